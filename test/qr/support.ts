@@ -32,7 +32,12 @@ const CHECKED_KEYS = /\/(01|00|414|8003|8018|253|402|255)\/[^/]+(\/|\?|$)/;
 
 /** True if GS1's digital-link.js accepts the URI: grammar, and check digit where the key has one. */
 export function gs1Validates(uri: string): boolean {
-  const dl = DigitalLink(uri);
+  let dl: Gs1DigitalLink;
+  try {
+    dl = DigitalLink(uri);
+  } catch {
+    return false;
+  }
   if (!dl.getValidationTrace().success) return false;
   return CHECKED_KEYS.test(uri) ? dl.isCheckDigitValid() : true;
 }
