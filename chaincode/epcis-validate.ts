@@ -1,0 +1,251 @@
+/**
+ * Validation of EPCIS 2.0 documents and events against the project's schema (epcis-schema.ts),
+ * used by the capture contract and by the gateway alike.
+ *
+ * Two stages. First hard limits, checked by one iterative walk before any schema runs, so a
+ * hostile document (too many events, extensions nested thousands deep, megabyte strings) fails
+ * fast with one clear error instead of exhausting the stack or the CPU. Then the schema, compiled
+ * once. Every error names the field it is about as a JSON pointer (RFC 6901) into the input:
+ * `ZfcError('INVALID_ARGUMENT', …, { errors: [{ path: '/epcisBody/eventList/3/action', message }] })`.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { ZfcError } from './errors';
+import {
+  EPCIS_EVENT_TYPES,
+  EPCIS_SCHEMAS,
+  EPCIS_SCHEMA_IDS,
+  MAX_EVENTS_PER_DOCUMENT,
+} from './epcis-schema';
+
+/** Limits applied before the schema; exported so callers and tests can quote them. */
+export const EPCIS_LIMITS = Object.freeze({
+  /** Events in one document. A document with exactly this many is accepted. */
+  maxEvents: MAX_EVENTS_PER_DOCUMENT,
+  /** Nesting depth of objects and arrays, counted from the document (or event) root. */
+  maxDepth: 32,
+  /** Characters in any string value. */
+  maxStringLength: 8192,
+  /** Characters in any object key. */
+  maxKeyLength: 512,
+  /** JSON values (objects, arrays, scalars) in one document. */
+  maxNodes: 2_000_000,
+  /** Validation errors reported for one document (the rest are counted, not listed). */
+  maxReportedErrors: 100,
+});
+
+/** One validation failure: where (JSON pointer into the input) and what. */
+export interface EpcisFieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** An EPCIS event as JSON (the schema has checked its shape). */
+export type EpcisEvent = Record<string, unknown> & { readonly type: string };
+
+/** An EPCISDocument as JSON. */
+export interface EpcisDocument {
+  readonly type: 'EPCISDocument';
+  readonly epcisBody: { readonly eventList: EpcisEvent[] };
+  readonly [key: string]: unknown;
+}
+
+const ajv = new Ajv({
+  schemas: [...EPCIS_SCHEMAS],
+  discriminator: true,
+  allErrors: false,
+  verbose: true,
+  strictTypes: false,
+  strictRequired: false,
+});
+addFormats(ajv, ['date-time', 'uri']);
+
+function compiled(id: string): ValidateFunction {
+  const fn = ajv.getSchema(id);
+  if (!fn) throw new TypeError(`epcis-validate: schema ${id} is not registered`);
+  return fn;
+}
+
+const validators = {
+  document: compiled(EPCIS_SCHEMA_IDS.document),
+  queryDocument: compiled(EPCIS_SCHEMA_IDS.queryDocument),
+  event: compiled(EPCIS_SCHEMA_IDS.event),
+  standaloneEvent: compiled(EPCIS_SCHEMA_IDS.standaloneEvent),
+};
+
+/** Escapes one JSON pointer segment (RFC 6901). */
+export function pointerSegment(key: string | number): string {
+  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * The hard limits, checked iteratively (no recursion, so depth cannot overflow the stack).
+ * Returns the first violation, or undefined.
+ */
+export function checkLimits(value: unknown, base = ''): EpcisFieldError | undefined {
+  const eventList = eventListOf(value);
+  if (eventList && eventList.length > EPCIS_LIMITS.maxEvents) {
+    return {
+      path: `${base}/epcisBody/eventList`,
+      message: `has ${eventList.length} events; at most ${EPCIS_LIMITS.maxEvents} are accepted in one document`,
+    };
+  }
+  const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path: base, depth: 0 }];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (++nodes > EPCIS_LIMITS.maxNodes) return { path: base, message: `has more than ${EPCIS_LIMITS.maxNodes} values` };
+    if (typeof v === 'string') {
+      if (v.length > EPCIS_LIMITS.maxStringLength) return { path, message: `is longer than ${EPCIS_LIMITS.maxStringLength} characters` };
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= EPCIS_LIMITS.maxDepth) return { path, message: `is nested deeper than ${EPCIS_LIMITS.maxDepth} levels` };
+    const tooLongKey = pushChildren(v, path, depth, stack);
+    if (tooLongKey !== undefined) return { path: `${path}/${pointerSegment(tooLongKey.slice(0, 64))}…`, message: `has a key longer than ${EPCIS_LIMITS.maxKeyLength} characters` };
+  }
+  return undefined;
+}
+
+function pushChildren(v: object, path: string, depth: number, stack: Array<{ v: unknown; path: string; depth: number }>): string | undefined {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) stack.push({ v: v[i] as unknown, path: `${path}/${i}`, depth: depth + 1 });
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(v)) {
+    if (key.length > EPCIS_LIMITS.maxKeyLength) return key;
+    stack.push({ v: child, path: `${path}/${pointerSegment(key)}`, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+function eventListOf(value: unknown): unknown[] | undefined {
+  if (!isObject(value)) return undefined;
+  const body = value['epcisBody'];
+  if (!isObject(body)) return undefined;
+  const list = body['eventList'] ?? (isObject(body['queryResults']) && isObject(body['queryResults']['resultsBody']) ? body['queryResults']['resultsBody']['eventList'] : undefined);
+  return Array.isArray(list) ? list : undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Turns ajv's errors into field errors: one per failing field, pointing at the field itself. */
+export function fieldErrors(errors: readonly ErrorObject[] | null | undefined, base = ''): EpcisFieldError[] {
+  const list = errors ?? [];
+  const alternatives = list.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const out: EpcisFieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of list) {
+    if (e.keyword === 'if') continue;
+    if (alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`))) continue;
+    const err = fieldError(e, base);
+    const key = `${err.path}\u0000${err.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(err);
+    }
+  }
+  return out;
+}
+
+function fieldError(e: ErrorObject, base: string): EpcisFieldError {
+  const path = base + e.instancePath;
+  const params = e.params as Record<string, unknown>;
+  const described = (e.parentSchema as { description?: unknown } | undefined)?.description;
+  switch (e.keyword) {
+    case 'required':
+      return { path: `${path}/${pointerSegment(String(params['missingProperty']))}`, message: 'is required' };
+    case 'additionalProperties':
+      return {
+        path: `${path}/${pointerSegment(String(params['additionalProperty']))}`,
+        message: 'is neither a field of the standard here nor a namespaced extension (prefix:name)',
+      };
+    case 'discriminator':
+      return { path: `${path}/type`, message: `must be one of ${EPCIS_EVENT_TYPES.join(', ')}` };
+    case 'anyOf':
+    case 'oneOf':
+      return { path, message: typeof described === 'string' ? `must be ${described}` : e.message ?? 'is invalid' };
+    case 'enum': {
+      const allowed = params['allowedValues'] as unknown[];
+      return { path, message: allowed.length <= 12 ? `must be one of ${allowed.join(', ')}` : 'is not an allowed value' };
+    }
+    case 'const':
+      return { path, message: typeof described === 'string' ? described : `must be ${JSON.stringify(params['allowedValue'])}` };
+    default:
+      return { path, message: e.message ?? 'is invalid' };
+  }
+}
+
+function fail(what: string, errors: EpcisFieldError[]): never {
+  const shown = errors.slice(0, EPCIS_LIMITS.maxReportedErrors);
+  const first = shown[0];
+  const summary = first ? `${first.path || '/'} ${first.message}` : 'is invalid';
+  const more = errors.length > shown.length ? { omitted: errors.length - shown.length } : {};
+  throw new ZfcError('INVALID_ARGUMENT', `invalid ${what}: ${summary}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, {
+    errors: shown,
+    ...more,
+  });
+}
+
+function preflight(value: unknown, what: string): void {
+  if (!isObject(value)) fail(what, [{ path: '', message: 'must be a JSON object' }]);
+  const limit = checkLimits(value);
+  if (limit) fail(what, [limit]);
+}
+
+/**
+ * Errors of each event of a document, each path prefixed with the event's position: used when
+ * the document fails, so a capture job can say which events were rejected and why.
+ */
+export function eventErrors(events: readonly unknown[], base = '/epcisBody/eventList'): EpcisFieldError[] {
+  const out: EpcisFieldError[] = [];
+  for (let i = 0; i < events.length && out.length < EPCIS_LIMITS.maxReportedErrors; i++) {
+    if (!validators.event(events[i])) out.push(...fieldErrors(validators.event.errors, `${base}/${i}`));
+  }
+  return out;
+}
+
+const EVENT_PATH = /^\/epcisBody\/eventList\/\d+(\/|$)/;
+
+/**
+ * Validates an EPCISDocument (what `POST /epcis/capture` takes) and returns it typed.
+ *
+ * @throws ZfcError INVALID_ARGUMENT with `details.errors: [{ path, message }]`.
+ * @example
+ * const doc = validateEpcisDocument(JSON.parse(body));
+ * for (const event of doc.epcisBody.eventList) …
+ */
+export function validateEpcisDocument(value: unknown): EpcisDocument {
+  preflight(value, 'EPCISDocument');
+  if (validators.document(value)) return value as unknown as EpcisDocument;
+  const errors = fieldErrors(validators.document.errors);
+  const envelope = errors.filter((e) => !EVENT_PATH.test(e.path));
+  const events = envelope.length < errors.length ? eventErrors(eventListOf(value) ?? []) : [];
+  fail('EPCISDocument', [...envelope, ...events]);
+}
+
+/**
+ * Validates one event. `standalone` (the default) also requires the JSON-LD `@context`, as for
+ * an event sent on its own to `POST /epcis/events`; events inside a document inherit it.
+ *
+ * @throws ZfcError INVALID_ARGUMENT with `details.errors: [{ path, message }]`.
+ */
+export function validateEpcisEvent(value: unknown, options: { standalone?: boolean } = {}): EpcisEvent {
+  preflight(value, 'EPCIS event');
+  const fn = options.standalone === false ? validators.event : validators.standaloneEvent;
+  if (fn(value)) return value as EpcisEvent;
+  fail('EPCIS event', fieldErrors(fn.errors));
+}
+
+/**
+ * Validates an EPCISQueryDocument (what the query interface answers with).
+ *
+ * @throws ZfcError INVALID_ARGUMENT with `details.errors: [{ path, message }]`.
+ */
+export function validateEpcisQueryDocument(value: unknown): Record<string, unknown> {
+  preflight(value, 'EPCISQueryDocument');
+  if (validators.queryDocument(value)) return value as Record<string, unknown>;
+  fail('EPCISQueryDocument', fieldErrors(validators.queryDocument.errors));
+}
