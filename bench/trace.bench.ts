@@ -1,0 +1,154 @@
+/**
+ * Trace benchmark: trace back (a shop's item → every origin) and trace forward (a farm lot →
+ * every shop) on a synthetic chain of one million events, answered by the trace index and by
+ * SQLite with recursive CTEs over an indexed edge table, on the same data in the same run.
+ *
+ * ZFC_TRACE_EVENTS sets the size (default 1,000,000); ZFC_TRACE_QUERIES the samples per query.
+ * Run alone: `node .build/<you>/bench/trace.bench.js` (or `npm run bench` for every bench).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TraceIndex, factSeq } from '../gateway-api/trace-index';
+import type { PositionedFact, TraceGraph } from '../gateway-api/trace-model';
+import { buildChain, prng, type ChainEvent } from './trace-chain';
+import { SqliteTrace, type SqlTrace } from './trace-sqlite';
+
+const EVENTS = Number(process.env['ZFC_TRACE_EVENTS'] ?? 1_000_000);
+const QUERIES = Number(process.env['ZFC_TRACE_QUERIES'] ?? 300);
+const BATCH = 10_000;
+
+interface Timing {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function run(): Promise<void> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-trace-bench-'));
+  try {
+    await bench(dir);
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function bench(dir: string): Promise<void> {
+  log(`trace: generating a synthetic chain of ${EVENTS.toLocaleString('en')} events`);
+  let t = now();
+  const batches: PositionedFact[][] = [];
+  let current: PositionedFact[] = [];
+  let n = 0;
+  const shape = buildChain(EVENTS, (e: ChainEvent) => {
+    const at = { blockNumber: Math.floor(n / 100), txIndex: n % 100 };
+    const timestamp = new Date(Date.UTC(2026, 4, 1) + n * 1000).toISOString();
+    e.facts.forEach((f, i) => current.push({ ...f, txId: `tx${n}`, timestamp, seq: factSeq(at, i) } as PositionedFact));
+    n += 1;
+    if (n % BATCH === 0) {
+      batches.push(current);
+      current = [];
+    }
+  });
+  if (current.length > 0) batches.push(current);
+  const facts = batches.reduce((s, b) => s + b.length, 0);
+  log(`  ${n.toLocaleString('en')} events, ${facts.toLocaleString('en')} facts; ${shape.farms} farms, ${shape.processors} processors, ${shape.distributors} distributors, ${shape.shops} shops, ${shape.farmLots.length} farm lots (${secs(t)})`);
+
+  t = now();
+  let index = await TraceIndex.open({ dir: path.join(dir, 'index') });
+  for (const [i, b] of batches.entries()) {
+    const last = b[b.length - 1] as PositionedFact;
+    const [block, tx] = last.seq.split('.');
+    await index.applyPositioned(b, { blockNumber: Number(block), txIndex: Number(tx) });
+    if (i % 20 === 19) log(`  index: ${((i + 1) * BATCH).toLocaleString('en')} events`);
+  }
+  const indexLoad = secs(t);
+  log(`  loaded into the trace index (level + memory) in ${indexLoad}; heap ${heapMb()} MB`);
+
+  t = now();
+  await index.close();
+  index = await TraceIndex.open({ dir: path.join(dir, 'index') });
+  const reopen = secs(t);
+  log(`  reopened the index (graph loaded from level) in ${reopen}; heap ${heapMb()} MB`);
+
+  t = now();
+  const sql = new SqliteTrace(path.join(dir, 'trace.sqlite'));
+  for (const b of batches) sql.load(b);
+  log(`  loaded into SQLite in ${secs(t)}`);
+  batches.length = 0;
+
+  const rnd = prng(7);
+  const backStarts = Array.from({ length: QUERIES }, () => shape.shopItems[Math.floor(rnd() * shape.shopItems.length)] as { gtin: string; lot: string; serial: string });
+  const fwdStarts = Array.from({ length: QUERIES }, () => shape.farmLots[Math.floor(rnd() * shape.farmLots.length)] as { gtin: string; lot: string });
+
+  const mismatches = check(index, sql, backStarts, fwdStarts);
+  const back = time(backStarts, (s) => index.traceBack({ item: s }, `${s.gtin}/${s.lot}/${s.serial}`));
+  const backSql = time(backStarts, (s) => sql.traceBack(s.gtin, s.lot));
+  const fwd = time(fwdStarts, (s) => index.traceForward({ lot: s }, `${s.gtin}/${s.lot}`));
+  const fwdSql = time(fwdStarts, (s) => sql.traceForward(s.gtin, s.lot));
+  const sizeB = avg(backStarts.map((s) => index.traceBack({ item: s }, '').lots.length));
+  const sizeF = fwdStarts.map((s) => index.traceForward({ lot: s }, ''));
+
+  log(`  trace back: ${sizeB.toFixed(1)} lots per answer on average; trace forward: ${avg(sizeF.map((g) => g.lots.length)).toFixed(1)} lots, ${avg(sizeF.map((g) => g.hops.length)).toFixed(0)} hops, ${avg(sizeF.map((g) => new Set(g.holders.map((h) => h.participant)).size)).toFixed(0)} holders`);
+  log(`  ${QUERIES} queries each; answers compared with SQLite: ${mismatches === 0 ? 'identical counts' : `${mismatches} MISMATCHES`}`);
+  log('  query            index p50   index p99   sqlite p50  sqlite p99  p99 ratio (sqlite/index)');
+  row('trace back', back, backSql);
+  row('trace forward', fwd, fwdSql);
+  log(`  goals: p99 back ≤ 10 ms ${back.p99 <= 10 ? 'met' : 'MISSED'}; p99 forward ≤ 100 ms ${fwd.p99 <= 100 ? 'met' : 'MISSED'}; faster than SQLite on both ${back.p99 < backSql.p99 && fwd.p99 < fwdSql.p99 ? 'yes' : 'NO'}`);
+  sql.close();
+  await index.close();
+}
+
+function check(index: TraceIndex, sql: SqliteTrace, back: { gtin: string; lot: string; serial: string }[], fwd: { gtin: string; lot: string }[]): number {
+  let bad = 0;
+  const same = (g: TraceGraph, s: SqlTrace): boolean =>
+    g.lots.length === s.lots && g.edges.length === s.edges && g.hops.length === s.hops && (g.direction === 'back' || g.holders.length === s.holders);
+  for (const s of back) if (!same(index.traceBack({ item: s }, ''), sql.traceBack(s.gtin, s.lot))) bad += 1;
+  for (const s of fwd) if (!same(index.traceForward({ lot: s }, ''), sql.traceForward(s.gtin, s.lot))) bad += 1;
+  return bad;
+}
+
+function time<T>(starts: readonly T[], fn: (s: T) => unknown): Timing {
+  for (const s of starts.slice(0, 20)) fn(s);
+  const ms: number[] = [];
+  for (const s of starts) {
+    const t = process.hrtime.bigint();
+    fn(s);
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number): number => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] as number;
+  return { p50: at(0.5), p99: at(0.99), mean: avg(ms) };
+}
+
+function row(name: string, idx: Timing, sql: Timing): void {
+  const f = (x: number): string => `${x.toFixed(3)} ms`.padStart(11);
+  log(`  ${name.padEnd(15)} ${f(idx.p50)} ${f(idx.p99)} ${f(sql.p50)} ${f(sql.p99)}  ${(sql.p99 / idx.p99).toFixed(1)}× (p50 ${(sql.p50 / idx.p50).toFixed(1)}×)`);
+}
+
+function avg(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+function secs(t: bigint): string {
+  return `${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(1)} s`;
+}
+
+function heapMb(): number {
+  return Math.round(process.memoryUsage().heapUsed / 1e6);
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+if (require.main === module) {
+  run().catch((err: unknown) => {
+    process.stderr.write(`${String(err instanceof Error ? err.stack : err)}\n`);
+    process.exitCode = 1;
+  });
+}

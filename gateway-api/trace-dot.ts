@@ -1,0 +1,34 @@
+/**
+ * A trace as a Graphviz DOT digraph: lots as boxes (recalled in red), participants as
+ * ellipses, lineage as solid arrows, custody as dashed arrows labelled with the quantity.
+ * Every label is escaped, so hostile names cannot break out of a string.
+ */
+import type { TraceGraph } from './trace-model';
+
+/** The trace as DOT text. */
+export function traceDot(graph: TraceGraph): string {
+  const out: string[] = [`digraph trace_${graph.direction} {`, '  rankdir=LR;', '  node [fontname="Helvetica"];'];
+  for (const l of graph.lots) {
+    const colour = l.status === 'recalled' ? ' color="red" fontcolor="red"' : l.status === 'on_hold' ? ' color="orange"' : '';
+    out.push(`  ${q(`lot:${l.gtin}/${l.lot}`)} [shape=box label=${q(`${l.product || l.gtin}\n${l.lot}\n${l.quantity} ${l.unit}`)}${colour}];`);
+  }
+  for (const p of graph.participants) out.push(`  ${q(`p:${p.id}`)} [shape=ellipse label=${q(`${p.name}\n${p.role}`)}];`);
+  for (const e of graph.edges) {
+    out.push(`  ${q(`lot:${e.from.gtin}/${e.from.lot}`)} -> ${q(`lot:${e.to.gtin}/${e.to.lot}`)} [label=${q(`${e.quantity} ${e.unit}`)}];`);
+  }
+  const seen = new Set<string>();
+  for (const h of graph.hops) {
+    if (h.kind !== 'ship' && h.kind !== 'sale') continue;
+    const to = h.to ? `p:${h.to}` : 'consumer';
+    const line = `  ${q(`p:${h.from}`)} -> ${q(to)} [style=dashed label=${q(`${h.lot.lot}: ${h.quantity} ${h.unit}`)}];`;
+    if (h.kind === 'sale' && seen.has(line)) continue;
+    seen.add(line);
+    out.push(line);
+  }
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
+function q(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n').replace(/[\u0000-\u001f]/g, ' ')}"`;
+}

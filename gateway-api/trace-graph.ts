@@ -1,0 +1,434 @@
+/**
+ * The trace graph held in memory: lots joined by object references to their inputs, outputs,
+ * custody hops and tests, so a trace is a walk over pointers with no lookups or I/O.
+ *
+ * Why in memory: a trace forward from one farm lot touches thousands of custody hops; one
+ * range scan per lot on disk costs tens of microseconds each, pointers cost nanoseconds. The
+ * level store (trace-store.ts) stays the durable copy; this graph is loaded from it on open
+ * and fed the same facts as it is written.
+ */
+import {
+  type EdgeView,
+  type HolderView,
+  type HopView,
+  type LotRef,
+  type LotView,
+  type PositionedFact,
+  type TraceGraph,
+  lotKey,
+  type FactPosition,
+  type LotFact,
+  type ParticipantFact,
+  type ProductFact,
+  type RecallFact,
+  type WarningFact,
+  type ScanFact,
+  type TestFact,
+} from './trace-model';
+
+/** A lot in memory. Its arrays are kept in ledger order (by `seq`). */
+export interface LotNode {
+  readonly key: string;
+  readonly ref: LotRef;
+  fact: (LotFact & FactPosition) | undefined;
+  status: string;
+  statusReason: string;
+  recallId: string;
+  readonly inputs: EdgeNode[];
+  readonly outputs: EdgeNode[];
+  readonly hops: (HopView & { readonly seq: string })[];
+  readonly tests: (TestFact & FactPosition)[];
+  scans: number;
+}
+
+/** A lineage edge in memory: its view plus pointers to both ends. */
+export interface EdgeNode {
+  readonly view: EdgeView;
+  readonly seq: string;
+  readonly fromNode: LotNode;
+  readonly toNode: LotNode;
+}
+
+interface Container {
+  lots: Set<string>;
+  children: Set<string>;
+}
+
+interface ItemRange {
+  readonly prefix: string;
+  readonly from: number;
+  readonly to: number;
+  readonly width: number;
+  readonly node: LotNode;
+}
+
+/** Where a trace starts: a lot, an item (GTIN + serial, lot optional) or an SSCC. */
+export type TraceStart =
+  | { readonly lot: LotRef }
+  | { readonly item: { readonly gtin: string; readonly serial: string; readonly lot?: string } }
+  | { readonly sscc: string };
+
+/** Limits of one trace, so a hostile or huge graph cannot exhaust the process. */
+export interface TraceLimits {
+  readonly maxLots: number;
+}
+
+const DEFAULT_LIMITS: TraceLimits = { maxLots: 100_000 };
+
+/** The in-memory graph. */
+export class TraceGraphStore {
+  readonly lots = new Map<string, LotNode>();
+  readonly participants = new Map<string, ParticipantFact>();
+  readonly products = new Map<string, ProductFact>();
+  readonly recalls = new Map<string, RecallFact & FactPosition & { affected: LotRef[] }>();
+  readonly warnings: (WarningFact & FactPosition)[] = [];
+  private readonly items = new Map<string, Map<string, LotNode>>();
+  private readonly ranges = new Map<string, ItemRange[]>();
+  private readonly containers = new Map<string, Container>();
+
+  /** The node of a lot, created empty if the lot was not seen yet. */
+  node(ref: LotRef): LotNode {
+    const key = lotKey(ref);
+    let node = this.lots.get(key);
+    if (!node) {
+      node = {
+        key,
+        ref: { gtin: ref.gtin, lot: ref.lot },
+        fact: undefined,
+        status: 'active',
+        statusReason: '',
+        recallId: '',
+        inputs: [],
+        outputs: [],
+        hops: [],
+        tests: [],
+        scans: 0,
+      };
+      this.lots.set(key, node);
+    }
+    return node;
+  }
+
+  /** Feeds one fact into the graph. */
+  apply(fact: PositionedFact): void {
+    switch (fact.type) {
+      case 'participant':
+        this.participants.set(fact.id, { ...(this.participants.get(fact.id) ?? {}), ...fact });
+        return;
+      case 'product':
+        this.products.set(fact.gtin, fact);
+        return;
+      case 'lot':
+        this.node(fact).fact = fact;
+        return;
+      case 'input':
+        this.addEdge(fact.from, fact.to, {
+          view: { from: fact.from, to: fact.to, quantity: fact.quantity, unit: fact.unit, txId: fact.txId, timestamp: fact.timestamp },
+          seq: fact.seq,
+        });
+        return;
+      case 'hop':
+        this.node(fact.lotRef).hops.push(hopView(fact));
+        return;
+      case 'test':
+        this.node(fact.lotRef).tests.push(fact);
+        return;
+      case 'items':
+        this.addItems(fact.lotRef, fact.serials, fact.range);
+        return;
+      case 'aggregation':
+        this.aggregate(fact.sscc, fact.action, fact.lots, fact.children);
+        return;
+      case 'status':
+        this.setStatus(fact.lotRef, fact.status, fact.reason ?? '', fact.recallId ?? '');
+        return;
+      case 'recall':
+        this.recalls.set(fact.recallId, { ...fact, affected: this.recalls.get(fact.recallId)?.affected ?? [] });
+        return;
+      case 'warning':
+        this.warnings.push(fact);
+        return;
+      case 'scan':
+        this.scan(fact);
+        return;
+    }
+  }
+
+  private addEdge(from: LotRef, to: LotRef, edge: { view: EdgeView; seq: string }): void {
+    const fromNode = this.node(from);
+    const toNode = this.node(to);
+    const e: EdgeNode = { ...edge, fromNode, toNode };
+    fromNode.outputs.push(e);
+    toNode.inputs.push(e);
+  }
+
+  private addItems(ref: LotRef, serials: readonly string[] | undefined, range: { prefix: string; from: number; to: number; width?: number } | undefined): void {
+    const node = this.node(ref);
+    if (serials) {
+      let byGtin = this.items.get(ref.gtin);
+      if (!byGtin) this.items.set(ref.gtin, (byGtin = new Map()));
+      for (const s of serials) byGtin.set(s, node);
+    }
+    if (range) {
+      const list = this.ranges.get(ref.gtin) ?? [];
+      list.push({ prefix: range.prefix, from: range.from, to: range.to, width: range.width ?? 0, node });
+      this.ranges.set(ref.gtin, list);
+    }
+  }
+
+  private aggregate(sscc: string, action: 'add' | 'delete', lots: readonly LotRef[], children: readonly string[]): void {
+    let c = this.containers.get(sscc);
+    if (!c) this.containers.set(sscc, (c = { lots: new Set(), children: new Set() }));
+    for (const l of lots) {
+      if (action === 'add') c.lots.add(lotKey(l));
+      else c.lots.delete(lotKey(l));
+    }
+    for (const child of children) {
+      if (action === 'add') c.children.add(child);
+      else c.children.delete(child);
+    }
+  }
+
+  private setStatus(ref: LotRef, status: string, reason: string, recallId: string): void {
+    const node = this.node(ref);
+    node.status = status;
+    node.statusReason = reason;
+    node.recallId = recallId;
+    const recall = recallId ? this.recalls.get(recallId) : undefined;
+    if (recall && status === 'recalled' && !recall.affected.some((r) => lotKey(r) === node.key)) recall.affected.push(node.ref);
+  }
+
+  private scan(fact: ScanFact & FactPosition): void {
+    this.node(fact.lotRef).scans += 1;
+  }
+
+  /** Sorts every node's arrays by ledger position (after loading from disk in key order). */
+  sortAll(): void {
+    const bySeq = (a: { seq: string }, b: { seq: string }): number => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
+    for (const node of this.lots.values()) {
+      node.inputs.sort(bySeq);
+      node.outputs.sort(bySeq);
+      node.hops.sort(bySeq);
+      node.tests.sort(bySeq);
+    }
+    this.warnings.sort(bySeq);
+  }
+
+  /** The lot an item serial belongs to, if it was commissioned. */
+  itemLot(gtin: string, serial: string): LotNode | undefined {
+    const direct = this.items.get(gtin)?.get(serial);
+    if (direct) return direct;
+    for (const r of this.ranges.get(gtin) ?? []) {
+      if (!serial.startsWith(r.prefix)) continue;
+      const digits = serial.slice(r.prefix.length);
+      if (!/^[0-9]{1,15}$/.test(digits) || (r.width > 0 && digits.length !== r.width)) continue;
+      const n = Number(digits);
+      if (n >= r.from && n <= r.to) return r.node;
+    }
+    return undefined;
+  }
+
+  /** The lots inside a case or pallet, through nested logistic units. */
+  containerLots(sscc: string): LotNode[] {
+    const out = new Map<string, LotNode>();
+    const seen = new Set<string>();
+    const stack = [sscc];
+    while (stack.length > 0) {
+      const s = stack.pop() as string;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      const c = this.containers.get(s);
+      if (!c) continue;
+      for (const k of c.lots) {
+        const n = this.lots.get(k);
+        if (n) out.set(k, n);
+      }
+      stack.push(...c.children);
+    }
+    return [...out.values()];
+  }
+
+  /** The lots a start names; empty when unknown. */
+  resolve(start: TraceStart): LotNode[] {
+    if ('lot' in start) {
+      const n = this.lots.get(lotKey(start.lot));
+      return n ? [n] : [];
+    }
+    if ('item' in start) {
+      const { gtin, serial, lot } = start.item;
+      const n = lot !== undefined ? this.lots.get(lotKey({ gtin, lot })) : this.itemLot(gtin, serial);
+      return n ? [n] : [];
+    }
+    return this.containerLots(start.sscc);
+  }
+
+  /** Every input lot back to the origins, with producers, tests and custody hops. */
+  traceBack(code: string, startNodes: readonly LotNode[], limits: TraceLimits = DEFAULT_LIMITS): TraceGraph {
+    const depth = walk(startNodes, (n) => n.inputs, (e) => e.fromNode, limits.maxLots);
+    const edges: EdgeView[] = [];
+    const hops: HopView[] = [];
+    for (const node of depth.keys()) {
+      for (const e of node.inputs) edges.push(e.view);
+      for (const h of node.hops) if (h.kind !== 'sale') hops.push(h);
+    }
+    return this.graph('back', code, startNodes, depth, edges, hops, []);
+  }
+
+  /** Every downstream lot and holder, with quantities and sales. */
+  traceForward(code: string, startNodes: readonly LotNode[], limits: TraceLimits = DEFAULT_LIMITS): TraceGraph {
+    const depth = walk(startNodes, (n) => n.outputs, (e) => e.toNode, limits.maxLots);
+    const edges: EdgeView[] = [];
+    const hops: HopView[] = [];
+    const holders: HolderView[] = [];
+    for (const node of depth.keys()) {
+      for (const e of node.outputs) edges.push(e.view);
+      for (const h of node.hops) hops.push(h);
+      holders.push(...holdersOf(node));
+    }
+    return this.graph('forward', code, startNodes, depth, edges, hops, holders);
+  }
+
+  private graph(
+    direction: 'back' | 'forward',
+    code: string,
+    startNodes: readonly LotNode[],
+    depth: Map<LotNode, number>,
+    edges: EdgeView[],
+    hops: HopView[],
+    holders: HolderView[],
+  ): TraceGraph {
+    const lots: LotView[] = [];
+    const ids = new Set<string>();
+    for (const [node, d] of depth) {
+      const v = this.lotView(node, d);
+      lots.push(v);
+      if (v.producer) ids.add(v.producer);
+    }
+    for (const h of hops) {
+      if (h.from) ids.add(h.from);
+      if (h.to) ids.add(h.to);
+    }
+    return {
+      direction,
+      start: { code, lots: startNodes.map((n) => n.ref) },
+      lots,
+      edges,
+      hops: stripSeq(hops),
+      holders,
+      participants: [...ids].sort().map((id) => this.participantView(id)),
+    };
+  }
+
+  /** A participant as traces show it; unknown IDs keep their ID as the name. */
+  participantView(id: string): { id: string; name: string; role: string; gln: string } {
+    const p = this.participants.get(id);
+    return { id, name: p?.name ?? id, role: p?.role ?? '', gln: p?.gln ?? '' };
+  }
+
+  /** A lot with its product, producer and tests. */
+  lotView(node: LotNode, depth: number): LotView {
+    const f = node.fact;
+    const producer = f?.producer ?? '';
+    return {
+      gtin: node.ref.gtin,
+      lot: node.ref.lot,
+      product: this.products.get(node.ref.gtin)?.name ?? '',
+      kind: f?.kind ?? 'unknown',
+      producer,
+      producerName: producer ? this.participantView(producer).name : '',
+      quantity: f?.quantity ?? 0,
+      unit: f?.unit ?? '',
+      location: f?.location ?? '',
+      productionDate: f?.productionDate ?? '',
+      expiry: f?.expiry ?? '',
+      status: node.status,
+      txId: f?.txId ?? '',
+      timestamp: f?.timestamp ?? '',
+      depth,
+      tests: node.tests.map((t) => ({ testId: t.testId, lab: t.lab, verdict: t.verdict, txId: t.txId, timestamp: t.timestamp })),
+    };
+  }
+}
+
+/** Breadth-first walk; the map keeps visiting order and each lot's distance from the start. */
+function walk(
+  start: readonly LotNode[],
+  next: (n: LotNode) => readonly EdgeNode[],
+  end: (e: EdgeNode) => LotNode,
+  maxLots: number,
+): Map<LotNode, number> {
+  const depth = new Map<LotNode, number>();
+  let frontier: LotNode[] = [];
+  for (const n of start) {
+    if (!depth.has(n)) {
+      depth.set(n, 0);
+      frontier.push(n);
+    }
+  }
+  for (let d = 1; frontier.length > 0 && depth.size < maxLots; d++) {
+    const following: LotNode[] = [];
+    for (const n of frontier) {
+      for (const e of next(n)) {
+        const m = end(e);
+        if (depth.has(m)) continue;
+        depth.set(m, d);
+        following.push(m);
+      }
+    }
+    frontier = following;
+  }
+  return depth;
+}
+
+/** Per participant: what it received, shipped and sold of one lot. */
+export function holdersOf(node: LotNode): HolderView[] {
+  const by = new Map<string, { received: number; shipped: number; sold: number; sales: number }>();
+  const get = (id: string): { received: number; shipped: number; sold: number; sales: number } => {
+    let h = by.get(id);
+    if (!h) by.set(id, (h = { received: 0, shipped: 0, sold: 0, sales: 0 }));
+    return h;
+  };
+  const unit = node.fact?.unit ?? node.hops[0]?.unit ?? '';
+  for (const h of node.hops) {
+    if (h.kind === 'receive') get(h.to).received += h.quantity;
+    else if (h.kind === 'ship') get(h.from).shipped += h.quantity;
+    else {
+      const s = get(h.from);
+      s.sold += h.quantity;
+      s.sales += 1;
+    }
+  }
+  return [...by].map(([participant, h]) => ({ lot: node.ref, participant, ...h, unit }));
+}
+
+function hopView(f: PositionedFact & { type: 'hop' }): HopView & { readonly seq: string } {
+  return {
+    lot: f.lotRef,
+    kind: f.kind,
+    from: f.from,
+    to: f.to,
+    quantity: f.quantity,
+    unit: f.unit,
+    shipmentId: f.shipmentId ?? '',
+    location: f.location ?? '',
+    txId: f.txId,
+    timestamp: f.timestamp,
+    seq: f.seq,
+  };
+}
+
+/** Hops are stored with their ledger position; answers leave it out. */
+function stripSeq(hops: readonly HopView[]): HopView[] {
+  return hops.map((h) => ({
+    lot: h.lot,
+    kind: h.kind,
+    from: h.from,
+    to: h.to,
+    quantity: h.quantity,
+    unit: h.unit,
+    shipmentId: h.shipmentId,
+    location: h.location,
+    txId: h.txId,
+    timestamp: h.timestamp,
+  }));
+}

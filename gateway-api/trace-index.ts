@@ -1,0 +1,320 @@
+/**
+ * The trace index: a projection of committed chaincode events into its own level database,
+ * answered from an in-memory graph loaded from it.
+ *
+ * It follows `ledger.events()` from its stored checkpoint, so it survives restarts; it can be
+ * deleted and rebuilt from the ledger to the same answers (facts carry their ledger position,
+ * and every list is kept in that order). Nothing here is a business rule: the chaincode
+ * decides, the index remembers what was decided.
+ *
+ * @example
+ * const index = await TraceIndex.open({ dir: path.join(dataDir, 'index'), project });
+ * void index.follow(ledger);
+ * const graph = index.traceBack({ lot: { gtin, lot } }, `${gtin}/${lot}`);
+ */
+import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import { ZfcError } from '../chaincode/errors';
+import { TraceGraphStore, type LotNode, type TraceStart, holdersOf } from './trace-graph';
+import { TraceStore } from './trace-store';
+import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
+
+/** Turns one chaincode event into the facts the index keeps. */
+export type Projection = (event: LedgerEvent) => readonly Fact[];
+
+/** Options of {@link TraceIndex.open}. */
+export interface TraceIndexOptions {
+  /** The index's own level database folder. */
+  readonly dir: string;
+  /** How chaincode events become facts (projection.ts); without it, only applyFacts feeds the index. */
+  readonly project?: Projection;
+}
+
+/** A lot with what a lot page needs: holders, lineage, custody, warnings. */
+export interface LotDetail extends LotView {
+  readonly statusReason: string;
+  readonly recallId: string;
+  readonly holders: readonly (HolderView & { holding: number })[];
+  readonly inputs: readonly { lot: LotRef; quantity: number; unit: string; txId: string }[];
+  readonly outputs: readonly { lot: LotRef; quantity: number; unit: string; txId: string }[];
+  readonly warnings: readonly { kind: string; message: string; txId: string; timestamp: string }[];
+  readonly scans: number;
+}
+
+/** A search over lots. */
+export interface LotQuery {
+  readonly product?: string;
+  readonly producer?: string;
+  readonly holder?: string;
+  readonly status?: string;
+  readonly limit?: number;
+  /** The `next` of a previous page. */
+  readonly cursor?: string;
+}
+
+/** A sortable ledger position for the i-th fact of a transaction. */
+export function factSeq(at: Checkpoint, i: number): string {
+  return `${String(at.blockNumber).padStart(10, '0')}.${String(at.txIndex).padStart(6, '0')}.${String(i).padStart(4, '0')}`;
+}
+
+/** The trace index. */
+export class TraceIndex {
+  private graph = new TraceGraphStore();
+  private last: Checkpoint | undefined;
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly applied = new Set<string>();
+  private following: AbortController | undefined;
+
+  private constructor(
+    private readonly store: TraceStore,
+    private readonly project: Projection | undefined,
+  ) {}
+
+  /** Opens the index in `dir` and loads its graph into memory. */
+  static async open(options: TraceIndexOptions): Promise<TraceIndex> {
+    const store = await TraceStore.open(options.dir);
+    const index = new TraceIndex(store, options.project);
+    await store.load(index.graph);
+    index.last = await store.checkpoint();
+    return index;
+  }
+
+  /** The last ledger position applied. */
+  get checkpoint(): Checkpoint | undefined {
+    return this.last;
+  }
+
+  /** The number of lots known. */
+  get lotCount(): number {
+    return this.graph.lots.size;
+  }
+
+  /** Applies facts at a ledger position: written durably with the checkpoint, then to memory. */
+  async applyFacts(facts: readonly Fact[], at: Checkpoint & { txId: string; timestamp: string }): Promise<void> {
+    const positioned = facts.map((f, i) => ({ ...f, txId: at.txId, timestamp: at.timestamp, seq: factSeq(at, i) }) as PositionedFact);
+    await this.store.write(positioned, { blockNumber: at.blockNumber, txIndex: at.txIndex });
+    for (const f of positioned) this.graph.apply(f);
+    this.last = { blockNumber: at.blockNumber, txIndex: at.txIndex };
+  }
+
+  /** Applies many already-positioned facts in one batch (bulk loads and benchmarks). */
+  async applyPositioned(facts: readonly PositionedFact[], checkpoint: Checkpoint): Promise<void> {
+    await this.store.write(facts, checkpoint);
+    for (const f of facts) this.graph.apply(f);
+    this.last = checkpoint;
+  }
+
+  /** Applies one committed chaincode event (skipping those at or before the checkpoint). */
+  async apply(event: LedgerEvent): Promise<void> {
+    if (this.last && !isAfter(event, this.last)) return;
+    const facts = this.project ? this.project(event) : [];
+    await this.applyFacts(facts, event);
+    this.settle(event.txId);
+  }
+
+  /** Follows the ledger's events from the checkpoint until {@link stop} or the ledger closes. */
+  async follow(ledger: Ledger): Promise<void> {
+    this.following?.abort();
+    const ac = new AbortController();
+    this.following = ac;
+    const opts = this.last ? { after: this.last, signal: ac.signal } : { signal: ac.signal };
+    try {
+      for await (const event of ledger.events(opts)) {
+        if (ac.signal.aborted) break;
+        await this.apply(event);
+      }
+    } catch (err) {
+      if (!ac.signal.aborted && !(err instanceof ZfcError && err.code === 'LEDGER_CLOSED')) throw err;
+    }
+  }
+
+  /** Stops following. */
+  stop(): void {
+    this.following?.abort();
+    this.following = undefined;
+  }
+
+  /** Resolves when the event of `txId` has been applied (or after `timeoutMs`, returning false). */
+  async waitFor(txId: string, timeoutMs = 5000): Promise<boolean> {
+    if (this.applied.has(txId)) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const list = this.waiters.get(txId) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.waiters.set(txId, list);
+    });
+  }
+
+  private settle(txId: string): void {
+    this.applied.add(txId);
+    if (this.applied.size > 10_000) this.applied.delete(this.applied.values().next().value as string);
+    const list = this.waiters.get(txId);
+    if (!list) return;
+    this.waiters.delete(txId);
+    for (const w of list) w();
+  }
+
+  /** True when the index has applied everything up to the ledger's last block. */
+  async caughtUp(ledger: Ledger): Promise<boolean> {
+    const height = await ledger.height();
+    if (height === 0) return true;
+    return this.last !== undefined && this.last.blockNumber >= height - 1;
+  }
+
+  /**
+   * Deletes the index and replays every event of the ledger up to its current height.
+   * Blocks whose transactions emitted nothing end the replay after `idleMs` without events.
+   */
+  async rebuild(ledger: Ledger, idleMs = 1000): Promise<number> {
+    this.stop();
+    await this.store.clear();
+    this.graph = new TraceGraphStore();
+    this.last = undefined;
+    const height = await ledger.height();
+    if (height === 0) return 0;
+    const ac = new AbortController();
+    let idle = setTimeout(() => ac.abort(), idleMs * 5);
+    let n = 0;
+    try {
+      for await (const event of ledger.events({ signal: ac.signal })) {
+        clearTimeout(idle);
+        await this.apply(event);
+        n += 1;
+        if (event.blockNumber >= height - 1) break;
+        idle = setTimeout(() => ac.abort(), idleMs);
+      }
+    } finally {
+      clearTimeout(idle);
+    }
+    return n;
+  }
+
+  /** The lots a start names (a lot, an item, an SSCC); LOT_NOT_FOUND etc. when none. */
+  resolve(start: TraceStart): LotNode[] {
+    const nodes = this.graph.resolve(start);
+    if (nodes.length > 0) return nodes;
+    if ('lot' in start) throw new ZfcError('LOT_NOT_FOUND', `lot ${start.lot.gtin}/${start.lot.lot} not found`, { ...start.lot });
+    if ('item' in start) throw new ZfcError('ITEM_NOT_FOUND', `item ${start.item.gtin}/${start.item.serial} not found`, { ...start.item });
+    throw new ZfcError('CONTAINER_NOT_FOUND', `logistic unit ${start.sscc} not found`, { sscc: start.sscc });
+  }
+
+  /** Every input lot back to the origins, with producers, tests and custody hops. */
+  traceBack(start: TraceStart, code: string): TraceGraph {
+    return this.graph.traceBack(code, this.resolve(start));
+  }
+
+  /** Every downstream lot and holder, with quantities and sales. */
+  traceForward(start: TraceStart, code: string): TraceGraph {
+    return this.graph.traceForward(code, this.resolve(start));
+  }
+
+  /** A lot's page: status, holders and what they hold now, lineage, tests, warnings. */
+  lot(ref: LotRef): LotDetail {
+    const node = this.graph.lots.get(lotKey(ref));
+    if (!node || !node.fact) throw new ZfcError('LOT_NOT_FOUND', `lot ${ref.gtin}/${ref.lot} not found`, { gtin: ref.gtin, lot: ref.lot });
+    return {
+      ...this.graph.lotView(node, 0),
+      statusReason: node.statusReason,
+      recallId: node.recallId,
+      holders: holdings(node),
+      inputs: node.inputs.map((e) => ({ lot: e.view.from, quantity: e.view.quantity, unit: e.view.unit, txId: e.view.txId })),
+      outputs: node.outputs.map((e) => ({ lot: e.view.to, quantity: e.view.quantity, unit: e.view.unit, txId: e.view.txId })),
+      warnings: this.graph.warnings
+        .filter((w) => w.lotRef && lotKey(w.lotRef) === node.key)
+        .map((w) => ({ kind: w.kind, message: w.message, txId: w.txId, timestamp: w.timestamp })),
+      scans: node.scans,
+    };
+  }
+
+  /** A lot's events in ledger order: creation, inputs, outputs, custody, tests, status, scans. */
+  async history(ref: LotRef, scanLimit = 1000): Promise<{ seq: string; type: string; txId: string; timestamp: string; fact: PositionedFact }[]> {
+    const node = this.graph.lots.get(lotKey(ref));
+    if (!node || !node.fact) throw new ZfcError('LOT_NOT_FOUND', `lot ${ref.gtin}/${ref.lot} not found`, { gtin: ref.gtin, lot: ref.lot });
+    const facts: PositionedFact[] = [node.fact];
+    for (const e of [...node.inputs, ...node.outputs]) {
+      facts.push({ type: 'input', from: e.view.from, to: e.view.to, quantity: e.view.quantity, unit: e.view.unit, txId: e.view.txId, timestamp: e.view.timestamp, seq: e.seq });
+    }
+    for (const h of node.hops) {
+      facts.push({ type: 'hop', kind: h.kind, lotRef: h.lot, from: h.from, to: h.to, quantity: h.quantity, unit: h.unit, shipmentId: h.shipmentId, location: h.location, txId: h.txId, timestamp: h.timestamp, seq: h.seq });
+    }
+    facts.push(...node.tests);
+    facts.push(...(await this.store.scansOf(ref, scanLimit)));
+    facts.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    return facts.map((f) => ({ seq: f.seq, type: f.type, txId: f.txId, timestamp: f.timestamp, fact: f }));
+  }
+
+  /** Lots matching a query, in key order, a page at a time. */
+  searchLots(q: LotQuery): { lots: LotView[]; next: string | undefined } {
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const keys: string[] = [];
+    for (const [key, node] of this.graph.lots) {
+      if (!node.fact || (q.cursor !== undefined && key <= q.cursor)) continue;
+      if (q.product !== undefined && node.ref.gtin !== q.product) continue;
+      if (q.producer !== undefined && node.fact.producer !== q.producer) continue;
+      if (q.status !== undefined && node.status !== q.status) continue;
+      if (q.holder !== undefined && !holdings(node).some((h) => h.participant === q.holder && h.holding > 0)) continue;
+      keys.push(key);
+    }
+    keys.sort();
+    const page = keys.slice(0, limit);
+    const lots = page.map((k) => this.graph.lotView(this.graph.lots.get(k) as LotNode, 0));
+    return { lots, next: keys.length > limit ? page[page.length - 1] : undefined };
+  }
+
+  /** A recall with the lots it reached. */
+  recall(id: string): { recallId: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string } {
+    const r = this.graph.recalls.get(id);
+    if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
+    const affected = [...r.affected].sort((a, b) => (lotKey(a) < lotKey(b) ? -1 : 1));
+    return { recallId: r.recallId, lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp };
+  }
+
+  /** Every warning, in ledger order. */
+  warnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    return this.graph.warnings.map((w) => ({ kind: w.kind, lot: w.lotRef, message: w.message, details: { ...(w.details ?? {}) }, txId: w.txId, timestamp: w.timestamp }));
+  }
+
+  /** A participant's name and role as the index knows them. */
+  participant(id: string): { id: string; name: string; role: string; gln: string } {
+    return this.graph.participantView(id);
+  }
+
+  /** A product's name, if known. */
+  productName(gtin: string): string | undefined {
+    return this.graph.products.get(gtin)?.name;
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.store.close();
+  }
+}
+
+function isAfter(a: Checkpoint, b: Checkpoint): boolean {
+  return a.blockNumber > b.blockNumber || (a.blockNumber === b.blockNumber && a.txIndex > b.txIndex);
+}
+
+/** What each participant holds of a lot now: produced + received − shipped − sold − consumed. */
+function holdings(node: LotNode): (HolderView & { holding: number })[] {
+  const base = holdersOf(node);
+  const producer = node.fact?.producer;
+  const consumed = new Map<string, number>();
+  for (const e of node.outputs) {
+    const by = e.toNode.fact?.producer ?? '';
+    consumed.set(by, (consumed.get(by) ?? 0) + e.view.quantity);
+  }
+  if (producer && !base.some((h) => h.participant === producer)) {
+    base.unshift({ lot: node.ref, participant: producer, received: 0, shipped: 0, sold: 0, sales: 0, unit: node.fact?.unit ?? '' });
+  }
+  return base.map((h) => {
+    const produced = h.participant === producer ? (node.fact?.quantity ?? 0) : 0;
+    const holding = round(produced + h.received - h.shipped - h.sold - (consumed.get(h.participant) ?? 0));
+    return { ...h, holding };
+  });
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

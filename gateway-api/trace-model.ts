@@ -1,0 +1,238 @@
+/**
+ * The trace index's vocabulary: the facts it is fed (one chaincode event becomes a few facts,
+ * see projection.ts) and the views it answers with.
+ *
+ * Facts are deliberately flatter than the contract's events: the index only needs who, what,
+ * how much, where, when and which transaction, so the same graph can be fed by the ledger, by
+ * EPCIS capture or by a synthetic generator in a benchmark.
+ */
+
+/** A lot as GS1 names it: a GTIN-14 and a traceability lot code (AI 10). */
+export interface LotRef {
+  readonly gtin: string;
+  readonly lot: string;
+}
+
+/** Where a fact sits in the ledger, so replays give the same order and keys. */
+export interface FactPosition {
+  readonly txId: string;
+  /** ISO 8601 time of the transaction. */
+  readonly timestamp: string;
+  /** A sortable position: block, transaction index and the fact's index within the transaction. */
+  readonly seq: string;
+}
+
+/** A participant (enterprise or regulator). */
+export interface ParticipantFact {
+  readonly type: 'participant';
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly gln?: string;
+  readonly status?: string;
+}
+
+/** A product (GTIN) and its name. */
+export interface ProductFact {
+  readonly type: 'product';
+  readonly gtin: string;
+  readonly name: string;
+  readonly unit?: string;
+}
+
+/** A lot created by harvest/commissioning, or as the output of a transformation. */
+export interface LotFact extends LotRef {
+  readonly type: 'lot';
+  readonly kind: 'commissioning' | 'transformation';
+  readonly producer: string;
+  readonly quantity: number;
+  readonly unit: string;
+  /** GLN or free-text origin of the lot. */
+  readonly location?: string;
+  readonly productionDate?: string;
+  readonly expiry?: string;
+}
+
+/** An input lot consumed by a transformation into an output lot. */
+export interface InputFact {
+  readonly type: 'input';
+  readonly from: LotRef;
+  readonly to: LotRef;
+  readonly quantity: number;
+  readonly unit: string;
+}
+
+/** One custody step of a quantity of a lot: shipped, received, sold, or dispatched. */
+export interface HopFact {
+  readonly type: 'hop';
+  readonly kind: 'ship' | 'receive' | 'sale';
+  readonly lotRef: LotRef;
+  /** The participant the quantity leaves (ship, sale) or comes from (receive). */
+  readonly from: string;
+  /** The participant it goes to; empty for a sale to a consumer. */
+  readonly to: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly shipmentId?: string;
+  readonly location?: string;
+}
+
+/** A test result for a lot. */
+export interface TestFact {
+  readonly type: 'test';
+  readonly lotRef: LotRef;
+  readonly testId: string;
+  readonly lab: string;
+  readonly verdict: string;
+}
+
+/** Item serials commissioned under a lot: an explicit list or a numeric range. */
+export interface ItemsFact {
+  readonly type: 'items';
+  readonly lotRef: LotRef;
+  readonly serials?: readonly string[];
+  readonly range?: { readonly prefix: string; readonly from: number; readonly to: number; readonly width?: number };
+}
+
+/** A case or pallet (SSCC) packed with items, lots or other SSCCs, or unpacked. */
+export interface AggregationFact {
+  readonly type: 'aggregation';
+  readonly sscc: string;
+  readonly action: 'add' | 'delete';
+  /** Lots whose quantities or items are inside. */
+  readonly lots: readonly LotRef[];
+  /** Child logistic units. */
+  readonly children: readonly string[];
+}
+
+/** A status change of a lot: hold, release, recall. */
+export interface StatusFact {
+  readonly type: 'status';
+  readonly lotRef: LotRef;
+  readonly status: 'active' | 'on_hold' | 'recalled';
+  readonly reason?: string;
+  readonly recallId?: string;
+}
+
+/** A recall as issued (its affected lots arrive as status facts). */
+export interface RecallFact {
+  readonly type: 'recall';
+  readonly recallId: string;
+  readonly lots: readonly LotRef[];
+  readonly reason: string;
+  readonly recallClass?: string;
+  readonly issuer: string;
+}
+
+/** A warning regulators list: material balance, failed test, untested lot shipped, cloned code. */
+export interface WarningFact {
+  readonly type: 'warning';
+  readonly kind: string;
+  readonly lotRef?: LotRef;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A scan that is not a custody change (a check, an anonymous consumer scan). */
+export interface ScanFact {
+  readonly type: 'scan';
+  readonly lotRef: LotRef;
+  readonly code: string;
+  readonly kind: string;
+  readonly participant?: string;
+  readonly location?: string;
+}
+
+/** Everything the index can be fed. */
+export type Fact =
+  | ParticipantFact
+  | ProductFact
+  | LotFact
+  | InputFact
+  | HopFact
+  | TestFact
+  | ItemsFact
+  | AggregationFact
+  | StatusFact
+  | RecallFact
+  | WarningFact
+  | ScanFact;
+
+/** A fact with its position in the ledger. */
+export type PositionedFact = Fact & FactPosition;
+
+/** A lot as a trace answers it. */
+export interface LotView extends LotRef {
+  readonly product: string;
+  readonly kind: 'commissioning' | 'transformation' | 'unknown';
+  readonly producer: string;
+  readonly producerName: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly location: string;
+  readonly productionDate: string;
+  readonly expiry: string;
+  readonly status: string;
+  readonly txId: string;
+  readonly timestamp: string;
+  /** Steps from the start of the trace (0 = the start lot). */
+  readonly depth: number;
+  readonly tests: readonly { testId: string; lab: string; verdict: string; txId: string; timestamp: string }[];
+}
+
+/** A lineage edge: an input lot into an output lot. */
+export interface EdgeView {
+  readonly from: LotRef;
+  readonly to: LotRef;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly txId: string;
+  readonly timestamp: string;
+}
+
+/** A custody hop of a lot. */
+export interface HopView {
+  readonly lot: LotRef;
+  readonly kind: 'ship' | 'receive' | 'sale';
+  readonly from: string;
+  readonly to: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly shipmentId: string;
+  readonly location: string;
+  readonly txId: string;
+  readonly timestamp: string;
+}
+
+/** A holder of a lot in a forward trace: what it received and what it sold. */
+export interface HolderView {
+  readonly lot: LotRef;
+  readonly participant: string;
+  readonly received: number;
+  readonly shipped: number;
+  readonly sold: number;
+  readonly sales: number;
+  readonly unit: string;
+}
+
+/** A trace back or forward as a graph. */
+export interface TraceGraph {
+  readonly direction: 'back' | 'forward';
+  readonly start: { readonly code: string; readonly lots: readonly LotRef[] };
+  readonly lots: readonly LotView[];
+  readonly edges: readonly EdgeView[];
+  readonly hops: readonly HopView[];
+  readonly holders: readonly HolderView[];
+  readonly participants: readonly { id: string; name: string; role: string; gln: string }[];
+}
+
+/** The key of a lot, unique: `|` is outside the GS1 lot character set. */
+export function lotKey(ref: LotRef): string {
+  return `${ref.gtin}|${ref.lot}`;
+}
+
+/** The lot a key names. */
+export function lotFromKey(key: string): LotRef {
+  const i = key.indexOf('|');
+  return { gtin: key.slice(0, i), lot: key.slice(i + 1) };
+}

@@ -1,0 +1,129 @@
+/**
+ * The trace index's durable copy in its own level database, laid out as a graph so that
+ * each question is a range scan over one prefix:
+ *
+ *   L|lot            the lot (its creating fact)          X|lot|seq   its status changes
+ *   I|lot|seq        an input edge into the lot           O|lot|seq   the same edge, from the input's side
+ *   H|lot|seq        a custody hop (ship, receive, sale)  T|lot|seq   a test
+ *   S|lot|seq        another scan                         N|gtin|seq  item serials commissioned
+ *   A|sscc|seq       packing/unpacking of a logistic unit R|recall    a recall
+ *   P|id|seq         a participant                        G|gtin      a product
+ *   W|seq            a warning                            M|checkpoint the last applied ledger position
+ *
+ * Every value is the positioned fact itself, so loading replays facts into the in-memory graph.
+ * Free text in keys is URI-encoded, so `|` only ever separates; `seq` is fixed-width and sorts
+ * in ledger order. A batch of facts and the checkpoint after them are written atomically.
+ */
+import { Level } from 'level';
+import type { Checkpoint } from '../ledger-tools/ledger';
+import { type PositionedFact, type LotRef } from './trace-model';
+import type { TraceGraphStore } from './trace-graph';
+
+type Db = Level<string, unknown>;
+type Op = { type: 'put'; key: string; value: unknown };
+
+const enc = encodeURIComponent;
+const lk = (r: LotRef): string => `${r.gtin}|${enc(r.lot)}`;
+const END = '~';
+
+/** Prefixes loaded into memory, in an order where each depends only on the ones before. */
+const LOAD_ORDER = ['P|', 'G|', 'R|', 'L|', 'I|', 'H|', 'T|', 'N|', 'A|', 'X|', 'W|', 'S|'] as const;
+
+/** The level keys (and values) that record one fact. */
+export function factOps(f: PositionedFact): Op[] {
+  const put = (key: string, value: unknown = f): Op => ({ type: 'put', key, value });
+  switch (f.type) {
+    case 'participant':
+      return [put(`P|${enc(f.id)}|${f.seq}`)];
+    case 'product':
+      return [put(`G|${f.gtin}`)];
+    case 'lot':
+      return [put(`L|${lk(f)}`)];
+    case 'input':
+      return [put(`I|${lk(f.to)}|${f.seq}`), put(`O|${lk(f.from)}|${f.seq}`, { to: f.to, seq: f.seq })];
+    case 'hop':
+      return [put(`H|${lk(f.lotRef)}|${f.seq}`)];
+    case 'test':
+      return [put(`T|${lk(f.lotRef)}|${f.seq}`)];
+    case 'items':
+      return [put(`N|${f.lotRef.gtin}|${f.seq}`)];
+    case 'aggregation':
+      return [put(`A|${f.sscc}|${f.seq}`)];
+    case 'status':
+      return [put(`X|${lk(f.lotRef)}|${f.seq}`)];
+    case 'recall':
+      return [put(`R|${enc(f.recallId)}`)];
+    case 'warning':
+      return [put(`W|${f.seq}`)];
+    case 'scan':
+      return [put(`S|${lk(f.lotRef)}|${f.seq}`)];
+  }
+}
+
+/** The level database of the index. */
+export class TraceStore {
+  private constructor(private readonly db: Db) {}
+
+  /** Opens (creating if needed) the database in `dir`. */
+  static async open(dir: string): Promise<TraceStore> {
+    const db: Db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+    await db.open();
+    return new TraceStore(db);
+  }
+
+  /** Writes facts and the checkpoint after them in one atomic batch. */
+  async write(facts: readonly PositionedFact[], checkpoint: Checkpoint | undefined): Promise<void> {
+    const ops: Op[] = [];
+    for (const f of facts) for (const op of factOps(f)) ops.push(op);
+    if (checkpoint) ops.push({ type: 'put', key: 'M|checkpoint', value: checkpoint });
+    if (ops.length > 0) await this.db.batch(ops);
+  }
+
+  /** The last ledger position applied, if any. */
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    return (await this.db.get('M|checkpoint')) as Checkpoint | undefined;
+  }
+
+  /** A small value of the index's own (API keys and the like do not live here). */
+  async getMeta(name: string): Promise<unknown> {
+    return this.db.get(`M|${name}`);
+  }
+
+  /** Replays every stored fact into an in-memory graph. */
+  async load(graph: TraceGraphStore): Promise<number> {
+    let n = 0;
+    for (const prefix of LOAD_ORDER) {
+      for await (const value of this.db.values({ gte: prefix, lt: prefix + END })) {
+        graph.apply(value as PositionedFact);
+        n += 1;
+      }
+    }
+    graph.sortAll();
+    return n;
+  }
+
+  /** The input lots of a lot, read from disk (one range scan). */
+  async inputsOf(ref: LotRef): Promise<PositionedFact[]> {
+    const out: PositionedFact[] = [];
+    const prefix = `I|${lk(ref)}|`;
+    for await (const v of this.db.values({ gte: prefix, lt: prefix + END })) out.push(v as PositionedFact);
+    return out;
+  }
+
+  /** The scans of a lot that are not custody changes, read from disk. */
+  async scansOf(ref: LotRef, limit: number): Promise<PositionedFact[]> {
+    const out: PositionedFact[] = [];
+    const prefix = `S|${lk(ref)}|`;
+    for await (const v of this.db.values({ gte: prefix, lt: prefix + END, limit })) out.push(v as PositionedFact);
+    return out;
+  }
+
+  /** Deletes everything (before a rebuild). */
+  async clear(): Promise<void> {
+    await this.db.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
