@@ -1,0 +1,121 @@
+/**
+ * The identifiers of a captured EPCIS event, in canonical form, for indexing and query.
+ *
+ * An event names things in EPC URN form (`urn:epc:id:sgtin:…`) or GS1 Digital Link form on any
+ * domain; the trace graph must see one node per thing whichever form was used. This module
+ * collects every identifier field of an event (what, where, why) and passes each through
+ * `normalizeEpc` from digital-link.ts — the project's one identifier parser — giving the
+ * canonical `https://id.gs1.org/…` URI. The event as captured is never modified: the result is
+ * a separate copy used for index keys and query matching.
+ */
+import { normalizeEpc } from './digital-link';
+import { ZfcError } from './errors';
+import { pointerSegment } from './epcis-validate';
+
+/** Every identifier of one event in canonical form. Lists are de-duplicated and sorted. */
+export interface EventIdentifiers {
+  /** epcList of ObjectEvent / TransactionEvent. */
+  readonly epcList: readonly string[];
+  readonly parentID?: string;
+  /** childEPCs of AggregationEvent / AssociationEvent. */
+  readonly childEPCs: readonly string[];
+  readonly inputEPCList: readonly string[];
+  readonly outputEPCList: readonly string[];
+  /** epcClass of quantityList and childQuantityList. */
+  readonly epcClasses: readonly string[];
+  readonly inputEPCClasses: readonly string[];
+  readonly outputEPCClasses: readonly string[];
+  readonly readPoint?: string;
+  readonly bizLocation?: string;
+  readonly sources: readonly string[];
+  readonly destinations: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The canonical form of one identifier; a malformed GS1 identifier becomes INVALID_ARGUMENT
+ * naming the field (`path`, a JSON pointer) it was found in.
+ */
+export function canonicalIdentifier(text: string, path = ''): string {
+  try {
+    return normalizeEpc(text);
+  } catch (err) {
+    if (err instanceof ZfcError) {
+      throw new ZfcError('INVALID_ARGUMENT', `${path || 'identifier'}: ${err.text}`, { errors: [{ path, message: err.text }] });
+    }
+    throw err;
+  }
+}
+
+function strings(event: Json, field: string, base: string): string[] {
+  const v = event[field];
+  if (!Array.isArray(v)) return [];
+  return v.map((s, i) => canonicalIdentifier(String(s), `${base}/${field}/${i}`));
+}
+
+function classes(event: Json, field: string, base: string): string[] {
+  const v = event[field];
+  if (!Array.isArray(v)) return [];
+  return v.map((q: Json, i) => canonicalIdentifier(String(q['epcClass']), `${base}/${field}/${i}/epcClass`));
+}
+
+function one(value: unknown, path: string): string | undefined {
+  return typeof value === 'string' ? canonicalIdentifier(value, path) : undefined;
+}
+
+function ends(event: Json, list: 'sourceList' | 'destinationList', key: 'source' | 'destination', base: string): string[] {
+  const v = event[list];
+  if (!Array.isArray(v)) return [];
+  return v.map((s: Json, i) => canonicalIdentifier(String(s[key]), `${base}/${list}/${i}/${key}`));
+}
+
+const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
+
+function idOf(event: Json, field: 'readPoint' | 'bizLocation', base: string): string | undefined {
+  const v = event[field];
+  return v && typeof v === 'object' ? one((v as Json)['id'], `${base}/${field}/id`) : undefined;
+}
+
+/**
+ * The canonical identifiers of a (validated) event. `base` is the event's JSON pointer in the
+ * document, so an error names the exact field, e.g. `/epcisBody/eventList/2/epcList/0`.
+ *
+ * @example
+ * eventIdentifiers({ type: 'ObjectEvent', epcList: ['urn:epc:id:sgtin:0614141.107346.2018'], … }).epcList
+ * // ['https://id.gs1.org/01/10614141073464/21/2018']
+ */
+export function eventIdentifiers(event: Json, base = ''): EventIdentifiers {
+  const parentID = one(event['parentID'], `${base}/parentID`);
+  const readPoint = idOf(event, 'readPoint', base);
+  const bizLocation = idOf(event, 'bizLocation', base);
+  return {
+    epcList: uniq(strings(event, 'epcList', base)),
+    ...(parentID !== undefined ? { parentID } : {}),
+    childEPCs: uniq(strings(event, 'childEPCs', base)),
+    inputEPCList: uniq(strings(event, 'inputEPCList', base)),
+    outputEPCList: uniq(strings(event, 'outputEPCList', base)),
+    epcClasses: uniq([...classes(event, 'quantityList', base), ...classes(event, 'childQuantityList', base)]),
+    inputEPCClasses: uniq(classes(event, 'inputQuantityList', base)),
+    outputEPCClasses: uniq(classes(event, 'outputQuantityList', base)),
+    ...(readPoint !== undefined ? { readPoint } : {}),
+    ...(bizLocation !== undefined ? { bizLocation } : {}),
+    sources: uniq(ends(event, 'sourceList', 'source', base)),
+    destinations: uniq(ends(event, 'destinationList', 'destination', base)),
+  };
+}
+
+/** Every identifier an event names as a "what" (MATCH_anyEPC): EPCs, parent, inputs, outputs. */
+export function anyEpcs(ids: EventIdentifiers): string[] {
+  return uniq([...ids.epcList, ...ids.childEPCs, ...ids.inputEPCList, ...ids.outputEPCList, ...(ids.parentID ? [ids.parentID] : [])]);
+}
+
+/** Every class an event names in any quantity list. */
+export function anyClasses(ids: EventIdentifiers): string[] {
+  return uniq([...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses]);
+}
+
+/** JSON pointer of the `i`th event of a document. */
+export function eventPointer(i: number): string {
+  return `/epcisBody/eventList/${pointerSegment(i)}`;
+}
