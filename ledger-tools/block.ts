@@ -1,0 +1,81 @@
+/**
+ * Blocks and transactions as stored and hashed. Everything is canonical JSON, so anyone can
+ * recompute a transaction's hash (SHA-256 of its canonical JSON), a block's Merkle root over
+ * its transaction hashes, and the block hash (SHA-256 of the header's canonical JSON), which
+ * the next block's header carries as `previousHash`.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../chaincode/canonical-json';
+import type { BlockHeader } from './ledger';
+import { merkleRoot } from './merkle';
+import type { ReadWriteSet } from './rwset';
+
+/** The previous hash of block 0. */
+export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
+
+/** Fabric's validation codes for the outcomes the embedded ledger can produce. */
+export type ValidationCode = 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
+
+/** A transaction as recorded in a block. */
+export interface TransactionRecord {
+  readonly txId: string;
+  /** ISO 8601, UTC, from the proposal: what the chaincode saw as the transaction timestamp. */
+  readonly timestamp: string;
+  readonly creator: { readonly mspId: string; readonly certificate: string };
+  /** The transaction name as invoked: `Fn` or `Contract:Fn`. */
+  readonly fn: string;
+  readonly args: readonly string[];
+  readonly rwset: ReadWriteSet;
+  /** The chaincode's response payload, base64. */
+  readonly response: string;
+  readonly event: { readonly name: string; readonly payload: string } | null;
+  readonly validationCode: ValidationCode;
+}
+
+/** A sealed block. `hash` is SHA-256 of the header's canonical JSON, hex. */
+export interface Block {
+  readonly header: BlockHeader;
+  readonly hash: string;
+  readonly transactions: readonly TransactionRecord[];
+}
+
+/** SHA-256, hex. */
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A transaction's hash: SHA-256 of its canonical JSON. */
+export function transactionHash(tx: TransactionRecord): string {
+  return sha256Hex(canonicalJson(tx));
+}
+
+/** A block's hash: SHA-256 of its header's canonical JSON. */
+export function blockHash(header: BlockHeader): string {
+  return sha256Hex(canonicalJson(header));
+}
+
+/** A block ready to store: the block, its canonical bytes and its transactions' hashes. */
+export interface SealedBlock {
+  readonly block: Block;
+  readonly bytes: Buffer;
+  readonly txHashes: readonly string[];
+}
+
+/**
+ * Seals transactions into block `number` after a block whose hash is `previousHash`. Each
+ * transaction is serialized once; the block's bytes are assembled from those canonical pieces
+ * (keys `hash` < `header` < `transactions`, so the result is canonical JSON of the block).
+ */
+export function sealBlock(number: number, previousHash: string, timestamp: string, txs: readonly TransactionRecord[]): SealedBlock {
+  const txJson = txs.map((tx) => canonicalJson(tx));
+  const txHashes = txJson.map((json) => sha256Hex(json));
+  const header: BlockHeader = { number, previousHash, merkleRoot: merkleRoot(txHashes), timestamp, txCount: txs.length };
+  const hash = blockHash(header);
+  const text = `{"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[${txJson.join(',')}]}`;
+  return { block: { header, hash, transactions: txs }, bytes: Buffer.from(text, 'utf8'), txHashes };
+}
+
+/** Parses stored block bytes (no checks: see verify for those). */
+export function parseBlock(bytes: Uint8Array): Block {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as Block;
+}

@@ -1,0 +1,262 @@
+/**
+ * The embedded ledger: one process, one level folder, Fabric's execute-order-validate.
+ *
+ * submit: simulate the chaincode on committed state to a read/write set (execute), queue it for
+ * the block cutter (order), then validate the block's transactions in order for MVCC and phantom
+ * conflicts, seal the block (Merkle root, previous hash) and write it with all its effects in one
+ * synced batch (validate and commit). The caller's promise settles when its block is durable.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { ZfcError } from '../chaincode/errors';
+import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type TransactionRecord } from './block';
+import { BlockCutter } from './block-cutter';
+import { chaincodeError } from './chaincode-error';
+import { ChaincodeHost, type ContractClass } from './chaincode-host';
+import { EmbeddedStub, type Proposal, type SimulationResult } from './embedded-stub';
+import { checkIdentity } from './identity-check';
+import type { CallOptions, EventsOptions, Identity, Ledger, LedgerCapabilities, LedgerEvent, SubmitResult } from './ledger';
+import { LedgerStore, type StateWrite } from './store';
+import { validateBlock } from './validator';
+
+/** Options of {@link openEmbeddedLedger}. */
+export interface EmbeddedLedgerOptions {
+  /** The folder of the level database (created if missing). */
+  readonly dir: string;
+  /** fabric-contract-api classes: exactly what a chaincode's index exports as `contracts`. */
+  readonly contracts: ReadonlyArray<ContractClass>;
+  /** Fabric's BatchSize.MaxMessageCount: the most transactions in a block. Default 500. */
+  readonly batchSize?: number;
+  /** Fabric's BatchTimeout in ms; 0 (default) cuts as soon as the committer is free. */
+  readonly batchTimeoutMs?: number;
+  /** The source of transaction and block timestamps (for reproducible tests). */
+  readonly clock?: () => Date;
+  /** The channel name the chaincode sees. Default 'zfc'. */
+  readonly channelId?: string;
+}
+
+interface Endorsed {
+  readonly record: Omit<TransactionRecord, 'validationCode'>;
+  readonly writes: readonly { key: string; value: Buffer | null }[];
+  readonly payload: Buffer;
+  resolve(result: SubmitResult): void;
+  reject(error: Error): void;
+}
+
+interface Simulated extends SimulationResult {
+  readonly proposal: Proposal;
+  readonly payload: Buffer;
+}
+
+const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * Opens an embedded ledger in `options.dir`, running `options.contracts` in-process.
+ *
+ * @example
+ * const ledger = await openEmbeddedLedger({ dir: './data/ledger', contracts: [TraceContract] });
+ * const { payload, txId, blockNumber } = await ledger.submit('CreateLot', [json], producer);
+ */
+export async function openEmbeddedLedger(options: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
+  const host = new ChaincodeHost(options.contracts);
+  const store = await LedgerStore.open(options.dir);
+  const height = await store.height();
+  const lastHash = height === 0 ? GENESIS_PREVIOUS_HASH : (await store.block(height - 1)).hash;
+  return new EmbeddedLedger(options, host, store, height, lastHash);
+}
+
+/** The embedded implementation of the {@link Ledger} port. Create one with {@link openEmbeddedLedger}. */
+export class EmbeddedLedger implements Ledger {
+  readonly kind = 'embedded' as const;
+  readonly capabilities: LedgerCapabilities = { blocks: true };
+  private readonly cutter: BlockCutter<Endorsed>;
+  private readonly blocks = new EventEmitter();
+  private readonly clock: () => Date;
+  private readonly channelId: string;
+  private closed = false;
+  private inFlight = 0;
+
+  /** @internal use {@link openEmbeddedLedger}. */
+  constructor(
+    options: EmbeddedLedgerOptions,
+    private readonly host: ChaincodeHost,
+    /** The level store: for the ledger tools (verify, proof, inspect, export). */
+    readonly store: LedgerStore,
+    private committedHeight: number,
+    private lastHash: string,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.channelId = options.channelId ?? 'zfc';
+    this.cutter = new BlockCutter(options.batchSize ?? DEFAULT_BATCH_SIZE, options.batchTimeoutMs ?? 0, (batch) => this.commitBlock(batch));
+    this.blocks.setMaxListeners(0);
+  }
+
+  async submit(fn: string, args: readonly string[], identity: Identity, options?: CallOptions): Promise<SubmitResult> {
+    const sim = await this.simulate(fn, args, identity, options);
+    const { proposal, rwset, event, payload } = sim;
+    const record: Omit<TransactionRecord, 'validationCode'> = {
+      txId: proposal.txId,
+      timestamp: proposal.timestamp.toISOString(),
+      creator: { mspId: proposal.mspId, certificate: proposal.certificate },
+      fn: proposal.fn,
+      args: [...proposal.args],
+      rwset,
+      response: payload.toString('base64'),
+      event: event ? { name: event.name, payload: event.payload.toString('base64') } : null,
+    };
+    const writes = rwset.writes.map((w) => ({ key: w.key, value: w.isDelete ? null : Buffer.from(w.value ?? '', 'base64') }));
+    return new Promise<SubmitResult>((resolve, reject) => this.cutter.add({ record, writes, payload, resolve, reject }));
+  }
+
+  async evaluate(fn: string, args: readonly string[], identity: Identity, options?: CallOptions): Promise<Uint8Array> {
+    return (await this.simulate(fn, args, identity, options)).payload;
+  }
+
+  async height(): Promise<number> {
+    return this.committedHeight;
+  }
+
+  /** A committed block, or BLOCK_NOT_FOUND. */
+  async block(number: number): Promise<Block> {
+    if (!Number.isInteger(number) || number < 0 || number >= this.committedHeight) {
+      throw new ZfcError('BLOCK_NOT_FOUND', `no block ${number}`, { block: number });
+    }
+    return this.store.block(number);
+  }
+
+  events(options: EventsOptions = {}): AsyncIterable<LedgerEvent> {
+    return this.followEvents(options);
+  }
+
+  /** Commits what is queued, then closes the store. Later calls fail with LEDGER_CLOSED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.inFlight > 0) await new Promise((r) => setImmediate(r));
+    await this.cutter.drain();
+    this.blocks.emit('block');
+    await this.store.close();
+  }
+
+  // --- execute ---
+
+  private async simulate(fn: string, args: readonly string[], identity: Identity, options: CallOptions | undefined): Promise<Simulated> {
+    this.checkOpen();
+    checkCall(fn, args);
+    checkIdentity(identity);
+    const proposal = this.proposal(fn, args, identity, options);
+    const stub = new EmbeddedStub(proposal, this.store);
+    this.inFlight++;
+    try {
+      const response = await this.host.invoke(stub);
+      if (response.status !== 200) throw chaincodeError(response.message ?? '', proposal.txId);
+      return { proposal, payload: Buffer.from(response.payload ?? []), ...stub.finish() };
+    } catch (err) {
+      if (err instanceof ZfcError) throw err;
+      throw new ZfcError('ENDORSEMENT_FAILED', (err as Error).message, {}, proposal.txId);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private proposal(fn: string, args: readonly string[], identity: Identity, options: CallOptions | undefined): Proposal {
+    const nonce = randomBytes(24);
+    const txId = sha256Hex(Buffer.concat([nonce, Buffer.from(identity.mspId), Buffer.from(identity.certificate)]));
+    const transient = new Map(Object.entries(options?.transient ?? {}));
+    return { txId, nonce, channelId: this.channelId, fn, args: [...args], mspId: identity.mspId, certificate: identity.certificate, timestamp: this.clock(), transient };
+  }
+
+  // --- order, validate, commit ---
+
+  private async commitBlock(batch: Endorsed[]): Promise<void> {
+    const number = this.committedHeight;
+    try {
+      const codes = await validateBlock(this.store, number, batch.map((e) => e.record.rwset));
+      const records: TransactionRecord[] = batch.map((e, i) => ({ ...e.record, validationCode: codes[i] ?? 'VALID' }));
+      const sealed = sealBlock(number, this.lastHash, this.clock().toISOString(), records);
+      await this.store.commit(sealed, stateWrites(batch, records, number));
+      this.committedHeight = number + 1;
+      this.lastHash = sealed.block.hash;
+      settle(batch, records, number);
+      this.blocks.emit('block');
+    } catch (err) {
+      const error = err instanceof ZfcError ? err : new ZfcError('LEDGER_UNAVAILABLE', `the block could not be written: ${(err as Error).message}`);
+      for (const e of batch) e.reject(error.withTxId(e.record.txId));
+    }
+  }
+
+  // --- events ---
+
+  private async *followEvents(options: EventsOptions): AsyncGenerator<LedgerEvent> {
+    const after = options.after;
+    let next = after ? after.blockNumber : 0;
+    while (!this.closed && !options.signal?.aborted) {
+      while (next < this.committedHeight && !this.closed && !options.signal?.aborted) {
+        const block = await this.store.block(next);
+        for (const event of blockEvents(block)) {
+          if (after && event.blockNumber === after.blockNumber && event.txIndex <= after.txIndex) continue;
+          yield event;
+        }
+        next++;
+      }
+      if (next >= this.committedHeight) await this.nextBlock(options.signal);
+    }
+  }
+
+  private nextBlock(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.blocks.off('block', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.blocks.on('block', done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ZfcError('LEDGER_CLOSED', 'the ledger is closed');
+  }
+}
+
+function checkCall(fn: unknown, args: unknown): void {
+  if (typeof fn !== 'string' || fn.length === 0) throw new ZfcError('INVALID_ARGUMENT', 'the transaction name must be a non-empty string');
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    throw new ZfcError('INVALID_ARGUMENT', 'transaction arguments must be an array of strings', { fn });
+  }
+}
+
+function stateWrites(batch: readonly Endorsed[], records: readonly TransactionRecord[], block: number): StateWrite[] {
+  const writes: StateWrite[] = [];
+  records.forEach((record, tx) => {
+    if (record.validationCode !== 'VALID') return;
+    for (const w of (batch[tx] as Endorsed).writes) writes.push({ ...w, version: { block, tx }, txId: record.txId, timestamp: record.timestamp });
+  });
+  return writes;
+}
+
+function settle(batch: readonly Endorsed[], records: readonly TransactionRecord[], blockNumber: number): void {
+  records.forEach((record, i) => {
+    const e = batch[i] as Endorsed;
+    if (record.validationCode === 'VALID') e.resolve({ payload: e.payload, txId: record.txId, blockNumber });
+    else e.reject(new ZfcError(record.validationCode, undefined, { blockNumber, txIndex: i }, record.txId));
+  });
+}
+
+/** The chaincode events of a block's valid transactions. */
+export function blockEvents(block: Block): LedgerEvent[] {
+  const events: LedgerEvent[] = [];
+  block.transactions.forEach((tx, txIndex) => {
+    if (tx.validationCode !== 'VALID' || !tx.event) return;
+    events.push({
+      blockNumber: block.header.number,
+      txIndex,
+      txId: tx.txId,
+      eventName: tx.event.name,
+      payload: Buffer.from(tx.event.payload, 'base64'),
+      timestamp: tx.timestamp,
+    });
+  });
+  return events;
+}

@@ -1,0 +1,36 @@
+/**
+ * The ledger tools' public surface: the Ledger port, the embedded ledger, identities for tests
+ * and the demo, and the tools that work on blocks (verify, proofs, inspect, export/import).
+ *
+ * @example
+ * import { openEmbeddedLedger, createCertificateAuthority } from '../ledger-tools';
+ * const ca = await createCertificateAuthority('Org1MSP');
+ * const alice = await ca.issue({ commonName: 'alice', organizationalUnit: 'client' });
+ * const ledger = await openEmbeddedLedger({ dir, contracts });
+ * await ledger.submit('Put', ['k', 'v'], alice);
+ */
+export type {
+  BlockHeader,
+  CallOptions,
+  Checkpoint,
+  EventsOptions,
+  Identity,
+  Ledger,
+  LedgerCapabilities,
+  LedgerEvent,
+  SubmitResult,
+} from './ledger';
+export { openEmbeddedLedger, EmbeddedLedger, blockEvents, type EmbeddedLedgerOptions } from './embedded-ledger';
+export type { ContractClass } from './chaincode-host';
+export {
+  createCertificateAuthority,
+  CertificateAuthority,
+  FABRIC_ATTRIBUTE_OID,
+  type CertificateAuthorityPem,
+  type IssueRequest,
+} from './certificate-authority';
+export { chaincodeError } from './chaincode-error';
+export { createCompositeKey, splitCompositeKey } from './state-key';
+export { blockHash, transactionHash, GENESIS_PREVIOUS_HASH, type Block, type TransactionRecord, type ValidationCode } from './block';
+export { merkleRoot, merkleProof, verifyMerkleProof, type MerkleStep } from './merkle';
+export type { ReadWriteSet, KeyRead, KeyWrite, RangeRead, Version } from './rwset';

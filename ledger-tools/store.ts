@@ -1,0 +1,206 @@
+/**
+ * The embedded ledger's storage on level: world state, key history, blocks, a transaction index
+ * and metadata, in one database so that a block and all its effects go in one atomic, synced
+ * batch. A crash therefore leaves either the whole block or none of it.
+ *
+ * Layout (utf8 keys, buffer values):
+ *   s!<key>                      state: u32 block, u32 tx (big-endian), then the value bytes
+ *   h!<len>:<key>!<block><tx>    history: canonical JSON { txId, timestamp, isDelete, value }
+ *   b!<block>                    the block's canonical JSON
+ *   t!<txId>                     "<block>,<tx>"
+ *   m!height                     the number of blocks
+ */
+import type { AbstractBatchOperation } from 'abstract-level';
+import { Level } from 'level';
+import { canonicalJson } from '../chaincode/canonical-json';
+import { ZfcError } from '../chaincode/errors';
+import { parseBlock, type Block, type SealedBlock } from './block';
+import type { Version } from './rwset';
+import type { HistoryEntry, RangeCursor, StateReader, VersionedEntry, VersionedValue } from './state-reader';
+
+const STATE = 's!';
+const STATE_END = 's"';
+const BLOCK = 'b!';
+const TX = 't!';
+const HEIGHT = 'm!height';
+const NUMBER_WIDTH = 12;
+
+/** A level write. */
+export type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+
+/** A state change of a valid transaction, ready to store. */
+export interface StateWrite {
+  readonly key: string;
+  /** null for a delete. */
+  readonly value: Buffer | null;
+  readonly version: Version;
+  readonly txId: string;
+  readonly timestamp: string;
+}
+
+/** Where a transaction is: its block and its index there. */
+export interface TxLocation {
+  readonly block: number;
+  readonly tx: number;
+}
+
+/** Zero-padded block or transaction number, so keys sort numerically. */
+export function padNumber(n: number): string {
+  return String(n).padStart(NUMBER_WIDTH, '0');
+}
+
+/** The level key of a state entry. */
+export function stateKey(key: string): string {
+  return STATE + key;
+}
+
+/** The level key prefix of a key's history (length-prefixed, so no key's prefix is another's). */
+export function historyPrefix(key: string): string {
+  return `h!${key.length}:${key}!`;
+}
+
+/** The level key of a block. */
+export function blockKey(number: number): string {
+  return BLOCK + padNumber(number);
+}
+
+/** The level key of a transaction's index entry. */
+export function txKey(txId: string): string {
+  return TX + txId;
+}
+
+/** Encodes a state entry: version header, then the value. */
+export function encodeState(value: Buffer, version: Version): Buffer {
+  const out = Buffer.allocUnsafe(8 + value.length);
+  out.writeUInt32BE(version.block, 0);
+  out.writeUInt32BE(version.tx, 4);
+  value.copy(out, 8);
+  return out;
+}
+
+/** Decodes a state entry. */
+export function decodeState(stored: Uint8Array): VersionedValue {
+  const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  if (buf.length < 8) throw new ZfcError('LEDGER_CORRUPT', 'a state entry is shorter than its version header');
+  return { version: { block: buf.readUInt32BE(0), tx: buf.readUInt32BE(4) }, value: buf.subarray(8) };
+}
+
+/** Encodes a history entry. */
+export function encodeHistory(write: StateWrite): Buffer {
+  const entry = { txId: write.txId, timestamp: write.timestamp, isDelete: write.value === null, value: write.value ? write.value.toString('base64') : '' };
+  return Buffer.from(canonicalJson(entry), 'utf8');
+}
+
+/** The level operations that store a sealed block and its effects. */
+export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite[]): Op[] {
+  const { header, transactions } = sealed.block;
+  const ops: Op[] = [];
+  for (const w of writes) {
+    ops.push(w.value ? { type: 'put', key: stateKey(w.key), value: encodeState(w.value, w.version) } : { type: 'del', key: stateKey(w.key) });
+    const historyKey = historyPrefix(w.key) + padNumber(w.version.block) + padNumber(w.version.tx);
+    ops.push({ type: 'put', key: historyKey, value: encodeHistory(w) });
+  }
+  transactions.forEach((tx, i) => ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(`${header.number},${i}`) }));
+  ops.push({ type: 'put', key: blockKey(header.number), value: sealed.bytes });
+  ops.push({ type: 'put', key: HEIGHT, value: Buffer.from(String(header.number + 1)) });
+  return ops;
+}
+
+/** The level store of one embedded ledger. */
+export class LedgerStore implements StateReader {
+  private constructor(readonly db: Level<string, Buffer>) {}
+
+  /** Opens (creating if needed) the store in `dir`. */
+  static async open(dir: string): Promise<LedgerStore> {
+    const db = new Level<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    try {
+      await db.open();
+    } catch (err) {
+      throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the ledger in ${dir}: ${(err as Error).message}`, { dir });
+    }
+    return new LedgerStore(db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** The number of committed blocks. */
+  async height(): Promise<number> {
+    const stored = await this.db.get(HEIGHT);
+    return stored ? Number(stored.toString('utf8')) : 0;
+  }
+
+  async get(key: string): Promise<VersionedValue | undefined> {
+    const stored = await this.db.get(stateKey(key));
+    return stored ? decodeState(stored) : undefined;
+  }
+
+  /** The committed versions of `keys` (null where absent), in one read. */
+  async versions(keys: readonly string[]): Promise<(Version | null)[]> {
+    if (keys.length === 0) return [];
+    const stored = await this.db.getMany(keys.map(stateKey));
+    return stored.map((s) => (s ? decodeState(s).version : null));
+  }
+
+  range(startKey: string, endKey: string): RangeCursor {
+    const iterator = this.db.iterator({ gte: stateKey(startKey), lt: endKey === '' ? STATE_END : stateKey(endKey) });
+    return {
+      nextPage: async (n: number) => {
+        const out: VersionedEntry[] = [];
+        while (out.length < n) {
+          const entries = await iterator.nextv(n - out.length);
+          if (entries.length === 0) break;
+          for (const [k, v] of entries) out.push({ key: k.slice(STATE.length), ...decodeState(v) });
+        }
+        return out;
+      },
+      close: () => iterator.close(),
+    };
+  }
+
+  /** Every key and version in [startKey, endKey] (endKey included when `includeEnd`), for validation. */
+  async scanVersions(startKey: string, endKey: string, includeEnd: boolean): Promise<{ key: string; version: Version }[]> {
+    const upper = endKey === '' ? { lt: STATE_END } : includeEnd ? { lte: stateKey(endKey) } : { lt: stateKey(endKey) };
+    const out: { key: string; version: Version }[] = [];
+    for await (const [k, v] of this.db.iterator({ gte: stateKey(startKey), ...upper })) {
+      out.push({ key: k.slice(STATE.length), version: decodeState(v).version });
+    }
+    return out;
+  }
+
+  async history(key: string): Promise<HistoryEntry[]> {
+    const prefix = historyPrefix(key);
+    const out: HistoryEntry[] = [];
+    for await (const value of this.db.values({ gte: prefix, lt: prefix + '~', reverse: true })) {
+      const e = JSON.parse(value.toString('utf8')) as { txId: string; timestamp: string; isDelete: boolean; value: string };
+      out.push({ txId: e.txId, timestamp: e.timestamp, isDelete: e.isDelete, value: Buffer.from(e.value, 'base64') });
+    }
+    return out;
+  }
+
+  /** Stores a block and its effects in one atomic, synced batch. */
+  async commit(sealed: SealedBlock, writes: readonly StateWrite[]): Promise<void> {
+    await this.db.batch(blockOperations(sealed, writes) as AbstractBatchOperation<Level<string, Buffer>, string, Buffer>[], { sync: true });
+  }
+
+  /** A block's stored bytes, or undefined. */
+  async blockBytes(number: number): Promise<Buffer | undefined> {
+    return this.db.get(blockKey(number));
+  }
+
+  /** A block, or a BLOCK_NOT_FOUND error. */
+  async block(number: number): Promise<Block> {
+    const bytes = await this.blockBytes(number);
+    if (!bytes) throw new ZfcError('BLOCK_NOT_FOUND', `no block ${number}`, { block: number });
+    return parseBlock(bytes);
+  }
+
+  /** Where a transaction is, or undefined. */
+  async txLocation(txId: string): Promise<TxLocation | undefined> {
+    const stored = await this.db.get(txKey(txId));
+    if (!stored) return undefined;
+    const [block, tx] = stored.toString('utf8').split(',').map(Number);
+    return { block: block ?? 0, tx: tx ?? 0 };
+  }
+}
