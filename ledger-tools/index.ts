@@ -34,3 +34,5 @@ export { createCompositeKey, splitCompositeKey } from './state-key';
 export { blockHash, transactionHash, GENESIS_PREVIOUS_HASH, type Block, type TransactionRecord, type ValidationCode } from './block';
 export { merkleRoot, merkleProof, verifyMerkleProof, type MerkleStep } from './merkle';
 export type { ReadWriteSet, KeyRead, KeyWrite, RangeRead, Version } from './rwset';
+export { openFabricLedger, type FabricLedgerOptions, type FabricPeer, type FabricTimeouts } from './fabric-ledger';
+export { loadFabricNetwork, type FabricNetwork, type FabricParticipant } from './fabric-profile';
