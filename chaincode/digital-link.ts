@@ -738,16 +738,26 @@ function parseEpcUri(urn: string): ParsedIdentifier {
   if (!m) throw invalid('identifier', urn, 'is not an EPC URN (urn:epc:id:…, urn:epc:class:…, urn:epc:idpat:…, urn:epc:tag:…)');
   const form = (m[1] as string).toLowerCase();
   const scheme = (m[2] as string).toLowerCase();
-  const parts = (m[3] as string).split('.');
-  if (form === 'class') return identify(readLgtin(scheme, parts, urn), 'epc-urn');
-  if (form === 'idpat') return identify(readPattern(scheme, parts, urn), 'epc-pattern');
-  if (form === 'tag') return identify(readTag(scheme, parts, urn), 'epc-tag-uri');
-  return identify(readId(scheme, parts, urn), 'epc-urn');
+  const rest = m[3] as string;
+  if (form === 'class') return identify(readLgtin(scheme, splitParts(rest, 3), urn), 'epc-urn');
+  if (form === 'idpat') return identify(readPattern(scheme, splitParts(rest, 3), urn), 'epc-pattern');
+  if (form === 'tag') return identify(readTag(scheme, rest, urn), 'epc-tag-uri');
+  return identify(readId(scheme, rest, urn), 'epc-urn');
 }
 
-function readId(scheme: string, parts: string[], urn: string): Keys {
+/**
+ * Splits a URN body at its first `n - 1` dots: the last component (a serial, lot or asset
+ * reference) may itself contain dots, which EPC URNs do not escape.
+ */
+function splitParts(rest: string, n: number): string[] {
+  const pieces = rest.split('.');
+  return pieces.length <= n ? pieces : [...pieces.slice(0, n - 1), pieces.slice(n - 1).join('.')];
+}
+
+function readId(scheme: string, rest: string, urn: string): Keys {
   const reader = EPC_ID[scheme];
   if (reader === undefined) throw invalid('identifier', urn, `EPC scheme ${scheme} is not a supported GS1 scheme`);
+  const parts = splitParts(rest, reader.parts);
   if (parts.length !== reader.parts || parts.some((p) => p.length === 0)) {
     throw invalid('identifier', urn, `an ${scheme} URN has ${reader.parts} dot-separated parts`);
   }
@@ -768,11 +778,11 @@ function readPattern(scheme: string, parts: string[], urn: string): Keys {
 }
 
 /** EPC tag URI `urn:epc:tag:sgtin-96:F.CP.IIR.Serial`: drop the bit length and the filter value. */
-function readTag(scheme: string, parts: string[], urn: string): Keys {
+function readTag(scheme: string, rest: string, urn: string): Keys {
   const t = /^([a-z]+)-\d+$/.exec(scheme);
-  const filter = parts[0] ?? '';
-  if (!t || !/^\d$/.test(filter)) throw invalid('identifier', urn, 'is not an EPC tag URI (urn:epc:tag:{scheme}-{bits}:{filter}.…)');
-  return readId(t[1] as string, parts.slice(1), urn);
+  const dot = rest.indexOf('.');
+  if (!t || dot !== 1 || !/^\d$/.test(rest.slice(0, 1))) throw invalid('identifier', urn, 'is not an EPC tag URI (urn:epc:tag:{scheme}-{bits}:{filter}.…)');
+  return readId(t[1] as string, rest.slice(dot + 1), urn);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,11 +30,16 @@ const { DigitalLink } = require('digital-link.js') as { DigitalLink: (uri: strin
 /** AIs whose value digital-link.js checks a check digit of (its isValid() is false for the rest). */
 const CHECKED_KEYS = /\/(01|00|414|8003|8018|253|402|255)\/[^/]+(\/|\?|$)/;
 
-/** True if GS1's digital-link.js accepts the URI: grammar, and check digit where the key has one. */
+/**
+ * True if GS1's digital-link.js accepts the URI: grammar, and check digit where the key has one.
+ * Its ABNF (Digital Link 1.1 grammar) spells the double quote of character set 82 as a literal
+ * `"` where the standard's encoding table, and RFC 3986, require `%22`; so `%22` is shown to it
+ * as `"` (a known erratum of that grammar file), and every other character is checked as written.
+ */
 export function gs1Validates(uri: string): boolean {
   let dl: Gs1DigitalLink;
   try {
-    dl = DigitalLink(uri);
+    dl = DigitalLink(uri.replace(/%22/g, '"'));
   } catch {
     return false;
   }
@@ -47,4 +52,48 @@ export function decodeQrPng(png: Buffer): string | undefined {
   const image = PNG.sync.read(png);
   const result = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height);
   return result?.data;
+}
+
+/** Draws a QR module matrix (true = dark) with a 4-module quiet zone, 4 px a module, and decodes it with jsqr. */
+export function decodeMatrix(dark: boolean[][]): string | undefined {
+  const n = dark.length;
+  const scale = 4;
+  const side = (n + 8) * scale;
+  const data = new Uint8ClampedArray(side * side * 4).fill(255);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      if (!dark[y]?.[x]) continue;
+      for (let py = 0; py < scale; py++) {
+        for (let px = 0; px < scale; px++) {
+          const i = (((y + 4) * scale + py) * side + (x + 4) * scale + px) * 4;
+          data[i] = data[i + 1] = data[i + 2] = 0;
+        }
+      }
+    }
+  }
+  return jsQR(data, side, side)?.data;
+}
+
+/**
+ * Reads back the modules of a `qrcode` SVG (horizontal strokes: `M x y`, `m dx dy`, `h n`) into a
+ * matrix, so the SVG itself can be decoded.
+ */
+export function svgModules(svg: string): boolean[][] {
+  const viewBox = /viewBox="0 0 (\d+) (\d+)"/.exec(svg);
+  const d = /<path[^>]*stroke="#000000"[^>]*d="([^"]+)"/.exec(svg) ?? /<path[^>]*d="([^"]+)"[^>]*stroke="#000000"/.exec(svg);
+  if (!viewBox || !d) throw new Error('not a qrcode SVG');
+  const side = Number(viewBox[1]);
+  const grid = Array.from({ length: side }, () => new Array<boolean>(side).fill(false));
+  let x = 0;
+  let y = 0;
+  for (const [, cmd, args] of (d[1] as string).matchAll(/([MmHhVv])([^MmHhVv]*)/g)) {
+    const nums = (args as string).trim().split(/[\s,]+/).filter(Boolean).map(Number);
+    if (cmd === 'M') [x, y] = [nums[0] as number, nums[1] as number];
+    else if (cmd === 'm') [x, y] = [x + (nums[0] as number), y + (nums[1] as number)];
+    else if (cmd === 'h') {
+      for (let i = 0; i < (nums[0] as number); i++) (grid[Math.floor(y)] as boolean[])[x + i] = true;
+      x += nums[0] as number;
+    } else throw new Error(`unexpected SVG path command ${cmd as string}`);
+  }
+  return grid;
 }

@@ -1,0 +1,19 @@
+/**
+ * The QR service's public surface: GS1 Digital Link codes on the deployment's domain, their
+ * images, label sheets, the Koa router the gateway mounts, the resolver and the consumer page.
+ * Other parts import from here only.
+ *
+ * @example
+ * import { createQrRouter } from '../qr-service';
+ * app.use(createQrRouter({ baseUrl: 'https://zfc.example.cn' }).routes());
+ */
+export { packageLink, linkForPath, type PackageCode } from './code-link';
+export { qrConfig, qrConfigFromEnv, DEFAULT_MAX_LABELS, type QrConfig, type QrConfigInput } from './config';
+export {
+  imageOptions, qrMatrix, qrPng, qrSvg, DEFAULT_IMAGE_OPTIONS, IMAGE_LIMITS,
+  type ErrorCorrectionLevel, type QrImageOptions, type QrMatrix,
+} from './qr-image';
+export { findCjkFont, CJK_FONT_CANDIDATES, type CjkFont } from './cjk-font';
+export { labelRequest, type LabelInput, type LabelRequest, type SerialRange } from './label-request';
+export { writeLabelSheet, LABELS_PER_PAGE, LABEL_LAYOUT, type LabelSheetOptions, type LabelSheetSummary } from './label-sheet';
+export { createQrRouter } from './qr-router';
