@@ -4,8 +4,13 @@
  * decoder (jsqr over pngjs) to read generated images back.
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import jsQR from 'jsqr';
+import type Koa from 'koa';
+import { ZfcError } from '../../chaincode/errors';
 import { PNG } from 'pngjs';
 
 /** The first folder above this file that holds package.json. */
@@ -96,4 +101,67 @@ export function svgModules(svg: string): boolean[][] {
     } else throw new Error(`unexpected SVG path command ${cmd as string}`);
   }
   return grid;
+}
+
+/**
+ * The error mapping the gateway does in its first middleware, reduced to what these tests
+ * need: a ZfcError becomes its status and `{ error: { code, message, details } }`.
+ */
+export function errorBody(): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const z = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
+      ctx.status = z.status;
+      ctx.body = z.toJSON();
+    }
+  };
+}
+
+/** A real HTTP server on 127.0.0.1, port 0, serving `app`; `close` stops it. */
+export async function listen(app: Koa): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** What a PDF holds: its page objects and its content streams, inflated. */
+export function readPdf(pdf: Buffer): { pages: number; streams: string[] } {
+  const text = pdf.toString('latin1');
+  const pages = (text.match(/\/Type \/Page\b(?!s)/g) ?? []).length;
+  const streams: string[] = [];
+  for (const m of text.matchAll(/<<([^]*?)>>\s*stream\r?\n/g)) {
+    const start = (m.index ?? 0) + m[0].length;
+    const length = /\/Length (\d+)/.exec(m[1] as string);
+    if (!length) continue;
+    const raw = pdf.subarray(start, start + Number(length[1]));
+    const isFlate = /\/Filter \/FlateDecode/.test(m[1] as string);
+    try {
+      streams.push((isFlate ? zlib.inflateSync(raw) : raw).toString('latin1'));
+    } catch {
+      streams.push('');
+    }
+  }
+  return { pages, streams };
+}
+
+/** Every QR symbol drawn by the label sheet's operators (`q m 0 0 m x y cm 0 g … re … f Q`), as module matrices. */
+export function pdfQrSymbols(content: string): boolean[][][] {
+  const out: boolean[][][] = [];
+  for (const m of content.matchAll(/cm 0 g\n([^]*?)\nf Q/g)) {
+    const rects = [...(m[1] as string).matchAll(/(\d+) (\d+) (\d+) 1 re/g)].map((r) => r.slice(1, 4).map(Number) as [number, number, number]);
+    const size = Math.max(...rects.map(([x, , w]) => x + w), ...rects.map(([, y]) => y + 1));
+    const grid = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
+    for (const [x, y, w] of rects) for (let i = 0; i < w; i++) (grid[y] as boolean[])[x + i] = true;
+    out.push(grid);
+  }
+  return out;
 }
