@@ -9,6 +9,7 @@ import { canonicalJson } from '../chaincode/canonical-json';
 import type { BlockHeader } from './ledger';
 import { merkleRoot } from './merkle';
 import type { ReadWriteSet } from './rwset';
+import { transactionJson } from './transaction-json';
 
 /** The previous hash of block 0. */
 export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
@@ -21,7 +22,8 @@ export interface TransactionRecord {
   readonly txId: string;
   /** ISO 8601, UTC, from the proposal: what the chaincode saw as the transaction timestamp. */
   readonly timestamp: string;
-  readonly creator: { readonly mspId: string; readonly certificate: string };
+  /** Who submitted it: the MSP ID and the SHA-256 (hex) of the certificate PEM, found in the block's `certificates`. */
+  readonly creator: { readonly mspId: string; readonly certificateHash: string };
   /** The transaction name as invoked: `Fn` or `Contract:Fn`. */
   readonly fn: string;
   readonly args: readonly string[];
@@ -32,10 +34,15 @@ export interface TransactionRecord {
   readonly validationCode: ValidationCode;
 }
 
-/** A sealed block. `hash` is SHA-256 of the header's canonical JSON, hex. */
+/**
+ * A sealed block. `hash` is SHA-256 of the header's canonical JSON, hex. Each creator's
+ * certificate is stored once per block in `certificates`, keyed by its SHA-256, which the
+ * transactions carry (so the Merkle root binds them).
+ */
 export interface Block {
   readonly header: BlockHeader;
   readonly hash: string;
+  readonly certificates: Readonly<Record<string, string>>;
   readonly transactions: readonly TransactionRecord[];
 }
 
@@ -64,15 +71,21 @@ export interface SealedBlock {
 /**
  * Seals transactions into block `number` after a block whose hash is `previousHash`. Each
  * transaction is serialized once; the block's bytes are assembled from those canonical pieces
- * (keys `hash` < `header` < `transactions`, so the result is canonical JSON of the block).
+ * (keys `certificates` < `hash` < `header` < `transactions`: the result is canonical JSON of the block).
  */
-export function sealBlock(number: number, previousHash: string, timestamp: string, txs: readonly TransactionRecord[]): SealedBlock {
-  const txJson = txs.map((tx) => canonicalJson(tx));
+export function sealBlock(
+  number: number,
+  previousHash: string,
+  timestamp: string,
+  txs: readonly TransactionRecord[],
+  certificates: Readonly<Record<string, string>>,
+): SealedBlock {
+  const txJson = txs.map((tx) => transactionJson(tx));
   const txHashes = txJson.map((json) => sha256Hex(json));
   const header: BlockHeader = { number, previousHash, merkleRoot: merkleRoot(txHashes), timestamp, txCount: txs.length };
   const hash = blockHash(header);
-  const text = `{"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[${txJson.join(',')}]}`;
-  return { block: { header, hash, transactions: txs }, bytes: Buffer.from(text, 'utf8'), txHashes };
+  const text = `{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[${txJson.join(',')}]}`;
+  return { block: { header, hash, certificates, transactions: txs }, bytes: Buffer.from(text, 'utf8'), txHashes };
 }
 
 /** Parses stored block bytes (no checks: see verify for those). */

@@ -32,19 +32,66 @@ type ShimChaincodeConstructor = new (
 ) => ShimChaincode;
 
 interface ShimLogger {
-  getLogger(name: string): { silent: boolean };
+  getLogger(name: string): Record<string, unknown>;
 }
 
+interface ShimIdentityFields {
+  stub: EmbeddedStub;
+  mspId: string;
+  idBytes: Uint8Array;
+  id: string;
+  attrs: Record<string, string>;
+}
+
+type ClientIdentityConstructor = new (stub: EmbeddedStub) => ShimIdentityFields;
+
 /* eslint-disable @typescript-eslint/no-require-imports -- fabric-shim's contract SPI has no typed entry point */
-const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as ShimChaincodeConstructor;
+const shimChaincode = require('fabric-shim/lib/chaincode') as { ClientIdentity: ClientIdentityConstructor };
 const shimLogger = require('fabric-shim/lib/logger') as ShimLogger;
 const contractApiLogger = require('fabric-contract-api/lib/logger') as ShimLogger;
+installIdentityCache();
+const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as ShimChaincodeConstructor;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-// The peer logs a failed invocation in the chaincode container; here the caller gets the error itself.
-shimLogger.getLogger('contracts-spi/chaincodefromcontract.js').silent = true;
-shimLogger.getLogger('contracts-spi/datamarshall.js').silent = true;
-contractApiLogger.getLogger('./lib/contract.js').silent = true;
+// A peer's chaincode container logs to its own stdout, where nobody reads per-call debug lines;
+// winston formats every line even below its level, which costs more than the transaction itself.
+// Here the caller gets errors directly, so the shim's own loggers are silenced (a contract's
+// ctx.logging loggers are left alone).
+for (const name of ['lib/chaincode.js', 'lib/stub.js', 'lib/iterators.js', 'contracts-spi/chaincodefromcontract.js', 'contracts-spi/datamarshall.js']) {
+  silence(shimLogger.getLogger(name));
+}
+for (const name of ['./lib/contract.js', './lib/jsontransactionserializer.js']) silence(contractApiLogger.getLogger(name));
+
+function silence(logger: Record<string, unknown>): void {
+  const noop = (): void => undefined;
+  for (const level of ['log', 'error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']) logger[level] = noop;
+}
+
+/**
+ * fabric-shim's ClientIdentity parses the caller's certificate on every invocation. The result
+ * depends on the certificate alone, so the embedded host parses each certificate once: the
+ * ClientIdentity that ChaincodeFromContract builds is fabric-shim's own class, with fields
+ * copied from the first parse of the same MSP ID and certificate.
+ */
+function installIdentityCache(): void {
+  const Original = shimChaincode.ClientIdentity;
+  const cache = new Map<string, ShimIdentityFields>();
+  function CachingClientIdentity(stub: EmbeddedStub): ShimIdentityFields {
+    const creator = stub.getCreator();
+    const cacheKey = `${creator.mspid}\n${creator.idBytes.toString('utf8')}`;
+    const known = cache.get(cacheKey);
+    if (known) {
+      const identity = Object.create(Original.prototype) as ShimIdentityFields;
+      return Object.assign(identity, { stub, mspId: known.mspId, idBytes: creator.idBytes, id: known.id, attrs: known.attrs });
+    }
+    const identity = new Original(stub);
+    if (cache.size >= 1000) cache.clear();
+    cache.set(cacheKey, identity);
+    return identity;
+  }
+  CachingClientIdentity.prototype = Original.prototype;
+  shimChaincode.ClientIdentity = CachingClientIdentity as unknown as ClientIdentityConstructor;
+}
 
 /** Hosts one chaincode (a set of contracts) for the embedded ledger. */
 export class ChaincodeHost {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ZfcError } from '../chaincode/errors';
 import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type TransactionRecord } from './block';
 import { BlockCutter } from './block-cutter';
+import { checkCall } from './call-check';
 import { chaincodeError } from './chaincode-error';
 import { ChaincodeHost, type ContractClass } from './chaincode-host';
 import { EmbeddedStub, type Proposal, type SimulationResult } from './embedded-stub';
@@ -37,6 +38,7 @@ export interface EmbeddedLedgerOptions {
 
 interface Endorsed {
   readonly record: Omit<TransactionRecord, 'validationCode'>;
+  readonly certificate: string;
   readonly writes: readonly { key: string; value: Buffer | null }[];
   readonly payload: Buffer;
   resolve(result: SubmitResult): void;
@@ -93,19 +95,19 @@ export class EmbeddedLedger implements Ledger {
 
   async submit(fn: string, args: readonly string[], identity: Identity, options?: CallOptions): Promise<SubmitResult> {
     const sim = await this.simulate(fn, args, identity, options);
-    const { proposal, rwset, event, payload } = sim;
+    const { proposal, rwset, values, event, payload } = sim;
     const record: Omit<TransactionRecord, 'validationCode'> = {
       txId: proposal.txId,
       timestamp: proposal.timestamp.toISOString(),
-      creator: { mspId: proposal.mspId, certificate: proposal.certificate },
+      creator: { mspId: proposal.mspId, certificateHash: certificateHash(proposal.certificate) },
       fn: proposal.fn,
       args: [...proposal.args],
       rwset,
       response: payload.toString('base64'),
       event: event ? { name: event.name, payload: event.payload.toString('base64') } : null,
     };
-    const writes = rwset.writes.map((w) => ({ key: w.key, value: w.isDelete ? null : Buffer.from(w.value ?? '', 'base64') }));
-    return new Promise<SubmitResult>((resolve, reject) => this.cutter.add({ record, writes, payload, resolve, reject }));
+    const certificate = proposal.certificate;
+    return new Promise<SubmitResult>((resolve, reject) => this.cutter.add({ record, certificate, writes: values, payload, resolve, reject }));
   }
 
   async evaluate(fn: string, args: readonly string[], identity: Identity, options?: CallOptions): Promise<Uint8Array> {
@@ -160,7 +162,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   private proposal(fn: string, args: readonly string[], identity: Identity, options: CallOptions | undefined): Proposal {
-    const nonce = randomBytes(24);
+    const nonce = nextNonce();
     const txId = sha256Hex(Buffer.concat([nonce, Buffer.from(identity.mspId), Buffer.from(identity.certificate)]));
     const transient = new Map(Object.entries(options?.transient ?? {}));
     return { txId, nonce, channelId: this.channelId, fn, args: [...args], mspId: identity.mspId, certificate: identity.certificate, timestamp: this.clock(), transient };
@@ -173,7 +175,7 @@ export class EmbeddedLedger implements Ledger {
     try {
       const codes = await validateBlock(this.store, number, batch.map((e) => e.record.rwset));
       const records: TransactionRecord[] = batch.map((e, i) => ({ ...e.record, validationCode: codes[i] ?? 'VALID' }));
-      const sealed = sealBlock(number, this.lastHash, this.clock().toISOString(), records);
+      const sealed = sealBlock(number, this.lastHash, this.clock().toISOString(), records, blockCertificates(batch));
       await this.store.commit(sealed, stateWrites(batch, records, number));
       this.committedHeight = number + 1;
       this.lastHash = sealed.block.hash;
@@ -220,11 +222,34 @@ export class EmbeddedLedger implements Ledger {
   }
 }
 
-function checkCall(fn: unknown, args: unknown): void {
-  if (typeof fn !== 'string' || fn.length === 0) throw new ZfcError('INVALID_ARGUMENT', 'the transaction name must be a non-empty string');
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
-    throw new ZfcError('INVALID_ARGUMENT', 'transaction arguments must be an array of strings', { fn });
+const NONCE_SIZE = 24;
+let noncePool = Buffer.alloc(0);
+
+/** A fresh random nonce, cut from a pool refilled 1000 nonces at a time. */
+function nextNonce(): Buffer {
+  if (noncePool.length < NONCE_SIZE) noncePool = randomBytes(NONCE_SIZE * 1000);
+  const nonce = noncePool.subarray(0, NONCE_SIZE);
+  noncePool = noncePool.subarray(NONCE_SIZE);
+  return nonce;
+}
+
+const certificateHashes = new Map<string, string>();
+
+/** SHA-256 of a certificate's PEM text, remembered for the few certificates callers reuse. */
+function certificateHash(pem: string): string {
+  let hash = certificateHashes.get(pem);
+  if (hash === undefined) {
+    hash = sha256Hex(pem);
+    if (certificateHashes.size >= 1000) certificateHashes.clear();
+    certificateHashes.set(pem, hash);
   }
+  return hash;
+}
+
+function blockCertificates(batch: readonly Endorsed[]): Record<string, string> {
+  const certificates: Record<string, string> = {};
+  for (const e of batch) certificates[e.record.creator.certificateHash] = e.certificate;
+  return certificates;
 }
 
 function stateWrites(batch: readonly Endorsed[], records: readonly TransactionRecord[], block: number): StateWrite[] {

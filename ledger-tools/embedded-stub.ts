@@ -43,6 +43,8 @@ export interface ChaincodeEvent {
 /** What a simulation produced besides the chaincode's response. */
 export interface SimulationResult {
   readonly rwset: ReadWriteSet;
+  /** The rwset's writes with their values as buffers (null for a delete). */
+  readonly values: readonly { key: string; value: Buffer | null }[];
   readonly event: ChaincodeEvent | undefined;
 }
 
@@ -70,7 +72,7 @@ export class EmbeddedStub {
   /** Ends the simulation: records still-open range queries and returns the read/write set. */
   finish(): SimulationResult {
     for (const iterator of this.iterators) iterator.finish();
-    return { rwset: this.builder.build(), event: this.event };
+    return { ...this.builder.build(), event: this.event };
   }
 
   // --- the invocation ---

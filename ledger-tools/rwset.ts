@@ -71,13 +71,13 @@ export class ReadWriteSetBuilder {
     return this.writes.size > 0;
   }
 
-  build(): ReadWriteSet {
+  /** The read/write set, and the written values as buffers (null for a delete), in key order. */
+  build(): { rwset: ReadWriteSet; values: { key: string; value: Buffer | null }[] } {
     const reads = [...this.reads.entries()]
       .sort((a, b) => compareKeys(a[0], b[0]))
       .map(([key, version]): KeyRead => ({ key, version }));
-    const writes = [...this.writes.entries()]
-      .sort((a, b) => compareKeys(a[0], b[0]))
-      .map(([key, value]): KeyWrite => (value ? { key, isDelete: false, value: value.toString('base64') } : { key, isDelete: true }));
-    return { reads, ranges: this.ranges, writes };
+    const values = [...this.writes.entries()].sort((a, b) => compareKeys(a[0], b[0])).map(([key, value]) => ({ key, value }));
+    const writes = values.map(({ key, value }): KeyWrite => (value ? { key, isDelete: false, value: value.toString('base64') } : { key, isDelete: true }));
+    return { rwset: { reads, ranges: this.ranges, writes }, values };
   }
 }
