@@ -276,6 +276,18 @@ export class TraceIndex {
     return this.graph.warnings.map((w) => ({ kind: w.kind, lot: w.lotRef, message: w.message, details: { ...(w.details ?? {}) }, txId: w.txId, timestamp: w.timestamp }));
   }
 
+  /** Lots shipped without any passing test: one warning each, at the first shipment. */
+  untestedShipped(): { kind: string; lot: LotRef; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    const out: { kind: string; lot: LotRef; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] = [];
+    for (const node of this.graph.lots.values()) {
+      const ship = node.hops.find((h) => h.kind === 'ship');
+      if (!ship || node.tests.some((t) => t.verdict === 'pass')) continue;
+      const message = `lot ${node.ref.gtin}/${node.ref.lot} was shipped without a passing test`;
+      out.push({ kind: 'untested_shipped', lot: node.ref, message, details: { shipmentId: ship.shipmentId, to: ship.to }, txId: ship.txId, timestamp: ship.timestamp });
+    }
+    return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  }
+
   /** A participant's name and role as the index knows them. */
   participant(id: string): { id: string; name: string; role: string; gln: string } {
     return this.graph.participantView(id);

@@ -1,0 +1,106 @@
+/**
+ * The gateway's configuration: read from the environment once, at start, validated, given
+ * defaults and frozen. Nothing else in the gateway reads `process.env`.
+ *
+ * An invalid setting stops the start with one message naming every bad variable, rather than
+ * a stack trace from deep inside the server later.
+ *
+ * @example
+ * const config = loadConfig(process.env); // throws ConfigError on a bad setting
+ * console.log(config.port, config.dataDir);
+ */
+import * as path from 'node:path';
+
+/** Which ledger the gateway talks to. */
+export type LedgerKind = 'embedded' | 'fabric';
+
+/** The gateway's settings. */
+export interface GatewayConfig {
+  /** PORT: the listening port (0 picks a free one). */
+  readonly port: number;
+  /** HOST: the address to listen on. */
+  readonly host: string;
+  /** ZFC_DATA: the data folder (ledger, index, gateway keys), absolute. */
+  readonly dataDir: string;
+  /** LEDGER: `embedded` (default) or `fabric`. */
+  readonly ledger: LedgerKind;
+  /** BASE_URL: the public origin used in QR codes and links, without a trailing slash. */
+  readonly baseUrl: string;
+  /** BODY_LIMIT: the largest request body accepted, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** RATE_LIMIT: requests per minute per client address on public routes. */
+  readonly rateLimitPerMinute: number;
+  /** RATE_BURST: requests a client may make at once before the rate applies. */
+  readonly rateBurst: number;
+  /** DEMO_SEED: seed demo data on a first start (`true`/`false`). */
+  readonly demoSeed: boolean;
+  /** TRUST_PROXY: take the client address from X-Forwarded-For (`true`/`false`). */
+  readonly trustProxy: boolean;
+  /** FABRIC_NETWORK: the folder network/up wrote (connection profile, identities), when LEDGER=fabric. */
+  readonly fabricNetworkDir: string;
+}
+
+/** A bad setting (or several): the message names each variable and what is wrong. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads, validates and freezes the configuration from an environment (`process.env` at start). */
+export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig {
+  const problems: string[] = [];
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!/^[0-9]+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be a whole number from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(raw)}: must be true or false`);
+    return def;
+  };
+  const port = int('PORT', 8080, 0, 65535);
+  const host = env['HOST'] || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) problems.push(`HOST=${JSON.stringify(host)}: must be a host name or address`);
+  const ledgerRaw = env['LEDGER'] || 'embedded';
+  if (ledgerRaw !== 'embedded' && ledgerRaw !== 'fabric') problems.push(`LEDGER=${JSON.stringify(ledgerRaw)}: must be embedded or fabric`);
+  const baseUrl = checkBaseUrl(env['BASE_URL'] || `http://localhost:${port}`, problems);
+  const config: GatewayConfig = {
+    port,
+    host,
+    dataDir: path.resolve(cwd, env['ZFC_DATA'] || './data'),
+    ledger: ledgerRaw === 'fabric' ? 'fabric' : 'embedded',
+    baseUrl,
+    bodyLimitBytes: int('BODY_LIMIT', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    rateLimitPerMinute: int('RATE_LIMIT', 600, 1, 1_000_000),
+    rateBurst: int('RATE_BURST', 60, 1, 1_000_000),
+    demoSeed: bool('DEMO_SEED', true),
+    trustProxy: bool('TRUST_PROXY', false),
+    fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function checkBaseUrl(raw: string, problems: string[]): string {
+  try {
+    const url = new URL(raw);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) throw new Error('bad');
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    problems.push(`BASE_URL=${JSON.stringify(raw)}: must be an http(s) origin such as https://trace.example.cn`);
+    return raw;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The EPCIS 2.0 query interface's parameters (SimpleEventQuery, REST binding) parsed into a
+ * query plan, and answers written as EPCISQueryDocuments.
+ *
+ * Every identifier in a query is normalised exactly as captured events are (normalizeEpc), so
+ * `MATCH_epc=urn:epc:id:sgtin:…` finds events that named the item by Digital Link and vice
+ * versa; an EPC pattern (`urn:epc:idpat:sgtin:0614141.107346.*`) matches every serial of the
+ * product. Unknown parameters are refused (the standard's QueryParameterException), never
+ * silently ignored, since ignoring one would widen the answer.
+ */
+import { ZfcError } from '../chaincode/errors';
+import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
+import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type EpcisQueryPlan, type EpcPattern } from '../chaincode/epcis-match';
+import { EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
+
+/** The query string as Koa gives it. */
+export type QueryParams = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The standard's JSON-LD context for EPCIS 2.0 documents. */
+export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+
+/** Headers every EPCIS answer carries (EPCIS 2.0 §12.3). */
+export const EPCIS_HEADERS: Readonly<Record<string, string>> = {
+  'GS1-EPCIS-Version': '2.0.0',
+  'GS1-CBV-Version': '2.0.0',
+  'GS1-EPC-Format': 'Always_GS1_Digital_Link',
+  'GS1-CBV-XML-Format': 'Never_Translates',
+};
+
+/** Largest value of one query parameter (characters). */
+const MAX_PARAM_LENGTH = 8192;
+/** Most values of one list-valued parameter. */
+const MAX_VALUES = 100;
+
+type Parser = (values: string[], name: string) => Partial<Record<keyof EpcisQueryPlan, unknown>>;
+
+function bad(name: string, message: string): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', `query parameter ${name} ${message}`, { errors: [{ path: `/query/${name}`, message }] });
+}
+
+function time(name: string, values: string[]): string {
+  const v = values[0] ?? '';
+  if (values.length !== 1 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) {
+    throw bad(name, 'must be one date-time with a time zone, e.g. 2026-03-01T08:00:00Z');
+  }
+  return new Date(Date.parse(v)).toISOString();
+}
+
+function ids(name: string, values: string[]): string[] {
+  return values.map((v) => canonicalQueryId(name, v));
+}
+
+function canonicalQueryId(name: string, value: string): string {
+  try {
+    return canonicalIdentifier(value, `/query/${name}`);
+  } catch (err) {
+    if (err instanceof ZfcError) throw bad(name, `has a malformed identifier: ${err.text}`);
+    throw err;
+  }
+}
+
+function patterns(name: string, values: string[]): EpcPattern[] {
+  return values.map((v) => ({ value: canonicalQueryId(name, v), prefix: v.includes('*') }));
+}
+
+const CBV_WORD = /^(?:urn:epcglobal:cbv:(?:bizstep|disp):|https?:\/\/ref\.gs1\.org\/cbv\/(?:BizStep|Disp)-)([A-Za-z_]+)$/;
+
+/** A CBV value in any of its forms, as events carry it (the bare word). */
+function vocab(values: string[]): string[] {
+  return values.map((v) => CBV_WORD.exec(v)?.[1] ?? v);
+}
+
+const PARSERS: Readonly<Record<string, Parser>> = {
+  eventType: (v, n) => {
+    for (const t of v) if (!(EPCIS_EVENT_TYPES as readonly string[]).includes(t)) throw bad(n, `must be one of ${EPCIS_EVENT_TYPES.join(', ')}`);
+    return { eventTypes: v };
+  },
+  GE_eventTime: (v, n) => ({ geEventTime: time(n, v) }),
+  LT_eventTime: (v, n) => ({ ltEventTime: time(n, v) }),
+  GE_recordTime: (v, n) => ({ geRecordTime: time(n, v) }),
+  LT_recordTime: (v, n) => ({ ltRecordTime: time(n, v) }),
+  EQ_bizStep: (v) => ({ bizSteps: vocab(v) }),
+  EQ_disposition: (v) => ({ dispositions: vocab(v) }),
+  EQ_readPoint: (v, n) => ({ readPoints: ids(n, v) }),
+  EQ_bizLocation: (v, n) => ({ bizLocations: ids(n, v) }),
+  MATCH_epc: (v, n) => ({ epcs: patterns(n, v) }),
+  MATCH_anyEPC: (v, n) => ({ anyEpcs: patterns(n, v) }),
+  MATCH_parentID: (v, n) => ({ parentIDs: patterns(n, v) }),
+  MATCH_inputEPC: (v, n) => ({ inputEpcs: patterns(n, v) }),
+  MATCH_outputEPC: (v, n) => ({ outputEpcs: patterns(n, v) }),
+  MATCH_epcClass: (v, n) => ({ epcClasses: patterns(n, v) }),
+  EQ_eventID: (v) => ({ eventIDs: v }),
+  perPage: (v, n) => {
+    const p = Number(v[0]);
+    if (v.length !== 1 || !/^\d+$/.test(v[0] ?? '') || p < 1 || p > MAX_PER_PAGE) throw bad(n, `must be an integer from 1 to ${MAX_PER_PAGE}`);
+    return { perPage: p };
+  },
+};
+
+/** The values of one parameter: repeated parameters and comma-separated lists both count. */
+function valuesOf(name: string, raw: string | string[]): string[] {
+  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0) throw bad(name, 'has no value');
+  if (list.length > MAX_VALUES) throw bad(name, `has more than ${MAX_VALUES} values`);
+  if (list.some((s) => s.length > MAX_PARAM_LENGTH)) throw bad(name, `has a value longer than ${MAX_PARAM_LENGTH} characters`);
+  return list;
+}
+
+/** A parsed query: the plan and the page token. */
+export interface ParsedQuery {
+  readonly plan: EpcisQueryPlan;
+  readonly pageToken: string;
+}
+
+/**
+ * Parses the standard's query parameters into a plan.
+ *
+ * @throws ZfcError INVALID_ARGUMENT naming the parameter (`/query/{name}`), for an unknown
+ *   parameter or a bad value.
+ * @example
+ * parseEpcisQuery({ MATCH_epc: 'urn:epc:id:sgtin:0614141.107346.2017', perPage: '10' })
+ */
+export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPlan> = {}): ParsedQuery {
+  let plan: Record<string, unknown> = { perPage: DEFAULT_PER_PAGE };
+  let pageToken = '';
+  for (const [name, raw] of Object.entries(query)) {
+    if (raw === undefined) continue;
+    if (name === 'nextPageToken') {
+      pageToken = valuesOf(name, raw)[0] ?? '';
+      if (!/^[A-Za-z0-9_-]{1,4096}$/.test(pageToken)) throw bad(name, 'is not a page token this server issued');
+      continue;
+    }
+    const parser = PARSERS[name];
+    if (!parser) throw bad(name, `is not a supported query parameter (supported: ${[...Object.keys(PARSERS), 'nextPageToken'].join(', ')})`);
+    plan = { ...plan, ...parser(valuesOf(name, raw), name) };
+  }
+  return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken };
+}
+
+/** A stored event as the query interface answers it: as captured, with its eventID and recordTime. */
+export function answerEvent(stored: StoredEpcisEvent): Record<string, unknown> {
+  return { ...stored.event, eventID: stored.eventID, recordTime: stored.recordTime };
+}
+
+/**
+ * The JSON-LD @context of an answer: the standard's, plus every namespace prefix the events'
+ * capture documents declared. A prefix declared with two different IRIs is not merged: events
+ * that use the later one carry their capture document's @context themselves.
+ */
+function contexts(events: readonly StoredEpcisEvent[]): { context: unknown[]; own: Set<StoredEpcisEvent> } {
+  const merged: Record<string, string> = {};
+  const own = new Set<StoredEpcisEvent>();
+  for (const e of events) {
+    const objs = (Array.isArray(e.context) ? e.context : [e.context]).filter((c): c is Record<string, unknown> => !!c && typeof c === 'object');
+    const conflict = objs.some((o) => Object.entries(o).some(([k, v]) => merged[k] !== undefined && merged[k] !== v));
+    if (conflict) own.add(e);
+    else for (const o of objs) for (const [k, v] of Object.entries(o)) if (typeof v === 'string') merged[k] = v;
+  }
+  return { context: Object.keys(merged).length > 0 ? [EPCIS_CONTEXT_URL, merged] : [EPCIS_CONTEXT_URL], own };
+}
+
+/**
+ * An EPCISQueryDocument holding the given events.
+ *
+ * @example
+ * ctx.body = queryDocument(page.events, new Date().toISOString());
+ */
+export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery'): Record<string, unknown> {
+  const { context, own } = contexts(events);
+  const eventList = events.map((e) => {
+    const out = answerEvent(e);
+    return own.has(e) && out['@context'] === undefined ? { '@context': e.context, ...out } : out;
+  });
+  return {
+    '@context': context,
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate,
+    epcisBody: { queryResults: { queryName, resultsBody: { eventList } } },
+  };
+}

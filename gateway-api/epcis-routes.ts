@@ -1,0 +1,170 @@
+/**
+ * The EPCIS 2.0 REST binding as a Koa router the gateway mounts:
+ *
+ * - `POST /epcis/capture` — an EPCISDocument; 202 with a capture job (`Location`), checked
+ *   against the schema first (400 with field pointers; 413 beyond 10,000 events).
+ * - `GET /epcis/capture/{captureID}` — the job: running, success, each rejected event and why.
+ * - `POST /epcis/events` — one event; 201 with `Location: /epcis/events/{eventID}`
+ *   (200 when that eventID was already recorded).
+ * - `GET /epcis/events` — the standard's query parameters; an EPCISQueryDocument, paged with
+ *   `perPage` and `nextPageToken` (`Link: <…>; rel="next"`).
+ * - `GET /epcis/events/{eventID}`, `GET /epcis/epcs/{epc}/events`.
+ *
+ * Authentication is the gateway's: `identityOf(ctx)` gives the ledger identity a request acts
+ * as. Errors are thrown as ZfcErrors for the gateway's one error middleware to map.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ZfcError } from '../chaincode/errors';
+import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
+import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
+import type { Identity } from '../ledger-tools/ledger';
+import { CaptureJobs, jobJson } from './epcis-capture-jobs';
+import { EPCIS_CONTEXT_URL, EPCIS_HEADERS, parseEpcisQuery, queryDocument } from './epcis-query';
+import type { EventStore } from './epcis-store';
+
+/** What the EPCIS routes need. */
+export interface EpcisRouterDeps {
+  readonly store: EventStore;
+  /** The identity a request acts as; throws ZfcError UNAUTHENTICATED when there is none. */
+  readonly identityOf: (ctx: Context) => Identity | Promise<Identity>;
+  /** Capture jobs (a fresh in-memory list by default). */
+  readonly jobs?: CaptureJobs;
+  /** Largest request body accepted, in bytes. Default 64 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly clock?: () => Date;
+}
+
+const JSON_TYPES = ['application/json', 'application/ld+json'];
+
+/** Reads a JSON body of at most `limit` bytes. */
+async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
+  if (!ctx.is(JSON_TYPES)) throw new ZfcError('INVALID_ARGUMENT', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type') });
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) throw new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { errors: [{ path: '', message: 'is not valid JSON' }] });
+  }
+}
+
+function setHeaders(ctx: Context): void {
+  for (const [k, v] of Object.entries(EPCIS_HEADERS)) ctx.set(k, v);
+}
+
+/** Validates a capture document; too many events is 413 (the standard's capture limit). */
+function checkDocument(body: unknown): EpcisDocument {
+  try {
+    return validateEpcisDocument(body);
+  } catch (err) {
+    const tooMany = err instanceof ZfcError && (err.details['errors'] as Array<{ path: string; message: string }> | undefined)?.[0]?.message.includes('events; at most');
+    if (tooMany) throw new ZfcError('PAYLOAD_TOO_LARGE', `at most ${MAX_EVENTS_PER_DOCUMENT} events are accepted in one capture`, { ...err.details, limit: MAX_EVENTS_PER_DOCUMENT });
+    throw err;
+  }
+}
+
+/** A single event as a one-event document (its own @context becomes the document's). */
+function wrapEvent(event: Record<string, unknown>, now: string): EpcisDocument {
+  const { '@context': context, ...rest } = event;
+  return {
+    '@context': context ?? EPCIS_CONTEXT_URL,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: now,
+    epcisBody: { eventList: [rest as EpcisDocument['epcisBody']['eventList'][number]] },
+  };
+}
+
+function nextLink(ctx: Context, token: string): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(ctx.query)) {
+    if (k === 'nextPageToken' || v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
+  }
+  params.set('nextPageToken', token);
+  return `<${ctx.path}?${params.toString()}>; rel="next"`;
+}
+
+/**
+ * The EPCIS router.
+ *
+ * @example
+ * const epcis = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: (ctx) => ctx.state.identity });
+ * app.use(epcis.routes()).use(epcis.allowedMethods());
+ */
+export function createEpcisRouter(deps: EpcisRouterDeps): Router {
+  const jobs = deps.jobs ?? new CaptureJobs(deps.clock);
+  const limit = deps.maxBodyBytes ?? 64 * 1024 * 1024;
+  const now = (): string => (deps.clock ?? (() => new Date()))().toISOString();
+  const router = new Router({ prefix: '/epcis' });
+
+  router.post('/capture', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    const doc = checkDocument(await readJsonBody(ctx, limit));
+    const job = jobs.start(doc.epcisBody.eventList.length, async () => {
+      const r = await deps.store.capture(doc, identity);
+      return { captured: r.captured.length, duplicates: r.duplicates.length };
+    });
+    setHeaders(ctx);
+    ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
+    ctx.set('Location', `/epcis/capture/${job.captureID}`);
+    ctx.status = 202;
+    ctx.body = jobJson(job);
+  });
+
+  router.get('/capture/:captureID', async (ctx) => {
+    await deps.identityOf(ctx);
+    const job = jobs.get(ctx.params['captureID'] ?? '');
+    if (!job) throw new ZfcError('NOT_FOUND', 'no such capture job', { captureID: ctx.params['captureID'] });
+    setHeaders(ctx);
+    ctx.body = jobJson(job);
+  });
+
+  router.post('/events', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    const event = validateEpcisEvent(await readJsonBody(ctx, limit));
+    const result = await deps.store.capture(wrapEvent(event, now()), identity);
+    const eventID = result.captured[0]?.eventID ?? result.duplicates[0]?.eventID ?? '';
+    setHeaders(ctx);
+    ctx.set('Location', `/epcis/events/${encodeURIComponent(eventID)}`);
+    ctx.status = result.captured.length > 0 ? 201 : 200;
+    ctx.body = { eventID, duplicate: result.captured.length === 0 };
+  });
+
+  const answer = async (ctx: Context, fixed: Parameters<typeof parseEpcisQuery>[1] = {}): Promise<void> => {
+    const identity = await deps.identityOf(ctx);
+    const { plan, pageToken } = parseEpcisQuery(ctx.query, fixed);
+    const page = await deps.store.query(plan, pageToken, identity);
+    setHeaders(ctx);
+    if (page.nextPageToken) ctx.set('Link', nextLink(ctx, page.nextPageToken));
+    ctx.type = 'application/ld+json';
+    ctx.body = queryDocument(page.events, now());
+  };
+
+  router.get('/events', (ctx) => answer(ctx));
+
+  router.get('/events/:eventID', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    const eventID = ctx.params['eventID'] ?? '';
+    const stored = await deps.store.get(eventID, identity);
+    if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
+    setHeaders(ctx);
+    ctx.type = 'application/ld+json';
+    ctx.body = queryDocument([stored], now());
+  });
+
+  router.get('/epcs/:epc/events', async (ctx) => {
+    const { plan } = parseEpcisQuery({ MATCH_anyEPC: ctx.params['epc'] ?? '' });
+    await answer(ctx, { anyEpcs: plan.anyEpcs ?? [] });
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+/**
+ * The EventStore port: where the EPCIS routes capture events and read them back. The routes
+ * never know whether answers come from the chaincode (through the Ledger port's submit and
+ * evaluate) or from an index kept by the gateway; {@link LedgerEventStore} is the first, and
+ * any index only has to answer the same query plan with chaincode/epcis-match.ts.
+ */
+import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import type { EpcisQueryPlan } from '../chaincode/epcis-match';
+import type { EpcisDocument } from '../chaincode/epcis-validate';
+import { ZfcError } from '../chaincode/errors';
+import type { Identity, Ledger } from '../ledger-tools/ledger';
+
+/** Captures and reads EPCIS events on behalf of an identity. */
+export interface EventStore {
+  /** Captures a (validated) document, all or nothing. */
+  capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult>;
+  /** One event by eventID, or undefined. */
+  get(eventID: string, identity: Identity): Promise<StoredEpcisEvent | undefined>;
+  /** One page of events matching the plan. */
+  query(plan: EpcisQueryPlan, pageToken: string, identity: Identity): Promise<EventPage>;
+}
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+
+/**
+ * An EventStore over the `epcis` contract.
+ *
+ * @example
+ * const store = new LedgerEventStore(ledger);
+ * await store.capture(doc, identity);
+ */
+export class LedgerEventStore implements EventStore {
+  constructor(private readonly ledger: Ledger, private readonly contract = 'epcis') {}
+
+  async capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult> {
+    const { payload } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [JSON.stringify(document)], identity);
+    return JSON.parse(text(payload)) as CaptureResult;
+  }
+
+  async get(eventID: string, identity: Identity): Promise<StoredEpcisEvent | undefined> {
+    try {
+      return JSON.parse(text(await this.ledger.evaluate(`${this.contract}:GetEvent`, [eventID], identity))) as StoredEpcisEvent;
+    } catch (err) {
+      if (err instanceof ZfcError && err.code === 'EVENT_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  async query(plan: EpcisQueryPlan, pageToken: string, identity: Identity): Promise<EventPage> {
+    const raw = await this.ledger.evaluate(`${this.contract}:QueryEvents`, [JSON.stringify(plan), pageToken], identity);
+    return JSON.parse(text(raw)) as EventPage;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The one place errors become HTTP: first in the middleware chain, it turns every failure
+ * into `{ "error": { "code", "message", "details" } }` with the catalogue's status.
+ *
+ * A {@link ZfcError} keeps its code; a ledger error whose message carries a wire-form code is
+ * decoded; Koa's own client errors (a body too large, a malformed request) get the matching
+ * code; anything else is a 500 `INTERNAL` that says nothing about what broke — the cause goes
+ * to the log with a request ID the caller can quote.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { ZfcError, decodeZfcError, type ErrorCode } from '../chaincode/errors';
+
+/** Where unexpected errors are reported (stderr by default). */
+export type ErrorLog = (line: string) => void;
+
+const BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'INVALID_ARGUMENT',
+  429: 'RATE_LIMITED',
+};
+
+/** Maps any thrown value to a ZfcError; `internal` is true when the cause must be hidden. */
+export function toZfcError(err: unknown): { error: ZfcError; internal: boolean } {
+  if (err instanceof ZfcError) return { error: err, internal: false };
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+  if (typeof e?.message === 'string') {
+    const decoded = decodeZfcError(e.message);
+    if (decoded) return { error: decoded, internal: false };
+  }
+  const status = typeof e?.status === 'number' ? e.status : 500;
+  const code = BY_STATUS[status];
+  if (code && status < 500 && e?.expose !== false) return { error: new ZfcError(code), internal: false };
+  return { error: new ZfcError('INTERNAL', 'Internal error.'), internal: true };
+}
+
+/** The error middleware; mount it first. */
+export function errorMiddleware(log: ErrorLog = (line) => process.stderr.write(`${line}\n`)): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new ZfcError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+    } catch (err) {
+      const { error, internal } = toZfcError(err);
+      const body = error.toJSON();
+      if (internal) {
+        const requestId = randomUUID();
+        log(`[gateway] ${requestId} ${ctx.method} ${ctx.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        body.error.details = { requestId };
+      }
+      ctx.status = error.status;
+      ctx.type = 'application/json';
+      ctx.body = body;
+      if (error.code === 'RATE_LIMITED' && typeof error.details['retryAfterSeconds'] === 'number') {
+        ctx.set('Retry-After', String(error.details['retryAfterSeconds']));
+      }
+      if (error.code === 'PAYLOAD_TOO_LARGE') ctx.set('Connection', 'close');
+    }
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Reads a JSON request body with a byte limit, without a body-parser dependency.
+ *
+ * A declared Content-Length over the limit is refused before reading; a chunked body is
+ * counted as it arrives and refused the moment it passes the limit (413 PAYLOAD_TOO_LARGE).
+ * Anything that is not JSON, or not valid JSON, is a 400 INVALID_ARGUMENT.
+ */
+import type { Context } from 'koa';
+import { ZfcError } from '../chaincode/errors';
+
+/** Parses the request body as JSON; an empty body is `undefined`. */
+export async function readJson(ctx: Context, limitBytes: number): Promise<unknown> {
+  const declared = Number(ctx.get('content-length') || '0');
+  if (declared > limitBytes) throw tooLarge(limitBytes);
+  const type = ctx.get('content-type');
+  const raw = await readRaw(ctx, limitBytes);
+  if (raw.length === 0) return undefined;
+  if (type && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new ZfcError('INVALID_ARGUMENT', 'the body must be JSON (Content-Type: application/json)', { field: '/', contentType: type.slice(0, 100) });
+  }
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { field: '/' });
+  }
+}
+
+function tooLarge(limit: number): ZfcError {
+  return new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
+}
+
+function readRaw(ctx: Context, limit: number): Promise<Buffer> {
+  const req = ctx.req;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: Error | undefined): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(undefined);
+    const onError = (err: Error): void => finish(new ZfcError('INVALID_ARGUMENT', 'the request body could not be read', { reason: err.message.slice(0, 100) }));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * Prometheus metrics of one gateway: request counts and durations by route, and the trace
+ * index's size and position. Each app has its own registry, so several apps (tests) can run
+ * in one process.
+ */
+import type { Middleware } from 'koa';
+import { toZfcError } from './error-middleware';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's metrics. */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly middleware: Middleware;
+  readonly indexLots: Gauge;
+  readonly indexBlock: Gauge;
+  readonly submits: Counter;
+}
+
+/** Creates a registry with the gateway's metrics. */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'zfc_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'zfc_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const indexLots = new Gauge({ name: 'zfc_trace_index_lots', help: 'Lots in the trace index', registers: [registry] });
+  const indexBlock = new Gauge({ name: 'zfc_trace_index_block', help: 'Last ledger block applied to the trace index', registers: [registry] });
+  const submits = new Counter({ name: 'zfc_ledger_submits_total', help: 'Transactions submitted', labelNames: ['fn', 'outcome'], registers: [registry] });
+  const middleware: Middleware = async (ctx, next) => {
+    const end = duration.startTimer();
+    let status = 0;
+    try {
+      await next();
+      status = ctx.status;
+    } catch (err) {
+      status = toZfcError(err).error.status;
+      throw err;
+    } finally {
+      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      const labels = { method: ctx.method, route: typeof route === 'string' ? route : 'unmatched' };
+      end(labels);
+      requests.inc({ ...labels, status: String(status) });
+    }
+  };
+  return { registry, middleware, indexLots, indexBlock, submits };
+}

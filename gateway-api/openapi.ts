@@ -1,0 +1,110 @@
+/**
+ * The OpenAPI 3.1 document of the gateway, generated from the write-route table and the
+ * contract's own JSON Schemas (the ones the chaincode validates with), plus a readable HTML
+ * page of the same content that needs no script or CDN.
+ */
+import { ERROR_CATALOGUE } from '../chaincode/errors';
+import { SCHEMAS } from '../chaincode/schemas';
+import { WRITE_ROUTES } from './routes-write';
+
+interface ReadRoute {
+  readonly path: string;
+  readonly summary: string;
+  readonly params: readonly string[];
+  readonly auth: boolean;
+}
+
+/** Every read and operations route, as documented. */
+export const READ_ROUTES: readonly ReadRoute[] = [
+  { path: '/v1/lots', summary: 'Search lots by product (GTIN), producer, holder, status; paginated with limit and cursor.', params: ['product', 'producer', 'holder', 'status', 'limit', 'cursor'], auth: true },
+  { path: '/v1/lots/{gtin}/{lot}', summary: 'A lot: status, holders and holdings, lineage, tests, warnings.', params: [], auth: true },
+  { path: '/v1/lots/{gtin}/{lot}/history', summary: 'The lot\'s events in ledger order.', params: [], auth: true },
+  { path: '/v1/trace/back', summary: 'Every input lot back to the origins, with producers, tests and custody hops. Start from code (Digital Link, element string, EPC URN), gtin+lot, gtin+serial or sscc; format=json|csv|dot.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true },
+  { path: '/v1/trace/forward', summary: 'Every downstream lot and holder with quantities and sales; same parameters as trace back.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true },
+  { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
+  { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped (regulators).', params: [], auth: true },
+  { path: '/v1/ledger/blocks/{n}', summary: 'A block of the ledger.', params: [], auth: true },
+  { path: '/v1/ledger/tx/{txId}', summary: 'A transaction with its Merkle inclusion proof.', params: [], auth: true },
+  { path: '/healthz', summary: 'The process is up.', params: [], auth: false },
+  { path: '/readyz', summary: 'The ledger is reachable and the trace index has caught up.', params: [], auth: false },
+  { path: '/metrics', summary: 'Prometheus metrics.', params: [], auth: false },
+  { path: '/openapi.json', summary: 'This document.', params: [], auth: false },
+];
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      properties: { code: { type: 'string', enum: Object.keys(ERROR_CATALOGUE) }, message: { type: 'string' }, details: { type: 'object' } },
+    },
+  },
+};
+
+function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z]+)/g, '{$1}');
+}
+
+function pathParams(path: string): object[] {
+  return [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+}
+
+function componentSchema(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { $schema: _s, $id: _i, ...rest } = schema;
+  return rest;
+}
+
+const errorResponse = { description: 'An error from the catalogue.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+
+/** The OpenAPI 3.1 document. */
+export function openApiDocument(baseUrl: string, version = '0.1.0'): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of WRITE_ROUTES) {
+    const p = openApiPath(r.path);
+    paths[p] = {
+      post: {
+        operationId: r.tx,
+        summary: r.summary,
+        security: [{ apiKey: [] }],
+        parameters: [...pathParams(p), { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.tx}` } } } },
+        responses: { '201': { description: 'Committed: transaction ID, block number and the contract\'s result.' }, default: errorResponse },
+      },
+    };
+  }
+  for (const r of READ_ROUTES) {
+    paths[r.path] = {
+      get: {
+        summary: r.summary,
+        ...(r.auth ? { security: [{ apiKey: [] }] } : {}),
+        parameters: [...pathParams(r.path), ...r.params.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))],
+        responses: { '200': { description: 'OK' }, default: errorResponse },
+      },
+    };
+  }
+  const schemas: Record<string, unknown> = { Error: ERROR_SCHEMA };
+  for (const r of WRITE_ROUTES) schemas[r.tx] = componentSchema(SCHEMAS[r.tx]);
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Zhe Food Chain gateway', version, description: 'Every role of the food traceability ledger over HTTP. Errors are `{ "error": { "code", "message", "details" } }`.' },
+    servers: [{ url: baseUrl }],
+    paths,
+    components: { schemas, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer zfc_…`' } } },
+  };
+}
+
+/** A readable HTML page of the same routes and schemas. */
+export function docsPage(baseUrl: string): string {
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const writes = WRITE_ROUTES.map(
+    (r) => `<section><h3><code>POST ${esc(openApiPath(r.path))}</code></h3><p>${esc(r.summary)} <small>(transaction <code>${r.tx}</code>)</small></p><details><summary>request schema</summary><pre>${esc(JSON.stringify(componentSchema(SCHEMAS[r.tx]), null, 2))}</pre></details></section>`,
+  ).join('\n');
+  const reads = READ_ROUTES.map((r) => `<section><h3><code>GET ${esc(r.path)}</code></h3><p>${esc(r.summary)}${r.params.length ? ` Parameters: ${r.params.map((p) => `<code>${p}</code>`).join(', ')}.` : ''}${r.auth ? '' : ' No key needed.'}</p></section>`).join('\n');
+  const errors = Object.entries(ERROR_CATALOGUE).map(([code, e]) => `<tr><td><code>${code}</code></td><td>${e.status}</td><td>${esc(e.message)}</td></tr>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Zhe Food Chain API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code,pre{background:#f4f4f4}pre{padding:.5rem;overflow:auto}section{border-top:1px solid #ddd}td{padding:0 .5rem}</style></head><body>
+<h1>Zhe Food Chain gateway API</h1><p>Base URL <code>${esc(baseUrl)}</code>. Send <code>Authorization: Bearer zfc_…</code> and, on writes, an <code>Idempotency-Key</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
+<h2>Writes</h2>${writes}<h2>Reads and operations</h2>${reads}<h2>Errors</h2><table><tr><th>code</th><th>status</th><th>meaning</th></tr>${errors}</table></body></html>`;
+}

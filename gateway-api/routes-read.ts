@@ -1,0 +1,149 @@
+/**
+ * The read routes: lots, histories, traces, recalls and warnings from the trace index, and
+ * blocks and transactions (with inclusion proofs) from the ledger when it can show them.
+ *
+ * Query parameters are checked as strictly as bodies: a repeated parameter, a GTIN with a bad
+ * check digit or a lot code outside GS1's character set is a 400, never a lookup.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { ZfcError } from '../chaincode/errors';
+import { isGtin14, isLotCode, isSerial, isSscc } from '../chaincode/gs1';
+import { parseIdentifier } from '../chaincode/digital-link';
+import type { Caller } from './api-keys';
+import type { TraceStart } from './trace-graph';
+import type { TraceIndex } from './trace-index';
+import { traceCsv } from './trace-csv';
+import { traceDot } from './trace-dot';
+
+/** Blocks and transactions with proofs, for ledgers that keep them (capability `blocks`). */
+export interface LedgerInspector {
+  block(n: number): Promise<unknown>;
+  transaction(txId: string): Promise<unknown>;
+}
+
+/** What the read routes need. */
+export interface ReadDeps {
+  readonly index: TraceIndex;
+  readonly inspector?: LedgerInspector;
+}
+
+/** Adds every read route to an authenticated router. */
+export function addReadRoutes(router: Router, deps: ReadDeps): void {
+  const { index } = deps;
+  router.get('/v1/lots', (ctx) => {
+    const q = query(ctx, ['product', 'producer', 'holder', 'status', 'limit', 'cursor']);
+    if (q['product'] !== undefined && !isGtin14(q['product'])) throw bad('product', 'must be a GTIN-14');
+    if (q['status'] !== undefined && !['active', 'on_hold', 'recalled'].includes(q['status'])) throw bad('status', 'must be active, on_hold or recalled');
+    const limit = q['limit'] === undefined ? undefined : Number(q['limit']);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw bad('limit', 'must be 1 to 500');
+    ctx.body = index.searchLots({ ...definedOnly(q, ['product', 'producer', 'holder', 'status', 'cursor']), ...(limit !== undefined ? { limit } : {}) });
+  });
+  router.get('/v1/lots/:gtin/:lot', (ctx) => {
+    ctx.body = index.lot(lotParams(ctx));
+  });
+  router.get('/v1/lots/:gtin/:lot/history', async (ctx) => {
+    ctx.body = { events: await index.history(lotParams(ctx)) };
+  });
+  router.get('/v1/trace/back', (ctx) => traceRoute(ctx, index, 'back'));
+  router.get('/v1/trace/forward', (ctx) => traceRoute(ctx, index, 'forward'));
+  router.get('/v1/recalls/:id', (ctx) => {
+    ctx.body = index.recall(String(ctx.params['id']));
+  });
+  router.get('/v1/warnings', (ctx) => {
+    const caller = ctx.state['caller'] as Caller;
+    if (index.participant(caller.participant).role !== 'regulator') throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
+    ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped()] };
+  });
+  router.get('/v1/ledger/blocks/:n', async (ctx) => {
+    const n = String(ctx.params['n']);
+    if (!/^[0-9]{1,15}$/.test(n)) throw bad('n', 'must be a block number');
+    ctx.body = await inspector(deps).block(Number(n));
+  });
+  router.get('/v1/ledger/tx/:txId', async (ctx) => {
+    const txId = String(ctx.params['txId']);
+    if (!/^[0-9a-f]{64}$/.test(txId)) throw bad('txId', 'must be a transaction ID (64 hex digits)');
+    ctx.body = await inspector(deps).transaction(txId);
+  });
+}
+
+function inspector(deps: ReadDeps): LedgerInspector {
+  if (!deps.inspector) throw new ZfcError('NOT_FOUND', 'this ledger does not serve blocks and proofs');
+  return deps.inspector;
+}
+
+function traceRoute(ctx: Context, index: TraceIndex, direction: 'back' | 'forward'): void {
+  const q = query(ctx, ['code', 'gtin', 'lot', 'serial', 'sscc', 'format']);
+  const format = q['format'] ?? 'json';
+  if (!['json', 'csv', 'dot'].includes(format)) throw bad('format', 'must be json, csv or dot');
+  const { start, code } = traceStart(q);
+  const graph = direction === 'back' ? index.traceBack(start, code) : index.traceForward(start, code);
+  if (format === 'csv') {
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="trace-${direction}.csv"`);
+    ctx.body = traceCsv(graph);
+  } else if (format === 'dot') {
+    ctx.type = 'text/vnd.graphviz; charset=utf-8';
+    ctx.body = traceDot(graph);
+  } else {
+    ctx.body = graph;
+  }
+}
+
+/** Where a trace starts, from `code` (Digital Link, element string, EPC URN) or GS1 parts. */
+export function traceStart(q: Record<string, string | undefined>): { start: TraceStart; code: string } {
+  if (q['code'] !== undefined) return fromCode(q['code']);
+  const { gtin, lot, serial, sscc } = q;
+  if (sscc !== undefined) {
+    if (!isSscc(sscc)) throw bad('sscc', 'must be an SSCC with a valid check digit');
+    return { start: { sscc }, code: sscc };
+  }
+  if (gtin === undefined || !isGtin14(gtin)) throw bad('gtin', 'must be a GTIN-14 with a valid check digit (or give code or sscc)');
+  if (lot !== undefined && !isLotCode(lot)) throw bad('lot', 'must be 1 to 20 characters of the GS1 set');
+  if (serial !== undefined) {
+    if (!isSerial(serial)) throw bad('serial', 'must be 1 to 20 characters of the GS1 set');
+    return { start: { item: { gtin, serial, ...(lot !== undefined ? { lot } : {}) } }, code: `${gtin}/${serial}` };
+  }
+  if (lot === undefined) throw bad('lot', 'is required with gtin (or give serial)');
+  return { start: { lot: { gtin, lot } }, code: `${gtin}/${lot}` };
+}
+
+function fromCode(code: string): { start: TraceStart; code: string } {
+  const id = parseIdentifier(code);
+  if (id.kind === 'sscc' && id.sscc) return { start: { sscc: id.sscc }, code: id.canonical };
+  if (id.kind === 'item' && id.gtin && id.serial) {
+    return { start: { item: { gtin: id.gtin, serial: id.serial, ...(id.lot !== undefined ? { lot: id.lot } : {}) } }, code: id.canonical };
+  }
+  if (id.kind === 'lot' && id.gtin && id.lot) return { start: { lot: { gtin: id.gtin, lot: id.lot } }, code: id.canonical };
+  throw bad('code', 'must name a lot, an item or an SSCC');
+}
+
+function lotParams(ctx: Context): { gtin: string; lot: string } {
+  const gtin = String(ctx.params['gtin']);
+  const lot = String(ctx.params['lot']);
+  if (!isGtin14(gtin)) throw bad('gtin', 'must be a GTIN-14 with a valid check digit');
+  if (!isLotCode(lot)) throw bad('lot', 'must be 1 to 20 characters of the GS1 set');
+  return { gtin, lot };
+}
+
+/** The allowed query parameters as single strings; repeated or unknown ones are refused. */
+function query(ctx: Context, allowed: readonly string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(ctx.query)) {
+    if (!allowed.includes(k)) throw bad(k, `is not a parameter of this route (allowed: ${allowed.join(', ')})`);
+    if (typeof v !== 'string') throw bad(k, 'must be given once');
+    if (v.length > 2048) throw bad(k, 'is too long');
+    out[k] = v;
+  }
+  return out;
+}
+
+function definedOnly(q: Record<string, string | undefined>, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (q[k] !== undefined) out[k] = q[k] as string;
+  return out;
+}
+
+function bad(field: string, message: string): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', `${field} ${message}`, { field });
+}

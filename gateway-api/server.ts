@@ -1,0 +1,91 @@
+/**
+ * The gateway as a running service: open the ledger (factory), the trace index (following the
+ * ledger from its checkpoint), the gateway's own store, build the app, listen. `close()` undoes
+ * it in reverse. Used by `zfc start` and by the HTTP tests (port 0, temp data folder).
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Ledger } from '../ledger-tools/ledger';
+import { createApp, type GatewayApp } from './app';
+import type { GatewayConfig } from './config';
+import { EmbeddedIssuer } from './embedded-identities';
+import { GatewayStore } from './gateway-store';
+import { openLedger } from './ledger-factory';
+import { projectEvent } from './projection';
+import { TraceIndex } from './trace-index';
+
+/** A running gateway. */
+export interface RunningGateway extends GatewayApp {
+  readonly url: string;
+  readonly server: http.Server;
+  readonly ledger: Ledger;
+  readonly index: TraceIndex;
+  readonly store: GatewayStore;
+  /** Embedded deployments only. */
+  readonly issuer: EmbeddedIssuer | undefined;
+  close(): Promise<void>;
+}
+
+/** What the service is made of, opened but not yet listening. */
+export interface GatewayParts {
+  readonly ledger: Ledger;
+  readonly index: TraceIndex;
+  readonly store: GatewayStore;
+  readonly issuer: EmbeddedIssuer | undefined;
+  readonly gateway: GatewayApp;
+  readonly following: Promise<void>;
+}
+
+/** Opens the ledger, the index (and starts following), the store, and builds the app. */
+export async function openGateway(config: GatewayConfig): Promise<GatewayParts> {
+  const opened = await openLedger(config);
+  const index = await TraceIndex.open({ dir: path.join(config.dataDir, 'index'), project: projectEvent });
+  const store = await GatewayStore.open(path.join(config.dataDir, 'gateway'));
+  for (const [name, identity] of Object.entries(opened.identities)) {
+    if (!(await store.wallet.get(name))) await store.wallet.put(name, identity);
+  }
+  const issuer = opened.ledger.kind === 'embedded' ? await EmbeddedIssuer.open(store) : undefined;
+  const following = index.follow(opened.ledger).catch((err: unknown) => {
+    process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
+  });
+  const gateway = createApp({
+    ledger: opened.ledger,
+    index,
+    store,
+    config,
+    ...(issuer ? { issuer } : {}),
+    ...(opened.inspector ? { inspector: opened.inspector } : {}),
+  });
+  return { ledger: opened.ledger, index, store, issuer, gateway, following };
+}
+
+/** Starts listening; resolves with the URL. */
+export async function listen(parts: GatewayParts, config: GatewayConfig): Promise<RunningGateway> {
+  const server = http.createServer(parts.gateway.app.callback());
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const close = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    parts.index.stop();
+    await parts.ledger.close();
+    await parts.following;
+    await parts.index.close();
+    await parts.store.close();
+  };
+  return { ...parts.gateway, url, server, ledger: parts.ledger, index: parts.index, store: parts.store, issuer: parts.issuer, close };
+}
+
+/** Opens everything and listens. */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  return listen(await openGateway(config), config);
+}

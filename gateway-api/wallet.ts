@@ -1,0 +1,31 @@
+/**
+ * The gateway's wallet: the X.509 identity each participant acts through, by participant ID.
+ * The gateway signs (Fabric) or presents (embedded) as that identity when an API key of the
+ * participant calls. Kept in the gateway's own database under the data folder; protect the
+ * folder as you would a private key store.
+ */
+import type { AbstractSublevel } from 'abstract-level';
+import type { Identity } from '../ledger-tools/ledger';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Sub = AbstractSublevel<any, any, string, Identity>;
+
+/** Identities by participant ID. */
+export class Wallet {
+  constructor(private readonly db: Sub) {}
+
+  async put(participant: string, identity: Identity): Promise<void> {
+    await this.db.put(participant, identity);
+  }
+
+  async get(participant: string): Promise<Identity | undefined> {
+    return this.db.get(participant);
+  }
+
+  /** Participant IDs that have an identity. */
+  async participants(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const k of this.db.keys()) out.push(k);
+    return out;
+  }
+}

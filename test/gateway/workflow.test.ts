@@ -1,0 +1,206 @@
+/**
+ * Every role's workflow over HTTP against a real gateway and embedded ledger: a regulator
+ * onboards a farm, a lab, a processor, a distributor and a shop; the chain runs from harvest to
+ * sale; traces back and forward agree with the chaincode's own bounded trace; a recall stops
+ * the shop's till; and the index rebuilt from the ledger gives identical traces.
+ */
+import { expect } from 'chai';
+import { call, removeDir, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
+import { decodePayload } from '../../gateway-api/routes-write';
+
+const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+const LEAF = withCheck('0695000000101');
+const LEAF2 = withCheck('0695000000103');
+const TEA = withCheck('0695000000202');
+const PARTICIPANTS = [
+  { id: 'farm-1', name: 'Longjing Farm 龙井茶园', role: 'producer', licence: 'SC-1', gln: gln(11) },
+  { id: 'farm-2', name: 'Anji Farm', role: 'producer', licence: 'SC-2', gln: gln(12) },
+  { id: 'lab-1', name: 'Zhejiang Test Lab', role: 'lab', licence: 'CMA-1', gln: gln(21) },
+  { id: 'proc-1', name: 'Hangzhou Tea Co', role: 'processor', licence: 'SC-3', gln: gln(31) },
+  { id: 'dist-1', name: 'East Logistics', role: 'distributor', licence: 'JY-1', gln: gln(41) },
+  { id: 'shop-1', name: 'West Lake Market', role: 'retailer', licence: 'JY-2', gln: gln(51) },
+] as const;
+
+describe('gateway: role workflows over HTTP', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  const keys: Record<string, string> = {};
+  let base = '';
+
+  const post = async (who: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> =>
+    call(base, 'POST', url, { key: keys[who] as string, body, headers });
+  const ok = async (who: string, url: string, body: unknown): Promise<Reply> => {
+    const r = await post(who, url, body);
+    expect(r.status, `${who} POST ${url}: ${r.text}`).to.equal(201);
+    return r;
+  };
+  const get = async (who: string, url: string): Promise<Reply> => call(base, 'GET', url, { key: keys[who] as string });
+  const test = (testId: string, gtin: string, lot: string, verdict: 'pass' | 'fail'): unknown => ({
+    testId, gtin, lot, method: 'GB 2763-2021 pesticide residues', sampledAt: '2026-05-02T08:00:00Z', verdict,
+    analytes: [{ name: 'chlorpyrifos', value: verdict === 'pass' ? 0.01 : 0.5, unit: 'mg/kg', limit: 0.1 }],
+    report: { sha256: 'a'.repeat(64), uri: 'https://lab.example.cn/r/1.pdf' },
+  });
+
+  before(async () => {
+    t = await startTestGateway();
+    base = t.gw.url;
+    keys['samr'] = t.regulatorKey;
+    for (const p of PARTICIPANTS) {
+      const r = await ok('samr', '/v1/participants', p);
+      expect(r.body.apiKey).to.match(/^zfc_/);
+      keys[p.id] = r.body.apiKey;
+    }
+  });
+
+  after(async () => {
+    await t.gw.close();
+    await removeDir(t.dir);
+  });
+
+  it('runs harvest → test → ship → transform → distribute → sell', async () => {
+    await ok('farm-1', '/v1/products', { gtin: LEAF, name: 'Fresh tea leaves', category: 'tea', unit: 'KGM', requiresTest: true });
+    await ok('farm-2', '/v1/products', { gtin: LEAF2, name: 'Anji white tea leaves', category: 'tea', unit: 'KGM', requiresTest: true });
+    await ok('proc-1', '/v1/products', { gtin: TEA, name: 'Longjing green tea', category: 'tea', unit: 'KGM', requiresTest: false, yield: { min: 0.1, max: 0.5 } });
+    await ok('farm-1', '/v1/lots', { gtin: LEAF, lot: 'F1-2026', quantity: 1000, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11), country: 'CN', region: 'Zhejiang' } });
+    await ok('farm-2', '/v1/lots', { gtin: LEAF2, lot: 'F2-2026', quantity: 500, unit: 'KGM', productionDate: '2026-04-02', origin: { gln: gln(12) } });
+
+    const untested = await post('farm-1', '/v1/shipments', { shipmentId: 'SH-0', to: 'proc-1', lines: [{ gtin: LEAF, lot: 'F1-2026', quantity: 10 }], origin: { gln: gln(11) } });
+    expect(untested.status).to.equal(409);
+    expect(untested.body.error.code).to.equal('TEST_REQUIRED');
+
+    await ok('lab-1', '/v1/tests', test('T-1', LEAF, 'F1-2026', 'pass'));
+    await ok('lab-1', '/v1/tests', test('T-2', LEAF2, 'F2-2026', 'pass'));
+    await ok('farm-1', '/v1/shipments', { shipmentId: 'SH-1', to: 'proc-1', lines: [{ gtin: LEAF, lot: 'F1-2026', quantity: 800 }], origin: { gln: gln(11) } });
+    await ok('farm-2', '/v1/shipments', { shipmentId: 'SH-2', to: 'proc-1', lines: [{ gtin: LEAF2, lot: 'F2-2026', quantity: 500 }], origin: { gln: gln(12) } });
+    await ok('proc-1', '/v1/shipments/SH-1/receipt', { location: { gln: gln(31) } });
+    await ok('proc-1', '/v1/shipments/SH-2/receipt', { location: { gln: gln(31) } });
+    await ok('proc-1', '/v1/transformations', {
+      transformationId: 'TR-1',
+      inputs: [{ gtin: LEAF, lot: 'F1-2026', quantity: 800 }, { gtin: LEAF2, lot: 'F2-2026', quantity: 500 }],
+      output: { gtin: TEA, lot: 'P1-2026', quantity: 300, productionDate: '2026-04-05', expiryDate: '2027-04-05' },
+      location: { gln: gln(31) },
+    });
+    await ok('proc-1', `/v1/lots/${TEA}/P1-2026/items`, { ranges: [{ prefix: 'P1-', from: 1, to: 300, width: 4 }] });
+    await ok('proc-1', '/v1/shipments', { shipmentId: 'SH-3', to: 'dist-1', lines: [{ gtin: TEA, lot: 'P1-2026', quantity: 200 }], origin: { gln: gln(31) } });
+    await ok('dist-1', '/v1/shipments/SH-3/receipt', { location: { gln: gln(41) } });
+    await ok('dist-1', '/v1/shipments', { shipmentId: 'SH-4', to: 'shop-1', lines: [{ gtin: TEA, lot: 'P1-2026', quantity: 50 }], origin: { gln: gln(41) } });
+    await ok('shop-1', '/v1/shipments/SH-4/receipt', { lines: [{ gtin: TEA, lot: 'P1-2026', quantity: 50 }], location: { gln: gln(51) } });
+    const sale = await ok('shop-1', '/v1/scans', { kind: 'sale', gtin: TEA, serial: 'P1-0007', location: { gln: gln(51) } });
+    expect(sale.body.txId).to.match(/^[0-9a-f]{64}$/);
+
+    const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
+    expect(lot.status).to.equal(200);
+    expect(lot.body.kind).to.equal('transformation');
+    const holding = Object.fromEntries((lot.body.holders as { participant: string; holding: number }[]).map((h) => [h.participant, h.holding]));
+    expect(holding['shop-1']).to.equal(49);
+    expect(holding['dist-1']).to.equal(150);
+    expect(holding['proc-1']).to.equal(100);
+  });
+
+  it('traces the sold item back to both farms and a farm lot forward to the shop', async () => {
+    const back = await get('shop-1', `/v1/trace/back?gtin=${TEA}&serial=P1-0007`);
+    expect(back.status, back.text).to.equal(200);
+    expect(back.body.lots.map((l: { lot: string }) => l.lot)).to.have.members(['P1-2026', 'F1-2026', 'F2-2026']);
+    expect(back.body.participants.map((p: { id: string }) => p.id)).to.include.members(['farm-1', 'farm-2', 'proc-1']);
+    const byCode = await get('shop-1', `/v1/trace/back?code=${encodeURIComponent(`https://id.gs1.org/01/${TEA}/10/P1-2026/21/P1-0007`)}`);
+    expect(byCode.body.lots).to.deep.equal(back.body.lots);
+
+    const fwd = await get('samr', `/v1/trace/forward?gtin=${LEAF2}&lot=F2-2026`);
+    expect(fwd.body.lots.map((l: { lot: string }) => l.lot)).to.deep.equal(['F2-2026', 'P1-2026']);
+    const shop = fwd.body.holders.find((h: { participant: string; lot: { lot: string } }) => h.participant === 'shop-1' && h.lot.lot === 'P1-2026');
+    expect(shop).to.include({ received: 50, sold: 1, sales: 1 });
+
+    const csv = await get('samr', `/v1/trace/forward?gtin=${LEAF2}&lot=F2-2026&format=csv`);
+    expect(csv.headers.get('content-type')).to.match(/^text\/csv/);
+    const rows = csv.text.trimEnd().split('\r\n');
+    expect(rows[0]).to.match(/^event,traceability_lot_code,gtin,product,quantity,unit,location/);
+    expect(rows.filter((r) => r.startsWith('sale,'))).to.have.length(1);
+    const dot = await get('samr', `/v1/trace/back?gtin=${TEA}&lot=P1-2026&format=dot`);
+    expect(dot.text).to.match(/^digraph trace_back \{/);
+  });
+
+  it('answers the same lots as the chaincode\'s own bounded trace', async () => {
+    const identity = (await t.gw.store.wallet.get('samr'))!;
+    for (const [fn, start, route] of [
+      ['TraceBack', { gtin: TEA, lot: 'P1-2026' }, 'back'],
+      ['TraceForward', { gtin: LEAF, lot: 'F1-2026' }, 'forward'],
+    ] as const) {
+      const onLedger = decodePayload(await t.gw.ledger.evaluate(fn, [JSON.stringify(start)], identity)) as { lots: { gtin: string; lot: string }[] };
+      const fromIndex = await get('samr', `/v1/trace/${route}?gtin=${start.gtin}&lot=${start.lot}`);
+      const key = (l: { gtin: string; lot: string }): string => `${l.gtin}/${l.lot}`;
+      expect(fromIndex.body.lots.map(key).sort(), fn).to.deep.equal(onLedger.lots.map(key).sort());
+    }
+  });
+
+  it('searches lots by holder, status and product', async () => {
+    const held = await get('samr', '/v1/lots?holder=shop-1');
+    expect(held.body.lots.map((l: { lot: string }) => l.lot)).to.deep.equal(['P1-2026']);
+    const leaves = await get('samr', `/v1/lots?product=${LEAF}`);
+    expect(leaves.body.lots.map((l: { lot: string }) => l.lot)).to.deep.equal(['F1-2026']);
+    const first = await get('samr', '/v1/lots?limit=2');
+    expect(first.body.lots).to.have.length(2);
+    const second = await get('samr', `/v1/lots?limit=2&cursor=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.lots).to.have.length(1);
+    expect(second.body.next).to.equal(undefined);
+  });
+
+  it('recalls a farm lot, marks what was made from it, and refuses the sale at the till', async () => {
+    const r = await ok('samr', '/v1/recalls', { recallId: 'RC-1', lots: [{ gtin: LEAF2, lot: 'F2-2026' }], reason: 'chlorpyrifos above limit', class: 'I' });
+    expect(r.body.txIds.length).to.be.at.least(1);
+    const recall = await get('samr', '/v1/recalls/RC-1');
+    expect(recall.body.affected.map((l: { lot: string }) => l.lot)).to.have.members(['F2-2026', 'P1-2026']);
+    const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
+    expect(lot.body.status).to.equal('recalled');
+    const sale = await post('shop-1', '/v1/scans', [{ kind: 'sale', gtin: TEA, serial: 'P1-0008', location: { gln: gln(51) } }]);
+    expect(sale.status).to.equal(409);
+    expect(sale.body.error.code).to.equal('LOT_RECALLED');
+    const recalled = await get('samr', '/v1/lots?status=recalled');
+    expect(recalled.body.lots.map((l: { lot: string }) => l.lot)).to.have.members(['F2-2026', 'P1-2026']);
+  });
+
+  it('refuses each role what it may not do, with status and code', async () => {
+    const cases: [string, string, unknown, number, string][] = [
+      ['farm-1', '/v1/participants', { ...PARTICIPANTS[0], id: 'farm-9' }, 403, 'FORBIDDEN'],
+      ['shop-1', '/v1/lots', { gtin: LEAF, lot: 'X1', quantity: 1, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(51) } }, 403, 'FORBIDDEN'],
+      ['farm-1', '/v1/tests', test('T-9', LEAF, 'F1-2026', 'pass'), 403, 'FORBIDDEN'],
+      ['farm-1', '/v1/holds', { gtin: LEAF, lot: 'F1-2026', reason: 'x' }, 403, 'FORBIDDEN'],
+      ['farm-1', '/v1/lots', { gtin: LEAF, lot: 'F1-2026', quantity: 1, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } }, 409, 'LOT_EXISTS'],
+      ['farm-1', '/v1/shipments', { shipmentId: 'SH-9', to: 'proc-1', lines: [{ gtin: LEAF, lot: 'F1-2026', quantity: 999 }], origin: { gln: gln(11) } }, 409, 'QUANTITY_EXCEEDS_HOLDING'],
+      ['dist-1', '/v1/shipments/SH-4/receipt', { location: { gln: gln(41) } }, 403, 'NOT_OWNER'],
+      ['shop-1', '/v1/shipments/SH-404/receipt', { location: { gln: gln(51) } }, 404, 'SHIPMENT_NOT_FOUND'],
+    ];
+    for (const [who, url, body, status, code] of cases) {
+      const r = await post(who, url, body);
+      expect([r.status, r.body?.error?.code], `${who} ${url}: ${r.text}`).to.deep.equal([status, code]);
+    }
+    const noKey = await call(base, 'GET', '/v1/lots');
+    expect([noKey.status, noKey.body.error.code]).to.deep.equal([401, 'UNAUTHENTICATED']);
+    const badKey = await call(base, 'GET', '/v1/lots', { key: `zfc_${'A'.repeat(43)}` });
+    expect([badKey.status, badKey.body.error.code]).to.deep.equal([401, 'UNAUTHENTICATED']);
+    const warnings = await get('farm-1', '/v1/warnings');
+    expect([warnings.status, warnings.body.error.code]).to.deep.equal([403, 'FORBIDDEN']);
+  });
+
+  it('lists warnings for regulators and serves blocks and transactions with proofs', async () => {
+    const w = await get('samr', '/v1/warnings');
+    expect(w.status).to.equal(200);
+    expect(w.body.warnings).to.be.an('array');
+    const sale = await get('samr', `/v1/lots/${LEAF}/F1-2026/history`);
+    const txId = sale.body.events[0].txId as string;
+    const tx = await get('samr', `/v1/ledger/tx/${txId}`);
+    expect(tx.status, tx.text).to.equal(200);
+    expect(tx.body.proof.merkleRoot).to.equal(tx.body.block.header.merkleRoot);
+    const block = await get('samr', `/v1/ledger/blocks/${tx.body.block.number}`);
+    expect(block.body.hash).to.equal(tx.body.block.hash);
+    expect((await get('samr', '/v1/ledger/blocks/999999')).body.error.code).to.equal('BLOCK_NOT_FOUND');
+  });
+
+  it('rebuilds the index from the ledger to identical traces', async () => {
+    const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1'];
+    const before = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
+    await t.gw.index.rebuild(t.gw.ledger, 300);
+    void t.gw.index.follow(t.gw.ledger);
+    const after = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
+    expect(after).to.deep.equal(before);
+  });
+});
