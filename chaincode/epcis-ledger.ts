@@ -1,0 +1,167 @@
+/**
+ * Where captured EPCIS events live in world state, and the reads that answer queries from it.
+ *
+ * Each event is one key (`epcis.e|{sha256(eventID)}`), so a repeated eventID is one record and
+ * concurrent captures never contend on a shared key. Beside it, small index keys whose order
+ * is the order of answers: by eventTime (`epcis.t|{time}|{h}`), by every canonical identifier
+ * the event names, in any role (`epcis.i|{id}|{time}|{h}`), and by bizStep
+ * (`epcis.b|{bizStep}|{time}|{h}`). Plain (not composite) keys, because Fabric answers range
+ * queries — time windows — only over plain keys; every part is a canonical UTC time, a hex hash,
+ * or a URI, none of which can hold the `|` separator.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
+import { canonicalBytes } from './canonical-json';
+import { anyClasses, anyEpcs, type EventIdentifiers } from './epcis-identifiers';
+import { matchesPlan, type EpcisQueryPlan, type EpcPattern } from './epcis-match';
+
+type Stub = Context['stub'];
+
+/** A captured event as stored: the event exactly as captured, and what the ledger adds. */
+export interface StoredEpcisEvent {
+  /** As captured, or the event hash ID when it had none. */
+  readonly eventID: string;
+  /** True when {@link eventID} was computed (the event arrived without one). */
+  readonly generatedID: boolean;
+  /** The capturing transaction's timestamp (EPCIS recordTime). */
+  readonly recordTime: string;
+  /** eventTime in canonical UTC with milliseconds, for ordering and ranges. */
+  readonly eventTime: string;
+  /** The participant that captured it. */
+  readonly capturedBy: string;
+  readonly txId: string;
+  /** Canonical identifiers, for indexing and matching. */
+  readonly ids: EventIdentifiers;
+  /** The capturing document's JSON-LD @context, which the event's extension prefixes rely on. */
+  readonly context?: unknown;
+  /** The event exactly as captured. */
+  readonly event: Readonly<Record<string, unknown>>;
+}
+
+/** The outcome of one capture transaction. */
+export interface CaptureResult {
+  readonly txId: string;
+  readonly recordTime: string;
+  readonly capturedBy: string;
+  /** Events written, with their position in the document. */
+  readonly captured: ReadonlyArray<{ readonly index: number; readonly eventID: string; readonly generatedID: boolean }>;
+  /** Events not written because their eventID was already recorded (or repeated in the document). */
+  readonly duplicates: ReadonlyArray<{ readonly index: number; readonly eventID: string }>;
+}
+
+/** One page of answers, and where the next one starts ('' when there is none). */
+export interface EventPage {
+  readonly events: StoredEpcisEvent[];
+  readonly nextPageToken: string;
+}
+
+const MAX_RUNE = '\u{10FFFF}';
+/** Index entries scanned by one query call before it returns a partial page with a token. */
+export const MAX_SCAN = 20_000;
+
+/** The hex SHA-256 that keys an eventID (IDs may be up to 2048 characters). */
+export function eventKeyHash(eventID: string): string {
+  return createHash('sha256').update(eventID, 'utf8').digest('hex');
+}
+
+const eventKey = (h: string): string => `epcis.e|${h}`;
+
+/** Reads a stored event by its eventID, or undefined. */
+export async function readEvent(stub: Stub, eventID: string): Promise<StoredEpcisEvent | undefined> {
+  return readByHash(stub, eventKeyHash(eventID));
+}
+
+async function readByHash(stub: Stub, h: string): Promise<StoredEpcisEvent | undefined> {
+  const bytes = await stub.getState(eventKey(h));
+  return bytes && bytes.length > 0 ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredEpcisEvent) : undefined;
+}
+
+/** True if an event with this ID is already recorded. */
+export async function eventExists(stub: Stub, eventID: string): Promise<boolean> {
+  const bytes = await stub.getState(eventKey(eventKeyHash(eventID)));
+  return !!bytes && bytes.length > 0;
+}
+
+/** Writes an event and its index keys. */
+export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<void> {
+  const h = eventKeyHash(stored.eventID);
+  const marker = Buffer.from(h, 'utf8');
+  await stub.putState(eventKey(h), canonicalBytes(stored));
+  await stub.putState(`epcis.t|${stored.eventTime}|${h}`, marker);
+  for (const id of new Set([...anyEpcs(stored.ids), ...anyClasses(stored.ids)])) {
+    await stub.putState(`epcis.i|${id}|${stored.eventTime}|${h}`, marker);
+  }
+  const bizStep = stored.event['bizStep'];
+  if (typeof bizStep === 'string') await stub.putState(`epcis.b|${bizStep}|${stored.eventTime}|${h}`, marker);
+}
+
+/** The index range a plan is answered from: the most selective single condition, else time. */
+function driver(plan: EpcisQueryPlan): { start: string; end: string } {
+  const ge = plan.geEventTime ?? '';
+  const lt = plan.ltEventTime ?? MAX_RUNE;
+  const single = [plan.epcs, plan.anyEpcs, plan.parentIDs, plan.inputEpcs, plan.outputEpcs, plan.epcClasses].find(
+    (p): p is readonly EpcPattern[] => p !== undefined && p.length === 1,
+  )?.[0];
+  if (single && single.prefix) return { start: `epcis.i|${single.value}`, end: `epcis.i|${single.value}${MAX_RUNE}` };
+  if (single) return { start: `epcis.i|${single.value}|${ge}`, end: `epcis.i|${single.value}|${lt}` };
+  if (plan.bizSteps?.length === 1) {
+    const b = plan.bizSteps[0] ?? '';
+    return { start: `epcis.b|${b}|${ge}`, end: `epcis.b|${b}|${lt}` };
+  }
+  return { start: `epcis.t|${ge}`, end: `epcis.t|${lt}` };
+}
+
+/** Page token: the last index key scanned, so the next call resumes after it. */
+function encodeToken(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string, start: string, end: string): string | undefined {
+  if (!token) return undefined;
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  return key >= start && key < end ? key : undefined;
+}
+
+/**
+ * One page of events matching `plan`, in index order (eventTime order, except for prefix
+ * patterns, which are in identifier then time order). Scans at most {@link MAX_SCAN} index
+ * entries per call; a page may then be short and still carry a token.
+ */
+export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string): Promise<EventPage> {
+  if (plan.eventIDs) return byIds(stub, plan);
+  const { start, end } = driver(plan);
+  const after = decodeToken(token, start, end);
+  const iterator = await stub.getStateByRange(after ?? start, end);
+  const events: StoredEpcisEvent[] = [];
+  const seen = new Set<string>();
+  let scanned = 0;
+  let last = '';
+  try {
+    for (;;) {
+      const res = await iterator.next();
+      if (res.value && res.value.key !== after) {
+        last = res.value.key;
+        scanned++;
+        const h = Buffer.from(res.value.value).toString('utf8');
+        if (!seen.has(h)) {
+          seen.add(h);
+          const stored = await readByHash(stub, h);
+          if (stored && matchesPlan(stored, plan)) events.push(stored);
+        }
+      }
+      if (res.done) return { events, nextPageToken: '' };
+      if (events.length >= plan.perPage || scanned >= MAX_SCAN) return { events, nextPageToken: encodeToken(last) };
+    }
+  } finally {
+    await iterator.close();
+  }
+}
+
+async function byIds(stub: Stub, plan: EpcisQueryPlan): Promise<EventPage> {
+  const events: StoredEpcisEvent[] = [];
+  for (const id of plan.eventIDs ?? []) {
+    const stored = await readEvent(stub, id);
+    if (stored && matchesPlan(stored, plan)) events.push(stored);
+  }
+  return { events: events.slice(0, plan.perPage), nextPageToken: '' };
+}

@@ -1,0 +1,88 @@
+/**
+ * The EPCIS query plan and the one function that decides whether a stored event matches it.
+ *
+ * The gateway parses the standard's query parameters into a plan (gateway-api/epcis-query.ts);
+ * whichever store answers it — the chaincode's own indexes through `evaluate`, or an index in
+ * the gateway — uses this same matcher, so every store gives the same answer. Identifier values
+ * in a plan are canonical (normalised like the events), so a URN query finds Digital Link events.
+ */
+import type { EventIdentifiers } from './epcis-identifiers';
+
+/** A parsed, validated EPCIS SimpleEventQuery (the subset this project answers). */
+export interface EpcisQueryPlan {
+  readonly eventTypes?: readonly string[];
+  /** Inclusive lower / exclusive upper bound of eventTime, canonical UTC ISO with ms. */
+  readonly geEventTime?: string;
+  readonly ltEventTime?: string;
+  readonly geRecordTime?: string;
+  readonly ltRecordTime?: string;
+  /** CBV bare words or URIs, as events carry them. */
+  readonly bizSteps?: readonly string[];
+  readonly dispositions?: readonly string[];
+  /** Canonical identifiers. */
+  readonly readPoints?: readonly string[];
+  readonly bizLocations?: readonly string[];
+  readonly epcs?: readonly EpcPattern[];
+  readonly anyEpcs?: readonly EpcPattern[];
+  readonly parentIDs?: readonly EpcPattern[];
+  readonly inputEpcs?: readonly EpcPattern[];
+  readonly outputEpcs?: readonly EpcPattern[];
+  readonly epcClasses?: readonly EpcPattern[];
+  readonly eventIDs?: readonly string[];
+  /** Events per page (1…{@link MAX_PER_PAGE}). */
+  readonly perPage: number;
+}
+
+/** A canonical identifier, or a prefix of one (from an EPC pattern such as `urn:epc:idpat:sgtin:…*`). */
+export interface EpcPattern {
+  readonly value: string;
+  readonly prefix: boolean;
+}
+
+/** Largest page a query may ask for. */
+export const MAX_PER_PAGE = 1000;
+/** Page size when the query does not say. */
+export const DEFAULT_PER_PAGE = 100;
+
+/** What the matcher needs of a stored event. */
+export interface MatchableEvent {
+  readonly eventID: string;
+  readonly eventTime: string;
+  readonly recordTime: string;
+  readonly ids: EventIdentifiers;
+  readonly event: Readonly<Record<string, unknown>>;
+}
+
+function hit(patterns: readonly EpcPattern[] | undefined, values: readonly string[]): boolean {
+  if (!patterns) return true;
+  return patterns.some((p) => values.some((v) => (p.prefix ? v === p.value || v.startsWith(`${p.value}/`) : v === p.value)));
+}
+
+function oneOf(allowed: readonly string[] | undefined, value: unknown): boolean {
+  return !allowed || (typeof value === 'string' && allowed.includes(value));
+}
+
+function inRange(value: string, ge: string | undefined, lt: string | undefined): boolean {
+  return (ge === undefined || value >= ge) && (lt === undefined || value < lt);
+}
+
+/** True if `e` satisfies every condition of `plan` (conditions are ANDed; values within one are ORed). */
+export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
+  const { ids, event } = e;
+  return (
+    oneOf(plan.eventTypes, event['type']) &&
+    inRange(e.eventTime, plan.geEventTime, plan.ltEventTime) &&
+    inRange(e.recordTime, plan.geRecordTime, plan.ltRecordTime) &&
+    oneOf(plan.bizSteps, event['bizStep']) &&
+    oneOf(plan.dispositions, event['disposition']) &&
+    oneOf(plan.readPoints, ids.readPoint) &&
+    oneOf(plan.bizLocations, ids.bizLocation) &&
+    oneOf(plan.eventIDs, e.eventID) &&
+    hit(plan.epcs, [...ids.epcList, ...ids.childEPCs]) &&
+    hit(plan.anyEpcs, [...ids.epcList, ...ids.childEPCs, ...ids.inputEPCList, ...ids.outputEPCList, ...(ids.parentID ? [ids.parentID] : [])]) &&
+    hit(plan.parentIDs, ids.parentID ? [ids.parentID] : []) &&
+    hit(plan.inputEpcs, ids.inputEPCList) &&
+    hit(plan.outputEpcs, ids.outputEPCList) &&
+    hit(plan.epcClasses, ids.epcClasses)
+  );
+}

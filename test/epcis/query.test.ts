@@ -1,0 +1,125 @@
+/**
+ * The query interface's parameters parsed into a plan (identifiers normalised, CBV values in
+ * any form, patterns as prefixes, unknown parameters refused), the shared matcher, and the
+ * EPCISQueryDocument written from stored events (valid against GS1's schema and ours).
+ */
+import { expect } from 'chai';
+import { ZfcError } from '../../chaincode/errors';
+import { eventIdentifiers } from '../../chaincode/epcis-identifiers';
+import type { StoredEpcisEvent } from '../../chaincode/epcis-ledger';
+import { matchesPlan } from '../../chaincode/epcis-match';
+import { validateEpcisQueryDocument } from '../../chaincode/epcis-validate';
+import { parseEpcisQuery, queryDocument } from '../../gateway-api/epcis-query';
+import { objectEvent, officialSchema } from './fixtures';
+
+function stored(event: Record<string, unknown>, context: unknown = undefined): StoredEpcisEvent {
+  return {
+    eventID: `urn:uuid:${String(event['eventTime'])}`,
+    generatedID: false,
+    recordTime: '2026-06-01T00:00:00.000Z',
+    eventTime: new Date(Date.parse(String(event['eventTime']))).toISOString(),
+    capturedBy: 'P-1',
+    txId: 'tx',
+    ids: eventIdentifiers(event),
+    ...(context !== undefined ? { context } : {}),
+    event,
+  };
+}
+
+function refusal(query: Record<string, string>): ZfcError {
+  try {
+    parseEpcisQuery(query);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ZfcError);
+    return err as ZfcError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('EPCIS query parameters', () => {
+  it('parses every supported parameter into a plan with canonical identifiers', () => {
+    const { plan, pageToken } = parseEpcisQuery({
+      eventType: 'ObjectEvent,AggregationEvent',
+      GE_eventTime: '2026-03-01T16:00:00+08:00',
+      LT_eventTime: '2026-03-02T00:00:00Z',
+      GE_recordTime: '2026-03-01T00:00:00Z',
+      EQ_bizStep: ['urn:epcglobal:cbv:bizstep:shipping', 'https://ref.gs1.org/cbv/BizStep-receiving'],
+      EQ_disposition: 'in_transit',
+      EQ_readPoint: 'urn:epc:id:sgln:0614141.07346.1234',
+      EQ_bizLocation: 'https://example.cn/414/0614141073467',
+      MATCH_epc: 'urn:epc:id:sgtin:0614141.107346.2017',
+      MATCH_anyEPC: 'urn:epc:idpat:sgtin:0614141.107346.*',
+      MATCH_parentID: 'urn:epc:id:sscc:0614141.1234567890',
+      MATCH_inputEPC: 'https://id.gs1.org/01/10614141073464/21/1',
+      MATCH_outputEPC: 'https://id.gs1.org/01/10614141073464/21/2',
+      MATCH_epcClass: 'urn:epc:class:lgtin:4012345.012345.998877',
+      EQ_eventID: 'urn:uuid:1',
+      perPage: '25',
+      nextPageToken: 'ZXBjaXMudA',
+    });
+    expect(pageToken).to.equal('ZXBjaXMudA');
+    expect(plan).to.deep.equal({
+      perPage: 25,
+      eventTypes: ['ObjectEvent', 'AggregationEvent'],
+      geEventTime: '2026-03-01T08:00:00.000Z',
+      ltEventTime: '2026-03-02T00:00:00.000Z',
+      geRecordTime: '2026-03-01T00:00:00.000Z',
+      bizSteps: ['shipping', 'receiving'],
+      dispositions: ['in_transit'],
+      readPoints: ['https://id.gs1.org/414/0614141073467/254/1234'],
+      bizLocations: ['https://id.gs1.org/414/0614141073467'],
+      epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/2017', prefix: false }],
+      anyEpcs: [{ value: 'https://id.gs1.org/01/10614141073464', prefix: true }],
+      parentIDs: [{ value: 'https://id.gs1.org/00/106141412345678908', prefix: false }],
+      inputEpcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/1', prefix: false }],
+      outputEpcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/2', prefix: false }],
+      epcClasses: [{ value: 'https://id.gs1.org/01/04012345123456/10/998877', prefix: false }],
+      eventIDs: ['urn:uuid:1'],
+    });
+  });
+
+  const BAD: Array<[string, Record<string, string>]> = [
+    ['an unknown parameter', { EQ_colour: 'red' }],
+    ['an unknown event type', { eventType: 'TeleportEvent' }],
+    ['a time without a zone', { GE_eventTime: '2026-03-01T08:00:00' }],
+    ['two lower bounds', { GE_eventTime: '2026-03-01T08:00:00Z,2026-03-02T08:00:00Z' }],
+    ['perPage zero', { perPage: '0' }],
+    ['perPage too large', { perPage: '1001' }],
+    ['a malformed GS1 identifier', { MATCH_epc: 'urn:epc:id:sgtin:0614141.107346' }],
+    ['a forged page token', { nextPageToken: '../../etc' }],
+    ['an empty value', { EQ_bizStep: '' }],
+  ];
+  for (const [what, query] of BAD) {
+    it(`refuses ${what}, naming the parameter`, () => {
+      const err = refusal(query);
+      expect(err.code).to.equal('INVALID_ARGUMENT');
+      expect(err.details['errors']).to.have.nested.property('[0].path', `/query/${Object.keys(query)[0]}`);
+    });
+  }
+});
+
+describe('EPCIS query matching and answers', () => {
+  const urn = stored(objectEvent(0, { bizStep: 'shipping' }));
+  const dl = stored(objectEvent(2, { epcList: ['https://shop.example.cn/01/10614141073464/21/2'], bizStep: 'receiving', disposition: 'in_progress' }));
+
+  it('matches a URN query against a Digital Link event and a pattern against every serial', () => {
+    const { plan } = parseEpcisQuery({ MATCH_epc: 'urn:epc:id:sgtin:0614141.107346.2' });
+    expect([urn, dl].filter((e) => matchesPlan(e, plan))).to.deep.equal([dl]);
+    const pattern = parseEpcisQuery({ MATCH_epc: 'urn:epc:idpat:sgtin:0614141.107346.*' }).plan;
+    expect([urn, dl].filter((e) => matchesPlan(e, pattern))).to.have.length(2);
+    const both = parseEpcisQuery({ MATCH_epc: 'urn:epc:idpat:sgtin:0614141.107346.*', EQ_disposition: 'in_progress' }).plan;
+    expect([urn, dl].filter((e) => matchesPlan(e, both))).to.deep.equal([dl]);
+  });
+
+  it('writes an EPCISQueryDocument valid against GS1\'s schema and ours, with the events\' namespaces', () => {
+    const ext = stored(objectEvent(3, { 'ex:grade': 'A' }), [{ ex: 'https://example.org/ext/' }]);
+    const clash = stored(objectEvent(4, { 'ex:grade': 'B' }), [{ ex: 'https://other.example/' }]);
+    const doc = queryDocument([urn, ext, clash], '2026-06-01T00:00:00.000Z');
+    expect(officialSchema()(doc), JSON.stringify(officialSchema().errors)).to.equal(true);
+    validateEpcisQueryDocument(doc);
+    expect(doc['@context']).to.deep.equal(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }]);
+    const list = (doc['epcisBody'] as { queryResults: { resultsBody: { eventList: Array<Record<string, unknown>> } } }).queryResults.resultsBody.eventList;
+    expect(list[2]?.['@context']).to.deep.equal([{ ex: 'https://other.example/' }]);
+    expect(list[0]).to.include({ eventID: urn.eventID, recordTime: urn.recordTime });
+  });
+});
