@@ -94,11 +94,21 @@ function nextLink(ctx: Context, token: string): string {
 }
 
 /**
+ * The identity of the gateway's authenticated caller (`ctx.state.caller`, set by the API
+ * router's authentication): the `identityOf` to use when mounting on the gateway's apiRouter.
+ */
+export function gatewayCallerIdentity(ctx: Context): Identity {
+  const caller = ctx.state['caller'] as { identity?: Identity } | undefined;
+  if (!caller?.identity) throw new ZfcError('UNAUTHENTICATED', 'an API key is required');
+  return caller.identity;
+}
+
+/**
  * The EPCIS router.
  *
  * @example
- * const epcis = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: (ctx) => ctx.state.identity });
- * app.use(epcis.routes()).use(epcis.allowedMethods());
+ * const epcis = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: gatewayCallerIdentity });
+ * apiRouter.use(epcis.routes(), epcis.allowedMethods()); // gateway-api/app.ts
  */
 export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const jobs = deps.jobs ?? new CaptureJobs(deps.clock);

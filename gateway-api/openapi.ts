@@ -76,6 +76,7 @@ export function openApiDocument(baseUrl: string, version = '0.1.0'): Record<stri
   }
   for (const r of READ_ROUTES) {
     paths[r.path] = {
+      ...(paths[r.path] ?? {}),
       get: {
         summary: r.summary,
         ...(r.auth ? { security: [{ apiKey: [] }] } : {}),
