@@ -17,3 +17,12 @@ export { findCjkFont, CJK_FONT_CANDIDATES, type CjkFont } from './cjk-font';
 export { labelRequest, type LabelInput, type LabelRequest, type SerialRange } from './label-request';
 export { writeLabelSheet, LABELS_PER_PAGE, LABEL_LAYOUT, type LabelSheetOptions, type LabelSheetSummary } from './label-sheet';
 export { createQrRouter } from './qr-router';
+export type {
+  CertificationView, HopView, ItemView, ItemWarning, LocalText, LotStatus, LotView, PartyView, ProductView, ResolverSource, TestView,
+} from './resolver-source';
+export { lookUp, type Resolution, type ResolvedLevel } from './resolution';
+export { linkset, LINK_TYPES, type ServedLinkType } from './linkset';
+export { resolveRequest, prefersJson, type ResolverOptions, type ResolverRequest, type ResolverResponse } from './resolver';
+export { createResolverRouter, type ResolverRouterOptions } from './resolver-router';
+export { renderConsumerPage, renderProblemPage, type PageContext } from './consumer-page';
+export { chooseLanguage, LANGUAGES, type Language } from './language';

@@ -1,0 +1,116 @@
+/**
+ * The port between the resolver and whatever knows about products, lots and items — the trace
+ * index in the gateway, an in-memory fixture in tests. The resolver only ever reads these view
+ * models; it never sees the ledger. Text a consumer reads comes in both languages.
+ */
+
+/** Text in Chinese and English; either may be empty, then the other is shown. */
+export interface LocalText {
+  readonly zh: string;
+  readonly en: string;
+}
+
+/** A company or authority. */
+export interface PartyView {
+  readonly name: LocalText;
+  readonly gln?: string;
+  readonly licence?: string;
+  readonly address?: LocalText;
+}
+
+/** One test of a lot. */
+export interface TestView {
+  readonly analyte: LocalText;
+  /** As reported, e.g. "0.02 mg/kg" or "not detected". */
+  readonly result: string;
+  readonly limit?: string;
+  readonly verdict: 'pass' | 'fail' | 'pending';
+  readonly lab: LocalText;
+  /** ISO date. */
+  readonly date: string;
+}
+
+/** One step on the way from origin to shop. */
+export interface HopView {
+  readonly role: 'origin' | 'processing' | 'storage' | 'transport' | 'distribution' | 'retail';
+  readonly party: PartyView;
+  readonly place?: LocalText;
+  /** ISO date or date-time. */
+  readonly date: string;
+}
+
+/** A certificate (organic, HACCP, geographic indication…). */
+export interface CertificationView {
+  readonly name: LocalText;
+  readonly issuer: LocalText;
+  readonly id?: string;
+  readonly validUntil?: string;
+}
+
+/** Why a lot must not be eaten. */
+export interface RecallView {
+  readonly reason: LocalText;
+  /** ISO date the recall or hold began. */
+  readonly since: string;
+  readonly authority?: LocalText;
+  /** What to do, beyond the standard advice. */
+  readonly advice?: LocalText;
+  /** A phone number to call. */
+  readonly contact?: string;
+}
+
+export type LotStatus = 'active' | 'on_hold' | 'recalled';
+
+/** Everything a consumer is shown about a lot. */
+export interface LotView {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly status: LotStatus;
+  readonly productionDate?: string;
+  readonly expiry?: string;
+  readonly origin?: LocalText;
+  readonly producer?: PartyView;
+  readonly recall?: RecallView;
+  readonly tests: readonly TestView[];
+  readonly path: readonly HopView[];
+  readonly certifications?: readonly CertificationView[];
+}
+
+/** A warning about one item, e.g. a code scanned in places too far apart to be genuine. */
+export interface ItemWarning {
+  readonly code: string;
+  readonly message: LocalText;
+}
+
+/** One commissioned item. */
+export interface ItemView {
+  readonly gtin: string;
+  readonly serial: string;
+  readonly lot: string;
+  readonly warnings?: readonly ItemWarning[];
+  /** How often this code has been scanned by the public. */
+  readonly scans?: number;
+}
+
+/** A registered product. */
+export interface ProductView {
+  readonly gtin: string;
+  readonly name: LocalText;
+  readonly brand?: LocalText;
+  readonly producer: PartyView;
+  readonly netContent?: string;
+  readonly category?: LocalText;
+  /** The brand's own product information page, if any (offered as a second gs1:pip link). */
+  readonly pipUrl?: string;
+  readonly certifications?: readonly CertificationView[];
+}
+
+/**
+ * Where the resolver looks things up. Each lookup resolves to undefined when there is no such
+ * record; any thrown error is passed on (a ZfcError keeps its code).
+ */
+export interface ResolverSource {
+  product(gtin: string): Promise<ProductView | undefined>;
+  lot(gtin: string, lot: string): Promise<LotView | undefined>;
+  item(gtin: string, serial: string): Promise<ItemView | undefined>;
+}
