@@ -1,0 +1,83 @@
+/**
+ * Participants: the first regulator (Init), registration by a regulator, suspension and
+ * reinstatement. Each identity acts for one participant only; its key is a hash of MSP ID
+ * and X.509 ID, never the ID itself.
+ */
+import { ZfcError } from './errors';
+import { KEY, identityHash } from './keys';
+import { callerIdentity, callerIsAdmin, requireRole } from './access';
+import type { Participant } from './records';
+import type { ParticipantInput, TransactionInputs } from './schemas';
+import type { Tx } from './tx';
+import type { EventBodies } from './events';
+
+/** Reads a participant or throws PARTICIPANT_NOT_FOUND. */
+export function getParticipant(tx: Tx, id: string): Promise<Participant> {
+  return tx.need<Participant>(KEY.participant, [id], () => new ZfcError('PARTICIPANT_NOT_FOUND', `participant ${id} not found`, { id }));
+}
+
+async function writeParticipant(tx: Tx, input: ParticipantInput, registeredBy?: string): Promise<Participant> {
+  if (await tx.get(KEY.participant, [input.id])) {
+    throw new ZfcError('PARTICIPANT_EXISTS', `participant ${input.id} is already registered`, { id: input.id });
+  }
+  const seen = new Set<string>();
+  for (const identity of input.identities) {
+    const hash = identityHash(identity.mspId, identity.id);
+    if (seen.has(hash) || (await tx.get(KEY.identity, [hash]))) {
+      throw new ZfcError('IDENTITY_IN_USE', 'an identity already acts for a participant', { mspId: identity.mspId, id: identity.id });
+    }
+    seen.add(hash);
+    await tx.put(KEY.identity, [hash], { participant: input.id });
+  }
+  const participant: Participant = {
+    id: input.id, name: input.name, role: input.role, licence: input.licence, gln: input.gln,
+    identities: input.identities.map((i) => ({ mspId: i.mspId, id: i.id })),
+    status: 'active', registeredAt: tx.time, ...(registeredBy ? { registeredBy } : {}),
+  };
+  await tx.put(KEY.participant, [participant.id], participant);
+  return participant;
+}
+
+/**
+ * Init: registers the first regulator. Only once, and only by an admin (OU=admin) of the MSP
+ * that the regulator's first identity belongs to, i.e. the regulator organisation's admin.
+ */
+export async function init(tx: Tx, input: TransactionInputs['Init']): Promise<EventBodies['ParticipantRegistered']> {
+  if (await tx.get(KEY.meta, ['init'])) throw new ZfcError('CONFLICT', 'the ledger is already initialised');
+  const regulator = input.regulator;
+  if (regulator.role !== 'regulator') throw new ZfcError('INVALID_ARGUMENT', 'Init registers a regulator', { field: '/regulator/role' });
+  const caller = callerIdentity(tx);
+  if (!callerIsAdmin(tx) || !regulator.identities.every((i) => i.mspId === caller.mspId)) {
+    throw new ZfcError('FORBIDDEN', 'only an admin of the regulator\'s MSP may initialise the ledger', { mspId: caller.mspId });
+  }
+  const participant = await writeParticipant(tx, regulator);
+  await tx.put(KEY.meta, ['init'], { regulator: participant.id, mspId: caller.mspId, at: tx.time, txId: tx.txId });
+  tx.setCaller(participant);
+  return { participant, init: true };
+}
+
+/** A regulator registers a participant. */
+export async function register(tx: Tx, input: TransactionInputs['RegisterParticipant']): Promise<EventBodies['ParticipantRegistered']> {
+  const regulator = await requireRole(tx, ['regulator'], 'register participants');
+  return { participant: await writeParticipant(tx, input, regulator.id), init: false };
+}
+
+async function setStatus(tx: Tx, id: string, status: Participant['status'], reason: string): Promise<Participant> {
+  const regulator = await requireRole(tx, ['regulator'], 'suspend or reinstate participants');
+  const participant = await getParticipant(tx, id);
+  if (participant.id === regulator.id) throw new ZfcError('INVALID_STATE', 'a regulator cannot change its own status', { id });
+  if (participant.status === status) throw new ZfcError('INVALID_STATE', `participant ${id} is already ${status}`, { id, status });
+  const updated: Participant = { ...participant, status, statusReason: reason };
+  await tx.put(KEY.participant, [id], updated);
+  return updated;
+}
+
+/** A regulator suspends a participant. */
+export async function suspend(tx: Tx, input: TransactionInputs['SuspendParticipant']): Promise<EventBodies['ParticipantSuspended']> {
+  return { participant: await setStatus(tx, input.id, 'suspended', input.reason), reason: input.reason };
+}
+
+/** A regulator reinstates a participant. */
+export async function reinstate(tx: Tx, input: TransactionInputs['ReinstateParticipant']): Promise<EventBodies['ParticipantReinstated']> {
+  return { participant: await setStatus(tx, input.id, 'active', input.reason), reason: input.reason };
+}

@@ -1,0 +1,112 @@
+/**
+ * Scans ("every piece scanned"): observations of items, lots or SSCCs by a participant at a
+ * location, many per transaction (a warehouse gate reads hundreds at once), each under its
+ * own key. A scan of anything recalled or held is refused, naming the scan's index; a sale
+ * marks an item sold (once) and takes it, or a lot quantity, from the seller's holding.
+ */
+import { ZfcError } from './errors';
+import { KEY } from './keys';
+import { requireParticipant } from './access';
+import { assertNotExpired, assertUsable, debit, getHolding, getLot } from './lot';
+import { findItem, putItem } from './item';
+import { containerLots, getContainer } from './aggregation';
+import { scanned, type ScannedCode } from './epcis-event';
+import type { Holding, Item, Lot, LotRef, Participant, Role, Scan, ScanCode, ScanKind } from './records';
+import type { ScanInput, TransactionInputs } from './schemas';
+import type { Tx } from './tx';
+import type { EventBodies } from './events';
+
+/** Who may record each kind of scan. */
+export const SCAN_ROLES: Record<ScanKind, readonly Role[]> = {
+  sale: ['retailer'],
+  receive: ['producer', 'processor', 'distributor', 'retailer'],
+  dispatch: ['producer', 'processor', 'distributor', 'retailer'],
+  check: ['producer', 'processor', 'lab', 'distributor', 'retailer', 'regulator'],
+};
+
+interface Resolved { code: ScanCode; lots: Lot[]; item?: Item }
+
+function codeOf(scan: ScanInput): ScanCode {
+  if (scan.sscc !== undefined && scan.gtin === undefined && scan.lot === undefined && scan.serial === undefined) return { sscc: scan.sscc };
+  if (scan.gtin !== undefined && scan.serial !== undefined && scan.sscc === undefined) return { gtin: scan.gtin, serial: scan.serial };
+  if (scan.gtin !== undefined && scan.lot !== undefined && scan.sscc === undefined) return { gtin: scan.gtin, lot: scan.lot };
+  throw new ZfcError('INVALID_ARGUMENT', 'a scan names gtin+serial (item), gtin+lot (lot) or sscc (logistic unit)', { field: '/' });
+}
+
+async function resolve(tx: Tx, scan: ScanInput): Promise<Resolved> {
+  const code = codeOf(scan);
+  if ('sscc' in code) {
+    const refs = await containerLots(tx, await getContainer(tx, code.sscc));
+    return { code, lots: await Promise.all(refs.map((r) => getLot(tx, r))) };
+  }
+  if ('serial' in code) {
+    const item = await findItem(tx, code.gtin, code.serial);
+    if (scan.lot !== undefined && scan.lot !== item.lot) throw new ZfcError('INVALID_ARGUMENT', `item ${code.gtin}/${code.serial} belongs to lot ${item.lot}`, { field: '/lot' });
+    return { code, lots: [await getLot(tx, item)], item };
+  }
+  return { code, lots: [await getLot(tx, code)] };
+}
+
+async function sell(tx: Tx, seller: Participant, scan: ScanInput, resolved: Resolved): Promise<Holding | undefined> {
+  const lot = resolved.lots[0];
+  if ('sscc' in resolved.code || !lot) throw new ZfcError('INVALID_ARGUMENT', 'sell items or lots, not logistic units', { field: '/sscc' });
+  assertNotExpired(tx, lot);
+  if (resolved.item) {
+    if (resolved.item.status === 'sold') throw new ZfcError('INVALID_STATE', `item ${resolved.item.gtin}/${resolved.item.serial} is already sold`, { gtin: resolved.item.gtin, serial: resolved.item.serial });
+    if (lot.unit === 'EA' || lot.unit === 'H87') return debit(tx, lot, seller.id, 1);
+    const holding = await getHolding(tx, lot, seller.id);
+    if (!holding || holding.quantity <= 0) throw new ZfcError('NOT_OWNER', `${seller.id} holds none of lot ${lot.gtin}/${lot.lot}`, { gtin: lot.gtin, lot: lot.lot });
+    return undefined;
+  }
+  if (scan.quantity === undefined) throw new ZfcError('INVALID_ARGUMENT', 'a sale of a lot code needs a quantity', { field: '/quantity' });
+  return debit(tx, lot, seller.id, scan.quantity);
+}
+
+function scannedCode(resolved: Resolved, scan: ScanInput): ScannedCode {
+  const unit = resolved.lots[0]?.unit;
+  return { ...resolved.code, ...(scan.quantity !== undefined && !('serial' in resolved.code) ? { quantity: scan.quantity, ...(unit ? { unit } : {}) } : {}) };
+}
+
+async function recordOne(tx: Tx, who: Participant, scan: ScanInput, index: number, out: EventBodies['Scanned']): Promise<void> {
+  if (!SCAN_ROLES[scan.kind].includes(who.role)) {
+    throw new ZfcError('FORBIDDEN', `a ${who.role} may not record ${scan.kind} scans`, { role: who.role, kind: scan.kind });
+  }
+  const resolved = await resolve(tx, scan);
+  for (const lot of resolved.lots) assertUsable(lot, `${scan.kind} scan`);
+  const holding = scan.kind === 'sale' ? await sell(tx, who, scan, resolved) : undefined;
+  const time = scan.time ?? tx.time;
+  if (resolved.item) {
+    const item: Item = { ...resolved.item, ...(scan.kind === 'sale' ? { status: 'sold' as const } : {}), lastScan: { kind: scan.kind, at: time, by: who.id, txId: tx.txId } };
+    await putItem(tx, item);
+    (out.items as Item[]).push(item);
+  }
+  if (holding) (out.holdings as Holding[]).push(holding);
+  const lots: LotRef[] = resolved.lots.map((l) => ({ gtin: l.gtin, lot: l.lot }));
+  lots.forEach((l) => tx.touch(l));
+  const record: Scan = {
+    scanId: `${tx.txId}:${index}`, index, kind: scan.kind, code: resolved.code, lots,
+    ...(scan.quantity !== undefined ? { quantity: scan.quantity } : {}), location: { ...scan.location },
+    participant: who.id, time, txId: tx.txId,
+  };
+  await tx.put(KEY.scan, [tx.txId, String(index).padStart(6, '0')], record);
+  (out.scans as Scan[]).push(record);
+  scanned(tx, scan.kind, scannedCode(resolved, scan), scan.location, time);
+}
+
+/** Records one or many scans; any refused scan refuses the whole transaction, naming its index. */
+export async function recordScans(tx: Tx, input: TransactionInputs['RecordScans']): Promise<EventBodies['Scanned']> {
+  const who = await requireParticipant(tx);
+  const out: EventBodies['Scanned'] = { scans: [], items: [], holdings: [] };
+  for (const [index, scan] of input.scans.entries()) {
+    try {
+      await recordOne(tx, who, scan, index, out);
+    } catch (err) {
+      if (!(err instanceof ZfcError)) throw err;
+      const field = typeof err.details['field'] === 'string' && err.details['field'] !== '/' ? err.details['field'] : '';
+      throw new ZfcError(err.code, `scan ${index}: ${err.text}`, { ...err.details, index, ...(field || err.code === 'INVALID_ARGUMENT' ? { field: `/scans/${index}${field}` } : {}) });
+    }
+  }
+  const latest = new Map<string, Holding>();
+  for (const h of out.holdings) latest.set(`${h.gtin}\u0000${h.lot}\u0000${h.holder}`, h);
+  return { ...out, holdings: [...latest.values()] };
+}

@@ -1,0 +1,117 @@
+/**
+ * Shipments and receipts: the holder ships quantities of lots to another participant (they
+ * leave its holding at once and are in transit); the recipient receives them, in full or
+ * short, never over. A quantity is spent once because it is debited when shipped. Receiving
+ * is never refused for a recalled lot: the goods have physically arrived and stay recalled.
+ */
+import { ZfcError } from './errors';
+import { KEY } from './keys';
+import { requireParticipant, requireRole } from './access';
+import { getParticipant } from './participant';
+import { getProduct } from './product';
+import { assertNotExpired, assertUsable, credit, debit, getLot } from './lot';
+import { containerLots, getContainer, transferContainer } from './aggregation';
+import { received, shipped } from './epcis-event';
+import { sub } from './quantity';
+import type { Holding, Lot, LotQuantity, Shipment } from './records';
+import type { TransactionInputs } from './schemas';
+import type { Tx } from './tx';
+import type { EventBodies } from './events';
+
+/** Reads a shipment or throws SHIPMENT_NOT_FOUND. */
+export function getShipment(tx: Tx, shipmentId: string): Promise<Shipment> {
+  return tx.need<Shipment>(KEY.shipment, [shipmentId], () => new ZfcError('SHIPMENT_NOT_FOUND', `shipment ${shipmentId} not found`, { shipmentId }));
+}
+
+/** Refuses a lot named twice in one list. */
+export function assertDistinctLots(lines: readonly { gtin: string; lot: string }[], field: string): void {
+  const seen = new Set<string>();
+  lines.forEach((l, i) => {
+    const key = `${l.gtin}\u0000${l.lot}`;
+    if (seen.has(key)) throw new ZfcError('INVALID_ARGUMENT', `${field}/${i}: lot named twice`, { field: `${field}/${i}` });
+    seen.add(key);
+  });
+}
+
+/** The test gate: a lot of a product that requires a test needs a passing one to ship. */
+export async function assertTested(tx: Tx, lot: Lot): Promise<void> {
+  const product = await getProduct(tx, lot.gtin);
+  if (product.requiresTest && lot.tests.passed === 0) {
+    throw new ZfcError('TEST_REQUIRED', `lot ${lot.gtin}/${lot.lot} has no passing test`, { gtin: lot.gtin, lot: lot.lot });
+  }
+}
+
+async function shipLines(tx: Tx, sender: string, lines: TransactionInputs['Ship']['lines']): Promise<{ shippedLines: LotQuantity[]; holdings: Holding[] }> {
+  const shippedLines: LotQuantity[] = [];
+  const holdings: Holding[] = [];
+  for (const line of lines) {
+    const lot = await getLot(tx, line);
+    assertUsable(lot, 'ship');
+    assertNotExpired(tx, lot);
+    await assertTested(tx, lot);
+    holdings.push(await debit(tx, lot, sender, line.quantity));
+    shippedLines.push({ gtin: lot.gtin, lot: lot.lot, quantity: line.quantity, unit: lot.unit });
+  }
+  return { shippedLines, holdings };
+}
+
+async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[]): Promise<void> {
+  if (new Set(ssccs).size !== ssccs.length) throw new ZfcError('INVALID_ARGUMENT', '/containers: an SSCC is named twice', { field: '/containers' });
+  for (const sscc of ssccs) {
+    const container = await getContainer(tx, sscc);
+    if (container.holder !== sender) throw new ZfcError('NOT_OWNER', `container ${sscc} is held by another participant`, { sscc });
+    for (const ref of await containerLots(tx, container)) assertUsable(await getLot(tx, ref), 'ship');
+  }
+}
+
+/** The holder ships lots to another participant. */
+export async function ship(tx: Tx, input: TransactionInputs['Ship']): Promise<EventBodies['Shipped']> {
+  const sender = await requireRole(tx, ['producer', 'processor', 'distributor', 'retailer'], 'ship');
+  if (await tx.get(KEY.shipment, [input.shipmentId])) throw new ZfcError('SHIPMENT_EXISTS', `shipment ${input.shipmentId} already exists`, { shipmentId: input.shipmentId });
+  if (input.to === sender.id) throw new ZfcError('INVALID_ARGUMENT', '/to: a participant cannot ship to itself', { field: '/to' });
+  const recipient = await getParticipant(tx, input.to);
+  if (recipient.status !== 'active') throw new ZfcError('PARTICIPANT_SUSPENDED', `participant ${recipient.id} is suspended`, { participant: recipient.id });
+  assertDistinctLots(input.lines, '/lines');
+  const containers = input.containers ?? [];
+  await checkContainers(tx, sender.id, containers);
+  const { shippedLines, holdings } = await shipLines(tx, sender.id, input.lines);
+  const shipment: Shipment = {
+    shipmentId: input.shipmentId, from: sender.id, to: recipient.id, lines: shippedLines, containers: [...containers],
+    origin: { ...input.origin }, ...(input.destination ? { destination: { ...input.destination } } : {}),
+    status: 'in_transit', shippedAt: tx.time, txId: tx.txId,
+  };
+  await tx.put(KEY.shipment, [shipment.shipmentId], shipment);
+  shipped(tx, shipment, sender, recipient);
+  return { shipment, holdings };
+}
+
+function receiptLines(shipment: Shipment, lines: TransactionInputs['Receive']['lines']): LotQuantity[] {
+  if (!lines) return [...shipment.lines];
+  assertDistinctLots(lines, '/lines');
+  return lines.map((line, i) => {
+    const sent = shipment.lines.find((s) => s.gtin === line.gtin && s.lot === line.lot);
+    if (!sent || line.quantity > sent.quantity) {
+      throw new ZfcError('RECEIPT_EXCEEDS_SHIPMENT', `/lines/${i}: more than was shipped`, { field: `/lines/${i}`, shipped: sent?.quantity ?? 0, received: line.quantity });
+    }
+    return { ...sent, quantity: line.quantity };
+  });
+}
+
+/** The recipient receives a shipment, in full or short. */
+export async function receive(tx: Tx, input: TransactionInputs['Receive']): Promise<EventBodies['Received']> {
+  const recipient = await requireParticipant(tx);
+  const shipment = await getShipment(tx, input.shipmentId);
+  if (shipment.to !== recipient.id) throw new ZfcError('NOT_OWNER', `shipment ${shipment.shipmentId} is addressed to another participant`, { shipmentId: shipment.shipmentId });
+  if (shipment.status !== 'in_transit') throw new ZfcError('SHIPMENT_NOT_IN_TRANSIT', `shipment ${shipment.shipmentId} is ${shipment.status}`, { status: shipment.status });
+  const lines = receiptLines(shipment, input.lines);
+  const holdings: Holding[] = [];
+  for (const line of lines) holdings.push(await credit(tx, await getLot(tx, line), recipient.id, line.quantity));
+  const shortfall = shipment.lines
+    .map((s) => ({ ...s, quantity: sub(s.quantity, lines.find((l) => l.gtin === s.gtin && l.lot === s.lot)?.quantity ?? 0) }))
+    .filter((s) => s.quantity > 0);
+  for (const sscc of shipment.containers) await transferContainer(tx, sscc, recipient.id);
+  const updated: Shipment = { ...shipment, status: 'received', received: { lines, shortfall, at: tx.time, location: { ...input.location }, txId: tx.txId } };
+  await tx.put(KEY.shipment, [shipment.shipmentId], updated);
+  received(tx, updated, lines, input.location, await getParticipant(tx, shipment.from), recipient);
+  return { shipment: updated, holdings };
+}

@@ -1,0 +1,143 @@
+/**
+ * The per-transaction view of the ledger that rule modules use: typed reads and writes of
+ * JSON records under composite keys, the transaction's ID and time, the caller, and the
+ * EPCIS events the transaction records. Keeping the stub behind this one class keeps rule
+ * modules small and makes every write canonical JSON.
+ */
+import type { Context } from 'fabric-contract-api';
+import { canonicalBytes } from './canonical-json';
+import { ZfcError } from './errors';
+import { compositeKey, type KeyType } from './keys';
+import type { Participant } from './records';
+import type { EpcisEvent } from './events';
+
+type Stub = Context['stub'];
+
+/** One key and its parsed record from a range read. */
+export interface Entry<T> {
+  readonly key: string;
+  readonly attributes: readonly string[];
+  readonly value: T;
+}
+
+/** A transaction in progress. */
+export class Tx {
+  readonly stub: Stub;
+  readonly txId: string;
+  /** The transaction timestamp, ISO 8601 UTC with milliseconds. */
+  readonly time: string;
+  /** The caller, once {@link Tx.setCaller} has run. */
+  private callerRecord: Participant | undefined;
+  /** EPCIS events recorded so far, in order. */
+  readonly epcis: EpcisEvent[] = [];
+  /** This transaction's writes (null: deleted), so that its own reads see them, as rules expect. */
+  private readonly writes = new Map<string, Buffer | null>();
+  /** Lots this transaction touched, for their histories (`gtin\u0000lot` → ref). */
+  readonly touched = new Map<string, { gtin: string; lot: string }>();
+
+  constructor(readonly ctx: Context) {
+    this.stub = ctx.stub;
+    this.txId = ctx.stub.getTxID();
+    this.time = txTime(ctx.stub);
+  }
+
+  /** The calling participant (set by access checks). */
+  get caller(): Participant {
+    if (!this.callerRecord) throw new TypeError('Tx.caller read before access was checked');
+    return this.callerRecord;
+  }
+
+  /** The caller's participant ID, or '' before access was checked (Init). */
+  get callerId(): string {
+    return this.callerRecord?.id ?? '';
+  }
+
+  setCaller(participant: Participant): void {
+    this.callerRecord = participant;
+  }
+
+  /** Notes that this transaction belongs in a lot's history. */
+  touch(ref: { gtin: string; lot: string }): void {
+    this.touched.set(`${ref.gtin}\u0000${ref.lot}`, { gtin: ref.gtin, lot: ref.lot });
+  }
+
+  key(type: KeyType, parts: readonly string[]): string {
+    return compositeKey(this.stub, type, parts);
+  }
+
+  /** Reads a record, or undefined if absent. */
+  async get<T>(type: KeyType, parts: readonly string[]): Promise<T | undefined> {
+    const key = this.key(type, parts);
+    const pending = this.writes.get(key);
+    const bytes = pending !== undefined ? pending : await this.stub.getState(key);
+    if (!bytes || bytes.length === 0) return undefined;
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  }
+
+  /** Reads a record that must exist, or throws the given not-found error. */
+  async need<T>(type: KeyType, parts: readonly string[], error: () => ZfcError): Promise<T> {
+    const value = await this.get<T>(type, parts);
+    if (value === undefined) throw error();
+    return value;
+  }
+
+  /** Writes a record as canonical JSON. */
+  async put(type: KeyType, parts: readonly string[], value: unknown): Promise<void> {
+    const key = this.key(type, parts);
+    const bytes = canonicalBytes(value);
+    this.writes.set(key, bytes);
+    await this.stub.putState(key, bytes);
+  }
+
+  async del(type: KeyType, parts: readonly string[]): Promise<void> {
+    const key = this.key(type, parts);
+    this.writes.set(key, null);
+    await this.stub.deleteState(key);
+  }
+
+  /** Every committed record under a partial composite key, in key order, at most `limit` (this transaction's own writes are not seen, as on Fabric). */
+  async list<T>(type: KeyType, parts: readonly string[], limit = 100_000): Promise<Entry<T>[]> {
+    const iterator = await this.stub.getStateByPartialCompositeKey(type, parts.map((p) => p));
+    const out: Entry<T>[] = [];
+    try {
+      for (;;) {
+        const res = await iterator.next();
+        if (res.value && out.length < limit) out.push(this.entry<T>(res.value.key, res.value.value));
+        if (res.done || out.length >= limit) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    return out;
+  }
+
+  /** One page of records under a partial key (reads only: Fabric refuses paging in updates). */
+  async page<T>(type: KeyType, parts: readonly string[], pageSize: number, bookmark: string): Promise<{ entries: Entry<T>[]; bookmark: string }> {
+    const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(type, [...parts], pageSize, bookmark);
+    const entries: Entry<T>[] = [];
+    try {
+      for (;;) {
+        const res = await iterator.next();
+        if (res.value) entries.push(this.entry<T>(res.value.key, res.value.value));
+        if (res.done) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    return { entries, bookmark: entries.length < pageSize ? '' : (metadata?.bookmark ?? '') };
+  }
+
+  private entry<T>(key: string, value: Uint8Array): Entry<T> {
+    const { attributes } = this.stub.splitCompositeKey(key);
+    return { key, attributes, value: JSON.parse(Buffer.from(value).toString('utf8')) as T };
+  }
+}
+
+/** The transaction timestamp as ISO 8601 UTC (deterministic: the proposal's time). */
+export function txTime(stub: Stub): string {
+  const ts = stub.getTxTimestamp();
+  const raw = ts.seconds as unknown;
+  const seconds = typeof raw === 'number' ? raw : Number(String(raw));
+  const ms = seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+}
