@@ -38,3 +38,9 @@ export { merkleRoot, merkleProof, verifyMerkleProof, type MerkleStep } from './m
 export type { ReadWriteSet, KeyRead, KeyWrite, RangeRead, Version } from './rwset';
 export { openFabricLedger, type FabricLedgerOptions, type FabricPeer, type FabricTimeouts } from './fabric-ledger';
 export { loadFabricNetwork, type FabricNetwork, type FabricParticipant } from './fabric-profile';
+export { verifyLedger, type VerifyReport, type VerifyProblem, type VerifyOptions } from './verify';
+export { proveTransaction, verifyTransactionProof, type TransactionProof, type ProofCheck } from './proof';
+export { inspectBlock, inspectTransaction, inspectKey, showValue, type ShownValue } from './inspect';
+export { exportBlocks, importBlocks, type ImportOptions } from './archive';
+export { LedgerStore } from './store';
+export { registerLedgerCommands } from './commands';
