@@ -21,8 +21,8 @@ export interface PageContext {
 
 const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1b1b1b;background:#f4f5f2}
 main{max-width:36rem;margin:0 auto;padding:0 0 2rem}header{background:#1f6f43;color:#fff;padding:1rem 1rem 1.25rem}
-header .kicker{margin:0;font-size:.8rem;opacity:.85;letter-spacing:.05em}h1{margin:.25rem 0 0;font-size:1.5rem;line-height:1.25}
-header .sub{margin:.2rem 0 0;opacity:.9}.lang{float:right;color:#fff;border:1px solid rgba(255,255,255,.7);border-radius:1rem;padding:.1rem .7rem;text-decoration:none;font-size:.9rem}
+header .top{display:flex;justify-content:space-between;align-items:center;gap:1rem}header .kicker{margin:0;font-size:.8rem;opacity:.85;letter-spacing:.05em}h1{margin:.25rem 0 0;font-size:1.5rem;line-height:1.25}
+header .sub{margin:.2rem 0 0;opacity:.9}.lang{color:#fff;border:1px solid rgba(255,255,255,.7);border-radius:1rem;padding:.1rem .7rem;text-decoration:none;font-size:.9rem}
 .badge{display:inline-block;margin-top:.6rem;padding:.1rem .6rem;border-radius:1rem;font-size:.85rem;font-weight:600;background:#e3f4e8;color:#1f6f43}
 .badge.bad{background:#fff;color:#b00020}section{background:#fff;margin:.75rem .75rem 0;padding:.9rem 1rem;border-radius:.6rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 h2{margin:0 0 .5rem;font-size:1.1rem}.alert{background:#b00020;color:#fff;border:4px solid #ffd600;box-shadow:0 0 0 3px #b00020}
@@ -32,7 +32,7 @@ h2{margin:0 0 .5rem;font-size:1.1rem}.alert{background:#b00020;color:#fff;border
 .verdict{float:right;font-weight:700;padding:0 .5rem;border-radius:.4rem}.pass .verdict{color:#1f6f43;background:#e3f4e8}.fail .verdict{color:#fff;background:#b00020}
 .pending .verdict{color:#5f4300;background:#ffecb3}small{color:#5f6368;display:block}.path li{position:relative;padding:0 0 .9rem 1.4rem;border-left:2px solid #1f6f43;margin-left:.4rem}
 .path li:last-child{border-left-color:transparent}.path li::before{content:"";position:absolute;left:-.45rem;top:.3rem;width:.7rem;height:.7rem;border-radius:50%;background:#1f6f43}
-.role{font-weight:700}footer{margin:1rem;color:#5f6368;font-size:.85rem;text-align:center}`;
+.role{font-weight:700}time{white-space:nowrap}footer{margin:1rem;color:#5f6368;font-size:.85rem;text-align:center}`;
 
 function loc(text: LocalText | undefined, lang: Language): string {
   if (text === undefined) return '';
@@ -45,7 +45,7 @@ function t(key: PhraseKey, lang: Language): string {
 }
 
 function date(value: string | undefined): string {
-  return value === undefined ? '' : escapeHtml(value.replace('T', ' ').slice(0, 16));
+  return value === undefined ? '' : `<time>${escapeHtml(value.replace('T', ' ').slice(0, 16))}</time>`;
 }
 
 function fact(key: PhraseKey, value: string, lang: Language): string {
@@ -135,7 +135,8 @@ function shell(lang: Language, title: string, switchHref: string, header: string
   return `<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">`
     + '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">'
     + `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body><main><header>`
-    + `<a class="lang" href="${escapeHtml(switchHref)}" hreflang="${other}" lang="${other}">${t('switchTo', lang)}</a>${header}</header>${body}`
+    + `<div class="top"><p class="kicker">${t('title', lang)}</p><a class="lang" href="${escapeHtml(switchHref)}" hreflang="${other}" lang="${other}">${t('switchTo', lang)}</a></div>`
+    + `${header}</header>${body}`
     + `<footer>${t('footer', lang)}</footer></main></body></html>`;
 }
 
@@ -148,7 +149,7 @@ export function renderConsumerPage(res: Resolution, ctx: PageContext): string {
   const badge = status === undefined ? '' : status === 'active'
     ? `<span class="badge" id="status">${t('statusActive', lang)}</span>`
     : `<span class="badge bad" id="status">${t(status === 'recalled' ? 'recalledTitle' : 'heldTitle', lang)}</span>`;
-  const header = `<p class="kicker">${t('title', lang)}</p><h1>${escapeHtml(name)}</h1>`
+  const header = `<h1>${escapeHtml(name)}</h1>`
     + (otherName && otherName !== name ? `<p class="sub">${escapeHtml(otherName)}</p>` : '') + badge;
   const body = alert(res.lot, lang) + notices(res, ctx) + facts(res, lang) + tests(res.lot, lang) + path(res.lot, lang) + certifications(res, lang)
     + (res.item?.scans === undefined ? '' : `<footer>${escapeHtml(phrase('scans', lang).replace('{n}', String(res.item.scans)))}</footer>`);
@@ -160,5 +161,5 @@ export function renderProblemPage(problem: 'invalid' | 'unknown', lang: Language
   const title = phrase(problem === 'invalid' ? 'invalidTitle' : 'unknownTitle', lang);
   const body = `<section class="alert" role="alert" id="warning"><h2>⚠ ${escapeHtml(title)}</h2>`
     + `<p>${t(problem === 'invalid' ? 'invalidBody' : 'unknownBody', lang)}</p><p><a href="tel:12315">${t('hotline', lang)}</a></p></section>`;
-  return shell(lang, title, switchHref, `<p class="kicker">${t('title', lang)}</p><h1>${escapeHtml(title)}</h1>`, body);
+  return shell(lang, title, switchHref, `<h1>${escapeHtml(title)}</h1>`, body);
 }
