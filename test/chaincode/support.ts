@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../../ledger-tools';
-import { contracts, x509IdOf, ZfcError, type ErrorCode, type Role } from '../../chaincode';
+import { blockEvents, createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity, type Ledger } from '../../ledger-tools';
+import { contracts, decodeEvent, x509IdOf, ZfcError, type AnyEventEnvelope, type ErrorCode, type Role } from '../../chaincode';
 import { gs1CheckDigit } from '../../chaincode/gs1';
 
 /** A GS1 identifier of `length` digits from a body, with its check digit. */
@@ -162,4 +162,17 @@ export function actor(world: World, id: string): Actor {
   const a = world.actors[id];
   if (!a) throw new Error(`no actor ${id}`);
   return a;
+}
+
+/** Every committed chaincode event so far, decoded, with its ledger position (read block by block). */
+export async function allEvents(world: World): Promise<(AnyEventEnvelope & { blockNumber: number; txIndex: number; eventName: string })[]> {
+  const ledger = world.ledger as EmbeddedLedger;
+  const out: (AnyEventEnvelope & { blockNumber: number; txIndex: number; eventName: string })[] = [];
+  const height = await ledger.height();
+  for (let n = 0; n < height; n++) {
+    for (const e of blockEvents(await ledger.block(n))) {
+      out.push({ ...decodeEvent(e.payload), blockNumber: e.blockNumber, txIndex: e.txIndex, eventName: e.eventName });
+    }
+  }
+  return out;
 }
