@@ -5,11 +5,13 @@
 import { Command } from 'commander';
 import { ZfcError } from '../chaincode/errors';
 import { registerLedgerCommands } from '../ledger-tools';
+import { registerQrCommands } from '../qr-service';
 
 /** Runs the `zfc` command line (`argv` as in process.argv). */
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('zfc').description('Zhe Food Chain: a tamper-evident food traceability ledger');
   registerLedgerCommands(program);
+  registerQrCommands(program);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -5,7 +5,7 @@
  * domain answers it.
  */
 import { ZfcError } from '../chaincode/errors';
-import { gtinLink, parseIdentifier, toGs1Date, withBase } from '../chaincode/digital-link';
+import { gtinLink, parseIdentifier, toGs1Date, withBase, type ParsedIdentifier } from '../chaincode/digital-link';
 
 /** What goes into a package's code. Dates are ISO `YYYY-MM-DD`. */
 export interface PackageCode {
@@ -41,7 +41,15 @@ export function linkForPath(baseUrl: string, keyPath: string, attributes: Readon
     throw new ZfcError('INVALID_ARGUMENT', 'the code path must start with a GS1 primary key, e.g. /01/{gtin}', { field: 'path', value: keyPath.slice(0, 100) });
   }
   const query = Object.entries(attributes).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-  const id = parseIdentifier(`https://id.gs1.org${keyPath}${query ? `?${query}` : ''}`);
+  return linkForIdentifier(baseUrl, parseIdentifier(`https://id.gs1.org${keyPath}${query ? `?${query}` : ''}`));
+}
+
+/**
+ * The code text for a parsed identifier on `baseUrl`: for a GTIN, every key qualifier it was
+ * written with (lot and serial both, unlike its canonical name) and its expiry or best-before
+ * date; for other keys, the canonical path with its data attributes.
+ */
+export function linkForIdentifier(baseUrl: string, id: ParsedIdentifier): string {
   if (id.gtin === undefined) return withBase(id.canonical, baseUrl, id.attributes);
   const parts = {
     gtin: id.gtin,

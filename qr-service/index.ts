@@ -7,7 +7,7 @@
  * import { createQrRouter } from '../qr-service';
  * app.use(createQrRouter({ baseUrl: 'https://zfc.example.cn' }).routes());
  */
-export { packageLink, linkForPath, type PackageCode } from './code-link';
+export { packageLink, linkForPath, linkForIdentifier, type PackageCode } from './code-link';
 export { qrConfig, qrConfigFromEnv, DEFAULT_MAX_LABELS, type QrConfig, type QrConfigInput } from './config';
 export {
   imageOptions, qrMatrix, qrPng, qrSvg, DEFAULT_IMAGE_OPTIONS, IMAGE_LIMITS,
@@ -26,3 +26,4 @@ export { resolveRequest, prefersJson, type ResolverOptions, type ResolverRequest
 export { createResolverRouter, type ResolverRouterOptions } from './resolver-router';
 export { renderConsumerPage, renderProblemPage, type PageContext } from './consumer-page';
 export { chooseLanguage, LANGUAGES, type Language } from './language';
+export { registerQrCommands } from './commands';
