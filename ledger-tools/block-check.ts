@@ -9,7 +9,7 @@ import { sealBlock, sha256Hex, parseBlock, type Block } from './block';
 
 /** What a block check found. */
 export interface BlockCheck {
-  /** The parsed block, when the bytes parse at all. */
+  /** The parsed block, when the bytes parse into a block's shape. */
   readonly block: Block | undefined;
   /** The hash the next block must name: the recomputed hash of this block's header. */
   readonly hash: string | undefined;
@@ -31,7 +31,7 @@ export function checkBlock(bytes: Uint8Array, number: number, previousHash: stri
     const { header, transactions, certificates } = block;
     resealed = sealBlock(header.number, header.previousHash, header.timestamp, transactions, certificates);
   } catch (err) {
-    return { block, hash: undefined, txHashes: [], problems: [`block ${number} is malformed: ${(err as Error).message}`] };
+    return { block: undefined, hash: undefined, txHashes: [], problems: [`block ${number} is malformed: ${(err as Error).message}`] };
   }
   const { header } = block;
   if (header.number !== number) problems.push(`block ${number} says it is block ${header.number}`);

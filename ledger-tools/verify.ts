@@ -5,7 +5,7 @@
  * ledger is committing. Reports every problem found with the block it belongs to; the first bad
  * block is the lowest of them.
  */
-import { GENESIS_PREVIOUS_HASH } from './block';
+import { GENESIS_PREVIOUS_HASH, type Block } from './block';
 import { checkBlock } from './block-check';
 import { StateReplay } from './replay';
 import { blockKey, encodeHistory, encodeState, historyPrefix, padNumber, txKey, type LedgerStore } from './store';
@@ -71,9 +71,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
         index.forEach((entry, i) => {
           if (entry?.toString('utf8') !== `${n},${i}`) add(n, `transaction index entry of block ${n} transaction ${i} is wrong or missing`);
         });
-        const replayed = replay.apply(check.block);
-        for (const message of replayed.problems) add(n, message);
-        for (const w of replayed.writes) history.set(historyPrefix(w.key) + padNumber(w.version.block) + padNumber(w.version.tx), encodeHistory(w));
+        replayBlock(replay, check.block, history, add);
       }
       options.onProgress?.(n + 1, height);
     }
@@ -89,6 +87,17 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
 }
 
 type Snapshot = ReturnType<LedgerStore['db']['snapshot']>;
+
+function replayBlock(replay: StateReplay, block: Block, history: Map<string, Buffer>, add: Add): void {
+  const n = block.header.number;
+  try {
+    const replayed = replay.apply(block);
+    for (const message of replayed.problems) add(n, message);
+    for (const w of replayed.writes) history.set(historyPrefix(w.key) + padNumber(w.version.block) + padNumber(w.version.tx), encodeHistory(w));
+  } catch (err) {
+    add(n, `block ${n} cannot be replayed: ${(err as Error).message}`);
+  }
+}
 type Add = (block: number | null, message: string) => void;
 
 async function compareState(store: LedgerStore, snapshot: Snapshot, replay: StateReplay, add: Add): Promise<number> {
@@ -122,6 +131,8 @@ async function compareHistory(store: LedgerStore, snapshot: Snapshot, expected: 
 
 async function compareIndexSize(store: LedgerStore, snapshot: Snapshot, transactions: number, add: Add): Promise<void> {
   let entries = 0;
-  for await (const _key of store.db.keys({ gte: 't!', lt: 't"', snapshot })) entries++;
+  const keys = store.db.keys({ gte: 't!', lt: 't"', snapshot });
+  for (let page = await keys.nextv(1000); page.length > 0; page = await keys.nextv(1000)) entries += page.length;
+  await keys.close();
   if (entries !== transactions) add(null, `the transaction index has ${entries} entries for ${transactions} transactions`);
 }
