@@ -185,16 +185,20 @@ class FabricLedger implements Ledger {
   /** Runs `call` through the identity's preferred peer, moving on while peers are unreachable. */
   async #onAnyPeer<T>(identity: Identity, what: string, call: (gateway: Gateway) => Promise<T>): Promise<T> {
     this.#assertOpen();
-    let last: ZfcError | undefined;
+    let first: ZfcError | undefined;
+    let answered: ZfcError | undefined;
     for (const peer of this.#peersFor(identity)) {
       try {
         return await call(this.#gateway(identity, peer));
       } catch (err) {
-        last = fabricError(err, what);
-        if (!isUnreachable(last) || this.#closed) throw last;
+        const error = fabricError(err, what);
+        if (!isUnreachable(error) || this.#closed) throw error;
+        first ??= error;
+        // A peer that answered (e.g. "not enough endorsers") says more than a refused connection.
+        if (!answered && !/No connection established|ECONNREFUSED/.test(error.message)) answered = error;
       }
     }
-    throw last ?? new ZfcError('LEDGER_UNAVAILABLE', `${what}: no peer`);
+    throw answered ?? first ?? new ZfcError('LEDGER_UNAVAILABLE', `${what}: no peer`);
   }
 
   /** The peers in the order an identity should try them: its own organisation's first. */

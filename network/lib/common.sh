@@ -8,6 +8,7 @@
 #   ZFC_NETWORK_DATA   state folder (default network/data); everything the network
 #                      writes goes there
 #   ZFC_PORT_BASE      first port of the block the network uses (default 7000)
+#   DOCKER=1           run orderers and peers from Hyperledger's images (network/up --docker)
 
 NET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(cd "$NET_DIR/.." && pwd)
@@ -50,8 +51,14 @@ peer_port() {
 peer_ops_port() { echo $(($(peer_port "$1") + 3)); }
 
 # Finds Fabric's five programs; sets FABRIC_BIN_DIR, or returns 1 naming what is missing.
+# With Docker, the images stand in for whatever is not installed.
 find_fabric() {
   local tool dir missing=()
+  if [ "${DOCKER:-0}" = 1 ]; then
+    docker compose version >/dev/null 2>&1 || { log "docker compose is not available"; return 1; }
+    FABRIC_BIN_DIR=docker
+    return 0
+  fi
   for tool in "${FABRIC_TOOLS[@]}"; do
     if [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/$tool" ]; then continue; fi
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
@@ -63,7 +70,24 @@ find_fabric() {
   if [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/peer" ]; then dir=$FABRIC_BIN; else dir=$(dirname "$(command -v peer)"); fi
   FABRIC_BIN_DIR=$(cd "$dir" && pwd)
 }
-fabric() { local tool=$1; shift; if [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/$tool" ]; then "$FABRIC_BIN/$tool" "$@"; else "$tool" "$@"; fi; }
+fabric() {
+  local tool=$1
+  shift
+  if [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/$tool" ]; then "$FABRIC_BIN/$tool" "$@"
+  elif command -v "$tool" >/dev/null 2>&1 || [ "${DOCKER:-0}" != 1 ]; then "$tool" "$@"
+  else
+    # The tools image, on the host's network, with the caller's FABRIC_CFG_PATH and CORE_* settings.
+    local envs=() v
+    for v in $(compgen -e | grep -E '^(FABRIC_CFG_PATH|CORE_)'); do envs+=(-e "$v=${!v}"); done
+    compose --profile tools run --rm -T "${envs[@]}" tools "$tool" "$@"
+  fi
+}
+
+# docker compose on network/docker-compose.yaml, with the paths it mounts.
+compose() {
+  ZFC_NETWORK_DATA=$DATA ZFC_NETWORK_DIR=$NET_DIR docker compose -p zfc -f "$NET_DIR/docker-compose.yaml" "$@"
+}
+service_of() { echo "${1/./-}"; }
 
 # Saved settings of the network in $DATA (ports, orderer count, chaincodes).
 load_state() {
@@ -93,7 +117,27 @@ render() { # template output var...
 
 LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{message}'
 pid_file() { echo "$DATA/run/$1.pid"; }
-is_running() { local f; f=$(pid_file "$1"); [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+is_running() {
+  local f
+  f=$(pid_file "$1")
+  [ -f "$f" ] || return 1
+  if [ "$(cat "$f")" = docker ]; then
+    [ -n "$(compose ps -q --status running "$(service_of "$1")" 2>/dev/null)" ]
+  else
+    kill -0 "$(cat "$f")" 2>/dev/null
+  fi
+}
+
+# Starts an orderer or a peer: its binary here, or its container with --docker.
+launch() { # name dir command...
+  if [ "${DOCKER:-0}" = 1 ]; then
+    mkdir -p "$DATA/run"
+    compose up -d --no-deps "$(service_of "$1")" >>"$DATA/logs/docker.log" 2>&1
+    echo docker > "$(pid_file "$1")"
+  else
+    spawn "$@"
+  fi
+}
 
 # Starts a program in its own session, detached from this script; logs to $DATA/logs.
 spawn() { # name dir command...
@@ -110,6 +154,11 @@ stop_node() {
   f=$(pid_file "$name")
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
+  if [ "$pid" = docker ]; then
+    compose rm -sf "$(service_of "$name")" >>"$DATA/logs/docker.log" 2>&1 || true
+    rm -f "$f"
+    return 0
+  fi
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null || true
     for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -136,8 +185,9 @@ start_orderer() { # k
     ORDERER_ADMIN_PORT=$(orderer_admin_port "$k") ORDERER_OPS_PORT=$(orderer_ops_port "$k") \
     render "$NET_DIR/config/orderer.yaml" "$dir/orderer.yaml" \
     NODE_CRYPTO NODE_DATA ORDERER_PORT ORDERER_ADMIN_PORT ORDERER_OPS_PORT
-  FABRIC_CFG_PATH=$dir spawn "$name" "$dir" "$(fabric_path orderer)"
+  FABRIC_CFG_PATH=$dir launch "$name" "$dir" "$(fabric_path orderer)"
   wait_healthy "$name" "$(orderer_ops_port "$k")"
+  wait_port "$name" "$(orderer_port "$k")"
 }
 
 start_peer() { # org
@@ -148,8 +198,10 @@ start_peer() { # org
     PEER_PORT=$port PEER_CC_PORT=$((port + 1)) PEER_OPS_PORT=$((port + 3)) BUILDERS_DIR="$NET_DIR/builders" \
     render "$NET_DIR/config/core.yaml" "$dir/core.yaml" \
     NODE_CRYPTO NODE_DATA PEER_NAME PEER_MSPID PEER_PORT PEER_CC_PORT PEER_OPS_PORT BUILDERS_DIR
-  FABRIC_CFG_PATH=$dir spawn "$name" "$dir" "$(fabric_path peer)" node start
+  FABRIC_CFG_PATH=$dir launch "$name" "$dir" "$(fabric_path peer)" node start
+  # The operations endpoint answers before the peer's gRPC service listens.
   wait_healthy "$name" "$(peer_ops_port "$org")"
+  wait_port "$name" "$port"
 }
 
 # The absolute path of one of Fabric's programs.

@@ -17,8 +17,10 @@ const ORGS = [
   { org: 'trade', mspId: 'TradeMSP', port: base + 351 },
 ];
 
-// Demo participants and the cryptogen user that each one acts as.
+// Demo participants and the cryptogen user that each one acts as; regulator-admin is the
+// regulator organisation's admin (OU=admin), the identity that initialises the contract.
 const PARTICIPANTS = [
+  { name: 'regulator-admin', role: 'admin', org: 'regulator', user: 'Admin' },
   { name: 'regulator', role: 'regulator', org: 'regulator', user: 'User1' },
   { name: 'inspector', role: 'regulator', org: 'regulator', user: 'User2' },
   { name: 'farm', role: 'producer', org: 'producers', user: 'User1' },
