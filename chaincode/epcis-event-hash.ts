@@ -25,7 +25,7 @@
  * structure; byte-for-byte agreement with it on every input is not claimed.
  */
 import { createHash } from 'node:crypto';
-import { normalizeEpc } from './digital-link';
+import { normalizeCached } from './epcis-identifiers';
 
 type Json = Record<string, unknown>;
 /** Field name → how its children are ordered (undefined for a scalar). */
@@ -130,7 +130,7 @@ function canonicalScalar(name: string, context: string, value: unknown): string 
   for (const [re, web] of CBV_URN) if (re.test(text)) return text.replace(re, web);
   if (/^(urn:epc:|https?:\/\/)/i.test(text)) {
     try {
-      return normalizeEpc(text);
+      return normalizeCached(text);
     } catch {
       return text; // validation reports malformed identifiers; the hash stays total
     }

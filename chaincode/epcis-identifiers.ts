@@ -33,13 +33,31 @@ export interface EventIdentifiers {
 
 type Json = Record<string, unknown>;
 
+/** Most identifiers remembered by {@link normalizeCached} before it starts afresh. */
+const CACHE_LIMIT = 50_000;
+const cache = new Map<string, string>();
+
+/**
+ * `normalizeEpc`, remembered: a capture names the same read points, classes and parties in
+ * event after event, and the hash and the index both need each identifier. The function is pure,
+ * so remembering it changes nothing on any peer. Errors are not remembered.
+ */
+export function normalizeCached(text: string): string {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const canonical = normalizeEpc(text);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, canonical);
+  return canonical;
+}
+
 /**
  * The canonical form of one identifier; a malformed GS1 identifier becomes INVALID_ARGUMENT
  * naming the field (`path`, a JSON pointer) it was found in.
  */
 export function canonicalIdentifier(text: string, path = ''): string {
   try {
-    return normalizeEpc(text);
+    return normalizeCached(text);
   } catch (err) {
     if (err instanceof ZfcError) {
       throw new ZfcError('INVALID_ARGUMENT', `${path || 'identifier'}: ${err.text}`, { errors: [{ path, message: err.text }] });

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalBytes } from './canonical-json';
+import { canonicalJson } from './canonical-json';
 import { anyClasses, anyEpcs, type EventIdentifiers } from './epcis-identifiers';
 import { matchesPlan, type EpcisQueryPlan, type EpcPattern } from './epcis-match';
 
@@ -82,17 +82,19 @@ export async function eventExists(stub: Stub, eventID: string): Promise<boolean>
   return !!bytes && bytes.length > 0;
 }
 
-/** Writes an event and its index keys. */
-export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<void> {
+/** Writes an event and its index keys; returns the record's canonical JSON. */
+export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<string> {
   const h = eventKeyHash(stored.eventID);
   const marker = Buffer.from(h, 'utf8');
-  await stub.putState(eventKey(h), canonicalBytes(stored));
+  const json = canonicalJson(stored);
+  await stub.putState(eventKey(h), Buffer.from(json, 'utf8'));
   await stub.putState(`epcis.t|${stored.eventTime}|${h}`, marker);
   for (const id of new Set([...anyEpcs(stored.ids), ...anyClasses(stored.ids)])) {
     await stub.putState(`epcis.i|${id}|${stored.eventTime}|${h}`, marker);
   }
   const bizStep = stored.event['bizStep'];
   if (typeof bizStep === 'string') await stub.putState(`epcis.b|${bizStep}|${stored.eventTime}|${h}`, marker);
+  return json;
 }
 
 /** The index range a plan is answered from: the most selective single condition, else time. */

@@ -1,0 +1,184 @@
+/**
+ * EPCIS capture benchmark: events captured per second through `POST /epcis/capture` (a real
+ * Koa server on 127.0.0.1, the `epcis` contract on the embedded ledger: schema validation,
+ * identifier normalisation, event hash IDs, index keys, lot rules), beside the embedded
+ * ledger's raw ingest rate in the same run — the same events submitted as opaque JSON, one key
+ * each, by a contract that does nothing else. Goal: capture at least half the raw rate.
+ *
+ * ZFC_EPCIS_EVENTS sets the events per run (default 20,000); ZFC_EPCIS_BATCH the events per
+ * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4).
+ * Run alone: `node .build/<you>/bench/epcis.bench.js` (or `npm run bench` for every bench).
+ */
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import Koa from 'koa';
+import { canonicalBytes } from '../chaincode/canonical-json';
+import { ZfcError } from '../chaincode/errors';
+import { EpcisContract } from '../chaincode/epcis-contract';
+import { identityHash, KEY } from '../chaincode/keys';
+import { createEpcisRouter } from '../gateway-api/epcis-routes';
+import { LedgerEventStore } from '../gateway-api/epcis-store';
+import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../ledger-tools';
+
+const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 20_000);
+const BATCH = Number(process.env['ZFC_EPCIS_BATCH'] ?? 500);
+const CONCURRENCY = Number(process.env['ZFC_EPCIS_CONCURRENCY'] ?? 4);
+
+/** The baseline: stores each event as given under one key, and registers the bench caller. */
+@Info({ title: 'raw', description: 'benchmark baseline' })
+class RawContract extends Contract {
+  constructor() {
+    super('raw');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async PutEvents(ctx: Context, eventsJson: string): Promise<string> {
+    const events = JSON.parse(eventsJson) as unknown[];
+    const txId = ctx.stub.getTxID();
+    for (let i = 0; i < events.length; i++) await ctx.stub.putState(`raw|${txId}|${i}`, canonicalBytes(events[i]));
+    return String(events.length);
+  }
+
+  /** The capture's state shape without its logic: per event one read and four writes. */
+  @Transaction()
+  @Returns('string')
+  async PutIndexed(ctx: Context, eventsJson: string): Promise<string> {
+    const events = JSON.parse(eventsJson) as Array<Record<string, unknown>>;
+    const txId = ctx.stub.getTxID();
+    await Promise.all(events.map((_, i) => ctx.stub.getState(`shape.e|${txId}|${i}`)));
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] ?? {};
+      const t = String(e['eventTime']);
+      await ctx.stub.putState(`shape.e|${txId}|${i}`, canonicalBytes(e));
+      await ctx.stub.putState(`shape.t|${t}|${txId}|${i}`, Buffer.from(txId));
+      await ctx.stub.putState(`shape.i|${JSON.stringify(e['epcList'])}|${t}|${txId}|${i}`, Buffer.from(txId));
+      await ctx.stub.putState(`shape.b|${String(e['bizStep'])}|${t}|${txId}|${i}`, Buffer.from(txId));
+    }
+    return String(events.length);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Register(ctx: Context, id: string): Promise<string> {
+    const link = identityHash(ctx.clientIdentity.getMSPID(), ctx.clientIdentity.getID());
+    await ctx.stub.putState(ctx.stub.createCompositeKey(KEY.participant, [id]), canonicalBytes({ id, name: id, role: 'distributor', status: 'active', identities: [] }));
+    await ctx.stub.putState(ctx.stub.createCompositeKey(KEY.identity, [link]), canonicalBytes({ participant: id }));
+    return id;
+  }
+}
+
+function event(i: number): Record<string, unknown> {
+  const t = new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString();
+  return {
+    type: 'ObjectEvent',
+    eventTime: t,
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: i % 2 === 0 ? 'shipping' : 'receiving',
+    disposition: 'in_transit',
+    epcList: [i % 2 === 0 ? `urn:epc:id:sgtin:0614141.107346.S${i}` : `https://id.gs1.org/01/10614141073464/21/S${i}`],
+    readPoint: { id: 'urn:epc:id:sgln:0614141.07346.1234' },
+    bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141073467:${i}` }],
+    'ex:temperature': { 'ex:celsius': 4 + (i % 3) },
+  };
+}
+
+function documents(): Array<Record<string, unknown>[]> {
+  const docs: Array<Record<string, unknown>[]> = [];
+  for (let i = 0; i < EVENTS; i += BATCH) docs.push(Array.from({ length: Math.min(BATCH, EVENTS - i) }, (_, j) => event(i + j)));
+  return docs;
+}
+
+async function pool<T>(items: T[], worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < items.length) await worker(items[next++] as T);
+  }));
+}
+
+async function rawRate(ledger: Ledger, who: Identity, docs: Array<Record<string, unknown>[]>, fn = 'raw:PutEvents'): Promise<number> {
+  const t = performance.now();
+  await pool(docs, async (events) => {
+    await ledger.submit(fn, [JSON.stringify(events)], who);
+  });
+  return docs.reduce((n, d) => n + d.length, 0) / ((performance.now() - t) / 1000);
+}
+
+async function captureRate(base: string, docs: Array<Record<string, unknown>[]>): Promise<number> {
+  const t = performance.now();
+  await pool(docs, async (events) => {
+    const doc = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T00:00:00Z', epcisBody: { eventList: events } };
+    const res = await fetch(`${base}/epcis/capture`, { method: 'POST', headers: { 'content-type': 'application/ld+json' }, body: JSON.stringify(doc) });
+    if (res.status !== 202) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
+    const location = res.headers.get('location') ?? '';
+    for (;;) {
+      const job = (await (await fetch(base + location)).json()) as { running: boolean; success: boolean; errors: unknown[] };
+      if (!job.running) {
+        if (!job.success) throw new Error(`capture failed: ${JSON.stringify(job.errors)}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  });
+  return docs.reduce((n, d) => n + d.length, 0) / ((performance.now() - t) / 1000);
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function run(): Promise<void> {
+  const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-bench-'));
+  const ledger = await openEmbeddedLedger({ dir: path.join(root, 'ledger'), contracts: [EpcisContract, RawContract] });
+  const server = createServer();
+  try {
+    const who = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'bench', organizationalUnit: 'client' });
+    await ledger.submit('raw:Register', ['P-BENCH'], who);
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
+        ctx.status = e.status;
+        ctx.body = e.toJSON();
+      }
+    });
+    const router = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: () => who });
+    app.use(router.routes());
+    server.on('request', app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const docs = documents();
+    const warm = docs.pop() ?? [];
+    await rawRate(ledger, who, [warm], 'raw:PutIndexed');
+    await rawRate(ledger, who, [warm]); // compile schemas, load code paths, fill caches: both sides
+    await captureRate(base, [warm]);
+    log(`epcis: ${EVENTS.toLocaleString('en')} events, ${BATCH} per document, ${CONCURRENCY} in flight`);
+    const raw = await rawRate(ledger, who, docs);
+    log(`  raw ledger ingest (opaque JSON, one key per event):   ${raw.toFixed(0)} events/s`);
+    const shaped = await rawRate(ledger, who, docs, 'raw:PutIndexed');
+    log(`  raw, capture's state shape (1 read + 4 writes/event): ${shaped.toFixed(0)} events/s`);
+    const capture = await captureRate(base, docs);
+    log(`  POST /epcis/capture (validate, normalise, hash, index): ${capture.toFixed(0)} events/s`);
+    log(`  ratio capture / raw: ${(capture / raw).toFixed(2)} (goal ≥ 0.50); capture / same-shape raw: ${(capture / shaped).toFixed(2)}`);
+  } finally {
+    await new Promise((r) => server.close(r));
+    await ledger.close();
+    await fs.promises.rm(root, { recursive: true, force: true });
+  }
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+if (require.main === module) {
+  run().catch((err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

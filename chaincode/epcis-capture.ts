@@ -1,0 +1,239 @@
+/**
+ * Capture of EPCIS events sent by other systems: the rules of one capture transaction.
+ *
+ * All or nothing (the standard's default capture error behaviour, "rollback"): the whole
+ * document is validated, every identifier normalised, every eventID assigned and every ledger
+ * rule checked before the first write, so a rejected document records nothing. Events already
+ * recorded (same eventID, given or computed) are reported as duplicates and not written again.
+ *
+ * Ledger rules: where a captured event ships, sells, or consumes (as a transformation input) a
+ * lot the ledger manages — named by its lot URI or by a commissioned item's serial, of a product
+ * registered on the ledger — the lot's
+ * status rules of lot.ts apply, so a captured shipment of a recalled lot fails with
+ * LOT_RECALLED, exactly as a native shipment would. Captured events are evidence only: they do
+ * not move holdings (quantities stay governed by the native transactions).
+ */
+import { canonicalJson } from './canonical-json';
+import { parseIdentifier } from './digital-link';
+import { ZfcError } from './errors';
+import { eventHashId } from './epcis-event-hash';
+import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
+import { eventExists, writeEvent, type CaptureResult, type StoredEpcisEvent } from './epcis-ledger';
+import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
+import { requireParticipant } from './access';
+import { assertUsable } from './lot';
+import { KEY } from './keys';
+import type { Item, Lot, LotRef } from './records';
+import type { Tx } from './tx';
+
+/** bizSteps whose events use up or move what they name, and the lot rule's name for it. */
+export const GATED_BIZ_STEPS: Readonly<Record<string, string>> = {
+  shipping: 'ship',
+  departing: 'ship',
+  loading: 'ship',
+  retail_selling: 'sell',
+  dispensing: 'sell',
+};
+
+/** The body of the one chaincode event a capture emits (`EpcisCaptured`). */
+export interface EpcisCapturedBody extends CaptureResult {
+  readonly events: readonly StoredEpcisEvent[];
+}
+
+/** What a capture did: its result, and the canonical JSON of each stored event, in order. */
+export interface CaptureOutcome {
+  readonly result: CaptureResult;
+  readonly records: readonly string[];
+}
+
+/** Chaincode event name of a capture. */
+export const EPCIS_CAPTURED = 'EpcisCaptured';
+
+/** The payload of an `EpcisCaptured` chaincode event (canonical JSON), shaped as events.ts envelopes. */
+export interface EpcisCapturedEnvelope {
+  readonly v: 1;
+  readonly type: typeof EPCIS_CAPTURED;
+  readonly txId: string;
+  readonly timestamp: string;
+  /** The capturing participant. */
+  readonly caller: string;
+  readonly body: EpcisCapturedBody;
+  /** Always empty: the captured events are in `body.events`, with their canonical identifiers. */
+  readonly epcis: readonly never[];
+}
+
+/** The envelope of an `EpcisCaptured` event payload, or undefined for any other payload. */
+export function decodeEpcisCaptured(payload: Uint8Array): EpcisCapturedEnvelope | undefined {
+  try {
+    const env = JSON.parse(Buffer.from(payload).toString('utf8')) as Partial<EpcisCapturedEnvelope> | null;
+    return env && env.v === 1 && env.type === EPCIS_CAPTURED && env.body ? (env as EpcisCapturedEnvelope) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canonicalTime(text: string): string {
+  return new Date(Date.parse(text)).toISOString();
+}
+
+/** The lots a captured event uses up or moves, with the rule's action name; none if not gated. */
+function gatedIdentifiers(event: EpcisEvent, ids: EventIdentifiers): { action: string; identifiers: string[] } | undefined {
+  if (event.type === 'TransformationEvent') return { action: 'transform', identifiers: [...ids.inputEPCList, ...ids.inputEPCClasses] };
+  const action = typeof event['bizStep'] === 'string' ? GATED_BIZ_STEPS[event['bizStep']] : undefined;
+  return action ? { action, identifiers: [...anyEpcs(ids), ...anyClasses(ids)] } : undefined;
+}
+
+/**
+ * Reads of ledger records during one capture, each key read at most once: many events name the
+ * same product, lot or read point, and every read costs a state lookup and an MVCC check.
+ */
+class LedgerLookups {
+  private readonly products = new Map<string, Promise<boolean>>();
+  private readonly lots = new Map<string, Promise<Lot | undefined>>();
+
+  constructor(private readonly tx: Tx) {}
+
+  /** True if the ledger manages the product (only then can it manage its lots and items). */
+  managesProduct(gtin: string): Promise<boolean> {
+    let known = this.products.get(gtin);
+    if (!known) {
+      known = this.tx.get(KEY.product, [gtin]).then((p) => p !== undefined);
+      this.products.set(gtin, known);
+    }
+    return known;
+  }
+
+  lot(ref: LotRef): Promise<Lot | undefined> {
+    const key = `${ref.gtin}\u0000${ref.lot}`;
+    let lot = this.lots.get(key);
+    if (!lot) {
+      lot = this.tx.get<Lot>(KEY.lot, [ref.gtin, ref.lot]);
+      this.lots.set(key, lot);
+    }
+    return lot;
+  }
+
+  /** The managed lot an identifier names (a lot URI, or a commissioned item), if any. */
+  async lotOf(canonical: string): Promise<Lot | undefined> {
+    let parsed;
+    try {
+      parsed = parseIdentifier(canonical);
+    } catch {
+      return undefined; // a private (non-GS1) identifier: not a lot the ledger manages
+    }
+    if (!parsed.gtin || !(await this.managesProduct(parsed.gtin))) return undefined;
+    if (parsed.kind === 'lot' && parsed.lot) return this.lot({ gtin: parsed.gtin, lot: parsed.lot });
+    if (parsed.kind === 'item' && parsed.serial) {
+      const item = await this.tx.get<Item>(KEY.item, [parsed.gtin, parsed.serial]);
+      return item ? this.lot({ gtin: item.gtin, lot: item.lot }) : undefined;
+    }
+    return undefined;
+  }
+}
+
+/** Applies the ledger's lot rules to one event; the error names the event's position. */
+async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string): Promise<void> {
+  const gated = gatedIdentifiers(event, ids);
+  if (!gated) return;
+  for (const id of new Set(gated.identifiers)) {
+    const lot = await lookups.lotOf(id);
+    if (!lot) continue;
+    try {
+      assertUsable(lot, gated.action);
+    } catch (err) {
+      if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
+      throw err;
+    }
+  }
+}
+
+interface Candidate {
+  readonly index: number;
+  readonly path: string;
+  readonly event: EpcisEvent;
+  readonly ids: EventIdentifiers;
+  readonly eventID: string;
+  readonly generatedID: boolean;
+}
+
+/** Each event's canonical identifiers and eventID, in document order (pure: no state read). */
+function candidates(events: readonly EpcisEvent[], context: unknown): Candidate[] {
+  return events.map((event, index) => {
+    const path = eventPointer(index);
+    const given = typeof event['eventID'] === 'string' ? event['eventID'] : undefined;
+    return { index, path, event, ids: eventIdentifiers(event, path), eventID: given ?? eventHashId(event, context), generatedID: given === undefined };
+  });
+}
+
+/**
+ * Splits candidates into new events and duplicates (repeated in the document, or already on
+ * the ledger). The existence reads are issued together: they are independent, and one at a
+ * time each would wait for the last.
+ */
+async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candidate[]; duplicates: Array<{ index: number; eventID: string }> }> {
+  const first = new Map<string, Candidate>();
+  for (const c of all) if (!first.has(c.eventID)) first.set(c.eventID, c);
+  const unique = [...first.values()];
+  const exists = await Promise.all(unique.map((c) => eventExists(tx.stub, c.eventID)));
+  const recorded = new Set(unique.filter((_, i) => exists[i]).map((c) => c.eventID));
+  const isFresh = (c: Candidate): boolean => first.get(c.eventID) === c && !recorded.has(c.eventID);
+  const fresh = all.filter(isFresh);
+  const duplicates = all.filter((c) => !isFresh(c)).map((c) => ({ index: c.index, eventID: c.eventID }));
+  return { fresh, duplicates };
+}
+
+/**
+ * Captures every event of an EPCISDocument (already parsed JSON) in this transaction.
+ *
+ * @throws ZfcError INVALID_ARGUMENT (with `details.errors[].path`), UNKNOWN_IDENTITY,
+ *   PARTICIPANT_SUSPENDED, LOT_RECALLED / LOT_ON_HOLD (with `details.path`); nothing is written.
+ */
+export async function captureDocument(tx: Tx, document: unknown): Promise<CaptureOutcome> {
+  const doc = validateEpcisDocument(document);
+  const caller = await requireParticipant(tx);
+  const context = doc['@context'];
+  const { fresh, duplicates } = await dedupe(tx, candidates(doc.epcisBody.eventList, context));
+  const lookups = new LedgerLookups(tx);
+  const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path)));
+  const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
+  if (refused) throw refused.reason; // the first refused event in document order
+  const records: string[] = [];
+  for (const c of fresh) {
+    const stored: StoredEpcisEvent = {
+      eventID: c.eventID,
+      generatedID: c.generatedID,
+      recordTime: tx.time,
+      eventTime: canonicalTime(String(c.event['eventTime'])),
+      capturedBy: caller.id,
+      txId: tx.txId,
+      ids: c.ids,
+      ...(context !== undefined ? { context } : {}),
+      event: c.event,
+    };
+    records.push(await writeEvent(tx.stub, stored));
+  }
+  const result: CaptureResult = {
+    txId: tx.txId,
+    recordTime: tx.time,
+    capturedBy: caller.id,
+    captured: fresh.map((c) => ({ index: c.index, eventID: c.eventID, generatedID: c.generatedID })),
+    duplicates: duplicates.sort((x, y) => x.index - y.index),
+  };
+  return { result, records };
+}
+
+const EVENTS_SLOT = '\u0000epcis-events\u0000';
+
+/**
+ * The `EpcisCaptured` payload: canonical JSON of {@link EpcisCapturedEnvelope}, with the stored
+ * events' canonical JSON spliced in as written rather than encoded a second time. (After
+ * `events` only fixed-format fields follow in key order, so the last slot is the one.)
+ */
+export function capturedPayload(outcome: CaptureOutcome, timestamp: string): Buffer {
+  const { result, records } = outcome;
+  const envelope = { v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body: { ...result, events: EVENTS_SLOT }, epcis: [] };
+  const json = canonicalJson(envelope);
+  const slot = JSON.stringify(EVENTS_SLOT);
+  const at = json.lastIndexOf(slot);
+  return Buffer.from(`${json.slice(0, at)}[${records.join(',')}]${json.slice(at + slot.length)}`, 'utf8');
+}

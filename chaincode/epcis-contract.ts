@@ -1,0 +1,78 @@
+/**
+ * The `epcis` contract: EPCIS 2.0 capture and query on the ledger, beside the main contract.
+ *
+ * `CaptureEvents` takes a whole EPCISDocument (many events per transaction, all or nothing) and
+ * emits ONE chaincode event, `EpcisCaptured`, naming what was captured and carrying the stored
+ * events so projections (trace index, subscriptions) never read world state. Reads answer a
+ * query plan (chaincode/epcis-match.ts) from the contract's own indexes.
+ *
+ * @example
+ * await ledger.submit('epcis:CaptureEvents', [JSON.stringify(epcisDocument)], identity);
+ * await ledger.evaluate('epcis:QueryEvents', [JSON.stringify(plan), ''], identity);
+ */
+import 'reflect-metadata';
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { ZfcError } from './errors';
+import { captureDocument, capturedPayload, EPCIS_CAPTURED } from './epcis-capture';
+import { queryEvents, readEvent } from './epcis-ledger';
+import { MAX_PER_PAGE, type EpcisQueryPlan } from './epcis-match';
+import { requireParticipant } from './access';
+import { Tx } from './tx';
+
+/** Largest capture argument accepted (characters of JSON): 10,000 rich events fit. */
+export const MAX_CAPTURE_ARGUMENT = 64 * 1024 * 1024;
+
+function parseJson(raw: string, what: string, max: number): unknown {
+  if (typeof raw !== 'string' || raw.length > max) {
+    throw new ZfcError('PAYLOAD_TOO_LARGE', `${what} is larger than ${max} characters`, { limit: max });
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new ZfcError('INVALID_ARGUMENT', `${what} is not valid JSON`, { errors: [{ path: '', message: 'is not valid JSON' }] });
+  }
+}
+
+function parsePlan(raw: string): EpcisQueryPlan {
+  const plan = parseJson(raw, 'query plan', 1024 * 1024) as EpcisQueryPlan | null;
+  if (!plan || typeof plan !== 'object' || !Number.isInteger(plan.perPage) || plan.perPage < 1 || plan.perPage > MAX_PER_PAGE) {
+    throw new ZfcError('INVALID_ARGUMENT', `query plan needs perPage between 1 and ${MAX_PER_PAGE}`, { errors: [{ path: '/perPage', message: `must be an integer from 1 to ${MAX_PER_PAGE}` }] });
+  }
+  return plan;
+}
+
+/** EPCIS capture and query, as contract `epcis`. */
+@Info({ title: 'epcis', description: 'EPCIS 2.0 capture and query' })
+export class EpcisContract extends Contract {
+  constructor() {
+    super('epcis');
+  }
+
+  /** Captures every event of an EPCISDocument; returns what was captured and what was a duplicate. */
+  @Transaction()
+  @Returns('string')
+  async CaptureEvents(ctx: Context, documentJson: string): Promise<string> {
+    const tx = new Tx(ctx);
+    const outcome = await captureDocument(tx, parseJson(documentJson, 'EPCISDocument', MAX_CAPTURE_ARGUMENT));
+    ctx.stub.setEvent(EPCIS_CAPTURED, capturedPayload(outcome, tx.time));
+    return JSON.stringify(outcome.result);
+  }
+
+  /** One stored event by eventID (EVENT_NOT_FOUND if none). */
+  @Transaction(false)
+  @Returns('string')
+  async GetEvent(ctx: Context, eventID: string): Promise<string> {
+    await requireParticipant(new Tx(ctx));
+    const stored = await readEvent(ctx.stub, String(eventID));
+    if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
+    return JSON.stringify(stored);
+  }
+
+  /** One page of stored events matching a query plan: `{ events, nextPageToken }`. */
+  @Transaction(false)
+  @Returns('string')
+  async QueryEvents(ctx: Context, planJson: string, pageToken: string): Promise<string> {
+    await requireParticipant(new Tx(ctx));
+    return JSON.stringify(await queryEvents(ctx.stub, parsePlan(planJson), String(pageToken ?? '')));
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The `epcis` contract on the real embedded ledger: capture of GS1's twelve examples read back
+ * field by field, content-hash IDs and duplicates, one chaincode event per capture, all-or-nothing
+ * on bad input, the ledger's lot rules (a captured shipment of a recalled lot is refused), and
+ * queries that find an item whichever identifier form its events used.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { canonicalJson } from '../../chaincode/canonical-json';
+import { ZfcError } from '../../chaincode/errors';
+import { decodeEpcisCaptured } from '../../chaincode/epcis-capture';
+import { EpcisContract } from '../../chaincode/epcis-contract';
+import type { StoredEpcisEvent, EventPage } from '../../chaincode/epcis-ledger';
+import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
+import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import { documentOf, example, exampleNames, objectEvent } from './fixtures';
+import { SeedContract } from './seed-contract';
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+
+async function rejection(p: Promise<unknown>): Promise<ZfcError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(ZfcError);
+    return err as ZfcError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('EPCIS contract on the embedded ledger', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let ledger: EmbeddedLedger;
+  let alice: Identity;
+  let stranger: Identity;
+
+  const capture = async (doc: unknown, who: Identity = alice) =>
+    JSON.parse(text((await ledger.submit('epcis:CaptureEvents', [JSON.stringify(doc)], who)).payload)) as {
+      captured: Array<{ index: number; eventID: string; generatedID: boolean }>;
+      duplicates: Array<{ index: number; eventID: string }>;
+      capturedBy: string;
+    };
+  const query = async (plan: Partial<EpcisQueryPlan>, token = '') =>
+    JSON.parse(text(await ledger.evaluate('epcis:QueryEvents', [JSON.stringify({ perPage: 100, ...plan }), token], alice))) as EventPage;
+  const get = async (eventID: string) => JSON.parse(text(await ledger.evaluate('epcis:GetEvent', [eventID], alice))) as StoredEpcisEvent;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-'));
+    ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract] });
+    const ca = await createCertificateAuthority('Org1MSP');
+    alice = await ca.issue({ commonName: 'alice', organizationalUnit: 'client' });
+    stranger = await ca.issue({ commonName: 'mallory', organizationalUnit: 'client' });
+    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-ALICE', name: 'Alice Foods', role: 'distributor', status: 'active', identities: [] })], alice);
+  });
+
+  after(async () => {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('captures each of the twelve official examples and reads every event back field by field', async () => {
+    for (const name of exampleNames()) {
+      const doc = example(name);
+      const result = await capture(doc);
+      const events = doc['epcisBody'].eventList as Array<Record<string, unknown>>;
+      expect(result.captured.length + result.duplicates.length, name).to.equal(events.length);
+      for (const c of result.captured) {
+        const stored = await get(c.eventID);
+        expect(stored.event, `${name} #${c.index}`).to.deep.equal(events[c.index]);
+        expect(stored.capturedBy).to.equal('P-ALICE');
+        if (typeof events[c.index]?.['eventID'] === 'string') expect(stored.eventID).to.equal(events[c.index]?.['eventID']);
+      }
+    }
+  });
+
+  it('gives an event without eventID its content hash, and records a repeated event once', async () => {
+    const doc = documentOf([objectEvent(1), objectEvent(2)]);
+    const first = await capture(doc);
+    expect(first.captured).to.have.length(2);
+    expect(first.captured[0]?.eventID).to.match(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+    expect(first.captured[0]?.generatedID).to.equal(true);
+    const again = await capture(documentOf([objectEvent(2), objectEvent(1), objectEvent(3)]));
+    expect(again.duplicates.map((d) => d.eventID).sort()).to.deep.equal(first.captured.map((c) => c.eventID).sort());
+    expect(again.captured).to.have.length(1);
+    const sameInOneDoc = await capture(documentOf([objectEvent(4), objectEvent(4)]));
+    expect(sameInOneDoc.captured).to.have.length(1);
+    expect(sameInOneDoc.duplicates).to.deep.equal([{ index: 1, eventID: sameInOneDoc.captured[0]?.eventID }]);
+  });
+
+  it('emits exactly one chaincode event per capture, naming what was captured', async () => {
+    const { blockNumber, txId } = await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf([objectEvent(10), objectEvent(11)]))], alice);
+    const abort = new AbortController();
+    const seen = [];
+    for await (const e of ledger.events({ after: { blockNumber: blockNumber - 1, txIndex: Number.MAX_SAFE_INTEGER }, signal: abort.signal })) {
+      if (e.txId === txId) seen.push(e);
+      if (e.blockNumber >= blockNumber) break;
+    }
+    abort.abort();
+    expect(seen).to.have.length(1);
+    expect(seen[0]?.eventName).to.equal('EpcisCaptured');
+    expect(canonicalJson(JSON.parse(text(seen[0]!.payload))), 'the payload is canonical JSON').to.equal(text(seen[0]!.payload));
+    const envelope = decodeEpcisCaptured(seen[0]!.payload);
+    if (!envelope) throw new Error('not an EpcisCaptured payload');
+    expect(envelope.caller).to.equal('P-ALICE');
+    expect(envelope.body.captured).to.have.length(2);
+    expect(envelope.body.events.map((e) => e.ids.epcList[0])).to.deep.equal([
+      'https://id.gs1.org/01/10614141073464/21/11',
+      'https://id.gs1.org/01/10614141073464/21/12',
+    ]);
+  });
+
+  it('refuses an invalid document with field pointers and records nothing of it', async () => {
+    const events = [objectEvent(20), objectEvent(21, { action: 'TELEPORT' })];
+    const err = await rejection(capture(documentOf(events)));
+    expect(err.code).to.equal('INVALID_ARGUMENT');
+    expect(err.details['errors']).to.deep.include({ path: '/epcisBody/eventList/1/action', message: 'must be one of OBSERVE, ADD, DELETE' });
+    expect((await query({ epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/21', prefix: false }] })).events).to.deep.equal([]);
+  });
+
+  it('refuses a malformed GS1 identifier, naming the field', async () => {
+    const err = await rejection(capture(documentOf([objectEvent(30, { epcList: ['https://id.gs1.org/01/10614141073465/21/1'] })])));
+    expect(err.code).to.equal('INVALID_ARGUMENT');
+    expect(err.details['errors']).to.have.nested.property('[0].path', '/epcisBody/eventList/0/epcList/0');
+  });
+
+  it('refuses capture by an identity that is not a participant', async () => {
+    expect((await rejection(capture(documentOf([objectEvent(40)]), stranger))).code).to.equal('UNKNOWN_IDENTITY');
+  });
+
+  it('applies the ledger\'s lot rules: a captured shipment of a recalled lot is refused, nothing recorded', async () => {
+    await ledger.submit('seed:Product', [JSON.stringify({ gtin: '04012345123456', name: 'Rice' })], alice);
+    await ledger.submit('seed:Lot', [JSON.stringify({ gtin: '04012345123456', lot: 'RC1', status: 'recalled', recall: { recallId: 'R-1' } })], alice);
+    const ok = objectEvent(50);
+    const shipment = objectEvent(51, {
+      bizStep: 'shipping',
+      quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.RC1', quantity: 5, uom: 'KGM' }],
+    });
+    const err = await rejection(capture(documentOf([ok, shipment])));
+    expect(err.code).to.equal('LOT_RECALLED');
+    expect(err.details['path']).to.equal('/epcisBody/eventList/1');
+    expect(err.details['recallId']).to.equal('R-1');
+    expect((await query({ epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/51', prefix: false }] })).events).to.deep.equal([]);
+    // observing (not shipping) a recalled lot is evidence, and is recorded
+    const observed = await capture(documentOf([{ ...shipment, bizStep: 'holding' }]));
+    expect(observed.captured).to.have.length(1);
+  });
+
+  it('refuses selling a commissioned item of a recalled lot, named by its Digital Link', async () => {
+    await ledger.submit('seed:Product', [JSON.stringify({ gtin: '10614141073464', name: 'Tea' })], alice);
+    await ledger.submit('seed:Lot', [JSON.stringify({ gtin: '10614141073464', lot: 'TEA-9', status: 'recalled', recall: { recallId: 'R-2' } })], alice);
+    await ledger.submit('seed:Item', [JSON.stringify({ gtin: '10614141073464', serial: 'X9', lot: 'TEA-9' })], alice);
+    const sale = objectEvent(70, { bizStep: 'retail_selling', epcList: ['https://shop.example.cn/01/10614141073464/21/X9'] });
+    const err = await rejection(capture(documentOf([sale])));
+    expect(err.code).to.equal('LOT_RECALLED');
+    expect(err.details).to.include({ path: '/epcisBody/eventList/0', identifier: 'https://id.gs1.org/01/10614141073464/21/X9', recallId: 'R-2' });
+    // an item of a held lot: LOT_ON_HOLD, the same rule function
+    await ledger.submit('seed:Lot', [JSON.stringify({ gtin: '10614141073464', lot: 'TEA-8', status: 'on_hold', hold: { reason: 'test' } })], alice);
+    await ledger.submit('seed:Item', [JSON.stringify({ gtin: '10614141073464', serial: 'X8', lot: 'TEA-8' })], alice);
+    const ship = objectEvent(71, { bizStep: 'shipping', epcList: ['urn:epc:id:sgtin:0614141.107346.X8'] });
+    expect((await rejection(capture(documentOf([ship])))).code).to.equal('LOT_ON_HOLD');
+  });
+
+  it('finds an item by its canonical identifier whichever form its events used', async () => {
+    await capture(documentOf([
+      objectEvent(60, { epcList: ['urn:epc:id:sgtin:0614141.107346.777'], bizStep: 'shipping', eventTime: '2026-04-01T00:00:00Z' }),
+      objectEvent(61, { epcList: ['https://shop.example.cn/01/10614141073464/21/777'], bizStep: 'receiving', eventTime: '2026-04-02T00:00:00Z' }),
+    ]));
+    const page = await query({ epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/777', prefix: false }] });
+    expect(page.events.map((e) => e.event['bizStep'])).to.deep.equal(['shipping', 'receiving']);
+    const received = await query({ anyEpcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/777', prefix: false }], bizSteps: ['receiving'] });
+    expect(received.events).to.have.length(1);
+    const byProduct = await query({ epcs: [{ value: 'https://id.gs1.org/01/10614141073464', prefix: true }], geEventTime: '2026-04-01T12:00:00.000Z' });
+    expect(byProduct.events.map((e) => e.event['bizStep'])).to.deep.equal(['receiving']);
+  });
+
+  it('pages through results with a token, every event once', async () => {
+    await capture(documentOf(Array.from({ length: 7 }, (_, i) => objectEvent(100 + i, { bizStep: 'storing' }))));
+    const seen: string[] = [];
+    let token = '';
+    let pages = 0;
+    do {
+      const page = await query({ bizSteps: ['storing'], perPage: 3 }, token);
+      seen.push(...page.events.map((e) => e.eventID));
+      token = page.nextPageToken;
+      pages++;
+    } while (token && pages < 10);
+    expect(seen).to.have.length(7);
+    expect(new Set(seen).size).to.equal(7);
+    expect(pages).to.equal(3);
+  });
+
+  it('captures 10,000 events in one document, in one transaction', async () => {
+    const events = Array.from({ length: 10_000 }, (_, i) => objectEvent(i, { epcList: [`urn:epc:id:sgtin:0614141.107346.B${i}`], bizStep: 'stocking' }));
+    const result = await capture(documentOf(events));
+    expect(result.captured).to.have.length(10_000);
+    const page = await query({ epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/B9999', prefix: false }] });
+    expect(page.events).to.have.length(1);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * The EPCIS REST routes on a real Koa server (127.0.0.1, port 0) over the embedded ledger:
+ * capture jobs, single events, queries with the standard's parameters and headers, paging by
+ * Link header, answers valid against GS1's schema and ours, and hostile or unauthenticated
+ * requests refused clearly.
+ */
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import Koa from 'koa';
+import { ZfcError } from '../../chaincode/errors';
+import { EpcisContract } from '../../chaincode/epcis-contract';
+import { validateEpcisQueryDocument } from '../../chaincode/epcis-validate';
+import { createEpcisRouter } from '../../gateway-api/epcis-routes';
+import { LedgerEventStore } from '../../gateway-api/epcis-store';
+import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import { documentOf, example, exampleNames, objectEvent, officialSchema } from './fixtures';
+import { SeedContract } from './seed-contract';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function without(obj: Json, keys: string[]): Json {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));
+}
+
+describe('EPCIS routes over HTTP', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let ledger: EmbeddedLedger;
+  let alice: Identity;
+  let server: Server;
+  let base: string;
+
+  const call = async (method: string, path: string, body?: unknown, auth = 'Bearer alice') => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/ld+json' } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Json };
+  };
+
+  const settle = async (location: string): Promise<Json> => {
+    for (let i = 0; i < 600; i++) {
+      const job = await call('GET', location);
+      if (!job.body['running']) return job.body;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('capture job did not finish');
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-http-'));
+    ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract] });
+    const ca = await createCertificateAuthority('Org1MSP');
+    alice = await ca.issue({ commonName: 'alice', organizationalUnit: 'client' });
+    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-ALICE', name: 'Alice Foods', role: 'retailer', status: 'active', identities: [] })], alice);
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
+        ctx.status = e.status;
+        ctx.body = e.toJSON();
+      }
+    });
+    const router = createEpcisRouter({
+      store: new LedgerEventStore(ledger),
+      identityOf: (ctx) => {
+        if (ctx.get('authorization') !== 'Bearer alice') throw new ZfcError('UNAUTHENTICATED');
+        return alice;
+      },
+    });
+    app.use(router.routes()).use(router.allowedMethods());
+    server = createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    await new Promise((r) => server.close(r));
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('captures every official example through POST /epcis/capture and queries each event back field by field', async () => {
+    for (const name of exampleNames()) {
+      const doc = example(name);
+      const res = await call('POST', '/epcis/capture', doc);
+      expect(res.status, name).to.equal(202);
+      expect(res.headers.get('GS1-EPCIS-Version')).to.equal('2.0.0');
+      const job = await settle(res.headers.get('location') ?? '');
+      expect(job['success'], JSON.stringify(job['errors'])).to.equal(true);
+      for (const event of doc['epcisBody'].eventList as Json[]) {
+        if (typeof event['eventID'] !== 'string') continue;
+        const got = await call('GET', `/epcis/events/${encodeURIComponent(event['eventID'])}`);
+        expect(got.status).to.equal(200);
+        expect(officialSchema()(got.body), JSON.stringify(officialSchema().errors)).to.equal(true);
+        validateEpcisQueryDocument(got.body);
+        const answered = got.body['epcisBody'].queryResults.resultsBody.eventList[0] as Json;
+        expect(without(answered, ['recordTime', '@context']), name).to.deep.equal(without(event, ['recordTime']));
+      }
+    }
+  });
+
+  it('answers GET /epcis/events as an EPCISQueryDocument with the standard headers', async () => {
+    const res = await call('GET', '/epcis/events?eventType=AggregationEvent');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/application\/ld\+json/);
+    expect(res.headers.get('GS1-CBV-Version')).to.equal('2.0.0');
+    expect(res.body['type']).to.equal('EPCISQueryDocument');
+    expect(officialSchema()(res.body)).to.equal(true);
+    const events = res.body['epcisBody'].queryResults.resultsBody.eventList as Json[];
+    expect(events.length).to.be.greaterThan(0);
+    for (const e of events) expect(e['type']).to.equal('AggregationEvent');
+  });
+
+  it('traces one item across URN and Digital Link events, by MATCH_epc and /epcis/epcs/{epc}/events', async () => {
+    const doc = documentOf([
+      objectEvent(0, { epcList: ['urn:epc:id:sgtin:0614141.107346.T1'], bizStep: 'shipping', eventTime: '2026-05-01T00:00:00Z' }),
+      objectEvent(1, { epcList: ['https://retail.example.cn/01/10614141073464/21/T1'], bizStep: 'receiving', eventTime: '2026-05-02T00:00:00Z' }),
+      { type: 'AggregationEvent', action: 'ADD', eventTime: '2026-05-03T00:00:00Z', eventTimeZoneOffset: '+08:00', bizStep: 'packing', parentID: 'urn:epc:id:sscc:0614141.7777777777', childEPCs: ['https://id.gs1.org/01/10614141073464/21/T1'] },
+    ]);
+    const job = await settle((await call('POST', '/epcis/capture', doc)).headers.get('location') ?? '');
+    expect(job['success']).to.equal(true);
+    const byUrn = await call('GET', `/epcis/events?MATCH_epc=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.T1')}`);
+    expect((byUrn.body['epcisBody'].queryResults.resultsBody.eventList as Json[]).map((e) => e['bizStep'])).to.deep.equal(['shipping', 'receiving', 'packing']);
+    const byDl = await call('GET', `/epcis/epcs/${encodeURIComponent('https://id.gs1.org/01/10614141073464/21/T1')}/events`);
+    expect((byDl.body['epcisBody'].queryResults.resultsBody.eventList as Json[]).map((e) => e['bizStep'])).to.deep.equal(['shipping', 'receiving', 'packing']);
+    const byParent = await call('GET', `/epcis/events?MATCH_parentID=${encodeURIComponent('urn:epc:id:sscc:0614141.7777777777')}`);
+    expect(byParent.body['epcisBody'].queryResults.resultsBody.eventList).to.have.length(1);
+    const window = await call('GET', '/epcis/events?EQ_bizStep=receiving,packing&GE_eventTime=2026-05-02T00:00:00Z&LT_eventTime=2026-05-03T00:00:00Z');
+    expect((window.body['epcisBody'].queryResults.resultsBody.eventList as Json[]).map((e) => e['bizStep'])).to.deep.equal(['receiving']);
+  });
+
+  it('pages with perPage and a Link header until every event was seen once', async () => {
+    const doc = documentOf(Array.from({ length: 5 }, (_, i) => objectEvent(200 + i, { bizStep: 'cycle_counting' })));
+    await settle((await call('POST', '/epcis/capture', doc)).headers.get('location') ?? '');
+    let path: string | undefined = '/epcis/events?EQ_bizStep=cycle_counting&perPage=2';
+    const ids: string[] = [];
+    while (path) {
+      const res = await call('GET', path);
+      ids.push(...(res.body['epcisBody'].queryResults.resultsBody.eventList as Json[]).map((e) => String(e['eventID'])));
+      path = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    }
+    expect(ids).to.have.length(5);
+    expect(new Set(ids).size).to.equal(5);
+  });
+
+  it('POST /epcis/events: 201 with Location, 200 for the same event again', async () => {
+    const event = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }], ...objectEvent(300, { 'ex:temperature': { 'ex:celsius': 4 } }) };
+    const first = await call('POST', '/epcis/events', event);
+    expect(first.status).to.equal(201);
+    const location = first.headers.get('location') ?? '';
+    expect(location).to.match(/^\/epcis\/events\/ni%3A%2F%2F%2Fsha-256%3B/);
+    const again = await call('POST', '/epcis/events', event);
+    expect(again.status).to.equal(200);
+    const got = await call('GET', location);
+    expect(got.body['@context']).to.deep.include({ ex: 'https://example.org/ext/' });
+    expect(got.body['epcisBody'].queryResults.resultsBody.eventList[0]['ex:temperature']).to.deep.equal({ 'ex:celsius': 4 });
+  });
+
+  it('reports a capture refused by the ledger\'s rules in the job: which event and why', async () => {
+    await ledger.submit('seed:Product', [JSON.stringify({ gtin: '04012345123456', name: 'Rice' })], alice);
+    await ledger.submit('seed:Lot', [JSON.stringify({ gtin: '04012345123456', lot: 'HTTP-RC', status: 'recalled', recall: { recallId: 'R-9' } })], alice);
+    const doc = documentOf([objectEvent(400), objectEvent(401, { bizStep: 'retail_selling', quantityList: [{ epcClass: 'https://id.gs1.org/01/04012345123456/10/HTTP-RC', quantity: 1, uom: 'EA' }] })]);
+    const job = await settle((await call('POST', '/epcis/capture', doc)).headers.get('location') ?? '');
+    expect(job['success']).to.equal(false);
+    expect(job['errors']).to.have.length(1);
+    expect(job['errors'][0]).to.include({ code: 'LOT_RECALLED', path: '/epcisBody/eventList/1' });
+    const none = await call('GET', `/epcis/events?MATCH_epc=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.401')}`);
+    expect(none.body['epcisBody'].queryResults.resultsBody.eventList).to.deep.equal([]);
+  });
+
+  it('refuses hostile and malformed requests clearly', async () => {
+    const invalid = await call('POST', '/epcis/capture', documentOf([objectEvent(0, { action: 'FLY' })]));
+    expect(invalid.status).to.equal(400);
+    expect(invalid.body['error'].details.errors[0]).to.deep.equal({ path: '/epcisBody/eventList/0/action', message: 'must be one of OBSERVE, ADD, DELETE' });
+    const tooMany = await call('POST', '/epcis/capture', documentOf(Array.from({ length: 10_001 }, (_, i) => objectEvent(i))));
+    expect(tooMany.status).to.equal(413);
+    expect((await call('POST', '/epcis/capture', '{"type":')).status).to.equal(400);
+    expect((await call('GET', '/epcis/events?colour=red')).body['error'].details.errors[0].path).to.equal('/query/colour');
+    expect((await call('GET', '/epcis/events?GE_eventTime=yesterday')).status).to.equal(400);
+    expect((await call('GET', '/epcis/events?perPage=100000')).status).to.equal(400);
+    expect((await call('GET', `/epcis/events?MATCH_epc=${encodeURIComponent('https://id.gs1.org/01/10614141073465/21/1')}`)).status).to.equal(400);
+    expect((await call('GET', '/epcis/events/urn%3Auuid%3Anope')).status).to.equal(404);
+    expect((await call('GET', '/epcis/capture/nope')).status).to.equal(404);
+    expect((await call('GET', '/epcis/events', undefined, '')).status).to.equal(401);
+  });
+});
