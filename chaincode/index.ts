@@ -11,9 +11,10 @@
  */
 import 'reflect-metadata';
 import { ZfcContract } from './contract';
+import { EpcisContract } from './epcis-contract';
 
 /** The contracts this chaincode serves; the first is the default (`Fn` = `zfc:Fn`). */
-export const contracts = [ZfcContract];
+export const contracts = [ZfcContract, EpcisContract];
 
 export { ZfcContract, CONTRACT_NAME, runSubmit, runQuery, type SubmitAnswer } from './contract';
 export { SCHEMAS, LIMITS, type JsonSchema, type TransactionName, type TransactionInputs, type ParticipantInput, type ScanInput, type TraceInput } from './schemas';
