@@ -606,8 +606,13 @@ function isKnownAi(ai: string): boolean {
   return AI[ai] !== undefined || /^(3[1-6]\d\d|7003|02|30|37|20|240|241|90|91|92|93|94|95|96|97|98|99)$/.test(ai);
 }
 
+/** Drops one leading FNC1 (GS, 0x1D) separator. */
+function dropSeparator(text: string): string {
+  return text.startsWith(GS) ? text.slice(1) : text;
+}
+
 function unbracketedPairs(text: string): Array<[string, string]> {
-  let rest = text.replace(/^\][A-Za-z]\d/, '').replace(/^\u001d/, '');
+  let rest = dropSeparator(text.replace(/^\][A-Za-z]\d/, ''));
   const pairs: Array<[string, string]> = [];
   while (rest.length > 0) {
     if (pairs.length > 32) throw invalid('identifier', text, 'has too many element strings');
@@ -619,7 +624,7 @@ function unbracketedPairs(text: string): Array<[string, string]> {
     const value = body.slice(0, end);
     if (fixed !== undefined && value.length !== fixed) throw invalid(AI[ai]?.field ?? ai, value, `AI ${ai} needs ${fixed} characters`);
     pairs.push([ai, value]);
-    rest = body.slice(end).replace(/^\u001d/, '');
+    rest = dropSeparator(body.slice(end));
   }
   return pairs;
 }

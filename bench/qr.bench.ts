@@ -1,0 +1,165 @@
+/**
+ * QR benchmark: codes per second (our 1-bit PNG beside `qrcode`'s own PNG renderer as the
+ * baseline, and SVG), identifiers parsed per second, label-sheet throughput for a sheet of
+ * thousands, and the resolver's consumer page under autocannon on loopback beside a static file
+ * of the same size served by the same server (the server runs in a worker thread so the load
+ * generator does not share its event loop).
+ *
+ * ZFC_QR_BENCH_SECONDS sets each timed phase (default 3), ZFC_QR_BENCH_LABELS the sheet size
+ * (default 5000). Run alone: `node .build/<you>/bench/qr.bench.js`.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import Koa from 'koa';
+import QRCode from 'qrcode';
+import { parseIdentifier } from '../chaincode/digital-link';
+import {
+  createResolverRouter, findCjkFont, labelRequest, packageLink, qrPng, qrSvg, writeLabelSheet, DEFAULT_IMAGE_OPTIONS,
+} from '../qr-service';
+import { fixtureSource, GTIN } from '../test/qr/fixture-source';
+
+const SECONDS = Number(process.env['ZFC_QR_BENCH_SECONDS'] ?? 3);
+const LABELS = Number(process.env['ZFC_QR_BENCH_LABELS'] ?? 5000);
+const BASE = 'https://zfc.example.cn';
+const PAGE_PATH = `/01/${GTIN}/10/LJ2026A/21/000001?17=271002`;
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function link(i: number): string {
+  return packageLink(BASE, { gtin: GTIN, lot: 'LJ2026A', serial: String(100000 + i), expiry: '2027-10-02' });
+}
+
+/** Calls `fn` with a fresh index for `SECONDS` seconds; returns calls per second. */
+async function rate(fn: (i: number) => unknown): Promise<number> {
+  for (let i = 0; i < 50; i++) await fn(i);
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(SECONDS * 1e9));
+  let n = 0;
+  let t = start;
+  while (t < end) {
+    for (let k = 0; k < 20; k++) await fn(n++);
+    t = process.hrtime.bigint();
+  }
+  return n / (Number(t - start) / 1e9);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+async function codes(): Promise<void> {
+  const o = DEFAULT_IMAGE_OPTIONS;
+  const baseline = await rate((i) => QRCode.toBuffer(link(i), { type: 'png', width: o.size, margin: o.margin, errorCorrectionLevel: o.ecl }));
+  const png = await rate((i) => qrPng(link(i)));
+  const svg = await rate((i) => qrSvg(link(i)));
+  log(`qr: PNG ${o.size}px codes/s: ${fmt(png)} (goal ≥ 1,000) — qrcode's own PNG renderer ${fmt(baseline)}/s, ratio ${(png / baseline).toFixed(1)}×`);
+  log(`qr: SVG codes/s: ${fmt(svg)}`);
+  const urns = Array.from({ length: 1000 }, (_, i) => `urn:epc:id:sgtin:9506000.013435.${100000 + i}`);
+  const links = Array.from({ length: 1000 }, (_, i) => link(i));
+  const parseUrn = await rate((i) => parseIdentifier(urns[i % 1000] as string));
+  const parseLink = await rate((i) => parseIdentifier(links[i % 1000] as string));
+  log(`qr: identifiers parsed/s: EPC URN ${fmt(parseUrn)}, Digital Link ${fmt(parseLink)}`);
+}
+
+async function labels(): Promise<void> {
+  let font;
+  try {
+    font = findCjkFont();
+  } catch (err) {
+    log(`qr: label sheet skipped: ${(err as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const request = labelRequest({
+    productNameZh: '西湖龙井茶 特级 250克', productNameEn: 'West Lake Longjing Tea, Special Grade, 250 g',
+    gtin: GTIN, lot: 'LJ2026A', expiry: '2027-10-02', serialRange: { from: 1, to: LABELS, width: 6 },
+  }, LABELS);
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const start = process.hrtime.bigint();
+  const summary = await writeLabelSheet(request, sink, { baseUrl: BASE, font });
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  log(`qr: label sheet of ${fmt(summary.labels)} labels: ${summary.pages} pages, ${(summary.bytes / 1048576).toFixed(2)} MB, ${secs.toFixed(2)} s = ${fmt(summary.labels / secs)} labels/s (${Math.round(summary.bytes / summary.labels)} bytes/label)`);
+}
+
+// ------------------------------------------------------------------------------------------
+// Resolver vs static file under load
+
+async function serve(staticFile: string): Promise<number> {
+  const app = new Koa();
+  app.silent = true; // autocannon hangs up mid-response when a run ends; that is not news
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/static/page.html') return next();
+    const stat = await fs.promises.stat(staticFile);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.length = stat.size;
+    ctx.set('Last-Modified', stat.mtime.toUTCString());
+    ctx.body = fs.createReadStream(staticFile);
+  });
+  app.use(createResolverRouter({ baseUrl: BASE, source: fixtureSource(), today: () => '2026-05-01' }).routes());
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'qr-bench-server') {
+  void serve((workerData as { staticFile: string }).staticFile).then((port) => parentPort?.postMessage(port));
+}
+
+interface CannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, headers: Record<string, string>): Promise<CannonResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const autocannon = require('autocannon') as (o: object) => Promise<CannonResult>;
+  return autocannon({ url, connections: 10, duration: Math.max(2, SECONDS), headers });
+}
+
+async function resolver(): Promise<void> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-qr-bench-'));
+  const worker = new Worker(__filename, { workerData: { role: 'qr-bench-server', staticFile: path.join(dir, 'page.html') } });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const headers = { accept: 'text/html', 'accept-language': 'zh-CN' };
+    const page = await (await fetch(url + PAGE_PATH, { headers })).text();
+    await fs.promises.writeFile(path.join(dir, 'page.html'), page);
+    const staticRun = await load(`${url}/static/page.html`, headers);
+    const pageRun = await load(url + PAGE_PATH, headers);
+    const jsonRun = await load(url + PAGE_PATH, { accept: 'application/json' });
+    const ok = (r: CannonResult): string => (r.non2xx + r.errors > 0 ? ` (${r.non2xx} non-2xx, ${r.errors} errors!)` : '');
+    log(`qr: static file (${fmt(page.length)} bytes) req/s: ${fmt(staticRun.requests.average)}, p99 ${staticRun.latency.p99} ms${ok(staticRun)}`);
+    log(`qr: resolver consumer page req/s: ${fmt(pageRun.requests.average)}, p99 ${pageRun.latency.p99} ms, ratio ${(pageRun.requests.average / staticRun.requests.average).toFixed(2)} of static (goal ≥ 0.5)${ok(pageRun)}`);
+    log(`qr: resolver linkset JSON req/s: ${fmt(jsonRun.requests.average)}, ratio ${(jsonRun.requests.average / staticRun.requests.average).toFixed(2)} of static${ok(jsonRun)}`);
+  } finally {
+    await worker.terminate();
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function run(): Promise<void> {
+  log(`qr: benchmark (${SECONDS} s per phase, ${os.cpus().length} CPUs)`);
+  await codes();
+  await labels();
+  await resolver();
+}
+
+if (require.main === module && isMainThread) {
+  run().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
