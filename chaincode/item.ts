@@ -78,11 +78,25 @@ export async function commissionItems(tx: Tx, input: TransactionInputs['Commissi
   return { batch, lot: { gtin: lot.gtin, lot: lot.lot }, serials };
 }
 
+/** Serial batches per GTIN, read once per transaction (a gate scan reads hundreds of items of one GTIN). */
+const batchCache = new WeakMap<Tx, Map<string, SerialBatch[]>>();
+
+async function serialBatches(tx: Tx, gtin: string): Promise<SerialBatch[]> {
+  const cache = batchCache.get(tx) ?? new Map<string, SerialBatch[]>();
+  batchCache.set(tx, cache);
+  let batches = cache.get(gtin);
+  if (!batches) {
+    batches = (await tx.list<SerialBatch>(KEY.serials, [gtin])).map((e) => e.value);
+    cache.set(gtin, batches);
+  }
+  return batches;
+}
+
 /** An item as known: its own record once scanned or packed, else from its commissioning batch. */
 export async function findItem(tx: Tx, gtin: string, serial: string): Promise<Item> {
   const item = await tx.get<Item>(KEY.item, [gtin, serial]);
   if (item) return item;
-  const batches = (await tx.list<SerialBatch>(KEY.serials, [gtin])).map((e) => e.value);
+  const batches = await serialBatches(tx, gtin);
   const batch = batches.find((b) => batchHas(b, serial));
   if (!batch) throw new ZfcError('ITEM_NOT_FOUND', `item ${gtin}/${serial} is not commissioned`, { gtin, serial });
   return { gtin, serial, lot: batch.lot, status: 'active' };

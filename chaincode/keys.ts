@@ -23,6 +23,7 @@ export const KEY = {
   input: 'zfc.input',
   output: 'zfc.output',
   warning: 'zfc.warning',
+  lotWarning: 'zfc.lotwarning',
   container: 'zfc.container',
   shipment: 'zfc.shipment',
   scan: 'zfc.scan',

@@ -34,7 +34,8 @@ export const QUERIES = {
   GetLot: async (tx: Tx, input: TransactionInputs['GetLot']) => {
     await requireParticipant(tx);
     const lot = await getLot(tx, input);
-    return { lot, holdings: await listHoldings(tx, lot), tests: await listTests(tx, lot) };
+    const warnings = (await tx.list<Warning>(KEY.lotWarning, [lot.gtin, lot.lot])).map((e) => e.value);
+    return { lot, holdings: await listHoldings(tx, lot), tests: await listTests(tx, lot), warnings };
   },
   GetItem: async (tx: Tx, input: TransactionInputs['GetItem']) => {
     await requireParticipant(tx);

@@ -97,5 +97,6 @@ async function warn(tx: Tx, transformationId: string, inputs: readonly LotQuanti
     output: { gtin: output.gtin, lot: output.lot }, inputs, balance, participant: tx.callerId, at: tx.time, txId: tx.txId,
   };
   await tx.put(KEY.warning, [warning.warningId], warning);
+  await tx.put(KEY.lotWarning, [output.gtin, output.lot, warning.warningId], warning);
   return warning;
 }

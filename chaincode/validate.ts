@@ -1,6 +1,7 @@
 /**
  * Input validation: every transaction's one argument is parsed as JSON and checked against
- * its schema (compiled once per process), so rule modules see typed, well-formed values.
+ * its schema (each compiled once per process, on first use), so rule modules see typed,
+ * well-formed values.
  * Failures are INVALID_ARGUMENT with details naming the field.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -26,14 +27,20 @@ export function createAjv(): Ajv {
   return addZfcFormats(new Ajv({ allErrors: true, strict: true, unicodeRegExp: true }));
 }
 
-let compiled: Map<TransactionName, ValidateFunction> | undefined;
+let shared: Ajv | undefined;
+const compiled = new Map<TransactionName, ValidateFunction>();
 
-function validators(): Map<TransactionName, ValidateFunction> {
-  if (!compiled) {
-    const ajv = createAjv();
-    compiled = new Map((Object.keys(SCHEMAS) as TransactionName[]).map((name) => [name, ajv.compile(SCHEMAS[name])]));
+/** The compiled validator of a transaction's schema. */
+function validator(name: TransactionName): ValidateFunction {
+  let validate = compiled.get(name);
+  if (!validate) {
+    const schema = SCHEMAS[name];
+    if (!schema) throw new TypeError(`no schema for ${name}`);
+    shared ??= createAjv();
+    validate = shared.compile(schema);
+    compiled.set(name, validate);
   }
-  return compiled;
+  return validate;
 }
 
 /** The field an Ajv error is about, as a JSON pointer (`/lines/0/quantity`). */
@@ -45,8 +52,7 @@ function fieldOf(error: ErrorObject): string {
 
 /** Checks a parsed value against a transaction's schema. */
 export function validateValue<N extends TransactionName>(name: N, value: unknown): TransactionInputs[N] {
-  const validate = validators().get(name);
-  if (!validate) throw new TypeError(`no schema for ${name}`);
+  const validate = validator(name);
   if (validate(value)) return value as TransactionInputs[N];
   const errors = (validate.errors ?? []).slice(0, 10).map((e) => ({ field: fieldOf(e), message: e.message ?? e.keyword }));
   const first = errors[0] ?? { field: '/', message: 'invalid' };

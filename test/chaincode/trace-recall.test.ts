@@ -78,6 +78,9 @@ describe('chaincode: trace, mass balance and recall', function () {
       const rest = await w.evaluate<{ warnings: Warning[] }>('ListWarnings', { pageSize: 1, bookmark: paged.bookmark }, actor(w, 'samr'));
       expect(rest.warnings.map((x) => x.transformationId)).to.deep.equal(['MB-2']);
       await expectCode(w.evaluate('ListWarnings', {}, mill), 'FORBIDDEN');
+      const lot = await w.evaluate<{ warnings: Warning[] }>('GetLot', ref(FLOUR, 'F-ex'), mill);
+      expect(lot.warnings.map((x) => x.transformationId)).to.deep.equal(['MB-1']);
+      expect((await w.evaluate<{ warnings: Warning[] }>('GetLot', ref(FLOUR, 'F-ok'), mill)).warnings).to.deep.equal([]);
     });
 
     it('marks a transformation between unconvertible units as unchecked (bread in EA from flour in KGM)', async () => {
