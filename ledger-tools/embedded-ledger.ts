@@ -7,9 +7,9 @@
  * synced batch (validate and commit). The caller's promise settles when its block is durable.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ZfcError } from '../chaincode/errors';
-import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type TransactionRecord } from './block';
+import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type SealedBlock, type TransactionRecord } from './block';
 import { BlockCutter } from './block-cutter';
 import { checkCall } from './call-check';
 import { chaincodeError } from './chaincode-error';
@@ -17,6 +17,7 @@ import { ChaincodeHost, type ContractClass } from './chaincode-host';
 import { EmbeddedStub, type Proposal, type SimulationResult } from './embedded-stub';
 import { checkIdentity } from './identity-check';
 import type { CallOptions, EventsOptions, Identity, Ledger, LedgerCapabilities, LedgerEvent, SubmitResult } from './ledger';
+import { PendingWrites } from './pending-writes';
 import { LedgerStore, type StateWrite } from './store';
 import { validateBlock } from './validator';
 
@@ -43,6 +44,13 @@ interface Endorsed {
   readonly payload: Buffer;
   resolve(result: SubmitResult): void;
   reject(error: Error): void;
+}
+
+interface PreparedBlock {
+  readonly batch: readonly Endorsed[];
+  readonly records: readonly TransactionRecord[];
+  readonly sealed: SealedBlock;
+  readonly writes: readonly StateWrite[];
 }
 
 interface Simulated extends SimulationResult {
@@ -77,6 +85,11 @@ export class EmbeddedLedger implements Ledger {
   private readonly channelId: string;
   private closed = false;
   private inFlight = 0;
+  private readonly pending = new PendingWrites();
+  private sealedHeight: number;
+  private sealedHash: string;
+  private lastWrite: Promise<void> = Promise.resolve();
+  private failure: ZfcError | undefined;
 
   /** @internal use {@link openEmbeddedLedger}. */
   constructor(
@@ -85,8 +98,10 @@ export class EmbeddedLedger implements Ledger {
     /** The level store: for the ledger tools (verify, proof, inspect, export). */
     readonly store: LedgerStore,
     private committedHeight: number,
-    private lastHash: string,
+    lastHash: string,
   ) {
+    this.sealedHeight = committedHeight;
+    this.sealedHash = lastHash;
     this.clock = options.clock ?? (() => new Date());
     this.channelId = options.channelId ?? 'zfc';
     this.cutter = new BlockCutter(options.batchSize ?? DEFAULT_BATCH_SIZE, options.batchTimeoutMs ?? 0, (batch) => this.commitBlock(batch));
@@ -136,6 +151,7 @@ export class EmbeddedLedger implements Ledger {
     this.closed = true;
     while (this.inFlight > 0) await new Promise((r) => setImmediate(r));
     await this.cutter.drain();
+    await this.lastWrite;
     this.blocks.emit('block');
     await this.store.close();
   }
@@ -163,28 +179,59 @@ export class EmbeddedLedger implements Ledger {
 
   private proposal(fn: string, args: readonly string[], identity: Identity, options: CallOptions | undefined): Proposal {
     const nonce = nextNonce();
-    const txId = sha256Hex(Buffer.concat([nonce, Buffer.from(identity.mspId), Buffer.from(identity.certificate)]));
+    // As Fabric, SHA-256 over the nonce and the creator; the creator here is the MSP ID and the certificate's hash.
+    const txId = createHash('sha256').update(nonce).update(identity.mspId).update(certificateHash(identity.certificate)).digest('hex');
     const transient = new Map(Object.entries(options?.transient ?? {}));
     return { txId, nonce, channelId: this.channelId, fn, args: [...args], mspId: identity.mspId, certificate: identity.certificate, timestamp: this.clock(), transient };
   }
 
   // --- order, validate, commit ---
 
+  /**
+   * Validates and seals a block, then writes it once the previous block is durable, without
+   * waiting for its own write: the next block is validated and sealed during this one's fsync.
+   * Writes stay strictly in block order, one at a time.
+   */
   private async commitBlock(batch: Endorsed[]): Promise<void> {
-    const number = this.committedHeight;
+    let prepared: PreparedBlock;
     try {
-      const codes = await validateBlock(this.store, number, batch.map((e) => e.record.rwset));
-      const records: TransactionRecord[] = batch.map((e, i) => ({ ...e.record, validationCode: codes[i] ?? 'VALID' }));
-      const sealed = sealBlock(number, this.lastHash, this.clock().toISOString(), records, blockCertificates(batch));
-      await this.store.commit(sealed, stateWrites(batch, records, number));
-      this.committedHeight = number + 1;
-      this.lastHash = sealed.block.hash;
-      settle(batch, records, number);
-      this.blocks.emit('block');
+      prepared = await this.prepareBlock(batch);
     } catch (err) {
-      const error = err instanceof ZfcError ? err : new ZfcError('LEDGER_UNAVAILABLE', `the block could not be written: ${(err as Error).message}`);
-      for (const e of batch) e.reject(error.withTxId(e.record.txId));
+      rejectAll(batch, err);
+      return;
     }
+    await this.lastWrite;
+    this.lastWrite = this.writeBlock(prepared);
+  }
+
+  private async prepareBlock(batch: Endorsed[]): Promise<PreparedBlock> {
+    if (this.failure) throw this.failure;
+    const number = this.sealedHeight;
+    const codes = await validateBlock(this.store, number, batch.map((e) => e.record.rwset), this.pending);
+    const records: TransactionRecord[] = batch.map((e, i) => ({ ...e.record, validationCode: codes[i] ?? 'VALID' }));
+    const sealed = sealBlock(number, this.sealedHash, this.clock().toISOString(), records, blockCertificates(batch));
+    const writes = stateWrites(batch, records, number);
+    this.pending.add(number, writes.map((w) => ({ key: w.key, version: w.value ? w.version : null })));
+    this.sealedHeight = number + 1;
+    this.sealedHash = sealed.block.hash;
+    return { batch, records, sealed, writes };
+  }
+
+  private async writeBlock({ batch, records, sealed, writes }: PreparedBlock): Promise<void> {
+    const number = sealed.block.header.number;
+    try {
+      if (this.failure) throw this.failure;
+      await this.store.commit(sealed, writes);
+    } catch (err) {
+      // A later block may already be sealed on top of this one: the ledger stops taking blocks.
+      this.failure ??= new ZfcError('LEDGER_UNAVAILABLE', `block ${number} could not be written: ${(err as Error).message}`);
+      rejectAll(batch, this.failure);
+      return;
+    }
+    this.committedHeight = number + 1;
+    this.pending.settle(number, writes.map((w) => w.key));
+    settle(batch, records, number);
+    this.blocks.emit('block');
   }
 
   // --- events ---
@@ -256,9 +303,15 @@ function stateWrites(batch: readonly Endorsed[], records: readonly TransactionRe
   const writes: StateWrite[] = [];
   records.forEach((record, tx) => {
     if (record.validationCode !== 'VALID') return;
-    for (const w of (batch[tx] as Endorsed).writes) writes.push({ ...w, version: { block, tx }, txId: record.txId, timestamp: record.timestamp });
+    const version = { block, tx };
+    for (const w of (batch[tx] as Endorsed).writes) writes.push({ key: w.key, value: w.value, version, txId: record.txId, timestamp: record.timestamp });
   });
   return writes;
+}
+
+function rejectAll(batch: readonly Endorsed[], err: unknown): void {
+  const error = err instanceof ZfcError ? err : new ZfcError('LEDGER_UNAVAILABLE', `the block could not be committed: ${(err as Error).message}`);
+  for (const e of batch) e.reject(error.withTxId(e.record.txId));
 }
 
 function settle(batch: readonly Endorsed[], records: readonly TransactionRecord[], blockNumber: number): void {

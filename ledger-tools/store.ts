@@ -85,8 +85,12 @@ export function decodeState(stored: Uint8Array): VersionedValue {
 
 /** Encodes a history entry. */
 export function encodeHistory(write: StateWrite): Buffer {
-  const head = Buffer.from(`${write.txId}\n${write.timestamp}\n${write.value ? 0 : 1}\n`, 'utf8');
-  return write.value ? Buffer.concat([head, write.value]) : head;
+  const head = `${write.txId}\n${write.timestamp}\n${write.value ? 0 : 1}\n`;
+  const headLength = Buffer.byteLength(head);
+  const out = Buffer.allocUnsafe(headLength + (write.value ? write.value.length : 0));
+  out.write(head, 0, 'utf8');
+  if (write.value) write.value.copy(out, headLength);
+  return out;
 }
 
 /** Decodes a history entry. */
