@@ -23,7 +23,8 @@ import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { assertUsable } from './lot';
 import { KEY } from './keys';
-import type { Item, Lot, LotRef } from './records';
+import { findItem, lotOf as lotOfItem } from './item';
+import type { Lot, LotRef } from './records';
 import type { Tx } from './tx';
 
 /** bizSteps whose events use up or move what they name, and the lot rule's name for it. */
@@ -124,8 +125,11 @@ class LedgerLookups {
     if (!parsed.gtin || !(await this.managesProduct(parsed.gtin))) return undefined;
     if (parsed.kind === 'lot' && parsed.lot) return this.lot({ gtin: parsed.gtin, lot: parsed.lot });
     if (parsed.kind === 'item' && parsed.serial) {
-      const item = await this.tx.get<Item>(KEY.item, [parsed.gtin, parsed.serial]);
-      return item ? this.lot({ gtin: item.gtin, lot: item.lot }) : undefined;
+      const item = await findItem(this.tx, parsed.gtin, parsed.serial).catch((err: unknown) => {
+        if (err instanceof ZfcError && err.code === 'ITEM_NOT_FOUND') return undefined; // not commissioned here
+        throw err;
+      });
+      return item ? this.lot(lotOfItem(item)) : undefined;
     }
     return undefined;
   }

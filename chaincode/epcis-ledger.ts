@@ -101,7 +101,7 @@ export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<
 function driver(plan: EpcisQueryPlan): { start: string; end: string } {
   const ge = plan.geEventTime ?? '';
   const lt = plan.ltEventTime ?? MAX_RUNE;
-  const single = [plan.epcs, plan.anyEpcs, plan.parentIDs, plan.inputEpcs, plan.outputEpcs, plan.epcClasses].find(
+  const single = [plan.epcs, plan.anyEpcs, plan.parentIDs, plan.inputEpcs, plan.outputEpcs, plan.epcClasses, plan.inputEpcClasses, plan.outputEpcClasses, plan.anyEpcClasses].find(
     (p): p is readonly EpcPattern[] => p !== undefined && p.length === 1,
   )?.[0];
   if (single && single.prefix) return { start: `epcis.i|${single.value}`, end: `epcis.i|${single.value}${MAX_RUNE}` };

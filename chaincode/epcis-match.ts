@@ -28,6 +28,9 @@ export interface EpcisQueryPlan {
   readonly inputEpcs?: readonly EpcPattern[];
   readonly outputEpcs?: readonly EpcPattern[];
   readonly epcClasses?: readonly EpcPattern[];
+  readonly inputEpcClasses?: readonly EpcPattern[];
+  readonly outputEpcClasses?: readonly EpcPattern[];
+  readonly anyEpcClasses?: readonly EpcPattern[];
   readonly eventIDs?: readonly string[];
   /** Events per page (1…{@link MAX_PER_PAGE}). */
   readonly perPage: number;
@@ -83,6 +86,9 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
     hit(plan.parentIDs, ids.parentID ? [ids.parentID] : []) &&
     hit(plan.inputEpcs, ids.inputEPCList) &&
     hit(plan.outputEpcs, ids.outputEPCList) &&
-    hit(plan.epcClasses, ids.epcClasses)
+    hit(plan.epcClasses, ids.epcClasses) &&
+    hit(plan.inputEpcClasses, ids.inputEPCClasses) &&
+    hit(plan.outputEpcClasses, ids.outputEPCClasses) &&
+    hit(plan.anyEpcClasses, [...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses])
   );
 }

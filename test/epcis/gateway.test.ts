@@ -1,0 +1,126 @@
+/**
+ * EPCIS inside the real gateway: API keys, the embedded ledger with the registered contracts,
+ * and the main contract's own records. A lot created and recalled through /v1 refuses a captured
+ * sale of one of its items; and an item is traced forward and back through events that arrived
+ * only by capture, written half in EPC URNs and half in Digital Links on other domains.
+ */
+import { expect } from 'chai';
+import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
+import { createEpcisRouter, gatewayCallerIdentity } from '../../gateway-api/epcis-routes';
+import { LedgerEventStore } from '../../gateway-api/epcis-store';
+import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { documentOf, objectEvent } from './fixtures';
+
+const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+const RICE = withCheck('0695000000301');
+const urn = (uri: string): string => toEpcUrn(uri, 7);
+const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://shop.example.cn/dl');
+
+describe('EPCIS in the gateway', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  const keys: Record<string, string> = {};
+
+  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
+    call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  const capture = async (who: string, events: unknown[]): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
+    expect(r.status, r.text).to.equal(202);
+    for (let i = 0; i < 500; i++) {
+      const job = await as(who, 'GET', String(r.headers.get('location')));
+      if (!job.body.running) return job.body;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    throw new Error('capture job did not finish');
+  };
+  const events = async (who: string, query: string): Promise<Array<Record<string, any>>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = await as(who, 'GET', `/epcis/events?${query}`);
+    expect(r.status, r.text).to.equal(200);
+    return r.body.epcisBody.queryResults.resultsBody.eventList;
+  };
+
+  before(async () => {
+    t = await startTestGateway();
+    keys['samr'] = t.regulatorKey;
+    if ((await as('samr', 'GET', '/epcis/events')).status === 404) {
+      const epcis = createEpcisRouter({ store: new LedgerEventStore(t.gw.ledger), identityOf: gatewayCallerIdentity });
+      t.gw.apiRouter.use(epcis.routes(), epcis.allowedMethods());
+    }
+    for (const p of [
+      { id: 'farm-1', name: 'Rice Farm', role: 'producer', licence: 'SC-1', gln: gln(11) },
+      { id: 'shop-1', name: 'Corner Shop', role: 'retailer', licence: 'JY-1', gln: gln(51) },
+    ]) {
+      const r = await as('samr', 'POST', '/v1/participants', p);
+      expect(r.status, r.text).to.equal(201);
+      keys[p.id] = r.body.apiKey;
+    }
+  });
+
+  after(async () => {
+    await t.gw.close();
+    await removeDir(t.dir);
+  });
+
+  it('refuses without an API key', async () => {
+    expect((await call(t.gw.url, 'GET', '/epcis/events')).status).to.equal(401);
+  });
+
+  it('refuses a captured sale of an item whose lot was recalled through /v1, and records the sale before it', async () => {
+    expect((await as('farm-1', 'POST', '/v1/products', { gtin: RICE, name: 'Rice', category: 'grain', unit: 'KGM', requiresTest: false })).status).to.equal(201);
+    expect((await as('farm-1', 'POST', '/v1/lots', { gtin: RICE, lot: 'R1', quantity: 100, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })).status).to.equal(201);
+    expect((await as('farm-1', 'POST', `/v1/lots/${RICE}/R1/items`, { serials: ['S1', 'S2'] })).status).to.equal(201);
+
+    const sold = await capture('shop-1', [objectEvent(1, { bizStep: 'retail_selling', epcList: [urn(itemUri(RICE, 'S1'))] })]);
+    expect(sold['success'], JSON.stringify(sold['errors'])).to.equal(true);
+
+    const recall = await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-R1', lots: [{ gtin: RICE, lot: 'R1' }], reason: 'aflatoxin', class: 'I' });
+    expect(recall.status, recall.text).to.equal(201);
+
+    const refused = await capture('shop-1', [objectEvent(2, { bizStep: 'retail_selling', epcList: [elsewhere(itemUri(RICE, 'S2'))] })]);
+    expect(refused['success']).to.equal(false);
+    expect(refused['errors'][0]).to.include({ code: 'LOT_RECALLED', path: '/epcisBody/eventList/0' });
+    const shipLot = await capture('shop-1', [objectEvent(3, { bizStep: 'shipping', epcList: [], quantityList: [{ epcClass: urn(lotUri(RICE, 'R1')), quantity: 5, uom: 'KGM' }] })]);
+    expect(shipLot['errors'][0]).to.include({ code: 'LOT_RECALLED' });
+
+    const s1 = await events('shop-1', `MATCH_epc=${encodeURIComponent(itemUri(RICE, 'S1'))}`);
+    expect(s1).to.have.length(1);
+    expect(s1[0]?.['epcList']).to.deep.equal([urn(itemUri(RICE, 'S1'))]);
+    expect(await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(itemUri(RICE, 'S2')))}`)).to.deep.equal([]);
+  });
+
+  it('traces forward and back through events that arrived only by capture, mixing URNs and Digital Links', async () => {
+    const FLOUR = withCheck('0695000000402');
+    const BREAD = withCheck('0695000000501');
+    const PALLET = withCheck('16950000000000001');
+    const pallet = urn(ssccUri(PALLET));
+    const job = await capture('farm-1', [
+      { type: 'TransformationEvent', eventTime: '2026-06-01T08:00:00Z', eventTimeZoneOffset: '+08:00', bizStep: 'commissioning',
+        inputQuantityList: [{ epcClass: urn(lotUri(FLOUR, 'F7')), quantity: 50, uom: 'KGM' }],
+        outputEPCList: [elsewhere(itemUri(BREAD, 'B1')), urn(itemUri(BREAD, 'B2'))] },
+      { type: 'AggregationEvent', eventTime: '2026-06-01T09:00:00Z', eventTimeZoneOffset: '+08:00', action: 'ADD', bizStep: 'packing',
+        parentID: pallet, childEPCs: [urn(itemUri(BREAD, 'B1')), elsewhere(itemUri(BREAD, 'B2'))] },
+      objectEvent(0, { eventTime: '2026-06-01T10:00:00Z', bizStep: 'shipping', epcList: [elsewhere(ssccUri(PALLET))],
+        destinationList: [{ type: 'owning_party', destination: `urn:epc:id:pgln:6950000.00051` }] }),
+    ]);
+    expect(job['success'], JSON.stringify(job['errors'])).to.equal(true);
+
+    // forward: flour lot → bread items → pallet → shipment
+    expect(await events('shop-1', `MATCH_epcClass=${encodeURIComponent(lotUri(FLOUR, 'F7'))}`)).to.have.length(0); // quantityList and childQuantityList only
+    const made = await events('shop-1', `MATCH_inputEPCClass=${encodeURIComponent(elsewhere(lotUri(FLOUR, 'F7')))}`);
+    expect(made).to.have.length(1);
+    const transformation = made[0];
+    const bread = (transformation?.['outputEPCList'] as string[]).map((x) => x.replace('https://shop.example.cn/dl', 'https://id.gs1.org'));
+    const packed = await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(bread[0] ?? ''))}&eventType=AggregationEvent`);
+    expect(packed).to.have.length(1);
+    const shipped = await events('shop-1', `MATCH_epc=${encodeURIComponent(String(packed[0]?.['parentID']))}&EQ_bizStep=shipping`);
+    expect(shipped).to.have.length(1);
+    expect(shipped[0]?.['destinationList']).to.deep.equal([{ type: 'owning_party', destination: 'urn:epc:id:pgln:6950000.00051' }]);
+
+    // back: item B2, named by Digital Link → the pallet it was packed on → the transformation that made it
+    const b2 = encodeURIComponent(elsewhere(itemUri(BREAD, 'B2')));
+    const history = await events('shop-1', `MATCH_anyEPC=${b2}`);
+    expect(history.map((e) => e['type'])).to.deep.equal(['TransformationEvent', 'AggregationEvent']);
+    const outputs = await events('shop-1', `MATCH_outputEPC=${b2}`);
+    expect(outputs[0]?.['inputQuantityList']).to.deep.equal([{ epcClass: urn(lotUri(FLOUR, 'F7')), quantity: 50, uom: 'KGM' }]);
+  });
+});
