@@ -28,7 +28,7 @@ export function projectEnvelope(env: AnyEventEnvelope): Fact[] {
       return [{ type: 'participant', id: p.id, name: p.name, role: p.role, gln: p.gln, status: p.status }];
     }
     case 'ProductRegistered':
-      return [{ type: 'product', gtin: env.body.product.gtin, name: env.body.product.name, unit: env.body.product.unit }];
+      return [{ type: 'product', gtin: env.body.product.gtin, name: env.body.product.name, unit: env.body.product.unit, owner: env.body.product.owner }];
     case 'LotCreated':
       return lotCreated(env.body);
     case 'ItemsCommissioned':
@@ -73,6 +73,7 @@ function lotCreated(b: EventBodies['LotCreated']): Fact[] {
       quantity: l.quantity,
       unit: l.unit,
       location: l.origin?.gln ?? b.location.gln,
+      originName: [l.origin?.name, l.origin?.region, l.origin?.country].filter((x) => x).join(', '),
       productionDate: l.productionDate,
       ...(l.expiryDate !== undefined ? { expiry: l.expiryDate } : {}),
     },
@@ -89,7 +90,8 @@ function itemsCommissioned(b: EventBodies['ItemsCommissioned']): Fact[] {
 function testRecorded(b: EventBodies['TestRecorded']): Fact[] {
   const t = b.test;
   const lotRef = ref(t);
-  const facts: Fact[] = [{ type: 'test', lotRef, testId: t.testId, lab: t.lab, verdict: t.verdict }];
+  const analytes = t.analytes.map((a) => ({ name: a.name, value: a.value, unit: a.unit, limit: a.limit, limitType: a.limitType }));
+  const facts: Fact[] = [{ type: 'test', lotRef, testId: t.testId, lab: t.lab, verdict: t.verdict, method: t.method, sampledAt: t.sampledAt, analytes }];
   if (t.verdict === 'fail') {
     facts.push({ type: 'warning', kind: 'failed_test', lotRef, message: `test ${t.testId} failed (${t.method})`, details: { testId: t.testId, lab: t.lab } });
   }

@@ -33,6 +33,7 @@ export interface LotNode {
   fact: (LotFact & FactPosition) | undefined;
   status: string;
   statusReason: string;
+  statusAt: string;
   recallId: string;
   readonly inputs: EdgeNode[];
   readonly outputs: EdgeNode[];
@@ -97,6 +98,7 @@ export class TraceGraphStore {
         fact: undefined,
         status: 'active',
         statusReason: '',
+        statusAt: '',
         recallId: '',
         inputs: [],
         outputs: [],
@@ -140,7 +142,7 @@ export class TraceGraphStore {
         this.aggregate(fact.sscc, fact.action, fact.lots, fact.children);
         return;
       case 'status':
-        this.setStatus(fact.lotRef, fact.status, fact.reason ?? '', fact.recallId ?? '');
+        this.setStatus(fact.lotRef, fact.status, fact.reason ?? '', fact.recallId ?? '', fact.timestamp);
         return;
       case 'recall':
         this.recalls.set(fact.recallId, { ...fact, affected: this.recalls.get(fact.recallId)?.affected ?? [] });
@@ -189,8 +191,9 @@ export class TraceGraphStore {
     }
   }
 
-  private setStatus(ref: LotRef, status: string, reason: string, recallId: string): void {
+  private setStatus(ref: LotRef, status: string, reason: string, recallId: string, at: string): void {
     const node = this.node(ref);
+    if (node.status !== status) node.statusAt = at;
     node.status = status;
     node.statusReason = reason;
     node.recallId = recallId;
@@ -345,7 +348,16 @@ export class TraceGraphStore {
       txId: f?.txId ?? '',
       timestamp: f?.timestamp ?? '',
       depth,
-      tests: node.tests.map((t) => ({ testId: t.testId, lab: t.lab, verdict: t.verdict, txId: t.txId, timestamp: t.timestamp })),
+      tests: node.tests.map((t) => ({
+        testId: t.testId,
+        lab: t.lab,
+        verdict: t.verdict,
+        method: t.method ?? '',
+        sampledAt: t.sampledAt ?? '',
+        analytes: t.analytes ?? [],
+        txId: t.txId,
+        timestamp: t.timestamp,
+      })),
     };
   }
 }

@@ -32,6 +32,9 @@ export interface TraceIndexOptions {
 /** A lot with what a lot page needs: holders, lineage, custody, warnings. */
 export interface LotDetail extends LotView {
   readonly statusReason: string;
+  /** When the lot entered its current status (empty while active since creation). */
+  readonly statusAt: string;
+  readonly originName: string;
   readonly recallId: string;
   readonly holders: readonly (HolderView & { holding: number })[];
   readonly inputs: readonly { lot: LotRef; quantity: number; unit: string; txId: string }[];
@@ -62,6 +65,7 @@ export class TraceIndex {
   private last: Checkpoint | undefined;
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly applied = new Set<string>();
+  private readonly publicScans = new Map<string, number>();
   private following: AbortController | undefined;
 
   private constructor(
@@ -217,6 +221,8 @@ export class TraceIndex {
     return {
       ...this.graph.lotView(node, 0),
       statusReason: node.statusReason,
+      statusAt: node.statusAt,
+      originName: node.fact.originName ?? '',
       recallId: node.recallId,
       holders: holdings(node),
       inputs: node.inputs.map((e) => ({ lot: e.view.from, quantity: e.view.quantity, unit: e.view.unit, txId: e.view.txId })),
@@ -286,6 +292,32 @@ export class TraceIndex {
       out.push({ kind: 'untested_shipped', lot: node.ref, message, details: { shipmentId: ship.shipmentId, to: ship.to }, txId: ship.txId, timestamp: ship.timestamp });
     }
     return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  }
+
+  /** A product as the index knows it. */
+  product(gtin: string): { gtin: string; name: string; owner: string; unit: string } | undefined {
+    const p = this.graph.products.get(gtin);
+    return p ? { gtin, name: p.name, owner: p.owner ?? '', unit: p.unit ?? '' } : undefined;
+  }
+
+  /** The lot an item serial was commissioned under, if any. */
+  itemLot(gtin: string, serial: string): LotRef | undefined {
+    return this.graph.itemLot(gtin, serial)?.ref;
+  }
+
+  /**
+   * Counts an anonymous (consumer) scan of a code: kept in the index, never on the ledger.
+   * Returns the count so far.
+   */
+  countPublicScan(code: string): number {
+    const n = (this.publicScans.get(code) ?? 0) + 1;
+    this.publicScans.set(code, n);
+    return n;
+  }
+
+  /** How often a code was scanned anonymously since the process started. */
+  publicScanCount(code: string): number {
+    return this.publicScans.get(code) ?? 0;
   }
 
   /** A participant's name and role as the index knows them. */

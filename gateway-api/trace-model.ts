@@ -38,6 +38,8 @@ export interface ProductFact {
   readonly gtin: string;
   readonly name: string;
   readonly unit?: string;
+  /** The brand owner that registered it. */
+  readonly owner?: string;
 }
 
 /** A lot created by harvest/commissioning, or as the output of a transformation. */
@@ -49,6 +51,8 @@ export interface LotFact extends LotRef {
   readonly unit: string;
   /** GLN or free-text origin of the lot. */
   readonly location?: string;
+  /** A readable name of the origin (farm, region). */
+  readonly originName?: string;
   readonly productionDate?: string;
   readonly expiry?: string;
 }
@@ -84,6 +88,9 @@ export interface TestFact {
   readonly testId: string;
   readonly lab: string;
   readonly verdict: string;
+  readonly method?: string;
+  readonly sampledAt?: string;
+  readonly analytes?: readonly { readonly name: string; readonly value: number; readonly unit: string; readonly limit: number; readonly limitType?: string }[];
 }
 
 /** Item serials commissioned under a lot: an explicit list or a numeric range. */
@@ -177,7 +184,16 @@ export interface LotView extends LotRef {
   readonly timestamp: string;
   /** Steps from the start of the trace (0 = the start lot). */
   readonly depth: number;
-  readonly tests: readonly { testId: string; lab: string; verdict: string; txId: string; timestamp: string }[];
+  readonly tests: readonly {
+    testId: string;
+    lab: string;
+    verdict: string;
+    method: string;
+    sampledAt: string;
+    analytes: readonly { name: string; value: number; unit: string; limit: number; limitType?: string }[];
+    txId: string;
+    timestamp: string;
+  }[];
 }
 
 /** A lineage edge: an input lot into an output lot. */

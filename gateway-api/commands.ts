@@ -1,0 +1,174 @@
+/**
+ * The gateway's commands on the `zfc` CLI: `start`, `keys create|revoke|list`, `demo seed` and
+ * `ledger reindex`. Each reads its configuration once through config.ts; a bad setting stops
+ * the command with the message naming it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, type GatewayConfig } from './config';
+import { DEMO, isSeeded, readDemoKeys, seedDemo, type DemoKeys } from './demo-seed';
+import { GatewayStore } from './gateway-store';
+import { openLedger } from './ledger-factory';
+import { projectEvent } from './projection';
+import { listen, openGateway, type RunningGateway } from './server';
+import { mountPublicParts } from './public-parts';
+import { TraceIndex } from './trace-index';
+
+type Out = (line: string) => void;
+const out: Out = (line) => process.stdout.write(`${line}\n`);
+
+/** Adds the gateway's commands to the `zfc` program. */
+export function registerGatewayCommands(program: Command): void {
+  program
+    .command('start')
+    .description('run the gateway, QR service and consumer pages on the configured ledger (seeds demo data on a first start)')
+    .action(async () => {
+      const running = await start(config());
+      const stop = (): void => {
+        out('stopping…');
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  const keys = program.command('keys').description('API keys (stop the server first: the gateway database is single-process)');
+  keys
+    .command('create')
+    .requiredOption('--participant <id>', 'the participant the key acts for (must have an identity in the wallet)')
+    .option('--label <text>', 'a note to recognise the key by', '')
+    .description('create an API key; it is printed once')
+    .action(async (opts: { participant: string; label: string }) => {
+      await withStore(config(), async (store) => {
+        const created = await store.keys.create({ participant: opts.participant, label: opts.label });
+        out(`${created.id}\t${created.key}`);
+      });
+    });
+  keys
+    .command('revoke <id>')
+    .description('revoke an API key by its ID (k_…)')
+    .action(async (id: string) => {
+      await withStore(config(), async (store) => {
+        if (!(await store.keys.revoke(id))) throw new Error(`no active key ${id}`);
+        out(`revoked ${id}`);
+      });
+    });
+  keys
+    .command('list')
+    .description('list API keys (IDs, participants, labels; never the keys)')
+    .action(async () => {
+      await withStore(config(), async (store) => {
+        for (const k of await store.keys.list()) out(`${k.id}\t${k.participant}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\t${k.label}`);
+      });
+    });
+
+  program
+    .command('demo')
+    .description('demo data')
+    .command('seed')
+    .description('seed the demo supply chain into an empty data folder and print the keys')
+    .action(async () => {
+      const cfg = config();
+      const parts = await openGateway(cfg);
+      try {
+        if (await isSeeded(parts.store)) throw new Error(`${cfg.dataDir} already holds data; use an empty ZFC_DATA`);
+        printKeys(await seedDemo(parts, cfg.dataDir), cfg.dataDir);
+      } finally {
+        await closeParts(parts);
+      }
+    });
+
+  const ledger = program.commands.find((c) => c.name() === 'ledger') ?? program.command('ledger').description('ledger tools');
+  ledger
+    .command('reindex')
+    .description('delete the trace index and rebuild it from the ledger\'s events')
+    .action(async () => {
+      const cfg = config();
+      const dir = path.join(cfg.dataDir, 'index');
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      const opened = await openLedger(cfg);
+      const index = await TraceIndex.open({ dir, project: projectEvent });
+      try {
+        const t = Date.now();
+        const n = await index.rebuild(opened.ledger);
+        out(`rebuilt the trace index from ${n} events (${index.lotCount} lots) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      } finally {
+        await index.close();
+        await opened.ledger.close();
+      }
+    });
+}
+
+function config(): GatewayConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`zfc: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function withStore(cfg: GatewayConfig, fn: (store: GatewayStore) => Promise<void>): Promise<void> {
+  let store: GatewayStore;
+  try {
+    store = await GatewayStore.open(path.join(cfg.dataDir, 'gateway'));
+  } catch (err) {
+    throw new Error(`cannot open ${path.join(cfg.dataDir, 'gateway')} (is the server running? stop it first): ${(err as Error).message}`);
+  }
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function closeParts(parts: Awaited<ReturnType<typeof openGateway>>): Promise<void> {
+  parts.index.stop();
+  await parts.ledger.close();
+  await parts.following;
+  await parts.index.close();
+  await parts.store.close();
+}
+
+/** Opens everything, seeds demo data on a first embedded start, mounts the public parts, listens and prints how to use it. */
+export async function start(cfg: GatewayConfig, print: Out = out): Promise<RunningGateway> {
+  await fs.promises.mkdir(cfg.dataDir, { recursive: true });
+  const parts = await openGateway(cfg);
+  let keys: DemoKeys | undefined;
+  try {
+    if (cfg.demoSeed && parts.issuer && !(await isSeeded(parts.store))) {
+      print(`seeding demo data into ${cfg.dataDir} …`);
+      keys = await seedDemo(parts, cfg.dataDir);
+    } else {
+      keys = await readDemoKeys(cfg.dataDir);
+    }
+    mountPublicParts(parts.gateway, parts.index, cfg);
+  } catch (err) {
+    await closeParts(parts);
+    throw err;
+  }
+  const running = await listen(parts, cfg);
+  print(`Zhe Food Chain gateway on ${running.url} (ledger: ${cfg.ledger}, data: ${cfg.dataDir})`);
+  print(`  API docs: ${running.url}/docs   OpenAPI: ${running.url}/openapi.json   health: ${running.url}/readyz`);
+  if (keys) printKeys(keys, cfg.dataDir, running.url, print);
+  return running;
+}
+
+function printKeys(keys: DemoKeys, dataDir: string, url = 'http://127.0.0.1:8080', print: Out = out): void {
+  print(`Demo API keys (also in ${path.join(dataDir, 'demo-keys.json')}):`);
+  for (const [role, key] of Object.entries(keys)) print(`  ${role.padEnd(12)} ${key}`);
+  print('Try:');
+  print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/back?gtin=${DEMO.tea}&serial=B00011"`);
+  print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/forward?gtin=${DEMO.leaf2}&lot=${DEMO.recalledFarmLot}&format=csv"`);
+  print(`  curl -H "Authorization: Bearer ${keys.retailer}" "${url}/v1/lots/${DEMO.tea}/${DEMO.recalledTeaLot}"`);
+  print(`  curl -X POST -H "Authorization: Bearer ${keys.retailer}" -H "Content-Type: application/json" -H "Idempotency-Key: till-1" \\`);
+  print(`       -d '{"kind":"sale","gtin":"${DEMO.tea}","serial":"B00012","location":{"gln":"${DEMO.shopGln}"}}' ${url}/v1/scans   # refused: recalled`);
+  print(`  consumer page: ${url}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012   QR: ${url}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
+}

@@ -1,0 +1,129 @@
+/**
+ * The QR resolver's view of the world, answered from the trace index: products, lots (status,
+ * tests, the path from origin to shop, the recall warning) and items, in the view models of
+ * qr-service's ResolverSource port. Names recorded as "中文 English" are split into both
+ * languages; anything else is shown as recorded in both.
+ */
+import { ZfcError } from '../chaincode/errors';
+import type { HopView, LocalText, LotView, ItemView, PartyView, ProductView, ResolverSource, TestView } from '../qr-service';
+import type { LotDetail, TraceIndex } from './trace-index';
+
+const MAX_PATH = 24;
+
+/** Splits "龙井绿茶 Longjing green tea" into its Chinese and English parts. */
+export function localText(text: string): LocalText {
+  const m = /^([^A-Za-z]*[\u3400-\u9fff\uf900-\ufaff][^A-Za-z]*?)\s+([A-Za-z].*)$/u.exec(text);
+  return m ? { zh: (m[1] as string).trim(), en: (m[2] as string).trim() } : { zh: text, en: text };
+}
+
+/** A {@link ResolverSource} over the trace index. */
+export class IndexResolverSource implements ResolverSource {
+  constructor(private readonly index: TraceIndex) {}
+
+  async product(gtin: string): Promise<ProductView | undefined> {
+    const p = this.index.product(gtin);
+    if (!p) return undefined;
+    return { gtin, name: localText(p.name), producer: this.party(p.owner) };
+  }
+
+  async lot(gtin: string, lot: string): Promise<LotView | undefined> {
+    let detail: LotDetail;
+    try {
+      detail = this.index.lot({ gtin, lot });
+    } catch (err) {
+      if (err instanceof ZfcError && err.code === 'LOT_NOT_FOUND') return undefined;
+      throw err;
+    }
+    const status = detail.status === 'recalled' || detail.status === 'on_hold' ? detail.status : 'active';
+    return {
+      gtin,
+      lot,
+      status,
+      ...(detail.productionDate ? { productionDate: detail.productionDate } : {}),
+      ...(detail.expiry ? { expiry: detail.expiry } : {}),
+      ...(this.origin(detail) ? { origin: this.origin(detail) as LocalText } : {}),
+      ...(detail.producer ? { producer: this.party(detail.producer) } : {}),
+      ...(status !== 'active' ? { recall: this.recall(detail) } : {}),
+      tests: this.tests(detail),
+      path: this.path(detail),
+    };
+  }
+
+  async item(gtin: string, serial: string): Promise<ItemView | undefined> {
+    const lot = this.index.itemLot(gtin, serial);
+    if (!lot) return undefined;
+    return { gtin, serial, lot: lot.lot, scans: this.index.publicScanCount(`${gtin}/${serial}`) };
+  }
+
+  private party(id: string): PartyView {
+    const p = this.index.participant(id);
+    return { name: localText(p.name), ...(p.gln ? { gln: p.gln } : {}) };
+  }
+
+  /** Where the lot's raw materials come from: its own origin, or its origin lots' for a processed lot. */
+  private origin(detail: LotDetail): LocalText | undefined {
+    if (detail.originName) return localText(detail.originName);
+    const back = this.index.traceBack({ lot: { gtin: detail.gtin, lot: detail.lot } }, '');
+    const origins = back.lots.filter((l) => l.kind === 'commissioning').map((l) => this.index.lot(l).originName || l.producerName);
+    const names = [...new Set(origins.filter((o) => o))];
+    if (names.length === 0) return undefined;
+    const texts = names.slice(0, 3).map(localText);
+    return { zh: texts.map((t) => t.zh).join('、'), en: texts.map((t) => t.en).join('; ') };
+  }
+
+  private recall(detail: LotDetail): { reason: LocalText; since: string; authority?: LocalText } {
+    const since = (detail.statusAt || detail.timestamp).slice(0, 10);
+    const reason = localText(detail.statusReason || (detail.status === 'recalled' ? '召回 Recalled' : '暂停销售 On hold'));
+    if (!detail.recallId) return { reason, since };
+    try {
+      const r = this.index.recall(detail.recallId);
+      return { reason: localText(r.reason), since, authority: this.party(r.issuer).name };
+    } catch {
+      return { reason, since };
+    }
+  }
+
+  private tests(detail: LotDetail): TestView[] {
+    const out: TestView[] = [];
+    for (const t of detail.tests) {
+      const lab = this.party(t.lab).name;
+      const date = (t.sampledAt || t.timestamp).slice(0, 10);
+      if (t.analytes.length === 0) out.push({ analyte: localText(t.method || t.testId), result: t.verdict, verdict: verdict(t.verdict), lab, date });
+      for (const a of t.analytes) {
+        const within = a.limitType === 'min' ? a.value >= a.limit : a.value <= a.limit;
+        out.push({
+          analyte: localText(a.name),
+          result: `${a.value} ${a.unit}`,
+          limit: `${a.limitType === 'min' ? '≥' : '≤'} ${a.limit} ${a.unit}`,
+          verdict: within ? 'pass' : 'fail',
+          lab,
+          date,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Origin farms, processing, then each place the lot was received, in order. */
+  private path(detail: LotDetail): HopView[] {
+    const back = this.index.traceBack({ lot: { gtin: detail.gtin, lot: detail.lot } }, '');
+    const steps: HopView[] = [];
+    const lots = [...back.lots].sort((a, b) => b.depth - a.depth);
+    for (const l of lots) {
+      if (!l.producer) continue;
+      const role = l.kind === 'transformation' ? 'processing' : 'origin';
+      const place = l.kind === 'commissioning' ? this.index.lot(l).originName : '';
+      steps.push({ role, party: this.party(l.producer), ...(place ? { place: localText(place) } : {}), date: l.productionDate || l.timestamp.slice(0, 10) });
+    }
+    const own = back.hops.filter((h) => h.kind === 'receive' && h.lot.gtin === detail.gtin && h.lot.lot === detail.lot);
+    for (const h of own) {
+      const role = this.index.participant(h.to).role === 'retailer' ? 'retail' : 'distribution';
+      steps.push({ role, party: this.party(h.to), date: h.timestamp.slice(0, 10) });
+    }
+    return steps.slice(0, MAX_PATH);
+  }
+}
+
+function verdict(v: string): 'pass' | 'fail' | 'pending' {
+  return v === 'pass' || v === 'fail' ? v : 'pending';
+}
