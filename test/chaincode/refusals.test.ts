@@ -243,6 +243,22 @@ describe('chaincode: refusals', function () {
     });
   });
 
+  it('refuses shipping, transforming and selling an expired lot with LOT_EXPIRED', async () => {
+    await w.submit('CreateLot', { gtin: EGGS, lot: 'OLD', quantity: 5, unit: 'EA', productionDate: '2026-01-01', expiryDate: '2026-02-01', origin: { gln: gln(91) } }, actor(w, 'farm-b'));
+    await refused('Ship', { shipmentId: 'S-old', to: 'dist', lines: [{ gtin: EGGS, lot: 'OLD', quantity: 1 }], origin: { gln: gln(91) } }, actor(w, 'farm-b'), 'LOT_EXPIRED');
+    await refused('TransformLots', { transformationId: 'T-old', inputs: [{ gtin: EGGS, lot: 'OLD', quantity: 1 }], output: { gtin: EGGS, lot: 'NEW-E', quantity: 1, productionDate: '2026-03-01' }, location: { gln: gln(91) } }, actor(w, 'farm-b'), 'LOT_EXPIRED');
+  });
+
+  it('lets only a regulator or the issuer continue a recall', async () => {
+    await w.submit('CreateLot', { gtin: EGGS, lot: 'R2', quantity: 5, unit: 'EA', productionDate: '2026-02-20', origin: { gln: gln(91) } }, actor(w, 'farm-b'));
+    await w.submit('CreateLot', { gtin: EGGS, lot: 'R3', quantity: 5, unit: 'EA', productionDate: '2026-02-20', origin: { gln: gln(91) } }, actor(w, 'farm-b'));
+    await w.submit('IssueRecall', { recallId: 'R-vol', lots: [{ gtin: EGGS, lot: 'R2' }, { gtin: EGGS, lot: 'R3' }], reason: 'label error', class: 'III', budget: 1 }, actor(w, 'farm-b'));
+    await refused('ContinueRecall', { recallId: 'R-vol' }, actor(w, 'farm-a'), 'FORBIDDEN');
+    await refused('ContinueRecall', { recallId: 'R-vol' }, actor(w, 'shop'), 'FORBIDDEN');
+    const done = await w.submit<{ body: { recall: { status: string } } }>('ContinueRecall', { recallId: 'R-vol' }, actor(w, 'farm-b'));
+    expect(done.body.recall.status).to.equal('complete');
+  });
+
   it('refuses unknown transaction functions with UNKNOWN_TRANSACTION', async () => {
     await refused('DropAllTables', {}, actor(w, 'samr'), 'UNKNOWN_TRANSACTION');
   });
