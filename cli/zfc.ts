@@ -6,12 +6,14 @@ import { Command } from 'commander';
 import { ZfcError } from '../chaincode/errors';
 import { registerLedgerCommands } from '../ledger-tools';
 import { registerQrCommands } from '../qr-service';
+import { registerGatewayCommands } from '../gateway-api';
 
 /** Runs the `zfc` command line (`argv` as in process.argv). */
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('zfc').description('Zhe Food Chain: a tamper-evident food traceability ledger');
   registerLedgerCommands(program);
   registerQrCommands(program);
+  registerGatewayCommands(program);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
