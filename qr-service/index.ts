@@ -27,3 +27,4 @@ export { createResolverRouter, type ResolverRouterOptions } from './resolver-rou
 export { renderConsumerPage, renderProblemPage, type PageContext } from './consumer-page';
 export { chooseLanguage, LANGUAGES, type Language } from './language';
 export { registerQrCommands } from './commands';
+export { cloneWarning, distanceKm, impossibleTravel, type CloneCheckOptions, type ImpossibleTravel, type ScanPoint } from './clone-check';
