@@ -10,7 +10,7 @@ import { assertUsable, getHolding, getLot } from './lot';
 import { findItem, putItem } from './item';
 import { aggregation } from './epcis-event';
 import { add } from './quantity';
-import type { Container, LotQuantity, LotRef } from './records';
+import type { Container, Item, LotQuantity, LotRef } from './records';
 import type { AggregationChange, EventBodies } from './events';
 import type { TransactionInputs } from './schemas';
 import type { Tx } from './tx';
@@ -145,12 +145,14 @@ export async function disaggregate(tx: Tx, input: TransactionInputs['Disaggregat
       containers: pick(container.containers, input.containers, (t, n: string) => t === n, 'containers'),
     };
   for (const i of removed.items) {
-    const { container: _c, ...item } = await findItem(tx, i.gtin, i.serial);
+    const item: { -readonly [K in keyof Item]: Item[K] } = { ...(await findItem(tx, i.gtin, i.serial)) };
+    delete item.container;
     await putItem(tx, item);
   }
   for (const c of removed.containers) {
-    const { parent: _p, ...child } = await getContainer(tx, c);
-    await putContainer(tx, { ...child, updatedAt: tx.time });
+    const child: { -readonly [K in keyof Container]: Container[K] } = { ...(await getContainer(tx, c)), updatedAt: tx.time };
+    delete child.parent;
+    await putContainer(tx, child);
   }
   removed.lots.forEach((l) => tx.touch(l));
   const updated: Container = {

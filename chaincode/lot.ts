@@ -125,8 +125,8 @@ export async function releaseHold(tx: Tx, input: TransactionInputs['ReleaseHold'
   await requireRole(tx, ['regulator'], 'release holds');
   const lot = await getLot(tx, input);
   if (lot.status !== 'on_hold') throw new ZfcError('INVALID_STATE', `lot ${lot.gtin}/${lot.lot} is not on hold`, { status: lot.status });
-  const { hold: _released, ...rest } = lot;
-  const updated: Lot = { ...rest, status: 'active' };
+  const updated: { -readonly [K in keyof Lot]: Lot[K] } = { ...lot, status: 'active' };
+  delete updated.hold;
   await putLot(tx, updated);
   holdChanged(tx, lot, false, input.reason);
   return { lot: updated, reason: input.reason };
