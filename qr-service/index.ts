@@ -16,7 +16,7 @@ export {
 export { findCjkFont, CJK_FONT_CANDIDATES, type CjkFont } from './cjk-font';
 export { labelRequest, type LabelInput, type LabelRequest, type SerialRange } from './label-request';
 export { writeLabelSheet, LABELS_PER_PAGE, LABEL_LAYOUT, type LabelSheetOptions, type LabelSheetSummary } from './label-sheet';
-export { createQrRouter } from './qr-router';
+export { createLabelRouter, createQrRouter } from './qr-router';
 export type {
   CertificationView, HopView, ItemView, ItemWarning, LocalText, LotStatus, LotView, PartyView, ProductView, ResolverSource, TestView,
 } from './resolver-source';

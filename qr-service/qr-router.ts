@@ -1,11 +1,12 @@
 /**
- * The HTTP face of codes and label sheets, as a Koa router the gateway mounts:
+ * The HTTP face of codes and label sheets, as two Koa routers the gateway mounts:
  *
- * - `GET /qr/{png|svg}/{Digital Link key path}?17=YYMMDD&size=&margin=&ecl=` — the image of
- *   the code for that identifier on the deployment's domain. The response depends only on the
- *   URL (and the configured base URL), so it is cached for a year as immutable with a strong
- *   ETag, and a matching `If-None-Match` gets 304.
- * - `POST /qr/labels` — JSON {@link LabelInput}; answers with the label sheet PDF, streamed.
+ * - {@link createQrRouter}, public: `GET /qr/{png|svg}/{Digital Link key path}?17=YYMMDD&size=&margin=&ecl=`
+ *   — the image of the code for that identifier on the deployment's domain. The response
+ *   depends only on the URL (and the configured base URL), so it is cached for a year as
+ *   immutable with a strong ETag, and a matching `If-None-Match` gets 304.
+ * - {@link createLabelRouter}, for authenticated callers (a sheet of thousands of labels costs
+ *   seconds of CPU): `POST /qr/labels` — JSON {@link LabelInput}; answers with the PDF, streamed.
  *
  * Errors are thrown as ZfcError for the gateway's one error middleware to map.
  */
@@ -84,8 +85,7 @@ async function serveLabels(ctx: Context, config: QrConfig): Promise<void> {
 }
 
 /**
- * The router of code images and label sheets. Mount it with
- * `app.use(router.routes()).use(router.allowedMethods())`.
+ * The public router of code images. Mount it with `app.use(router.routes())`.
  *
  * @example
  * const qr = createQrRouter({ baseUrl: 'https://zfc.example.cn' });
@@ -96,6 +96,19 @@ export function createQrRouter(input: QrConfigInput | QrConfig): Router {
   const config = qrConfig(input);
   const router = new Router();
   router.get('/qr/:format/*rest', (ctx) => serveCode(ctx, config));
+  return router;
+}
+
+/**
+ * The label-sheet router (`POST /qr/labels`). Mount it where callers are authenticated: each
+ * request may ask for up to `maxLabelsPerSheet` labels.
+ *
+ * @example
+ * authenticatedRouter.use(createLabelRouter({ baseUrl: 'https://zfc.example.cn' }).routes());
+ */
+export function createLabelRouter(input: QrConfigInput | QrConfig): Router {
+  const config = qrConfig(input);
+  const router = new Router();
   router.post('/qr/labels', (ctx) => serveLabels(ctx, config));
   return router;
 }

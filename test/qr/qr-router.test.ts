@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import Koa from 'koa';
-import { createQrRouter, findCjkFont } from '../../qr-service';
+import { createLabelRouter, createQrRouter, findCjkFont } from '../../qr-service';
 import { decodeMatrix, decodeQrPng, errorBody, gs1Validates, listen, readPdf, svgModules } from './support';
 
 describe('qr-service: router', () => {
@@ -16,6 +16,7 @@ describe('qr-service: router', () => {
     app.use(errorBody());
     const qr = createQrRouter({ baseUrl: 'https://zfc.example.cn/', maxLabelsPerSheet: 3000 });
     app.use(qr.routes()).use(qr.allowedMethods());
+    app.use(createLabelRouter({ baseUrl: 'https://zfc.example.cn/', maxLabelsPerSheet: 3000 }).routes());
     server = await listen(app);
   });
   after(() => server.close());
@@ -103,6 +104,20 @@ describe('qr-service: router', () => {
     expect(readPdf(pdf).pages).to.equal(5);
   });
 
+  it('keeps label sheets off the public image router', async () => {
+    const app = new Koa();
+    app.use(errorBody());
+    const qr = createQrRouter({ baseUrl: 'https://zfc.example.cn' });
+    app.use(qr.routes()).use(qr.allowedMethods());
+    const other = await listen(app);
+    try {
+      const res = await fetch(`${other.url}/qr/labels`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).to.be.oneOf([404, 405]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses bad label requests with a typed error and no PDF', async () => {
     const post = (body: string, type = 'application/json'): Promise<Response> =>
       fetch(`${server.url}/qr/labels`, { method: 'POST', headers: { 'content-type': type }, body });
@@ -120,7 +135,7 @@ describe('qr-service: router', () => {
   it('fails with FONT_NOT_FOUND, before streaming, when the configured font is absent', async () => {
     const app = new Koa();
     app.use(errorBody());
-    app.use(createQrRouter({ baseUrl: 'https://zfc.example.cn', cjkFontPath: '/nonexistent/cjk.ttc' }).routes());
+    app.use(createLabelRouter({ baseUrl: 'https://zfc.example.cn', cjkFontPath: '/nonexistent/cjk.ttc' }).routes());
     const other = await listen(app);
     try {
       const res = await fetch(`${other.url}/qr/labels`, {
