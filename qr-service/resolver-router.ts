@@ -5,6 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { normaliseBaseUrl } from '../chaincode/digital-link';
 import { resolveRequest, type ResolverOptions } from './resolver';
 import type { Resolution } from './resolution';
 import type { ResolverSource } from './resolver-source';
@@ -16,14 +17,16 @@ export interface ResolverRouterOptions extends ResolverOptions {
 }
 
 /**
- * A router answering Digital Link URIs whose key is a GTIN.
+ * A router answering Digital Link URIs whose key is a GTIN, under the base URL's path (if any).
  *
  * @example
  * app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn', source }).routes());
  */
 export function createResolverRouter(options: ResolverRouterOptions): Router {
   const router = new Router();
-  router.get('/01/*rest', async (ctx) => {
+  // codes on `https://host/prefix` carry `/prefix/01/…`: answer there
+  const prefix = new URL(normaliseBaseUrl(options.baseUrl)).pathname.replace(/\/+$/, '');
+  router.get(`${prefix}/01/*rest`, async (ctx) => {
     const res = await resolveRequest({
       path: ctx.path, querystring: ctx.querystring, accept: ctx.get('accept'), acceptLanguage: ctx.get('accept-language'),
     }, options.source, options);

@@ -147,6 +147,22 @@ describe('qr-service: resolver', () => {
     expect(await unknownPage.text()).to.contain('未登记的产品');
   });
 
+  it('answers under the base URL\'s path prefix', async () => {
+    const app = new Koa();
+    app.use(errorBody());
+    app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn/trace/', source: fixtureSource() }).routes());
+    const other = await listen(app);
+    try {
+      const res = await fetch(`${other.url}/trace/01/${GTIN}/10/LJ2026A`, { headers: { accept: 'application/json' } });
+      expect(res.status).to.equal(200);
+      const body = (await res.json()) as { linkset: Array<{ anchor: string }> };
+      expect(body.linkset[0]?.anchor).to.equal(`https://zfc.example.cn/trace/01/${GTIN}/10/LJ2026A`);
+      expect((await fetch(`${other.url}/01/${GTIN}/10/LJ2026A`)).status).to.equal(404);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports each successful scan', () => {
     expect(scans.length).to.be.greaterThan(10);
     expect(scans.every((s) => s.product.gtin === GTIN || s.product.gtin === HOSTILE_GTIN)).to.equal(true);
