@@ -7,9 +7,9 @@
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { createEpcisRouter, gatewayCallerIdentity } from '../../gateway-api/epcis-routes';
-import { LedgerEventStore } from '../../gateway-api/epcis-store';
+import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
-import { documentOf, objectEvent } from './fixtures';
+import { documentOf, objectEvent, officialSchema } from './fixtures';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const RICE = withCheck('0695000000301');
@@ -20,6 +20,7 @@ describe('EPCIS in the gateway', function () {
   this.timeout(120_000);
   let t: TestGateway;
   const keys: Record<string, string> = {};
+  let projection: ProjectedEventStore;
 
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
     call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
@@ -42,8 +43,9 @@ describe('EPCIS in the gateway', function () {
   before(async () => {
     t = await startTestGateway();
     keys['samr'] = t.regulatorKey;
+    projection = await ProjectedEventStore.open(t.gw.ledger, { idleMs: 100 });
     if ((await as('samr', 'GET', '/epcis/events')).status === 404) {
-      const epcis = createEpcisRouter({ store: new LedgerEventStore(t.gw.ledger), identityOf: gatewayCallerIdentity });
+      const epcis = createEpcisRouter({ store: projection, identityOf: gatewayCallerIdentity });
       t.gw.apiRouter.use(epcis.routes(), epcis.allowedMethods());
     }
     for (const p of [
@@ -57,6 +59,7 @@ describe('EPCIS in the gateway', function () {
   });
 
   after(async () => {
+    await projection.close();
     await t.gw.close();
     await removeDir(t.dir);
   });
@@ -82,10 +85,22 @@ describe('EPCIS in the gateway', function () {
     const shipLot = await capture('shop-1', [objectEvent(3, { bizStep: 'shipping', epcList: [], quantityList: [{ epcClass: urn(lotUri(RICE, 'R1')), quantity: 5, uom: 'KGM' }] })]);
     expect(shipLot['errors'][0]).to.include({ code: 'LOT_RECALLED' });
 
-    const s1 = await events('shop-1', `MATCH_epc=${encodeURIComponent(itemUri(RICE, 'S1'))}`);
+    const s1 = await events('shop-1', `MATCH_epc=${encodeURIComponent(itemUri(RICE, 'S1'))}&EQ_bizStep=retail_selling`);
     expect(s1).to.have.length(1);
     expect(s1[0]?.['epcList']).to.deep.equal([urn(itemUri(RICE, 'S1'))]);
-    expect(await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(itemUri(RICE, 'S2')))}`)).to.deep.equal([]);
+    expect(await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(itemUri(RICE, 'S2')))}&EQ_bizStep=retail_selling`)).to.deep.equal([]);
+  });
+
+  it('serves the EPCIS events the main contract recorded, beside captured ones, valid against GS1\'s schema', async () => {
+    const r = await as('shop-1', 'GET', `/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(urn(lotUri(RICE, 'R1')))}&perPage=50`);
+    expect(r.status, r.text).to.equal(200);
+    expect(officialSchema()(r.body), JSON.stringify(officialSchema().errors)).to.equal(true);
+    const list = r.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
+    expect(list.map((e) => e['bizStep'])).to.include('commissioning'); // recorded by CreateLot
+    expect(list.map((e) => e['disposition'])).to.include('recalled'); // recorded by IssueRecall
+    const native = list.find((e) => e['bizStep'] === 'commissioning');
+    const byId = await as('shop-1', 'GET', `/epcis/events/${encodeURIComponent(String(native?.['eventID']))}`);
+    expect(byId.status).to.equal(200);
   });
 
   it('traces forward and back through events that arrived only by capture, mixing URNs and Digital Links', async () => {

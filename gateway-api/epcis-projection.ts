@@ -1,0 +1,184 @@
+/**
+ * An EventStore answered from a projection of the ledger's chaincode events, so the query
+ * interface serves every EPCIS event on the ledger: those the main contract records with each
+ * transaction (in its envelopes' `epcis` lists) and those captured through the `epcis` contract
+ * (`EpcisCaptured`). Captures still go through the ledger; reads come from memory.
+ *
+ * Derived, like the trace index: it is rebuilt from the ledger's events on start, and deleting
+ * it loses nothing. Each applied event is also offered to listeners (subscriptions).
+ */
+import { decodeEvent } from '../chaincode/events';
+import { decodeEpcisCaptured } from '../chaincode/epcis-capture';
+import { eventIdentifiers } from '../chaincode/epcis-identifiers';
+import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
+import type { EpcisDocument } from '../chaincode/epcis-validate';
+import { ZfcError } from '../chaincode/errors';
+import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import type { EventStore } from './epcis-store';
+
+/** Called with each event the projection applies, in ledger order. */
+export type EpcisListener = (event: StoredEpcisEvent) => void;
+
+const order = (a: StoredEpcisEvent, b: StoredEpcisEvent): number =>
+  a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0;
+
+/** The stored form of an event a main-contract transaction recorded. */
+function nativeEvent(event: Record<string, unknown>, e: LedgerEvent, caller: string): StoredEpcisEvent {
+  return {
+    eventID: String(event['eventID']),
+    generatedID: false,
+    recordTime: typeof event['recordTime'] === 'string' ? event['recordTime'] : e.timestamp,
+    eventTime: new Date(Date.parse(String(event['eventTime']))).toISOString(),
+    capturedBy: caller,
+    txId: e.txId,
+    ids: eventIdentifiers(event),
+    event,
+  };
+}
+
+/** The EPCIS events one ledger event carries (none for foreign events). */
+export function epcisEventsOf(e: LedgerEvent): StoredEpcisEvent[] {
+  const captured = decodeEpcisCaptured(e.payload);
+  if (captured) return [...captured.body.events];
+  try {
+    const env = decodeEvent(e.payload);
+    return env.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, env.caller));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Every EPCIS event on a ledger, in memory, ordered by eventTime.
+ *
+ * @example
+ * const store = await ProjectedEventStore.open(ledger);
+ * const epcis = createEpcisRouter({ store, identityOf: gatewayCallerIdentity });
+ * const page = await store.query(plan, '', identity);
+ */
+export class ProjectedEventStore implements EventStore {
+  private readonly sorted: StoredEpcisEvent[] = [];
+  private readonly byID = new Map<string, StoredEpcisEvent>();
+  private readonly listeners = new Set<EpcisListener>();
+  /** Transactions applied lately (bounded), so a capture can wait for its own. */
+  private readonly recent = new Set<string>();
+  private readonly txWaiters = new Map<string, Array<() => void>>();
+  private seenBlock = -1;
+  private readonly abort = new AbortController();
+  private following: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly ledger: Ledger, private readonly contract: string) {}
+
+  /**
+   * Opens the store, starts following the ledger from its first block, and resolves once the
+   * blocks committed before the call are applied (or the ledger has been quiet for `idleMs`).
+   */
+  static async open(ledger: Ledger, options: { contract?: string; idleMs?: number } = {}): Promise<ProjectedEventStore> {
+    const store = new ProjectedEventStore(ledger, options.contract ?? 'epcis');
+    const last = (await ledger.height()) - 1;
+    store.following = store.follow();
+    const idle = options.idleMs ?? 500;
+    let seen = -2;
+    while (store.seenBlock < last && store.seenBlock !== seen) {
+      seen = store.seenBlock;
+      await new Promise((r) => setTimeout(r, idle));
+    }
+    return store;
+  }
+
+  /** Stops following the ledger. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.following.catch(() => undefined);
+  }
+
+  /** Calls `listener` with every event applied from now on; returns the unsubscribe function. */
+  listen(listener: EpcisListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once the transaction's chaincode event has been applied. */
+  applied(txId: string): Promise<void> {
+    if (this.recent.has(txId)) return Promise.resolve();
+    return new Promise((resolve) => this.txWaiters.set(txId, [...(this.txWaiters.get(txId) ?? []), resolve]));
+  }
+
+  private async follow(): Promise<void> {
+    for await (const e of this.ledger.events({ signal: this.abort.signal })) {
+      for (const stored of epcisEventsOf(e)) this.apply(stored);
+      this.seenBlock = e.blockNumber;
+      this.recent.add(e.txId);
+      if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string);
+      for (const resolve of this.txWaiters.get(e.txId) ?? []) resolve();
+      this.txWaiters.delete(e.txId);
+    }
+  }
+
+  private apply(stored: StoredEpcisEvent): void {
+    if (this.byID.has(stored.eventID)) return;
+    this.byID.set(stored.eventID, stored);
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order(this.sorted[mid] as StoredEpcisEvent, stored) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sorted.splice(lo, 0, stored);
+    for (const l of this.listeners) l(stored);
+  }
+
+  async capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult> {
+    const { payload, txId } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [JSON.stringify(document)], identity);
+    await this.applied(txId);
+    return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
+  }
+
+  async get(eventID: string): Promise<StoredEpcisEvent | undefined> {
+    return this.byID.get(eventID);
+  }
+
+  async query(plan: EpcisQueryPlan, pageToken: string): Promise<EventPage> {
+    const start = pageToken ? this.after(decodeToken(pageToken)) : 0;
+    const events: StoredEpcisEvent[] = [];
+    for (let i = start; i < this.sorted.length; i++) {
+      const e = this.sorted[i] as StoredEpcisEvent;
+      if (!matchesPlan(e, plan)) continue;
+      events.push(e);
+      if (events.length === plan.perPage) {
+        const more = i + 1 < this.sorted.length;
+        return { events, nextPageToken: more ? encodeToken(e) : '' };
+      }
+    }
+    return { events, nextPageToken: '' };
+  }
+
+  /** Index of the first event after the one a token names. */
+  private after(mark: { t: string; id: string }): number {
+    const probe = { eventTime: mark.t, eventID: mark.id } as StoredEpcisEvent;
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order(this.sorted[mid] as StoredEpcisEvent, probe) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function encodeToken(e: StoredEpcisEvent): string {
+  return Buffer.from(JSON.stringify({ t: e.eventTime, id: e.eventID }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): { t: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t?: unknown; id?: unknown };
+    if (typeof v.t === 'string' && typeof v.id === 'string') return { t: v.t, id: v.id };
+  } catch {
+    // fall through
+  }
+  throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+}
