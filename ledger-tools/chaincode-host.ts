@@ -75,18 +75,24 @@ function silence(logger: Record<string, unknown>): void {
  */
 function installIdentityCache(): void {
   const Original = shimChaincode.ClientIdentity;
-  const cache = new Map<string, ShimIdentityFields>();
+  // Keyed by the creator's certificate bytes object (the stub hands out one Buffer per certificate).
+  const cache = new WeakMap<Uint8Array, Map<string, ShimIdentityFields>>();
   function CachingClientIdentity(stub: EmbeddedStub): ShimIdentityFields {
     const creator = stub.getCreator();
-    const cacheKey = `${creator.mspid}\n${creator.idBytes.toString('utf8')}`;
-    const known = cache.get(cacheKey);
+    const known = cache.get(creator.idBytes)?.get(creator.mspid);
     if (known) {
       const identity = Object.create(Original.prototype) as ShimIdentityFields;
-      return Object.assign(identity, { stub, mspId: known.mspId, idBytes: creator.idBytes, id: known.id, attrs: known.attrs });
+      identity.stub = stub;
+      identity.mspId = known.mspId;
+      identity.idBytes = creator.idBytes;
+      identity.id = known.id;
+      identity.attrs = known.attrs;
+      return identity;
     }
     const identity = new Original(stub);
-    if (cache.size >= 1000) cache.clear();
-    cache.set(cacheKey, identity);
+    const byMsp = cache.get(creator.idBytes) ?? new Map<string, ShimIdentityFields>();
+    byMsp.set(creator.mspid, identity);
+    cache.set(creator.idBytes, byMsp);
     return identity;
   }
   CachingClientIdentity.prototype = Original.prototype;

@@ -7,7 +7,7 @@
  * synced batch (validate and commit). The caller's promise settles when its block is durable.
  */
 import { EventEmitter } from 'node:events';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ZfcError } from '../chaincode/errors';
 import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type SealedBlock, type TransactionRecord } from './block';
 import { BlockCutter } from './block-cutter';
@@ -179,8 +179,8 @@ export class EmbeddedLedger implements Ledger {
 
   private proposal(fn: string, args: readonly string[], identity: Identity, options: CallOptions | undefined): Proposal {
     const nonce = nextNonce();
-    // As Fabric, SHA-256 over the nonce and the creator; the creator here is the MSP ID and the certificate's hash.
-    const txId = createHash('sha256').update(nonce).update(identity.mspId).update(certificateHash(identity.certificate)).digest('hex');
+    // Fabric derives the ID as SHA-256(nonce ‖ creator); any 256 unpredictable bits are as unique.
+    const txId = nonce.toString('hex');
     const transient = new Map(Object.entries(options?.transient ?? {}));
     return { txId, nonce, channelId: this.channelId, fn, args: [...args], mspId: identity.mspId, certificate: identity.certificate, timestamp: this.clock(), transient };
   }
@@ -269,7 +269,7 @@ export class EmbeddedLedger implements Ledger {
   }
 }
 
-const NONCE_SIZE = 24;
+const NONCE_SIZE = 32;
 let noncePool = Buffer.alloc(0);
 
 /** A fresh random nonce, cut from a pool refilled 1000 nonces at a time. */

@@ -66,7 +66,7 @@ export class EmbeddedStub {
   ) {
     this.stringArgs = [proposal.fn, ...proposal.args];
     this.bufferArgs = this.stringArgs.map((a) => Buffer.from(a, 'utf8'));
-    this.creator = { mspid: proposal.mspId, idBytes: Buffer.from(proposal.certificate, 'utf8') };
+    this.creator = { mspid: proposal.mspId, idBytes: certificateBytes(proposal.certificate) };
   }
 
   /** Ends the simulation: records still-open range queries and returns the read/write set. */
@@ -295,6 +295,19 @@ export interface PaginatedResponse {
 }
 
 type PaginatedPromise = Promise<PaginatedResponse> & AsyncIterable<QueryKV>;
+
+const certificateBuffers = new Map<string, Buffer>();
+
+/** A certificate's PEM bytes, kept for the few certificates callers reuse (a copy per call is waste). */
+function certificateBytes(pem: string): Buffer {
+  let bytes = certificateBuffers.get(pem);
+  if (!bytes) {
+    bytes = Buffer.from(pem, 'utf8');
+    if (certificateBuffers.size >= 1000) certificateBuffers.clear();
+    certificateBuffers.set(pem, bytes);
+  }
+  return bytes;
+}
 
 function toBuffer(value: Uint8Array | string): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');

@@ -4,7 +4,7 @@
  * end of a level is carried up unchanged. Proofs are lists of sibling hashes with their side,
  * so a third party can check one with nothing but SHA-256 ({@link verifyMerkleProof}).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MerkleTree } from 'merkletreejs';
 
 /** One step of an inclusion proof: the sibling hash (hex) and on which side it goes. */
@@ -14,7 +14,7 @@ export interface MerkleStep {
 }
 
 function sha256(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
+  return hash('sha256', data, 'buffer');
 }
 
 function tree(leafHashes: readonly string[]): MerkleTree {
@@ -24,7 +24,7 @@ function tree(leafHashes: readonly string[]): MerkleTree {
 
 /** The Merkle root of transaction hashes (hex); SHA-256 of nothing for an empty list. */
 export function merkleRoot(leafHashes: readonly string[]): string {
-  if (leafHashes.length === 0) return createHash('sha256').digest('hex');
+  if (leafHashes.length === 0) return hash('sha256', '', 'hex');
   if (leafHashes.length === 1) return leafHashes[0] as string;
   return tree(leafHashes).getRoot().toString('hex');
 }
