@@ -1,0 +1,127 @@
+/**
+ * Named queries and subscriptions in the real gateway: a shop subscribes to recalls of a lot
+ * it holds and is called, on a real HTTP server on loopback, when a regulator issues the recall
+ * through /v1; the delivery is an EPCISQueryDocument whose HMAC-SHA256 signature verifies, and
+ * a failed delivery is retried. Bad callbacks, tokens and names are refused.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
+import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
+import { createEpcisRouter, gatewayCallerIdentity } from '../../gateway-api/epcis-routes';
+import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
+import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { officialSchema } from './fixtures';
+
+const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+const OIL = withCheck('0695000000608');
+const TOKEN = 'shop-secret-token-0123456789';
+
+interface Received {
+  readonly body: string;
+  readonly signature: string;
+  readonly status: number;
+}
+
+describe('EPCIS subscriptions', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  let projection: ProjectedEventStore;
+  let subs: EpcisSubscriptions;
+  let callback: Server;
+  let callbackUrl: string;
+  const received: Received[] = [];
+  const keys: Record<string, string> = {};
+  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
+    call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+
+  before(async () => {
+    callback = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const status = received.length === 0 ? 503 : 200; // the first delivery fails: it must be retried
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']), status });
+        res.statusCode = status;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/epcis-callback`;
+
+    t = await startTestGateway();
+    keys['samr'] = t.regulatorKey;
+    projection = await ProjectedEventStore.open(t.gw.ledger, { idleMs: 100 });
+    subs = new EpcisSubscriptions({ source: projection, allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 50, attempts: 4 });
+    const epcis = createEpcisRouter({
+      store: projection,
+      subscriptions: subs,
+      identityOf: gatewayCallerIdentity,
+      ownerOf: (ctx) => String((ctx.state['caller'] as { participant: string }).participant),
+    });
+    t.gw.apiRouter.use(epcis.routes(), epcis.allowedMethods());
+    for (const p of [
+      { id: 'mill-1', name: 'Oil Mill', role: 'producer', licence: 'SC-9', gln: gln(19) },
+      { id: 'shop-1', name: 'Corner Shop', role: 'retailer', licence: 'JY-1', gln: gln(51) },
+      { id: 'shop-2', name: 'Other Shop', role: 'retailer', licence: 'JY-2', gln: gln(52) },
+    ]) {
+      keys[p.id] = (await as('samr', 'POST', '/v1/participants', p)).body.apiKey;
+    }
+    expect((await as('mill-1', 'POST', '/v1/products', { gtin: OIL, name: 'Peanut oil', category: 'oil', unit: 'LTR', requiresTest: false })).status).to.equal(201);
+    expect((await as('mill-1', 'POST', '/v1/lots', { gtin: OIL, lot: 'O1', quantity: 100, unit: 'LTR', productionDate: '2026-04-01', origin: { gln: gln(19) } })).status).to.equal(201);
+  });
+
+  after(async () => {
+    await subs.close();
+    await projection.close();
+    await t.gw.close();
+    await removeDir(t.dir);
+    await new Promise((r) => callback.close(r));
+  });
+
+  it('calls a shop back, signed, when a lot it subscribed to is recalled (retrying a failed delivery)', async () => {
+    const defined = await as('shop-1', 'POST', '/epcis/queries', {
+      name: 'my-recalls',
+      query: { EQ_disposition: 'recalled', MATCH_anyEPCClass: [toEpcUrn(lotUri(OIL, 'O1'), 7)] },
+    });
+    expect(defined.status, defined.text).to.equal(201);
+    expect(defined.headers.get('location')).to.equal('/epcis/queries/my-recalls');
+    const sub = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN, stream: true });
+    expect(sub.status, sub.text).to.equal(201);
+
+    expect((await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-OIL', lots: [{ gtin: OIL, lot: 'O1' }], reason: 'aflatoxin B1', class: 'I' })).status).to.equal(201);
+
+    for (let i = 0; i < 200 && received.filter((r) => r.status === 200).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(received.map((r) => r.status)).to.deep.equal([503, 200]);
+    const delivery = received[1] as Received;
+    expect(delivery.body).to.equal(received[0]?.body);
+    const expected = `sha256=${createHmac('sha256', TOKEN).update(delivery.body).digest('hex')}`;
+    expect(timingSafeEqual(Buffer.from(delivery.signature), Buffer.from(expected))).to.equal(true);
+    const doc = JSON.parse(delivery.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(officialSchema()(doc), JSON.stringify(officialSchema().errors)).to.equal(true);
+    expect(doc['epcisBody'].queryResults).to.include({ queryName: 'my-recalls', subscriptionID: sub.body.subscriptionID });
+    const [event] = doc['epcisBody'].queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
+    expect(event?.['disposition']).to.equal('recalled');
+
+    const events = await as('shop-1', 'GET', '/epcis/queries/my-recalls/events');
+    expect(events.body.epcisBody.queryResults.resultsBody.eventList).to.have.length(1);
+  });
+
+  it('refuses bad names, callbacks and tokens, and another participant\'s unsubscribe', async () => {
+    expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'my-recalls', query: {} })).status).to.equal(409);
+    expect((await as('shop-1', 'POST', '/epcis/queries', { name: '../x', query: {} })).status).to.equal(400);
+    expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'q2', query: { EQ_colour: 'red' } })).status).to.equal(400);
+    expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'q3', query: { perPage: '5' } })).status).to.equal(400);
+    const meta = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: 'http://169.254.169.254/latest', signatureToken: TOKEN });
+    expect(meta.status).to.equal(400);
+    expect(meta.body.error.details.errors[0].path).to.equal('/dest');
+    expect((await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: 'short' })).status).to.equal(400);
+    expect((await as('shop-1', 'POST', '/epcis/queries/nope/subscriptions', { dest: callbackUrl, signatureToken: TOKEN })).status).to.equal(404);
+    const mine = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN });
+    expect((await as('shop-2', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(403);
+    expect((await as('shop-1', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(204);
+    expect((await call(t.gw.url, 'GET', '/epcis/queries/my-recalls')).status).to.equal(401);
+  });
+});
