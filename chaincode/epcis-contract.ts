@@ -15,7 +15,8 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { ZfcError } from './errors';
 import { captureDocument, capturedPayload, EPCIS_CAPTURED } from './epcis-capture';
 import { queryEvents, readEvent } from './epcis-ledger';
-import { MAX_PER_PAGE, type EpcisQueryPlan } from './epcis-match';
+import type { EpcisQueryPlan } from './epcis-match';
+import { validateQueryPlan } from './epcis-validate';
 import { requireParticipant } from './access';
 import { Tx } from './tx';
 
@@ -34,11 +35,7 @@ function parseJson(raw: string, what: string, max: number): unknown {
 }
 
 function parsePlan(raw: string): EpcisQueryPlan {
-  const plan = parseJson(raw, 'query plan', 1024 * 1024) as EpcisQueryPlan | null;
-  if (!plan || typeof plan !== 'object' || !Number.isInteger(plan.perPage) || plan.perPage < 1 || plan.perPage > MAX_PER_PAGE) {
-    throw new ZfcError('INVALID_ARGUMENT', `query plan needs perPage between 1 and ${MAX_PER_PAGE}`, { errors: [{ path: '/perPage', message: `must be an integer from 1 to ${MAX_PER_PAGE}` }] });
-  }
-  return plan;
+  return validateQueryPlan(parseJson(raw, 'query plan', 1024 * 1024));
 }
 
 /** EPCIS capture and query, as contract `epcis`. */

@@ -85,7 +85,7 @@ export async function eventExists(stub: Stub, eventID: string): Promise<boolean>
 /** Writes an event and its index keys; returns the record's canonical JSON. */
 export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<string> {
   const h = eventKeyHash(stored.eventID);
-  const marker = Buffer.from(h, 'utf8');
+  const marker = Buffer.from('1', 'utf8'); // the event's hash is the key's last part
   const json = canonicalJson(stored);
   await stub.putState(eventKey(h), Buffer.from(json, 'utf8'));
   await stub.putState(`epcis.t|${stored.eventTime}|${h}`, marker);
@@ -144,7 +144,7 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
       if (res.value && res.value.key !== after) {
         last = res.value.key;
         scanned++;
-        const h = Buffer.from(res.value.value).toString('utf8');
+        const h = res.value.key.slice(res.value.key.lastIndexOf('|') + 1);
         if (!seen.has(h)) {
           seen.add(h);
           const stored = await readByHash(stub, h);

@@ -47,6 +47,40 @@ export const MAX_PER_PAGE = 1000;
 /** Page size when the query does not say. */
 export const DEFAULT_PER_PAGE = 100;
 
+const patternList = { type: 'array', maxItems: 100, items: { type: 'object', properties: { value: { type: 'string', maxLength: 2048 }, prefix: { type: 'boolean' } }, required: ['value', 'prefix'], additionalProperties: false } };
+const stringList = { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2048 } };
+const time = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' };
+
+/** JSON Schema of a query plan, as the contract receives it from any client. */
+export const EPCIS_QUERY_PLAN_SCHEMA = {
+  $id: 'https://zhefoodchain.org/schemas/epcis/2.0/query-plan.json',
+  type: 'object',
+  properties: {
+    eventTypes: stringList,
+    geEventTime: time,
+    ltEventTime: time,
+    geRecordTime: time,
+    ltRecordTime: time,
+    bizSteps: stringList,
+    dispositions: stringList,
+    readPoints: stringList,
+    bizLocations: stringList,
+    epcs: patternList,
+    anyEpcs: patternList,
+    parentIDs: patternList,
+    inputEpcs: patternList,
+    outputEpcs: patternList,
+    epcClasses: patternList,
+    inputEpcClasses: patternList,
+    outputEpcClasses: patternList,
+    anyEpcClasses: patternList,
+    eventIDs: stringList,
+    perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE },
+  },
+  required: ['perPage'],
+  additionalProperties: false,
+} as const;
+
 /** What the matcher needs of a stored event. */
 export interface MatchableEvent {
   readonly eventID: string;

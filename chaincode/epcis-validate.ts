@@ -11,6 +11,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ZfcError } from './errors';
+import { EPCIS_QUERY_PLAN_SCHEMA, type EpcisQueryPlan } from './epcis-match';
 import {
   EPCIS_EVENT_TYPES,
   EPCIS_SCHEMAS,
@@ -51,7 +52,7 @@ export interface EpcisDocument {
 }
 
 const ajv = new Ajv({
-  schemas: [...EPCIS_SCHEMAS],
+  schemas: [...EPCIS_SCHEMAS, EPCIS_QUERY_PLAN_SCHEMA],
   discriminator: true,
   allErrors: false,
   verbose: true,
@@ -71,6 +72,7 @@ const validators = {
   queryDocument: compiled(EPCIS_SCHEMA_IDS.queryDocument),
   event: compiled(EPCIS_SCHEMA_IDS.event),
   standaloneEvent: compiled(EPCIS_SCHEMA_IDS.standaloneEvent),
+  plan: compiled(EPCIS_QUERY_PLAN_SCHEMA.$id),
 };
 
 /** Escapes one JSON pointer segment (RFC 6901). */
@@ -248,4 +250,14 @@ export function validateEpcisQueryDocument(value: unknown): Record<string, unkno
   preflight(value, 'EPCISQueryDocument');
   if (validators.queryDocument(value)) return value as Record<string, unknown>;
   fail('EPCISQueryDocument', fieldErrors(validators.queryDocument.errors));
+}
+
+/**
+ * Validates a query plan (what `epcis:QueryEvents` takes from any client).
+ *
+ * @throws ZfcError INVALID_ARGUMENT with `details.errors: [{ path, message }]`.
+ */
+export function validateQueryPlan(value: unknown): EpcisQueryPlan {
+  if (validators.plan(value)) return value as EpcisQueryPlan;
+  fail('query plan', fieldErrors(validators.plan.errors));
 }

@@ -192,6 +192,16 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(pages).to.equal(3);
   });
 
+  it('refuses a malformed query plan from any client, naming the field', async () => {
+    const ask = (plan: unknown) => ledger.evaluate('epcis:QueryEvents', [JSON.stringify(plan), ''], alice);
+    const wrongType = await rejection(ask({ perPage: 10, epcs: 'https://id.gs1.org/01/10614141073464/21/1' }));
+    expect(wrongType.code).to.equal('INVALID_ARGUMENT');
+    expect(wrongType.details['errors']).to.have.nested.property('[0].path', '/epcs');
+    expect((await rejection(ask({ perPage: 10, sql: 'DROP' }))).details['errors']).to.have.nested.property('[0].path', '/sql');
+    expect((await rejection(ask({ perPage: 0 }))).details['errors']).to.have.nested.property('[0].path', '/perPage');
+    expect((await rejection(ledger.evaluate('epcis:QueryEvents', ['{not json', ''], alice))).code).to.equal('INVALID_ARGUMENT');
+  });
+
   it('captures 10,000 events in one document, in one transaction', async () => {
     const events = Array.from({ length: 10_000 }, (_, i) => objectEvent(i, { epcList: [`urn:epc:id:sgtin:0614141.107346.B${i}`], bizStep: 'stocking' }));
     const result = await capture(documentOf(events));
