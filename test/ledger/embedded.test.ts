@@ -198,6 +198,23 @@ describe('Embedded ledger', function () {
     });
   });
 
+  describe('hostile input', () => {
+    it('refuses an empty key, missing arguments, junk JSON and wrong types, and changes nothing', async () => {
+      const { ledger, cleanup } = await freshLedger();
+      try {
+        expect((await rejectionOf(ledger.submit('Put', ['', 'v'], ids.alice))).code).to.equal('ENDORSEMENT_FAILED');
+        expect((await rejectionOf(ledger.submit('Put', ['k'], ids.alice))).code).to.equal('ENDORSEMENT_FAILED');
+        expect((await rejectionOf(ledger.submit('PutMany', ['{not json'], ids.alice))).code).to.equal('ENDORSEMENT_FAILED');
+        expect((await rejectionOf(ledger.submit('Put', ['k', 'v'], null as unknown as Identity))).code).to.equal('UNAUTHENTICATED');
+        expect((await rejectionOf(ledger.submit(42 as unknown as string, [], ids.alice))).code).to.equal('INVALID_ARGUMENT');
+        expect((await rejectionOf(ledger.submit('Put', null as unknown as string[], ids.alice))).code).to.equal('INVALID_ARGUMENT');
+        expect(await ledger.height()).to.equal(0);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+
   describe('certificate authority', () => {
     it('issues P-256 certificates signed by the CA, and survives a save and load as PEM', async () => {
       const ca = await createCertificateAuthority('Org3MSP');
