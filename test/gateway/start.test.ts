@@ -1,0 +1,90 @@
+/**
+ * `zfc start` as a whole: the first start seeds the demo chain through real transactions and
+ * writes the demo keys; the keys work for their roles; QR images, the resolver and the consumer
+ * page answer from the trace index (with the recall warning); a second start reuses the data.
+ */
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { start } from '../../gateway-api/commands';
+import { loadConfig } from '../../gateway-api/config';
+import { DEMO, type DemoKeys } from '../../gateway-api/demo-seed';
+import { call, removeDir } from './support';
+
+describe('gateway: zfc start with demo data', function () {
+  this.timeout(120_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-start-'));
+  });
+
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it('seeds on the first start, serves every part, and reuses the data on the second', async () => {
+    const lines: string[] = [];
+    const config = loadConfig({ PORT: '0', ZFC_DATA: dir, BASE_URL: 'https://trace.example.cn' });
+    let gw = await start(config, (l) => lines.push(l));
+    let keys: DemoKeys;
+    try {
+      keys = JSON.parse(await fs.promises.readFile(path.join(dir, 'demo-keys.json'), 'utf8')) as DemoKeys;
+      expect(Object.keys(keys)).to.have.members(['regulator', 'producer', 'processor', 'lab', 'distributor', 'retailer']);
+      expect(lines.join('\n')).to.include(keys.retailer).and.to.include('curl');
+
+      const u = gw.url;
+      const recalled = await call(u, 'GET', `/v1/lots/${DEMO.tea}/${DEMO.recalledTeaLot}`, { key: keys.retailer });
+      expect(recalled.body.status).to.equal('recalled');
+      const fine = await call(u, 'GET', `/v1/lots/${DEMO.tea}/${DEMO.teaLot}`, { key: keys.retailer });
+      expect(fine.body.status).to.equal('active');
+      const back = await call(u, 'GET', `/v1/trace/back?gtin=${DEMO.tea}&serial=B00011`, { key: keys.regulator });
+      expect(back.body.lots.map((l: { lot: string }) => l.lot)).to.have.members([DEMO.recalledTeaLot, DEMO.farmLot, DEMO.recalledFarmLot]);
+      const pallet = await call(u, 'GET', `/v1/trace/back?sscc=${DEMO.pallet}`, { key: keys.distributor });
+      expect(pallet.body.start.lots).to.deep.equal([{ gtin: DEMO.tea, lot: DEMO.teaLot }]);
+      const refused = await call(u, 'POST', '/v1/scans', { key: keys.retailer, body: { kind: 'sale', gtin: DEMO.tea, serial: 'B00012', location: { gln: DEMO.shopGln } } });
+      expect([refused.status, refused.body.error.code]).to.deep.equal([409, 'LOT_RECALLED']);
+      const sold = await call(u, 'POST', '/v1/scans', { key: keys.retailer, body: { kind: 'sale', gtin: DEMO.tea, serial: 'A00009', location: { gln: DEMO.shopGln } } });
+      expect(sold.status, sold.text).to.equal(201);
+
+      const png = await fetch(`${u}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
+      expect(png.status).to.equal(200);
+      expect(png.headers.get('content-type')).to.equal('image/png');
+      const page = await fetch(`${u}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012`, { headers: { 'accept-language': 'zh-CN' } });
+      const html = await page.text();
+      expect(page.status).to.equal(200);
+      expect(html).to.include('请勿食用');
+      const json = await call(u, 'GET', `/01/${DEMO.tea}/10/${DEMO.teaLot}`, { headers: { accept: 'application/json' } });
+      expect(json.status, json.text).to.equal(200);
+    } finally {
+      await gw.close();
+    }
+
+    lines.length = 0;
+    gw = await start(config, (l) => lines.push(l));
+    try {
+      expect(lines.join('\n')).to.not.include('seeding');
+      expect(lines.join('\n')).to.include(keys.regulator);
+      const lots = await call(gw.url, 'GET', '/v1/lots', { key: keys.regulator });
+      expect(lots.body.lots).to.have.length(4);
+      const sold = await call(gw.url, 'GET', `/v1/lots/${DEMO.tea}/${DEMO.teaLot}`, { key: keys.regulator });
+      const market = sold.body.holders.find((h: { participant: string }) => h.participant === 'westlake-market');
+      expect(market.sales).to.equal(3);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('stops a start on an unknown ledger kind, and LEDGER=fabric without a network, with a clear message', async () => {
+    expect(() => loadConfig({ LEDGER: 'blockchain' })).to.throw(/LEDGER="blockchain": must be embedded or fabric/);
+    const config = loadConfig({ PORT: '0', ZFC_DATA: dir, LEDGER: 'fabric', FABRIC_NETWORK: path.join(dir, 'no-network') });
+    let message = '';
+    try {
+      await start(config, () => undefined);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/LEDGER=fabric: cannot open the Fabric network/);
+  });
+});
