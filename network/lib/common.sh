@@ -31,8 +31,8 @@ msp_of() {
 }
 
 # Ports: orderer k uses BASE+50+10(k-1) (+3 admin, +4 operations); the peer of the
-# i-th organisation uses BASE+100i+51 (+1 chaincode listener, +3 operations);
-# chaincode server j uses BASE+900+j.
+# i-th organisation uses BASE+100i+51 (+1 chaincode listener, +3 operations); the
+# i-th organisation's server of chaincode j uses BASE+900+10j+i.
 set_ports() {
   local base=${1:-${ZFC_PORT_BASE:-7000}}
   PORT_BASE=$base
@@ -218,18 +218,20 @@ peer_admin() { # org args...
     fabric peer "$@"
 }
 
-# Starts the chaincode server of one deployed chaincode (its package ID is saved at deploy).
-start_chaincode() { # name
-  local name=$1 dir="$DATA/chaincode/$1" tls
-  is_running "cc.$name" && return 0
-  tls="$DATA/crypto/peerOrganizations/regulator.zfc.local/peers/chaincode.regulator.zfc.local/tls"
-  spawn "cc.$name" "$REPO_DIR" env -i PATH="$PATH" HOME="${HOME:-/tmp}" NODE_ENV=production \
+# Starts one organisation's server of a deployed chaincode (its package ID is saved at
+# deploy). Each organisation runs its own server, as it would in production: its peer
+# alone dials it, and checks its TLS certificate against the organisation's TLS CA.
+start_chaincode() { # name org
+  local name=$1 org=$2 node="cc.$1.$2" dir="$DATA/chaincode/$1" tls
+  is_running "$node" && return 0
+  tls="$(org_dir "$org")/peers/chaincode.$org.zfc.local/tls"
+  spawn "$node" "$REPO_DIR" env -i PATH="$PATH" HOME="${HOME:-/tmp}" NODE_ENV=production \
     node "$REPO_DIR/node_modules/fabric-shim/cli.js" server \
     --module-path "$dir/module" \
-    --chaincode-address "127.0.0.1:$(cat "$dir/port")" \
-    --chaincode-id "$(cat "$dir/package-id")" \
+    --chaincode-address "127.0.0.1:$(cat "$dir/$org/port")" \
+    --chaincode-id "$(cat "$dir/$org/package-id")" \
     --chaincode-tls-cert-file "$tls/server.crt" --chaincode-tls-key-file "$tls/server.key"
-  wait_port "cc.$name" "$(cat "$dir/port")"
+  wait_port "$node" "$(cat "$dir/$org/port")"
 }
 
 # Waits until something listens on a port of 127.0.0.1.
@@ -248,14 +250,14 @@ all_nodes() {
   local k org cc
   for k in $(seq 1 "$ORDERERS"); do echo "orderer$k"; done
   for org in "${ORGS[@]}"; do echo "peer.$org"; done
-  for cc in $CHAINCODES; do echo "cc.$cc"; done
+  for cc in $CHAINCODES; do for org in "${ORGS[@]}"; do echo "cc.$cc.$org"; done; done
 }
 
 start_node() { # name
   case $1 in
     orderer[1-3]) start_orderer "${1#orderer}" ;;
     peer.*) start_peer "${1#peer.}" ;;
-    cc.*) start_chaincode "${1#cc.}" ;;
+    cc.*.*) local rest=${1#cc.}; start_chaincode "${rest%.*}" "${rest##*.}" ;;
     *) die "unknown node $1" ;;
   esac
 }

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { CertificateAuthority } from '../../ledger-tools/certificate-authority';
 import { openFabricLedger } from '../../ledger-tools/fabric-ledger';
 import { ledgerComplianceSuite, type LedgerFixture } from '../ledger/suite';
+import { contractTests } from './fabric-contract';
 import { faultTests, ordererFaultTests } from './fabric-faults';
 import { compiledRoot, missingFabricTools, startNetwork, type TestNetwork } from './fabric-network';
 
 const missing = missingFabricTools();
 const kvContract = join(compiledRoot(), 'test', 'ledger', 'kv-contract.js');
+const zfcContract = join(compiledRoot(), 'chaincode', 'index.js');
 
 /**
  * The compliance suite's fixture on a running network: alice is issued by the producers'
@@ -47,12 +49,13 @@ if (missing.length > 0) {
       return net;
     };
     before(async () => {
-      net = await startNetwork({ chaincodes: { kv: kvContract }, portBase: 27000 });
+      net = await startNetwork({ chaincodes: { kv: kvContract, zfc: zfcContract }, portBase: 27000 });
     });
     after(async () => net?.down());
 
     ledgerComplianceSuite({ name: 'fabric', factory: () => complianceFixture(current()), timeoutMs: 60_000 });
     describe('faults', () => faultTests(current));
+    describe('the contract', () => contractTests(current));
   });
 
   describe('Fabric ledger on a network with three Raft orderers', function () {
