@@ -63,8 +63,8 @@ function num(n: number): string {
 }
 
 interface FixedText {
-  readonly nameZh: string;
-  readonly nameEn: string;
+  readonly nameZh: readonly string[];
+  readonly nameEn: readonly string[];
   readonly lot: string;
   readonly expiry: string | undefined;
   readonly gtin: string;
@@ -78,11 +78,31 @@ function fit(doc: PDFKit.PDFDocument, text: string, width: number): string {
   return `${cut}…`;
 }
 
+/** Greedy line breaking (at a space when there is one) into at most `maxLines`, the last cut to fit. */
+function wrap(doc: PDFKit.PDFDocument, text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let rest = text.trim();
+  while (rest.length > 0 && lines.length < maxLines) {
+    if (lines.length === maxLines - 1 || doc.widthOfString(rest) <= width) {
+      lines.push(fit(doc, rest, width));
+      break;
+    }
+    let n = 1;
+    while (n < rest.length && doc.widthOfString(rest.slice(0, n + 1)) <= width) n++;
+    const space = rest.lastIndexOf(' ', n);
+    const cut = space > 0 ? space : n;
+    lines.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  return lines;
+}
+
 function fixedText(doc: PDFKit.PDFDocument, req: LabelRequest, width: number): FixedText {
   const expiry = req.expiry === undefined ? undefined : fromGs1Date(toGs1Date(req.expiry));
+  const nameZh = wrap(doc.fontSize(8), req.productNameZh, width, 2);
   return {
-    nameZh: fit(doc.fontSize(8.5), req.productNameZh, width),
-    nameEn: fit(doc.fontSize(7), req.productNameEn, width),
+    nameZh,
+    nameEn: wrap(doc.fontSize(7), req.productNameEn, width, nameZh.length > 1 ? 1 : 2),
     lot: fit(doc.fontSize(6.5), `批号 Lot  ${req.lot}`, width),
     expiry: expiry === undefined ? undefined : `有效期至 EXP  ${expiry}`,
     gtin: `(01) ${req.gtin}`,
@@ -105,12 +125,14 @@ function drawLabel(doc: PDFKit.PDFDocument, req: LabelRequest, opts: LabelSheetO
   const opt = { lineBreak: false } as const;
   let ty = y + L.padding + 2;
   doc.fillColor('black');
-  doc.fontSize(8.5).text(fixed.nameZh, tx, ty, opt);
-  doc.fontSize(7).text(fixed.nameEn, tx, (ty += 13), opt);
-  doc.fontSize(6.5).text(fixed.lot, tx, (ty += 14), opt);
-  doc.text(`序列号 S/N  ${serial}`, tx, (ty += 11), opt);
-  if (fixed.expiry !== undefined) doc.text(fixed.expiry, tx, (ty += 11), opt);
-  doc.fontSize(6).text(fixed.gtin, tx, (ty += 11), opt);
+  ty -= 10;
+  for (const line of fixed.nameZh) doc.fontSize(8).text(line, tx, (ty += 10), opt);
+  ty += 4;
+  for (const line of fixed.nameEn) doc.fontSize(7).text(line, tx, (ty += 9), opt);
+  doc.fontSize(6.5).text(fixed.lot, tx, (ty += 13), opt);
+  doc.text(`序列号 S/N  ${serial}`, tx, (ty += 10), opt);
+  if (fixed.expiry !== undefined) doc.text(fixed.expiry, tx, (ty += 10), opt);
+  doc.fontSize(6).text(fixed.gtin, tx, (ty += 10), opt);
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
