@@ -15,7 +15,7 @@ import { getContainer } from './aggregation';
 import { getShipment } from './shipment';
 import { getRecall, inputsOf, outputsOf } from './recall';
 import { getEpcisEvent, lotHistory } from './history';
-import { trace, TRACE_DEFAULTS } from './trace';
+import { trace, traceRoots, TRACE_DEFAULTS } from './trace';
 import type { TransactionInputs } from './schemas';
 import type { Warning } from './records';
 import type { Tx } from './tx';
@@ -66,11 +66,11 @@ export const QUERIES = {
   },
   TraceBack: async (tx: Tx, input: TransactionInputs['TraceBack']) => {
     await requireParticipant(tx);
-    return trace(tx, input, 'back', input);
+    return trace(tx, await traceRoots(tx, input), 'back', input);
   },
   TraceForward: async (tx: Tx, input: TransactionInputs['TraceForward']) => {
     await requireParticipant(tx);
-    return trace(tx, input, 'forward', input);
+    return trace(tx, await traceRoots(tx, input), 'forward', input);
   },
   ListWarnings: async (tx: Tx, input: TransactionInputs['ListWarnings']) => {
     await requireRole(tx, ['regulator'], 'list warnings');

@@ -67,10 +67,11 @@ const participantBody = {
   identities: list(obj({ mspId: id, id: { ...text(1024), pattern: '^x509::/[^\\p{Cc}\\p{Cs}]+::/[^\\p{Cc}\\p{Cs}]+$' } }, ['mspId', 'id']), LIMITS.identities),
 };
 const participantRequired = ['id', 'name', 'role', 'licence', 'gln', 'identities'];
+/** A trace starts from gtin+lot, gtin+serial or sscc (exactly one; checked by the trace itself). */
 const trace = obj({
-  gtin, lot, maxDepth: { type: 'integer', minimum: 1, maximum: LIMITS.traceDepth },
+  gtin, lot, serial, sscc, maxDepth: { type: 'integer', minimum: 1, maximum: LIMITS.traceDepth },
   maxLots: { type: 'integer', minimum: 1, maximum: LIMITS.traceLots }, ...page,
-}, ['gtin', 'lot']);
+}, []);
 
 /** The schema of each transaction's argument, by transaction name. */
 export const SCHEMAS = {
@@ -157,8 +158,8 @@ export const SCHEMAS = {
   GetRecall: schema('GetRecall', 'A recall and its progress.', obj({ recallId: id }, ['recallId'])),
   GetLotHistory: schema('GetLotHistory', 'The EPCIS events of a lot, in order (paginated).', obj({ gtin, lot, ...page }, ['gtin', 'lot'])),
   GetLotLineage: schema('GetLotLineage', 'The direct inputs and outputs of a lot.', obj({ gtin, lot }, ['gtin', 'lot'])),
-  TraceBack: schema('TraceBack', 'Every lot a lot was made from, breadth first, bounded and paginated.', trace),
-  TraceForward: schema('TraceForward', 'Every lot made from a lot, breadth first, bounded and paginated.', trace),
+  TraceBack: schema('TraceBack', 'Every lot a lot (or an item\'s lot, or every lot in an SSCC) was made from, breadth first, bounded and paginated.', trace),
+  TraceForward: schema('TraceForward', 'Every lot made from a lot (or an item\'s lot, or every lot in an SSCC), breadth first, bounded and paginated.', trace),
   ListWarnings: schema('ListWarnings', 'Material-balance warnings (regulators only), paginated.', obj({ ...page }, [])),
   GetEpcisEvent: schema('GetEpcisEvent', 'One recorded EPCIS event by its eventID.',
     obj({ eventID: { type: 'string', pattern: '^urn:uuid:[0-9a-f-]{36}$' } }, ['eventID'])),
@@ -236,5 +237,5 @@ export interface ScanInput {
   time?: string;
 }
 
-/** Input of a bounded trace. */
-export interface TraceInput extends LotRefInput, PageInput { maxDepth?: number; maxLots?: number }
+/** Input of a bounded trace: from a lot (`gtin`+`lot`), an item (`gtin`+`serial`) or an SSCC. */
+export interface TraceInput extends PageInput { gtin?: string; lot?: string; serial?: string; sscc?: string; maxDepth?: number; maxLots?: number }

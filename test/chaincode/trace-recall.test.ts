@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { AffectedLot, Lot, Recall, TracePage, Warning } from '../../chaincode';
-import { actor, allEvents, expectCode, gln, openWorld, type World } from './support';
+import { actor, allEvents, expectCode, gln, openWorld, sscc, type World } from './support';
 import { BREAD, FLOUR, SUGAR, WHEAT, buildChain, ref } from './chain';
 
 const names = (page: TracePage) => page.lots.map((l) => `${l.lot}@${l.depth}`);
@@ -50,6 +50,21 @@ describe('chaincode: trace, mass balance and recall', function () {
       expect(leaf).to.include({ total: 1, truncated: false });
       await expectCode(w.evaluate('TraceBack', ref(BREAD, 'NOPE'), actor(w, 'samr')), 'LOT_NOT_FOUND');
       await expectCode(w.evaluate('TraceBack', { ...ref(BREAD, 'BR1'), maxDepth: 51 }, actor(w, 'samr')), 'INVALID_ARGUMENT');
+    });
+
+    it('starts from an item (its lot) or from an SSCC (every lot packed in it)', async () => {
+      const bakery = actor(w, 'bakery');
+      await w.submit('CommissionItems', { gtin: BREAD, lot: 'BR1', serials: ['L-0001'] }, bakery);
+      const fromItem = await w.evaluate<TracePage>('TraceBack', { gtin: BREAD, serial: 'L-0001' }, actor(w, 'shop'));
+      expect(names(fromItem)).to.deep.equal(['BR1@0', 'F1@1', 'S1@1', 'W1@2', 'W2@2']);
+      await w.submit('Aggregate', { sscc: sscc(5), lots: [{ ...ref(BREAD, 'BR2'), quantity: 10 }, { ...ref(BREAD, 'BR1'), quantity: 10 }], location: { gln: bakery.gln } }, bakery);
+      const fromPallet = await w.evaluate<TracePage>('TraceBack', { sscc: sscc(5) }, actor(w, 'samr'));
+      expect(fromPallet.roots.map((r) => r.lot)).to.deep.equal(['BR2', 'BR1']);
+      expect(names(fromPallet)).to.deep.equal(['BR2@0', 'BR1@0', 'F1@1', 'F2@1', 'S1@1', 'W1@2', 'W2@2']);
+      await w.submit('Disaggregate', { sscc: sscc(5), location: { gln: bakery.gln } }, bakery);
+      await expectCode(w.evaluate('TraceBack', { gtin: BREAD }, actor(w, 'samr')), 'INVALID_ARGUMENT');
+      await expectCode(w.evaluate('TraceBack', { gtin: BREAD, lot: 'BR1', sscc: sscc(5) }, actor(w, 'samr')), 'INVALID_ARGUMENT');
+      await expectCode(w.evaluate('TraceBack', { gtin: BREAD, serial: 'NOPE' }, actor(w, 'samr')), 'ITEM_NOT_FOUND');
     });
 
     it('gives direct inputs and outputs', async () => {
