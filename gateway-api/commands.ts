@@ -131,6 +131,7 @@ async function withStore(cfg: GatewayConfig, fn: (store: GatewayStore) => Promis
 
 async function closeParts(parts: Awaited<ReturnType<typeof openGateway>>): Promise<void> {
   parts.index.stop();
+  await parts.epcis.close();
   await parts.ledger.close();
   await parts.following;
   await parts.index.close();

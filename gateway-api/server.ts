@@ -10,6 +10,8 @@ import type { Ledger } from '../ledger-tools/ledger';
 import { createApp, type GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
+import { ProjectedEventStore } from './epcis-projection';
+import { createEpcisRouter, gatewayCallerIdentity } from './epcis-routes';
 import { GatewayStore } from './gateway-store';
 import { openLedger } from './ledger-factory';
 import { projectEvent } from './projection';
@@ -35,6 +37,8 @@ export interface GatewayParts {
   readonly issuer: EmbeddedIssuer | undefined;
   readonly gateway: GatewayApp;
   readonly following: Promise<void>;
+  /** The EPCIS 2.0 event store behind /epcis (capture and query). */
+  readonly epcis: ProjectedEventStore;
 }
 
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
@@ -57,7 +61,10 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
     ...(issuer ? { issuer } : {}),
     ...(opened.inspector ? { inspector: opened.inspector } : {}),
   });
-  return { ledger: opened.ledger, index, store, issuer, gateway, following };
+  const epcis = await ProjectedEventStore.open(opened.ledger, { idleMs: 200 });
+  const epcisRouter = createEpcisRouter({ store: epcis, identityOf: gatewayCallerIdentity });
+  gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis };
 }
 
 /** Starts listening; resolves with the URL. */
@@ -77,6 +84,7 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
       server.closeAllConnections();
     });
     parts.index.stop();
+    await parts.epcis.close();
     await parts.ledger.close();
     await parts.following;
     await parts.index.close();
