@@ -42,8 +42,10 @@ export async function containerLots(tx: Tx, container: Container, depth = 0): Pr
 /** Moves a container and everything nested in it to a new holder. */
 export async function transferContainer(tx: Tx, sscc: string, holder: string, depth = 0): Promise<void> {
   if (depth > MAX_NESTING) return;
-  const container = await getContainer(tx, sscc);
-  await putContainer(tx, { ...container, holder, updatedAt: tx.time });
+  const moved: { -readonly [K in keyof Container]: Container[K] } = { ...(await getContainer(tx, sscc)), holder, updatedAt: tx.time };
+  delete moved.inTransit;
+  await putContainer(tx, moved);
+  const container = moved;
   for (const child of container.containers) await transferContainer(tx, child, holder, depth + 1);
 }
 
@@ -96,6 +98,7 @@ async function packContainers(tx: Tx, holder: string, parent: Container | undefi
     await assertNotAncestor(tx, child, parent, sscc);
     const container = await getContainer(tx, child);
     if (container.holder !== holder) throw new ZfcError('NOT_OWNER', `container ${child} is held by another participant`, { sscc: child });
+    if (container.inTransit) throw new ZfcError('CONFLICT', `container ${child} is in transit`, { sscc: child, shipmentId: container.inTransit });
     if (container.parent) throw new ZfcError('CONFLICT', `container ${child} is already packed in ${container.parent}`, { sscc: child, parent: container.parent });
     await putContainer(tx, { ...container, parent: sscc, updatedAt: tx.time });
   }
@@ -108,6 +111,7 @@ export async function aggregate(tx: Tx, input: TransactionInputs['Aggregate']): 
   if (!input.items && !input.lots && !input.containers) throw new ZfcError('INVALID_ARGUMENT', 'give items, lots or containers to pack', { field: '/items' });
   const existing = await tx.get<Container>(KEY.container, [input.sscc]);
   if (existing && existing.holder !== packer.id) throw new ZfcError('NOT_OWNER', `container ${input.sscc} is held by another participant`, { sscc: input.sscc });
+  if (existing?.inTransit) throw new ZfcError('CONFLICT', `container ${input.sscc} is in transit`, { sscc: input.sscc, shipmentId: existing.inTransit });
   if (new Set(input.containers ?? []).size !== (input.containers ?? []).length) throw new ZfcError('INVALID_ARGUMENT', '/containers: an SSCC is named twice', { field: '/containers' });
   const items = await packItems(tx, packer.id, input.sscc, input.items ?? []);
   const lots = await packLots(tx, packer.id, existing?.lots ?? [], input.lots ?? []);
@@ -136,6 +140,7 @@ export async function disaggregate(tx: Tx, input: TransactionInputs['Disaggregat
   const packer = await requireRole(tx, ['producer', 'processor', 'distributor', 'retailer'], 'unpack');
   const container = await getContainer(tx, input.sscc);
   if (container.holder !== packer.id) throw new ZfcError('NOT_OWNER', `container ${input.sscc} is held by another participant`, { sscc: input.sscc });
+  if (container.inTransit) throw new ZfcError('CONFLICT', `container ${input.sscc} is in transit`, { sscc: input.sscc, shipmentId: container.inTransit });
   const everything = !input.items && !input.lots && !input.containers;
   const removed: AggregationChange = everything
     ? { items: container.items, lots: container.lots, containers: container.containers }

@@ -213,6 +213,8 @@ export interface Container {
   readonly lots: readonly LotQuantity[];
   readonly containers: readonly string[];
   readonly parent?: string;
+  /** The shipment carrying it, while in transit. */
+  readonly inTransit?: string;
   readonly updatedAt: string;
 }
 

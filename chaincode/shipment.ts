@@ -10,7 +10,7 @@ import { requireParticipant, requireRole } from './access';
 import { getParticipant } from './participant';
 import { getProduct } from './product';
 import { assertNotExpired, assertUsable, credit, debit, getLot } from './lot';
-import { containerLots, getContainer, transferContainer } from './aggregation';
+import { containerLots, getContainer, putContainer, transferContainer } from './aggregation';
 import { received, shipped } from './epcis-event';
 import { sub } from './quantity';
 import type { Holding, Lot, LotQuantity, Shipment } from './records';
@@ -55,12 +55,15 @@ async function shipLines(tx: Tx, sender: string, lines: TransactionInputs['Ship'
   return { shippedLines, holdings };
 }
 
-async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[]): Promise<void> {
+async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[], shipmentId: string): Promise<void> {
   if (new Set(ssccs).size !== ssccs.length) throw new ZfcError('INVALID_ARGUMENT', '/containers: an SSCC is named twice', { field: '/containers' });
   for (const sscc of ssccs) {
     const container = await getContainer(tx, sscc);
     if (container.holder !== sender) throw new ZfcError('NOT_OWNER', `container ${sscc} is held by another participant`, { sscc });
+    if (container.inTransit) throw new ZfcError('CONFLICT', `container ${sscc} is in transit in shipment ${container.inTransit}`, { sscc, shipmentId: container.inTransit });
+    if (container.parent) throw new ZfcError('CONFLICT', `container ${sscc} is packed in ${container.parent}: ship that`, { sscc, parent: container.parent });
     for (const ref of await containerLots(tx, container)) assertUsable(await getLot(tx, ref), 'ship');
+    await putContainer(tx, { ...container, inTransit: shipmentId, updatedAt: tx.time });
   }
 }
 
@@ -73,7 +76,7 @@ export async function ship(tx: Tx, input: TransactionInputs['Ship']): Promise<Ev
   if (recipient.status !== 'active') throw new ZfcError('PARTICIPANT_SUSPENDED', `participant ${recipient.id} is suspended`, { participant: recipient.id });
   assertDistinctLots(input.lines, '/lines');
   const containers = input.containers ?? [];
-  await checkContainers(tx, sender.id, containers);
+  await checkContainers(tx, sender.id, containers, input.shipmentId);
   const { shippedLines, holdings } = await shipLines(tx, sender.id, input.lines);
   const shipment: Shipment = {
     shipmentId: input.shipmentId, from: sender.id, to: recipient.id, lines: shippedLines, containers: [...containers],

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { decodeEvent, type AnyEventEnvelope, type Lot, type Holding, type TestResult, type Shipment, type Container, type Item } from '../../chaincode';
-import { actor, gln, gtin, openWorld, sscc, type World } from './support';
+import { actor, expectCode, gln, gtin, openWorld, sscc, type World } from './support';
 
 const WHEAT = gtin(1);
 const FLOUR = gtin(2);
@@ -126,10 +126,15 @@ describe('chaincode: happy paths', function () {
     const env = await lastEvent();
     expect(env.epcis[0]).to.include({ type: 'AggregationEvent', action: 'ADD', bizStep: 'packing' });
     await w.submit('Ship', { shipmentId: 'S-2', to: 'bakery', lines: [{ gtin: FLOUR, lot: 'F1', quantity: 300 }], containers: [sscc(1)], origin: { gln: gln(60) } }, actor(w, 'mill'));
+    expect((await w.evaluate<Container>('GetContainer', { sscc: sscc(1) }, actor(w, 'mill'))).inTransit).to.equal('S-2');
+    await expectCode(w.submit('Ship', { shipmentId: 'S-2b', to: 'dist', lines: [{ gtin: FLOUR, lot: 'F1', quantity: 1 }], containers: [sscc(1)], origin: { gln: gln(60) } }, actor(w, 'mill')), 'CONFLICT');
+    await expectCode(w.submit('Disaggregate', { sscc: sscc(1), location: { gln: gln(60) } }, actor(w, 'mill')), 'CONFLICT');
     await w.submit('Receive', { shipmentId: 'S-2', lines: [{ gtin: FLOUR, lot: 'F1', quantity: 290 }], location: { gln: gln(70) } }, actor(w, 'bakery'));
     const s = await w.evaluate<Shipment>('GetShipment', { shipmentId: 'S-2' }, actor(w, 'bakery'));
     expect(s.received?.shortfall).to.deep.equal([{ gtin: FLOUR, lot: 'F1', quantity: 10, unit: 'KGM' }]);
-    expect((await w.evaluate<Container>('GetContainer', { sscc: sscc(1) }, actor(w, 'bakery'))).holder).to.equal('bakery');
+    const arrived = await w.evaluate<Container>('GetContainer', { sscc: sscc(1) }, actor(w, 'bakery'));
+    expect(arrived.holder).to.equal('bakery');
+    expect(arrived.inTransit).to.equal(undefined);
     await w.submit('Disaggregate', { sscc: sscc(1), location: { gln: gln(70) } }, actor(w, 'bakery'));
     const after = await w.evaluate<Container>('GetContainer', { sscc: sscc(1) }, actor(w, 'bakery'));
     expect(after.lots).to.deep.equal([]);
