@@ -106,7 +106,7 @@ export function registerLedgerCommands(program: Command): void {
 }
 
 async function withStore(dir: string, run: (store: LedgerStore) => Promise<void>): Promise<void> {
-  const store = await LedgerStore.open(dir);
+  const store = await LedgerStore.open(dir, { create: false });
   try {
     await run(store);
   } finally {

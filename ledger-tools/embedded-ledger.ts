@@ -90,6 +90,8 @@ export class EmbeddedLedger implements Ledger {
   private sealedHash: string;
   private lastWrite: Promise<void> = Promise.resolve();
   private failure: ZfcError | undefined;
+  /** The newest block's events, so followers at the head need not read it back. */
+  private recent: { number: number; events: LedgerEvent[] } | undefined;
 
   /** @internal use {@link openEmbeddedLedger}. */
   constructor(
@@ -228,6 +230,7 @@ export class EmbeddedLedger implements Ledger {
       rejectAll(batch, this.failure);
       return;
     }
+    this.recent = { number, events: blockEvents(sealed.block) };
     this.committedHeight = number + 1;
     this.pending.settle(number, writes.map((w) => w.key));
     settle(batch, records, number);
@@ -241,8 +244,8 @@ export class EmbeddedLedger implements Ledger {
     let next = after ? after.blockNumber : 0;
     while (!this.closed && !options.signal?.aborted) {
       while (next < this.committedHeight && !this.closed && !options.signal?.aborted) {
-        const block = await this.store.block(next);
-        for (const event of blockEvents(block)) {
+        const events = this.recent?.number === next ? this.recent.events : blockEvents(await this.store.block(next));
+        for (const event of events) {
           if (after && event.blockNumber === after.blockNumber && event.txIndex <= after.txIndex) continue;
           yield event;
         }

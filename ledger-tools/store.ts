@@ -10,6 +10,8 @@
  *   t!<txId>                     "<block>,<tx>"
  *   m!height                     the number of blocks
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Level } from 'level';
 import { ZfcError } from '../chaincode/errors';
 import { parseBlock, type Block, type SealedBlock } from './block';
@@ -122,15 +124,17 @@ export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite
 export class LedgerStore implements StateReader {
   private constructor(readonly db: Level<string, Buffer>) {}
 
-  /** Opens (creating if needed) the store in `dir`. */
-  static async open(dir: string): Promise<LedgerStore> {
+  /** Opens the store in `dir`, creating it unless `create` is false (the tools only read existing ledgers). */
+  static async open(dir: string, { create = true }: { create?: boolean } = {}): Promise<LedgerStore> {
+    if (!create && !existsSync(join(dir, 'CURRENT'))) throw new ZfcError('LEDGER_UNAVAILABLE', `there is no ledger in ${dir}`, { dir });
     // A larger write buffer than LevelDB's 4 MB: blocks are big sequential writes, and fewer
     // memtable flushes mean fewer compaction stalls under sustained ingest.
-    const db = new Level<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 32 * 1024 * 1024 });
+    const db = new Level<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 32 * 1024 * 1024, createIfMissing: create });
     try {
       await db.open();
     } catch (err) {
-      throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the ledger in ${dir}: ${(err as Error).message}`, { dir });
+      const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+      throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the ledger in ${dir}: ${cause}`, { dir });
     }
     return new LedgerStore(db);
   }
