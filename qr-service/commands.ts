@@ -67,7 +67,7 @@ async function runLabels(o: LabelOptions): Promise<void> {
     const out = o.out === '-' ? process.stdout : createWriteStream(o.out);
     const summary = await writeLabelSheet(request, out, { baseUrl: cfg.baseUrl, font, onProgress: (done) => showBar && bar.update(done) });
     if (showBar) bar.stop();
-    if (o.out !== '-') process.stderr.write(`wrote ${summary.labels} labels on ${summary.pages} pages (${summary.bytes} bytes) to ${o.out}\n`);
+    process.stderr.write(`wrote ${summary.labels} labels on ${summary.pages} pages (${summary.bytes} bytes) to ${o.out === '-' ? 'standard output' : o.out}\n`);
   } finally {
     if (showBar) bar.stop();
   }

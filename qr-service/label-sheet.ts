@@ -167,8 +167,11 @@ export async function writeLabelSheet(request: LabelRequest, out: NodeJS.Writabl
   let closed = false;
   doc.on('data', (c: Buffer) => (bytes += c.length));
   out.on('close', () => (closed = true));
+  // pipe() never ends process.stdout, so there the document's own end is the finish line
+  const stdio = out === process.stdout || out === process.stderr;
   const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
+    if (stdio) doc.on('end', resolve);
+    else out.on('finish', resolve);
     out.on('error', reject);
     doc.on('error', reject);
   });
