@@ -189,6 +189,10 @@ describe('chaincode: happy paths', function () {
     const h = await w.evaluate<{ entries: { event: string; epcis: unknown[] }[] }>('GetLotHistory', { gtin: WHEAT, lot: 'W1' }, actor(w, 'samr'));
     expect(h.entries.map((e) => e.event)).to.deep.equal(['LotCreated', 'TestRecorded', 'Shipped', 'Received', 'LotTransformed', 'LotHeld', 'LotReleased']);
     expect(h.entries.every((e) => e.epcis.length > 0)).to.equal(true);
+    const page1 = await w.evaluate<{ entries: { event: string }[]; bookmark: string }>('GetLotHistory', { gtin: WHEAT, lot: 'W1', pageSize: 4 }, actor(w, 'samr'));
+    const page2 = await w.evaluate<{ entries: { event: string }[]; bookmark: string }>('GetLotHistory', { gtin: WHEAT, lot: 'W1', pageSize: 4, bookmark: page1.bookmark }, actor(w, 'samr'));
+    expect([...page1.entries, ...page2.entries].map((e) => e.event)).to.deep.equal(h.entries.map((e) => e.event));
+    expect(page2.bookmark).to.equal('');
     const first = h.entries[0] as { eventIDs?: string[] } & { epcis: { eventID: string }[] };
     const one = await w.evaluate<{ eventID: string }>('GetEpcisEvent', { eventID: first.epcis[0]?.eventID }, actor(w, 'shop'));
     expect(one.eventID).to.equal(first.epcis[0]?.eventID);
