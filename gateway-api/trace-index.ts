@@ -54,6 +54,9 @@ export interface LotQuery {
   readonly cursor?: string;
 }
 
+/** How long a follower waits for the next event before an eventless tail of blocks counts as applied. */
+const IDLE_CAUGHT_UP_MS = 1000;
+
 /** A sortable ledger position for the i-th fact of a transaction. */
 export function factSeq(at: Checkpoint, i: number): string {
   return `${String(at.blockNumber).padStart(10, '0')}.${String(at.txIndex).padStart(6, '0')}.${String(i).padStart(4, '0')}`;
@@ -67,6 +70,7 @@ export class TraceIndex {
   private readonly applied = new Set<string>();
   private readonly publicScans = new Map<string, number>();
   private following: AbortController | undefined;
+  private idleSince: number | undefined;
 
   private constructor(
     private readonly store: TraceStore,
@@ -122,9 +126,12 @@ export class TraceIndex {
     this.following = ac;
     const opts = this.last ? { after: this.last, signal: ac.signal } : { signal: ac.signal };
     try {
+      this.idleSince = Date.now();
       for await (const event of ledger.events(opts)) {
+        this.idleSince = undefined;
         if (ac.signal.aborted) break;
         await this.apply(event);
+        this.idleSince = Date.now();
       }
     } catch (err) {
       if (!ac.signal.aborted && !(err instanceof ZfcError && err.code === 'LEDGER_CLOSED')) throw err;
@@ -164,7 +171,9 @@ export class TraceIndex {
   async caughtUp(ledger: Ledger): Promise<boolean> {
     const height = await ledger.height();
     if (height === 0) return true;
-    return this.last !== undefined && this.last.blockNumber >= height - 1;
+    if (this.last !== undefined && this.last.blockNumber >= height - 1) return true;
+    // Blocks of invalid transactions carry no events: a follower that has waited a while is caught up.
+    return this.following !== undefined && this.idleSince !== undefined && Date.now() - this.idleSince >= IDLE_CAUGHT_UP_MS;
   }
 
   /**
@@ -212,6 +221,11 @@ export class TraceIndex {
   /** Every downstream lot and holder, with quantities and sales. */
   traceForward(start: TraceStart, code: string): TraceGraph {
     return this.graph.traceForward(code, this.resolve(start));
+  }
+
+  /** The same trace answered from the level database alone (range scans, no memory graph): counts only. */
+  traceOnDisk(direction: 'back' | 'forward', start: LotRef): Promise<{ lots: number; edges: number; hops: number }> {
+    return this.store.walk(direction, start);
   }
 
   /** A lot's page: status, holders and what they hold now, lineage, tests, warnings. */

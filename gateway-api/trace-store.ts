@@ -102,6 +102,41 @@ export class TraceStore {
     return n;
   }
 
+  /**
+   * A trace answered from disk alone, by range scans over the graph layout (no memory graph):
+   * the check that the layout is complete, and the baseline that shows what the in-memory
+   * graph buys. Returns the counts of lots, lineage edges and custody hops reached.
+   */
+  async walk(direction: 'back' | 'forward', start: LotRef, maxLots = 100_000): Promise<{ lots: number; edges: number; hops: number }> {
+    const seen = new Set<string>([lk(start)]);
+    let frontier: LotRef[] = [start];
+    let edges = 0;
+    let hops = 0;
+    while (frontier.length > 0 && seen.size < maxLots) {
+      const next: LotRef[] = [];
+      for (const ref of frontier) {
+        const [lot, tests] = await Promise.all([this.db.get(`L|${lk(ref)}`), this.scan(`T|${lk(ref)}|`)]);
+        void lot;
+        void tests;
+        for (const h of await this.scan(`H|${lk(ref)}|`)) if (direction === 'forward' || (h as { kind: string }).kind !== 'sale') hops += 1;
+        const links = await this.scan(direction === 'back' ? `I|${lk(ref)}|` : `O|${lk(ref)}|`);
+        edges += links.length;
+        for (const v of links) {
+          const m = direction === 'back' ? (v as { from: LotRef }).from : (v as { to: LotRef }).to;
+          if (seen.has(lk(m))) continue;
+          seen.add(lk(m));
+          next.push(m);
+        }
+      }
+      frontier = next;
+    }
+    return { lots: seen.size, edges, hops };
+  }
+
+  private async scan(prefix: string): Promise<unknown[]> {
+    return this.db.values({ gte: prefix, lt: prefix + END }).all();
+  }
+
   /** The input lots of a lot, read from disk (one range scan). */
   async inputsOf(ref: LotRef): Promise<PositionedFact[]> {
     const out: PositionedFact[] = [];

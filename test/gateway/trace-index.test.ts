@@ -124,6 +124,13 @@ describe('gateway: trace index', () => {
     expect(index.searchLots({ holder: 'shop-1' }).lots.map((l) => l.lot)).to.deep.equal(['P1']);
   });
 
+  it('answers the same traces from the level layout alone', async () => {
+    for (const [dir, start] of [['back', P1], ['forward', F1], ['forward', F2], ['back', F1]] as const) {
+      const g = dir === 'back' ? index.traceBack({ lot: start }, '') : index.traceForward({ lot: start }, '');
+      expect(await index.traceOnDisk(dir, start), `${dir} ${start.lot}`).to.deep.equal({ lots: g.lots.length, edges: g.edges.length, hops: g.hops.length });
+    }
+  });
+
   it('pages a lot search with a cursor', () => {
     const first = index.searchLots({ limit: 2 });
     expect(first.lots).to.have.length(2);
