@@ -76,6 +76,17 @@ describe('chaincode: happy paths', function () {
     expect(env.epcis[0]?.epcList).to.have.length(7);
   });
 
+  it('commissions 10,000 serials in one transaction, and refuses 10,001', async () => {
+    const farm = actor(w, 'farm-b');
+    await w.submit('CreateLot', { gtin: EGGS, lot: 'BIG', quantity: 10000, unit: 'EA', productionDate: '2026-02-20', origin: { gln: gln(51) } }, farm);
+    const answer = await w.submit<{ body: { batch: { count: number }; serials: string[] } }>('CommissionItems', { gtin: EGGS, lot: 'BIG', ranges: [{ prefix: 'BIG-', from: 1, to: 9999, width: 5 }], serials: ['BIG-LAST'] }, farm);
+    expect(answer.body.batch.count).to.equal(10000);
+    expect(answer.body.serials[9998]).to.equal('BIG-09999');
+    const item = await w.evaluate<{ item: Item }>('GetItem', { gtin: EGGS, serial: 'BIG-05000' }, actor(w, 'shop'));
+    expect(item.item.lot).to.equal('BIG');
+    await expectCode(w.submit('CommissionItems', { gtin: EGGS, lot: 'BIG', ranges: [{ prefix: 'MORE-', from: 1, to: 10000 }], serials: ['ONE-MORE'] }, farm), 'INVALID_ARGUMENT');
+  });
+
   it('records a passing test', async () => {
     await w.submit('RecordTest', {
       testId: 'T1', gtin: WHEAT, lot: 'W1', method: 'GB 2763', sampledAt: '2026-02-21T09:00:00+08:00',
