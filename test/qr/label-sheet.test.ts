@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { PassThrough, Writable } from 'node:stream';
 import { ZfcError } from '../../chaincode/errors';
 import { findCjkFont, labelRequest, LABELS_PER_PAGE, packageLink, writeLabelSheet, type LabelInput } from '../../qr-service';
-import { decodeMatrix, pdfQrSymbols, readPdf } from './support';
+import { decodeMatrix, gs1Validates, pdfQrSymbols, readPdf } from './support';
 
 const BASE = 'https://zfc.example.cn';
 const INPUT: LabelInput = {
@@ -66,7 +66,9 @@ describe('qr-service: label sheets', function () {
     expect(symbols.length).to.equal(1000);
     for (const i of [0, 1, 23, 24, 500, 998, 999]) {
       const serial = String(i + 1).padStart(6, '0');
-      expect(decodeMatrix(symbols[i] as boolean[][])).to.equal(packageLink(BASE, { gtin: INPUT.gtin, lot: INPUT.lot, serial, expiry: '2026-12-31' }));
+      const link = packageLink(BASE, { gtin: INPUT.gtin, lot: INPUT.lot, serial, expiry: '2026-12-31' });
+      expect(decodeMatrix(symbols[i] as boolean[][])).to.equal(link);
+      expect(gs1Validates(link), link).to.equal(true);
     }
     expect(progress.at(-1)).to.deep.equal([1000, 1000]);
     expect(progress.length).to.equal(42);
@@ -81,9 +83,9 @@ describe('qr-service: label sheets', function () {
     const { pdf, summary } = await sheet({ ...INPUT, serialRange: undefined, serials } as unknown as LabelInput);
     expect(summary).to.include({ pages: 1, labels: 5 });
     const symbols = readPdf(pdf).streams.flatMap(pdfQrSymbols);
-    expect(symbols.map((s) => decodeMatrix(s))).to.deep.equal(
-      serials.map((serial) => packageLink(BASE, { gtin: INPUT.gtin, lot: INPUT.lot, serial, expiry: '2026-12-31' })),
-    );
+    const links = serials.map((serial) => packageLink(BASE, { gtin: INPUT.gtin, lot: INPUT.lot, serial, expiry: '2026-12-31' }));
+    expect(symbols.map((s) => decodeMatrix(s))).to.deep.equal(links);
+    for (const link of links) expect(gs1Validates(link), link).to.equal(true);
   });
 
   it('stops when the reader hangs up', async function () {
