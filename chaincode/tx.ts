@@ -7,7 +7,7 @@
 import type { Context } from 'fabric-contract-api';
 import { canonicalBytes } from './canonical-json';
 import { ZfcError } from './errors';
-import { compositeKey, type KeyType } from './keys';
+import { checkKeyPart, compositeKey, type KeyType } from './keys';
 import type { Participant } from './records';
 import type { EpcisEvent } from './events';
 
@@ -111,7 +111,7 @@ export class Tx {
 
   /** Every committed record under a partial composite key, in key order, at most `limit` (this transaction's own writes are not seen, as on Fabric). */
   async list<T>(type: KeyType, parts: readonly string[], limit = 100_000): Promise<Entry<T>[]> {
-    const iterator = await this.stub.getStateByPartialCompositeKey(type, parts.map((p) => p));
+    const iterator = await this.stub.getStateByPartialCompositeKey(type, parts.map((p) => checkKeyPart(p)));
     const out: Entry<T>[] = [];
     try {
       for (;;) {
@@ -127,7 +127,7 @@ export class Tx {
 
   /** One page of records under a partial key (reads only: Fabric refuses paging in updates). */
   async page<T>(type: KeyType, parts: readonly string[], pageSize: number, bookmark: string): Promise<{ entries: Entry<T>[]; bookmark: string }> {
-    const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(type, [...parts], pageSize, bookmark);
+    const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(type, parts.map((p) => checkKeyPart(p)), pageSize, bookmark);
     const entries: Entry<T>[] = [];
     try {
       for (;;) {
