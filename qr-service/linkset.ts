@@ -34,8 +34,11 @@ function pipLinks(res: Resolution): Link[] {
   return [own, ...brand];
 }
 
-/** The linkset document for a resolution. */
-export function linkset(res: Resolution): { linkset: Array<Record<string, unknown>> } {
+/**
+ * The linkset document for a resolution. With `epcisBase` (the gateway's EPCIS query interface,
+ * e.g. `https://zfc.example.cn/epcis`), a gs1:epcis link to the identifier's events is added.
+ */
+export function linkset(res: Resolution, epcisBase?: string): { linkset: Array<Record<string, unknown>> } {
   const entry: Record<string, unknown> = {
     anchor: res.anchor,
     itemDescription: `${res.product.name.zh} / ${res.product.name.en}`,
@@ -49,6 +52,12 @@ export function linkset(res: Resolution): { linkset: Array<Record<string, unknow
   }
   if (res.lot !== undefined || (res.product.certifications?.length ?? 0) > 0) {
     entry[`${VOC}certificationInfo`] = json('gs1:certificationInfo', 'Test results and certificates');
+  }
+  if (epcisBase !== undefined) {
+    entry[`${VOC}epcis`] = [{
+      href: `${epcisBase.replace(/\/+$/, '')}/epcs/${encodeURIComponent(res.identifier.canonical)}/events`,
+      title: 'EPCIS events (GS1 EPCIS 2.0 query interface)', type: 'application/ld+json',
+    }];
   }
   return { linkset: [entry] };
 }

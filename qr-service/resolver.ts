@@ -35,6 +35,8 @@ export interface ResolverResponse {
 export interface ResolverOptions {
   /** The deployment's public base URL, which the codes carry. */
   readonly baseUrl: string;
+  /** The EPCIS 2.0 query interface, e.g. `https://zfc.example.cn/epcis`: adds a gs1:epcis link. */
+  readonly epcisBaseUrl?: string;
   /** Today's date, ISO `YYYY-MM-DD` (default: the system clock, UTC). */
   readonly today?: () => string;
 }
@@ -121,11 +123,11 @@ export async function resolveRequest(req: ResolverRequest, source: ResolverSourc
     case undefined:
     case 'gs1:pip':
     case 'gs1:defaultLink':
-      if (wantsJson) return found(json(200, linkset(res), linksetType(req.accept), link));
+      if (wantsJson) return found(json(200, linkset(res, options.epcisBaseUrl), linksetType(req.accept), link));
       return found(html(200, renderConsumerPage(res, { lang, switchHref: switchHref(req.querystring, lang), today: today(options) }), lang, link));
     case 'linkset':
     case 'all':
-      return found(json(200, linkset(res), linksetType(req.accept), link));
+      return found(json(200, linkset(res, options.epcisBaseUrl), linksetType(req.accept), link));
     case 'gs1:traceability':
       return found(json(200, traceabilityDocument(res), 'application/json', link));
     case 'gs1:certificationInfo':

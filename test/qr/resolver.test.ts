@@ -20,7 +20,9 @@ describe('qr-service: resolver', () => {
   before(async () => {
     const app = new Koa();
     app.use(errorBody());
-    app.use(createResolverRouter({ baseUrl: BASE, source: fixtureSource(), today: () => '2026-05-01', onScan: (r) => scans.push(r) }).routes());
+    app.use(createResolverRouter({
+      baseUrl: BASE, source: fixtureSource(), today: () => '2026-05-01', epcisBaseUrl: `${BASE}/epcis`, onScan: (r) => scans.push(r),
+    }).routes());
     server = await listen(app);
   });
   after(() => server.close());
@@ -55,6 +57,8 @@ describe('qr-service: resolver', () => {
       const links = entry[`https://gs1.org/voc/${type}`] as Array<{ href: string }>;
       expect(links?.length ?? 0, type).to.be.greaterThan(0);
     }
+    const epcis = (entry['https://gs1.org/voc/epcis'] as Array<{ href: string }>)[0]?.href;
+    expect(epcis).to.equal(`${BASE}/epcis/epcs/${encodeURIComponent(`https://id.gs1.org/01/${GTIN}/21/000001`)}/events`);
     const trace = (entry['https://gs1.org/voc/traceability'] as Array<{ href: string }>)[0]?.href;
     expect(trace).to.equal(`${anchor}?linkType=gs1:traceability`);
     const viaQuery = await get(`/01/${GTIN}/10/LJ2026A/21/000001?linkType=linkset`, { accept: BROWSER });
