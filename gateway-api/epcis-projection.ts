@@ -6,8 +6,14 @@
  *
  * Derived, like the trace index: it is rebuilt from the ledger's events on start, and deleting
  * it loses nothing. Each applied event is also offered to listeners (subscriptions).
+ *
+ * Access (when a viewer is given): a regulator reads every event; a participant reads the events
+ * it recorded or captured, those of its direct trading partners — participants that named it,
+ * or that it named, as a source or destination (one step up and down its chain) — and those
+ * recorded by regulators (holds and recalls are public).
  */
-import { decodeEvent } from '../chaincode/events';
+import { decodeEvent, type AnyEventEnvelope } from '../chaincode/events';
+import { glnUri, partyUri } from '../chaincode/digital-link';
 import { decodeEpcisCaptured } from '../chaincode/epcis-capture';
 import { eventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -37,15 +43,57 @@ function nativeEvent(event: Record<string, unknown>, e: LedgerEvent, caller: str
   };
 }
 
-/** The EPCIS events one ledger event carries (none for foreign events). */
-export function epcisEventsOf(e: LedgerEvent): StoredEpcisEvent[] {
+/** The EPCIS events one ledger event carries (none for foreign events), and its envelope if native. */
+export function epcisEventsOf(e: LedgerEvent): { events: StoredEpcisEvent[]; envelope?: AnyEventEnvelope } {
   const captured = decodeEpcisCaptured(e.payload);
-  if (captured) return [...captured.body.events];
+  if (captured) return { events: [...captured.body.events] };
   try {
-    const env = decodeEvent(e.payload);
-    return env.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, env.caller));
+    const envelope = decodeEvent(e.payload);
+    return { events: envelope.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, envelope.caller)), envelope };
   } catch {
-    return [];
+    return { events: [] };
+  }
+}
+
+/** Who may read what: participants' roles and parties, and who trades with whom. */
+class Access {
+  private readonly roles = new Map<string, string>();
+  private readonly byParty = new Map<string, string>();
+  private readonly partners = new Map<string, Set<string>>();
+
+  learn(envelope: AnyEventEnvelope | undefined): void {
+    if (!envelope) return;
+    if (envelope.type !== 'ParticipantRegistered' && envelope.type !== 'ParticipantSuspended' && envelope.type !== 'ParticipantReinstated') return;
+    const p = envelope.body.participant;
+    this.roles.set(p.id, p.role);
+    try {
+      this.byParty.set(partyUri(p.gln), p.id);
+      this.byParty.set(glnUri(p.gln), p.id);
+    } catch {
+      // a participant without a valid GLN is never named as a party
+    }
+  }
+
+  /** Links the event's recorder with every participant its sources and destinations name. */
+  link(e: StoredEpcisEvent): void {
+    for (const uri of [...e.ids.sources, ...e.ids.destinations]) {
+      const other = this.byParty.get(uri);
+      if (!other || other === e.capturedBy) continue;
+      this.partnersOf(e.capturedBy).add(other);
+      this.partnersOf(other).add(e.capturedBy);
+    }
+  }
+
+  private partnersOf(id: string): Set<string> {
+    let set = this.partners.get(id);
+    if (!set) this.partners.set(id, (set = new Set()));
+    return set;
+  }
+
+  visible(e: StoredEpcisEvent, viewer: string | undefined): boolean {
+    if (viewer === undefined || e.capturedBy === viewer) return true;
+    if (this.roles.get(viewer) === 'regulator' || this.roles.get(e.capturedBy) === 'regulator') return true;
+    return this.partners.get(viewer)?.has(e.capturedBy) ?? false;
   }
 }
 
@@ -61,6 +109,7 @@ export class ProjectedEventStore implements EventStore {
   private readonly sorted: StoredEpcisEvent[] = [];
   private readonly byID = new Map<string, StoredEpcisEvent>();
   private readonly listeners = new Set<EpcisListener>();
+  private readonly access = new Access();
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
@@ -107,7 +156,9 @@ export class ProjectedEventStore implements EventStore {
 
   private async follow(): Promise<void> {
     for await (const e of this.ledger.events({ signal: this.abort.signal })) {
-      for (const stored of epcisEventsOf(e)) this.apply(stored);
+      const { events, envelope } = epcisEventsOf(e);
+      this.access.learn(envelope);
+      for (const stored of events) this.apply(stored);
       this.seenBlock = e.blockNumber;
       this.recent.add(e.txId);
       if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string);
@@ -127,6 +178,7 @@ export class ProjectedEventStore implements EventStore {
       else hi = mid;
     }
     this.sorted.splice(lo, 0, stored);
+    this.access.link(stored);
     for (const l of this.listeners) l(stored);
   }
 
@@ -136,16 +188,22 @@ export class ProjectedEventStore implements EventStore {
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
   }
 
-  async get(eventID: string): Promise<StoredEpcisEvent | undefined> {
-    return this.byID.get(eventID);
+  /** True if `viewer` (a participant ID; undefined for no access rule) may read the event. */
+  visible(event: StoredEpcisEvent, viewer: string | undefined): boolean {
+    return this.access.visible(event, viewer);
   }
 
-  async query(plan: EpcisQueryPlan, pageToken: string): Promise<EventPage> {
+  async get(eventID: string, _identity?: Identity, viewer?: string): Promise<StoredEpcisEvent | undefined> {
+    const e = this.byID.get(eventID);
+    return e && this.access.visible(e, viewer) ? e : undefined;
+  }
+
+  async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string): Promise<EventPage> {
     const start = pageToken ? this.after(decodeToken(pageToken)) : 0;
     const events: StoredEpcisEvent[] = [];
     for (let i = start; i < this.sorted.length; i++) {
       const e = this.sorted[i] as StoredEpcisEvent;
-      if (!matchesPlan(e, plan)) continue;
+      if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) continue;
       events.push(e);
       if (events.length === plan.perPage) {
         const more = i + 1 < this.sorted.length;

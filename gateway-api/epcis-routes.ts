@@ -38,6 +38,8 @@ export interface EpcisRouterDeps {
   readonly jobs?: CaptureJobs;
   /** Named queries and subscriptions; without it those routes are absent. */
   readonly subscriptions?: EpcisSubscriptions;
+  /** The participant a request reads as, for stores that apply access rules (absent: none). */
+  readonly viewerOf?: (ctx: Context) => string | undefined;
   /** Who owns a named query or subscription made by a request (default: the identity's certificate hash). */
   readonly ownerOf?: (ctx: Context) => string;
   /** Largest request body accepted, in bytes. Default 64 MiB. */
@@ -113,11 +115,19 @@ export function gatewayCallerIdentity(ctx: Context): Identity {
   return caller.identity;
 }
 
+/** The participant of the gateway's authenticated caller: the `viewerOf` and `ownerOf` to mount with. */
+export function gatewayCallerParticipant(ctx: Context): string {
+  const caller = ctx.state['caller'] as { participant?: string } | undefined;
+  if (!caller?.participant) throw new ZfcError('UNAUTHENTICATED', 'an API key is required');
+  return caller.participant;
+}
+
 /**
  * The EPCIS router.
  *
  * @example
- * const epcis = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: gatewayCallerIdentity });
+ * const store = await ProjectedEventStore.open(ledger);
+ * const epcis = createEpcisRouter({ store, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
  * apiRouter.use(epcis.routes(), epcis.allowedMethods()); // gateway-api/app.ts
  */
 export function createEpcisRouter(deps: EpcisRouterDeps): Router {
@@ -162,7 +172,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const answer = async (ctx: Context, fixed: Parameters<typeof parseEpcisQuery>[1] = {}): Promise<void> => {
     const identity = await deps.identityOf(ctx);
     const { plan, pageToken } = parseEpcisQuery(ctx.query, fixed);
-    const page = await deps.store.query(plan, pageToken, identity);
+    const page = await deps.store.query(plan, pageToken, identity, deps.viewerOf?.(ctx));
     setHeaders(ctx);
     if (page.nextPageToken) ctx.set('Link', nextLink(ctx, page.nextPageToken));
     ctx.type = 'application/ld+json';
@@ -174,7 +184,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   router.get('/events/:eventID', async (ctx) => {
     const identity = await deps.identityOf(ctx);
     const eventID = ctx.params['eventID'] ?? '';
-    const stored = await deps.store.get(eventID, identity);
+    const stored = await deps.store.get(eventID, identity, deps.viewerOf?.(ctx));
     if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
     setHeaders(ctx);
     ctx.type = 'application/ld+json';

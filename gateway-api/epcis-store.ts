@@ -14,10 +14,13 @@ import type { Identity, Ledger } from '../ledger-tools/ledger';
 export interface EventStore {
   /** Captures a (validated) document, all or nothing. */
   capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult>;
-  /** One event by eventID, or undefined. */
-  get(eventID: string, identity: Identity): Promise<StoredEpcisEvent | undefined>;
-  /** One page of events matching the plan. */
-  query(plan: EpcisQueryPlan, pageToken: string, identity: Identity): Promise<EventPage>;
+  /**
+   * One event by eventID, or undefined (also when `viewer`, a participant ID, may not read it;
+   * stores that cannot tell who may read what ignore `viewer`).
+   */
+  get(eventID: string, identity: Identity, viewer?: string): Promise<StoredEpcisEvent | undefined>;
+  /** One page of the events matching the plan that `viewer` may read. */
+  query(plan: EpcisQueryPlan, pageToken: string, identity: Identity, viewer?: string): Promise<EventPage>;
 }
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');

@@ -39,9 +39,11 @@ export interface Subscription {
   failed: number;
 }
 
-/** Where events come from: the projection's listener registration. */
+/** Where events come from: the projection's listener registration and its access rule. */
 export interface EventSource {
   listen(listener: EpcisListener): () => void;
+  /** True if the participant may read the event; deliveries go only to owners who may. */
+  visible?(event: StoredEpcisEvent, viewer: string): boolean;
 }
 
 /** Options of {@link EpcisSubscriptions}. */
@@ -162,6 +164,7 @@ export class EpcisSubscriptions {
     for (const sub of this.subs.values()) {
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan)) continue;
+      if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
       sub.queue = sub.queue.then(() => this.deliver(sub, event));
     }
   }

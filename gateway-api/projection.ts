@@ -186,7 +186,7 @@ function scanned(b: EventBodies['Scanned']): Fact[] {
 
 function recalled(b: EventBodies['RecallIssued']): Fact[] {
   const r = b.recall;
-  const facts: Fact[] = [{ type: 'recall', recallId: r.recallId, lots: r.lots.map(ref), reason: r.reason, recallClass: r.class, issuer: r.issuedBy }];
+  const facts: Fact[] = [{ type: 'recall', recallId: r.recallId, lots: r.lots.map(ref), reason: r.reason, recallClass: r.class, issuer: r.issuedBy, status: r.status }];
   for (const m of b.marked) facts.push({ type: 'status', lotRef: ref(m), status: 'recalled', reason: r.reason, recallId: r.recallId });
   return facts;
 }

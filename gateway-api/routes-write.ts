@@ -19,6 +19,9 @@ import { readJson } from './json-body';
 import type { TraceIndex } from './trace-index';
 import type { Wallet } from './wallet';
 
+/** How often a write invalidated by a concurrent one is tried (the Fabric ledger retries on its own too). */
+const MVCC_ATTEMPTS = 5;
+
 /** Issues an identity for a new participant (embedded deployments); absent on Fabric. */
 export interface IdentityIssuer {
   issue(participant: string, role: string): Promise<Identity>;
@@ -93,11 +96,17 @@ async function execute(deps: WriteDeps, route: WriteRoute, caller: Caller, body:
 /** Submits a transaction and waits until the trace index has applied it. */
 async function submit(deps: WriteDeps, fn: TransactionName, input: unknown, identity: Identity): Promise<{ txId: string; blockNumber: number; result: unknown }> {
   let res;
-  try {
-    res = await deps.ledger.submit(fn, [JSON.stringify(input)], identity);
-  } catch (err) {
-    deps.onSubmit?.(fn, err instanceof ZfcError ? err.code : 'error');
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await deps.ledger.submit(fn, [JSON.stringify(input)], identity);
+      break;
+    } catch (err) {
+      const code = err instanceof ZfcError ? err.code : 'error';
+      deps.onSubmit?.(fn, code);
+      // An invalidated transaction changed nothing: running it again against the new state is safe.
+      if (attempt < MVCC_ATTEMPTS && (code === 'MVCC_READ_CONFLICT' || code === 'PHANTOM_READ_CONFLICT')) continue;
+      throw err;
+    }
   }
   deps.onSubmit?.(fn, 'ok');
   await deps.index.waitFor(res.txId, 5000);

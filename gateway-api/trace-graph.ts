@@ -145,7 +145,7 @@ export class TraceGraphStore {
         this.setStatus(fact.lotRef, fact.status, fact.reason ?? '', fact.recallId ?? '', fact.timestamp);
         return;
       case 'recall':
-        this.recalls.set(fact.recallId, { ...fact, affected: this.recalls.get(fact.recallId)?.affected ?? [] });
+        this.recall(fact);
         return;
       case 'warning':
         this.warnings.push(fact);
@@ -199,6 +199,16 @@ export class TraceGraphStore {
     node.recallId = recallId;
     const recall = recallId ? this.recalls.get(recallId) : undefined;
     if (recall && status === 'recalled' && !recall.affected.some((r) => lotKey(r) === node.key)) recall.affected.push(node.ref);
+  }
+
+  /** A recall as first issued; later progress only moves its status. */
+  private recall(fact: RecallFact & FactPosition): void {
+    const known = this.recalls.get(fact.recallId);
+    if (known) {
+      this.recalls.set(fact.recallId, { ...known, ...(fact.status !== undefined ? { status: fact.status } : {}) });
+      return;
+    }
+    this.recalls.set(fact.recallId, { ...fact, affected: [] });
   }
 
   private scan(fact: ScanFact & FactPosition): void {

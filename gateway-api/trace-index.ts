@@ -284,11 +284,11 @@ export class TraceIndex {
   }
 
   /** A recall with the lots it reached. */
-  recall(id: string): { recallId: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string } {
+  recall(id: string): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string } {
     const r = this.graph.recalls.get(id);
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
     const affected = [...r.affected].sort((a, b) => (lotKey(a) < lotKey(b) ? -1 : 1));
-    return { recallId: r.recallId, lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp };
+    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp };
   }
 
   /** Every warning, in ledger order. */

@@ -129,6 +129,8 @@ export interface RecallFact {
   readonly reason: string;
   readonly recallClass?: string;
   readonly issuer: string;
+  /** `propagating` until every downstream lot is marked, then `complete`. */
+  readonly status?: string;
 }
 
 /** A warning regulators list: material balance, failed test, untested lot shipped, cloned code. */

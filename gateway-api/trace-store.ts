@@ -6,7 +6,7 @@
  *   I|lot|seq        an input edge into the lot           O|lot|seq   the same edge, from the input's side
  *   H|lot|seq        a custody hop (ship, receive, sale)  T|lot|seq   a test
  *   S|lot|seq        another scan                         N|gtin|seq  item serials commissioned
- *   A|sscc|seq       packing/unpacking of a logistic unit R|recall    a recall
+ *   A|sscc|seq       packing/unpacking of a logistic unit R|recall|seq a recall, then its progress
  *   P|id|seq         a participant                        G|gtin      a product
  *   W|seq            a warning                            M|checkpoint the last applied ledger position
  *
@@ -52,7 +52,7 @@ export function factOps(f: PositionedFact): Op[] {
     case 'status':
       return [put(`X|${lk(f.lotRef)}|${f.seq}`)];
     case 'recall':
-      return [put(`R|${enc(f.recallId)}`)];
+      return [put(`R|${enc(f.recallId)}|${f.seq}`)];
     case 'warning':
       return [put(`W|${f.seq}`)];
     case 'scan':

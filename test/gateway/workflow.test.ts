@@ -144,10 +144,20 @@ describe('gateway: role workflows over HTTP', function () {
     expect(second.body.next).to.equal(undefined);
   });
 
+  it('records sales from several tills at once (conflicting writes are retried, none lost)', async () => {
+    const serials = Array.from({ length: 8 }, (_, i) => `P1-${String(20 + i).padStart(4, '0')}`);
+    const replies = await Promise.all(serials.map((serial) => post('shop-1', '/v1/scans', { kind: 'sale', gtin: TEA, serial, location: { gln: gln(51) } })));
+    expect(replies.map((r) => r.status), replies.map((r) => r.text).join('\n')).to.deep.equal(serials.map(() => 201));
+    const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
+    const shop = lot.body.holders.find((h: { participant: string }) => h.participant === 'shop-1');
+    expect(shop).to.include({ sales: 9, holding: 41 });
+  });
+
   it('recalls a farm lot, marks what was made from it, and refuses the sale at the till', async () => {
     const r = await ok('samr', '/v1/recalls', { recallId: 'RC-1', lots: [{ gtin: LEAF2, lot: 'F2-2026' }], reason: 'chlorpyrifos above limit', class: 'I' });
     expect(r.body.txIds.length).to.be.at.least(1);
     const recall = await get('samr', '/v1/recalls/RC-1');
+    expect(recall.body.status).to.equal('complete');
     expect(recall.body.affected.map((l: { lot: string }) => l.lot)).to.have.members(['F2-2026', 'P1-2026']);
     const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
     expect(lot.body.status).to.equal('recalled');
