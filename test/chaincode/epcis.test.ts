@@ -44,6 +44,8 @@ async function everyKindOfEvent(w: World): Promise<void> {
   await w.submit('PlaceHold', { ...ref(WHEAT, 'W2'), reason: 'inspection' }, actor(w, 'samr'));
   await w.submit('IssueRecall', { recallId: 'R-1', lots: [ref(WHEAT, 'W1')], reason: 'aflatoxin', class: 'I', budget: 1 }, actor(w, 'samr'));
   await w.submit('ContinueRecall', { recallId: 'R-1', budget: 100 }, actor(w, 'samr'));
+  // every character GS1 allows in a lot code that a URI must percent-encode
+  await w.submit('CreateLot', { gtin: SUGAR, lot: 'Q"<>%&\'()*+,/:;=?!', quantity: 1, unit: 'KGM', productionDate: '2026-02-20', origin: { gln: gln(101) } }, farmB);
   await w.submit('SuspendParticipant', { id: 'shop-b', reason: 'audit' }, actor(w, 'samr'));
   await w.submit('ReinstateParticipant', { id: 'shop-b', reason: 'done' }, actor(w, 'samr'));
 }
