@@ -6,10 +6,9 @@
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
-import { createEpcisRouter, gatewayCallerIdentity } from '../../gateway-api/epcis-routes';
-import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
+import { startEpcisFront, type EpcisFront } from './gateway-front';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const RICE = withCheck('0695000000301');
@@ -20,10 +19,11 @@ describe('EPCIS in the gateway', function () {
   this.timeout(120_000);
   let t: TestGateway;
   const keys: Record<string, string> = {};
-  let projection: ProjectedEventStore;
+  let front: EpcisFront;
 
+  /** /v1 on the gateway; /epcis on the front with access rules. */
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+    call(url.startsWith('/epcis') ? front.url : t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
   const capture = async (who: string, events: unknown[]): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
     expect(r.status, r.text).to.equal(202);
@@ -43,14 +43,11 @@ describe('EPCIS in the gateway', function () {
   before(async () => {
     t = await startTestGateway();
     keys['samr'] = t.regulatorKey;
-    projection = await ProjectedEventStore.open(t.gw.ledger, { idleMs: 100 });
-    if ((await as('samr', 'GET', '/epcis/events')).status === 404) {
-      const epcis = createEpcisRouter({ store: projection, identityOf: gatewayCallerIdentity });
-      t.gw.apiRouter.use(epcis.routes(), epcis.allowedMethods());
-    }
+    front = await startEpcisFront(t);
     for (const p of [
       { id: 'farm-1', name: 'Rice Farm', role: 'producer', licence: 'SC-1', gln: gln(11) },
       { id: 'shop-1', name: 'Corner Shop', role: 'retailer', licence: 'JY-1', gln: gln(51) },
+      { id: 'shop-9', name: 'Far Away Shop', role: 'retailer', licence: 'JY-9', gln: gln(59) },
     ]) {
       const r = await as('samr', 'POST', '/v1/participants', p);
       expect(r.status, r.text).to.equal(201);
@@ -59,13 +56,18 @@ describe('EPCIS in the gateway', function () {
   });
 
   after(async () => {
-    await projection.close();
+    await front.close();
     await t.gw.close();
     await removeDir(t.dir);
   });
 
-  it('refuses without an API key', async () => {
+  it('is mounted by the gateway itself, behind its API keys', async () => {
     expect((await call(t.gw.url, 'GET', '/epcis/events')).status).to.equal(401);
+    expect((await call(front.url, 'GET', '/epcis/events')).status).to.equal(401);
+    const own = await call(t.gw.url, 'GET', '/epcis/events?perPage=1', { key: keys['samr'] as string });
+    expect(own.status, own.text).to.equal(200);
+    expect(own.headers.get('GS1-EPCIS-Version')).to.equal('2.0.0');
+    expect(own.body.type).to.equal('EPCISQueryDocument');
   });
 
   it('refuses a captured sale of an item whose lot was recalled through /v1, and records the sale before it', async () => {
@@ -92,15 +94,20 @@ describe('EPCIS in the gateway', function () {
   });
 
   it('serves the EPCIS events the main contract recorded, beside captured ones, valid against GS1\'s schema', async () => {
-    const r = await as('shop-1', 'GET', `/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(urn(lotUri(RICE, 'R1')))}&perPage=50`);
+    const r = await as('samr', 'GET', `/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(urn(lotUri(RICE, 'R1')))}&perPage=50`);
     expect(r.status, r.text).to.equal(200);
     expect(officialSchema()(r.body), JSON.stringify(officialSchema().errors)).to.equal(true);
     const list = r.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
     expect(list.map((e) => e['bizStep'])).to.include('commissioning'); // recorded by CreateLot
     expect(list.map((e) => e['disposition'])).to.include('recalled'); // recorded by IssueRecall
     const native = list.find((e) => e['bizStep'] === 'commissioning');
-    const byId = await as('shop-1', 'GET', `/epcis/events/${encodeURIComponent(String(native?.['eventID']))}`);
+    const byId = await as('samr', 'GET', `/epcis/events/${encodeURIComponent(String(native?.['eventID']))}`);
     expect(byId.status).to.equal(200);
+    // the farm's own commissioning event is not the unrelated shop's to read; the recall is public
+    const stranger = await as('shop-9', 'GET', `/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(urn(lotUri(RICE, 'R1')))}&perPage=50`);
+    const seen = stranger.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
+    expect(seen.map((e) => e['disposition'])).to.deep.equal(['recalled']);
+    expect((await as('shop-9', 'GET', `/epcis/events/${encodeURIComponent(String(native?.['eventID']))}`)).status).to.equal(404);
   });
 
   it('traces forward and back through events that arrived only by capture, mixing URNs and Digital Links', async () => {
@@ -130,6 +137,9 @@ describe('EPCIS in the gateway', function () {
     const shipped = await events('shop-1', `MATCH_epc=${encodeURIComponent(String(packed[0]?.['parentID']))}&EQ_bizStep=shipping`);
     expect(shipped).to.have.length(1);
     expect(shipped[0]?.['destinationList']).to.deep.equal([{ type: 'owning_party', destination: 'urn:epc:id:pgln:6950000.00051' }]);
+
+    // a participant that is no trading partner of the farm sees none of it
+    expect(await events('shop-9', `MATCH_anyEPC=${encodeURIComponent(urn(bread[0] ?? ''))}`)).to.deep.equal([]);
 
     // back: item B2, named by Digital Link → the pallet it was packed on → the transformation that made it
     const b2 = encodeURIComponent(elsewhere(itemUri(BREAD, 'B2')));

@@ -9,11 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
-import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
-import { createEpcisRouter, gatewayCallerIdentity } from '../../gateway-api/epcis-routes';
-import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { officialSchema } from './fixtures';
+import { startEpcisFront, type EpcisFront } from './gateway-front';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const OIL = withCheck('0695000000608');
@@ -28,14 +26,14 @@ interface Received {
 describe('EPCIS subscriptions', function () {
   this.timeout(120_000);
   let t: TestGateway;
-  let projection: ProjectedEventStore;
-  let subs: EpcisSubscriptions;
+  let front: EpcisFront;
   let callback: Server;
   let callbackUrl: string;
   const received: Received[] = [];
   const keys: Record<string, string> = {};
+  /** /v1 on the gateway; /epcis on the front with subscriptions. */
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+    call(url.startsWith('/epcis') ? front.url : t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
 
   before(async () => {
     callback = createServer((req, res) => {
@@ -53,15 +51,7 @@ describe('EPCIS subscriptions', function () {
 
     t = await startTestGateway();
     keys['samr'] = t.regulatorKey;
-    projection = await ProjectedEventStore.open(t.gw.ledger, { idleMs: 100 });
-    subs = new EpcisSubscriptions({ source: projection, allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 50, attempts: 4 });
-    const epcis = createEpcisRouter({
-      store: projection,
-      subscriptions: subs,
-      identityOf: gatewayCallerIdentity,
-      ownerOf: (ctx) => String((ctx.state['caller'] as { participant: string }).participant),
-    });
-    t.gw.apiRouter.use(epcis.routes(), epcis.allowedMethods());
+    front = await startEpcisFront(t, { allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 50, attempts: 4 });
     for (const p of [
       { id: 'mill-1', name: 'Oil Mill', role: 'producer', licence: 'SC-9', gln: gln(19) },
       { id: 'shop-1', name: 'Corner Shop', role: 'retailer', licence: 'JY-1', gln: gln(51) },
@@ -74,8 +64,7 @@ describe('EPCIS subscriptions', function () {
   });
 
   after(async () => {
-    await subs.close();
-    await projection.close();
+    await front.close();
     await t.gw.close();
     await removeDir(t.dir);
     await new Promise((r) => callback.close(r));
@@ -122,6 +111,6 @@ describe('EPCIS subscriptions', function () {
     const mine = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN });
     expect((await as('shop-2', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(403);
     expect((await as('shop-1', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(204);
-    expect((await call(t.gw.url, 'GET', '/epcis/queries/my-recalls')).status).to.equal(401);
+    expect((await call(front.url, 'GET', '/epcis/queries/my-recalls')).status).to.equal(401);
   });
 });
