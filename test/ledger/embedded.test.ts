@@ -135,6 +135,21 @@ describe('Embedded ledger', function () {
       }
     });
 
+    it('validates each block against the writes of earlier blocks still being written (no lost update)', async () => {
+      // one transaction per block: block N+1 is validated while block N is being synced
+      const { ledger, cleanup } = await freshLedger({ batchSize: 1 });
+      try {
+        const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => ledger.submit('Increment', ['c'], ids.alice)));
+        const ok = outcomes.filter((o) => o.status === 'fulfilled').length;
+        expect(ok).to.be.at.least(1).and.below(12);
+        for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as { code: string }).code).to.equal('MVCC_READ_CONFLICT');
+        expect(text(await ledger.evaluate('Get', ['c'], ids.alice))).to.equal(String(ok));
+        expect(await ledger.height()).to.equal(12);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('marks a range read changed by an earlier transaction of the same block as PHANTOM_READ_CONFLICT', async () => {
       // a long timeout: each block below is cut by count (2), so the insert and the count share one
       const { ledger, cleanup } = await freshLedger({ batchSize: 2, batchTimeoutMs: 60_000 });
