@@ -29,6 +29,7 @@ export function packageLink(baseUrl: string, code: PackageCode): string {
   return gtinLink({ gtin: code.gtin, ...lot, ...serial, ...expiry }, baseUrl);
 }
 
+const QUALIFIERS = ['22', '10', '21', '254', '8019', '8011'];
 const KEY_PATH = /^\/(01|00|414|417|8003|8004|8017|8018|253|255|401|402|8010|8013)\//;
 
 /**
@@ -37,8 +38,10 @@ const KEY_PATH = /^\/(01|00|414|417|8003|8004|8017|8018|253|255|401|402|8010|801
  * key qualifiers kept, values percent-encoded the standard way) on `baseUrl`.
  */
 export function linkForPath(baseUrl: string, keyPath: string, attributes: Readonly<Record<string, string>>): string {
-  if (!KEY_PATH.test(keyPath)) {
-    throw new ZfcError('INVALID_ARGUMENT', 'the code path must start with a GS1 primary key, e.g. /01/{gtin}', { field: 'path', value: keyPath.slice(0, 100) });
+  const segments = keyPath.split('/').slice(1);
+  const qualifiersOnly = segments.every((s, i) => i === 0 || i % 2 === 1 || QUALIFIERS.includes(s));
+  if (!KEY_PATH.test(keyPath) || segments.length % 2 !== 0 || !qualifiersOnly) {
+    throw new ZfcError('INVALID_ARGUMENT', 'the code path must be one GS1 key with its qualifiers, e.g. /01/{gtin}/10/{lot}', { field: 'path', value: keyPath.slice(0, 100) });
   }
   const query = Object.entries(attributes).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   return linkForIdentifier(baseUrl, parseIdentifier(`https://id.gs1.org${keyPath}${query ? `?${query}` : ''}`));

@@ -64,12 +64,16 @@ describe('qr-service: router', () => {
       ['/qr/png/01/09506000134352/10/L1?size=300&size=301', 'size'],
       ['/qr/png/01/09506000134352/10/L1?3103=000500', 'attributes'],
       ['/qr/png/hello/world', 'path'],
+      ['/qr/png/01/garbage/01/09506000134352', 'path'],
+      ['/qr/png/01/09506000134352/', 'path'],
+      ['/qr/png/01/09506000134352/10', 'path'],
       ['/qr/png/01/09506000134352/10/%E4%B8%AD%E6%96%87', 'lot'],
       ['/qr/png/01/09506000134352/10/A%1DB', 'lot'],
       ['/qr/png/01/09506000134352/21/%F0%9F%98%80', 'serial'],
       ['/qr/png/01/09506000134352/21/%E0%A4%A', 'serial'],
       ['/qr/png/01/09506000134352/10/' + 'A'.repeat(3000), 'identifier'],
       ['/qr/png/01/09506000134352/21/1/10/L1', 'identifier'],
+      ['/qr/png/01/09506000134352/254/1', 'identifier'],
     ];
     for (const [url, field] of cases) {
       const res = await fetch(server.url + url);
