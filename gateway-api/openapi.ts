@@ -52,7 +52,9 @@ function pathParams(path: string): object[] {
 }
 
 function componentSchema(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { $schema: _s, $id: _i, ...rest } = schema;
+  const rest: Record<string, unknown> = { ...schema };
+  delete rest['$schema'];
+  delete rest['$id'];
   return rest;
 }
 

@@ -117,6 +117,7 @@ async function registerParticipant(deps: WriteDeps, caller: Caller, raw: unknown
   const needsIdentity = isObject(raw) && !('identities' in raw);
   if (!needsIdentity) return { status: 201, body: await submit(deps, 'RegisterParticipant', validateValue('RegisterParticipant', raw), caller.identity) };
   if (!deps.issuer) throw new ZfcError('INVALID_ARGUMENT', 'identities are required on this ledger', { field: '/identities' });
+  // Check everything else before issuing a certificate: a stand-in identity fills the one missing field.
   validateValue('RegisterParticipant', { ...raw, identities: [{ mspId: 'Placeholder', id: 'x509::/CN=placeholder::/CN=placeholder' }] });
   const id = String(raw['id']);
   const identity = await deps.issuer.issue(id, String(raw['role']));

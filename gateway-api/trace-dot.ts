@@ -30,5 +30,5 @@ export function traceDot(graph: TraceGraph): string {
 }
 
 function q(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n').replace(/[\u0000-\u001f]/g, ' ')}"`;
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n').replace(/\p{Cc}/gu, ' ')}"`;
 }

@@ -37,9 +37,15 @@ export interface LotNode {
   recallId: string;
   readonly inputs: EdgeNode[];
   readonly outputs: EdgeNode[];
-  readonly hops: (HopView & { readonly seq: string })[];
+  readonly hops: HopNode[];
   readonly tests: (TestFact & FactPosition)[];
   scans: number;
+}
+
+/** A custody hop in memory: its view (answered as is, never copied) and its ledger position. */
+export interface HopNode {
+  readonly view: HopView;
+  readonly seq: string;
 }
 
 /** A lineage edge in memory: its view plus pointers to both ends. */
@@ -125,12 +131,12 @@ export class TraceGraphStore {
         return;
       case 'input':
         this.addEdge(fact.from, fact.to, {
-          view: { from: fact.from, to: fact.to, quantity: fact.quantity, unit: fact.unit, txId: fact.txId, timestamp: fact.timestamp },
+          view: Object.freeze({ from: fact.from, to: fact.to, quantity: fact.quantity, unit: fact.unit, txId: fact.txId, timestamp: fact.timestamp }),
           seq: fact.seq,
         });
         return;
       case 'hop':
-        this.node(fact.lotRef).hops.push(hopView(fact));
+        this.node(fact.lotRef).hops.push({ view: hopView(fact), seq: fact.seq });
         return;
       case 'test':
         this.node(fact.lotRef).tests.push(fact);
@@ -282,7 +288,7 @@ export class TraceGraphStore {
     const hops: HopView[] = [];
     for (const node of depth.keys()) {
       for (const e of node.inputs) edges.push(e.view);
-      for (const h of node.hops) if (h.kind !== 'sale') hops.push(h);
+      for (const h of node.hops) if (h.view.kind !== 'sale') hops.push(h.view);
     }
     return this.graph('back', code, startNodes, depth, edges, hops, []);
   }
@@ -295,7 +301,7 @@ export class TraceGraphStore {
     const holders: HolderView[] = [];
     for (const node of depth.keys()) {
       for (const e of node.outputs) edges.push(e.view);
-      for (const h of node.hops) hops.push(h);
+      for (const h of node.hops) hops.push(h.view);
       holders.push(...holdersOf(node));
     }
     return this.graph('forward', code, startNodes, depth, edges, hops, holders);
@@ -326,7 +332,7 @@ export class TraceGraphStore {
       start: { code, lots: startNodes.map((n) => n.ref) },
       lots,
       edges,
-      hops: stripSeq(hops),
+      hops,
       holders,
       participants: [...ids].sort().map((id) => this.participantView(id)),
     };
@@ -410,8 +416,8 @@ export function holdersOf(node: LotNode): HolderView[] {
     if (!h) by.set(id, (h = { received: 0, shipped: 0, sold: 0, sales: 0 }));
     return h;
   };
-  const unit = node.fact?.unit ?? node.hops[0]?.unit ?? '';
-  for (const h of node.hops) {
+  const unit = node.fact?.unit ?? node.hops[0]?.view.unit ?? '';
+  for (const { view: h } of node.hops) {
     if (h.kind === 'receive') get(h.to).received += h.quantity;
     else if (h.kind === 'ship') get(h.from).shipped += h.quantity;
     else {
@@ -423,8 +429,8 @@ export function holdersOf(node: LotNode): HolderView[] {
   return [...by].map(([participant, h]) => ({ lot: node.ref, participant, ...h, unit }));
 }
 
-function hopView(f: PositionedFact & { type: 'hop' }): HopView & { readonly seq: string } {
-  return {
+function hopView(f: PositionedFact & { type: 'hop' }): HopView {
+  return Object.freeze({
     lot: f.lotRef,
     kind: f.kind,
     from: f.from,
@@ -435,22 +441,5 @@ function hopView(f: PositionedFact & { type: 'hop' }): HopView & { readonly seq:
     location: f.location ?? '',
     txId: f.txId,
     timestamp: f.timestamp,
-    seq: f.seq,
-  };
-}
-
-/** Hops are stored with their ledger position; answers leave it out. */
-function stripSeq(hops: readonly HopView[]): HopView[] {
-  return hops.map((h) => ({
-    lot: h.lot,
-    kind: h.kind,
-    from: h.from,
-    to: h.to,
-    quantity: h.quantity,
-    unit: h.unit,
-    shipmentId: h.shipmentId,
-    location: h.location,
-    txId: h.txId,
-    timestamp: h.timestamp,
-  }));
+  });
 }

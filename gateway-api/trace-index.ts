@@ -256,8 +256,8 @@ export class TraceIndex {
     for (const e of [...node.inputs, ...node.outputs]) {
       facts.push({ type: 'input', from: e.view.from, to: e.view.to, quantity: e.view.quantity, unit: e.view.unit, txId: e.view.txId, timestamp: e.view.timestamp, seq: e.seq });
     }
-    for (const h of node.hops) {
-      facts.push({ type: 'hop', kind: h.kind, lotRef: h.lot, from: h.from, to: h.to, quantity: h.quantity, unit: h.unit, shipmentId: h.shipmentId, location: h.location, txId: h.txId, timestamp: h.timestamp, seq: h.seq });
+    for (const { view: h, seq } of node.hops) {
+      facts.push({ type: 'hop', kind: h.kind, lotRef: h.lot, from: h.from, to: h.to, quantity: h.quantity, unit: h.unit, shipmentId: h.shipmentId, location: h.location, txId: h.txId, timestamp: h.timestamp, seq });
     }
     facts.push(...node.tests);
     facts.push(...(await this.store.scansOf(ref, scanLimit)));
@@ -300,7 +300,7 @@ export class TraceIndex {
   untestedShipped(): { kind: string; lot: LotRef; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
     const out: { kind: string; lot: LotRef; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] = [];
     for (const node of this.graph.lots.values()) {
-      const ship = node.hops.find((h) => h.kind === 'ship');
+      const ship = node.hops.find((h) => h.view.kind === 'ship')?.view;
       if (!ship || node.tests.some((t) => t.verdict === 'pass')) continue;
       const message = `lot ${node.ref.gtin}/${node.ref.lot} was shipped without a passing test`;
       out.push({ kind: 'untested_shipped', lot: node.ref, message, details: { shipmentId: ship.shipmentId, to: ship.to }, txId: ship.txId, timestamp: ship.timestamp });

@@ -115,9 +115,7 @@ export class TraceStore {
     while (frontier.length > 0 && seen.size < maxLots) {
       const next: LotRef[] = [];
       for (const ref of frontier) {
-        const [lot, tests] = await Promise.all([this.db.get(`L|${lk(ref)}`), this.scan(`T|${lk(ref)}|`)]);
-        void lot;
-        void tests;
+        await Promise.all([this.db.get(`L|${lk(ref)}`), this.scan(`T|${lk(ref)}|`)]); // what an answer shows of each lot
         for (const h of await this.scan(`H|${lk(ref)}|`)) if (direction === 'forward' || (h as { kind: string }).kind !== 'sale') hops += 1;
         const links = await this.scan(direction === 'back' ? `I|${lk(ref)}|` : `O|${lk(ref)}|`);
         edges += links.length;
