@@ -124,7 +124,7 @@ is_running() {
   if [ "$(cat "$f")" = docker ]; then
     [ -n "$(compose ps -q --status running "$(service_of "$1")" 2>/dev/null)" ]
   else
-    kill -0 "$(cat "$f")" 2>/dev/null
+    alive "$(cat "$f")"
   fi
 }
 
@@ -148,6 +148,18 @@ spawn() { # name dir command...
   echo $! > "$(pid_file "$name")"
 }
 
+# True while a process runs (a zombie left to a parent that does not reap it has ended).
+alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != Z ]; }
+
+# Asks one node to stop (SIGTERM), without waiting.
+signal_node() { # name
+  local f pid
+  f=$(pid_file "$1")
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  [ "$pid" = docker ] || kill "$pid" 2>/dev/null || true
+}
+
 # Stops one node: SIGTERM, then SIGKILL after 10 s.
 stop_node() {
   local name=$1 f pid i
@@ -159,9 +171,9 @@ stop_node() {
     rm -f "$f"
     return 0
   fi
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$f"

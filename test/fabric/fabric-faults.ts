@@ -148,6 +148,20 @@ export function faultTests(net: () => TestNetwork): void {
     expect((await rejection(openFabricLedger(nowhere))).code).to.equal('LEDGER_UNAVAILABLE');
   });
 
+  it('fails with LEDGER_UNAVAILABLE, not a hang, while the only orderer is down, and recovers', async () => {
+    await net().node('stop', 'orderer1');
+    try {
+      const started = Date.now();
+      const error = await rejection(ledger.submit('Put', ['fault-noorderer', 'x'], p('farm')));
+      expect(error.code).to.equal('LEDGER_UNAVAILABLE');
+      expect(error.txId).to.match(/^[0-9a-f]{64}$/);
+      expect(Date.now() - started).to.be.lessThan(20_000);
+    } finally {
+      await net().node('start', 'orderer1');
+    }
+    expect(await submitWithin(ledger, 'fault-orderer-back', p('farm'), 30_000)).to.equal('fault-orderer-back');
+  });
+
   it('resumes events after a gateway restart from the checkpoint, with no gap and no duplicate', async () => {
     const prefix = `fault-restart-${Date.now()}-`;
     const first = await putSeries(ledger, net(), prefix, 3);
