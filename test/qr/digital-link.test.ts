@@ -119,6 +119,13 @@ describe('digital-link: parsing', () => {
     }
   });
 
+  it('moves the indicator digit: the first digit of the URN item reference leads the GTIN', () => {
+    // 0614141.812345 is GTIN 8 0614141 12345 8; 0614141.112345 is 1 0614141 12345 9, a different GTIN
+    expect(parseIdentifier('urn:epc:id:sgtin:0614141.112345.400').canonical).to.equal('https://id.gs1.org/01/10614141123459/21/400');
+    expect(parseIdentifier('urn:epc:id:sgtin:0614141.812345.400').canonical).to.equal('https://id.gs1.org/01/80614141123458/21/400');
+    expect(toEpcUrn('https://id.gs1.org/01/80614141123458/21/400', 7)).to.equal('urn:epc:id:sgtin:0614141.812345.400');
+  });
+
   it('accepts Digital Links on any domain, with path prefixes, short names and data attributes', () => {
     const p = parseIdentifier('https://example.com/some/prefix/01/9506000134352/10/ABC%2F1/21/x9?17=260228&linkType=gs1:pip&foo=bar');
     expect(p).to.include({ kind: 'item', gtin: '09506000134352', lot: 'ABC/1', serial: 'x9', expiry: '260228', linkType: 'gs1:pip' });
