@@ -23,10 +23,21 @@ export function callerIsAdmin(tx: Tx): boolean {
   return subject.split('/').some((rdn) => rdn.toLowerCase() === 'ou=admin');
 }
 
+/**
+ * What an identity key holds: the participant's ID and, kept in step by participant.ts, a copy
+ * of the participant, so that mapping a caller costs one read (records without the copy fall
+ * back to reading the participant).
+ */
+export interface IdentityLink {
+  readonly participant: string;
+  readonly snapshot?: Participant;
+}
+
 /** The participant an identity acts for, or undefined. */
 export async function participantOf(tx: Tx, mspId: string, x509Id: string): Promise<Participant | undefined> {
-  const link = await tx.get<{ participant: string }>(KEY.identity, [identityHash(mspId, x509Id)]);
-  return link ? tx.get<Participant>(KEY.participant, [link.participant]) : undefined;
+  const link = await tx.get<IdentityLink>(KEY.identity, [identityHash(mspId, x509Id)]);
+  if (!link) return undefined;
+  return link.snapshot ?? tx.get<Participant>(KEY.participant, [link.participant]);
 }
 
 /** Maps the caller to an active participant and remembers it on the transaction. */

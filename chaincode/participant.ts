@@ -5,7 +5,7 @@
  */
 import { ZfcError } from './errors';
 import { KEY, identityHash } from './keys';
-import { callerIdentity, callerIsAdmin, requireRole } from './access';
+import { callerIdentity, callerIsAdmin, requireRole, type IdentityLink } from './access';
 import type { Participant } from './records';
 import type { ParticipantInput, TransactionInputs } from './schemas';
 import type { Tx } from './tx';
@@ -27,15 +27,23 @@ async function writeParticipant(tx: Tx, input: ParticipantInput, registeredBy?: 
       throw new ZfcError('IDENTITY_IN_USE', 'an identity already acts for a participant', { mspId: identity.mspId, id: identity.id });
     }
     seen.add(hash);
-    await tx.put(KEY.identity, [hash], { participant: input.id });
   }
   const participant: Participant = {
     id: input.id, name: input.name, role: input.role, licence: input.licence, gln: input.gln,
     identities: input.identities.map((i) => ({ mspId: i.mspId, id: i.id })),
     status: 'active', registeredAt: tx.time, ...(registeredBy ? { registeredBy } : {}),
   };
-  await tx.put(KEY.participant, [participant.id], participant);
+  await putParticipant(tx, participant);
   return participant;
+}
+
+/** Writes a participant and the copy of it that each of its identity keys holds. */
+async function putParticipant(tx: Tx, participant: Participant): Promise<void> {
+  await tx.put(KEY.participant, [participant.id], participant);
+  for (const identity of participant.identities) {
+    const link: IdentityLink = { participant: participant.id, snapshot: participant };
+    await tx.put(KEY.identity, [identityHash(identity.mspId, identity.id)], link);
+  }
 }
 
 /**
@@ -68,7 +76,7 @@ async function setStatus(tx: Tx, id: string, status: Participant['status'], reas
   if (participant.id === regulator.id) throw new ZfcError('INVALID_STATE', 'a regulator cannot change its own status', { id });
   if (participant.status === status) throw new ZfcError('INVALID_STATE', `participant ${id} is already ${status}`, { id, status });
   const updated: Participant = { ...participant, status, statusReason: reason };
-  await tx.put(KEY.participant, [id], updated);
+  await putParticipant(tx, updated);
   return updated;
 }
 
