@@ -88,6 +88,13 @@ describe('chaincode: hostile input', function () {
     }
   });
 
+  it('refuses deeply nested input without exhausting the stack', async () => {
+    const deep = (n: number) => `{"scans":${'['.repeat(n)}${']'.repeat(n)}}`;
+    await refusedWith('RecordScans', deep(100), 'shop', '/scans/0');
+    await refusedWith('RecordScans', deep(200_000), 'shop');
+    await refusedWith('CreateLot', `{"gtin":"${WHEAT}","origin":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`, 'farm-a');
+  });
+
   for (const [what, fn, who, input, field] of MUTATIONS) {
     it(`${fn}: ${what} → INVALID_ARGUMENT at ${field}`, async () => {
       await refusedWith(fn, JSON.stringify(input), who, field);
