@@ -92,6 +92,8 @@ export class TraceGraphStore {
   private readonly items = new Map<string, Map<string, LotNode>>();
   private readonly ranges = new Map<string, ItemRange[]>();
   private readonly containers = new Map<string, Container>();
+  /** Lots each participant has made or received (it may hold some now), for searches by holder. */
+  private readonly touched = new Map<string, Set<string>>();
 
   /** The node of a lot, created empty if the lot was not seen yet. */
   node(ref: LotRef): LotNode {
@@ -128,6 +130,7 @@ export class TraceGraphStore {
         return;
       case 'lot':
         this.node(fact).fact = fact;
+        this.touch(fact.producer, lotKey(fact));
         return;
       case 'input':
         this.addEdge(fact.from, fact.to, {
@@ -137,6 +140,7 @@ export class TraceGraphStore {
         return;
       case 'hop':
         this.node(fact.lotRef).hops.push({ view: hopView(fact), seq: fact.seq });
+        if (fact.kind === 'receive') this.touch(fact.to, lotKey(fact.lotRef));
         return;
       case 'test':
         this.node(fact.lotRef).tests.push(fact);
@@ -219,6 +223,22 @@ export class TraceGraphStore {
 
   private scan(fact: ScanFact & FactPosition): void {
     this.node(fact.lotRef).scans += 1;
+  }
+
+  private touch(participant: string, key: string): void {
+    let set = this.touched.get(participant);
+    if (!set) this.touched.set(participant, (set = new Set()));
+    set.add(key);
+  }
+
+  /** The lots a participant has made or received. */
+  lotsTouchedBy(participant: string): readonly LotNode[] {
+    const out: LotNode[] = [];
+    for (const k of this.touched.get(participant) ?? []) {
+      const n = this.lots.get(k);
+      if (n) out.push(n);
+    }
+    return out;
   }
 
   /** Sorts every node's arrays by ledger position (after loading from disk in key order). */

@@ -269,7 +269,9 @@ export class TraceIndex {
   searchLots(q: LotQuery): { lots: LotView[]; next: string | undefined } {
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
     const keys: string[] = [];
-    for (const [key, node] of this.graph.lots) {
+    const candidates = q.holder !== undefined ? this.graph.lotsTouchedBy(q.holder) : this.graph.lots.values();
+    for (const node of candidates) {
+      const key = node.key;
       if (!node.fact || (q.cursor !== undefined && key <= q.cursor)) continue;
       if (q.product !== undefined && node.ref.gtin !== q.product) continue;
       if (q.producer !== undefined && node.fact.producer !== q.producer) continue;

@@ -205,6 +205,26 @@ describe('gateway: role workflows over HTTP', function () {
     expect((await get('samr', '/v1/ledger/blocks/999999')).body.error.code).to.equal('BLOCK_NOT_FOUND');
   });
 
+  it('suspends and reinstates a participant, and revokes a key', async () => {
+    await ok('samr', '/v1/participants/farm-2/suspension', { reason: 'licence lapsed' });
+    const lot = { gtin: LEAF2, lot: 'F3-2026', quantity: 5, unit: 'KGM', productionDate: '2026-04-03', origin: { gln: gln(12) } };
+    const refused = await post('farm-2', '/v1/lots', lot);
+    expect([refused.status, refused.body.error.code]).to.deep.equal([403, 'PARTICIPANT_SUSPENDED']);
+    await ok('samr', '/v1/participants/farm-2/reinstatement', { reason: 'licence renewed' });
+    await ok('farm-2', '/v1/lots', lot);
+    const mismatch = await post('samr', '/v1/participants/farm-2/suspension', { id: 'farm-1', reason: 'x' });
+    expect([mismatch.status, mismatch.body.error.code]).to.deep.equal([400, 'INVALID_ARGUMENT']);
+
+    const extra = await t.gw.store.keys.create({ participant: 'farm-2', label: 'till' });
+    expect((await call(base, 'GET', '/v1/lots', { key: extra.key })).status).to.equal(200);
+    expect(await t.gw.store.keys.revoke(extra.id)).to.equal(true);
+    const revoked = await call(base, 'GET', '/v1/lots', { key: extra.key });
+    expect([revoked.status, revoked.body.error.code]).to.deep.equal([401, 'UNAUTHENTICATED']);
+    const listed = await t.gw.store.keys.list();
+    expect(listed.find((k) => k.id === extra.id)?.revokedAt).to.be.a('string');
+    expect(JSON.stringify(listed)).to.not.include(extra.key);
+  });
+
   it('rebuilds the index from the ledger to identical traces', async () => {
     const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1'];
     const before = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
