@@ -106,7 +106,12 @@ export async function recordScans(tx: Tx, input: TransactionInputs['RecordScans'
       throw new ZfcError(err.code, `scan ${index}: ${err.text}`, { ...err.details, index, ...(field || err.code === 'INVALID_ARGUMENT' ? { field: `/scans/${index}${field}` } : {}) });
     }
   }
-  const latest = new Map<string, Holding>();
-  for (const h of out.holdings) latest.set(`${h.gtin}\u0000${h.lot}\u0000${h.holder}`, h);
-  return { ...out, holdings: [...latest.values()] };
+  return { scans: out.scans, items: lastOf(out.items, (i) => `${i.gtin}\u0000${i.serial}`), holdings: lastOf(out.holdings, (h) => `${h.gtin}\u0000${h.lot}\u0000${h.holder}`) };
+}
+
+/** The last record of each key, in order of first appearance (an item scanned twice is reported once, as it ended). */
+function lastOf<T>(records: readonly T[], key: (t: T) => string): T[] {
+  const latest = new Map<string, T>();
+  for (const r of records) latest.set(key(r), r);
+  return [...latest.values()];
 }

@@ -172,6 +172,7 @@ describe('chaincode: happy paths', function () {
     }, actor(w, 'shop'));
     expect(answer.body.scans).to.have.length(4);
     expect(answer.body.holdings).to.deep.equal([{ gtin: EGGS, lot: 'B0', holder: 'shop', quantity: 2, unit: 'EA' }]);
+    expect(answer.body.items.map((i) => [i.serial, i.status])).to.deep.equal([['S003', 'sold'], ['S004', 'sold']]);
     const item = await w.evaluate<{ item: Item }>('GetItem', { gtin: EGGS, serial: 'S003' }, actor(w, 'shop'));
     expect(item.item.status).to.equal('sold');
     const env = await lastEvent();
