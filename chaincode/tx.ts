@@ -58,6 +58,7 @@ export class Tx {
     return this.callerRecord?.id ?? '';
   }
 
+  /** Remembers the participant the caller was mapped to (access.ts does this). */
   setCaller(participant: Participant): void {
     this.callerRecord = participant;
   }
@@ -67,6 +68,7 @@ export class Tx {
     this.touched.set(`${ref.gtin}\u0000${ref.lot}`, { gtin: ref.gtin, lot: ref.lot });
   }
 
+  /** The composite key of a record (parts checked for separators and control characters). */
   key(type: KeyType, parts: readonly string[]): string {
     return compositeKey(this.stub, type, parts);
   }
@@ -103,6 +105,7 @@ export class Tx {
     await this.stub.putState(key, bytes);
   }
 
+  /** Deletes a record. */
   async del(type: KeyType, parts: readonly string[]): Promise<void> {
     const key = this.key(type, parts);
     this.writes.set(key, null);
