@@ -116,6 +116,10 @@ class LedgerLookups {
 
   /** The managed lot an identifier names (a lot URI, or a commissioned item), if any. */
   async lotOf(canonical: string): Promise<Lot | undefined> {
+    // Most captured identifiers name products the ledger does not manage: ask about the GTIN
+    // (read at most once per capture) before parsing the identifier in full.
+    const gtin = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/.exec(canonical)?.[1];
+    if (gtin !== undefined && !(await this.managesProduct(gtin))) return undefined;
     let parsed;
     try {
       parsed = parseIdentifier(canonical);

@@ -92,31 +92,50 @@ export function checkLimits(value: unknown, base = ''): EpcisFieldError | undefi
       message: `has ${eventList.length} events; at most ${EPCIS_LIMITS.maxEvents} are accepted in one document`,
     };
   }
-  const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path: base, depth: 0 }];
+  // Paths are built only for a violation: each stack entry points at its parent instead.
+  const stack: Frame[] = [{ v: value, key: undefined, parent: undefined, depth: 0 }];
   let nodes = 0;
   while (stack.length > 0) {
-    const { v, path, depth } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { v, depth } = frame;
     if (++nodes > EPCIS_LIMITS.maxNodes) return { path: base, message: `has more than ${EPCIS_LIMITS.maxNodes} values` };
     if (typeof v === 'string') {
-      if (v.length > EPCIS_LIMITS.maxStringLength) return { path, message: `is longer than ${EPCIS_LIMITS.maxStringLength} characters` };
+      if (v.length > EPCIS_LIMITS.maxStringLength) return { path: base + pathOf(frame), message: `is longer than ${EPCIS_LIMITS.maxStringLength} characters` };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= EPCIS_LIMITS.maxDepth) return { path, message: `is nested deeper than ${EPCIS_LIMITS.maxDepth} levels` };
-    const tooLongKey = pushChildren(v, path, depth, stack);
-    if (tooLongKey !== undefined) return { path: `${path}/${pointerSegment(tooLongKey.slice(0, 64))}…`, message: `has a key longer than ${EPCIS_LIMITS.maxKeyLength} characters` };
+    if (depth >= EPCIS_LIMITS.maxDepth) return { path: base + pathOf(frame), message: `is nested deeper than ${EPCIS_LIMITS.maxDepth} levels` };
+    const tooLongKey = pushChildren(frame, stack);
+    if (tooLongKey !== undefined) {
+      return { path: `${base}${pathOf(frame)}/${pointerSegment(tooLongKey.slice(0, 64))}…`, message: `has a key longer than ${EPCIS_LIMITS.maxKeyLength} characters` };
+    }
   }
   return undefined;
 }
 
-function pushChildren(v: object, path: string, depth: number, stack: Array<{ v: unknown; path: string; depth: number }>): string | undefined {
+interface Frame {
+  readonly v: unknown;
+  readonly key: string | number | undefined;
+  readonly parent: Frame | undefined;
+  readonly depth: number;
+}
+
+function pathOf(frame: Frame): string {
+  const parts: string[] = [];
+  for (let f: Frame | undefined = frame; f && f.key !== undefined; f = f.parent) parts.push(pointerSegment(f.key));
+  return parts.length > 0 ? `/${parts.reverse().join('/')}` : '';
+}
+
+function pushChildren(frame: Frame, stack: Frame[]): string | undefined {
+  const v = frame.v as object;
+  const depth = frame.depth + 1;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) stack.push({ v: v[i] as unknown, path: `${path}/${i}`, depth: depth + 1 });
+    for (let i = 0; i < v.length; i++) stack.push({ v: v[i] as unknown, key: i, parent: frame, depth });
     return undefined;
   }
-  for (const [key, child] of Object.entries(v)) {
+  for (const key of Object.keys(v)) {
     if (key.length > EPCIS_LIMITS.maxKeyLength) return key;
-    stack.push({ v: child, path: `${path}/${pointerSegment(key)}`, depth: depth + 1 });
+    stack.push({ v: (v as Record<string, unknown>)[key], key, parent: frame, depth });
   }
   return undefined;
 }
