@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { EVENT_NAMES, epcisEventId, type EpcisEvent } from '../../chaincode';
+import { validateEpcisEvent } from '../../chaincode/epcis-validate';
 import { actor, allEvents, gln, openWorld, repoRoot, sscc, type World } from './support';
 import { BREAD, SUGAR, WHEAT, buildChain, ref } from './chain';
 import { testInput } from './scenario';
@@ -84,6 +85,10 @@ describe('chaincode: EPCIS evidence and chaincode events', function () {
     const bare: Record<string, unknown> = { ...sample };
     delete bare['@context'];
     expect(validate(bare)).to.not.deep.equal([]);
+  });
+
+  it('records EPCIS events that the project\'s own capture validator accepts (so ours can be captured and queried like anyone\'s)', () => {
+    for (const event of events.flatMap((e) => e.epcis)) expect(() => validateEpcisEvent(event), JSON.stringify(event)).to.not.throw();
   });
 
   it('derives each eventID from the transaction ID and the event\'s index, uniquely', () => {
