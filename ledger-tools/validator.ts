@@ -14,7 +14,10 @@ import type { PendingWrites } from './pending-writes';
  * Validates the read/write sets of a block's transactions, in order, against the store plus
  * the writes of earlier blocks not yet durable (`pending`).
  */
-export async function validateBlock(store: LedgerStore, blockNumber: number, rwsets: readonly ReadWriteSet[], pending?: PendingWrites): Promise<ValidationCode[]> {
+export async function validateBlock(store: LedgerStore, blockNumber: number, rwsets: readonly ReadWriteSet[], pendingWrites?: PendingWrites): Promise<ValidationCode[]> {
+  // Copied before any store read: a pending block that becomes durable (and leaves the overlay)
+  // while the store is read must still be seen — in the copy if not yet in the store's snapshot.
+  const pending = pendingWrites && pendingWrites.size > 0 ? new Map(pendingWrites) : undefined;
   const committed = await committedVersions(store, rwsets, pending);
   const overlay = new Map<string, Version | null>();
   const codes: ValidationCode[] = [];
@@ -29,12 +32,12 @@ export async function validateBlock(store: LedgerStore, blockNumber: number, rws
   return codes;
 }
 
-async function committedVersions(store: LedgerStore, rwsets: readonly ReadWriteSet[], pending: PendingWrites | undefined): Promise<Map<string, Version | null>> {
+async function committedVersions(store: LedgerStore, rwsets: readonly ReadWriteSet[], pending: ReadonlyMap<string, Version | null> | undefined): Promise<Map<string, Version | null>> {
   const result = new Map<string, Version | null>();
   const keys = new Set<string>();
   for (const rwset of rwsets) {
     for (const r of rwset.reads) {
-      if (pending?.has(r.key)) result.set(r.key, pending.version(r.key));
+      if (pending?.has(r.key)) result.set(r.key, pending.get(r.key) ?? null);
       else keys.add(r.key);
     }
   }
@@ -49,7 +52,7 @@ async function validateOne(
   rwset: ReadWriteSet,
   committed: ReadonlyMap<string, Version | null>,
   overlay: ReadonlyMap<string, Version | null>,
-  pending: PendingWrites | undefined,
+  pending: ReadonlyMap<string, Version | null> | undefined,
 ): Promise<ValidationCode> {
   for (const read of rwset.reads) {
     const current = overlay.has(read.key) ? overlay.get(read.key) : committed.get(read.key);

@@ -25,6 +25,11 @@ export class KvContract extends Contract {
     if (params[0]?.startsWith('blocked-')) throw new ZfcError('FORBIDDEN', 'blocked by the before hook', { key: params[0] });
   }
 
+  /** Fails any transaction whose result is 'veto-by-after-hook', after the function ran (and wrote). */
+  override async afterTransaction(_ctx: Context, result: unknown): Promise<void> {
+    if (result === 'veto-by-after-hook') throw new ZfcError('FORBIDDEN', 'vetoed by the after hook');
+  }
+
   async Put(ctx: Context, key: string, value: string): Promise<string> {
     await ctx.stub.putState(key, Buffer.from(value, 'utf8'));
     ctx.stub.setEvent('kv.put', Buffer.from(canonicalJson({ key, value })));

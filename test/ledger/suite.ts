@@ -307,6 +307,12 @@ export function ledgerComplianceSuite(options: LedgerSuiteOptions): void {
         expect(err.details).to.deep.equal({ key: 'blocked-1' });
       });
 
+      it("runs the contract's after hook: its failure undoes the transaction", async () => {
+        const err = await rejectionOf(put(`${p}v`, 'veto-by-after-hook'));
+        expect(err.code).to.equal('FORBIDDEN');
+        expect((await rejectionOf(get(`${p}v`))).code).to.equal('NOT_FOUND');
+      });
+
       it('refuses malformed calls with INVALID_ARGUMENT', async () => {
         expect((await rejectionOf(fx.ledger.submit('', [], fx.alice))).code).to.equal('INVALID_ARGUMENT');
         expect((await rejectionOf(fx.ledger.submit('Put', [`${p}a`, 42 as unknown as string], fx.alice))).code).to.equal('INVALID_ARGUMENT');
