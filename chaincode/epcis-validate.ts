@@ -212,6 +212,12 @@ function fail(what: string, errors: EpcisFieldError[]): never {
 
 function preflight(value: unknown, what: string): void {
   if (!isObject(value)) fail(what, [{ path: '', message: 'must be a JSON object' }]);
+  const count = eventListOf(value)?.length ?? 0;
+  if (count > EPCIS_LIMITS.maxEvents) {
+    // the standard's capture limit: too large, not malformed (HTTP 413)
+    const error = { path: '/epcisBody/eventList', message: `has ${count} events; at most ${EPCIS_LIMITS.maxEvents} are accepted in one document` };
+    throw new ZfcError('PAYLOAD_TOO_LARGE', `${what} ${error.message}`, { errors: [error], limit: EPCIS_LIMITS.maxEvents });
+  }
   const limit = checkLimits(value);
   if (limit) fail(what, [limit]);
 }
@@ -233,7 +239,8 @@ const EVENT_PATH = /^\/epcisBody\/eventList\/\d+(\/|$)/;
 /**
  * Validates an EPCISDocument (what `POST /epcis/capture` takes) and returns it typed.
  *
- * @throws ZfcError INVALID_ARGUMENT with `details.errors: [{ path, message }]`.
+ * @throws ZfcError INVALID_ARGUMENT with `details.errors: [{ path, message }]`;
+ *   PAYLOAD_TOO_LARGE beyond {@link EPCIS_LIMITS}.maxEvents events.
  * @example
  * const doc = validateEpcisDocument(JSON.parse(body));
  * for (const event of doc.epcisBody.eventList) …

@@ -72,17 +72,6 @@ function setHeaders(ctx: Context): void {
   for (const [k, v] of Object.entries(EPCIS_HEADERS)) ctx.set(k, v);
 }
 
-/** Validates a capture document; too many events is 413 (the standard's capture limit). */
-function checkDocument(body: unknown): EpcisDocument {
-  try {
-    return validateEpcisDocument(body);
-  } catch (err) {
-    const tooMany = err instanceof ZfcError && (err.details['errors'] as Array<{ path: string; message: string }> | undefined)?.[0]?.message.includes('events; at most');
-    if (tooMany) throw new ZfcError('PAYLOAD_TOO_LARGE', `at most ${MAX_EVENTS_PER_DOCUMENT} events are accepted in one capture`, { ...err.details, limit: MAX_EVENTS_PER_DOCUMENT });
-    throw err;
-  }
-}
-
 /** A single event as a one-event document (its own @context becomes the document's). */
 function wrapEvent(event: Record<string, unknown>, now: string): EpcisDocument {
   const { '@context': context, ...rest } = event;
@@ -138,7 +127,11 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   router.post('/capture', async (ctx) => {
     const identity = await deps.identityOf(ctx);
-    const doc = checkDocument(await readJsonBody(ctx, limit));
+    const behaviour = ctx.get('GS1-Capture-Error-Behaviour');
+    if (behaviour && behaviour !== 'rollback') {
+      throw new ZfcError('INVALID_ARGUMENT', 'only the rollback capture error behaviour is supported', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback' }] });
+    }
+    const doc = validateEpcisDocument(await readJsonBody(ctx, limit));
     const job = jobs.start(doc.epcisBody.eventList.length, async () => {
       const r = await deps.store.capture(doc, identity);
       return { captured: r.captured.length, duplicates: r.duplicates.length };

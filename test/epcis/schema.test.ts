@@ -155,10 +155,18 @@ describe('EPCIS schema: 10,000 events', () => {
     expect(officialSchema()(doc)).to.equal(true);
   });
 
-  it('refuses 10,001 events with one clear error before validating any event', () => {
+  it('refuses 10,001 events as too large, with one clear error, before validating any event', () => {
     const events = Array.from({ length: 10_001 }, (_, i) => objectEvent(i));
     (events[5] as Doc)['action'] = 'NOPE'; // never reached: the count fails first
-    expect(ourErrors(documentOf(events))).to.deep.equal([
+    let caught: ZfcError | undefined;
+    try {
+      validateEpcisDocument(documentOf(events));
+    } catch (err) {
+      caught = err as ZfcError;
+    }
+    expect(caught?.code).to.equal('PAYLOAD_TOO_LARGE');
+    expect(caught?.status).to.equal(413);
+    expect(caught?.details['errors']).to.deep.equal([
       { path: '/epcisBody/eventList', message: 'has 10001 events; at most 10000 are accepted in one document' },
     ]);
   });
