@@ -118,7 +118,14 @@ export async function openWorld(options: { register?: boolean; clock?: () => Dat
       await rm(dir, { recursive: true, force: true });
     },
   };
-  if (options.register !== false) await registerCast(world);
+  if (options.register !== false) {
+    try {
+      await registerCast(world);
+    } catch (err) {
+      await world.close(); // leave no temporary folder behind when the world cannot start
+      throw err;
+    }
+  }
   return world;
 }
 
