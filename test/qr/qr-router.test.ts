@@ -40,6 +40,9 @@ describe('qr-service: router', () => {
     const again = await fetch(`${server.url}/qr/png/01/9506000134352/10/L2026%2F01/21/000123?17=261231&size=300&ecl=Q`, { headers: { 'if-none-match': etag as string } });
     expect(again.status).to.equal(304);
     expect(again.headers.get('etag')).to.equal(etag);
+    const bigger = await fetch(`${server.url}/qr/png/01/9506000134352/10/L2026%2F01/21/000123?17=261231&size=301&ecl=Q`, { headers: { 'if-none-match': etag as string } });
+    expect(bigger.status).to.equal(200);
+    expect(bigger.headers.get('etag')).to.not.equal(etag);
   });
 
   it('serves SVG, and codes for logistic units and locations', async () => {
