@@ -54,6 +54,17 @@ export interface LotQuery {
   readonly cursor?: string;
 }
 
+/** The most events applied in one level batch while catching up. */
+const BATCH_EVENTS = 2000;
+
+const PAUSE = Symbol('pause');
+
+/** Resolves with PAUSE after `ms` (at the next turn of the event loop for 0; never for undefined). */
+function pause(ms: number | undefined): Promise<typeof PAUSE> {
+  if (ms === undefined) return new Promise(() => undefined);
+  return new Promise((resolve) => (ms === 0 ? setImmediate(() => resolve(PAUSE)) : setTimeout(() => resolve(PAUSE), ms).unref()));
+}
+
 /** How long a follower waits for the next event before an eventless tail of blocks counts as applied. */
 const IDLE_CAUGHT_UP_MS = 1000;
 
@@ -113,10 +124,27 @@ export class TraceIndex {
 
   /** Applies one committed chaincode event (skipping those at or before the checkpoint). */
   async apply(event: LedgerEvent): Promise<void> {
-    if (this.last && !isAfter(event, this.last)) return;
-    const facts = this.project ? this.project(event) : [];
-    await this.applyFacts(facts, event);
-    this.settle(event.txId);
+    await this.applyEvents([event]);
+  }
+
+  /**
+   * Applies committed events in ledger order as one atomic batch with the checkpoint after the
+   * last; events at or before the checkpoint are skipped, so a replay is harmless.
+   */
+  async applyEvents(events: readonly LedgerEvent[]): Promise<void> {
+    const facts: PositionedFact[] = [];
+    let last: LedgerEvent | undefined;
+    for (const e of events) {
+      if (this.last && !isAfter(e, this.last)) continue;
+      const projected = this.project ? this.project(e) : [];
+      projected.forEach((f, i) => facts.push({ ...f, txId: e.txId, timestamp: e.timestamp, seq: factSeq(e, i) } as PositionedFact));
+      last = e;
+    }
+    if (!last) return;
+    await this.store.write(facts, { blockNumber: last.blockNumber, txIndex: last.txIndex });
+    for (const f of facts) this.graph.apply(f);
+    this.last = { blockNumber: last.blockNumber, txIndex: last.txIndex };
+    for (const e of events) this.settle(e.txId);
   }
 
   /** Follows the ledger's events from the checkpoint until {@link stop} or the ledger closes. */
@@ -126,16 +154,51 @@ export class TraceIndex {
     this.following = ac;
     const opts = this.last ? { after: this.last, signal: ac.signal } : { signal: ac.signal };
     try {
-      this.idleSince = Date.now();
-      for await (const event of ledger.events(opts)) {
-        this.idleSince = undefined;
-        if (ac.signal.aborted) break;
-        await this.apply(event);
-        this.idleSince = Date.now();
-      }
+      await this.consume(ledger.events(opts), {});
     } catch (err) {
       if (!ac.signal.aborted && !(err instanceof ZfcError && err.code === 'LEDGER_CLOSED')) throw err;
     }
+  }
+
+  /**
+   * Reads events and applies them in batches: whatever has arrived by the time the source
+   * pauses, at most {@link BATCH_EVENTS} at once. Catching up on a long ledger is then a few
+   * hundred level writes rather than one per event. Ends when the source ends, when nothing
+   * arrives for `idleMs`, or at a pause once `until` says the last applied block is enough.
+   */
+  private async consume(source: AsyncIterable<LedgerEvent>, options: { idleMs?: number; until?: (lastBlock: number) => boolean }): Promise<number> {
+    const it = source[Symbol.asyncIterator]();
+    let pending: LedgerEvent[] = [];
+    let n = 0;
+    const flush = async (): Promise<void> => {
+      const batch = pending;
+      pending = [];
+      await this.applyEvents(batch);
+      n += batch.length;
+    };
+    let next = it.next();
+    this.idleSince = Date.now();
+    try {
+      for (;;) {
+        const r = await Promise.race([next, pending.length > 0 ? pause(0) : pause(options.idleMs)]);
+        if (r === PAUSE) {
+          if (pending.length === 0) break; // idle for idleMs
+          await flush();
+          this.idleSince = Date.now();
+          if (options.until && this.last && options.until(this.last.blockNumber)) break;
+          continue;
+        }
+        if (r.done) break;
+        this.idleSince = undefined;
+        pending.push(r.value);
+        next = it.next();
+        if (pending.length >= BATCH_EVENTS) await flush();
+      }
+      if (pending.length > 0) await flush();
+    } finally {
+      void it.return?.(undefined);
+    }
+    return n;
   }
 
   /** Stops following. */
@@ -188,20 +251,11 @@ export class TraceIndex {
     const height = await ledger.height();
     if (height === 0) return 0;
     const ac = new AbortController();
-    let idle = setTimeout(() => ac.abort(), idleMs * 5);
-    let n = 0;
     try {
-      for await (const event of ledger.events({ signal: ac.signal })) {
-        clearTimeout(idle);
-        await this.apply(event);
-        n += 1;
-        if (event.blockNumber >= height - 1) break;
-        idle = setTimeout(() => ac.abort(), idleMs);
-      }
+      return await this.consume(ledger.events({ signal: ac.signal }), { idleMs, until: (block) => block >= height - 1 });
     } finally {
-      clearTimeout(idle);
+      ac.abort();
     }
-    return n;
   }
 
   /** The lots a start names (a lot, an item, an SSCC); LOT_NOT_FOUND etc. when none. */

@@ -226,11 +226,15 @@ describe('gateway: role workflows over HTTP', function () {
   });
 
   it('rebuilds the index from the ledger to identical traces', async () => {
-    const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1'];
+    // many transactions in the last blocks, so the replay must not stop at a block's first event
+    const farm = (await t.gw.store.wallet.get('farm-1'))!;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => t.gw.ledger.submit('CreateLot', [JSON.stringify({ gtin: LEAF, lot: `BULK-${i}`, quantity: 1, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })], farm)));
+    const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1', '/v1/lots?limit=500'];
     const before = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
     await t.gw.index.rebuild(t.gw.ledger, 300);
     void t.gw.index.follow(t.gw.ledger);
     const after = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
     expect(after).to.deep.equal(before);
+    expect(JSON.parse(after[4] as string).lots.filter((l: { lot: string }) => l.lot.startsWith('BULK-'))).to.have.length(30);
   });
 });
