@@ -59,7 +59,7 @@ describe('chaincode: EPCIS evidence and chaincode events', function () {
     await everyKindOfEvent(w);
     events = await allEvents(w);
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   it('emits exactly one chaincode event per transaction, of every kind, named as its payload says', async () => {
     const height = await w.ledger.height();

@@ -18,7 +18,7 @@ describe('chaincode: happy paths', function () {
   before(async () => {
     w = await openWorld();
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   async function lastEvent(): Promise<AnyEventEnvelope> {
     let last: AnyEventEnvelope | undefined;

@@ -70,7 +70,7 @@ describe('chaincode: hostile input', function () {
     w = await openWorld();
     await seed(w);
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   async function refusedWith(fn: string, arg: string, who: string, field?: string): Promise<void> {
     const height = await w.ledger.height();

@@ -29,7 +29,7 @@ describe('chaincode: a recall larger than one transaction', function () {
       await w.submit('TransformLots', { transformationId: `B${i}`, inputs: [{ ...ref(FLOUR, `F${i}`), quantity: 7.5 }], output: { ...ref(BREAD, `B${i}`), quantity: 10, productionDate: '2026-02-22' }, location: { gln: mill.gln } }, mill);
     }
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   it('marks 50 lots per transaction and completes in three, each lot once', async () => {
     const marked: AffectedLot[] = [];

@@ -35,7 +35,7 @@ describe('chaincode: refusals', function () {
     w = await openWorld();
     await seed(w);
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   /** Expects a submit to be refused with `code` and to commit nothing. */
   async function refused(fn: string, input: unknown, who: Actor | Parameters<World['submit']>[2], code: ErrorCode): Promise<void> {

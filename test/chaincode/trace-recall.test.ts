@@ -17,7 +17,7 @@ describe('chaincode: trace, mass balance and recall', function () {
     w = await openWorld();
     await buildChain(w);
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   describe('trace', () => {
     it('traces back from BR1 to every origin, breadth first', async () => {
