@@ -5,7 +5,8 @@
  * Why it looks the way it does:
  * - every call has a deadline, and a peer that is down or silent becomes LEDGER_UNAVAILABLE;
  *   a call that fails before anything was sent to the orderers is tried on the next peer, so
- *   writes go on while one organisation's peer is stopped;
+ *   writes go on while one organisation's peer is stopped; a LEDGER_UNAVAILABLE after the
+ *   transaction went to the orderers carries its txId, as it may still commit;
  * - MVCC_READ_CONFLICT (and its range twin) is retried a bounded number of times with a new
  *   transaction, as the concurrent writer has committed by then;
  * - events are read from full blocks, which carry the transaction index and timestamp that
@@ -286,6 +287,9 @@ class FabricLedger implements Ledger {
           }
           nextBlock = blockNumberOf(block) + 1;
         }
+        // The peer ended the stream without an error: reopen it, after a pause.
+        failures++;
+        await sleep(Math.min(this.#timeouts.reconnect, 100 * 2 ** Math.min(failures, 6)));
       } catch (err) {
         if (this.#closed || options.signal?.aborted) return;
         const error = fabricError(err, 'events');
