@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { call, removeDir, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
 import { decodePayload } from '../../gateway-api/routes-write';
+import { transactionHash, verifyMerkleProof } from '../../ledger-tools';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const LEAF = withCheck('0695000000101');
@@ -200,6 +201,9 @@ describe('gateway: role workflows over HTTP', function () {
     const tx = await get('samr', `/v1/ledger/tx/${txId}`);
     expect(tx.status, tx.text).to.equal(200);
     expect(tx.body.proof.merkleRoot).to.equal(tx.body.block.header.merkleRoot);
+    expect(tx.body.proof.txHash).to.equal(transactionHash(tx.body.transaction));
+    expect(verifyMerkleProof(tx.body.proof.txHash, tx.body.proof.steps, tx.body.block.header.merkleRoot)).to.equal(true);
+    expect(verifyMerkleProof('0'.repeat(64), tx.body.proof.steps, tx.body.block.header.merkleRoot)).to.equal(false);
     const block = await get('samr', `/v1/ledger/blocks/${tx.body.block.number}`);
     expect(block.body.hash).to.equal(tx.body.block.hash);
     expect((await get('samr', '/v1/ledger/blocks/999999')).body.error.code).to.equal('BLOCK_NOT_FOUND');
