@@ -27,6 +27,8 @@ type Sub = AbstractSublevel<any, any, string, RecordedAnswer>;
 export interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** What a retry gets instead of `body`, when the body holds a secret shown once (a new API key). */
+  readonly replay?: unknown;
 }
 
 /** The fingerprint of a request. */
@@ -66,7 +68,10 @@ export class IdempotencyStore {
   private async runOnce(id: string, print: string, work: () => Promise<Answer>): Promise<Answer> {
     try {
       const answer = await work();
-      if (answer.status < 500) await this.db.put(id, { fingerprint: print, status: answer.status, body: answer.body, at: new Date().toISOString() });
+      if (answer.status < 500) {
+        const body = answer.replay !== undefined ? answer.replay : answer.body;
+        await this.db.put(id, { fingerprint: print, status: answer.status, body, at: new Date().toISOString() });
+      }
       return answer;
     } catch (err) {
       if (err instanceof ZfcError && err.status < 500) {

@@ -125,7 +125,8 @@ async function registerParticipant(deps: WriteDeps, caller: Caller, raw: unknown
   const result = await submit(deps, 'RegisterParticipant', input, caller.identity);
   await deps.wallet.put(id, identity);
   const created = await deps.keys.create({ participant: id, label: 'issued at registration' });
-  return { status: 201, body: { ...result, apiKey: created.key, apiKeyId: created.id } };
+  // The key is shown once: a retry gets the same answer without it (keys are stored hashed only).
+  return { status: 201, body: { ...result, apiKey: created.key, apiKeyId: created.id }, replay: { ...result, apiKey: null, apiKeyId: created.id } };
 }
 
 /** A recall larger than one transaction continues from its cursor until complete. */

@@ -47,10 +47,15 @@ describe('gateway: role workflows over HTTP', function () {
     base = t.gw.url;
     keys['samr'] = t.regulatorKey;
     for (const p of PARTICIPANTS) {
-      const r = await ok('samr', '/v1/participants', p);
+      const r = await post('samr', '/v1/participants', p, { 'idempotency-key': `onboard-${p.id}` });
+      expect(r.status, r.text).to.equal(201);
       expect(r.body.apiKey).to.match(/^zfc_/);
       keys[p.id] = r.body.apiKey;
     }
+    const retried = await post('samr', '/v1/participants', PARTICIPANTS[0], { 'idempotency-key': `onboard-${PARTICIPANTS[0].id}` });
+    expect(retried.status).to.equal(201);
+    expect(retried.body.apiKey, 'a new key is shown once, never stored or replayed').to.equal(null);
+    expect(retried.body.txId).to.be.a('string');
   });
 
   after(async () => {
