@@ -29,6 +29,40 @@ export type EpcisListener = (event: StoredEpcisEvent) => void;
 const order = (a: StoredEpcisEvent, b: StoredEpcisEvent): number =>
   a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0;
 
+/** Inserts `e` into `list`, kept in {@link order}. */
+function insertSorted(list: StoredEpcisEvent[], e: StoredEpcisEvent): void {
+  list.splice(firstAfter(list, e, false), 0, e);
+}
+
+/** The index of the first element after `probe` (or, with `inclusive` false, not before it). */
+function firstAfter(list: readonly StoredEpcisEvent[], probe: StoredEpcisEvent, inclusive = true): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = order(list[mid] as StoredEpcisEvent, probe);
+    if (c < 0 || (inclusive && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Every identifier and class an event names, in any role: the keys of the identifier index. */
+function identifiersOf(e: StoredEpcisEvent): Set<string> {
+  const ids = e.ids;
+  return new Set([
+    ...ids.epcList, ...ids.childEPCs, ...ids.inputEPCList, ...ids.outputEPCList, ...(ids.parentID ? [ids.parentID] : []),
+    ...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses,
+  ]);
+}
+
+/** The one exact identifier a plan requires, if any: its events are the only candidates. */
+function drivingIdentifier(plan: EpcisQueryPlan): string | undefined {
+  const lists = [plan.epcs, plan.anyEpcs, plan.parentIDs, plan.inputEpcs, plan.outputEpcs, plan.epcClasses, plan.inputEpcClasses, plan.outputEpcClasses, plan.anyEpcClasses];
+  const single = lists.find((l) => l !== undefined && l.length === 1 && l[0]?.prefix === false);
+  return single?.[0]?.value;
+}
+
 /** The stored form of an event a main-contract transaction recorded. */
 function nativeEvent(event: Record<string, unknown>, e: LedgerEvent, caller: string): StoredEpcisEvent {
   return {
@@ -108,6 +142,8 @@ class Access {
 export class ProjectedEventStore implements EventStore {
   private readonly sorted: StoredEpcisEvent[] = [];
   private readonly byID = new Map<string, StoredEpcisEvent>();
+  /** Events by every canonical identifier they name, each list in {@link order}. */
+  private readonly byIdentifier = new Map<string, StoredEpcisEvent[]>();
   private readonly listeners = new Set<EpcisListener>();
   private readonly access = new Access();
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
@@ -170,14 +206,12 @@ export class ProjectedEventStore implements EventStore {
   private apply(stored: StoredEpcisEvent): void {
     if (this.byID.has(stored.eventID)) return;
     this.byID.set(stored.eventID, stored);
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (order(this.sorted[mid] as StoredEpcisEvent, stored) < 0) lo = mid + 1;
-      else hi = mid;
+    insertSorted(this.sorted, stored);
+    for (const id of identifiersOf(stored)) {
+      let list = this.byIdentifier.get(id);
+      if (!list) this.byIdentifier.set(id, (list = []));
+      insertSorted(list, stored);
     }
-    this.sorted.splice(lo, 0, stored);
     this.access.link(stored);
     for (const l of this.listeners) l(stored);
   }
@@ -198,33 +232,27 @@ export class ProjectedEventStore implements EventStore {
     return e && this.access.visible(e, viewer) ? e : undefined;
   }
 
+  /**
+   * One page of matching events in eventTime order. A plan that names one exact identifier is
+   * answered from that identifier's events only; any other plan scans every event.
+   */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string): Promise<EventPage> {
-    const start = pageToken ? this.after(decodeToken(pageToken)) : 0;
+    const driving = drivingIdentifier(plan);
+    const candidates = driving !== undefined ? (this.byIdentifier.get(driving) ?? []) : this.sorted;
+    const start = pageToken ? firstAfter(candidates, tokenProbe(decodeToken(pageToken))) : 0;
     const events: StoredEpcisEvent[] = [];
-    for (let i = start; i < this.sorted.length; i++) {
-      const e = this.sorted[i] as StoredEpcisEvent;
+    for (let i = start; i < candidates.length; i++) {
+      const e = candidates[i] as StoredEpcisEvent;
       if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) continue;
       events.push(e);
-      if (events.length === plan.perPage) {
-        const more = i + 1 < this.sorted.length;
-        return { events, nextPageToken: more ? encodeToken(e) : '' };
-      }
+      if (events.length === plan.perPage) return { events, nextPageToken: i + 1 < candidates.length ? encodeToken(e) : '' };
     }
     return { events, nextPageToken: '' };
   }
+}
 
-  /** Index of the first event after the one a token names. */
-  private after(mark: { t: string; id: string }): number {
-    const probe = { eventTime: mark.t, eventID: mark.id } as StoredEpcisEvent;
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (order(this.sorted[mid] as StoredEpcisEvent, probe) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
+function tokenProbe(mark: { t: string; id: string }): StoredEpcisEvent {
+  return { eventTime: mark.t, eventID: mark.id } as StoredEpcisEvent;
 }
 
 function encodeToken(e: StoredEpcisEvent): string {
