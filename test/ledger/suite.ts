@@ -97,6 +97,11 @@ export function ledgerComplianceSuite(options: LedgerSuiteOptions): void {
     const get = async (key: string) => text(await fx.ledger.evaluate('Get', [key], fx.alice));
 
     describe('state', () => {
+      it('declares what it is and what it can do', () => {
+        expect(['embedded', 'fabric']).to.include(fx.ledger.kind);
+        expect(fx.ledger.capabilities.blocks).to.be.a('boolean');
+      });
+
       it('commits a submit and reads it back; the result names the transaction and its block', async () => {
         const h0 = await fx.ledger.height();
         const result = await put(`${p}a`, 'apple');
