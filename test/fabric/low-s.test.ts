@@ -42,7 +42,8 @@ function lowS(files: string[]): number {
   }
 }
 
-describe('network: the low-S check of cryptogen CA certificates', () => {
+describe('network: the low-S check of cryptogen CA certificates', function () {
+  this.timeout(60_000); // a few key pairs, and one node process per check, on a shared machine
   it('accepts low-S certificates and names the high-S ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zfc-low-s-'));
     try {
