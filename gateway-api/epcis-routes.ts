@@ -16,17 +16,17 @@
  * Authentication is the gateway's: `identityOf(ctx)` gives the ledger identity a request acts
  * as. Errors are thrown as ZfcErrors for the gateway's one error middleware to map.
  */
-import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
-import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson } from './epcis-capture-jobs';
-import { EPCIS_CONTEXT_URL, EPCIS_HEADERS, parseEpcisQuery, queryDocument } from './epcis-query';
+import { readJsonBody, setHeaders } from './epcis-http';
+import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
 import type { EventStore } from './epcis-store';
+import { addQueryRoutes } from './epcis-query-routes';
 import type { EpcisSubscriptions } from './epcis-subscriptions';
 
 /** What the EPCIS routes need. */
@@ -45,31 +45,6 @@ export interface EpcisRouterDeps {
   /** Largest request body accepted, in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number;
   readonly clock?: () => Date;
-}
-
-const JSON_TYPES = ['application/json', 'application/ld+json'];
-
-/** Reads a JSON body of at most `limit` bytes. */
-async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
-  if (!ctx.is(JSON_TYPES)) throw new ZfcError('INVALID_ARGUMENT', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type') });
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { errors: [{ path: '', message: 'is not valid JSON' }] });
-  }
-}
-
-function setHeaders(ctx: Context): void {
-  for (const [k, v] of Object.entries(EPCIS_HEADERS)) ctx.set(k, v);
 }
 
 /** A single event as a one-event document (its own @context becomes the document's). */
@@ -192,79 +167,4 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   });
 
   return router;
-}
-
-/** The owner of what a request creates: the gateway's participant, else the certificate's hash. */
-function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
-  if (deps.ownerOf) return deps.ownerOf(ctx);
-  return `${identity.mspId}:${createHash('sha256').update(identity.certificate).digest('hex').slice(0, 32)}`;
-}
-
-function stringParams(value: unknown): Record<string, string | string[]> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ZfcError('INVALID_ARGUMENT', 'query must be an object of query parameters', { errors: [{ path: '/query', message: 'must be an object of query parameters' }] });
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-    if (!ok) throw new ZfcError('INVALID_ARGUMENT', `query.${k} must be a string or a list of strings`, { errors: [{ path: `/query/${k}`, message: 'must be a string or a list of strings' }] });
-    out[k] = v as string | string[];
-  }
-  if ('nextPageToken' in out || 'perPage' in out) throw new ZfcError('INVALID_ARGUMENT', 'a named query takes no paging parameters', { errors: [{ path: '/query', message: 'must not hold perPage or nextPageToken' }] });
-  return out;
-}
-
-/** `/queries`: named queries, their events, and streaming subscriptions with signed deliveries. */
-function addQueryRoutes(
-  router: Router,
-  deps: EpcisRouterDeps,
-  subs: EpcisSubscriptions,
-  limit: number,
-  answer: (ctx: Context, fixed?: Parameters<typeof parseEpcisQuery>[1]) => Promise<void>,
-): void {
-  router.post('/queries', async (ctx) => {
-    const identity = await deps.identityOf(ctx);
-    const body = (await readJsonBody(ctx, Math.min(limit, 1024 * 1024))) as { name?: unknown; query?: unknown } | null;
-    const query = stringParams(body?.query);
-    const { plan } = parseEpcisQuery(query);
-    const q = subs.define(String(body?.name ?? ''), plan, query, ownerOf(ctx, deps, identity));
-    setHeaders(ctx);
-    ctx.set('Location', `/epcis/queries/${encodeURIComponent(q.name)}`);
-    ctx.status = 201;
-    ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt };
-  });
-
-  router.get('/queries/:name', async (ctx) => {
-    await deps.identityOf(ctx);
-    const q = subs.query(ctx.params['name'] ?? '');
-    setHeaders(ctx);
-    ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt, subscriptions: subs.subscriptionsOf(q.name).length };
-  });
-
-  router.get('/queries/:name/events', async (ctx) => {
-    await deps.identityOf(ctx);
-    await answer(ctx, withoutPerPage(subs.query(ctx.params['name'] ?? '').plan));
-  });
-
-  router.post('/queries/:name/subscriptions', async (ctx) => {
-    const identity = await deps.identityOf(ctx);
-    const body = (await readJsonBody(ctx, 64 * 1024)) as { dest?: unknown; signatureToken?: unknown; stream?: unknown } | null;
-    if (body?.stream !== undefined && body.stream !== true) throw new ZfcError('INVALID_ARGUMENT', 'only streaming subscriptions are supported', { errors: [{ path: '/stream', message: 'must be true' }] });
-    const sub = subs.subscribe(ctx.params['name'] ?? '', body?.dest, body?.signatureToken, ownerOf(ctx, deps, identity));
-    setHeaders(ctx);
-    ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
-    ctx.status = 201;
-    ctx.body = sub;
-  });
-
-  router.delete('/queries/:name/subscriptions/:id', async (ctx) => {
-    const identity = await deps.identityOf(ctx);
-    subs.unsubscribe(ctx.params['id'] ?? '', ownerOf(ctx, deps, identity));
-    ctx.status = 204;
-  });
-}
-
-/** A named query's conditions, leaving paging to the request. */
-function withoutPerPage(plan: EpcisQueryPlan): Partial<EpcisQueryPlan> {
-  const copy: Record<string, unknown> = { ...plan };
-  delete copy['perPage'];
-  return copy as Partial<EpcisQueryPlan>;
 }

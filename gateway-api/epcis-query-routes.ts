@@ -1,0 +1,90 @@
+/**
+ * The `/epcis/queries` routes: named queries, their events, and streaming subscriptions whose
+ * deliveries are signed (epcis-subscriptions.ts). Mounted by createEpcisRouter when it is given
+ * subscriptions.
+ */
+import { createHash } from 'node:crypto';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { EpcisQueryPlan } from '../chaincode/epcis-match';
+import { ZfcError } from '../chaincode/errors';
+import type { Identity } from '../ledger-tools/ledger';
+import { parseEpcisQuery } from './epcis-query';
+import { readJsonBody, setHeaders } from './epcis-http';
+import type { EpcisRouterDeps } from './epcis-routes';
+import type { EpcisSubscriptions } from './epcis-subscriptions';
+
+/** The owner of what a request creates: the gateway's participant, else the certificate's hash. */
+function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
+  if (deps.ownerOf) return deps.ownerOf(ctx);
+  return `${identity.mspId}:${createHash('sha256').update(identity.certificate).digest('hex').slice(0, 32)}`;
+}
+
+function stringParams(value: unknown): Record<string, string | string[]> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ZfcError('INVALID_ARGUMENT', 'query must be an object of query parameters', { errors: [{ path: '/query', message: 'must be an object of query parameters' }] });
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    if (!ok) throw new ZfcError('INVALID_ARGUMENT', `query.${k} must be a string or a list of strings`, { errors: [{ path: `/query/${k}`, message: 'must be a string or a list of strings' }] });
+    out[k] = v as string | string[];
+  }
+  if ('nextPageToken' in out || 'perPage' in out) throw new ZfcError('INVALID_ARGUMENT', 'a named query takes no paging parameters', { errors: [{ path: '/query', message: 'must not hold perPage or nextPageToken' }] });
+  return out;
+}
+
+/** `/queries`: named queries, their events, and streaming subscriptions with signed deliveries. */
+export function addQueryRoutes(
+  router: Router,
+  deps: EpcisRouterDeps,
+  subs: EpcisSubscriptions,
+  limit: number,
+  answer: (ctx: Context, fixed?: Parameters<typeof parseEpcisQuery>[1]) => Promise<void>,
+): void {
+  router.post('/queries', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    const body = (await readJsonBody(ctx, Math.min(limit, 1024 * 1024))) as { name?: unknown; query?: unknown } | null;
+    const query = stringParams(body?.query);
+    const { plan } = parseEpcisQuery(query);
+    const q = subs.define(String(body?.name ?? ''), plan, query, ownerOf(ctx, deps, identity));
+    setHeaders(ctx);
+    ctx.set('Location', `/epcis/queries/${encodeURIComponent(q.name)}`);
+    ctx.status = 201;
+    ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt };
+  });
+
+  router.get('/queries/:name', async (ctx) => {
+    await deps.identityOf(ctx);
+    const q = subs.query(ctx.params['name'] ?? '');
+    setHeaders(ctx);
+    ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt, subscriptions: subs.subscriptionsOf(q.name).length };
+  });
+
+  router.get('/queries/:name/events', async (ctx) => {
+    await deps.identityOf(ctx);
+    await answer(ctx, withoutPerPage(subs.query(ctx.params['name'] ?? '').plan));
+  });
+
+  router.post('/queries/:name/subscriptions', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    const body = (await readJsonBody(ctx, 64 * 1024)) as { dest?: unknown; signatureToken?: unknown; stream?: unknown } | null;
+    if (body?.stream !== undefined && body.stream !== true) throw new ZfcError('INVALID_ARGUMENT', 'only streaming subscriptions are supported', { errors: [{ path: '/stream', message: 'must be true' }] });
+    const sub = subs.subscribe(ctx.params['name'] ?? '', body?.dest, body?.signatureToken, ownerOf(ctx, deps, identity));
+    setHeaders(ctx);
+    ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
+    ctx.status = 201;
+    ctx.body = sub;
+  });
+
+  router.delete('/queries/:name/subscriptions/:id', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    subs.unsubscribe(ctx.params['id'] ?? '', ownerOf(ctx, deps, identity));
+    ctx.status = 204;
+  });
+}
+
+/** A named query's conditions, leaving paging to the request. */
+function withoutPerPage(plan: EpcisQueryPlan): Partial<EpcisQueryPlan> {
+  const copy: Record<string, unknown> = { ...plan };
+  delete copy['perPage'];
+  return copy as Partial<EpcisQueryPlan>;
+}
