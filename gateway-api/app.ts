@@ -22,6 +22,7 @@ import { rateLimit } from './rate-limit';
 import { addOpsRoutes } from './routes-ops';
 import { addReadRoutes, type LedgerInspector } from './routes-read';
 import { addWriteRoutes, type IdentityIssuer } from './routes-write';
+import type { TraceEpcisExport } from './trace-epcis';
 import type { TraceIndex } from './trace-index';
 
 /** What the app is made of. */
@@ -35,6 +36,8 @@ export interface AppOptions {
   readonly issuer?: IdentityIssuer;
   /** Blocks and transactions with proofs (ledgers with the `blocks` capability). */
   readonly inspector?: LedgerInspector;
+  /** `format=epcis` of traces (when the gateway has an EPCIS event store). */
+  readonly epcisExport?: TraceEpcisExport;
   /** Where unexpected errors are logged (stderr by default). */
   readonly log?: ErrorLog;
 }
@@ -74,7 +77,11 @@ export function createApp(options: AppOptions): GatewayApp {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  addReadRoutes(apiRouter, { index, ...(options.inspector ? { inspector: options.inspector } : {}) });
+  addReadRoutes(apiRouter, {
+    index,
+    ...(options.inspector ? { inspector: options.inspector } : {}),
+    ...(options.epcisExport ? { epcisExport: options.epcisExport } : {}),
+  });
   addWriteRoutes(apiRouter, {
     ledger,
     index,

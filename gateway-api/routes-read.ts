@@ -15,6 +15,7 @@ import type { TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
 import { traceDot } from './trace-dot';
+import type { TraceEpcisExport } from './trace-epcis';
 
 /** Blocks and transactions with proofs, for ledgers that keep them (capability `blocks`). */
 export interface LedgerInspector {
@@ -26,6 +27,8 @@ export interface LedgerInspector {
 export interface ReadDeps {
   readonly index: TraceIndex;
   readonly inspector?: LedgerInspector;
+  /** `format=epcis`: the trace's EPCIS events as an EPCISQueryDocument. */
+  readonly epcisExport?: TraceEpcisExport;
 }
 
 /** Adds every read route to an authenticated router. */
@@ -45,8 +48,8 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/lots/:gtin/:lot/history', async (ctx) => {
     ctx.body = { events: await index.history(lotParams(ctx)) };
   });
-  router.get('/v1/trace/back', (ctx) => traceRoute(ctx, index, 'back'));
-  router.get('/v1/trace/forward', (ctx) => traceRoute(ctx, index, 'forward'));
+  router.get('/v1/trace/back', (ctx) => traceRoute(ctx, deps, 'back'));
+  router.get('/v1/trace/forward', (ctx) => traceRoute(ctx, deps, 'forward'));
   router.get('/v1/recalls/:id', (ctx) => {
     ctx.body = index.recall(String(ctx.params['id']));
   });
@@ -72,13 +75,17 @@ function inspector(deps: ReadDeps): LedgerInspector {
   return deps.inspector;
 }
 
-function traceRoute(ctx: Context, index: TraceIndex, direction: 'back' | 'forward'): void {
+async function traceRoute(ctx: Context, deps: ReadDeps, direction: 'back' | 'forward'): Promise<void> {
   const q = query(ctx, ['code', 'gtin', 'lot', 'serial', 'sscc', 'format']);
   const format = q['format'] ?? 'json';
-  if (!['json', 'csv', 'dot'].includes(format)) throw bad('format', 'must be json, csv or dot');
+  const formats = ['json', 'csv', 'dot', ...(deps.epcisExport ? ['epcis'] : [])];
+  if (!formats.includes(format)) throw bad('format', `must be ${formats.join(', ')}`);
   const { start, code } = traceStart(q);
-  const graph = direction === 'back' ? index.traceBack(start, code) : index.traceForward(start, code);
-  if (format === 'csv') {
+  const graph = direction === 'back' ? deps.index.traceBack(start, code) : deps.index.traceForward(start, code);
+  if (format === 'epcis' && deps.epcisExport) {
+    ctx.type = 'application/ld+json';
+    ctx.body = await deps.epcisExport(graph, ctx.state['caller'] as Caller);
+  } else if (format === 'csv') {
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="trace-${direction}.csv"`);
     ctx.body = traceCsv(graph);

@@ -11,7 +11,8 @@ import { createApp, type GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
 import { ProjectedEventStore } from './epcis-projection';
-import { createEpcisRouter, gatewayCallerIdentity } from './epcis-routes';
+import { createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant } from './epcis-routes';
+import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
 import { openLedger } from './ledger-factory';
 import { projectEvent } from './projection';
@@ -53,7 +54,9 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
+  const epcis = await ProjectedEventStore.open(opened.ledger, { idleMs: 200 });
   const gateway = createApp({
+    epcisExport: traceEpcisExport(epcis),
     ledger: opened.ledger,
     index,
     store,
@@ -61,8 +64,7 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
     ...(issuer ? { issuer } : {}),
     ...(opened.inspector ? { inspector: opened.inspector } : {}),
   });
-  const epcis = await ProjectedEventStore.open(opened.ledger, { idleMs: 200 });
-  const epcisRouter = createEpcisRouter({ store: epcis, identityOf: gatewayCallerIdentity });
+  const epcisRouter = createEpcisRouter({ store: epcis, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
   return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis };
 }

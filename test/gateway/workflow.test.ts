@@ -123,6 +123,15 @@ describe('gateway: role workflows over HTTP', function () {
     expect(rows.filter((r) => r.startsWith('sale,'))).to.have.length(1);
     const dot = await get('samr', `/v1/trace/back?gtin=${TEA}&lot=P1-2026&format=dot`);
     expect(dot.text).to.match(/^digraph trace_back \{/);
+
+    const epcis = await get('samr', `/v1/trace/back?gtin=${TEA}&serial=P1-0007&format=epcis`);
+    expect(epcis.status, epcis.text).to.equal(200);
+    expect(epcis.body.type).to.equal('EPCISQueryDocument');
+    const list = epcis.body.epcisBody.queryResults.resultsBody.eventList as { type: string; bizStep?: string; eventTime: string }[];
+    expect(list.map((e) => e.type)).to.include('TransformationEvent');
+    expect(list.map((e) => e.bizStep)).to.include.members(['commissioning', 'shipping', 'receiving', 'inspecting']);
+    const times = list.map((e) => Date.parse(e.eventTime));
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
   });
 
   it('answers the same lots as the chaincode\'s own bounded trace', async () => {
