@@ -23,6 +23,7 @@ export { lotKey, lotFromKey } from './trace-model';
 export { projectEvent, projectEnvelope } from './projection';
 export { traceCsv, CSV_COLUMNS } from './trace-csv';
 export { traceDot } from './trace-dot';
+export { traceEpcisExport, traceTransactions, type TraceEpcisExport } from './trace-epcis';
 export { IndexResolverSource } from './index-resolver-source';
 export { mountPublicParts } from './public-parts';
 export { WRITE_ROUTES, decodePayload, type IdentityIssuer, type WriteRoute } from './routes-write';
