@@ -25,6 +25,9 @@ export const GS1_DIR = join(repoRoot(), '..', 'shared', 'data', 'epcis');
 
 /** The names of the twelve official example documents. */
 export function exampleNames(): string[] {
+  if (!existsSync(GS1_DIR)) {
+    throw new Error(`GS1's EPCIS reference data is not at ${GS1_DIR}: these tests read the official schema and examples from ../shared/data/epcis beside the repository`);
+  }
   return readdirSync(GS1_DIR).filter((f) => f.endsWith('.jsonld')).sort();
 }
 
