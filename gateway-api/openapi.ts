@@ -21,6 +21,7 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/lots/{gtin}/{lot}/history', summary: 'The lot\'s events in ledger order.', params: [], auth: true },
   { path: '/v1/trace/back', summary: 'Every input lot back to the origins, with producers, tests and custody hops. Start from code (Digital Link, element string, EPC URN), gtin+lot, gtin+serial or sscc; format=json|csv|dot|epcis.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true },
   { path: '/v1/trace/forward', summary: 'Every downstream lot and holder with quantities and sales; same parameters as trace back.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true },
+  { path: '/v1/shipments/{id}', summary: 'A shipment: lines shipped, lines received, in transit or received.', params: [], auth: true },
   { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
   { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped (regulators).', params: [], auth: true },
   { path: '/v1/ledger/blocks/{n}', summary: 'A block of the ledger.', params: [], auth: true },

@@ -50,6 +50,9 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   });
   router.get('/v1/trace/back', (ctx) => traceRoute(ctx, deps, 'back'));
   router.get('/v1/trace/forward', (ctx) => traceRoute(ctx, deps, 'forward'));
+  router.get('/v1/shipments/:id', (ctx) => {
+    ctx.body = index.shipment(String(ctx.params['id']));
+  });
   router.get('/v1/recalls/:id', (ctx) => {
     ctx.body = index.recall(String(ctx.params['id']));
   });

@@ -92,6 +92,8 @@ export class TraceGraphStore {
   private readonly items = new Map<string, Map<string, LotNode>>();
   private readonly ranges = new Map<string, ItemRange[]>();
   private readonly containers = new Map<string, Container>();
+  /** Ship and receive hops of each shipment, in ledger order. */
+  readonly shipments = new Map<string, HopNode[]>();
   /** Lots each participant has made or received (it may hold some now), for searches by holder. */
   private readonly touched = new Map<string, Set<string>>();
 
@@ -141,6 +143,7 @@ export class TraceGraphStore {
       case 'hop':
         this.node(fact.lotRef).hops.push({ view: hopView(fact), seq: fact.seq });
         if (fact.kind === 'receive') this.touch(fact.to, lotKey(fact.lotRef));
+        if (fact.shipmentId) this.shipmentHops(fact.shipmentId).push(this.node(fact.lotRef).hops.at(-1) as HopNode);
         return;
       case 'test':
         this.node(fact.lotRef).tests.push(fact);
@@ -225,6 +228,12 @@ export class TraceGraphStore {
     this.node(fact.lotRef).scans += 1;
   }
 
+  private shipmentHops(id: string): HopNode[] {
+    let list = this.shipments.get(id);
+    if (!list) this.shipments.set(id, (list = []));
+    return list;
+  }
+
   private touch(participant: string, key: string): void {
     let set = this.touched.get(participant);
     if (!set) this.touched.set(participant, (set = new Set()));
@@ -250,6 +259,7 @@ export class TraceGraphStore {
       node.hops.sort(bySeq);
       node.tests.sort(bySeq);
     }
+    for (const list of this.shipments.values()) list.sort(bySeq);
     this.warnings.sort(bySeq);
   }
 

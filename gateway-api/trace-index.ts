@@ -339,6 +339,37 @@ export class TraceIndex {
     return { lots, next: keys.length > limit ? page[page.length - 1] : undefined };
   }
 
+  /** A shipment: who shipped what to whom, and what was received (in transit until then). */
+  shipment(id: string): {
+    shipmentId: string;
+    status: 'in_transit' | 'received';
+    from: string;
+    to: string;
+    lines: { lot: LotRef; quantity: number; unit: string }[];
+    received: { lot: LotRef; quantity: number; unit: string }[];
+    shippedAt: string;
+    receivedAt: string;
+    txIds: string[];
+  } {
+    const hops = this.graph.shipments.get(id)?.map((h) => h.view) ?? [];
+    const ship = hops.filter((h) => h.kind === 'ship');
+    const first = ship[0];
+    if (!first) throw new ZfcError('SHIPMENT_NOT_FOUND', `shipment ${id} not found`, { shipmentId: id });
+    const receipt = hops.filter((h) => h.kind === 'receive');
+    const line = (h: { lot: LotRef; quantity: number; unit: string }): { lot: LotRef; quantity: number; unit: string } => ({ lot: h.lot, quantity: h.quantity, unit: h.unit });
+    return {
+      shipmentId: id,
+      status: receipt.length > 0 ? 'received' : 'in_transit',
+      from: first.from,
+      to: first.to,
+      lines: ship.map(line),
+      received: receipt.map(line),
+      shippedAt: first.timestamp,
+      receivedAt: receipt[0]?.timestamp ?? '',
+      txIds: [...new Set(hops.map((h) => h.txId))],
+    };
+  }
+
   /** A recall with the lots it reached. */
   recall(id: string): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string } {
     const r = this.graph.recalls.get(id);

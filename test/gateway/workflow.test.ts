@@ -147,6 +147,14 @@ describe('gateway: role workflows over HTTP', function () {
     }
   });
 
+  it('shows a shipment, short receipts and shipments in transit', async () => {
+    const s4 = await get('dist-1', '/v1/shipments/SH-4');
+    expect(s4.body).to.include({ status: 'received', from: 'dist-1', to: 'shop-1' });
+    expect(s4.body.received).to.deep.equal([{ lot: { gtin: TEA, lot: 'P1-2026' }, quantity: 50, unit: 'KGM' }]);
+    const missing = await get('dist-1', '/v1/shipments/SH-404');
+    expect([missing.status, missing.body.error.code]).to.deep.equal([404, 'SHIPMENT_NOT_FOUND']);
+  });
+
   it('searches lots by holder, status and product', async () => {
     const held = await get('samr', '/v1/lots?holder=shop-1');
     expect(held.body.lots.map((l: { lot: string }) => l.lot)).to.deep.equal(['P1-2026']);
