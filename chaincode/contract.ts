@@ -79,6 +79,12 @@ export class ZfcContract extends Contract {
   async ReinstateParticipant(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'ReinstateParticipant', input, 'ParticipantReinstated', participant.reinstate); }
 
   @Transaction() @Param('input', 'string') @Returns('string')
+  async AddIdentity(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'AddIdentity', input, 'IdentityAdded', participant.addIdentity); }
+
+  @Transaction() @Param('input', 'string') @Returns('string')
+  async RemoveIdentity(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'RemoveIdentity', input, 'IdentityRemoved', participant.removeIdentity); }
+
+  @Transaction() @Param('input', 'string') @Returns('string')
   async RegisterProduct(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'RegisterProduct', input, 'ProductRegistered', registerProduct); }
 
   @Transaction() @Param('input', 'string') @Returns('string')

@@ -15,7 +15,7 @@
 import { canonicalBytes } from './canonical-json';
 import type {
   AffectedLot, Container, Hold, Item, LineageEdge, Location, Lot, LotQuantity, LotRef, MassBalance,
-  Participant, Product, Recall, Scan, SerialBatch, Shipment, TestResult, Warning, Holding,
+  Participant, ParticipantIdentity, Product, Recall, Scan, SerialBatch, Shipment, TestResult, Warning, Holding,
 } from './records';
 
 /** Version of the envelope format; bumped only on an incompatible change. */
@@ -64,6 +64,10 @@ export interface EventBodies {
   ParticipantRegistered: { readonly participant: Participant; readonly init: boolean };
   ParticipantSuspended: { readonly participant: Participant; readonly reason: string };
   ParticipantReinstated: { readonly participant: Participant; readonly reason: string };
+  /** An identity now acts for the participant (given as it is after the change). */
+  IdentityAdded: { readonly participant: Participant; readonly identity: ParticipantIdentity };
+  /** An identity no longer acts for the participant (given as it is after the change). */
+  IdentityRemoved: { readonly participant: Participant; readonly identity: ParticipantIdentity };
   ProductRegistered: { readonly product: Product };
   /** A lot commissioned by a producer; `holding` is the producer's initial holding. */
   LotCreated: { readonly lot: Lot; readonly holding: Holding; readonly location: Location };
@@ -118,6 +122,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'ParticipantRegistered', 'ParticipantSuspended', 'ParticipantReinstated', 'ProductRegistered',
   'LotCreated', 'ItemsCommissioned', 'TestRecorded', 'LotTransformed', 'Aggregated', 'Disaggregated',
   'Shipped', 'Received', 'Scanned', 'LotHeld', 'LotReleased', 'RecallIssued', 'RecallProgressed',
+  'IdentityAdded', 'IdentityRemoved',
 ];
 
 /** The payload of a chaincode event (canonical JSON). */

@@ -1,13 +1,15 @@
 /**
  * Participants: the first regulator (Init), registration by a regulator, suspension and
- * reinstatement. Each identity acts for one participant only; its key is a hash of MSP ID
- * and X.509 ID, never the ID itself.
+ * reinstatement, and identities added or removed later by a regulator (certificates are
+ * renewed and people leave). Each identity acts for one participant only; its key is a hash
+ * of MSP ID and X.509 ID, never the ID itself, and holds a copy of the participant that every
+ * change here rewrites, so that the copy never lags.
  */
 import { ZfcError } from './errors';
 import { KEY, identityHash } from './keys';
 import { callerIdentity, callerIsAdmin, requireRole, type IdentityLink } from './access';
-import type { Participant } from './records';
-import type { ParticipantInput, TransactionInputs } from './schemas';
+import type { Participant, ParticipantIdentity } from './records';
+import { LIMITS, type ParticipantInput, type TransactionInputs } from './schemas';
 import type { Tx } from './tx';
 import type { EventBodies } from './events';
 
@@ -88,4 +90,40 @@ export async function suspend(tx: Tx, input: TransactionInputs['SuspendParticipa
 /** A regulator reinstates a participant. */
 export async function reinstate(tx: Tx, input: TransactionInputs['ReinstateParticipant']): Promise<EventBodies['ParticipantReinstated']> {
   return { participant: await setStatus(tx, input.id, 'active', input.reason), reason: input.reason };
+}
+
+/** The participant an identity key already names, or undefined. */
+async function identityOwner(tx: Tx, identity: ParticipantIdentity): Promise<string | undefined> {
+  return (await tx.get<IdentityLink>(KEY.identity, [identityHash(identity.mspId, identity.id)]))?.participant;
+}
+
+/** A regulator adds an identity to a participant; the identity must act for no one yet. */
+export async function addIdentity(tx: Tx, input: TransactionInputs['AddIdentity']): Promise<EventBodies['IdentityAdded']> {
+  await requireRole(tx, ['regulator'], 'add identities');
+  const participant = await getParticipant(tx, input.participant);
+  const identity: ParticipantIdentity = { mspId: input.identity.mspId, id: input.identity.id };
+  const owner = await identityOwner(tx, identity);
+  if (owner !== undefined) throw new ZfcError('IDENTITY_IN_USE', 'the identity already acts for a participant', { mspId: identity.mspId, id: identity.id, participant: owner });
+  if (participant.identities.length >= LIMITS.identities) {
+    throw new ZfcError('INVALID_STATE', `a participant has at most ${LIMITS.identities} identities`, { participant: participant.id, limit: LIMITS.identities });
+  }
+  const updated: Participant = { ...participant, identities: [...participant.identities, identity] };
+  await putParticipant(tx, updated);
+  return { participant: updated, identity };
+}
+
+/** A regulator removes one of a participant's identities; the participant keeps at least one. */
+export async function removeIdentity(tx: Tx, input: TransactionInputs['RemoveIdentity']): Promise<EventBodies['IdentityRemoved']> {
+  await requireRole(tx, ['regulator'], 'remove identities');
+  const participant = await getParticipant(tx, input.participant);
+  const identity: ParticipantIdentity = { mspId: input.identity.mspId, id: input.identity.id };
+  const kept = participant.identities.filter((i) => i.mspId !== identity.mspId || i.id !== identity.id);
+  if (kept.length === participant.identities.length) {
+    throw new ZfcError('NOT_FOUND', `the identity does not act for participant ${participant.id}`, { participant: participant.id, mspId: identity.mspId });
+  }
+  if (kept.length === 0) throw new ZfcError('INVALID_STATE', `participant ${participant.id} must keep at least one identity`, { participant: participant.id });
+  await tx.del(KEY.identity, [identityHash(identity.mspId, identity.id)]);
+  const updated: Participant = { ...participant, identities: kept };
+  await putParticipant(tx, updated);
+  return { participant: updated, identity };
 }

@@ -62,9 +62,10 @@ const schema = (name: string, description: string, body: JsonSchema): JsonSchema
   $id: `${ID_BASE}${name}.json`, $schema: 'http://json-schema.org/draft-07/schema#', title: name, description, ...body,
 });
 
+const identity = obj({ mspId: id, id: { ...text(1024), pattern: '^x509::/[^\\p{Cc}\\p{Cs}]+::/[^\\p{Cc}\\p{Cs}]+$' } }, ['mspId', 'id']);
 const participantBody = {
   id, name: text(), role: { type: 'string', enum: [...ROLES] }, licence: text(64), gln,
-  identities: list(obj({ mspId: id, id: { ...text(1024), pattern: '^x509::/[^\\p{Cc}\\p{Cs}]+::/[^\\p{Cc}\\p{Cs}]+$' } }, ['mspId', 'id']), LIMITS.identities),
+  identities: list(identity, LIMITS.identities),
 };
 const participantRequired = ['id', 'name', 'role', 'licence', 'gln', 'identities'];
 /** A trace starts from gtin+lot, gtin+serial or sscc (exactly one; checked by the trace itself). */
@@ -83,6 +84,10 @@ export const SCHEMAS = {
     obj({ id, reason: text() }, ['id', 'reason'])),
   ReinstateParticipant: schema('ReinstateParticipant', 'A regulator reinstates a suspended participant.',
     obj({ id, reason: text() }, ['id', 'reason'])),
+  AddIdentity: schema('AddIdentity', 'A regulator adds an X.509 identity to a participant; the identity must act for no one yet.',
+    obj({ participant: id, identity }, ['participant', 'identity'])),
+  RemoveIdentity: schema('RemoveIdentity', 'A regulator removes one of a participant\'s identities; at least one must remain.',
+    obj({ participant: id, identity }, ['participant', 'identity'])),
   RegisterProduct: schema('RegisterProduct', 'A producer or processor registers a trade item it owns.',
     obj({
       gtin, name: text(), category: text(64), unit, requiresTest: { type: 'boolean' },
@@ -180,6 +185,8 @@ export interface TransactionInputs {
   RegisterParticipant: ParticipantInput;
   SuspendParticipant: { id: string; reason: string };
   ReinstateParticipant: { id: string; reason: string };
+  AddIdentity: { participant: string; identity: { mspId: string; id: string } };
+  RemoveIdentity: { participant: string; identity: { mspId: string; id: string } };
   RegisterProduct: { gtin: string; name: string; category: string; unit: UnitCode; requiresTest: boolean; yield?: { min: number; max: number } };
   CreateLot: {
     gtin: string; lot: string; quantity: number; unit: UnitCode; productionDate: string; expiryDate?: string;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { EVENT_NAMES, epcisEventId, type EpcisEvent } from '../../chaincode';
+import { EVENT_NAMES, epcisEventId, x509IdOf, type EpcisEvent } from '../../chaincode';
 import { validateEpcisEvent } from '../../chaincode/epcis-validate';
 import { actor, allEvents, gln, openWorld, repoRoot, sscc, type World } from './support';
 import { BREAD, SUGAR, WHEAT, buildChain, ref } from './chain';
@@ -49,6 +49,10 @@ async function everyKindOfEvent(w: World): Promise<void> {
   await w.submit('CreateLot', { gtin: SUGAR, lot: 'Q"<>%&\'()*+,/:;=?!', quantity: 1, unit: 'KGM', productionDate: '2026-02-20', origin: { gln: gln(101) } }, farmB);
   await w.submit('SuspendParticipant', { id: 'shop-b', reason: 'audit' }, actor(w, 'samr'));
   await w.submit('ReinstateParticipant', { id: 'shop-b', reason: 'done' }, actor(w, 'samr'));
+  const renewed = await w.issue('TradeMSP', 'shop-b-renewed@zfc');
+  const identity = { mspId: renewed.mspId, id: x509IdOf(renewed.mspId, renewed.certificate) };
+  await w.submit('AddIdentity', { participant: 'shop-b', identity }, actor(w, 'samr'));
+  await w.submit('RemoveIdentity', { participant: 'shop-b', identity }, actor(w, 'samr'));
 }
 
 describe('chaincode: EPCIS evidence and chaincode events', function () {
