@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ZfcError } from '../chaincode/errors';
 import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type SealedBlock, type TransactionRecord } from './block';
 import { BlockCutter } from './block-cutter';
+import { BlockWriter } from './block-writer';
 import { checkCall } from './call-check';
 import { chaincodeError } from './chaincode-error';
 import { ChaincodeHost, type ContractClass } from './chaincode-host';
@@ -88,7 +89,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly pending = new PendingWrites();
   private sealedHeight: number;
   private sealedHash: string;
-  private lastWrite: Promise<void> = Promise.resolve();
+  private readonly writer: BlockWriter<PreparedBlock>;
   private failure: ZfcError | undefined;
   /** The newest block's events, so followers at the head need not read it back. */
   private recent: { number: number; events: LedgerEvent[] } | undefined;
@@ -106,6 +107,7 @@ export class EmbeddedLedger implements Ledger {
     this.sealedHash = lastHash;
     this.clock = options.clock ?? (() => new Date());
     this.channelId = options.channelId ?? 'zfc';
+    this.writer = new BlockWriter(store, { written: (g) => this.written(g), failed: (g, e) => this.writeFailed(g, e) });
     this.cutter = new BlockCutter(options.batchSize ?? DEFAULT_BATCH_SIZE, options.batchTimeoutMs ?? 0, (batch) => this.commitBlock(batch));
     this.blocks.setMaxListeners(0);
   }
@@ -153,7 +155,7 @@ export class EmbeddedLedger implements Ledger {
     this.closed = true;
     while (this.inFlight > 0) await new Promise((r) => setImmediate(r));
     await this.cutter.drain();
-    await this.lastWrite;
+    await this.writer.idle();
     this.blocks.emit('block');
     await this.store.close();
   }
@@ -190,9 +192,9 @@ export class EmbeddedLedger implements Ledger {
   // --- order, validate, commit ---
 
   /**
-   * Validates and seals a block, then writes it once the previous block is durable, without
-   * waiting for its own write: the next block is validated and sealed during this one's fsync.
-   * Writes stay strictly in block order, one at a time.
+   * Validates and seals a block and queues it for the writer, without waiting for its write: the
+   * next blocks are validated and sealed during this one's fsync, and blocks that wait for the
+   * disk together are written together. Writes stay in block order.
    */
   private async commitBlock(batch: Endorsed[]): Promise<void> {
     let prepared: PreparedBlock;
@@ -202,8 +204,7 @@ export class EmbeddedLedger implements Ledger {
       rejectAll(batch, err);
       return;
     }
-    await this.lastWrite;
-    this.lastWrite = this.writeBlock(prepared);
+    await this.writer.add(prepared);
   }
 
   private async prepareBlock(batch: Endorsed[]): Promise<PreparedBlock> {
@@ -219,22 +220,23 @@ export class EmbeddedLedger implements Ledger {
     return { batch, records, sealed, writes };
   }
 
-  private async writeBlock({ batch, records, sealed, writes }: PreparedBlock): Promise<void> {
-    const number = sealed.block.header.number;
-    try {
-      if (this.failure) throw this.failure;
-      await this.store.commit(sealed, writes);
-    } catch (err) {
-      // A later block may already be sealed on top of this one: the ledger stops taking blocks.
-      this.failure ??= new ZfcError('LEDGER_UNAVAILABLE', `block ${number} could not be written: ${(err as Error).message}`);
-      rejectAll(batch, this.failure);
-      return;
+  /** Blocks are durable: tell their callers and the event followers. */
+  private written(group: readonly PreparedBlock[]): void {
+    for (const { batch, records, sealed, writes } of group) {
+      const number = sealed.block.header.number;
+      this.recent = { number, events: blockEvents(sealed.block) };
+      this.committedHeight = number + 1;
+      this.pending.settle(number, writes.map((w) => w.key));
+      settle(batch, records, number);
     }
-    this.recent = { number, events: blockEvents(sealed.block) };
-    this.committedHeight = number + 1;
-    this.pending.settle(number, writes.map((w) => w.key));
-    settle(batch, records, number);
     this.blocks.emit('block');
+  }
+
+  /** Blocks could not be written; later blocks were sealed on top of them, so the ledger stops taking blocks. */
+  private writeFailed(group: readonly PreparedBlock[], error: Error): void {
+    const first = group[0]?.sealed.block.header.number;
+    this.failure ??= error instanceof ZfcError ? error : new ZfcError('LEDGER_UNAVAILABLE', `block ${first} could not be written: ${error.message}`);
+    for (const { batch } of group) rejectAll(batch, this.failure);
   }
 
   // --- events ---

@@ -196,10 +196,17 @@ export class LedgerStore implements StateReader {
 
   /** Stores a block and its effects in one atomic, synced batch. */
   async commit(sealed: SealedBlock, writes: readonly StateWrite[]): Promise<void> {
+    await this.commitBlocks([{ sealed, writes }]);
+  }
+
+  /** Stores consecutive blocks and their effects in one atomic, synced batch, in order. */
+  async commitBlocks(blocks: readonly { sealed: SealedBlock; writes: readonly StateWrite[] }[]): Promise<void> {
     const batch = this.db.batch();
-    for (const op of blockOperations(sealed, writes)) {
-      if (op.type === 'put') batch.put(op.key, op.value);
-      else batch.del(op.key);
+    for (const { sealed, writes } of blocks) {
+      for (const op of blockOperations(sealed, writes)) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
     }
     await batch.write({ sync: true });
   }

@@ -211,6 +211,21 @@ describe('Embedded ledger', function () {
       await cleanup();
     });
 
+    it('stops taking blocks after a failed write: its callers and later ones get LEDGER_UNAVAILABLE', async () => {
+      const { ledger, cleanup } = await freshLedger();
+      try {
+        await ledger.submit('Put', ['a', '1'], ids.alice);
+        await ledger.store.db.close(); // the disk goes away under the ledger
+        const first = await rejectionOf(ledger.submit('Put', ['b', '1'], ids.alice));
+        expect(first.code).to.equal('LEDGER_UNAVAILABLE');
+        expect(first.txId).to.match(/^[0-9a-f]{64}$/);
+        expect((await rejectionOf(ledger.submit('Put', ['c', '1'], ids.alice))).code).to.equal('LEDGER_UNAVAILABLE');
+        expect(await ledger.height()).to.equal(1);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('refuses an identity without a parseable certificate (UNAUTHENTICATED), before the chaincode runs', async () => {
       const { ledger, cleanup } = await freshLedger();
       try {
