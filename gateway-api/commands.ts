@@ -142,13 +142,13 @@ async function closeParts(parts: Awaited<ReturnType<typeof openGateway>>): Promi
 export async function start(cfg: GatewayConfig, print: Out = out): Promise<RunningGateway> {
   await fs.promises.mkdir(cfg.dataDir, { recursive: true });
   const parts = await openGateway(cfg);
-  let keys: DemoKeys | undefined;
+  let keys: Partial<DemoKeys> | undefined;
   try {
     if (cfg.demoSeed && parts.issuer && !(await isSeeded(parts.store))) {
       print(`seeding demo data into ${cfg.dataDir} …`);
       keys = await seedDemo(parts, cfg.dataDir);
     } else {
-      keys = await readDemoKeys(cfg.dataDir);
+      keys = (await readDemoKeys(cfg.dataDir)) ?? (parts.issuer ? undefined : await keysForNetwork(parts.store, cfg.dataDir));
     }
     mountPublicParts(parts.gateway, parts.index, cfg);
   } catch (err) {
@@ -162,9 +162,23 @@ export async function start(cfg: GatewayConfig, print: Out = out): Promise<Runni
   return running;
 }
 
-function printKeys(keys: DemoKeys, dataDir: string, url = 'http://127.0.0.1:8080', print: Out = out): void {
-  print(`Demo API keys (also in ${path.join(dataDir, 'demo-keys.json')}):`);
-  for (const [role, key] of Object.entries(keys)) print(`  ${role.padEnd(12)} ${key}`);
+/**
+ * On a network's first start (Fabric), one API key per identity the network provided, by its
+ * name (regulator, farm, …), written to demo-keys.json like the embedded demo's.
+ */
+async function keysForNetwork(store: GatewayStore, dataDir: string): Promise<Record<string, string> | undefined> {
+  const names = await store.wallet.participants();
+  if (names.length === 0) return undefined;
+  const keys: Record<string, string> = {};
+  for (const name of names) keys[name] = (await store.keys.create({ participant: name, label: 'network identity' })).key;
+  await fs.promises.writeFile(path.join(dataDir, 'demo-keys.json'), `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}
+
+function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>, dataDir: string, url = 'http://127.0.0.1:8080', print: Out = out): void {
+  print(`API keys (also in ${path.join(dataDir, 'demo-keys.json')}):`);
+  for (const [role, key] of Object.entries(keys)) print(`  ${role.padEnd(12)} ${key ?? ''}`);
+  if (!keys.regulator || !keys.retailer) return;
   print('Try:');
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/back?gtin=${DEMO.tea}&serial=B00011"`);
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/forward?gtin=${DEMO.leaf2}&lot=${DEMO.recalledFarmLot}&format=csv"`);

@@ -54,6 +54,8 @@ export function projectEnvelope(env: AnyEventEnvelope): Fact[] {
     case 'RecallIssued':
     case 'RecallProgressed':
       return recalled(env.body);
+    default:
+      return []; // an event that changes nothing the trace shows (identities of a participant, …)
   }
 }
 
