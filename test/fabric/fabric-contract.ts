@@ -66,15 +66,16 @@ const actorOf = (w: World, id: string): Actor => w.actors[id] as Actor;
 export function contractTests(net: () => TestNetwork): void {
   let ledger: Ledger;
   let w: World;
-  const indexDir = mkdtempSync(join(tmpdir(), 'zfc-fabric-index-'));
+  let indexDir: string;
 
   before(async () => {
+    indexDir = mkdtempSync(join(tmpdir(), 'zfc-fabric-index-'));
     ledger = await openFabricLedger(net().network.ledgerOptions('zfc'));
     w = await openFabricWorld(net(), () => ledger);
   });
   after(async () => {
     await ledger?.close();
-    rmSync(indexDir, { recursive: true, force: true });
+    if (indexDir) rmSync(indexDir, { recursive: true, force: true });
   });
 
   it('initialises through an admin of the regulator and registers the cast (two organisations endorse each)', async () => {
