@@ -25,6 +25,8 @@ type Op = { type: 'put'; key: string; value: unknown };
 const enc = encodeURIComponent;
 const lk = (r: LotRef): string => `${r.gtin}|${enc(r.lot)}`;
 const END = '~';
+/** Values read per call while loading: fewer promises than one per value. */
+const LOAD_BATCH = 4096;
 
 /** Prefixes loaded into memory, in an order where each depends only on the ones before. */
 const LOAD_ORDER = ['P|', 'G|', 'R|', 'L|', 'I|', 'H|', 'T|', 'N|', 'A|', 'X|', 'W|', 'S|'] as const;
@@ -93,9 +95,14 @@ export class TraceStore {
   async load(graph: TraceGraphStore): Promise<number> {
     let n = 0;
     for (const prefix of LOAD_ORDER) {
-      for await (const value of this.db.values({ gte: prefix, lt: prefix + END })) {
-        graph.apply(value as PositionedFact);
-        n += 1;
+      const it = this.db.values({ gte: prefix, lt: prefix + END });
+      try {
+        for (let batch = await it.nextv(LOAD_BATCH); batch.length > 0; batch = await it.nextv(LOAD_BATCH)) {
+          for (const value of batch) graph.apply(value as PositionedFact);
+          n += batch.length;
+        }
+      } finally {
+        await it.close();
       }
     }
     graph.sortAll();
