@@ -3,8 +3,13 @@
  * contract runtime, validated, sealed into Merkle blocks, each block one synced level batch)
  * at several block sizes, beside the ceiling measured in the same run on the same disk: raw
  * `level` writes of the same keys and values in synced batches of the same size. The ledger
- * writes more per transaction than the raw run (state, history, block, index), so the ratio
- * is the price of being a ledger.
+ * writes more per transaction than the raw run (state, history, block, index) and runs a
+ * contract for each, so the ratio is the price of being a ledger. At small block sizes both are
+ * bound by fsync; the ledger writes blocks that wait for the disk together (each still atomic),
+ * the raw run syncs every batch, so there the ledger can come close to or pass it.
+ *
+ * Each figure is the best of two runs: the machine is shared, and the best run is the one least
+ * disturbed by others.
  *
  * Two contracts: the "simple" one takes its arguments as a rest parameter, which fabric-shim
  * passes through as strings; the KV test contract declares two parameters, which fabric-shim
@@ -98,6 +103,10 @@ async function rawLevelRate(blockSize: number, txs: number): Promise<number> {
   });
 }
 
+function bestOf(a: Rate, b: Rate): Rate {
+  return a.perSecond >= b.perSecond ? a : b;
+}
+
 /** Runs the ledger ingest benchmark and prints its table. */
 export async function run(): Promise<void> {
   const ca = await createCertificateAuthority('BenchMSP');
@@ -109,9 +118,9 @@ export async function run(): Promise<void> {
   let best = 0;
   let bestRatio = 0;
   for (const blockSize of BLOCK_SIZES) {
-    const raw = await rawLevelRate(blockSize, TXS);
-    const simple = await ledgerRate(IngestContract, identity, blockSize, TXS);
-    const kv = await ledgerRate(KvContract, identity, blockSize, TXS);
+    const raw = Math.max(await rawLevelRate(blockSize, TXS), await rawLevelRate(blockSize, TXS));
+    const simple = bestOf(await ledgerRate(IngestContract, identity, blockSize, TXS), await ledgerRate(IngestContract, identity, blockSize, TXS));
+    const kv = bestOf(await ledgerRate(KvContract, identity, blockSize, TXS), await ledgerRate(KvContract, identity, blockSize, TXS));
     best = Math.max(best, simple.perSecond);
     bestRatio = Math.max(bestRatio, simple.perSecond / raw);
     rows.push(
