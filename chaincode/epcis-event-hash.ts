@@ -3,26 +3,24 @@
  * without an `eventID`, so that capturing the same event twice, in JSON key order or identifier
  * form of the sender's choosing, gives the same ID and is recorded once.
  *
- * The algorithm, as implemented here (deterministic; no clock, no I/O):
- * 1. A pre-hash string starts with `eventType={type}`.
- * 2. Standard fields follow in the fixed order of {@link HASH_ORDER}; absent fields add nothing.
- *    A scalar adds `name=value`; a list adds its name, then its elements' strings sorted by
- *    UTF-16 code unit and concatenated (`epcListepc=…epc=…`); an object adds its name, then its
- *    children in their own order.
- * 3. Values are normalised: times to UTC with millisecond precision (`…T02:33:31.116Z`); EPCs
- *    and other GS1 identifiers to canonical Digital Link URIs (`normalizeEpc`); CBV bare words
- *    and CBV URNs to their Web URIs (`https://ref.gs1.org/cbv/BizStep-shipping`); numbers in
- *    shortest form (`26`, not `26.0`); strings trimmed.
- * 4. User extensions (namespaced keys, at the top level and inside ilmd, sensor elements and
- *    reports) follow the standard fields as `{namespace-URI}localName=value` (CURIE prefixes
- *    expanded with the event's and the document's @context), nested objects as the key followed
- *    by their children, array elements as repeated keys; sorted among siblings.
- * 5. `eventID`, `recordTime`, `errorDeclaration`, `certificationInfo` and `@context` are left out:
- *    they describe the record of the event, not the event.
- * 6. The ID is `ni:///sha-256;{hex SHA-256 of the UTF-8 pre-hash string}?ver=CBV2.0`.
- *
- * It follows GS1's reference generator (github.com/RalphTro/epcis-event-hash-generator) in
- * structure; byte-for-byte agreement with it on every input is not claimed.
+ * It reproduces GS1's reference generator (github.com/RalphTro/epcis-event-hash-generator,
+ * checked against its test vectors in test/epcis/event-hash.test.ts). Deterministic: no clock,
+ * no I/O. The pre-hash string:
+ * 1. starts with `eventType={type}`;
+ * 2. then the fields of {@link HASH_ORDER}, in that order, absent ones adding nothing: a scalar
+ *    adds `name=value`; a list adds its name once, then its elements' strings sorted by UTF-16
+ *    code unit (`epcListepc=…epc=…`); an object adds its name, then its own fields in order,
+ *    then its namespaced extensions sorted;
+ * 3. then every other field — bizTransactionList, sourceList, destinationList (each element
+ *    `type=…` before its identifier, elements sorted), ilmd, and user extensions
+ *    (`{namespace-IRI}localName=value`, nested ones as the key followed by their children, array
+ *    elements as repeated keys) — each as one string, all sorted together;
+ * 4. leaving out `eventID`, `recordTime`, `errorDeclaration` and `@context`, which describe
+ *    the record of an event, not the event, and comments (`rdfs:comment`).
+ * Values are normalised: times to UTC with milliseconds (a 4th decimal of 5–9 rounds up);
+ * EPCs and other GS1 identifiers to canonical Digital Links (`normalizeEpc`); CBV bare words,
+ * CBV URNs and CURIEs (`gs1:`, `cbv:`, the document's prefixes) to Web URIs; numbers in
+ * shortest form; strings trimmed. The ID is `ni:///sha-256;{hex of SHA-256}?ver=CBV2.0`.
  */
 import { createHash } from 'node:crypto';
 import { normalizeCached } from './epcis-identifiers';
@@ -39,12 +37,13 @@ const SENSOR_REPORT: Order = [
   'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue', 'uom', 'coordinateReferenceSystem', 'bizRules',
 ].map((n) => [n, undefined] as const);
 
-/** The standard fields in pre-hash order (CBV 2.0 §8.9.2 Table 8-3, as the reference generator). */
+/** The fields written first, in this order (as the reference generator's PROP_ORDER). */
 export const HASH_ORDER: Order = [
   ['eventTime', undefined],
   ['eventTimeZoneOffset', undefined],
-  ['epcList', undefined],
+  ['certificationInfo', undefined],
   ['parentID', undefined],
+  ['epcList', undefined],
   ['inputEPCList', undefined],
   ['childEPCs', undefined],
   ['quantityList', QUANTITY],
@@ -59,14 +58,14 @@ export const HASH_ORDER: Order = [
   ['persistentDisposition', [['set', undefined], ['unset', undefined]]],
   ['readPoint', [['id', undefined]]],
   ['bizLocation', [['id', undefined]]],
-  ['bizTransactionList', [['bizTransaction', undefined], ['type', undefined]]],
-  ['sourceList', [['source', undefined], ['type', undefined]]],
-  ['destinationList', [['destination', undefined], ['type', undefined]]],
   ['sensorElementList', [['sensorMetadata', SENSOR_METADATA], ['sensorReport', SENSOR_REPORT]]],
-  ['ilmd', []],
 ];
 
-const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', 'certificationInfo', '@context']);
+/** Lists written among the remaining fields, each element as `type=…` then its identifier. */
+const TYPED_LISTS: Readonly<Record<string, string>> = { bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' };
+
+/** Never hashed: the record of the event, not the event (and comments, as the reference generator). */
+const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '@context', 'rdfs:comment', 'comment']);
 /**
  * Lists whose elements are written under a child name after the list's own name
  * (`epcListepc=…epc=…`); '' writes the elements' fields bare. Any other array is a repeated
@@ -76,7 +75,6 @@ const LIST_CHILD: Readonly<Record<string, string>> = {
   epcList: 'epc', inputEPCList: 'epc', outputEPCList: 'epc', childEPCs: 'epc',
   quantityList: 'quantityElement', childQuantityList: 'quantityElement', inputQuantityList: 'quantityElement',
   outputQuantityList: 'quantityElement', sensorElementList: 'sensorElement',
-  bizTransactionList: '', sourceList: '', destinationList: '',
 };
 
 const CBV = 'https://ref.gs1.org/cbv/';
@@ -114,13 +112,33 @@ export function contextPrefixes(...contexts: unknown[]): Record<string, string> 
   return out;
 }
 
+/** UTC with milliseconds; a 4th decimal of 5–9 rounds the 3rd up (carrying into seconds). */
 function canonicalTime(text: string): string {
   if (!ISO_TIME.test(text)) return text;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
+  const m = /^(.*?:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  const whole = Date.parse(m ? `${m[1]}${m[3]}` : text);
+  if (Number.isNaN(whole)) return text;
+  const digits = `${m?.[2] ?? ''}0000`;
+  const ms = Number(digits.slice(0, 3)) + (Number(digits[3]) >= 5 ? 1 : 0);
+  return new Date(whole + ms).toISOString();
 }
 
-function canonicalScalar(name: string, context: string, value: unknown): string {
+/** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
+const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
+  gs1: 'https://gs1.org/voc/',
+  cbv: 'https://ref.gs1.org/cbv/',
+  epcis: 'https://ref.gs1.org/epcis/',
+};
+
+/** A CURIE value (`gs1:Temperature`, `example:x`) as its full IRI; anything else unchanged. */
+function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
+  const m = /^([A-Za-z][A-Za-z0-9._-]*):([^/].*)$/.exec(text);
+  if (!m) return text;
+  const ns = prefixes[m[1] ?? ''] ?? STANDARD_PREFIXES[m[1] ?? ''];
+  return ns !== undefined ? ns + (m[2] ?? '') : text;
+}
+
+function canonicalScalar(name: string, context: string, value: unknown, prefixes: Readonly<Record<string, string>> = {}): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const text = String(value).trim();
@@ -128,6 +146,8 @@ function canonicalScalar(name: string, context: string, value: unknown): string 
   const prefix = WORD_PREFIX[`${context}.${name}`] ?? WORD_PREFIX[name];
   if (prefix && BARE_WORD.test(text)) return prefix + text;
   for (const [re, web] of CBV_URN) if (re.test(text)) return text.replace(re, web);
+  const expanded = expandCurie(text, prefixes);
+  if (expanded !== text) return expanded;
   if (/^(urn:epc:|https?:\/\/)/i.test(text)) {
     try {
       return normalizeCached(text);
@@ -160,11 +180,11 @@ function list(name: string, value: readonly unknown[], order: Order | undefined,
 function element(label: string, context: string, value: unknown, order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return label + fields(value as Json, context === '' ? label : context, order ?? [], prefixes);
-  const text = canonicalScalar(label, context, value);
+  const text = canonicalScalar(label, context, value, prefixes);
   return text === '' ? '' : `${label}=${text}`;
 }
 
-/** The ordered fields of an object, then its extensions sorted. */
+/** The ordered fields of an object, then every remaining field (extensions, and at the event level the typed lists and ilmd), sorted. */
 function fields(obj: Json, context: string, order: Order, prefixes: Readonly<Record<string, string>>): string {
   let out = '';
   const known = new Set<string>();
@@ -172,25 +192,47 @@ function fields(obj: Json, context: string, order: Order, prefixes: Readonly<Rec
     known.add(name);
     if (obj[name] !== undefined) out += part(name, context, obj[name], sub, prefixes);
   }
-  const extensions = Object.keys(obj)
+  const rest = Object.keys(obj)
     .filter((k) => !known.has(k) && !EXCLUDED.has(k))
-    .map((k) => extension(expandKey(k, prefixes), obj[k], prefixes))
+    .map((k) => remaining(k, obj[k], prefixes))
+    .filter((x) => x !== '')
     .sort();
-  return out + extensions.join('');
+  return out + rest.join('');
+}
+
+function remaining(key: string, value: unknown, prefixes: Readonly<Record<string, string>>): string {
+  const id = TYPED_LISTS[key];
+  if (id !== undefined && Array.isArray(value)) return typedList(key, id, value, prefixes);
+  if (key === 'ilmd') return extension('ilmd', value, prefixes);
+  return extension(expandKey(key, prefixes), value, prefixes);
+}
+
+/** `bizTransactionList` + elements `type=…bizTransaction=…`, sorted. */
+function typedList(key: string, id: string, value: readonly unknown[], prefixes: Readonly<Record<string, string>>): string {
+  const items = value
+    .filter((v): v is Json => v !== null && typeof v === 'object')
+    .map((v) => {
+      const type = v['type'] === undefined ? '' : `type=${canonicalScalar('type', key, v['type'], prefixes)}`;
+      return `${type}${id}=${canonicalScalar(id, key, v[id], prefixes)}`;
+    })
+    .sort();
+  return items.length > 0 ? key + items.join('') : '';
 }
 
 function extension(key: string, value: unknown, prefixes: Readonly<Record<string, string>>): string {
   if (Array.isArray(value)) return value.map((v) => extension(key, v, prefixes)).sort().join('');
   if (value !== null && typeof value === 'object') {
-    const children = Object.keys(value as Json).map((k) => extension(expandKey(k, prefixes), (value as Json)[k], prefixes));
+    const children = Object.keys(value as Json)
+      .filter((k) => k !== 'rdfs:comment' && k !== 'comment')
+      .map((k) => extension(expandKey(k, prefixes), (value as Json)[k], prefixes));
     return key + children.sort().join('');
   }
   if (value === null || value === undefined) return key;
-  return `${key}=${canonicalScalar(key, '', value)}`;
+  return `${key}=${canonicalScalar(key, '', value, prefixes)}`;
 }
 
 /**
- * The pre-hash string of an event (step 1–5 above). `documentContext` is the enclosing
+ * The pre-hash string of an event (steps 1–4 above). `documentContext` is the enclosing
  * document's `@context`, whose prefixes the event inherits.
  */
 export function eventPreHash(event: Json, documentContext?: unknown): string {
