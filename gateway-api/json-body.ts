@@ -3,7 +3,8 @@
  *
  * A declared Content-Length over the limit is refused before reading; a chunked body is
  * counted as it arrives and refused the moment it passes the limit (413 PAYLOAD_TOO_LARGE).
- * Anything that is not JSON, or not valid JSON, is a 400 INVALID_ARGUMENT.
+ * Anything that is not JSON, not valid JSON, or nested deeper than {@link MAX_DEPTH}, is a
+ * 400 INVALID_ARGUMENT.
  */
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
@@ -18,11 +19,35 @@ export async function readJson(ctx: Context, limitBytes: number): Promise<unknow
   if (type && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
     throw new ZfcError('INVALID_ARGUMENT', 'the body must be JSON (Content-Type: application/json)', { field: '/', contentType: type.slice(0, 100) });
   }
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    value = JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
     throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { field: '/' });
   }
+  if (depthOf(value, MAX_DEPTH) > MAX_DEPTH) {
+    throw new ZfcError('INVALID_ARGUMENT', `the body is nested more than ${MAX_DEPTH} levels deep`, { field: '/', limit: MAX_DEPTH });
+  }
+  return value;
+}
+
+/**
+ * The deepest nesting a body may have. JSON.parse accepts any depth, but everything recursive
+ * after it (canonical JSON, schema checks, JSON.stringify) would overflow the stack.
+ */
+export const MAX_DEPTH = 64;
+
+/** The nesting depth of a parsed value, counted without recursion and given up past `limit`. */
+function depthOf(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (d > max) max = d;
+    if (max > limit) return max;
+    if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 function tooLarge(limit: number): ZfcError {

@@ -57,12 +57,25 @@ describe('gateway: hostile input, idempotency, operations, restart', function ()
       ['an array', [lot('A1')], {}, 400, 'INVALID_ARGUMENT'],
       ['null', 'null', {}, 400, 'INVALID_ARGUMENT'],
       ['an empty body', '', {}, 400, 'INVALID_ARGUMENT'],
+      ['deeply nested arrays', '['.repeat(500_000) + ']'.repeat(500_000), {}, 400, 'INVALID_ARGUMENT'],
+      ['a deeply nested field', JSON.stringify(lot('A1')).replace('"origin":{', `"origin":{"x":${'['.repeat(5000)}${']'.repeat(5000)},`), {}, 400, 'INVALID_ARGUMENT'],
     ];
     const before = await height();
     for (const [what, body, headers, status, code] of cases) {
       const r = await call(base, 'POST', '/v1/lots', { key: farmKey, body, headers });
       expect([r.status, r.body?.error?.code], `${what}: ${r.text}`).to.deep.equal([status, code]);
       expect(r.body.error).to.have.keys(['code', 'message', 'details']);
+    }
+    const paths: [string, unknown][] = [
+      [`/v1/lots/${GTIN}/${encodeURIComponent('茶')}/items`, { serials: ['1'] }],
+      [`/v1/lots/${GTIN}/${encodeURIComponent('A|B')}/items`, { serials: ['1'] }],
+      [`/v1/lots/${GTIN}/A2/items`, { gtin: GTIN, lot: 'OTHER', serials: ['1'] }],
+      [`/v1/shipments/${encodeURIComponent('S\u0000H')}/receipt`, { location: { gln: gln(11) } }],
+      ['/v1/participants/farm-1%7Cx/suspension', { reason: 'x' }],
+    ];
+    for (const [url, body] of paths) {
+      const r = await call(base, 'POST', url, { key: farmKey, body });
+      expect([r.status, r.body?.error?.code], `${url}: ${r.text}`).to.deep.equal([400, 'INVALID_ARGUMENT']);
     }
     expect(await height(), 'no block was written').to.equal(before);
     expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
