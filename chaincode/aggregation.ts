@@ -1,16 +1,19 @@
 /**
  * Aggregation: items, lot quantities and cases packed into a case or pallet (SSCC), and
  * unpacked. Packing does not change custody (the packer must hold what it packs); it lets a
- * scan or a shipment of the SSCC cover everything inside it, however deeply nested.
+ * scan or a shipment of the SSCC cover everything inside it, however deeply nested. What is
+ * packed is claimed against the packer's holding (packed.ts), across all its containers, so
+ * one holding is never packed twice over; unpacking returns the claim.
  */
 import { ZfcError } from './errors';
 import { KEY } from './keys';
 import { requireRole } from './access';
-import { assertUsable, getHolding, getLot } from './lot';
-import { findItem, putItem } from './item';
+import { assertUsableNow, getHolding, getLot } from './lot';
+import { findItem, itemQuantity, putItem } from './item';
+import { claim, release } from './packed';
 import { aggregation } from './epcis-event';
 import { add } from './quantity';
-import type { Container, Item, LotQuantity, LotRef } from './records';
+import type { Container, Item, Lot, LotQuantity, LotRef } from './records';
 import type { AggregationChange, EventBodies } from './events';
 import type { TransactionInputs } from './schemas';
 import type { Tx } from './tx';
@@ -39,6 +42,38 @@ export async function containerLots(tx: Tx, container: Container, depth = 0): Pr
   return refs.filter((r) => !seen.has(`${r.gtin}\u0000${r.lot}`) && seen.add(`${r.gtin}\u0000${r.lot}`) !== undefined);
 }
 
+/** Quantities per lot, summed in order of first appearance. */
+class Claims {
+  private readonly lines = new Map<string, LotQuantity>();
+
+  add(lot: Pick<Lot, 'gtin' | 'lot' | 'unit'>, quantity: number | undefined): void {
+    if (quantity === undefined || quantity <= 0) return;
+    const key = `${lot.gtin}\u0000${lot.lot}`;
+    this.lines.set(key, { gtin: lot.gtin, lot: lot.lot, unit: lot.unit, quantity: add(this.lines.get(key)?.quantity ?? 0, quantity) });
+  }
+
+  list(): LotQuantity[] {
+    return [...this.lines.values()];
+  }
+}
+
+/** What items claim of their lots: one each for lots in pieces, the product's net quantity, or nothing if it declares none. */
+async function claimItems(tx: Tx, items: readonly PackedItem[], claims: Claims): Promise<void> {
+  for (const item of items) {
+    const lot = await getLot(tx, item);
+    claims.add(lot, await itemQuantity(tx, lot));
+  }
+}
+
+/** What a container claims of each lot, directly and in the containers nested in it. */
+export async function containerClaims(tx: Tx, container: Container, claims = new Claims(), depth = 0): Promise<LotQuantity[]> {
+  if (depth > MAX_NESTING) throw new ZfcError('INVALID_STATE', `container ${container.sscc} is nested too deeply`, { sscc: container.sscc });
+  await claimItems(tx, container.items, claims);
+  for (const line of container.lots) claims.add(line, line.quantity);
+  for (const child of container.containers) await containerClaims(tx, await getContainer(tx, child), claims, depth + 1);
+  return claims.list();
+}
+
 /** Moves a container and everything nested in it to a new holder. */
 export async function transferContainer(tx: Tx, sscc: string, holder: string, depth = 0): Promise<void> {
   if (depth > MAX_NESTING) return;
@@ -56,7 +91,7 @@ async function packItems(tx: Tx, holder: string, sscc: string, items: readonly {
     if (item.container) throw new ZfcError('CONFLICT', `item ${ref.gtin}/${ref.serial} is already packed in ${item.container}`, { ...ref, container: item.container });
     if (item.status === 'sold') throw new ZfcError('INVALID_STATE', `item ${ref.gtin}/${ref.serial} is sold`, { ...ref });
     const lot = await getLot(tx, item);
-    assertUsable(lot, 'pack');
+    await assertUsableNow(tx, lot, 'pack');
     const holding = await getHolding(tx, lot, holder);
     if (!holding || holding.quantity <= 0) throw new ZfcError('NOT_OWNER', `${holder} holds none of lot ${lot.gtin}/${lot.lot}`, { gtin: lot.gtin, lot: lot.lot });
     await putItem(tx, { ...item, container: sscc });
@@ -65,18 +100,14 @@ async function packItems(tx: Tx, holder: string, sscc: string, items: readonly {
   return packed;
 }
 
-async function packLots(tx: Tx, holder: string, existing: readonly LotQuantity[], lots: readonly { gtin: string; lot: string; quantity: number }[]): Promise<{ all: LotQuantity[]; added: LotQuantity[] }> {
+async function packLots(tx: Tx, existing: readonly LotQuantity[], lots: readonly { gtin: string; lot: string; quantity: number }[]): Promise<{ all: LotQuantity[]; added: LotQuantity[] }> {
   const all = [...existing];
   const added: LotQuantity[] = [];
   for (const line of lots) {
     const lot = await getLot(tx, line);
-    assertUsable(lot, 'pack');
+    await assertUsableNow(tx, lot, 'pack');
     const i = all.findIndex((l) => l.gtin === line.gtin && l.lot === line.lot);
     const total = add(i >= 0 ? (all[i]?.quantity ?? 0) : 0, line.quantity);
-    const holding = await getHolding(tx, lot, holder);
-    if (!holding || holding.quantity < total) {
-      throw new ZfcError('QUANTITY_EXCEEDS_HOLDING', `${holder} holds only ${holding?.quantity ?? 0} ${lot.unit} of lot ${lot.gtin}/${lot.lot}`, { gtin: lot.gtin, lot: lot.lot, held: holding?.quantity ?? 0 });
-    }
     const entry: LotQuantity = { gtin: lot.gtin, lot: lot.lot, quantity: total, unit: lot.unit };
     if (i >= 0) all[i] = entry; else all.push(entry);
     added.push({ gtin: lot.gtin, lot: lot.lot, quantity: line.quantity, unit: lot.unit });
@@ -114,7 +145,11 @@ export async function aggregate(tx: Tx, input: TransactionInputs['Aggregate']): 
   if (existing?.inTransit) throw new ZfcError('CONFLICT', `container ${input.sscc} is in transit`, { sscc: input.sscc, shipmentId: existing.inTransit });
   if (new Set(input.containers ?? []).size !== (input.containers ?? []).length) throw new ZfcError('INVALID_ARGUMENT', '/containers: an SSCC is named twice', { field: '/containers' });
   const items = await packItems(tx, packer.id, input.sscc, input.items ?? []);
-  const lots = await packLots(tx, packer.id, existing?.lots ?? [], input.lots ?? []);
+  const lots = await packLots(tx, existing?.lots ?? [], input.lots ?? []);
+  const claims = new Claims();
+  await claimItems(tx, items, claims);
+  for (const line of lots.added) claims.add(line, line.quantity);
+  for (const line of claims.list()) await claim(tx, line, packer.id);
   const containers = await packContainers(tx, packer.id, existing, input.sscc, input.containers ?? []);
   const container: Container = {
     sscc: input.sscc, holder: packer.id, items: [...(existing?.items ?? []), ...items], lots: lots.all,
@@ -160,6 +195,10 @@ export async function disaggregate(tx: Tx, input: TransactionInputs['Disaggregat
     await putContainer(tx, child);
   }
   removed.lots.forEach((l) => tx.touch(l));
+  const returned = new Claims();
+  await claimItems(tx, removed.items, returned);
+  for (const line of removed.lots) returned.add(line, line.quantity);
+  for (const line of returned.list()) await release(tx, line, packer.id);
   const updated: Container = {
     ...container, updatedAt: tx.time,
     items: container.items.filter((i) => !removed.items.includes(i)),

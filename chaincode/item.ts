@@ -8,9 +8,11 @@ import { isSerial } from './gs1';
 import { KEY } from './keys';
 import { requireParticipant } from './access';
 import { assertUsable, getLot, putLot } from './lot';
+import { getProduct } from './product';
+import { isCountUnit } from './quantity';
 import { itemsCommissioned } from './epcis-event';
 import { LIMITS, type TransactionInputs } from './schemas';
-import type { Item, LotRef, SerialBatch, SerialRange } from './records';
+import type { Item, Lot, LotRef, SerialBatch, SerialRange } from './records';
 import type { Tx } from './tx';
 import type { EventBodies } from './events';
 
@@ -111,4 +113,13 @@ export async function putItem(tx: Tx, item: Item): Promise<void> {
 /** The lot of an item. */
 export function lotOf(item: Item): LotRef {
   return { gtin: item.gtin, lot: item.lot };
+}
+
+/**
+ * What one item of `lot` holds, in the lot's unit: one for lots counted in pieces, else its
+ * product's declared net quantity, else undefined (a variable-measure item, weighed when sold).
+ */
+export async function itemQuantity(tx: Tx, lot: Lot): Promise<number | undefined> {
+  if (isCountUnit(lot.unit)) return 1;
+  return (await getProduct(tx, lot.gtin)).netQuantity;
 }

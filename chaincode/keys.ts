@@ -17,6 +17,7 @@ export const KEY = {
   product: 'zfc.product',
   lot: 'zfc.lot',
   holding: 'zfc.holding',
+  packed: 'zfc.packed',
   serials: 'zfc.serials',
   item: 'zfc.item',
   test: 'zfc.test',

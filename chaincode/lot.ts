@@ -8,6 +8,7 @@ import { KEY } from './keys';
 import { requireRole } from './access';
 import { getProduct } from './product';
 import { add, sub } from './quantity';
+import { packedQuantity } from './packed';
 import { holdChanged, lotCommissioned } from './epcis-event';
 import type { Holding, Lot, LotRef } from './records';
 import type { TransactionInputs } from './schemas';
@@ -32,6 +33,14 @@ export function assertUsable(lot: Lot, action: string): void {
   if (lot.status === 'on_hold') throw new ZfcError('LOT_ON_HOLD', `lot ${lot.gtin}/${lot.lot} is on hold`, { ...details, reason: lot.hold?.reason });
 }
 
+/**
+ * Refuses a lot that is recalled or held, or that an incomplete recall will reach
+ * (see recall-gate.ts): the check every use of a lot (ship, transform, pack, sale, scan) runs.
+ */
+export async function assertUsableNow(_tx: Tx, lot: Lot, action: string): Promise<void> {
+  assertUsable(lot, action);
+}
+
 /** Refuses an expired lot (expiry before the transaction's date). */
 export function assertNotExpired(tx: Tx, lot: Lot): void {
   if (lot.expiryDate && lot.expiryDate < tx.time.slice(0, 10)) {
@@ -49,13 +58,20 @@ export async function listHoldings(tx: Tx, ref: LotRef): Promise<Holding[]> {
   return (await tx.list<Holding>(KEY.holding, [ref.gtin, ref.lot])).map((e) => e.value);
 }
 
-/** Takes `quantity` from `holder`'s holding; NOT_OWNER if it holds none, QUANTITY_EXCEEDS_HOLDING if too little. */
+/**
+ * Takes `quantity` from `holder`'s holding; NOT_OWNER if it holds none, QUANTITY_EXCEEDS_HOLDING
+ * if too little is free (what is packed is not free until unpacked or shipped in its container).
+ */
 export async function debit(tx: Tx, lot: Lot, holder: string, quantity: number): Promise<Holding> {
   const holding = await getHolding(tx, lot, holder);
   const details = { gtin: lot.gtin, lot: lot.lot, requested: quantity, unit: lot.unit };
   if (!holding || holding.quantity <= 0) throw new ZfcError('NOT_OWNER', `${holder} holds none of lot ${lot.gtin}/${lot.lot}`, details);
-  if (holding.quantity < quantity) {
-    throw new ZfcError('QUANTITY_EXCEEDS_HOLDING', `${holder} holds only ${holding.quantity} ${lot.unit} of lot ${lot.gtin}/${lot.lot}`, { ...details, held: holding.quantity });
+  const packed = await packedQuantity(tx, lot, holder);
+  if (sub(holding.quantity, packed) < quantity) {
+    const text = packed > 0
+      ? `${holder} holds ${holding.quantity} ${lot.unit} of lot ${lot.gtin}/${lot.lot}, ${packed} of it packed: unpack it or ship its container`
+      : `${holder} holds only ${holding.quantity} ${lot.unit} of lot ${lot.gtin}/${lot.lot}`;
+    throw new ZfcError('QUANTITY_EXCEEDS_HOLDING', text, { ...details, held: holding.quantity, ...(packed > 0 ? { packed } : {}) });
   }
   const updated: Holding = { ...holding, quantity: sub(holding.quantity, quantity) };
   await tx.put(KEY.holding, [lot.gtin, lot.lot, holder], updated);

@@ -20,6 +20,17 @@ export function sub(a: number, b: number): number {
   return fix(a - b);
 }
 
+/**
+ * Units that count pieces: one item (one serial) of a lot counted in them is one of the unit.
+ * Lots in any other unit (mass, volume) need an item's net quantity to know what it weighs.
+ */
+export const COUNT_UNITS: readonly UnitCode[] = ['EA', 'H87', 'CT', 'BX', 'PK', 'PA'];
+
+/** True if one item of a lot in `unit` is one of the unit. */
+export function isCountUnit(unit: UnitCode): boolean {
+  return COUNT_UNITS.includes(unit);
+}
+
 const FACTORS: Partial<Record<UnitCode, { dimension: 'mass' | 'volume'; factor: number }>> = {
   GRM: { dimension: 'mass', factor: 0.001 },
   KGM: { dimension: 'mass', factor: 1 },

@@ -17,7 +17,7 @@ import { getRecall, inputsOf, outputsOf } from './recall';
 import { getEpcisEvent, lotHistory } from './history';
 import { trace, traceRoots, TRACE_DEFAULTS } from './trace';
 import type { TransactionInputs } from './schemas';
-import type { Warning } from './records';
+import type { Packed, Warning } from './records';
 import type { Tx } from './tx';
 
 /** The read transactions, by name: each returns a JSON-safe value. */
@@ -35,7 +35,8 @@ export const QUERIES = {
     await requireParticipant(tx);
     const lot = await getLot(tx, input);
     const warnings = (await tx.list<Warning>(KEY.lotWarning, [lot.gtin, lot.lot])).map((e) => e.value);
-    return { lot, holdings: await listHoldings(tx, lot), tests: await listTests(tx, lot), warnings };
+    const packed = (await tx.list<Packed>(KEY.packed, [lot.gtin, lot.lot])).map((e) => e.value);
+    return { lot, holdings: await listHoldings(tx, lot), packed, tests: await listTests(tx, lot), warnings };
   },
   GetItem: async (tx: Tx, input: TransactionInputs['GetItem']) => {
     await requireParticipant(tx);

@@ -65,6 +65,13 @@ export interface Product {
   readonly category: string;
   readonly unit: UnitCode;
   readonly yield?: YieldRange;
+  /**
+   * What one item (serial) holds, in `unit`, for products counted in mass or volume: a sale
+   * scan of an item takes this much from the seller's holding, and packing an item claims it.
+   * Absent for variable-measure items (a sale scan then states the item's quantity) and for
+   * products counted in pieces (an item is one).
+   */
+  readonly netQuantity?: number;
   /** A lot of this product may not be shipped without a passing test. */
   readonly requiresTest: boolean;
   /** The brand owner that registered it. */
@@ -116,6 +123,14 @@ export interface Origin extends Location {
 
 /** What one participant still holds of a lot (one small key per lot and holder). */
 export interface Holding extends LotQuantity {
+  readonly holder: string;
+}
+
+/**
+ * What one participant has packed of a lot, in cases and pallets it holds (one small key per
+ * lot and holder, beside its {@link Holding}): never more than the holding.
+ */
+export interface Packed extends LotQuantity {
   readonly holder: string;
 }
 

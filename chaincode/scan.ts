@@ -2,13 +2,15 @@
  * Scans ("every piece scanned"): observations of items, lots or SSCCs by a participant at a
  * location, many per transaction (a warehouse gate reads hundreds at once), each under its
  * own key. A scan of anything recalled or held is refused, naming the scan's index; a sale
- * marks an item sold (once) and takes it, or a lot quantity, from the seller's holding.
+ * marks an item sold (once) and takes it, or a lot quantity, from the seller's holding. An
+ * item is one piece of a lot counted in pieces; of a lot counted in mass or volume it is its
+ * product's net quantity or, for variable-measure items, the quantity the sale scan states.
  */
 import { ZfcError } from './errors';
 import { KEY } from './keys';
 import { requireParticipant } from './access';
-import { assertNotExpired, assertUsable, debit, getHolding, getLot } from './lot';
-import { findItem, putItem } from './item';
+import { assertNotExpired, assertUsableNow, debit, getLot } from './lot';
+import { findItem, itemQuantity, putItem } from './item';
 import { containerLots, getContainer } from './aggregation';
 import { scanned, type ScannedCode } from './epcis-event';
 import type { Holding, Item, Lot, LotRef, Participant, Role, Scan, ScanCode, ScanKind } from './records';
@@ -47,19 +49,36 @@ async function resolve(tx: Tx, scan: ScanInput): Promise<Resolved> {
   return { code, lots: [await getLot(tx, code)] };
 }
 
-async function sell(tx: Tx, seller: Participant, scan: ScanInput, resolved: Resolved): Promise<Holding | undefined> {
+/** What a sale scan of an item takes from the holding: one piece, the product's net quantity, or the stated quantity of a variable-measure item. */
+async function soldItemQuantity(tx: Tx, lot: Lot, scan: ScanInput): Promise<number> {
+  const declared = await itemQuantity(tx, lot);
+  if (declared === undefined) {
+    if (scan.quantity === undefined) {
+      throw new ZfcError('INVALID_ARGUMENT', `a sale of an item of a lot counted in ${lot.unit} states the item's net quantity (its product declares none)`, { field: '/quantity', unit: lot.unit });
+    }
+    return scan.quantity;
+  }
+  if (scan.quantity !== undefined && scan.quantity !== declared) {
+    throw new ZfcError('INVALID_ARGUMENT', `an item of lot ${lot.gtin}/${lot.lot} is ${declared} ${lot.unit}`, { field: '/quantity', expected: declared, unit: lot.unit });
+  }
+  return declared;
+}
+
+async function sell(tx: Tx, seller: Participant, scan: ScanInput, resolved: Resolved): Promise<{ holding: Holding; quantity: number }> {
   const lot = resolved.lots[0];
   if ('sscc' in resolved.code || !lot) throw new ZfcError('INVALID_ARGUMENT', 'sell items or lots, not logistic units', { field: '/sscc' });
   assertNotExpired(tx, lot);
-  if (resolved.item) {
-    if (resolved.item.status === 'sold') throw new ZfcError('INVALID_STATE', `item ${resolved.item.gtin}/${resolved.item.serial} is already sold`, { gtin: resolved.item.gtin, serial: resolved.item.serial });
-    if (lot.unit === 'EA' || lot.unit === 'H87') return debit(tx, lot, seller.id, 1);
-    const holding = await getHolding(tx, lot, seller.id);
-    if (!holding || holding.quantity <= 0) throw new ZfcError('NOT_OWNER', `${seller.id} holds none of lot ${lot.gtin}/${lot.lot}`, { gtin: lot.gtin, lot: lot.lot });
-    return undefined;
+  const item = resolved.item;
+  if (!item) {
+    if (scan.quantity === undefined) throw new ZfcError('INVALID_ARGUMENT', 'a sale of a lot code needs a quantity', { field: '/quantity' });
+    return { holding: await debit(tx, lot, seller.id, scan.quantity), quantity: scan.quantity };
   }
-  if (scan.quantity === undefined) throw new ZfcError('INVALID_ARGUMENT', 'a sale of a lot code needs a quantity', { field: '/quantity' });
-  return debit(tx, lot, seller.id, scan.quantity);
+  if (item.status === 'sold') throw new ZfcError('INVALID_STATE', `item ${item.gtin}/${item.serial} is already sold`, { gtin: item.gtin, serial: item.serial });
+  if (item.container) {
+    throw new ZfcError('INVALID_STATE', `item ${item.gtin}/${item.serial} is packed in ${item.container}: unpack it before selling it`, { gtin: item.gtin, serial: item.serial, container: item.container });
+  }
+  const quantity = await soldItemQuantity(tx, lot, scan);
+  return { holding: await debit(tx, lot, seller.id, quantity), quantity };
 }
 
 function scannedCode(resolved: Resolved, scan: ScanInput): ScannedCode {
@@ -72,20 +91,21 @@ async function recordOne(tx: Tx, who: Participant, scan: ScanInput, index: numbe
     throw new ZfcError('FORBIDDEN', `a ${who.role} may not record ${scan.kind} scans`, { role: who.role, kind: scan.kind });
   }
   const resolved = await resolve(tx, scan);
-  for (const lot of resolved.lots) assertUsable(lot, `${scan.kind} scan`);
-  const holding = scan.kind === 'sale' ? await sell(tx, who, scan, resolved) : undefined;
+  for (const lot of resolved.lots) await assertUsableNow(tx, lot, `${scan.kind} scan`);
+  const sale = scan.kind === 'sale' ? await sell(tx, who, scan, resolved) : undefined;
+  const quantity = sale?.quantity ?? scan.quantity;
   const time = scan.time ?? tx.time;
   if (resolved.item) {
     const item: Item = { ...resolved.item, ...(scan.kind === 'sale' ? { status: 'sold' as const } : {}), lastScan: { kind: scan.kind, at: time, by: who.id, txId: tx.txId } };
     await putItem(tx, item);
     (out.items as Item[]).push(item);
   }
-  if (holding) (out.holdings as Holding[]).push(holding);
+  if (sale) (out.holdings as Holding[]).push(sale.holding);
   const lots: LotRef[] = resolved.lots.map((l) => ({ gtin: l.gtin, lot: l.lot }));
   lots.forEach((l) => tx.touch(l));
   const record: Scan = {
     scanId: `${tx.txId}:${index}`, index, kind: scan.kind, code: resolved.code, lots,
-    ...(scan.quantity !== undefined ? { quantity: scan.quantity } : {}), location: { ...scan.location },
+    ...(quantity !== undefined ? { quantity } : {}), location: { ...scan.location },
     participant: who.id, time, txId: tx.txId,
   };
   await tx.put(KEY.scan, [tx.txId, String(index).padStart(6, '0')], record);

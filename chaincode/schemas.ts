@@ -90,7 +90,7 @@ export const SCHEMAS = {
     obj({ participant: id, identity }, ['participant', 'identity'])),
   RegisterProduct: schema('RegisterProduct', 'A producer or processor registers a trade item it owns.',
     obj({
-      gtin, name: text(), category: text(64), unit, requiresTest: { type: 'boolean' },
+      gtin, name: text(), category: text(64), unit, requiresTest: { type: 'boolean' }, netQuantity: quantity,
       yield: obj({ min: { type: 'number', exclusiveMinimum: 0, maximum: 1000 }, max: { type: 'number', exclusiveMinimum: 0, maximum: 1000 } }, ['min', 'max']),
     }, ['gtin', 'name', 'category', 'unit', 'requiresTest'])),
   CreateLot: schema('CreateLot', 'A producer commissions a lot of one of its products.',
@@ -156,7 +156,7 @@ export const SCHEMAS = {
   GetCaller: schema('GetCaller', 'The participant the caller acts for.', obj({}, [])),
   GetParticipant: schema('GetParticipant', 'A participant.', obj({ id }, ['id'])),
   GetProduct: schema('GetProduct', 'A product.', obj({ gtin }, ['gtin'])),
-  GetLot: schema('GetLot', 'A lot: status, remaining quantity per holder, tests, warnings.', obj({ gtin, lot }, ['gtin', 'lot'])),
+  GetLot: schema('GetLot', 'A lot: status, remaining quantity per holder, what each holder has packed, tests, warnings.', obj({ gtin, lot }, ['gtin', 'lot'])),
   GetItem: schema('GetItem', 'An item: its lot, and its state once scanned.', obj({ gtin, serial }, ['gtin', 'serial'])),
   GetContainer: schema('GetContainer', 'A case or pallet and its contents.', obj({ sscc }, ['sscc'])),
   GetShipment: schema('GetShipment', 'A shipment.', obj({ shipmentId: id }, ['shipmentId'])),
@@ -187,7 +187,7 @@ export interface TransactionInputs {
   ReinstateParticipant: { id: string; reason: string };
   AddIdentity: { participant: string; identity: { mspId: string; id: string } };
   RemoveIdentity: { participant: string; identity: { mspId: string; id: string } };
-  RegisterProduct: { gtin: string; name: string; category: string; unit: UnitCode; requiresTest: boolean; yield?: { min: number; max: number } };
+  RegisterProduct: { gtin: string; name: string; category: string; unit: UnitCode; requiresTest: boolean; yield?: { min: number; max: number }; netQuantity?: number };
   CreateLot: {
     gtin: string; lot: string; quantity: number; unit: UnitCode; productionDate: string; expiryDate?: string;
     origin: LocationInput & { country?: string; region?: string };
@@ -237,7 +237,11 @@ export interface ParticipantInput {
 /** One scan: give `gtin`+`serial` (item), `gtin`+`lot` (lot) or `sscc` (logistic unit). */
 export interface ScanInput {
   kind: ScanKind; gtin?: string; lot?: string; serial?: string; sscc?: string;
-  /** For a sale scan of a lot code: how much was sold, in the lot's unit. */
+  /**
+   * For a sale scan of a lot code: how much was sold, in the lot's unit. For a sale scan of
+   * an item of a lot counted in mass or volume whose product declares no net quantity: the
+   * item's net quantity (required then; if the product declares one, it must equal it).
+   */
   quantity?: number;
   location: LocationInput;
   /** When the scanner read it; the transaction time if absent. */

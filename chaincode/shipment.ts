@@ -1,16 +1,19 @@
 /**
  * Shipments and receipts: the holder ships quantities of lots to another participant (they
  * leave its holding at once and are in transit); the recipient receives them, in full or
- * short, never over. A quantity is spent once because it is debited when shipped. Receiving
- * is never refused for a recalled lot: the goods have physically arrived and stay recalled.
+ * short, never over. A quantity is spent once because it is debited when shipped. Containers
+ * travel with their packed claims: released from the sender when shipped, claimed by the
+ * recipient on receipt (never beyond what it then holds). Receiving is never refused for a
+ * recalled lot: the goods have physically arrived and stay recalled.
  */
 import { ZfcError } from './errors';
 import { KEY } from './keys';
 import { requireParticipant, requireRole } from './access';
 import { getParticipant } from './participant';
 import { getProduct } from './product';
-import { assertNotExpired, assertUsable, credit, debit, getLot } from './lot';
-import { containerLots, getContainer, putContainer, transferContainer } from './aggregation';
+import { assertNotExpired, assertUsableNow, credit, debit, getLot } from './lot';
+import { claimReceived, release } from './packed';
+import { containerClaims, containerLots, getContainer, putContainer, transferContainer } from './aggregation';
 import { received, shipped } from './epcis-event';
 import { sub } from './quantity';
 import type { Holding, Lot, LotQuantity, Shipment } from './records';
@@ -46,7 +49,7 @@ async function shipLines(tx: Tx, sender: string, lines: TransactionInputs['Ship'
   const holdings: Holding[] = [];
   for (const line of lines) {
     const lot = await getLot(tx, line);
-    assertUsable(lot, 'ship');
+    await assertUsableNow(tx, lot, 'ship');
     assertNotExpired(tx, lot);
     await assertTested(tx, lot);
     holdings.push(await debit(tx, lot, sender, line.quantity));
@@ -62,7 +65,8 @@ async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[],
     if (container.holder !== sender) throw new ZfcError('NOT_OWNER', `container ${sscc} is held by another participant`, { sscc });
     if (container.inTransit) throw new ZfcError('CONFLICT', `container ${sscc} is in transit in shipment ${container.inTransit}`, { sscc, shipmentId: container.inTransit });
     if (container.parent) throw new ZfcError('CONFLICT', `container ${sscc} is packed in ${container.parent}: ship that`, { sscc, parent: container.parent });
-    for (const ref of await containerLots(tx, container)) assertUsable(await getLot(tx, ref), 'ship');
+    for (const ref of await containerLots(tx, container)) await assertUsableNow(tx, await getLot(tx, ref), 'ship');
+    for (const line of await containerClaims(tx, container)) await release(tx, line, sender);
     await putContainer(tx, { ...container, inTransit: shipmentId, updatedAt: tx.time });
   }
 }
@@ -112,7 +116,10 @@ export async function receive(tx: Tx, input: TransactionInputs['Receive']): Prom
   const shortfall = shipment.lines
     .map((s) => ({ ...s, quantity: sub(s.quantity, lines.find((l) => l.gtin === s.gtin && l.lot === s.lot)?.quantity ?? 0) }))
     .filter((s) => s.quantity > 0);
-  for (const sscc of shipment.containers) await transferContainer(tx, sscc, recipient.id);
+  for (const sscc of shipment.containers) {
+    for (const line of await containerClaims(tx, await getContainer(tx, sscc))) await claimReceived(tx, line, recipient.id);
+    await transferContainer(tx, sscc, recipient.id);
+  }
   const updated: Shipment = { ...shipment, status: 'received', received: { lines, shortfall, at: tx.time, location: { ...input.location }, txId: tx.txId } };
   await tx.put(KEY.shipment, [shipment.shipmentId], updated);
   received(tx, updated, lines, input.location, await getParticipant(tx, shipment.from), recipient);

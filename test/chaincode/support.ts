@@ -84,9 +84,9 @@ export function steppingClock(start = '2026-03-01T08:00:00.000Z'): () => Date {
 }
 
 /** Opens a fresh ledger, initialises it with the regulator and registers the cast. */
-export async function openWorld(options: { register?: boolean; clock?: () => Date } = {}): Promise<World> {
+export async function openWorld(options: { register?: boolean; clock?: () => Date; batchTimeoutMs?: number } = {}): Promise<World> {
   const dir = await mkdtemp(path.join(tmpdir(), 'zfc-chaincode-'));
-  const ledger = await openEmbeddedLedger({ dir, contracts, batchTimeoutMs: 0, clock: options.clock ?? steppingClock() });
+  const ledger = await openEmbeddedLedger({ dir, contracts, batchTimeoutMs: options.batchTimeoutMs ?? 0, clock: options.clock ?? steppingClock() });
   const cas = {
     regulator: await createCertificateAuthority(MSPS.regulator),
     producers: await createCertificateAuthority(MSPS.producers),
