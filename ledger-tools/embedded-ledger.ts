@@ -243,6 +243,9 @@ export class EmbeddedLedger implements Ledger {
 
   private async *followEvents(options: EventsOptions): AsyncGenerator<LedgerEvent> {
     const after = options.after;
+    if (after !== undefined && !isCheckpoint(after)) {
+      throw new ZfcError('INVALID_ARGUMENT', 'a checkpoint is a block number and a transaction index, both integers from 0', { after });
+    }
     let next = after ? after.blockNumber : 0;
     while (!this.closed && !options.signal?.aborted) {
       while (next < this.committedHeight && !this.closed && !options.signal?.aborted) {
@@ -312,6 +315,11 @@ function stateWrites(batch: readonly Endorsed[], records: readonly TransactionRe
     for (const w of (batch[tx] as Endorsed).writes) writes.push({ key: w.key, value: w.value, version, txId: record.txId, timestamp: record.timestamp });
   });
   return writes;
+}
+
+function isCheckpoint(value: unknown): boolean {
+  const c = value as { blockNumber?: unknown; txIndex?: unknown } | null;
+  return typeof c === 'object' && c !== null && Number.isSafeInteger(c.blockNumber) && Number.isSafeInteger(c.txIndex) && (c.blockNumber as number) >= 0 && (c.txIndex as number) >= 0;
 }
 
 function rejectAll(batch: readonly Endorsed[], err: unknown): void {

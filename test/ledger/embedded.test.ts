@@ -250,6 +250,10 @@ describe('Embedded ledger', function () {
         expect((await rejectionOf(ledger.submit(42 as unknown as string, [], ids.alice))).code).to.equal('INVALID_ARGUMENT');
         expect((await rejectionOf(ledger.submit('Put', null as unknown as string[], ids.alice))).code).to.equal('INVALID_ARGUMENT');
         expect(await ledger.height()).to.equal(0);
+        for (const after of [{ blockNumber: Number.NaN, txIndex: 0 }, { blockNumber: -1, txIndex: 0 }, { blockNumber: 0 }, 'block 3']) {
+          const err = await rejectionOf(collectEvents(ledger, after as never, () => true, 1000));
+          expect(err.code, JSON.stringify(after)).to.equal('INVALID_ARGUMENT');
+        }
       } finally {
         await cleanup();
       }
