@@ -24,15 +24,6 @@ export class PendingWrites {
     for (const key of keys) if (this.entries.get(key)?.block === block) this.entries.delete(key);
   }
 
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
-  /** The pending version of `key` (null if deleted); call only when {@link has} is true. */
-  version(key: string): Version | null {
-    return this.entries.get(key)?.version ?? null;
-  }
-
   /** Every pending key and version. */
   *[Symbol.iterator](): IterableIterator<[string, Version | null]> {
     for (const [key, p] of this.entries) yield [key, p.version];
