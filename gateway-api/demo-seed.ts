@@ -146,16 +146,17 @@ async function runChain(submitAs: SubmitAs, now: Date): Promise<void> {
   await submitAs('hangzhou-tea', 'CommissionItems', { gtin: tea, lot: teaLot, ranges: [{ prefix: 'A', from: 1, to: 600, width: 5 }] });
   await submitAs('hangzhou-tea', 'CommissionItems', { gtin: tea, lot: recalledTeaLot, ranges: [{ prefix: 'B', from: 1, to: 1000, width: 5 }] });
   await submitAs('zj-lab', 'RecordTest', test('ZJ-T-0003', tea, teaLot, 0.01));
-  await submitAs('hangzhou-tea', 'Aggregate', { sscc: pallet, lots: [{ gtin: tea, lot: teaLot, quantity: 300 }], location: { gln: gln(201) } });
+  await submitAs('hangzhou-tea', 'Aggregate', { sscc: pallet, lots: [{ gtin: tea, lot: teaLot, quantity: 120 }], location: { gln: gln(201) } });
 
   await submitAs('hangzhou-tea', 'Ship', ship('SH-2001', 'east-logistics', [{ gtin: tea, lot: teaLot, quantity: 300 }, { gtin: tea, lot: recalledTeaLot, quantity: 500 }], gln(201), [pallet]));
   await submitAs('hangzhou-tea', 'Ship', ship('SH-2002', 'ningbo-cold', [{ gtin: tea, lot: teaLot, quantity: 200 }, { gtin: tea, lot: recalledTeaLot, quantity: 400 }], gln(201)));
   await submitAs('east-logistics', 'Receive', { shipmentId: 'SH-2001', location: { gln: gln(401) } });
   await submitAs('ningbo-cold', 'Receive', { shipmentId: 'SH-2002', location: { gln: gln(402) } });
-  await submitAs('east-logistics', 'Ship', ship('SH-3001', 'westlake-market', [{ gtin: tea, lot: teaLot, quantity: 120 }, { gtin: tea, lot: recalledTeaLot, quantity: 200 }], gln(401)));
+  await submitAs('east-logistics', 'Ship', ship('SH-3001', 'westlake-market', [{ gtin: tea, lot: teaLot, quantity: 120 }, { gtin: tea, lot: recalledTeaLot, quantity: 200 }], gln(401), [pallet]));
   await submitAs('east-logistics', 'Ship', ship('SH-3002', 'hefang-shop', [{ gtin: tea, lot: teaLot, quantity: 100 }, { gtin: tea, lot: recalledTeaLot, quantity: 150 }], gln(401)));
   await submitAs('ningbo-cold', 'Ship', ship('SH-3003', 'ningbo-mart', [{ gtin: tea, lot: teaLot, quantity: 150 }, { gtin: tea, lot: recalledTeaLot, quantity: 300 }], gln(402)));
   await submitAs('westlake-market', 'Receive', { shipmentId: 'SH-3001', location: { gln: gln(501) } });
+  await submitAs('westlake-market', 'Disaggregate', { sscc: pallet, location: { gln: gln(501) } });
   await submitAs('hefang-shop', 'Receive', { shipmentId: 'SH-3002', location: { gln: gln(502) } });
   await submitAs('ningbo-mart', 'Receive', { shipmentId: 'SH-3003', location: { gln: gln(503) } });
   await submitAs('westlake-market', 'RecordScans', {

@@ -20,7 +20,7 @@ import type { TraceIndex } from './trace-index';
 import type { Wallet } from './wallet';
 
 /** How often a write invalidated by a concurrent one is tried (the Fabric ledger retries on its own too). */
-const MVCC_ATTEMPTS = 5;
+const MVCC_ATTEMPTS = 10;
 
 /** Issues an identity for a new participant (embedded deployments); absent on Fabric. */
 export interface IdentityIssuer {
@@ -104,7 +104,10 @@ async function submit(deps: WriteDeps, fn: TransactionName, input: unknown, iden
       const code = err instanceof ZfcError ? err.code : 'error';
       deps.onSubmit?.(fn, code);
       // An invalidated transaction changed nothing: running it again against the new state is safe.
-      if (attempt < MVCC_ATTEMPTS && (code === 'MVCC_READ_CONFLICT' || code === 'PHANTOM_READ_CONFLICT')) continue;
+      if (attempt < MVCC_ATTEMPTS && (code === 'MVCC_READ_CONFLICT' || code === 'PHANTOM_READ_CONFLICT')) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt)); // jitter, so the losers do not collide again
+        continue;
+      }
       throw err;
     }
   }

@@ -191,17 +191,16 @@ export class TraceGraphStore {
     }
   }
 
+  /**
+   * Records what a logistic unit carried. Unpacking removes nothing: a trace from an SSCC (on a
+   * delivery note, a recall notice) must still reach everything the unit ever carried.
+   */
   private aggregate(sscc: string, action: 'add' | 'delete', lots: readonly LotRef[], children: readonly string[]): void {
     let c = this.containers.get(sscc);
     if (!c) this.containers.set(sscc, (c = { lots: new Set(), children: new Set() }));
-    for (const l of lots) {
-      if (action === 'add') c.lots.add(lotKey(l));
-      else c.lots.delete(lotKey(l));
-    }
-    for (const child of children) {
-      if (action === 'add') c.children.add(child);
-      else c.children.delete(child);
-    }
+    if (action === 'delete') return;
+    for (const l of lots) c.lots.add(lotKey(l));
+    for (const child of children) c.children.add(child);
   }
 
   private setStatus(ref: LotRef, status: string, reason: string, recallId: string, at: string): void {
@@ -277,7 +276,7 @@ export class TraceGraphStore {
     return undefined;
   }
 
-  /** The lots inside a case or pallet, through nested logistic units. */
+  /** The lots a case or pallet carried at any time, through nested logistic units. */
   containerLots(sscc: string): LotNode[] {
     const out = new Map<string, LotNode>();
     const seen = new Set<string>();

@@ -91,7 +91,7 @@ describe('gateway: role workflows over HTTP', function () {
     await ok('dist-1', '/v1/shipments/SH-3/receipt', { location: { gln: gln(41) } });
     await ok('dist-1', '/v1/shipments', { shipmentId: 'SH-4', to: 'shop-1', lines: [{ gtin: TEA, lot: 'P1-2026', quantity: 50 }], origin: { gln: gln(41) } });
     await ok('shop-1', '/v1/shipments/SH-4/receipt', { lines: [{ gtin: TEA, lot: 'P1-2026', quantity: 50 }], location: { gln: gln(51) } });
-    const sale = await ok('shop-1', '/v1/scans', { kind: 'sale', gtin: TEA, serial: 'P1-0007', location: { gln: gln(51) } });
+    const sale = await ok('shop-1', '/v1/scans', { kind: 'sale', gtin: TEA, serial: 'P1-0007', quantity: 1, location: { gln: gln(51) } });
     expect(sale.body.txId).to.match(/^[0-9a-f]{64}$/);
 
     const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
@@ -169,7 +169,7 @@ describe('gateway: role workflows over HTTP', function () {
 
   it('records sales from several tills at once (conflicting writes are retried, none lost)', async () => {
     const serials = Array.from({ length: 8 }, (_, i) => `P1-${String(20 + i).padStart(4, '0')}`);
-    const replies = await Promise.all(serials.map((serial) => post('shop-1', '/v1/scans', { kind: 'sale', gtin: TEA, serial, location: { gln: gln(51) } })));
+    const replies = await Promise.all(serials.map((serial) => post('shop-1', '/v1/scans', { kind: 'sale', gtin: TEA, serial, quantity: 1, location: { gln: gln(51) } })));
     expect(replies.map((r) => r.status), replies.map((r) => r.text).join('\n')).to.deep.equal(serials.map(() => 201));
     const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
     const shop = lot.body.holders.find((h: { participant: string }) => h.participant === 'shop-1');
@@ -184,7 +184,7 @@ describe('gateway: role workflows over HTTP', function () {
     expect(recall.body.affected.map((l: { lot: string }) => l.lot)).to.have.members(['F2-2026', 'P1-2026']);
     const lot = await get('shop-1', `/v1/lots/${TEA}/P1-2026`);
     expect(lot.body.status).to.equal('recalled');
-    const sale = await post('shop-1', '/v1/scans', [{ kind: 'sale', gtin: TEA, serial: 'P1-0008', location: { gln: gln(51) } }]);
+    const sale = await post('shop-1', '/v1/scans', [{ kind: 'sale', gtin: TEA, serial: 'P1-0008', quantity: 1, location: { gln: gln(51) } }]);
     expect(sale.status).to.equal(409);
     expect(sale.body.error.code).to.equal('LOT_RECALLED');
     const recalled = await get('samr', '/v1/lots?status=recalled');
