@@ -14,7 +14,11 @@ import Koa from 'koa';
 import { ZfcError } from '../../chaincode/errors';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisQueryDocument } from '../../chaincode/epcis-validate';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { epcisOpenApi } from '../../gateway-api/epcis-openapi';
 import { createEpcisRouter } from '../../gateway-api/epcis-routes';
+import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { LedgerEventStore } from '../../gateway-api/epcis-store';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
 import { documentOf, example, exampleNames, objectEvent, officialSchema } from './fixtures';
@@ -194,5 +198,33 @@ describe('EPCIS routes over HTTP', function () {
     expect((await call('GET', '/epcis/events/urn%3Auuid%3Anope')).status).to.equal(404);
     expect((await call('GET', '/epcis/capture/nope')).status).to.equal(404);
     expect((await call('GET', '/epcis/events', undefined, '')).status).to.equal(401);
+  });
+});
+
+describe('EPCIS routes in OpenAPI', () => {
+  it('documents every route the router serves, and nothing else', () => {
+    const router = createEpcisRouter({
+      store: {} as never,
+      identityOf: () => {
+        throw new ZfcError('UNAUTHENTICATED');
+      },
+      subscriptions: new EpcisSubscriptions({ source: { listen: () => () => undefined } }),
+    });
+    const served = new Set<string>();
+    for (const layer of router.stack) {
+      for (const method of layer.methods.filter((m) => m !== 'HEAD')) served.add(`${method} ${String(layer.path).replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    }
+    const documented = new Set<string>();
+    for (const [path, ops] of Object.entries(epcisOpenApi().paths)) for (const m of Object.keys(ops)) documented.add(`${m.toUpperCase()} ${path}`);
+    expect([...documented].sort()).to.deep.equal([...served].sort());
+  });
+
+  it('carries the project\'s EPCIS schemas, which compile together', () => {
+    const { schemas } = epcisOpenApi();
+    const ajv = new Ajv({ strict: false, discriminator: true });
+    addFormats(ajv);
+    for (const s of Object.values(schemas)) ajv.addSchema(s as object);
+    const validate = ajv.getSchema(String((schemas['EPCISDocument'] as { $id: string }).$id));
+    expect(validate?.(example('Example_9.6.1-ObjectEvent.jsonld'))).to.equal(true);
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * The EPCIS routes in OpenAPI 3.1 terms, for the gateway's document (openapi.ts) to merge:
+ * `paths` for every route of createEpcisRouter, and `schemas` — the project's own EPCIS 2.0
+ * JSON Schemas (chaincode/epcis-schema.ts), the very ones capture validates with.
+ *
+ * @example
+ * const epcis = epcisOpenApi();
+ * doc.paths = { ...doc.paths, ...epcis.paths };
+ * doc.components.schemas = { ...doc.components.schemas, ...epcis.schemas };
+ */
+import {
+  EPCIS_DOCUMENT_SCHEMA,
+  EPCIS_QUERY_DOCUMENT_SCHEMA,
+  EPCIS_SCHEMA_IDS,
+  EPCIS_SCHEMAS,
+  EPCIS_STANDALONE_EVENT_SCHEMA,
+} from '../chaincode/epcis-schema';
+
+const QUERY_PARAMETERS = [
+  'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
+  'EQ_readPoint', 'EQ_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
+  'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'perPage', 'nextPageToken',
+];
+
+const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
+const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };
+const security = [{ apiKey: [] }];
+const json = (schema: Record<string, unknown>): Record<string, unknown> => ({ 'application/ld+json': { schema }, 'application/json': { schema } });
+const pathParam = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const queryParams = QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
+const answer = { '200': { description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page.', content: json(ref('EPCISQueryDocument')) }, default: error };
+
+/** OpenAPI paths of every EPCIS route. */
+export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown>>> = {
+  '/epcis/capture': {
+    post: {
+      operationId: 'epcisCapture',
+      summary: 'Capture an EPCISDocument (at most 10,000 events), all or nothing; 202 with a capture job.',
+      security,
+      parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback'] } }],
+      requestBody: { required: true, content: json(ref('EPCISDocument')) },
+      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}).' }, '413': error, default: error },
+    },
+  },
+  '/epcis/capture/{captureID}': {
+    get: { operationId: 'epcisCaptureJob', summary: 'A capture job: running, success, and each rejected event and why.', security, parameters: [pathParam('captureID')], responses: { '200': { description: 'The job.' }, default: error } },
+  },
+  '/epcis/events': {
+    get: { operationId: 'epcisQuery', summary: 'Events matching the standard\'s query parameters, paged.', security, parameters: queryParams, responses: answer },
+    post: {
+      operationId: 'epcisCaptureEvent',
+      summary: 'Capture one event (JSON-LD, with @context); 201 with its Location, 200 if already recorded.',
+      security,
+      requestBody: { required: true, content: json(ref('EPCISEvent')) },
+      responses: { '201': { description: 'Captured.' }, '200': { description: 'Already recorded.' }, default: error },
+    },
+  },
+  '/epcis/events/{eventID}': {
+    get: { operationId: 'epcisEvent', summary: 'One event by eventID.', security, parameters: [pathParam('eventID')], responses: answer },
+  },
+  '/epcis/epcs/{epc}/events': {
+    get: { operationId: 'epcisEventsOfEpc', summary: 'Events naming an identifier (EPC URN or Digital Link) in any role.', security, parameters: [pathParam('epc'), ...queryParams], responses: answer },
+  },
+  '/epcis/queries': {
+    post: { operationId: 'epcisDefineQuery', summary: 'Define a named query: `{ name, query: { <query parameters> } }`.', security, responses: { '201': { description: 'Defined.' }, default: error } },
+  },
+  '/epcis/queries/{name}': {
+    get: { operationId: 'epcisNamedQuery', summary: 'A named query.', security, parameters: [pathParam('name')], responses: { '200': { description: 'The query.' }, default: error } },
+  },
+  '/epcis/queries/{name}/events': {
+    get: { operationId: 'epcisNamedQueryEvents', summary: 'The events of a named query, paged.', security, parameters: [pathParam('name'), { name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }], responses: answer },
+  },
+  '/epcis/queries/{name}/subscriptions': {
+    post: {
+      operationId: 'epcisSubscribe',
+      summary: 'Subscribe `{ dest, signatureToken, stream: true }`: each new matching event is POSTed to dest, signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`.',
+      security,
+      parameters: [pathParam('name')],
+      responses: { '201': { description: 'The subscription.' }, default: error },
+    },
+  },
+  '/epcis/queries/{name}/subscriptions/{id}': {
+    delete: { operationId: 'epcisUnsubscribe', summary: 'End a subscription (its owner only).', security, parameters: [pathParam('name'), pathParam('id')], responses: { '204': { description: 'Ended.' }, default: error } },
+  },
+};
+
+/**
+ * The OpenAPI paths and component schemas of the EPCIS routes. The project's EPCIS schemas are
+ * included by `$id`, each under its own name, so their references between each other resolve.
+ */
+export function epcisOpenApi(): { paths: Readonly<Record<string, Record<string, unknown>>>; schemas: Record<string, unknown> } {
+  const schemas: Record<string, unknown> = {
+    EPCISDocument: EPCIS_DOCUMENT_SCHEMA,
+    EPCISQueryDocument: EPCIS_QUERY_DOCUMENT_SCHEMA,
+    EPCISEvent: EPCIS_STANDALONE_EVENT_SCHEMA,
+  };
+  const named = new Set<unknown>(Object.values(schemas));
+  for (const s of EPCIS_SCHEMAS) {
+    if (named.has(s)) continue;
+    const id = (s as { $id: string }).$id;
+    const name = `EPCIS_${(Object.entries(EPCIS_SCHEMA_IDS).find(([, v]) => v === id)?.[0] ?? id)}`;
+    schemas[name] = s;
+  }
+  return { paths: EPCIS_OPENAPI_PATHS, schemas };
+}
