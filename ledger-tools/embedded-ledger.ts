@@ -177,6 +177,7 @@ export class EmbeddedLedger implements Ledger {
       if (err instanceof ZfcError) throw err;
       throw new ZfcError('ENDORSEMENT_FAILED', (err as Error).message, {}, proposal.txId);
     } finally {
+      stub.release();
       this.inFlight--;
     }
   }

@@ -75,6 +75,11 @@ export class EmbeddedStub {
     return { ...this.builder.build(), event: this.event };
   }
 
+  /** Closes whatever query the chaincode left open, whether the simulation succeeded or not. */
+  release(): void {
+    for (const iterator of this.iterators) iterator.release();
+  }
+
   // --- the invocation ---
 
   getArgs(): string[] {

@@ -38,6 +38,7 @@ export class StateQueryIterator implements ShimIterator<QueryKV> {
   private readonly paged: boolean;
   private finished = false;
   private exhausted = false;
+  private closed = false;
 
   constructor(
     private readonly cursor: RangeCursor,
@@ -67,7 +68,14 @@ export class StateQueryIterator implements ShimIterator<QueryKV> {
 
   async close(): Promise<void> {
     this.finish();
+    if (this.closed) return;
+    this.closed = true;
     await this.cursor.close();
+  }
+
+  /** Closes the underlying cursor if the chaincode left it open (the simulation is over). */
+  release(): void {
+    this.close().catch(() => undefined);
   }
 
   /** Records the range as read so far (once): up to the last key read, or to its end if exhausted. */
