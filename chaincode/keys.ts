@@ -32,6 +32,7 @@ export const KEY = {
   epcis: 'zfc.epcis',
   recall: 'zfc.recall',
   recallVisit: 'zfc.recallvisit',
+  openRecall: 'zfc.openrecall',
 } as const;
 
 /** A composite key object type. */

@@ -9,6 +9,7 @@ import { requireRole } from './access';
 import { getProduct } from './product';
 import { add, sub } from './quantity';
 import { packedQuantity } from './packed';
+import { assertNotUnderOpenRecall } from './recall-gate';
 import { holdChanged, lotCommissioned } from './epcis-event';
 import type { Holding, Lot, LotRef } from './records';
 import type { TransactionInputs } from './schemas';
@@ -37,8 +38,9 @@ export function assertUsable(lot: Lot, action: string): void {
  * Refuses a lot that is recalled or held, or that an incomplete recall will reach
  * (see recall-gate.ts): the check every use of a lot (ship, transform, pack, sale, scan) runs.
  */
-export async function assertUsableNow(_tx: Tx, lot: Lot, action: string): Promise<void> {
+export async function assertUsableNow(tx: Tx, lot: Lot, action: string): Promise<void> {
   assertUsable(lot, action);
+  await assertNotUnderOpenRecall(tx, lot, action);
 }
 
 /** Refuses an expired lot (expiry before the transaction's date). */

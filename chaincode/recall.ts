@@ -4,13 +4,15 @@
  * as recalled. Propagation is breadth-first and bounded by a per-transaction budget of lots
  * visited; the rest waits in the recall's cursor (`pending`) for ContinueRecall transactions,
  * and the recall's status says how far it got. A visit key per (recall, lot) makes every lot
- * visited once, however many paths lead to it.
+ * visited once, however many paths lead to it. While a recall is incomplete, an open-recall
+ * key names its lots, so that recall-gate.ts refuses lots it has not reached yet.
  */
 import { ZfcError } from './errors';
 import { KEY } from './keys';
 import { requireParticipant } from './access';
 import { getLot, listHoldings, putLot } from './lot';
 import { recalled } from './epcis-event';
+import { closeRecall, openRecall } from './recall-gate';
 import { LIMITS, type TransactionInputs } from './schemas';
 import type { AffectedLot, LineageEdge, Lot, LotRef, Participant, Recall } from './records';
 import type { Tx } from './tx';
@@ -71,8 +73,16 @@ async function propagate(tx: Tx, recall: Recall, budget: number): Promise<{ reca
     status: done ? 'complete' : 'propagating', ...(done ? { completedAt: tx.time } : {}),
   };
   await tx.put(KEY.recall, [recall.recallId], updated);
+  await trackOpen(tx, recall, updated);
   recalled(tx, recall.recallId, marked, recall.reason);
   return { recall: updated, marked };
+}
+
+/** Keeps the open-recall key in step: written when a recall first stops short, deleted when it completes. */
+async function trackOpen(tx: Tx, before: Recall, after: Recall): Promise<void> {
+  const wasOpen = before.transactions > 0 && before.status === 'propagating';
+  if (after.status === 'propagating' && !wasOpen) await openRecall(tx, after);
+  if (after.status === 'complete' && wasOpen) await closeRecall(tx, after.recallId);
 }
 
 async function authorise(tx: Tx, caller: Participant, lots: readonly LotRef[]): Promise<boolean> {

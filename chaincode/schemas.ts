@@ -22,6 +22,8 @@ export const LIMITS = {
   recallLots: 100,
   recallBudget: 1000,
   defaultRecallBudget: 200,
+  /** Ancestor lots a use of a lot may walk while a recall is incomplete (recall-gate.ts). */
+  recallGateLots: 1000,
   traceDepth: 50,
   traceLots: 2000,
   pageSize: 500,
