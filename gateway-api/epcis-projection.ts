@@ -184,17 +184,33 @@ export class ProjectedEventStore implements EventStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves once the transaction's chaincode event has been applied. */
-  applied(txId: string): Promise<void> {
+  /**
+   * Resolves once the transaction's chaincode event has been applied, or after `timeoutMs`
+   * (the transaction is committed either way; only reading it back may lag).
+   */
+  applied(txId: string, timeoutMs = 30_000): Promise<void> {
     if (this.recent.has(txId)) return Promise.resolve();
-    return new Promise((resolve) => this.txWaiters.set(txId, [...(this.txWaiters.get(txId) ?? []), resolve]));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.txWaiters.set(txId, [...(this.txWaiters.get(txId) ?? []), done]);
+    });
   }
 
   private async follow(): Promise<void> {
     for await (const e of this.ledger.events({ signal: this.abort.signal })) {
-      const { events, envelope } = epcisEventsOf(e);
-      this.access.learn(envelope);
-      for (const stored of events) this.apply(stored);
+      try {
+        const { events, envelope } = epcisEventsOf(e);
+        this.access.learn(envelope);
+        for (const stored of events) this.apply(stored);
+      } catch {
+        // an event this projection cannot read (a foreign or malformed payload) is skipped,
+        // never allowed to stop the projection
+      }
       this.seenBlock = e.blockNumber;
       this.recent.add(e.txId);
       if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string);
