@@ -2,7 +2,8 @@
  * Shipments and receipts: the holder ships quantities of lots to another participant (they
  * leave its holding at once and are in transit); the recipient receives them, in full or
  * short, never over. A quantity is spent once because it is debited when shipped. Containers
- * travel with their packed claims: released from the sender when shipped, claimed by the
+ * travel with their packed claims (the lines must carry at least what they hold packed):
+ * released from the sender when shipped, claimed by the
  * recipient on receipt (never beyond what it then holds). Receiving is never refused for a
  * recalled lot: the goods have physically arrived and stay recalled.
  */
@@ -15,7 +16,7 @@ import { assertNotExpired, assertUsableNow, credit, debit, getLot } from './lot'
 import { claimReceived, release } from './packed';
 import { containerClaims, containerLots, getContainer, putContainer, transferContainer } from './aggregation';
 import { received, shipped } from './epcis-event';
-import { sub } from './quantity';
+import { add, sub } from './quantity';
 import type { Holding, Lot, LotQuantity, Shipment } from './records';
 import type { TransactionInputs } from './schemas';
 import type { Tx } from './tx';
@@ -58,17 +59,36 @@ async function shipLines(tx: Tx, sender: string, lines: TransactionInputs['Ship'
   return { shippedLines, holdings };
 }
 
-async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[], shipmentId: string): Promise<void> {
+/** Refuses a shipment whose lines carry less of a lot than its containers hold packed. */
+function assertLinesCover(lines: TransactionInputs['Ship']['lines'], packed: readonly LotQuantity[]): void {
+  for (const p of packed) {
+    const shipped = lines.find((l) => l.gtin === p.gtin && l.lot === p.lot)?.quantity ?? 0;
+    if (shipped < p.quantity) {
+      throw new ZfcError('INVALID_ARGUMENT', `/lines: the containers hold ${p.quantity} ${p.unit} of lot ${p.gtin}/${p.lot} packed, the lines ship ${shipped}`, {
+        field: '/lines', gtin: p.gtin, lot: p.lot, packed: p.quantity, shipped, unit: p.unit,
+      });
+    }
+  }
+}
+
+/** Checks and marks the shipped containers in transit, releasing their packed claims; returns them. */
+async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[], shipmentId: string): Promise<LotQuantity[]> {
   if (new Set(ssccs).size !== ssccs.length) throw new ZfcError('INVALID_ARGUMENT', '/containers: an SSCC is named twice', { field: '/containers' });
+  const released: LotQuantity[] = [];
   for (const sscc of ssccs) {
     const container = await getContainer(tx, sscc);
     if (container.holder !== sender) throw new ZfcError('NOT_OWNER', `container ${sscc} is held by another participant`, { sscc });
     if (container.inTransit) throw new ZfcError('CONFLICT', `container ${sscc} is in transit in shipment ${container.inTransit}`, { sscc, shipmentId: container.inTransit });
     if (container.parent) throw new ZfcError('CONFLICT', `container ${sscc} is packed in ${container.parent}: ship that`, { sscc, parent: container.parent });
     for (const ref of await containerLots(tx, container)) await assertUsableNow(tx, await getLot(tx, ref), 'ship');
-    for (const line of await containerClaims(tx, container)) await release(tx, line, sender);
+    for (const line of await containerClaims(tx, container)) {
+      await release(tx, line, sender);
+      const i = released.findIndex((r) => r.gtin === line.gtin && r.lot === line.lot);
+      if (i >= 0) released[i] = { ...line, quantity: add(released[i]?.quantity ?? 0, line.quantity) }; else released.push(line);
+    }
     await putContainer(tx, { ...container, inTransit: shipmentId, updatedAt: tx.time });
   }
+  return released;
 }
 
 /** The holder ships lots to another participant. */
@@ -80,7 +100,7 @@ export async function ship(tx: Tx, input: TransactionInputs['Ship']): Promise<Ev
   if (recipient.status !== 'active') throw new ZfcError('PARTICIPANT_SUSPENDED', `participant ${recipient.id} is suspended`, { participant: recipient.id });
   assertDistinctLots(input.lines, '/lines');
   const containers = input.containers ?? [];
-  await checkContainers(tx, sender.id, containers, input.shipmentId);
+  assertLinesCover(input.lines, await checkContainers(tx, sender.id, containers, input.shipmentId));
   const { shippedLines, holdings } = await shipLines(tx, sender.id, input.lines);
   const shipment: Shipment = {
     shipmentId: input.shipmentId, from: sender.id, to: recipient.id, lines: shippedLines, containers: [...containers],

@@ -70,6 +70,8 @@ describe('chaincode: packing claims the holding once', function () {
   });
 
   it('the claim leaves with a shipped container and arrives with it, never beyond the receipt', async () => {
+    const err = await refused(w.submit('Ship', { shipmentId: 'P-1', to: 'mill', lines: [{ ...W1, quantity: 599 }], containers: [sscc(1)], origin: { gln: farmA.gln } }, farmA), 'INVALID_ARGUMENT');
+    expect(err.details).to.include({ field: '/lines', packed: 600, shipped: 599 });
     await w.submit('Ship', { shipmentId: 'P-1', to: 'mill', lines: [{ ...W1, quantity: 600 }], containers: [sscc(1)], origin: { gln: farmA.gln } }, farmA);
     expect(await holding(W1, 'farm-a')).to.equal(0);
     await w.submit('Receive', { shipmentId: 'P-1', lines: [{ ...W1, quantity: 590 }], location: { gln: mill.gln } }, mill);
