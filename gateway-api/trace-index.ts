@@ -180,7 +180,9 @@ export class TraceIndex {
     this.idleSince = Date.now();
     try {
       for (;;) {
-        const r = await Promise.race([next, pending.length > 0 ? pause(0) : pause(options.idleMs)]);
+        // The first event may take a while (opening blocks on a busy machine): wait longer for it.
+        const idle = options.idleMs !== undefined && n === 0 ? options.idleMs * 5 : options.idleMs;
+        const r = await Promise.race([next, pending.length > 0 ? pause(0) : pause(idle)]);
         if (r === PAUSE) {
           if (pending.length === 0) break; // idle for idleMs
           await flush();
