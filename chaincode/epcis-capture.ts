@@ -4,7 +4,8 @@
  * All or nothing (the standard's default capture error behaviour, "rollback"): the whole
  * document is validated, every identifier normalised, every eventID assigned and every ledger
  * rule checked before the first write, so a rejected document records nothing. Events already
- * recorded (same eventID, given or computed) are reported as duplicates and not written again.
+ * recorded (same eventID, given or computed) are reported as duplicates and not written again —
+ * unless restated with an errorDeclaration, which is then recorded beside the event.
  *
  * Ledger rules: where a captured event ships, sells, or consumes (as a transformation input) a
  * lot the ledger manages — named by its lot URI or by a commissioned item's serial, of a product
@@ -16,15 +17,15 @@
 import { canonicalJson } from './canonical-json';
 import { parseIdentifier } from './digital-link';
 import { ZfcError } from './errors';
-import { eventHashId } from './epcis-event-hash';
+import { eventHashId, eventPreHash } from './epcis-event-hash';
 import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
-import { eventExists, writeEvent, type CaptureResult, type StoredEpcisEvent } from './epcis-ledger';
+import { eventExists, readEvent, writeDeclaration, writeEvent, type CaptureResult, type StoredEpcisEvent } from './epcis-ledger';
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { assertUsable } from './lot';
 import { KEY } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
-import type { Lot, LotRef } from './records';
+import type { Lot, LotRef, Participant } from './records';
 import type { Tx } from './tx';
 
 /** bizSteps whose events use up or move what they name, and the lot rule's name for it. */
@@ -178,7 +179,7 @@ function candidates(events: readonly EpcisEvent[], context: unknown): Candidate[
  * the ledger). The existence reads are issued together: they are independent, and one at a
  * time each would wait for the last.
  */
-async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candidate[]; duplicates: Array<{ index: number; eventID: string }> }> {
+async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candidate[]; duplicates: Candidate[]; recorded: Set<string> }> {
   const first = new Map<string, Candidate>();
   for (const c of all) if (!first.has(c.eventID)) first.set(c.eventID, c);
   const unique = [...first.values()];
@@ -186,8 +187,38 @@ async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candi
   const recorded = new Set(unique.filter((_, i) => exists[i]).map((c) => c.eventID));
   const isFresh = (c: Candidate): boolean => first.get(c.eventID) === c && !recorded.has(c.eventID);
   const fresh = all.filter(isFresh);
-  const duplicates = all.filter((c) => !isFresh(c)).map((c) => ({ index: c.index, eventID: c.eventID }));
-  return { fresh, duplicates };
+  const duplicates = all.filter((c) => !isFresh(c));
+  return { fresh, duplicates, recorded };
+}
+
+/**
+ * Error declarations (EPCIS 2.0 §7.4.1.2): a recorded event restated with an errorDeclaration is
+ * recorded as a declaration about it — by the participant that captured it, or a regulator; the
+ * restated event must be the same event (equal pre-hash strings, which leave the declaration
+ * out). Returns the declared candidates and their rewritten records.
+ */
+async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: ReadonlySet<string>, context: unknown, caller: Participant): Promise<{ declared: Candidate[]; records: string[] }> {
+  const declared: Candidate[] = [];
+  const records: string[] = [];
+  const seen = new Set<string>();
+  for (const c of duplicates) {
+    const declaration = c.event['errorDeclaration'];
+    if (!declaration || typeof declaration !== 'object' || !recorded.has(c.eventID) || seen.has(c.eventID)) continue;
+    seen.add(c.eventID);
+    const stored = await readEvent(tx.stub, c.eventID);
+    if (!stored || stored.declaration || stored.event['errorDeclaration'] !== undefined) continue; // already declared: a plain duplicate
+    if (stored.capturedBy !== caller.id && caller.role !== 'regulator') {
+      throw new ZfcError('FORBIDDEN', `${c.path}: only the participant that captured an event, or a regulator, may declare it erroneous`, { path: c.path, eventID: c.eventID });
+    }
+    if (eventPreHash(c.event, context) !== eventPreHash(stored.event, stored.context)) {
+      throw new ZfcError('INVALID_ARGUMENT', `${c.path}: an error declaration must restate the event it declares erroneous`, {
+        errors: [{ path: `${c.path}/errorDeclaration`, message: 'restates a different event than the one recorded under this eventID' }],
+      });
+    }
+    records.push(await writeDeclaration(tx.stub, stored, { errorDeclaration: declaration as Record<string, unknown>, declaredBy: caller.id, declaredAt: tx.time, txId: tx.txId }));
+    declared.push(c);
+  }
+  return { declared, records };
 }
 
 /**
@@ -200,7 +231,9 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   const doc = validateEpcisDocument(document);
   const caller = await requireParticipant(tx);
   const context = doc['@context'];
-  const { fresh, duplicates } = await dedupe(tx, candidates(doc.epcisBody.eventList, context));
+  const { fresh, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context));
+  const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller);
+  const duplicates = repeated.filter((c) => !declared.includes(c)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
   const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path)));
   const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
@@ -226,8 +259,9 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
     capturedBy: caller.id,
     captured: fresh.map((c) => ({ index: c.index, eventID: c.eventID, generatedID: c.generatedID })),
     duplicates: duplicates.sort((x, y) => x.index - y.index),
+    declared: declared.map((c) => ({ index: c.index, eventID: c.eventID })),
   };
-  return { result, records };
+  return { result, records: [...records, ...declarationRecords] };
 }
 
 const EVENTS_SLOT = '\u0000epcis-events\u0000';

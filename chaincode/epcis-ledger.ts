@@ -36,6 +36,19 @@ export interface StoredEpcisEvent {
   readonly context?: unknown;
   /** The event exactly as captured. */
   readonly event: Readonly<Record<string, unknown>>;
+  /**
+   * An error declaration captured later for this event (EPCIS 2.0 §7.4.1.2: the event restated
+   * with an `errorDeclaration`), kept beside the event as captured.
+   */
+  readonly declaration?: ErrorDeclarationRecord;
+}
+
+/** A later error declaration of a stored event, and who made it when. */
+export interface ErrorDeclarationRecord {
+  readonly errorDeclaration: Readonly<Record<string, unknown>>;
+  readonly declaredBy: string;
+  readonly declaredAt: string;
+  readonly txId: string;
 }
 
 /** The outcome of one capture transaction. */
@@ -47,6 +60,8 @@ export interface CaptureResult {
   readonly captured: ReadonlyArray<{ readonly index: number; readonly eventID: string; readonly generatedID: boolean }>;
   /** Events not written because their eventID was already recorded (or repeated in the document). */
   readonly duplicates: ReadonlyArray<{ readonly index: number; readonly eventID: string }>;
+  /** Recorded events that this capture declared erroneous (restated with an errorDeclaration). */
+  readonly declared: ReadonlyArray<{ readonly index: number; readonly eventID: string }>;
 }
 
 /** One page of answers, and where the next one starts ('' when there is none). */
@@ -94,6 +109,13 @@ export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<
   }
   const bizStep = stored.event['bizStep'];
   if (typeof bizStep === 'string') await stub.putState(`epcis.b|${bizStep}|${stored.eventTime}|${h}`, marker);
+  return json;
+}
+
+/** Rewrites a stored event's record with its error declaration (its index keys stay); returns the record's canonical JSON. */
+export async function writeDeclaration(stub: Stub, stored: StoredEpcisEvent, declaration: ErrorDeclarationRecord): Promise<string> {
+  const json = canonicalJson({ ...stored, declaration });
+  await stub.putState(eventKey(eventKeyHash(stored.eventID)), Buffer.from(json, 'utf8'));
   return json;
 }
 

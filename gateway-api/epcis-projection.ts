@@ -220,7 +220,11 @@ export class ProjectedEventStore implements EventStore {
   }
 
   private apply(stored: StoredEpcisEvent): void {
-    if (this.byID.has(stored.eventID)) return;
+    const known = this.byID.get(stored.eventID);
+    if (known) {
+      if (stored.declaration && !known.declaration) this.replace(known, stored);
+      return;
+    }
     this.byID.set(stored.eventID, stored);
     insertSorted(this.sorted, stored);
     for (const id of identifiersOf(stored)) {
@@ -230,6 +234,18 @@ export class ProjectedEventStore implements EventStore {
     }
     this.access.link(stored);
     for (const l of this.listeners) l(stored);
+  }
+
+  /** Puts a newer record of the same event (same time and ID, so the same places) in the old one's stead. */
+  private replace(old: StoredEpcisEvent, next: StoredEpcisEvent): void {
+    this.byID.set(next.eventID, next);
+    const swap = (list: StoredEpcisEvent[]): void => {
+      const i = list.indexOf(old, Math.max(0, firstAfter(list, old, false)));
+      if (i >= 0) list[i] = next;
+    };
+    swap(this.sorted);
+    for (const id of identifiersOf(old)) swap(this.byIdentifier.get(id) ?? []);
+    for (const l of this.listeners) l(next);
   }
 
   async capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult> {

@@ -141,9 +141,13 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
   return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken };
 }
 
-/** A stored event as the query interface answers it: as captured, with its eventID and recordTime. */
+/**
+ * A stored event as the query interface answers it: as captured, with its eventID and
+ * recordTime, and the errorDeclaration made about it later, if any.
+ */
 export function answerEvent(stored: StoredEpcisEvent): Record<string, unknown> {
-  return { ...stored.event, eventID: stored.eventID, recordTime: stored.recordTime };
+  const declared = stored.declaration ? { errorDeclaration: stored.declaration.errorDeclaration } : {};
+  return { ...stored.event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };
 }
 
 /**

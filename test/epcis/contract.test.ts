@@ -41,6 +41,7 @@ describe('EPCIS contract on the embedded ledger', function () {
     JSON.parse(text((await ledger.submit('epcis:CaptureEvents', [JSON.stringify(doc)], who)).payload)) as {
       captured: Array<{ index: number; eventID: string; generatedID: boolean }>;
       duplicates: Array<{ index: number; eventID: string }>;
+      declared: Array<{ index: number; eventID: string }>;
       capturedBy: string;
     };
   const query = async (plan: Partial<EpcisQueryPlan>, token = '') =>
@@ -88,6 +89,33 @@ describe('EPCIS contract on the embedded ledger', function () {
     const sameInOneDoc = await capture(documentOf([objectEvent(4), objectEvent(4)]));
     expect(sameInOneDoc.captured).to.have.length(1);
     expect(sameInOneDoc.duplicates).to.deep.equal([{ index: 1, eventID: sameInOneDoc.captured[0]?.eventID }]);
+  });
+
+  it('records an error declaration of a recorded event beside it, by its capturer only, for the same event only', async () => {
+    const original = objectEvent(90, { eventID: 'urn:uuid:6a1a1f5e-0c3d-4c55-9a55-2a0d5b8f0a90' });
+    expect((await capture(documentOf([original]))).captured).to.have.length(1);
+    const declaration = { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:6a1a1f5e-0c3d-4c55-9a55-2a0d5b8f0a91'] };
+    const changed = await rejection(capture(documentOf([{ ...original, bizStep: 'shipping', errorDeclaration: declaration }])));
+    expect(changed.code).to.equal('INVALID_ARGUMENT');
+    expect(changed.details['errors']).to.have.nested.property('[0].path', '/epcisBody/eventList/0/errorDeclaration');
+    const declared = await capture(documentOf([{ ...original, errorDeclaration: declaration }]));
+    expect(declared.declared).to.deep.equal([{ index: 0, eventID: original['eventID'] }]);
+    expect(declared.duplicates).to.deep.equal([]);
+    const stored = await get(String(original['eventID']));
+    expect(stored.event).to.deep.equal(original);
+    expect(stored.declaration).to.include({ declaredBy: 'P-ALICE' });
+    expect(stored.declaration?.errorDeclaration).to.deep.equal(declaration);
+    // declared once: restating it again is a plain duplicate
+    expect((await capture(documentOf([{ ...original, errorDeclaration: declaration }]))).duplicates).to.have.length(1);
+  });
+
+  it('refuses an error declaration by a participant that did not capture the event', async () => {
+    const other = await (await createCertificateAuthority('Org2MSP')).issue({ commonName: 'bob', organizationalUnit: 'client' });
+    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-BOB', name: 'Bob', role: 'retailer', status: 'active', identities: [] })], other);
+    const original = objectEvent(91, { eventID: 'urn:uuid:6a1a1f5e-0c3d-4c55-9a55-2a0d5b8f0a92' });
+    await capture(documentOf([original]));
+    const err = await rejection(capture(documentOf([{ ...original, errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z' } }]), other));
+    expect(err.code).to.equal('FORBIDDEN');
   });
 
   it('emits exactly one chaincode event per capture, naming what was captured', async () => {

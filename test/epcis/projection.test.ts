@@ -12,7 +12,8 @@ import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
-import { documentOf, objectEvent } from './fixtures';
+import { queryDocument } from '../../gateway-api/epcis-query';
+import { documentOf, objectEvent, officialSchema } from './fixtures';
 import { SeedContract } from './seed-contract';
 
 describe('EPCIS projection store', function () {
@@ -56,11 +57,27 @@ describe('EPCIS projection store', function () {
     await store.capture(validateEpcisDocument(documentOf([...mine.slice(0, 4), ...others.slice(0, 6)])), alice);
     await store.capture(validateEpcisDocument(documentOf([...others.slice(6), ...mine.slice(4)])), alice);
     const times = await all(store, { epcs: [{ value: item, prefix: false }] }, 3);
-    expect(times).to.have.length(7);
+    expect(times).to.have.length(7); // (the declaration test below adds an eighth)
     expect([...times].sort()).to.deep.equal(times);
     const scanned = await all(store, { bizSteps: ['storing'] }, 4);
     expect(scanned).to.have.length(19);
     expect([...scanned].sort()).to.deep.equal(scanned);
+  });
+
+  it('shows an error declaration made later on the event, in place', async () => {
+    const original = objectEvent(5000, { eventID: 'urn:uuid:0b7e7a40-5d0c-4c2f-8d8c-1f5f3d1b2c01', epcList: ['urn:epc:id:sgtin:0614141.107346.P1'], bizStep: 'storing' });
+    await store.capture(validateEpcisDocument(documentOf([original])), alice);
+    const declaration = { declarationTime: '2026-03-02T00:00:00Z', reason: 'did_not_occur' };
+    const result = await store.capture(validateEpcisDocument(documentOf([{ ...original, errorDeclaration: declaration }])), alice);
+    expect(result.declared).to.have.length(1);
+    const got = await store.get(String(original['eventID']));
+    expect(got?.declaration?.errorDeclaration).to.deep.equal(declaration);
+    const doc = queryDocument(got ? [got] : [], '2026-06-01T00:00:00Z');
+    const [answered] = (doc['epcisBody'] as { queryResults: { resultsBody: { eventList: Array<Record<string, unknown>> } } }).queryResults.resultsBody.eventList;
+    expect(answered?.['errorDeclaration']).to.deep.equal(declaration);
+    expect(officialSchema()(doc)).to.equal(true);
+    const page = await store.query({ perPage: 100, epcs: [{ value: item, prefix: false }] }, '', alice);
+    expect(page.events.find((e) => e.eventID === original['eventID'])?.declaration).to.not.equal(undefined);
   });
 
   it('is rebuilt identically from the ledger by a new instance', async () => {
