@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { start } from '../../gateway-api/commands';
 import { loadConfig } from '../../gateway-api/config';
 import { DEMO, type DemoKeys } from '../../gateway-api/demo-seed';
+import { decodePayload } from '../../gateway-api/routes-write';
 import { call, removeDir } from './support';
 
 describe('gateway: zfc start with demo data', function () {
@@ -57,6 +58,18 @@ describe('gateway: zfc start with demo data', function () {
       expect(html).to.include('请勿食用');
       const json = await call(u, 'GET', `/01/${DEMO.tea}/10/${DEMO.teaLot}`, { headers: { accept: 'application/json' } });
       expect(json.status, json.text).to.equal(200);
+
+      // every lot of the demo: the index's traces reach the same lots as the chaincode's own
+      const regulator = (await gw.store.wallet.get('zj-samr'))!;
+      const all = await call(u, 'GET', '/v1/lots', { key: keys.regulator });
+      const key = (l: { gtin: string; lot: string }): string => `${l.gtin}/${l.lot}`;
+      for (const lot of all.body.lots as { gtin: string; lot: string }[]) {
+        for (const [fn, route] of [['TraceBack', 'back'], ['TraceForward', 'forward']] as const) {
+          const onLedger = decodePayload(await gw.ledger.evaluate(fn, [JSON.stringify({ gtin: lot.gtin, lot: lot.lot })], regulator)) as { lots: { gtin: string; lot: string }[] };
+          const fromIndex = await call(u, 'GET', `/v1/trace/${route}?gtin=${lot.gtin}&lot=${encodeURIComponent(lot.lot)}`, { key: keys.regulator });
+          expect(fromIndex.body.lots.map(key).sort(), `${fn} ${key(lot)}`).to.deep.equal(onLedger.lots.map(key).sort());
+        }
+      }
     } finally {
       await gw.close();
     }
