@@ -4,8 +4,9 @@
  * still `active`. So while any recall is incomplete, every use of a lot (ship, transform, pack,
  * sale, scan) walks the lot's ancestors through the lineage edges, bounded, and refuses it with
  * LOT_RECALLED if it is, or descends from, a lot an incomplete recall names: exactly the lots
- * that recall will mark. The common case costs one range read of the open-recall keys, which
- * is empty; on Fabric that read also makes a use racing a new recall fail on a phantom read.
+ * that recall will mark. The common case costs one point read of a small key listing the open
+ * recalls (absent when none is open): cheaper than a range read, and on Fabric a use racing a
+ * recall that opens fails on MVCC, so it is retried and then sees the recall.
  */
 import { ZfcError } from './errors';
 import { KEY } from './keys';
@@ -19,8 +20,12 @@ export interface OpenRecall {
   readonly lots: readonly LotRef[];
 }
 
-/** How many open recalls one transaction reads at most (each names at most LIMITS.recallLots lots). */
-const MAX_OPEN_RECALLS = 1000;
+/** What `zfc.meta openrecalls` holds: the IDs of the incomplete recalls, absent when there are none. */
+interface OpenRecalls {
+  readonly recallIds: readonly string[];
+}
+
+const SUMMARY = ['openrecalls'];
 
 interface Gate {
   /** Lot named by an open recall → that recall's ID. */
@@ -43,8 +48,8 @@ async function gateOf(tx: Tx): Promise<Gate> {
   const known = gates.get(tx);
   if (known) return known;
   const named = new Map<string, string>();
-  for (const { value } of await tx.list<OpenRecall>(KEY.openRecall, [], MAX_OPEN_RECALLS)) {
-    for (const ref of value.lots) named.set(lotKey(ref), value.recallId);
+  for (const recallId of (await tx.get<OpenRecalls>(KEY.meta, SUMMARY))?.recallIds ?? []) {
+    for (const ref of (await tx.get<OpenRecall>(KEY.openRecall, [recallId]))?.lots ?? []) named.set(lotKey(ref), recallId);
   }
   const gate: Gate = { named, verdicts: new Map() };
   gates.set(tx, gate);
@@ -85,12 +90,21 @@ export async function assertNotUnderOpenRecall(tx: Tx, lot: LotRef, action: stri
   });
 }
 
+async function openIds(tx: Tx): Promise<string[]> {
+  return [...((await tx.get<OpenRecalls>(KEY.meta, SUMMARY))?.recallIds ?? [])];
+}
+
 /** Records that a recall is incomplete, so the gate stops lots it has not reached yet. */
-export function openRecall(tx: Tx, recall: OpenRecall): Promise<void> {
-  return tx.put(KEY.openRecall, [recall.recallId], { recallId: recall.recallId, lots: recall.lots.map((l) => ({ gtin: l.gtin, lot: l.lot })) });
+export async function openRecall(tx: Tx, recall: OpenRecall): Promise<void> {
+  await tx.put(KEY.openRecall, [recall.recallId], { recallId: recall.recallId, lots: recall.lots.map((l) => ({ gtin: l.gtin, lot: l.lot })) });
+  const recallIds = await openIds(tx);
+  if (!recallIds.includes(recall.recallId)) await tx.put(KEY.meta, SUMMARY, { recallIds: [...recallIds, recall.recallId].sort() });
 }
 
 /** Records that a recall is complete: every lot it reaches is marked, so the gate lets go. */
-export function closeRecall(tx: Tx, recallId: string): Promise<void> {
-  return tx.del(KEY.openRecall, [recallId]);
+export async function closeRecall(tx: Tx, recallId: string): Promise<void> {
+  await tx.del(KEY.openRecall, [recallId]);
+  const recallIds = (await openIds(tx)).filter((id) => id !== recallId);
+  if (recallIds.length > 0) await tx.put(KEY.meta, SUMMARY, { recallIds });
+  else await tx.del(KEY.meta, SUMMARY);
 }

@@ -7,8 +7,12 @@
  */
 import { expect } from 'chai';
 import type { Lot, Recall, ZfcError } from '../../chaincode';
+import type { EmbeddedLedger, ReadWriteSet } from '../../ledger-tools';
 import { actor, expectCode, sscc, type World, openWorld } from './support';
 import { BREAD, FLOUR, SUGAR, WHEAT, buildChain, ref } from './chain';
+
+/** The composite key of the list of open recalls (`zfc.meta` / `openrecalls`). */
+const OPEN_RECALLS = '\u0000zfc.meta\u0000openrecalls\u0000';
 
 describe('chaincode: an incomplete recall stops lots it has not reached', function () {
   let w: World;
@@ -27,9 +31,18 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
     return err;
   }
   const at = (who: string) => ({ gln: actor(w, who).gln });
+  /** The read-write set of the last committed transaction. */
+  async function lastRwset(): Promise<ReadWriteSet> {
+    const ledger = w.ledger as EmbeddedLedger;
+    const block = await ledger.block((await ledger.height()) - 1);
+    return (block.transactions[block.transactions.length - 1] as { rwset: ReadWriteSet }).rwset;
+  }
 
-  it('with no recall open, uses go on (the gate reads an empty range)', async () => {
+  it('with no recall open, uses go on, and the gate costs one read of an absent key', async () => {
     await w.submit('RecordScans', { scans: [{ kind: 'check', gtin: BREAD, lot: 'BR1', location: at('shop') }] }, actor(w, 'shop'));
+    const rwset = await lastRwset();
+    expect(rwset.reads.find((r) => r.key === OPEN_RECALLS)).to.deep.equal({ key: OPEN_RECALLS, version: null });
+    expect(rwset.ranges).to.deep.equal([]);
   });
 
   it('a recall stopped by its budget refuses every use of lots downstream that it has not marked yet', async () => {
@@ -65,6 +78,8 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
       let recall = (await w.evaluate<Recall>('GetRecall', { recallId }, actor(w, 'samr')));
       while (recall.status !== 'complete') recall = (await w.submit<{ body: { recall: Recall } }>('ContinueRecall', { recallId, budget: 2 }, actor(w, 'samr'))).body.recall;
     }
+    // the last completion removed the list of open recalls
+    expect((await lastRwset()).writes.find((x) => x.key === OPEN_RECALLS)).to.include({ isDelete: true });
     expect(await status(BREAD, 'BR1')).to.equal('recalled');
     const err = await expectCode(w.submit('RecordScans', { scans: [{ kind: 'check', gtin: BREAD, lot: 'BR1', location: at('shop') }] }, actor(w, 'shop')), 'LOT_RECALLED');
     expect(err.details['pending']).to.equal(undefined);
