@@ -94,6 +94,7 @@ export class TraceIndex {
     const index = new TraceIndex(store, options.project);
     await store.load(index.graph);
     index.last = await store.checkpoint();
+    for (const [code, n] of await store.publicScans()) index.publicScans.set(code, n);
     return index;
   }
 
@@ -409,16 +410,18 @@ export class TraceIndex {
   }
 
   /**
-   * Counts an anonymous (consumer) scan of a code: kept in the index, never on the ledger.
-   * Returns the count so far.
+   * Counts an anonymous (consumer) scan of a code: kept in the index's database, never on the
+   * ledger — so, unlike everything else here, a rebuild from the ledger starts it from zero.
+   * Returns the count so far; the write is not awaited (a count must never slow a scan).
    */
   countPublicScan(code: string): number {
     const n = (this.publicScans.get(code) ?? 0) + 1;
     this.publicScans.set(code, n);
+    this.store.putPublicScans(code, n).catch(() => undefined);
     return n;
   }
 
-  /** How often a code was scanned anonymously since the process started. */
+  /** How often a code was scanned anonymously. */
   publicScanCount(code: string): number {
     return this.publicScans.get(code) ?? 0;
   }

@@ -9,6 +9,7 @@
  *   A|sscc|seq       packing/unpacking of a logistic unit R|recall|seq a recall, then its progress
  *   P|id|seq         a participant                        G|gtin      a product
  *   W|seq            a warning                            M|checkpoint the last applied ledger position
+ *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
  *
  * Every value is the positioned fact itself, so loading replays facts into the in-memory graph.
  * Free text in keys is URI-encoded, so `|` only ever separates; `seq` is fixed-width and sorts
@@ -155,6 +156,18 @@ export class TraceStore {
     const out: PositionedFact[] = [];
     const prefix = `S|${lk(ref)}|`;
     for await (const v of this.db.values({ gte: prefix, lt: prefix + END, limit })) out.push(v as PositionedFact);
+    return out;
+  }
+
+  /** Records the anonymous scan count of a code (`C|code`, outside the facts). */
+  async putPublicScans(code: string, n: number): Promise<void> {
+    await this.db.put(`C|${enc(code)}`, n);
+  }
+
+  /** Every anonymous scan count. */
+  async publicScans(): Promise<[string, number][]> {
+    const out: [string, number][] = [];
+    for await (const [k, v] of this.db.iterator({ gte: 'C|', lt: 'C|' + END })) out.push([decodeURIComponent(k.slice(2)), v as number]);
     return out;
   }
 

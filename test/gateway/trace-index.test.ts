@@ -139,6 +139,16 @@ describe('gateway: trace index', () => {
     expect(second.next).to.equal(undefined);
   });
 
+  it('keeps anonymous scan counts across a reopen', async () => {
+    index.countPublicScan(`${G2}/P1-0007`);
+    expect(index.countPublicScan(`${G2}/P1-0007`)).to.equal(2);
+    await new Promise((r) => setTimeout(r, 50));
+    await index.close();
+    index = await TraceIndex.open({ dir: path.join(dir, 'index') });
+    expect(index.publicScanCount(`${G2}/P1-0007`)).to.equal(2);
+    expect(index.publicScanCount(`${G2}/P1-0008`)).to.equal(0);
+  });
+
   it('gives identical answers after reopening from level', async () => {
     const before = [index.traceBack({ lot: P1 }, 'x'), index.traceForward({ lot: F1 }, 'y'), index.lot(P1), await index.history(P1)];
     await index.close();
