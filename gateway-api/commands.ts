@@ -148,7 +148,7 @@ export async function start(cfg: GatewayConfig, print: Out = out): Promise<Runni
       print(`seeding demo data into ${cfg.dataDir} …`);
       keys = await seedDemo(parts, cfg.dataDir);
     } else {
-      keys = (await readDemoKeys(cfg.dataDir)) ?? (parts.issuer ? undefined : await keysForNetwork(parts.store, cfg.dataDir));
+      keys = (await readDemoKeys(cfg.dataDir)) ?? (await keysForNetwork(parts.store, parts.networkParticipants, cfg.dataDir));
     }
     mountPublicParts(parts.gateway, parts.index, cfg);
   } catch (err) {
@@ -164,13 +164,14 @@ export async function start(cfg: GatewayConfig, print: Out = out): Promise<Runni
 
 /**
  * On a network's first start (Fabric), one API key per identity the network provided, by its
- * name (regulator, farm, …), written to demo-keys.json like the embedded demo's.
+ * name (regulator, farm, …), bound to the participant it acts for, written to demo-keys.json
+ * like the embedded demo's.
  */
-async function keysForNetwork(store: GatewayStore, dataDir: string): Promise<Record<string, string> | undefined> {
-  const names = await store.wallet.participants();
+async function keysForNetwork(store: GatewayStore, participants: Readonly<Record<string, string>>, dataDir: string): Promise<Record<string, string> | undefined> {
+  const names = Object.keys(participants);
   if (names.length === 0) return undefined;
   const keys: Record<string, string> = {};
-  for (const name of names) keys[name] = (await store.keys.create({ participant: name, label: 'network identity' })).key;
+  for (const name of names) keys[name] = (await store.keys.create({ participant: participants[name] as string, label: `network identity ${name}` })).key;
   await fs.promises.writeFile(path.join(dataDir, 'demo-keys.json'), `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return keys;
 }

@@ -14,6 +14,7 @@ import { ProjectedEventStore } from './epcis-projection';
 import { createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant } from './epcis-routes';
 import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
+import { importNetworkIdentities } from './network-identities';
 import { openLedger } from './ledger-factory';
 import { projectEvent } from './projection';
 import { TraceIndex } from './trace-index';
@@ -40,6 +41,8 @@ export interface GatewayParts {
   readonly following: Promise<void>;
   /** The EPCIS 2.0 event store behind /epcis (capture and query). */
   readonly epcis: ProjectedEventStore;
+  /** Identities the ledger's network provided: name → the participant each acts for. */
+  readonly networkParticipants: Readonly<Record<string, string>>;
 }
 
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
@@ -47,9 +50,7 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
   const opened = await openLedger(config);
   const index = await TraceIndex.open({ dir: path.join(config.dataDir, 'index'), project: projectEvent });
   const store = await GatewayStore.open(path.join(config.dataDir, 'gateway'));
-  for (const [name, identity] of Object.entries(opened.identities)) {
-    if (!(await store.wallet.get(name))) await store.wallet.put(name, identity);
-  }
+  const networkParticipants = await importNetworkIdentities(opened.ledger, store.wallet, opened.identities);
   const issuer = opened.ledger.kind === 'embedded' ? await EmbeddedIssuer.open(store) : undefined;
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -66,7 +67,7 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
   });
   const epcisRouter = createEpcisRouter({ store: epcis, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, networkParticipants };
 }
 
 /** Starts listening; resolves with the URL. */

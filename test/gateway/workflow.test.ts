@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { call, removeDir, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
 import { decodePayload } from '../../gateway-api/routes-write';
 import { transactionHash, verifyMerkleProof } from '../../ledger-tools';
+import { importNetworkIdentities } from '../../gateway-api/network-identities';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const LEAF = withCheck('0695000000101');
@@ -231,6 +232,14 @@ describe('gateway: role workflows over HTTP', function () {
     expect((await get('samr', '/v1/ledger/blocks/999999')).body.error.code).to.equal('BLOCK_NOT_FOUND');
   });
 
+  it('imports identities a network provides under the participants they act for', async () => {
+    const shop = (await t.gw.store.wallet.get('shop-1'))!;
+    const stranger = await t.gw.issuer!.issue('stranger', 'retailer');
+    const found = await importNetworkIdentities(t.gw.ledger, t.gw.store.wallet, { retailer: shop, ghost: stranger });
+    expect(found).to.deep.equal({ retailer: 'shop-1' });
+    expect(await t.gw.store.wallet.get('ghost')).to.equal(undefined);
+  });
+
   it('suspends and reinstates a participant, and revokes a key', async () => {
     await ok('samr', '/v1/participants/farm-2/suspension', { reason: 'licence lapsed' });
     const lot = { gtin: LEAF2, lot: 'F3-2026', quantity: 5, unit: 'KGM', productionDate: '2026-04-03', origin: { gln: gln(12) } };
@@ -254,7 +263,8 @@ describe('gateway: role workflows over HTTP', function () {
   it('rebuilds the index from the ledger to identical traces', async () => {
     // many transactions in the last blocks, so the replay must not stop at a block's first event
     const farm = (await t.gw.store.wallet.get('farm-1'))!;
-    await Promise.all(Array.from({ length: 30 }, (_, i) => t.gw.ledger.submit('CreateLot', [JSON.stringify({ gtin: LEAF, lot: `BULK-${i}`, quantity: 1, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })], farm)));
+    const bulk = await Promise.all(Array.from({ length: 30 }, (_, i) => t.gw.ledger.submit('CreateLot', [JSON.stringify({ gtin: LEAF, lot: `BULK-${i}`, quantity: 1, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })], farm)));
+    for (const r of bulk) expect(await t.gw.index.waitFor(r.txId, 10_000)).to.equal(true);
     const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1', '/v1/lots?limit=500'];
     const before = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
     await t.gw.index.rebuild(t.gw.ledger, 300);
