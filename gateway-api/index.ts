@@ -12,6 +12,7 @@ export { loadConfig, ConfigError, type GatewayConfig, type LedgerKind } from './
 export { startGateway, openGateway, listen, type RunningGateway, type GatewayParts } from './server';
 export { openLedger, embeddedInspector, type OpenedLedger } from './ledger-factory';
 export { GatewayStore } from './gateway-store';
+export { importNetworkIdentities } from './network-identities';
 export type { ApiKeys, ApiKeyRecord, Caller } from './api-keys';
 export { EmbeddedIssuer, REGULATOR_MSP, ENTERPRISE_MSP } from './embedded-identities';
 export { initialiseRegulator, type RegulatorDetails } from './bootstrap';
