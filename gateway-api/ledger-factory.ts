@@ -34,7 +34,14 @@ export interface OpenedLedger {
 /** Opens the ledger the configuration names. */
 export async function openLedger(config: GatewayConfig): Promise<OpenedLedger> {
   if (config.ledger === 'fabric') return openFabric(config);
-  const ledger = await openEmbeddedLedger({ dir: path.join(config.dataDir, 'ledger'), contracts });
+  const dir = path.join(config.dataDir, 'ledger');
+  let ledger: EmbeddedLedger;
+  try {
+    ledger = await openEmbeddedLedger({ dir, contracts });
+  } catch (err) {
+    const why = err instanceof ZfcError ? err.text : err instanceof Error ? err.message : String(err);
+    throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the embedded ledger in ${dir} (is another zfc using ZFC_DATA=${config.dataDir}?): ${why}`, { dir });
+  }
   return { ledger, inspector: embeddedInspector(ledger), identities: {} };
 }
 

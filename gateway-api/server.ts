@@ -15,7 +15,7 @@ import { createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant } fr
 import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
 import { importNetworkIdentities } from './network-identities';
-import { openLedger } from './ledger-factory';
+import { openLedger, type OpenedLedger } from './ledger-factory';
 import { projectEvent } from './projection';
 import { TraceIndex } from './trace-index';
 
@@ -48,8 +48,20 @@ export interface GatewayParts {
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
 export async function openGateway(config: GatewayConfig): Promise<GatewayParts> {
   const opened = await openLedger(config);
-  const index = await TraceIndex.open({ dir: path.join(config.dataDir, 'index'), project: projectEvent });
-  const store = await GatewayStore.open(path.join(config.dataDir, 'gateway'));
+  const undo: (() => Promise<void>)[] = [() => opened.ledger.close()];
+  try {
+    const index = await TraceIndex.open({ dir: path.join(config.dataDir, 'index'), project: projectEvent });
+    undo.push(() => index.close());
+    const store = await GatewayStore.open(path.join(config.dataDir, 'gateway'));
+    undo.push(() => store.close());
+    return await assemble(config, opened, index, store);
+  } catch (err) {
+    for (const close of undo.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function assemble(config: GatewayConfig, opened: OpenedLedger, index: TraceIndex, store: GatewayStore): Promise<GatewayParts> {
   const networkParticipants = await importNetworkIdentities(opened.ledger, store.wallet, opened.identities);
   const issuer = opened.ledger.kind === 'embedded' ? await EmbeddedIssuer.open(store) : undefined;
   const following = index.follow(opened.ledger).catch((err: unknown) => {

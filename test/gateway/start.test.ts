@@ -89,6 +89,23 @@ describe('gateway: zfc start with demo data', function () {
     }
   });
 
+  it('refuses a second process on the same data folder, clearly, and leaves the first running', async () => {
+    const config = loadConfig({ PORT: '0', ZFC_DATA: dir, DEMO_SEED: 'false' });
+    const first = await start(config, () => undefined);
+    try {
+      let message = '';
+      try {
+        await start(config, () => undefined);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).to.match(/is another zfc using ZFC_DATA=/);
+      expect((await call(first.url, 'GET', '/healthz')).status).to.equal(200);
+    } finally {
+      await first.close();
+    }
+  });
+
   it('stops a start on an unknown ledger kind, and LEDGER=fabric without a network, with a clear message', async () => {
     expect(() => loadConfig({ LEDGER: 'blockchain' })).to.throw(/LEDGER="blockchain": must be embedded or fabric/);
     const config = loadConfig({ PORT: '0', ZFC_DATA: dir, LEDGER: 'fabric', FABRIC_NETWORK: path.join(dir, 'no-network') });
