@@ -89,6 +89,22 @@ describe('gateway: zfc start with demo data', function () {
     }
   });
 
+  it('rate-limits the public parts (QR images, resolver) like the other public routes', async () => {
+    const own = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-start-rl-'));
+    const gw = await start(loadConfig({ PORT: '0', ZFC_DATA: own, RATE_BURST: '2', RATE_LIMIT: '1' }), () => undefined);
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) codes.push((await fetch(`${gw.url}/qr/svg/01/${DEMO.tea}/10/${DEMO.teaLot}`)).status);
+      codes.push((await fetch(`${gw.url}/01/${DEMO.tea}`)).status);
+      expect(codes).to.deep.equal([200, 200, 429, 429]);
+      const key = (JSON.parse(await fs.promises.readFile(path.join(own, 'demo-keys.json'), 'utf8')) as DemoKeys).regulator;
+      expect((await call(gw.url, 'GET', '/v1/lots', { key })).status, 'API routes are not rate-limited by address').to.equal(200);
+    } finally {
+      await gw.close();
+      await removeDir(own);
+    }
+  });
+
   it('refuses a second process on the same data folder, clearly, and leaves the first running', async () => {
     const config = loadConfig({ PORT: '0', ZFC_DATA: dir, DEMO_SEED: 'false' });
     const first = await start(config, () => undefined);
