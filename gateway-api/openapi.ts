@@ -12,6 +12,8 @@ interface ReadRoute {
   readonly summary: string;
   readonly params: readonly string[];
   readonly auth: boolean;
+  /** The component schema of a 200 answer, when documented. */
+  readonly answer?: string;
 }
 
 /** Every read and operations route, as documented. */
@@ -19,8 +21,8 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/lots', summary: 'Search lots by product (GTIN), producer, holder, status; paginated with limit and cursor.', params: ['product', 'producer', 'holder', 'status', 'limit', 'cursor'], auth: true },
   { path: '/v1/lots/{gtin}/{lot}', summary: 'A lot: status, holders and holdings, lineage, tests, warnings.', params: [], auth: true },
   { path: '/v1/lots/{gtin}/{lot}/history', summary: 'The lot\'s events in ledger order.', params: [], auth: true },
-  { path: '/v1/trace/back', summary: 'Every input lot back to the origins, with producers, tests and custody hops. Start from code (Digital Link, element string, EPC URN), gtin+lot, gtin+serial or sscc; format=json|csv|dot|epcis.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true },
-  { path: '/v1/trace/forward', summary: 'Every downstream lot and holder with quantities and sales; same parameters as trace back.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true },
+  { path: '/v1/trace/back', summary: 'Every input lot back to the origins, with producers, tests and custody hops. Start from code (Digital Link, element string, EPC URN), gtin+lot, gtin+serial or sscc; format=json|csv|dot|epcis.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true, answer: 'TraceGraph' },
+  { path: '/v1/trace/forward', summary: 'Every downstream lot and holder with quantities and sales; same parameters as trace back.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true, answer: 'TraceGraph' },
   { path: '/v1/shipments/{id}', summary: 'A shipment: lines shipped, lines received, in transit or received.', params: [], auth: true },
   { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
   { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped (regulators).', params: [], auth: true },
@@ -59,6 +61,31 @@ function componentSchema(schema: Readonly<Record<string, unknown>>): Record<stri
   return rest;
 }
 
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const lotRef = { type: 'object', required: ['gtin', 'lot'], properties: { gtin: str, lot: str } };
+const objectOf = (properties: Record<string, unknown>): Record<string, unknown> => ({ type: 'object', required: Object.keys(properties), properties });
+
+/** The JSON trace answer (TraceGraph in trace-model.ts). */
+const TRACE_GRAPH_SCHEMA = objectOf({
+  direction: { type: 'string', enum: ['back', 'forward'] },
+  start: objectOf({ code: str, lots: { type: 'array', items: lotRef } }),
+  lots: {
+    type: 'array',
+    items: objectOf({
+      gtin: str, lot: str, product: str, kind: str, producer: str, producerName: str, quantity: num, unit: str, location: str,
+      productionDate: str, expiry: str, status: str, txId: str, timestamp: str, depth: { type: 'integer' }, tests: { type: 'array' },
+    }),
+  },
+  edges: { type: 'array', items: objectOf({ from: lotRef, to: lotRef, quantity: num, unit: str, txId: str, timestamp: str }) },
+  hops: {
+    type: 'array',
+    items: objectOf({ lot: lotRef, kind: { type: 'string', enum: ['ship', 'receive', 'sale'] }, from: str, to: str, quantity: num, unit: str, shipmentId: str, location: str, txId: str, timestamp: str }),
+  },
+  holders: { type: 'array', items: objectOf({ lot: lotRef, participant: str, received: num, shipped: num, sold: num, sales: num, unit: str }) },
+  participants: { type: 'array', items: objectOf({ id: str, name: str, role: str, gln: str }) },
+});
+
 const errorResponse = { description: 'An error from the catalogue.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
 
 /** The OpenAPI 3.1 document. */
@@ -84,11 +111,14 @@ export function openApiDocument(baseUrl: string, version = '0.1.0'): Record<stri
         summary: r.summary,
         ...(r.auth ? { security: [{ apiKey: [] }] } : {}),
         parameters: [...pathParams(r.path), ...r.params.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))],
-        responses: { '200': { description: 'OK' }, default: errorResponse },
+        responses: {
+          '200': r.answer ? { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.answer}` } } } } : { description: 'OK' },
+          default: errorResponse,
+        },
       },
     };
   }
-  const schemas: Record<string, unknown> = { Error: ERROR_SCHEMA };
+  const schemas: Record<string, unknown> = { Error: ERROR_SCHEMA, TraceGraph: TRACE_GRAPH_SCHEMA };
   for (const r of WRITE_ROUTES) schemas[r.tx] = componentSchema(SCHEMAS[r.tx]);
   return {
     openapi: '3.1.0',

@@ -9,6 +9,7 @@ import { call, removeDir, startTestGateway, withCheck, type TestGateway, type Re
 import { decodePayload } from '../../gateway-api/routes-write';
 import { transactionHash, verifyMerkleProof } from '../../ledger-tools';
 import { importNetworkIdentities } from '../../gateway-api/network-identities';
+import Ajv from 'ajv';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const LEAF = withCheck('0695000000101');
@@ -109,6 +110,10 @@ describe('gateway: role workflows over HTTP', function () {
     expect(back.status, back.text).to.equal(200);
     expect(back.body.lots.map((l: { lot: string }) => l.lot)).to.have.members(['P1-2026', 'F1-2026', 'F2-2026']);
     expect(back.body.participants.map((p: { id: string }) => p.id)).to.include.members(['farm-1', 'farm-2', 'proc-1']);
+    const doc = await call(base, 'GET', '/openapi.json');
+    const ajv = new Ajv({ strict: false });
+    const validate = ajv.compile(doc.body.components.schemas.TraceGraph as object);
+    expect(validate(back.body), JSON.stringify(validate.errors)).to.equal(true);
     const byCode = await get('shop-1', `/v1/trace/back?code=${encodeURIComponent(`https://id.gs1.org/01/${TEA}/10/P1-2026/21/P1-0007`)}`);
     expect(byCode.body.lots).to.deep.equal(back.body.lots);
 
