@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { glnUri, itemUri, lotUri, partyUri, ssccUri } from './digital-link';
+import { add } from './quantity';
 import type { EpcisEvent, EpcisQuantity } from './events';
 import type { Tx } from './tx';
 import type {
@@ -175,16 +176,33 @@ const SCAN_STEP: Record<ScanKind, Fields> = {
 /** What a scan read, as EPCIS: an item or SSCC in epcList, a lot in quantityList. */
 export interface ScannedCode { gtin?: string; lot?: string; serial?: string; sscc?: string; quantity?: number; unit?: string }
 
-function scannedWhat(code: ScannedCode): Fields {
-  if (code.sscc) return { epcList: [ssccUri(code.sscc)] };
-  if (code.serial && code.gtin) return { epcList: [itemUri(code.gtin, code.serial)] };
-  return { quantityList: [lotQuantity({ gtin: code.gtin ?? '', lot: code.lot ?? '' }, code.quantity, code.unit)] };
+/** Adds a lot class to a quantity list: once as a class, quantities of one class and unit summed. */
+function addClass(classes: Map<string, EpcisQuantity>, element: EpcisQuantity): void {
+  const key = `${element.epcClass}\u0000${element.uom ?? ''}\u0000${element.quantity === undefined ? 'class' : 'quantity'}`;
+  const known = classes.get(key);
+  classes.set(key, known?.quantity !== undefined ? { ...known, quantity: add(known.quantity, element.quantity) } : element);
 }
 
-/** A scan: ObjectEvent OBSERVE, with the CBV step of its kind (none for a plain check). */
-export function scanned(tx: Tx, kind: ScanKind, code: ScannedCode, location: Location, time: string): EpcisEvent {
+/** What scans observed together read: items and SSCCs in epcList (each once), lots in quantityList. */
+function scannedWhat(codes: readonly ScannedCode[]): Fields {
+  const epcs = new Set<string>();
+  const classes = new Map<string, EpcisQuantity>();
+  for (const code of codes) {
+    if (code.sscc) epcs.add(ssccUri(code.sscc));
+    else if (code.serial && code.gtin) epcs.add(itemUri(code.gtin, code.serial));
+    else addClass(classes, lotQuantity({ gtin: code.gtin ?? '', lot: code.lot ?? '' }, code.quantity, code.unit));
+  }
+  return { ...(epcs.size > 0 ? { epcList: [...epcs] } : {}), ...(classes.size > 0 ? { quantityList: [...classes.values()] } : {}) };
+}
+
+/**
+ * Scans of one kind at one place and time, observed together: one ObjectEvent OBSERVE listing
+ * every code read (EPCIS lets one event carry many EPCs), with the CBV step of the kind (none
+ * for a plain check).
+ */
+export function scanned(tx: Tx, kind: ScanKind, codes: readonly ScannedCode[], location: Location, time: string): EpcisEvent {
   return record(tx, 'ObjectEvent', {
-    action: 'OBSERVE', ...SCAN_STEP[kind], ...scannedWhat(code), ...place(location), 'zfc:scanKind': kind,
+    action: 'OBSERVE', ...SCAN_STEP[kind], ...scannedWhat(codes), ...place(location), 'zfc:scanKind': kind,
   }, time);
 }
 

@@ -12,7 +12,8 @@ import { requireParticipant } from './access';
 import { assertNotExpired, assertUsableNow, debit, getLot } from './lot';
 import { findItem, itemQuantity, putItem } from './item';
 import { containerLots, getContainer } from './aggregation';
-import { scanned, type ScannedCode } from './epcis-event';
+import type { ScannedCode } from './epcis-event';
+import { ScanEvidence } from './scan-evidence';
 import type { Holding, Item, Lot, LotRef, Participant, Role, Scan, ScanCode, ScanKind } from './records';
 import type { ScanInput, TransactionInputs } from './schemas';
 import type { Tx } from './tx';
@@ -86,7 +87,9 @@ function scannedCode(resolved: Resolved, scan: ScanInput): ScannedCode {
   return { ...resolved.code, ...(scan.quantity !== undefined && !('serial' in resolved.code) ? { quantity: scan.quantity, ...(unit ? { unit } : {}) } : {}) };
 }
 
-async function recordOne(tx: Tx, who: Participant, scan: ScanInput, index: number, out: EventBodies['Scanned']): Promise<void> {
+interface Collected { readonly scans: Scan[]; readonly items: Item[]; readonly holdings: Holding[]; readonly evidence: ScanEvidence }
+
+async function recordOne(tx: Tx, who: Participant, scan: ScanInput, index: number, out: Collected): Promise<void> {
   if (!SCAN_ROLES[scan.kind].includes(who.role)) {
     throw new ZfcError('FORBIDDEN', `a ${who.role} may not record ${scan.kind} scans`, { role: who.role, kind: scan.kind });
   }
@@ -98,9 +101,9 @@ async function recordOne(tx: Tx, who: Participant, scan: ScanInput, index: numbe
   if (resolved.item) {
     const item: Item = { ...resolved.item, ...(scan.kind === 'sale' ? { status: 'sold' as const } : {}), lastScan: { kind: scan.kind, at: time, by: who.id, txId: tx.txId } };
     await putItem(tx, item);
-    (out.items as Item[]).push(item);
+    out.items.push(item);
   }
-  if (sale) (out.holdings as Holding[]).push(sale.holding);
+  if (sale) out.holdings.push(sale.holding);
   const lots: LotRef[] = resolved.lots.map((l) => ({ gtin: l.gtin, lot: l.lot }));
   lots.forEach((l) => tx.touch(l));
   const record: Scan = {
@@ -109,14 +112,17 @@ async function recordOne(tx: Tx, who: Participant, scan: ScanInput, index: numbe
     participant: who.id, time, txId: tx.txId,
   };
   await tx.put(KEY.scan, [tx.txId, String(index).padStart(6, '0')], record);
-  (out.scans as Scan[]).push(record);
-  scanned(tx, scan.kind, scannedCode(resolved, scan), scan.location, time);
+  out.scans.push(record);
+  out.evidence.add(scan.kind, scan.location, time, scannedCode(resolved, scan));
 }
 
-/** Records one or many scans; any refused scan refuses the whole transaction, naming its index. */
+/**
+ * Records one or many scans, each under its own key, with one EPCIS event per kind, place and
+ * time (scan-evidence.ts); any refused scan refuses the whole transaction, naming its index.
+ */
 export async function recordScans(tx: Tx, input: TransactionInputs['RecordScans']): Promise<EventBodies['Scanned']> {
   const who = await requireParticipant(tx);
-  const out: EventBodies['Scanned'] = { scans: [], items: [], holdings: [] };
+  const out: Collected = { scans: [], items: [], holdings: [], evidence: new ScanEvidence() };
   for (const [index, scan] of input.scans.entries()) {
     try {
       await recordOne(tx, who, scan, index, out);
@@ -126,6 +132,7 @@ export async function recordScans(tx: Tx, input: TransactionInputs['RecordScans'
       throw new ZfcError(err.code, `scan ${index}: ${err.text}`, { ...err.details, index, ...(field || err.code === 'INVALID_ARGUMENT' ? { field: `/scans/${index}${field}` } : {}) });
     }
   }
+  out.evidence.record(tx);
   return { scans: out.scans, items: lastOf(out.items, (i) => `${i.gtin}\u0000${i.serial}`), holdings: lastOf(out.holdings, (h) => `${h.gtin}\u0000${h.lot}\u0000${h.holder}`) };
 }
 
