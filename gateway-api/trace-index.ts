@@ -80,6 +80,8 @@ export class TraceIndex {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly applied = new Set<string>();
   private readonly publicScans = new Map<string, number>();
+  /** The anonymous scan counts being written, in order (awaited on close). */
+  private scanWrites: Promise<void> = Promise.resolve();
   private following: AbortController | undefined;
   private idleSince: number | undefined;
 
@@ -417,7 +419,7 @@ export class TraceIndex {
   countPublicScan(code: string): number {
     const n = (this.publicScans.get(code) ?? 0) + 1;
     this.publicScans.set(code, n);
-    this.store.putPublicScans(code, n).catch(() => undefined);
+    this.scanWrites = this.scanWrites.then(() => this.store.putPublicScans(code, n)).catch(() => undefined);
     return n;
   }
 
@@ -438,6 +440,7 @@ export class TraceIndex {
 
   async close(): Promise<void> {
     this.stop();
+    await this.scanWrites;
     await this.store.close();
   }
 }

@@ -142,7 +142,6 @@ describe('gateway: trace index', () => {
   it('keeps anonymous scan counts across a reopen', async () => {
     index.countPublicScan(`${G2}/P1-0007`);
     expect(index.countPublicScan(`${G2}/P1-0007`)).to.equal(2);
-    await new Promise((r) => setTimeout(r, 50));
     await index.close();
     index = await TraceIndex.open({ dir: path.join(dir, 'index') });
     expect(index.publicScanCount(`${G2}/P1-0007`)).to.equal(2);
