@@ -40,6 +40,7 @@ export async function runSubmit<T extends TransactionName, E extends EventName>(
   const tx = new Tx(ctx);
   const body = await rule(tx, input);
   await recordEvidence(tx, event);
+  await tx.flush();
   const envelope = { v: EVENT_VERSION, type: event, txId: tx.txId, timestamp: tx.time, caller: tx.callerId, body, epcis: tx.epcis } as AnyEventEnvelope;
   ctx.stub.setEvent(event, encodeEvent(envelope));
   const { epcis, ...answer } = envelope;

@@ -51,6 +51,7 @@ export class EpcisContract extends Contract {
   async CaptureEvents(ctx: Context, documentJson: string): Promise<string> {
     const tx = new Tx(ctx);
     const outcome = await captureDocument(tx, parseJson(documentJson, 'EPCISDocument', MAX_CAPTURE_ARGUMENT));
+    await tx.flush();
     ctx.stub.setEvent(EPCIS_CAPTURED, capturedPayload(outcome, tx.time));
     return JSON.stringify(outcome.result);
   }

@@ -30,7 +30,11 @@ export class Tx {
   private callerRecord: Participant | undefined;
   /** EPCIS events recorded so far, in order. */
   readonly epcis: EpcisEvent[] = [];
-  /** This transaction's writes (null: deleted), so that its own reads see them, as rules expect. */
+  /**
+   * This transaction's writes (null: deleted), so that its own reads see them, as rules expect,
+   * and sent to the ledger once per key by {@link Tx.flush}: a batch of sales of one lot debits
+   * its holding once per scan but writes it once (on Fabric each write is a round trip).
+   */
   private readonly writes = new Map<string, Buffer | null>();
   /**
    * Values already read (state cannot change under a running transaction): a gate scan of a
@@ -97,19 +101,30 @@ export class Tx {
     return value;
   }
 
-  /** Writes a record as canonical JSON. */
-  async put(type: KeyType, parts: readonly string[], value: unknown): Promise<void> {
-    const key = this.key(type, parts);
-    const bytes = canonicalBytes(value);
-    this.writes.set(key, bytes);
-    await this.stub.putState(key, bytes);
+  /** Writes a record as canonical JSON (sent to the ledger by {@link Tx.flush}). */
+  put(type: KeyType, parts: readonly string[], value: unknown): Promise<void> {
+    this.writes.set(this.key(type, parts), canonicalBytes(value));
+    return Promise.resolve();
   }
 
-  /** Deletes a record. */
-  async del(type: KeyType, parts: readonly string[]): Promise<void> {
-    const key = this.key(type, parts);
-    this.writes.set(key, null);
-    await this.stub.deleteState(key);
+  /** Deletes a record (sent to the ledger by {@link Tx.flush}). */
+  del(type: KeyType, parts: readonly string[]): Promise<void> {
+    this.writes.set(this.key(type, parts), null);
+    return Promise.resolve();
+  }
+
+  /**
+   * Sends the transaction's writes to the ledger, each key once with its last value, in the
+   * order each key was first written (deterministic); then forgets them. A transaction that
+   * writes calls it once, when its rules have run: nothing reaches the ledger before. All are
+   * handed to the stub at once: Fabric's shim still sends them one by one, in this order, but
+   * each as soon as the peer answered the one before, not after a turn of the event loop.
+   */
+  async flush(): Promise<void> {
+    const writes = [...this.writes];
+    this.writes.clear();
+    for (const [key, bytes] of writes) this.reads.set(key, bytes);
+    await Promise.all(writes.map(([key, bytes]) => (bytes === null ? this.stub.deleteState(key) : this.stub.putState(key, bytes))));
   }
 
   /** Every committed record under a partial composite key, in key order, at most `limit` (this transaction's own writes are not seen, as on Fabric). */
