@@ -13,6 +13,7 @@
  * }
  */
 import { canonicalBytes } from './canonical-json';
+import type { EpcisCapturedBody } from './epcis-capture';
 import type {
   AffectedLot, Container, Hold, Item, LineageEdge, Location, Lot, LotQuantity, LotRef, MassBalance,
   Participant, ParticipantIdentity, Product, Recall, Scan, SerialBatch, Shipment, TestResult, Warning, Holding,
@@ -105,6 +106,8 @@ export interface EventBodies {
   RecallIssued: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
   /** A recall continued from its cursor; `marked` in this transaction. */
   RecallProgressed: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
+  /** EPCIS events captured through the `epcis` contract (epcis-capture.ts; the events are in the body). */
+  EpcisCaptured: EpcisCapturedBody;
 }
 
 /** What an aggregation added or a disaggregation removed. */
@@ -122,7 +125,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'ParticipantRegistered', 'ParticipantSuspended', 'ParticipantReinstated', 'ProductRegistered',
   'LotCreated', 'ItemsCommissioned', 'TestRecorded', 'LotTransformed', 'Aggregated', 'Disaggregated',
   'Shipped', 'Received', 'Scanned', 'LotHeld', 'LotReleased', 'RecallIssued', 'RecallProgressed',
-  'IdentityAdded', 'IdentityRemoved',
+  'IdentityAdded', 'IdentityRemoved', 'EpcisCaptured',
 ];
 
 /** The payload of a chaincode event (canonical JSON). */

@@ -38,6 +38,11 @@ export interface GatewayConfig {
   readonly trustProxy: boolean;
   /** FABRIC_NETWORK: the folder network/up wrote (connection profile, identities), when LEDGER=fabric. */
   readonly fabricNetworkDir: string;
+  /**
+   * EPCIS_HTTP_CALLBACK_HOSTS: comma-separated host names that EPCIS subscriptions may call back
+   * over plain http (a shop's server on the same network); every other callback must be https.
+   */
+  readonly epcisHttpCallbackHosts: readonly string[];
 }
 
 /** A bad setting (or several): the message names each variable and what is wrong. */
@@ -89,9 +94,16 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     demoSeed: bool('DEMO_SEED', true),
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),
+    epcisHttpCallbackHosts: Object.freeze(hostList(env['EPCIS_HTTP_CALLBACK_HOSTS'] ?? '', problems)),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function hostList(raw: string, problems: string[]): string[] {
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const h of hosts) if (!/^[a-z0-9.:\[\]-]{1,253}$/.test(h)) problems.push(`EPCIS_HTTP_CALLBACK_HOSTS: ${JSON.stringify(h)} is not a host name`);
+  return hosts;
 }
 
 function checkBaseUrl(raw: string, problems: string[]): string {

@@ -5,6 +5,7 @@
  */
 import { ERROR_CATALOGUE } from '../chaincode/errors';
 import { SCHEMAS } from '../chaincode/schemas';
+import { epcisOpenApi } from './epcis-openapi';
 import { WRITE_ROUTES } from './routes-write';
 
 interface ReadRoute {
@@ -25,7 +26,7 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/trace/forward', summary: 'Every downstream lot and holder with quantities and sales; same parameters as trace back.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true, answer: 'TraceGraph' },
   { path: '/v1/shipments/{id}', summary: 'A shipment: lines shipped, lines received, in transit or received.', params: [], auth: true },
   { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
-  { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped (regulators).', params: [], auth: true },
+  { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped, possible cloned codes (regulators).', params: [], auth: true },
   { path: '/v1/ledger/blocks/{n}', summary: 'A block of the ledger.', params: [], auth: true },
   { path: '/v1/ledger/tx/{txId}', summary: 'A transaction with its Merkle inclusion proof.', params: [], auth: true },
   { path: '/healthz', summary: 'The process is up.', params: [], auth: false },
@@ -120,6 +121,9 @@ export function openApiDocument(baseUrl: string, version = '0.1.0'): Record<stri
   }
   const schemas: Record<string, unknown> = { Error: ERROR_SCHEMA, TraceGraph: TRACE_GRAPH_SCHEMA };
   for (const r of WRITE_ROUTES) schemas[r.tx] = componentSchema(SCHEMAS[r.tx]);
+  const epcis = epcisOpenApi();
+  Object.assign(paths, epcis.paths);
+  Object.assign(schemas, epcis.schemas);
   return {
     openapi: '3.1.0',
     info: { title: 'Zhe Food Chain gateway', version, description: 'Every role of the food traceability ledger over HTTP. Errors are `{ "error": { "code", "message", "details" } }`.' },

@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
 import { ProjectedEventStore } from './epcis-projection';
 import { createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant } from './epcis-routes';
+import { EpcisSubscriptions } from './epcis-subscriptions';
 import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
 import { importNetworkIdentities } from './network-identities';
@@ -41,6 +42,8 @@ export interface GatewayParts {
   readonly following: Promise<void>;
   /** The EPCIS 2.0 event store behind /epcis (capture and query). */
   readonly epcis: ProjectedEventStore;
+  /** EPCIS named queries and subscriptions (callbacks: https, or http to the configured hosts). */
+  readonly subscriptions: EpcisSubscriptions;
   /** Identities the ledger's network provided: name → the participant each acts for. */
   readonly networkParticipants: Readonly<Record<string, string>>;
 }
@@ -77,9 +80,11 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
     ...(issuer ? { issuer } : {}),
     ...(opened.inspector ? { inspector: opened.inspector } : {}),
   });
-  const epcisRouter = createEpcisRouter({ store: epcis, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  const httpHosts = new Set(config.epcisHttpCallbackHosts);
+  const subscriptions = new EpcisSubscriptions({ source: epcis, allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
+  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, networkParticipants };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, networkParticipants };
 }
 
 /** Starts listening; resolves with the URL. */
@@ -99,6 +104,7 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
       server.closeAllConnections();
     });
     parts.index.stop();
+    await parts.subscriptions.close();
     await parts.epcis.close();
     await parts.ledger.close();
     await parts.following;

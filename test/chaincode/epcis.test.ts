@@ -53,6 +53,11 @@ async function everyKindOfEvent(w: World): Promise<void> {
   const identity = { mspId: renewed.mspId, id: x509IdOf(renewed.mspId, renewed.certificate) };
   await w.submit('AddIdentity', { participant: 'shop-b', identity }, actor(w, 'samr'));
   await w.submit('RemoveIdentity', { participant: 'shop-b', identity }, actor(w, 'samr'));
+  // an event captured through the EPCIS interface (the `epcis` contract): EpcisCaptured
+  await w.submit('epcis:CaptureEvents', {
+    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T10:00:00Z',
+    epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2026-03-01T10:00:00Z', eventTimeZoneOffset: '+08:00', action: 'OBSERVE', epcList: ['urn:epc:id:sscc:0614141.1234567890'] }] },
+  }, farmB);
 }
 
 describe('chaincode: EPCIS evidence and chaincode events', function () {
