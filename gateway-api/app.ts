@@ -21,7 +21,8 @@ import { createMetrics, type GatewayMetrics } from './metrics';
 import { rateLimit } from './rate-limit';
 import { addOpsRoutes } from './routes-ops';
 import { addReadRoutes, type LedgerInspector } from './routes-read';
-import { addWriteRoutes, type IdentityIssuer } from './routes-write';
+import { addPackageScanRoutes } from './routes-package-scan';
+import { addWriteRoutes, type IdentityIssuer, type WriteDeps } from './routes-write';
 import type { TraceEpcisExport } from './trace-epcis';
 import type { TraceIndex } from './trace-index';
 
@@ -82,7 +83,7 @@ export function createApp(options: AppOptions): GatewayApp {
     ...(options.inspector ? { inspector: options.inspector } : {}),
     ...(options.epcisExport ? { epcisExport: options.epcisExport } : {}),
   });
-  addWriteRoutes(apiRouter, {
+  const writeDeps: WriteDeps = {
     ledger,
     index,
     keys: store.keys,
@@ -91,7 +92,9 @@ export function createApp(options: AppOptions): GatewayApp {
     bodyLimitBytes: config.bodyLimitBytes,
     ...(options.issuer ? { issuer: options.issuer } : {}),
     onSubmit: (fn, outcome) => metrics.submits.inc({ fn, outcome }),
-  });
+  };
+  addWriteRoutes(apiRouter, writeDeps);
+  addPackageScanRoutes(apiRouter, { ...writeDeps, baseUrl: config.baseUrl });
 
   app.use(publicRouter.routes());
   app.use(apiRouter.routes());

@@ -85,11 +85,10 @@ export function registerGatewayCommands(program: Command): void {
   const ledger = program.commands.find((c) => c.name() === 'ledger') ?? program.command('ledger').description('ledger tools');
   ledger
     .command('reindex')
-    .description('delete the trace index and rebuild it from the ledger\'s events')
+    .description('rebuild the trace index from the ledger\'s events (anonymous scan counts and clone flags, which are not on the ledger, are kept)')
     .action(async () => {
       const cfg = config();
       const dir = path.join(cfg.dataDir, 'index');
-      await fs.promises.rm(dir, { recursive: true, force: true });
       const opened = await openLedger(cfg);
       const index = await TraceIndex.open({ dir, project: projectEvent });
       try {

@@ -52,7 +52,8 @@ export class IndexResolverSource implements ResolverSource {
   async item(gtin: string, serial: string): Promise<ItemView | undefined> {
     const lot = this.index.itemLot(gtin, serial);
     if (!lot) return undefined;
-    return { gtin, serial, lot: lot.lot, scans: this.index.publicScanCount(`${gtin}/${serial}`) };
+    const clone = this.index.cloneFlag(`${gtin}/${serial}`);
+    return { gtin, serial, lot: lot.lot, scans: this.index.publicScanCount(`${gtin}/${serial}`), ...(clone ? { warnings: [clone.warning] } : {}) };
   }
 
   private party(id: string): PartyView {

@@ -2,11 +2,15 @@
  * The public face mounted beside the API in one process: QR images and label sheets, and the
  * GS1 Digital Link resolver with the consumer page, answered from the trace index. Mounted on
  * the gateway's public router, so they share its rate limit and error middleware.
+ *
+ * Each resolved code counts as an anonymous scan in the trace index; an item's scan that says
+ * where it happened (scan-location.ts) is also checked for a cloned code.
  */
 import { createQrRouter, createResolverRouter } from '../qr-service';
 import type { GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { IndexResolverSource } from './index-resolver-source';
+import { scanLocation } from './scan-location';
 import type { TraceIndex } from './trace-index';
 
 /** Mounts the QR service and the resolver on the gateway's public router. */
@@ -15,9 +19,16 @@ export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config:
   const resolver = createResolverRouter({
     baseUrl: config.baseUrl,
     source: new IndexResolverSource(index),
-    onScan: (resolution) => {
+    onScan: (resolution, ctx) => {
       const { gtin, serial, lot } = resolution.identifier;
-      if (gtin) index.countPublicScan(serial ? `${gtin}/${serial}` : `${gtin}/10/${lot ?? ''}`);
+      if (!gtin) return;
+      if (!serial) {
+        index.countPublicScan(`${gtin}/10/${lot ?? ''}`);
+        return;
+      }
+      // Only a known item's code is compared for clones: an unknown serial walks up to its lot.
+      const place = resolution.item ? scanLocation(ctx, config.trustProxy) : undefined;
+      index.countPublicScan(`${gtin}/${serial}`, place ? { ...place, at: new Date().toISOString() } : undefined);
     },
   });
   gateway.publicRouter.use(qr.routes());

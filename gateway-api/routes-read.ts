@@ -59,7 +59,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/warnings', (ctx) => {
     const caller = ctx.state['caller'] as Caller;
     if (index.participant(caller.participant).role !== 'regulator') throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
-    ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped()] };
+    ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped(), ...index.cloneWarnings()] };
   });
   router.get('/v1/ledger/blocks/:n', async (ctx) => {
     const n = String(ctx.params['n']);

@@ -8,6 +8,7 @@
  * under the caller's Idempotency-Key.
  */
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { x509IdOf } from '../chaincode/access';
 import { SCHEMAS, type TransactionName } from '../chaincode/schemas';
@@ -40,6 +41,8 @@ export interface WriteRoute {
 export const WRITE_ROUTES: readonly WriteRoute[] = [
   { path: '/v1/participants', tx: 'RegisterParticipant', summary: 'Register a participant (regulator). Without `identities`, the gateway issues one and returns an API key for it.' },
   { path: '/v1/participants/:id/suspension', tx: 'SuspendParticipant', summary: 'Suspend a participant (regulator).', input: (b, p) => withParams(b, { id: p['id'] }) },
+  { path: '/v1/participants/:id/identities', tx: 'AddIdentity', summary: 'Add an X.509 identity (`{ identity: { mspId, id } }`) to a participant (regulator).', input: (b, p) => withParams(b, { participant: p['id'] }) },
+  { path: '/v1/participants/:id/identities/removal', tx: 'RemoveIdentity', summary: 'Remove one of a participant\'s identities (`{ identity: { mspId, id } }`); one must remain (regulator).', input: (b, p) => withParams(b, { participant: p['id'] }) },
   { path: '/v1/participants/:id/reinstatement', tx: 'ReinstateParticipant', summary: 'Reinstate a participant (regulator).', input: (b, p) => withParams(b, { id: p['id'] }) },
   { path: '/v1/products', tx: 'RegisterProduct', summary: 'Register a product (GTIN).' },
   { path: '/v1/lots', tx: 'CreateLot', summary: 'Commission a lot (producer).' },
@@ -72,16 +75,23 @@ export interface WriteDeps {
 export function addWriteRoutes(router: Router, deps: WriteDeps): void {
   for (const route of WRITE_ROUTES) {
     router.post(route.path, async (ctx) => {
-      const caller = ctx.state['caller'] as Caller;
-      const body = await readJson(ctx, deps.bodyLimitBytes);
-      const print = fingerprint('POST', ctx.path, body);
-      const key = ctx.get('idempotency-key') || undefined;
-      const answer = await deps.idempotency.run(caller.keyId, key, print, () => execute(deps, route, caller, body, ctx.params as Record<string, string>));
-      if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
-      ctx.status = answer.status;
-      ctx.body = answer.body;
+      await answerWrite(ctx, deps, route, await readJson(ctx, deps.bodyLimitBytes));
     });
   }
+}
+
+/**
+ * Runs one write route for an authenticated request, under its Idempotency-Key, and answers
+ * it (for routes that build the body themselves, such as a scan of a package URL).
+ */
+export async function answerWrite(ctx: Context, deps: WriteDeps, route: WriteRoute, body: unknown): Promise<void> {
+  const caller = ctx.state['caller'] as Caller;
+  const print = fingerprint('POST', ctx.path, body);
+  const key = ctx.get('idempotency-key') || undefined;
+  const answer = await deps.idempotency.run(caller.keyId, key, print, () => execute(deps, route, caller, body, ctx.params as Record<string, string>));
+  if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
+  ctx.status = answer.status;
+  ctx.body = answer.body;
 }
 
 async function execute(deps: WriteDeps, route: WriteRoute, caller: Caller, body: unknown, params: Record<string, string>): Promise<Answer> {

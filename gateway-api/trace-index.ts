@@ -14,6 +14,7 @@
  */
 import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ZfcError } from '../chaincode/errors';
+import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
 import { TraceGraphStore, type LotNode, type TraceStart, holdersOf } from './trace-graph';
 import { TraceStore } from './trace-store';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
@@ -54,6 +55,18 @@ export interface LotQuery {
   readonly cursor?: string;
 }
 
+/** An item code flagged as possibly cloned: scanned too far apart for the time between. */
+export interface CloneFlag {
+  /** `gtin/serial`. */
+  readonly code: string;
+  readonly warning: ItemWarning;
+  /** The scan that completed the impossible journey. */
+  readonly at: string;
+}
+
+/** How many located anonymous scans of one item are kept to compare the next against. */
+const SCAN_POINTS_KEPT = 20;
+
 /** The most events applied in one level batch while catching up. */
 const BATCH_EVENTS = 2000;
 
@@ -80,6 +93,8 @@ export class TraceIndex {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly applied = new Set<string>();
   private readonly publicScans = new Map<string, number>();
+  private readonly scanPoints = new Map<string, ScanPoint[]>();
+  private readonly clones = new Map<string, CloneFlag>();
   /** The anonymous scan counts being written, in order (awaited on close). */
   private scanWrites: Promise<void> = Promise.resolve();
   private following: AbortController | undefined;
@@ -97,6 +112,8 @@ export class TraceIndex {
     await store.load(index.graph);
     index.last = await store.checkpoint();
     for (const [code, n] of await store.publicScans()) index.publicScans.set(code, n);
+    for (const [code, points] of await store.publicEntries('D|')) index.scanPoints.set(code, points as ScanPoint[]);
+    for (const [code, flag] of await store.publicEntries('E|')) index.clones.set(code, flag as CloneFlag);
     return index;
   }
 
@@ -413,14 +430,49 @@ export class TraceIndex {
 
   /**
    * Counts an anonymous (consumer) scan of a code: kept in the index's database, never on the
-   * ledger — so, unlike everything else here, a rebuild from the ledger starts it from zero.
-   * Returns the count so far; the write is not awaited (a count must never slow a scan).
+   * ledger, and kept across a rebuild (which replaces only what the ledger can give back).
+   * With `point` (where and when, for an item code `gtin/serial`), the scan is also compared
+   * with the item's recent located scans: an impossible journey flags the code as a possible
+   * clone ({@link cloneFlags}). Returns the count so far; the writes are not awaited (a count
+   * must never slow a scan).
    */
-  countPublicScan(code: string): number {
+  countPublicScan(code: string, point?: ScanPoint): number {
     const n = (this.publicScans.get(code) ?? 0) + 1;
     this.publicScans.set(code, n);
-    this.scanWrites = this.scanWrites.then(() => this.store.putPublicScans(code, n)).catch(() => undefined);
+    this.queueWrite(() => this.store.putPublicScans(code, n));
+    if (point) this.locateScan(code, point);
     return n;
+  }
+
+  private locateScan(code: string, point: ScanPoint): void {
+    const recent = this.scanPoints.get(code) ?? [];
+    const warning = cloneWarning(recent, point);
+    const points = [...recent, point].slice(-SCAN_POINTS_KEPT);
+    this.scanPoints.set(code, points);
+    this.queueWrite(() => this.store.putScanPoints(code, points));
+    if (warning && !this.clones.has(code)) {
+      const flag: CloneFlag = { code, warning, at: point.at };
+      this.clones.set(code, flag);
+      this.queueWrite(() => this.store.putCloneFlag(code, flag));
+    }
+  }
+
+  private queueWrite(write: () => Promise<void>): void {
+    this.scanWrites = this.scanWrites.then(write).catch(() => undefined);
+  }
+
+  /** The possible-clone flag of an item code (`gtin/serial`), if any. */
+  cloneFlag(code: string): CloneFlag | undefined {
+    return this.clones.get(code);
+  }
+
+  /** Every item code flagged as a possible clone, as warnings (kind `possible_clone`), by time flagged. */
+  cloneWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    const out = [...this.clones.values()].map((f) => {
+      const [gtin = '', serial = ''] = f.code.split('/');
+      return { kind: 'possible_clone', lot: this.itemLot(gtin, serial), message: f.warning.message.en, details: { gtin, serial, code: f.warning.code, zh: f.warning.message.zh }, txId: '', timestamp: f.at };
+    });
+    return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
   }
 
   /** How often a code was scanned anonymously. */

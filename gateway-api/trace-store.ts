@@ -10,6 +10,10 @@
  *   P|id|seq         a participant                        G|gtin      a product
  *   W|seq            a warning                            M|checkpoint the last applied ledger position
  *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
+ *   D|code           where and when an item's code was last scanned anonymously (recent points)
+ *   E|code           a possible cloned code: the impossible journey that flagged it
+ *
+ * C, D and E are the index's own observations, not projections of the ledger: a rebuild keeps them.
  *
  * Every value is the positioned fact itself, so loading replays facts into the in-memory graph.
  * Free text in keys is URI-encoded, so `|` only ever separates; `seq` is fixed-width and sorts
@@ -171,9 +175,30 @@ export class TraceStore {
     return out;
   }
 
-  /** Deletes everything (before a rebuild). */
+  /** Records an item code's recent located anonymous scans (`D|code`). */
+  async putScanPoints(code: string, points: readonly unknown[]): Promise<void> {
+    await this.db.put(`D|${enc(code)}`, points);
+  }
+
+  /** Records a possible cloned code (`E|code`). */
+  async putCloneFlag(code: string, flag: unknown): Promise<void> {
+    await this.db.put(`E|${enc(code)}`, flag);
+  }
+
+  /** Every value under one of the public prefixes (`D|` points, `E|` clone flags), by code. */
+  async publicEntries(prefix: 'D|' | 'E|'): Promise<[string, unknown][]> {
+    const out: [string, unknown][] = [];
+    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefix + END })) out.push([decodeURIComponent(k.slice(2)), v]);
+    return out;
+  }
+
+  /**
+   * Deletes every projection of the ledger (before a rebuild), keeping the index's own
+   * observations (C|, D|, E|: anonymous scans), which the ledger cannot give back.
+   */
   async clear(): Promise<void> {
-    await this.db.clear();
+    await this.db.clear({ lt: 'C|' });
+    await this.db.clear({ gte: 'F' });
   }
 
   async close(): Promise<void> {
