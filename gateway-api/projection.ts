@@ -5,6 +5,7 @@
  */
 import { decodeEvent, type AnyEventEnvelope, type EventBodies } from '../chaincode/events';
 import type { LedgerEvent } from '../ledger-tools/ledger';
+import { capturedFacts } from './epcis-trace-facts';
 import type { Fact, LotRef } from './trace-model';
 
 /** The facts of one committed chaincode event; foreign events give none. */
@@ -54,6 +55,8 @@ export function projectEnvelope(env: AnyEventEnvelope): Fact[] {
     case 'RecallIssued':
     case 'RecallProgressed':
       return recalled(env.body);
+    case 'EpcisCaptured':
+      return capturedFacts(env.body.events); // events captured through the EPCIS interface
     default:
       return []; // an event that changes nothing the trace shows (identities of a participant, …)
   }

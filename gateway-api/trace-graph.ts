@@ -16,6 +16,8 @@ import {
   type PositionedFact,
   type TraceGraph,
   lotKey,
+  itemAsLot,
+  itemSerialOf,
   type FactPosition,
   type LotFact,
   type ParticipantFact,
@@ -99,6 +101,9 @@ export class TraceGraphStore {
 
   /** The node of a lot, created empty if the lot was not seen yet. */
   node(ref: LotRef): LotNode {
+    const serial = itemSerialOf(ref);
+    const real = serial !== undefined ? this.itemLot(ref.gtin, serial) : undefined;
+    if (real) return real;
     const key = lotKey(ref);
     let node = this.lots.get(key);
     if (!node) {
@@ -130,21 +135,23 @@ export class TraceGraphStore {
       case 'product':
         this.products.set(fact.gtin, fact);
         return;
-      case 'lot':
-        this.node(fact).fact = fact;
-        this.touch(fact.producer, lotKey(fact));
+      case 'lot': {
+        const node = this.node(fact);
+        if (node.key === lotKey(fact) || !node.fact) node.fact = fact; // a captured item never renames its real lot
+        this.touch(fact.producer, node.key);
         return;
+      }
       case 'input':
-        this.addEdge(fact.from, fact.to, {
-          view: Object.freeze({ from: fact.from, to: fact.to, quantity: fact.quantity, unit: fact.unit, txId: fact.txId, timestamp: fact.timestamp }),
-          seq: fact.seq,
-        });
+        this.addEdge(fact.from, fact.to, { quantity: fact.quantity, unit: fact.unit, txId: fact.txId, timestamp: fact.timestamp, seq: fact.seq });
         return;
-      case 'hop':
-        this.node(fact.lotRef).hops.push({ view: hopView(fact), seq: fact.seq });
-        if (fact.kind === 'receive') this.touch(fact.to, lotKey(fact.lotRef));
-        if (fact.shipmentId) this.shipmentHops(fact.shipmentId).push(this.node(fact.lotRef).hops.at(-1) as HopNode);
+      case 'hop': {
+        const node = this.node(fact.lotRef);
+        const hop: HopNode = { view: hopView({ ...fact, lotRef: node.ref }), seq: fact.seq };
+        node.hops.push(hop);
+        if (fact.kind === 'receive') this.touch(fact.to, node.key);
+        if (fact.shipmentId) this.shipmentHops(fact.shipmentId).push(hop);
         return;
+      }
       case 'test':
         this.node(fact.lotRef).tests.push(fact);
         return;
@@ -169,10 +176,11 @@ export class TraceGraphStore {
     }
   }
 
-  private addEdge(from: LotRef, to: LotRef, edge: { view: EdgeView; seq: string }): void {
+  private addEdge(from: LotRef, to: LotRef, edge: { quantity: number; unit: string; txId: string; timestamp: string; seq: string }): void {
     const fromNode = this.node(from);
     const toNode = this.node(to);
-    const e: EdgeNode = { ...edge, fromNode, toNode };
+    const view: EdgeView = Object.freeze({ from: fromNode.ref, to: toNode.ref, quantity: edge.quantity, unit: edge.unit, txId: edge.txId, timestamp: edge.timestamp });
+    const e: EdgeNode = { view, seq: edge.seq, fromNode, toNode };
     fromNode.outputs.push(e);
     toNode.inputs.push(e);
   }
@@ -199,7 +207,7 @@ export class TraceGraphStore {
     let c = this.containers.get(sscc);
     if (!c) this.containers.set(sscc, (c = { lots: new Set(), children: new Set() }));
     if (action === 'delete') return;
-    for (const l of lots) c.lots.add(lotKey(l));
+    for (const l of lots) c.lots.add(this.node(l).key);
     for (const child of children) c.children.add(child);
   }
 
@@ -304,7 +312,7 @@ export class TraceGraphStore {
     }
     if ('item' in start) {
       const { gtin, serial, lot } = start.item;
-      const n = lot !== undefined ? this.lots.get(lotKey({ gtin, lot })) : this.itemLot(gtin, serial);
+      const n = lot !== undefined ? this.lots.get(lotKey({ gtin, lot })) : this.itemLot(gtin, serial) ?? this.lots.get(lotKey(itemAsLot(gtin, serial)));
       return n ? [n] : [];
     }
     return this.containerLots(start.sscc);

@@ -249,6 +249,21 @@ export function lotKey(ref: LotRef): string {
   return `${ref.gtin}|${ref.lot}`;
 }
 
+/**
+ * The graph node of an item that arrived by EPCIS capture without a lot the ledger knows: the
+ * item stands for its own lot, named `#serial` (`#` is outside the GS1 lot character set, so it
+ * never meets a real lot). The graph resolves it to the item's real lot when the ledger
+ * commissioned the item.
+ */
+export function itemAsLot(gtin: string, serial: string): LotRef {
+  return { gtin, lot: `#${serial}` };
+}
+
+/** The serial of an {@link itemAsLot} reference, or undefined for a real lot. */
+export function itemSerialOf(ref: LotRef): string | undefined {
+  return ref.lot.startsWith('#') ? ref.lot.slice(1) : undefined;
+}
+
 /** The lot a key names. */
 export function lotFromKey(key: string): LotRef {
   const i = key.indexOf('|');

@@ -33,8 +33,11 @@ const END = '~';
 /** Values read per call while loading: fewer promises than one per value. */
 const LOAD_BATCH = 4096;
 
-/** Prefixes loaded into memory, in an order where each depends only on the ones before. */
-const LOAD_ORDER = ['P|', 'G|', 'R|', 'L|', 'I|', 'H|', 'T|', 'N|', 'A|', 'X|', 'W|', 'S|'] as const;
+/**
+ * Prefixes loaded into memory, in an order where each depends only on the ones before (item
+ * serials first: a captured item resolves to the lot the ledger commissioned it under).
+ */
+const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'X|', 'W|', 'S|'] as const;
 
 /** The level keys (and values) that record one fact. */
 export function factOps(f: PositionedFact): Op[] {

@@ -1,0 +1,131 @@
+/**
+ * Captured EPCIS events (`EpcisCaptured`) as trace-index facts, so that events which arrived
+ * only through `POST /epcis/capture` join the same trace graph as the ledger's own records:
+ *
+ * - commissioning (ObjectEvent ADD): a lot node made by the capturer;
+ * - TransformationEvent: each input lot or item → each output, outputs made by the capturer;
+ * - AggregationEvent with an SSCC parent: what the case or pallet carries (lots, items, SSCCs);
+ * - shipping / receiving / retail_selling ObjectEvents: custody hops, the other side taken from
+ *   the source and destination lists (a party's GLN when it names no participant we know).
+ *
+ * Identifiers come from the stored event's canonical forms (`ids`, from epcis-identifiers.ts),
+ * so an item named by EPC URN in one event and by Digital Link on any domain in the next is one
+ * node. A lot is GTIN + lot (LGTIN); an item is GTIN + serial and stands for its own lot unless
+ * the ledger commissioned it under one (trace-model.ts `itemAsLot`). Other identifiers (GRAI,
+ * GIAI, product classes without a lot) name nothing the trace shows and are left out.
+ *
+ * Stateless like projection.ts: the same captured event always gives the same facts.
+ */
+import { tryParseIdentifier } from '../chaincode/digital-link';
+import { normalizeCached } from '../chaincode/epcis-identifiers';
+import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import { itemAsLot, type Fact, type LotRef } from './trace-model';
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** One thing an event names, as the trace graph sees it. */
+type Thing = { readonly lot: LotRef; readonly quantity: number; readonly unit: string } | { readonly sscc: string };
+
+/** A canonical identifier as a lot (LGTIN), an item's own lot (SGTIN) or a logistic unit (SSCC). */
+function thingOf(canonical: string, quantity = 1, unit = 'EA'): Thing | undefined {
+  const id = tryParseIdentifier(canonical);
+  if (!id) return undefined;
+  if (id.kind === 'sscc' && id.sscc) return { sscc: id.sscc };
+  if (id.kind === 'lot' && id.gtin && id.lot !== undefined) return { lot: { gtin: id.gtin, lot: id.lot }, quantity, unit };
+  if (id.kind === 'item' && id.gtin && id.serial !== undefined) return { lot: itemAsLot(id.gtin, id.serial), quantity: 1, unit: 'EA' };
+  return undefined;
+}
+
+function canonical(text: unknown): string | undefined {
+  try {
+    return normalizeCached(String(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The things of an EPC list (canonical identifiers) and a quantity list (as captured). */
+function things(epcs: readonly string[], quantities: unknown): Thing[] {
+  const out: Thing[] = [];
+  for (const epc of epcs) {
+    const t = thingOf(epc);
+    if (t) out.push(t);
+  }
+  for (const q of Array.isArray(quantities) ? (quantities as Json[]) : []) {
+    const c = canonical(q['epcClass']);
+    const amount = typeof q['quantity'] === 'number' ? q['quantity'] : 0;
+    const t = c ? thingOf(c, amount, typeof q['uom'] === 'string' ? q['uom'] : 'EA') : undefined;
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+const lotsOf = (list: readonly Thing[]): Array<Extract<Thing, { lot: LotRef }>> => list.filter((t): t is Extract<Thing, { lot: LotRef }> => 'lot' in t);
+const ssccsOf = (list: readonly Thing[]): string[] => list.filter((t): t is { sscc: string } => 'sscc' in t).map((t) => t.sscc);
+
+/** A party or place as the trace names it: the participant's GLN. */
+function partyOf(canonicalUri: string | undefined): string {
+  if (!canonicalUri) return '';
+  const id = tryParseIdentifier(canonicalUri);
+  return id?.gln ?? canonicalUri;
+}
+
+function placeOf(e: StoredEpcisEvent): string {
+  return partyOf(e.ids.bizLocation ?? e.ids.readPoint);
+}
+
+function commissioned(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>, kind: 'commissioning' | 'transformation'): Fact[] {
+  const location = placeOf(e);
+  const productionDate = e.eventTime.slice(0, 10);
+  return lots.map((t) => ({ type: 'lot', kind, gtin: t.lot.gtin, lot: t.lot.lot, producer: e.capturedBy, quantity: t.quantity, unit: t.unit, productionDate, ...(location ? { location } : {}) }));
+}
+
+function objectFacts(e: StoredEpcisEvent): Fact[] {
+  const ev = e.event;
+  const lots = lotsOf(things(e.ids.epcList, ev['quantityList']));
+  if (ev['action'] === 'ADD' && (ev['bizStep'] === undefined || /commissioning$/.test(String(ev['bizStep'])))) return commissioned(e, lots, 'commissioning');
+  const step = String(ev['bizStep'] ?? '').replace(/^.*[/:]/, '');
+  const location = placeOf(e);
+  const hop = (kind: 'ship' | 'receive' | 'sale', from: string, to: string): Fact[] =>
+    lots.map((t) => ({ type: 'hop', kind, lotRef: t.lot, from, to, quantity: t.quantity, unit: t.unit, shipmentId: e.eventID, ...(location ? { location } : {}) }));
+  if (step === 'shipping') return hop('ship', e.capturedBy, partyOf(e.ids.destinations[0]));
+  if (step === 'receiving') return hop('receive', partyOf(e.ids.sources[0]), e.capturedBy);
+  if (step === 'retail_selling') return hop('sale', e.capturedBy, '');
+  return [];
+}
+
+function transformationFacts(e: StoredEpcisEvent): Fact[] {
+  const inputs = lotsOf(things(e.ids.inputEPCList, e.event['inputQuantityList']));
+  const outputs = lotsOf(things(e.ids.outputEPCList, e.event['outputQuantityList']));
+  const facts = commissioned(e, outputs, 'transformation');
+  for (const o of outputs) for (const i of inputs) facts.push({ type: 'input', from: i.lot, to: o.lot, quantity: i.quantity, unit: i.unit });
+  return facts;
+}
+
+function aggregationFacts(e: StoredEpcisEvent): Fact[] {
+  const parent = e.ids.parentID ? thingOf(e.ids.parentID) : undefined;
+  const action = e.event['action'];
+  if (!parent || !('sscc' in parent) || (action !== 'ADD' && action !== 'DELETE')) return [];
+  const children = things(e.ids.childEPCs, e.event['childQuantityList']);
+  return [{ type: 'aggregation', sscc: parent.sscc, action: action === 'ADD' ? 'add' : 'delete', lots: lotsOf(children).map((t) => t.lot), children: ssccsOf(children) }];
+}
+
+/** The trace facts of one captured event (none for an error declaration's restatement). */
+export function capturedEventFacts(e: StoredEpcisEvent): Fact[] {
+  if (e.declaration) return [];
+  switch (e.event['type']) {
+    case 'ObjectEvent':
+      return objectFacts(e);
+    case 'TransformationEvent':
+      return transformationFacts(e);
+    case 'AggregationEvent':
+      return aggregationFacts(e);
+    default:
+      return []; // TransactionEvent, AssociationEvent: no custody or lineage the trace draws
+  }
+}
+
+/** The trace facts of a capture transaction's events, in order. */
+export function capturedFacts(events: readonly StoredEpcisEvent[]): Fact[] {
+  return events.flatMap(capturedEventFacts);
+}

@@ -1,0 +1,118 @@
+/**
+ * Captured events join the trace graph: a farm, a mill and a shop record a chain ONLY through
+ * `POST /epcis/capture` (commissioning, shipping with a destination list, receiving with a source
+ * list, a transformation into items and a lot, packing onto a pallet), naming the same things in
+ * EPC URNs and in Digital Links on other domains. /v1/trace answers back and forward through
+ * it, one node per thing whichever form named it, and a rebuild of the index answers the same.
+ */
+import { expect } from 'chai';
+import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
+import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { documentOf } from './fixtures';
+
+const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+const WHEAT = withCheck('0695000000910');
+const FLOUR = withCheck('0695000000920');
+const BUNS = withCheck('0695000000930');
+const PALLET = withCheck('16950000000009999');
+const urn = (uri: string): string => toEpcUrn(uri, 7);
+const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://scan.example.com/gs1');
+const at = (h: number): Record<string, string> => ({ eventTime: `2026-07-01T0${h}:00:00Z`, eventTimeZoneOffset: '+08:00' });
+type Graph = { lots: Array<{ gtin: string; lot: string }>; edges: Array<{ from: { lot: string }; to: { lot: string } }>; hops: Array<{ kind: string; from: string; to: string; lot: { lot: string } }> };
+
+describe('EPCIS capture joins the trace graph', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  const keys: Record<string, string> = {};
+  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
+    call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  const capture = async (who: string, events: unknown[]): Promise<void> => {
+    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
+    expect(r.status, r.text).to.equal(202);
+    for (let i = 0; i < 500; i++) {
+      const job = await as(who, 'GET', String(r.headers.get('location')));
+      if (!job.body.running) {
+        expect(job.body.success, JSON.stringify(job.body.errors)).to.equal(true);
+        return;
+      }
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    throw new Error('capture job did not finish');
+  };
+  const indexed = async (): Promise<void> => {
+    const last = (await t.gw.ledger.height()) - 1;
+    for (let i = 0; i < 500 && (t.gw.index.checkpoint?.blockNumber ?? -1) < last; i++) await new Promise((res) => setTimeout(res, 20));
+  };
+  const trace = async (direction: 'back' | 'forward', params: string): Promise<Graph> => {
+    const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
+    expect(r.status, r.text).to.equal(200);
+    return r.body as Graph;
+  };
+  const lots = (g: Graph): string[] => g.lots.map((l) => `${l.gtin}/${l.lot}`).sort();
+
+  before(async () => {
+    t = await startTestGateway();
+    keys['samr'] = t.regulatorKey;
+    for (const p of [
+      { id: 'farm-9', name: 'Wheat Farm', role: 'producer', licence: 'SC-91', gln: gln(91) },
+      { id: 'mill-9', name: 'Mill', role: 'processor', licence: 'SC-92', gln: gln(92) },
+    ]) {
+      const r = await as('samr', 'POST', '/v1/participants', p);
+      expect(r.status, r.text).to.equal(201);
+      keys[p.id] = r.body.apiKey;
+    }
+    await capture('farm-9', [
+      { type: 'ObjectEvent', ...at(1), action: 'ADD', bizStep: 'commissioning', epcList: [],
+        quantityList: [{ epcClass: urn(lotUri(WHEAT, 'W9')), quantity: 500, uom: 'KGM' }], bizLocation: { id: urn(`https://id.gs1.org/414/${gln(91)}`) } },
+      { type: 'ObjectEvent', ...at(2), action: 'OBSERVE', bizStep: 'shipping', epcList: [],
+        quantityList: [{ epcClass: elsewhere(lotUri(WHEAT, 'W9')), quantity: 200, uom: 'KGM' }],
+        destinationList: [{ type: 'owning_party', destination: urn(partyUri(gln(92))) }] },
+    ]);
+    await capture('mill-9', [
+      { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', bizStep: 'receiving', epcList: [],
+        quantityList: [{ epcClass: urn(lotUri(WHEAT, 'W9')), quantity: 200, uom: 'KGM' }],
+        sourceList: [{ type: 'owning_party', source: elsewhere(partyUri(gln(91))) }] },
+      { type: 'TransformationEvent', ...at(4),
+        inputQuantityList: [{ epcClass: elsewhere(lotUri(WHEAT, 'W9')), quantity: 200, uom: 'KGM' }],
+        outputEPCList: [elsewhere(itemUri(BUNS, 'K1')), urn(itemUri(BUNS, 'K2'))],
+        outputQuantityList: [{ epcClass: urn(lotUri(FLOUR, 'FL1')), quantity: 150, uom: 'KGM' }] },
+      { type: 'AggregationEvent', ...at(5), action: 'ADD', bizStep: 'packing', parentID: urn(ssccUri(PALLET)),
+        childEPCs: [urn(itemUri(BUNS, 'K1')), elsewhere(itemUri(BUNS, 'K2'))] },
+    ]);
+    await indexed();
+  });
+
+  after(async () => {
+    await t.gw.close();
+    await removeDir(t.dir);
+  });
+
+  it('traces an item back, named by URN or by Digital Link, to the farm lot and its custody hops', async () => {
+    const byUrn = await trace('back', `code=${encodeURIComponent(urn(itemUri(BUNS, 'K2')))}`);
+    const byLink = await trace('back', `code=${encodeURIComponent(elsewhere(itemUri(BUNS, 'K2')))}`);
+    expect(lots(byUrn)).to.deep.equal([`${BUNS}/#K2`, `${WHEAT}/W9`].sort());
+    expect(lots(byLink)).to.deep.equal(lots(byUrn));
+    expect(byUrn.edges.map((e) => `${e.from.lot}>${e.to.lot}`)).to.deep.equal(['W9>#K2']);
+    const hops = byUrn.hops.map((h) => `${h.kind}:${h.from}>${h.to}`);
+    expect(hops).to.include.members([`ship:farm-9>${gln(92)}`, `receive:${gln(91)}>mill-9`]);
+  });
+
+  it('traces the farm lot forward to every output of the transformation, and a pallet back to the farm', async () => {
+    const forward = await trace('forward', `gtin=${WHEAT}&lot=W9`);
+    expect(lots(forward)).to.deep.equal([`${BUNS}/#K1`, `${BUNS}/#K2`, `${FLOUR}/FL1`, `${WHEAT}/W9`].sort());
+    const pallet = await trace('back', `code=${encodeURIComponent(elsewhere(ssccUri(PALLET)))}`);
+    expect(lots(pallet)).to.deep.equal([`${BUNS}/#K1`, `${BUNS}/#K2`, `${WHEAT}/W9`].sort());
+  });
+
+  it('gives identical answers after the index is rebuilt from the ledger', async () => {
+    const queries: Array<['back' | 'forward', string]> = [
+      ['back', `code=${encodeURIComponent(urn(itemUri(BUNS, 'K1')))}`],
+      ['forward', `gtin=${WHEAT}&lot=W9`],
+      ['back', `sscc=${PALLET}`],
+    ];
+    const before = await Promise.all(queries.map(([d, q]) => trace(d, q)));
+    await t.gw.index.rebuild(t.gw.ledger, 300);
+    const after = await Promise.all(queries.map(([d, q]) => trace(d, q)));
+    expect(after).to.deep.equal(before);
+  });
+});
