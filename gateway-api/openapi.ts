@@ -21,6 +21,7 @@ interface ReadRoute {
 export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/lots', summary: 'Search lots by product (GTIN), producer, holder, status; paginated with limit and cursor.', params: ['product', 'producer', 'holder', 'status', 'limit', 'cursor'], auth: true },
   { path: '/v1/lots/{gtin}/{lot}', summary: 'A lot: status, holders and holdings, lineage, tests, warnings.', params: [], auth: true },
+  { path: '/v1/lots/{gtin}/{lot}/labels.pdf', summary: 'A PDF label sheet of the lot\'s commissioned items (QR code, product name in Chinese and English, lot, serial, expiry); offset and limit page through large lots (producer, holders, regulators; needs the QR service, as `zfc start` mounts it).', params: ['offset', 'limit'], auth: true },
   { path: '/v1/lots/{gtin}/{lot}/history', summary: 'The lot\'s events in ledger order.', params: [], auth: true },
   { path: '/v1/trace/back', summary: 'Every input lot back to the origins, with producers, tests and custody hops. Start from code (Digital Link, element string, EPC URN), gtin+lot, gtin+serial or sscc; format=json|csv|dot|epcis.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true, answer: 'TraceGraph' },
   { path: '/v1/trace/forward', summary: 'Every downstream lot and holder with quantities and sales; same parameters as trace back.', params: ['code', 'gtin', 'lot', 'serial', 'sscc', 'format'], auth: true, answer: 'TraceGraph' },

@@ -1,19 +1,21 @@
 /**
  * The public face mounted beside the API in one process: QR images and label sheets, and the
  * GS1 Digital Link resolver with the consumer page, answered from the trace index. Mounted on
- * the gateway's public router, so they share its rate limit and error middleware.
+ * the gateway's public router, so they share its rate limit and error middleware; label sheets
+ * of a lot's items (routes-labels.ts) go on the authenticated API.
  *
  * Each resolved code counts as an anonymous scan in the trace index; an item's scan that says
  * where it happened (scan-location.ts) is also checked for a cloned code.
  */
-import { createQrRouter, createResolverRouter } from '../qr-service';
+import { createQrRouter, createResolverRouter, qrConfig, qrConfigFromEnv } from '../qr-service';
 import type { GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { IndexResolverSource } from './index-resolver-source';
+import { addLabelRoutes } from './routes-labels';
 import { scanLocation } from './scan-location';
 import type { TraceIndex } from './trace-index';
 
-/** Mounts the QR service and the resolver on the gateway's public router. */
+/** Mounts the QR service and the resolver on the gateway's public router, and label sheets on its API. */
 export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config: GatewayConfig): void {
   const qr = createQrRouter({ baseUrl: config.baseUrl });
   const resolver = createResolverRouter({
@@ -33,4 +35,7 @@ export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config:
   });
   gateway.publicRouter.use(qr.routes());
   gateway.publicRouter.use(resolver.routes());
+  // Label sheets cost seconds of CPU and print the ledger's items: behind an API key.
+  // The CJK font and the most labels per sheet come from ZFC_CJK_FONT(_FACE) and ZFC_MAX_LABELS.
+  addLabelRoutes(gateway.apiRouter, { index, qr: qrConfig({ ...qrConfigFromEnv(process.env), baseUrl: config.baseUrl }) });
 }

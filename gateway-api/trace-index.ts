@@ -480,6 +480,36 @@ export class TraceIndex {
     return this.publicScans.get(code) ?? 0;
   }
 
+  /**
+   * The item serials commissioned under a lot, in commissioning order: `limit` of them from
+   * `offset` (ranges are expanded only as far as the page needs), and how many there are.
+   */
+  async lotSerials(ref: LotRef, offset: number, limit: number): Promise<{ serials: string[]; total: number }> {
+    const serials: string[] = [];
+    let total = 0;
+    const take = (s: string): void => {
+      if (total >= offset && serials.length < limit) serials.push(s);
+      total++;
+    };
+    for (const f of await this.store.itemFacts(ref.gtin)) {
+      if (f.type !== 'items' || f.lotRef.lot !== ref.lot) continue;
+      for (const s of f.serials ?? []) take(s);
+      const r = f.range;
+      if (!r) continue;
+      const first = Math.max(r.from, r.from + (offset - total));
+      const skipped = Math.min(first - r.from, r.to - r.from + 1);
+      total += skipped;
+      for (let n = r.from + skipped; n <= r.to; n++) {
+        if (serials.length >= limit) {
+          total += r.to - n + 1;
+          break;
+        }
+        take(r.prefix + String(n).padStart(r.width ?? 0, '0'));
+      }
+    }
+    return { serials, total };
+  }
+
   /** A participant's name and role as the index knows them. */
   participant(id: string): { id: string; name: string; role: string; gln: string } {
     return this.graph.participantView(id);

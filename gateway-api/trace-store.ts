@@ -166,6 +166,11 @@ export class TraceStore {
     return out;
   }
 
+  /** The item-commissioning facts of a product (`N|gtin|…`), in ledger order. */
+  async itemFacts(gtin: string): Promise<PositionedFact[]> {
+    return (await this.scan(`N|${gtin}|`)) as PositionedFact[];
+  }
+
   /** Records the anonymous scan count of a code (`C|code`, outside the facts). */
   async putPublicScans(code: string, n: number): Promise<void> {
     await this.db.put(`C|${enc(code)}`, n);

@@ -18,8 +18,11 @@ import { openLedger } from '../../gateway-api/ledger-factory';
 import { projectEvent } from '../../gateway-api/projection';
 import type { RunningGateway } from '../../gateway-api/server';
 import { TraceIndex } from '../../gateway-api/trace-index';
+import { findCjkFont, LABELS_PER_PAGE, packageLink } from '../../qr-service';
+import { decodeMatrix, pdfQrSymbols, readPdf } from '../qr/support';
 import { call, removeDir } from './support';
 
+const PUBLIC = 'https://zfc.example.cn';
 const HANGZHOU = '30.25,120.16';
 const BEIJING = '39.90,116.40';
 const item = (serial: string, lot: string = DEMO.teaLot): string => `/01/${DEMO.tea}/10/${lot}/21/${serial}`;
@@ -33,7 +36,7 @@ describe('gateway: QR scans, clone warnings, package-URL scans, identities', fun
 
   before(async () => {
     dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-integ-'));
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dir, RATE_LIMIT: '100000', RATE_BURST: '100000' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dir, RATE_LIMIT: '100000', RATE_BURST: '100000', BASE_URL: PUBLIC });
     gw = await start(config, () => undefined);
     base = gw.url;
     keys = (await readDemoKeys(dir)) as DemoKeys;
@@ -173,6 +176,58 @@ describe('gateway: QR scans, clone warnings, package-URL scans, identities', fun
     });
   });
 
+  describe('label sheets of a lot, from ledger data', () => {
+    const labels = async (key: string, query = '', lot: string = DEMO.teaLot): Promise<{ status: number; headers: Headers; pdf: Buffer }> => {
+      const res = await fetch(`${base}/v1/lots/${DEMO.tea}/${lot}/labels.pdf${query}`, { headers: { authorization: `Bearer ${key}` } });
+      return { status: res.status, headers: res.headers, pdf: Buffer.from(await res.arrayBuffer()) };
+    };
+
+    it('prints the lot\'s commissioned items, a page of them at a time, each code its own item', async function () {
+      try {
+        findCjkFont();
+      } catch {
+        this.skip();
+      }
+      const first = await labels(keys.regulator, '?limit=50');
+      expect(first.status, first.pdf.toString()).to.equal(200);
+      expect(first.headers.get('content-type')).to.equal('application/pdf');
+      expect(first.headers.get('x-labels')).to.equal('50');
+      expect(first.headers.get('x-labels-total'), 'the demo commissions A00001–A00600').to.equal('600');
+      const { pages, streams } = readPdf(first.pdf);
+      expect(pages).to.equal(Math.ceil(50 / LABELS_PER_PAGE));
+      const symbols = streams.flatMap(pdfQrSymbols);
+      expect(symbols.length).to.equal(50);
+      const lotDetail = (await call(base, 'GET', `/v1/lots/${DEMO.tea}/${DEMO.teaLot}`, { key: keys.regulator })).body;
+      const link = (serial: string): string => packageLink(PUBLIC, { gtin: DEMO.tea, lot: DEMO.teaLot, serial, expiry: lotDetail.expiry });
+      expect(decodeMatrix(symbols[0] as boolean[][])).to.equal(link('A00001'));
+      expect(decodeMatrix(symbols[49] as boolean[][])).to.equal(link('A00050'));
+      expect(first.pdf.toString('latin1')).to.contain('GT-2026-05A');
+
+      const last = await labels(keys.retailer, '?offset=590&limit=50');
+      expect(last.status, 'a holder of the lot may print').to.equal(200);
+      expect(last.headers.get('x-labels')).to.equal('10');
+      const tail = readPdf(last.pdf);
+      expect(tail.pages).to.equal(1);
+      const tailSymbols = tail.streams.flatMap(pdfQrSymbols);
+      expect(tailSymbols.length).to.equal(10);
+      expect(decodeMatrix(tailSymbols[9] as boolean[][])).to.equal(link('A00600'));
+    });
+
+    it('refuses strangers, lots without items, bad pages and anonymous callers', async () => {
+      expect((await labels(keys.lab)).status, 'the lab neither made nor holds the lot').to.equal(403);
+      expect((await labels(keys.regulator, '', DEMO.farmLot)).status, 'the farm lot has no items').to.equal(404);
+      expect((await labels(keys.regulator, '', 'NO-SUCH-LOT')).status).to.equal(404);
+      expect((await labels(keys.regulator, '?offset=600')).status).to.equal(404);
+      expect((await labels(keys.regulator, '?limit=0')).status).to.equal(400);
+      expect((await labels(keys.regulator, '?limit=999999')).status).to.equal(400);
+      expect((await labels(keys.regulator, '?limit=5&limit=6')).status).to.equal(400);
+      expect((await labels(keys.regulator, '?size=5')).status).to.equal(400);
+      expect((await fetch(`${base}/v1/lots/${DEMO.tea}/${DEMO.teaLot}/labels.pdf`)).status).to.equal(401);
+      const doc = (await call(base, 'GET', '/openapi.json')).body;
+      expect(doc.paths['/v1/lots/{gtin}/{lot}/labels.pdf']?.get).to.be.an('object');
+    });
+  });
+
   describe('anonymous scans survive a rebuild of the index', () => {
     it('keeps counts and clone flags when the index is rebuilt from the ledger', async () => {
       const count = gw.index.publicScanCount(`${DEMO.tea}/A00020`);
@@ -192,7 +247,7 @@ describe('gateway: QR scans, clone warnings, package-URL scans, identities', fun
         await index.close();
         await opened.ledger.close();
       }
-      gw = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dir }), () => undefined);
+      gw = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dir, BASE_URL: PUBLIC }), () => undefined);
       base = gw.url;
       expect(await clones()).to.deep.equal(['A00020']);
     });
