@@ -3,8 +3,9 @@
  * - transactions per second of the contract's single-event writes (RecordScans with one
  *   scan: one key, one history entry, one chaincode event), against the baseline of a
  *   minimal contract that only puts one key (test/fabric/put-contract.ts);
- * - events per second with batched scans (RecordScans with ZFC_FABRIC_BATCH scans each:
- *   one EPCIS event per scan), against the baseline's one event per transaction; and how
+ * - events per second with batched scans (RecordScans with ZFC_FABRIC_BATCH scans each: one
+ *   key per scan and, as they share kind, place and time, one EPCIS event listing them all),
+ *   each scan counted as an event, against the baseline's one event per transaction; and how
  *   fast those transactions' chaincode events are read back through `ledger.events()`.
  * Writes are kept ZFC_FABRIC_CONCURRENCY in flight (default 32). Needs Fabric's programs on
  * PATH or in FABRIC_BIN; says so and stops otherwise.
