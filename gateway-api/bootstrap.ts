@@ -1,10 +1,13 @@
 /**
- * The first regulator of an embedded deployment: Init, submitted once by the regulator
- * organisation's admin, registers it; its identity goes to the wallet and it gets an API key,
- * with which every other participant can then be registered over HTTP.
+ * The first regulator: Init, submitted once by the regulator organisation's admin, registers
+ * it; its identity goes to the wallet and it gets an API key, with which every other
+ * participant can then be registered over HTTP. Embedded deployments issue the identities
+ * from their own CAs; on Fabric they are the network's (network/up writes `regulator-admin`
+ * and `regulator`). `zfc init` runs this on a deployment started without demo data.
  */
 import { x509IdOf } from '../chaincode/access';
-import type { Ledger } from '../ledger-tools/ledger';
+import { ZfcError } from '../chaincode/errors';
+import type { Identity, Ledger } from '../ledger-tools/ledger';
 import type { EmbeddedIssuer } from './embedded-identities';
 import type { GatewayStore } from './gateway-store';
 import type { TraceIndex } from './trace-index';
@@ -32,6 +35,28 @@ export async function initialiseRegulator(
     await store.wallet.put(details.id, identity);
     await store.putMeta('regulator', details.id);
   }
+  const created = await store.keys.create({ participant: details.id, label: 'first regulator' });
+  return { key: created.key, id: created.id };
+}
+
+/**
+ * Registers the first regulator on a network whose identities exist already (Fabric): Init
+ * signed by `admin` (OU=admin of the regulator's MSP) names `regulator` as the regulator's
+ * identity. Refused with ALREADY_EXISTS if this gateway already has a first regulator.
+ */
+export async function initialiseNetworkRegulator(
+  parts: { ledger: Ledger; index: TraceIndex; store: GatewayStore },
+  details: RegulatorDetails,
+  identities: { admin: Identity; regulator: Identity },
+): Promise<{ key: string; id: string }> {
+  const { ledger, index, store } = parts;
+  if (await store.getMeta('regulator')) throw new ZfcError('CONFLICT', 'this deployment already has its first regulator', { participant: String(await store.getMeta('regulator')) });
+  const { admin, regulator: identity } = identities;
+  const regulator = { ...details, role: 'regulator', identities: [{ mspId: identity.mspId, id: x509IdOf(identity.mspId, identity.certificate) }] };
+  const res = await ledger.submit('Init', [JSON.stringify({ regulator })], admin);
+  await index.waitFor(res.txId, 30_000);
+  await store.wallet.put(details.id, identity);
+  await store.putMeta('regulator', details.id);
   const created = await store.keys.create({ participant: details.id, label: 'first regulator' });
   return { key: created.key, id: created.id };
 }

@@ -1,14 +1,16 @@
 /**
- * The gateway's commands on the `zfc` CLI: `start`, `keys create|revoke|list`, `demo seed` and
- * `ledger reindex`. Each reads its configuration once through config.ts; a bad setting stops
+ * The gateway's commands on the `zfc` CLI: `start`, `init`, `keys create|revoke|list`, `demo
+ * seed` and `ledger reindex`. Each reads its configuration once through config.ts; a bad setting stops
  * the command with the message naming it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type GatewayConfig } from './config';
+import { initialiseNetworkRegulator, initialiseRegulator, type RegulatorDetails } from './bootstrap';
 import { DEMO, isSeeded, readDemoKeys, seedDemo, type DemoKeys } from './demo-seed';
 import { GatewayStore } from './gateway-store';
+import { loadFabricNetwork } from '../ledger-tools';
 import { openLedger } from './ledger-factory';
 import { projectEvent } from './projection';
 import { listen, openGateway, type RunningGateway } from './server';
@@ -34,6 +36,30 @@ export function registerGatewayCommands(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('init')
+    .description('register the first regulator on a deployment without demo data (Init, by the regulator organisation\'s admin) and print its first API key')
+    .requiredOption('--id <id>', 'the regulator\'s participant ID, e.g. zj-samr')
+    .requiredOption('--name <name>', 'its name, e.g. "浙江省市场监管局 Zhejiang Market Regulation"')
+    .requiredOption('--licence <licence>', 'its licence or registration number')
+    .requiredOption('--gln <gln>', 'its GLN (13 digits, valid check digit)')
+    .option('--admin-identity <name>', 'Fabric: the network identity that signs Init (an admin of the regulator MSP)', 'regulator-admin')
+    .option('--identity <name>', 'Fabric: the network identity the regulator acts with', 'regulator')
+    .action(async (opts: RegulatorDetails & { adminIdentity: string; identity: string }) => {
+      const cfg = config();
+      await fs.promises.mkdir(cfg.dataDir, { recursive: true });
+      const details: RegulatorDetails = { id: opts.id, name: opts.name, licence: opts.licence, gln: opts.gln };
+      const parts = await openGateway(cfg);
+      try {
+        const created = await initialise(cfg, parts, details, opts);
+        out(`registered the first regulator ${details.id}; its API key (shown once):`);
+        out(`${created.id}\t${created.key}`);
+        out('register participants with it: POST /v1/participants (see /docs); more keys: zfc keys create --participant …');
+      } finally {
+        await closeParts(parts);
+      }
     });
 
   const keys = program.command('keys').description('API keys (stop the server first: the gateway database is single-process)');
@@ -102,6 +128,21 @@ export function registerGatewayCommands(program: Command): void {
     });
 }
 
+async function initialise(
+  cfg: GatewayConfig,
+  parts: Awaited<ReturnType<typeof openGateway>>,
+  details: RegulatorDetails,
+  names: { adminIdentity: string; identity: string },
+): Promise<{ key: string; id: string }> {
+  if (await isSeeded(parts.store)) throw new Error(`${cfg.dataDir} already has its first regulator (or the demo data); create more keys with zfc keys create`);
+  if (parts.issuer) return initialiseRegulator(parts, details);
+  const identities = loadFabricNetwork(cfg.fabricNetworkDir).participants;
+  const admin = identities[names.adminIdentity];
+  const regulator = identities[names.identity];
+  if (!admin || !regulator) throw new Error(`${cfg.fabricNetworkDir}/identities has no ${!admin ? names.adminIdentity : names.identity}.json`);
+  return initialiseNetworkRegulator(parts, details, { admin, regulator });
+}
+
 function config(): GatewayConfig {
   try {
     return loadConfig(process.env);
@@ -158,6 +199,7 @@ export async function start(cfg: GatewayConfig, print: Out = out): Promise<Runni
   print(`Zhe Food Chain gateway on ${running.url} (ledger: ${cfg.ledger}, data: ${cfg.dataDir})`);
   print(`  API docs: ${running.url}/docs   OpenAPI: ${running.url}/openapi.json   health: ${running.url}/readyz`);
   if (keys) printKeys(keys, cfg.dataDir, running.url, print);
+  else if (!(await isSeeded(parts.store))) print('No participants yet (DEMO_SEED=false): stop the server and run `zfc init --id … --name … --licence … --gln …` for the first regulator\'s API key.');
   return running;
 }
 

@@ -15,7 +15,7 @@ export { GatewayStore } from './gateway-store';
 export { importNetworkIdentities } from './network-identities';
 export type { ApiKeys, ApiKeyRecord, Caller } from './api-keys';
 export { EmbeddedIssuer, REGULATOR_MSP, ENTERPRISE_MSP } from './embedded-identities';
-export { initialiseRegulator, type RegulatorDetails } from './bootstrap';
+export { initialiseRegulator, initialiseNetworkRegulator, type RegulatorDetails } from './bootstrap';
 export { seedDemo, readDemoKeys, isSeeded, DEMO, type DemoKeys } from './demo-seed';
 export { TraceIndex, factSeq, type Projection, type LotDetail, type LotQuery } from './trace-index';
 export type { TraceStart } from './trace-graph';
