@@ -45,7 +45,7 @@ export function addQueryRoutes(
     const body = (await readJsonBody(ctx, Math.min(limit, 1024 * 1024))) as { name?: unknown; query?: unknown } | null;
     const query = stringParams(body?.query);
     const { plan } = parseEpcisQuery(query);
-    const q = subs.define(String(body?.name ?? ''), plan, query, ownerOf(ctx, deps, identity));
+    const q = await subs.define(String(body?.name ?? ''), plan, query, ownerOf(ctx, deps, identity));
     setHeaders(ctx);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(q.name)}`);
     ctx.status = 201;
@@ -68,7 +68,7 @@ export function addQueryRoutes(
     const identity = await deps.identityOf(ctx);
     const body = (await readJsonBody(ctx, 64 * 1024)) as { dest?: unknown; signatureToken?: unknown; stream?: unknown } | null;
     if (body?.stream !== undefined && body.stream !== true) throw new ZfcError('INVALID_ARGUMENT', 'only streaming subscriptions are supported', { errors: [{ path: '/stream', message: 'must be true' }] });
-    const sub = subs.subscribe(ctx.params['name'] ?? '', body?.dest, body?.signatureToken, ownerOf(ctx, deps, identity));
+    const sub = await subs.subscribe(ctx.params['name'] ?? '', body?.dest, body?.signatureToken, ownerOf(ctx, deps, identity));
     setHeaders(ctx);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
@@ -77,7 +77,7 @@ export function addQueryRoutes(
 
   router.delete('/queries/:name/subscriptions/:id', async (ctx) => {
     const identity = await deps.identityOf(ctx);
-    subs.unsubscribe(ctx.params['id'] ?? '', ownerOf(ctx, deps, identity));
+    await subs.unsubscribe(ctx.params['id'] ?? '', ownerOf(ctx, deps, identity));
     ctx.status = 204;
   });
 }

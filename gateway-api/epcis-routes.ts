@@ -22,7 +22,7 @@ import { ZfcError } from '../chaincode/errors';
 import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
-import { CaptureJobs, jobJson } from './epcis-capture-jobs';
+import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { readJsonBody, setHeaders } from './epcis-http';
 import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
 import type { EventStore } from './epcis-store';
@@ -45,6 +45,20 @@ export interface EpcisRouterDeps {
   /** Largest request body accepted, in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number;
   readonly clock?: () => Date;
+}
+
+/** What a capture job keeps to run again after a restart. */
+export interface SavedCapture {
+  readonly document: EpcisDocument;
+  readonly identity: Identity;
+}
+
+/** The work of a capture job: the document captured into the store, as counts. */
+export function captureWork(store: EventStore, saved: SavedCapture): () => Promise<CaptureCounts> {
+  return async () => {
+    const r = await store.capture(saved.document, saved.identity);
+    return { captured: r.captured.length, duplicates: r.duplicates.length };
+  };
 }
 
 /** A single event as a one-event document (its own @context becomes the document's). */
@@ -107,10 +121,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
       throw new ZfcError('INVALID_ARGUMENT', 'only the rollback capture error behaviour is supported', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback' }] });
     }
     const doc = validateEpcisDocument(await readJsonBody(ctx, limit));
-    const job = jobs.start(doc.epcisBody.eventList.length, async () => {
-      const r = await deps.store.capture(doc, identity);
-      return { captured: r.captured.length, duplicates: r.duplicates.length };
-    });
+    const saved: SavedCapture = { document: doc, identity };
+    const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved);
     setHeaders(ctx);
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
     ctx.set('Location', `/epcis/capture/${job.captureID}`);

@@ -6,8 +6,10 @@
  * `GS1-Signature` header (`sha256=<hex>`). Failed deliveries are retried with exponential
  * backoff; deliveries of one subscription stay in ledger order.
  *
- * Subscriptions live in memory, fed by the projection (epcis-projection.ts): they see events
- * committed after they were made. Callback URLs are checked by a policy (https only by
+ * Subscriptions are fed by the projection (epcis-projection.ts): they see events committed after
+ * they were made. With records (epcis-records.ts) queries, subscriptions and each delivery not
+ * yet made are kept in the gateway's database: {@link EpcisSubscriptions.restore} after a restart
+ * takes up the deliveries left undone. Callback URLs are checked by a policy (https only by
  * default) so the gateway cannot be turned against internal addresses.
  */
 import { createHmac, randomUUID } from 'node:crypto';
@@ -15,6 +17,7 @@ import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
 import type { EpcisListener } from './epcis-projection';
+import type { EpcisRecords } from './epcis-records';
 import { EPCIS_HEADERS, queryDocument } from './epcis-query';
 
 /** A named query. */
@@ -58,7 +61,13 @@ export interface SubscriptionOptions {
   /** Per-attempt timeout. Default 10 s. */
   readonly timeoutMs?: number;
   readonly clock?: () => Date;
+  /** Where queries, subscriptions and undone deliveries are kept (absent: in memory only). */
+  readonly records?: EpcisRecords;
 }
+
+type LiveSubscription = Subscription & { readonly token: string; queue: Promise<void> };
+type SavedSubscription = Omit<LiveSubscription, 'queue'>;
+type Outcome = 'delivered' | 'failed' | 'interrupted';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_TOKEN = 1024;
@@ -75,7 +84,9 @@ function bad(path: string, message: string): ZfcError {
 /** The named queries and subscriptions of one gateway. */
 export class EpcisSubscriptions {
   private readonly queries = new Map<string, NamedQuery>();
-  private readonly subs = new Map<string, Subscription & { readonly token: string; queue: Promise<void> }>();
+  private readonly subs = new Map<string, LiveSubscription>();
+  /** Orders undone deliveries of one subscription across restarts. */
+  private seq = 0;
   private readonly stop: () => void;
   private readonly sleeping = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
@@ -88,12 +99,29 @@ export class EpcisSubscriptions {
     return (this.options.clock ?? (() => new Date()))().toISOString();
   }
 
+  /**
+   * Takes up what the records hold: queries, subscriptions, and the deliveries a previous run
+   * left undone (retried from the first attempt, in their order). Call once, before serving.
+   */
+  async restore(): Promise<void> {
+    const records = this.options.records;
+    if (!records) return;
+    for (const [, q] of await records.list<NamedQuery>('q|')) this.queries.set(q.name, q);
+    for (const [, saved] of await records.list<SavedSubscription>('s|')) this.subs.set(saved.subscriptionID, { ...saved, queue: Promise.resolve() });
+    for (const [key, event] of await records.list<StoredEpcisEvent>('d|')) {
+      const sub = this.subs.get(key.slice(0, key.indexOf('|')));
+      if (sub) this.enqueue(sub, event, `d|${key}`);
+      else await records.del(`d|${key}`);
+    }
+  }
+
   /** Defines a named query (CONFLICT if the name is taken). */
-  define(name: string, plan: EpcisQueryPlan, query: Readonly<Record<string, string | string[]>>, owner: string): NamedQuery {
+  async define(name: string, plan: EpcisQueryPlan, query: Readonly<Record<string, string | string[]>>, owner: string): Promise<NamedQuery> {
     if (typeof name !== 'string' || !NAME.test(name)) throw bad('/name', 'must be 1–64 letters, digits, _ . - (starting with a letter or digit)');
     if (this.queries.has(name)) throw new ZfcError('CONFLICT', `a query named ${name} exists`, { name });
     const q: NamedQuery = { name, plan, query, owner, createdAt: this.now() };
     this.queries.set(name, q);
+    await this.options.records?.put(`q|${name}`, q);
     return q;
   }
 
@@ -105,23 +133,26 @@ export class EpcisSubscriptions {
   }
 
   /** Subscribes a callback to a named query's new events. */
-  subscribe(queryName: string, dest: unknown, signatureToken: unknown, owner: string): Subscription {
+  async subscribe(queryName: string, dest: unknown, signatureToken: unknown, owner: string): Promise<Subscription> {
     this.query(queryName);
     const url = this.destination(dest);
     if (typeof signatureToken !== 'string' || signatureToken.length < 16 || signatureToken.length > MAX_TOKEN) {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
-    const sub = { subscriptionID: randomUUID(), queryName, dest: url.toString(), owner, createdAt: this.now(), delivered: 0, failed: 0, token: signatureToken, queue: Promise.resolve() };
+    const sub: LiveSubscription = { subscriptionID: randomUUID(), queryName, dest: url.toString(), owner, createdAt: this.now(), delivered: 0, failed: 0, token: signatureToken, queue: Promise.resolve() };
     this.subs.set(sub.subscriptionID, sub);
+    await this.save(sub);
     return this.view(sub);
   }
 
   /** Ends a subscription (NOT_FOUND if unknown; FORBIDDEN if another participant's). */
-  unsubscribe(subscriptionID: string, owner: string): void {
+  async unsubscribe(subscriptionID: string, owner: string): Promise<void> {
     const sub = this.subs.get(subscriptionID);
     if (!sub) throw new ZfcError('NOT_FOUND', 'no such subscription', { subscriptionID });
     if (sub.owner !== owner) throw new ZfcError('FORBIDDEN', 'the subscription belongs to another participant', { subscriptionID });
     this.subs.delete(subscriptionID);
+    await this.options.records?.del(`s|${subscriptionID}`);
+    await this.options.records?.del(`d|${subscriptionID}|`, true);
   }
 
   /** The subscriptions of a query. */
@@ -139,6 +170,12 @@ export class EpcisSubscriptions {
     }
     this.sleeping.clear();
     await Promise.all([...this.subs.values()].map((s) => s.queue.catch(() => undefined)));
+    await this.options.records?.settled();
+  }
+
+  private save(sub: LiveSubscription): Promise<void> {
+    const saved: SavedSubscription = { ...this.view(sub), token: sub.token };
+    return this.options.records?.put(`s|${sub.subscriptionID}`, saved) ?? Promise.resolve();
   }
 
   private view(s: Subscription): Subscription {
@@ -165,20 +202,33 @@ export class EpcisSubscriptions {
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
-      sub.queue = sub.queue.then(() => this.deliver(sub, event));
+      const key = `d|${sub.subscriptionID}|${String(Date.now()).padStart(15, '0')}.${String(this.seq++).padStart(9, '0')}`;
+      void this.options.records?.put(key, event).catch(() => undefined);
+      this.enqueue(sub, event, key);
     }
   }
 
-  private async deliver(sub: Subscription & { readonly token: string }, event: StoredEpcisEvent): Promise<void> {
+  /** Queues a delivery; its record is removed once it is made or abandoned, kept if interrupted. */
+  private enqueue(sub: LiveSubscription, event: StoredEpcisEvent, key: string): void {
+    sub.queue = sub.queue.then(async () => {
+      const outcome = await this.deliver(sub, event);
+      if (outcome === 'interrupted' || !this.options.records) return;
+      await this.options.records.del(key).catch(() => undefined);
+      if (this.subs.has(sub.subscriptionID)) await this.save(sub).catch(() => undefined);
+    });
+  }
+
+  private async deliver(sub: LiveSubscription, event: StoredEpcisEvent): Promise<Outcome> {
     const doc = queryDocument([event], this.now(), sub.queryName);
     (doc['epcisBody'] as { queryResults: Record<string, unknown> }).queryResults['subscriptionID'] = sub.subscriptionID;
     const body = JSON.stringify(doc);
     const attempts = this.options.attempts ?? 5;
     let delay = this.options.backoffMs ?? 500;
-    for (let attempt = 1; attempt <= attempts && !this.closed; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (this.closed) return 'interrupted';
       if (await this.post(sub, body)) {
         sub.delivered++;
-        return;
+        return 'delivered';
       }
       if (attempt < attempts) {
         await this.sleep(delay);
@@ -186,6 +236,7 @@ export class EpcisSubscriptions {
       }
     }
     sub.failed++;
+    return 'failed';
   }
 
   private async post(sub: Subscription & { readonly token: string }, body: string): Promise<boolean> {

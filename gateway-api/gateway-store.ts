@@ -7,6 +7,7 @@ import { Level } from 'level';
 import type { CertificateAuthorityPem } from '../ledger-tools/certificate-authority';
 import type { Identity } from '../ledger-tools/ledger';
 import { ApiKeys, type ApiKeyRecord } from './api-keys';
+import { EpcisRecords } from './epcis-records';
 import { IdempotencyStore, type RecordedAnswer } from './idempotency';
 import { Wallet } from './wallet';
 
@@ -15,11 +16,14 @@ export class GatewayStore {
   readonly wallet: Wallet;
   readonly keys: ApiKeys;
   readonly idempotency: IdempotencyStore;
+  /** EPCIS named queries, subscriptions, undone deliveries and capture jobs. */
+  readonly epcis: EpcisRecords;
 
   private constructor(private readonly db: Level<string, unknown>) {
     this.wallet = new Wallet(db.sublevel<string, Identity>('wallet', { valueEncoding: 'json' }));
     this.keys = new ApiKeys(db.sublevel<string, ApiKeyRecord>('keys', { valueEncoding: 'json' }), this.wallet);
     this.idempotency = new IdempotencyStore(db.sublevel<string, RecordedAnswer>('idempotency', { valueEncoding: 'json' }));
+    this.epcis = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
   }
 
   /** Opens (creating) the database in `dir`. */
@@ -48,6 +52,7 @@ export class GatewayStore {
   }
 
   async close(): Promise<void> {
+    await this.epcis.settled();
     await this.db.close();
   }
 }

@@ -11,7 +11,8 @@ import { createApp, type GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
 import { ProjectedEventStore } from './epcis-projection';
-import { createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant } from './epcis-routes';
+import { CaptureJobs } from './epcis-capture-jobs';
+import { captureWork, createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant, type SavedCapture } from './epcis-routes';
 import { EpcisSubscriptions } from './epcis-subscriptions';
 import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
@@ -44,6 +45,8 @@ export interface GatewayParts {
   readonly epcis: ProjectedEventStore;
   /** EPCIS named queries and subscriptions (callbacks: https, or http to the configured hosts). */
   readonly subscriptions: EpcisSubscriptions;
+  /** EPCIS capture jobs (kept in the gateway's store; unfinished ones run again on start). */
+  readonly captureJobs: CaptureJobs;
   /** Identities the ledger's network provided: name → the participant each acts for. */
   readonly networkParticipants: Readonly<Record<string, string>>;
 }
@@ -81,10 +84,13 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
     ...(opened.inspector ? { inspector: opened.inspector } : {}),
   });
   const httpHosts = new Set(config.epcisHttpCallbackHosts);
-  const subscriptions = new EpcisSubscriptions({ source: epcis, allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
-  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
+  await subscriptions.restore();
+  const captureJobs = new CaptureJobs(undefined, store.epcis);
+  await captureJobs.restore<SavedCapture>((saved) => captureWork(epcis, saved));
+  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, networkParticipants };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants };
 }
 
 /** Starts listening; resolves with the URL. */
@@ -104,6 +110,7 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
       server.closeAllConnections();
     });
     parts.index.stop();
+    parts.captureJobs.close();
     await parts.subscriptions.close();
     await parts.epcis.close();
     await parts.ledger.close();

@@ -1,0 +1,52 @@
+/**
+ * Where the EPCIS interface keeps what the ledger does not: named queries, subscriptions (with
+ * their signature tokens), deliveries not yet made, and capture jobs (with the document of a
+ * job still running), in a section of the gateway's own level database, so a restart resumes
+ * them. Keys: `q|name`, `s|subscriptionID`, `d|subscriptionID|seq`, `j|captureID`, `w|captureID`
+ * (the work of a running job). Values are JSON.
+ */
+import type { AbstractSublevel } from 'abstract-level';
+
+/** A level section with JSON values (a sublevel of the gateway's database). */
+export type JsonSection = AbstractSublevel<any, any, string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const END = '\xff';
+
+/** The EPCIS records of one gateway. */
+export class EpcisRecords {
+  /** Writes issued and not yet settled, so close() can wait for them. */
+  private writes = new Set<Promise<void>>();
+
+  constructor(private readonly db: JsonSection) {}
+
+  /** Every value under `prefix`, in key order, with its key (without the prefix). */
+  async list<T>(prefix: string): Promise<Array<[string, T]>> {
+    const out: Array<[string, T]> = [];
+    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefix + END })) out.push([k.slice(prefix.length), v as T]);
+    return out;
+  }
+
+  /** Stores a value (settles when durable). */
+  put(key: string, value: unknown): Promise<void> {
+    return this.track(this.db.put(key, value));
+  }
+
+  /** Deletes a key (and, with `prefix` true, every key under it). */
+  del(key: string, prefix = false): Promise<void> {
+    return this.track(prefix ? this.db.clear({ gte: key, lt: key + END }) : this.db.del(key));
+  }
+
+  /** Resolves once every write issued so far has settled. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.writes]);
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    const done = p.catch((err: unknown) => {
+      process.stderr.write(`[epcis] a record could not be written: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
+    this.writes.add(done);
+    void done.then(() => this.writes.delete(done));
+    return p;
+  }
+}

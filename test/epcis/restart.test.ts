@@ -1,0 +1,180 @@
+/**
+ * Subscriptions and capture jobs outlive a restart of the gateway (`zfc start`'s own mount,
+ * kept in its level store): a shop subscribes to recalls of a lot it holds, the gateway is
+ * restarted, a regulator recalls the lot through /v1/recalls, and the shop's server on loopback
+ * is called with a body whose HMAC signature verifies, after a failed first attempt is retried.
+ * A delivery still failing when the gateway stops is made after it starts again; a capture
+ * job's answer is still there; an unfinished job runs again from its saved document.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { Level } from 'level';
+import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
+import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
+import { EpcisRecords } from '../../gateway-api/epcis-records';
+import { startGateway } from '../../gateway-api/server';
+import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { documentOf, objectEvent } from './fixtures';
+
+const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+const OIL = withCheck('0695000000615');
+const TOKEN = 'corner-shop-signing-token-42';
+
+interface Delivery {
+  readonly body: string;
+  readonly signature: string;
+  readonly status: number;
+}
+
+function verified(d: Delivery): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', TOKEN).update(d.body, 'utf8').digest('hex')}`);
+  const given = Buffer.from(d.signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+describe('EPCIS subscriptions and capture jobs across a gateway restart', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  let gw: TestGateway['gw'];
+  let callback: Server;
+  let callbackUrl: string;
+  /** The status the shop's server answers with, per attempt. */
+  let answer: () => number = () => 200;
+  const deliveries: Delivery[] = [];
+  const keys: Record<string, string> = {};
+  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
+    call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  const restart = async (): Promise<void> => {
+    await gw.close();
+    gw = await startGateway(t.config);
+  };
+  const until = async (what: () => boolean, ms = 20_000): Promise<void> => {
+    for (const end = Date.now() + ms; !what() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+    expect(what(), 'waited in vain').to.equal(true);
+  };
+  const recalledLots = (d: Delivery): string[] =>
+    (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ quantityList?: Array<{ epcClass: string }> }>).flatMap((e) => (e.quantityList ?? []).map((q) => q.epcClass));
+
+  before(async () => {
+    callback = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const status = answer();
+        deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']), status });
+        res.statusCode = status;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/recalls`;
+    t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
+    gw = t.gw;
+    keys['samr'] = t.regulatorKey;
+    for (const p of [
+      { id: 'mill-4', name: 'Oil Mill', role: 'producer', licence: 'SC-4', gln: gln(41) },
+      { id: 'shop-4', name: 'Corner Shop', role: 'retailer', licence: 'JY-4', gln: gln(44) },
+    ]) {
+      keys[p.id] = (await as('samr', 'POST', '/v1/participants', p)).body.apiKey;
+    }
+    expect((await as('mill-4', 'POST', '/v1/products', { gtin: OIL, name: 'Peanut oil', category: 'oil', unit: 'LTR', requiresTest: false })).status).to.equal(201);
+    for (const lot of ['P1', 'P2']) {
+      const r = await as('mill-4', 'POST', '/v1/lots', { gtin: OIL, lot, quantity: 100, unit: 'LTR', productionDate: '2026-04-01', origin: { gln: gln(41) } });
+      expect(r.status, r.text).to.equal(201);
+    }
+  });
+
+  after(async () => {
+    await gw?.close();
+    if (t) await removeDir(t.dir);
+    await new Promise((r) => callback.close(r));
+  });
+
+  it('calls the shop, signed, for a recall issued after a restart (retrying a failed first attempt)', async () => {
+    const classes = ['P1', 'P2'].map((l) => toEpcUrn(lotUri(OIL, l), 7));
+    expect((await as('shop-4', 'POST', '/epcis/queries', { name: 'held-oil-recalls', query: { EQ_disposition: 'recalled', MATCH_anyEPCClass: classes } })).status).to.equal(201);
+    const sub = await as('shop-4', 'POST', '/epcis/queries/held-oil-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN, stream: true });
+    expect(sub.status, sub.text).to.equal(201);
+
+    await restart();
+    const query = await as('shop-4', 'GET', '/epcis/queries/held-oil-recalls');
+    expect(query.status, query.text).to.equal(200);
+    expect(query.body.subscriptions).to.equal(1);
+
+    let attempts = 0;
+    answer = () => (++attempts === 1 ? 503 : 200);
+    const recall = await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-P1', lots: [{ gtin: OIL, lot: 'P1' }], reason: 'solvent residue', class: 'II' });
+    expect(recall.status, recall.text).to.equal(201);
+    await until(() => deliveries.some((d) => d.status === 200));
+    expect(deliveries.map((d) => d.status)).to.deep.equal([503, 200]);
+    const d = deliveries[1] as Delivery;
+    expect(verified(d)).to.equal(true);
+    expect(verified({ ...d, body: d.body.replace('RC-P1', 'RC-P9') })).to.equal(false);
+    expect(JSON.parse(d.body).epcisBody.queryResults).to.include({ queryName: 'held-oil-recalls', subscriptionID: sub.body.subscriptionID });
+    expect(recalledLots(d)).to.include(lotUri(OIL, 'P1'));
+  });
+
+  it('makes a delivery left undone at shutdown once the gateway is back', async () => {
+    deliveries.length = 0;
+    answer = () => 503;
+    const recall = await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-P2', lots: [{ gtin: OIL, lot: 'P2' }], reason: 'label error', class: 'III' });
+    expect(recall.status, recall.text).to.equal(201);
+    await until(() => deliveries.length >= 1);
+    await gw.close(); // retries still pending
+    answer = () => 200;
+    const failedBefore = deliveries.length;
+    gw = await startGateway(t.config);
+    await until(() => deliveries.some((d) => d.status === 200));
+    expect(deliveries.length).to.be.greaterThan(failedBefore);
+    const d = deliveries.find((x) => x.status === 200) as Delivery;
+    expect(verified(d)).to.equal(true);
+    expect(d.body).to.include('RC-P2').and.not.include('RC-P1');
+  });
+
+  it('answers a capture job captured before the restart', async () => {
+    const r = await as('mill-4', 'POST', '/epcis/capture', documentOf([objectEvent(7)]));
+    expect(r.status, r.text).to.equal(202);
+    const location = String(r.headers.get('location'));
+    for (let i = 0; i < 500 && (await as('mill-4', 'GET', location)).body.running; i++) await new Promise((res) => setTimeout(res, 20));
+    await restart();
+    const job = await as('mill-4', 'GET', location);
+    expect(job.status, job.text).to.equal(200);
+    expect(job.body).to.include({ running: false, success: true, captured: 1, eventCount: 1 });
+  });
+
+  it('runs a job the gateway stopped in the middle of again, from its saved work', async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-jobs-'));
+    try {
+      let db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+      let records = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
+      const first = new CaptureJobs(undefined, records);
+      const stuck = first.start(3, () => new Promise(() => undefined), { document: 'doc-1' });
+      first.close();
+      await records.settled();
+      await db.close();
+
+      db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+      records = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
+      const again = new CaptureJobs(undefined, records);
+      const reran: unknown[] = [];
+      await again.restore<{ document: string }>((saved) => async () => {
+        reran.push(saved);
+        return { captured: 2, duplicates: 1 };
+      });
+      const job = again.get(stuck.captureID);
+      await job?.done;
+      expect(reran).to.deep.equal([{ document: 'doc-1' }]);
+      expect(job).to.include({ running: false, success: true, captured: 2, duplicates: 1, eventCount: 3 });
+      await records.settled();
+      expect(await records.list('w|')).to.deep.equal([]);
+      await db.close();
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
