@@ -78,8 +78,6 @@ function pause(ms: number | undefined): Promise<typeof PAUSE> {
   return new Promise((resolve) => (ms === 0 ? setImmediate(() => resolve(PAUSE)) : setTimeout(() => resolve(PAUSE), ms).unref()));
 }
 
-/** How long a follower waits for the next event before an eventless tail of blocks counts as applied. */
-const IDLE_CAUGHT_UP_MS = 1000;
 
 /** A sortable ledger position for the i-th fact of a transaction. */
 export function factSeq(at: Checkpoint, i: number): string {
@@ -98,7 +96,12 @@ export class TraceIndex {
   /** The anonymous scan counts being written, in order (awaited on close). */
   private scanWrites: Promise<void> = Promise.resolve();
   private following: AbortController | undefined;
-  private idleSince: number | undefined;
+  /** The last block whose every event has been handed to the index (the ledger's block-end signal). */
+  private endedBlock = -1;
+  /** The last block whose every event has been applied. */
+  private processedBlock = -1;
+  /** Events handed to the index and not yet applied. */
+  private unapplied = 0;
 
   private constructor(
     private readonly store: TraceStore,
@@ -172,7 +175,10 @@ export class TraceIndex {
     this.following?.abort();
     const ac = new AbortController();
     this.following = ac;
-    const opts = this.last ? { after: this.last, signal: ac.signal } : { signal: ac.signal };
+    const onBlockEnd = (n: number): void => {
+      this.endedBlock = Math.max(this.endedBlock, n);
+    };
+    const opts = this.last ? { after: this.last, signal: ac.signal, onBlockEnd } : { signal: ac.signal, onBlockEnd };
     try {
       await this.consume(ledger.events(opts), {});
     } catch (err) {
@@ -191,13 +197,16 @@ export class TraceIndex {
     let pending: LedgerEvent[] = [];
     let n = 0;
     const flush = async (): Promise<void> => {
+      // Every event of a block up to `through` was handed out before its block-end signal: it is in this batch or applied.
+      const through = this.endedBlock;
       const batch = pending;
       pending = [];
       await this.applyEvents(batch);
+      this.unapplied -= batch.length;
+      this.processedBlock = Math.max(this.processedBlock, through);
       n += batch.length;
     };
     let next = it.next();
-    this.idleSince = Date.now();
     try {
       for (;;) {
         // The first event may take a while (opening blocks on a busy machine): wait longer for it.
@@ -206,18 +215,22 @@ export class TraceIndex {
         if (r === PAUSE) {
           if (pending.length === 0) break; // idle for idleMs
           await flush();
-          this.idleSince = Date.now();
-          if (options.until && this.last && options.until(this.last.blockNumber)) break;
+          if (options.until && options.until(this.appliedThrough())) break;
           continue;
         }
         if (r.done) break;
-        this.idleSince = undefined;
         pending.push(r.value);
+        this.unapplied++;
         next = it.next();
         if (pending.length >= BATCH_EVENTS) await flush();
       }
       if (pending.length > 0) await flush();
     } finally {
+      if (pending.length > 0) {
+        // stopped with events handed out but not applied: their blocks are not processed
+        this.unapplied -= pending.length;
+        this.endedBlock = this.processedBlock;
+      }
       void it.return?.(undefined);
     }
     return n;
@@ -252,13 +265,19 @@ export class TraceIndex {
     for (const w of list) w();
   }
 
-  /** True when the index has applied everything up to the ledger's last block. */
+  /**
+   * The last block the index has processed: its events applied, and blocks without chaincode
+   * events (configuration blocks, invalid transactions) passed; -1 before the first.
+   */
+  appliedThrough(): number {
+    const ended = this.unapplied === 0 ? this.endedBlock : this.processedBlock;
+    return Math.max(ended, this.processedBlock, this.last?.blockNumber ?? -1);
+  }
+
+  /** True when the index has processed the ledger up to its height (its last block). */
   async caughtUp(ledger: Ledger): Promise<boolean> {
     const height = await ledger.height();
-    if (height === 0) return true;
-    if (this.last !== undefined && this.last.blockNumber >= height - 1) return true;
-    // Blocks of invalid transactions carry no events: a follower that has waited a while is caught up.
-    return this.following !== undefined && this.idleSince !== undefined && Date.now() - this.idleSince >= IDLE_CAUGHT_UP_MS;
+    return this.appliedThrough() >= height - 1;
   }
 
   /**
@@ -270,11 +289,17 @@ export class TraceIndex {
     await this.store.clear();
     this.graph = new TraceGraphStore();
     this.last = undefined;
+    this.endedBlock = -1;
+    this.processedBlock = -1;
+    this.unapplied = 0;
     const height = await ledger.height();
     if (height === 0) return 0;
     const ac = new AbortController();
+    const onBlockEnd = (n: number): void => {
+      this.endedBlock = Math.max(this.endedBlock, n);
+    };
     try {
-      return await this.consume(ledger.events({ signal: ac.signal }), { idleMs, until: (block) => block >= height - 1 });
+      return await this.consume(ledger.events({ signal: ac.signal, onBlockEnd }), { idleMs, until: (block) => block >= height - 1 });
     } finally {
       ac.abort();
     }

@@ -255,6 +255,7 @@ export class EmbeddedLedger implements Ledger {
           if (after && event.blockNumber === after.blockNumber && event.txIndex <= after.txIndex) continue;
           yield event;
         }
+        options.onBlockEnd?.(next);
         next++;
       }
       if (next >= this.committedHeight) await this.nextBlock(options.signal);

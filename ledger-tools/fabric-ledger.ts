@@ -286,6 +286,7 @@ class FabricLedger implements Ledger {
             yield event;
           }
           nextBlock = blockNumberOf(block) + 1;
+          options.onBlockEnd?.(nextBlock - 1);
         }
         // The peer ended the stream without an error: reopen it, after a pause.
         failures++;

@@ -54,6 +54,13 @@ export interface EventsOptions {
   readonly after?: Checkpoint;
   /** Ends the iteration (without an error) when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Called with a block's number once every event of it has been handed out — for blocks
+   * without chaincode events too (configuration blocks, invalid transactions, reads that
+   * were submitted) — so a follower knows how far the ledger is behind it, not only how far
+   * its last event is.
+   */
+  readonly onBlockEnd?: (blockNumber: number) => void;
 }
 
 /** Optional behaviour a ledger declares, so that tests and routes switch on it, never on a guess. */
