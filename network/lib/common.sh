@@ -89,11 +89,16 @@ compose() {
 }
 service_of() { echo "${1/./-}"; }
 
-# Saved settings of the network in $DATA (ports, orderer count, chaincodes).
+# Saved settings of the network in $DATA (ports, orderer count, chaincodes, programs).
+# FABRIC_BIN or DOCKER set by the caller win over the saved ones, so that a stopped
+# network can be restarted on other programs (say, upgraded from Fabric 2.4 to 2.5).
 load_state() {
   [ -f "$DATA/network.env" ] || return 1
+  local bin=${FABRIC_BIN:-} docker=${DOCKER:-}
   # shellcheck disable=SC1091
   . "$DATA/network.env"
+  [ -z "$bin" ] || FABRIC_BIN=$bin
+  [ -z "$docker" ] || DOCKER=$docker
   set_ports "$PORT_BASE"
 }
 
