@@ -227,5 +227,7 @@ function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>,
   print(`  curl -H "Authorization: Bearer ${keys.retailer}" "${url}/v1/lots/${DEMO.tea}/${DEMO.recalledTeaLot}"`);
   print(`  curl -X POST -H "Authorization: Bearer ${keys.retailer}" -H "Content-Type: application/json" -H "Idempotency-Key: till-1" \\`);
   print(`       -d '{"kind":"sale","gtin":"${DEMO.tea}","serial":"B00012","location":{"gln":"${DEMO.shopGln}"}}' ${url}/v1/scans   # refused: recalled`);
+  print(`  curl -X POST -H "Authorization: Bearer ${keys.retailer}" "${url}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00013?kind=sale"   # a till scanning the package URL: refused too`);
+  print(`  curl -H "Authorization: Bearer ${keys.regulator}" -o labels.pdf "${url}/v1/lots/${DEMO.tea}/${DEMO.teaLot}/labels.pdf?limit=48"`);
   print(`  consumer page: ${url}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012   QR: ${url}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
 }

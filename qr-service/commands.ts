@@ -1,8 +1,8 @@
 /**
  * The `zfc labels` and `zfc qr` commands: print a label sheet PDF for a lot's items, with a
- * progress bar on a terminal, or write one code's image. Label input for now is given on the
- * command line (product names, GTIN, lot, expiry, serials); the gateway will later feed the
- * same request from the ledger.
+ * progress bar on a terminal, or write one code's image. Label input is given on the command
+ * line (product names, GTIN, lot, expiry, serials); the gateway prints the same sheet from the
+ * ledger's items at `GET /v1/lots/{gtin}/{lot}/labels.pdf`.
  */
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
