@@ -2,18 +2,22 @@
  * Where captured EPCIS events live in world state, and the reads that answer queries from it.
  *
  * Each event is one key (`epcis.e|{sha256(eventID)}`), so a repeated eventID is one record and
- * concurrent captures never contend on a shared key. Beside it, small index keys whose order
- * is the order of answers: by eventTime (`epcis.t|{time}|{h}`), by every canonical identifier
- * the event names, in any role (`epcis.i|{id}|{time}|{h}`), and by bizStep
- * (`epcis.b|{bizStep}|{time}|{h}`). Plain (not composite) keys, because Fabric answers range
- * queries — time windows — only over plain keys; every part is a canonical UTC time, a hex hash,
- * or a URI, none of which can hold the `|` separator.
+ * concurrent captures never contend on a shared key. Beside it one small index key whose order
+ * is the order of answers: by eventTime (`epcis.t|{time}|{h}`). A plain (not composite) key,
+ * because Fabric answers range queries — time windows — only over plain keys; every part is a
+ * canonical UTC time or a hex hash, neither of which can hold the `|` separator.
+ *
+ * Why no index by identifier or bizStep here: every key a capture writes is a write in every
+ * peer's state, block and endorsement, and they were most of a capture's cost; the standard's
+ * queries are answered by the gateway's projection (gateway-api/epcis-projection.ts), which
+ * indexes every identifier in memory. This module's own query (QueryEvents, for checking the
+ * ledger itself) walks the time index and filters, {@link MAX_SCAN} entries per call.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
-import { anyClasses, anyEpcs, type EventIdentifiers } from './epcis-identifiers';
-import { matchesPlan, type EpcisQueryPlan, type EpcPattern } from './epcis-match';
+import type { EventIdentifiers } from './epcis-identifiers';
+import { matchesPlan, type EpcisQueryPlan } from './epcis-match';
 
 type Stub = Context['stub'];
 
@@ -97,18 +101,14 @@ export async function eventExists(stub: Stub, eventID: string): Promise<boolean>
   return !!bytes && bytes.length > 0;
 }
 
-/** Writes an event and its index keys; returns the record's canonical JSON. */
+const MARKER = Buffer.from('1', 'utf8'); // the event's hash is the index key's last part
+
+/** Writes an event and its time index key; returns the record's canonical JSON. */
 export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<string> {
   const h = eventKeyHash(stored.eventID);
-  const marker = Buffer.from('1', 'utf8'); // the event's hash is the key's last part
   const json = canonicalJson(stored);
   await stub.putState(eventKey(h), Buffer.from(json, 'utf8'));
-  await stub.putState(`epcis.t|${stored.eventTime}|${h}`, marker);
-  for (const id of new Set([...anyEpcs(stored.ids), ...anyClasses(stored.ids)])) {
-    await stub.putState(`epcis.i|${id}|${stored.eventTime}|${h}`, marker);
-  }
-  const bizStep = stored.event['bizStep'];
-  if (typeof bizStep === 'string') await stub.putState(`epcis.b|${bizStep}|${stored.eventTime}|${h}`, marker);
+  await stub.putState(`epcis.t|${stored.eventTime}|${h}`, MARKER);
   return json;
 }
 
@@ -119,20 +119,9 @@ export async function writeDeclaration(stub: Stub, stored: StoredEpcisEvent, dec
   return json;
 }
 
-/** The index range a plan is answered from: the most selective single condition, else time. */
+/** The time index range a plan is answered from. */
 function driver(plan: EpcisQueryPlan): { start: string; end: string } {
-  const ge = plan.geEventTime ?? '';
-  const lt = plan.ltEventTime ?? MAX_RUNE;
-  const single = [plan.epcs, plan.anyEpcs, plan.parentIDs, plan.inputEpcs, plan.outputEpcs, plan.epcClasses, plan.inputEpcClasses, plan.outputEpcClasses, plan.anyEpcClasses].find(
-    (p): p is readonly EpcPattern[] => p !== undefined && p.length === 1,
-  )?.[0];
-  if (single && single.prefix) return { start: `epcis.i|${single.value}`, end: `epcis.i|${single.value}${MAX_RUNE}` };
-  if (single) return { start: `epcis.i|${single.value}|${ge}`, end: `epcis.i|${single.value}|${lt}` };
-  if (plan.bizSteps?.length === 1) {
-    const b = plan.bizSteps[0] ?? '';
-    return { start: `epcis.b|${b}|${ge}`, end: `epcis.b|${b}|${lt}` };
-  }
-  return { start: `epcis.t|${ge}`, end: `epcis.t|${lt}` };
+  return { start: `epcis.t|${plan.geEventTime ?? ''}`, end: `epcis.t|${plan.ltEventTime ?? MAX_RUNE}` };
 }
 
 /** Page token: the last index key scanned, so the next call resumes after it. */
@@ -147,8 +136,7 @@ function decodeToken(token: string, start: string, end: string): string | undefi
 }
 
 /**
- * One page of events matching `plan`, in index order (eventTime order, except for prefix
- * patterns, which are in identifier then time order). Scans at most {@link MAX_SCAN} index
+ * One page of events matching `plan`, in eventTime order. Scans at most {@link MAX_SCAN} index
  * entries per call; a page may then be short and still carry a token.
  */
 export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string): Promise<EventPage> {
