@@ -7,6 +7,8 @@
  * Each resolved code counts as an anonymous scan in the trace index; an item's scan that says
  * where it happened (scan-location.ts) is also checked for a cloned code.
  */
+import { normaliseBaseUrl } from '../chaincode/digital-link';
+import { ZfcError } from '../chaincode/errors';
 import { createQrRouter, createResolverRouter, qrConfig, qrConfigFromEnv } from '../qr-service';
 import type { GatewayApp } from './app';
 import type { GatewayConfig } from './config';
@@ -34,6 +36,14 @@ export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config:
     },
   });
   gateway.publicRouter.use(qr.routes());
+  const codePath = `${new URL(normaliseBaseUrl(config.baseUrl)).pathname.replace(/\/+$/, '')}/01/`;
+  gateway.publicRouter.use(async (ctx, next) => {
+    // A till that GETs the package URL with its key and a kind would record nothing: say how.
+    if (ctx.method === 'GET' && ctx.path.startsWith(codePath) && ctx.get('authorization') && ctx.query['kind'] !== undefined) {
+      throw new ZfcError('INVALID_ARGUMENT', 'a scan is recorded with POST to the package URL (a GET only resolves the code)', { field: 'method' });
+    }
+    await next();
+  });
   gateway.publicRouter.use(resolver.routes());
   // Label sheets cost seconds of CPU and print the ledger's items: behind an API key.
   // The CJK font and the most labels per sheet come from ZFC_CJK_FONT(_FACE) and ZFC_MAX_LABELS.

@@ -7,7 +7,8 @@
  * Anonymous GETs of the same URL stay with the resolver (consumer page, linkset).
  *
  * Body (optional, JSON): `{ kind?, location?, quantity?, time? }`; the kind may be given as
- * `?kind=` instead; the location defaults to the caller's own GLN as the index knows it.
+ * `?kind=` instead; the location defaults to the caller's own GLN as the index knows it. The
+ * code's own query (`?17=` expiry) is ignored: the item is named by the path.
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -42,6 +43,7 @@ function scanOf(ctx: Context, deps: PackageScanDeps, url: string, body: unknown)
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ZfcError('INVALID_ARGUMENT', 'the body must be a JSON object', { field: '/' });
   const b = body as Record<string, unknown>;
   const id = parseIdentifier(url);
+  if (Array.isArray(ctx.query['kind'])) throw new ZfcError('INVALID_ARGUMENT', 'kind must be given once', { field: 'kind' });
   const kind = typeof ctx.query['kind'] === 'string' ? ctx.query['kind'] : b['kind'];
   if (kind === undefined) throw new ZfcError('INVALID_ARGUMENT', 'a scan kind is required (?kind= or "kind" in the body)', { field: '/kind' });
   if (ctx.query['kind'] !== undefined && b['kind'] !== undefined && b['kind'] !== kind) {

@@ -140,8 +140,17 @@ describe('gateway: QR scans, clone warnings, package-URL scans, identities', fun
       expect((await call(base, 'POST', item('A00032'), { key: keys.retailer, body: [1] })).status).to.equal(400);
       expect((await call(base, 'POST', item('A00032'), { key: keys.retailer, body: { kind: 'sale', extra: 1 } })).status).to.equal(400);
       expect((await call(base, 'POST', `/01/${DEMO.tea.slice(0, -1)}0/21/A00032`, { key: keys.retailer, body: { kind: 'sale' } })).status).to.equal(400);
-      // the item is still for sale
-      expect((await call(base, 'POST', item('A00032'), { key: keys.retailer, body: { kind: 'sale' } })).status).to.equal(201);
+      expect((await call(base, 'POST', `${item('A00032')}?kind=sale&kind=sale`, { key: keys.retailer })).status).to.equal(400);
+      // the item is still for sale, and the URL exactly as the code carries it (expiry and all) works
+      const scanned = await call(base, 'POST', `${item('A00032')}?17=271231&kind=sale`, { key: keys.retailer });
+      expect(scanned.status, scanned.text).to.equal(201);
+    });
+
+    it('tells a till that GETs the package URL with its key and a kind to POST', async () => {
+      const r = await call(base, 'GET', `${item('A00034')}?kind=sale`, { key: keys.retailer });
+      expect(r.status).to.equal(400);
+      expect(r.body.error.message).to.contain('POST');
+      expect((await call(base, 'POST', `${item('A00034')}?kind=sale`, { key: keys.retailer })).status, 'nothing was recorded').to.equal(201);
     });
 
     it('leaves the anonymous GET to the resolver', async () => {
