@@ -316,6 +316,7 @@ function locationIdentifier(gln: string, ext: string | undefined, common: Common
 // Building Digital Link URIs
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+const ALL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 
 /**
  * Percent-encodes a value for a Digital Link path or query: every character outside the URI
@@ -323,6 +324,7 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
  * (so `/` → `%2F`, `(` → `%28`, `!` → `%21`).
  */
 export function encodeDigitalLinkValue(value: string): string {
+  if (ALL_UNRESERVED.test(value)) return value; // the common case: nothing to encode
   let out = '';
   for (const ch of value) {
     if (UNRESERVED.test(ch)) out += ch;

@@ -179,17 +179,26 @@ function list(name: string, value: readonly unknown[], order: Order | undefined,
 
 function element(label: string, context: string, value: unknown, order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return label + fields(value as Json, context === '' ? label : context, order ?? [], prefixes);
+  if (typeof value === 'object') return label + fields(value as Json, context === '' ? label : context, order ?? NO_ORDER, prefixes);
   const text = canonicalScalar(label, context, value, prefixes);
   return text === '' ? '' : `${label}=${text}`;
+}
+
+const NO_ORDER: Order = [];
+const ORDER_NAMES = new WeakMap<Order, ReadonlySet<string>>();
+
+/** The field names of an order, as a set (made once per order: every event's fields are checked against it). */
+function namesOf(order: Order): ReadonlySet<string> {
+  let names = ORDER_NAMES.get(order);
+  if (!names) ORDER_NAMES.set(order, (names = new Set(order.map(([name]) => name))));
+  return names;
 }
 
 /** The ordered fields of an object, then every remaining field (extensions, and at the event level the typed lists and ilmd), sorted. */
 function fields(obj: Json, context: string, order: Order, prefixes: Readonly<Record<string, string>>): string {
   let out = '';
-  const known = new Set<string>();
+  const known = namesOf(order);
   for (const [name, sub] of order) {
-    known.add(name);
     if (obj[name] !== undefined) out += part(name, context, obj[name], sub, prefixes);
   }
   const rest = Object.keys(obj)

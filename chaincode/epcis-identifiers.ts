@@ -66,26 +66,38 @@ export function canonicalIdentifier(text: string, path = ''): string {
   }
 }
 
+/**
+ * {@link canonicalIdentifier} with the field's pointer built only when it is needed (an error):
+ * a capture normalises thousands of identifiers, and the pointers were most of its garbage.
+ */
+function canonicalAt(text: string, pointer: () => string): string {
+  try {
+    return normalizeCached(text);
+  } catch {
+    return canonicalIdentifier(text, pointer());
+  }
+}
+
 function strings(event: Json, field: string, base: string): string[] {
   const v = event[field];
   if (!Array.isArray(v)) return [];
-  return v.map((s, i) => canonicalIdentifier(String(s), `${base}/${field}/${i}`));
+  return v.map((s, i) => canonicalAt(String(s), () => `${base}/${field}/${i}`));
 }
 
 function classes(event: Json, field: string, base: string): string[] {
   const v = event[field];
   if (!Array.isArray(v)) return [];
-  return v.map((q: Json, i) => canonicalIdentifier(String(q['epcClass']), `${base}/${field}/${i}/epcClass`));
+  return v.map((q: Json, i) => canonicalAt(String(q['epcClass']), () => `${base}/${field}/${i}/epcClass`));
 }
 
 function one(value: unknown, path: string): string | undefined {
-  return typeof value === 'string' ? canonicalIdentifier(value, path) : undefined;
+  return typeof value === 'string' ? canonicalAt(value, () => path) : undefined;
 }
 
 function ends(event: Json, list: 'sourceList' | 'destinationList', key: 'source' | 'destination', base: string): string[] {
   const v = event[list];
   if (!Array.isArray(v)) return [];
-  return v.map((s: Json, i) => canonicalIdentifier(String(s[key]), `${base}/${list}/${i}/${key}`));
+  return v.map((s: Json, i) => canonicalAt(String(s[key]), () => `${base}/${list}/${i}/${key}`));
 }
 
 const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
