@@ -144,6 +144,10 @@ export class ProjectedEventStore implements EventStore {
   private readonly byID = new Map<string, StoredEpcisEvent>();
   /** Events by every canonical identifier they name, each list in {@link order}. */
   private readonly byIdentifier = new Map<string, StoredEpcisEvent[]>();
+  /** The eventIDs each transaction recorded or captured, in order (trace exports look them up). */
+  private readonly byTx = new Map<string, string[]>();
+  /** Transactions of the `epcis` contract (captures), whose events need not share one subject. */
+  private readonly capturedTx = new Set<string>();
   private readonly listeners = new Set<EpcisListener>();
   private readonly access = new Access();
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
@@ -206,6 +210,7 @@ export class ProjectedEventStore implements EventStore {
       try {
         const { events, envelope } = epcisEventsOf(e);
         this.access.learn(envelope);
+        if (!envelope && events.length > 0) this.capturedTx.add(e.txId);
         for (const stored of events) this.apply(stored);
       } catch {
         // an event this projection cannot read (a foreign or malformed payload) is skipped,
@@ -226,6 +231,9 @@ export class ProjectedEventStore implements EventStore {
       return;
     }
     this.byID.set(stored.eventID, stored);
+    const ofTx = this.byTx.get(stored.txId);
+    if (ofTx) ofTx.push(stored.eventID);
+    else this.byTx.set(stored.txId, [stored.eventID]);
     insertSorted(this.sorted, stored);
     for (const id of identifiersOf(stored)) {
       let list = this.byIdentifier.get(id);
@@ -252,6 +260,21 @@ export class ProjectedEventStore implements EventStore {
     const { payload, txId } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [JSON.stringify(document)], identity);
     await this.applied(txId);
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
+  }
+
+  /**
+   * The events a transaction recorded or captured that `viewer` may read, in their order. A
+   * capture's document may carry many unrelated events: of those, only the ones `relevant`
+   * accepts are given (a transaction of the contract records only events of what it did).
+   */
+  eventsOfTransaction(txId: string, viewer: string | undefined, relevant: (e: StoredEpcisEvent) => boolean = () => true): StoredEpcisEvent[] {
+    const out: StoredEpcisEvent[] = [];
+    const captured = this.capturedTx.has(txId);
+    for (const id of this.byTx.get(txId) ?? []) {
+      const e = this.byID.get(id);
+      if (e && this.access.visible(e, viewer) && (!captured || relevant(e))) out.push(e);
+    }
+    return out;
   }
 
   /** True if `viewer` (a participant ID; undefined for no access rule) may read the event. */

@@ -1,36 +1,45 @@
 /**
  * A trace as an EPCIS 2.0 document: the EPCIS events that the trace's transactions recorded
  * (lot creation, tests, transformations, shipping, receiving, sales), in event-time order, as
- * an EPCISQueryDocument — what a regulator hands to another system. Each transaction's events
- * have IDs derived from its transaction ID, so they are looked up, never searched for; the
- * EPCIS store's visibility rules decide what the caller may see.
+ * an EPCISQueryDocument — what a regulator hands to another system. The events of each
+ * transaction, recorded by the contract or captured through /epcis, are looked up by the
+ * transaction, never searched for; the EPCIS store's visibility rules decide what the caller
+ * may see.
  */
-import { epcisEventId } from '../chaincode/epcis-event';
+import { itemUri, lotUri } from '../chaincode/digital-link';
+import { anyClasses, anyEpcs } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import type { Caller } from './api-keys';
 import type { ProjectedEventStore } from './epcis-projection';
 import { queryDocument } from './epcis-query';
-import type { TraceGraph } from './trace-model';
+import { itemSerialOf, type TraceGraph } from './trace-model';
 
 /** Turns a trace into an EPCIS document for a caller. */
 export type TraceEpcisExport = (graph: TraceGraph, caller: Caller) => Promise<Record<string, unknown>>;
-
-const MAX_EVENTS_PER_TX = 10_000;
 
 /** The export over the gateway's EPCIS event store. */
 export function traceEpcisExport(store: ProjectedEventStore, clock: () => Date = () => new Date()): TraceEpcisExport {
   return async (graph, caller) => {
     const events: StoredEpcisEvent[] = [];
-    for (const txId of traceTransactions(graph)) {
-      for (let i = 0; i < MAX_EVENTS_PER_TX; i++) {
-        const e = await store.get(epcisEventId(txId, i), caller.identity, caller.participant);
-        if (!e) break;
-        events.push(e);
-      }
-    }
+    const touches = touchesTrace(graph);
+    for (const txId of traceTransactions(graph)) events.push(...store.eventsOfTransaction(txId, caller.participant, touches));
     events.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
     return queryDocument(events, clock().toISOString(), `trace-${graph.direction}`);
   };
+}
+
+/** True for an event that names a lot or item of the trace (canonical identifiers, any role). */
+function touchesTrace(graph: TraceGraph): (e: StoredEpcisEvent) => boolean {
+  const uris = new Set<string>();
+  for (const l of graph.lots) {
+    const serial = itemSerialOf(l);
+    try {
+      uris.add(serial !== undefined ? itemUri(l.gtin, serial) : lotUri(l.gtin, l.lot));
+    } catch {
+      // a lot code no Digital Link can carry names nothing an event can name
+    }
+  }
+  return (e) => [...anyEpcs(e.ids), ...anyClasses(e.ids)].some((id) => uris.has(id));
 }
 
 /** Every transaction a trace rests on, once each. */

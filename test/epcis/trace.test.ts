@@ -70,6 +70,8 @@ describe('EPCIS capture joins the trace graph', function () {
       { type: 'ObjectEvent', ...at(2), action: 'OBSERVE', bizStep: 'shipping', epcList: [],
         quantityList: [{ epcClass: elsewhere(lotUri(WHEAT, 'W9')), quantity: 200, uom: 'KGM' }],
         destinationList: [{ type: 'owning_party', destination: urn(partyUri(gln(92))) }] },
+      // in the same document, an event about something else: no trace of the wheat shows it
+      { type: 'ObjectEvent', ...at(2), action: 'OBSERVE', bizStep: 'inspecting', epcList: [urn(itemUri(FLOUR, 'other-1'))] },
     ]);
     await capture('mill-9', [
       { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', bizStep: 'receiving', epcList: [],
@@ -98,6 +100,15 @@ describe('EPCIS capture joins the trace graph', function () {
     expect(byUrn.edges.map((e) => `${e.from.lot}>${e.to.lot}`)).to.deep.equal(['W9>#K2']);
     const hops = byUrn.hops.map((h) => `${h.kind}:${h.from}>${h.to}`);
     expect(hops).to.include.members([`ship:farm-9>${gln(92)}`, `receive:${gln(91)}>mill-9`]);
+  });
+
+  it('exports a trace through captured events as EPCIS, and as CSV and DOT', async () => {
+    const code = `code=${encodeURIComponent(urn(itemUri(BUNS, 'K2')))}`;
+    const doc = await as('samr', 'GET', `/v1/trace/back?${code}&format=epcis`);
+    expect(doc.status, doc.text).to.equal(200);
+    const list = doc.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
+    expect(list.map((e) => `${String(e['type'])}/${String(e['bizStep'] ?? '')}`)).to.deep.equal(['ObjectEvent/commissioning', 'ObjectEvent/shipping', 'ObjectEvent/receiving', 'TransformationEvent/', 'AggregationEvent/packing']);
+    for (const format of ['csv', 'dot']) expect((await as('samr', 'GET', `/v1/trace/back?${code}&format=${format}`)).status).to.equal(200);
   });
 
   it('traces the farm lot forward to every output of the transformation, and a pallet back to the farm', async () => {
