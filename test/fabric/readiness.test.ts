@@ -29,11 +29,9 @@ async function until(what: () => Promise<boolean>, ms: number): Promise<boolean>
   }
 }
 
-if (missing.length > 0) {
-  describe('Fabric: trace index readiness', () => {
-    it(`skipped: Fabric's programs (${missing.join(', ')}) are not on PATH or in FABRIC_BIN; see network/README.md`);
-  });
-} else {
+// Without Fabric's programs this file registers nothing: fabric.test.ts says, in one line for
+// every Fabric test, that they were skipped and why.
+if (missing.length === 0) {
   describe('Fabric: trace index readiness on a fresh network', function () {
     this.timeout(300_000);
     let net: TestNetwork | undefined;
