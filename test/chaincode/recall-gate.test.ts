@@ -40,9 +40,11 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
 
   it('with no recall open, uses go on, and the gate costs one read of an absent key', async () => {
     await w.submit('RecordScans', { scans: [{ kind: 'check', gtin: BREAD, lot: 'BR1', location: at('shop') }] }, actor(w, 'shop'));
-    const rwset = await lastRwset();
-    expect(rwset.reads.find((r) => r.key === OPEN_RECALLS)).to.deep.equal({ key: OPEN_RECALLS, version: null });
-    expect(rwset.ranges).to.deep.equal([]);
+    if (w.capabilities.has('blocks')) {
+      const rwset = await lastRwset();
+      expect(rwset.reads.find((r) => r.key === OPEN_RECALLS)).to.deep.equal({ key: OPEN_RECALLS, version: null });
+      expect(rwset.ranges).to.deep.equal([]);
+    }
   });
 
   it('a recall stopped by its budget refuses every use of lots downstream that it has not marked yet', async () => {
@@ -79,7 +81,7 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
       while (recall.status !== 'complete') recall = (await w.submit<{ body: { recall: Recall } }>('ContinueRecall', { recallId, budget: 2 }, actor(w, 'samr'))).body.recall;
     }
     // the last completion removed the list of open recalls
-    expect((await lastRwset()).writes.find((x) => x.key === OPEN_RECALLS)).to.include({ isDelete: true });
+    if (w.capabilities.has('blocks')) expect((await lastRwset()).writes.find((x) => x.key === OPEN_RECALLS)).to.include({ isDelete: true });
     expect(await status(BREAD, 'BR1')).to.equal('recalled');
     const err = await expectCode(w.submit('RecordScans', { scans: [{ kind: 'check', gtin: BREAD, lot: 'BR1', location: at('shop') }] }, actor(w, 'shop')), 'LOT_RECALLED');
     expect(err.details['pending']).to.equal(undefined);

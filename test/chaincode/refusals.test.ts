@@ -75,13 +75,15 @@ describe('chaincode: refusals', function () {
       await refused('Init', { regulator: { ...regulator, id: 'samr2' } }, w.admin, 'CONFLICT');
       const fresh = await openWorld({ register: false });
       try {
+        const height = await fresh.ledger.height();
+        if (fresh.capabilities.has('ownChain')) expect(height).to.equal(0);
         const nonAdmin = await fresh.issue('RegulatorMSP', 'user1', 'client');
         const otherAdmin = await fresh.issue('TradeMSP', 'Admin@trade', 'admin');
         const input = { regulator: participantInput(actor(fresh, 'samr')) };
         await expectCode(fresh.submit('Init', input, nonAdmin), 'FORBIDDEN');
         await expectCode(fresh.submit('Init', input, otherAdmin), 'FORBIDDEN');
         await expectCode(fresh.submit('Init', { regulator: { ...input.regulator, role: 'retailer' } }, fresh.admin), 'INVALID_ARGUMENT');
-        expect(await fresh.ledger.height()).to.equal(0);
+        expect(await fresh.ledger.height()).to.equal(height);
         await fresh.submit('Init', input, fresh.admin);
       } finally {
         await fresh.close();

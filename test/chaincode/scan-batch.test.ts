@@ -58,10 +58,12 @@ describe('chaincode: a batch of scans, one EPCIS event per kind, place and time'
     const scan = { kind: 'check', gtin: BREAD, lot: 'BR1', location: at(shop().gln) };
     const { result: answer, keys } = await putStateCalls(() => w.submit<Written>('RecordScans', { scans: Array.from({ length: 200 }, () => scan) }, shop()));
     expect(answer.body.scans).to.have.length(200);
-    expect(keys.filter((k) => k.startsWith(SCAN_KEY))).to.have.length(200);
-    expect(keys.filter((k) => k.startsWith(EPCIS_KEY))).to.have.length(1);
-    expect(keys).to.have.length(202); // and the lot's history entry
-    expect((await lastWrites()).map((x) => x.key).sort()).to.deep.equal([...keys].sort());
+    if (w.capabilities.has('inProcess')) {
+      expect(keys.filter((k) => k.startsWith(SCAN_KEY))).to.have.length(200);
+      expect(keys.filter((k) => k.startsWith(EPCIS_KEY))).to.have.length(1);
+      expect(keys).to.have.length(202); // and the lot's history entry
+    }
+    if (w.capabilities.has('blocks')) expect((await lastWrites()).map((x) => x.key).sort()).to.deep.equal([...keys].sort());
     expect(answer.eventIDs).to.deep.equal([epcisEventId(answer.txId, 0)]);
     const e = await event(answer.eventIDs[0] ?? '');
     expect(e).to.include({ type: 'ObjectEvent', action: 'OBSERVE', 'zfc:scanKind': 'check' });
@@ -88,7 +90,7 @@ describe('chaincode: a batch of scans, one EPCIS event per kind, place and time'
       { kind: 'sale', gtin: BREAD, lot: 'BR1', quantity: 3, location: here },
       { kind: 'sale', gtin: BREAD, serial: 'B002', location: here },
     ] }, shop());
-    expect((await lastWrites()).filter((x) => x.key.startsWith(SCAN_KEY))).to.have.length(9);
+    if (w.capabilities.has('blocks')) expect((await lastWrites()).filter((x) => x.key.startsWith(SCAN_KEY))).to.have.length(9);
     expect(answer.eventIDs).to.deep.equal([0, 1, 2, 3].map((i) => epcisEventId(answer.txId, i)));
     const events = await Promise.all(answer.eventIDs.map(event));
     expect(events.map((e) => [e['zfc:scanKind'], e.bizStep, e.readPoint?.id, e.epcList, e.quantityList])).to.deep.equal([
@@ -111,12 +113,14 @@ describe('chaincode: a batch of scans, one EPCIS event per kind, place and time'
     const { result: answer, keys } = await putStateCalls(() => w.submit<Written & { body: { holdings: { quantity: number }[] } }>('RecordScans', { scans: [
       sale(1), { kind: 'check', gtin: BREAD, serial: 'B006', location: here }, sale(2), { kind: 'sale', gtin: BREAD, serial: 'B006', location: here }, sale(3),
     ] }, shop()));
-    expect(keys.filter((k) => k === holdingKey)).to.have.length(1);
-    expect(keys.filter((k) => k.startsWith('\u0000zfc.item\u0000'))).to.have.length(1);
-    expect(keys.filter((k) => k.startsWith(SCAN_KEY))).to.have.length(5);
-    expect(keys.filter((k) => k.startsWith(EPCIS_KEY))).to.have.length(2);
-    expect(new Set(keys).size).to.equal(keys.length);
-    expect(keys).to.have.length((await lastWrites()).length);
+    if (w.capabilities.has('inProcess')) {
+      expect(keys.filter((k) => k === holdingKey)).to.have.length(1);
+      expect(keys.filter((k) => k.startsWith('\u0000zfc.item\u0000'))).to.have.length(1);
+      expect(keys.filter((k) => k.startsWith(SCAN_KEY))).to.have.length(5);
+      expect(keys.filter((k) => k.startsWith(EPCIS_KEY))).to.have.length(2);
+      expect(new Set(keys).size).to.equal(keys.length);
+    }
+    if (w.capabilities.has('blocks')) expect(keys).to.have.length((await lastWrites()).length);
     expect(answer.body.holdings.map((h) => h.quantity)).to.deep.equal([held - 7]);
     const after = await w.evaluate<{ holdings: { holder: string; quantity: number }[] }>('GetLot', { gtin: BREAD, lot: 'BR1' }, shop());
     expect(after.holdings.find((h) => h.holder === 'shop')?.quantity).to.equal(held - 7);

@@ -3,6 +3,10 @@
  * real contract, certificate authorities for three MSPs, a registered cast of participants
  * (one per role, plus spares), GS1 identifiers with valid check digits, and helpers that
  * submit and evaluate JSON and expect a typed error.
+ *
+ * With ZFC_TEST_LEDGER=fabric (read here only) each world is instead a fresh chaincode on one
+ * Fabric network per run (see fabric-world.ts); what only the embedded ledger can show is
+ * declared in the world's {@link Capability} set, and the few tests that need it ask for it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -12,6 +16,32 @@ import { expect } from 'chai';
 import { blockEvents, createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity, type Ledger } from '../../ledger-tools';
 import { contracts, decodeEvent, x509IdOf, ZfcError, type AnyEventEnvelope, type ErrorCode, type Role } from '../../chaincode';
 import { gs1CheckDigit } from '../../chaincode/gs1';
+import { openFabricWorldLedger, stopFabricNetwork } from './fabric-world';
+
+/** Which ledger the worlds run on: the one switch, ZFC_TEST_LEDGER (`embedded` by default). */
+export const TEST_LEDGER: 'embedded' | 'fabric' = process.env['ZFC_TEST_LEDGER'] === 'fabric' ? 'fabric' : 'embedded';
+
+if (TEST_LEDGER === 'fabric') {
+  // A root hook: the run's network goes down once, after every test file.
+  after(async function () {
+    this.timeout(120_000);
+    await stopFabricNetwork();
+  });
+}
+
+/**
+ * What a world's ledger lets a test look at beyond the Ledger port.
+ * - `blocks`: the committed blocks with each transaction's read-write set (EmbeddedLedger.block).
+ * - `ownChain`: the world has a chain of its own, so a fresh one has height 0 (on Fabric the
+ *   channel is shared with earlier worlds and lifecycle transactions).
+ * - `inProcess`: the contract runs in this process on the EmbeddedStub, so a test can count
+ *   its calls (on Fabric it runs in the organisations' chaincode servers).
+ * Tests check only these assertions under `world.capabilities.has(…)`; everything else they
+ * assert holds on every ledger.
+ */
+export type Capability = 'blocks' | 'ownChain' | 'inProcess';
+const EMBEDDED_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['blocks', 'ownChain', 'inProcess']);
+const FABRIC_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>();
 
 /** A GS1 identifier of `length` digits from a body, with its check digit. */
 export function withCheckDigit(body: string): string {
@@ -51,6 +81,8 @@ export interface World {
   readonly actors: Record<string, Actor>;
   /** An identity no participant acts for. */
   readonly stranger: Identity;
+  /** What this world's ledger shows beyond the Ledger port. */
+  readonly capabilities: ReadonlySet<Capability>;
   submit<T = Record<string, unknown>>(fn: string, input: unknown, who: Actor | Identity): Promise<T>;
   evaluate<T = Record<string, unknown>>(fn: string, input: unknown, who: Actor | Identity): Promise<T>;
   /** Issues a new identity in the given MSP. */
@@ -83,8 +115,8 @@ export function steppingClock(start = '2026-03-01T08:00:00.000Z'): () => Date {
   return () => new Date((t += 1000));
 }
 
-/** Opens a fresh ledger, initialises it with the regulator and registers the cast. */
-export async function openWorld(options: { register?: boolean; clock?: () => Date; batchTimeoutMs?: number } = {}): Promise<World> {
+/** A fresh embedded ledger in a temporary folder, with certificate authorities of its own. */
+async function openEmbeddedWorldLedger(options: { clock?: () => Date; batchTimeoutMs?: number }) {
   const dir = await mkdtemp(path.join(tmpdir(), 'zfc-chaincode-'));
   const ledger = await openEmbeddedLedger({ dir, contracts, batchTimeoutMs: options.batchTimeoutMs ?? 0, clock: options.clock ?? steppingClock() });
   const cas = {
@@ -93,12 +125,20 @@ export async function openWorld(options: { register?: boolean; clock?: () => Dat
     trade: await createCertificateAuthority(MSPS.trade),
   };
   const byMsp = (mspId: string) => Object.values(cas).find((ca) => ca.mspId === mspId) ?? cas.trade;
-  const admin = await cas.regulator.issue({ commonName: 'Admin@regulator', organizationalUnit: 'admin' });
-  const stranger = await cas.trade.issue({ commonName: 'stranger', organizationalUnit: 'client' });
+  const issue = (mspId: string, commonName: string, ou = 'client'): Promise<Identity> => byMsp(mspId).issue({ commonName, organizationalUnit: ou });
+  return { ledger, dir, issue };
+}
+
+/** Opens a fresh ledger, initialises it with the regulator and registers the cast. */
+export async function openWorld(options: { register?: boolean; clock?: () => Date; batchTimeoutMs?: number } = {}): Promise<World> {
+  const base = TEST_LEDGER === 'fabric' ? await openFabricWorldLedger() : await openEmbeddedWorldLedger(options);
+  const { ledger, dir, issue } = base;
+  const admin = await issue(MSPS.regulator, 'Admin@regulator', 'admin');
+  const stranger = await issue(MSPS.trade, 'stranger');
   const actors: Record<string, Actor> = {};
   let n = 0;
   for (const c of CAST) {
-    const identity = await cas[c.msp].issue({ commonName: `${c.id}@zfc`, organizationalUnit: 'client' });
+    const identity = await issue(MSPS[c.msp], `${c.id}@zfc`);
     actors[c.id] = { id: c.id, role: c.role, gln: gln(++n), identity };
   }
   const call = async <T>(kind: 'submit' | 'evaluate', fn: string, input: unknown, who: Actor | Identity): Promise<T> => {
@@ -110,12 +150,13 @@ export async function openWorld(options: { register?: boolean; clock?: () => Dat
   };
   const world: World = {
     ledger, dir, admin, actors, stranger,
+    capabilities: TEST_LEDGER === 'fabric' ? FABRIC_CAPABILITIES : EMBEDDED_CAPABILITIES,
     submit: (fn, input, who) => call('submit', fn, input, who),
     evaluate: (fn, input, who) => call('evaluate', fn, input, who),
-    issue: (mspId, commonName, ou = 'client') => byMsp(mspId).issue({ commonName, organizationalUnit: ou }),
+    issue,
     close: async () => {
       await ledger.close();
-      await rm(dir, { recursive: true, force: true });
+      if (TEST_LEDGER === 'embedded') await rm(dir, { recursive: true, force: true });
     },
   };
   if (options.register !== false) {
@@ -173,8 +214,24 @@ export function actor(world: World, id: string): Actor {
 
 /** Every committed chaincode event so far, decoded, with its ledger position (read block by block). */
 export async function allEvents(world: World): Promise<(AnyEventEnvelope & { blockNumber: number; txIndex: number; eventName: string })[]> {
-  const ledger = world.ledger as EmbeddedLedger;
   const out: (AnyEventEnvelope & { blockNumber: number; txIndex: number; eventName: string })[] = [];
+  if (!world.capabilities.has('blocks')) {
+    // Through the Ledger port: the world's events up to the last block (its last write).
+    const height = await world.ledger.height();
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 30_000);
+    try {
+      for await (const e of world.ledger.events({ signal: ac.signal })) {
+        out.push({ ...decodeEvent(e.payload), blockNumber: e.blockNumber, txIndex: e.txIndex, eventName: e.eventName });
+        if (e.blockNumber >= height - 1) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      ac.abort();
+    }
+    return out;
+  }
+  const ledger = world.ledger as EmbeddedLedger;
   const height = await ledger.height();
   for (let n = 0; n < height; n++) {
     for (const e of blockEvents(await ledger.block(n))) {

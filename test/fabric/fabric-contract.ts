@@ -51,6 +51,7 @@ async function openFabricWorld(net: TestNetwork, ledger: () => Ledger): Promise<
     admin: await issue('RegulatorMSP', 'Admin2@regulator', 'admin'),
     actors,
     stranger: await issue('TradeMSP', 'stranger'),
+    capabilities: new Set(),
     submit: (fn, input, who) => call('submit', fn, input, who),
     evaluate: (fn, input, who) => call('evaluate', fn, input, who),
     issue,
