@@ -5,26 +5,20 @@
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { EPCIS_HEADERS } from './epcis-query';
+import { readJson } from './json-body';
 
 const JSON_TYPES = ['application/json', 'application/ld+json'];
 
-/** Reads a JSON body of at most `limit` bytes (PAYLOAD_TOO_LARGE beyond; INVALID_ARGUMENT if not JSON). */
+/**
+ * Reads a JSON or JSON-LD body of at most `limit` bytes through the gateway's one body reader
+ * (json-body.ts: PAYLOAD_TOO_LARGE beyond the limit, INVALID_ARGUMENT if not JSON or too deep);
+ * the EPCIS routes also insist on a JSON media type and a body.
+ */
 export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
   if (!ctx.is(JSON_TYPES)) throw new ZfcError('INVALID_ARGUMENT', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type') });
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { errors: [{ path: '', message: 'is not valid JSON' }] });
-  }
+  const body = await readJson(ctx, limit);
+  if (body === undefined) throw new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
+  return body;
 }
 
 /** Sets the standard's version headers on an answer. */
