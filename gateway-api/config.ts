@@ -102,7 +102,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
 
 function hostList(raw: string, problems: string[]): string[] {
   const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
-  for (const h of hosts) if (!/^[a-z0-9.:\[\]-]{1,253}$/.test(h)) problems.push(`EPCIS_HTTP_CALLBACK_HOSTS: ${JSON.stringify(h)} is not a host name`);
+  for (const h of hosts) if (!/^[a-z0-9.:[\]-]{1,253}$/.test(h)) problems.push(`EPCIS_HTTP_CALLBACK_HOSTS: ${JSON.stringify(h)} is not a host name`);
   return hosts;
 }
 
