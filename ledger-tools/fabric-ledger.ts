@@ -109,6 +109,12 @@ class FabricLedger implements Ledger {
   readonly #clients = new Map<string, grpc.Client>();
   readonly #gateways = new Map<string, Gateway>();
   readonly #streams = new Set<() => void>();
+  /**
+   * The peer that reported the highest committed block of this ledger's submits. Peers commit
+   * blocks in order but not at the same moment, so reads go there first: a read after an
+   * acknowledged write sees it (read-your-writes), whichever identity reads.
+   */
+  #freshest: { peer: FabricPeer; block: number } | undefined;
   #closed = false;
 
   constructor(options: FabricLedgerOptions) {
@@ -136,8 +142,11 @@ class FabricLedger implements Ledger {
 
   async evaluate(fn: string, args: readonly string[], identity: Identity, options?: CallOptions): Promise<Uint8Array> {
     checkCall(fn, args, identity);
-    return this.#onAnyPeer(identity, `evaluate ${fn}`, (gateway) =>
-      this.#contract(gateway).evaluate(fn, this.#proposalOptions(args, options)),
+    return this.#onAnyPeer(
+      identity,
+      `evaluate ${fn}`,
+      (gateway) => this.#contract(gateway).evaluate(fn, this.#proposalOptions(args, options)),
+      this.#readOrder(identity),
     );
   }
 
@@ -165,9 +174,11 @@ class FabricLedger implements Ledger {
   /** Endorses on the first reachable peer, then orders and waits for the commit. */
   async #submitOnce(fn: string, args: readonly string[], identity: Identity, options?: CallOptions): Promise<SubmitResult> {
     const what = `submit ${fn}`;
-    const endorsed = await this.#onAnyPeer(identity, what, (gateway) =>
-      this.#contract(gateway).newProposal(fn, this.#proposalOptions(args, options)).endorse(),
-    );
+    let via: FabricPeer | undefined;
+    const endorsed = await this.#onAnyPeer(identity, what, (gateway, peer) => {
+      via = peer;
+      return this.#contract(gateway).newProposal(fn, this.#proposalOptions(args, options)).endorse();
+    });
     const txId = endorsed.getTransactionId();
     try {
       // Not tried elsewhere from here on: the transaction may already be with the orderers.
@@ -176,7 +187,9 @@ class FabricLedger implements Ledger {
       if (!status.successful) {
         throw new CommitError({ code: status.code, transactionId: txId, message: `transaction ${txId} is invalid (code ${status.code})` });
       }
-      return { payload: submitted.getResult(), txId, blockNumber: Number(status.blockNumber) };
+      const blockNumber = Number(status.blockNumber);
+      if (via && (!this.#freshest || blockNumber >= this.#freshest.block)) this.#freshest = { peer: via, block: blockNumber };
+      return { payload: submitted.getResult(), txId, blockNumber };
     } catch (err) {
       const error = fabricError(err, what);
       throw error.txId ? error : error.withTxId(txId);
@@ -184,13 +197,18 @@ class FabricLedger implements Ledger {
   }
 
   /** Runs `call` through the identity's preferred peer, moving on while peers are unreachable. */
-  async #onAnyPeer<T>(identity: Identity, what: string, call: (gateway: Gateway) => Promise<T>): Promise<T> {
+  async #onAnyPeer<T>(
+    identity: Identity,
+    what: string,
+    call: (gateway: Gateway, peer: FabricPeer) => Promise<T>,
+    order: readonly FabricPeer[] = this.#peersFor(identity),
+  ): Promise<T> {
     this.#assertOpen();
     let first: ZfcError | undefined;
     let answered: ZfcError | undefined;
-    for (const peer of this.#peersFor(identity)) {
+    for (const peer of order) {
       try {
-        return await call(this.#gateway(identity, peer));
+        return await call(this.#gateway(identity, peer), peer);
       } catch (err) {
         const error = fabricError(err, what);
         if (!isUnreachable(error) || this.#closed) throw error;
@@ -200,6 +218,13 @@ class FabricLedger implements Ledger {
       }
     }
     throw answered ?? first ?? new ZfcError('LEDGER_UNAVAILABLE', `${what}: no peer`);
+  }
+
+  /** The peers in the order a read should try them: the freshest first, then as for any call. */
+  #readOrder(identity: Identity): FabricPeer[] {
+    const fresh = this.#freshest?.peer;
+    const rest = this.#peersFor(identity);
+    return fresh ? [fresh, ...rest.filter((p) => p !== fresh)] : rest;
   }
 
   /** The peers in the order an identity should try them: its own organisation's first. */
