@@ -13,17 +13,15 @@ export function canonicalJson(value: unknown): string {
     return fast(value);
   } catch (err) {
     if (err !== UNENCODABLE) throw err;
-    return write(value, '$'); // again, tracking the path, to say where the value cannot be encoded
+    // Walk again only to say where: encoding never pays for building paths.
+    throw whyUnencodable(value, '$') ?? new TypeError('canonicalJson: cannot encode the value');
   }
 }
 
-/** Thrown by {@link fast} where a value cannot be encoded; {@link write} then names the place. */
+/** Thrown by {@link fast} where a value cannot be encoded; {@link whyUnencodable} then names the place. */
 const UNENCODABLE = new Error('canonicalJson: unencodable value');
 
-/**
- * The same bytes as {@link write} without building a path for every value: stored records and
- * blocks are encoded in every transaction, and the paths were most of the work and garbage.
- */
+/** Encodes with sorted keys and no whitespace; throws {@link UNENCODABLE} at the first value JSON cannot carry. */
 function fast(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -44,7 +42,7 @@ function fast(value: unknown): string {
 function fastArray(items: readonly unknown[]): string {
   let out = '[';
   for (let i = 0; i < items.length; i++) {
-    if (!(i in items)) throw UNENCODABLE; // a hole: let write() give it the form it always had
+    if (!(i in items)) throw UNENCODABLE; // a hole would be read back as null: refuse it
     out += (i > 0 ? ',' : '') + fast(items[i]);
   }
   return `${out}]`;
@@ -62,39 +60,26 @@ function fastObject(obj: Record<string, unknown>): string {
   return `${out}}`;
 }
 
-function write(value: unknown, path: string): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path}`);
-      return JSON.stringify(value);
-    case 'object':
-      return Array.isArray(value) ? writeArray(value, path) : writeObject(value as Record<string, unknown>, path);
-    default:
-      throw new TypeError(`canonicalJson: cannot encode ${typeof value} at ${path}`);
+/** The error for the first value below `value` that canonical JSON cannot carry, if any. */
+function whyUnencodable(value: unknown, path: string): TypeError | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : new TypeError(`canonicalJson: non-finite number at ${path}`);
+  if (typeof value !== 'object') return new TypeError(`canonicalJson: cannot encode ${typeof value} at ${path}`);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const why = i in value ? whyUnencodable(value[i], `${path}[${i}]`) : new TypeError(`canonicalJson: array hole at ${path}[${i}]`);
+      if (why) return why;
+    }
+    return undefined;
   }
-}
-
-function writeArray(items: readonly unknown[], path: string): string {
-  return `[${items.map((item, i) => write(item, `${path}[${i}]`)).join(',')}]`;
-}
-
-function writeObject(obj: Record<string, unknown>, path: string): string {
-  const proto = Object.getPrototypeOf(obj) as unknown;
-  if (proto !== Object.prototype && proto !== null) {
-    throw new TypeError(`canonicalJson: only plain objects can be encoded (at ${path})`);
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return new TypeError(`canonicalJson: only plain objects can be encoded (at ${path})`);
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    const why = v === undefined ? undefined : whyUnencodable(v, `${path}.${key}`);
+    if (why) return why;
   }
-  const parts: string[] = [];
-  for (const key of Object.keys(obj).sort()) {
-    const v = obj[key];
-    if (v === undefined) continue; // as JSON.stringify: an absent optional property
-    parts.push(`${JSON.stringify(key)}:${write(v, `${path}.${key}`)}`);
-  }
-  return `{${parts.join(',')}}`;
+  return undefined;
 }
 
 /** Canonical JSON as UTF-8 bytes. */

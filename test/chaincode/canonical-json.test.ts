@@ -52,5 +52,7 @@ describe('canonical JSON', () => {
     expect(() => canonicalJson({ a: { d: new Date(0) } })).to.throw(TypeError, 'only plain objects can be encoded (at $.a.d)');
     expect(() => canonicalJson([1, () => 1])).to.throw(TypeError, 'cannot encode function at $[1]');
     expect(() => canonicalJson({ n: 10n })).to.throw(TypeError, 'cannot encode bigint at $.n');
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => canonicalJson({ a: [1, , 2] })).to.throw(TypeError, 'array hole at $.a[1]');
   });
 });
