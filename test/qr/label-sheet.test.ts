@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { PassThrough, Writable } from 'node:stream';
 import { ZfcError } from '../../chaincode/errors';
 import { findCjkFont, labelRequest, LABELS_PER_PAGE, packageLink, writeLabelSheet, type LabelInput } from '../../qr-service';
-import { decodeMatrix, gs1Validates, pdfQrSymbols, readPdf } from './support';
+import { decodeMatrix, gs1Validates, pdfQrSymbols, readPdf, expectInvalid } from './support';
 
 const BASE = 'https://zfc.example.cn';
 const INPUT: LabelInput = {
@@ -38,17 +38,6 @@ async function sheet(input: LabelInput, progress: Array<[number, number]> = []):
   return { pdf: Buffer.concat(chunks), summary };
 }
 
-function expectInvalid(fn: () => unknown, field: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ZfcError);
-    expect((err as ZfcError).code).to.equal('INVALID_ARGUMENT');
-    expect((err as ZfcError).details['field']).to.equal(field);
-    return;
-  }
-  throw new Error(`expected INVALID_ARGUMENT on ${field}`);
-}
 
 describe('qr-service: label sheets', function () {
   this.timeout(120_000);

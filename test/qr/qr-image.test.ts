@@ -3,10 +3,9 @@
  * exact URI, and every URI passes GS1's validator; image options are checked.
  */
 import { expect } from 'chai';
-import { ZfcError } from '../../chaincode/errors';
 import { glnUri, ssccUri, withBase } from '../../chaincode/digital-link';
 import { imageOptions, packageLink, qrMatrix, qrPng, qrSvg, type QrImageOptions } from '../../qr-service';
-import { decodeMatrix, decodeQrPng, gs1Validates, svgModules } from './support';
+import { decodeMatrix, decodeQrPng, gs1Validates, svgModules, expectInvalid } from './support';
 
 const BASE = 'https://zfc.example.cn';
 
@@ -23,17 +22,6 @@ function links(): string[] {
   return out;
 }
 
-function expectInvalid(fn: () => unknown, field: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ZfcError);
-    expect((err as ZfcError).code).to.equal('INVALID_ARGUMENT');
-    expect((err as ZfcError).details['field']).to.equal(field);
-    return;
-  }
-  throw new Error('expected INVALID_ARGUMENT');
-}
 
 describe('qr-service: images', () => {
   const variants: QrImageOptions[] = [

@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { expect } from 'chai';
 import jsQR from 'jsqr';
 import type Koa from 'koa';
 import { ZfcError } from '../../chaincode/errors';
@@ -164,4 +165,18 @@ export function pdfQrSymbols(content: string): boolean[][][] {
     out.push(grid);
   }
   return out;
+}
+
+/** Runs `fn`, which must throw INVALID_ARGUMENT (naming `field` when given); returns the error. */
+export function expectInvalid(fn: () => unknown, field?: string): ZfcError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ZfcError);
+    const z = err as ZfcError;
+    expect(z.code).to.equal('INVALID_ARGUMENT');
+    if (field !== undefined) expect(z.details['field']).to.equal(field);
+    return z;
+  }
+  throw new Error(`expected INVALID_ARGUMENT${field ? ` on ${field}` : ''}`);
 }
