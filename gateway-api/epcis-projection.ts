@@ -12,16 +12,17 @@
  * or that it named, as a source or destination (one step up and down its chain) — and those
  * recorded by regulators (holds and recalls are public).
  */
-import { decodeEvent, type AnyEventEnvelope } from '../chaincode/events';
+import type { AnyEventEnvelope } from '../chaincode/events';
 import { glnUri, partyUri } from '../chaincode/digital-link';
-import { decodeEpcisCaptured } from '../chaincode/epcis-capture';
 import { eventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import { ChunkedSortedList } from './chunked-sorted-list';
 import type { EventStore } from './epcis-store';
+import { decodedPayload } from './ledger-payload';
 
 /** Called with each event the projection applies, in ledger order. */
 export type EpcisListener = (event: StoredEpcisEvent) => void;
@@ -29,23 +30,10 @@ export type EpcisListener = (event: StoredEpcisEvent) => void;
 const order = (a: StoredEpcisEvent, b: StoredEpcisEvent): number =>
   a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0;
 
-/** Inserts `e` into `list`, kept in {@link order}. */
-function insertSorted(list: StoredEpcisEvent[], e: StoredEpcisEvent): void {
-  list.splice(firstAfter(list, e, false), 0, e);
-}
+/** Events in {@link order}: inserts cost a binary search and a shift within one short chunk. */
+type OrderedEvents = ChunkedSortedList<StoredEpcisEvent>;
 
-/** The index of the first element after `probe` (or, with `inclusive` false, not before it). */
-function firstAfter(list: readonly StoredEpcisEvent[], probe: StoredEpcisEvent, inclusive = true): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const c = order(list[mid] as StoredEpcisEvent, probe);
-    if (c < 0 || (inclusive && c === 0)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const EMPTY: OrderedEvents = new ChunkedSortedList(order);
 
 /** Every identifier and class an event names, in any role: the keys of the identifier index. */
 function identifiersOf(e: StoredEpcisEvent): Set<string> {
@@ -77,16 +65,16 @@ function nativeEvent(event: Record<string, unknown>, e: LedgerEvent, caller: str
   };
 }
 
-/** The EPCIS events one ledger event carries (none for foreign events), and its envelope if native. */
-export function epcisEventsOf(e: LedgerEvent): { events: StoredEpcisEvent[]; envelope?: AnyEventEnvelope } {
-  const captured = decodeEpcisCaptured(e.payload);
-  if (captured) return { events: [...captured.body.events] };
-  try {
-    const envelope = decodeEvent(e.payload);
-    return { events: envelope.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, envelope.caller)), envelope };
-  } catch {
-    return { events: [] };
-  }
+/**
+ * The EPCIS events one ledger event carries (none for foreign events), and its envelope if
+ * native. The payload is decoded once for every follower (ledger-payload.ts).
+ */
+export function epcisEventsOf(e: LedgerEvent): { events: readonly StoredEpcisEvent[]; envelope?: AnyEventEnvelope } {
+  const decoded = decodedPayload(e);
+  if (decoded.kind === 'captured') return { events: decoded.captured.body.events };
+  if (decoded.kind === 'foreign' || decoded.envelope.type === 'EpcisCaptured') return { events: [] };
+  const envelope = decoded.envelope;
+  return { events: envelope.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, envelope.caller)), envelope };
 }
 
 /** Who may read what: participants' roles and parties, and who trades with whom. */
@@ -140,10 +128,10 @@ class Access {
  * const page = await store.query(plan, '', identity);
  */
 export class ProjectedEventStore implements EventStore {
-  private readonly sorted: StoredEpcisEvent[] = [];
+  private readonly sorted: OrderedEvents = new ChunkedSortedList(order);
   private readonly byID = new Map<string, StoredEpcisEvent>();
   /** Events by every canonical identifier they name, each list in {@link order}. */
-  private readonly byIdentifier = new Map<string, StoredEpcisEvent[]>();
+  private readonly byIdentifier = new Map<string, OrderedEvents>();
   /** The eventIDs each transaction recorded or captured, in order (trace exports look them up). */
   private readonly byTx = new Map<string, string[]>();
   /** Transactions of the `epcis` contract (captures), whose events need not share one subject. */
@@ -234,11 +222,11 @@ export class ProjectedEventStore implements EventStore {
     const ofTx = this.byTx.get(stored.txId);
     if (ofTx) ofTx.push(stored.eventID);
     else this.byTx.set(stored.txId, [stored.eventID]);
-    insertSorted(this.sorted, stored);
+    this.sorted.insert(stored);
     for (const id of identifiersOf(stored)) {
       let list = this.byIdentifier.get(id);
-      if (!list) this.byIdentifier.set(id, (list = []));
-      insertSorted(list, stored);
+      if (!list) this.byIdentifier.set(id, (list = new ChunkedSortedList(order)));
+      list.insert(stored);
     }
     this.access.link(stored);
     for (const l of this.listeners) l(stored);
@@ -247,12 +235,8 @@ export class ProjectedEventStore implements EventStore {
   /** Puts a newer record of the same event (same time and ID, so the same places) in the old one's stead. */
   private replace(old: StoredEpcisEvent, next: StoredEpcisEvent): void {
     this.byID.set(next.eventID, next);
-    const swap = (list: StoredEpcisEvent[]): void => {
-      const i = list.indexOf(old, Math.max(0, firstAfter(list, old, false)));
-      if (i >= 0) list[i] = next;
-    };
-    swap(this.sorted);
-    for (const id of identifiersOf(old)) swap(this.byIdentifier.get(id) ?? []);
+    this.sorted.replace(old, next);
+    for (const id of identifiersOf(old)) this.byIdentifier.get(id)?.replace(old, next);
     for (const l of this.listeners) l(next);
   }
 
@@ -293,14 +277,14 @@ export class ProjectedEventStore implements EventStore {
    */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string): Promise<EventPage> {
     const driving = drivingIdentifier(plan);
-    const candidates = driving !== undefined ? (this.byIdentifier.get(driving) ?? []) : this.sorted;
-    const start = pageToken ? firstAfter(candidates, tokenProbe(decodeToken(pageToken))) : 0;
+    const candidates = driving !== undefined ? (this.byIdentifier.get(driving) ?? EMPTY) : this.sorted;
+    const walk = candidates.after(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined);
     const events: StoredEpcisEvent[] = [];
-    for (let i = start; i < candidates.length; i++) {
-      const e = candidates[i] as StoredEpcisEvent;
+    for (let next = walk.next(); !next.done; next = walk.next()) {
+      const e = next.value;
       if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) continue;
       events.push(e);
-      if (events.length === plan.perPage) return { events, nextPageToken: i + 1 < candidates.length ? encodeToken(e) : '' };
+      if (events.length === plan.perPage) return { events, nextPageToken: walk.next().done ? '' : encodeToken(e) };
     }
     return { events, nextPageToken: '' };
   }

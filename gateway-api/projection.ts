@@ -3,20 +3,22 @@
  * facts. Stateless on purpose: each event carries everything needed, so replaying the same
  * events always gives the same facts, which is what makes the index rebuildable.
  */
-import { decodeEvent, type AnyEventEnvelope, type EventBodies } from '../chaincode/events';
+import type { AnyEventEnvelope, EventBodies } from '../chaincode/events';
 import type { LedgerEvent } from '../ledger-tools/ledger';
 import { capturedFacts } from './epcis-trace-facts';
+import { decodedPayload } from './ledger-payload';
 import type { Fact, LotRef } from './trace-model';
 
-/** The facts of one committed chaincode event; foreign events give none. */
+/**
+ * The facts of one committed chaincode event; foreign events give none. The payload is decoded
+ * once for this projection and the EPCIS one (ledger-payload.ts), captured EPCIS events only
+ * through the capture contract's decoder: an `EpcisCaptured` envelope it refused gives nothing.
+ */
 export function projectEvent(event: LedgerEvent): Fact[] {
-  let env: AnyEventEnvelope;
-  try {
-    env = decodeEvent(event.payload);
-  } catch {
-    return [];
-  }
-  return projectEnvelope(env);
+  const decoded = decodedPayload(event);
+  if (decoded.kind === 'captured') return capturedFacts(decoded.captured.body.events);
+  if (decoded.kind === 'foreign' || decoded.envelope.type === 'EpcisCaptured') return [];
+  return projectEnvelope(decoded.envelope);
 }
 
 /** The facts of one decoded envelope. */

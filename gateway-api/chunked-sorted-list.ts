@@ -1,0 +1,113 @@
+/**
+ * A sorted list kept as a run of short sorted chunks, for the EPCIS projection's event lists
+ * (every event, and the events of each identifier). One flat sorted array costs a shift of
+ * every later element per insert, which grows with the ledger (a million events means moving
+ * megabytes per captured event); here an insert moves at most one chunk, found by binary
+ * search, and an insert at the end — the usual case, events arriving in time order — is a push.
+ *
+ * Order and answers are exactly those of one sorted array: a value goes before any equal to
+ * it, and a walk from a probe starts at the first value after it.
+ */
+
+/** Most values in one chunk; a fuller chunk is split in two (or, at the end, a new one begun). */
+export const CHUNK_SIZE = 1024;
+
+/**
+ * Values in `compare` order, with O(log n) search and inserts that move at most one chunk.
+ *
+ * @example
+ * const list = new ChunkedSortedList<number>((a, b) => a - b);
+ * list.insert(3); list.insert(1); list.insert(2);
+ * [...list.after(1)]; // [2, 3]
+ */
+export class ChunkedSortedList<T> {
+  /** Never empty chunks; the last value of each is before (or equal to) the first of the next. */
+  private readonly chunks: T[][] = [];
+  private count = 0;
+
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+
+  /** The number of values. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Inserts `value` in order, before any value equal to it. */
+  insert(value: T): void {
+    this.count++;
+    const last = this.chunks[this.chunks.length - 1];
+    if (!last) {
+      this.chunks.push([value]);
+      return;
+    }
+    if (this.compare(last[last.length - 1] as T, value) < 0) {
+      if (last.length < CHUNK_SIZE) last.push(value);
+      else this.chunks.push([value]);
+      return;
+    }
+    const c = this.chunkOf(value, false);
+    const chunk = this.chunks[c] as T[];
+    chunk.splice(indexIn(chunk, value, false, this.compare), 0, value);
+    if (chunk.length > CHUNK_SIZE) this.chunks.splice(c + 1, 0, chunk.splice(chunk.length >> 1));
+  }
+
+  /** Puts `next` in the place of `old` (found by identity; the two must compare equal). False if `old` is absent. */
+  replace(old: T, next: T): boolean {
+    for (let c = this.chunkOf(old, false); c < this.chunks.length; c++) {
+      const chunk = this.chunks[c] as T[];
+      for (let i = indexIn(chunk, old, false, this.compare); i < chunk.length; i++) {
+        if (chunk[i] === old) {
+          chunk[i] = next;
+          return true;
+        }
+        if (this.compare(chunk[i] as T, old) !== 0) return false;
+      }
+    }
+    return false;
+  }
+
+  /** The values after `probe` (all of them without one), in order. */
+  *after(probe?: T): Generator<T, void, undefined> {
+    let c = probe === undefined ? 0 : this.chunkOf(probe, true);
+    let i = probe === undefined || c >= this.chunks.length ? 0 : indexIn(this.chunks[c] as T[], probe, true, this.compare);
+    for (; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c] as T[];
+      for (; i < chunk.length; i++) yield chunk[i] as T;
+    }
+  }
+
+  /** Every value, in order. */
+  [Symbol.iterator](): Generator<T, void, undefined> {
+    return this.after();
+  }
+
+  /**
+   * The first chunk holding a value after `probe` (`inclusive`) or not before it; the number of
+   * chunks if there is none. Without `inclusive`, the last chunk stands for "none" when it exists.
+   */
+  private chunkOf(probe: T, inclusive: boolean): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const chunk = this.chunks[mid] as T[];
+      const c = this.compare(chunk[chunk.length - 1] as T, probe);
+      if (c < 0 || (inclusive && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return inclusive ? lo : Math.max(0, Math.min(lo, this.chunks.length - 1));
+  }
+}
+
+/** The index in `list` of the first value after `probe` (`inclusive`) or not before it. */
+function indexIn<T>(list: readonly T[], probe: T, inclusive: boolean, compare: (a: T, b: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = compare(list[mid] as T, probe);
+    if (c < 0 || (inclusive && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
