@@ -6,7 +6,26 @@
  * - TransformationEvent: each input lot or item → each output, outputs made by the capturer;
  * - AggregationEvent with an SSCC parent: what the case or pallet carries (lots, items, SSCCs);
  * - shipping / receiving / retail_selling ObjectEvents: custody hops, the other side taken from
- *   the source and destination lists (a party's GLN when it names no participant we know).
+ *   the source and destination lists (a party's GLN when it names no participant we know);
+ * - TransactionEvents (ADD or OBSERVE) with those bizSteps: the same custody hops — a sale or a
+ *   purchase order fulfilled names the items or lots and the parties just as a shipment does.
+ *   Any other TransactionEvent only ties EPCs to a business transaction (an order, an invoice),
+ *   and the trace model has no node for a business transaction: it gives nothing. The hop's
+ *   shipment is the eventID (as for ObjectEvents), not the bizTransaction: the two sides of one
+ *   delivery often cite different documents (the buyer's order, the seller's despatch advice).
+ *   A DELETE disassociates objects from a transaction; it moves nothing, so it gives nothing;
+ * - AssociationEvent (EPCIS 2.0) with an SSCC parent: read as packing, exactly like an
+ *   AggregationEvent, since a trace from the case or pallet must reach what was put with it.
+ *   With any other parent — in practice a GIAI or GRAI asset (a sensor, a returnable crate) —
+ *   it names nothing the trace shows (traces start from lots, items and SSCCs) and gives nothing:
+ *   a crate reused across many lots would otherwise join lots that never met.
+ *
+ * Error declarations (EPCIS 2.0 §7.4.1.2): when a recorded event is later declared erroneous,
+ * the capture emits its record again with `declaration` set. That record gives one retraction
+ * fact carrying the facts the event gave when captured (this projection is stateless, so it
+ * recomputes them exactly), which the index withdraws; the corrective events named in the
+ * declaration are ordinary captured events and stand. An event captured already carrying an
+ * errorDeclaration asserts nothing about the world and gives nothing.
  *
  * Identifiers come from the stored event's canonical forms (`ids`, from epcis-identifiers.ts),
  * so an item named by EPC URN in one event and by Digital Link on any domain in the next is one
@@ -80,11 +99,9 @@ function commissioned(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>, kind
   return lots.map((t) => ({ type: 'lot', kind, gtin: t.lot.gtin, lot: t.lot.lot, producer: e.capturedBy, quantity: t.quantity, unit: t.unit, productionDate, ...(location ? { location } : {}) }));
 }
 
-function objectFacts(e: StoredEpcisEvent): Fact[] {
-  const ev = e.event;
-  const lots = lotsOf(things(e.ids.epcList, ev['quantityList']));
-  if (ev['action'] === 'ADD' && (ev['bizStep'] === undefined || /commissioning$/.test(String(ev['bizStep'])))) return commissioned(e, lots, 'commissioning');
-  const step = String(ev['bizStep'] ?? '').replace(/^.*[/:]/, '');
+/** Custody hops for a shipping, receiving or retail_selling bizStep; none for any other. */
+function custodyHops(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>): Fact[] {
+  const step = String(e.event['bizStep'] ?? '').replace(/^.*[/:]/, '');
   const location = placeOf(e);
   const hop = (kind: 'ship' | 'receive' | 'sale', from: string, to: string): Fact[] =>
     lots.map((t) => ({ type: 'hop', kind, lotRef: t.lot, from, to, quantity: t.quantity, unit: t.unit, shipmentId: e.eventID, ...(location ? { location } : {}) }));
@@ -94,6 +111,17 @@ function objectFacts(e: StoredEpcisEvent): Fact[] {
   return [];
 }
 
+function objectFacts(e: StoredEpcisEvent): Fact[] {
+  const ev = e.event;
+  const lots = lotsOf(things(e.ids.epcList, ev['quantityList']));
+  if (ev['action'] === 'ADD' && (ev['bizStep'] === undefined || /commissioning$/.test(String(ev['bizStep'])))) return commissioned(e, lots, 'commissioning');
+  return custodyHops(e, lots);
+}
+
+function transactionFacts(e: StoredEpcisEvent): Fact[] {
+  if (e.event['action'] === 'DELETE') return [];
+  return custodyHops(e, lotsOf(things(e.ids.epcList, e.event['quantityList'])));
+}
 function transformationFacts(e: StoredEpcisEvent): Fact[] {
   const inputs = lotsOf(things(e.ids.inputEPCList, e.event['inputQuantityList']));
   const outputs = lotsOf(things(e.ids.outputEPCList, e.event['outputQuantityList']));
@@ -110,18 +138,31 @@ function aggregationFacts(e: StoredEpcisEvent): Fact[] {
   return [{ type: 'aggregation', sscc: parent.sscc, action: action === 'ADD' ? 'add' : 'delete', lots: lotsOf(children).map((t) => t.lot), children: ssccsOf(children) }];
 }
 
-/** The trace facts of one captured event (none for an error declaration's restatement). */
+/** The trace facts of one captured event; a declared record gives the retraction of its facts. */
 export function capturedEventFacts(e: StoredEpcisEvent): Fact[] {
-  if (e.declaration) return [];
+  return e.declaration ? retraction(e) : assertedFacts(e);
+}
+
+function retraction(e: StoredEpcisEvent): Fact[] {
+  const facts = assertedFacts(e);
+  return facts.length > 0 ? [{ type: 'retraction', eventID: e.eventID, capturedTxId: e.txId, facts }] : [];
+}
+
+/** What the event asserts about custody, lineage and packing, as captured. */
+function assertedFacts(e: StoredEpcisEvent): Fact[] {
+  if (e.event['errorDeclaration'] !== undefined) return [];
   switch (e.event['type']) {
     case 'ObjectEvent':
       return objectFacts(e);
+    case 'TransactionEvent':
+      return transactionFacts(e);
     case 'TransformationEvent':
       return transformationFacts(e);
     case 'AggregationEvent':
-      return aggregationFacts(e);
+    case 'AssociationEvent':
+      return aggregationFacts(e); // only with an SSCC parent
     default:
-      return []; // TransactionEvent, AssociationEvent: no custody or lineage the trace draws
+      return [];
   }
 }
 

@@ -26,6 +26,8 @@ import {
   type WarningFact,
   type ScanFact,
   type TestFact,
+  type RetractionFact,
+  type Fact,
 } from './trace-model';
 
 /** A lot in memory. Its arrays are kept in ledger order (by `seq`). */
@@ -94,6 +96,8 @@ export class TraceGraphStore {
   private readonly items = new Map<string, Map<string, LotNode>>();
   private readonly ranges = new Map<string, ItemRange[]>();
   private readonly containers = new Map<string, Container>();
+  /** Packings of a lot or unit into a unit beyond the first (`sscc>member`), so a retraction removes only the last. */
+  private readonly repacked = new Map<string, number>();
   /** Ship and receive hops of each shipment, in ledger order. */
   readonly shipments = new Map<string, HopNode[]>();
   /** Lots each participant has made or received (it may hold some now), for searches by holder. */
@@ -173,6 +177,9 @@ export class TraceGraphStore {
       case 'scan':
         this.scan(fact);
         return;
+      case 'retraction':
+        for (const f of fact.facts) this.retract(f, fact);
+        return;
     }
   }
 
@@ -207,8 +214,71 @@ export class TraceGraphStore {
     let c = this.containers.get(sscc);
     if (!c) this.containers.set(sscc, (c = { lots: new Set(), children: new Set() }));
     if (action === 'delete') return;
-    for (const l of lots) c.lots.add(this.node(l).key);
-    for (const child of children) c.children.add(child);
+    for (const l of lots) this.pack(sscc, c.lots, this.node(l).key);
+    for (const child of children) this.pack(sscc, c.children, child);
+  }
+
+  private pack(sscc: string, members: Set<string>, member: string): void {
+    if (!members.has(member)) members.add(member);
+    else this.repacked.set(`${sscc}>${member}`, (this.repacked.get(`${sscc}>${member}`) ?? 0) + 1);
+  }
+
+  private unpack(sscc: string, members: Set<string> | undefined, member: string): void {
+    const key = `${sscc}>${member}`;
+    const extra = this.repacked.get(key) ?? 0;
+    if (extra > 1) this.repacked.set(key, extra - 1);
+    else if (extra === 1) this.repacked.delete(key);
+    else members?.delete(member);
+  }
+
+  /**
+   * Withdraws one fact a declared-erroneous captured event gave (see RetractionFact): the
+   * matching hop, edge, lot or packing of the capturing transaction, once. The lot's node stays
+   * (packings and other events may name it); without its fact it is an unknown lot, as before.
+   */
+  private retract(f: Fact, r: RetractionFact): void {
+    const tx = r.capturedTxId;
+    if (f.type === 'hop') {
+      for (const node of this.nodesOf(f.lotRef)) {
+        const i = node.hops.findIndex((h) => h.view.txId === tx && h.view.kind === f.kind && h.view.shipmentId === (f.shipmentId ?? '') && h.view.quantity === f.quantity);
+        const hop = node.hops[i];
+        if (!hop) continue;
+        node.hops.splice(i, 1);
+        const list = this.shipments.get(hop.view.shipmentId);
+        list?.splice(list.indexOf(hop), 1);
+        if (list?.length === 0) this.shipments.delete(hop.view.shipmentId);
+        return;
+      }
+    } else if (f.type === 'input') {
+      for (const node of this.nodesOf(f.to)) {
+        const from = new Set(this.nodesOf(f.from));
+        const i = node.inputs.findIndex((e) => e.view.txId === tx && from.has(e.fromNode) && e.view.quantity === f.quantity);
+        const edge = node.inputs[i];
+        if (!edge) continue;
+        node.inputs.splice(i, 1);
+        edge.fromNode.outputs.splice(edge.fromNode.outputs.indexOf(edge), 1);
+        return;
+      }
+    } else if (f.type === 'lot') {
+      for (const node of this.nodesOf(f)) {
+        const known = node.fact;
+        if (!known || known.txId !== tx || known.kind !== f.kind || known.producer !== f.producer || known.quantity !== f.quantity) continue;
+        node.fact = undefined;
+        return;
+      }
+    } else if (f.type === 'aggregation' && f.action === 'add') {
+      const c = this.containers.get(f.sscc);
+      for (const l of f.lots) this.unpack(f.sscc, c?.lots, this.node(l).key);
+      for (const child of f.children) this.unpack(f.sscc, c?.children, child);
+    }
+  }
+
+  /** The nodes a reference may have landed on: its own key and, for a captured item, its real lot. */
+  private nodesOf(ref: LotRef): LotNode[] {
+    const own = this.lots.get(lotKey(ref));
+    const serial = itemSerialOf(ref);
+    const real = serial !== undefined ? this.itemLot(ref.gtin, serial) : undefined;
+    return [own, real].filter((n, i, all): n is LotNode => n !== undefined && all.indexOf(n) === i);
   }
 
   private setStatus(ref: LotRef, status: string, reason: string, recallId: string, at: string): void {

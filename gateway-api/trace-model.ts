@@ -152,6 +152,20 @@ export interface ScanFact {
   readonly location?: string;
 }
 
+/**
+ * What an error declaration withdraws (EPCIS 2.0 §7.4.1.2): the facts a captured event gave
+ * when it was captured, each matched by the capturing transaction and its content, so the
+ * event's hops, edges, lot and packing stop showing in traces. Events that correct it stand.
+ */
+export interface RetractionFact {
+  readonly type: 'retraction';
+  /** The event declared erroneous. */
+  readonly eventID: string;
+  /** The transaction that captured it: the withdrawn facts carry this txId. */
+  readonly capturedTxId: string;
+  readonly facts: readonly Fact[];
+}
+
 /** Everything the index can be fed. */
 export type Fact =
   | ParticipantFact
@@ -165,7 +179,8 @@ export type Fact =
   | StatusFact
   | RecallFact
   | WarningFact
-  | ScanFact;
+  | ScanFact
+  | RetractionFact;
 
 /** A fact with its position in the ledger. */
 export type PositionedFact = Fact & FactPosition;

@@ -12,6 +12,7 @@
  *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
  *   D|code           where and when an item's code was last scanned anonymously (recent points)
  *   E|code           a possible cloned code: the impossible journey that flagged it
+ *   Z|seq            an error declaration's retraction of a captured event's facts (loaded last)
  *
  * C, D and E are the index's own observations, not projections of the ledger: a rebuild keeps them.
  *
@@ -37,7 +38,7 @@ const LOAD_BATCH = 4096;
  * Prefixes loaded into memory, in an order where each depends only on the ones before (item
  * serials first: a captured item resolves to the lot the ledger commissioned it under).
  */
-const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'X|', 'W|', 'S|'] as const;
+const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'X|', 'W|', 'S|', 'Z|'] as const;
 
 /** The level keys (and values) that record one fact. */
 export function factOps(f: PositionedFact): Op[] {
@@ -67,6 +68,8 @@ export function factOps(f: PositionedFact): Op[] {
       return [put(`W|${f.seq}`)];
     case 'scan':
       return [put(`S|${lk(f.lotRef)}|${f.seq}`)];
+    case 'retraction':
+      return [put(`Z|${f.seq}`)];
   }
 }
 
