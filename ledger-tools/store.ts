@@ -122,6 +122,9 @@ export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite
 
 /** The level store of one embedded ledger. */
 export class LedgerStore implements StateReader {
+  /** The reads of the current turn, sent together (see {@link LedgerStore.get}). */
+  private gets: { readonly keys: string[]; readonly values: Promise<(Buffer | undefined)[]> } | undefined;
+
   private constructor(readonly db: Level<string, Buffer>) {}
 
   /** Opens the store in `dir`, creating it unless `create` is false (the tools only read existing ledgers). */
@@ -149,9 +152,28 @@ export class LedgerStore implements StateReader {
     return stored ? Number(stored.toString('utf8')) : 0;
   }
 
-  async get(key: string): Promise<VersionedValue | undefined> {
-    const stored = await this.db.get(stateKey(key));
-    return stored ? decodeState(stored) : undefined;
+  /**
+   * The committed value of a key. Reads asked for in the same turn of the event loop (a
+   * contract's `Promise.all` of getState, or several transactions simulated together) go to
+   * level as one getMany: each separate get crosses to level's thread pool and back, and that
+   * round trip, not the lookup, was their cost.
+   */
+  get(key: string): Promise<VersionedValue | undefined> {
+    let batch = this.gets;
+    if (!batch) {
+      const keys: string[] = [];
+      batch = this.gets = { keys, values: Promise.resolve().then(() => this.readBatch(keys)) };
+    }
+    const i = batch.keys.push(stateKey(key)) - 1;
+    return batch.values.then((values) => {
+      const stored = values[i];
+      return stored ? decodeState(stored) : undefined;
+    });
+  }
+
+  private readBatch(keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+    this.gets = undefined; // reads asked for from now on form the next batch
+    return this.db.getMany(keys as string[]);
   }
 
   /** The committed versions of `keys` (null where absent), in one read. */
