@@ -19,7 +19,10 @@ import { parseIdentifier } from './digital-link';
 import { ZfcError } from './errors';
 import { eventHashId, eventPreHash } from './epcis-event-hash';
 import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
-import { eventExists, readEvent, writeDeclaration, writeEvent, type CaptureResult, type StoredEpcisEvent } from './epcis-ledger';
+import {
+  eventExists, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
+  type CaptureRecord, type CaptureResult, type EventRecord, type StoredEpcisEvent,
+} from './epcis-ledger';
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { assertUsable } from './lot';
@@ -37,15 +40,21 @@ export const GATED_BIZ_STEPS: Readonly<Record<string, string>> = {
   dispensing: 'sell',
 };
 
-/** The body of the one chaincode event a capture emits (`EpcisCaptured`). */
+/** The body of the one chaincode event a capture emits (`EpcisCaptured`), as decoded. */
 export interface EpcisCapturedBody extends CaptureResult {
+  /** The captured events, then the events this capture declared erroneous (with their declaration). */
   readonly events: readonly StoredEpcisEvent[];
 }
 
-/** What a capture did: its result, and the canonical JSON of each stored event, in order. */
+/**
+ * What a capture did: its result, the canonical JSON of each new event's record (as written),
+ * the events it declared erroneous, and the document's @context.
+ */
 export interface CaptureOutcome {
   readonly result: CaptureResult;
   readonly records: readonly string[];
+  readonly declared: readonly StoredEpcisEvent[];
+  readonly context?: unknown;
 }
 
 /** Chaincode event name of a capture. */
@@ -64,18 +73,39 @@ export interface EpcisCapturedEnvelope {
   readonly epcis: readonly never[];
 }
 
+/** The body as carried in the payload: records as written, the capture's @context once. */
+interface WireBody extends CaptureResult {
+  readonly context?: unknown;
+  readonly events: ReadonlyArray<EventRecord | StoredEpcisEvent>;
+  readonly declaredEvents?: readonly StoredEpcisEvent[];
+}
+
+/**
+ * The envelope of an already parsed `EpcisCaptured` payload, its events in the consumers' form
+ * (each event's canonical identifiers derived here); undefined for any other envelope.
+ */
+export function expandEpcisCaptured(parsed: unknown): EpcisCapturedEnvelope | undefined {
+  const env = parsed as (Omit<EpcisCapturedEnvelope, 'body'> & { body?: WireBody }) | null;
+  if (!env || typeof env !== 'object' || env.v !== 1 || env.type !== EPCIS_CAPTURED || !env.body || !Array.isArray(env.body.events)) return undefined;
+  const { context, declaredEvents, events: wire, ...result } = env.body;
+  const capture: CaptureRecord = { capturedBy: env.caller, recordTime: env.timestamp, ...(context !== undefined ? { context } : {}) };
+  const events = wire.map((r) => ('ids' in r ? (r as StoredEpcisEvent) : storedEvent(r as EventRecord, capture))); // 'ids': the first layout
+  return { ...env, body: { ...result, events: [...events, ...(declaredEvents ?? [])] } };
+}
+
 /** The envelope of an `EpcisCaptured` event payload, or undefined for any other payload. */
 export function decodeEpcisCaptured(payload: Uint8Array): EpcisCapturedEnvelope | undefined {
+  let parsed: unknown;
   try {
-    const env = JSON.parse(Buffer.from(payload).toString('utf8')) as Partial<EpcisCapturedEnvelope> | null;
-    return env && env.v === 1 && env.type === EPCIS_CAPTURED && env.body ? (env as EpcisCapturedEnvelope) : undefined;
+    parsed = JSON.parse(Buffer.from(payload).toString('utf8'));
   } catch {
     return undefined;
   }
-}
-
-function canonicalTime(text: string): string {
-  return new Date(Date.parse(text)).toISOString();
+  try {
+    return expandEpcisCaptured(parsed);
+  } catch {
+    return undefined; // a malformed capture payload (never written by the contract) names nothing
+  }
 }
 
 /** The lots a captured event uses up or moves, with the rule's action name; none if not gated. */
@@ -197,9 +227,9 @@ async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candi
  * restated event must be the same event (equal pre-hash strings, which leave the declaration
  * out). Returns the declared candidates and their rewritten records.
  */
-async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: ReadonlySet<string>, context: unknown, caller: Participant): Promise<{ declared: Candidate[]; records: string[] }> {
+async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: ReadonlySet<string>, context: unknown, caller: Participant): Promise<{ declared: Candidate[]; records: StoredEpcisEvent[] }> {
   const declared: Candidate[] = [];
-  const records: string[] = [];
+  const records: StoredEpcisEvent[] = [];
   const seen = new Set<string>();
   for (const c of duplicates) {
     const declaration = c.event['errorDeclaration'];
@@ -239,20 +269,8 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
   if (refused) throw refused.reason; // the first refused event in document order
   const records: string[] = [];
-  for (const c of fresh) {
-    const stored: StoredEpcisEvent = {
-      eventID: c.eventID,
-      generatedID: c.generatedID,
-      recordTime: tx.time,
-      eventTime: canonicalTime(String(c.event['eventTime'])),
-      capturedBy: caller.id,
-      txId: tx.txId,
-      ids: c.ids,
-      ...(context !== undefined ? { context } : {}),
-      event: c.event,
-    };
-    records.push(await writeEvent(tx.stub, stored));
-  }
+  for (const c of fresh) records.push(await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event }));
+  if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
   const result: CaptureResult = {
     txId: tx.txId,
     recordTime: tx.time,
@@ -261,19 +279,22 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
     duplicates: duplicates.sort((x, y) => x.index - y.index),
     declared: declared.map((c) => ({ index: c.index, eventID: c.eventID })),
   };
-  return { result, records: [...records, ...declarationRecords] };
+  return { result, records, declared: declarationRecords, ...(context !== undefined ? { context } : {}) };
 }
 
 const EVENTS_SLOT = '\u0000epcis-events\u0000';
 
 /**
- * The `EpcisCaptured` payload: canonical JSON of {@link EpcisCapturedEnvelope}, with the stored
- * events' canonical JSON spliced in as written rather than encoded a second time. (After
- * `events` only fixed-format fields follow in key order, so the last slot is the one.)
+ * The `EpcisCaptured` payload: canonical JSON of the envelope whose body carries each new
+ * event's record as written (spliced in, not encoded a second time), the capture's @context
+ * once, and the declared events whole ({@link expandEpcisCaptured} gives consumers the same
+ * events as a read of world state would). After `events` only fixed-format fields follow in key
+ * order, so the last slot is the one.
  */
 export function capturedPayload(outcome: CaptureOutcome, timestamp: string): Buffer {
-  const { result, records } = outcome;
-  const envelope = { v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body: { ...result, events: EVENTS_SLOT }, epcis: [] };
+  const { result, records, declared, context } = outcome;
+  const body = { ...result, ...(context !== undefined ? { context } : {}), ...(declared.length > 0 ? { declaredEvents: declared } : {}), events: EVENTS_SLOT };
+  const envelope = { v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body, epcis: [] };
   const json = canonicalJson(envelope);
   const slot = JSON.stringify(EVENTS_SLOT);
   const at = json.lastIndexOf(slot);

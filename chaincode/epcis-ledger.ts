@@ -2,26 +2,33 @@
  * Where captured EPCIS events live in world state, and the reads that answer queries from it.
  *
  * Each event is one key (`epcis.e|{sha256(eventID)}`), so a repeated eventID is one record and
- * concurrent captures never contend on a shared key. Beside it one small index key whose order
- * is the order of answers: by eventTime (`epcis.t|{time}|{h}`). A plain (not composite) key,
- * because Fabric answers range queries — time windows — only over plain keys; every part is a
- * canonical UTC time or a hex hash, neither of which can hold the `|` separator.
+ * concurrent captures never contend on a shared key. The record holds the event exactly as
+ * captured and what names it (eventID, whether it was computed, the capturing txId); what every
+ * event of one capture shares — who captured it, when, and the document's JSON-LD `@context` —
+ * is written once per capture under `epcis.c|{txId}`. Plain (not composite) keys: every part is a
+ * hex hash or a transaction ID, neither of which can hold the `|` separator.
  *
- * Why no index by identifier or bizStep here: every key a capture writes is a write in every
- * peer's state, block and endorsement, and they were most of a capture's cost; the standard's
- * queries are answered by the gateway's projection (gateway-api/epcis-projection.ts), which
- * indexes every identifier in memory. This module's own query (QueryEvents, for checking the
- * ledger itself) walks the time index and filters, {@link MAX_SCAN} entries per call.
+ * Why so little per event: every byte and every key a capture writes is written in every peer's
+ * state, block and endorsement, and they were most of a capture's cost. The canonical
+ * identifiers (`ids`) are derived from the event whenever a record is read
+ * ({@link storedEvent}), and there is no index key per event: the standard's queries are answered
+ * by the gateway's projection (gateway-api/epcis-projection.ts), which indexes every identifier
+ * and keeps eventTime order in memory. This module's own query (QueryEvents, for checking the
+ * ledger itself) walks the event keys in key order and filters, {@link MAX_SCAN} per call.
+ *
+ * Records written before this layout (each carrying its capture's fields and `ids`) are still
+ * read as they are.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
-import type { EventIdentifiers } from './epcis-identifiers';
+import { eventIdentifiers, type EventIdentifiers } from './epcis-identifiers';
 import { matchesPlan, type EpcisQueryPlan } from './epcis-match';
 
 type Stub = Context['stub'];
+type Json = Readonly<Record<string, unknown>>;
 
-/** A captured event as stored: the event exactly as captured, and what the ledger adds. */
+/** A captured event as consumers see it: the event exactly as captured, and what the ledger adds. */
 export interface StoredEpcisEvent {
   /** As captured, or the event hash ID when it had none. */
   readonly eventID: string;
@@ -45,6 +52,23 @@ export interface StoredEpcisEvent {
    * with an `errorDeclaration`), kept beside the event as captured.
    */
   readonly declaration?: ErrorDeclarationRecord;
+}
+
+/** One event's record in world state (and in the `EpcisCaptured` chaincode event). */
+export interface EventRecord {
+  readonly eventID: string;
+  readonly generatedID: boolean;
+  /** The capturing transaction: its {@link CaptureRecord} is under `epcis.c|{txId}`. */
+  readonly txId: string;
+  readonly event: Json;
+  readonly declaration?: ErrorDeclarationRecord;
+}
+
+/** What the events of one capture share, written once per capture. */
+export interface CaptureRecord {
+  readonly capturedBy: string;
+  readonly recordTime: string;
+  readonly context?: unknown;
 }
 
 /** A later error declaration of a stored event, and who made it when. */
@@ -74,7 +98,6 @@ export interface EventPage {
   readonly nextPageToken: string;
 }
 
-const MAX_RUNE = '\u{10FFFF}';
 /** Index entries scanned by one query call before it returns a partial page with a token. */
 export const MAX_SCAN = 20_000;
 
@@ -83,16 +106,61 @@ export function eventKeyHash(eventID: string): string {
   return createHash('sha256').update(eventID, 'utf8').digest('hex');
 }
 
-const eventKey = (h: string): string => `epcis.e|${h}`;
+const EVENTS = 'epcis.e|';
+const EVENTS_END = 'epcis.e|~'; // after every hex hash
+const eventKey = (h: string): string => `${EVENTS}${h}`;
+const captureKey = (txId: string): string => `epcis.c|${txId}`;
 
-/** Reads a stored event by its eventID, or undefined. */
-export async function readEvent(stub: Stub, eventID: string): Promise<StoredEpcisEvent | undefined> {
-  return readByHash(stub, eventKeyHash(eventID));
+/** An eventTime in canonical UTC with milliseconds (the event is valid: its time parses). */
+export function canonicalEventTime(text: string): string {
+  return new Date(Date.parse(text)).toISOString();
 }
 
-async function readByHash(stub: Stub, h: string): Promise<StoredEpcisEvent | undefined> {
-  const bytes = await stub.getState(eventKey(h));
-  return bytes && bytes.length > 0 ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredEpcisEvent) : undefined;
+/** The consumers' form of an event record, given its capture's record. */
+export function storedEvent(record: EventRecord, capture: CaptureRecord): StoredEpcisEvent {
+  return {
+    eventID: record.eventID,
+    generatedID: record.generatedID,
+    recordTime: capture.recordTime,
+    eventTime: canonicalEventTime(String(record.event['eventTime'])),
+    capturedBy: capture.capturedBy,
+    txId: record.txId,
+    ids: eventIdentifiers(record.event),
+    ...(capture.context !== undefined ? { context: capture.context } : {}),
+    event: record.event,
+    ...(record.declaration ? { declaration: record.declaration } : {}),
+  };
+}
+
+/** True for a record of the first layout, which carried its capture's fields and `ids` itself. */
+function isFullRecord(value: EventRecord | StoredEpcisEvent): value is StoredEpcisEvent {
+  return typeof (value as Partial<StoredEpcisEvent>).capturedBy === 'string' && (value as Partial<StoredEpcisEvent>).ids !== undefined;
+}
+
+/** Capture records read during one call, each at most once. */
+type Captures = Map<string, Promise<CaptureRecord | undefined>>;
+
+async function readCapture(stub: Stub, txId: string, captures: Captures): Promise<CaptureRecord | undefined> {
+  let capture = captures.get(txId);
+  if (!capture) {
+    capture = stub.getState(captureKey(txId)).then((bytes) => (bytes && bytes.length > 0 ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as CaptureRecord) : undefined));
+    captures.set(txId, capture);
+  }
+  return capture;
+}
+
+/** The consumers' form of a stored record's bytes (reading its capture's record if needed). */
+async function fromBytes(stub: Stub, bytes: Uint8Array, captures: Captures): Promise<StoredEpcisEvent | undefined> {
+  const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as EventRecord | StoredEpcisEvent;
+  if (isFullRecord(value)) return value;
+  const capture = await readCapture(stub, value.txId, captures);
+  return capture ? storedEvent(value, capture) : undefined;
+}
+
+/** Reads a stored event by its eventID, or undefined. */
+export async function readEvent(stub: Stub, eventID: string, captures: Captures = new Map()): Promise<StoredEpcisEvent | undefined> {
+  const bytes = await stub.getState(eventKey(eventKeyHash(eventID)));
+  return bytes && bytes.length > 0 ? fromBytes(stub, bytes, captures) : undefined;
 }
 
 /** True if an event with this ID is already recorded. */
@@ -101,51 +169,55 @@ export async function eventExists(stub: Stub, eventID: string): Promise<boolean>
   return !!bytes && bytes.length > 0;
 }
 
-const MARKER = Buffer.from('1', 'utf8'); // the event's hash is the index key's last part
+/** Writes what a capture's events share; once per capture, before or after its events. */
+export async function writeCapture(stub: Stub, txId: string, capture: CaptureRecord): Promise<void> {
+  await stub.putState(captureKey(txId), Buffer.from(canonicalJson(capture), 'utf8'));
+}
 
-/** Writes an event and its time index key; returns the record's canonical JSON. */
-export async function writeEvent(stub: Stub, stored: StoredEpcisEvent): Promise<string> {
-  const h = eventKeyHash(stored.eventID);
-  const json = canonicalJson(stored);
-  await stub.putState(eventKey(h), Buffer.from(json, 'utf8'));
-  await stub.putState(`epcis.t|${stored.eventTime}|${h}`, MARKER);
+/** Writes an event's record; returns its canonical JSON. */
+export async function writeEvent(stub: Stub, record: EventRecord): Promise<string> {
+  const json = canonicalJson(record);
+  await stub.putState(eventKey(eventKeyHash(record.eventID)), Buffer.from(json, 'utf8'));
   return json;
 }
 
-/** Rewrites a stored event's record with its error declaration (its index keys stay); returns the record's canonical JSON. */
-export async function writeDeclaration(stub: Stub, stored: StoredEpcisEvent, declaration: ErrorDeclarationRecord): Promise<string> {
-  const json = canonicalJson({ ...stored, declaration });
+/**
+ * Rewrites a stored event's record with its error declaration (its capture's record stays);
+ * returns the declared event in the consumers' form.
+ */
+export async function writeDeclaration(stub: Stub, stored: StoredEpcisEvent, declaration: ErrorDeclarationRecord): Promise<StoredEpcisEvent> {
+  const record: EventRecord = { eventID: stored.eventID, generatedID: stored.generatedID, txId: stored.txId, event: stored.event, declaration };
+  const json = canonicalJson(record);
   await stub.putState(eventKey(eventKeyHash(stored.eventID)), Buffer.from(json, 'utf8'));
-  return json;
+  if (isFullRecord(stored) && !(await readCapture(stub, stored.txId, new Map()))) {
+    // a record of the first layout: its capture's fields move to a capture record of their own
+    await writeCapture(stub, stored.txId, { capturedBy: stored.capturedBy, recordTime: stored.recordTime, ...(stored.context !== undefined ? { context: stored.context } : {}) });
+  }
+  return { ...stored, declaration };
 }
 
-/** The time index range a plan is answered from. */
-function driver(plan: EpcisQueryPlan): { start: string; end: string } {
-  return { start: `epcis.t|${plan.geEventTime ?? ''}`, end: `epcis.t|${plan.ltEventTime ?? MAX_RUNE}` };
-}
-
-/** Page token: the last index key scanned, so the next call resumes after it. */
+/** Page token: the last event key scanned, so the next call resumes after it. */
 function encodeToken(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
-function decodeToken(token: string, start: string, end: string): string | undefined {
+function decodeToken(token: string): string | undefined {
   if (!token) return undefined;
   const key = Buffer.from(token, 'base64url').toString('utf8');
-  return key >= start && key < end ? key : undefined;
+  return key > EVENTS && key < EVENTS_END ? key : undefined;
 }
 
 /**
- * One page of events matching `plan`, in eventTime order. Scans at most {@link MAX_SCAN} index
- * entries per call; a page may then be short and still carry a token.
+ * One page of events matching `plan`, in the order of their keys (a hash of the eventID: the
+ * gateway's projection answers in eventTime order). Scans at most {@link MAX_SCAN} records per
+ * call; a page may then be short and still carry a token.
  */
 export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string): Promise<EventPage> {
   if (plan.eventIDs) return byIds(stub, plan);
-  const { start, end } = driver(plan);
-  const after = decodeToken(token, start, end);
-  const iterator = await stub.getStateByRange(after ?? start, end);
+  const after = decodeToken(token);
+  const iterator = await stub.getStateByRange(after ?? EVENTS, EVENTS_END);
   const events: StoredEpcisEvent[] = [];
-  const seen = new Set<string>();
+  const captures: Captures = new Map();
   let scanned = 0;
   let last = '';
   try {
@@ -154,12 +226,8 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
       if (res.value && res.value.key !== after) {
         last = res.value.key;
         scanned++;
-        const h = res.value.key.slice(res.value.key.lastIndexOf('|') + 1);
-        if (!seen.has(h)) {
-          seen.add(h);
-          const stored = await readByHash(stub, h);
-          if (stored && matchesPlan(stored, plan)) events.push(stored);
-        }
+        const stored = await fromBytes(stub, res.value.value, captures);
+        if (stored && matchesPlan(stored, plan)) events.push(stored);
       }
       if (res.done) return { events, nextPageToken: '' };
       if (events.length >= plan.perPage || scanned >= MAX_SCAN) return { events, nextPageToken: encodeToken(last) };
@@ -171,8 +239,9 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
 
 async function byIds(stub: Stub, plan: EpcisQueryPlan): Promise<EventPage> {
   const events: StoredEpcisEvent[] = [];
+  const captures: Captures = new Map();
   for (const id of plan.eventIDs ?? []) {
-    const stored = await readEvent(stub, id);
+    const stored = await readEvent(stub, id, captures);
     if (stored && matchesPlan(stored, plan)) events.push(stored);
   }
   return { events: events.slice(0, plan.perPage), nextPageToken: '' };

@@ -5,6 +5,7 @@
  */
 import type { AnyEventEnvelope, EventBodies } from '../chaincode/events';
 import type { LedgerEvent } from '../ledger-tools/ledger';
+import { expandEpcisCaptured } from '../chaincode/epcis-capture';
 import { capturedFacts } from './epcis-trace-facts';
 import { decodedPayload } from './ledger-payload';
 import type { Fact, LotRef } from './trace-model';
@@ -58,7 +59,7 @@ export function projectEnvelope(env: AnyEventEnvelope): Fact[] {
     case 'RecallProgressed':
       return recalled(env.body);
     case 'EpcisCaptured':
-      return capturedFacts(env.body.events); // events captured through the EPCIS interface
+      return capturedFacts(expandEpcisCaptured(env)?.body.events ?? []); // events captured through the EPCIS interface
     default:
       return []; // an event that changes nothing the trace shows (identities of a participant, …)
   }

@@ -44,6 +44,14 @@ export class SeedContract extends Contract {
     return `${item.gtin}/${item.serial}`;
   }
 
+  /** Writes a value under a plain key, as given (records of an earlier layout, for instance). */
+  @Transaction()
+  @Returns('string')
+  async Raw(ctx: Context, key: string, value: string): Promise<string> {
+    await ctx.stub.putState(key, Buffer.from(value, 'utf8'));
+    return key;
+  }
+
   /** Writes a lot record (JSON) as the ledger would keep it. */
   @Transaction()
   @Returns('string')
