@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { EPCIS_HEADERS } from './epcis-query';
-import { readJson } from './json-body';
+import { readJsonText } from './json-body';
 
 const JSON_TYPES = ['application/json', 'application/ld+json'];
 
@@ -15,8 +15,13 @@ const JSON_TYPES = ['application/json', 'application/ld+json'];
  * the EPCIS routes also insist on a JSON media type and a body.
  */
 export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
+  return (await readJsonBodyText(ctx, limit)).value;
+}
+
+/** {@link readJsonBody}, with the body's text beside its value (the text the value was parsed from). */
+export async function readJsonBodyText(ctx: Context, limit: number): Promise<{ value: unknown; text: string }> {
   if (!ctx.is(JSON_TYPES)) throw new ZfcError('INVALID_ARGUMENT', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type') });
-  const body = await readJson(ctx, limit);
+  const body = await readJsonText(ctx, limit);
   if (body === undefined) throw new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
   return body;
 }

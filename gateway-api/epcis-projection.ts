@@ -21,7 +21,7 @@ import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
-import type { EventStore } from './epcis-store';
+import { documentText, type EventStore } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 
 /** Called with each event the projection applies, in ledger order. */
@@ -240,8 +240,8 @@ export class ProjectedEventStore implements EventStore {
     for (const l of this.listeners) l(next);
   }
 
-  async capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult> {
-    const { payload, txId } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [JSON.stringify(document)], identity);
+  async capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult> {
+    const { payload, txId } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [documentText(document)], identity);
     await this.applied(txId);
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
   }

@@ -23,7 +23,7 @@ import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
-import { readJsonBody, setHeaders } from './epcis-http';
+import { readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
 import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
@@ -47,9 +47,12 @@ export interface EpcisRouterDeps {
   readonly clock?: () => Date;
 }
 
-/** What a capture job keeps to run again after a restart. */
+/**
+ * What a capture job keeps to run again after a restart: the validated document as the JSON
+ * text it arrived in (jobs saved before kept the document itself; both run again alike).
+ */
 export interface SavedCapture {
-  readonly document: EpcisDocument;
+  readonly document: EpcisDocument | string;
   readonly identity: Identity;
 }
 
@@ -120,8 +123,10 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     if (behaviour && behaviour !== 'rollback') {
       throw new ZfcError('INVALID_ARGUMENT', 'only the rollback capture error behaviour is supported', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback' }] });
     }
-    const doc = validateEpcisDocument(await readJsonBody(ctx, limit));
-    const saved: SavedCapture = { document: doc, identity };
+    const body = await readJsonBodyText(ctx, limit);
+    const doc = validateEpcisDocument(body.value);
+    // the text is what was validated: it is submitted and saved as received, not encoded again
+    const saved: SavedCapture = { document: body.text, identity };
     const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved);
     setHeaders(ctx);
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));

@@ -12,8 +12,11 @@ import type { Identity, Ledger } from '../ledger-tools/ledger';
 
 /** Captures and reads EPCIS events on behalf of an identity. */
 export interface EventStore {
-  /** Captures a (validated) document, all or nothing. */
-  capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult>;
+  /**
+   * Captures a validated document, all or nothing: the document, or the JSON text it was
+   * parsed from (what a request carried), which is then submitted as it is.
+   */
+  capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult>;
   /**
    * One event by eventID, or undefined (also when `viewer`, a participant ID, may not read it;
    * stores that cannot tell who may read what ignore `viewer`).
@@ -25,6 +28,11 @@ export interface EventStore {
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 
+/** The JSON text a capture submits: a document's own text as received, or the document encoded. */
+export function documentText(document: EpcisDocument | string): string {
+  return typeof document === 'string' ? document : JSON.stringify(document);
+}
+
 /**
  * An EventStore over the `epcis` contract.
  *
@@ -35,8 +43,8 @@ const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 export class LedgerEventStore implements EventStore {
   constructor(private readonly ledger: Ledger, private readonly contract = 'epcis') {}
 
-  async capture(document: EpcisDocument, identity: Identity): Promise<CaptureResult> {
-    const { payload } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [JSON.stringify(document)], identity);
+  async capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult> {
+    const { payload } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [documentText(document)], identity);
     return JSON.parse(text(payload)) as CaptureResult;
   }
 

@@ -11,6 +11,15 @@ import { ZfcError } from '../chaincode/errors';
 
 /** Parses the request body as JSON; an empty body is `undefined`. */
 export async function readJson(ctx: Context, limitBytes: number): Promise<unknown> {
+  return (await readJsonText(ctx, limitBytes))?.value;
+}
+
+/**
+ * Parses the request body as JSON, and gives the text it was parsed from beside the value (so a
+ * caller can pass on or keep what it received without encoding the value again); an empty body
+ * is `undefined`. The same limits and errors as {@link readJson}.
+ */
+export async function readJsonText(ctx: Context, limitBytes: number): Promise<{ value: unknown; text: string } | undefined> {
   const declared = Number(ctx.get('content-length') || '0');
   if (declared > limitBytes) throw tooLarge(limitBytes);
   const type = ctx.get('content-type');
@@ -19,16 +28,17 @@ export async function readJson(ctx: Context, limitBytes: number): Promise<unknow
   if (type && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
     throw new ZfcError('INVALID_ARGUMENT', 'the body must be JSON (Content-Type: application/json)', { field: '/', contentType: type.slice(0, 100) });
   }
+  const text = raw.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8')) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { field: '/' });
   }
   if (depthOf(value, MAX_DEPTH) > MAX_DEPTH) {
     throw new ZfcError('INVALID_ARGUMENT', `the body is nested more than ${MAX_DEPTH} levels deep`, { field: '/', limit: MAX_DEPTH });
   }
-  return value;
+  return { value, text };
 }
 
 /**

@@ -1,0 +1,149 @@
+/**
+ * `POST /epcis/capture` passes on the document as the text it arrived in: that text is what the
+ * schema check saw (parsed), what the ledger is given and what the job keeps for a restart —
+ * never the value encoded again. Checked on a real Koa server (127.0.0.1, port 0) over the
+ * embedded ledger, the projection store and capture jobs kept in a real level database: a
+ * pretty-printed document with escapes is saved verbatim and captured intact, a query right
+ * after its job finishes sees its events, a job saved before (the document itself) still runs
+ * again, and a refused document leaves no job and no record.
+ */
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import Koa from 'koa';
+import { Level } from 'level';
+import { ZfcError } from '../../chaincode/errors';
+import { EpcisContract } from '../../chaincode/epcis-contract';
+import { validateEpcisDocument } from '../../chaincode/epcis-validate';
+import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
+import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
+import { EpcisRecords, type JsonSection } from '../../gateway-api/epcis-records';
+import { captureWork, createEpcisRouter } from '../../gateway-api/epcis-routes';
+import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import { documentOf, objectEvent } from './fixtures';
+import { SeedContract } from './seed-contract';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Real records that also remember every value put, to see what a job saved before it ended. */
+class WatchedRecords extends EpcisRecords {
+  readonly puts: Array<[string, unknown]> = [];
+
+  constructor(db: JsonSection) {
+    super(db);
+  }
+
+  override put(key: string, value: unknown): Promise<void> {
+    this.puts.push([key, value]);
+    return super.put(key, value);
+  }
+}
+
+describe('EPCIS capture of the document as received', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let ledger: EmbeddedLedger;
+  let db: Level<string, unknown>;
+  let records: WatchedRecords;
+  let store: ProjectedEventStore;
+  let alice: Identity;
+  let server: Server;
+  let base: string;
+
+  const post = (text: string): Promise<Response> =>
+    fetch(`${base}/epcis/capture`, { method: 'POST', headers: { authorization: 'Bearer alice', 'content-type': 'application/ld+json' }, body: text });
+  const get = async (path: string): Promise<Json> => (await (await fetch(base + path, { headers: { authorization: 'Bearer alice' } })).json()) as Json;
+  const settle = async (location: string): Promise<Json> => {
+    for (let i = 0; i < 600; i++) {
+      const job = await get(location);
+      if (!job['running']) return job;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('capture job did not finish');
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-text-'));
+    ledger = await openEmbeddedLedger({ dir: join(dir, 'ledger'), contracts: [EpcisContract, SeedContract] });
+    alice = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'alice', organizationalUnit: 'client' });
+    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-ALICE', name: 'Alice Foods', role: 'retailer', status: 'active', identities: [] })], alice);
+    db = new Level<string, unknown>(join(dir, 'gateway'), { valueEncoding: 'json' });
+    records = new WatchedRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
+    store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
+        ctx.status = e.status;
+        ctx.body = e.toJSON();
+      }
+    });
+    const router = createEpcisRouter({
+      store,
+      jobs: new CaptureJobs(undefined, records),
+      identityOf: (ctx) => {
+        if (ctx.get('authorization') !== 'Bearer alice') throw new ZfcError('UNAUTHENTICATED');
+        return alice;
+      },
+    });
+    app.use(router.routes()).use(router.allowedMethods());
+    server = createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    await new Promise((r) => server.close(r));
+    await store.close();
+    await records.settled();
+    await db.close();
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('saves and captures the text it was sent, escapes and all, and a query right after the job sees the events', async () => {
+    const events = [0, 1, 2].map((i) => objectEvent(600 + i, { epcList: [`urn:epc:id:sgtin:0614141.107346.T${i}`], 'ex:note': `caf\u00e9 \u201c${i}\u201d` }));
+    const doc = { ...documentOf(events), '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }] };
+    // pretty-printed, non-ASCII written as \u escapes: a text JSON.stringify of the value would not give back
+    const text = JSON.stringify(doc, null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    expect(text).to.not.equal(JSON.stringify(JSON.parse(text)));
+    const res = await post(text);
+    expect(res.status, await res.clone().text()).to.equal(202);
+    const job = await settle(String(res.headers.get('location')));
+    expect(job).to.include({ running: false, success: true, captured: 3, duplicates: 0 });
+
+    const saved = records.puts.filter(([k]) => k === `w|${String(job['captureID'])}`).map(([, v]) => v);
+    expect(saved).to.have.length(1);
+    expect((saved[0] as { document: unknown }).document).to.equal(text);
+    await records.settled();
+    expect(await records.list('w|')).to.deep.equal([]);
+
+    const found = await get(`/epcis/events?MATCH_epc=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.T1')}`);
+    const list = found['epcisBody']['queryResults']['resultsBody']['eventList'] as Json[];
+    expect(list.map((e) => e['ex:note'])).to.deep.equal(['caf\u00e9 \u201c1\u201d']);
+  });
+
+  it('runs again a job saved with the document itself (as jobs were saved before), and with its text', async () => {
+    const asValue = validateEpcisDocument(documentOf([objectEvent(700, { epcList: ['urn:epc:id:sgtin:0614141.107346.V1'] })]));
+    expect(await captureWork(store, { document: asValue, identity: alice })()).to.deep.equal({ captured: 1, duplicates: 0 });
+    const asText = JSON.stringify(documentOf([objectEvent(700, { epcList: ['urn:epc:id:sgtin:0614141.107346.V1'] }), objectEvent(701, { epcList: ['urn:epc:id:sgtin:0614141.107346.V2'] })]));
+    expect(await captureWork(store, { document: asText, identity: alice })()).to.deep.equal({ captured: 1, duplicates: 1 });
+    const page = await store.query({ perPage: 10, epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/V2', prefix: false }] }, '', alice);
+    expect(page.events.map((e) => e.eventTime)).to.deep.equal(['2026-03-01T08:11:41.000Z']);
+  });
+
+  it('refuses a document that is not valid, keeping no job and no record', async () => {
+    const before = records.puts.length;
+    const bad = JSON.stringify(documentOf([objectEvent(800, { action: 'FLY' })]), null, 1);
+    const res = await post(bad);
+    expect(res.status).to.equal(400);
+    expect(((await res.json()) as Json)['error']['code']).to.equal('INVALID_ARGUMENT');
+    expect((await post('{"type": "EPCISDocument",')).status).to.equal(400);
+    expect(records.puts.length).to.equal(before);
+  });
+});
