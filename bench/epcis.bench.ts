@@ -1,22 +1,29 @@
 /**
- * EPCIS capture benchmark: events captured per second through `POST /epcis/capture` (a real
- * Koa server on 127.0.0.1, the `epcis` contract on the embedded ledger: schema validation,
- * identifier normalisation, event hash IDs, dedupe, lot rules), beside the embedded
- * ledger's raw ingest rate in the same run — the same events submitted as opaque JSON, one key
- * each, by a contract that does nothing else. Goal: capture at least half the raw rate.
- * Two more figures say where the difference goes: the raw rate for the capture's state shape
- * (one read and two writes per event: the dedupe read, the record and its time index key; the
- * identifier and bizStep indexes are the gateway projection's, not the ledger's), and the
- * contract's rate without HTTP.
+ * EPCIS capture benchmark: events captured per second through `POST /epcis/capture` on the
+ * embedded ledger, beside the embedded ledger's raw ingest rate in the same run — the same events
+ * submitted as opaque JSON, one key each, by a contract that does nothing else. Goal: capture at
+ * least half the raw rate.
+ *
+ * Capture is measured twice:
+ * - through the whole gateway as `npm start` runs it (gateway-api/server.ts: API-key
+ *   authentication, the capture job kept in the gateway's store, the `epcis` contract —
+ *   validation, identifier normalisation, event hash IDs, dedupe reads, lot rules — and the job
+ *   finishing only once the gateway's EPCIS projection has the events, while the trace index
+ *   follows the same blocks); this is the figure the goal is about;
+ * - through the EPCIS router alone over the contract (no projection, no trace index, no job
+ *   store), which says what the gateway's own followers cost.
+ * Two more figures say where the rest goes: the raw rate for the capture's state shape (per event
+ * one read and one write, one more write per document: the dedupe read, the event's record, the
+ * capture's record), and the contract's rate without HTTP.
  *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
  * ZFC_EPCIS_ROUNDS the interleaved rounds whose medians are reported (3).
- * Run alone: `node .build/<you>/bench/epcis.bench.js` (or `npm run bench` for every bench).
+ * Run alone: `npm run bench -- epcis`.
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,10 +32,14 @@ import Koa from 'koa';
 import { canonicalBytes } from '../chaincode/canonical-json';
 import { ZfcError } from '../chaincode/errors';
 import { EpcisContract } from '../chaincode/epcis-contract';
+import { gs1CheckDigit } from '../chaincode/gs1';
 import { identityHash, KEY } from '../chaincode/keys';
+import { initialiseRegulator } from '../gateway-api/bootstrap';
+import { loadConfig } from '../gateway-api/config';
 import { CaptureJobs } from '../gateway-api/epcis-capture-jobs';
 import { createEpcisRouter } from '../gateway-api/epcis-routes';
 import { LedgerEventStore } from '../gateway-api/epcis-store';
+import { listen, openGateway, type GatewayParts, type RunningGateway } from '../gateway-api/server';
 import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../ledger-tools';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -57,18 +68,15 @@ class RawContract extends Contract {
     return String(events.length);
   }
 
-  /** The capture's state shape without its logic: per event one read and two writes. */
+  /** The capture's state shape without its logic: per event one read and one write, one write per document. */
   @Transaction()
   @Returns('string')
-  async PutIndexed(ctx: Context, eventsJson: string): Promise<string> {
+  async PutShaped(ctx: Context, eventsJson: string): Promise<string> {
     const events = JSON.parse(eventsJson) as Array<Record<string, unknown>>;
     const txId = ctx.stub.getTxID();
     await Promise.all(events.map((_, i) => ctx.stub.getState(`shape.e|${txId}|${i}`)));
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i] ?? {};
-      await ctx.stub.putState(`shape.e|${txId}|${i}`, canonicalBytes(e));
-      await ctx.stub.putState(`shape.t|${String(e['eventTime'])}|${txId}|${i}`, Buffer.from(txId));
-    }
+    for (let i = 0; i < events.length; i++) await ctx.stub.putState(`shape.e|${txId}|${i}`, canonicalBytes(events[i]));
+    await ctx.stub.putState(`shape.c|${txId}`, canonicalBytes({ capturedBy: 'P-BENCH', recordTime: '2026-03-01T00:00:00.000Z' }));
     return String(events.length);
   }
 
@@ -136,11 +144,15 @@ async function directRate(ledger: Ledger, who: Identity, docs: Array<Record<stri
   return docs.reduce((n, d) => n + d.length, 0) / ((performance.now() - t) / 1000);
 }
 
-/** Documents POSTed to /epcis/capture; each counts once its capture job has finished (awaited in process, not polled). */
-async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<string, unknown>[]>): Promise<number> {
+/**
+ * Documents POSTed to /epcis/capture at `base` (with `key` as the API key, if any); each counts
+ * once its capture job has finished (awaited in process, not polled).
+ */
+async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<string, unknown>[]>, key?: string): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/ld+json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
   const t = performance.now();
   await pool(docs, async (events) => {
-    const res = await fetch(`${base}/epcis/capture`, { method: 'POST', headers: { 'content-type': 'application/ld+json' }, body: JSON.stringify(epcisDocument(events)) });
+    const res = await fetch(`${base}/epcis/capture`, { method: 'POST', headers, body: JSON.stringify(epcisDocument(events)) });
     if (res.status !== 202) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
     const { captureID } = (await res.json()) as { captureID: string };
     const job = jobs.get(captureID);
@@ -150,56 +162,74 @@ async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<s
   return docs.reduce((n, d) => n + d.length, 0) / ((performance.now() - t) / 1000);
 }
 
+/** The EPCIS router alone over the contract, on the bench's own ledger. */
+async function startRouter(ledger: Ledger, who: Identity): Promise<{ base: string; jobs: CaptureJobs; server: Server }> {
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
+      ctx.status = e.status;
+      ctx.body = e.toJSON();
+    }
+  });
+  const jobs = new CaptureJobs();
+  const router = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: () => who, jobs });
+  app.use(router.routes());
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, jobs, server };
+}
+
+/** The whole gateway, as `npm start` runs it (without demo data), and a regulator's API key. */
+async function startWholeGateway(dataDir: string): Promise<{ parts: GatewayParts; running: RunningGateway; key: string }> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dataDir, RATE_LIMIT: '1000000', RATE_BURST: '1000000' });
+  const parts = await openGateway(config);
+  const running = await listen(parts, config);
+  const { key } = await initialiseRegulator(running, { id: 'samr', name: 'Bench Regulator', licence: 'REG-BENCH', gln: `695000000001${gs1CheckDigit('695000000001')}` });
+  return { parts, running, key };
+}
+
 /** Runs the benchmark and prints its figures. */
 export async function run(): Promise<void> {
   const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-bench-'));
   const ledger = await openEmbeddedLedger({ dir: path.join(root, 'ledger'), contracts: [EpcisContract, RawContract] });
-  const server = createServer();
+  let router: Awaited<ReturnType<typeof startRouter>> | undefined;
+  let gateway: Awaited<ReturnType<typeof startWholeGateway>> | undefined;
   try {
     const who = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'bench', organizationalUnit: 'client' });
     await ledger.submit('raw:Register', ['P-BENCH'], who);
-    const app = new Koa();
-    app.use(async (ctx, next) => {
-      try {
-        await next();
-      } catch (err) {
-        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
-        ctx.status = e.status;
-        ctx.body = e.toJSON();
-      }
-    });
-    const jobs = new CaptureJobs();
-    const router = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: () => who, jobs });
-    app.use(router.routes());
-    server.on('request', app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    router = await startRouter(ledger, who);
+    gateway = await startWholeGateway(path.join(root, 'gateway'));
+    const gw = gateway;
     const warm = documents('W')[0] ?? [];
-    await rawRate(ledger, who, [warm], 'raw:PutIndexed');
+    await rawRate(ledger, who, [warm], 'raw:PutShaped');
     await rawRate(ledger, who, [warm]); // compile schemas, load code paths, fill caches: every side
     await directRate(ledger, who, [documents('V')[0] ?? []]);
-    await captureRate(base, jobs, [documents('U')[0] ?? []]);
+    await captureRate(router.base, router.jobs, [documents('U')[0] ?? []]);
+    await captureRate(gw.running.url, gw.parts.captureJobs, [documents('T')[0] ?? []], gw.key);
     log(`epcis: ${EVENTS.toLocaleString('en')} events per measure, ${BATCH} per document, ${CONCURRENCY} in flight, ${ROUNDS} interleaved rounds (medians)`);
-    const rates: Record<'raw' | 'shaped' | 'direct' | 'capture', number[]> = { raw: [], shaped: [], direct: [], capture: [] };
+    const rates: Record<'raw' | 'shaped' | 'direct' | 'router' | 'gateway', number[]> = { raw: [], shaped: [], direct: [], router: [], gateway: [] };
     for (let r = 0; r < ROUNDS; r++) {
       // interleaved, so that a busy spell of a shared machine weighs on every measure alike
       rates.raw.push(await rawRate(ledger, who, documents(`R${r}-`)));
-      rates.shaped.push(await rawRate(ledger, who, documents(`H${r}-`), 'raw:PutIndexed'));
+      rates.shaped.push(await rawRate(ledger, who, documents(`H${r}-`), 'raw:PutShaped'));
       rates.direct.push(await directRate(ledger, who, documents(`D${r}-`)));
-      rates.capture.push(await captureRate(base, jobs, documents(`C${r}-`)));
+      rates.router.push(await captureRate(router.base, router.jobs, documents(`C${r}-`)));
+      rates.gateway.push(await captureRate(gw.running.url, gw.parts.captureJobs, documents(`G${r}-`), gw.key));
     }
-    const raw = median(rates.raw);
-    const shaped = median(rates.shaped);
-    const direct = median(rates.direct);
-    const capture = median(rates.capture);
+    const [raw, shaped, direct, viaRouter, viaGateway] = (['raw', 'shaped', 'direct', 'router', 'gateway'] as const).map((k) => median(rates[k])) as [number, number, number, number, number];
     const each = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
-    log(`  raw ledger ingest (opaque JSON, one key per event):   ${raw.toFixed(0)} events/s  [${each(rates.raw)}]`);
-    log(`  raw, capture's state shape (1 read + 2 writes/event): ${shaped.toFixed(0)} events/s  [${each(rates.shaped)}]`);
-    log(`  epcis:CaptureEvents submitted directly (no HTTP):     ${direct.toFixed(0)} events/s  [${each(rates.direct)}]`);
-    log(`  POST /epcis/capture (validate, normalise, hash, index): ${capture.toFixed(0)} events/s  [${each(rates.capture)}]`);
-    log(`  ratio capture / raw: ${(capture / raw).toFixed(2)} (goal ≥ 0.50); same-shape raw / raw: ${(shaped / raw).toFixed(2)}; direct / raw: ${(direct / raw).toFixed(2)}`);
+    log(`  raw ledger ingest (opaque JSON, one key per event):        ${raw.toFixed(0)} events/s  [${each(rates.raw)}]`);
+    log(`  raw, capture's state shape (1 read + 1 write per event):   ${shaped.toFixed(0)} events/s  [${each(rates.shaped)}]`);
+    log(`  epcis:CaptureEvents submitted directly (no HTTP):          ${direct.toFixed(0)} events/s  [${each(rates.direct)}]`);
+    log(`  POST /epcis/capture, EPCIS router over the contract:       ${viaRouter.toFixed(0)} events/s  [${each(rates.router)}]`);
+    log(`  POST /epcis/capture, whole gateway (auth, jobs, projection, trace index): ${viaGateway.toFixed(0)} events/s  [${each(rates.gateway)}]`);
+    log(`  ratio capture / raw: whole gateway ${(viaGateway / raw).toFixed(2)}, router ${(viaRouter / raw).toFixed(2)} (goal ≥ 0.50); same-shape raw / raw ${(shaped / raw).toFixed(2)}; direct / raw ${(direct / raw).toFixed(2)}`);
   } finally {
-    await new Promise((r) => server.close(r));
+    if (router) await new Promise((r) => router?.server.close(r));
+    await gateway?.running.close();
     await ledger.close();
     await fs.promises.rm(root, { recursive: true, force: true });
   }
