@@ -78,8 +78,10 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       parameters: [pathParam('name')],
       responses: { '201': { description: 'The subscription.' }, default: error },
     },
+    get: { operationId: 'epcisSubscriptions', summary: 'The caller\'s subscriptions to a named query, with delivery counts and last delivery.', security, parameters: [pathParam('name')], responses: { '200': { description: '`{ subscriptions }`.' }, default: error } },
   },
   '/epcis/queries/{name}/subscriptions/{id}': {
+    get: { operationId: 'epcisSubscription', summary: 'A subscription (its owner only): delivery counts and last delivery, kept across restarts.', security, parameters: [pathParam('name'), pathParam('id')], responses: { '200': { description: 'The subscription.' }, default: error } },
     delete: { operationId: 'epcisUnsubscribe', summary: 'End a subscription (its owner only).', security, parameters: [pathParam('name'), pathParam('id')], responses: { '204': { description: 'Ended.' }, default: error } },
   },
 };

@@ -1,6 +1,7 @@
 /**
  * The `/epcis/queries` routes: named queries, their events, and streaming subscriptions whose
- * deliveries are signed (epcis-subscriptions.ts). Mounted by createEpcisRouter when it is given
+ * deliveries are signed (epcis-subscriptions.ts); a subscription's owner reads it back with its
+ * delivery counts and last delivery (`GET …/subscriptions[/{id}]`, only its own). Mounted by createEpcisRouter when it is given
  * subscriptions.
  */
 import { createHash } from 'node:crypto';
@@ -73,6 +74,19 @@ export function addQueryRoutes(
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
     ctx.body = sub;
+  });
+
+  router.get('/queries/:name/subscriptions', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    const q = subs.query(ctx.params['name'] ?? '');
+    setHeaders(ctx);
+    ctx.body = { subscriptions: subs.subscriptionsOf(q.name, ownerOf(ctx, deps, identity)) };
+  });
+
+  router.get('/queries/:name/subscriptions/:id', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    setHeaders(ctx);
+    ctx.body = subs.subscription(ctx.params['name'] ?? '', ctx.params['id'] ?? '', ownerOf(ctx, deps, identity));
   });
 
   router.delete('/queries/:name/subscriptions/:id', async (ctx) => {

@@ -2,10 +2,15 @@
  * Where the EPCIS interface keeps what the ledger does not: named queries, subscriptions (with
  * their signature tokens), deliveries not yet made, and capture jobs (with the document of a
  * job still running), in a section of the gateway's own level database, so a restart resumes
- * them. Keys: `q|name`, `s|subscriptionID`, `d|subscriptionID|seq`, `j|captureID`, `w|captureID`
- * (the work of a running job). Values are JSON.
+ * them. Keys: `q|name`, `s|subscriptionID` (with its delivery counts and last delivery),
+ * `d|subscriptionID|seq`, `c|subscriptions` (the last ledger position whose matching events all
+ * have their `d|` record, where subscriptions catch up from after a restart), `j|captureID`,
+ * `w|captureID` (the work of a running job). Values are JSON.
  */
 import type { AbstractSublevel } from 'abstract-level';
+
+/** One write of a {@link EpcisRecords.batch}. */
+export type RecordOp = { readonly type: 'put'; readonly key: string; readonly value: unknown } | { readonly type: 'del'; readonly key: string };
 
 /** A level section with JSON values (a sublevel of the gateway's database). */
 export type JsonSection = AbstractSublevel<any, any, string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -34,6 +39,17 @@ export class EpcisRecords {
   /** Deletes a key (and, with `prefix` true, every key under it). */
   del(key: string, prefix = false): Promise<void> {
     return this.track(prefix ? this.db.clear({ gte: key, lt: key + END }) : this.db.del(key));
+  }
+
+  /** Writes several puts and deletes atomically (settles when durable). */
+  batch(ops: readonly RecordOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return this.track(this.db.batch(ops.map((op) => ({ ...op }))));
+  }
+
+  /** One value, or undefined. */
+  async get<T>(key: string): Promise<T | undefined> {
+    return (await this.db.get(key)) as T | undefined;
   }
 
   /** Resolves once every write issued so far has settled. */

@@ -84,7 +84,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
     ...(opened.inspector ? { inspector: opened.inspector } : {}),
   });
   const httpHosts = new Set(config.epcisHttpCallbackHosts);
-  const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
+  const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
   await subscriptions.restore();
   const captureJobs = new CaptureJobs(undefined, store.epcis);
   await captureJobs.restore<SavedCapture>((saved) => captureWork(epcis, saved));
