@@ -4,7 +4,8 @@
  * `CaptureEvents` takes a whole EPCISDocument (many events per transaction, all or nothing) and
  * emits ONE chaincode event, `EpcisCaptured`, naming what was captured and carrying the stored
  * events so projections (trace index, subscriptions) never read world state. Reads answer a
- * query plan (chaincode/epcis-match.ts) from the contract's own indexes.
+ * query plan (chaincode/epcis-match.ts) by walking the stored event records (epcis-ledger.ts);
+ * the gateway answers the standard's queries from its own projection.
  *
  * @example
  * await ledger.submit('epcis:CaptureEvents', [JSON.stringify(epcisDocument)], identity);
