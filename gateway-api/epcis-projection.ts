@@ -38,10 +38,12 @@ const EMPTY: OrderedEvents = new ChunkedSortedList(order);
 /** Every identifier and class an event names, in any role: the keys of the identifier index. */
 function identifiersOf(e: StoredEpcisEvent): Set<string> {
   const ids = e.ids;
-  return new Set([
-    ...ids.epcList, ...ids.childEPCs, ...ids.inputEPCList, ...ids.outputEPCList, ...(ids.parentID ? [ids.parentID] : []),
-    ...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses,
-  ]);
+  const out = new Set<string>();
+  for (const list of [ids.epcList, ids.childEPCs, ids.inputEPCList, ids.outputEPCList, ids.epcClasses, ids.inputEPCClasses, ids.outputEPCClasses]) {
+    for (const id of list) out.add(id);
+  }
+  if (ids.parentID) out.add(ids.parentID);
+  return out;
 }
 
 /** The one exact identifier a plan requires, if any: its events are the only candidates. */
