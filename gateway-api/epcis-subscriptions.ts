@@ -88,7 +88,10 @@ export interface SubscriptionOptions {
   readonly clock?: () => Date;
   /** Where queries, subscriptions and undone deliveries are kept (absent: in memory only). */
   readonly records?: EpcisRecords;
-  /** With records: follow this ledger from a kept checkpoint instead of the source's listeners. */
+  /**
+   * With records: follow this ledger from a kept checkpoint instead of the source's listeners
+   * (from {@link EpcisSubscriptions.restore} on, which must then be called).
+   */
   readonly ledger?: Ledger;
   /** How often counts, finished deliveries and the checkpoint are written. Default 1000 ms. */
   readonly saveEveryMs?: number;

@@ -2,7 +2,8 @@
  * Named queries and subscriptions in the real gateway: a shop subscribes to recalls of a lot
  * it holds and is called, on a real HTTP server on loopback, when a regulator issues the recall
  * through /v1; the delivery is an EPCISQueryDocument whose HMAC-SHA256 signature verifies, and
- * a failed delivery is retried. Bad callbacks, tokens and names are refused.
+ * a failed delivery is retried, and the shop reads its subscription back with the delivery count
+ * and how the last delivery went (others cannot). Bad callbacks, tokens and names are refused.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -96,6 +97,18 @@ describe('EPCIS subscriptions', function () {
 
     const events = await as('shop-1', 'GET', '/epcis/queries/my-recalls/events');
     expect(events.body.epcisBody.queryResults.resultsBody.eventList).to.have.length(1);
+
+    // its owner reads the subscription back with its counts and how the last delivery went
+    const path = `/epcis/queries/my-recalls/subscriptions/${sub.body.subscriptionID}`;
+    for (let i = 0; i < 200 && (await as('shop-1', 'GET', path)).body.delivered !== 1; i++) await new Promise((r) => setTimeout(r, 25));
+    const read = await as('shop-1', 'GET', path);
+    expect(read.status, read.text).to.equal(200);
+    expect(read.body).to.include({ subscriptionID: sub.body.subscriptionID, delivered: 1, failed: 0 });
+    expect(read.body.lastDelivery).to.include({ eventID: event?.['eventID'], outcome: 'delivered', status: 200 });
+    expect((await as('shop-1', 'GET', '/epcis/queries/my-recalls/subscriptions')).body.subscriptions).to.have.length(1);
+    expect((await as('shop-2', 'GET', '/epcis/queries/my-recalls/subscriptions')).body.subscriptions).to.deep.equal([]);
+    expect((await as('shop-2', 'GET', path)).status).to.equal(403);
+    expect((await as('shop-1', 'GET', '/epcis/queries/my-recalls/subscriptions/nope')).status).to.equal(404);
   });
 
   it('refuses bad names, callbacks and tokens, and another participant\'s unsubscribe', async () => {
