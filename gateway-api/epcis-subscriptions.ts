@@ -112,6 +112,15 @@ export function signDelivery(body: string, token: string): string {
   return `sha256=${createHmac('sha256', token).update(body, 'utf8').digest('hex')}`;
 }
 
+/** The EPCIS events of a ledger event; none for a payload nothing can read. */
+function decodeEvents(e: LedgerEvent): readonly StoredEpcisEvent[] {
+  try {
+    return epcisEventsOf(e).events;
+  } catch {
+    return [];
+  }
+}
+
 function bad(path: string, message: string): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', `${path} ${message}`, { errors: [{ path, message }] });
 }
@@ -185,13 +194,8 @@ export class EpcisSubscriptions {
   private async follow(events: AsyncIterable<LedgerEvent>, appliedThrough: number): Promise<void> {
     for await (const e of events) {
       if (this.closed) return;
-      let decoded: readonly StoredEpcisEvent[] = [];
-      try {
-        decoded = epcisEventsOf(e).events;
-      } catch {
-        // a payload nothing can read matches no subscription
-      }
-      if (decoded.length > 0 && this.subs.size > 0 && e.blockNumber > appliedThrough) await this.sourceApplied(e.txId);
+      const decoded = this.subs.size > 0 ? decodeEvents(e) : []; // no subscription: nothing to decode a capture for
+      if (decoded.length > 0 && e.blockNumber > appliedThrough) await this.sourceApplied(e.txId);
       if (this.closed) return;
       await this.offerAt(decoded, { blockNumber: e.blockNumber, txIndex: e.txIndex });
     }
