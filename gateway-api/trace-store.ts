@@ -12,7 +12,8 @@
  *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
  *   D|code           where and when an item's code was last scanned anonymously (recent points)
  *   E|code           a possible cloned code: the impossible journey that flagged it
- *   Z|seq            an error declaration's retraction of a captured event's facts (loaded last)
+ *   Z|seq            an error declaration's retraction of a captured event's facts (loaded last;
+ *                    {@link TraceStore.walk}, the disk-only check, does not apply it)
  *
  * C, D and E are the index's own observations, not projections of the ledger: a rebuild keeps them.
  *
