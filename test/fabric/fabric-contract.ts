@@ -9,12 +9,15 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeEpcisCaptured } from '../../chaincode/epcis-capture';
+import type { StoredEpcisEvent } from '../../chaincode/epcis-ledger';
 import { TraceIndex } from '../../gateway-api/trace-index';
 import { projectEvent } from '../../gateway-api/projection';
 import { CertificateAuthority } from '../../ledger-tools/certificate-authority';
 import { openFabricLedger } from '../../ledger-tools/fabric-ledger';
 import type { Identity, Ledger } from '../../ledger-tools/ledger';
 import { CAST, expectCode, gln, gtin, participantInput, type Actor, type World } from '../chaincode/support';
+import { documentOf, objectEvent } from '../epcis/fixtures';
 import type { TestNetwork } from './fabric-network';
 
 const ORG_OF: Readonly<Record<string, string>> = { RegulatorMSP: 'regulator', ProducersMSP: 'producers', TradeMSP: 'trade' };
@@ -148,6 +151,41 @@ export function contractTests(net: () => TestNetwork): void {
       await rebuilt.close();
       rmSync(rebuiltDir, { recursive: true, force: true });
     }
+  });
+
+  it('captures EPCIS documents through the epcis contract: content-hash IDs, duplicates once, reads, the capture event, lot rules', async function () {
+    this.timeout(120_000);
+    const dist = actorOf(w, 'dist').identity;
+    const shipped = objectEvent(1, { bizStep: 'shipping', epcList: ['urn:epc:id:sgtin:0614141.107346.901'] });
+    const doc = documentOf([shipped, objectEvent(2, { epcList: ['https://example.cn/dl/01/10614141073464/21/901'] }), objectEvent(3, { eventID: 'urn:uuid:6f1f8a1e-0000-4000-8000-000000000003' })]);
+    const first = await ledger.submit('epcis:CaptureEvents', [JSON.stringify(doc)], dist);
+    const result = JSON.parse(Buffer.from(first.payload).toString('utf8')) as { captured: Array<{ eventID: string; generatedID: boolean }>; duplicates: unknown[] };
+    expect(result.captured.map((c) => c.generatedID)).to.deep.equal([true, true, false]);
+    const again = JSON.parse(Buffer.from((await ledger.submit('epcis:CaptureEvents', [JSON.stringify(doc)], dist)).payload).toString('utf8')) as { captured: unknown[]; duplicates: unknown[] };
+    expect(again.captured).to.have.length(0);
+    expect(again.duplicates).to.have.length(3);
+
+    const id = result.captured[0]?.eventID ?? '';
+    const stored = JSON.parse(Buffer.from(await ledger.evaluate('epcis:GetEvent', [id], dist)).toString('utf8')) as StoredEpcisEvent;
+    expect(stored.event).to.deep.equal(shipped);
+    expect(stored).to.include({ capturedBy: 'dist', txId: first.txId });
+    const item = 'https://id.gs1.org/01/10614141073464/21/901';
+    const page = JSON.parse(Buffer.from(await ledger.evaluate('epcis:QueryEvents', [JSON.stringify({ perPage: 10, epcs: [{ value: item, prefix: false }] }), ''], dist)).toString('utf8')) as { events: StoredEpcisEvent[] };
+    expect(page.events.map((e) => e.eventID).sort()).to.deep.equal(result.captured.slice(0, 2).map((c) => c.eventID).sort());
+
+    // the one chaincode event of the capture carries its events, identifiers derived as on a read
+    const abort = new AbortController();
+    let captured: StoredEpcisEvent[] | undefined;
+    for await (const e of ledger.events({ after: { blockNumber: first.blockNumber, txIndex: -1 }, signal: abort.signal })) {
+      if (e.txId !== first.txId) continue;
+      captured = [...(decodeEpcisCaptured(e.payload)?.body.events ?? [])];
+      abort.abort();
+    }
+    expect(captured?.find((e) => e.eventID === id)).to.deep.equal(stored);
+
+    // W1 was recalled: a captured shipment of it is refused like a native one, and nothing is written
+    const recalledShipment = documentOf([objectEvent(4, { bizStep: 'shipping', epcList: [], quantityList: [{ epcClass: `https://id.gs1.org/01/${WHEAT}/10/W1`, quantity: 5, uom: 'KGM' }] })]);
+    await expectCode(ledger.submit('epcis:CaptureEvents', [JSON.stringify(recalledShipment)], dist), 'LOT_RECALLED');
   });
 
   it('refuses to sell or ship what a recall reached downstream', async () => {
