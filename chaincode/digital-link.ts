@@ -463,6 +463,14 @@ export function tryParseIdentifier(text: string): ParsedIdentifier | undefined {
  * allows private identifiers; a malformed GS1 identifier (bad check digit, bad URN) throws.
  */
 export function normalizeEpc(text: string): string {
+  return canonicalEpcFast(requireString('epc', text)) ?? normalizeEpcByParser(text);
+}
+
+/**
+ * {@link normalizeEpc} without its fast paths: every input through the full parsers. Exported
+ * as the oracle the fast paths are tested against; callers want `normalizeEpc`.
+ */
+export function normalizeEpcByParser(text: string): string {
   const input = requireString('epc', text).trim();
   if (/^urn:epc:/i.test(input)) return parseEpcUri(input).canonical;
   if (/^https?:\/\//i.test(input)) {
@@ -470,6 +478,162 @@ export function normalizeEpc(text: string): string {
     return parseDigitalLink(input).canonical;
   }
   return input;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths: the commonest exact forms, canonicalised without the full parsers
+
+/** Longest lot, serial and GLN extension (AIs 10, 21, 254). */
+const MAX_PLAIN_VALUE = 20;
+
+/**
+ * The canonical URI of an identifier in one of its commonest exact forms, or undefined for
+ * anything else (every malformed input included), which the full parsers then decide. A capture
+ * normalises every EPC of every event, nearly all in these forms, and the full parse was most of
+ * its cost. The forms: EPC URNs `urn:epc:id:sgtin|sscc|sgln|pgln:…` and
+ * `urn:epc:class:lgtin:…`; Digital Links `http(s)://{host}/01/{gtin}[/10/{lot}][/21/{serial}]`,
+ * `/00/{sscc}`, `/414/{gln}[/254/{extension}]` and `/417/{gln}`; values only of the characters
+ * that need no percent-encoding (`A-Z a-z 0-9 - . _`). Wherever it answers, the answer is the
+ * full parsers' (test/qr/digital-link-fast.test.ts checks both on generated inputs).
+ */
+export function canonicalEpcFast(text: string): string | undefined {
+  if (text.startsWith('urn:epc:')) return fastUrn(text);
+  if (text.startsWith('https://')) return fastLink(text, 8);
+  if (text.startsWith('http://')) return fastLink(text, 7);
+  return undefined;
+}
+
+type FastReader = (body: string) => string | undefined;
+
+const FAST_URNS: ReadonlyArray<readonly [string, FastReader]> = [
+  ['urn:epc:id:sgtin:', (body) => fastGtinUrn(body, '/21/')],
+  ['urn:epc:class:lgtin:', (body) => fastGtinUrn(body, '/10/')],
+  ['urn:epc:id:sgln:', fastSglnUrn],
+  ['urn:epc:id:sscc:', (body) => fastPairUrn(body, 17, true, '/00/')],
+  ['urn:epc:id:pgln:', (body) => fastPairUrn(body, 12, false, '/417/')],
+];
+
+function fastUrn(text: string): string | undefined {
+  for (const [prefix, read] of FAST_URNS) if (text.startsWith(prefix)) return read(text.slice(prefix.length));
+  return undefined;
+}
+
+/** `CP.IIR.{serial or lot}` → `/01/{gtin}{qualifier}{value}`. */
+function fastGtinUrn(body: string, qualifier: '/10/' | '/21/'): string | undefined {
+  const dot1 = body.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : body.indexOf('.', dot1 + 1);
+  if (dot2 < 0) return undefined;
+  const gtin = fastKey(body.slice(0, dot1), body.slice(dot1 + 1, dot2), 13, true);
+  const value = body.slice(dot2 + 1);
+  return gtin !== undefined && isPlainValue(value) ? `${GS1_RESOLVER}/01/${gtin}${qualifier}${value}` : undefined;
+}
+
+/** `CP.LocationRef.Extension` → `/414/{gln}`, with `/254/{extension}` unless the extension is `0`. */
+function fastSglnUrn(body: string): string | undefined {
+  const dot1 = body.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : body.indexOf('.', dot1 + 1);
+  if (dot2 < 0) return undefined;
+  const gln = fastKey(body.slice(0, dot1), body.slice(dot1 + 1, dot2), 12, false);
+  const ext = body.slice(dot2 + 1);
+  if (gln === undefined || !isPlainValue(ext)) return undefined;
+  return ext === '0' ? `${GS1_RESOLVER}/414/${gln}` : `${GS1_RESOLVER}/414/${gln}/254/${ext}`;
+}
+
+/** `CP.Reference` (SSCC, party GLN) → `{path}{key}`. */
+function fastPairUrn(body: string, total: number, lead: boolean, path: string): string | undefined {
+  const dot = body.indexOf('.');
+  const key = dot < 0 ? undefined : fastKey(body.slice(0, dot), body.slice(dot + 1), total, lead);
+  return key === undefined ? undefined : GS1_RESOLVER + path + key;
+}
+
+/** Company prefix and reference as a key with its check digit; `lead` moves the reference's first digit (indicator, extension) to the front. */
+function fastKey(cp: string, ref: string, total: number, lead: boolean): string | undefined {
+  if (cp.length < 6 || cp.length > 12 || cp.length + ref.length !== total || !isDigits(cp) || !isDigits(ref)) return undefined;
+  const body = lead ? ref.slice(0, 1) + cp + ref.slice(1) : cp + ref;
+  return body + String(checkDigitOf(body, body.length));
+}
+
+/** `{scheme}://{host}/{key path}` with a plain host and no path prefix, query or fragment. */
+function fastLink(text: string, from: number): string | undefined {
+  const slash = text.indexOf('/', from);
+  if (slash <= from || !isPlainHost(text, from, slash)) return undefined;
+  const s = text.slice(slash + 1).split('/');
+  const key = s[1] ?? '';
+  switch (s[0]) {
+    case '01':
+      return fastGtinLink(s, key);
+    case '00':
+      return s.length === 2 && isCheckedKey(key, 18) ? `${GS1_RESOLVER}/00/${key}` : undefined;
+    case '417':
+      return s.length === 2 && isCheckedKey(key, 13) ? `${GS1_RESOLVER}/417/${key}` : undefined;
+    case '414':
+      return fastGlnLink(s, key);
+    default:
+      return undefined;
+  }
+}
+
+/** `/01/{gtin}`, `/01/{gtin}/10/{lot}`, `/01/{gtin}/21/{serial}`, `/01/{gtin}/10/{lot}/21/{serial}` (an item's name drops the lot). */
+function fastGtinLink(s: readonly string[], key: string): string | undefined {
+  const gtin = key.length === 14 || key.length === 13 || key.length === 12 || key.length === 8 ? key.padStart(14, '0') : '';
+  if (!isCheckedKey(gtin, 14)) return undefined;
+  const root = `${GS1_RESOLVER}/01/${gtin}`;
+  if (s.length === 2) return root;
+  const ai = s[2];
+  const value = s[3] ?? '';
+  if (s.length === 4 && (ai === '10' || ai === '21') && isPlainValue(value)) return `${root}/${ai}/${value}`;
+  const serial = s[5] ?? '';
+  if (s.length === 6 && ai === '10' && s[4] === '21' && isPlainValue(value) && isPlainValue(serial)) return `${root}/21/${serial}`;
+  return undefined;
+}
+
+/** `/414/{gln}` and `/414/{gln}/254/{extension}`. */
+function fastGlnLink(s: readonly string[], key: string): string | undefined {
+  if (!isCheckedKey(key, 13)) return undefined;
+  if (s.length === 2) return `${GS1_RESOLVER}/414/${key}`;
+  const ext = s[3] ?? '';
+  return s.length === 4 && s[2] === '254' && isPlainValue(ext) ? `${GS1_RESOLVER}/414/${key}/254/${ext}` : undefined;
+}
+
+/** `length` digits ending in their GS1 check digit (as `hasValidCheckDigit`, without its regular expression and copies). */
+function isCheckedKey(text: string, length: number): boolean {
+  return text.length === length && isDigits(text) && checkDigitOf(text, length - 1) === text.charCodeAt(length - 1) - 48;
+}
+
+/** The GS1 mod-10 check digit of the first `n` characters of `digits` (digits only, as checked by the caller). */
+function checkDigitOf(digits: string, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (digits.charCodeAt(n - 1 - i) - 48) * (i % 2 === 0 ? 3 : 1);
+  return (10 - (sum % 10)) % 10;
+}
+
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** 1–20 characters that are in GS1 set 82 and need no percent-encoding: `A-Z a-z 0-9 - . _`. */
+function isPlainValue(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_PLAIN_VALUE) return false;
+  for (let i = 0; i < text.length; i++) if (!isPlainChar(text.charCodeAt(i))) return false;
+  return true;
+}
+
+function isPlainChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95;
+}
+
+/** A host (and port) of `A-Z a-z 0-9 - . :` only, from `from` to `to`. */
+function isPlainHost(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!(isPlainChar(c) && c !== 95) && c !== 58) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

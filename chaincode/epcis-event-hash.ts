@@ -22,7 +22,7 @@
  * CBV URNs and CURIEs (`gs1:`, `cbv:`, the document's prefixes) to Web URIs; numbers in
  * shortest form; strings trimmed. The ID is `ni:///sha-256;{hex of SHA-256}?ver=CBV2.0`.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { normalizeCached } from './epcis-identifiers';
 
 type Json = Record<string, unknown>;
@@ -90,30 +90,55 @@ const WORD_PREFIX: Readonly<Record<string, string>> = {
   exception: 'https://gs1.org/voc/',
   component: `${CBV}Comp-`,
 };
-const CBV_URN: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^urn:epcglobal:cbv:bizstep:/, `${CBV}BizStep-`],
-  [/^urn:epcglobal:cbv:disp:/, `${CBV}Disp-`],
-  [/^urn:epcglobal:cbv:btt:/, `${CBV}BTT-`],
-  [/^urn:epcglobal:cbv:sdt:/, `${CBV}SDT-`],
-  [/^urn:epcglobal:cbv:er:/, `${CBV}ER-`],
+/** `type` words whose vocabulary depends on the list they are in (other names: {@link WORD_PREFIX}). */
+const TYPE_PREFIX = new Map<string, string>([
+  ['bizTransactionList', `${CBV}BTT-`],
+  ['sourceList', `${CBV}SDT-`],
+  ['destinationList', `${CBV}SDT-`],
+  ['sensorReport', 'https://gs1.org/voc/'],
+]);
+const CBV_URN = 'urn:epcglobal:cbv:';
+/** CBV 1.x URN vocabularies (after `urn:epcglobal:cbv:`) and their CBV 2.0 Web URI prefixes. */
+const CBV_URN_WEB: ReadonlyArray<readonly [string, string]> = [
+  ['bizstep:', `${CBV}BizStep-`],
+  ['disp:', `${CBV}Disp-`],
+  ['btt:', `${CBV}BTT-`],
+  ['sdt:', `${CBV}SDT-`],
+  ['er:', `${CBV}ER-`],
 ];
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const BARE_WORD = /^[A-Za-z_]+$/;
+const EPC_LIKE = /^(urn:epc:|https?:\/\/)/i;
 
 /** Namespace prefix → IRI, from every object in the JSON-LD @context values given. */
 export function contextPrefixes(...contexts: unknown[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const ctx of contexts) {
-    for (const entry of Array.isArray(ctx) ? ctx : [ctx]) {
-      if (!entry || typeof entry !== 'object') continue;
-      for (const [k, v] of Object.entries(entry as Json)) if (typeof v === 'string') out[k] = v;
-    }
+    if (Array.isArray(ctx)) for (const entry of ctx) addPrefixes(out, entry);
+    else addPrefixes(out, ctx);
   }
   return out;
 }
 
+function addPrefixes(out: Record<string, string>, entry: unknown): void {
+  if (!entry || typeof entry !== 'object') return;
+  for (const k of Object.keys(entry)) {
+    const v = (entry as Json)[k];
+    if (typeof v === 'string') out[k] = v;
+  }
+}
+
+/** True for a field holding a time: its name ends in `time` (any case) and does not mention an offset. */
+function isTimeName(name: string): boolean {
+  const n = name.length;
+  if (n < 4) return false;
+  const tail = (name.charCodeAt(n - 4) | 32) === 116 && (name.charCodeAt(n - 3) | 32) === 105 && (name.charCodeAt(n - 2) | 32) === 109 && (name.charCodeAt(n - 1) | 32) === 101;
+  return tail && !/offset/i.test(name);
+}
+
 /** UTC with milliseconds; a 4th decimal of 5–9 rounds the 3rd up (carrying into seconds). */
 function canonicalTime(text: string): string {
+  if (isCanonicalUtc(text)) return text;
   if (!ISO_TIME.test(text)) return text;
   const m = /^(.*?:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
   const whole = Date.parse(m ? `${m[1]}${m[3]}` : text);
@@ -123,6 +148,35 @@ function canonicalTime(text: string): string {
   return new Date(whole + ms).toISOString();
 }
 
+/**
+ * True if `text` is already what {@link canonicalTime} makes of it: `YYYY-MM-DDTHH:MM:SS.sssZ`
+ * naming a real instant without rolling over (day at most 28, so no month is too short; hour
+ * 00–23, minute and second 00–59), which `Date` gives back unchanged. The common case, decided
+ * without a regular expression or a Date; other days and forms take the general way.
+ */
+function isCanonicalUtc(t: string): boolean {
+  if (t.length !== 24 || t.charCodeAt(23) !== 90 /* Z */) return false;
+  for (let i = 0; i < 23; i++) {
+    const c = t.charCodeAt(i);
+    const sep = TIME_SEPARATORS[i];
+    if (sep !== undefined ? c !== sep : c < 48 || c > 57) return false;
+  }
+  const month = twoDigits(t, 5);
+  const day = twoDigits(t, 8);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 28 && twoDigits(t, 11) <= 23 && twoDigits(t, 14) <= 59 && twoDigits(t, 17) <= 59;
+}
+
+/** Position → the separator expected there in `YYYY-MM-DDTHH:MM:SS.sss` (digits elsewhere). */
+const TIME_SEPARATORS: ReadonlyArray<number | undefined> = (() => {
+  const out: Array<number | undefined> = new Array<number | undefined>(23).fill(undefined);
+  for (const [i, ch] of [[4, '-'], [7, '-'], [10, 'T'], [13, ':'], [16, ':'], [19, '.']] as const) out[i] = ch.charCodeAt(0);
+  return out;
+})();
+
+function twoDigits(t: string, at: number): number {
+  return (t.charCodeAt(at) - 48) * 10 + (t.charCodeAt(at + 1) - 48);
+}
+
 /** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
 const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
   gs1: 'https://gs1.org/voc/',
@@ -130,25 +184,59 @@ const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
   epcis: 'https://ref.gs1.org/epcis/',
 };
 
-/** A CURIE value (`gs1:Temperature`, `example:x`) as its full IRI; anything else unchanged. */
+/**
+ * A CURIE value (`gs1:Temperature`, `example:x`) as its full IRI; anything else unchanged.
+ * A CURIE is `{letter}{letters, digits, . _ -}:` then a first character other than `/`, then no
+ * line break (the pattern `^([A-Za-z][A-Za-z0-9._-]*):([^/].*)$`, scanned by hand).
+ */
 function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
-  const m = /^([A-Za-z][A-Za-z0-9._-]*):([^/].*)$/.exec(text);
-  if (!m) return text;
-  const ns = prefixes[m[1] ?? ''] ?? STANDARD_PREFIXES[m[1] ?? ''];
-  return ns !== undefined ? ns + (m[2] ?? '') : text;
+  const colon = curieColon(text);
+  if (colon < 0) return text;
+  const name = text.slice(0, colon);
+  const ns = prefixes[name] ?? STANDARD_PREFIXES[name];
+  return ns !== undefined && !hasLineBreak(text, colon + 2) ? ns + text.slice(colon + 1) : text;
 }
 
-function canonicalScalar(name: string, context: string, value: unknown, prefixes: Readonly<Record<string, string>> = {}): string {
+/** Where the prefix of a CURIE ends, or -1 if `text` does not start like one (line breaks are checked after). */
+function curieColon(text: string): number {
+  if (!isLetter(text.charCodeAt(0))) return -1;
+  let i = 1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) break;
+    if (!isLetter(c) && !(c >= 48 && c <= 57) && c !== 46 && c !== 95 && c !== 45) return -1;
+  }
+  if (i + 1 >= text.length || text.charCodeAt(i + 1) === 47) return -1;
+  return i;
+}
+
+function hasLineBreak(text: string, from: number): boolean {
+  for (let j = from; j < text.length; j++) if (isLineBreak(text.charCodeAt(j))) return true;
+  return false;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** The line terminators `.` does not match. */
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+function canonicalScalar(name: string, context: string, value: unknown, prefixes: Readonly<Record<string, string>>): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const text = String(value).trim();
-  if (/time$/i.test(name) && !/offset/i.test(name)) return canonicalTime(text);
-  const prefix = WORD_PREFIX[`${context}.${name}`] ?? WORD_PREFIX[name];
+  if (isTimeName(name)) return canonicalTime(text);
+  const prefix = (name === 'type' ? TYPE_PREFIX.get(context) : undefined) ?? WORD_PREFIX[name];
   if (prefix && BARE_WORD.test(text)) return prefix + text;
-  for (const [re, web] of CBV_URN) if (re.test(text)) return text.replace(re, web);
+  if (text.startsWith(CBV_URN)) {
+    for (const [vocabulary, web] of CBV_URN_WEB) if (text.startsWith(vocabulary, CBV_URN.length)) return web + text.slice(CBV_URN.length + vocabulary.length);
+  }
   const expanded = expandCurie(text, prefixes);
   if (expanded !== text) return expanded;
-  if (/^(urn:epc:|https?:\/\/)/i.test(text)) {
+  if (EPC_LIKE.test(text)) {
     try {
       return normalizeCached(text);
     } catch {
@@ -164,6 +252,29 @@ function expandKey(key: string, prefixes: Readonly<Record<string, string>>): str
   return ns !== undefined ? `{${ns}}${key.slice(i + 1)}` : key;
 }
 
+/** Lists at most this long are sorted in place by insertion; longer ones by `Array#sort`. */
+const SMALL_LIST = 8;
+
+/**
+ * The strings sorted by UTF-16 code unit, as `Array#sort` without a comparator sorts strings,
+ * and joined. The lists of an event are short (most have one or two elements), so they are
+ * sorted by insertion with `<`, the same order without the generic sort's set-up.
+ */
+function sortedJoin(items: string[]): string {
+  const n = items.length;
+  if (n < 2) return items[0] ?? '';
+  if (n > SMALL_LIST) return items.sort().join('');
+  for (let i = 1; i < n; i++) {
+    const item = items[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && item < (items[j] as string); j--) items[j + 1] = items[j] as string;
+    items[j + 1] = item;
+  }
+  let out = '';
+  for (let i = 0; i < n; i++) out += items[i];
+  return out;
+}
+
 /** One value under `name`: `name=value`, `name` followed by its children, or a list. */
 function part(name: string, context: string, value: unknown, order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
   if (Array.isArray(value)) return list(name, value, order, prefixes);
@@ -172,9 +283,14 @@ function part(name: string, context: string, value: unknown, order: Order | unde
 
 function list(name: string, value: readonly unknown[], order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
   const child = LIST_CHILD[name];
-  const items = value.map((v) => element(child ?? name, name, v, order, prefixes)).filter((s) => s !== '').sort();
+  const label = child ?? name;
+  const items: string[] = [];
+  for (const v of value) {
+    const s = element(label, name, v, order, prefixes);
+    if (s !== '') items.push(s);
+  }
   if (items.length === 0) return '';
-  return (child !== undefined ? name : '') + items.join('');
+  return (child !== undefined ? name : '') + sortedJoin(items);
 }
 
 function element(label: string, context: string, value: unknown, order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
@@ -185,56 +301,83 @@ function element(label: string, context: string, value: unknown, order: Order | 
 }
 
 const NO_ORDER: Order = [];
-const ORDER_NAMES = new WeakMap<Order, ReadonlySet<string>>();
+/** Each order's field name → its position, made once per order. */
+const POSITIONS = new WeakMap<Order, ReadonlyMap<string, number>>();
 
-/** The field names of an order, as a set (made once per order: every event's fields are checked against it). */
-function namesOf(order: Order): ReadonlySet<string> {
-  let names = ORDER_NAMES.get(order);
-  if (!names) ORDER_NAMES.set(order, (names = new Set(order.map(([name]) => name))));
-  return names;
+function positionsOf(order: Order): ReadonlyMap<string, number> {
+  let positions = POSITIONS.get(order);
+  if (!positions) POSITIONS.set(order, (positions = new Map(order.map(([name], i) => [name, i]))));
+  return positions;
 }
 
-/** The ordered fields of an object, then every remaining field (extensions, and at the event level the typed lists and ilmd), sorted. */
+/**
+ * The ordered fields of an object, then every remaining field (extensions, and at the event
+ * level the typed lists and ilmd), sorted. One pass over the object's own keys sorts them into
+ * the two (an ordered name is never inherited by a JSON object or array, so probing every name
+ * of the order would find nothing more).
+ */
 function fields(obj: Json, context: string, order: Order, prefixes: Readonly<Record<string, string>>): string {
-  let out = '';
-  const known = namesOf(order);
-  for (const [name, sub] of order) {
-    if (obj[name] !== undefined) out += part(name, context, obj[name], sub, prefixes);
+  const positions = positionsOf(order);
+  const keys = Object.keys(obj);
+  let slots: unknown[] | undefined;
+  let others: string[] | undefined;
+  for (const k of keys) {
+    const at = positions.get(k);
+    if (at !== undefined) (slots ??= new Array<unknown>(order.length))[at] = obj[k];
+    else if (!EXCLUDED.has(k)) (others ??= []).push(k);
   }
-  const rest = Object.keys(obj)
-    .filter((k) => !known.has(k) && !EXCLUDED.has(k))
-    .map((k) => remaining(k, obj[k], prefixes))
-    .filter((x) => x !== '')
-    .sort();
-  return out + rest.join('');
+  let out = '';
+  if (slots !== undefined) {
+    for (let i = 0; i < slots.length; i++) {
+      const value = slots[i];
+      if (value === undefined) continue;
+      const [name, sub] = order[i] as Order[number];
+      out += part(name, context, value, sub, prefixes);
+    }
+  }
+  if (others === undefined) return out;
+  const rest: string[] = [];
+  for (const k of others) {
+    const s = remaining(k, obj[k], prefixes);
+    if (s !== '') rest.push(s);
+  }
+  return out + sortedJoin(rest);
 }
 
 function remaining(key: string, value: unknown, prefixes: Readonly<Record<string, string>>): string {
   const id = TYPED_LISTS[key];
-  if (id !== undefined && Array.isArray(value)) return typedList(key, id, value, prefixes);
+  if (id !== undefined && Array.isArray(value)) return typedList(key, String(id), value, prefixes);
   if (key === 'ilmd') return extension('ilmd', value, prefixes);
   return extension(expandKey(key, prefixes), value, prefixes);
 }
 
 /** `bizTransactionList` + elements `type=…bizTransaction=…`, sorted. */
 function typedList(key: string, id: string, value: readonly unknown[], prefixes: Readonly<Record<string, string>>): string {
-  const items = value
-    .filter((v): v is Json => v !== null && typeof v === 'object')
-    .map((v) => {
-      const type = v['type'] === undefined ? '' : `type=${canonicalScalar('type', key, v['type'], prefixes)}`;
-      return `${type}${id}=${canonicalScalar(id, key, v[id], prefixes)}`;
-    })
-    .sort();
-  return items.length > 0 ? key + items.join('') : '';
+  const items: string[] = [];
+  for (const v of value) {
+    if (v === null || typeof v !== 'object') continue;
+    const type = (v as Json)['type'];
+    const head = type === undefined ? '' : `type=${canonicalScalar('type', key, type, prefixes)}`;
+    items.push(`${head}${id}=${canonicalScalar(id, key, (v as Json)[id], prefixes)}`);
+  }
+  return items.length > 0 ? key + sortedJoin(items) : '';
 }
 
 function extension(key: string, value: unknown, prefixes: Readonly<Record<string, string>>): string {
-  if (Array.isArray(value)) return value.map((v) => extension(key, v, prefixes)).sort().join('');
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== undefined || i in value) items.push(extension(key, v, prefixes)); // a hole adds nothing, as Array#map
+    }
+    return sortedJoin(items);
+  }
   if (value !== null && typeof value === 'object') {
-    const children = Object.keys(value as Json)
-      .filter((k) => k !== 'rdfs:comment' && k !== 'comment')
-      .map((k) => extension(expandKey(k, prefixes), (value as Json)[k], prefixes));
-    return key + children.sort().join('');
+    const children: string[] = [];
+    for (const k of Object.keys(value)) {
+      if (k !== 'rdfs:comment' && k !== 'comment') children.push(extension(expandKey(k, prefixes), (value as Json)[k], prefixes));
+    }
+    return key + sortedJoin(children);
   }
   if (value === null || value === undefined) return key;
   return `${key}=${canonicalScalar(key, '', value, prefixes)}`;
@@ -256,6 +399,13 @@ export function eventPreHash(event: Json, documentContext?: unknown): string {
  * eventHashId(event, doc['@context']) // 'ni:///sha-256;9fa4…?ver=CBV2.0'
  */
 export function eventHashId(event: Json, documentContext?: unknown): string {
-  const hex = createHash('sha256').update(eventPreHash(event, documentContext), 'utf8').digest('hex');
-  return `ni:///sha-256;${hex}?ver=CBV2.0`;
+  return `ni:///sha-256;${sha256Hex(eventPreHash(event, documentContext))}?ver=CBV2.0`;
+}
+
+/** One-shot `crypto.hash` (Node 20.12+, cheaper than a Hash object per event), else `createHash`. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+function sha256Hex(text: string): string {
+  if (oneShot !== undefined) return oneShot('sha256', text, 'hex');
+  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }

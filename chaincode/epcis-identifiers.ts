@@ -8,7 +8,7 @@
  * canonical `https://id.gs1.org/…` URI. The event as captured is never modified: the result is
  * a separate copy used for index keys and query matching.
  */
-import { normalizeEpc } from './digital-link';
+import { canonicalEpcFast, normalizeEpc } from './digital-link';
 import { ZfcError } from './errors';
 import { pointerSegment } from './epcis-validate';
 
@@ -43,6 +43,8 @@ const cache = new Map<string, string>();
  * so remembering it changes nothing on any peer. Errors are not remembered.
  */
 export function normalizeCached(text: string): string {
+  const fast = typeof text === 'string' ? canonicalEpcFast(text) : undefined;
+  if (fast !== undefined) return fast; // the common forms cost less than a cache lookup, and fill no cache
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const canonical = normalizeEpc(text);
@@ -81,13 +83,16 @@ function canonicalAt(text: string, pointer: () => string): string {
 function strings(event: Json, field: string, base: string): string[] {
   const v = event[field];
   if (!Array.isArray(v)) return [];
-  return v.map((s, i) => canonicalAt(String(s), () => `${base}/${field}/${i}`));
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i++) out.push(canonicalAt(String(v[i]), () => `${base}/${field}/${i}`));
+  return out;
 }
 
-function classes(event: Json, field: string, base: string): string[] {
+function classes(event: Json, field: string, base: string, out: string[] = []): string[] {
   const v = event[field];
-  if (!Array.isArray(v)) return [];
-  return v.map((q: Json, i) => canonicalAt(String(q['epcClass']), () => `${base}/${field}/${i}/epcClass`));
+  if (!Array.isArray(v)) return out;
+  for (let i = 0; i < v.length; i++) out.push(canonicalAt(String((v[i] as Json)['epcClass']), () => `${base}/${field}/${i}/epcClass`));
+  return out;
 }
 
 function one(value: unknown, path: string): string | undefined {
@@ -97,10 +102,16 @@ function one(value: unknown, path: string): string | undefined {
 function ends(event: Json, list: 'sourceList' | 'destinationList', key: 'source' | 'destination', base: string): string[] {
   const v = event[list];
   if (!Array.isArray(v)) return [];
-  return v.map((s: Json, i) => canonicalAt(String(s[key]), () => `${base}/${list}/${i}/${key}`));
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i++) out.push(canonicalAt(String((v[i] as Json)[key]), () => `${base}/${list}/${i}/${key}`));
+  return out;
 }
 
-const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
+/** De-duplicated and sorted by UTF-16 code unit; lists of none or one (most of them) as they are. */
+function uniq(xs: string[]): string[] {
+  if (xs.length < 2) return xs;
+  return [...new Set(xs)].sort();
+}
 
 function idOf(event: Json, field: 'readPoint' | 'bizLocation', base: string): string | undefined {
   const v = event[field];
@@ -110,6 +121,7 @@ function idOf(event: Json, field: 'readPoint' | 'bizLocation', base: string): st
 /**
  * The canonical identifiers of a (validated) event. `base` is the event's JSON pointer in the
  * document, so an error names the exact field, e.g. `/epcisBody/eventList/2/epcList/0`.
+ * Fields are normalised in a fixed order, so of several malformed ones the same is reported.
  *
  * @example
  * eventIdentifiers({ type: 'ObjectEvent', epcList: ['urn:epc:id:sgtin:0614141.107346.2018'], … }).epcList
@@ -119,20 +131,19 @@ export function eventIdentifiers(event: Json, base = ''): EventIdentifiers {
   const parentID = one(event['parentID'], `${base}/parentID`);
   const readPoint = idOf(event, 'readPoint', base);
   const bizLocation = idOf(event, 'bizLocation', base);
-  return {
-    epcList: uniq(strings(event, 'epcList', base)),
-    ...(parentID !== undefined ? { parentID } : {}),
-    childEPCs: uniq(strings(event, 'childEPCs', base)),
-    inputEPCList: uniq(strings(event, 'inputEPCList', base)),
-    outputEPCList: uniq(strings(event, 'outputEPCList', base)),
-    epcClasses: uniq([...classes(event, 'quantityList', base), ...classes(event, 'childQuantityList', base)]),
-    inputEPCClasses: uniq(classes(event, 'inputQuantityList', base)),
-    outputEPCClasses: uniq(classes(event, 'outputQuantityList', base)),
-    ...(readPoint !== undefined ? { readPoint } : {}),
-    ...(bizLocation !== undefined ? { bizLocation } : {}),
-    sources: uniq(ends(event, 'sourceList', 'source', base)),
-    destinations: uniq(ends(event, 'destinationList', 'destination', base)),
-  };
+  const out: Record<string, unknown> = { epcList: uniq(strings(event, 'epcList', base)) };
+  if (parentID !== undefined) out['parentID'] = parentID;
+  out['childEPCs'] = uniq(strings(event, 'childEPCs', base));
+  out['inputEPCList'] = uniq(strings(event, 'inputEPCList', base));
+  out['outputEPCList'] = uniq(strings(event, 'outputEPCList', base));
+  out['epcClasses'] = uniq(classes(event, 'childQuantityList', base, classes(event, 'quantityList', base)));
+  out['inputEPCClasses'] = uniq(classes(event, 'inputQuantityList', base));
+  out['outputEPCClasses'] = uniq(classes(event, 'outputQuantityList', base));
+  if (readPoint !== undefined) out['readPoint'] = readPoint;
+  if (bizLocation !== undefined) out['bizLocation'] = bizLocation;
+  out['sources'] = uniq(ends(event, 'sourceList', 'source', base));
+  out['destinations'] = uniq(ends(event, 'destinationList', 'destination', base));
+  return out as unknown as EventIdentifiers;
 }
 
 /** Every identifier an event names as a "what" (MATCH_anyEPC): EPCs, parent, inputs, outputs. */

@@ -1,0 +1,111 @@
+/**
+ * The chaincode's CPU work per captured EPCIS event, part by part: document validation, the
+ * event hash ID, identifier collection, and one EPC's normalisation. Each fast part runs beside
+ * its baseline in the same process and the same rounds — the implementation before the speed
+ * work (test/epcis/event-hash-reference.ts, identifiers through the full parsers) — so the
+ * ratio holds on a loaded machine. Events are shaped like bench/epcis.bench.ts's (one fresh
+ * serial each, half EPC URN and half Digital Link, an SGLN read point, a bizTransaction, an
+ * extension), with fresh serials every round so no EPC is ever a cache hit.
+ *
+ * Figures are µs per event of this thread's CPU time, medians of interleaved rounds.
+ * ZFC_PARTS_EVENTS sets the events per round (default 20,000), ZFC_PARTS_ROUNDS the rounds (5).
+ * Run alone: `node .build/<you>/bench/epcis-parts.bench.js`.
+ */
+import { normalizeEpc, normalizeEpcByParser } from '../chaincode/digital-link';
+import { eventHashId } from '../chaincode/epcis-event-hash';
+import { eventIdentifiers, eventPointer } from '../chaincode/epcis-identifiers';
+import { validateEpcisDocument } from '../chaincode/epcis-validate';
+import { referenceHashId, referenceIdentifiers } from '../test/epcis/event-hash-reference';
+
+const EVENTS = Number(process.env['ZFC_PARTS_EVENTS'] ?? 20_000);
+const ROUNDS = Number(process.env['ZFC_PARTS_ROUNDS'] ?? 5);
+const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }];
+
+type Json = Record<string, unknown>;
+
+function event(i: number, series: string): Json {
+  return {
+    type: 'ObjectEvent',
+    eventTime: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString(),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: i % 2 === 0 ? 'shipping' : 'receiving',
+    disposition: 'in_transit',
+    epcList: [i % 2 === 0 ? `urn:epc:id:sgtin:0614141.107346.${series}${i}` : `https://id.gs1.org/01/10614141073464/21/${series}${i}`],
+    readPoint: { id: 'urn:epc:id:sgln:0614141.07346.1234' },
+    bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141073467:${i}` }],
+    'ex:temperature': { 'ex:celsius': 4 + (i % 3) },
+  };
+}
+
+function document(events: Json[]): Json {
+  return { '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T00:00:00Z', epcisBody: { eventList: events } };
+}
+
+/** Events per document, as bench/epcis.bench.ts sends them. */
+const PER_DOCUMENT = 500;
+
+/** A measured part: `run` gets fresh events (and them as documents) and does the work on all of them. */
+interface Part {
+  readonly name: string;
+  readonly run: (events: Json[], docs: Json[]) => unknown;
+}
+
+const PARTS: readonly Part[] = [
+  { name: 'validate document', run: (_e, docs) => docs.map((doc) => validateEpcisDocument(doc)) },
+  { name: 'eventHashId (before)', run: (events) => events.map((e) => referenceHashId(e, CONTEXT)) },
+  { name: 'eventHashId', run: (events) => events.map((e) => eventHashId(e, CONTEXT)) },
+  { name: 'eventIdentifiers (before)', run: (events) => events.map((e, i) => referenceIdentifiers(e, eventPointer(i))) },
+  { name: 'eventIdentifiers', run: (events) => events.map((e, i) => eventIdentifiers(e, eventPointer(i))) },
+  { name: 'normalize EPC (full parser)', run: (events) => events.map((e) => normalizeEpcByParser((e['epcList'] as string[])[0] as string)) },
+  { name: 'normalize EPC', run: (events) => events.map((e) => normalizeEpc((e['epcList'] as string[])[0] as string)) },
+];
+
+/** µs of this thread's CPU per event for one part on one fresh batch. */
+function measure(part: Part, series: string): number {
+  // through JSON, as the chaincode receives them: flat strings, not the concatenations JS builds
+  const events = JSON.parse(JSON.stringify(Array.from({ length: EVENTS }, (_, i) => event(i, series)))) as Json[];
+  const docs: Json[] = [];
+  for (let i = 0; i < events.length; i += PER_DOCUMENT) docs.push(document(events.slice(i, i + PER_DOCUMENT)));
+  const cpu0 = process.cpuUsage();
+  part.run(events, docs);
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / EVENTS;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs every part in interleaved rounds (one warm-up) and prints the medians and the ratios to the baselines. */
+export async function run(): Promise<void> {
+  const samples = new Map<string, number[]>(PARTS.map((p) => [p.name, []]));
+  for (let round = 0; round <= ROUNDS; round++) {
+    PARTS.forEach((part, k) => {
+      const us = measure(part, `R${round}P${k}S`);
+      if (round > 0) samples.get(part.name)?.push(us);
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const at = (name: string): number => median(samples.get(name) ?? []);
+  log(`${EVENTS} events per round, ${ROUNDS} rounds, CPU µs per event (median)`);
+  log('| part | µs/event | vs before |');
+  log('|---|---:|---:|');
+  for (const part of PARTS) {
+    const before = part.name.endsWith(')') ? undefined : PARTS.find((p) => p.name.startsWith(`${part.name} (`));
+    const ratio = before ? `${(at(before.name) / at(part.name)).toFixed(1)}× faster` : '';
+    log(`| ${part.name} | ${at(part.name).toFixed(2)} | ${ratio} |`);
+  }
+}
+
+if (require.main === module) {
+  run().catch((err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  });
+}
