@@ -111,9 +111,16 @@ const EVENTS_END = 'epcis.e|~'; // after every hex hash
 const eventKey = (h: string): string => `${EVENTS}${h}`;
 const captureKey = (txId: string): string => `epcis.c|${txId}`;
 
-/** An eventTime in canonical UTC with milliseconds (the event is valid: its time parses). */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * An eventTime in canonical UTC with milliseconds. Total: a time the schema accepts but Date
+ * cannot read (a leap second, 23:59:60) stays as written rather than failing a read.
+ */
 export function canonicalEventTime(text: string): string {
-  return new Date(Date.parse(text)).toISOString();
+  if (CANONICAL_TIME.test(text)) return text; // already canonical, as most senders write it: no Date
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
 /** The consumers' form of an event record, given its capture's record. */

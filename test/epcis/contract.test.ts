@@ -90,6 +90,14 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(JSON.parse(Buffer.from(String(writes.find((w) => w.key.startsWith('epcis.c|'))?.value), 'base64').toString('utf8'))).to.deep.equal({ capturedBy: 'P-ALICE', context: doc['@context'], recordTime: tx?.timestamp });
   });
 
+  it('captures an event at a leap second, which the schema allows and Date cannot read, and reads it back', async () => {
+    const leap = objectEvent(320, { eventTime: '2016-12-31T23:59:60Z', eventTimeZoneOffset: '+00:00' });
+    const { captured } = await capture(documentOf([leap]));
+    const stored = await get(captured[0]?.eventID ?? '');
+    expect(stored.event).to.deep.equal(leap);
+    expect(stored.eventTime).to.equal('2016-12-31T23:59:60Z');
+  });
+
   it('still reads an event record of the first layout (capture fields and ids in the record)', async () => {
     const event = objectEvent(310, { eventID: 'urn:uuid:5a3c9e0e-0000-4000-8000-000000000310', epcList: ['urn:epc:id:sgtin:0614141.107346.310'] });
     const old = {
