@@ -35,7 +35,7 @@ export async function readJsonText(ctx: Context, limitBytes: number): Promise<{ 
   } catch {
     throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { field: '/' });
   }
-  if (depthOf(value, MAX_DEPTH) > MAX_DEPTH) {
+  if (depthOf(value, 0, MAX_DEPTH) > MAX_DEPTH) {
     throw new ZfcError('INVALID_ARGUMENT', `the body is nested more than ${MAX_DEPTH} levels deep`, { field: '/', limit: MAX_DEPTH });
   }
   return { value, text };
@@ -47,15 +47,20 @@ export async function readJsonText(ctx: Context, limitBytes: number): Promise<{ 
  */
 export const MAX_DEPTH = 64;
 
-/** The nesting depth of a parsed value, counted without recursion and given up past `limit`. */
-function depthOf(value: unknown, limit: number): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (d > max) max = d;
-    if (max > limit) return max;
-    if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1]);
+/**
+ * The nesting depth of a parsed value (`d` being its own), given up past `limit`: the recursion
+ * never goes deeper than `limit` + 1 frames, however deep the value, and allocates nothing.
+ */
+function depthOf(value: unknown, d: number, limit: number): number {
+  if (d > limit || value === null || typeof value !== 'object') return d;
+  let max = d;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && max <= limit; i++) max = Math.max(max, depthOf(value[i], d + 1, limit));
+    return max;
+  }
+  for (const key in value) {
+    max = Math.max(max, depthOf((value as Record<string, unknown>)[key], d + 1, limit));
+    if (max > limit) break;
   }
   return max;
 }
