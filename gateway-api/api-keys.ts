@@ -39,8 +39,19 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Callers remembered before the memory starts afresh. */
+const REMEMBERED = 10_000;
+
 /** The API key store. */
 export class ApiKeys {
+  /**
+   * Callers already authenticated, by key hash, with the wallet version they were read at: every
+   * request authenticates, and two database reads a request were a large part of a small one's
+   * cost. Keys are revoked through {@link revoke} (in this process: the database has one
+   * process), which forgets them all.
+   */
+  private readonly known = new Map<string, { readonly caller: Caller; readonly walletVersion: number }>();
+
   constructor(
     private readonly db: Sub,
     private readonly wallet: Wallet,
@@ -62,15 +73,23 @@ export class ApiKeys {
   async authenticate(authorization: string | undefined): Promise<Caller> {
     const m = /^Bearer\s+(zfc_[A-Za-z0-9_-]{43})\s*$/.exec(authorization ?? '');
     if (!m) throw new ZfcError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer zfc_…)');
-    const record = await this.db.get(hashKey(m[1] as string));
+    const hash = hashKey(m[1] as string);
+    const known = this.known.get(hash);
+    if (known && known.walletVersion === this.wallet.version) return known.caller;
+    const walletVersion = this.wallet.version;
+    const record = await this.db.get(hash);
     if (!record || record.revokedAt) throw new ZfcError('UNAUTHENTICATED', 'the API key is unknown or revoked');
     const identity = await this.wallet.get(record.participant);
     if (!identity) throw new ZfcError('UNAUTHENTICATED', 'the API key has no identity');
-    return { keyId: record.id, participant: record.participant, identity };
+    const caller: Caller = { keyId: record.id, participant: record.participant, identity };
+    if (this.known.size >= REMEMBERED) this.known.clear();
+    this.known.set(hash, { caller, walletVersion });
+    return caller;
   }
 
   /** Revokes a key by its ID; true if it existed and was active. */
   async revoke(id: string): Promise<boolean> {
+    this.known.clear();
     for await (const [hash, record] of this.db.iterator()) {
       if (record.id !== id || record.revokedAt) continue;
       await this.db.put(hash, { ...record, revokedAt: new Date().toISOString() });

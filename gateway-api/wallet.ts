@@ -12,10 +12,19 @@ type Sub = AbstractSublevel<any, any, string, Identity>;
 
 /** Identities by participant ID. */
 export class Wallet {
+  /** Bumped by every put, so whoever remembers identities can tell when to read them again. */
+  private puts = 0;
+
   constructor(private readonly db: Sub) {}
+
+  /** How many identities this wallet has been given since it was opened. */
+  get version(): number {
+    return this.puts;
+  }
 
   async put(participant: string, identity: Identity): Promise<void> {
     await this.db.put(participant, identity);
+    this.puts++;
   }
 
   async get(participant: string): Promise<Identity | undefined> {
