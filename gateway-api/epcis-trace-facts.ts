@@ -6,7 +6,10 @@
  * - TransformationEvent: each input lot or item → each output, outputs made by the capturer;
  * - AggregationEvent with an SSCC parent: what the case or pallet carries (lots, items, SSCCs);
  * - shipping / receiving / retail_selling ObjectEvents: custody hops, the other side taken from
- *   the source and destination lists (a party's GLN when it names no participant we know);
+ *   the source and destination lists (a party's GLN when it names no participant we know). An
+ *   SSCC in the event gives a unit hop: the graph moves what the case or pallet carries, whether
+ *   a captured AggregationEvent or the ledger's Aggregate packed it, as the contract's Ship of
+ *   containers moves theirs (this projection is stateless and cannot know the contents);
  * - TransactionEvents (ADD or OBSERVE) with those bizSteps: the same custody hops — a sale or a
  *   purchase order fulfilled names the items or lots and the parties just as a shipment does.
  *   Any other TransactionEvent only ties EPCs to a business transaction (an order, an invoice),
@@ -99,12 +102,15 @@ function commissioned(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>, kind
   return lots.map((t) => ({ type: 'lot', kind, gtin: t.lot.gtin, lot: t.lot.lot, producer: e.capturedBy, quantity: t.quantity, unit: t.unit, productionDate, ...(location ? { location } : {}) }));
 }
 
-/** Custody hops for a shipping, receiving or retail_selling bizStep; none for any other. */
-function custodyHops(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>): Fact[] {
+/** Custody hops (of lots, then of logistic units) for a shipping, receiving or retail_selling bizStep; none for any other. */
+function custodyHops(e: StoredEpcisEvent, named: readonly Thing[]): Fact[] {
   const step = String(e.event['bizStep'] ?? '').replace(/^.*[/:]/, '');
   const location = placeOf(e);
-  const hop = (kind: 'ship' | 'receive' | 'sale', from: string, to: string): Fact[] =>
-    lots.map((t) => ({ type: 'hop', kind, lotRef: t.lot, from, to, quantity: t.quantity, unit: t.unit, shipmentId: e.eventID, ...(location ? { location } : {}) }));
+  const at = { shipmentId: e.eventID, ...(location ? { location } : {}) };
+  const hop = (kind: 'ship' | 'receive' | 'sale', from: string, to: string): Fact[] => [
+    ...lotsOf(named).map((t): Fact => ({ type: 'hop', kind, lotRef: t.lot, from, to, quantity: t.quantity, unit: t.unit, ...at })),
+    ...ssccsOf(named).map((sscc): Fact => ({ type: 'unitHop', kind, sscc, from, to, ...at })),
+  ];
   if (step === 'shipping') return hop('ship', e.capturedBy, partyOf(e.ids.destinations[0]));
   if (step === 'receiving') return hop('receive', partyOf(e.ids.sources[0]), e.capturedBy);
   if (step === 'retail_selling') return hop('sale', e.capturedBy, '');
@@ -113,14 +119,14 @@ function custodyHops(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>): Fact
 
 function objectFacts(e: StoredEpcisEvent): Fact[] {
   const ev = e.event;
-  const lots = lotsOf(things(e.ids.epcList, ev['quantityList']));
-  if (ev['action'] === 'ADD' && (ev['bizStep'] === undefined || /commissioning$/.test(String(ev['bizStep'])))) return commissioned(e, lots, 'commissioning');
-  return custodyHops(e, lots);
+  const named = things(e.ids.epcList, ev['quantityList']);
+  if (ev['action'] === 'ADD' && (ev['bizStep'] === undefined || /commissioning$/.test(String(ev['bizStep'])))) return commissioned(e, lotsOf(named), 'commissioning');
+  return custodyHops(e, named);
 }
 
 function transactionFacts(e: StoredEpcisEvent): Fact[] {
   if (e.event['action'] === 'DELETE') return [];
-  return custodyHops(e, lotsOf(things(e.ids.epcList, e.event['quantityList'])));
+  return custodyHops(e, things(e.ids.epcList, e.event['quantityList']));
 }
 function transformationFacts(e: StoredEpcisEvent): Fact[] {
   const inputs = lotsOf(things(e.ids.inputEPCList, e.event['inputQuantityList']));
@@ -135,7 +141,9 @@ function aggregationFacts(e: StoredEpcisEvent): Fact[] {
   const action = e.event['action'];
   if (!parent || !('sscc' in parent) || (action !== 'ADD' && action !== 'DELETE')) return [];
   const children = things(e.ids.childEPCs, e.event['childQuantityList']);
-  return [{ type: 'aggregation', sscc: parent.sscc, action: action === 'ADD' ? 'add' : 'delete', lots: lotsOf(children).map((t) => t.lot), children: ssccsOf(children) }];
+  const lots = lotsOf(children);
+  const quantities = lots.map((t) => ({ lotRef: t.lot, quantity: t.quantity, unit: t.unit }));
+  return [{ type: 'aggregation', sscc: parent.sscc, action: action === 'ADD' ? 'add' : 'delete', lots: lots.map((t) => t.lot), children: ssccsOf(children), quantities }];
 }
 
 /** The trace facts of one captured event; a declared record gives the retraction of its facts. */

@@ -140,7 +140,8 @@ function aggregation(sscc: string, action: 'add' | 'delete', change: EventBodies
   const lots = new Map<string, LotRef>();
   for (const l of change.lots) lots.set(`${l.gtin}|${l.lot}`, ref(l));
   for (const i of change.items) lots.set(`${i.gtin}|${i.lot}`, { gtin: i.gtin, lot: i.lot });
-  return { type: 'aggregation', sscc, action, lots: [...lots.values()], children: [...change.containers] };
+  const quantities = change.lots.map((l) => ({ lotRef: ref(l), quantity: l.quantity, unit: l.unit })); // what a captured shipment of the unit moves
+  return { type: 'aggregation', sscc, action, lots: [...lots.values()], children: [...change.containers], quantities };
 }
 
 function shipped(b: EventBodies['Shipped']): Fact[] {

@@ -28,6 +28,8 @@ import {
   type TestFact,
   type RetractionFact,
   type Fact,
+  type AggregationFact,
+  type UnitHopFact,
 } from './trace-model';
 
 /** A lot in memory. Its arrays are kept in ledger order (by `seq`). */
@@ -65,6 +67,20 @@ interface Container {
   children: Set<string>;
 }
 
+/** One packing of a lot or unit into a unit: when, by which transaction, and how much when stated. */
+interface Packing {
+  readonly seq: string;
+  readonly txId: string;
+  readonly quantity: number | undefined;
+  readonly unit: string;
+}
+
+/** A custody step of a unit as a whole, with the hops it gave the lots the unit carried. */
+interface UnitHop {
+  readonly fact: UnitHopFact & FactPosition;
+  hops: { readonly node: LotNode; readonly hop: HopNode }[];
+}
+
 interface ItemRange {
   readonly prefix: string;
   readonly from: number;
@@ -96,8 +112,16 @@ export class TraceGraphStore {
   private readonly items = new Map<string, Map<string, LotNode>>();
   private readonly ranges = new Map<string, ItemRange[]>();
   private readonly containers = new Map<string, Container>();
-  /** Packings of a lot or unit into a unit beyond the first (`sscc>member`), so a retraction removes only the last. */
-  private readonly repacked = new Map<string, number>();
+  /**
+   * Every packing of a lot or unit into a unit (`sscc>member`), in ledger order: a member stays
+   * inside until a retraction withdraws its last packing, and a unit hop moves it only if its
+   * first packing came before the hop.
+   */
+  private readonly packings = new Map<string, Packing[]>();
+  /** The units each unit was packed into, so a change to its contents reaches their unit hops. */
+  private readonly parents = new Map<string, Set<string>>();
+  /** The custody steps of each unit as a whole (see UnitHopFact). */
+  private readonly unitHops = new Map<string, UnitHop[]>();
   /** Ship and receive hops of each shipment, in ledger order. */
   readonly shipments = new Map<string, HopNode[]>();
   /** Lots each participant has made or received (it may hold some now), for searches by holder. */
@@ -163,7 +187,10 @@ export class TraceGraphStore {
         this.addItems(fact.lotRef, fact.serials, fact.range);
         return;
       case 'aggregation':
-        this.aggregate(fact.sscc, fact.action, fact.lots, fact.children);
+        this.aggregate(fact);
+        return;
+      case 'unitHop':
+        this.unitHop(fact);
         return;
       case 'status':
         this.setStatus(fact.lotRef, fact.status, fact.reason ?? '', fact.recallId ?? '', fact.timestamp);
@@ -210,25 +237,129 @@ export class TraceGraphStore {
    * Records what a logistic unit carried. Unpacking removes nothing: a trace from an SSCC (on a
    * delivery note, a recall notice) must still reach everything the unit ever carried.
    */
-  private aggregate(sscc: string, action: 'add' | 'delete', lots: readonly LotRef[], children: readonly string[]): void {
+  private aggregate(fact: AggregationFact & FactPosition): void {
+    const { sscc } = fact;
     let c = this.containers.get(sscc);
     if (!c) this.containers.set(sscc, (c = { lots: new Set(), children: new Set() }));
-    if (action === 'delete') return;
-    for (const l of lots) this.pack(sscc, c.lots, this.node(l).key);
-    for (const child of children) this.pack(sscc, c.children, child);
+    if (fact.action === 'delete') return;
+    for (const [key, amount] of this.packedLots(fact)) this.pack(sscc, c.lots, key, { seq: fact.seq, txId: fact.txId, ...amount });
+    for (const child of new Set(fact.children)) {
+      this.pack(sscc, c.children, child, { seq: fact.seq, txId: fact.txId, quantity: undefined, unit: '' });
+      let up = this.parents.get(child);
+      if (!up) this.parents.set(child, (up = new Set()));
+      up.add(sscc);
+    }
   }
 
-  private pack(sscc: string, members: Set<string>, member: string): void {
-    if (!members.has(member)) members.add(member);
-    else this.repacked.set(`${sscc}>${member}`, (this.repacked.get(`${sscc}>${member}`) ?? 0) + 1);
+  /** The lots of a packing by node key (a captured item lands on its real lot), with how much of each when stated. */
+  private packedLots(fact: AggregationFact): Map<string, { quantity: number | undefined; unit: string }> {
+    const out = new Map<string, { quantity: number | undefined; unit: string }>();
+    for (const l of fact.lots) out.set(this.node(l).key, { quantity: undefined, unit: '' });
+    for (const q of fact.quantities ?? []) {
+      const key = this.node(q.lotRef).key;
+      const known = out.get(key);
+      out.set(key, { quantity: (known?.quantity ?? 0) + q.quantity, unit: q.unit });
+    }
+    return out;
   }
 
-  private unpack(sscc: string, members: Set<string> | undefined, member: string): void {
+  private pack(sscc: string, members: Set<string>, member: string, packing: Packing): void {
+    members.add(member);
     const key = `${sscc}>${member}`;
-    const extra = this.repacked.get(key) ?? 0;
-    if (extra > 1) this.repacked.set(key, extra - 1);
-    else if (extra === 1) this.repacked.delete(key);
-    else members?.delete(member);
+    const list = this.packings.get(key);
+    if (list) list.push(packing);
+    else this.packings.set(key, [packing]);
+  }
+
+  /** Withdraws one packing of the transaction `txId`; the member leaves the unit with its last packing. */
+  private unpack(sscc: string, members: Set<string> | undefined, member: string, txId: string): void {
+    const key = `${sscc}>${member}`;
+    const list = this.packings.get(key) ?? [];
+    const i = list.map((p) => p.txId).lastIndexOf(txId);
+    list.splice(i >= 0 ? i : list.length - 1, 1);
+    if (list.length > 0) return;
+    this.packings.delete(key);
+    members?.delete(member);
+  }
+
+  /** A unit's custody step: one hop of each lot it carried before the step. */
+  private unitHop(fact: UnitHopFact & FactPosition): void {
+    const record: UnitHop = { fact, hops: [] };
+    const list = this.unitHops.get(fact.sscc);
+    if (list) list.push(record);
+    else this.unitHops.set(fact.sscc, [record]);
+    this.expand(record);
+  }
+
+  private expand(record: UnitHop): void {
+    const f = record.fact;
+    for (const { node, quantity, unit } of this.contents(f.sscc, f.seq)) {
+      const view: HopView = Object.freeze({
+        lot: node.ref, kind: f.kind, from: f.from, to: f.to, quantity, unit: unit || (node.fact?.unit ?? ''),
+        shipmentId: f.shipmentId ?? '', location: f.location ?? '', txId: f.txId, timestamp: f.timestamp,
+      });
+      const hop: HopNode = { view, seq: f.seq };
+      insertBySeq(node.hops, hop);
+      if (f.kind === 'receive') this.touch(f.to, node.key);
+      if (f.shipmentId) insertBySeq(this.shipmentHops(f.shipmentId), hop);
+      record.hops.push({ node, hop });
+    }
+  }
+
+  /** Takes back the hops a unit hop gave. */
+  private collapse(record: UnitHop): void {
+    for (const { node, hop } of record.hops) this.dropHop(node, hop);
+    record.hops = [];
+  }
+
+  private dropHop(node: LotNode, hop: HopNode): void {
+    const i = node.hops.indexOf(hop);
+    if (i >= 0) node.hops.splice(i, 1);
+    const list = this.shipments.get(hop.view.shipmentId);
+    const j = list ? list.indexOf(hop) : -1;
+    if (list && j >= 0) list.splice(j, 1);
+    if (list?.length === 0) this.shipments.delete(hop.view.shipmentId);
+  }
+
+  /**
+   * The lots a unit carried just before `seq`, through nested units, each with the quantity its
+   * packings stated (0 when none did): members packed later, or withdrawn, did not travel.
+   */
+  private contents(sscc: string, seq: string): { node: LotNode; quantity: number; unit: string }[] {
+    const out = new Map<LotNode, { node: LotNode; quantity: number; unit: string }>();
+    const before = (unit: string, member: string): Packing[] => (this.packings.get(`${unit}>${member}`) ?? []).filter((p) => p.seq < seq);
+    const seen = new Set<string>();
+    const stack = [sscc];
+    for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      const c = this.containers.get(s);
+      for (const key of c?.lots ?? []) {
+        const packed = before(s, key);
+        const node = this.lots.get(key);
+        if (packed.length === 0 || !node) continue;
+        let { quantity, unit } = out.get(node) ?? { quantity: 0, unit: '' };
+        for (const p of packed) if (p.quantity !== undefined) [quantity, unit] = [quantity + p.quantity, p.unit];
+        out.set(node, { node, quantity, unit });
+      }
+      for (const child of c?.children ?? []) if (before(s, child).length > 0) stack.push(child);
+    }
+    return [...out.values()];
+  }
+
+  /** Gives again the unit hops of a unit and of every unit that carried it, after its contents changed. */
+  private refreshUnitHops(sscc: string): void {
+    const seen = new Set<string>();
+    const stack = [sscc];
+    for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      for (const record of this.unitHops.get(s) ?? []) {
+        this.collapse(record);
+        this.expand(record);
+      }
+      stack.push(...(this.parents.get(s) ?? []));
+    }
   }
 
   /**
@@ -268,8 +399,16 @@ export class TraceGraphStore {
       }
     } else if (f.type === 'aggregation' && f.action === 'add') {
       const c = this.containers.get(f.sscc);
-      for (const l of f.lots) this.unpack(f.sscc, c?.lots, this.node(l).key);
-      for (const child of f.children) this.unpack(f.sscc, c?.children, child);
+      for (const key of this.packedLots(f).keys()) this.unpack(f.sscc, c?.lots, key, tx);
+      for (const child of new Set(f.children)) this.unpack(f.sscc, c?.children, child, tx);
+      this.refreshUnitHops(f.sscc);
+    } else if (f.type === 'unitHop') {
+      const list = this.unitHops.get(f.sscc) ?? [];
+      const i = list.findIndex((u) => u.fact.txId === tx && u.fact.kind === f.kind && (u.fact.shipmentId ?? '') === (f.shipmentId ?? '') && u.fact.to === f.to);
+      const record = list[i];
+      if (!record) return;
+      this.collapse(record);
+      list.splice(i, 1);
     }
   }
 
@@ -534,6 +673,13 @@ export function holdersOf(node: LotNode): HolderView[] {
     }
   }
   return [...by].map(([participant, h]) => ({ lot: node.ref, participant, ...h, unit }));
+}
+
+/** Puts an entry in a list kept in ledger order (at the end, unless it comes earlier). */
+function insertBySeq<T extends { readonly seq: string }>(list: T[], entry: T): void {
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as T).seq > entry.seq) i--;
+  list.splice(i, 0, entry);
 }
 
 function hopView(f: PositionedFact & { type: 'hop' }): HopView {

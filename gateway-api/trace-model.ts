@@ -110,6 +110,28 @@ export interface AggregationFact {
   readonly lots: readonly LotRef[];
   /** Child logistic units. */
   readonly children: readonly string[];
+  /**
+   * How much of each lot was packed, when the packing says (a captured quantity list, one EA
+   * per captured item): what a {@link UnitHopFact} moves of it. Absent: not stated.
+   */
+  readonly quantities?: readonly { readonly lotRef: LotRef; readonly quantity: number; readonly unit: string }[];
+}
+
+/**
+ * A custody step of a logistic unit (SSCC) as a whole: a captured shipment, receipt or sale
+ * that names a case or pallet rather than what it carries. The graph turns it into one hop of
+ * each lot packed in the unit (through nested units) before the step, as the contract's own
+ * Ship of containers does with its lines; the projection cannot, since it is stateless and the
+ * packing may come from another capture or from the ledger's Aggregate.
+ */
+export interface UnitHopFact {
+  readonly type: 'unitHop';
+  readonly kind: 'ship' | 'receive' | 'sale';
+  readonly sscc: string;
+  readonly from: string;
+  readonly to: string;
+  readonly shipmentId?: string;
+  readonly location?: string;
 }
 
 /** A status change of a lot: hold, release, recall. */
@@ -173,6 +195,7 @@ export type Fact =
   | LotFact
   | InputFact
   | HopFact
+  | UnitHopFact
   | TestFact
   | ItemsFact
   | AggregationFact

@@ -7,6 +7,8 @@
  *   H|lot|seq        a custody hop (ship, receive, sale)  T|lot|seq   a test
  *   S|lot|seq        another scan                         N|gtin|seq  item serials commissioned
  *   A|sscc|seq       packing/unpacking of a logistic unit R|recall|seq a recall, then its progress
+ *   U|sscc|seq       a custody step of a logistic unit as a whole (loaded after A|: the graph
+ *                    gives one hop to each lot the unit carried, so it needs the packings first)
  *   P|id|seq         a participant                        G|gtin      a product
  *   W|seq            a warning                            M|checkpoint the last applied ledger position
  *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
@@ -39,7 +41,7 @@ const LOAD_BATCH = 4096;
  * Prefixes loaded into memory, in an order where each depends only on the ones before (item
  * serials first: a captured item resolves to the lot the ledger commissioned it under).
  */
-const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'X|', 'W|', 'S|', 'Z|'] as const;
+const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'U|', 'X|', 'W|', 'S|', 'Z|'] as const;
 
 /** The level keys (and values) that record one fact. */
 export function factOps(f: PositionedFact): Op[] {
@@ -61,6 +63,8 @@ export function factOps(f: PositionedFact): Op[] {
       return [put(`N|${f.lotRef.gtin}|${f.seq}`)];
     case 'aggregation':
       return [put(`A|${f.sscc}|${f.seq}`)];
+    case 'unitHop':
+      return [put(`U|${f.sscc}|${f.seq}`)];
     case 'status':
       return [put(`X|${lk(f.lotRef)}|${f.seq}`)];
     case 'recall':

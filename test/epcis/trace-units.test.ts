@@ -1,0 +1,181 @@
+/**
+ * Shipping a case or pallet by EPCIS capture moves what it carries, as the contract's own Ship of
+ * containers does: lots packed onto an SSCC (by a captured AggregationEvent naming them in URNs
+ * and Digital Links, through a nested case, or by the ledger's Aggregate) gain a ship and a
+ * receive hop when captured events ship and receive the SSCC alone. A trace forward from the
+ * lot reaches the receiving party; the receiver's lots trace back to the farm; a lot packed
+ * after the shipment did not travel; a packing or a shipment declared erroneous takes its hops
+ * back; the same after a rebuild of the index and a restart.
+ */
+import { expect } from 'chai';
+import { lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
+import { startGateway } from '../../gateway-api/server';
+import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { documentOf } from './fixtures';
+
+const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+const APPLES = withCheck('0695000000710');
+const PEARS = withCheck('0695000000720');
+const JUICE = withCheck('0695000000730');
+const PALLET = withCheck('16950000000007777');
+const CASE = withCheck('16950000000007776');
+const BOX = withCheck('16950000000007775');
+const CRATE = withCheck('16950000000007774');
+const urn = (uri: string): string => toEpcUrn(uri, 7);
+const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://scan.example.com/gs1');
+const at = (h: number): Record<string, string> => ({ eventTime: `2026-09-01T${String(h).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00' });
+const id = (n: number): string => `urn:uuid:5b2c7e10-3a4d-4e5f-8a9b-00000000${String(n).padStart(4, '0')}`;
+const to = (n: number): Record<string, unknown> => ({ destinationList: [{ type: 'owning_party', destination: urn(partyUri(gln(n))) }] });
+const from = (n: number): Record<string, unknown> => ({ sourceList: [{ type: 'owning_party', source: elsewhere(partyUri(gln(n))) }] });
+type Graph = {
+  lots: Array<{ gtin: string; lot: string; producer: string }>;
+  hops: Array<{ kind: string; from: string; to: string; quantity: number; unit: string; lot: { lot: string } }>;
+  participants: Array<{ id: string }>;
+};
+
+describe('EPCIS shipments of a case or pallet move what it carries', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  let gw: TestGateway['gw'];
+  const keys: Record<string, string> = {};
+  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
+    call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  const indexed = async (): Promise<void> => {
+    const last = (await gw.ledger.height()) - 1;
+    for (let i = 0; i < 500 && (gw.index.checkpoint?.blockNumber ?? -1) < last; i++) await new Promise((res) => setTimeout(res, 20));
+  };
+  const capture = async (who: string, events: unknown[]): Promise<void> => {
+    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
+    expect(r.status, r.text).to.equal(202);
+    for (let i = 0; i < 500; i++) {
+      const job = await as(who, 'GET', String(r.headers.get('location')));
+      if (!job.body.running) {
+        expect(job.body.success, JSON.stringify(job.body.errors)).to.equal(true);
+        return indexed();
+      }
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    throw new Error('capture job did not finish');
+  };
+  const trace = async (direction: 'back' | 'forward', params: string): Promise<Graph> => {
+    const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
+    expect(r.status, r.text).to.equal(200);
+    return r.body as Graph;
+  };
+  const hops = (g: Graph): string[] => g.hops.map((h) => `${h.kind}:${h.lot.lot}:${h.from}>${h.to}:${h.quantity} ${h.unit}`);
+
+  before(async () => {
+    t = await startTestGateway();
+    gw = t.gw;
+    keys['samr'] = t.regulatorKey;
+    for (const p of [
+      { id: 'farm-7', name: 'Orchard', role: 'producer', licence: 'SC-71', gln: gln(71) },
+      { id: 'dc-7', name: 'Cold store', role: 'distributor', licence: 'SC-72', gln: gln(72) },
+    ]) {
+      const r = await as('samr', 'POST', '/v1/participants', p);
+      expect(r.status, r.text).to.equal(201);
+      keys[p.id] = r.body.apiKey;
+    }
+    await capture('farm-7', [
+      { type: 'ObjectEvent', ...at(1), action: 'ADD', bizStep: 'commissioning', epcList: [],
+        quantityList: [{ epcClass: urn(lotUri(APPLES, 'A1')), quantity: 300, uom: 'KGM' }, { epcClass: urn(lotUri(PEARS, 'P1')), quantity: 200, uom: 'KGM' }] },
+      // pears in a case (Digital Link on another domain), the case and apples (URN) on the pallet
+      { type: 'AggregationEvent', ...at(2), action: 'ADD', bizStep: 'packing', parentID: elsewhere(ssccUri(CASE)),
+        childQuantityList: [{ epcClass: elsewhere(lotUri(PEARS, 'P1')), quantity: 50, uom: 'KGM' }] },
+      { type: 'AggregationEvent', ...at(3), action: 'ADD', bizStep: 'packing', parentID: urn(ssccUri(PALLET)),
+        childEPCs: [urn(ssccUri(CASE))], childQuantityList: [{ epcClass: urn(lotUri(APPLES, 'A1')), quantity: 100, uom: 'KGM' }] },
+      { type: 'ObjectEvent', eventID: id(1), ...at(4), action: 'OBSERVE', bizStep: 'shipping', epcList: [elsewhere(ssccUri(PALLET))], ...to(72) },
+    ]);
+    await capture('dc-7', [
+      { type: 'ObjectEvent', eventID: id(2), ...at(5), action: 'OBSERVE', bizStep: 'receiving', epcList: [urn(ssccUri(PALLET))], ...from(71) },
+    ]);
+    // packed after the pallet travelled: it did not travel with it
+    await capture('farm-7', [
+      { type: 'AggregationEvent', ...at(6), action: 'ADD', bizStep: 'packing', parentID: urn(ssccUri(PALLET)),
+        childQuantityList: [{ epcClass: urn(lotUri(APPLES, 'A2')), quantity: 5, uom: 'KGM' }] },
+    ]);
+  });
+
+  after(async () => {
+    await gw?.close();
+    if (t) await removeDir(t.dir);
+  });
+
+  it('gives every lot on the pallet, nested case included, a ship and a receive hop with the quantity packed', async () => {
+    const apples = await trace('forward', `gtin=${APPLES}&lot=A1`);
+    expect(hops(apples)).to.deep.equal([`ship:A1:farm-7>${gln(72)}:100 KGM`, `receive:A1:${gln(71)}>dc-7:100 KGM`]);
+    expect(apples.participants.map((p) => p.id)).to.include('dc-7');
+    const pears = await trace('forward', `code=${encodeURIComponent(urn(lotUri(PEARS, 'P1')))}`);
+    expect(hops(pears)).to.deep.equal([`ship:P1:farm-7>${gln(72)}:50 KGM`, `receive:P1:${gln(71)}>dc-7:50 KGM`]);
+    expect(hops(await trace('forward', `gtin=${APPLES}&lot=A2`))).to.deep.equal([]);
+    const shipment = await as('samr', 'GET', `/v1/shipments/${encodeURIComponent(id(1))}`);
+    expect(shipment.status, shipment.text).to.equal(200);
+    expect(shipment.body.to).to.equal(gln(72));
+    expect(shipment.body.lines.map((l: { lot: { lot: string }; quantity: number }) => `${l.lot.lot}:${l.quantity}`).sort()).to.deep.equal(['A1:100', 'P1:50']);
+  });
+
+  it('lists the lots at the receiving party, and each traces back to the farm', async () => {
+    const held = await as('samr', 'GET', '/v1/lots?holder=dc-7');
+    expect(held.status, held.text).to.equal(200);
+    expect(held.body.lots.map((l: { lot: string }) => l.lot).sort()).to.deep.equal(['A1', 'P1']);
+    for (const lot of held.body.lots as Array<{ gtin: string; lot: string }>) {
+      const back = await trace('back', `gtin=${lot.gtin}&lot=${lot.lot}`);
+      expect(back.lots.map((l) => l.producer)).to.deep.equal(['farm-7']);
+      expect(hops(back).map((h) => h.split(':')[0])).to.deep.equal(['ship', 'receive']);
+    }
+  });
+
+  it('moves what the ledger\'s own Aggregate packed when a capture ships and receives the case', async () => {
+    expect((await as('farm-7', 'POST', '/v1/products', { gtin: JUICE, name: 'Apple juice', category: 'drink', unit: 'LTR', requiresTest: false })).status).to.equal(201);
+    expect((await as('farm-7', 'POST', '/v1/lots', { gtin: JUICE, lot: 'J1', quantity: 40, unit: 'LTR', productionDate: '2026-08-30', origin: { gln: gln(71) } })).status).to.equal(201);
+    const packed = await as('farm-7', 'POST', '/v1/aggregations', { sscc: BOX, lots: [{ gtin: JUICE, lot: 'J1', quantity: 12 }], location: { gln: gln(71) } });
+    expect(packed.status, packed.text).to.equal(201);
+    await indexed();
+    await capture('farm-7', [{ type: 'ObjectEvent', eventID: id(3), ...at(7), action: 'OBSERVE', bizStep: 'shipping', epcList: [urn(ssccUri(BOX))], ...to(72) }]);
+    await capture('dc-7', [
+      { type: 'TransactionEvent', eventID: id(4), ...at(8), action: 'ADD', bizStep: 'receiving', epcList: [elsewhere(ssccUri(BOX))],
+        bizTransactionList: [{ type: 'po', bizTransaction: 'http://transaction.example.com/po/71' }], ...from(71) },
+    ]);
+    const juice = await trace('forward', `gtin=${JUICE}&lot=J1`);
+    expect(hops(juice)).to.deep.equal([`ship:J1:farm-7>${gln(72)}:12 LTR`, `receive:J1:${gln(71)}>dc-7:12 LTR`]);
+    const back = await trace('back', `sscc=${BOX}`);
+    expect(back.lots.map((l) => `${l.lot}:${l.producer}`)).to.deep.equal(['J1:farm-7']);
+  });
+
+  it('takes the hops back when the packing or the shipment of the unit is declared erroneous', async () => {
+    const packOnto = (n: number, lot: string, kg: number): Record<string, unknown> => ({ type: 'AggregationEvent', eventID: id(n), ...at(9), action: 'ADD', bizStep: 'packing',
+      parentID: urn(ssccUri(CRATE)), childQuantityList: [{ epcClass: urn(lotUri(PEARS, lot)), quantity: kg, uom: 'KGM' }] });
+    const ship = { type: 'ObjectEvent', eventID: id(7), ...at(10), action: 'OBSERVE', bizStep: 'shipping', epcList: [urn(ssccUri(CRATE))], ...to(72) };
+    await capture('farm-7', [packOnto(5, 'P2', 10), packOnto(6, 'P3', 20), ship]);
+    expect(hops(await trace('forward', `gtin=${PEARS}&lot=P2`))).to.deep.equal([`ship:P2:farm-7>${gln(72)}:10 KGM`]);
+    const declared = { declarationTime: '2026-09-02T00:00:00Z', reason: 'incorrect_data' };
+    await capture('farm-7', [{ ...packOnto(5, 'P2', 10), errorDeclaration: declared }]);
+    expect(hops(await trace('forward', `gtin=${PEARS}&lot=P2`))).to.deep.equal([]); // never on the crate, so never shipped with it
+    expect(hops(await trace('forward', `gtin=${PEARS}&lot=P3`))).to.deep.equal([`ship:P3:farm-7>${gln(72)}:20 KGM`]);
+    await capture('farm-7', [{ ...ship, errorDeclaration: declared }]);
+    expect(hops(await trace('forward', `gtin=${PEARS}&lot=P3`))).to.deep.equal([]);
+    expect((await as('samr', 'GET', `/v1/shipments/${encodeURIComponent(id(7))}`)).status).to.equal(404);
+  });
+
+  it('gives identical answers after the index is rebuilt from the ledger, and after a restart loads it from disk', async () => {
+    const queries: Array<['back' | 'forward', string]> = [
+      ['forward', `gtin=${APPLES}&lot=A1`],
+      ['forward', `gtin=${PEARS}&lot=P1`],
+      ['forward', `gtin=${APPLES}&lot=A2`],
+      ['back', `sscc=${PALLET}`],
+      ['forward', `gtin=${JUICE}&lot=J1`],
+      ['forward', `gtin=${PEARS}&lot=P2`],
+      ['back', `sscc=${CRATE}`],
+    ];
+    const live = await Promise.all(queries.map(([d, q]) => trace(d, q)));
+    expect(hops(live[0] as Graph)).to.have.length(2);
+    const holders = (await as('samr', 'GET', '/v1/lots?holder=dc-7')).body;
+    await gw.index.rebuild(gw.ledger, 300);
+    expect(await Promise.all(queries.map(([d, q]) => trace(d, q)))).to.deep.equal(live);
+    expect((await as('samr', 'GET', '/v1/lots?holder=dc-7')).body).to.deep.equal(holders);
+    await gw.close();
+    gw = await startGateway(t.config);
+    expect(await Promise.all(queries.map(([d, q]) => trace(d, q)))).to.deep.equal(live);
+    expect((await as('samr', 'GET', '/v1/lots?holder=dc-7')).body).to.deep.equal(holders);
+  });
+});
