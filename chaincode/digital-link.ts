@@ -483,157 +483,123 @@ export function normalizeEpcByParser(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Fast paths: the commonest exact forms, canonicalised without the full parsers
 
-/** Longest lot, serial and GLN extension (AIs 10, 21, 254). */
-const MAX_PLAIN_VALUE = 20;
-
 /**
  * The canonical URI of an identifier in one of its commonest exact forms, or undefined for
  * anything else (every malformed input included), which the full parsers then decide. A capture
  * normalises every EPC of every event, nearly all in these forms, and the full parse was most of
- * its cost. The forms: EPC URNs `urn:epc:id:sgtin|sscc|sgln|pgln:…` and
+ * its cost. The forms ({@link FAST_URNS}, {@link FAST_LINKS}): EPC URNs `urn:epc:id:sgtin|sscc|sgln|pgln:…` and
  * `urn:epc:class:lgtin:…`; Digital Links `http(s)://{host}/01/{gtin}[/10/{lot}][/21/{serial}]`,
  * `/00/{sscc}`, `/414/{gln}[/254/{extension}]` and `/417/{gln}`; values only of the characters
  * that need no percent-encoding (`A-Z a-z 0-9 - . _`). Wherever it answers, the answer is the
  * full parsers' (test/qr/digital-link-fast.test.ts checks both on generated inputs).
  */
 export function canonicalEpcFast(text: string): string | undefined {
-  if (text.startsWith('urn:epc:')) return fastUrn(text);
-  if (text.startsWith('https://')) return fastLink(text, 8);
-  if (text.startsWith('http://')) return fastLink(text, 7);
+  const forms = text.charCodeAt(0) === 117 /* u */ ? FAST_URNS : FAST_LINKS;
+  for (let i = 0; i < forms.length; i++) {
+    const [pattern, build] = forms[i] as FastForm;
+    if (pattern.test(text)) return build(text);
+  }
   return undefined;
 }
 
-type FastReader = (body: string) => string | undefined;
+/**
+ * A form the fast path takes: its whole syntax as an anchored pattern (a compiled regular
+ * expression checks every character faster than a loop can), and how the canonical URI is
+ * built from text the pattern has accepted; `build` still checks what a pattern cannot (the
+ * lengths of company prefix and reference together, check digits) and gives undefined if wrong.
+ */
+type FastForm = readonly [RegExp, (text: string) => string | undefined];
 
-const FAST_URNS: ReadonlyArray<readonly [string, FastReader]> = [
-  ['urn:epc:id:sgtin:', (body) => fastGtinUrn(body, '/21/')],
-  ['urn:epc:class:lgtin:', (body) => fastGtinUrn(body, '/10/')],
-  ['urn:epc:id:sgln:', fastSglnUrn],
-  ['urn:epc:id:sscc:', (body) => fastPairUrn(body, 17, true, '/00/')],
-  ['urn:epc:id:pgln:', (body) => fastPairUrn(body, 12, false, '/417/')],
+/** Lot, serial and GLN extension (AIs 10, 21, 254): 1–20 characters of set 82 that need no percent-encoding. */
+const V = '[A-Za-z0-9._-]{1,20}';
+/** Scheme and host of a Digital Link taken fast: a plain host (and port), no path before the key. */
+const HOST = 'https?://[A-Za-z0-9.:-]+';
+
+const FAST_URNS: readonly FastForm[] = [
+  [new RegExp(`^urn:epc:id:sgtin:\\d{6,12}\\.\\d{1,7}\\.${V}$`), (t) => fastGtinUrn(t, 17, '/21/')],
+  [new RegExp(`^urn:epc:id:sgln:\\d{6,12}\\.\\d{1,6}\\.${V}$`), fastSglnUrn],
+  [new RegExp(`^urn:epc:class:lgtin:\\d{6,12}\\.\\d{1,7}\\.${V}$`), (t) => fastGtinUrn(t, 20, '/10/')],
+  [/^urn:epc:id:sscc:\d{6,12}\.\d{5,11}$/, (t) => fastPairUrn(t, 17, true, '/00/')],
+  [/^urn:epc:id:pgln:\d{6,12}\.\d{1,6}$/, (t) => fastPairUrn(t, 12, false, '/417/')],
 ];
 
-function fastUrn(text: string): string | undefined {
-  for (const [prefix, read] of FAST_URNS) if (text.startsWith(prefix)) return read(text.slice(prefix.length));
-  return undefined;
+const FAST_LINKS: readonly FastForm[] = [
+  [new RegExp(`^${HOST}/01/(?:\\d{8}|\\d{12,14})(?:/(?:10|21)/${V}|/10/${V}/21/${V})?$`), fastGtinLink],
+  [new RegExp(`^${HOST}/414/\\d{13}(?:/254/${V})?$`), (t) => fastKeyLink(t, '/414/', 13)],
+  [new RegExp(`^${HOST}/00/\\d{18}$`), (t) => fastKeyLink(t, '/00/', 18)],
+  [new RegExp(`^${HOST}/417/\\d{13}$`), (t) => fastKeyLink(t, '/417/', 13)],
+];
+
+/** `urn:epc:…:CP.IIR.{serial or lot}` (the company prefix from `from`) → `/01/{gtin}{qualifier}{value}`. */
+function fastGtinUrn(text: string, from: number, qualifier: '/21/' | '/10/'): string | undefined {
+  const dot1 = text.indexOf('.', from);
+  const dot2 = text.indexOf('.', dot1 + 1);
+  const gtin = fastUrnKey(text, from, dot1, dot2, 13, true);
+  return gtin === undefined ? undefined : `${GS1_RESOLVER}/01/${gtin}${qualifier}${text.slice(dot2 + 1)}`;
 }
 
-/** `CP.IIR.{serial or lot}` → `/01/{gtin}{qualifier}{value}`. */
-function fastGtinUrn(body: string, qualifier: '/10/' | '/21/'): string | undefined {
-  const dot1 = body.indexOf('.');
-  const dot2 = dot1 < 0 ? -1 : body.indexOf('.', dot1 + 1);
-  if (dot2 < 0) return undefined;
-  const gtin = fastKey(body.slice(0, dot1), body.slice(dot1 + 1, dot2), 13, true);
-  const value = body.slice(dot2 + 1);
-  return gtin !== undefined && isPlainValue(value) ? `${GS1_RESOLVER}/01/${gtin}${qualifier}${value}` : undefined;
+/** `urn:epc:id:sgln:CP.LocationRef.Extension` → `/414/{gln}`, with `/254/{extension}` unless the extension is `0`. */
+function fastSglnUrn(text: string): string | undefined {
+  const from = 16; // 'urn:epc:id:sgln:'.length
+  const dot1 = text.indexOf('.', from);
+  const dot2 = text.indexOf('.', dot1 + 1);
+  const gln = fastUrnKey(text, from, dot1, dot2, 12, false);
+  if (gln === undefined) return undefined;
+  const noExtension = text.length === dot2 + 2 && text.charCodeAt(dot2 + 1) === 48; // exactly `0`
+  return noExtension ? `${GS1_RESOLVER}/414/${gln}` : `${GS1_RESOLVER}/414/${gln}/254/${text.slice(dot2 + 1)}`;
 }
 
-/** `CP.LocationRef.Extension` → `/414/{gln}`, with `/254/{extension}` unless the extension is `0`. */
-function fastSglnUrn(body: string): string | undefined {
-  const dot1 = body.indexOf('.');
-  const dot2 = dot1 < 0 ? -1 : body.indexOf('.', dot1 + 1);
-  if (dot2 < 0) return undefined;
-  const gln = fastKey(body.slice(0, dot1), body.slice(dot1 + 1, dot2), 12, false);
-  const ext = body.slice(dot2 + 1);
-  if (gln === undefined || !isPlainValue(ext)) return undefined;
-  return ext === '0' ? `${GS1_RESOLVER}/414/${gln}` : `${GS1_RESOLVER}/414/${gln}/254/${ext}`;
-}
-
-/** `CP.Reference` (SSCC, party GLN) → `{path}{key}`. */
-function fastPairUrn(body: string, total: number, lead: boolean, path: string): string | undefined {
-  const dot = body.indexOf('.');
-  const key = dot < 0 ? undefined : fastKey(body.slice(0, dot), body.slice(dot + 1), total, lead);
+/** `urn:epc:id:sscc|pgln:CP.Reference` → `{path}{key}`. */
+function fastPairUrn(text: string, total: number, lead: boolean, path: string): string | undefined {
+  const from = 16; // 'urn:epc:id:sscc:'.length, as 'urn:epc:id:pgln:'
+  const key = fastUrnKey(text, from, text.indexOf('.', from), text.length, total, lead);
   return key === undefined ? undefined : GS1_RESOLVER + path + key;
 }
 
-/** Company prefix and reference as a key with its check digit; `lead` moves the reference's first digit (indicator, extension) to the front. */
-function fastKey(cp: string, ref: string, total: number, lead: boolean): string | undefined {
-  if (cp.length < 6 || cp.length > 12 || cp.length + ref.length !== total || !isDigits(cp) || !isDigits(ref)) return undefined;
-  const body = lead ? ref.slice(0, 1) + cp + ref.slice(1) : cp + ref;
-  return body + String(checkDigitOf(body, body.length));
-}
-
-/** `{scheme}://{host}/{key path}` with a plain host and no path prefix, query or fragment. */
-function fastLink(text: string, from: number): string | undefined {
-  const slash = text.indexOf('/', from);
-  if (slash <= from || !isPlainHost(text, from, slash)) return undefined;
-  const s = text.slice(slash + 1).split('/');
-  const key = s[1] ?? '';
-  switch (s[0]) {
-    case '01':
-      return fastGtinLink(s, key);
-    case '00':
-      return s.length === 2 && isCheckedKey(key, 18) ? `${GS1_RESOLVER}/00/${key}` : undefined;
-    case '417':
-      return s.length === 2 && isCheckedKey(key, 13) ? `${GS1_RESOLVER}/417/${key}` : undefined;
-    case '414':
-      return fastGlnLink(s, key);
-    default:
-      return undefined;
+/**
+ * The key written in a URN as company prefix (`from` to `dot`) and reference (after `dot` to
+ * `end`), all digits, with its check digit; undefined unless the two are `total` digits
+ * together. `lead` moves the reference's first digit (indicator, extension digit) to the front.
+ */
+function fastUrnKey(text: string, from: number, dot: number, end: number, total: number, lead: boolean): string | undefined {
+  const cpLength = dot - from;
+  if (cpLength + (end - dot - 1) !== total) return undefined;
+  let sum = 0;
+  for (let i = 0; i < total; i++) {
+    const at = lead ? (i === 0 ? dot + 1 : i <= cpLength ? from + i - 1 : dot + 1 + i - cpLength) : i < cpLength ? from + i : dot + 1 + i - cpLength;
+    sum += (text.charCodeAt(at) - 48) * ((total - i) % 2 === 1 ? 3 : 1);
   }
+  const check = (10 - (sum % 10)) % 10;
+  const cp = text.slice(from, dot);
+  return lead ? `${text[dot + 1] ?? ''}${cp}${text.slice(dot + 2, end)}${check}` : `${cp}${text.slice(dot + 1, end)}${check}`;
 }
 
-/** `/01/{gtin}`, `/01/{gtin}/10/{lot}`, `/01/{gtin}/21/{serial}`, `/01/{gtin}/10/{lot}/21/{serial}` (an item's name drops the lot). */
-function fastGtinLink(s: readonly string[], key: string): string | undefined {
-  const gtin = key.length === 14 || key.length === 13 || key.length === 12 || key.length === 8 ? key.padStart(14, '0') : '';
-  if (!isCheckedKey(gtin, 14)) return undefined;
+/** `/01/{gtin}` with none, one or both of `/10/{lot}`, `/21/{serial}`: the GTIN padded to 14, and an item's name without its lot. */
+function fastGtinLink(text: string): string | undefined {
+  const at = text.indexOf('/01/', 8) + 4;
+  const slash = text.indexOf('/', at);
+  const end = slash < 0 ? text.length : slash;
+  const gtin = text.slice(at, end).padStart(14, '0');
+  if (!fastCheckDigit(gtin)) return undefined;
   const root = `${GS1_RESOLVER}/01/${gtin}`;
-  if (s.length === 2) return root;
-  const ai = s[2];
-  const value = s[3] ?? '';
-  if (s.length === 4 && (ai === '10' || ai === '21') && isPlainValue(value)) return `${root}/${ai}/${value}`;
-  const serial = s[5] ?? '';
-  if (s.length === 6 && ai === '10' && s[4] === '21' && isPlainValue(value) && isPlainValue(serial)) return `${root}/21/${serial}`;
-  return undefined;
+  if (slash < 0) return root;
+  const last = text.lastIndexOf('/', text.lastIndexOf('/') - 1); // the start of the last `/{ai}/{value}`
+  return root + text.slice(last);
 }
 
-/** `/414/{gln}` and `/414/{gln}/254/{extension}`. */
-function fastGlnLink(s: readonly string[], key: string): string | undefined {
-  if (!isCheckedKey(key, 13)) return undefined;
-  if (s.length === 2) return `${GS1_RESOLVER}/414/${key}`;
-  const ext = s[3] ?? '';
-  return s.length === 4 && s[2] === '254' && isPlainValue(ext) ? `${GS1_RESOLVER}/414/${key}/254/${ext}` : undefined;
+/** A key with a check digit and nothing but its own qualifier (`/254/…`): the same path on the GS1 resolver. */
+function fastKeyLink(text: string, ai: string, length: number): string | undefined {
+  const at = text.indexOf(ai, 8);
+  const path = text.slice(at);
+  return fastCheckDigit(path.slice(ai.length, ai.length + length)) ? GS1_RESOLVER + path : undefined;
 }
 
-/** `length` digits ending in their GS1 check digit (as `hasValidCheckDigit`, without its regular expression and copies). */
-function isCheckedKey(text: string, length: number): boolean {
-  return text.length === length && isDigits(text) && checkDigitOf(text, length - 1) === text.charCodeAt(length - 1) - 48;
-}
-
-/** The GS1 mod-10 check digit of the first `n` characters of `digits` (digits only, as checked by the caller). */
-function checkDigitOf(digits: string, n: number): number {
+/** True if the last digit of `digits` (digits only) is the GS1 check digit of the others. */
+function fastCheckDigit(digits: string): boolean {
+  const n = digits.length - 1;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (digits.charCodeAt(n - 1 - i) - 48) * (i % 2 === 0 ? 3 : 1);
-  return (10 - (sum % 10)) % 10;
-}
-
-function isDigits(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-/** 1–20 characters that are in GS1 set 82 and need no percent-encoding: `A-Z a-z 0-9 - . _`. */
-function isPlainValue(text: string): boolean {
-  if (text.length === 0 || text.length > MAX_PLAIN_VALUE) return false;
-  for (let i = 0; i < text.length; i++) if (!isPlainChar(text.charCodeAt(i))) return false;
-  return true;
-}
-
-function isPlainChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95;
-}
-
-/** A host (and port) of `A-Z a-z 0-9 - . :` only, from `from` to `to`. */
-function isPlainHost(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (!(isPlainChar(c) && c !== 95) && c !== 58) return false;
-  }
-  return true;
+  return (10 - (sum % 10)) % 10 === digits.charCodeAt(n) - 48;
 }
 
 // ---------------------------------------------------------------------------------------------

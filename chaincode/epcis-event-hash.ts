@@ -97,15 +97,21 @@ const TYPE_PREFIX = new Map<string, string>([
   ['destinationList', `${CBV}SDT-`],
   ['sensorReport', 'https://gs1.org/voc/'],
 ]);
-const CBV_URN = 'urn:epcglobal:cbv:';
-/** CBV 1.x URN vocabularies (after `urn:epcglobal:cbv:`) and their CBV 2.0 Web URI prefixes. */
-const CBV_URN_WEB: ReadonlyArray<readonly [string, string]> = [
-  ['bizstep:', `${CBV}BizStep-`],
-  ['disp:', `${CBV}Disp-`],
-  ['btt:', `${CBV}BTT-`],
-  ['sdt:', `${CBV}SDT-`],
-  ['er:', `${CBV}ER-`],
-];
+/** CBV 1.x URN vocabularies, and the CBV 2.0 Web URI prefix of each. */
+const CBV_URN = /^urn:epcglobal:cbv:(bizstep|disp|btt|sdt|er):/;
+const CBV_URN_WEB = new Map<string, string>([
+  ['bizstep', `${CBV}BizStep-`],
+  ['disp', `${CBV}Disp-`],
+  ['btt', `${CBV}BTT-`],
+  ['sdt', `${CBV}SDT-`],
+  ['er', `${CBV}ER-`],
+]);
+/**
+ * A CURIE value is `^([A-Za-z][A-Za-z0-9._-]*):([^/].*)$`: this pattern checks its start, and
+ * {@link LINE_BREAK} the rest (what `.` does not match) once the prefix is known to expand.
+ */
+const CURIE_START = /^[A-Za-z][A-Za-z0-9._-]*:[^/]/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const BARE_WORD = /^[A-Za-z_]+$/;
 const EPC_LIKE = /^(urn:epc:|https?:\/\/)/i;
@@ -190,38 +196,11 @@ const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
  * line break (the pattern `^([A-Za-z][A-Za-z0-9._-]*):([^/].*)$`, scanned by hand).
  */
 function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
-  const colon = curieColon(text);
-  if (colon < 0) return text;
+  if (!CURIE_START.test(text)) return text;
+  const colon = text.indexOf(':');
   const name = text.slice(0, colon);
   const ns = prefixes[name] ?? STANDARD_PREFIXES[name];
-  return ns !== undefined && !hasLineBreak(text, colon + 2) ? ns + text.slice(colon + 1) : text;
-}
-
-/** Where the prefix of a CURIE ends, or -1 if `text` does not start like one (line breaks are checked after). */
-function curieColon(text: string): number {
-  if (!isLetter(text.charCodeAt(0))) return -1;
-  let i = 1;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 58) break;
-    if (!isLetter(c) && !(c >= 48 && c <= 57) && c !== 46 && c !== 95 && c !== 45) return -1;
-  }
-  if (i + 1 >= text.length || text.charCodeAt(i + 1) === 47) return -1;
-  return i;
-}
-
-function hasLineBreak(text: string, from: number): boolean {
-  for (let j = from; j < text.length; j++) if (isLineBreak(text.charCodeAt(j))) return true;
-  return false;
-}
-
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-/** The line terminators `.` does not match. */
-function isLineBreak(c: number): boolean {
-  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+  return ns !== undefined && !LINE_BREAK.test(text.slice(colon + 2)) ? ns + text.slice(colon + 1) : text;
 }
 
 function canonicalScalar(name: string, context: string, value: unknown, prefixes: Readonly<Record<string, string>>): string {
@@ -231,9 +210,8 @@ function canonicalScalar(name: string, context: string, value: unknown, prefixes
   if (isTimeName(name)) return canonicalTime(text);
   const prefix = (name === 'type' ? TYPE_PREFIX.get(context) : undefined) ?? WORD_PREFIX[name];
   if (prefix && BARE_WORD.test(text)) return prefix + text;
-  if (text.startsWith(CBV_URN)) {
-    for (const [vocabulary, web] of CBV_URN_WEB) if (text.startsWith(vocabulary, CBV_URN.length)) return web + text.slice(CBV_URN.length + vocabulary.length);
-  }
+  const cbv = CBV_URN.exec(text);
+  if (cbv !== null) return (CBV_URN_WEB.get(cbv[1] ?? '') ?? '') + text.slice(cbv[0].length);
   const expanded = expandCurie(text, prefixes);
   if (expanded !== text) return expanded;
   if (EPC_LIKE.test(text)) {

@@ -10,7 +10,6 @@
  */
 import { canonicalEpcFast, normalizeEpc } from './digital-link';
 import { ZfcError } from './errors';
-import { pointerSegment } from './epcis-validate';
 
 /** Every identifier of one event in canonical form. Lists are de-duplicated and sorted. */
 export interface EventIdentifiers {
@@ -95,8 +94,9 @@ function classes(event: Json, field: string, base: string, out: string[] = []): 
   return out;
 }
 
-function one(value: unknown, path: string): string | undefined {
-  return typeof value === 'string' ? canonicalAt(value, () => path) : undefined;
+/** A single identifier field; its pointer (`base` + `suffix`) is built only for an error. */
+function one(value: unknown, base: string, suffix: string): string | undefined {
+  return typeof value === 'string' ? canonicalAt(value, () => base + suffix) : undefined;
 }
 
 function ends(event: Json, list: 'sourceList' | 'destinationList', key: 'source' | 'destination', base: string): string[] {
@@ -113,9 +113,11 @@ function uniq(xs: string[]): string[] {
   return [...new Set(xs)].sort();
 }
 
+const ID_POINTER = { readPoint: '/readPoint/id', bizLocation: '/bizLocation/id' } as const;
+
 function idOf(event: Json, field: 'readPoint' | 'bizLocation', base: string): string | undefined {
   const v = event[field];
-  return v && typeof v === 'object' ? one((v as Json)['id'], `${base}/${field}/id`) : undefined;
+  return v && typeof v === 'object' ? one((v as Json)['id'], base, ID_POINTER[field]) : undefined;
 }
 
 /**
@@ -128,7 +130,7 @@ function idOf(event: Json, field: 'readPoint' | 'bizLocation', base: string): st
  * // ['https://id.gs1.org/01/10614141073464/21/2018']
  */
 export function eventIdentifiers(event: Json, base = ''): EventIdentifiers {
-  const parentID = one(event['parentID'], `${base}/parentID`);
+  const parentID = one(event['parentID'], base, '/parentID');
   const readPoint = idOf(event, 'readPoint', base);
   const bizLocation = idOf(event, 'bizLocation', base);
   const out: Record<string, unknown> = { epcList: uniq(strings(event, 'epcList', base)) };
@@ -158,5 +160,5 @@ export function anyClasses(ids: EventIdentifiers): string[] {
 
 /** JSON pointer of the `i`th event of a document. */
 export function eventPointer(i: number): string {
-  return `/epcisBody/eventList/${pointerSegment(i)}`;
+  return `/epcisBody/eventList/${i}`; // a number has no `~` or `/` to escape (RFC 6901)
 }
