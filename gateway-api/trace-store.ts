@@ -15,7 +15,8 @@
  *   D|code           where and when an item's code was last scanned anonymously (recent points)
  *   E|code           a possible cloned code: the impossible journey that flagged it
  *   Z|seq            an error declaration's retraction of a captured event's facts (loaded last;
- *                    {@link TraceStore.walk}, the disk-only check, does not apply it)
+ *                    {@link TraceStore.walk}, the disk-only check, reads them first and skips
+ *                    what they withdrew)
  *
  * C, D and E are the index's own observations, not projections of the ledger: a rebuild keeps them.
  *
@@ -25,7 +26,7 @@
  */
 import { Level } from 'level';
 import type { Checkpoint } from '../ledger-tools/ledger';
-import { type PositionedFact, type LotRef } from './trace-model';
+import { type Fact, type FactPosition, type PositionedFact, type LotRef } from './trace-model';
 import type { TraceGraphStore } from './trace-graph';
 
 type Db = Level<string, unknown>;
@@ -34,6 +35,58 @@ type Op = { type: 'put'; key: string; value: unknown };
 const enc = encodeURIComponent;
 const lk = (r: LotRef): string => `${r.gtin}|${enc(r.lot)}`;
 const END = '~';
+type HopFact = Extract<PositionedFact, { type: 'hop' }>;
+type InputFact = Extract<PositionedFact, { type: 'input' }>;
+type AggregationFact = Extract<Fact, { type: 'aggregation' }>;
+type RetractionFact = Extract<Fact, { type: 'retraction' }>;
+type PositionedUnitHop = Extract<PositionedFact, { type: 'unitHop' }>;
+
+/** One packing of a unit as the disk walk needs it: when, and which lots (keys) and units went in. */
+interface Packed {
+  readonly seq: string;
+  readonly lots: readonly string[];
+  readonly children: readonly string[];
+}
+
+/** The signatures a retraction matches stored facts by: the capturing transaction and the fact's content. */
+const hopSig = (f: { lotRef: LotRef; txId: string; kind: string; shipmentId?: string; quantity: number }): string =>
+  `H|${lk(f.lotRef)}|${f.txId}|${f.kind}|${f.shipmentId ?? ''}|${f.quantity}`;
+const edgeSig = (f: { from: LotRef; to: LotRef; txId: string; quantity: number }): string => `I|${lk(f.from)}>${lk(f.to)}|${f.txId}|${f.quantity}`;
+const unitHopSig = (f: { sscc: string; txId: string; kind: string; shipmentId?: string; to: string }): string => `U|${f.sscc}|${f.txId}|${f.kind}|${f.shipmentId ?? ''}|${f.to}`;
+
+/** The distinct members of a packing: lots by key (`gtin|lot`), then child units (SSCCs, no `|`). */
+function members(f: AggregationFact): string[] {
+  return [...new Set(f.lots.map(lk)), ...new Set(f.children)];
+}
+
+/**
+ * The facts error declarations withdrew, as a multiset of signatures: each stored fact that
+ * matches one is skipped once, as the graph withdraws each retracted fact once.
+ */
+class Withdrawn {
+  private readonly counts = new Map<string, number>();
+  /** `from>to` lot pairs with a withdrawn edge (a forward walk reads those edges' transactions). */
+  readonly pairs = new Set<string>();
+
+  add(sig: string): void {
+    this.counts.set(sig, (this.counts.get(sig) ?? 0) + 1);
+  }
+
+  addEdge(from: LotRef, to: LotRef, sig: string): void {
+    this.pairs.add(`${lk(from)}>${lk(to)}`);
+    this.add(sig);
+  }
+
+  /** True (and one fewer left) when a stored fact with this signature was withdrawn. */
+  take(sig: string): boolean {
+    const n = this.counts.get(sig) ?? 0;
+    if (n === 0) return false;
+    if (n === 1) this.counts.delete(sig);
+    else this.counts.set(sig, n - 1);
+    return true;
+  }
+}
+
 /** Values read per call while loading: fewer promises than one per value. */
 const LOAD_BATCH = 4096;
 
@@ -128,9 +181,18 @@ export class TraceStore {
   /**
    * A trace answered from disk alone, by range scans over the graph layout (no memory graph):
    * the check that the layout is complete, and the baseline that shows what the in-memory
-   * graph buys. Returns the counts of lots, lineage edges and custody hops reached.
+   * graph buys. Returns the counts of lots, lineage edges and custody hops reached, as the
+   * graph counts them: error declarations' retractions (Z|) are read first and the hops and
+   * edges they withdrew are skipped, and unit hops (U|) count one hop for each lot the unit
+   * carried at the time, resolved from the packings (A|) — both read once per walk, and both
+   * empty (two empty range scans) in a ledger without captured declarations or unit shipments.
+   * Unlike the graph, it does not join a captured item to the lot the ledger commissioned it
+   * under (that needs the serial ranges in memory): an item stands for its own lot here.
    */
   async walk(direction: 'back' | 'forward', start: LotRef, maxLots = 100_000): Promise<{ lots: number; edges: number; hops: number }> {
+    const withdrawn = await this.withdrawn();
+    const unitHops = await this.unitHopsByLot(withdrawn);
+    const counted = (kind: string): boolean => direction === 'forward' || kind !== 'sale';
     const seen = new Set<string>([lk(start)]);
     let frontier: LotRef[] = [start];
     let edges = 0;
@@ -139,11 +201,10 @@ export class TraceStore {
       const next: LotRef[] = [];
       for (const ref of frontier) {
         await Promise.all([this.db.get(`L|${lk(ref)}`), this.scan(`T|${lk(ref)}|`)]); // what an answer shows of each lot
-        for (const h of await this.scan(`H|${lk(ref)}|`)) if (direction === 'forward' || (h as { kind: string }).kind !== 'sale') hops += 1;
-        const links = await this.scan(direction === 'back' ? `I|${lk(ref)}|` : `O|${lk(ref)}|`);
-        edges += links.length;
-        for (const v of links) {
-          const m = direction === 'back' ? (v as { from: LotRef }).from : (v as { to: LotRef }).to;
+        for (const h of (await this.scan(`H|${lk(ref)}|`)) as HopFact[]) if (!withdrawn.take(hopSig(h)) && counted(h.kind)) hops += 1;
+        hops += (unitHops.get(lk(ref)) ?? []).filter(counted).length;
+        for (const m of await this.links(direction, ref, withdrawn)) {
+          edges += 1;
           if (seen.has(lk(m))) continue;
           seen.add(lk(m));
           next.push(m);
@@ -152,6 +213,82 @@ export class TraceStore {
       frontier = next;
     }
     return { lots: seen.size, edges, hops };
+  }
+
+  /** The lots a lot's lineage edges lead to (inputs going back, outputs going forward), withdrawn edges left out. */
+  private async links(direction: 'back' | 'forward', ref: LotRef, withdrawn: Withdrawn): Promise<LotRef[]> {
+    const out: LotRef[] = [];
+    if (direction === 'back') {
+      for (const e of (await this.scan(`I|${lk(ref)}|`)) as InputFact[]) if (!withdrawn.take(edgeSig(e))) out.push(e.from);
+      return out;
+    }
+    for (const o of (await this.scan(`O|${lk(ref)}|`)) as { to: LotRef; seq: string }[]) {
+      // the O| side holds no transaction: read the edge itself only when one between these lots was withdrawn
+      const e = withdrawn.pairs.has(`${lk(ref)}>${lk(o.to)}`) ? ((await this.db.get(`I|${lk(o.to)}|${o.seq}`)) as InputFact | undefined) : undefined;
+      if (!e || !withdrawn.take(edgeSig(e))) out.push(o.to);
+    }
+    return out;
+  }
+
+  /** What the stored error declarations withdrew, as signatures of the stored facts. */
+  private async withdrawn(): Promise<Withdrawn> {
+    const w = new Withdrawn();
+    for (const r of (await this.scan('Z|')) as RetractionFact[]) {
+      const txId = r.capturedTxId;
+      for (const f of r.facts) {
+        if (f.type === 'hop') w.add(hopSig({ ...f, txId }));
+        else if (f.type === 'input') w.addEdge(f.from, f.to, edgeSig({ ...f, txId }));
+        else if (f.type === 'unitHop') w.add(unitHopSig({ ...f, txId }));
+        else if (f.type === 'aggregation' && f.action === 'add') for (const member of members(f)) w.add(`A|${f.sscc}>${member}|${txId}`);
+      }
+    }
+    return w;
+  }
+
+  /** The kinds of unit hop each lot (by key) took part in, from every stored unit hop not withdrawn. */
+  private async unitHopsByLot(withdrawn: Withdrawn): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const packings = new Map<string, Packed[]>();
+    for (const u of (await this.scan('U|')) as PositionedUnitHop[]) {
+      if (withdrawn.take(unitHopSig(u))) continue;
+      for (const key of await this.unitContents(u.sscc, u.seq, packings, withdrawn)) {
+        const kinds = out.get(key);
+        if (kinds) kinds.push(u.kind);
+        else out.set(key, [u.kind]);
+      }
+    }
+    return out;
+  }
+
+  /** The lots (by key) a unit carried just before `seq`, through nested units, as the graph's contents. */
+  private async unitContents(sscc: string, seq: string, packings: Map<string, Packed[]>, withdrawn: Withdrawn): Promise<Set<string>> {
+    const lots = new Set<string>();
+    const seen = new Set<string>();
+    const stack = [sscc];
+    for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      for (const p of await this.packed(s, packings, withdrawn)) {
+        if (p.seq >= seq) continue;
+        for (const k of p.lots) lots.add(k);
+        stack.push(...p.children);
+      }
+    }
+    return lots;
+  }
+
+  /** The packings of a unit (A|), each member of a withdrawn packing left out; read once per walk. */
+  private async packed(sscc: string, cache: Map<string, Packed[]>, withdrawn: Withdrawn): Promise<Packed[]> {
+    const known = cache.get(sscc);
+    if (known) return known;
+    const list: Packed[] = [];
+    for (const f of (await this.scan(`A|${sscc}|`)) as (AggregationFact & FactPosition)[]) {
+      if (f.action !== 'add') continue;
+      const kept = members(f).filter((m) => !withdrawn.take(`A|${f.sscc}>${m}|${f.txId}`));
+      list.push({ seq: f.seq, lots: kept.filter((m) => m.includes('|')), children: kept.filter((m) => !m.includes('|')) });
+    }
+    cache.set(sscc, list);
+    return list;
   }
 
   private async scan(prefix: string): Promise<unknown[]> {

@@ -4,7 +4,8 @@
  * other only ties things to a business document (nothing the trace shows); an AssociationEvent
  * packs only when its parent is an SSCC; and an event later declared erroneous (EPCIS 2.0
  * §7.4.1.2) stops contributing to /v1/trace — its hop, lineage edge and packing withdrawn, its
- * corrective event standing — live, after a rebuild of the index, and after a restart.
+ * corrective event standing — live, after a rebuild of the index, and after a restart; the
+ * disk-only walk (traceOnDisk) counts what the graph shows, not what was withdrawn.
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
@@ -136,6 +137,17 @@ describe('EPCIS transactions, associations and error declarations in the trace',
     expect(lots(await trace('back', `sscc=${PALLET}`))).to.deep.equal([`${RICE}/R1`]); // still packed by the second event
     expect((await as('samr', 'GET', `/v1/lots/${MEAL}/M1`)).status).to.equal(404);
     expect((await as('samr', 'GET', `/v1/shipments/${encodeURIComponent(id(2))}`)).status).to.equal(404);
+  });
+
+  it('answers the same counts from the disk-only walk as from the graph once events are declared erroneous', async () => {
+    const starts = [{ gtin: RICE, lot: 'R1' }, { gtin: MEAL, lot: 'M1' }];
+    for (const direction of ['back', 'forward'] as const) {
+      for (const lot of starts) {
+        const g = direction === 'back' ? gw.index.traceBack({ lot }, lot.lot) : gw.index.traceForward({ lot }, lot.lot);
+        expect(await gw.index.traceOnDisk(direction, lot), `${direction} ${lot.lot}`).to.deep.equal({ lots: g.lots.length, edges: g.edges.length, hops: g.hops.length });
+      }
+    }
+    expect(await gw.index.traceOnDisk('forward', { gtin: RICE, lot: 'R1' })).to.deep.equal({ lots: 1, edges: 0, hops: 1 }); // the corrective shipment only
   });
 
   it('stays withdrawn after the index is rebuilt from the ledger, and after a restart loads it from disk', async () => {

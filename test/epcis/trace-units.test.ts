@@ -157,6 +157,17 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     expect((await as('samr', 'GET', `/v1/shipments/${encodeURIComponent(id(7))}`)).status).to.equal(404);
   });
 
+  it('counts the same unit hops in the disk-only walk as in the graph', async () => {
+    const starts = [{ gtin: APPLES, lot: 'A1' }, { gtin: PEARS, lot: 'P1' }, { gtin: PEARS, lot: 'P2' }, { gtin: PEARS, lot: 'P3' }, { gtin: JUICE, lot: 'J1' }];
+    for (const direction of ['back', 'forward'] as const) {
+      for (const lot of starts) {
+        const g = direction === 'back' ? gw.index.traceBack({ lot }, lot.lot) : gw.index.traceForward({ lot }, lot.lot);
+        expect(await gw.index.traceOnDisk(direction, lot), `${direction} ${lot.lot}`).to.deep.equal({ lots: 1, edges: 0, hops: g.hops.length });
+      }
+    }
+    expect(await gw.index.traceOnDisk('forward', { gtin: APPLES, lot: 'A1' })).to.deep.equal({ lots: 1, edges: 0, hops: 2 });
+  });
+
   it('gives identical answers after the index is rebuilt from the ledger, and after a restart loads it from disk', async () => {
     const queries: Array<['back' | 'forward', string]> = [
       ['forward', `gtin=${APPLES}&lot=A1`],
