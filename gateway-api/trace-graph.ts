@@ -513,18 +513,33 @@ export class TraceGraphStore {
     return [...out.values()];
   }
 
-  /** The lots a start names; empty when unknown. */
+  /**
+   * The lots a start names; empty when unknown. A lot or item that nothing live names any more
+   * (its only facts withdrawn by an error declaration) is unknown, as its lot page says.
+   */
   resolve(start: TraceStart): LotNode[] {
     if ('lot' in start) {
       const n = this.lots.get(lotKey(start.lot));
-      return n ? [n] : [];
+      return n && this.named(n) ? [n] : [];
     }
     if ('item' in start) {
       const { gtin, serial, lot } = start.item;
       const n = lot !== undefined ? this.lots.get(lotKey({ gtin, lot })) : this.itemLot(gtin, serial) ?? this.lots.get(lotKey(itemAsLot(gtin, serial)));
-      return n ? [n] : [];
+      return n && this.named(n) ? [n] : [];
     }
     return this.containerLots(start.sscc);
+  }
+
+  /**
+   * True when something live still names a lot: its own fact, an edge, a hop, a test, a scan, a
+   * status change or a packing into a unit. A node is kept when its facts are withdrawn (other
+   * events may name it later); without any of these it has nothing a trace could show.
+   */
+  private named(node: LotNode): boolean {
+    if (node.fact || node.inputs.length > 0 || node.outputs.length > 0 || node.hops.length > 0) return true;
+    if (node.tests.length > 0 || node.scans > 0 || node.status !== 'active') return true;
+    for (const c of this.containers.values()) if (c.lots.has(node.key)) return true; // only for a lot nothing else names
+    return false;
   }
 
   /** Every input lot back to the origins, with producers, tests and custody hops. */

@@ -5,7 +5,8 @@
  * packs only when its parent is an SSCC; and an event later declared erroneous (EPCIS 2.0
  * §7.4.1.2) stops contributing to /v1/trace — its hop, lineage edge and packing withdrawn, its
  * corrective event standing — live, after a rebuild of the index, and after a restart; the
- * disk-only walk (traceOnDisk) counts what the graph shows, not what was withdrawn.
+ * disk-only walk (traceOnDisk) counts what the graph shows, not what was withdrawn; and a
+ * trace from a lot whose only facts were withdrawn is LOT_NOT_FOUND, as its lot page is.
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
@@ -139,15 +140,28 @@ describe('EPCIS transactions, associations and error declarations in the trace',
     expect((await as('samr', 'GET', `/v1/shipments/${encodeURIComponent(id(2))}`)).status).to.equal(404);
   });
 
-  it('answers the same counts from the disk-only walk as from the graph once events are declared erroneous', async () => {
-    const starts = [{ gtin: RICE, lot: 'R1' }, { gtin: MEAL, lot: 'M1' }];
+  it('answers a trace from a lot whose only facts were withdrawn as its lot page does: LOT_NOT_FOUND', async () => {
     for (const direction of ['back', 'forward'] as const) {
-      for (const lot of starts) {
-        const g = direction === 'back' ? gw.index.traceBack({ lot }, lot.lot) : gw.index.traceForward({ lot }, lot.lot);
-        expect(await gw.index.traceOnDisk(direction, lot), `${direction} ${lot.lot}`).to.deep.equal({ lots: g.lots.length, edges: g.edges.length, hops: g.hops.length });
-      }
+      const r = await as('samr', 'GET', `/v1/trace/${direction}?gtin=${MEAL}&lot=M1`);
+      expect(r.status, r.text).to.equal(404);
+      expect(r.body.error.code).to.equal('LOT_NOT_FOUND');
     }
-    expect(await gw.index.traceOnDisk('forward', { gtin: RICE, lot: 'R1' })).to.deep.equal({ lots: 1, edges: 0, hops: 1 }); // the corrective shipment only
+    // still packed by a live event, a lot with no creating fact stays traceable: the trace shows the pallet's hops of it
+    const packedOnly = { ...packed, eventID: id(7), ...at(13), parentID: urn(ssccUri(CASE)), childQuantityList: [{ epcClass: urn(lotUri(MEAL, 'M2')), quantity: 3, uom: 'KGM' }] };
+    await capture('farm-8', [packedOnly]);
+    expect(lots(await trace('forward', `gtin=${MEAL}&lot=M2`))).to.deep.equal([`${MEAL}/M2`]);
+    expect((await as('samr', 'GET', `/v1/lots/${MEAL}/M2`)).status).to.equal(404);
+  });
+
+  it('answers the same counts from the disk-only walk as from the graph once events are declared erroneous', async () => {
+    const lot = { gtin: RICE, lot: 'R1' };
+    for (const direction of ['back', 'forward'] as const) {
+      const g = direction === 'back' ? gw.index.traceBack({ lot }, lot.lot) : gw.index.traceForward({ lot }, lot.lot);
+      expect(await gw.index.traceOnDisk(direction, lot), direction).to.deep.equal({ lots: g.lots.length, edges: g.edges.length, hops: g.hops.length });
+    }
+    expect(await gw.index.traceOnDisk('forward', lot)).to.deep.equal({ lots: 1, edges: 0, hops: 1 }); // the corrective shipment only
+    // the walk counts its start whatever it is; from the withdrawn meal lot, nothing leads back to the rice
+    expect(await gw.index.traceOnDisk('back', { gtin: MEAL, lot: 'M1' })).to.deep.equal({ lots: 1, edges: 0, hops: 0 });
   });
 
   it('stays withdrawn after the index is rebuilt from the ledger, and after a restart loads it from disk', async () => {
@@ -162,8 +176,10 @@ describe('EPCIS transactions, associations and error declarations in the trace',
     await gw.index.rebuild(gw.ledger, 300);
     expect(await Promise.all(queries.map(([d, q]) => trace(d, q)))).to.deep.equal(live);
     expect((await as('samr', 'GET', `/v1/lots/${MEAL}/M1`)).status).to.equal(404);
+    await trace('forward', `gtin=${MEAL}&lot=M1`, 404);
     await gw.close();
     gw = await startGateway(t.config);
     expect(await Promise.all(queries.map(([d, q]) => trace(d, q)))).to.deep.equal(live);
+    await trace('back', `gtin=${MEAL}&lot=M1`, 404);
   });
 });
