@@ -19,7 +19,12 @@ import { TraceGraphStore, type LotNode, type TraceStart, holdersOf } from './tra
 import { TraceStore } from './trace-store';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
 
-/** Turns one chaincode event into the facts the index keeps. */
+/**
+ * Turns one chaincode event into the facts the index keeps. The facts are handed over: fresh
+ * objects shared with nothing, which the index completes with their ledger position in place
+ * (copying every fact was the index's largest own cost per captured event). A fact that is
+ * not extensible (frozen) is copied instead.
+ */
 export type Projection = (event: LedgerEvent) => readonly Fact[];
 
 /** Options of {@link TraceIndex.open}. */
@@ -81,7 +86,22 @@ function pause(ms: number | undefined): Promise<typeof PAUSE> {
 
 /** A sortable ledger position for the i-th fact of a transaction. */
 export function factSeq(at: Checkpoint, i: number): string {
-  return `${String(at.blockNumber).padStart(10, '0')}.${String(at.txIndex).padStart(6, '0')}.${String(i).padStart(4, '0')}`;
+  return seqPrefix(at) + String(i).padStart(4, '0');
+}
+
+/** The part of {@link factSeq} common to every fact of a transaction. */
+function seqPrefix(at: Checkpoint): string {
+  return `${String(at.blockNumber).padStart(10, '0')}.${String(at.txIndex).padStart(6, '0')}.`;
+}
+
+/** A projected fact with its position, set in place (see {@link Projection}) unless it is frozen. */
+function positioned(f: Fact, e: LedgerEvent, seq: string): PositionedFact {
+  if (!Object.isExtensible(f)) return { ...f, txId: e.txId, timestamp: e.timestamp, seq } as PositionedFact;
+  const p = f as Fact & { txId: string; timestamp: string; seq: string };
+  p.txId = e.txId;
+  p.timestamp = e.timestamp;
+  p.seq = seq;
+  return p as PositionedFact;
 }
 
 /** The trace index. */
@@ -160,7 +180,8 @@ export class TraceIndex {
     for (const e of events) {
       if (this.last && !isAfter(e, this.last)) continue;
       const projected = this.project ? this.project(e) : [];
-      projected.forEach((f, i) => facts.push({ ...f, txId: e.txId, timestamp: e.timestamp, seq: factSeq(e, i) } as PositionedFact));
+      const prefix = seqPrefix(e);
+      for (let i = 0; i < projected.length; i++) facts.push(positioned(projected[i] as Fact, e, prefix + String(i).padStart(4, '0')));
       last = e;
     }
     if (!last) return;

@@ -11,6 +11,7 @@ import { TraceIndex } from '../../gateway-api/trace-index';
 import { traceCsv, CSV_COLUMNS } from '../../gateway-api/trace-csv';
 import { traceDot } from '../../gateway-api/trace-dot';
 import type { Fact } from '../../gateway-api/trace-model';
+import type { LedgerEvent } from '../../ledger-tools/ledger';
 
 const G1 = '06950000010003';
 const G2 = '06950000020002';
@@ -155,6 +156,29 @@ describe('gateway: trace index', () => {
     const after = [index.traceBack({ lot: P1 }, 'x'), index.traceForward({ lot: F1 }, 'y'), index.lot(P1), await index.history(P1)];
     expect(JSON.stringify(after)).to.equal(JSON.stringify(before));
     expect(index.checkpoint).to.deep.equal({ blockNumber: EVENTS.length - 1, txIndex: 0 });
+  });
+
+  it('positions projected facts in place, or on a copy when the projection froze them: the same answers either way', async () => {
+    const answers = async (ix: TraceIndex): Promise<string> =>
+      JSON.stringify([ix.traceBack({ lot: P1 }, 'x'), ix.traceForward({ lot: F1 }, 'y'), ix.lot(P1), await ix.history(P1), ix.recall('R1')]);
+    const expected = await answers(index);
+    const ledgerEvents: LedgerEvent[] = EVENTS.map((_, i) => ({
+      blockNumber: i, txIndex: 0, txId: `tx${i}`, eventName: 'Test', payload: Buffer.from(String(i)), timestamp: `2026-05-${String(1 + i).padStart(2, '0')}T00:00:00.000Z`,
+    }));
+    const handed: Fact[] = [];
+    const fresh = (e: LedgerEvent): Fact[] => (EVENTS[Number(String(e.payload))] ?? []).map((f) => structuredClone(f));
+    const frozen = (e: LedgerEvent): Fact[] => fresh(e).map((f) => Object.freeze(f));
+    for (const [name, project] of [['fresh', (e: LedgerEvent) => { const facts = fresh(e); handed.push(...facts); return facts; }], ['frozen', frozen]] as const) {
+      const other = await TraceIndex.open({ dir: path.join(dir, name), project });
+      try {
+        await other.applyEvents(ledgerEvents);
+        expect(await answers(other), name).to.equal(expected);
+      } finally {
+        await other.close();
+      }
+    }
+    expect(handed[0]).to.include({ txId: 'tx0', seq: '0000000000.000000.0000' }); // positioned in place
+    expect(Object.isFrozen(frozen(ledgerEvents[3] as LedgerEvent)[0])).to.equal(true);
   });
 
   it('exports a sortable, formula-safe CSV with one row per critical tracking event', () => {
