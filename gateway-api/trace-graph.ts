@@ -174,7 +174,7 @@ export class TraceGraphStore {
         return;
       case 'hop': {
         const node = this.node(fact.lotRef);
-        const hop: HopNode = { view: hopView({ ...fact, lotRef: node.ref }), seq: fact.seq };
+        const hop: HopNode = { view: hopView(fact, node.ref), seq: fact.seq };
         node.hops.push(hop);
         if (fact.kind === 'receive') this.touch(fact.to, node.key);
         if (fact.shipmentId) this.shipmentHops(fact.shipmentId).push(hop);
@@ -697,9 +697,10 @@ function insertBySeq<T extends { readonly seq: string }>(list: T[], entry: T): v
   list.splice(i, 0, entry);
 }
 
-function hopView(f: PositionedFact & { type: 'hop' }): HopView {
+/** The view of a hop fact, of the lot it landed on (built field by field: a spread copy of each fact cost more than the rest of the hop). */
+function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef): HopView {
   return Object.freeze({
-    lot: f.lotRef,
+    lot,
     kind: f.kind,
     from: f.from,
     to: f.to,
