@@ -118,6 +118,8 @@ export class TraceGraphStore {
    * first packing came before the hop.
    */
   private readonly packings = new Map<string, Packing[]>();
+  /** Every unpacking of a member from a unit (`sscc>member`, `sscc>*` for all), in ledger order: what left did not travel. */
+  private readonly unpackings = new Map<string, { readonly seq: string; readonly txId: string }[]>();
   /** The units each unit was packed into, so a change to its contents reaches their unit hops. */
   private readonly parents = new Map<string, Set<string>>();
   /** The custody steps of each unit as a whole (see UnitHopFact). */
@@ -241,7 +243,10 @@ export class TraceGraphStore {
     const { sscc } = fact;
     let c = this.containers.get(sscc);
     if (!c) this.containers.set(sscc, (c = { lots: new Set(), children: new Set() }));
-    if (fact.action === 'delete') return;
+    if (fact.action === 'delete') {
+      for (const m of this.unpackedMembers(fact)) addTo(this.unpackings, `${sscc}>${m}`, { seq: fact.seq, txId: fact.txId });
+      return;
+    }
     for (const [key, amount] of this.packedLots(fact)) this.pack(sscc, c.lots, key, { seq: fact.seq, txId: fact.txId, ...amount });
     for (const child of new Set(fact.children)) {
       this.pack(sscc, c.children, child, { seq: fact.seq, txId: fact.txId, quantity: undefined, unit: '' });
@@ -249,6 +254,17 @@ export class TraceGraphStore {
       if (!up) this.parents.set(child, (up = new Set()));
       up.add(sscc);
     }
+  }
+
+  /**
+   * The members an unpacking names (lots by node key, units), or `*` when it names none: an
+   * EPCIS DELETE without children empties the unit. The containers keep them all the same (a
+   * trace from the unit reaches everything it ever carried); only later unit hops leave them.
+   */
+  private unpackedMembers(fact: AggregationFact): string[] {
+    const lots = fact.lots.map((l) => (itemSerialOf(l) !== undefined ? this.nodesOf(l).pop()?.key : undefined) ?? lotKey(l));
+    const all = [...new Set(lots), ...new Set(fact.children)];
+    return all.length > 0 ? all : ['*'];
   }
 
   /** The lots of a packing by node key (a captured item lands on its real lot), with how much of each when stated. */
@@ -293,7 +309,9 @@ export class TraceGraphStore {
 
   private expand(record: UnitHop): void {
     const f = record.fact;
+    const sameStep = (h: HopNode): boolean => h.view.txId === f.txId && h.view.kind === f.kind && h.view.shipmentId === (f.shipmentId ?? '');
     for (const { node, quantity, unit } of this.contents(f.sscc, f.seq)) {
+      if (node.hops.some(sameStep)) continue; // the event named the lot itself, or another unit carrying it: one hop
       const view: HopView = Object.freeze({
         lot: node.ref, kind: f.kind, from: f.from, to: f.to, quantity, unit: unit || (node.fact?.unit ?? ''),
         shipmentId: f.shipmentId ?? '', location: f.location ?? '', txId: f.txId, timestamp: f.timestamp,
@@ -323,11 +341,17 @@ export class TraceGraphStore {
 
   /**
    * The lots a unit carried just before `seq`, through nested units, each with the quantity its
-   * packings stated (0 when none did): members packed later, or withdrawn, did not travel.
+   * packings since it was last unpacked stated (0 when none did): members packed later,
+   * unpacked before, or withdrawn, did not travel.
    */
   private contents(sscc: string, seq: string): { node: LotNode; quantity: number; unit: string }[] {
     const out = new Map<LotNode, { node: LotNode; quantity: number; unit: string }>();
-    const before = (unit: string, member: string): Packing[] => (this.packings.get(`${unit}>${member}`) ?? []).filter((p) => p.seq < seq);
+    const lastOut = (unit: string, member: string): string =>
+      [...(this.unpackings.get(`${unit}>${member}`) ?? []), ...(this.unpackings.get(`${unit}>*`) ?? [])].reduce((m, u) => (u.seq < seq && u.seq > m ? u.seq : m), '');
+    const before = (unit: string, member: string): Packing[] => {
+      const since = lastOut(unit, member);
+      return (this.packings.get(`${unit}>${member}`) ?? []).filter((p) => p.seq < seq && p.seq > since);
+    };
     const seen = new Set<string>();
     const stack = [sscc];
     for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
@@ -401,6 +425,13 @@ export class TraceGraphStore {
       const c = this.containers.get(f.sscc);
       for (const key of this.packedLots(f).keys()) this.unpack(f.sscc, c?.lots, key, tx);
       for (const child of new Set(f.children)) this.unpack(f.sscc, c?.children, child, tx);
+      this.refreshUnitHops(f.sscc);
+    } else if (f.type === 'aggregation') {
+      for (const m of this.unpackedMembers(f)) {
+        const list = this.unpackings.get(`${f.sscc}>${m}`) ?? [];
+        const i = list.map((u) => u.txId).lastIndexOf(tx);
+        if (i >= 0) list.splice(i, 1);
+      }
       this.refreshUnitHops(f.sscc);
     } else if (f.type === 'unitHop') {
       const list = this.unitHops.get(f.sscc) ?? [];
@@ -688,6 +719,13 @@ export function holdersOf(node: LotNode): HolderView[] {
     }
   }
   return [...by].map(([participant, h]) => ({ lot: node.ref, participant, ...h, unit }));
+}
+
+/** Appends to the list under a key, creating it. */
+function addTo<T>(map: Map<string, T[]>, key: string, entry: T): void {
+  const list = map.get(key);
+  if (list) list.push(entry);
+  else map.set(key, [entry]);
 }
 
 /** Puts an entry in a list kept in ledger order (at the end, unless it comes earlier). */

@@ -41,11 +41,18 @@ type AggregationFact = Extract<Fact, { type: 'aggregation' }>;
 type RetractionFact = Extract<Fact, { type: 'retraction' }>;
 type PositionedUnitHop = Extract<PositionedFact, { type: 'unitHop' }>;
 
-/** One packing of a unit as the disk walk needs it: when, and which lots (keys) and units went in. */
+/** One packing or unpacking of a unit as the disk walk needs it: when, and which members (lot keys, units; `*` for all). */
 interface Packed {
   readonly seq: string;
-  readonly lots: readonly string[];
-  readonly children: readonly string[];
+  readonly action: 'add' | 'delete';
+  readonly members: readonly string[];
+}
+
+/** One custody step of a unit, as each lot it carried sees it. */
+interface UnitStep {
+  readonly kind: string;
+  /** The transaction, kind and shipment: a lot gets one hop per step however many units carried it. */
+  readonly step: string;
 }
 
 /** The signatures a retraction matches stored facts by: the capturing transaction and the fact's content. */
@@ -54,10 +61,15 @@ const hopSig = (f: { lotRef: LotRef; txId: string; kind: string; shipmentId?: st
 const edgeSig = (f: { from: LotRef; to: LotRef; txId: string; quantity: number }): string => `I|${lk(f.from)}>${lk(f.to)}|${f.txId}|${f.quantity}`;
 const unitHopSig = (f: { sscc: string; txId: string; kind: string; shipmentId?: string; to: string }): string => `U|${f.sscc}|${f.txId}|${f.kind}|${f.shipmentId ?? ''}|${f.to}`;
 
-/** The distinct members of a packing: lots by key (`gtin|lot`), then child units (SSCCs, no `|`). */
+/** The distinct members of a packing: lots by key (`gtin|lot`), then child units (SSCCs, no `|`); `*` for an unpacking of everything. */
 function members(f: AggregationFact): string[] {
-  return [...new Set(f.lots.map(lk)), ...new Set(f.children)];
+  const all = [...new Set(f.lots.map(lk)), ...new Set(f.children)];
+  return all.length === 0 && f.action === 'delete' ? ['*'] : all;
 }
+
+/** The signature a retraction matches one member of a packing or unpacking by. */
+const packingSig = (f: AggregationFact, member: string, txId: string): string => `A|${f.action}|${f.sscc}>${member}|${txId}`;
+const stepOf = (f: { txId: string; kind: string; shipmentId?: string }): string => `${f.txId}|${f.kind}|${f.shipmentId ?? ''}`;
 
 /**
  * The facts error declarations withdrew, as a multiset of signatures: each stored fact that
@@ -201,8 +213,17 @@ export class TraceStore {
       const next: LotRef[] = [];
       for (const ref of frontier) {
         await Promise.all([this.db.get(`L|${lk(ref)}`), this.scan(`T|${lk(ref)}|`)]); // what an answer shows of each lot
-        for (const h of (await this.scan(`H|${lk(ref)}|`)) as HopFact[]) if (!withdrawn.take(hopSig(h)) && counted(h.kind)) hops += 1;
-        hops += (unitHops.get(lk(ref)) ?? []).filter(counted).length;
+        const steps = new Set<string>();
+        for (const h of (await this.scan(`H|${lk(ref)}|`)) as HopFact[]) {
+          if (withdrawn.take(hopSig(h))) continue;
+          steps.add(stepOf(h));
+          if (counted(h.kind)) hops += 1;
+        }
+        for (const u of unitHops.get(lk(ref)) ?? []) {
+          if (steps.has(u.step)) continue; // the event named the lot itself, or another unit carrying it: one hop, as in the graph
+          steps.add(u.step);
+          if (counted(u.kind)) hops += 1;
+        }
         for (const m of await this.links(direction, ref, withdrawn)) {
           edges += 1;
           if (seen.has(lk(m))) continue;
@@ -239,22 +260,24 @@ export class TraceStore {
         if (f.type === 'hop') w.add(hopSig({ ...f, txId }));
         else if (f.type === 'input') w.addEdge(f.from, f.to, edgeSig({ ...f, txId }));
         else if (f.type === 'unitHop') w.add(unitHopSig({ ...f, txId }));
-        else if (f.type === 'aggregation' && f.action === 'add') for (const member of members(f)) w.add(`A|${f.sscc}>${member}|${txId}`);
+        else if (f.type === 'aggregation') for (const member of members(f)) w.add(packingSig(f, member, txId));
       }
     }
     return w;
   }
 
-  /** The kinds of unit hop each lot (by key) took part in, from every stored unit hop not withdrawn. */
-  private async unitHopsByLot(withdrawn: Withdrawn): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
+  /** The unit steps each lot (by key) took part in, in ledger order, from every stored unit hop not withdrawn. */
+  private async unitHopsByLot(withdrawn: Withdrawn): Promise<Map<string, UnitStep[]>> {
+    const out = new Map<string, UnitStep[]>();
     const packings = new Map<string, Packed[]>();
-    for (const u of (await this.scan('U|')) as PositionedUnitHop[]) {
+    const unitHops = ((await this.scan('U|')) as PositionedUnitHop[]).sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    for (const u of unitHops) {
       if (withdrawn.take(unitHopSig(u))) continue;
       for (const key of await this.unitContents(u.sscc, u.seq, packings, withdrawn)) {
-        const kinds = out.get(key);
-        if (kinds) kinds.push(u.kind);
-        else out.set(key, [u.kind]);
+        const steps = out.get(key);
+        const step = { kind: u.kind, step: stepOf(u) };
+        if (steps) steps.push(step);
+        else out.set(key, [step]);
       }
     }
     return out;
@@ -268,24 +291,28 @@ export class TraceStore {
     for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
       if (seen.has(s)) continue;
       seen.add(s);
+      const inside = new Set<string>();
       for (const p of await this.packed(s, packings, withdrawn)) {
-        if (p.seq >= seq) continue;
-        for (const k of p.lots) lots.add(k);
-        stack.push(...p.children);
+        if (p.seq >= seq) break;
+        if (p.action === 'add') for (const m of p.members) inside.add(m);
+        else if (p.members.includes('*')) inside.clear();
+        else for (const m of p.members) inside.delete(m);
+      }
+      for (const m of inside) {
+        if (m.includes('|')) lots.add(m);
+        else stack.push(m);
       }
     }
     return lots;
   }
 
-  /** The packings of a unit (A|), each member of a withdrawn packing left out; read once per walk. */
+  /** The packings and unpackings of a unit (A|) in ledger order, each member a retraction withdrew left out; read once per walk. */
   private async packed(sscc: string, cache: Map<string, Packed[]>, withdrawn: Withdrawn): Promise<Packed[]> {
     const known = cache.get(sscc);
     if (known) return known;
     const list: Packed[] = [];
     for (const f of (await this.scan(`A|${sscc}|`)) as (AggregationFact & FactPosition)[]) {
-      if (f.action !== 'add') continue;
-      const kept = members(f).filter((m) => !withdrawn.take(`A|${f.sscc}>${m}|${f.txId}`));
-      list.push({ seq: f.seq, lots: kept.filter((m) => m.includes('|')), children: kept.filter((m) => !m.includes('|')) });
+      list.push({ seq: f.seq, action: f.action, members: members(f).filter((m) => !withdrawn.take(packingSig(f, m, f.txId))) });
     }
     cache.set(sscc, list);
     return list;

@@ -4,7 +4,8 @@
  * and Digital Links, through a nested case, or by the ledger's Aggregate) gain a ship and a
  * receive hop when captured events ship and receive the SSCC alone. A trace forward from the
  * lot reaches the receiving party; the receiver's lots trace back to the farm; a lot packed
- * after the shipment did not travel; a packing or a shipment declared erroneous takes its hops
+ * after the shipment, or unpacked before it, did not travel; an event naming both the pallet and
+ * a lot on it gives that lot one hop; a packing or a shipment declared erroneous takes its hops
  * back; the same after a rebuild of the index and a restart.
  */
 import { expect } from 'chai';
@@ -21,6 +22,7 @@ const PALLET = withCheck('16950000000007777');
 const CASE = withCheck('16950000000007776');
 const BOX = withCheck('16950000000007775');
 const CRATE = withCheck('16950000000007774');
+const TOTE = withCheck('16950000000007773');
 const urn = (uri: string): string => toEpcUrn(uri, 7);
 const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://scan.example.com/gs1');
 const at = (h: number): Record<string, string> => ({ eventTime: `2026-09-01T${String(h).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00' });
@@ -62,6 +64,7 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     expect(r.status, r.text).to.equal(status);
     return r.body as Graph;
   };
+  const lots = (g: Graph): string[] => g.lots.map((l) => l.lot).sort();
   const hops = (g: Graph): string[] => g.hops.map((h) => `${h.kind}:${h.lot.lot}:${h.from}>${h.to}:${h.quantity} ${h.unit}`);
 
   before(async () => {
@@ -157,8 +160,25 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     expect((await as('samr', 'GET', `/v1/shipments/${encodeURIComponent(id(7))}`)).status).to.equal(404);
   });
 
+  it('moves only what is still inside: unpacked lots stay (unless the unpacking is declared erroneous), and a lot the event also names itself gets one hop', async () => {
+    const onTote = (n: number, h: number, action: string, children: Array<[string, number]>): Record<string, unknown> => ({ type: 'AggregationEvent', eventID: id(n), ...at(h), action,
+      bizStep: action === 'ADD' ? 'packing' : 'unpacking', parentID: elsewhere(ssccUri(TOTE)),
+      ...(children.length > 0 ? { childQuantityList: children.map(([lot, kg]) => ({ epcClass: urn(lotUri(APPLES, lot)), quantity: kg, uom: 'KGM' })) } : {}) });
+    const shipTote = (n: number, h: number, named: Array<[string, number]>): Record<string, unknown> => ({ type: 'ObjectEvent', eventID: id(n), ...at(h), action: 'OBSERVE', bizStep: 'shipping',
+      epcList: [urn(ssccUri(TOTE))], quantityList: named.map(([lot, kg]) => ({ epcClass: elsewhere(lotUri(APPLES, lot)), quantity: kg, uom: 'KGM' })), ...to(72) });
+    await capture('farm-7', [onTote(8, 11, 'ADD', [['A3', 7], ['A4', 8]]), onTote(9, 12, 'DELETE', [['A4', 8]]), shipTote(10, 13, [['A3', 7]])]);
+    await capture('farm-7', [onTote(11, 14, 'ADD', [['A5', 2]]), onTote(12, 15, 'DELETE', []), shipTote(13, 16, [])]);
+    expect(hops(await trace('forward', `gtin=${APPLES}&lot=A3`))).to.deep.equal([`ship:A3:farm-7>${gln(72)}:7 KGM`]);
+    expect(hops(await trace('forward', `gtin=${APPLES}&lot=A4`))).to.deep.equal([]);
+    expect(hops(await trace('forward', `gtin=${APPLES}&lot=A5`))).to.deep.equal([]);
+    expect(lots(await trace('back', `sscc=${TOTE}`))).to.deep.equal(['A3', 'A4', 'A5']); // a trace from the tote still reaches all it ever carried
+    // the unpacking declared erroneous: the apples never left the tote, so they travelled with it
+    await capture('farm-7', [{ ...onTote(9, 12, 'DELETE', [['A4', 8]]), errorDeclaration: { declarationTime: '2026-09-02T00:00:00Z', reason: 'incorrect_data' } }]);
+    expect(hops(await trace('forward', `gtin=${APPLES}&lot=A4`))).to.deep.equal([`ship:A4:farm-7>${gln(72)}:8 KGM`]);
+  });
+
   it('counts the same unit hops in the disk-only walk as in the graph', async () => {
-    const starts = [{ gtin: APPLES, lot: 'A1' }, { gtin: PEARS, lot: 'P1' }, { gtin: PEARS, lot: 'P3' }, { gtin: JUICE, lot: 'J1' }];
+    const starts = ['A1', 'A3', 'A4', 'A5'].map((lot) => ({ gtin: APPLES, lot })).concat([{ gtin: PEARS, lot: 'P1' }, { gtin: PEARS, lot: 'P3' }, { gtin: JUICE, lot: 'J1' }]);
     for (const direction of ['back', 'forward'] as const) {
       for (const lot of starts) {
         const g = direction === 'back' ? gw.index.traceBack({ lot }, lot.lot) : gw.index.traceForward({ lot }, lot.lot);
@@ -177,6 +197,8 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
       ['forward', `gtin=${JUICE}&lot=J1`],
       ['forward', `gtin=${PEARS}&lot=P3`],
       ['back', `sscc=${CRATE}`],
+      ['forward', `gtin=${APPLES}&lot=A3`],
+      ['forward', `gtin=${APPLES}&lot=A4`],
     ];
     const live = await Promise.all(queries.map(([d, q]) => trace(d, q)));
     expect(hops(live[0] as Graph)).to.have.length(2);
