@@ -6,6 +6,10 @@
  * range scan per lot on disk costs tens of microseconds each, pointers cost nanoseconds. The
  * level store (trace-store.ts) stays the durable copy; this graph is loaded from it on open
  * and fed the same facts as it is written.
+ *
+ * The one thing it derives rather than stores: a custody step of a case or pallet as a whole (a
+ * unit hop, from EPCIS capture) becomes a hop of each lot inside it at that moment, since only
+ * the graph knows what the unit carried; the hops are given again when a packing is withdrawn.
  */
 import {
   type EdgeView,
@@ -281,10 +285,7 @@ export class TraceGraphStore {
 
   private pack(sscc: string, members: Set<string>, member: string, packing: Packing): void {
     members.add(member);
-    const key = `${sscc}>${member}`;
-    const list = this.packings.get(key);
-    if (list) list.push(packing);
-    else this.packings.set(key, [packing]);
+    addTo(this.packings, `${sscc}>${member}`, packing);
   }
 
   /** Withdraws one packing of the transaction `txId`; the member leaves the unit with its last packing. */
@@ -301,9 +302,7 @@ export class TraceGraphStore {
   /** A unit's custody step: one hop of each lot it carried before the step. */
   private unitHop(fact: UnitHopFact & FactPosition): void {
     const record: UnitHop = { fact, hops: [] };
-    const list = this.unitHops.get(fact.sscc);
-    if (list) list.push(record);
-    else this.unitHops.set(fact.sscc, [record]);
+    addTo(this.unitHops, fact.sscc, record);
     this.expand(record);
   }
 
