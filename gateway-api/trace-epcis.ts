@@ -28,8 +28,13 @@ export function traceEpcisExport(store: ProjectedEventStore, clock: () => Date =
   };
 }
 
-/** True for an event that names a lot or item of the trace (canonical identifiers, any role). */
+/**
+ * True for an event that names a lot or item of the trace (canonical identifiers, any role), or
+ * that is itself one of the trace's hops: a captured shipment of a case or pallet names only the
+ * SSCC, and its hops (one per lot inside) carry the event's ID as their shipment.
+ */
 function touchesTrace(graph: TraceGraph): (e: StoredEpcisEvent) => boolean {
+  const hopEvents = new Set(graph.hops.map((h) => h.shipmentId));
   const uris = new Set<string>();
   for (const l of graph.lots) {
     const serial = itemSerialOf(l);
@@ -39,7 +44,7 @@ function touchesTrace(graph: TraceGraph): (e: StoredEpcisEvent) => boolean {
       // a lot code no Digital Link can carry names nothing an event can name
     }
   }
-  return (e) => [...anyEpcs(e.ids), ...anyClasses(e.ids)].some((id) => uris.has(id));
+  return (e) => hopEvents.has(e.eventID) || [...anyEpcs(e.ids), ...anyClasses(e.ids)].some((id) => uris.has(id));
 }
 
 /** Every transaction a trace rests on, once each. */

@@ -117,6 +117,13 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     expect(shipment.body.lines.map((l: { lot: { lot: string }; quantity: number }) => `${l.lot.lot}:${l.quantity}`).sort()).to.deep.equal(['A1:100', 'P1:50']);
   });
 
+  it('exports the trace as EPCIS with the shipment and receipt that named only the pallet', async () => {
+    const r = await as('samr', 'GET', `/v1/trace/forward?gtin=${APPLES}&lot=A1&format=epcis`);
+    expect(r.status, r.text).to.equal(200);
+    const ids = (r.body.epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
+    expect(ids).to.include.members([id(1), id(2)]);
+  });
+
   it('lists the lots at the receiving party, and each traces back to the farm', async () => {
     const held = await as('samr', 'GET', '/v1/lots?holder=dc-7');
     expect(held.status, held.text).to.equal(200);
