@@ -119,11 +119,13 @@ const EPC_LIKE = /^(urn:epc:|https?:\/\/)/i;
 /** Namespace prefix → IRI, from every object in the JSON-LD @context values given. */
 export function contextPrefixes(...contexts: unknown[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const ctx of contexts) {
-    if (Array.isArray(ctx)) for (const entry of ctx) addPrefixes(out, entry);
-    else addPrefixes(out, ctx);
-  }
+  for (const ctx of contexts) addContext(out, ctx);
   return out;
+}
+
+function addContext(out: Record<string, string>, ctx: unknown): void {
+  if (Array.isArray(ctx)) for (const entry of ctx) addPrefixes(out, entry);
+  else addPrefixes(out, ctx);
 }
 
 function addPrefixes(out: Record<string, string>, entry: unknown): void {
@@ -144,7 +146,7 @@ function isTimeName(name: string): boolean {
 
 /** UTC with milliseconds; a 4th decimal of 5–9 rounds the 3rd up (carrying into seconds). */
 function canonicalTime(text: string): string {
-  if (isCanonicalUtc(text)) return text;
+  if (CANONICAL_UTC.test(text)) return text;
   if (!ISO_TIME.test(text)) return text;
   const m = /^(.*?:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
   const whole = Date.parse(m ? `${m[1]}${m[3]}` : text);
@@ -155,33 +157,12 @@ function canonicalTime(text: string): string {
 }
 
 /**
- * True if `text` is already what {@link canonicalTime} makes of it: `YYYY-MM-DDTHH:MM:SS.sssZ`
+ * Text that is already what {@link canonicalTime} makes of it: `YYYY-MM-DDTHH:MM:SS.sssZ`
  * naming a real instant without rolling over (day at most 28, so no month is too short; hour
  * 00–23, minute and second 00–59), which `Date` gives back unchanged. The common case, decided
- * without a regular expression or a Date; other days and forms take the general way.
+ * by one pattern instead of two and a Date; other days and forms take the general way.
  */
-function isCanonicalUtc(t: string): boolean {
-  if (t.length !== 24 || t.charCodeAt(23) !== 90 /* Z */) return false;
-  for (let i = 0; i < 23; i++) {
-    const c = t.charCodeAt(i);
-    const sep = TIME_SEPARATORS[i];
-    if (sep !== undefined ? c !== sep : c < 48 || c > 57) return false;
-  }
-  const month = twoDigits(t, 5);
-  const day = twoDigits(t, 8);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 28 && twoDigits(t, 11) <= 23 && twoDigits(t, 14) <= 59 && twoDigits(t, 17) <= 59;
-}
-
-/** Position → the separator expected there in `YYYY-MM-DDTHH:MM:SS.sss` (digits elsewhere). */
-const TIME_SEPARATORS: ReadonlyArray<number | undefined> = (() => {
-  const out: Array<number | undefined> = new Array<number | undefined>(23).fill(undefined);
-  for (const [i, ch] of [[4, '-'], [7, '-'], [10, 'T'], [13, ':'], [16, ':'], [19, '.']] as const) out[i] = ch.charCodeAt(0);
-  return out;
-})();
-
-function twoDigits(t: string, at: number): number {
-  return (t.charCodeAt(at) - 48) * 10 + (t.charCodeAt(at + 1) - 48);
-}
+const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
 const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
@@ -253,13 +234,34 @@ function sortedJoin(items: string[]): string {
   return out;
 }
 
+/**
+ * An {@link Order} made ready for use, once: its names by position and its positions by name,
+ * with each child order ready too, so no event looks anything up twice.
+ */
+interface ReadyOrder {
+  readonly names: readonly string[];
+  readonly children: ReadonlyArray<ReadyOrder | undefined>;
+  readonly positions: ReadonlyMap<string, number>;
+}
+
+function ready(order: Order): ReadyOrder {
+  return {
+    names: order.map(([name]) => name),
+    children: order.map(([, child]) => (child === undefined ? undefined : ready(child))),
+    positions: new Map(order.map(([name], i) => [name, i])),
+  };
+}
+
+const EVENT_ORDER = ready(HASH_ORDER);
+const NO_ORDER = ready([]);
+
 /** One value under `name`: `name=value`, `name` followed by its children, or a list. */
-function part(name: string, context: string, value: unknown, order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
+function part(name: string, context: string, value: unknown, order: ReadyOrder | undefined, prefixes: Readonly<Record<string, string>>): string {
   if (Array.isArray(value)) return list(name, value, order, prefixes);
   return element(name, context, value, order, prefixes);
 }
 
-function list(name: string, value: readonly unknown[], order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
+function list(name: string, value: readonly unknown[], order: ReadyOrder | undefined, prefixes: Readonly<Record<string, string>>): string {
   const child = LIST_CHILD[name];
   const label = child ?? name;
   const items: string[] = [];
@@ -271,21 +273,11 @@ function list(name: string, value: readonly unknown[], order: Order | undefined,
   return (child !== undefined ? name : '') + sortedJoin(items);
 }
 
-function element(label: string, context: string, value: unknown, order: Order | undefined, prefixes: Readonly<Record<string, string>>): string {
+function element(label: string, context: string, value: unknown, order: ReadyOrder | undefined, prefixes: Readonly<Record<string, string>>): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return label + fields(value as Json, context === '' ? label : context, order ?? NO_ORDER, prefixes);
   const text = canonicalScalar(label, context, value, prefixes);
   return text === '' ? '' : `${label}=${text}`;
-}
-
-const NO_ORDER: Order = [];
-/** Each order's field name → its position, made once per order. */
-const POSITIONS = new WeakMap<Order, ReadonlyMap<string, number>>();
-
-function positionsOf(order: Order): ReadonlyMap<string, number> {
-  let positions = POSITIONS.get(order);
-  if (!positions) POSITIONS.set(order, (positions = new Map(order.map(([name], i) => [name, i]))));
-  return positions;
 }
 
 /**
@@ -294,23 +286,20 @@ function positionsOf(order: Order): ReadonlyMap<string, number> {
  * the two (an ordered name is never inherited by a JSON object or array, so probing every name
  * of the order would find nothing more).
  */
-function fields(obj: Json, context: string, order: Order, prefixes: Readonly<Record<string, string>>): string {
-  const positions = positionsOf(order);
+function fields(obj: Json, context: string, order: ReadyOrder, prefixes: Readonly<Record<string, string>>): string {
   const keys = Object.keys(obj);
   let slots: unknown[] | undefined;
   let others: string[] | undefined;
   for (const k of keys) {
-    const at = positions.get(k);
-    if (at !== undefined) (slots ??= new Array<unknown>(order.length))[at] = obj[k];
+    const at = order.positions.get(k);
+    if (at !== undefined) (slots ??= new Array<unknown>(order.names.length))[at] = obj[k];
     else if (!EXCLUDED.has(k)) (others ??= []).push(k);
   }
   let out = '';
   if (slots !== undefined) {
     for (let i = 0; i < slots.length; i++) {
       const value = slots[i];
-      if (value === undefined) continue;
-      const [name, sub] = order[i] as Order[number];
-      out += part(name, context, value, sub, prefixes);
+      if (value !== undefined) out += part(order.names[i] as string, context, value, order.children[i], prefixes);
     }
   }
   if (others === undefined) return out;
@@ -366,8 +355,10 @@ function extension(key: string, value: unknown, prefixes: Readonly<Record<string
  * document's `@context`, whose prefixes the event inherits.
  */
 export function eventPreHash(event: Json, documentContext?: unknown): string {
-  const prefixes = contextPrefixes(documentContext, event['@context']);
-  return `eventType=${String(event['type'])}${fields(event, '', HASH_ORDER, prefixes)}`;
+  const prefixes: Record<string, string> = {};
+  addContext(prefixes, documentContext);
+  addContext(prefixes, event['@context']);
+  return `eventType=${String(event['type'])}${fields(event, '', EVENT_ORDER, prefixes)}`;
 }
 
 /**
