@@ -9,8 +9,8 @@
  * `ZfcError('INVALID_ARGUMENT', …, { errors: [{ path: '/epcisBody/eventList/3/action', message }] })`.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { ZfcError } from './errors';
+import { EPCIS_FORMATS } from './epcis-formats';
 import { EPCIS_QUERY_PLAN_SCHEMA, type EpcisQueryPlan } from './epcis-match';
 import {
   EPCIS_EVENT_TYPES,
@@ -59,7 +59,9 @@ const ajv = new Ajv({
   strictTypes: false,
   strictRequired: false,
 });
-addFormats(ajv, ['date-time', 'uri']);
+// ajv-formats' `date-time` and `uri`, each with a fast path for its common forms (epcis-formats.ts)
+ajv.addFormat('date-time', EPCIS_FORMATS['date-time']);
+ajv.addFormat('uri', EPCIS_FORMATS.uri);
 
 function compiled(id: string): ValidateFunction {
   const fn = ajv.getSchema(id);
@@ -92,7 +94,9 @@ export function checkLimits(value: unknown, base = ''): EpcisFieldError | undefi
       message: `has ${eventList.length} events; at most ${EPCIS_LIMITS.maxEvents} are accepted in one document`,
     };
   }
-  // Paths are built only for a violation: each stack entry points at its parent instead.
+  if (withinLimits(value)) return undefined; // the common case, decided without building a frame per value
+  // A violation: this walk finds the first one and its path; paths are built only for it,
+  // each stack entry pointing at its parent instead.
   const stack: Frame[] = [{ v: value, key: undefined, parent: undefined, depth: 0 }];
   let nodes = 0;
   while (stack.length > 0) {
@@ -111,6 +115,31 @@ export function checkLimits(value: unknown, base = ''): EpcisFieldError | undefi
     }
   }
   return undefined;
+}
+
+/**
+ * True if `value` breaks no limit: the same checks as the walk of {@link checkLimits}, on every
+ * value, without recording where. Recursive, but never deeper than `maxDepth` + 1 calls, since
+ * an object that deep is itself a violation and is not entered.
+ */
+function withinLimits(value: unknown): boolean {
+  const budget = { nodes: EPCIS_LIMITS.maxNodes };
+  return within(value, 0, budget);
+}
+
+function within(v: unknown, depth: number, budget: { nodes: number }): boolean {
+  if (--budget.nodes < 0) return false;
+  if (typeof v === 'string') return v.length <= EPCIS_LIMITS.maxStringLength;
+  if (v === null || typeof v !== 'object') return true;
+  if (depth >= EPCIS_LIMITS.maxDepth) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!within(v[i], depth + 1, budget)) return false;
+    return true;
+  }
+  for (const key of Object.keys(v)) {
+    if (key.length > EPCIS_LIMITS.maxKeyLength || !within((v as Record<string, unknown>)[key], depth + 1, budget)) return false;
+  }
+  return true;
 }
 
 interface Frame {
