@@ -76,6 +76,23 @@ export class ChunkedSortedList<T> {
     return new Walk(this.chunks, c, i);
   }
 
+  /**
+   * Calls `visit` with each value after `probe` (every value without one), in order, until it
+   * returns true; then tells whether any value follows the one it stopped at (false when the
+   * values ran out first). The cheapest walk: no iterator result per value.
+   */
+  scanAfter(probe: T | undefined, visit: (value: T) => boolean): boolean {
+    let c = probe === undefined ? 0 : this.chunkOf(probe, true);
+    let i = probe === undefined || c >= this.chunks.length ? 0 : indexIn(this.chunks[c] as T[], probe, true, this.compare);
+    for (; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c] as T[];
+      for (; i < chunk.length; i++) {
+        if (visit(chunk[i] as T)) return i + 1 < chunk.length || c + 1 < this.chunks.length;
+      }
+    }
+    return false;
+  }
+
   /** Every value, in order. */
   [Symbol.iterator](): IterableIterator<T> {
     return this.after();

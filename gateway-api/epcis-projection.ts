@@ -280,15 +280,14 @@ export class ProjectedEventStore implements EventStore {
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string): Promise<EventPage> {
     const driving = drivingIdentifier(plan);
     const candidates = driving !== undefined ? (this.byIdentifier.get(driving) ?? EMPTY) : this.sorted;
-    const walk = candidates.after(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined);
     const events: StoredEpcisEvent[] = [];
-    for (let next = walk.next(); !next.done; next = walk.next()) {
-      const e = next.value;
-      if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) continue;
+    const more = candidates.scanAfter(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined, (e) => {
+      if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) return false;
       events.push(e);
-      if (events.length === plan.perPage) return { events, nextPageToken: walk.next().done ? '' : encodeToken(e) };
-    }
-    return { events, nextPageToken: '' };
+      return events.length === plan.perPage;
+    });
+    const last = events[events.length - 1];
+    return { events, nextPageToken: more && last ? encodeToken(last) : '' };
   }
 }
 

@@ -84,7 +84,14 @@ describe('ChunkedSortedList against a sorted array', () => {
       expect([...list].every((v, i) => v === ref.values[i]), 'same values, by identity').to.equal(true);
       for (let p = 0; p < 200; p++) {
         const probe = { key: Math.floor(rnd() * 5200) - 100, n: -1 };
-        expect([...list.after(probe)]).to.deep.equal(ref.after(probe));
+        const expected = ref.after(probe);
+        expect([...list.after(probe)]).to.deep.equal(expected);
+        // a scan stopped at the k-th value sees the same values, and knows whether more follow
+        const k = Math.floor(rnd() * (expected.length + 2));
+        const seen: Entry[] = [];
+        const more = list.scanAfter(probe, (v) => seen.push(v) === k);
+        expect(seen).to.deep.equal(expected.slice(0, Math.max(k, 0) || expected.length));
+        expect(more).to.equal(k > 0 && k < expected.length);
       }
       for (let r = 0; r < 300; r++) {
         const old = ref.values[Math.floor(rnd() * ref.values.length)] as Entry;
