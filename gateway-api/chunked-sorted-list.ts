@@ -21,8 +21,12 @@ export const CHUNK_SIZE = 1024;
  * [...list.after(1)]; // [2, 3]
  */
 export class ChunkedSortedList<T> {
-  /** Never empty chunks; the last value of each is before (or equal to) the first of the next. */
-  private readonly chunks: T[][] = [];
+  /**
+   * Never empty chunks; the last value of each is before (or equal to) the first of the next.
+   * Made exactly of one chunk of one value by the first insert: most lists (one identifier's
+   * events) stay that small, and an array grown by push reserves room for 16 more.
+   */
+  private chunks: T[][] = [];
   private count = 0;
 
   constructor(private readonly compare: (a: T, b: T) => number) {}
@@ -37,7 +41,7 @@ export class ChunkedSortedList<T> {
     this.count++;
     const last = this.chunks[this.chunks.length - 1];
     if (!last) {
-      this.chunks.push([value]);
+      this.chunks = [[value]];
       return;
     }
     if (this.compare(last[last.length - 1] as T, value) < 0) {
