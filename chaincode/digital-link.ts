@@ -440,7 +440,24 @@ export function parseIdentifier(text: string): ParsedIdentifier {
   const input = requireString('identifier', text).trim();
   if (input.length === 0) throw invalid('identifier', input, 'is empty');
   if (input.length > MAX_IDENTIFIER_LENGTH) throw invalid('identifier', input, `is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  if (/^https?:\/\//i.test(input)) return fastParsedLink(input) ?? parseDigitalLink(input);
+  return parseOther(input);
+}
+
+/**
+ * {@link parseIdentifier} without its fast path: every input through the full parsers.
+ * Exported as the oracle the fast path is tested against; callers want `parseIdentifier`.
+ */
+export function parseIdentifierByParser(text: string): ParsedIdentifier {
+  const input = requireString('identifier', text).trim();
+  if (input.length === 0) throw invalid('identifier', input, 'is empty');
+  if (input.length > MAX_IDENTIFIER_LENGTH) throw invalid('identifier', input, `is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
   if (/^https?:\/\//i.test(input)) return parseDigitalLink(input);
+  return parseOther(input);
+}
+
+/** A (trimmed, not empty, not too long) identifier that is not a Digital Link. */
+function parseOther(input: string): ParsedIdentifier {
   if (/^urn:epc:/i.test(input)) return parseEpcUri(input);
   if (/^(\(\d{2,4}\)|\]|\d)/.test(input)) return parseElementString(input);
   throw invalid('identifier', input, 'is not a Digital Link URI, GS1 element string or EPC URN');
@@ -523,12 +540,54 @@ const FAST_URNS: readonly FastForm[] = [
   [/^urn:epc:id:pgln:\d{6,12}\.\d{1,6}$/, (t) => fastPairUrn(t, 12, false, '/417/')],
 ];
 
+const GTIN_LINK = new RegExp(`^${HOST}/01/(?:\\d{8}|\\d{12,14})(?:/(?:10|21)/${V}|/10/${V}/21/${V})?$`);
+const GLN_LINK = new RegExp(`^${HOST}/414/\\d{13}(?:/254/${V})?$`);
+const SSCC_LINK = new RegExp(`^${HOST}/00/\\d{18}$`);
+const PARTY_LINK = new RegExp(`^${HOST}/417/\\d{13}$`);
+
 const FAST_LINKS: readonly FastForm[] = [
-  [new RegExp(`^${HOST}/01/(?:\\d{8}|\\d{12,14})(?:/(?:10|21)/${V}|/10/${V}/21/${V})?$`), fastGtinLink],
-  [new RegExp(`^${HOST}/414/\\d{13}(?:/254/${V})?$`), (t) => fastKeyLink(t, '/414/', 13)],
-  [new RegExp(`^${HOST}/00/\\d{18}$`), (t) => fastKeyLink(t, '/00/', 18)],
-  [new RegExp(`^${HOST}/417/\\d{13}$`), (t) => fastKeyLink(t, '/417/', 13)],
+  [GTIN_LINK, fastGtinLink],
+  [GLN_LINK, (t) => fastKeyLink(t, '/414/', 13)],
+  [SSCC_LINK, (t) => fastKeyLink(t, '/00/', 18)],
+  [PARTY_LINK, (t) => fastKeyLink(t, '/417/', 13)],
 ];
+
+/**
+ * {@link parseIdentifier}'s fast path: a Digital Link in one of the forms of {@link FAST_LINKS}
+ * (the canonical URIs the trace index reads back among them), read into the very object the
+ * full parser builds — same fields, same order — or undefined to let the full parser decide.
+ */
+function fastParsedLink(text: string): ParsedIdentifier | undefined {
+  if (GTIN_LINK.test(text)) return fastParsedGtin(text);
+  const ai = GLN_LINK.test(text) ? '414' : SSCC_LINK.test(text) ? '00' : PARTY_LINK.test(text) ? '417' : undefined;
+  if (ai === undefined) return undefined;
+  const path = text.slice(text.indexOf(`/${ai}/`, 8));
+  const value = path.slice(ai.length + 2, ai.length + 2 + (ai === '00' ? 18 : 13));
+  if (!fastCheckDigit(value)) return undefined;
+  const common = { source: 'digital-link' as const, qualifiers: {}, attributes: {} };
+  const canonical = GS1_RESOLVER + path;
+  if (ai === '00') return { ...common, kind: 'sscc', key: { ai, value }, sscc: value, canonical };
+  if (ai === '417') return { ...common, gln: value, kind: 'party', key: { ai, value }, canonical };
+  const fields = { ...common, kind: 'location' as const, key: { ai, value }, gln: value, canonical };
+  return path.length > 18 ? { ...fields, glnExtension: path.slice(23) } : fields; // after `/414/{gln}/254/`
+}
+
+/** A GTIN Digital Link of {@link GTIN_LINK}'s form as the full parser reads it: an item, a lot or a product. */
+function fastParsedGtin(text: string): ParsedIdentifier | undefined {
+  const at = text.indexOf('/01/', 8) + 4;
+  const slash = text.indexOf('/', at);
+  const gtin = text.slice(at, slash < 0 ? text.length : slash).padStart(14, '0');
+  if (!fastCheckDigit(gtin)) return undefined;
+  const rest = slash < 0 ? '' : text.slice(slash); // '', /10/{lot}, /21/{serial} or /10/{lot}/21/{serial}
+  const serialAt = rest.startsWith('/21/') ? 4 : rest.indexOf('/21/', 4) + 4;
+  const serial = serialAt >= 4 ? rest.slice(serialAt) : undefined;
+  const lot = rest.startsWith('/10/') ? rest.slice(4, serial === undefined ? rest.length : serialAt - 4) : undefined;
+  const root = `${GS1_RESOLVER}/01/${gtin}`;
+  const fields = { source: 'digital-link' as const, qualifiers: {}, attributes: {}, key: { ai: '01', value: gtin }, gtin, ...(lot === undefined ? {} : { lot }) };
+  if (serial !== undefined) return { ...fields, kind: 'item', serial, canonical: `${root}/21/${serial}` };
+  if (lot !== undefined) return { ...fields, kind: 'lot', canonical: `${root}/10/${lot}` };
+  return { ...fields, kind: 'product', canonical: root };
+}
 
 /** `urn:epc:…:CP.IIR.{serial or lot}` (the company prefix from `from`) → `/01/{gtin}{qualifier}{value}`. */
 function fastGtinUrn(text: string, from: number, qualifier: '/21/' | '/10/'): string | undefined {

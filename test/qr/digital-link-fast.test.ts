@@ -7,7 +7,7 @@
  * details).
  */
 import { expect } from 'chai';
-import { canonicalEpcFast, itemUri, normalizeEpc, normalizeEpcByParser } from '../../chaincode/digital-link';
+import { canonicalEpcFast, itemUri, normalizeEpc, normalizeEpcByParser, parseIdentifier, parseIdentifierByParser } from '../../chaincode/digital-link';
 import { ZfcError } from '../../chaincode/errors';
 
 type Outcome = { ok: string } | { code: string; message: string; details: unknown };
@@ -142,6 +142,18 @@ describe('digital-link: fast paths agree with the full parsers', () => {
     // both sides of the fence were exercised
     expect(fastAnswers).to.be.greaterThan(3_000);
     expect(refusals).to.be.greaterThan(3_000);
+  });
+
+  it('on 30,000 generated identifiers: parseIdentifier gives the full parser\'s object, field for field and in its order', () => {
+    const rnd = random(77);
+    let parsed = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const text = generated(rnd);
+      const full = outcome(() => JSON.stringify(parseIdentifierByParser(text)));
+      expect(outcome(() => JSON.stringify(parseIdentifier(text))), JSON.stringify(text)).to.deep.equal(full);
+      if ('ok' in full) parsed++;
+    }
+    expect(parsed).to.be.greaterThan(3_000);
   });
 
   it('answers for the common forms, so the capture takes the fast way', () => {
