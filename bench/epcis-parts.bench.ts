@@ -1,6 +1,7 @@
 /**
  * The chaincode's CPU work per captured EPCIS event, part by part: document validation, the
- * event hash ID, identifier collection, and one EPC's normalisation. Each fast part runs beside
+ * event hash ID, identifier collection, one EPC's normalisation, and (for the trace index) the
+ * parse of its canonical URI. Each fast part runs beside
  * its baseline in the same process and the same rounds — the implementation before the speed
  * work (test/epcis/event-hash-reference.ts, identifiers through the full parsers) — so the
  * ratio holds on a loaded machine. Events are shaped like bench/epcis.bench.ts's (one fresh
@@ -13,7 +14,7 @@
  */
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { normalizeEpc, normalizeEpcByParser } from '../chaincode/digital-link';
+import { normalizeEpc, normalizeEpcByParser, parseIdentifier, parseIdentifierByParser } from '../chaincode/digital-link';
 import { eventHashId } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, eventPointer } from '../chaincode/epcis-identifiers';
 import { validateEpcisDocument } from '../chaincode/epcis-validate';
@@ -50,7 +51,7 @@ const PER_DOCUMENT = 500;
 /** A measured part: `run` gets fresh events (and them as documents) and does the work on all of them. */
 interface Part {
   readonly name: string;
-  readonly run: (events: Json[], docs: Json[]) => unknown;
+  readonly run: (events: Json[], docs: Json[], canonical: string[]) => unknown;
 }
 
 const PARTS: readonly Part[] = [
@@ -66,6 +67,8 @@ const PARTS: readonly Part[] = [
   { name: 'hash + identifiers, as a capture', run: (events) => each(events, (e, i) => eventIdentifiers(e, eventPointer(i)) && eventHashId(e, CONTEXT)) },
   { name: 'normalize EPC (full parser)', run: (events) => each(events, (e) => normalizeEpcByParser((e['epcList'] as string[])[0] as string)) },
   { name: 'normalize EPC', run: (events) => each(events, (e) => normalizeEpc((e['epcList'] as string[])[0] as string)) },
+  { name: 'parse canonical EPC (full parser)', run: (_e, _d, canonical) => each(canonical, (c) => parseIdentifierByParser(c)) },
+  { name: 'parse canonical EPC', run: (_e, _d, canonical) => each(canonical, (c) => parseIdentifier(c)) },
 ];
 
 /** Calls `fn` on every item, keeping nothing but a count, so no result is retained for the collector to trace. */
@@ -90,9 +93,11 @@ function measure(part: Part, series: string): number {
   const events = JSON.parse(JSON.stringify(Array.from({ length: EVENTS }, (_, i) => event(i, series)))) as Json[];
   const docs: Json[] = [];
   for (let i = 0; i < events.length; i += PER_DOCUMENT) docs.push(document(events.slice(i, i + PER_DOCUMENT)));
+  // the canonical URIs the trace index parses back, as they come out of the stored record
+  const canonical = JSON.parse(JSON.stringify(events.map((e) => normalizeEpc((e['epcList'] as string[])[0] as string)))) as string[];
   collect();
   const cpu0 = process.cpuUsage();
-  part.run(events, docs);
+  part.run(events, docs, canonical);
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / EVENTS;
 }
