@@ -19,11 +19,11 @@
  * Records written before this layout (each carrying its capture's fields and `ids`) are still
  * read as they are.
  */
-import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
 import { eventIdentifiers, type EventIdentifiers } from './epcis-identifiers';
 import { matchesPlan, type EpcisQueryPlan } from './epcis-match';
+import { sha256Hex } from './sha256';
 
 type Stub = Context['stub'];
 type Json = Readonly<Record<string, unknown>>;
@@ -103,7 +103,7 @@ export const MAX_SCAN = 20_000;
 
 /** The hex SHA-256 that keys an eventID (IDs may be up to 2048 characters). */
 export function eventKeyHash(eventID: string): string {
-  return createHash('sha256').update(eventID, 'utf8').digest('hex');
+  return sha256Hex(eventID);
 }
 
 const EVENTS = 'epcis.e|';
@@ -181,9 +181,17 @@ export async function writeCapture(stub: Stub, txId: string, capture: CaptureRec
   await stub.putState(captureKey(txId), Buffer.from(canonicalJson(capture), 'utf8'));
 }
 
+/**
+ * The canonical JSON of a new event's record, written out for its fixed shape (keys in order:
+ * event, eventID, generatedID, txId): only the event itself needs the generic encoder.
+ */
+function newRecordJson(record: EventRecord): string {
+  return `{"event":${canonicalJson(record.event)},"eventID":${JSON.stringify(record.eventID)},"generatedID":${record.generatedID},"txId":${JSON.stringify(record.txId)}}`;
+}
+
 /** Writes an event's record; returns its canonical JSON. */
 export async function writeEvent(stub: Stub, record: EventRecord): Promise<string> {
-  const json = canonicalJson(record);
+  const json = record.declaration ? canonicalJson(record) : newRecordJson(record);
   await stub.putState(eventKey(eventKeyHash(record.eventID)), Buffer.from(json, 'utf8'));
   return json;
 }

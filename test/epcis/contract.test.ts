@@ -85,7 +85,9 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(writes.filter((w) => w.key.startsWith('epcis.e|'))).to.have.length(3);
     expect(writes.filter((w) => !w.key.startsWith('epcis.e|')).map((w) => w.key)).to.deep.equal([`epcis.c|${txId}`]);
     for (const w of writes.filter((x) => x.key.startsWith('epcis.e|'))) {
-      expect(Object.keys(JSON.parse(Buffer.from(String(w.value), 'base64').toString('utf8'))).sort()).to.deep.equal(['event', 'eventID', 'generatedID', 'txId']);
+      const text = Buffer.from(String(w.value), 'base64').toString('utf8');
+      expect(Object.keys(JSON.parse(text)).sort()).to.deep.equal(['event', 'eventID', 'generatedID', 'txId']);
+      expect(text, 'canonical JSON').to.equal(canonicalJson(JSON.parse(text)));
     }
     expect(JSON.parse(Buffer.from(String(writes.find((w) => w.key.startsWith('epcis.c|'))?.value), 'base64').toString('utf8'))).to.deep.equal({ capturedBy: 'P-ALICE', context: doc['@context'], recordTime: tx?.timestamp });
   });
