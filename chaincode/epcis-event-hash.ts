@@ -172,9 +172,9 @@ const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
 };
 
 /**
- * A CURIE value (`gs1:Temperature`, `example:x`) as its full IRI; anything else unchanged.
- * A CURIE is `{letter}{letters, digits, . _ -}:` then a first character other than `/`, then no
- * line break (the pattern `^([A-Za-z][A-Za-z0-9._-]*):([^/].*)$`, scanned by hand).
+ * A CURIE value (`gs1:Temperature`, `example:x`) whose prefix the document or the standard
+ * declares, as its full IRI; anything else unchanged. The line breaks are looked for only once
+ * a prefix is known to expand, the rarer case.
  */
 function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
   if (!CURIE_START.test(text)) return text;
@@ -355,9 +355,7 @@ function extension(key: string, value: unknown, prefixes: Readonly<Record<string
  * document's `@context`, whose prefixes the event inherits.
  */
 export function eventPreHash(event: Json, documentContext?: unknown): string {
-  const prefixes: Record<string, string> = {};
-  addContext(prefixes, documentContext);
-  addContext(prefixes, event['@context']);
+  const prefixes = contextPrefixes(documentContext, event['@context']);
   return `eventType=${String(event['type'])}${fields(event, '', EVENT_ORDER, prefixes)}`;
 }
 
@@ -371,7 +369,7 @@ export function eventHashId(event: Json, documentContext?: unknown): string {
   return `ni:///sha-256;${sha256Hex(eventPreHash(event, documentContext))}?ver=CBV2.0`;
 }
 
-/** One-shot `crypto.hash` (Node 20.12+, cheaper than a Hash object per event), else `createHash`. */
+/** One-shot `crypto.hash` (Node 20.12+, cheaper than a Hash object per event), else `createHash` (Fabric's Node 18 chaincode image). */
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 function sha256Hex(text: string): string {
