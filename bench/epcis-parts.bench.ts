@@ -1,16 +1,18 @@
 /**
  * The chaincode's CPU work per captured EPCIS event, part by part: document validation, the
  * event hash ID, identifier collection, one EPC's normalisation, and (for the trace index) the
- * parse of its canonical URI. Each fast part runs beside
- * its baseline in the same process and the same rounds — the implementation before the speed
- * work (test/epcis/event-hash-reference.ts, identifiers through the full parsers) — so the
- * ratio holds on a loaded machine. Events are shaped like bench/epcis.bench.ts's (one fresh
- * serial each, half EPC URN and half Digital Link, an SGLN read point, a bizTransaction, an
- * extension), with fresh serials every round so no EPC is ever a cache hit.
+ * parse of its canonical URI. Each fast part runs beside its baseline in the same process and
+ * the same rounds — the implementation before the speed work (test/epcis/event-hash-reference.ts;
+ * identifiers through the full parsers, `normalizeEpcByParser`, `parseIdentifierByParser`) — so
+ * the ratio holds on a loaded machine. Validation has no baseline here (ajv-formats' own formats
+ * are no longer wired in). Events are shaped like bench/epcis.bench.ts's (one fresh serial each,
+ * half EPC URN and half Digital Link, an SGLN read point, a bizTransaction, an extension), go
+ * through JSON as the chaincode receives them, and are fresh every round, so no EPC is ever a
+ * cache hit.
  *
- * Figures are µs per event of this thread's CPU time, medians of interleaved rounds.
- * ZFC_PARTS_EVENTS sets the events per round (default 20,000), ZFC_PARTS_ROUNDS the rounds (5).
- * Run alone: `node .build/<you>/bench/epcis-parts.bench.js`.
+ * Figures are µs per event of this process's CPU time (collector threads included): medians and
+ * best of interleaved rounds. ZFC_PARTS_EVENTS sets the events per round (default 20,000),
+ * ZFC_PARTS_ROUNDS the rounds (5). Run alone: `node .build/<you>/bench/epcis-parts.bench.js`.
  */
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
