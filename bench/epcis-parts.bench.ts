@@ -113,11 +113,13 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Runs every part in interleaved rounds (one warm-up) and prints the medians and the ratios to the baselines. */
+/** Runs every part in interleaved rounds (one warm-up), alternating their order, and prints medians, bests and the ratios to the baselines. */
 export async function run(): Promise<void> {
   const samples = new Map<string, number[]>(PARTS.map((p) => [p.name, []]));
   for (let round = 0; round <= ROUNDS; round++) {
-    PARTS.forEach((part, k) => {
+    // every other round in reverse, so no part always follows the same one (whose heap it inherits)
+    const order = round % 2 === 0 ? PARTS : [...PARTS].reverse();
+    order.forEach((part, k) => {
       const us = measure(part, `R${round}P${k}S`);
       if (round > 0) samples.get(part.name)?.push(us);
     });
