@@ -100,12 +100,15 @@ class Access {
 
   /** Links the event's recorder with every participant its sources and destinations name. */
   link(e: StoredEpcisEvent): void {
-    for (const uri of [...e.ids.sources, ...e.ids.destinations]) {
-      const other = this.byParty.get(uri);
-      if (!other || other === e.capturedBy) continue;
-      this.partnersOf(e.capturedBy).add(other);
-      this.partnersOf(other).add(e.capturedBy);
-    }
+    for (const uri of e.ids.sources) this.linkParty(e.capturedBy, uri);
+    for (const uri of e.ids.destinations) this.linkParty(e.capturedBy, uri);
+  }
+
+  private linkParty(recorder: string, uri: string): void {
+    const other = this.byParty.get(uri);
+    if (!other || other === recorder) return;
+    this.partnersOf(recorder).add(other);
+    this.partnersOf(other).add(recorder);
   }
 
   private partnersOf(id: string): Set<string> {
