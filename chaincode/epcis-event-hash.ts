@@ -22,7 +22,7 @@
  * CBV URNs and CURIEs (`gs1:`, `cbv:`, the document's prefixes) to Web URIs; numbers in
  * shortest form; strings trimmed. The ID is `ni:///sha-256;{hex of SHA-256}?ver=CBV2.0`.
  */
-import * as crypto from 'node:crypto';
+import { sha256Hex } from './sha256';
 import { normalizeCached } from './epcis-identifiers';
 
 type Json = Record<string, unknown>;
@@ -61,8 +61,17 @@ export const HASH_ORDER: Order = [
   ['sensorElementList', [['sensorMetadata', SENSOR_METADATA], ['sensorReport', SENSOR_REPORT]]],
 ];
 
+/**
+ * A lookup table without a prototype: field names and CURIE prefixes come from the sender, and
+ * a plain object would answer `constructor` or `toString` with a function (whose source text
+ * then went into the pre-hash string).
+ */
+function table(entries: Record<string, string>): Readonly<Record<string, string>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entries));
+}
+
 /** Lists written among the remaining fields, each element as `type=…` then its identifier. */
-const TYPED_LISTS: Readonly<Record<string, string>> = { bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' };
+const TYPED_LISTS: Readonly<Record<string, string>> = table({ bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' });
 
 /** Never hashed: the record of the event, not the event (and comments, as the reference generator). */
 const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '@context', 'rdfs:comment', 'comment']);
@@ -71,14 +80,14 @@ const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '
  * (`epcListepc=…epc=…`); '' writes the elements' fields bare. Any other array is a repeated
  * element: each element under the array's name, no header (`set=…set=…`, `sensorReport…`).
  */
-const LIST_CHILD: Readonly<Record<string, string>> = {
+const LIST_CHILD: Readonly<Record<string, string>> = table({
   epcList: 'epc', inputEPCList: 'epc', outputEPCList: 'epc', childEPCs: 'epc',
   quantityList: 'quantityElement', childQuantityList: 'quantityElement', inputQuantityList: 'quantityElement',
   outputQuantityList: 'quantityElement', sensorElementList: 'sensorElement',
-};
+});
 
 const CBV = 'https://ref.gs1.org/cbv/';
-const WORD_PREFIX: Readonly<Record<string, string>> = {
+const WORD_PREFIX: Readonly<Record<string, string>> = table({
   bizStep: `${CBV}BizStep-`,
   disposition: `${CBV}Disp-`,
   set: `${CBV}Disp-`,
@@ -89,7 +98,7 @@ const WORD_PREFIX: Readonly<Record<string, string>> = {
   'sensorReport.type': 'https://gs1.org/voc/',
   exception: 'https://gs1.org/voc/',
   component: `${CBV}Comp-`,
-};
+});
 /** `type` words whose vocabulary depends on the list they are in (other names: {@link WORD_PREFIX}). */
 const TYPE_PREFIX = new Map<string, string>([
   ['bizTransactionList', `${CBV}BTT-`],
@@ -118,7 +127,7 @@ const EPC_LIKE = /^(urn:epc:|https?:\/\/)/i;
 
 /** Namespace prefix → IRI, from every object in the JSON-LD @context values given. */
 export function contextPrefixes(...contexts: unknown[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>; // see table(): prefixes are the sender's words
   for (const ctx of contexts) addContext(out, ctx);
   return out;
 }
@@ -165,11 +174,11 @@ function canonicalTime(text: string): string {
 const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
-const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
+const STANDARD_PREFIXES: Readonly<Record<string, string>> = table({
   gs1: 'https://gs1.org/voc/',
   cbv: 'https://ref.gs1.org/cbv/',
   epcis: 'https://ref.gs1.org/epcis/',
-};
+});
 
 /**
  * A CURIE value (`gs1:Temperature`, `example:x`) whose prefix the document or the standard
@@ -367,12 +376,4 @@ export function eventPreHash(event: Json, documentContext?: unknown): string {
  */
 export function eventHashId(event: Json, documentContext?: unknown): string {
   return `ni:///sha-256;${sha256Hex(eventPreHash(event, documentContext))}?ver=CBV2.0`;
-}
-
-/** One-shot `crypto.hash` (Node 20.12+, cheaper than a Hash object per event), else `createHash` (Fabric's Node 18 chaincode image). */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-function sha256Hex(text: string): string {
-  if (oneShot !== undefined) return oneShot('sha256', text, 'hex');
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }

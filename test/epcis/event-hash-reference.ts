@@ -9,6 +9,15 @@ import { createHash } from 'node:crypto';
 import { normalizeEpcByParser } from '../../chaincode/digital-link';
 import { ZfcError } from '../../chaincode/errors';
 
+/**
+ * Lookup tables without a prototype, as chaincode/epcis-event-hash.ts has them since a sender's
+ * key or prefix named `constructor`, `toString` or `__proto__` put function text into the
+ * pre-hash: the one change made here after 0856a79, so the comparison is of the fast paths only.
+ */
+function table(entries: Record<string, string>): Readonly<Record<string, string>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entries));
+}
+
 /** The identifier cache of the time: 50,000 entries, then afresh. */
 const cache = new Map<string, string>();
 
@@ -58,7 +67,7 @@ const HASH_ORDER: Order = [
 ];
 
 /** Lists written among the remaining fields, each element as `type=…` then its identifier. */
-const TYPED_LISTS: Readonly<Record<string, string>> = { bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' };
+const TYPED_LISTS: Readonly<Record<string, string>> = table({ bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' });
 
 /** Never hashed: the record of the event, not the event (and comments, as the reference generator). */
 const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '@context', 'rdfs:comment', 'comment']);
@@ -67,14 +76,14 @@ const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '
  * (`epcListepc=…epc=…`); '' writes the elements' fields bare. Any other array is a repeated
  * element: each element under the array's name, no header (`set=…set=…`, `sensorReport…`).
  */
-const LIST_CHILD: Readonly<Record<string, string>> = {
+const LIST_CHILD: Readonly<Record<string, string>> = table({
   epcList: 'epc', inputEPCList: 'epc', outputEPCList: 'epc', childEPCs: 'epc',
   quantityList: 'quantityElement', childQuantityList: 'quantityElement', inputQuantityList: 'quantityElement',
   outputQuantityList: 'quantityElement', sensorElementList: 'sensorElement',
-};
+});
 
 const CBV = 'https://ref.gs1.org/cbv/';
-const WORD_PREFIX: Readonly<Record<string, string>> = {
+const WORD_PREFIX: Readonly<Record<string, string>> = table({
   bizStep: `${CBV}BizStep-`,
   disposition: `${CBV}Disp-`,
   set: `${CBV}Disp-`,
@@ -85,7 +94,7 @@ const WORD_PREFIX: Readonly<Record<string, string>> = {
   'sensorReport.type': 'https://gs1.org/voc/',
   exception: 'https://gs1.org/voc/',
   component: `${CBV}Comp-`,
-};
+});
 const CBV_URN: ReadonlyArray<readonly [RegExp, string]> = [
   [/^urn:epcglobal:cbv:bizstep:/, `${CBV}BizStep-`],
   [/^urn:epcglobal:cbv:disp:/, `${CBV}Disp-`],
@@ -98,7 +107,7 @@ const BARE_WORD = /^[A-Za-z_]+$/;
 
 /** Namespace prefix → IRI, from every object in the JSON-LD @context values given. */
 function contextPrefixes(...contexts: unknown[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const ctx of contexts) {
     for (const entry of Array.isArray(ctx) ? ctx : [ctx]) {
       if (!entry || typeof entry !== 'object') continue;
@@ -120,11 +129,11 @@ function canonicalTime(text: string): string {
 }
 
 /** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
-const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
+const STANDARD_PREFIXES: Readonly<Record<string, string>> = table({
   gs1: 'https://gs1.org/voc/',
   cbv: 'https://ref.gs1.org/cbv/',
   epcis: 'https://ref.gs1.org/epcis/',
-};
+});
 
 /** A CURIE value (`gs1:Temperature`, `example:x`) as its full IRI; anything else unchanged. */
 function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {

@@ -62,6 +62,13 @@ describe('EPCIS event hash ID', () => {
     );
   });
 
+  it('takes extension keys and CURIE values named like Object\'s own properties as words, not as functions', () => {
+    const odd = { type: 'ObjectEvent', eventTime: '2026-03-01T08:00:00Z', eventTimeZoneOffset: '+00:00', action: 'OBSERVE', 'constructor:x': 1, 'ex:a': 'toString:zz' };
+    const pre = eventPreHash(odd, [{ ex: 'https://example.org/ext/' }]);
+    expect(pre).to.not.match(/native code|function/);
+    expect(pre).to.contain('constructor:x=1').and.to.contain('{https://example.org/ext/}a=toString:zz');
+  });
+
   it('ignores eventID, recordTime, errorDeclaration, comments and @context', () => {
     const recorded = {
       ...URN_EVENT,
