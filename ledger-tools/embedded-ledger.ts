@@ -262,8 +262,13 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
+  /** Resolves at the next committed block, on abort, or at once if already aborted (a follower may abort while it holds an event). */
   private nextBlock(signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted || this.closed) {
+        resolve();
+        return;
+      }
       const done = (): void => {
         this.blocks.off('block', done);
         signal?.removeEventListener('abort', done);

@@ -242,6 +242,19 @@ export function ledgerComplianceSuite(options: LedgerSuiteOptions): void {
         expect(mine(await following).map((e) => e.txId)).to.deep.equal([b.txId, c.txId]);
       });
 
+      it('ends the iteration when aborted while the follower holds the newest event, with no new block to wake it', async () => {
+        const last = await put(`${p}z`, 'last');
+        const abort = new AbortController();
+        let held: LedgerEvent | undefined;
+        const after = beforeBlock(last.blockNumber);
+        for await (const e of fx.ledger.events({ ...(after ? { after } : {}), signal: abort.signal })) {
+          if (e.txId !== last.txId) continue;
+          held = e;
+          abort.abort(); // the iteration must now end by itself (a hang here is this test's timeout)
+        }
+        expect(held?.txId).to.equal(last.txId);
+      });
+
       it('emits no event for a failed transaction', async () => {
         await rejectionOf(fx.ledger.submit('PutThenFail', [`${p}f`, 'x'], fx.alice));
         const marker = await put(`${p}m`, 'marker');
