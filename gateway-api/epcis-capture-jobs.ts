@@ -5,13 +5,16 @@
  * list, is the record of what was captured.
  *
  * With records (epcis-records.ts) each job is kept in the gateway's database, and so is the
- * work of a job still running (its document), until it ends. After a restart,
+ * work of a job still running (its document), until it ends: the job and its work are written
+ * in one batch that the route awaits before answering 202 (an acknowledged job is on record),
+ * and each job's later writes follow its earlier ones in order (a finished job is never
+ * overwritten by its own "running" record). After a restart,
  * {@link CaptureJobs.restore} runs the unfinished ones again: capture records a repeated eventID
  * (or content hash) once, so a document the ledger had already taken ends as duplicates.
  */
 import { randomUUID } from 'node:crypto';
 import { ZfcError } from '../chaincode/errors';
-import type { EpcisRecords } from './epcis-records';
+import type { EpcisRecords, RecordOp } from './epcis-records';
 
 /** What a job's work settles with. */
 export type CaptureCounts = { captured: number; duplicates: number };
@@ -50,6 +53,10 @@ export class CaptureJobs {
   private readonly jobs = new Map<string, CaptureJob>();
   /** Once closing, outcomes are no longer recorded: a job cut short by shutdown resumes on restart. */
   private closing = false;
+  /** Each job's last write, so its next one goes after it (level does not order separate writes). */
+  private readonly writes = new Map<string, Promise<void>>();
+  /** The first write of each job started here (what {@link recorded} waits for). */
+  private readonly firstWrites = new WeakMap<CaptureJob, Promise<void>>();
 
   constructor(
     private readonly clock: () => Date = () => new Date(),
@@ -87,9 +94,38 @@ export class CaptureJobs {
       errors: [],
     };
     this.remember(job);
-    if (this.records && saved !== undefined) void this.records.put(`w|${job.captureID}`, saved).catch(() => undefined);
+    this.firstWrites.set(job, this.write(job.captureID, [
+      { type: 'put', key: `j|${job.captureID}`, value: jobJson(job) },
+      ...(saved !== undefined ? [{ type: 'put', key: `w|${job.captureID}`, value: saved } as const] : []),
+    ]));
     this.run(job, work);
     return job;
+  }
+
+  /**
+   * Settles once what {@link start} wrote of the job is stored (at once without records), and
+   * rejects if it could not be: answer 202 only after it, so a job the client was told about
+   * survives a restart.
+   */
+  recorded(job: CaptureJob): Promise<void> {
+    return this.firstWrites.get(job) ?? Promise.resolve();
+  }
+
+  /**
+   * Writes a job's records after its earlier writes. The returned promise rejects if this write
+   * fails (the records also report it); later writes of the job go on either way.
+   */
+  private write(captureID: string, ops: RecordOp[]): Promise<void> {
+    const records = this.records;
+    if (!records) return Promise.resolve();
+    const before = this.writes.get(captureID);
+    const attempt = before ? before.then(() => records.batch(ops)) : records.batch(ops); // issued now when nothing is pending
+    const settled = attempt.catch(() => undefined); // also marks the attempt handled
+    this.writes.set(captureID, settled);
+    void settled.then(() => {
+      if (this.writes.get(captureID) === settled) this.writes.delete(captureID);
+    });
+    return attempt;
   }
 
   /** Stops recording outcomes (the gateway is shutting down; unfinished jobs stay resumable). */
@@ -102,11 +138,10 @@ export class CaptureJobs {
     if (this.jobs.size <= MAX_JOBS) return;
     const oldest = this.jobs.keys().next().value as string;
     this.jobs.delete(oldest);
-    void this.records?.del(`j|${oldest}`).catch(() => undefined);
+    void this.write(oldest, [{ type: 'del', key: `j|${oldest}` }]).catch(() => undefined);
   }
 
   private run(job: CaptureJob, work: () => Promise<CaptureCounts>): void {
-    void this.records?.put(`j|${job.captureID}`, jobJson(job)).catch(() => undefined);
     job.done = work().then(
       (r) => this.finish(job, true, r),
       (err: unknown) => this.fail(job, err),
@@ -126,9 +161,8 @@ export class CaptureJobs {
       job.captured = r.captured;
       job.duplicates = r.duplicates;
     }
-    if (!this.records || this.closing) return;
-    void this.records.put(`j|${job.captureID}`, jobJson(job)).catch(() => undefined);
-    void this.records.del(`w|${job.captureID}`).catch(() => undefined);
+    if (this.closing) return;
+    void this.write(job.captureID, [{ type: 'put', key: `j|${job.captureID}`, value: jobJson(job) }, { type: 'del', key: `w|${job.captureID}` }]).catch(() => undefined);
   }
 
   private fail(job: CaptureJob, err: unknown): void {

@@ -128,6 +128,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     // the text is what was validated: it is submitted and saved as received, not encoded again
     const saved: SavedCapture = { document: body.text, identity };
     const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved);
+    await jobs.recorded(job); // acknowledged only once on record
     setHeaders(ctx);
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
     ctx.set('Location', `/epcis/capture/${job.captureID}`);

@@ -20,7 +20,7 @@ import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
-import { EpcisRecords, type JsonSection } from '../../gateway-api/epcis-records';
+import { EpcisRecords, type JsonSection, type RecordOp } from '../../gateway-api/epcis-records';
 import { captureWork, createEpcisRouter } from '../../gateway-api/epcis-routes';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
 import { documentOf, objectEvent } from './fixtures';
@@ -28,7 +28,7 @@ import { SeedContract } from './seed-contract';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Real records that also remember every value put, to see what a job saved before it ended. */
+/** Real records that also remember every value put (alone or in a batch), to see what a job saved before it ended. */
 class WatchedRecords extends EpcisRecords {
   readonly puts: Array<[string, unknown]> = [];
 
@@ -39,6 +39,11 @@ class WatchedRecords extends EpcisRecords {
   override put(key: string, value: unknown): Promise<void> {
     this.puts.push([key, value]);
     return super.put(key, value);
+  }
+
+  override batch(ops: readonly RecordOp[]): Promise<void> {
+    for (const op of ops) if (op.type === 'put') this.puts.push([op.key, op.value]);
+    return super.batch(ops);
   }
 }
 

@@ -147,6 +147,45 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
     expect(job.body).to.include({ running: false, success: true, captured: 1, eventCount: 1 });
   });
 
+  it('has a job and its work on record before answering 202, and never lets a late "running" write outlive "finished"', async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-jobs-'));
+    const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+    try {
+      // a real store on a slow disk: the first write, whatever its kind, takes 150 ms, later ones none
+      const section = db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' });
+      let slow = true;
+      const later = <T>(write: () => Promise<T>): Promise<T> => {
+        const delay = slow ? 150 : 0;
+        slow = false;
+        return new Promise((r) => setTimeout(r, delay)).then(write);
+      };
+      const records = new (class extends EpcisRecords {
+        override batch(ops: Parameters<EpcisRecords['batch']>[0]): Promise<void> {
+          return later(() => super.batch(ops));
+        }
+        override put(key: string, value: unknown): Promise<void> {
+          return later(() => super.put(key, value));
+        }
+        override del(key: string, prefix?: boolean): Promise<void> {
+          return later(() => super.del(key, prefix));
+        }
+      })(section);
+      const jobs = new CaptureJobs(undefined, records);
+      const job = jobs.start(1, async () => ({ captured: 1, duplicates: 0 }), { document: 'doc-2' });
+      await jobs.recorded(job);
+      expect(await records.get(`j|${job.captureID}`), 'job on record when 202 is sent').to.be.an('object');
+      expect(await records.get(`w|${job.captureID}`)).to.deep.equal({ document: 'doc-2' });
+      await job.done;
+      for (let i = 0; i < 50 && (await records.get<{ running: boolean }>(`j|${job.captureID}`))?.running !== false; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 200)); // any late write would have landed by now
+      expect(await records.get(`j|${job.captureID}`)).to.include({ running: false, success: true, captured: 1 });
+      expect(await records.get(`w|${job.captureID}`)).to.equal(undefined);
+    } finally {
+      await db.close();
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs a job the gateway stopped in the middle of again, from its saved work', async () => {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-jobs-'));
     try {
