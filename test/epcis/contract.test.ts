@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { canonicalJson } from '../../chaincode/canonical-json';
 import { ZfcError } from '../../chaincode/errors';
 import { decodeEpcisCaptured } from '../../chaincode/epcis-capture';
+import { eventIdentifiers } from '../../chaincode/epcis-identifiers';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { eventKeyHash, type StoredEpcisEvent, type EventPage } from '../../chaincode/epcis-ledger';
 import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
@@ -175,6 +176,17 @@ describe('EPCIS contract on the embedded ledger', function () {
       'https://id.gs1.org/01/10614141073464/21/11',
       'https://id.gs1.org/01/10614141073464/21/12',
     ]);
+  });
+
+  it('decodes a capture event of the first layout (whole records, no shared @context) as it was written', async () => {
+    const event = objectEvent(330);
+    const stored = {
+      eventID: 'urn:uuid:5a3c9e0e-0000-4000-8000-000000000330', generatedID: false, recordTime: '2026-01-01T00:00:00.000Z', eventTime: '2026-03-01T08:05:30.000Z',
+      capturedBy: 'P-OLD', txId: 'e'.repeat(64), ids: eventIdentifiers(event), context: ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], event,
+    };
+    const body = { txId: stored.txId, recordTime: stored.recordTime, capturedBy: 'P-OLD', captured: [{ index: 0, eventID: stored.eventID, generatedID: false }], duplicates: [], declared: [], events: [stored] };
+    const payload = Buffer.from(canonicalJson({ v: 1, type: 'EpcisCaptured', txId: stored.txId, timestamp: stored.recordTime, caller: 'P-OLD', body, epcis: [] }), 'utf8');
+    expect(decodeEpcisCaptured(payload)?.body.events).to.deep.equal([stored]);
   });
 
   it('refuses an invalid document with field pointers and records nothing of it', async () => {
