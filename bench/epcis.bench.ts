@@ -30,7 +30,6 @@ import * as path from 'node:path';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import Koa from 'koa';
 import { canonicalBytes } from '../chaincode/canonical-json';
-import { ZfcError } from '../chaincode/errors';
 import { EpcisContract } from '../chaincode/epcis-contract';
 import { gs1CheckDigit } from '../chaincode/gs1';
 import { identityHash, KEY } from '../chaincode/keys';
@@ -39,6 +38,7 @@ import { loadConfig } from '../gateway-api/config';
 import { CaptureJobs } from '../gateway-api/epcis-capture-jobs';
 import { createEpcisRouter } from '../gateway-api/epcis-routes';
 import { LedgerEventStore } from '../gateway-api/epcis-store';
+import { errorMiddleware } from '../gateway-api/error-middleware';
 import { listen, openGateway, type GatewayParts, type RunningGateway } from '../gateway-api/server';
 import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../ledger-tools';
 
@@ -177,15 +177,7 @@ async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<s
 /** The EPCIS router alone over the contract, on the bench's own ledger. */
 async function startRouter(ledger: Ledger, who: Identity): Promise<{ base: string; jobs: CaptureJobs; server: Server }> {
   const app = new Koa();
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
-      ctx.status = e.status;
-      ctx.body = e.toJSON();
-    }
-  });
+  app.use(errorMiddleware());
   const jobs = new CaptureJobs();
   const router = createEpcisRouter({ store: new LedgerEventStore(ledger), identityOf: () => who, jobs });
   app.use(router.routes());

@@ -22,6 +22,7 @@ import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisRecords, type JsonSection, type RecordOp } from '../../gateway-api/epcis-records';
 import { captureWork, createEpcisRouter } from '../../gateway-api/epcis-routes';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
 import { documentOf, objectEvent } from './fixtures';
 import { SeedContract } from './seed-contract';
@@ -79,15 +80,7 @@ describe('EPCIS capture of the document as received', function () {
     records = new WatchedRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
     store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
     const app = new Koa();
-    app.use(async (ctx, next) => {
-      try {
-        await next();
-      } catch (err) {
-        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
-        ctx.status = e.status;
-        ctx.body = e.toJSON();
-      }
-    });
+    app.use(errorMiddleware());
     const router = createEpcisRouter({
       store,
       jobs: new CaptureJobs(undefined, records),

@@ -18,6 +18,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { epcisOpenApi } from '../../gateway-api/epcis-openapi';
 import { createEpcisRouter } from '../../gateway-api/epcis-routes';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { LedgerEventStore } from '../../gateway-api/epcis-store';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
@@ -64,15 +65,7 @@ describe('EPCIS routes over HTTP', function () {
     alice = await ca.issue({ commonName: 'alice', organizationalUnit: 'client' });
     await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-ALICE', name: 'Alice Foods', role: 'retailer', status: 'active', identities: [] })], alice);
     const app = new Koa();
-    app.use(async (ctx, next) => {
-      try {
-        await next();
-      } catch (err) {
-        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
-        ctx.status = e.status;
-        ctx.body = e.toJSON();
-      }
-    });
+    app.use(errorMiddleware());
     const router = createEpcisRouter({
       store: new LedgerEventStore(ledger),
       identityOf: (ctx) => {

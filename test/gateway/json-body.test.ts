@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
 import Koa from 'koa';
-import { ZfcError } from '../../chaincode/errors';
 import { MAX_DEPTH, readJsonText } from '../../gateway-api/json-body';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
 
 describe('JSON body reader', () => {
   let server: Server;
@@ -17,15 +17,10 @@ describe('JSON body reader', () => {
 
   before(async () => {
     const app = new Koa();
+    app.use(errorMiddleware());
     app.use(async (ctx) => {
-      try {
-        const body = await readJsonText(ctx, 1024);
-        ctx.body = body === undefined ? { empty: true } : { text: body.text, value: body.value };
-      } catch (err) {
-        const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
-        ctx.status = e.status;
-        ctx.body = e.toJSON();
-      }
+      const body = await readJsonText(ctx, 1024);
+      ctx.body = body === undefined ? { empty: true } : { text: body.text, value: body.value };
     });
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

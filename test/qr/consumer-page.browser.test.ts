@@ -11,7 +11,8 @@ import Koa from 'koa';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createResolverRouter } from '../../qr-service';
 import { fixtureSource, GTIN } from './fixture-source';
-import { errorBody, listen, repoRoot } from './support';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
+import { listen, repoRoot } from './support';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -33,7 +34,7 @@ describe('qr-service: consumer page in a browser', function () {
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
     const app = new Koa();
-    app.use(errorBody());
+    app.use(errorMiddleware());
     app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }).routes());
     server = await listen(app);
     fs.mkdirSync(shots, { recursive: true });

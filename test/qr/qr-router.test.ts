@@ -6,14 +6,15 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import { createLabelRouter, createQrRouter, findCjkFont } from '../../qr-service';
-import { decodeMatrix, decodeQrPng, errorBody, gs1Validates, listen, readPdf, svgModules } from './support';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
+import { decodeMatrix, decodeQrPng, gs1Validates, listen, readPdf, svgModules } from './support';
 
 describe('qr-service: router', () => {
   let server: { url: string; close: () => Promise<void> };
 
   before(async () => {
     const app = new Koa();
-    app.use(errorBody());
+    app.use(errorMiddleware());
     const qr = createQrRouter({ baseUrl: 'https://zfc.example.cn/', maxLabelsPerSheet: 3000 });
     app.use(qr.routes()).use(qr.allowedMethods());
     app.use(createLabelRouter({ baseUrl: 'https://zfc.example.cn/', maxLabelsPerSheet: 3000 }).routes());
@@ -113,7 +114,7 @@ describe('qr-service: router', () => {
 
   it('keeps label sheets off the public image router', async () => {
     const app = new Koa();
-    app.use(errorBody());
+    app.use(errorMiddleware());
     const qr = createQrRouter({ baseUrl: 'https://zfc.example.cn' });
     app.use(qr.routes()).use(qr.allowedMethods());
     const other = await listen(app);
@@ -141,7 +142,7 @@ describe('qr-service: router', () => {
 
   it('fails with FONT_NOT_FOUND, before streaming, when the configured font is absent', async () => {
     const app = new Koa();
-    app.use(errorBody());
+    app.use(errorMiddleware());
     app.use(createLabelRouter({ baseUrl: 'https://zfc.example.cn', cjkFontPath: '/nonexistent/cjk.ttc' }).routes());
     const other = await listen(app);
     try {

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import Koa from 'koa';
 import { chooseLanguage, createResolverRouter, prefersJson, type Resolution } from '../../qr-service';
 import { fixtureSource, GTIN, HOSTILE_GTIN } from './fixture-source';
-import { errorBody, gs1Validates, listen } from './support';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
+import { gs1Validates, listen } from './support';
 
 const BASE = 'https://zfc.example.cn';
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -19,7 +20,7 @@ describe('qr-service: resolver', () => {
 
   before(async () => {
     const app = new Koa();
-    app.use(errorBody());
+    app.use(errorMiddleware());
     app.use(createResolverRouter({
       baseUrl: BASE, source: fixtureSource(), today: () => '2026-05-01', epcisBaseUrl: `${BASE}/epcis`, onScan: (r) => scans.push(r),
     }).routes());
@@ -153,7 +154,7 @@ describe('qr-service: resolver', () => {
 
   it('answers under the base URL\'s path prefix', async () => {
     const app = new Koa();
-    app.use(errorBody());
+    app.use(errorMiddleware());
     app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn/trace/', source: fixtureSource() }).routes());
     const other = await listen(app);
     try {

@@ -104,22 +104,6 @@ export function svgModules(svg: string): boolean[][] {
   return grid;
 }
 
-/**
- * The error mapping the gateway does in its first middleware, reduced to what these tests
- * need: a ZfcError becomes its status and `{ error: { code, message, details } }`.
- */
-export function errorBody(): Koa.Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      const z = err instanceof ZfcError ? err : new ZfcError('INTERNAL');
-      ctx.status = z.status;
-      ctx.body = z.toJSON();
-    }
-  };
-}
-
 /** A real HTTP server on 127.0.0.1, port 0, serving `app`; `close` stops it. */
 export async function listen(app: Koa): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(app.callback());
