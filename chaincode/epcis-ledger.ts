@@ -181,17 +181,9 @@ export async function writeCapture(stub: Stub, txId: string, capture: CaptureRec
   await stub.putState(captureKey(txId), Buffer.from(canonicalJson(capture), 'utf8'));
 }
 
-/**
- * The canonical JSON of a new event's record, written out for its fixed shape (keys in order:
- * event, eventID, generatedID, txId): only the event itself needs the generic encoder.
- */
-function newRecordJson(record: EventRecord): string {
-  return `{"event":${canonicalJson(record.event)},"eventID":${JSON.stringify(record.eventID)},"generatedID":${record.generatedID},"txId":${JSON.stringify(record.txId)}}`;
-}
-
 /** Writes an event's record; returns its canonical JSON. */
 export async function writeEvent(stub: Stub, record: EventRecord): Promise<string> {
-  const json = record.declaration ? canonicalJson(record) : newRecordJson(record);
+  const json = canonicalJson(record);
   await stub.putState(eventKey(eventKeyHash(record.eventID)), Buffer.from(json, 'utf8'));
   return json;
 }

@@ -6,10 +6,10 @@
  */
 import * as crypto from 'node:crypto';
 
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
 
-/** The hex SHA-256 of a string's UTF-8 bytes. */
-export function sha256Hex(text: string): string {
-  if (oneShot !== undefined) return oneShot('sha256', text, 'hex');
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+/** The hex SHA-256 of bytes, or of a string's UTF-8 bytes. */
+export function sha256Hex(data: string | Buffer): string {
+  if (oneShot !== undefined) return oneShot('sha256', data, 'hex');
+  return crypto.createHash('sha256').update(data).digest('hex');
 }

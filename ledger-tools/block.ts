@@ -4,8 +4,8 @@
  * its transaction hashes, and the block hash (SHA-256 of the header's canonical JSON), which
  * the next block's header carries as `previousHash`.
  */
-import { hash } from 'node:crypto';
 import { canonicalJson } from '../chaincode/canonical-json';
+import { sha256Hex } from '../chaincode/sha256';
 import type { BlockHeader } from './ledger';
 import { merkleRoot } from './merkle';
 import type { ReadWriteSet } from './rwset';
@@ -46,10 +46,8 @@ export interface Block {
   readonly transactions: readonly TransactionRecord[];
 }
 
-/** SHA-256, hex (one-shot: much cheaper than a Hash object per call). */
-export function sha256Hex(data: string | Buffer): string {
-  return hash('sha256', data, 'hex');
-}
+/** SHA-256, hex: the chaincode's own (one-shot where Node has it), so ledger and contract hash alike. */
+export { sha256Hex };
 
 /** A transaction's hash: SHA-256 of its canonical JSON. */
 export function transactionHash(tx: TransactionRecord): string {
