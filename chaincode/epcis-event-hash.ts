@@ -27,7 +27,7 @@ import { normalizeCached } from './epcis-identifiers';
 
 type Json = Record<string, unknown>;
 /** Field name → how its children are ordered (undefined for a scalar). */
-type Order = ReadonlyArray<readonly [string, Order | undefined]>;
+export type Order = ReadonlyArray<readonly [string, Order | undefined]>;
 
 const QUANTITY: Order = [['epcClass', undefined], ['quantity', undefined], ['uom', undefined]];
 const SENSOR_METADATA: Order = ['time', 'startTime', 'endTime', 'deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'].map((n) => [n, undefined] as const);
@@ -71,36 +71,32 @@ function table(entries: Record<string, string>): Readonly<Record<string, string>
 }
 
 /** Lists written among the remaining fields, each element as `type=…` then its identifier. */
-const TYPED_LISTS: Readonly<Record<string, string>> = table({ bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' });
+export const TYPED_LISTS: Readonly<Record<string, string>> = table({ bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' });
 
 /** Never hashed: the record of the event, not the event (and comments, as the reference generator). */
-const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '@context', 'rdfs:comment', 'comment']);
+export const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '@context', 'rdfs:comment', 'comment']);
 /**
  * Lists whose elements are written under a child name after the list's own name
  * (`epcListepc=…epc=…`); '' writes the elements' fields bare. Any other array is a repeated
  * element: each element under the array's name, no header (`set=…set=…`, `sensorReport…`).
  */
-const LIST_CHILD: Readonly<Record<string, string>> = table({
+export const LIST_CHILD: Readonly<Record<string, string>> = table({
   epcList: 'epc', inputEPCList: 'epc', outputEPCList: 'epc', childEPCs: 'epc',
   quantityList: 'quantityElement', childQuantityList: 'quantityElement', inputQuantityList: 'quantityElement',
   outputQuantityList: 'quantityElement', sensorElementList: 'sensorElement',
 });
 
 const CBV = 'https://ref.gs1.org/cbv/';
-const WORD_PREFIX: Readonly<Record<string, string>> = table({
+export const WORD_PREFIX: Readonly<Record<string, string>> = table({
   bizStep: `${CBV}BizStep-`,
   disposition: `${CBV}Disp-`,
   set: `${CBV}Disp-`,
   unset: `${CBV}Disp-`,
-  'bizTransactionList.type': `${CBV}BTT-`,
-  'sourceList.type': `${CBV}SDT-`,
-  'destinationList.type': `${CBV}SDT-`,
-  'sensorReport.type': 'https://gs1.org/voc/',
   exception: 'https://gs1.org/voc/',
   component: `${CBV}Comp-`,
 });
 /** `type` words whose vocabulary depends on the list they are in (other names: {@link WORD_PREFIX}). */
-const TYPE_PREFIX = new Map<string, string>([
+export const TYPE_PREFIX = new Map<string, string>([
   ['bizTransactionList', `${CBV}BTT-`],
   ['sourceList', `${CBV}SDT-`],
   ['destinationList', `${CBV}SDT-`],
@@ -174,7 +170,7 @@ function canonicalTime(text: string): string {
 const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
-const STANDARD_PREFIXES: Readonly<Record<string, string>> = table({
+export const STANDARD_PREFIXES: Readonly<Record<string, string>> = table({
   gs1: 'https://gs1.org/voc/',
   cbv: 'https://ref.gs1.org/cbv/',
   epcis: 'https://ref.gs1.org/epcis/',

@@ -3,20 +3,15 @@
  * 0856a79), kept as the oracle the fast versions in chaincode/ must agree with on every input:
  * test/epcis/event-hash-differential.test.ts compares them, and bench/epcis-parts.bench.ts
  * measures both in one run. Identifiers go through the full parsers (`normalizeEpcByParser`),
- * never the fast paths. Not used by the product.
+ * never the fast paths. The vocabulary (field order, lists, CBV prefixes) is the chaincode's own:
+ * what is compared is the algorithm. Not used by the product.
  */
 import { createHash } from 'node:crypto';
 import { normalizeEpcByParser } from '../../chaincode/digital-link';
+import {
+  contextPrefixes, EXCLUDED, HASH_ORDER, LIST_CHILD, STANDARD_PREFIXES, TYPE_PREFIX, TYPED_LISTS, WORD_PREFIX, type Order,
+} from '../../chaincode/epcis-event-hash';
 import { ZfcError } from '../../chaincode/errors';
-
-/**
- * Lookup tables without a prototype, as chaincode/epcis-event-hash.ts has them since a sender's
- * key or prefix named `constructor`, `toString` or `__proto__` put function text into the
- * pre-hash: the one change made here after 0856a79, so the comparison is of the fast paths only.
- */
-function table(entries: Record<string, string>): Readonly<Record<string, string>> {
-  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entries));
-}
 
 /** The identifier cache of the time: 50,000 entries, then afresh. */
 const cache = new Map<string, string>();
@@ -31,70 +26,8 @@ function normalizeCached(text: string): string {
 }
 
 type Json = Record<string, unknown>;
-/** Field name → how its children are ordered (undefined for a scalar). */
-type Order = ReadonlyArray<readonly [string, Order | undefined]>;
-
-const QUANTITY: Order = [['epcClass', undefined], ['quantity', undefined], ['uom', undefined]];
-const SENSOR_METADATA: Order = ['time', 'startTime', 'endTime', 'deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'].map((n) => [n, undefined] as const);
-const SENSOR_REPORT: Order = [
-  'type', 'exception', 'deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'time', 'microorganism',
-  'chemicalSubstance', 'value', 'component', 'stringValue', 'booleanValue', 'hexBinaryValue', 'uriValue', 'minValue',
-  'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue', 'uom', 'coordinateReferenceSystem', 'bizRules',
-].map((n) => [n, undefined] as const);
-
-/** The fields written first, in this order (as the reference generator's PROP_ORDER). */
-const HASH_ORDER: Order = [
-  ['eventTime', undefined],
-  ['eventTimeZoneOffset', undefined],
-  ['certificationInfo', undefined],
-  ['parentID', undefined],
-  ['epcList', undefined],
-  ['inputEPCList', undefined],
-  ['childEPCs', undefined],
-  ['quantityList', QUANTITY],
-  ['childQuantityList', QUANTITY],
-  ['inputQuantityList', QUANTITY],
-  ['outputEPCList', undefined],
-  ['outputQuantityList', QUANTITY],
-  ['action', undefined],
-  ['transformationID', undefined],
-  ['bizStep', undefined],
-  ['disposition', undefined],
-  ['persistentDisposition', [['set', undefined], ['unset', undefined]]],
-  ['readPoint', [['id', undefined]]],
-  ['bizLocation', [['id', undefined]]],
-  ['sensorElementList', [['sensorMetadata', SENSOR_METADATA], ['sensorReport', SENSOR_REPORT]]],
-];
-
-/** Lists written among the remaining fields, each element as `type=…` then its identifier. */
-const TYPED_LISTS: Readonly<Record<string, string>> = table({ bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' });
-
-/** Never hashed: the record of the event, not the event (and comments, as the reference generator). */
-const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration', '@context', 'rdfs:comment', 'comment']);
-/**
- * Lists whose elements are written under a child name after the list's own name
- * (`epcListepc=…epc=…`); '' writes the elements' fields bare. Any other array is a repeated
- * element: each element under the array's name, no header (`set=…set=…`, `sensorReport…`).
- */
-const LIST_CHILD: Readonly<Record<string, string>> = table({
-  epcList: 'epc', inputEPCList: 'epc', outputEPCList: 'epc', childEPCs: 'epc',
-  quantityList: 'quantityElement', childQuantityList: 'quantityElement', inputQuantityList: 'quantityElement',
-  outputQuantityList: 'quantityElement', sensorElementList: 'sensorElement',
-});
 
 const CBV = 'https://ref.gs1.org/cbv/';
-const WORD_PREFIX: Readonly<Record<string, string>> = table({
-  bizStep: `${CBV}BizStep-`,
-  disposition: `${CBV}Disp-`,
-  set: `${CBV}Disp-`,
-  unset: `${CBV}Disp-`,
-  'bizTransactionList.type': `${CBV}BTT-`,
-  'sourceList.type': `${CBV}SDT-`,
-  'destinationList.type': `${CBV}SDT-`,
-  'sensorReport.type': 'https://gs1.org/voc/',
-  exception: 'https://gs1.org/voc/',
-  component: `${CBV}Comp-`,
-});
 const CBV_URN: ReadonlyArray<readonly [RegExp, string]> = [
   [/^urn:epcglobal:cbv:bizstep:/, `${CBV}BizStep-`],
   [/^urn:epcglobal:cbv:disp:/, `${CBV}Disp-`],
@@ -104,18 +37,6 @@ const CBV_URN: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const BARE_WORD = /^[A-Za-z_]+$/;
-
-/** Namespace prefix → IRI, from every object in the JSON-LD @context values given. */
-function contextPrefixes(...contexts: unknown[]): Record<string, string> {
-  const out = Object.create(null) as Record<string, string>;
-  for (const ctx of contexts) {
-    for (const entry of Array.isArray(ctx) ? ctx : [ctx]) {
-      if (!entry || typeof entry !== 'object') continue;
-      for (const [k, v] of Object.entries(entry as Json)) if (typeof v === 'string') out[k] = v;
-    }
-  }
-  return out;
-}
 
 /** UTC with milliseconds; a 4th decimal of 5–9 rounds the 3rd up (carrying into seconds). */
 function canonicalTime(text: string): string {
@@ -128,12 +49,6 @@ function canonicalTime(text: string): string {
   return new Date(whole + ms).toISOString();
 }
 
-/** CURIE prefixes every EPCIS 2.0 document may use without declaring them. */
-const STANDARD_PREFIXES: Readonly<Record<string, string>> = table({
-  gs1: 'https://gs1.org/voc/',
-  cbv: 'https://ref.gs1.org/cbv/',
-  epcis: 'https://ref.gs1.org/epcis/',
-});
 
 /** A CURIE value (`gs1:Temperature`, `example:x`) as its full IRI; anything else unchanged. */
 function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
@@ -148,7 +63,7 @@ function canonicalScalar(name: string, context: string, value: unknown, prefixes
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const text = String(value).trim();
   if (/time$/i.test(name) && !/offset/i.test(name)) return canonicalTime(text);
-  const prefix = WORD_PREFIX[`${context}.${name}`] ?? WORD_PREFIX[name];
+  const prefix = (name === 'type' ? TYPE_PREFIX.get(context) : undefined) ?? WORD_PREFIX[name];
   if (prefix && BARE_WORD.test(text)) return prefix + text;
   for (const [re, web] of CBV_URN) if (re.test(text)) return text.replace(re, web);
   const expanded = expandCurie(text, prefixes);
