@@ -6,8 +6,9 @@
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
-import { documentOf, objectEvent, officialSchema } from './fixtures';
+import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { ApiClient } from './api-client';
+import { objectEvent, officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -18,22 +19,13 @@ const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'ht
 describe('EPCIS in the gateway', function () {
   this.timeout(120_000);
   let t: TestGateway;
-  const keys: Record<string, string> = {};
   let front: EpcisFront;
 
   /** /v1 on the gateway; /epcis on the front with access rules. */
-  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(url.startsWith('/epcis') ? front.url : t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
-  const capture = async (who: string, events: unknown[]): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
-    expect(r.status, r.text).to.equal(202);
-    for (let i = 0; i < 500; i++) {
-      const job = await as(who, 'GET', String(r.headers.get('location')));
-      if (!job.body.running) return job.body;
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    throw new Error('capture job did not finish');
-  };
+  const api = new ApiClient((url) => (url.startsWith('/epcis') ? front.url : t.gw.url));
+  const keys = api.keys;
+  const as = api.as.bind(api);
+  const capture = api.capture.bind(api);
   const events = async (who: string, query: string): Promise<Array<Record<string, any>>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await as(who, 'GET', `/epcis/events?${query}`);
     expect(r.status, r.text).to.equal(200);
@@ -44,15 +36,11 @@ describe('EPCIS in the gateway', function () {
     t = await startTestGateway();
     keys['samr'] = t.regulatorKey;
     front = await startEpcisFront(t);
-    for (const p of [
+    await api.register('samr', [
       { id: 'farm-1', name: 'Rice Farm', role: 'producer', licence: 'SC-1', gln: gln(11) },
       { id: 'shop-1', name: 'Corner Shop', role: 'retailer', licence: 'JY-1', gln: gln(51) },
       { id: 'shop-9', name: 'Far Away Shop', role: 'retailer', licence: 'JY-9', gln: gln(59) },
-    ]) {
-      const r = await as('samr', 'POST', '/v1/participants', p);
-      expect(r.status, r.text).to.equal(201);
-      keys[p.id] = r.body.apiKey;
-    }
+    ]);
   });
 
   after(async () => {

@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { EVENT_NAMES } from '../../chaincode/events';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { ApiClient } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const TEA = withCheck('0695000000707');
@@ -14,21 +15,17 @@ const TEA = withCheck('0695000000707');
 describe('EPCIS as the gateway mounts it', function () {
   this.timeout(120_000);
   let t: TestGateway;
-  const keys: Record<string, string> = {};
-  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  const api = new ApiClient(() => t.gw.url);
+  const keys = api.keys;
+  const as = api.as.bind(api);
 
   before(async () => {
     t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     keys['samr'] = t.regulatorKey;
-    for (const p of [
+    await api.register('samr', [
       { id: 'tea-1', name: 'Tea Garden', role: 'producer', licence: 'SC-7', gln: gln(17) },
       { id: 'shop-7', name: 'Tea Shop', role: 'retailer', licence: 'JY-7', gln: gln(57) },
-    ]) {
-      const r = await as('samr', 'POST', '/v1/participants', p);
-      expect(r.status, r.text).to.equal(201);
-      keys[p.id] = r.body.apiKey;
-    }
+    ]);
     expect((await as('tea-1', 'POST', '/v1/products', { gtin: TEA, name: 'Longjing tea', category: 'tea', unit: 'KGM', requiresTest: false })).status).to.equal(201);
     expect((await as('tea-1', 'POST', '/v1/lots', { gtin: TEA, lot: 'T1', quantity: 10, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(17) } })).status).to.equal(201);
   });

@@ -11,8 +11,8 @@
 import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
-import { documentOf } from './fixtures';
+import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { ApiClient, traceIndexed } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const RICE = withCheck('0695000000810');
@@ -31,23 +31,13 @@ describe('EPCIS transactions, associations and error declarations in the trace',
   this.timeout(120_000);
   let t: TestGateway;
   let gw: TestGateway['gw'];
-  const keys: Record<string, string> = {};
-  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  const api = new ApiClient(() => gw.url);
+  const keys = api.keys;
+  const as = api.as.bind(api);
   const capture = async (who: string, events: unknown[]): Promise<Record<string, unknown>> => {
-    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
-    expect(r.status, r.text).to.equal(202);
-    for (let i = 0; i < 500; i++) {
-      const job = await as(who, 'GET', String(r.headers.get('location')));
-      if (!job.body.running) {
-        expect(job.body.success, JSON.stringify(job.body.errors)).to.equal(true);
-        const last = (await gw.ledger.height()) - 1;
-        for (let j = 0; j < 500 && (gw.index.checkpoint?.blockNumber ?? -1) < last; j++) await new Promise((res) => setTimeout(res, 20));
-        return job.body as Record<string, unknown>;
-      }
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    throw new Error('capture job did not finish');
+    const job = await api.captureOk(who, events);
+    await traceIndexed(gw);
+    return job;
   };
   const trace = async (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => {
     const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
@@ -70,14 +60,10 @@ describe('EPCIS transactions, associations and error declarations in the trace',
     t = await startTestGateway();
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
-    for (const p of [
+    await api.register('samr', [
       { id: 'farm-8', name: 'Rice Farm', role: 'producer', licence: 'SC-81', gln: gln(81) },
       { id: 'mill-8', name: 'Rice Mill', role: 'processor', licence: 'SC-82', gln: gln(82) },
-    ]) {
-      const r = await as('samr', 'POST', '/v1/participants', p);
-      expect(r.status, r.text).to.equal(201);
-      keys[p.id] = r.body.apiKey;
-    }
+    ]);
     await capture('farm-8', [
       { type: 'ObjectEvent', eventID: id(1), ...at(1), action: 'ADD', bizStep: 'commissioning', epcList: [], quantityList: [{ epcClass: urn(lotUri(RICE, 'R1')), quantity: 500, uom: 'KGM' }] },
       shipped,

@@ -11,8 +11,8 @@
 import { expect } from 'chai';
 import { lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
-import { documentOf } from './fixtures';
+import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { ApiClient, traceIndexed } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const APPLES = withCheck('0695000000710');
@@ -39,25 +39,13 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
   this.timeout(120_000);
   let t: TestGateway;
   let gw: TestGateway['gw'];
-  const keys: Record<string, string> = {};
-  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
-  const indexed = async (): Promise<void> => {
-    const last = (await gw.ledger.height()) - 1;
-    for (let i = 0; i < 500 && (gw.index.checkpoint?.blockNumber ?? -1) < last; i++) await new Promise((res) => setTimeout(res, 20));
-  };
+  const api = new ApiClient(() => gw.url);
+  const keys = api.keys;
+  const as = api.as.bind(api);
+  const indexed = (): Promise<void> => traceIndexed(gw);
   const capture = async (who: string, events: unknown[]): Promise<void> => {
-    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
-    expect(r.status, r.text).to.equal(202);
-    for (let i = 0; i < 500; i++) {
-      const job = await as(who, 'GET', String(r.headers.get('location')));
-      if (!job.body.running) {
-        expect(job.body.success, JSON.stringify(job.body.errors)).to.equal(true);
-        return indexed();
-      }
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    throw new Error('capture job did not finish');
+    await api.captureOk(who, events);
+    await indexed();
   };
   const trace = async (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => {
     const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
@@ -71,14 +59,10 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     t = await startTestGateway();
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
-    for (const p of [
+    await api.register('samr', [
       { id: 'farm-7', name: 'Orchard', role: 'producer', licence: 'SC-71', gln: gln(71) },
       { id: 'dc-7', name: 'Cold store', role: 'distributor', licence: 'SC-72', gln: gln(72) },
-    ]) {
-      const r = await as('samr', 'POST', '/v1/participants', p);
-      expect(r.status, r.text).to.equal(201);
-      keys[p.id] = r.body.apiKey;
-    }
+    ]);
     await capture('farm-7', [
       { type: 'ObjectEvent', ...at(1), action: 'ADD', bizStep: 'commissioning', epcList: [],
         quantityList: [{ epcClass: urn(lotUri(APPLES, 'A1')), quantity: 300, uom: 'KGM' }, { epcClass: urn(lotUri(PEARS, 'P1')), quantity: 200, uom: 'KGM' }] },

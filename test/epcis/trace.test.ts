@@ -8,8 +8,8 @@
 import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
-import { documentOf } from './fixtures';
+import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { ApiClient, traceIndexed } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const WHEAT = withCheck('0695000000910');
@@ -25,26 +25,11 @@ describe('EPCIS capture joins the trace graph', function () {
   this.timeout(120_000);
   let t: TestGateway;
   let gw: TestGateway['gw'];
-  const keys: Record<string, string> = {};
-  const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
-    call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
-  const capture = async (who: string, events: unknown[]): Promise<void> => {
-    const r = await as(who, 'POST', '/epcis/capture', documentOf(events));
-    expect(r.status, r.text).to.equal(202);
-    for (let i = 0; i < 500; i++) {
-      const job = await as(who, 'GET', String(r.headers.get('location')));
-      if (!job.body.running) {
-        expect(job.body.success, JSON.stringify(job.body.errors)).to.equal(true);
-        return;
-      }
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    throw new Error('capture job did not finish');
-  };
-  const indexed = async (): Promise<void> => {
-    const last = (await gw.ledger.height()) - 1;
-    for (let i = 0; i < 500 && (gw.index.checkpoint?.blockNumber ?? -1) < last; i++) await new Promise((res) => setTimeout(res, 20));
-  };
+  const api = new ApiClient(() => gw.url);
+  const keys = api.keys;
+  const as = api.as.bind(api);
+  const capture = (who: string, events: unknown[]): Promise<unknown> => api.captureOk(who, events);
+  const indexed = (): Promise<void> => traceIndexed(gw);
   const trace = async (direction: 'back' | 'forward', params: string): Promise<Graph> => {
     const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
     expect(r.status, r.text).to.equal(200);
@@ -56,14 +41,10 @@ describe('EPCIS capture joins the trace graph', function () {
     t = await startTestGateway();
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
-    for (const p of [
+    await api.register('samr', [
       { id: 'farm-9', name: 'Wheat Farm', role: 'producer', licence: 'SC-91', gln: gln(91) },
       { id: 'mill-9', name: 'Mill', role: 'processor', licence: 'SC-92', gln: gln(92) },
-    ]) {
-      const r = await as('samr', 'POST', '/v1/participants', p);
-      expect(r.status, r.text).to.equal(201);
-      keys[p.id] = r.body.apiKey;
-    }
+    ]);
     await capture('farm-9', [
       { type: 'ObjectEvent', ...at(1), action: 'ADD', bizStep: 'commissioning', epcList: [],
         quantityList: [{ epcClass: urn(lotUri(WHEAT, 'W9')), quantity: 500, uom: 'KGM' }], bizLocation: { id: urn(`https://id.gs1.org/414/${gln(91)}`) } },
