@@ -21,31 +21,13 @@ import { eventHashId } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, eventPointer } from '../chaincode/epcis-identifiers';
 import { validateEpcisDocument } from '../chaincode/epcis-validate';
 import { referenceHashId, referenceIdentifiers } from '../test/epcis/event-hash-reference';
+import { BENCH_CONTEXT, benchDocument, benchEvent } from './epcis-events';
 
 const EVENTS = Number(process.env['ZFC_PARTS_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['ZFC_PARTS_ROUNDS'] ?? 5);
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }];
+const CONTEXT = BENCH_CONTEXT;
 
 type Json = Record<string, unknown>;
-
-function event(i: number, series: string): Json {
-  return {
-    type: 'ObjectEvent',
-    eventTime: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString(),
-    eventTimeZoneOffset: '+08:00',
-    action: 'OBSERVE',
-    bizStep: i % 2 === 0 ? 'shipping' : 'receiving',
-    disposition: 'in_transit',
-    epcList: [i % 2 === 0 ? `urn:epc:id:sgtin:0614141.107346.${series}${i}` : `https://id.gs1.org/01/10614141073464/21/${series}${i}`],
-    readPoint: { id: 'urn:epc:id:sgln:0614141.07346.1234' },
-    bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141073467:${i}` }],
-    'ex:temperature': { 'ex:celsius': 4 + (i % 3) },
-  };
-}
-
-function document(events: Json[]): Json {
-  return { '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T00:00:00Z', epcisBody: { eventList: events } };
-}
 
 /** Events per document, as bench/epcis.bench.ts sends them. */
 const PER_DOCUMENT = 500;
@@ -92,9 +74,9 @@ const collect: () => void = (() => {
 /** µs of this thread's CPU per event for one part on one fresh batch. */
 function measure(part: Part, series: string): number {
   // through JSON, as the chaincode receives them: flat strings, not the concatenations JS builds
-  const events = JSON.parse(JSON.stringify(Array.from({ length: EVENTS }, (_, i) => event(i, series)))) as Json[];
+  const events = JSON.parse(JSON.stringify(Array.from({ length: EVENTS }, (_, i) => benchEvent(i, series)))) as Json[];
   const docs: Json[] = [];
-  for (let i = 0; i < events.length; i += PER_DOCUMENT) docs.push(document(events.slice(i, i + PER_DOCUMENT)));
+  for (let i = 0; i < events.length; i += PER_DOCUMENT) docs.push(benchDocument(events.slice(i, i + PER_DOCUMENT)));
   // the canonical URIs the trace index parses back, as they come out of the stored record
   const canonical = JSON.parse(JSON.stringify(events.map((e) => normalizeEpc((e['epcList'] as string[])[0] as string)))) as string[];
   collect();

@@ -41,6 +41,7 @@ import { LedgerEventStore } from '../gateway-api/epcis-store';
 import { errorMiddleware } from '../gateway-api/error-middleware';
 import { listen, openGateway, type GatewayParts, type RunningGateway } from '../gateway-api/server';
 import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../ledger-tools';
+import { benchDocument, benchEvent } from './epcis-events';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
 const BATCH = Number(process.env['ZFC_EPCIS_BATCH'] ?? 500);
@@ -90,36 +91,12 @@ class RawContract extends Contract {
   }
 }
 
-function event(i: number, series: string): Record<string, unknown> {
-  const t = new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString();
-  return {
-    type: 'ObjectEvent',
-    eventTime: t,
-    eventTimeZoneOffset: '+08:00',
-    action: 'OBSERVE',
-    bizStep: i % 2 === 0 ? 'shipping' : 'receiving',
-    disposition: 'in_transit',
-    epcList: [i % 2 === 0 ? `urn:epc:id:sgtin:0614141.107346.${series}${i}` : `https://id.gs1.org/01/10614141073464/21/${series}${i}`],
-    readPoint: { id: 'urn:epc:id:sgln:0614141.07346.1234' },
-    bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141073467:${i}` }],
-    'ex:temperature': { 'ex:celsius': 4 + (i % 3) },
-  };
-}
-
 /** The documents' events; each series names other items, so no run's events are duplicates of another's. */
 function documents(series: string): Array<Record<string, unknown>[]> {
   const docs: Array<Record<string, unknown>[]> = [];
-  for (let i = 0; i < EVENTS; i += BATCH) docs.push(Array.from({ length: Math.min(BATCH, EVENTS - i) }, (_, j) => event(i + j, series)));
+  for (let i = 0; i < EVENTS; i += BATCH) docs.push(Array.from({ length: Math.min(BATCH, EVENTS - i) }, (_, j) => benchEvent(i + j, series)));
   return docs;
 }
-
-const epcisDocument = (events: Record<string, unknown>[]): Record<string, unknown> => ({
-  '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ext/' }],
-  type: 'EPCISDocument',
-  schemaVersion: '2.0',
-  creationDate: '2026-03-01T00:00:00Z',
-  epcisBody: { eventList: events },
-});
 
 async function pool<T>(items: T[], worker: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -145,7 +122,7 @@ async function rawRate(ledger: Ledger, who: Identity, docs: Array<Record<string,
 }
 
 async function directRate(ledger: Ledger, who: Identity, docs: Array<Record<string, unknown>[]>): Promise<number> {
-  const bodies = asText(docs, epcisDocument);
+  const bodies = asText(docs, benchDocument);
   const t = performance.now();
   await pool(bodies, async (body) => {
     await ledger.submit('epcis:CaptureEvents', [body], who);
@@ -160,7 +137,7 @@ async function directRate(ledger: Ledger, who: Identity, docs: Array<Record<stri
  */
 async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<string, unknown>[]>, key?: string, settled?: () => Promise<boolean>): Promise<number> {
   const headers: Record<string, string> = { 'content-type': 'application/ld+json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
-  const bodies = asText(docs, epcisDocument);
+  const bodies = asText(docs, benchDocument);
   const t = performance.now();
   await pool(bodies, async (body) => {
     const res = await fetch(`${base}/epcis/capture`, { method: 'POST', headers, body });
