@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { CHUNK_SIZE, ChunkedSortedList } from '../../gateway-api/chunked-sorted-list';
+import { seededRandom as random } from '../seeded-random';
 
 interface Entry {
   readonly key: number;
@@ -44,17 +45,6 @@ class SortedArray {
     }
     return lo;
   }
-}
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('ChunkedSortedList against a sorted array', () => {

@@ -12,6 +12,7 @@ import { eventHashId, eventPreHash } from '../../chaincode/epcis-event-hash';
 import { eventIdentifiers } from '../../chaincode/epcis-identifiers';
 import { referenceHashId, referenceIdentifiers, referencePreHash } from './event-hash-reference';
 import { example, exampleNames } from './fixtures';
+import { pick, seededRandom as random } from '../seeded-random';
 
 type Json = Record<string, unknown>;
 
@@ -30,19 +31,6 @@ function expectSame(event: Json, context: unknown, what: string): void {
   expect(outcome(() => eventIdentifiers(event, '/e')), `identifiers of ${what}`).to.deep.equal(outcome(() => referenceIdentifiers(event, '/e')));
 }
 
-/** Deterministic pseudo-random numbers, so a failure reproduces. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32: 32-bit integer arithmetic only, so no precision is lost and the period is long
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 
 function digits(rnd: () => number, n: number): string {
   let s = '';

@@ -7,20 +7,8 @@
 import { expect } from 'chai';
 import { FULL_FORMATS, isDateTime, isUri } from '../../chaincode/epcis-formats';
 import { checkLimits, EPCIS_LIMITS } from '../../chaincode/epcis-validate';
+import { pick, seededRandom as random } from '../seeded-random';
 
-/** Deterministic pseudo-random numbers, so a failure reproduces. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32: 32-bit integer arithmetic only, so no precision is lost and the period is long
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 const two = (rnd: () => number, max: number): string => String(Math.floor(rnd() * (max + 1))).padStart(2, '0');
 
 function dateTime(rnd: () => number): string {

@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import { canonicalEpcFast, itemUri, normalizeEpc, normalizeEpcByParser, parseIdentifier, parseIdentifierByParser } from '../../chaincode/digital-link';
 import { ZfcError } from '../../chaincode/errors';
+import { seededRandom as random } from '../seeded-random';
 
 type Outcome = { ok: string } | { code: string; message: string; details: unknown };
 
@@ -19,18 +20,6 @@ function outcome(fn: () => string): Outcome {
     if (!(err instanceof ZfcError)) throw err;
     return { code: err.code, message: err.message, details: err.details };
   }
-}
-
-/** Deterministic pseudo-random numbers, so a failure reproduces. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32: 32-bit integer arithmetic only, so no precision is lost and the period is long
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A GTIN-like key body with its check digit, sometimes spoiled. */
