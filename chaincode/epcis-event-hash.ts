@@ -149,8 +149,12 @@ function isTimeName(name: string): boolean {
   return tail && !/offset/i.test(name);
 }
 
-/** UTC with milliseconds; a 4th decimal of 5–9 rounds the 3rd up (carrying into seconds). */
-function canonicalTime(text: string): string {
+/**
+ * An EPCIS time in canonical UTC with milliseconds; a 4th decimal of 5–9 rounds the 3rd up
+ * (carrying into seconds). Total: text that is not such a time, or that Date cannot read (a leap
+ * second), comes back as written. The hash and the stored eventTime both use it.
+ */
+export function canonicalTime(text: string): string {
   if (CANONICAL_UTC.test(text)) return text;
   if (!ISO_TIME.test(text)) return text;
   const m = /^(.*?:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);

@@ -21,6 +21,7 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
+import { canonicalTime } from './epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from './epcis-identifiers';
 import { matchesPlan, type EpcisQueryPlan } from './epcis-match';
 import { sha256Hex } from './sha256';
@@ -98,7 +99,7 @@ export interface EventPage {
   readonly nextPageToken: string;
 }
 
-/** Index entries scanned by one query call before it returns a partial page with a token. */
+/** Records scanned by one query call before it returns a partial page with a token. */
 export const MAX_SCAN = 20_000;
 
 /** The hex SHA-256 that keys an eventID (IDs may be up to 2048 characters). */
@@ -111,25 +112,13 @@ const EVENTS_END = 'epcis.e|~'; // after every hex hash
 const eventKey = (h: string): string => `${EVENTS}${h}`;
 const captureKey = (txId: string): string => `epcis.c|${txId}`;
 
-const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/**
- * An eventTime in canonical UTC with milliseconds. Total: a time the schema accepts but Date
- * cannot read (a leap second, 23:59:60) stays as written rather than failing a read.
- */
-export function canonicalEventTime(text: string): string {
-  if (CANONICAL_TIME.test(text)) return text; // already canonical, as most senders write it: no Date
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
-}
-
 /** The consumers' form of an event record, given its capture's record. */
 export function storedEvent(record: EventRecord, capture: CaptureRecord): StoredEpcisEvent {
   return {
     eventID: record.eventID,
     generatedID: record.generatedID,
     recordTime: capture.recordTime,
-    eventTime: canonicalEventTime(String(record.event['eventTime'])),
+    eventTime: canonicalTime(String(record.event['eventTime'])),
     capturedBy: capture.capturedBy,
     txId: record.txId,
     ids: eventIdentifiers(record.event),

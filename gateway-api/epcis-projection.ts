@@ -14,6 +14,7 @@
  */
 import type { AnyEventEnvelope } from '../chaincode/events';
 import { glnUri, partyUri } from '../chaincode/digital-link';
+import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
@@ -59,7 +60,7 @@ function nativeEvent(event: Record<string, unknown>, e: LedgerEvent, caller: str
     eventID: String(event['eventID']),
     generatedID: false,
     recordTime: typeof event['recordTime'] === 'string' ? event['recordTime'] : e.timestamp,
-    eventTime: new Date(Date.parse(String(event['eventTime']))).toISOString(),
+    eventTime: canonicalTime(String(event['eventTime'])),
     capturedBy: caller,
     txId: e.txId,
     ids: eventIdentifiers(event),

@@ -8,6 +8,7 @@
  * product. Unknown parameters are refused (the standard's QueryParameterException), never
  * silently ignored, since ignoring one would widen the answer.
  */
+import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { ZfcError } from '../chaincode/errors';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -44,7 +45,7 @@ function time(name: string, values: string[]): string {
   if (values.length !== 1 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) {
     throw bad(name, 'must be one date-time with a time zone, e.g. 2026-03-01T08:00:00Z');
   }
-  return new Date(Date.parse(v)).toISOString();
+  return canonicalTime(v); // as stored event times are made canonical, so bounds and times compare alike
 }
 
 function ids(name: string, values: string[]): string[] {
