@@ -68,8 +68,10 @@ export interface SealedBlock {
 
 /**
  * Seals transactions into block `number` after a block whose hash is `previousHash`. Each
- * transaction is serialized once; the block's bytes are assembled from those canonical pieces
- * (keys `certificates` < `hash` < `header` < `transactions`: the result is canonical JSON of the block).
+ * transaction is serialized and UTF-8 encoded once: its hash is taken of those bytes, and the
+ * block's bytes are those pieces copied together (keys `certificates` < `hash` < `header` <
+ * `transactions`: the result is canonical JSON of the block). Hashing the text and encoding the
+ * whole block's text again encoded every transaction twice.
  */
 export function sealBlock(
   number: number,
@@ -78,13 +80,18 @@ export function sealBlock(
   txs: readonly TransactionRecord[],
   certificates: Readonly<Record<string, string>>,
 ): SealedBlock {
-  const txJson = txs.map((tx) => transactionJson(tx));
-  const txHashes = txJson.map((json) => sha256Hex(json));
+  const txBytes = txs.map((tx) => Buffer.from(transactionJson(tx), 'utf8'));
+  const txHashes = txBytes.map((bytes) => sha256Hex(bytes));
   const header: BlockHeader = { number, previousHash, merkleRoot: merkleRoot(txHashes), timestamp, txCount: txs.length };
   const hash = blockHash(header);
-  const text = `{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[${txJson.join(',')}]}`;
-  return { block: { header, hash, certificates, transactions: txs }, bytes: Buffer.from(text, 'utf8'), txHashes };
+  const pieces = [Buffer.from(`{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[`, 'utf8')];
+  txBytes.forEach((bytes, i) => pieces.push(...(i > 0 ? [COMMA, bytes] : [bytes])));
+  pieces.push(CLOSE);
+  return { block: { header, hash, certificates, transactions: txs }, bytes: Buffer.concat(pieces), txHashes };
 }
+
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
 
 /** Parses stored block bytes (no checks: see verify for those). */
 export function parseBlock(bytes: Uint8Array): Block {
