@@ -99,13 +99,43 @@ function installIdentityCache(): void {
   shimChaincode.ClientIdentity = CachingClientIdentity as unknown as ClientIdentityConstructor;
 }
 
+/**
+ * A string parameter as the contract's data marshall validates it: any string passes a schema of
+ * only `{ type: 'string' }`, so this one stands in for the argument (see {@link HostSerializer}).
+ */
+const STRING_WITNESS = 'string';
+
+/**
+ * fabric-contract-api's JSONSerializer, except for a parameter whose schema is exactly
+ * `{ type: 'string' }` (a TypeScript `string` parameter): the value is the argument's text, as
+ * JSONSerializer gives it, but without the JSON encoding of it that JSONSerializer computes and
+ * discards, and the data marshall validates (and debug-formats, at any log level) a short string
+ * in its place. A capture's argument is a whole EPCISDocument, so each of those was a JSON escape
+ * of hundreds of kilobytes per transaction; the outcome of validation is the same, since every
+ * decoded argument is a string. Every other schema goes to JSONSerializer unchanged.
+ */
+export class HostSerializer extends JSONSerializer {
+  override fromBuffer(data: Buffer, fullSchema: unknown, loggerPrefix?: string): unknown {
+    if (data && isPlainStringSchema((fullSchema as { properties?: { prop?: unknown } } | undefined)?.properties?.prop)) {
+      return { value: data.toString('utf8'), validateData: STRING_WITNESS };
+    }
+    return super.fromBuffer(data, fullSchema, loggerPrefix) as unknown;
+  }
+}
+
+function isPlainStringSchema(schema: unknown): boolean {
+  if (!schema || typeof schema !== 'object' || (schema as { type?: unknown }).type !== 'string') return false;
+  for (const key in schema) if (key !== 'type') return false;
+  return true;
+}
+
 /** Hosts one chaincode (a set of contracts) for the embedded ledger. */
 export class ChaincodeHost {
   private readonly chaincode: ShimChaincode;
 
   constructor(contracts: readonly ContractClass[]) {
     if (!Array.isArray(contracts) || contracts.length === 0) throw new TypeError('at least one contract class is needed');
-    const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
+    const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: HostSerializer } };
     // ChaincodeFromContract appends its system contract to the array it is given: pass a copy.
     this.chaincode = new ChaincodeFromContract([...contracts], serializers, {}, 'chaincode', '0.0.0');
   }
