@@ -17,8 +17,9 @@ import { chaincodeError } from './chaincode-error';
 import { ChaincodeHost, type ContractClass } from './chaincode-host';
 import { EmbeddedStub, type Proposal, type SimulationResult } from './embedded-stub';
 import { checkIdentity } from './identity-check';
-import type { CallOptions, EventsOptions, Identity, Ledger, LedgerCapabilities, LedgerEvent, SubmitResult } from './ledger';
+import type { CallOptions, EventsOptions, Identity, Ledger, LedgerCapabilities, LedgerEvent, LedgerWrite, SubmitResult } from './ledger';
 import { PendingWrites } from './pending-writes';
+import type { KeyWrite } from './rwset';
 import { LedgerStore, type StateWrite } from './store';
 import { validateBlock } from './validator';
 
@@ -225,7 +226,7 @@ export class EmbeddedLedger implements Ledger {
   private written(group: readonly PreparedBlock[]): void {
     for (const { batch, records, sealed, writes } of group) {
       const number = sealed.block.header.number;
-      this.recent = { number, events: blockEvents(sealed.block) };
+      this.recent = { number, events: eventsOf(sealed.block, (i) => (batch[i] as Endorsed).writes) };
       this.committedHeight = number + 1;
       this.pending.settle(number, writes.map((w) => w.key));
       settle(batch, records, number);
@@ -342,8 +343,20 @@ function settle(batch: readonly Endorsed[], records: readonly TransactionRecord[
   });
 }
 
-/** The chaincode events of a block's valid transactions. */
+/** The chaincode events of a block's valid transactions, each with its write set (values decoded from the block). */
 export function blockEvents(block: Block): LedgerEvent[] {
+  return eventsOf(block, (i) => (block.transactions[i] as TransactionRecord).rwset.writes.map(decodedWrite));
+}
+
+function decodedWrite(w: KeyWrite): LedgerWrite {
+  return { key: w.key, value: w.isDelete || w.value === undefined ? null : Buffer.from(w.value, 'base64') };
+}
+
+/**
+ * The chaincode events of a block's valid transactions, with the write sets `writesOf` gives
+ * (by transaction index): at the head they are the endorsed buffers, not decoded again.
+ */
+function eventsOf(block: Block, writesOf: (txIndex: number) => readonly LedgerWrite[]): LedgerEvent[] {
   const events: LedgerEvent[] = [];
   block.transactions.forEach((tx, txIndex) => {
     if (tx.validationCode !== 'VALID' || !tx.event) return;
@@ -354,6 +367,7 @@ export function blockEvents(block: Block): LedgerEvent[] {
       eventName: tx.event.name,
       payload: Buffer.from(tx.event.payload, 'base64'),
       timestamp: tx.timestamp,
+      writes: writesOf(txIndex),
     });
   });
   return events;

@@ -39,6 +39,12 @@ export interface Checkpoint {
   readonly txIndex: number;
 }
 
+/** One key a transaction wrote: its new value, or null where it deleted the key. */
+export interface LedgerWrite {
+  readonly key: string;
+  readonly value: Uint8Array | null;
+}
+
 /** A chaincode event from a committed, valid transaction. */
 export interface LedgerEvent extends Checkpoint {
   readonly txId: string;
@@ -46,6 +52,14 @@ export interface LedgerEvent extends Checkpoint {
   readonly payload: Uint8Array;
   /** The transaction's timestamp, ISO 8601 (UTC). */
   readonly timestamp: string;
+  /**
+   * The transaction's write set in the chaincode's namespace, in write-set order (sorted by
+   * key), so a payload may name what was written instead of carrying a second copy of it (as
+   * `EpcisCaptured` does). Plain data (strings, arrays, byte arrays), so an event can be posted
+   * between worker threads. Every ledger of this project fills it; an event without it can only
+   * be read where its payload carries everything.
+   */
+  readonly writes?: readonly LedgerWrite[];
 }
 
 /** Options of {@link Ledger.events}. */

@@ -16,6 +16,7 @@ import {
   createCompositeKey,
   openEmbeddedLedger,
   splitCompositeKey,
+  blockEvents,
   blockHash,
   merkleRoot,
   transactionHash,
@@ -26,7 +27,7 @@ import {
 import { compareKeys } from '../../ledger-tools/state-key';
 import { transactionJson } from '../../ledger-tools/transaction-json';
 import { contracts } from './kv-contract';
-import { collectEvents, ledgerComplianceSuite, rejectionOf } from './suite';
+import { collectEvents, ledgerComplianceSuite, rejectionOf, shownWrites } from './suite';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
@@ -193,6 +194,32 @@ describe('Embedded ledger', function () {
         expect(r.blockNumber).to.equal(1);
         expect((await second.block(1)).header.previousHash).to.equal(lastHash);
         await second.close();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("hands followers each event's writes at the head and read back from disk after a reopen, the same", async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'zfc-ledger-'));
+      try {
+        const first = await openEmbeddedLedger({ dir, contracts });
+        await first.submit('Put', ['gone', 'soon'], ids.alice);
+        const entries = [{ key: 'w/b', value: 'two' }, { key: 'gone', value: null }, { key: 'w/a', value: 'ένα' }];
+        const expected = [{ key: 'gone', value: null }, { key: 'w/a', value: 'ένα' }, { key: 'w/b', value: 'two' }];
+        const following = collectEvents(first, undefined, (evs) => evs.some((e) => e.eventName === 'kv.write'));
+        const r = await first.submit('Write', [JSON.stringify(entries)], ids.alice);
+        const atHead = (await following).find((e) => e.txId === r.txId);
+        expect(shownWrites(atHead)).to.deep.equal(expected);
+        expect(Buffer.isBuffer(atHead?.writes?.[1]?.value)).to.equal(true);
+        await first.close();
+        const second = await openEmbeddedLedger({ dir, contracts });
+        try {
+          const fromDisk = (await collectEvents(second, undefined, (evs) => evs.some((e) => e.txId === r.txId))).find((e) => e.txId === r.txId);
+          expect(shownWrites(fromDisk)).to.deep.equal(expected);
+          expect(blockEvents(await second.block(r.blockNumber)).map(shownWrites)).to.deep.equal([expected]);
+        } finally {
+          await second.close();
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -57,6 +57,17 @@ export class KvContract extends Contract {
     return String(entries.length);
   }
 
+  /** Puts and deletes keys in the given order (JSON [{ key, value }], value null: delete), with one event. */
+  async Write(ctx: Context, json: string): Promise<string> {
+    const entries = JSON.parse(json) as { key: string; value: string | null }[];
+    for (const e of entries) {
+      if (e.value === null) await ctx.stub.deleteState(e.key);
+      else await ctx.stub.putState(e.key, Buffer.from(e.value, 'utf8'));
+    }
+    ctx.stub.setEvent('kv.write', Buffer.from(canonicalJson({ keys: entries.map((e) => e.key) })));
+    return String(entries.length);
+  }
+
   /** Writes then fails: nothing may remain. */
   async PutThenFail(ctx: Context, key: string, value: string): Promise<string> {
     await ctx.stub.putState(key, Buffer.from(value, 'utf8'));

@@ -61,6 +61,11 @@ export async function collectEvents(ledger: Ledger, after: Checkpoint | undefine
   return events;
 }
 
+/** An event's writes with their values as text, to compare (undefined if it has none). */
+export function shownWrites(event: LedgerEvent | undefined): Array<{ key: string; value: string | null }> | undefined {
+  return event?.writes?.map((w) => ({ key: w.key, value: w.value === null ? null : text(w.value) }));
+}
+
 /** The checkpoint just before block `n`: events from block n on. */
 function beforeBlock(n: number): Checkpoint | undefined {
   return n === 0 ? undefined : { blockNumber: n - 1, txIndex: Number.MAX_SAFE_INTEGER };
@@ -253,6 +258,23 @@ export function ledgerComplianceSuite(options: LedgerSuiteOptions): void {
           abort.abort(); // the iteration must now end by itself (a hang here is this test's timeout)
         }
         expect(held?.txId).to.equal(last.txId);
+      });
+
+      it("hands each event its transaction's writes, in write-set order (by key), a delete as null", async () => {
+        await put(`${p}w0`, 'gone soon');
+        const entries = [{ key: `${p}w/b`, value: 'two' }, { key: `${p}w0`, value: null }, { key: `${p}w/a`, value: 'один' }];
+        const r = await fx.ledger.submit('Write', [JSON.stringify(entries)], fx.alice);
+        const events = await collectEvents(fx.ledger, beforeBlock(r.blockNumber), (evs) => evs.some((e) => e.txId === r.txId));
+        const event = events.find((e) => e.txId === r.txId);
+        expect(event?.eventName).to.equal('kv.write');
+        expect(shownWrites(event)).to.deep.equal([
+          { key: `${p}w/a`, value: 'один' },
+          { key: `${p}w/b`, value: 'two' },
+          { key: `${p}w0`, value: null },
+        ]);
+        const single = await put(`${p}w1`, 'one');
+        const later = await collectEvents(fx.ledger, beforeBlock(single.blockNumber), (evs) => evs.some((e) => e.txId === single.txId));
+        expect(shownWrites(later.find((e) => e.txId === single.txId))).to.deep.equal([{ key: `${p}w1`, value: 'one' }]);
       });
 
       it('emits no event for a failed transaction', async () => {
