@@ -20,7 +20,7 @@ import { ZfcError } from './errors';
 import { eventHashId, eventPreHash } from './epcis-event-hash';
 import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
 import {
-  eventExists, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
+  captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
   type CaptureRecord, type CaptureResult, type EventRecord, type StoredEpcisEvent,
 } from './epcis-ledger';
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
@@ -40,19 +40,18 @@ export const GATED_BIZ_STEPS: Readonly<Record<string, string>> = {
   dispensing: 'sell',
 };
 
-/** The body of the one chaincode event a capture emits (`EpcisCaptured`), as decoded. */
+/**
+ * The body of the one chaincode event a capture emits (`EpcisCaptured`), as decoded: what the
+ * consumers see, whatever layout the payload was written in.
+ */
 export interface EpcisCapturedBody extends CaptureResult {
   /** The captured events, then the events this capture declared erroneous (with their declaration). */
   readonly events: readonly StoredEpcisEvent[];
 }
 
-/**
- * What a capture did: its result, the canonical JSON of each new event's record (as written),
- * the events it declared erroneous, and the document's @context.
- */
+/** What a capture did: its result, the events it declared erroneous, and the document's @context. */
 export interface CaptureOutcome {
   readonly result: CaptureResult;
-  readonly records: readonly string[];
   readonly declared: readonly StoredEpcisEvent[];
   readonly context?: unknown;
 }
@@ -60,7 +59,7 @@ export interface CaptureOutcome {
 /** Chaincode event name of a capture. */
 export const EPCIS_CAPTURED = 'EpcisCaptured';
 
-/** The payload of an `EpcisCaptured` chaincode event (canonical JSON), shaped as events.ts envelopes. */
+/** The envelope of an `EpcisCaptured` event, decoded (events.ts envelopes' shape). */
 export interface EpcisCapturedEnvelope {
   readonly v: 1;
   readonly type: typeof EPCIS_CAPTURED;
@@ -73,37 +72,111 @@ export interface EpcisCapturedEnvelope {
   readonly epcis: readonly never[];
 }
 
-/** The body as carried in the payload: records as written, the capture's @context once. */
+/** One key the capture's transaction wrote (LedgerEvent.writes): its value, or null for a delete. */
+export interface CaptureWrite {
+  readonly key: string;
+  readonly value: Uint8Array | null;
+}
+
+/**
+ * The body as carried in the payload. Today's layout names the captured events (`captured`)
+ * and carries the capture's @context once and the declared events whole; the new events'
+ * records are in the transaction's writes only. Earlier layouts carried every new event in
+ * `events`: each record as written, or (the first layout) whole with its `ids`.
+ */
 interface WireBody extends CaptureResult {
   readonly context?: unknown;
-  readonly events: ReadonlyArray<EventRecord | StoredEpcisEvent>;
+  readonly events?: ReadonlyArray<EventRecord | StoredEpcisEvent>;
   readonly declaredEvents?: readonly StoredEpcisEvent[];
 }
 
 /**
- * The envelope of an already parsed `EpcisCaptured` payload, its events in the consumers' form
- * (each event's canonical identifiers derived here); undefined for any other envelope.
+ * A capture payload of today's layout read without the writes that hold its events' records
+ * (a ledger, or a relay of its events, that dropped `LedgerEvent.writes`). A programmer's
+ * mistake, raised rather than answered with no events: a follower that skipped the capture
+ * would never see its events again.
  */
-export function expandEpcisCaptured(parsed: unknown): EpcisCapturedEnvelope | undefined {
+export class CaptureWritesMissingError extends TypeError {
+  constructor(readonly txId: string, detail: string) {
+    super(`EpcisCaptured of ${txId}: ${detail}; the captured events are in the transaction's writes (LedgerEvent.writes)`);
+    this.name = 'CaptureWritesMissingError';
+  }
+}
+
+function text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** The capture's record and its new events' records, from the transaction's writes. */
+function writtenRecords(txId: string, writes: readonly CaptureWrite[]): { capture?: CaptureRecord; records: Map<string, EventRecord> } {
+  const ofCapture = captureKey(txId);
+  let capture: CaptureRecord | undefined;
+  const records = new Map<string, EventRecord>();
+  for (const w of writes) {
+    if (!w.value) continue;
+    if (w.key === ofCapture) capture = JSON.parse(text(w.value)) as CaptureRecord;
+    else if (isEventKey(w.key)) {
+      const record = JSON.parse(text(w.value)) as EventRecord;
+      if (record.txId === txId) records.set(record.eventID, record); // not a declaration's rewrite of an older event
+    }
+  }
+  return { ...(capture ? { capture } : {}), records };
+}
+
+/** The events a capture of today's layout wrote, in captured order, rebuilt from its writes. */
+function capturedEvents(txId: string, captured: WireBody['captured'], writes: readonly CaptureWrite[] | undefined): StoredEpcisEvent[] {
+  if (captured.length === 0) return [];
+  if (!writes) throw new CaptureWritesMissingError(txId, `${captured.length} captured events and no writes given`);
+  const { capture, records } = writtenRecords(txId, writes);
+  if (!capture) throw new CaptureWritesMissingError(txId, 'no capture record among the writes given');
+  return captured.map((c) => {
+    const record = records.get(c.eventID);
+    if (!record) throw new CaptureWritesMissingError(txId, `no record of ${c.eventID} among the writes given`);
+    return storedEvent(record, capture);
+  });
+}
+
+/**
+ * The envelope of an already parsed `EpcisCaptured` payload, its events in the consumers' form
+ * (each event's canonical identifiers derived here); undefined for any other envelope. Today's
+ * layout takes its new events from `writes`, the capturing transaction's write set
+ * (LedgerEvent.writes); earlier layouts carry them in the payload and need none.
+ *
+ * @throws CaptureWritesMissingError for a capture of today's layout whose records are not in `writes`.
+ */
+export function expandEpcisCaptured(parsed: unknown, writes?: readonly CaptureWrite[]): EpcisCapturedEnvelope | undefined {
   const env = parsed as (Omit<EpcisCapturedEnvelope, 'body'> & { body?: WireBody }) | null;
-  if (!env || typeof env !== 'object' || env.v !== 1 || env.type !== EPCIS_CAPTURED || !env.body || !Array.isArray(env.body.events)) return undefined;
+  if (!env || typeof env !== 'object' || env.v !== 1 || env.type !== EPCIS_CAPTURED || !env.body) return undefined;
   const { context, declaredEvents, events: wire, ...result } = env.body;
-  const capture: CaptureRecord = { capturedBy: env.caller, recordTime: env.timestamp, ...(context !== undefined ? { context } : {}) };
-  const events = wire.map((r) => ('ids' in r ? (r as StoredEpcisEvent) : storedEvent(r as EventRecord, capture))); // 'ids': the first layout
+  let events: StoredEpcisEvent[];
+  if (Array.isArray(wire)) {
+    const capture: CaptureRecord = { capturedBy: env.caller, recordTime: env.timestamp, ...(context !== undefined ? { context } : {}) };
+    events = wire.map((r) => ('ids' in r ? (r as StoredEpcisEvent) : storedEvent(r as EventRecord, capture))); // 'ids': the first layout
+  } else if (wire === undefined && Array.isArray(result.captured)) {
+    events = capturedEvents(env.txId, result.captured, writes);
+  } else {
+    return undefined;
+  }
   return { ...env, body: { ...result, events: [...events, ...(declaredEvents ?? [])] } };
 }
 
-/** The envelope of an `EpcisCaptured` event payload, or undefined for any other payload. */
-export function decodeEpcisCaptured(payload: Uint8Array): EpcisCapturedEnvelope | undefined {
+/**
+ * The envelope of an `EpcisCaptured` event payload, or undefined for any other payload (or a
+ * malformed one). `writes` are its transaction's writes (LedgerEvent.writes).
+ *
+ * @throws CaptureWritesMissingError for a capture of today's layout whose records are not in `writes`.
+ */
+export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly CaptureWrite[]): EpcisCapturedEnvelope | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(payload).toString('utf8'));
+    parsed = JSON.parse(text(payload));
   } catch {
     return undefined;
   }
   try {
-    return expandEpcisCaptured(parsed);
-  } catch {
+    return expandEpcisCaptured(parsed, writes);
+  } catch (err) {
+    if (err instanceof CaptureWritesMissingError) throw err;
     return undefined; // a malformed capture payload (never written by the contract) names nothing
   }
 }
@@ -268,8 +341,7 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path)));
   const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
   if (refused) throw refused.reason; // the first refused event in document order
-  const records: string[] = [];
-  for (const c of fresh) records.push(await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event }));
+  for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event });
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
   const result: CaptureResult = {
     txId: tx.txId,
@@ -279,24 +351,19 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
     duplicates: duplicates.sort((x, y) => x.index - y.index),
     declared: declared.map((c) => ({ index: c.index, eventID: c.eventID })),
   };
-  return { result, records, declared: declarationRecords, ...(context !== undefined ? { context } : {}) };
+  return { result, declared: declarationRecords, ...(context !== undefined ? { context } : {}) };
 }
 
-const EVENTS_SLOT = '\u0000epcis-events\u0000';
-
 /**
- * The `EpcisCaptured` payload: canonical JSON of the envelope whose body carries each new
- * event's record as written (spliced in, not encoded a second time), the capture's @context
- * once, and the declared events whole ({@link expandEpcisCaptured} gives consumers the same
- * events as a read of world state would). After `events` only fixed-format fields follow in key
- * order, so the last slot is the one.
+ * The `EpcisCaptured` payload: canonical JSON of the envelope whose body is the capture's
+ * result (naming each new event), the capture's @context once, and the declared events whole.
+ * The new events' records are not copied in: they are in the transaction's writes, once, and
+ * {@link expandEpcisCaptured} rebuilds the consumers' events from them (the same events a read
+ * of world state gives). Error declarations are rare and their events' captures are other
+ * transactions, so they travel whole.
  */
 export function capturedPayload(outcome: CaptureOutcome, timestamp: string): Buffer {
-  const { result, records, declared, context } = outcome;
-  const body = { ...result, ...(context !== undefined ? { context } : {}), ...(declared.length > 0 ? { declaredEvents: declared } : {}), events: EVENTS_SLOT };
-  const envelope = { v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body, epcis: [] };
-  const json = canonicalJson(envelope);
-  const slot = JSON.stringify(EVENTS_SLOT);
-  const at = json.lastIndexOf(slot);
-  return Buffer.from(`${json.slice(0, at)}[${records.join(',')}]${json.slice(at + slot.length)}`, 'utf8');
+  const { result, declared, context } = outcome;
+  const body = { ...result, ...(context !== undefined ? { context } : {}), ...(declared.length > 0 ? { declaredEvents: declared } : {}) };
+  return Buffer.from(canonicalJson({ v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body, epcis: [] }), 'utf8');
 }

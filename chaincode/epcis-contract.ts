@@ -2,8 +2,10 @@
  * The `epcis` contract: EPCIS 2.0 capture and query on the ledger, beside the main contract.
  *
  * `CaptureEvents` takes a whole EPCISDocument (many events per transaction, all or nothing) and
- * emits ONE chaincode event, `EpcisCaptured`, naming what was captured and carrying the stored
- * events so projections (trace index, subscriptions) never read world state. Reads answer a
+ * emits ONE chaincode event, `EpcisCaptured`, naming what was captured; the events' records are
+ * in the transaction's writes, which every ledger hands its followers with the event
+ * (LedgerEvent.writes), so projections (trace index, subscriptions) never read world state and
+ * no event is in the block twice. Reads answer a
  * query plan (chaincode/epcis-match.ts) by walking the stored event records (epcis-ledger.ts);
  * the gateway answers the standard's queries from its own projection.
  *

@@ -110,7 +110,10 @@ export function eventKeyHash(eventID: string): string {
 const EVENTS = 'epcis.e|';
 const EVENTS_END = 'epcis.e|~'; // after every hex hash
 const eventKey = (h: string): string => `${EVENTS}${h}`;
-const captureKey = (txId: string): string => `epcis.c|${txId}`;
+/** The key of a capture's {@link CaptureRecord}. */
+export const captureKey = (txId: string): string => `epcis.c|${txId}`;
+/** True for the key of an event's record. */
+export const isEventKey = (key: string): boolean => key.startsWith(EVENTS);
 
 /** The consumers' form of an event record, given its capture's record. */
 export function storedEvent(record: EventRecord, capture: CaptureRecord): StoredEpcisEvent {

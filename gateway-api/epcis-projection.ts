@@ -14,6 +14,7 @@
  */
 import type { AnyEventEnvelope } from '../chaincode/events';
 import { glnUri, partyUri } from '../chaincode/digital-link';
+import { CaptureWritesMissingError } from '../chaincode/epcis-capture';
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -206,9 +207,11 @@ export class ProjectedEventStore implements EventStore {
         this.access.learn(envelope);
         if (!envelope && events.length > 0) this.capturedTx.add(e.txId);
         for (const stored of events) this.apply(stored);
-      } catch {
+      } catch (err) {
         // an event this projection cannot read (a foreign or malformed payload) is skipped,
-        // never allowed to stop the projection
+        // never allowed to stop the projection; a capture that came without its writes is a
+        // ledger's bug, said out loud (the projection is rebuilt on every start)
+        if (err instanceof CaptureWritesMissingError) process.stderr.write(`[epcis] projection skipped a capture: ${err.message}\n`);
       }
       this.seenBlock = e.blockNumber;
       this.recent.add(e.txId);

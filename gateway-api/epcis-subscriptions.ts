@@ -24,6 +24,7 @@
  * against internal addresses.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { CaptureWritesMissingError } from '../chaincode/epcis-capture';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
@@ -112,11 +113,16 @@ export function signDelivery(body: string, token: string): string {
   return `sha256=${createHmac('sha256', token).update(body, 'utf8').digest('hex')}`;
 }
 
-/** The EPCIS events of a ledger event; none for a payload nothing can read. */
+/**
+ * The EPCIS events of a ledger event; none for a payload nothing can read. A capture that came
+ * without its writes stops the following (with a log line) before its position is recorded, so
+ * its events are delivered once the ledger hands them over, never skipped.
+ */
 function decodeEvents(e: LedgerEvent): readonly StoredEpcisEvent[] {
   try {
     return epcisEventsOf(e).events;
-  } catch {
+  } catch (err) {
+    if (err instanceof CaptureWritesMissingError) throw err;
     return [];
   }
 }

@@ -6,7 +6,8 @@
  * head the same event objects; another ledger's followers each decode their own (no harm).
  *
  * Captured EPCIS events are read only through decodeEpcisCaptured (the contract's own decoder:
- * the payload's format is the contract's business); every other payload through decodeEvent.
+ * the payload's format is the contract's business), with the event's write set, which holds the
+ * captured events' records (the payload names them); every other payload through decodeEvent.
  */
 import { decodeEpcisCaptured, type EpcisCapturedEnvelope } from '../chaincode/epcis-capture';
 import { decodeEvent, type AnyEventEnvelope } from '../chaincode/events';
@@ -26,6 +27,9 @@ const decoded = new WeakMap<Uint8Array, DecodedPayload>();
  * The decoded payload of a ledger event (the same object for every caller with the same
  * payload bytes). Callers must not change what it holds.
  *
+ * @throws CaptureWritesMissingError (chaincode/epcis-capture.ts) for a capture whose event came
+ *   without the writes that hold its events (`event.writes`): a ledger's bug, never hidden by
+ *   answering with no events.
  * @example
  * const d = decodedPayload(event);
  * if (d.kind === 'captured') for (const stored of d.captured.body.events) index(stored);
@@ -33,16 +37,16 @@ const decoded = new WeakMap<Uint8Array, DecodedPayload>();
 export function decodedPayload(event: LedgerEvent): DecodedPayload {
   const known = decoded.get(event.payload);
   if (known) return known;
-  const fresh = decode(event.payload);
+  const fresh = decode(event);
   decoded.set(event.payload, fresh);
   return fresh;
 }
 
-function decode(payload: Uint8Array): DecodedPayload {
-  const captured = decodeEpcisCaptured(payload);
+function decode(event: LedgerEvent): DecodedPayload {
+  const captured = decodeEpcisCaptured(event.payload, event.writes);
   if (captured) return { kind: 'captured', captured };
   try {
-    return { kind: 'envelope', envelope: decodeEvent(payload) };
+    return { kind: 'envelope', envelope: decodeEvent(event.payload) };
   } catch {
     return FOREIGN;
   }

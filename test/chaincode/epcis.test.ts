@@ -11,6 +11,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { EVENT_NAMES, epcisEventId, x509IdOf, type EpcisEvent } from '../../chaincode';
 import { validateEpcisEvent } from '../../chaincode/epcis-validate';
+import { decodedPayload } from '../../gateway-api/ledger-payload';
+import type { LedgerEvent } from '../../ledger-tools/ledger';
 import { actor, allEvents, gln, openWorld, repoRoot, sscc, type World } from './support';
 import { BREAD, SUGAR, WHEAT, buildChain, ref } from './chain';
 import { testInput } from './scenario';
@@ -122,6 +124,27 @@ describe('chaincode: EPCIS evidence and chaincode events', function () {
     expect(shipped?.epcis[0]?.sourceList?.[0]).to.deep.equal({ type: 'owning_party', source: `https://id.gs1.org/417/${actor(w, 'farm-a').gln}` });
     const items = events.find((e) => e.type === 'ItemsCommissioned');
     expect(items?.epcis[0]?.epcList).to.include(`https://id.gs1.org/01/${SUGAR}/21/A%2F1`);
+  });
+
+  it("carries a capture's events in its transaction's writes, from which the followers get exactly what a read gives", async () => {
+    const envelope = events.find((e) => e.type === 'EpcisCaptured');
+    if (!envelope) throw new Error('no EpcisCaptured event');
+    expect(JSON.stringify(envelope)).to.not.include('sscc:0614141.1234567890'); // the event's epcList is not in the payload
+    const abort = new AbortController();
+    let raw: LedgerEvent | undefined;
+    for await (const e of w.ledger.events({ after: { blockNumber: envelope.blockNumber - 1, txIndex: Number.MAX_SAFE_INTEGER }, signal: abort.signal })) {
+      if (e.txIndex !== envelope.txIndex) continue;
+      raw = e;
+      abort.abort();
+    }
+    const record = raw?.writes?.find((x) => x.key.startsWith('epcis.e|'));
+    expect(record?.value && JSON.parse(Buffer.from(record.value).toString('utf8'))).to.deep.include({ txId: envelope.txId, generatedID: true });
+    const decoded = decodedPayload(raw as LedgerEvent);
+    if (decoded.kind !== 'captured') throw new Error(`decoded as ${decoded.kind}`);
+    const [stored] = decoded.captured.body.events;
+    expect(decoded.captured.body.events).to.have.length(1);
+    expect(stored?.event['epcList']).to.deep.equal(['urn:epc:id:sscc:0614141.1234567890']);
+    expect(stored).to.deep.equal(await w.evaluate('epcis:GetEvent', stored?.eventID, actor(w, 'samr')));
   });
 
   it('stores every EPCIS event so GetEpcisEvent returns it byte for byte', async () => {

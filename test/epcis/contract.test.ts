@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { canonicalJson } from '../../chaincode/canonical-json';
 import { ZfcError } from '../../chaincode/errors';
-import { decodeEpcisCaptured } from '../../chaincode/epcis-capture';
+import { CaptureWritesMissingError, decodeEpcisCaptured } from '../../chaincode/epcis-capture';
 import { eventIdentifiers } from '../../chaincode/epcis-identifiers';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { eventKeyHash, type StoredEpcisEvent, type EventPage } from '../../chaincode/epcis-ledger';
 import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
-import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity, type LedgerEvent } from '../../ledger-tools';
 import { documentOf, example, exampleNames, objectEvent } from './fixtures';
 import { SeedContract } from './seed-contract';
 
@@ -48,6 +48,16 @@ describe('EPCIS contract on the embedded ledger', function () {
   const query = async (plan: Partial<EpcisQueryPlan>, token = '') =>
     JSON.parse(text(await ledger.evaluate('epcis:QueryEvents', [JSON.stringify({ perPage: 100, ...plan }), token], alice))) as EventPage;
   const get = async (eventID: string) => JSON.parse(text(await ledger.evaluate('epcis:GetEvent', [eventID], alice))) as StoredEpcisEvent;
+  /** The chaincode event of a committed transaction. */
+  const ledgerEventOf = async (r: { txId: string; blockNumber: number }): Promise<LedgerEvent> => {
+    const abort = new AbortController();
+    try {
+      for await (const e of ledger.events({ after: { blockNumber: r.blockNumber - 1, txIndex: Number.MAX_SAFE_INTEGER }, signal: abort.signal })) if (e.txId === r.txId) return e;
+    } finally {
+      abort.abort();
+    }
+    throw new Error(`no event of ${r.txId}`);
+  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-'));
@@ -168,7 +178,7 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(seen).to.have.length(1);
     expect(seen[0]?.eventName).to.equal('EpcisCaptured');
     expect(canonicalJson(JSON.parse(text(seen[0]!.payload))), 'the payload is canonical JSON').to.equal(text(seen[0]!.payload));
-    const envelope = decodeEpcisCaptured(seen[0]!.payload);
+    const envelope = decodeEpcisCaptured(seen[0]!.payload, seen[0]!.writes);
     if (!envelope) throw new Error('not an EpcisCaptured payload');
     expect(envelope.caller).to.equal('P-ALICE');
     expect(envelope.body.captured).to.have.length(2);
@@ -176,6 +186,48 @@ describe('EPCIS contract on the embedded ledger', function () {
       'https://id.gs1.org/01/10614141073464/21/11',
       'https://id.gs1.org/01/10614141073464/21/12',
     ]);
+  });
+
+  it("carries the captured events in the transaction's writes, once, and names them in the payload", async () => {
+    const marker = 'NOTE-IN-THE-RECORD-ONLY';
+    const big = [objectEvent(40, { 'ex:note': `${marker} ${'x'.repeat(4000)}` }), objectEvent(41, { 'ex:note': `${marker} ${'y'.repeat(4000)}` })];
+    const small = [objectEvent(42), objectEvent(43)];
+    const eBig = await ledgerEventOf(await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf(big))], alice));
+    const eSmall = await ledgerEventOf(await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf(small))], alice));
+    // the payload names the events, whatever their size: no field of theirs is in it
+    expect(text(eBig.payload)).to.not.include(marker);
+    expect(text(eBig.payload)).to.not.include('"epcList"');
+    expect(eBig.payload.length).to.equal(eSmall.payload.length);
+    expect(eBig.payload.length).to.be.below(1000);
+    const envelope = decodeEpcisCaptured(eBig.payload, eBig.writes);
+    if (!envelope) throw new Error('not an EpcisCaptured payload');
+    const ids = envelope.body.captured.map((c) => c.eventID);
+    // the writes hold each event's record under its key, and the capture's record
+    const written = new Map((eBig.writes ?? []).map((w) => [w.key, w.value ? JSON.parse(text(w.value)) : null]));
+    ids.forEach((id, i) => expect(written.get(`epcis.e|${eventKeyHash(id)}`)).to.deep.equal({ event: big[i], eventID: id, generatedID: true, txId: eBig.txId }));
+    expect(written.get(`epcis.c|${eBig.txId}`)).to.deep.equal({ capturedBy: 'P-ALICE', recordTime: eBig.timestamp, context: documentOf([])['@context'] });
+    // ... from which the consumers get exactly what a read of world state gives
+    expect(envelope.body.events).to.deep.equal([await get(ids[0] as string), await get(ids[1] as string)]);
+    expect(envelope.body.events.map((e) => e.event)).to.deep.equal(big);
+    // without them, a capture cannot be read: said out loud, never answered with no events
+    expect(() => decodeEpcisCaptured(eBig.payload)).to.throw(CaptureWritesMissingError, eBig.txId);
+    const withoutFirst = (eBig.writes ?? []).filter((w) => w.key !== `epcis.e|${eventKeyHash(ids[0] as string)}`);
+    expect(() => decodeEpcisCaptured(eBig.payload, withoutFirst)).to.throw(CaptureWritesMissingError, ids[0]);
+  });
+
+  it("decodes a capture event of the second layout (each new event's record in the payload) as it was written", async () => {
+    const e = await ledgerEventOf(await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf([objectEvent(44), objectEvent(45, { eventID: 'urn:uuid:5a3c9e0e-0000-4000-8000-000000000045' })]))], alice));
+    const today = decodeEpcisCaptured(e.payload, e.writes);
+    if (!today) throw new Error('not an EpcisCaptured payload');
+    // the payload as the contract wrote it before: the records spliced in after the result
+    const parsed = JSON.parse(text(e.payload)) as { body: Record<string, unknown> };
+    const written = new Map((e.writes ?? []).map((w) => [w.key, w.value ? text(w.value) : '']));
+    const records = today.body.captured.map((c) => JSON.parse(written.get(`epcis.e|${eventKeyHash(c.eventID)}`) ?? 'null') as unknown);
+    const old = Buffer.from(canonicalJson({ ...parsed, body: { ...parsed.body, events: records } }), 'utf8');
+    const decoded = decodeEpcisCaptured(old);
+    expect(decoded?.body.events).to.deep.equal(today.body.events);
+    expect(decoded?.body.events).to.deep.equal([await get(today.body.captured[0]?.eventID ?? ''), await get('urn:uuid:5a3c9e0e-0000-4000-8000-000000000045')]);
+    expect(decoded?.body.captured).to.deep.equal(today.body.captured);
   });
 
   it('decodes a capture event of the first layout (whole records, no shared @context) as it was written', async () => {

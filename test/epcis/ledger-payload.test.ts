@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { CaptureWritesMissingError } from '../../chaincode/epcis-capture';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { epcisEventsOf } from '../../gateway-api/epcis-projection';
@@ -62,6 +63,23 @@ describe('Ledger payloads decoded once for every follower', function () {
     const copy = { ...e, payload: Buffer.from(e.payload) };
     expect(decodedPayload(copy)).to.not.equal(decoded);
     expect(projectEvent(copy)).to.deep.equal(facts);
+  });
+
+  it('refuses a capture whose event came without its writes (a ledger that dropped them), to both followers', async () => {
+    const { txId } = await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf([objectEvent(7)]))], alice);
+    let captured: LedgerEvent | undefined;
+    for await (const e of ledger.events()) {
+      if (e.txId !== txId) continue;
+      captured = e;
+      break;
+    }
+    const e = captured as LedgerEvent;
+    expect(e.writes?.length).to.equal(2); // the event's record and the capture's
+    const bare: LedgerEvent = { blockNumber: e.blockNumber, txIndex: e.txIndex, txId: e.txId, eventName: e.eventName, payload: Buffer.from(e.payload), timestamp: e.timestamp };
+    expect(() => decodedPayload(bare)).to.throw(CaptureWritesMissingError);
+    expect(() => epcisEventsOf(bare)).to.throw(CaptureWritesMissingError);
+    expect(() => projectEvent(bare)).to.throw(CaptureWritesMissingError);
+    expect(epcisEventsOf(e).events.map((s) => s.txId)).to.deep.equal([txId]); // with them, the event is there
   });
 
   it('gives nothing for payloads that are not ours or not a capture the contract wrote', () => {

@@ -10,12 +10,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEpcisCaptured } from '../../chaincode/epcis-capture';
-import type { StoredEpcisEvent } from '../../chaincode/epcis-ledger';
+import { eventKeyHash, type StoredEpcisEvent } from '../../chaincode/epcis-ledger';
+import { decodedPayload } from '../../gateway-api/ledger-payload';
 import { TraceIndex } from '../../gateway-api/trace-index';
 import { projectEvent } from '../../gateway-api/projection';
 import { CertificateAuthority } from '../../ledger-tools/certificate-authority';
 import { openFabricLedger } from '../../ledger-tools/fabric-ledger';
-import type { Identity, Ledger } from '../../ledger-tools/ledger';
+import type { Identity, Ledger, LedgerEvent } from '../../ledger-tools/ledger';
 import { CAST, expectCode, gln, gtin, participantInput, type Actor, type World } from '../chaincode/support';
 import { documentOf, objectEvent } from '../epcis/fixtures';
 import type { TestNetwork } from './fabric-network';
@@ -173,15 +174,24 @@ export function contractTests(net: () => TestNetwork): void {
     const page = JSON.parse(Buffer.from(await ledger.evaluate('epcis:QueryEvents', [JSON.stringify({ perPage: 10, epcs: [{ value: item, prefix: false }] }), ''], dist)).toString('utf8')) as { events: StoredEpcisEvent[] };
     expect(page.events.map((e) => e.eventID).sort()).to.deep.equal(result.captured.slice(0, 2).map((c) => c.eventID).sort());
 
-    // the one chaincode event of the capture carries its events, identifiers derived as on a read
+    // the one chaincode event of the capture names its events; their records come with it, in
+    // the transaction's writes read from the block, and give the events as a read does
     const abort = new AbortController();
-    let captured: StoredEpcisEvent[] | undefined;
-    for await (const e of ledger.events({ after: { blockNumber: first.blockNumber, txIndex: -1 }, signal: abort.signal })) {
+    let event: LedgerEvent | undefined;
+    for await (const e of ledger.events({ after: { blockNumber: first.blockNumber - 1, txIndex: Number.MAX_SAFE_INTEGER }, signal: abort.signal })) {
       if (e.txId !== first.txId) continue;
-      captured = [...(decodeEpcisCaptured(e.payload)?.body.events ?? [])];
+      event = e;
       abort.abort();
     }
-    expect(captured?.find((e) => e.eventID === id)).to.deep.equal(stored);
+    expect(Buffer.from(event?.payload ?? []).toString('utf8')).to.not.include('"epcList"');
+    const written = new Map((event?.writes ?? []).map((w) => [w.key, w.value ? JSON.parse(Buffer.from(w.value).toString('utf8')) as unknown : null]));
+    expect(written.get(`epcis.e|${eventKeyHash(id)}`)).to.deep.equal({ event: shipped, eventID: id, generatedID: true, txId: first.txId });
+    expect(written.get(`epcis.c|${first.txId}`)).to.deep.include({ capturedBy: 'dist' });
+    const decoded = decodedPayload(event as LedgerEvent);
+    const captured = decoded.kind === 'captured' ? decoded.captured.body.events : [];
+    expect(captured.map((e) => e.eventID)).to.deep.equal(result.captured.map((c) => c.eventID));
+    expect(captured.find((e) => e.eventID === id)).to.deep.equal(stored);
+    expect(decodeEpcisCaptured(event?.payload ?? new Uint8Array(), event?.writes)?.body.events).to.deep.equal(captured);
 
     // W1 was recalled: a captured shipment of it is refused like a native one, and nothing is written
     const recalledShipment = documentOf([objectEvent(4, { bizStep: 'shipping', epcList: [], quantityList: [{ epcClass: `https://id.gs1.org/01/${WHEAT}/10/W1`, quantity: 5, uom: 'KGM' }] })]);
