@@ -75,8 +75,8 @@ function fastObject(obj: Record<string, unknown>): string {
 // eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
-/** JSON.stringify of a string. */
-function quote(text: string): string {
+/** JSON.stringify of a string, faster for the common text. */
+export function quote(text: string): string {
   return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 

@@ -4,10 +4,11 @@
  * encoder's per-node key sorting, so sealing a block of hundreds of transactions stays cheap.
  * A test checks it against canonicalJson on every kind of field.
  */
+import { quote } from '../chaincode/canonical-json';
 import type { TransactionRecord } from './block';
 import type { KeyRead, KeyWrite, RangeRead, Version } from './rwset';
 
-const str = JSON.stringify;
+const str = quote;
 
 /** canonicalJson(tx), faster. */
 export function transactionJson(tx: TransactionRecord): string {
