@@ -21,6 +21,7 @@ export type {
   SubmitResult,
 } from './ledger';
 export { openEmbeddedLedger, EmbeddedLedger, blockEvents, type EmbeddedLedgerOptions } from './embedded-ledger';
+export { openThreadedLedger, ThreadedLedger, type ThreadedLedgerOptions } from './threaded-ledger';
 export type { ContractClass } from './chaincode-host';
 export {
   createCertificateAuthority,

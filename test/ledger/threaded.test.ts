@@ -1,0 +1,160 @@
+/**
+ * The embedded ledger in its own thread: the whole compliance suite through the thread boundary,
+ * then what the boundary itself must keep — the same blocks and state as the embedded ledger
+ * opened in-process on the same folder, errors that stay typed, the events of a block known
+ * before the submit that made it returns, followers far behind reading older blocks from the
+ * ledger thread, and closing.
+ */
+import 'reflect-metadata';
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ZfcError } from '../../chaincode/errors';
+import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type LedgerEvent, type ThreadedLedger, type ThreadedLedgerOptions } from '../../ledger-tools';
+import { contracts } from './kv-contract';
+import { collectEvents, ledgerComplianceSuite, rejectionOf } from './suite';
+
+const KV_MODULE = require.resolve('./kv-contract');
+const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+
+async function identities(): Promise<{ alice: Identity; bob: Identity }> {
+  const org1 = await createCertificateAuthority('Org1MSP');
+  const org2 = await createCertificateAuthority('Org2MSP');
+  return {
+    alice: await org1.issue({ commonName: 'alice', organizationalUnit: 'client', attributes: { role: 'tester' } }),
+    bob: await org2.issue({ commonName: 'bob', organizationalUnit: 'client' }),
+  };
+}
+
+async function freshLedger(options: Partial<ThreadedLedgerOptions> = {}): Promise<{ ledger: ThreadedLedger; dir: string; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
+  const ledger = await openThreadedLedger({ dir, contractsModule: KV_MODULE, ...options });
+  return {
+    ledger,
+    dir,
+    cleanup: async () => {
+      await ledger.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+ledgerComplianceSuite({
+  name: 'embedded, in its own thread',
+  factory: async () => {
+    const { ledger, cleanup } = await freshLedger();
+    return { ledger, ...(await identities()), cleanup };
+  },
+});
+
+describe('Embedded ledger in its own thread', function () {
+  this.timeout(30_000);
+  let ids: { alice: Identity; bob: Identity };
+  before(async () => {
+    ids = await identities();
+  });
+
+  it('writes the same blocks and state as the embedded ledger opened in-process on the same folder', async () => {
+    const { ledger, dir } = await freshLedger({ batchSize: 2 });
+    try {
+      await Promise.all(['a', 'b', 'c'].map((k) => ledger.submit('Put', [k, `v-${k}`], ids.alice)));
+      const threadedBlock = await ledger.block(0);
+      await ledger.close();
+      const inProcess = await openEmbeddedLedger({ dir, contracts });
+      try {
+        expect(await inProcess.height()).to.equal(2);
+        expect(await inProcess.block(0)).to.deep.equal(threadedBlock);
+        expect(text(await inProcess.evaluate('Get', ['b'], ids.alice))).to.equal('v-b');
+      } finally {
+        await inProcess.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers with Buffers and typed errors, as the embedded ledger does', async () => {
+    const { ledger, cleanup } = await freshLedger();
+    try {
+      const r = await ledger.submit('Put', ['k', 'v'], ids.alice);
+      expect(Buffer.isBuffer(r.payload)).to.equal(true);
+      expect(Buffer.isBuffer(await ledger.evaluate('Get', ['k'], ids.alice))).to.equal(true);
+      const err = await rejectionOf(ledger.submit('Put', ['blocked-k', 'v'], ids.alice));
+      expect(err.code).to.equal('FORBIDDEN');
+      expect(err.details).to.deep.equal({ key: 'blocked-k' });
+      expect(err.txId).to.be.a('string');
+      expect((await rejectionOf(ledger.block(99))).code).to.equal('BLOCK_NOT_FOUND');
+      expect((await rejectionOf(ledger.submit('Put', ['k', 'v'], { mspId: 'Org1MSP', certificate: 'not a certificate' }))).code).to.equal('UNAUTHENTICATED');
+      expect(await ledger.txLocation(r.txId)).to.deep.equal({ block: r.blockNumber, tx: 0 });
+      expect(await ledger.txLocation('no-such-tx')).to.equal(undefined);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('has a block\'s events for its followers by the time the submit that made the block returns', async () => {
+    const { ledger, cleanup } = await freshLedger();
+    const seen: LedgerEvent[] = [];
+    const controller = new AbortController();
+    const following = (async () => {
+      for await (const e of ledger.events({ signal: controller.signal })) seen.push(e);
+    })();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await ledger.submit('Put', [`k${i}`, `v${i}`], ids.alice);
+        // the events arrived before the answer: the follower has them after one turn of the event loop
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(seen.map((e) => e.txId), `after submit ${i}`).to.include(r.txId);
+      }
+    } finally {
+      controller.abort();
+      await following;
+      await cleanup();
+    }
+  });
+
+  it('serves a follower that starts far behind from the ledger thread, block by block in order', async () => {
+    const { ledger, cleanup } = await freshLedger({ batchSize: 1 });
+    try {
+      for (let i = 0; i < 40; i++) await ledger.submit('Put', [`k${i}`, `v${i}`], ids.alice);
+      const ends: number[] = [];
+      const controller = new AbortController();
+      const events: LedgerEvent[] = [];
+      for await (const e of ledger.events({ signal: controller.signal, after: { blockNumber: 3, txIndex: 0 }, onBlockEnd: (n) => ends.push(n) })) {
+        events.push(e);
+        if (events.length === 36) controller.abort();
+      }
+      expect(events.map((e) => e.blockNumber)).to.deep.equal(Array.from({ length: 36 }, (_, i) => i + 4));
+      expect(text(events[0]?.payload ?? new Uint8Array())).to.contain('k4');
+      expect(ends.slice(0, 3)).to.deep.equal([3, 4, 5]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('ends its followers and refuses calls once closed; a second close is harmless', async () => {
+    const { ledger, cleanup } = await freshLedger();
+    await ledger.submit('Put', ['k', 'v'], ids.alice);
+    const collected = collectEvents(ledger, undefined, () => false, 20_000);
+    await ledger.close();
+    expect((await collected).length).to.equal(1);
+    expect((await rejectionOf(ledger.submit('Put', ['a', '1'], ids.alice))).code).to.equal('LEDGER_CLOSED');
+    expect((await rejectionOf(ledger.height())).code).to.equal('LEDGER_CLOSED');
+    await cleanup();
+  });
+
+  it('fails to open with a typed error when the contracts cannot be loaded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
+    try {
+      const err = await openThreadedLedger({ dir, contractsModule: KV_MODULE, contractsExport: 'noSuchExport' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(ZfcError);
+      expect((err as ZfcError).text).to.contain('noSuchExport');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
