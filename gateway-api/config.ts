@@ -24,6 +24,11 @@ export interface GatewayConfig {
   readonly dataDir: string;
   /** LEDGER: `embedded` (default) or `fabric`. */
   readonly ledger: LedgerKind;
+  /**
+   * LEDGER_THREAD: with LEDGER=embedded, run the ledger in a thread of its own (`true`, default)
+   * or in the gateway's thread (`false`: one thread, for debugging and CPU profiles).
+   */
+  readonly ledgerThread: boolean;
   /** BASE_URL: the public origin used in QR codes and links, without a trailing slash. */
   readonly baseUrl: string;
   /** BODY_LIMIT: the largest request body accepted, in bytes. */
@@ -87,6 +92,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     host,
     dataDir: path.resolve(cwd, env['ZFC_DATA'] || './data'),
     ledger: ledgerRaw === 'fabric' ? 'fabric' : 'embedded',
+    ledgerThread: bool('LEDGER_THREAD', true),
     baseUrl,
     bodyLimitBytes: int('BODY_LIMIT', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: int('RATE_LIMIT', 600, 1, 1_000_000),

@@ -3,7 +3,8 @@
  * speaks the Ledger port only.
  *
  * - `embedded` (default): the Merkle-sealed ledger in `$ZFC_DATA/ledger`, running the contract
- *   in-process; it can show blocks and transactions with inclusion proofs.
+ *   in a thread of its own (ledger-tools/threaded-ledger.ts; in the gateway's own thread with
+ *   LEDGER_THREAD=false); it can show blocks and transactions with inclusion proofs.
  * - `fabric`: the Fabric network that `network/up` described in `$FABRIC_NETWORK`; its demo
  *   participants' identities are offered for the wallet.
  */
@@ -15,11 +16,15 @@ import {
   merkleProof,
   openEmbeddedLedger,
   openFabricLedger,
+  openThreadedLedger,
+  ThreadedLedger,
   transactionHash,
+  type Block,
   type EmbeddedLedger,
   type Identity,
   type Ledger,
 } from '../ledger-tools';
+import type { TxLocation } from '../ledger-tools/store';
 import type { GatewayConfig } from './config';
 import type { LedgerInspector } from './routes-read';
 
@@ -35,14 +40,15 @@ export interface OpenedLedger {
 export async function openLedger(config: GatewayConfig): Promise<OpenedLedger> {
   if (config.ledger === 'fabric') return openFabric(config);
   const dir = path.join(config.dataDir, 'ledger');
-  let ledger: EmbeddedLedger;
+  let ledger: EmbeddedLedger | ThreadedLedger;
   try {
-    ledger = await openEmbeddedLedger({ dir, contracts });
+    ledger = config.ledgerThread ? await openThreadedLedger({ dir, contractsModule: require.resolve('../chaincode') }) : await openEmbeddedLedger({ dir, contracts });
   } catch (err) {
     const why = err instanceof ZfcError ? err.text : err instanceof Error ? err.message : String(err);
     throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the embedded ledger in ${dir} (is another zfc using ZFC_DATA=${config.dataDir}?): ${why}`, { dir });
   }
-  return { ledger, inspector: embeddedInspector(ledger), identities: {} };
+  const blocks: BlockSource = ledger instanceof ThreadedLedger ? ledger : { block: (n) => ledger.block(n), txLocation: (txId) => (ledger as EmbeddedLedger).store.txLocation(txId) };
+  return { ledger, inspector: embeddedInspector(blocks), identities: {} };
 }
 
 async function openFabric(config: GatewayConfig): Promise<OpenedLedger> {
@@ -56,12 +62,18 @@ async function openFabric(config: GatewayConfig): Promise<OpenedLedger> {
   }
 }
 
+/** Where the embedded ledger's blocks and transactions are read (in-process or in the ledger's thread). */
+export interface BlockSource {
+  block(number: number): Promise<Block>;
+  txLocation(txId: string): Promise<TxLocation | undefined>;
+}
+
 /** Blocks and transactions with Merkle inclusion proofs, from the embedded ledger's store. */
-export function embeddedInspector(ledger: EmbeddedLedger): LedgerInspector {
+export function embeddedInspector(ledger: BlockSource): LedgerInspector {
   return {
     block: (n) => ledger.block(n),
     transaction: async (txId) => {
-      const at = await ledger.store.txLocation(txId);
+      const at = await ledger.txLocation(txId);
       if (!at) throw new ZfcError('TX_NOT_FOUND', `no transaction ${txId}`, { txId });
       const block = await ledger.block(at.block);
       const tx = block.transactions[at.tx];

@@ -190,8 +190,10 @@ describe('gateway: hostile input, idempotency, operations, restart', function ()
 
   it('refuses a bad configuration with a message naming each setting', () => {
     expect(() => loadConfig({ PORT: '80a', LEDGER: 'paper', BASE_URL: 'ftp://x' })).to.throw(ConfigError, /PORT=.*\n.*LEDGER=.*\n.*BASE_URL=/);
+    expect(() => loadConfig({ LEDGER_THREAD: 'sometimes' })).to.throw(ConfigError, /LEDGER_THREAD="sometimes": must be true or false/);
+    expect(loadConfig({ LEDGER_THREAD: 'false' }).ledgerThread).to.equal(false);
     const ok = loadConfig({});
-    expect(ok).to.include({ port: 8080, ledger: 'embedded', host: '127.0.0.1' });
+    expect(ok).to.include({ port: 8080, ledger: 'embedded', host: '127.0.0.1', ledgerThread: true });
     expect(Object.isFrozen(ok)).to.equal(true);
   });
 
@@ -200,7 +202,8 @@ describe('gateway: hostile input, idempotency, operations, restart', function ()
     const before = (await call(base, 'GET', '/v1/lots', { key: farmKey })).body.lots.length as number;
     await t.gw.close();
     // While the gateway is down, commit a transaction straight to the ledger, then lose the index's view of it.
-    const cfg = loadConfig({ PORT: '0', ZFC_DATA: dir });
+    // The ledger runs in the gateway's own thread this time: the same data, whichever thread runs it.
+    const cfg = loadConfig({ PORT: '0', ZFC_DATA: dir, LEDGER_THREAD: 'false' });
     const parts = await startGateway(cfg);
     parts.index.stop();
     const identity = (await parts.store.wallet.get('farm-1'))!;
