@@ -16,6 +16,11 @@
  * one read and one write, one more write per document: the dedupe read, the event's record, the
  * capture's record), and the contract's rate without HTTP.
  *
+ * Every ledger here, the baseline's and the gateway's, runs as `npm start` runs it: in a thread of
+ * its own (ledger-tools/threaded-ledger.ts), so the raw rate is that ledger's rate, and capture is
+ * measured against the same ledger; ZFC_EPCIS_LEDGER_THREAD=false runs both in the calling thread
+ * instead (the gateway with LEDGER_THREAD=false), to compare.
+ *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
  * ZFC_EPCIS_ROUNDS the interleaved rounds whose medians are reported (3).
@@ -27,12 +32,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import Koa from 'koa';
-import { canonicalBytes } from '../chaincode/canonical-json';
-import { EpcisContract } from '../chaincode/epcis-contract';
 import { gs1CheckDigit } from '../chaincode/gs1';
-import { identityHash, KEY } from '../chaincode/keys';
 import { initialiseRegulator } from '../gateway-api/bootstrap';
 import { loadConfig } from '../gateway-api/config';
 import { CaptureJobs } from '../gateway-api/epcis-capture-jobs';
@@ -40,55 +41,20 @@ import { createEpcisRouter } from '../gateway-api/epcis-routes';
 import { LedgerEventStore } from '../gateway-api/epcis-store';
 import { errorMiddleware } from '../gateway-api/error-middleware';
 import { listen, openGateway, type GatewayParts, type RunningGateway } from '../gateway-api/server';
-import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../ledger-tools';
+import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
+import { contracts } from './raw-contract';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
 const BATCH = Number(process.env['ZFC_EPCIS_BATCH'] ?? 500);
 const CONCURRENCY = Number(process.env['ZFC_EPCIS_CONCURRENCY'] ?? 4);
 const ROUNDS = Number(process.env['ZFC_EPCIS_ROUNDS'] ?? 3);
+/** Whether every ledger of the bench runs in a thread of its own, as `npm start` runs it (LEDGER_THREAD). */
+const THREAD = !/^(0|false|no|off)$/i.test(process.env['ZFC_EPCIS_LEDGER_THREAD'] ?? 'true');
 
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-/** The baseline: stores each event as given under one key, and registers the bench caller. */
-@Info({ title: 'raw', description: 'benchmark baseline' })
-class RawContract extends Contract {
-  constructor() {
-    super('raw');
-  }
-
-  @Transaction()
-  @Returns('string')
-  async PutEvents(ctx: Context, eventsJson: string): Promise<string> {
-    const events = JSON.parse(eventsJson) as unknown[];
-    const txId = ctx.stub.getTxID();
-    for (let i = 0; i < events.length; i++) await ctx.stub.putState(`raw|${txId}|${i}`, canonicalBytes(events[i]));
-    return String(events.length);
-  }
-
-  /** The capture's state shape without its logic: per event one read and one write, one write per document. */
-  @Transaction()
-  @Returns('string')
-  async PutShaped(ctx: Context, eventsJson: string): Promise<string> {
-    const events = JSON.parse(eventsJson) as Array<Record<string, unknown>>;
-    const txId = ctx.stub.getTxID();
-    await Promise.all(events.map((_, i) => ctx.stub.getState(`shape.e|${txId}|${i}`)));
-    for (let i = 0; i < events.length; i++) await ctx.stub.putState(`shape.e|${txId}|${i}`, canonicalBytes(events[i]));
-    await ctx.stub.putState(`shape.c|${txId}`, canonicalBytes({ capturedBy: 'P-BENCH', recordTime: '2026-03-01T00:00:00.000Z' }));
-    return String(events.length);
-  }
-
-  @Transaction()
-  @Returns('string')
-  async Register(ctx: Context, id: string): Promise<string> {
-    const link = identityHash(ctx.clientIdentity.getMSPID(), ctx.clientIdentity.getID());
-    await ctx.stub.putState(ctx.stub.createCompositeKey(KEY.participant, [id]), canonicalBytes({ id, name: id, role: 'distributor', status: 'active', identities: [] }));
-    await ctx.stub.putState(ctx.stub.createCompositeKey(KEY.identity, [link]), canonicalBytes({ participant: id }));
-    return id;
-  }
 }
 
 /** The documents' events; each series names other items, so no run's events are duplicates of another's. */
@@ -165,7 +131,7 @@ async function startRouter(ledger: Ledger, who: Identity): Promise<{ base: strin
 
 /** The whole gateway, as `npm start` runs it (without demo data), and a regulator's API key. */
 async function startWholeGateway(dataDir: string): Promise<{ parts: GatewayParts; running: RunningGateway; key: string }> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dataDir, RATE_LIMIT: '1000000', RATE_BURST: '1000000' });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dataDir, RATE_LIMIT: '1000000', RATE_BURST: '1000000', LEDGER_THREAD: String(THREAD) });
   const parts = await openGateway(config);
   const running = await listen(parts, config);
   const { key } = await initialiseRegulator(running, { id: 'samr', name: 'Bench Regulator', licence: 'REG-BENCH', gln: `695000000001${gs1CheckDigit('695000000001')}` });
@@ -175,7 +141,8 @@ async function startWholeGateway(dataDir: string): Promise<{ parts: GatewayParts
 /** Runs the benchmark and prints its figures. */
 export async function run(): Promise<void> {
   const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-bench-'));
-  const ledger = await openEmbeddedLedger({ dir: path.join(root, 'ledger'), contracts: [EpcisContract, RawContract] });
+  const dir = path.join(root, 'ledger');
+  const ledger = THREAD ? await openThreadedLedger({ dir, contractsModule: require.resolve('./raw-contract') }) : await openEmbeddedLedger({ dir, contracts });
   let router: Awaited<ReturnType<typeof startRouter>> | undefined;
   let gateway: Awaited<ReturnType<typeof startWholeGateway>> | undefined;
   try {
@@ -192,7 +159,7 @@ export async function run(): Promise<void> {
     // the trace index follows the gateway's ledger on its own: a measure ends once it has caught up
     const indexed = (): Promise<boolean> => gw.parts.index.caughtUp(gw.parts.ledger);
     await captureRate(gw.running.url, gw.parts.captureJobs, [documents('T')[0] ?? []], gw.key, indexed);
-    log(`epcis: ${EVENTS.toLocaleString('en')} events per measure, ${BATCH} per document, ${CONCURRENCY} in flight, ${ROUNDS} interleaved rounds (medians)`);
+    log(`epcis: ${EVENTS.toLocaleString('en')} events per measure, ${BATCH} per document, ${CONCURRENCY} in flight, ${ROUNDS} interleaved rounds (medians); every ledger ${THREAD ? 'in a thread of its own, as npm start runs it' : 'in the calling thread (ZFC_EPCIS_LEDGER_THREAD=false)'}`);
     const rates: Record<'raw' | 'shaped' | 'direct' | 'router' | 'gateway', number[]> = { raw: [], shaped: [], direct: [], router: [], gateway: [] };
     for (let r = 0; r < ROUNDS; r++) {
       // interleaved, so that a busy spell of a shared machine weighs on every measure alike
