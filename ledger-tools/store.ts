@@ -105,19 +105,69 @@ export function decodeHistory(stored: Buffer): HistoryEntry {
   return { txId: text[0] ?? '', timestamp: text[1] ?? '', isDelete: text[2] === '1', value: Buffer.from(stored.subarray(c + 1)) };
 }
 
-/** The level operations that store a sealed block and its effects. */
+/**
+ * The level operations that store a sealed block and its effects. The writes of one transaction
+ * share its version, txId and timestamp, so the parts of their entries that follow from those
+ * (the history key's numbers, the history head, the state's version header) are made once per
+ * transaction, not once per write: the bytes are those of {@link encodeState} and
+ * {@link encodeHistory}.
+ */
 export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite[]): Op[] {
   const { header, transactions } = sealed.block;
   const ops: Op[] = [];
+  let shared: SharedParts | undefined;
   for (const w of writes) {
-    ops.push(w.value ? { type: 'put', key: stateKey(w.key), value: encodeState(w.value, w.version) } : { type: 'del', key: stateKey(w.key) });
-    const historyKey = historyPrefix(w.key) + padNumber(w.version.block) + padNumber(w.version.tx);
-    ops.push({ type: 'put', key: historyKey, value: encodeHistory(w) });
+    if (!shared || !shared.matches(w)) shared = new SharedParts(w);
+    ops.push(w.value ? { type: 'put', key: stateKey(w.key), value: shared.state(w.value) } : { type: 'del', key: stateKey(w.key) });
+    ops.push({ type: 'put', key: historyPrefix(w.key) + shared.historySuffix, value: shared.history(w.value) });
   }
   transactions.forEach((tx, i) => ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(`${header.number},${i}`) }));
   ops.push({ type: 'put', key: blockKey(header.number), value: sealed.bytes });
   ops.push({ type: 'put', key: HEIGHT, value: Buffer.from(String(header.number + 1)) });
   return ops;
+}
+
+/** What the entries of writes with the same version, txId and timestamp have in common. */
+class SharedParts {
+  readonly historySuffix: string;
+  private readonly version: Version;
+  private readonly txId: string;
+  private readonly timestamp: string;
+  private readonly versionHeader: Buffer;
+  private readonly heads: [Buffer, Buffer];
+
+  constructor(w: StateWrite) {
+    this.version = w.version;
+    this.txId = w.txId;
+    this.timestamp = w.timestamp;
+    this.historySuffix = padNumber(w.version.block) + padNumber(w.version.tx);
+    this.versionHeader = Buffer.allocUnsafe(8);
+    this.versionHeader.writeUInt32BE(w.version.block, 0);
+    this.versionHeader.writeUInt32BE(w.version.tx, 4);
+    this.heads = [Buffer.from(`${w.txId}\n${w.timestamp}\n0\n`, 'utf8'), Buffer.from(`${w.txId}\n${w.timestamp}\n1\n`, 'utf8')];
+  }
+
+  matches(w: StateWrite): boolean {
+    return w.txId === this.txId && w.timestamp === this.timestamp && w.version.block === this.version.block && w.version.tx === this.version.tx;
+  }
+
+  /** {@link encodeState} of the value at this version. */
+  state(value: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(8 + value.length);
+    this.versionHeader.copy(out, 0);
+    value.copy(out, 8);
+    return out;
+  }
+
+  /** {@link encodeHistory} of a write of this value (null: a delete). */
+  history(value: Buffer | null): Buffer {
+    const head = this.heads[value ? 0 : 1];
+    if (!value) return Buffer.from(head);
+    const out = Buffer.allocUnsafe(head.length + value.length);
+    head.copy(out, 0);
+    value.copy(out, head.length);
+    return out;
+  }
 }
 
 /** The level store of one embedded ledger. */
