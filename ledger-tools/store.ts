@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { ZfcError } from '../chaincode/errors';
+import { KeyFilter } from './key-filter';
 import { parseBlock, type Block, type SealedBlock } from './block';
 import type { Version } from './rwset';
 import type { HistoryEntry, RangeCursor, StateReader, VersionedEntry, VersionedValue } from './state-reader';
@@ -24,6 +25,8 @@ const BLOCK = 'b!';
 const TX = 't!';
 const HEIGHT = 'm!height';
 const NUMBER_WIDTH = 12;
+/** State keys read per step while the key filter loads. */
+const LOAD_BATCH = 4096;
 
 /** A level write. */
 export type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
@@ -175,6 +178,12 @@ export class LedgerStore implements StateReader {
   /** The reads of the current turn, sent together (see {@link LedgerStore.get}). */
   private gets: { readonly keys: string[]; readonly values: Promise<(Buffer | undefined)[]> } | undefined;
 
+  /** The state keys that may exist (key-filter.ts): reads of keys it rules out skip LevelDB. */
+  private readonly keys = new KeyFilter();
+  /** The load of the keys stored before this open, running in the background. */
+  private loading: Promise<void> | undefined;
+  private closing = false;
+
   private constructor(readonly db: Level<string, Buffer>) {}
 
   /** Opens the store in `dir`, creating it unless `create` is false (the tools only read existing ledgers). */
@@ -189,10 +198,14 @@ export class LedgerStore implements StateReader {
       const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
       throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the ledger in ${dir}: ${cause}`, { dir });
     }
-    return new LedgerStore(db);
+    const store = new LedgerStore(db);
+    store.loading = store.loadKeys();
+    return store;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.loading;
     await this.db.close();
   }
 
@@ -209,6 +222,7 @@ export class LedgerStore implements StateReader {
    * round trip, not the lookup, was their cost.
    */
   get(key: string): Promise<VersionedValue | undefined> {
+    if (!this.keys.mayContain(key)) return Promise.resolve(undefined);
     let batch = this.gets;
     if (!batch) {
       const keys: string[] = [];
@@ -228,9 +242,36 @@ export class LedgerStore implements StateReader {
 
   /** The committed versions of `keys` (null where absent), in one read. */
   async versions(keys: readonly string[]): Promise<(Version | null)[]> {
-    if (keys.length === 0) return [];
-    const stored = await this.db.getMany(keys.map(stateKey));
-    return stored.map((s) => (s ? decodeState(s).version : null));
+    const asked = keys.filter((k) => this.keys.mayContain(k));
+    if (asked.length === 0) return keys.map(() => null);
+    const stored = await this.db.getMany(asked.map(stateKey));
+    const found = new Map<string, Version | null>(asked.map((k, i) => [k, stored[i] ? decodeState(stored[i] as Buffer).version : null]));
+    return keys.map((k) => found.get(k) ?? null);
+  }
+
+  /** Whether reads may already skip LevelDB for keys the filter rules out, and how big it is (for tests and tools). */
+  keyFilterState(): { loaded: boolean; keys: number; bytes: number } {
+    return { loaded: this.keys.isLoaded, ...this.keys.size };
+  }
+
+  /** Resolves once the keys stored before this open are in the filter (or the store closed first). */
+  async keysLoaded(): Promise<void> {
+    await this.loading;
+  }
+
+  /** Adds every stored state key to the filter, a batch at a time, then trusts its answers. */
+  private async loadKeys(): Promise<void> {
+    const it = this.db.keys({ gte: STATE, lt: STATE_END });
+    try {
+      for (let batch = await it.nextv(LOAD_BATCH); batch.length > 0 && !this.closing; batch = await it.nextv(LOAD_BATCH)) {
+        for (const k of batch) this.keys.add(k.slice(STATE.length));
+      }
+      if (!this.closing) this.keys.markLoaded();
+    } catch {
+      // the store failed or closed under the load: the filter stays unloaded, and every read goes to LevelDB
+    } finally {
+      await it.close().catch(() => undefined);
+    }
   }
 
   range(startKey: string, endKey: string): RangeCursor {
@@ -275,6 +316,7 @@ export class LedgerStore implements StateReader {
   async commitBlocks(blocks: readonly { sealed: SealedBlock; writes: readonly StateWrite[] }[]): Promise<void> {
     const batch = this.db.batch();
     for (const { sealed, writes } of blocks) {
+      for (const w of writes) this.keys.add(w.key); // before the write is issued: the filter never says no to a stored key
       for (const op of blockOperations(sealed, writes)) {
         if (op.type === 'put') batch.put(op.key, op.value);
         else batch.del(op.key);
