@@ -22,8 +22,12 @@ export function projectEvent(event: LedgerEvent): Fact[] {
   return projectEnvelope(decoded.envelope);
 }
 
-/** The facts of one decoded envelope. */
-export function projectEnvelope(env: AnyEventEnvelope): Fact[] {
+/**
+ * The facts of one decoded envelope. An `EpcisCaptured` envelope of today's layout names its
+ * events and leaves their records to its transaction's `writes` (LedgerEvent.writes): without
+ * them it throws CaptureWritesMissingError rather than answer with no facts.
+ */
+export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['writes']): Fact[] {
   switch (env.type) {
     case 'ParticipantRegistered':
     case 'ParticipantSuspended':
@@ -59,7 +63,7 @@ export function projectEnvelope(env: AnyEventEnvelope): Fact[] {
     case 'RecallProgressed':
       return recalled(env.body);
     case 'EpcisCaptured':
-      return capturedFacts(expandEpcisCaptured(env)?.body.events ?? []); // events captured through the EPCIS interface
+      return capturedFacts(expandEpcisCaptured(env, writes)?.body.events ?? []); // events captured through the EPCIS interface
     default:
       return []; // an event that changes nothing the trace shows (identities of a participant, …)
   }

@@ -18,6 +18,7 @@ export type {
   Ledger,
   LedgerCapabilities,
   LedgerEvent,
+  LedgerWrite,
   SubmitResult,
 } from './ledger';
 export { openEmbeddedLedger, EmbeddedLedger, blockEvents, type EmbeddedLedgerOptions } from './embedded-ledger';
