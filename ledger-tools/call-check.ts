@@ -12,3 +12,10 @@ export function checkCall(fn: unknown, args: unknown): void {
     throw new ZfcError('INVALID_ARGUMENT', 'transaction arguments must be an array of strings', { fn });
   }
 }
+
+/** A checkpoint to follow events after: a block number and a transaction index, both integers from 0. */
+export function checkCheckpoint(after: unknown): void {
+  const c = after as { blockNumber?: unknown; txIndex?: unknown } | null;
+  const valid = typeof c === 'object' && c !== null && Number.isSafeInteger(c.blockNumber) && Number.isSafeInteger(c.txIndex) && (c.blockNumber as number) >= 0 && (c.txIndex as number) >= 0;
+  if (!valid) throw new ZfcError('INVALID_ARGUMENT', 'a checkpoint is a block number and a transaction index, both integers from 0', { after });
+}

@@ -12,7 +12,7 @@ import { ZfcError } from '../chaincode/errors';
 import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type SealedBlock, type TransactionRecord } from './block';
 import { BlockCutter } from './block-cutter';
 import { BlockWriter } from './block-writer';
-import { checkCall } from './call-check';
+import { checkCall, checkCheckpoint } from './call-check';
 import { chaincodeError } from './chaincode-error';
 import { ChaincodeHost, type ContractClass } from './chaincode-host';
 import { EmbeddedStub, type Proposal, type SimulationResult } from './embedded-stub';
@@ -245,9 +245,7 @@ export class EmbeddedLedger implements Ledger {
 
   private async *followEvents(options: EventsOptions): AsyncGenerator<LedgerEvent> {
     const after = options.after;
-    if (after !== undefined && !isCheckpoint(after)) {
-      throw new ZfcError('INVALID_ARGUMENT', 'a checkpoint is a block number and a transaction index, both integers from 0', { after });
-    }
+    if (after !== undefined) checkCheckpoint(after);
     let next = after ? after.blockNumber : 0;
     while (!this.closed && !options.signal?.aborted) {
       while (next < this.committedHeight && !this.closed && !options.signal?.aborted) {
@@ -325,10 +323,6 @@ function stateWrites(batch: readonly Endorsed[], records: readonly TransactionRe
   return writes;
 }
 
-function isCheckpoint(value: unknown): boolean {
-  const c = value as { blockNumber?: unknown; txIndex?: unknown } | null;
-  return typeof c === 'object' && c !== null && Number.isSafeInteger(c.blockNumber) && Number.isSafeInteger(c.txIndex) && (c.blockNumber as number) >= 0 && (c.txIndex as number) >= 0;
-}
 
 function rejectAll(batch: readonly Endorsed[], err: unknown): void {
   const error = err instanceof ZfcError ? err : new ZfcError('LEDGER_UNAVAILABLE', `the block could not be committed: ${(err as Error).message}`);

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ZfcError, type ErrorCode, type ErrorDetails } from '../chaincode/errors';
 import type { Block } from './block';
-import { checkCall } from './call-check';
+import { checkCall, checkCheckpoint } from './call-check';
 import { checkIdentity } from './identity-check';
 import type { CallOptions, EventsOptions, Identity, Ledger, LedgerCapabilities, LedgerEvent, SubmitResult } from './ledger';
 import { MAX_BLOCKS_PER_CALL, type FromWorker, type LedgerWorkerData, type ToWorker, type WireError, type WorkerCall } from './ledger-worker';
@@ -219,9 +219,7 @@ export class ThreadedLedger implements Ledger {
 
   private async *followEvents(options: EventsOptions): AsyncGenerator<LedgerEvent> {
     const after = options.after;
-    if (after !== undefined && !isCheckpoint(after)) {
-      throw new ZfcError('INVALID_ARGUMENT', 'a checkpoint is a block number and a transaction index, both integers from 0', { after });
-    }
+    if (after !== undefined) checkCheckpoint(after);
     if (!this.watching && !this.closed && !this.failure) {
       this.watching = true;
       this.worker.postMessage({ op: 'watch' } satisfies ToWorker);
@@ -275,7 +273,3 @@ function plainIdentity(identity: Identity): Identity {
   return { mspId: identity.mspId, certificate: identity.certificate, ...(identity.privateKey !== undefined ? { privateKey: identity.privateKey } : {}) };
 }
 
-function isCheckpoint(value: unknown): boolean {
-  const c = value as { blockNumber?: unknown; txIndex?: unknown } | null;
-  return typeof c === 'object' && c !== null && Number.isSafeInteger(c.blockNumber) && Number.isSafeInteger(c.txIndex) && (c.blockNumber as number) >= 0 && (c.txIndex as number) >= 0;
-}

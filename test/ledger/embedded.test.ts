@@ -27,18 +27,9 @@ import {
 import { compareKeys } from '../../ledger-tools/state-key';
 import { transactionJson } from '../../ledger-tools/transaction-json';
 import { contracts } from './kv-contract';
-import { collectEvents, ledgerComplianceSuite, rejectionOf, shownWrites } from './suite';
+import { collectEvents, ledgerComplianceSuite, rejectionOf, shownWrites, suiteIdentities } from './suite';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-async function identities(): Promise<{ alice: Identity; bob: Identity }> {
-  const org1 = await createCertificateAuthority('Org1MSP');
-  const org2 = await createCertificateAuthority('Org2MSP');
-  return {
-    alice: await org1.issue({ commonName: 'alice', organizationalUnit: 'client', attributes: { role: 'tester' } }),
-    bob: await org2.issue({ commonName: 'bob', organizationalUnit: 'client' }),
-  };
-}
 
 /** A fresh embedded ledger in a temporary folder. */
 async function freshLedger(options: Partial<EmbeddedLedgerOptions> = {}): Promise<{ ledger: EmbeddedLedger; dir: string; cleanup(): Promise<void> }> {
@@ -58,7 +49,7 @@ ledgerComplianceSuite({
   name: 'embedded',
   factory: async () => {
     const { ledger, cleanup } = await freshLedger();
-    return { ledger, ...(await identities()), cleanup };
+    return { ledger, ...(await suiteIdentities()), cleanup };
   },
 });
 
@@ -66,7 +57,7 @@ describe('Embedded ledger', function () {
   this.timeout(30_000);
   let ids: { alice: Identity; bob: Identity };
   before(async () => {
-    ids = await identities();
+    ids = await suiteIdentities();
   });
 
   describe('blocks', () => {

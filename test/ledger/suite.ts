@@ -10,6 +10,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { ZfcError } from '../../chaincode/errors';
+import { createCertificateAuthority } from '../../ledger-tools/certificate-authority';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../../ledger-tools/ledger';
 
 /** What a factory gives the suite. The ledger must run the KV test contract (test/ledger/kv-contract.ts). */
@@ -33,6 +34,16 @@ export interface LedgerSuiteOptions {
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 const json = <T>(bytes: Uint8Array): T => JSON.parse(text(bytes)) as T;
+
+/** The suite's two callers, from two organisations' test CAs: alice (role=tester) and bob (no role). */
+export async function suiteIdentities(): Promise<{ alice: Identity; bob: Identity }> {
+  const org1 = await createCertificateAuthority('Org1MSP');
+  const org2 = await createCertificateAuthority('Org2MSP');
+  return {
+    alice: await org1.issue({ commonName: 'alice', organizationalUnit: 'client', attributes: { role: 'tester' } }),
+    bob: await org2.issue({ commonName: 'bob', organizationalUnit: 'client' }),
+  };
+}
 
 /** The rejection of `promise`, which must be a ZfcError. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<ZfcError> {

@@ -11,21 +11,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZfcError } from '../../chaincode/errors';
-import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type LedgerEvent, type ThreadedLedger, type ThreadedLedgerOptions } from '../../ledger-tools';
+import { openEmbeddedLedger, openThreadedLedger, type Identity, type LedgerEvent, type ThreadedLedger, type ThreadedLedgerOptions } from '../../ledger-tools';
 import { contracts } from './kv-contract';
-import { collectEvents, ledgerComplianceSuite, rejectionOf } from './suite';
+import { collectEvents, ledgerComplianceSuite, rejectionOf, suiteIdentities } from './suite';
 
 const KV_MODULE = require.resolve('./kv-contract');
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-async function identities(): Promise<{ alice: Identity; bob: Identity }> {
-  const org1 = await createCertificateAuthority('Org1MSP');
-  const org2 = await createCertificateAuthority('Org2MSP');
-  return {
-    alice: await org1.issue({ commonName: 'alice', organizationalUnit: 'client', attributes: { role: 'tester' } }),
-    bob: await org2.issue({ commonName: 'bob', organizationalUnit: 'client' }),
-  };
-}
 
 async function freshLedger(options: Partial<ThreadedLedgerOptions> = {}): Promise<{ ledger: ThreadedLedger; dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
@@ -44,7 +35,7 @@ ledgerComplianceSuite({
   name: 'embedded, in its own thread',
   factory: async () => {
     const { ledger, cleanup } = await freshLedger();
-    return { ledger, ...(await identities()), cleanup };
+    return { ledger, ...(await suiteIdentities()), cleanup };
   },
 });
 
@@ -52,7 +43,7 @@ describe('Embedded ledger in its own thread', function () {
   this.timeout(30_000);
   let ids: { alice: Identity; bob: Identity };
   before(async () => {
-    ids = await identities();
+    ids = await suiteIdentities();
   });
 
   it('writes the same blocks and state as the embedded ledger opened in-process on the same folder', async () => {
