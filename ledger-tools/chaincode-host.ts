@@ -7,7 +7,7 @@
  */
 import 'reflect-metadata';
 import { JSONSerializer, type Contract } from 'fabric-contract-api';
-import type { EmbeddedStub } from './embedded-stub';
+import { decodeArgument, type EmbeddedStub } from './embedded-stub';
 
 /** A contract class, exactly what a chaincode's index exports in `contracts`. */
 export type ContractClass = new () => Contract;
@@ -117,7 +117,7 @@ const STRING_WITNESS = 'string';
 export class HostSerializer extends JSONSerializer {
   override fromBuffer(data: Buffer, fullSchema: unknown, loggerPrefix?: string): unknown {
     if (data && isPlainStringSchema((fullSchema as { properties?: { prop?: unknown } } | undefined)?.properties?.prop)) {
-      return { value: data.toString('utf8'), validateData: STRING_WITNESS };
+      return { value: decodeArgument(data), validateData: STRING_WITNESS };
     }
     return super.fromBuffer(data, fullSchema, loggerPrefix) as unknown;
   }

@@ -65,7 +65,7 @@ export class EmbeddedStub {
     private readonly state: StateReader,
   ) {
     this.stringArgs = [proposal.fn, ...proposal.args];
-    this.bufferArgs = this.stringArgs.map((a) => Buffer.from(a, 'utf8'));
+    this.bufferArgs = this.stringArgs.map(argumentBuffer);
     this.creator = { mspid: proposal.mspId, idBytes: certificateBytes(proposal.certificate) };
   }
 
@@ -300,6 +300,28 @@ export interface PaginatedResponse {
 }
 
 type PaginatedPromise = Promise<PaginatedResponse> & AsyncIterable<QueryKV>;
+
+/** The text each argument buffer was encoded from, where decoding the buffer gives that text back. */
+const argumentTexts = new WeakMap<Buffer, string>();
+
+type MaybeWellFormed = { isWellFormed?: () => boolean };
+
+/** An argument's UTF-8 bytes, remembering its text when it round-trips (no lone surrogate). */
+function argumentBuffer(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  if ((text as MaybeWellFormed).isWellFormed?.() === true) argumentTexts.set(bytes, text);
+  return bytes;
+}
+
+/**
+ * `bytes.toString('utf8')`, without decoding when `bytes` is an embedded stub's argument buffer
+ * whose text round-trips: the text the proposal carried. The host's serializer decodes each
+ * string parameter before any contract code runs (so before anyone could write into the
+ * buffer), and a capture's parameter is a whole EPCISDocument, encoded a moment before.
+ */
+export function decodeArgument(bytes: Buffer): string {
+  return argumentTexts.get(bytes) ?? bytes.toString('utf8');
+}
 
 const certificateBuffers = new Map<string, Buffer>();
 

@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import { JSONSerializer } from 'fabric-contract-api';
 import { HostSerializer } from '../../ledger-tools/chaincode-host';
+import { decodeArgument, EmbeddedStub, type Proposal } from '../../ledger-tools/embedded-stub';
+import type { StateReader } from '../../ledger-tools/state-reader';
 import { pick, seededRandom } from '../seeded-random';
 
 interface Marshall {
@@ -49,6 +51,21 @@ describe('Chaincode host serializer', () => {
         return rnd() < 0.1 ? Buffer.from([0xff, 0xc3]) : Buffer.from(text, 'utf8');
       });
       expect(outcome(ours, schema, args), `${JSON.stringify(schema)} ${JSON.stringify(args.map(String))}`).to.deep.equal(outcome(theirs, schema, args));
+    }
+  });
+
+  it('decodes a stub argument to the text it was made from, exactly as Buffer#toString does, lone surrogates included', () => {
+    const rnd = seededRandom(11);
+    for (let round = 0; round < 500; round++) {
+      const args = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+        let text = '';
+        for (let i = Math.floor(rnd() * 5); i > 0; i--) text += pick(rnd, [...TEXTS, '\udc00', 'x\ud83d', '\ud83d\ude00']);
+        return text;
+      });
+      const proposal = { txId: 't', nonce: Buffer.alloc(32), channelId: 'c', fn: 'F', args, mspId: 'M', certificate: 'C', timestamp: new Date(0), transient: new Map() } as Proposal;
+      const buffers = new EmbeddedStub(proposal, {} as StateReader).getBufferArgs();
+      for (const bytes of buffers) expect(decodeArgument(bytes)).to.equal(bytes.toString('utf8'));
+      for (const bytes of buffers) expect(decodeArgument(Buffer.from(bytes))).to.equal(bytes.toString('utf8')); // not a stub's buffer
     }
   });
 });
