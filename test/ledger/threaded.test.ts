@@ -135,6 +135,25 @@ describe('Embedded ledger in its own thread', function () {
     await cleanup();
   });
 
+  it('reports a ledger thread that stopped: LEDGER_UNAVAILABLE for the call, later calls and followers, none left hanging', async () => {
+    const { ledger, cleanup } = await freshLedger({ contractsModule: require.resolve('./exit-contract') });
+    try {
+      await ledger.submit('Put', ['k', 'v'], ids.alice);
+      const following = collectEvents(ledger, { blockNumber: 0, txIndex: 0 }, () => false, 20_000).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect((await rejectionOf(ledger.submit('exit:Exit', [], ids.alice))).code).to.equal('LEDGER_UNAVAILABLE');
+      expect((await rejectionOf(ledger.submit('Put', ['k2', 'v'], ids.alice))).code).to.equal('LEDGER_UNAVAILABLE');
+      expect((await rejectionOf(ledger.height())).code).to.equal('LEDGER_UNAVAILABLE');
+      const ended = await following;
+      expect(ended).to.be.instanceOf(ZfcError);
+      expect((ended as ZfcError).code).to.equal('LEDGER_UNAVAILABLE');
+    } finally {
+      await cleanup(); // closing a failed ledger ends at once
+    }
+  });
+
   it('fails to open with a typed error when the contracts cannot be loaded', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
     try {
