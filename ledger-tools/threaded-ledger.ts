@@ -164,6 +164,9 @@ export class ThreadedLedger implements Ledger {
       this.closed = true;
       this.wake();
       await this.worker.terminate();
+      // anything still unanswered (a follower's read-back raced the close) will not be answered now
+      for (const waiting of this.pending.values()) waiting.reject(new ZfcError('LEDGER_CLOSED', 'the ledger is closed'));
+      this.pending.clear();
     }
   }
 
@@ -232,10 +235,18 @@ export class ThreadedLedger implements Ledger {
         let events = this.recent.get(next);
         if (!events) {
           if (!fetched || next < fetched.from || next >= fetched.from + fetched.blocks.length) {
-            const blocks = await this.call<LedgerEvent[][]>({ op: 'blockEvents', from: next, to: Math.min(this.knownHeight, next + MAX_BLOCKS_PER_CALL) });
+            let blocks: LedgerEvent[][];
+            try {
+              blocks = await this.call<LedgerEvent[][]>({ op: 'blockEvents', from: next, to: Math.min(this.knownHeight, next + MAX_BLOCKS_PER_CALL) });
+            } catch (err) {
+              if (this.closed) return; // closed while reading back: the stream ends, as on close at the head
+              throw err;
+            }
             fetched = { from: next, blocks: blocks.map((b) => b.map(localEvent)) };
           }
-          events = fetched.blocks[next - fetched.from] ?? [];
+          events = fetched.blocks[next - fetched.from];
+          // the ledger thread is never behind what it told this thread: a missing block is a fault, not an empty block
+          if (!events) throw new ZfcError('LEDGER_UNAVAILABLE', `the ledger thread did not return block ${next}`, { block: next });
         }
         for (const event of events) {
           if (after && event.blockNumber === after.blockNumber && event.txIndex <= after.txIndex) continue;

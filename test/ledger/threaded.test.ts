@@ -135,6 +135,22 @@ describe('Embedded ledger in its own thread', function () {
     await cleanup();
   });
 
+  it('ends a follower that is reading back old blocks quietly when the ledger closes', async () => {
+    const { ledger, cleanup } = await freshLedger({ batchSize: 1 });
+    for (let i = 0; i < 60; i++) await ledger.submit('Put', [`k${i}`, `v${i}`], ids.alice);
+    let seen = 0;
+    const following = (async () => {
+      for await (const event of ledger.events()) {
+        seen += event.eventName === 'kv.put' ? 1 : 0;
+        if (seen === 5) void ledger.close(); // mid read-back: 60 blocks, 8 kept at the head
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await following; // ends without an error
+    expect(seen).to.be.within(5, 60);
+    await cleanup();
+  });
+
   it('reports a ledger thread that stopped: LEDGER_UNAVAILABLE for the call, later calls and followers, none left hanging', async () => {
     const { ledger, cleanup } = await freshLedger({ contractsModule: require.resolve('./exit-contract') });
     try {
