@@ -5,17 +5,9 @@
  */
 import { expect } from 'chai';
 import { canonicalJson } from '../../chaincode/canonical-json';
+import { referenceCanonicalJson as reference } from '../canonical-reference';
 import { pick, seededRandom } from '../seeded-random';
 
-/** The definition, written the obvious way. */
-function reference(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-    return `{${entries.map((k) => `${JSON.stringify(k)}:${reference((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** A deterministic pseudo-random JSON value (no Math.random: the same cases every run). */
 function sample(seed: number, depth = 0): unknown {

@@ -22,6 +22,12 @@ function ledgerEvent(payload: string, eventName = 'EpcisCaptured'): LedgerEvent 
   return { blockNumber: 1, txIndex: 0, txId: 'ab'.repeat(32), eventName, payload: Buffer.from(payload, 'utf8'), timestamp: '2026-03-01T00:00:00.000Z' };
 }
 
+/** The chaincode event of a committed transaction, as followers receive it. */
+async function committedEvent(ledger: EmbeddedLedger, txId: string): Promise<LedgerEvent> {
+  for await (const e of ledger.events()) if (e.txId === txId) return e;
+  throw new Error(`no event of ${txId}`);
+}
+
 describe('Ledger payloads decoded once for every follower', function () {
   this.timeout(60_000);
   let dir: string;
@@ -44,13 +50,7 @@ describe('Ledger payloads decoded once for every follower', function () {
     const commissioning = objectEvent(5, { action: 'ADD', bizStep: 'commissioning', epcList: [], quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.107346.L42', quantity: 10, uom: 'KGM' }] });
     const doc = validateEpcisDocument(documentOf([commissioning, objectEvent(6)]));
     const { txId } = await ledger.submit('epcis:CaptureEvents', [JSON.stringify(doc)], alice);
-    let captured: LedgerEvent | undefined;
-    for await (const e of ledger.events()) {
-      if (e.txId !== txId) continue;
-      captured = e;
-      break;
-    }
-    const e = captured as LedgerEvent;
+    const e = await committedEvent(ledger, txId);
     const decoded = decodedPayload(e);
     expect(decoded.kind).to.equal('captured');
     expect(decodedPayload({ ...e })).to.equal(decoded); // same payload bytes, same decoding
@@ -67,13 +67,7 @@ describe('Ledger payloads decoded once for every follower', function () {
 
   it('refuses a capture whose event came without its writes (a ledger that dropped them), to both followers', async () => {
     const { txId } = await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf([objectEvent(7)]))], alice);
-    let captured: LedgerEvent | undefined;
-    for await (const e of ledger.events()) {
-      if (e.txId !== txId) continue;
-      captured = e;
-      break;
-    }
-    const e = captured as LedgerEvent;
+    const e = await committedEvent(ledger, txId);
     expect(e.writes?.length).to.equal(2); // the event's record and the capture's
     const bare: LedgerEvent = { blockNumber: e.blockNumber, txIndex: e.txIndex, txId: e.txId, eventName: e.eventName, payload: Buffer.from(e.payload), timestamp: e.timestamp };
     expect(() => decodedPayload(bare)).to.throw(CaptureWritesMissingError);

@@ -7,17 +7,9 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { sealBlock, type TransactionRecord } from '../../ledger-tools/block';
 import { merkleRoot } from '../../ledger-tools/merkle';
+import { referenceCanonicalJson as reference } from '../canonical-reference';
 import { pick, seededRandom } from '../seeded-random';
 
-/** Canonical JSON by its definition: sorted keys, no whitespace, JSON.stringify for scalars. */
-function reference(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-    return `{${entries.map((k) => `${JSON.stringify(k)}:${reference((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -27,22 +27,13 @@ import {
 import { compareKeys } from '../../ledger-tools/state-key';
 import { transactionJson } from '../../ledger-tools/transaction-json';
 import { contracts } from './kv-contract';
-import { collectEvents, ledgerComplianceSuite, rejectionOf, shownWrites, suiteIdentities } from './suite';
+import { collectEvents, ledgerComplianceSuite, rejectionOf, shownWrites, suiteIdentities, tempLedger } from './suite';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
 /** A fresh embedded ledger in a temporary folder. */
-async function freshLedger(options: Partial<EmbeddedLedgerOptions> = {}): Promise<{ ledger: EmbeddedLedger; dir: string; cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'zfc-ledger-'));
-  const ledger = await openEmbeddedLedger({ dir, contracts, ...options });
-  return {
-    ledger,
-    dir,
-    cleanup: async () => {
-      await ledger.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+function freshLedger(options: Partial<EmbeddedLedgerOptions> = {}): Promise<{ ledger: EmbeddedLedger; dir: string; cleanup(): Promise<void> }> {
+  return tempLedger('zfc-ledger-', (dir) => openEmbeddedLedger({ dir, contracts, ...options }));
 }
 
 ledgerComplianceSuite({

@@ -9,6 +9,9 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ZfcError } from '../../chaincode/errors';
 import { createCertificateAuthority } from '../../ledger-tools/certificate-authority';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../../ledger-tools/ledger';
@@ -42,6 +45,20 @@ export async function suiteIdentities(): Promise<{ alice: Identity; bob: Identit
   return {
     alice: await org1.issue({ commonName: 'alice', organizationalUnit: 'client', attributes: { role: 'tester' } }),
     bob: await org2.issue({ commonName: 'bob', organizationalUnit: 'client' }),
+  };
+}
+
+/** A ledger opened by `open` in a fresh temporary folder, and how to close it and remove the folder. */
+export async function tempLedger<L extends Ledger>(prefix: string, open: (dir: string) => Promise<L>): Promise<{ ledger: L; dir: string; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const ledger = await open(dir);
+  return {
+    ledger,
+    dir,
+    cleanup: async () => {
+      await ledger.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

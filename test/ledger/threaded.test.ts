@@ -13,22 +13,13 @@ import { join } from 'node:path';
 import { ZfcError } from '../../chaincode/errors';
 import { openEmbeddedLedger, openThreadedLedger, type Identity, type LedgerEvent, type ThreadedLedger, type ThreadedLedgerOptions } from '../../ledger-tools';
 import { contracts } from './kv-contract';
-import { collectEvents, ledgerComplianceSuite, rejectionOf, suiteIdentities } from './suite';
+import { collectEvents, ledgerComplianceSuite, rejectionOf, suiteIdentities, tempLedger } from './suite';
 
 const KV_MODULE = require.resolve('./kv-contract');
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
-async function freshLedger(options: Partial<ThreadedLedgerOptions> = {}): Promise<{ ledger: ThreadedLedger; dir: string; cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
-  const ledger = await openThreadedLedger({ dir, contractsModule: KV_MODULE, ...options });
-  return {
-    ledger,
-    dir,
-    cleanup: async () => {
-      await ledger.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+function freshLedger(options: Partial<ThreadedLedgerOptions> = {}): Promise<{ ledger: ThreadedLedger; dir: string; cleanup(): Promise<void> }> {
+  return tempLedger('zfc-threaded-', (dir) => openThreadedLedger({ dir, contractsModule: KV_MODULE, ...options }));
 }
 
 ledgerComplianceSuite({
