@@ -61,16 +61,28 @@ export async function openThreadedLedger(options: ThreadedLedgerOptions): Promis
   };
   const worker = new Worker(path.join(__dirname, 'ledger-worker.js'), { workerData: data });
   const height = await new Promise<number>((resolve, reject) => {
+    const settled = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
     const onMessage = (m: FromWorker): void => {
       if (m.op === 'ready') resolve(m.height);
       else if (m.op === 'failed') reject(errorOf(m.error));
       else return;
-      worker.off('message', onMessage);
-      worker.off('error', onError);
+      settled();
     };
-    const onError = (err: Error): void => reject(new ZfcError('LEDGER_UNAVAILABLE', `the ledger thread failed to start: ${err.message}`));
+    const onError = (err: Error): void => {
+      settled();
+      reject(new ZfcError('LEDGER_UNAVAILABLE', `the ledger thread failed to start: ${err.message}`));
+    };
+    const onExit = (code: number): void => {
+      settled();
+      reject(new ZfcError('LEDGER_UNAVAILABLE', `the ledger thread stopped while starting (exit code ${code})`));
+    };
     worker.on('message', onMessage);
-    worker.once('error', onError);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   }).catch(async (err: unknown) => {
     await worker.terminate();
     throw err;

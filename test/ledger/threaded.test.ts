@@ -161,6 +161,20 @@ describe('Embedded ledger in its own thread', function () {
     }
   });
 
+  it('fails to open with LEDGER_UNAVAILABLE when the ledger thread stops while starting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
+    try {
+      const err = await openThreadedLedger({ dir, contractsModule: require.resolve('./exit-on-load') }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(ZfcError);
+      expect((err as ZfcError).code).to.equal('LEDGER_UNAVAILABLE');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails to open with a typed error when the contracts cannot be loaded', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
     try {
