@@ -161,31 +161,26 @@ describe('Embedded ledger in its own thread', function () {
     }
   });
 
-  it('fails to open with LEDGER_UNAVAILABLE when the ledger thread stops while starting', async () => {
+  /** The typed error an open in a fresh folder fails with. */
+  async function openFailure(options: Omit<ThreadedLedgerOptions, 'dir'>): Promise<ZfcError> {
     const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
     try {
-      const err = await openThreadedLedger({ dir, contractsModule: require.resolve('./exit-on-load') }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).to.be.instanceOf(ZfcError);
-      expect((err as ZfcError).code).to.equal('LEDGER_UNAVAILABLE');
+      const opened = await openThreadedLedger({ dir, ...options }).catch((e: unknown) => e);
+      if (!(opened instanceof ZfcError)) {
+        if (opened && typeof (opened as { close?: unknown }).close === 'function') await (opened as ThreadedLedger).close();
+        expect.fail(`expected a ZfcError, got ${String(opened)}`);
+      }
+      return opened;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  it('fails to open with LEDGER_UNAVAILABLE when the ledger thread stops while starting', async () => {
+    expect((await openFailure({ contractsModule: require.resolve('./exit-on-load') })).code).to.equal('LEDGER_UNAVAILABLE');
   });
 
   it('fails to open with a typed error when the contracts cannot be loaded', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'zfc-threaded-'));
-    try {
-      const err = await openThreadedLedger({ dir, contractsModule: KV_MODULE, contractsExport: 'noSuchExport' }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).to.be.instanceOf(ZfcError);
-      expect((err as ZfcError).text).to.contain('noSuchExport');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    expect((await openFailure({ contractsModule: KV_MODULE, contractsExport: 'noSuchExport' })).text).to.contain('noSuchExport');
   });
 });
