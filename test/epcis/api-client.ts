@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import type { RunningGateway } from '../../gateway-api/server';
+import type { TraceGraph } from '../../gateway-api/trace-model';
 import { call, type Reply } from '../gateway/support';
 import { documentOf } from './fixtures';
 
@@ -43,6 +44,13 @@ export class ApiClient {
       await new Promise((res) => setTimeout(res, 20));
     }
     throw new Error('capture job did not finish');
+  }
+
+  /** GET /v1/trace/{direction}?{params} as `who`, expecting `status`; the graph (the body) it answered. */
+  async trace(who: string, direction: 'back' | 'forward', params: string, status = 200): Promise<TraceGraph> {
+    const r = await this.as(who, 'GET', `/v1/trace/${direction}?${params}`);
+    expect(r.status, r.text).to.equal(status);
+    return r.body as TraceGraph;
   }
 
   /** {@link capture}, expecting the job to succeed. */

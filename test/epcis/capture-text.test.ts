@@ -7,25 +7,22 @@
  * after its job finishes sees its events, a job saved before (the document itself) still runs
  * again, and a refused document leaves no job and no record.
  */
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import Koa from 'koa';
 import { Level } from 'level';
-import { ZfcError } from '../../chaincode/errors';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisRecords, type JsonSection, type RecordOp } from '../../gateway-api/epcis-records';
-import { captureWork, createEpcisRouter } from '../../gateway-api/epcis-routes';
-import { errorMiddleware } from '../../gateway-api/error-middleware';
+import { captureWork } from '../../gateway-api/epcis-routes';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
 import { documentOf, objectEvent } from './fixtures';
 import { SeedContract } from './seed-contract';
+import { serveRouterAs } from './serve-router';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -79,20 +76,7 @@ describe('EPCIS capture of the document as received', function () {
     db = new Level<string, unknown>(join(dir, 'gateway'), { valueEncoding: 'json' });
     records = new WatchedRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
     store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
-    const app = new Koa();
-    app.use(errorMiddleware());
-    const router = createEpcisRouter({
-      store,
-      jobs: new CaptureJobs(undefined, records),
-      identityOf: (ctx) => {
-        if (ctx.get('authorization') !== 'Bearer alice') throw new ZfcError('UNAUTHENTICATED');
-        return alice;
-      },
-    });
-    app.use(router.routes()).use(router.allowedMethods());
-    server = createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await serveRouterAs(alice, { store, jobs: new CaptureJobs(undefined, records) }));
   });
 
   after(async () => {

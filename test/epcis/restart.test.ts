@@ -6,12 +6,9 @@
  * A delivery still failing when the gateway stops is made after it starts again; a capture
  * job's answer is still there; an unfinished job runs again from its saved document.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
@@ -19,33 +16,21 @@ import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const OIL = withCheck('0695000000615');
 const TOKEN = 'corner-shop-signing-token-42';
 
-interface Delivery {
-  readonly body: string;
-  readonly signature: string;
-  readonly status: number;
-}
-
-function verified(d: Delivery): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', TOKEN).update(d.body, 'utf8').digest('hex')}`);
-  const given = Buffer.from(d.signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+const verified = (d: Delivery): boolean => signedWith(TOKEN, d);
 
 describe('EPCIS subscriptions and capture jobs across a gateway restart', function () {
   this.timeout(120_000);
   let t: TestGateway;
   let gw: TestGateway['gw'];
-  let callback: Server;
-  let callbackUrl: string;
-  /** The status the shop's server answers with, per attempt. */
-  let answer: () => number = () => 200;
-  const deliveries: Delivery[] = [];
+  /** The shop's server: its deliveries, and the status it answers with, per attempt. */
+  let callback: CallbackReceiver;
   const keys: Record<string, string> = {};
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
     call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
@@ -61,18 +46,7 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
     (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ quantityList?: Array<{ epcClass: string }> }>).flatMap((e) => (e.quantityList ?? []).map((q) => q.epcClass));
 
   before(async () => {
-    callback = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const status = answer();
-        deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']), status });
-        res.statusCode = status;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/recalls`;
+    callback = await startCallbackReceiver('/recalls');
     t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
@@ -92,13 +66,13 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
   after(async () => {
     await gw?.close();
     if (t) await removeDir(t.dir);
-    await new Promise((r) => callback.close(r));
+    await callback?.close();
   });
 
   it('calls the shop, signed, for a recall issued after a restart (retrying a failed first attempt)', async () => {
     const classes = ['P1', 'P2'].map((l) => toEpcUrn(lotUri(OIL, l), 7));
     expect((await as('shop-4', 'POST', '/epcis/queries', { name: 'held-oil-recalls', query: { EQ_disposition: 'recalled', MATCH_anyEPCClass: classes } })).status).to.equal(201);
-    const sub = await as('shop-4', 'POST', '/epcis/queries/held-oil-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN, stream: true });
+    const sub = await as('shop-4', 'POST', '/epcis/queries/held-oil-recalls/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true });
     expect(sub.status, sub.text).to.equal(201);
 
     await restart();
@@ -107,12 +81,12 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
     expect(query.body.subscriptions).to.equal(1);
 
     let attempts = 0;
-    answer = () => (++attempts === 1 ? 503 : 200);
+    callback.answer = () => (++attempts === 1 ? 503 : 200);
     const recall = await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-P1', lots: [{ gtin: OIL, lot: 'P1' }], reason: 'solvent residue', class: 'II' });
     expect(recall.status, recall.text).to.equal(201);
-    await until(() => deliveries.some((d) => d.status === 200));
-    expect(deliveries.map((d) => d.status)).to.deep.equal([503, 200]);
-    const d = deliveries[1] as Delivery;
+    await until(() => callback.deliveries.some((d) => d.status === 200));
+    expect(callback.deliveries.map((d) => d.status)).to.deep.equal([503, 200]);
+    const d = callback.deliveries[1] as Delivery;
     expect(verified(d)).to.equal(true);
     expect(verified({ ...d, body: d.body.replace('RC-P1', 'RC-P9') })).to.equal(false);
     expect(JSON.parse(d.body).epcisBody.queryResults).to.include({ queryName: 'held-oil-recalls', subscriptionID: sub.body.subscriptionID });
@@ -120,18 +94,18 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
   });
 
   it('makes a delivery left undone at shutdown once the gateway is back', async () => {
-    deliveries.length = 0;
-    answer = () => 503;
+    callback.deliveries.length = 0;
+    callback.answer = () => 503;
     const recall = await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-P2', lots: [{ gtin: OIL, lot: 'P2' }], reason: 'label error', class: 'III' });
     expect(recall.status, recall.text).to.equal(201);
-    await until(() => deliveries.length >= 1);
+    await until(() => callback.deliveries.length >= 1);
     await gw.close(); // retries still pending
-    answer = () => 200;
-    const failedBefore = deliveries.length;
+    callback.answer = () => 200;
+    const failedBefore = callback.deliveries.length;
     gw = await startGateway(t.config);
-    await until(() => deliveries.some((d) => d.status === 200));
-    expect(deliveries.length).to.be.greaterThan(failedBefore);
-    const d = deliveries.find((x) => x.status === 200) as Delivery;
+    await until(() => callback.deliveries.some((d) => d.status === 200));
+    expect(callback.deliveries.length).to.be.greaterThan(failedBefore);
+    const d = callback.deliveries.find((x) => x.status === 200) as Delivery;
     expect(verified(d)).to.equal(true);
     expect(d.body).to.include('RC-P2').and.not.include('RC-P1');
   });

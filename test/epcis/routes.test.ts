@@ -4,13 +4,11 @@
  * Link header, answers valid against GS1's schema and ours, and hostile or unauthenticated
  * requests refused clearly.
  */
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import Koa from 'koa';
 import { ZfcError } from '../../chaincode/errors';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisQueryDocument } from '../../chaincode/epcis-validate';
@@ -18,12 +16,12 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { epcisOpenApi } from '../../gateway-api/epcis-openapi';
 import { createEpcisRouter } from '../../gateway-api/epcis-routes';
-import { errorMiddleware } from '../../gateway-api/error-middleware';
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { LedgerEventStore } from '../../gateway-api/epcis-store';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
 import { documentOf, example, exampleNames, objectEvent, officialSchema } from './fixtures';
 import { SeedContract } from './seed-contract';
+import { serveRouterAs } from './serve-router';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -64,19 +62,7 @@ describe('EPCIS routes over HTTP', function () {
     const ca = await createCertificateAuthority('Org1MSP');
     alice = await ca.issue({ commonName: 'alice', organizationalUnit: 'client' });
     await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-ALICE', name: 'Alice Foods', role: 'retailer', status: 'active', identities: [] })], alice);
-    const app = new Koa();
-    app.use(errorMiddleware());
-    const router = createEpcisRouter({
-      store: new LedgerEventStore(ledger),
-      identityOf: (ctx) => {
-        if (ctx.get('authorization') !== 'Bearer alice') throw new ZfcError('UNAUTHENTICATED');
-        return alice;
-      },
-    });
-    app.use(router.routes()).use(router.allowedMethods());
-    server = createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await serveRouterAs(alice, { store: new LedgerEventStore(ledger) }));
   });
 
   after(async () => {

@@ -6,14 +6,12 @@
  * the mill's server on loopback receives exactly the missed shipments, in ledger order, signed.
  * Delivery counts and the last delivery are read back through the API across restarts.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { openLedger } from '../../gateway-api/ledger-factory';
 import { startGateway } from '../../gateway-api/server';
 import type { Identity } from '../../ledger-tools/ledger';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -21,16 +19,7 @@ const TOKEN = 'mill-five-signing-token-0042';
 const id = (n: number): string => `urn:uuid:3f0c9d4e-1b2a-4c5d-8e9f-50000000${String(n).padStart(4, '0')}`;
 const shipping = (n: number): Record<string, unknown> => objectEvent(n, { eventID: id(n), bizStep: 'shipping' });
 
-interface Delivery {
-  readonly body: string;
-  readonly signature: string;
-}
-
-function verified(d: Delivery): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', TOKEN).update(d.body, 'utf8').digest('hex')}`);
-  const given = Buffer.from(d.signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+const verified = (d: Delivery): boolean => signedWith(TOKEN, d);
 
 const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
 
@@ -38,10 +27,8 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
   this.timeout(120_000);
   let t: TestGateway;
   let gw: TestGateway['gw'];
-  let callback: Server;
-  let callbackUrl: string;
+  let callback: CallbackReceiver;
   let path = '';
-  const deliveries: Delivery[] = [];
   const keys: Record<string, string> = {};
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
     call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
@@ -49,7 +36,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
     for (const end = Date.now() + ms; !(await what()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
     expect(await what(), 'waited in vain').to.equal(true);
   };
-  const delivered = (): string[] => deliveries.flatMap(eventIDsOf);
+  const delivered = (): string[] => callback.deliveries.flatMap(eventIDsOf);
   const subscription = async (): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await as('mill-5', 'GET', path);
     expect(r.status, r.text).to.equal(200);
@@ -62,16 +49,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
   };
 
   before(async () => {
-    callback = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']) });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/shipments`;
+    callback = await startCallbackReceiver('/shipments');
     t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
@@ -82,7 +60,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
       keys[p.id] = (await as('samr', 'POST', '/v1/participants', p)).body.apiKey;
     }
     expect((await as('mill-5', 'POST', '/epcis/queries', { name: 'my-shipments', query: { EQ_bizStep: 'shipping' } })).status).to.equal(201);
-    const sub = await as('mill-5', 'POST', '/epcis/queries/my-shipments/subscriptions', { dest: callbackUrl, signatureToken: TOKEN, stream: true });
+    const sub = await as('mill-5', 'POST', '/epcis/queries/my-shipments/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true });
     expect(sub.status, sub.text).to.equal(201);
     path = `/epcis/queries/my-shipments/subscriptions/${sub.body.subscriptionID}`;
   });
@@ -90,7 +68,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
   after(async () => {
     await gw?.close();
     if (t) await removeDir(t.dir);
-    await new Promise((r) => callback.close(r));
+    await callback?.close();
   });
 
   it('delivers live, and keeps the delivery count and last delivery across a restart', async () => {
@@ -124,7 +102,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
     await capture('mill-5', [shipping(6)]); // deliveries keep ledger order: once this arrives, every earlier one has
     await until(() => delivered().includes(id(6)));
     expect(delivered()).to.deep.equal([id(1), id(2), id(4), id(6)]);
-    expect(deliveries.every(verified)).to.equal(true);
+    expect(callback.deliveries.every(verified)).to.equal(true);
     await until(async () => (await subscription()).delivered === 4);
 
     await gw.close(); // a clean restart with nothing new: nothing is delivered again

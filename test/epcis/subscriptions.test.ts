@@ -5,12 +5,10 @@
  * a failed delivery is retried, and the shop reads its subscription back with the delivery count
  * and how the last delivery went (others cannot). Bad callbacks, tokens and names are refused.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
 
@@ -18,37 +16,20 @@ const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0
 const OIL = withCheck('0695000000608');
 const TOKEN = 'shop-secret-token-0123456789';
 
-interface Received {
-  readonly body: string;
-  readonly signature: string;
-  readonly status: number;
-}
 
 describe('EPCIS subscriptions', function () {
   this.timeout(120_000);
   let t: TestGateway;
   let front: EpcisFront;
-  let callback: Server;
-  let callbackUrl: string;
-  const received: Received[] = [];
+  let callback: CallbackReceiver;
   const keys: Record<string, string> = {};
   /** /v1 on the gateway; /epcis on the front with subscriptions. */
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
     call(url.startsWith('/epcis') ? front.url : t.gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
 
   before(async () => {
-    callback = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const status = received.length === 0 ? 503 : 200; // the first delivery fails: it must be retried
-        received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']), status });
-        res.statusCode = status;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/epcis-callback`;
+    callback = await startCallbackReceiver('/epcis-callback');
+    callback.answer = (n) => (n === 0 ? 503 : 200); // the first delivery fails: it must be retried
 
     t = await startTestGateway();
     keys['samr'] = t.regulatorKey;
@@ -68,7 +49,7 @@ describe('EPCIS subscriptions', function () {
     await front.close();
     await t.gw.close();
     await removeDir(t.dir);
-    await new Promise((r) => callback.close(r));
+    await callback?.close();
   });
 
   it('calls a shop back, signed, when a lot it subscribed to is recalled (retrying a failed delivery)', async () => {
@@ -78,17 +59,16 @@ describe('EPCIS subscriptions', function () {
     });
     expect(defined.status, defined.text).to.equal(201);
     expect(defined.headers.get('location')).to.equal('/epcis/queries/my-recalls');
-    const sub = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN, stream: true });
+    const sub = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true });
     expect(sub.status, sub.text).to.equal(201);
 
     expect((await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-OIL', lots: [{ gtin: OIL, lot: 'O1' }], reason: 'aflatoxin B1', class: 'I' })).status).to.equal(201);
 
-    for (let i = 0; i < 200 && received.filter((r) => r.status === 200).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(received.map((r) => r.status)).to.deep.equal([503, 200]);
-    const delivery = received[1] as Received;
-    expect(delivery.body).to.equal(received[0]?.body);
-    const expected = `sha256=${createHmac('sha256', TOKEN).update(delivery.body).digest('hex')}`;
-    expect(timingSafeEqual(Buffer.from(delivery.signature), Buffer.from(expected))).to.equal(true);
+    for (let i = 0; i < 200 && callback.deliveries.filter((r) => r.status === 200).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(callback.deliveries.map((r) => r.status)).to.deep.equal([503, 200]);
+    const delivery = callback.deliveries[1] as Delivery;
+    expect(delivery.body).to.equal(callback.deliveries[0]?.body);
+    expect(signedWith(TOKEN, delivery)).to.equal(true);
     const doc = JSON.parse(delivery.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(officialSchema()(doc), JSON.stringify(officialSchema().errors)).to.equal(true);
     expect(doc['epcisBody'].queryResults).to.include({ queryName: 'my-recalls', subscriptionID: sub.body.subscriptionID });
@@ -119,9 +99,9 @@ describe('EPCIS subscriptions', function () {
     const meta = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: 'http://169.254.169.254/latest', signatureToken: TOKEN });
     expect(meta.status).to.equal(400);
     expect(meta.body.error.details.errors[0].path).to.equal('/dest');
-    expect((await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: 'short' })).status).to.equal(400);
-    expect((await as('shop-1', 'POST', '/epcis/queries/nope/subscriptions', { dest: callbackUrl, signatureToken: TOKEN })).status).to.equal(404);
-    const mine = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callbackUrl, signatureToken: TOKEN });
+    expect((await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: 'short' })).status).to.equal(400);
+    expect((await as('shop-1', 'POST', '/epcis/queries/nope/subscriptions', { dest: callback.url, signatureToken: TOKEN })).status).to.equal(404);
+    const mine = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: TOKEN });
     expect((await as('shop-2', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(403);
     expect((await as('shop-1', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(204);
     expect((await call(front.url, 'GET', '/epcis/queries/my-recalls')).status).to.equal(401);

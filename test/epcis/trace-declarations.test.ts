@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import type { TraceGraph } from '../../gateway-api/trace-model';
 import { ApiClient, traceIndexed } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -25,7 +26,7 @@ const urn = (uri: string): string => toEpcUrn(uri, 7);
 const at = (h: number): Record<string, string> => ({ eventTime: `2026-08-01T${String(h).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00' });
 const id = (n: number): string => `urn:uuid:7c1e0a52-5d0f-4f3e-9b1a-00000000${String(n).padStart(4, '0')}`;
 const PO = [{ type: 'po', bizTransaction: 'http://transaction.example.com/po/81' }];
-type Graph = { lots: Array<{ gtin: string; lot: string }>; edges: Array<{ from: { lot: string }; to: { lot: string } }>; hops: Array<{ kind: string; from: string; to: string; quantity: number; lot: { lot: string } }> };
+type Graph = TraceGraph;
 
 describe('EPCIS transactions, associations and error declarations in the trace', function () {
   this.timeout(120_000);
@@ -39,11 +40,7 @@ describe('EPCIS transactions, associations and error declarations in the trace',
     await traceIndexed(gw);
     return job;
   };
-  const trace = async (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => {
-    const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
-    expect(r.status, r.text).to.equal(status);
-    return r.body as Graph;
-  };
+  const trace = (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => api.trace('samr', direction, params, status);
   const lots = (g: Graph): string[] => g.lots.map((l) => `${l.gtin}/${l.lot}`).sort();
   const hops = (g: Graph): string[] => g.hops.map((h) => `${h.kind}:${h.lot.lot}:${h.from}>${h.to}:${h.quantity}`);
 

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import type { TraceGraph } from '../../gateway-api/trace-model';
 import { ApiClient, traceIndexed } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -29,11 +30,7 @@ const at = (h: number): Record<string, string> => ({ eventTime: `2026-09-01T${St
 const id = (n: number): string => `urn:uuid:5b2c7e10-3a4d-4e5f-8a9b-00000000${String(n).padStart(4, '0')}`;
 const to = (n: number): Record<string, unknown> => ({ destinationList: [{ type: 'owning_party', destination: urn(partyUri(gln(n))) }] });
 const from = (n: number): Record<string, unknown> => ({ sourceList: [{ type: 'owning_party', source: elsewhere(partyUri(gln(n))) }] });
-type Graph = {
-  lots: Array<{ gtin: string; lot: string; producer: string }>;
-  hops: Array<{ kind: string; from: string; to: string; quantity: number; unit: string; lot: { lot: string } }>;
-  participants: Array<{ id: string }>;
-};
+type Graph = TraceGraph;
 
 describe('EPCIS shipments of a case or pallet move what it carries', function () {
   this.timeout(120_000);
@@ -47,11 +44,7 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     await api.captureOk(who, events);
     await indexed();
   };
-  const trace = async (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => {
-    const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
-    expect(r.status, r.text).to.equal(status);
-    return r.body as Graph;
-  };
+  const trace = (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => api.trace('samr', direction, params, status);
   const lots = (g: Graph): string[] => g.lots.map((l) => l.lot).sort();
   const hops = (g: Graph): string[] => g.hops.map((h) => `${h.kind}:${h.lot.lot}:${h.from}>${h.to}:${h.quantity} ${h.unit}`);
 

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import type { TraceGraph } from '../../gateway-api/trace-model';
 import { ApiClient, traceIndexed } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -19,7 +20,7 @@ const PALLET = withCheck('16950000000009999');
 const urn = (uri: string): string => toEpcUrn(uri, 7);
 const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://scan.example.com/gs1');
 const at = (h: number): Record<string, string> => ({ eventTime: `2026-07-01T0${h}:00:00Z`, eventTimeZoneOffset: '+08:00' });
-type Graph = { lots: Array<{ gtin: string; lot: string }>; edges: Array<{ from: { lot: string }; to: { lot: string } }>; hops: Array<{ kind: string; from: string; to: string; lot: { lot: string } }> };
+type Graph = TraceGraph;
 
 describe('EPCIS capture joins the trace graph', function () {
   this.timeout(120_000);
@@ -30,11 +31,7 @@ describe('EPCIS capture joins the trace graph', function () {
   const as = api.as.bind(api);
   const capture = (who: string, events: unknown[]): Promise<unknown> => api.captureOk(who, events);
   const indexed = (): Promise<void> => traceIndexed(gw);
-  const trace = async (direction: 'back' | 'forward', params: string): Promise<Graph> => {
-    const r = await as('samr', 'GET', `/v1/trace/${direction}?${params}`);
-    expect(r.status, r.text).to.equal(200);
-    return r.body as Graph;
-  };
+  const trace = (direction: 'back' | 'forward', params: string, status = 200): Promise<Graph> => api.trace('samr', direction, params, status);
   const lots = (g: Graph): string[] => g.lots.map((l) => `${l.gtin}/${l.lot}`).sort();
 
   before(async () => {
