@@ -170,11 +170,11 @@ export class ThreadedLedger implements Ledger {
   /** Commits what is queued, closes the store and ends the thread. Later calls fail with LEDGER_CLOSED. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true; // as the embedded ledger: from now on calls are refused and followers end
+    this.wake();
     try {
-      if (!this.failure) await this.call({ op: 'close' });
+      if (!this.failure) await this.send({ op: 'close' }); // what was submitted before is still committed
     } finally {
-      this.closed = true;
-      this.wake();
       await this.worker.terminate();
       // anything still unanswered (a follower's read-back raced the close) will not be answered now
       for (const waiting of this.pending.values()) waiting.reject(new ZfcError('LEDGER_CLOSED', 'the ledger is closed'));
@@ -193,6 +193,10 @@ export class ThreadedLedger implements Ledger {
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    return this.send<T>(call);
+  }
+
+  private send<T>(call: WorkerCall): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
