@@ -323,7 +323,6 @@ function stateWrites(batch: readonly Endorsed[], records: readonly TransactionRe
   return writes;
 }
 
-
 function rejectAll(batch: readonly Endorsed[], err: unknown): void {
   const error = err instanceof ZfcError ? err : new ZfcError('LEDGER_UNAVAILABLE', `the block could not be committed: ${(err as Error).message}`);
   for (const e of batch) e.reject(error.withTxId(e.record.txId));
