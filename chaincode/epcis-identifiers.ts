@@ -113,6 +113,16 @@ function uniq(xs: string[]): string[] {
   return [...new Set(xs)].sort();
 }
 
+/**
+ * The one empty list every event's absent identifier lists share: most of an event's nine lists
+ * are empty, and a projection keeps every event's identifiers in memory (frozen, so that no
+ * holder can fill it for all).
+ */
+const NONE: readonly string[] = Object.freeze([]);
+
+/** A list of an event's identifiers as kept: {@link uniq}, and {@link NONE} when empty. */
+const kept = (xs: string[]): readonly string[] => (xs.length === 0 ? NONE : uniq(xs));
+
 const ID_POINTER = { readPoint: '/readPoint/id', bizLocation: '/bizLocation/id' } as const;
 
 function idOf(event: Json, field: 'readPoint' | 'bizLocation', base: string): string | undefined {
@@ -133,18 +143,18 @@ export function eventIdentifiers(event: Json, base = ''): EventIdentifiers {
   const parentID = one(event['parentID'], base, '/parentID');
   const readPoint = idOf(event, 'readPoint', base);
   const bizLocation = idOf(event, 'bizLocation', base);
-  const out: Record<string, unknown> = { epcList: uniq(strings(event, 'epcList', base)) };
+  const out: Record<string, unknown> = { epcList: kept(strings(event, 'epcList', base)) };
   if (parentID !== undefined) out['parentID'] = parentID;
-  out['childEPCs'] = uniq(strings(event, 'childEPCs', base));
-  out['inputEPCList'] = uniq(strings(event, 'inputEPCList', base));
-  out['outputEPCList'] = uniq(strings(event, 'outputEPCList', base));
-  out['epcClasses'] = uniq(classes(event, 'childQuantityList', base, classes(event, 'quantityList', base)));
-  out['inputEPCClasses'] = uniq(classes(event, 'inputQuantityList', base));
-  out['outputEPCClasses'] = uniq(classes(event, 'outputQuantityList', base));
+  out['childEPCs'] = kept(strings(event, 'childEPCs', base));
+  out['inputEPCList'] = kept(strings(event, 'inputEPCList', base));
+  out['outputEPCList'] = kept(strings(event, 'outputEPCList', base));
+  out['epcClasses'] = kept(classes(event, 'childQuantityList', base, classes(event, 'quantityList', base)));
+  out['inputEPCClasses'] = kept(classes(event, 'inputQuantityList', base));
+  out['outputEPCClasses'] = kept(classes(event, 'outputQuantityList', base));
   if (readPoint !== undefined) out['readPoint'] = readPoint;
   if (bizLocation !== undefined) out['bizLocation'] = bizLocation;
-  out['sources'] = uniq(ends(event, 'sourceList', 'source', base));
-  out['destinations'] = uniq(ends(event, 'destinationList', 'destination', base));
+  out['sources'] = kept(ends(event, 'sourceList', 'source', base));
+  out['destinations'] = kept(ends(event, 'destinationList', 'destination', base));
   return out as unknown as EventIdentifiers;
 }
 

@@ -111,6 +111,15 @@ describe('EPCIS query matching and answers', () => {
     expect([urn, dl].filter((e) => matchesPlan(e, both))).to.deep.equal([dl]);
   });
 
+  it('gives every event the same frozen empty list for each identifier list it lacks, and its own list otherwise', () => {
+    const a = eventIdentifiers(objectEvent(0));
+    const b = eventIdentifiers(objectEvent(1, { sourceList: [{ type: 'owning_party', source: 'urn:epc:id:pgln:0614141.00001' }] }));
+    expect(a.childEPCs).to.equal(b.childEPCs).and.deep.equal([]);
+    expect(Object.isFrozen(a.sources)).to.equal(true);
+    expect(b.sources).to.deep.equal(['https://id.gs1.org/417/0614141000012']).and.not.equal(a.sources);
+    expect(a.epcList).to.not.equal(b.epcList);
+  });
+
   it('writes an EPCISQueryDocument valid against GS1\'s schema and ours, with the events\' namespaces', () => {
     const ext = stored(objectEvent(3, { 'ex:grade': 'A' }), [{ ex: 'https://example.org/ext/' }]);
     const clash = stored(objectEvent(4, { 'ex:grade': 'B' }), [{ ex: 'https://other.example/' }]);
