@@ -37,6 +37,13 @@ type OrderedEvents = ChunkedSortedList<StoredEpcisEvent>;
 
 const EMPTY: OrderedEvents = new ChunkedSortedList(order);
 
+/** Events in {@link order}. */
+function orderedOf(...events: StoredEpcisEvent[]): OrderedEvents {
+  const list: OrderedEvents = new ChunkedSortedList(order);
+  for (const e of events) list.insert(e);
+  return list;
+}
+
 /** Every identifier and class an event names, in any role: the keys of the identifier index. */
 function identifiersOf(e: StoredEpcisEvent): Set<string> {
   const ids = e.ids;
@@ -137,8 +144,12 @@ class Access {
 export class ProjectedEventStore implements EventStore {
   private readonly sorted: OrderedEvents = new ChunkedSortedList(order);
   private readonly byID = new Map<string, StoredEpcisEvent>();
-  /** Events by every canonical identifier they name, each list in {@link order}. */
-  private readonly byIdentifier = new Map<string, OrderedEvents>();
+  /**
+   * Events by every canonical identifier they name, each list in {@link order}. An identifier
+   * named by one event only (every serialised item's, until it moves again) maps to that event:
+   * a list each would be most of the memory this index takes.
+   */
+  private readonly byIdentifier = new Map<string, OrderedEvents | StoredEpcisEvent>();
   /** The eventIDs each transaction recorded or captured, in order (trace exports look them up). */
   private readonly byTx = new Map<string, string[]>();
   /** Transactions of the `epcis` contract (captures), whose events need not share one subject. */
@@ -233,9 +244,10 @@ export class ProjectedEventStore implements EventStore {
     else this.byTx.set(stored.txId, [stored.eventID]);
     this.sorted.insert(stored);
     for (const id of identifiersOf(stored)) {
-      let list = this.byIdentifier.get(id);
-      if (!list) this.byIdentifier.set(id, (list = new ChunkedSortedList(order)));
-      list.insert(stored);
+      const known = this.byIdentifier.get(id);
+      if (known === undefined) this.byIdentifier.set(id, stored);
+      else if (known instanceof ChunkedSortedList) known.insert(stored);
+      else this.byIdentifier.set(id, orderedOf(known, stored));
     }
     this.access.link(stored);
     for (const l of this.listeners) l(stored);
@@ -245,7 +257,11 @@ export class ProjectedEventStore implements EventStore {
   private replace(old: StoredEpcisEvent, next: StoredEpcisEvent): void {
     this.byID.set(next.eventID, next);
     this.sorted.replace(old, next);
-    for (const id of identifiersOf(old)) this.byIdentifier.get(id)?.replace(old, next);
+    for (const id of identifiersOf(old)) {
+      const known = this.byIdentifier.get(id);
+      if (known instanceof ChunkedSortedList) known.replace(old, next);
+      else if (known === old) this.byIdentifier.set(id, next);
+    }
     for (const l of this.listeners) l(next);
   }
 
@@ -253,6 +269,13 @@ export class ProjectedEventStore implements EventStore {
     const { payload, txId } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [documentText(document)], identity);
     await this.applied(txId);
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
+  }
+
+  /** The events that name an identifier, in {@link order}. */
+  private eventsNaming(id: string): OrderedEvents {
+    const known = this.byIdentifier.get(id);
+    if (known === undefined) return EMPTY;
+    return known instanceof ChunkedSortedList ? known : orderedOf(known);
   }
 
   /**
@@ -286,7 +309,7 @@ export class ProjectedEventStore implements EventStore {
    */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string): Promise<EventPage> {
     const driving = drivingIdentifier(plan);
-    const candidates = driving !== undefined ? (this.byIdentifier.get(driving) ?? EMPTY) : this.sorted;
+    const candidates = driving !== undefined ? this.eventsNaming(driving) : this.sorted;
     const events: StoredEpcisEvent[] = [];
     const more = candidates.scanAfter(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined, (e) => {
       if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) return false;

@@ -80,6 +80,28 @@ describe('EPCIS projection store', function () {
     expect(page.events.find((e) => e.eventID === original['eventID'])?.declaration).to.not.equal(undefined);
   });
 
+  it('answers an identifier named by one event, shows a declaration on it, and keeps order once a second event names it', async () => {
+    const lone = 'urn:epc:id:sgtin:0614141.107346.LONE';
+    const plan = { perPage: 10, epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/LONE', prefix: false }] };
+    const ids = async (): Promise<string[]> => (await store.query(plan, '', alice)).events.map((e) => e.eventID);
+    expect(await ids()).to.deep.equal([]);
+    const later = objectEvent(6000, { eventID: 'urn:uuid:7d1f0e2a-4c3b-4a5d-9e6f-0a1b2c3d4e5f', epcList: [lone], bizStep: 'storing' });
+    await store.capture(validateEpcisDocument(documentOf([later])), alice);
+    expect(await ids()).to.deep.equal([later['eventID']]);
+    const declaration = { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' };
+    await store.capture(validateEpcisDocument(documentOf([{ ...later, errorDeclaration: declaration }])), alice);
+    const declared = (await store.query(plan, '', alice)).events;
+    expect(declared.map((e) => e.declaration?.errorDeclaration)).to.deep.equal([declaration]);
+    const earlier = objectEvent(5940, { eventID: 'urn:uuid:1a2b3c4d-5e6f-4a0b-8c1d-2e3f4a5b6c7d', epcList: [lone], bizStep: 'storing' });
+    await store.capture(validateEpcisDocument(documentOf([earlier])), alice);
+    expect(await ids()).to.deep.equal([earlier['eventID'], later['eventID']]);
+    const both = (await store.query(plan, '', alice)).events;
+    expect(both[1]?.declaration?.errorDeclaration).to.deep.equal(declaration);
+    const paged = await store.query({ ...plan, perPage: 1 }, '', alice);
+    expect(paged.events.map((e) => e.eventID)).to.deep.equal([earlier['eventID']]);
+    expect((await store.query({ ...plan, perPage: 1 }, paged.nextPageToken, alice)).events.map((e) => e.eventID)).to.deep.equal([later['eventID']]);
+  });
+
   it('is rebuilt identically from the ledger by a new instance', async () => {
     const again = await ProjectedEventStore.open(ledger, { idleMs: 50 });
     try {
