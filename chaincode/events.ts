@@ -106,7 +106,11 @@ export interface EventBodies {
   RecallIssued: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
   /** A recall continued from its cursor; `marked` in this transaction. */
   RecallProgressed: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
-  /** EPCIS events captured through the `epcis` contract (epcis-capture.ts; the events are in the body). */
+  /**
+   * EPCIS events captured through the `epcis` contract, as decodeEpcisCaptured gives them
+   * (epcis-capture.ts): on the wire the body only names the captured events, whose records are
+   * in the transaction's writes (LedgerEvent.writes), so read this event through that decoder.
+   */
   EpcisCaptured: EpcisCapturedBody;
 }
 
