@@ -149,7 +149,8 @@ export async function aggregate(tx: Tx, input: TransactionInputs['Aggregate']): 
   const claims = new Claims();
   await claimItems(tx, items, claims);
   for (const line of lots.added) claims.add(line, line.quantity);
-  for (const line of claims.list()) await claim(tx, line, packer.id);
+  const claimed = claims.list();
+  for (const line of claimed) await claim(tx, line, packer.id);
   const containers = await packContainers(tx, packer.id, existing, input.sscc, input.containers ?? []);
   const container: Container = {
     sscc: input.sscc, holder: packer.id, items: [...(existing?.items ?? []), ...items], lots: lots.all,
@@ -158,7 +159,7 @@ export async function aggregate(tx: Tx, input: TransactionInputs['Aggregate']): 
   await putContainer(tx, container);
   const added: AggregationChange = { items, lots: lots.added, containers };
   aggregation(tx, 'ADD', input.sscc, added, input.location);
-  return { container, added, location: { ...input.location } };
+  return { container, added, location: { ...input.location }, claimed };
 }
 
 function pick<T>(all: readonly T[], named: readonly unknown[] | undefined, match: (t: T, n: never) => boolean, what: string): T[] {

@@ -92,7 +92,12 @@ export interface EventBodies {
     readonly warning?: Warning;
   };
   /** Items, lots or containers packed into a case or pallet. */
-  Aggregated: { readonly container: Container; readonly added: AggregationChange; readonly location: Location };
+  /**
+   * `claimed`: what the packing claimed of each lot, its items' share (one each for lots in pieces,
+   * the product's net quantity otherwise) and the lot quantities together, in each lot's unit:
+   * what a shipment of the unit moves. Absent from events written before it was given.
+   */
+  Aggregated: { readonly container: Container; readonly added: AggregationChange; readonly location: Location; readonly claimed?: readonly LotQuantity[] };
   Disaggregated: { readonly container: Container; readonly removed: AggregationChange; readonly location: Location };
   /** Quantities left the sender (its holdings after shipping are given) and are in transit. */
   Shipped: { readonly shipment: Shipment; readonly holdings: readonly Holding[] };

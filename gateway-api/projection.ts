@@ -46,7 +46,7 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
     case 'LotTransformed':
       return transformed(env.body);
     case 'Aggregated':
-      return [aggregation(env.body.container.sscc, 'add', env.body.added)];
+      return [aggregation(env.body.container.sscc, 'add', env.body.added, env.body.claimed)];
     case 'Disaggregated':
       return [aggregation(env.body.container.sscc, 'delete', env.body.removed)];
     case 'Shipped':
@@ -140,11 +140,16 @@ function transformed(b: EventBodies['LotTransformed']): Fact[] {
   return facts;
 }
 
-function aggregation(sscc: string, action: 'add' | 'delete', change: EventBodies['Aggregated']['added']): Fact {
+/**
+ * A packing or unpacking. A packing's quantities are what a captured shipment of the unit moves:
+ * what it claimed of each lot, items included, when the event says (`claimed`); for an event
+ * written before it did, its lot quantities only (its items then move with no quantity).
+ */
+function aggregation(sscc: string, action: 'add' | 'delete', change: EventBodies['Aggregated']['added'], claimed?: EventBodies['Aggregated']['claimed']): Fact {
   const lots = new Map<string, LotRef>();
   for (const l of change.lots) lots.set(`${l.gtin}|${l.lot}`, ref(l));
   for (const i of change.items) lots.set(`${i.gtin}|${i.lot}`, { gtin: i.gtin, lot: i.lot });
-  const quantities = change.lots.map((l) => ({ lotRef: ref(l), quantity: l.quantity, unit: l.unit })); // what a captured shipment of the unit moves
+  const quantities = (claimed ?? change.lots).map((l) => ({ lotRef: ref(l), quantity: l.quantity, unit: l.unit }));
   return { type: 'aggregation', sscc, action, lots: [...lots.values()], children: [...change.containers], quantities };
 }
 

@@ -24,6 +24,9 @@ const CASE = withCheck('16950000000007776');
 const BOX = withCheck('16950000000007775');
 const CRATE = withCheck('16950000000007774');
 const TOTE = withCheck('16950000000007773');
+const BIN = withCheck('16950000000007772');
+const CIDER = withCheck('0695000000740');
+const MELONS = withCheck('0695000000750');
 const urn = (uri: string): string => toEpcUrn(uri, 7);
 const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://scan.example.com/gs1');
 const at = (h: number): Record<string, string> => ({ eventTime: `2026-09-01T${String(h).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00' });
@@ -127,6 +130,27 @@ describe('EPCIS shipments of a case or pallet move what it carries', function ()
     expect(hops(juice)).to.deep.equal([`ship:J1:farm-7>${gln(72)}:12 LTR`, `receive:J1:${gln(71)}>dc-7:12 LTR`]);
     const back = await trace('back', `sscc=${BOX}`);
     expect(back.lots.map((l) => `${l.lot}:${l.producer}`)).to.deep.equal(['J1:farm-7']);
+  });
+
+  it('moves items the ledger\'s own Aggregate packed with the quantity they claimed of their lots: one each, or the product\'s net quantity', async () => {
+    const ok = async (path: string, body: unknown): Promise<void> => {
+      const r = await as('farm-7', 'POST', path, body);
+      expect(r.status, r.text).to.equal(201);
+    };
+    await ok('/v1/products', { gtin: CIDER, name: 'Cider, 0.5 l bottle', category: 'drink', unit: 'LTR', requiresTest: false, netQuantity: 0.5 });
+    await ok('/v1/lots', { gtin: CIDER, lot: 'C1', quantity: 100, unit: 'LTR', productionDate: '2026-08-30', origin: { gln: gln(71) } });
+    await ok(`/v1/lots/${CIDER}/C1/items`, { serials: ['B1', 'B2', 'B3'] });
+    await ok('/v1/products', { gtin: MELONS, name: 'Melon', category: 'fruit', unit: 'EA', requiresTest: false });
+    await ok('/v1/lots', { gtin: MELONS, lot: 'M1', quantity: 10, unit: 'EA', productionDate: '2026-08-30', origin: { gln: gln(71) } });
+    await ok(`/v1/lots/${MELONS}/M1/items`, { serials: ['M-1', 'M-2'] });
+    await ok('/v1/aggregations', {
+      sscc: BIN, items: [{ gtin: CIDER, serial: 'B1' }, { gtin: CIDER, serial: 'B3' }, { gtin: MELONS, serial: 'M-2' }],
+      lots: [{ gtin: CIDER, lot: 'C1', quantity: 4 }], location: { gln: gln(71) },
+    });
+    await indexed();
+    await capture('farm-7', [{ type: 'ObjectEvent', eventID: id(20), ...at(11), action: 'OBSERVE', bizStep: 'shipping', epcList: [urn(ssccUri(BIN))], ...to(72) }]);
+    expect(hops(await trace('forward', `gtin=${CIDER}&lot=C1`))).to.deep.equal([`ship:C1:farm-7>${gln(72)}:5 LTR`]);
+    expect(hops(await trace('forward', `gtin=${MELONS}&lot=M1`))).to.deep.equal([`ship:M1:farm-7>${gln(72)}:1 EA`]);
   });
 
   it('takes the hops back when the packing or the shipment of the unit is declared erroneous', async () => {
