@@ -25,6 +25,12 @@
  * While the whole gateway captures, a reader asks GET /healthz every 5 ms: its latency says how
  * long a consumer's scan would wait behind captures (the median and 90th percentile).
  *
+ * Each measure also reports the CPU time the whole process spent per event while it ran (every
+ * thread: the ledger's, LevelDB's compactions, the garbage collector's helpers, the bench's own
+ * client). On a machine of few cores that is what caps the rate, and it varies far less from run
+ * to run than the rate does. It includes compactions of what the measure before left behind, as
+ * the interleaving spreads them over every measure alike.
+ *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
  * ZFC_EPCIS_ROUNDS the interleaved rounds whose medians are reported (3).
@@ -180,6 +186,7 @@ export async function run(): Promise<void> {
     router = await startRouter(ledger, who);
     gateway = await startWholeGateway(path.join(root, 'gateway'));
     const gw = gateway;
+    const viaRouterAt = router;
     const warm = documents('W')[0] ?? [];
     await rawRate(ledger, who, [warm], 'raw:PutShaped');
     await rawRate(ledger, who, [warm]); // compile schemas, load code paths, fill caches: every side
@@ -190,29 +197,40 @@ export async function run(): Promise<void> {
     const indexed = (): Promise<boolean> => gw.parts.index.caughtUp(gw.parts.ledger);
     await captureRate(gw.running.url, gw.parts.captureJobs, [documents('T')[0] ?? []], gw.key, indexed);
     log(`epcis: ${EVENTS.toLocaleString('en')} events per measure, ${BATCH} per document, ${CONCURRENCY} in flight, ${ROUNDS} interleaved rounds (medians); every ledger ${THREAD ? 'in a thread of its own, as npm start runs it' : 'in the calling thread (ZFC_EPCIS_LEDGER_THREAD=false)'}`);
-    const rates: Record<'raw' | 'rawOther' | 'shaped' | 'direct' | 'router' | 'gateway', number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [] };
+    type Measure = 'raw' | 'rawOther' | 'shaped' | 'direct' | 'router' | 'gateway';
+    const rates: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [] };
+    const cpu: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [] };
+    /** Runs one measure, keeping its rate and the CPU time the process spent per event meanwhile (every thread: a steadier figure than the rate on a shared machine). */
+    const measure = async (k: Measure, run: () => Promise<number>): Promise<void> => {
+      const before = process.cpuUsage();
+      rates[k].push(await run());
+      const used = process.cpuUsage(before);
+      cpu[k].push((used.user + used.system) / EVENTS);
+    };
     const readLatencies: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // interleaved, so that a busy spell of a shared machine weighs on every measure alike
-      rates.raw.push(await rawRate(ledger, who, documents(`R${r}-`)));
-      rates.rawOther.push(await rawRate(other, who, documents(`Q${r}-`)));
-      rates.shaped.push(await rawRate(ledger, who, documents(`H${r}-`), 'raw:PutShaped'));
-      rates.direct.push(await directRate(ledger, who, documents(`D${r}-`)));
-      rates.router.push(await captureRate(router.base, router.jobs, documents(`C${r}-`)));
-      rates.gateway.push(await captureRate(gw.running.url, gw.parts.captureJobs, documents(`G${r}-`), gw.key, indexed, readLatencies));
+      await measure('raw', () => rawRate(ledger, who, documents(`R${r}-`)));
+      await measure('rawOther', () => rawRate(other, who, documents(`Q${r}-`)));
+      await measure('shaped', () => rawRate(ledger, who, documents(`H${r}-`), 'raw:PutShaped'));
+      await measure('direct', () => directRate(ledger, who, documents(`D${r}-`)));
+      await measure('router', () => captureRate(viaRouterAt.base, viaRouterAt.jobs, documents(`C${r}-`)));
+      await measure('gateway', () => captureRate(gw.running.url, gw.parts.captureJobs, documents(`G${r}-`), gw.key, indexed, readLatencies));
     }
     const [rawHere, rawOther, shaped, direct, viaRouter, viaGateway] = (['raw', 'rawOther', 'shaped', 'direct', 'router', 'gateway'] as const).map((k) => median(rates[k])) as [number, number, number, number, number, number];
     const raw = Math.max(rawHere, rawOther);
     const each = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
+    const perEvent = (k: Measure): string => `${median(cpu[k]).toFixed(0)} µs/event`;
     const kinds = THREAD ? ['in its own thread', 'in the calling thread'] : ['in the calling thread', 'in its own thread'];
-    log(`  raw ledger ingest (opaque JSON, one key per event), ledger ${kinds[0]}: ${rawHere.toFixed(0)} events/s  [${each(rates.raw)}]`);
-    log(`  raw ledger ingest, ledger ${kinds[1]}: ${rawOther.toFixed(0)} events/s  [${each(rates.rawOther)}]`);
-    log(`  raw, capture's state shape (1 read + 1 write per event):   ${shaped.toFixed(0)} events/s  [${each(rates.shaped)}]`);
-    log(`  epcis:CaptureEvents submitted directly (no HTTP):          ${direct.toFixed(0)} events/s  [${each(rates.direct)}]`);
-    log(`  POST /epcis/capture, EPCIS router over the contract:       ${viaRouter.toFixed(0)} events/s  [${each(rates.router)}]`);
-    log(`  POST /epcis/capture, whole gateway (auth, jobs, projection, trace index): ${viaGateway.toFixed(0)} events/s  [${each(rates.gateway)}]`);
+    log(`  raw ledger ingest (opaque JSON, one key per event), ledger ${kinds[0]}: ${rawHere.toFixed(0)} events/s  [${each(rates.raw)}]; CPU ${perEvent('raw')}`);
+    log(`  raw ledger ingest, ledger ${kinds[1]}: ${rawOther.toFixed(0)} events/s  [${each(rates.rawOther)}]; CPU ${perEvent('rawOther')}`);
+    log(`  raw, capture's state shape (1 read + 1 write per event):   ${shaped.toFixed(0)} events/s  [${each(rates.shaped)}]; CPU ${perEvent('shaped')}`);
+    log(`  epcis:CaptureEvents submitted directly (no HTTP):          ${direct.toFixed(0)} events/s  [${each(rates.direct)}]; CPU ${perEvent('direct')}`);
+    log(`  POST /epcis/capture, EPCIS router over the contract:       ${viaRouter.toFixed(0)} events/s  [${each(rates.router)}]; CPU ${perEvent('router')}`);
+    log(`  POST /epcis/capture, whole gateway (auth, jobs, projection, trace index): ${viaGateway.toFixed(0)} events/s  [${each(rates.gateway)}]; CPU ${perEvent('gateway')}`);
     log(`  GET /healthz while the whole gateway captures: median ${quantile(readLatencies, 0.5).toFixed(1)} ms, 90th percentile ${quantile(readLatencies, 0.9).toFixed(1)} ms (${readLatencies.length} reads)`);
     log(`  ratio capture / raw (the faster raw, ${raw.toFixed(0)} events/s): whole gateway ${(viaGateway / raw).toFixed(2)}, router ${(viaRouter / raw).toFixed(2)} (goal ≥ 0.50); same-shape raw / raw ${(shaped / raw).toFixed(2)}; direct / raw ${(direct / raw).toFixed(2)}`);
+    log(`  CPU per event (the process's, every thread, median) whole gateway / raw in its own thread: ${(median(cpu.gateway) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}; direct / raw: ${(median(cpu.direct) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}`);
   } finally {
     if (router) await new Promise((r) => router?.server.close(r));
     await gateway?.running.close();
