@@ -8,6 +8,7 @@
  */
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../chaincode/json-depth';
 
 /** Parses the request body as JSON; an empty body is `undefined`. */
 export async function readJson(ctx: Context, limitBytes: number): Promise<unknown> {
@@ -35,35 +36,14 @@ export async function readJsonText(ctx: Context, limitBytes: number): Promise<{ 
   } catch {
     throw new ZfcError('INVALID_ARGUMENT', 'the body is not valid JSON', { field: '/' });
   }
-  if (depthOf(value, 0, MAX_DEPTH) > MAX_DEPTH) {
+  if (nestedDeeperThan(value, MAX_DEPTH)) {
     throw new ZfcError('INVALID_ARGUMENT', `the body is nested more than ${MAX_DEPTH} levels deep`, { field: '/', limit: MAX_DEPTH });
   }
   return { value, text };
 }
 
-/**
- * The deepest nesting a body may have. JSON.parse accepts any depth, but everything recursive
- * after it (canonical JSON, schema checks, JSON.stringify) would overflow the stack.
- */
-export const MAX_DEPTH = 64;
-
-/**
- * The nesting depth of a parsed value (`d` being its own), given up past `limit`: the recursion
- * never goes deeper than `limit` + 1 frames, however deep the value, and allocates nothing.
- */
-function depthOf(value: unknown, d: number, limit: number): number {
-  if (d > limit || value === null || typeof value !== 'object') return d;
-  let max = d;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && max <= limit; i++) max = Math.max(max, depthOf(value[i], d + 1, limit));
-    return max;
-  }
-  for (const key in value) {
-    max = Math.max(max, depthOf((value as Record<string, unknown>)[key], d + 1, limit));
-    if (max > limit) break;
-  }
-  return max;
-}
+/** The deepest nesting a body may have (chaincode/json-depth.ts says why there is a limit). */
+export const MAX_DEPTH = MAX_JSON_DEPTH;
 
 function tooLarge(limit: number): ZfcError {
   return new ZfcError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`, { limit });

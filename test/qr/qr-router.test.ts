@@ -138,6 +138,12 @@ describe('qr-service: router', () => {
     const huge = await post(JSON.stringify({ ...base, serials: new Array(200_000).fill('123456') }));
     expect(huge.status).to.equal(413);
     expect((await errorOf(huge)).code).to.equal('PAYLOAD_TOO_LARGE');
+    // nested past the limit: a typed 400, not the stack overflow of whatever walks it later (it was a 500)
+    for (const depth of [65, 5000, 100_000]) {
+      const deep = await post(JSON.stringify(base).replace('"带鱼"', `${'['.repeat(depth)}${']'.repeat(depth)}`));
+      expect(deep.status, `depth ${depth}`).to.equal(400);
+      expect(await errorOf(deep)).to.include({ code: 'INVALID_ARGUMENT' }).and.have.nested.property('details.limit', 64);
+    }
   });
 
   it('fails with FONT_NOT_FOUND, before streaming, when the configured font is absent', async () => {
