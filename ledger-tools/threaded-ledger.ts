@@ -245,19 +245,34 @@ export class ThreadedLedger implements Ledger {
     }
     let next = after ? after.blockNumber : 0;
     let fetched: { from: number; blocks: readonly LedgerEvent[][] } | undefined;
+    /**
+     * The next blocks' events, asked for while the ones before are handed out: reading back a
+     * long ledger (a rebuild at start) then keeps the ledger thread reading and this thread
+     * applying at the same time, rather than each waiting for the other.
+     */
+    let ahead: { from: number; blocks: Promise<LedgerEvent[][]> } | undefined;
+    const read = (from: number): { from: number; blocks: Promise<LedgerEvent[][]> } => {
+      const blocks = this.call<LedgerEvent[][]>({ op: 'blockEvents', from, to: Math.min(this.knownHeight, from + MAX_BLOCKS_PER_CALL) });
+      blocks.catch(() => undefined); // a read ahead that is never awaited (the stream ended first) fails unobserved
+      return { from, blocks };
+    };
     const ended = (): boolean => this.closed || this.failure !== undefined || options.signal?.aborted === true;
     while (!ended()) {
       while (next < this.knownHeight && !ended()) {
         let events = this.recent.get(next);
         if (!events) {
           if (!fetched || next < fetched.from || next >= fetched.from + fetched.blocks.length) {
+            const reading = ahead?.from === next ? ahead : read(next);
+            ahead = undefined;
             let blocks: LedgerEvent[][];
             try {
-              blocks = await this.call<LedgerEvent[][]>({ op: 'blockEvents', from: next, to: Math.min(this.knownHeight, next + MAX_BLOCKS_PER_CALL) });
+              blocks = await reading.blocks;
             } catch (err) {
               if (this.closed) return; // closed while reading back: the stream ends, as on close at the head
               throw err;
             }
+            const following = next + blocks.length;
+            if (blocks.length > 0 && following < this.knownHeight && !this.recent.has(following)) ahead = read(following);
             fetched = { from: next, blocks: blocks.map((b) => b.map(localEvent)) };
           }
           events = fetched.blocks[next - fetched.from];
