@@ -120,8 +120,12 @@ function uniq(xs: string[]): string[] {
  */
 const NONE: readonly string[] = Object.freeze([]);
 
-/** A list of an event's identifiers as kept: {@link uniq}, and {@link NONE} when empty. */
-const kept = (xs: string[]): readonly string[] => (xs.length === 0 ? NONE : uniq(xs));
+/**
+ * A list of an event's identifiers as kept: {@link uniq}, {@link NONE} when empty, and a list of
+ * one (most of the rest) copied to an array of exactly one slot: the list was filled by `push`,
+ * which leaves room for sixteen.
+ */
+const kept = (xs: string[]): readonly string[] => (xs.length === 0 ? NONE : xs.length === 1 ? [xs[0] as string] : uniq(xs));
 
 const ID_POINTER = { readPoint: '/readPoint/id', bizLocation: '/bizLocation/id' } as const;
 
