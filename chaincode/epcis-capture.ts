@@ -117,7 +117,9 @@ function writtenRecords(txId: string, writes: readonly CaptureWrite[]): { captur
     if (w.key === ofCapture) capture = JSON.parse(text(w.value)) as CaptureRecord;
     else if (isEventKey(w.key)) {
       const record = JSON.parse(text(w.value)) as EventRecord;
-      if (record.txId === txId) records.set(record.eventID, record); // not a declaration's rewrite of an older event
+      if (record.txId !== txId) continue; // a declaration's rewrite of an older event
+      (record as { txId: string }).txId = txId; // the one string, not a copy per record: a projection keeps every record
+      records.set(record.eventID, record);
     }
   }
   return { ...(capture ? { capture } : {}), records };
