@@ -45,10 +45,11 @@ export interface LotNode {
   statusReason: string;
   statusAt: string;
   recallId: string;
-  readonly inputs: EdgeNode[];
-  readonly outputs: EdgeNode[];
-  readonly hops: HopNode[];
-  readonly tests: (TestFact & FactPosition)[];
+  /** Each list is {@link NONE} until its first entry (added with {@link plus} or {@link plusBySeq}). */
+  inputs: readonly EdgeNode[];
+  outputs: readonly EdgeNode[];
+  hops: readonly HopNode[];
+  tests: readonly (TestFact & FactPosition)[];
   scans: number;
 }
 
@@ -149,10 +150,10 @@ export class TraceGraphStore {
         statusReason: '',
         statusAt: '',
         recallId: '',
-        inputs: [],
-        outputs: [],
-        hops: [],
-        tests: [],
+        inputs: NONE,
+        outputs: NONE,
+        hops: NONE,
+        tests: NONE,
         scans: 0,
       };
       this.lots.set(key, node);
@@ -181,14 +182,16 @@ export class TraceGraphStore {
       case 'hop': {
         const node = this.node(fact.lotRef);
         const hop: HopNode = { view: hopView(fact, node.ref), seq: fact.seq };
-        node.hops.push(hop);
+        node.hops = plus(node.hops, hop);
         if (fact.kind === 'receive') this.touch(fact.to, node.key);
-        if (fact.shipmentId) this.shipmentHops(fact.shipmentId).push(hop);
+        if (fact.shipmentId) addTo(this.shipments, fact.shipmentId, hop);
         return;
       }
-      case 'test':
-        this.node(fact.lotRef).tests.push(fact);
+      case 'test': {
+        const node = this.node(fact.lotRef);
+        node.tests = plus(node.tests, fact);
         return;
+      }
       case 'items':
         this.addItems(fact.lotRef, fact.serials, fact.range);
         return;
@@ -221,8 +224,8 @@ export class TraceGraphStore {
     const toNode = this.node(to);
     const view: EdgeView = Object.freeze({ from: fromNode.ref, to: toNode.ref, quantity: edge.quantity, unit: edge.unit, txId: edge.txId, timestamp: edge.timestamp });
     const e: EdgeNode = { view, seq: edge.seq, fromNode, toNode };
-    fromNode.outputs.push(e);
-    toNode.inputs.push(e);
+    fromNode.outputs = plus(fromNode.outputs, e);
+    toNode.inputs = plus(toNode.inputs, e);
   }
 
   private addItems(ref: LotRef, serials: readonly string[] | undefined, range: { prefix: string; from: number; to: number; width?: number } | undefined): void {
@@ -316,9 +319,9 @@ export class TraceGraphStore {
         shipmentId: f.shipmentId ?? '', location: f.location ?? '', txId: f.txId, timestamp: f.timestamp,
       });
       const hop: HopNode = { view, seq: f.seq };
-      insertBySeq(node.hops, hop);
+      node.hops = plusBySeq(node.hops, hop);
       if (f.kind === 'receive') this.touch(f.to, node.key);
-      if (f.shipmentId) insertBySeq(this.shipmentHops(f.shipmentId), hop);
+      if (f.shipmentId) this.shipments.set(f.shipmentId, plusBySeq(this.shipments.get(f.shipmentId) ?? NONE, hop) as HopNode[]);
       record.hops.push({ node, hop });
     }
   }
@@ -331,7 +334,7 @@ export class TraceGraphStore {
 
   private dropHop(node: LotNode, hop: HopNode): void {
     const i = node.hops.indexOf(hop);
-    if (i >= 0) node.hops.splice(i, 1);
+    if (i >= 0) (node.hops as HopNode[]).splice(i, 1);
     const list = this.shipments.get(hop.view.shipmentId);
     const j = list ? list.indexOf(hop) : -1;
     if (list && j >= 0) list.splice(j, 1);
@@ -397,7 +400,7 @@ export class TraceGraphStore {
         const i = node.hops.findIndex((h) => h.view.txId === tx && h.view.kind === f.kind && h.view.shipmentId === (f.shipmentId ?? '') && h.view.quantity === f.quantity);
         const hop = node.hops[i];
         if (!hop) continue;
-        node.hops.splice(i, 1);
+        (node.hops as HopNode[]).splice(i, 1);
         const list = this.shipments.get(hop.view.shipmentId);
         list?.splice(list.indexOf(hop), 1);
         if (list?.length === 0) this.shipments.delete(hop.view.shipmentId);
@@ -409,8 +412,8 @@ export class TraceGraphStore {
         const i = node.inputs.findIndex((e) => e.view.txId === tx && from.has(e.fromNode) && e.view.quantity === f.quantity);
         const edge = node.inputs[i];
         if (!edge) continue;
-        node.inputs.splice(i, 1);
-        edge.fromNode.outputs.splice(edge.fromNode.outputs.indexOf(edge), 1);
+        (node.inputs as EdgeNode[]).splice(i, 1);
+        (edge.fromNode.outputs as EdgeNode[]).splice(edge.fromNode.outputs.indexOf(edge), 1);
         return;
       }
     } else if (f.type === 'lot') {
@@ -474,12 +477,6 @@ export class TraceGraphStore {
     this.node(fact.lotRef).scans += 1;
   }
 
-  private shipmentHops(id: string): HopNode[] {
-    let list = this.shipments.get(id);
-    if (!list) this.shipments.set(id, (list = []));
-    return list;
-  }
-
   private touch(participant: string, key: string): void {
     let set = this.touched.get(participant);
     if (!set) this.touched.set(participant, (set = new Set()));
@@ -500,10 +497,11 @@ export class TraceGraphStore {
   sortAll(): void {
     const bySeq = (a: { seq: string }, b: { seq: string }): number => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
     for (const node of this.lots.values()) {
-      node.inputs.sort(bySeq);
-      node.outputs.sort(bySeq);
-      node.hops.sort(bySeq);
-      node.tests.sort(bySeq);
+      // (NONE, frozen and empty, sorts as a no-op)
+      (node.inputs as EdgeNode[]).sort(bySeq);
+      (node.outputs as EdgeNode[]).sort(bySeq);
+      (node.hops as HopNode[]).sort(bySeq);
+      (node.tests as (TestFact & FactPosition)[]).sort(bySeq);
     }
     for (const list of this.shipments.values()) list.sort(bySeq);
     this.warnings.sort(bySeq);
@@ -720,7 +718,31 @@ export function holdersOf(node: LotNode): HolderView[] {
   return [...by].map(([participant, h]) => ({ lot: node.ref, participant, ...h, unit }));
 }
 
-/** Appends to the list under a key, creating it. */
+/**
+ * The empty list every node shares until it has an entry of that kind: most nodes (every
+ * serialised item a capture names) never get inputs, outputs or tests. Frozen, so that nothing
+ * can fill it for all: entries go in through {@link plus} and {@link plusBySeq}.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * `list` with `entry` at the end: the first entry gets a list of exactly one slot (a `push` onto
+ * an empty array makes room for sixteen, and most lists here never get a second entry).
+ */
+function plus<T>(list: readonly T[], entry: T): readonly T[] {
+  if (list.length === 0) return [entry];
+  (list as T[]).push(entry);
+  return list;
+}
+
+/** {@link plus}, keeping the list in ledger order (see {@link insertBySeq}). */
+function plusBySeq<T extends { readonly seq: string }>(list: readonly T[], entry: T): readonly T[] {
+  if (list.length === 0) return [entry];
+  insertBySeq(list as T[], entry);
+  return list;
+}
+
+/** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
 function addTo<T>(map: Map<string, T[]>, key: string, entry: T): void {
   const list = map.get(key);
   if (list) list.push(entry);
