@@ -110,6 +110,7 @@ const DEFAULT_LIMITS: TraceLimits = { maxLots: 100_000 };
 /** The in-memory graph. */
 export class TraceGraphStore {
   readonly lots = new Map<string, LotNode>();
+  private readonly shared = new SharedStrings();
   readonly participants = new Map<string, ParticipantFact>();
   readonly products = new Map<string, ProductFact>();
   readonly recalls = new Map<string, RecallFact & FactPosition & { affected: LotRef[] }>();
@@ -181,7 +182,7 @@ export class TraceGraphStore {
         return;
       case 'hop': {
         const node = this.node(fact.lotRef);
-        const hop: HopNode = { view: hopView(fact, node.ref), seq: fact.seq };
+        const hop: HopNode = { view: hopView(fact, node.ref, this.shared), seq: fact.seq };
         node.hops = plus(node.hops, hop);
         if (fact.kind === 'receive') this.touch(fact.to, node.key);
         if (fact.shipmentId) addTo(this.shipments, fact.shipmentId, hop);
@@ -757,17 +758,37 @@ function insertBySeq<T extends { readonly seq: string }>(list: T[], entry: T): v
 }
 
 /** The view of a hop fact, of the lot it landed on (built field by field: a spread copy of each fact cost more than the rest of the hop). */
-function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef): HopView {
+function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef, shared: SharedStrings): HopView {
   return Object.freeze({
     lot,
     kind: f.kind,
-    from: f.from,
-    to: f.to,
+    from: shared.of(f.from),
+    to: shared.of(f.to),
     quantity: f.quantity,
-    unit: f.unit,
+    unit: shared.of(f.unit),
     shipmentId: f.shipmentId ?? '',
-    location: f.location ?? '',
-    txId: f.txId,
-    timestamp: f.timestamp,
+    location: shared.of(f.location ?? ''),
+    txId: shared.of(f.txId),
+    timestamp: shared.of(f.timestamp),
   });
+}
+
+/** Most texts {@link SharedStrings} remembers before it starts afresh. */
+const SHARED_LIMIT = 100_000;
+
+/**
+ * One string for each text that hop after hop repeats: a transaction's ID and time (a capture's
+ * hundreds of hops share them), parties, places and units. Mostly for a graph loaded from disk,
+ * where every fact's strings come fresh from its own stored JSON.
+ */
+class SharedStrings {
+  private readonly known = new Map<string, string>();
+
+  of(text: string): string {
+    const known = this.known.get(text);
+    if (known !== undefined) return known;
+    if (this.known.size >= SHARED_LIMIT) this.known.clear();
+    this.known.set(text, text);
+    return text;
+  }
 }
