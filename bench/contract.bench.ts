@@ -13,6 +13,7 @@ import { contracts, x509IdOf } from '../chaincode';
 import { gs1CheckDigit } from '../chaincode/gs1';
 import { createCertificateAuthority, openEmbeddedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { PutContract } from '../test/fabric/put-contract';
+import { log } from './standalone';
 
 const CONCURRENCY = 64;
 const SINGLE_TX = 1500;
@@ -25,10 +26,6 @@ const LOTS = 256;
 const check = (body: string): string => `${body}${gs1CheckDigit(body)}`;
 const GTIN = check('0950600099001');
 const SITE = check('695000999001');
-
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
 
 async function rate(count: number, call: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;

@@ -22,6 +22,7 @@ import { eventIdentifiers, eventPointer } from '../chaincode/epcis-identifiers';
 import { validateEpcisDocument } from '../chaincode/epcis-validate';
 import { referenceHashId, referenceIdentifiers } from '../test/epcis/event-hash-reference';
 import { BENCH_CONTEXT, benchDocument, benchEvent } from './epcis-events';
+import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_PARTS_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['ZFC_PARTS_ROUNDS'] ?? 5);
@@ -91,10 +92,6 @@ function median(xs: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 /** Runs every part in interleaved rounds (one warm-up), alternating their order, and prints medians, bests and the ratios to the baselines. */
 export async function run(): Promise<void> {
   const samples = new Map<string, number[]>(PARTS.map((p) => [p.name, []]));
@@ -119,9 +116,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAlone(module, run);

@@ -54,6 +54,7 @@ import { listen, openGateway, type GatewayParts, type RunningGateway } from '../
 import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
 import { contracts } from './raw-contract';
+import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
 const BATCH = Number(process.env['ZFC_EPCIS_BATCH'] ?? 500);
@@ -240,13 +241,4 @@ export async function run(): Promise<void> {
   }
 }
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-if (require.main === module) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runAlone(module, run);

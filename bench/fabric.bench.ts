@@ -18,6 +18,7 @@ import { openFabricLedger } from '../ledger-tools/fabric-ledger';
 import type { FabricParticipant } from '../ledger-tools/fabric-profile';
 import type { Checkpoint, Ledger } from '../ledger-tools/ledger';
 import { compiledRoot, missingFabricTools, startNetwork } from '../test/fabric/fabric-network';
+import { log, runAlone } from './standalone';
 
 const CONCURRENCY = Number(process.env['ZFC_FABRIC_CONCURRENCY'] ?? 32);
 const SINGLE_TX = Number(process.env['ZFC_FABRIC_TX'] ?? 600);
@@ -137,13 +138,4 @@ export async function run(): Promise<void> {
   }
 }
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-if (require.main === module) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${String(err instanceof Error ? err.stack : err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runAlone(module, run);

@@ -28,6 +28,7 @@ import { Level } from 'level';
 import { createCertificateAuthority, openEmbeddedLedger, type Identity } from '../ledger-tools';
 import { KvContract } from '../test/ledger/kv-contract';
 import type { ContractClass } from '../ledger-tools';
+import { runAlone } from './standalone';
 
 /** The simple ingest contract: one Put, arguments untyped. */
 class IngestContract extends Contract {
@@ -134,9 +135,4 @@ export async function run(): Promise<void> {
   process.stdout.write(`best: ${fmt(best)} simple tx/s (goal ${fmt(GOAL_TPS)}: ${best >= GOAL_TPS ? 'met' : 'NOT met'}); best ledger/raw ratio ${bestRatio.toFixed(2)} (goal 0.5: ${bestRatio >= 0.5 ? 'met' : 'NOT met'})\n`);
 }
 
-if (require.main === module) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runAlone(module, run);

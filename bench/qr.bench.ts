@@ -22,6 +22,7 @@ import {
   createResolverRouter, findCjkFont, labelRequest, packageLink, qrPng, qrSvg, writeLabelSheet, DEFAULT_IMAGE_OPTIONS,
 } from '../qr-service';
 import { fixtureSource, GTIN } from '../test/qr/fixture-source';
+import { log, runAlone } from './standalone';
 
 const SECONDS = Number(process.env['ZFC_QR_BENCH_SECONDS'] ?? 3);
 const LABELS = Number(process.env['ZFC_QR_BENCH_LABELS'] ?? 5000);
@@ -29,10 +30,6 @@ const PHASES = (process.env['ZFC_QR_BENCH_PHASES'] ?? 'codes,labels,resolver').s
 const BASE = 'https://zfc.example.cn';
 const ROUNDS = 3;
 const PAGE_PATH = `/01/${GTIN}/10/LJ2026A/21/000001?17=271002`;
-
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
 
 function link(i: number): string {
   return packageLink(BASE, { gtin: GTIN, lot: 'LJ2026A', serial: String(100000 + i), expiry: '2027-10-02' });
@@ -188,9 +185,4 @@ export async function run(): Promise<void> {
   if (PHASES.includes('resolver')) await resolver();
 }
 
-if (require.main === module && isMainThread) {
-  run().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+if (isMainThread) runAlone(module, run);

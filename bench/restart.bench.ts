@@ -29,6 +29,7 @@ import { loadConfig, type GatewayConfig } from '../gateway-api/config';
 import { listen, openGateway } from '../gateway-api/server';
 import { openThreadedLedger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
+import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_RESTART_EVENTS'] ?? 100_000);
 const ROUNDS = Number(process.env['ZFC_RESTART_ROUNDS'] ?? 3);
@@ -127,13 +128,4 @@ export async function run(): Promise<void> {
   }
 }
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-if (require.main === module) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runAlone(module, run);

@@ -13,6 +13,7 @@ import { TraceIndex, factSeq } from '../gateway-api/trace-index';
 import type { PositionedFact, TraceGraph } from '../gateway-api/trace-model';
 import { buildChain, prng, type ChainEvent } from './trace-chain';
 import { SqliteTrace, type SqlTrace } from './trace-sqlite';
+import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_TRACE_EVENTS'] ?? 1_000_000);
 const QUERIES = Number(process.env['ZFC_TRACE_QUERIES'] ?? 300);
@@ -174,13 +175,4 @@ function heapMb(): number {
   return Math.round(process.memoryUsage().heapUsed / 1e6);
 }
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-if (require.main === module) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${String(err instanceof Error ? err.stack : err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runAlone(module, run);
