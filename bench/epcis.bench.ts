@@ -27,9 +27,10 @@
  *
  * Each measure also reports the CPU time the whole process spent per event while it ran (every
  * thread: the ledger's, LevelDB's compactions, the garbage collector's helpers, the bench's own
- * client). On a machine of few cores that is what caps the rate, and it varies far less from run
- * to run than the rate does. It includes compactions of what the measure before left behind, as
- * the interleaving spreads them over every measure alike.
+ * client). On a machine of few cores that is what caps the rate: it says how much work each path
+ * does per event, where the rate mixes work with waiting. It varies from run to run about as much
+ * as the rate (5-10% on a quiet two-core machine), and it includes compactions of what the
+ * measure before left behind, which the interleaving spreads over every measure alike.
  *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
