@@ -25,6 +25,7 @@ import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
 import { documentText, type EventStore } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
+import { submitRetrying } from './submit-retrying';
 
 /** Called with each event the projection applies, in ledger order. */
 export type EpcisListener = (event: StoredEpcisEvent) => void;
@@ -297,7 +298,7 @@ export class ProjectedEventStore implements EventStore {
   }
 
   async capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult> {
-    const { payload, txId } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [documentText(document)], identity);
+    const { payload, txId } = await submitRetrying(this.ledger, `${this.contract}:CaptureEvents`, [documentText(document)], identity);
     await this.applied(txId);
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
   }

@@ -9,6 +9,7 @@ import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger } from '../ledger-tools/ledger';
+import { submitRetrying } from './submit-retrying';
 
 /** Captures and reads EPCIS events on behalf of an identity. */
 export interface EventStore {
@@ -44,7 +45,7 @@ export class LedgerEventStore implements EventStore {
   constructor(private readonly ledger: Ledger, private readonly contract = 'epcis') {}
 
   async capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult> {
-    const { payload } = await this.ledger.submit(`${this.contract}:CaptureEvents`, [documentText(document)], identity);
+    const { payload } = await submitRetrying(this.ledger, `${this.contract}:CaptureEvents`, [documentText(document)], identity);
     return JSON.parse(text(payload)) as CaptureResult;
   }
 

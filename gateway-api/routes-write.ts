@@ -17,11 +17,11 @@ import type { Identity, Ledger } from '../ledger-tools/ledger';
 import type { ApiKeys, Caller } from './api-keys';
 import { fingerprint, type Answer, type IdempotencyStore } from './idempotency';
 import { readJson } from './json-body';
+import { submitRetrying } from './submit-retrying';
 import type { TraceIndex } from './trace-index';
 import type { Wallet } from './wallet';
 
 /** How often a write invalidated by a concurrent one is tried (the Fabric ledger retries on its own too). */
-const MVCC_ATTEMPTS = 10;
 
 /** Issues an identity for a new participant (embedded deployments); absent on Fabric. */
 export interface IdentityIssuer {
@@ -105,22 +105,7 @@ async function execute(deps: WriteDeps, route: WriteRoute, caller: Caller, body:
 
 /** Submits a transaction and waits until the trace index has applied it. */
 async function submit(deps: WriteDeps, fn: TransactionName, input: unknown, identity: Identity): Promise<{ txId: string; blockNumber: number; result: unknown }> {
-  let res;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      res = await deps.ledger.submit(fn, [JSON.stringify(input)], identity);
-      break;
-    } catch (err) {
-      const code = err instanceof ZfcError ? err.code : 'error';
-      deps.onSubmit?.(fn, code);
-      // An invalidated transaction changed nothing: running it again against the new state is safe.
-      if (attempt < MVCC_ATTEMPTS && (code === 'MVCC_READ_CONFLICT' || code === 'PHANTOM_READ_CONFLICT')) {
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt)); // jitter, so the losers do not collide again
-        continue;
-      }
-      throw err;
-    }
-  }
+  const res = await submitRetrying(deps.ledger, fn, [JSON.stringify(input)], identity, (code) => deps.onSubmit?.(fn, code));
   deps.onSubmit?.(fn, 'ok');
   await deps.index.waitFor(res.txId, 5000);
   return { txId: res.txId, blockNumber: res.blockNumber, result: decodePayload(res.payload) };

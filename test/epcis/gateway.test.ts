@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
-import { objectEvent, officialSchema } from './fixtures';
+import { documentOf, objectEvent, officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -56,6 +56,28 @@ describe('EPCIS in the gateway', function () {
     expect(own.status, own.text).to.equal(200);
     expect(own.headers.get('GS1-EPCIS-Version')).to.equal('2.0.0');
     expect(own.body.type).to.equal('EPCISQueryDocument');
+  });
+
+  it('records the same events captured several times at once a single time, and ends every capture well: the later ones find them recorded', async () => {
+    // a client that retried while its first request was still in flight: the copies lose a read conflict to the first, and are run again
+    for (const size of [1, 300]) {
+      const doc = documentOf(Array.from({ length: size }, (_, i) => objectEvent(i, { epcList: [`urn:epc:id:sgtin:0614141.107346.R${size}-${i}`] })));
+      const jobs = await Promise.all([1, 2, 3].map(async () => {
+        const r = await call(t.gw.url, 'POST', '/epcis/capture', { key: keys['farm-1'] as string, body: doc });
+        expect(r.status, r.text).to.equal(202);
+        for (let i = 0; i < 500; i++) {
+          const job = await call(t.gw.url, 'GET', String(r.headers.get('location')), { key: keys['farm-1'] as string });
+          if (!job.body.running) return job.body as { success: boolean; captured: number; duplicates: number; errors: unknown[] };
+          await new Promise((res) => setTimeout(res, 20));
+        }
+        throw new Error('capture job did not finish');
+      }));
+      expect(jobs.map((j) => j.success), JSON.stringify(jobs.map((j) => j.errors))).to.deep.equal([true, true, true]);
+      expect(jobs.map((j) => `${j.captured}+${j.duplicates}`).sort()).to.deep.equal([`${size}+0`, `0+${size}`, `0+${size}`].sort());
+    }
+    const single = { '@context': documentOf([])['@context'], ...objectEvent(7, { eventID: 'urn:uuid:2f0c9a4e-8b1d-4c7e-9f3a-5d6e7f8a9b0c', epcList: ['urn:epc:id:sgtin:0614141.107346.R-single'] }) };
+    const answers = await Promise.all([1, 2, 3].map(() => call(t.gw.url, 'POST', '/epcis/events', { key: keys['farm-1'] as string, body: single })));
+    expect(answers.map((a) => a.status).sort(), answers.map((a) => a.text).join('\n')).to.deep.equal([200, 200, 201]);
   });
 
   it('refuses a captured sale of an item whose lot was recalled through /v1, and records the sale before it', async () => {
