@@ -25,10 +25,11 @@ import {
 } from './epcis-ledger';
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
-import { assertUsable } from './lot';
+import { containerLots } from './aggregation';
+import { assertUsableNow } from './lot';
 import { KEY } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
-import type { Lot, LotRef, Participant } from './records';
+import type { Container, Lot, LotRef, Participant } from './records';
 import type { Tx } from './tx';
 
 /** bizSteps whose events use up or move what they name, and the lot rule's name for it. */
@@ -243,6 +244,28 @@ class LedgerLookups {
     }
     return undefined;
   }
+
+  /**
+   * The managed lots an identifier names: a lot's, a commissioned item's, or every lot a case or
+   * pallet the ledger's own Aggregate packed carries (through nested ones), as the contract's
+   * Ship of containers checks them. A unit only a capture packed is not in the ledger's state.
+   */
+  async lotsOf(canonical: string): Promise<Lot[]> {
+    const sscc = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/.exec(canonical)?.[1];
+    if (sscc === undefined) {
+      const lot = await this.lotOf(canonical);
+      return lot ? [lot] : [];
+    }
+    const container = await this.tx.get<Container>(KEY.container, [sscc]);
+    if (!container) return [];
+    const lots = await Promise.all((await containerLots(this.tx, container)).map((ref) => this.lot(ref)));
+    return lots.filter((lot): lot is Lot => lot !== undefined);
+  }
+
+  /** Refuses a lot the rule's action may not use: recalled, on hold, or reached by a recall still in progress. */
+  usable(lot: Lot, action: string): Promise<void> {
+    return assertUsableNow(this.tx, lot, action);
+  }
 }
 
 /** Applies the ledger's lot rules to one event; the error names the event's position. */
@@ -250,13 +273,13 @@ async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: Eve
   const gated = gatedIdentifiers(event, ids);
   if (!gated) return;
   for (const id of new Set(gated.identifiers)) {
-    const lot = await lookups.lotOf(id);
-    if (!lot) continue;
-    try {
-      assertUsable(lot, gated.action);
-    } catch (err) {
-      if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
-      throw err;
+    for (const lot of await lookups.lotsOf(id)) {
+      try {
+        await lookups.usable(lot, gated.action);
+      } catch (err) {
+        if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
+        throw err;
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import type { Lot, Recall, ZfcError } from '../../chaincode';
 import type { EmbeddedLedger, ReadWriteSet } from '../../ledger-tools';
 import { actor, expectCode, sscc, type World, openWorld } from './support';
 import { BREAD, FLOUR, SUGAR, WHEAT, buildChain, ref } from './chain';
+import { lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 
 /** The composite key of the list of open recalls (`zfc.meta` / `openrecalls`). */
 const OPEN_RECALLS = '\u0000zfc.meta\u0000openrecalls\u0000';
@@ -19,6 +20,8 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
   before(async () => {
     w = await openWorld();
     await buildChain(w);
+    // a case of bread the ledger itself packs before any recall (a captured shipment of the case names only the case)
+    await w.submit('Aggregate', { sscc: sscc(41), lots: [{ ...ref(BREAD, 'BR2'), quantity: 1 }], location: { gln: actor(w, 'bakery').gln } }, actor(w, 'bakery'));
   });
   after(async () => w?.close());
 
@@ -60,6 +63,19 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
     await pending(w.submit('TransformLots', {
       transformationId: 'G-T', inputs: [{ ...ref(FLOUR, 'F2'), quantity: 1 }], output: { ...ref(BREAD, 'G1'), quantity: 2, productionDate: '2026-02-27' }, location: at('bakery'),
     }, actor(w, 'bakery')), 'R-W1');
+  });
+
+  it('stops a captured EPCIS shipment as it stops the contract\'s own: of a lot the recall will reach, or of a case the ledger packed with one', async () => {
+    const shipping = (hour: number, what: Record<string, unknown>): Record<string, unknown> => ({
+      type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-02-28T00:00:00Z', '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: `2026-02-28T${String(hour).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'shipping', ...what }] },
+    });
+    await pending(w.submit('epcis:CaptureEvents', shipping(1, { epcList: [], quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1 }] }), actor(w, 'bakery')), 'R-W1');
+    const err = await pending(w.submit('epcis:CaptureEvents', shipping(2, { epcList: [toEpcUrn(ssccUri(sscc(41)), 7)] }), actor(w, 'bakery')), 'R-W1');
+    expect(err.details).to.include({ identifier: ssccUri(sscc(41)), gtin: BREAD, lot: 'BR2' });
+    // a case the ledger never packed names no lot it manages: its shipment is evidence, and is recorded
+    const free = await w.submit<{ captured: unknown[] }>('epcis:CaptureEvents', shipping(3, { epcList: [ssccUri(sscc(42))] }), actor(w, 'bakery'));
+    expect(free.captured).to.have.length(1);
   });
 
   it('lots not made from the recalled lot are not stopped', async () => {
