@@ -184,11 +184,27 @@ export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly Captu
   }
 }
 
-/** The lots a captured event uses up or moves, with the rule's action name; none if not gated. */
-function gatedIdentifiers(event: EpcisEvent, ids: EventIdentifiers): { action: string; identifiers: string[] } | undefined {
-  if (event.type === 'TransformationEvent') return { action: 'transform', identifiers: [...ids.inputEPCList, ...ids.inputEPCClasses] };
-  const action = typeof event['bizStep'] === 'string' ? GATED_BIZ_STEPS[event['bizStep']] : undefined;
-  return action ? { action, identifiers: [...anyEpcs(ids), ...anyClasses(ids)] } : undefined;
+/** What a captured event does with what it names, as the contract's rules see it. */
+interface Gate {
+  readonly action: string;
+  readonly identifiers: readonly string[];
+}
+
+/**
+ * The uses a captured event makes of what it names, each with the rule's action name: a
+ * transformation uses up its inputs, a packing (an AggregationEvent or AssociationEvent that
+ * adds) packs its children, and a shipping or selling bizStep ships or sells everything the event
+ * names. None for any other event: an observation of a recalled lot is evidence, and recorded.
+ */
+function gatesOf(event: EpcisEvent, ids: EventIdentifiers): Gate[] {
+  const gates: Gate[] = [];
+  if (event.type === 'TransformationEvent') gates.push({ action: 'transform', identifiers: [...ids.inputEPCList, ...ids.inputEPCClasses] });
+  if ((event.type === 'AggregationEvent' || event.type === 'AssociationEvent') && event['action'] === 'ADD') {
+    gates.push({ action: 'pack', identifiers: [...ids.childEPCs, ...ids.epcClasses] });
+  }
+  const action = event.type !== 'TransformationEvent' && typeof event['bizStep'] === 'string' ? GATED_BIZ_STEPS[event['bizStep']] : undefined;
+  if (action) gates.push({ action, identifiers: [...anyEpcs(ids), ...anyClasses(ids)] });
+  return gates;
 }
 
 /**
@@ -270,15 +286,15 @@ class LedgerLookups {
 
 /** Applies the ledger's lot rules to one event; the error names the event's position. */
 async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string): Promise<void> {
-  const gated = gatedIdentifiers(event, ids);
-  if (!gated) return;
-  for (const id of new Set(gated.identifiers)) {
-    for (const lot of await lookups.lotsOf(id)) {
-      try {
-        await lookups.usable(lot, gated.action);
-      } catch (err) {
-        if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
-        throw err;
+  for (const gate of gatesOf(event, ids)) {
+    for (const id of new Set(gate.identifiers)) {
+      for (const lot of await lookups.lotsOf(id)) {
+        try {
+          await lookups.usable(lot, gate.action);
+        } catch (err) {
+          if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
+          throw err;
+        }
       }
     }
   }

@@ -277,6 +277,21 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(observed.captured).to.have.length(1);
   });
 
+  it('refuses a captured packing of a recalled lot, with or without a bizStep, and records its unpacking', async () => {
+    const pack = {
+      type: 'AggregationEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+08:00', action: 'ADD', bizStep: 'packing',
+      parentID: 'urn:epc:id:sscc:0614141.1234567890', childQuantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.RC1', quantity: 2, uom: 'KGM' }],
+    };
+    const err = await rejection(capture(documentOf([pack])));
+    expect(err.code).to.equal('LOT_RECALLED');
+    expect(err.details).to.include({ path: '/epcisBody/eventList/0', recallId: 'R-1', action: 'pack' });
+    const bare: Record<string, unknown> = { ...pack };
+    delete bare['bizStep'];
+    expect((await rejection(capture(documentOf([bare])))).code).to.equal('LOT_RECALLED');
+    // taking the lot out of a case moves nothing the recall forbids
+    expect((await capture(documentOf([{ ...pack, action: 'DELETE', bizStep: 'unpacking' }]))).captured).to.have.length(1);
+  });
+
   it('refuses selling a commissioned item of a recalled lot, named by its Digital Link', async () => {
     await ledger.submit('seed:Product', [JSON.stringify({ gtin: '10614141073464', name: 'Tea' })], alice);
     await ledger.submit('seed:Lot', [JSON.stringify({ gtin: '10614141073464', lot: 'TEA-9', status: 'recalled', recall: { recallId: 'R-2' } })], alice);
