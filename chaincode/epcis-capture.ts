@@ -184,6 +184,9 @@ export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly Captu
   }
 }
 
+/** A case or pallet (SSCC) in canonical form. */
+const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
+
 /** What a captured event does with what it names, as the contract's rules see it. */
 interface Gate {
   readonly action: string;
@@ -192,14 +195,16 @@ interface Gate {
 
 /**
  * The uses a captured event makes of what it names, each with the rule's action name: a
- * transformation uses up its inputs, a packing (an AggregationEvent or AssociationEvent that
- * adds) packs its children, and a shipping or selling bizStep ships or sells everything the event
- * names. None for any other event: an observation of a recalled lot is evidence, and recorded.
+ * transformation uses up its inputs, a packing (an AggregationEvent that adds, or an
+ * AssociationEvent that adds to a case or pallet, as the trace reads it) packs its children, and
+ * a shipping or selling bizStep ships or sells everything the event names. None for any other
+ * event: an observation of a recalled lot is evidence, and recorded; so is a sensor or a crate
+ * associated with it.
  */
 function gatesOf(event: EpcisEvent, ids: EventIdentifiers): Gate[] {
   const gates: Gate[] = [];
   if (event.type === 'TransformationEvent') gates.push({ action: 'transform', identifiers: [...ids.inputEPCList, ...ids.inputEPCClasses] });
-  if ((event.type === 'AggregationEvent' || event.type === 'AssociationEvent') && event['action'] === 'ADD') {
+  if (event['action'] === 'ADD' && (event.type === 'AggregationEvent' || (event.type === 'AssociationEvent' && SSCC.test(ids.parentID ?? '')))) {
     gates.push({ action: 'pack', identifiers: [...ids.childEPCs, ...ids.epcClasses] });
   }
   const action = event.type !== 'TransformationEvent' && typeof event['bizStep'] === 'string' ? GATED_BIZ_STEPS[event['bizStep']] : undefined;
@@ -267,7 +272,7 @@ class LedgerLookups {
    * Ship of containers checks them. A unit only a capture packed is not in the ledger's state.
    */
   async lotsOf(canonical: string): Promise<Lot[]> {
-    const sscc = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/.exec(canonical)?.[1];
+    const sscc = SSCC.exec(canonical)?.[1];
     if (sscc === undefined) {
       const lot = await this.lotOf(canonical);
       return lot ? [lot] : [];

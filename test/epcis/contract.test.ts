@@ -290,6 +290,11 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect((await rejection(capture(documentOf([bare])))).code).to.equal('LOT_RECALLED');
     // taking the lot out of a case moves nothing the recall forbids
     expect((await capture(documentOf([{ ...pack, action: 'DELETE', bizStep: 'unpacking' }]))).captured).to.have.length(1);
+    // an association with a case is a packing; with an asset (a sensor, a crate) it is evidence
+    const associate = { ...bare, type: 'AssociationEvent', eventTime: '2026-03-01T10:00:00Z' };
+    expect((await rejection(capture(documentOf([associate])))).code).to.equal('LOT_RECALLED');
+    const sensor = { ...associate, parentID: 'urn:epc:id:giai:4000001.12345' };
+    expect((await capture(documentOf([sensor]))).captured).to.have.length(1);
   });
 
   it('refuses selling a commissioned item of a recalled lot, named by its Digital Link', async () => {
