@@ -26,10 +26,10 @@ import {
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { containerLots } from './aggregation';
-import { assertUsableNow } from './lot';
+import { assertNewLot, assertUsableNow } from './lot';
 import { KEY } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
-import type { Container, Lot, LotRef, Participant } from './records';
+import type { Container, Lot, LotRef, Participant, Product } from './records';
 import type { Tx } from './tx';
 
 /** bizSteps whose events use up or move what they name, and the lot rule's name for it. */
@@ -184,6 +184,18 @@ export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly Captu
   }
 }
 
+/**
+ * What a captured event makes, as the trace reads it (epcis-trace-facts.ts): the lots and items
+ * an ObjectEvent commissions (ADD, with a commissioning bizStep or none), and a transformation's
+ * outputs.
+ */
+function madeBy(event: EpcisEvent, ids: EventIdentifiers): string[] {
+  if (event.type === 'TransformationEvent') return [...ids.outputEPCList, ...ids.outputEPCClasses];
+  const step = event['bizStep'];
+  if (event.type === 'ObjectEvent' && event['action'] === 'ADD' && (step === undefined || /commissioning$/.test(String(step)))) return [...ids.epcList, ...ids.epcClasses];
+  return [];
+}
+
 /** A case or pallet (SSCC) in canonical form. */
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
@@ -217,16 +229,21 @@ function gatesOf(event: EpcisEvent, ids: EventIdentifiers): Gate[] {
  * same product, lot or read point, and every read costs a state lookup and an MVCC check.
  */
 class LedgerLookups {
-  private readonly products = new Map<string, Promise<boolean>>();
+  private readonly products = new Map<string, Promise<Product | undefined>>();
   private readonly lots = new Map<string, Promise<Lot | undefined>>();
 
   constructor(private readonly tx: Tx) {}
 
   /** True if the ledger manages the product (only then can it manage its lots and items). */
   managesProduct(gtin: string): Promise<boolean> {
+    return this.product(gtin).then((p) => p !== undefined);
+  }
+
+  /** The product record of a GTIN the ledger manages, or undefined. */
+  product(gtin: string): Promise<Product | undefined> {
     let known = this.products.get(gtin);
     if (!known) {
-      known = this.tx.get(KEY.product, [gtin]).then((p) => p !== undefined);
+      known = this.tx.get<Product>(KEY.product, [gtin]);
       this.products.set(gtin, known);
     }
     return known;
@@ -283,6 +300,27 @@ class LedgerLookups {
     return lots.filter((lot): lot is Lot => lot !== undefined);
   }
 
+  /**
+   * Refuses making (commissioning, or transforming into) a lot or item of a product the ledger
+   * manages, as CreateLot would: by anyone but the product's owner (NOT_OWNER), or a lot the
+   * ledger already has (LOT_EXISTS). A capture would otherwise restate, in the trace, who made a
+   * lot the contract recorded, and how much.
+   */
+  async mayMake(canonical: string, maker: string): Promise<void> {
+    const gtin = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/.exec(canonical)?.[1];
+    if (gtin === undefined) return; // not a GTIN-based identifier: no product of the ledger's
+    const product = await this.product(gtin);
+    if (!product) return;
+    if (product.owner !== maker) throw new ZfcError('NOT_OWNER', `product ${gtin} belongs to another participant`, { gtin });
+    let parsed;
+    try {
+      parsed = parseIdentifier(canonical);
+    } catch {
+      return;
+    }
+    if (parsed.kind === 'lot' && parsed.lot !== undefined) await assertNewLot(this.tx, { gtin, lot: parsed.lot });
+  }
+
   /** Refuses a lot the rule's action may not use: recalled, on hold, or reached by a recall still in progress. */
   usable(lot: Lot, action: string): Promise<void> {
     return assertUsableNow(this.tx, lot, action);
@@ -290,17 +328,19 @@ class LedgerLookups {
 }
 
 /** Applies the ledger's lot rules to one event; the error names the event's position. */
-async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string): Promise<void> {
+async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string, maker: string): Promise<void> {
+  const named = async (id: string, check: () => Promise<void>): Promise<void> => {
+    try {
+      await check();
+    } catch (err) {
+      if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
+      throw err;
+    }
+  };
+  for (const id of new Set(madeBy(event, ids))) await named(id, () => lookups.mayMake(id, maker));
   for (const gate of gatesOf(event, ids)) {
     for (const id of new Set(gate.identifiers)) {
-      for (const lot of await lookups.lotsOf(id)) {
-        try {
-          await lookups.usable(lot, gate.action);
-        } catch (err) {
-          if (err instanceof ZfcError) throw new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, identifier: id });
-          throw err;
-        }
-      }
+      for (const lot of await lookups.lotsOf(id)) await named(id, () => lookups.usable(lot, gate.action));
     }
   }
 }
@@ -374,7 +414,8 @@ async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: 
  * Captures every event of an EPCISDocument (already parsed JSON) in this transaction.
  *
  * @throws ZfcError INVALID_ARGUMENT (with `details.errors[].path`), UNKNOWN_IDENTITY,
- *   PARTICIPANT_SUSPENDED, LOT_RECALLED / LOT_ON_HOLD (with `details.path`); nothing is written.
+ *   PARTICIPANT_SUSPENDED, LOT_RECALLED / LOT_ON_HOLD, NOT_OWNER / LOT_EXISTS (with
+ *   `details.path`); nothing is written.
  */
 export async function captureDocument(tx: Tx, document: unknown): Promise<CaptureOutcome> {
   const doc = validateEpcisDocument(document);
@@ -384,7 +425,7 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller);
   const duplicates = repeated.filter((c) => !declared.includes(c)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
-  const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path)));
+  const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller.id)));
   const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
   if (refused) throw refused.reason; // the first refused event in document order
   for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event });

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
-import { ApiClient } from './api-client';
+import { ApiClient, traceIndexed } from './api-client';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
 
@@ -101,6 +101,26 @@ describe('EPCIS in the gateway', function () {
     expect(s1).to.have.length(1);
     expect(s1[0]?.['epcList']).to.deep.equal([urn(itemUri(RICE, 'S1'))]);
     expect(await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(itemUri(RICE, 'S2')))}&EQ_bizStep=retail_selling`)).to.deep.equal([]);
+  });
+
+  it('lets only a product\'s owner make its lots by capture, and never one the ledger already has: the trace keeps who made it', async () => {
+    const OIL = withCheck('0695000000810');
+    expect((await as('farm-1', 'POST', '/v1/products', { gtin: OIL, name: 'Oil', category: 'oil', unit: 'KGM', requiresTest: false })).status).to.equal(201);
+    expect((await as('farm-1', 'POST', '/v1/lots', { gtin: OIL, lot: 'O1', quantity: 100, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })).status).to.equal(201);
+    const commission = (n: number, lot: string): Record<string, unknown> =>
+      objectEvent(n, { action: 'ADD', bizStep: 'commissioning', epcList: [], quantityList: [{ epcClass: urn(lotUri(OIL, lot)), quantity: 999, uom: 'KGM' }] });
+    const byShop = await capture('shop-1', [commission(10, 'O1')]);
+    expect(byShop['errors'][0]).to.include({ code: 'NOT_OWNER', path: '/epcisBody/eventList/0' });
+    const madeByShop = await capture('shop-1', [{ type: 'TransformationEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+08:00', inputQuantityList: [{ epcClass: lotUri(RICE, 'R9'), quantity: 5, uom: 'KGM' }], outputQuantityList: [{ epcClass: lotUri(OIL, 'O2'), quantity: 5, uom: 'KGM' }] }]);
+    expect(madeByShop['errors'][0]).to.include({ code: 'NOT_OWNER', path: '/epcisBody/eventList/0' });
+    const again = await capture('farm-1', [commission(11, 'O1')]);
+    expect(again['errors'][0]).to.include({ code: 'LOT_EXISTS', path: '/epcisBody/eventList/0' });
+    // the owner's new lot, by capture alone: recorded, and the trace shows it as the owner's
+    expect((await capture('farm-1', [commission(12, 'O3')]))['success']).to.equal(true);
+    await traceIndexed(t.gw);
+    const lots = async (lot: string): Promise<unknown[]> => (await api.trace('samr', 'back', `gtin=${OIL}&lot=${lot}`)).lots.map((l) => `${l.lot}:${l.producer}:${l.quantity}`);
+    expect(await lots('O1')).to.deep.equal(['O1:farm-1:100']);
+    expect(await lots('O3')).to.deep.equal(['O3:farm-1:999']);
   });
 
   it('serves the EPCIS events the main contract recorded, beside captured ones, valid against GS1\'s schema', async () => {
