@@ -26,7 +26,8 @@ import {
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { containerLots } from './aggregation';
-import { assertNewLot, assertUsableNow } from './lot';
+import { assertNewLot, assertNotExpired, assertUsableNow } from './lot';
+import { assertTested } from './shipment';
 import { KEY } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
 import type { Container, Lot, LotRef, Participant, Product } from './records';
@@ -321,9 +322,15 @@ class LedgerLookups {
     if (parsed.kind === 'lot' && parsed.lot !== undefined) await assertNewLot(this.tx, { gtin, lot: parsed.lot });
   }
 
-  /** Refuses a lot the rule's action may not use: recalled, on hold, or reached by a recall still in progress. */
-  usable(lot: Lot, action: string): Promise<void> {
-    return assertUsableNow(this.tx, lot, action);
+  /**
+   * Refuses a lot the rule's action may not use, with the contract's own checks for it: recalled,
+   * on hold or reached by a recall still in progress (every use); expired (ship, sell,
+   * transform); without the passing test its product requires (ship).
+   */
+  async usable(lot: Lot, action: string): Promise<void> {
+    await assertUsableNow(this.tx, lot, action);
+    if (action === 'ship' || action === 'sell' || action === 'transform') assertNotExpired(this.tx, lot);
+    if (action === 'ship') await assertTested(this.tx, lot);
   }
 }
 

@@ -297,6 +297,25 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect((await capture(documentOf([sensor]))).captured).to.have.length(1);
   });
 
+  it('applies the contract\'s other shipping and selling checks to captures: the test gate and expiry', async () => {
+    const SOUP = '04012345123470';
+    await ledger.submit('seed:Product', [JSON.stringify({ gtin: SOUP, name: 'Soup', requiresTest: true, owner: 'P-OTHER' })], alice);
+    const lot = (code: string, passed: number, expiryDate: string): Promise<unknown> =>
+      ledger.submit('seed:Lot', [JSON.stringify({ gtin: SOUP, lot: code, status: 'active', unit: 'KGM', tests: { passed, failed: 0 }, expiryDate })], alice);
+    await lot('U1', 0, '2099-12-31');
+    await lot('X1', 1, '2020-01-01');
+    await lot('OK1', 1, '2099-12-31');
+    const move = (n: number, bizStep: string, code: string): Record<string, unknown> =>
+      objectEvent(n, { bizStep, quantityList: [{ epcClass: `https://id.gs1.org/01/${SOUP}/10/${code}`, quantity: 1, uom: 'KGM' }] });
+    const untested = await rejection(capture(documentOf([move(90, 'shipping', 'U1')])));
+    expect(untested.code).to.equal('TEST_REQUIRED');
+    expect(untested.details).to.include({ path: '/epcisBody/eventList/0', lot: 'U1' });
+    expect((await rejection(capture(documentOf([move(91, 'retail_selling', 'X1')])))).code).to.equal('LOT_EXPIRED');
+    expect((await rejection(capture(documentOf([move(92, 'shipping', 'X1')])))).code).to.equal('LOT_EXPIRED');
+    // receiving an untested or expired lot moves nothing the rules forbid; a tested, fresh lot ships
+    expect((await capture(documentOf([move(93, 'receiving', 'U1'), move(94, 'receiving', 'X1'), move(95, 'shipping', 'OK1')]))).captured).to.have.length(3);
+  });
+
   it('refuses selling a commissioned item of a recalled lot, named by its Digital Link', async () => {
     await ledger.submit('seed:Product', [JSON.stringify({ gtin: '10614141073464', name: 'Tea' })], alice);
     await ledger.submit('seed:Lot', [JSON.stringify({ gtin: '10614141073464', lot: 'TEA-9', status: 'recalled', recall: { recallId: 'R-2' } })], alice);
