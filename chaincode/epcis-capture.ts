@@ -190,11 +190,11 @@ export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly Captu
  * an ObjectEvent commissions (ADD, with a commissioning bizStep or none), and a transformation's
  * outputs.
  */
-function madeBy(event: EpcisEvent, ids: EventIdentifiers): string[] {
-  if (event.type === 'TransformationEvent') return [...ids.outputEPCList, ...ids.outputEPCClasses];
+function madeBy(event: EpcisEvent, ids: EventIdentifiers): { how: 'commission' | 'transform'; identifiers: string[] } {
+  if (event.type === 'TransformationEvent') return { how: 'transform', identifiers: [...ids.outputEPCList, ...ids.outputEPCClasses] };
   const step = event['bizStep'];
-  if (event.type === 'ObjectEvent' && event['action'] === 'ADD' && (step === undefined || /commissioning$/.test(String(step)))) return [...ids.epcList, ...ids.epcClasses];
-  return [];
+  if (event.type === 'ObjectEvent' && event['action'] === 'ADD' && (step === undefined || /commissioning$/.test(String(step)))) return { how: 'commission', identifiers: [...ids.epcList, ...ids.epcClasses] };
+  return { how: 'commission', identifiers: [] };
 }
 
 /** A case or pallet (SSCC) in canonical form. */
@@ -302,17 +302,21 @@ class LedgerLookups {
   }
 
   /**
-   * Refuses making (commissioning, or transforming into) a lot or item of a product the ledger
-   * manages, as CreateLot would: by anyone but the product's owner (NOT_OWNER), or a lot the
+   * Refuses making a lot or item of a product the ledger manages where the contract would refuse
+   * it: commissioning by anyone but the product's owner (NOT_OWNER, as CreateLot), transforming
+   * by anyone but a processor or producer (FORBIDDEN, as TransformLots), and either for a lot the
    * ledger already has (LOT_EXISTS). A capture would otherwise restate, in the trace, who made a
    * lot the contract recorded, and how much.
    */
-  async mayMake(canonical: string, maker: string): Promise<void> {
+  async mayMake(canonical: string, how: 'commission' | 'transform', maker: Participant): Promise<void> {
     const gtin = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/.exec(canonical)?.[1];
     if (gtin === undefined) return; // not a GTIN-based identifier: no product of the ledger's
     const product = await this.product(gtin);
     if (!product) return;
-    if (product.owner !== maker) throw new ZfcError('NOT_OWNER', `product ${gtin} belongs to another participant`, { gtin });
+    if (how === 'commission' && product.owner !== maker.id) throw new ZfcError('NOT_OWNER', `product ${gtin} belongs to another participant`, { gtin });
+    if (how === 'transform' && maker.role !== 'processor' && maker.role !== 'producer') {
+      throw new ZfcError('FORBIDDEN', `a ${maker.role} may not transform lots`, { role: maker.role, allowed: ['processor', 'producer'], action: 'transform lots' });
+    }
     let parsed;
     try {
       parsed = parseIdentifier(canonical);
@@ -335,7 +339,7 @@ class LedgerLookups {
 }
 
 /** Applies the ledger's lot rules to one event; the error names the event's position. */
-async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string, maker: string): Promise<void> {
+async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string, maker: Participant): Promise<void> {
   const named = async (id: string, check: () => Promise<void>): Promise<void> => {
     try {
       await check();
@@ -344,7 +348,8 @@ async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: Eve
       throw err;
     }
   };
-  for (const id of new Set(madeBy(event, ids))) await named(id, () => lookups.mayMake(id, maker));
+  const made = madeBy(event, ids);
+  for (const id of new Set(made.identifiers)) await named(id, () => lookups.mayMake(id, made.how, maker));
   for (const gate of gatesOf(event, ids)) {
     for (const id of new Set(gate.identifiers)) {
       for (const lot of await lookups.lotsOf(id)) await named(id, () => lookups.usable(lot, gate.action));
@@ -432,7 +437,7 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller);
   const duplicates = repeated.filter((c) => !declared.includes(c)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
-  const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller.id)));
+  const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller)));
   const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
   if (refused) throw refused.reason; // the first refused event in document order
   for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event });

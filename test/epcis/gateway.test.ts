@@ -103,7 +103,7 @@ describe('EPCIS in the gateway', function () {
     expect(await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(itemUri(RICE, 'S2')))}&EQ_bizStep=retail_selling`)).to.deep.equal([]);
   });
 
-  it('lets only a product\'s owner make its lots by capture, and never one the ledger already has: the trace keeps who made it', async () => {
+  it('lets a capture make a managed product\'s lots only as the contract would, and never one the ledger already has: the trace keeps who made it', async () => {
     const OIL = withCheck('0695000000810');
     expect((await as('farm-1', 'POST', '/v1/products', { gtin: OIL, name: 'Oil', category: 'oil', unit: 'KGM', requiresTest: false })).status).to.equal(201);
     expect((await as('farm-1', 'POST', '/v1/lots', { gtin: OIL, lot: 'O1', quantity: 100, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })).status).to.equal(201);
@@ -111,8 +111,15 @@ describe('EPCIS in the gateway', function () {
       objectEvent(n, { action: 'ADD', bizStep: 'commissioning', epcList: [], quantityList: [{ epcClass: urn(lotUri(OIL, lot)), quantity: 999, uom: 'KGM' }] });
     const byShop = await capture('shop-1', [commission(10, 'O1')]);
     expect(byShop['errors'][0]).to.include({ code: 'NOT_OWNER', path: '/epcisBody/eventList/0' });
-    const madeByShop = await capture('shop-1', [{ type: 'TransformationEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+08:00', inputQuantityList: [{ epcClass: lotUri(RICE, 'R9'), quantity: 5, uom: 'KGM' }], outputQuantityList: [{ epcClass: lotUri(OIL, 'O2'), quantity: 5, uom: 'KGM' }] }]);
-    expect(madeByShop['errors'][0]).to.include({ code: 'NOT_OWNER', path: '/epcisBody/eventList/0' });
+    // transforming into a lot of the product is a processor's or producer's, as TransformLots, whoever owns the product
+    const transform = (lot: string): Record<string, unknown> => ({
+      type: 'TransformationEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+08:00',
+      inputQuantityList: [{ epcClass: lotUri(RICE, 'R9'), quantity: 5, uom: 'KGM' }], outputQuantityList: [{ epcClass: lotUri(OIL, lot), quantity: 5, uom: 'KGM' }],
+    });
+    expect((await capture('shop-1', [transform('O2')]))['errors'][0]).to.include({ code: 'FORBIDDEN', path: '/epcisBody/eventList/0' });
+    await api.register('samr', [{ id: 'mill-1', name: 'Oil Mill', role: 'processor', licence: 'SC-3', gln: gln(31) }]);
+    expect((await capture('mill-1', [transform('O1')]))['errors'][0]).to.include({ code: 'LOT_EXISTS' });
+    expect((await capture('mill-1', [transform('O2')]))['success']).to.equal(true);
     const again = await capture('farm-1', [commission(11, 'O1')]);
     expect(again['errors'][0]).to.include({ code: 'LOT_EXISTS', path: '/epcisBody/eventList/0' });
     // the owner's new lot, by capture alone: recorded, and the trace shows it as the owner's
