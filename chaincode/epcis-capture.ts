@@ -26,8 +26,7 @@ import {
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { containerLots } from './aggregation';
-import { assertNewLot, assertNotExpired, assertUsableNow } from './lot';
-import { assertTested } from './shipment';
+import { assertMayUse, assertNewLot } from './lot';
 import { KEY } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
 import type { Container, Lot, LotRef, Participant, Product } from './records';
@@ -200,6 +199,9 @@ function madeBy(event: EpcisEvent, ids: EventIdentifiers): { how: 'commission' |
 /** A case or pallet (SSCC) in canonical form. */
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
+/** A canonical identifier built on a GTIN (a lot, an item, a product class), and the GTIN. */
+const GTIN_BASED = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/;
+
 /** What a captured event does with what it names, as the contract's rules see it. */
 interface Gate {
   readonly action: string;
@@ -264,7 +266,7 @@ class LedgerLookups {
   async lotOf(canonical: string): Promise<Lot | undefined> {
     // Most captured identifiers name products the ledger does not manage: ask about the GTIN
     // (read at most once per capture) before parsing the identifier in full.
-    const gtin = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/.exec(canonical)?.[1];
+    const gtin = GTIN_BASED.exec(canonical)?.[1];
     if (gtin !== undefined && !(await this.managesProduct(gtin))) return undefined;
     let parsed;
     try {
@@ -309,7 +311,7 @@ class LedgerLookups {
    * lot the contract recorded, and how much.
    */
   async mayMake(canonical: string, how: 'commission' | 'transform', maker: Participant): Promise<void> {
-    const gtin = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/.exec(canonical)?.[1];
+    const gtin = GTIN_BASED.exec(canonical)?.[1];
     if (gtin === undefined) return; // not a GTIN-based identifier: no product of the ledger's
     const product = await this.product(gtin);
     if (!product) return;
@@ -326,15 +328,9 @@ class LedgerLookups {
     if (parsed.kind === 'lot' && parsed.lot !== undefined) await assertNewLot(this.tx, { gtin, lot: parsed.lot });
   }
 
-  /**
-   * Refuses a lot the rule's action may not use, with the contract's own checks for it: recalled,
-   * on hold or reached by a recall still in progress (every use); expired (ship, sell,
-   * transform); without the passing test its product requires (ship).
-   */
-  async usable(lot: Lot, action: string): Promise<void> {
-    await assertUsableNow(this.tx, lot, action);
-    if (action === 'ship' || action === 'sell' || action === 'transform') assertNotExpired(this.tx, lot);
-    if (action === 'ship') await assertTested(this.tx, lot);
+  /** Refuses a lot the rule's action may not use, with the contract's own checks for that use (lot.ts assertMayUse). */
+  usable(lot: Lot, action: string): Promise<void> {
+    return assertMayUse(this.tx, lot, action);
   }
 }
 

@@ -50,6 +50,25 @@ export function assertNotExpired(tx: Tx, lot: Lot): void {
   }
 }
 
+/** The test gate: a lot of a product that requires a test needs a passing one to ship. */
+export async function assertTested(tx: Tx, lot: Lot): Promise<void> {
+  const product = await getProduct(tx, lot.gtin);
+  if (product.requiresTest && lot.tests.passed === 0) {
+    throw new ZfcError('TEST_REQUIRED', `lot ${lot.gtin}/${lot.lot} has no passing test`, { gtin: lot.gtin, lot: lot.lot });
+  }
+}
+
+/**
+ * Every check a use of a lot must pass, in this order: usable now (see {@link assertUsableNow});
+ * for a shipment, a transformation or a sale, not expired; for a shipment, tested if its
+ * product requires it. Ship, TransformLots and captured EPCIS events all apply it.
+ */
+export async function assertMayUse(tx: Tx, lot: Lot, action: string): Promise<void> {
+  await assertUsableNow(tx, lot, action);
+  if (action === 'ship' || action === 'sell' || action === 'transform') assertNotExpired(tx, lot);
+  if (action === 'ship') await assertTested(tx, lot);
+}
+
 /** What `holder` holds of a lot, or undefined if it never held any. */
 export function getHolding(tx: Tx, ref: LotRef, holder: string): Promise<Holding | undefined> {
   return tx.get<Holding>(KEY.holding, [ref.gtin, ref.lot, holder]);

@@ -11,13 +11,12 @@ import { ZfcError } from './errors';
 import { KEY } from './keys';
 import { requireParticipant, requireRole } from './access';
 import { getParticipant } from './participant';
-import { getProduct } from './product';
-import { assertNotExpired, assertUsableNow, credit, debit, getLot } from './lot';
+import { assertMayUse, assertUsableNow, credit, debit, getLot } from './lot';
 import { claimReceived, release } from './packed';
 import { containerClaims, containerLots, getContainer, putContainer, transferContainer } from './aggregation';
 import { received, shipped } from './epcis-event';
 import { add, sub } from './quantity';
-import type { Holding, Lot, LotQuantity, Shipment } from './records';
+import type { Holding, LotQuantity, Shipment } from './records';
 import type { TransactionInputs } from './schemas';
 import type { Tx } from './tx';
 import type { EventBodies } from './events';
@@ -37,22 +36,12 @@ export function assertDistinctLots(lines: readonly { gtin: string; lot: string }
   });
 }
 
-/** The test gate: a lot of a product that requires a test needs a passing one to ship. */
-export async function assertTested(tx: Tx, lot: Lot): Promise<void> {
-  const product = await getProduct(tx, lot.gtin);
-  if (product.requiresTest && lot.tests.passed === 0) {
-    throw new ZfcError('TEST_REQUIRED', `lot ${lot.gtin}/${lot.lot} has no passing test`, { gtin: lot.gtin, lot: lot.lot });
-  }
-}
-
 async function shipLines(tx: Tx, sender: string, lines: TransactionInputs['Ship']['lines']): Promise<{ shippedLines: LotQuantity[]; holdings: Holding[] }> {
   const shippedLines: LotQuantity[] = [];
   const holdings: Holding[] = [];
   for (const line of lines) {
     const lot = await getLot(tx, line);
-    await assertUsableNow(tx, lot, 'ship');
-    assertNotExpired(tx, lot);
-    await assertTested(tx, lot);
+    await assertMayUse(tx, lot, 'ship');
     holdings.push(await debit(tx, lot, sender, line.quantity));
     shippedLines.push({ gtin: lot.gtin, lot: lot.lot, quantity: line.quantity, unit: lot.unit });
   }

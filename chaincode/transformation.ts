@@ -8,7 +8,7 @@ import { ZfcError } from './errors';
 import { KEY, sequencePart } from './keys';
 import { requireRole } from './access';
 import { getProduct } from './product';
-import { assertNewLot, assertNotExpired, assertUsableNow, credit, debit, getLot, newLot, putLot } from './lot';
+import { assertMayUse, assertNewLot, credit, debit, getLot, newLot, putLot } from './lot';
 import { convert, fix } from './quantity';
 import { lotTransformed } from './epcis-event';
 import type { Holding, LineageEdge, Lot, LotQuantity, MassBalance, Product, Warning } from './records';
@@ -45,8 +45,7 @@ async function consume(tx: Tx, holder: string, inputs: TransactionInputs['Transf
   const holdings: Holding[] = [];
   for (const input of inputs) {
     const lot = await getLot(tx, input);
-    await assertUsableNow(tx, lot, 'transform');
-    assertNotExpired(tx, lot);
+    await assertMayUse(tx, lot, 'transform');
     holdings.push(await debit(tx, lot, holder, input.quantity));
     consumed.push({ gtin: lot.gtin, lot: lot.lot, quantity: input.quantity, unit: lot.unit });
   }
