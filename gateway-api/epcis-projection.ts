@@ -25,6 +25,7 @@ import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
 import { documentText, type EventStore } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
+import { StringPool } from './string-pool';
 import { submitRetrying } from './submit-retrying';
 
 /** Called with each event the projection applies, in ledger order. */
@@ -89,33 +90,17 @@ export function epcisEventsOf(e: LedgerEvent): { events: readonly StoredEpcisEve
   return { events: envelope.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, envelope.caller)), envelope };
 }
 
-/** Most places and parties {@link Places} remembers before it starts afresh. */
-const PLACES_LIMIT = 100_000;
-
 /**
- * One string for each read point, business location and party: events name the same few over
- * and over, each arrives as a string of its own (decoded from its record, or built by the
- * canonical form), and the projection keeps every event's identifiers.
+ * Gives `ids` the pool's string for each read point, business location and party it names (in
+ * place: the same text): events name the same few over and over, and the projection keeps every
+ * event's identifiers.
  */
-class Places {
-  private readonly known = new Map<string, string>();
-
-  /** Gives `ids` the remembered string of each place and party it names (in place: the same text). */
-  share(ids: EventIdentifiers): void {
-    const shared = ids as { readPoint?: string; bizLocation?: string; sources: readonly string[]; destinations: readonly string[] };
-    if (ids.readPoint !== undefined) shared.readPoint = this.one(ids.readPoint);
-    if (ids.bizLocation !== undefined) shared.bizLocation = this.one(ids.bizLocation);
-    if (ids.sources.length > 0) shared.sources = ids.sources.map((p) => this.one(p));
-    if (ids.destinations.length > 0) shared.destinations = ids.destinations.map((p) => this.one(p));
-  }
-
-  private one(text: string): string {
-    const known = this.known.get(text);
-    if (known !== undefined) return known;
-    if (this.known.size >= PLACES_LIMIT) this.known.clear();
-    this.known.set(text, text);
-    return text;
-  }
+function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
+  const shared = ids as { readPoint?: string; bizLocation?: string; sources: readonly string[]; destinations: readonly string[] };
+  if (ids.readPoint !== undefined) shared.readPoint = pool.of(ids.readPoint);
+  if (ids.bizLocation !== undefined) shared.bizLocation = pool.of(ids.bizLocation);
+  if (ids.sources.length > 0) shared.sources = ids.sources.map((p) => pool.of(p));
+  if (ids.destinations.length > 0) shared.destinations = ids.destinations.map((p) => pool.of(p));
 }
 
 /** Who may read what: participants' roles and parties, and who trades with whom. */
@@ -186,7 +171,7 @@ export class ProjectedEventStore implements EventStore {
   private readonly capturedTx = new Set<string>();
   private readonly listeners = new Set<EpcisListener>();
   private readonly access = new Access();
-  private readonly places = new Places();
+  private readonly places = new StringPool();
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
@@ -269,7 +254,7 @@ export class ProjectedEventStore implements EventStore {
       if (stored.declaration && !known.declaration) this.replace(known, stored);
       return;
     }
-    this.places.share(stored.ids);
+    sharePlaces(stored.ids, this.places);
     this.byID.set(stored.eventID, stored);
     const ofTx = this.byTx.get(stored.txId);
     if (ofTx) ofTx.push(stored.eventID);

@@ -35,6 +35,7 @@ import {
   type AggregationFact,
   type UnitHopFact,
 } from './trace-model';
+import { StringPool } from './string-pool';
 
 /** A lot in memory. Its arrays are kept in ledger order (by `seq`). */
 export interface LotNode {
@@ -110,7 +111,8 @@ const DEFAULT_LIMITS: TraceLimits = { maxLots: 100_000 };
 /** The in-memory graph. */
 export class TraceGraphStore {
   readonly lots = new Map<string, LotNode>();
-  private readonly shared = new SharedStrings();
+  /** Texts hop after hop repeats (a transaction's ID and time, parties, places, units), kept once: most of all a graph loaded from disk, where every fact's strings come fresh from its stored JSON. */
+  private readonly shared = new StringPool();
   readonly participants = new Map<string, ParticipantFact>();
   readonly products = new Map<string, ProductFact>();
   readonly recalls = new Map<string, RecallFact & FactPosition & { affected: LotRef[] }>();
@@ -758,7 +760,7 @@ function insertBySeq<T extends { readonly seq: string }>(list: T[], entry: T): v
 }
 
 /** The view of a hop fact, of the lot it landed on (built field by field: a spread copy of each fact cost more than the rest of the hop). */
-function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef, shared: SharedStrings): HopView {
+function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef, shared: StringPool): HopView {
   return Object.freeze({
     lot,
     kind: f.kind,
@@ -771,24 +773,4 @@ function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef, shared: Share
     txId: shared.of(f.txId),
     timestamp: shared.of(f.timestamp),
   });
-}
-
-/** Most texts {@link SharedStrings} remembers before it starts afresh. */
-const SHARED_LIMIT = 100_000;
-
-/**
- * One string for each text that hop after hop repeats: a transaction's ID and time (a capture's
- * hundreds of hops share them), parties, places and units. Mostly for a graph loaded from disk,
- * where every fact's strings come fresh from its own stored JSON.
- */
-class SharedStrings {
-  private readonly known = new Map<string, string>();
-
-  of(text: string): string {
-    const known = this.known.get(text);
-    if (known !== undefined) return known;
-    if (this.known.size >= SHARED_LIMIT) this.known.clear();
-    this.known.set(text, text);
-    return text;
-  }
 }
