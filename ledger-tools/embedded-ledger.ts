@@ -12,7 +12,7 @@ import { ZfcError } from '../chaincode/errors';
 import { sealBlock, sha256Hex, GENESIS_PREVIOUS_HASH, type Block, type SealedBlock, type TransactionRecord } from './block';
 import { BlockCutter } from './block-cutter';
 import { BlockWriter } from './block-writer';
-import { checkCall, checkCheckpoint } from './call-check';
+import { checkCall, checkCheckpoint, eventsAfter } from './call-check';
 import { chaincodeError } from './chaincode-error';
 import { ChaincodeHost, type ContractClass } from './chaincode-host';
 import { EmbeddedStub, type Proposal, type SimulationResult } from './embedded-stub';
@@ -250,10 +250,7 @@ export class EmbeddedLedger implements Ledger {
     while (!this.closed && !options.signal?.aborted) {
       while (next < this.committedHeight && !this.closed && !options.signal?.aborted) {
         const events = this.recent?.number === next ? this.recent.events : blockEvents(await this.store.block(next));
-        for (const event of events) {
-          if (after && event.blockNumber === after.blockNumber && event.txIndex <= after.txIndex) continue;
-          yield event;
-        }
+        yield* eventsAfter(events, after);
         options.onBlockEnd?.(next);
         next++;
       }

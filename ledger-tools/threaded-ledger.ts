@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ZfcError, type ErrorCode, type ErrorDetails } from '../chaincode/errors';
 import type { Block } from './block';
-import { checkCall, checkCheckpoint } from './call-check';
+import { checkCall, checkCheckpoint, eventsAfter } from './call-check';
 import { checkIdentity } from './identity-check';
 import type { CallOptions, EventsOptions, Identity, Ledger, LedgerCapabilities, LedgerEvent, SubmitResult } from './ledger';
 import { MAX_BLOCKS_PER_CALL, type FromWorker, type LedgerWorkerData, type ToWorker, type WireError, type WorkerCall } from './ledger-worker';
@@ -279,10 +279,7 @@ export class ThreadedLedger implements Ledger {
           // the ledger thread is never behind what it told this thread: a missing block is a fault, not an empty block
           if (!events) throw new ZfcError('LEDGER_UNAVAILABLE', `the ledger thread did not return block ${next}`, { block: next });
         }
-        for (const event of events) {
-          if (after && event.blockNumber === after.blockNumber && event.txIndex <= after.txIndex) continue;
-          yield event;
-        }
+        yield* eventsAfter(events, after);
         options.onBlockEnd?.(next);
         next++;
       }
