@@ -74,12 +74,14 @@ export const CBV_DISPOSITIONS = [
   'sellable_accessible', 'sellable_not_accessible', 'stolen', 'unavailable', 'unknown',
 ] as const;
 
-const CBV_BIZ_TRANSACTION_TYPES = [
+/** CBV 2.0 §7.3 business transaction types (bare-word form). */
+export const CBV_BIZ_TRANSACTION_TYPES = [
   'bol', 'cert', 'desadv', 'inv', 'pedigree', 'po', 'poc', 'prodorder', 'recadv', 'rma', 'testprd',
   'testres', 'upevt',
 ] as const;
-const CBV_SOURCE_DEST_TYPES = ['owning_party', 'possessing_party', 'location'] as const;
-const CBV_ERROR_REASONS = ['did_not_occur', 'incorrect_data'] as const;
+/** CBV 2.0 §7.4 source and destination types, and §7.5 error reasons (bare-word form). */
+export const CBV_SOURCE_DEST_TYPES = ['owning_party', 'possessing_party', 'location'] as const;
+export const CBV_ERROR_REASONS = ['did_not_occur', 'incorrect_data'] as const;
 const CBV_COMPONENTS = [
   'x', 'y', 'z', 'axial_distance', 'azimuth', 'height', 'spherical_radius', 'polar_angle',
   'elevation_angle', 'easting', 'northing', 'latitude', 'longitude', 'altitude',

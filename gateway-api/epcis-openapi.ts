@@ -19,8 +19,14 @@ import {
 const QUERY_PARAMETERS = [
   'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
   'EQ_readPoint', 'EQ_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
-  'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'perPage', 'nextPageToken',
+  'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'EQ_action', 'EQ_transformationID',
+  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'perPage', 'nextPageToken',
 ];
+
+/** The families whose names carry a type, which OpenAPI cannot list: said in the query's description. */
+const TYPED_FAMILIES =
+  'Also EQ_bizTransaction_{type}, EQ_source_{type} and EQ_destination_{type} (type: a CBV bare word such as po, desadv, ' +
+  'owning_party, location, or a URI outside the CBV), each a list of identifiers; URN and Digital Link forms match alike.';
 
 const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };
@@ -46,7 +52,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     get: { operationId: 'epcisCaptureJob', summary: 'A capture job: running, success, and each rejected event and why.', security, parameters: [pathParam('captureID')], responses: { '200': { description: 'The job.' }, default: error } },
   },
   '/epcis/events': {
-    get: { operationId: 'epcisQuery', summary: 'Events matching the standard\'s query parameters, paged.', security, parameters: queryParams, responses: answer },
+    get: { operationId: 'epcisQuery', summary: 'Events matching the standard\'s query parameters, paged.', description: TYPED_FAMILIES, security, parameters: queryParams, responses: answer },
     post: {
       operationId: 'epcisCaptureEvent',
       summary: 'Capture one event (JSON-LD, with @context); 201 with its Location, 200 if already recorded.',

@@ -12,8 +12,8 @@ import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { ZfcError } from '../chaincode/errors';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type EpcisQueryPlan, type EpcPattern } from '../chaincode/epcis-match';
-import { EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type EpcisQueryPlan, type EpcPattern, type TypedValues } from '../chaincode/epcis-match';
+import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 
 /** The query string as Koa gives it. */
 export type QueryParams = Readonly<Record<string, string | string[] | undefined>>;
@@ -65,12 +65,54 @@ function patterns(name: string, values: string[]): EpcPattern[] {
   return values.map((v) => ({ value: canonicalQueryId(name, v), prefix: v.includes('*') }));
 }
 
-const CBV_WORD = /^(?:urn:epcglobal:cbv:(?:bizstep|disp):|https?:\/\/ref\.gs1\.org\/cbv\/(?:BizStep|Disp)-)([A-Za-z_]+)$/;
-
-/** A CBV value in any of its forms, as events carry it (the bare word). */
-function vocab(values: string[]): string[] {
-  return values.map((v) => CBV_WORD.exec(v)?.[1] ?? v);
+/** A CBV vocabulary: its bare words, and the names its URIs use (`urn:epcglobal:cbv:{urn}:word`, `https://ref.gs1.org/cbv/{web}-word`). */
+interface Vocabulary {
+  readonly words: readonly string[];
+  readonly urn: string;
+  readonly web: string;
+  readonly what: string;
 }
+
+const BIZ_STEP: Vocabulary = { words: CBV_BIZ_STEPS, urn: 'bizstep', web: 'BizStep', what: 'business step' };
+const DISPOSITION: Vocabulary = { words: CBV_DISPOSITIONS, urn: 'disp', web: 'Disp', what: 'disposition' };
+const BIZ_TRANSACTION_TYPE: Vocabulary = { words: CBV_BIZ_TRANSACTION_TYPES, urn: 'btt', web: 'BTT', what: 'business transaction type' };
+const SOURCE_DEST_TYPE: Vocabulary = { words: CBV_SOURCE_DEST_TYPES, urn: 'sdt', web: 'SDT', what: 'source/destination type' };
+const ERROR_REASON: Vocabulary = { words: CBV_ERROR_REASONS, urn: 'er', web: 'ER', what: 'error reason' };
+
+/**
+ * A CBV value in any of its forms, as events carry it: a CBV URI of the vocabulary becomes its
+ * bare word (captured events carry bare words: the JSON binding refuses CBV URIs there); a bare
+ * word or any other URI stays as it is.
+ */
+function word(vocabulary: Vocabulary, value: string): string {
+  const m = new RegExp(`^(?:urn:epcglobal:cbv:${vocabulary.urn}:|https?://ref\\.gs1\\.org/cbv/${vocabulary.web}-)([A-Za-z_]+)$`).exec(value);
+  return m?.[1] ?? value;
+}
+
+/** Each value as events carry it ({@link word}). */
+function vocab(vocabulary: Vocabulary, values: string[]): string[] {
+  return values.map((v) => word(vocabulary, v));
+}
+
+/** A type named in a parameter's name: a word of the vocabulary (in any form) or a URI outside the CBV. */
+function typeOf(vocabulary: Vocabulary, name: string, text: string): string {
+  const bare = word(vocabulary, text);
+  if (vocabulary.words.includes(bare)) return bare;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(bare) && !/^(urn:epcglobal:cbv|https?:\/\/(ns|ref)\.gs1\.org\/cbv\/)/.test(bare)) return bare;
+  throw bad(name, `names ${JSON.stringify(text.slice(0, 100))}, which is neither a CBV ${vocabulary.what} nor a URI outside the CBV`);
+}
+
+/**
+ * The families of parameters whose name carries a type (`EQ_bizTransaction_po`): the plan's
+ * field, and the vocabulary of the type.
+ */
+const TYPED: ReadonlyArray<{ readonly prefix: string; readonly field: 'bizTransactions' | 'sources' | 'destinations'; readonly vocabulary: Vocabulary }> = [
+  { prefix: 'EQ_bizTransaction_', field: 'bizTransactions', vocabulary: BIZ_TRANSACTION_TYPE },
+  { prefix: 'EQ_source_', field: 'sources', vocabulary: SOURCE_DEST_TYPE },
+  { prefix: 'EQ_destination_', field: 'destinations', vocabulary: SOURCE_DEST_TYPE },
+];
+
+const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
 
 const PARSERS: Readonly<Record<string, Parser>> = {
   eventType: (v, n) => {
@@ -81,8 +123,8 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   LT_eventTime: (v, n) => ({ ltEventTime: time(n, v) }),
   GE_recordTime: (v, n) => ({ geRecordTime: time(n, v) }),
   LT_recordTime: (v, n) => ({ ltRecordTime: time(n, v) }),
-  EQ_bizStep: (v) => ({ bizSteps: vocab(v) }),
-  EQ_disposition: (v) => ({ dispositions: vocab(v) }),
+  EQ_bizStep: (v) => ({ bizSteps: vocab(BIZ_STEP, v) }),
+  EQ_disposition: (v) => ({ dispositions: vocab(DISPOSITION, v) }),
   EQ_readPoint: (v, n) => ({ readPoints: ids(n, v) }),
   EQ_bizLocation: (v, n) => ({ bizLocations: ids(n, v) }),
   MATCH_epc: (v, n) => ({ epcs: patterns(n, v) }),
@@ -95,12 +137,22 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   MATCH_outputEPCClass: (v, n) => ({ outputEpcClasses: patterns(n, v) }),
   MATCH_anyEPCClass: (v, n) => ({ anyEpcClasses: patterns(n, v) }),
   EQ_eventID: (v) => ({ eventIDs: v }),
+  EQ_action: (v, n) => {
+    for (const a of v) if (!ACTIONS.includes(a)) throw bad(n, `must be one of ${ACTIONS.join(', ')}`);
+    return { actions: v };
+  },
+  EQ_transformationID: (v, n) => ({ transformationIDs: ids(n, v) }),
+  EQ_errorReason: (v) => ({ errorReasons: vocab(ERROR_REASON, v) }),
+  EQ_correctiveEventID: (v) => ({ correctiveEventIDs: v }),
   perPage: (v, n) => {
     const p = Number(v[0]);
     if (v.length !== 1 || !/^\d+$/.test(v[0] ?? '') || p < 1 || p > MAX_PER_PAGE) throw bad(n, `must be an integer from 1 to ${MAX_PER_PAGE}`);
     return { perPage: p };
   },
 };
+
+/** Every parameter this interface answers, as a refusal lists them. */
+const SUPPORTED = [...Object.keys(PARSERS), ...TYPED.map((f) => `${f.prefix}{type}`), 'EXISTS_errorDeclaration', 'nextPageToken'].join(', ');
 
 /** The values of one parameter: repeated parameters and comma-separated lists both count. */
 function valuesOf(name: string, raw: string | string[]): string[] {
@@ -135,8 +187,22 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
       if (!/^[A-Za-z0-9_-]{1,4096}$/.test(pageToken)) throw bad(name, 'is not a page token this server issued');
       continue;
     }
+    if (name === 'EXISTS_errorDeclaration') {
+      // a parameter without a value in the standard (Void); `true` is taken too
+      const given = (Array.isArray(raw) ? raw : [raw]).map((s) => s.trim());
+      if (given.some((s) => s !== '' && s !== 'true')) throw bad(name, 'takes no value (or true)');
+      plan = { ...plan, errorDeclared: true };
+      continue;
+    }
+    const family = TYPED.find((f) => name.startsWith(f.prefix) && name.length > f.prefix.length);
+    if (family) {
+      const entry: TypedValues = { type: typeOf(family.vocabulary, name, name.slice(family.prefix.length)), values: ids(name, valuesOf(name, raw)) };
+      const before = (plan[family.field] as TypedValues[] | undefined) ?? [];
+      plan = { ...plan, [family.field]: [...before, entry] };
+      continue;
+    }
     const parser = PARSERS[name];
-    if (!parser) throw bad(name, `is not a supported query parameter (supported: ${[...Object.keys(PARSERS), 'nextPageToken'].join(', ')})`);
+    if (!parser) throw bad(name, `is not a supported query parameter (supported: ${SUPPORTED})`);
     plan = { ...plan, ...parser(valuesOf(name, raw), name) };
   }
   return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken };

@@ -67,9 +67,12 @@ describe('EPCIS projection store', function () {
   it('shows an error declaration made later on the event, in place', async () => {
     const original = objectEvent(5000, { eventID: 'urn:uuid:0b7e7a40-5d0c-4c2f-8d8c-1f5f3d1b2c01', epcList: ['urn:epc:id:sgtin:0614141.107346.P1'], bizStep: 'storing' });
     await store.capture(validateEpcisDocument(documentOf([original])), alice);
+    const declaredOnes = async (): Promise<string[]> => (await store.query({ perPage: 100, errorDeclared: true, errorReasons: ['did_not_occur'] }, '', alice)).events.map((e) => e.eventID);
+    expect(await declaredOnes()).to.deep.equal([]);
     const declaration = { declarationTime: '2026-03-02T00:00:00Z', reason: 'did_not_occur' };
     const result = await store.capture(validateEpcisDocument(documentOf([{ ...original, errorDeclaration: declaration }])), alice);
     expect(result.declared).to.have.length(1);
+    expect(await declaredOnes()).to.deep.equal([original['eventID']]); // EXISTS_errorDeclaration and EQ_errorReason see the later declaration
     const got = await store.get(String(original['eventID']));
     expect(got?.declaration?.errorDeclaration).to.deep.equal(declaration);
     const doc = queryDocument(got ? [got] : [], '2026-06-01T00:00:00Z');

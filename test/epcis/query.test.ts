@@ -10,7 +10,7 @@ import type { StoredEpcisEvent } from '../../chaincode/epcis-ledger';
 import { matchesPlan } from '../../chaincode/epcis-match';
 import { validateEpcisQueryDocument } from '../../chaincode/epcis-validate';
 import { parseEpcisQuery, queryDocument } from '../../gateway-api/epcis-query';
-import { objectEvent, officialSchema } from './fixtures';
+import { example, exampleNames, objectEvent, officialSchema } from './fixtures';
 
 function stored(event: Record<string, unknown>, context: unknown = undefined): StoredEpcisEvent {
   return {
@@ -78,6 +78,37 @@ describe('EPCIS query parameters', () => {
     });
   });
 
+  it('parses the typed families, actions, transformation IDs and error declarations, CBV values in any form', () => {
+    const { plan } = parseEpcisQuery({
+      EQ_bizTransaction_po: 'urn:epc:id:gdti:0614141.00001.1618034,http://transaction.acme.com/po/12345678',
+      'EQ_bizTransaction_urn:epcglobal:cbv:btt:desadv': 'urn:epcglobal:cbv:bt:0614141073467:1152',
+      'EQ_bizTransaction_https://example.org/tt/contract': 'https://example.org/contracts/7',
+      EQ_source_location: 'urn:epc:id:sgln:4012345.00225.0',
+      'EQ_destination_https://ref.gs1.org/cbv/SDT-owning_party': 'https://example.cn/417/0614141007776',
+      EQ_action: 'ADD,DELETE',
+      EQ_transformationID: 'urn:epc:id:gdti:0614141.12345.400',
+      EXISTS_errorDeclaration: '',
+      EQ_errorReason: 'https://ref.gs1.org/cbv/ER-incorrect_data',
+      EQ_correctiveEventID: 'urn:uuid:9',
+    });
+    expect(plan).to.deep.equal({
+      perPage: 100,
+      bizTransactions: [
+        { type: 'po', values: ['https://id.gs1.org/253/06141410000121618034', 'http://transaction.acme.com/po/12345678'] },
+        { type: 'desadv', values: ['urn:epcglobal:cbv:bt:0614141073467:1152'] },
+        { type: 'https://example.org/tt/contract', values: ['https://example.org/contracts/7'] },
+      ],
+      sources: [{ type: 'location', values: ['https://id.gs1.org/414/4012345002256'] }],
+      destinations: [{ type: 'owning_party', values: ['https://id.gs1.org/417/0614141007776'] }],
+      actions: ['ADD', 'DELETE'],
+      transformationIDs: ['https://id.gs1.org/253/0614141123452400'],
+      errorDeclared: true,
+      errorReasons: ['incorrect_data'],
+      correctiveEventIDs: ['urn:uuid:9'],
+    });
+    expect(parseEpcisQuery({ EXISTS_errorDeclaration: 'true' }).plan).to.deep.equal({ perPage: 100, errorDeclared: true });
+  });
+
   const BAD: Array<[string, Record<string, string>]> = [
     ['an unknown parameter', { EQ_colour: 'red' }],
     ['an unknown event type', { eventType: 'TeleportEvent' }],
@@ -88,6 +119,13 @@ describe('EPCIS query parameters', () => {
     ['a malformed GS1 identifier', { MATCH_epc: 'urn:epc:id:sgtin:0614141.107346' }],
     ['a forged page token', { nextPageToken: '../../etc' }],
     ['an empty value', { EQ_bizStep: '' }],
+    ['a business transaction type outside the CBV that is not a URI', { EQ_bizTransaction_purchase: 'urn:x:1' }],
+    ['a CBV URI that is no business transaction type', { 'EQ_bizTransaction_urn:epcglobal:cbv:btt:teleport': 'urn:x:1' }],
+    ['a source type of another vocabulary', { 'EQ_source_urn:epcglobal:cbv:btt:po': 'urn:epc:id:sgln:4012345.00225.0' }],
+    ['a typed family without a type', { EQ_destination_: 'urn:epc:id:sgln:4012345.00225.0' }],
+    ['a malformed GS1 identifier as a source', { EQ_source_location: 'urn:epc:id:sgln:4012345.00225' }],
+    ['an action outside the standard', { EQ_action: 'MOVE' }],
+    ['a value for EXISTS_errorDeclaration', { EXISTS_errorDeclaration: 'false' }],
   ];
   for (const [what, query] of BAD) {
     it(`refuses ${what}, naming the parameter`, () => {
@@ -130,5 +168,53 @@ describe('EPCIS query matching and answers', () => {
     const list = (doc['epcisBody'] as { queryResults: { resultsBody: { eventList: Array<Record<string, unknown>> } } }).queryResults.resultsBody.eventList;
     expect(list[2]?.['@context']).to.deep.equal([{ ex: 'https://other.example/' }]);
     expect(list[0]).to.include({ eventID: urn.eventID, recordTime: urn.recordTime });
+  });
+});
+
+describe('EPCIS query matching over GS1\'s examples: business transactions, sources and destinations, actions, error declarations', () => {
+  // every event of every official example, named `file[index]`
+  const all = exampleNames().flatMap((name) =>
+    (example(name)['epcisBody'].eventList as Array<Record<string, unknown>>).map((event, i) => ({ label: `${name.replace('.jsonld', '')}[${i}]`, stored: stored(event) })),
+  );
+  const matching = (query: Record<string, string>): string[] => {
+    const { plan } = parseEpcisQuery(query);
+    return all.filter((e) => matchesPlan(e.stored, plan)).map((e) => e.label);
+  };
+  const ALL_FIELDS = ['aggregation_event_all_possible_fields[0]', 'object_event_all_possible_fields[0]', 'transaction_event_all_possible_fields[0]', 'transformation_event_all_possible_fields[0]'];
+
+  it('finds events by a business transaction of a type, the URN and Digital Link forms alike, and never by a value of another type', () => {
+    expect(matching({ EQ_bizTransaction_desadv: 'urn:epcglobal:cbv:bt:0614141073467:1152' })).to.deep.equal(['Example_9.6.1-ObjectEvent[1]', 'Example_9.6.1-ObjectEventWithDigitalLink[1]']);
+    expect(matching({ EQ_bizTransaction_po: 'http://transaction.acme.com/po/12345678' })).to.have.length(4);
+    // the examples name the GDTI by URN; the query by Digital Link
+    expect(matching({ EQ_bizTransaction_po: 'https://id.gs1.org/253/06141410000121618034' })).to.deep.equal(ALL_FIELDS);
+    expect(matching({ EQ_bizTransaction_desadv: 'urn:epc:id:gdti:0614141.00001.1618034' })).to.deep.equal([]);
+    // two types: both must be there
+    expect(matching({ EQ_bizTransaction_po: 'http://transaction.acme.com/po/12345678', EQ_bizTransaction_desadv: 'urn:epcglobal:cbv:bt:0614141073467:1152' })).to.have.length(2);
+  });
+
+  it('finds events by a source or destination of a type', () => {
+    expect(matching({ EQ_source_possessing_party: 'https://id.gs1.org/414/4012345000016' })).to.deep.equal(['Example_9.6.2-ObjectEvent[0]', 'Example_9.6.2-ObjectEventWithDigitalLink[0]']);
+    expect(matching({ EQ_source_location: 'urn:epc:id:sgln:4012345.00225.0' })).to.have.length(6);
+    expect(matching({ EQ_destination_owning_party: 'urn:epc:id:pgln:0614141.00777' })).to.deep.equal(ALL_FIELDS);
+    expect(matching({ EQ_destination_possessing_party: 'urn:epc:id:sgln:0614141.00777.0' })).to.deep.equal([]); // that GLN is their location
+  });
+
+  it('finds events by action and by transformationID', () => {
+    expect(matching({ EQ_action: 'ADD' })).to.deep.equal(['object_event_all_possible_fields[0]', 'transaction_event_all_possible_fields[0]']);
+    expect(matching({ EQ_action: 'OBSERVE' })).to.have.length(9);
+    expect(matching({ EQ_transformationID: 'https://id.gs1.org/253/0614141123452400' })).to.deep.equal(['transformation_event_all_possible_fields[0]']);
+  });
+
+  it('finds events declared erroneous, by reason and corrective event, whether declared at capture or later', () => {
+    expect(matching({ EXISTS_errorDeclaration: '' })).to.deep.equal(ALL_FIELDS);
+    expect(matching({ EQ_errorReason: 'urn:epcglobal:cbv:er:incorrect_data' })).to.deep.equal(ALL_FIELDS);
+    expect(matching({ EQ_errorReason: 'did_not_occur' })).to.deep.equal([]);
+    expect(matching({ EQ_correctiveEventID: 'ni:///sha-256;fec9667280c4710a3fa9558b7bc8ddc2ced0dc442d87f82becae24bb6ca6a46f?ver=CBV2.0' })).to.deep.equal(ALL_FIELDS);
+    const later = { ...stored(objectEvent(7)), declaration: { errorDeclaration: { declarationTime: '2026-06-02T00:00:00.000Z', reason: 'did_not_occur' }, declaredBy: 'P-1', declaredAt: '2026-06-02T00:00:00.000Z', txId: 'tx2' } };
+    const plain = stored(objectEvent(8));
+    for (const [query, expected] of [[{ EXISTS_errorDeclaration: 'true' }, [later]], [{ EQ_errorReason: 'did_not_occur' }, [later]], [{ EQ_errorReason: 'incorrect_data' }, []]] as const) {
+      const { plan } = parseEpcisQuery(query);
+      expect([later, plain].filter((e) => matchesPlan(e, plan)), JSON.stringify(query)).to.deep.equal(expected);
+    }
   });
 });

@@ -91,6 +91,28 @@ describe('EPCIS routes over HTTP', function () {
     }
   });
 
+  it('answers the official examples by business transaction, source, destination, action and error declaration', async () => {
+    const events = async (query: string): Promise<Json[]> => {
+      const res = await call('GET', `/epcis/events?${query}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body['epcisBody'].queryResults.resultsBody.eventList as Json[];
+    };
+    const desadv = await events(`EQ_bizTransaction_desadv=${encodeURIComponent('urn:epcglobal:cbv:bt:0614141073467:1152')}`);
+    expect(desadv).to.have.length(2); // Example 9.6.1's second event, in its URN and its Digital Link document
+    for (const e of desadv) expect(e['bizTransactionList']).to.deep.include({ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:0614141073467:1152' });
+    // the examples name the GDTI by URN; asked by Digital Link
+    const po = await events(`EQ_bizTransaction_po=${encodeURIComponent('https://id.gs1.org/253/06141410000121618034')}`);
+    expect(po.map((e) => e['type']).sort()).to.deep.equal(['AggregationEvent', 'ObjectEvent', 'TransactionEvent', 'TransformationEvent']);
+    expect(await events(`EQ_source_possessing_party=${encodeURIComponent('urn:epc:id:sgln:4012345.00001.0')}&EQ_destination_location=${encodeURIComponent('https://id.gs1.org/414/0614141007776')}`)).to.have.length(2);
+    const declared = await events('EXISTS_errorDeclaration&EQ_action=ADD');
+    expect(declared.map((e) => e['type']).sort()).to.deep.equal(['ObjectEvent', 'TransactionEvent']);
+    for (const e of declared) expect(e['errorDeclaration']).to.have.property('reason', 'incorrect_data');
+    expect(await events('EQ_errorReason=did_not_occur')).to.deep.equal([]);
+    const refused = await call('GET', '/epcis/events?EQ_bizTransaction_purchase=urn%3Ax%3A1');
+    expect(refused.status).to.equal(400);
+    expect(refused.body['error'].details.errors[0].path).to.equal('/query/EQ_bizTransaction_purchase');
+  });
+
   it('answers GET /epcis/events as an EPCISQueryDocument with the standard headers', async () => {
     const res = await call('GET', '/epcis/events?eventType=AggregationEvent');
     expect(res.status).to.equal(200);
