@@ -15,6 +15,7 @@ import {
   EPCIS_SCHEMAS,
   EPCIS_STANDALONE_EVENT_SCHEMA,
 } from '../chaincode/epcis-schema';
+import { TOP_LEVEL_RESOURCES } from './epcis-resources';
 
 const QUERY_PARAMETERS = [
   'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
@@ -36,8 +37,36 @@ const pathParam = (name: string): Record<string, unknown> => ({ name, in: 'path'
 const queryParams = QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
 const answer = { '200': { description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page.', content: json(ref('EPCISQueryDocument')) }, default: error };
 
+const collection = { '200': { description: 'A JSON-LD `Collection` (`member`).', content: json({ type: 'object', required: ['type', 'member'], properties: { type: { const: 'Collection' }, member: { type: 'array', items: { type: 'string' } } } }) }, default: error };
+const pageParams = [{ name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }];
+/** Each top-level resource's path segment, and what its list holds. */
+const RESOURCE_DOCS: Readonly<Record<string, [string, string]>> = {
+  eventTypes: ['eventType', 'The event types this repository holds.'],
+  bizSteps: ['bizStep', 'The CBV business steps (bare words).'],
+  dispositions: ['disposition', 'The CBV dispositions (bare words).'],
+  epcs: ['epc', 'The EPCs events name that the caller may read, canonical (Digital Link), in the order first recorded; paged (`Link` rel="next").'],
+  readPoints: ['readPoint', 'The read points of events the caller may read, canonical; paged.'],
+  bizLocations: ['bizLocation', 'The business locations of events the caller may read, canonical; paged.'],
+};
+
+/** The paths of the EPCIS 2.0 top-level resources (epcis-resources.ts); `/epcis/epcs/{epc}/events` is documented with the router's own. */
+function topLevelPaths(): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const name of TOP_LEVEL_RESOURCES) {
+    const [segment, what] = RESOURCE_DOCS[name] ?? [name, name];
+    const listed = ['epcs', 'readPoints', 'bizLocations'].includes(name);
+    paths[`/epcis/${name}`] = { get: { operationId: `epcis_${name}`, summary: what, security, ...(listed ? { parameters: pageParams } : {}), responses: collection } };
+    paths[`/epcis/${name}/{${segment}}`] = { get: { operationId: `epcis_${name}_one`, summary: `The sub-resources of one ${segment} (\`events\`).`, security, parameters: [pathParam(segment)], responses: collection } };
+    if (name !== 'epcs') {
+      paths[`/epcis/${name}/{${segment}}/events`] = { get: { operationId: `epcis_${name}_events`, summary: `The events of one ${segment}, narrowed by any other query parameter.`, security, parameters: [pathParam(segment), ...queryParams], responses: answer } };
+    }
+  }
+  return paths;
+}
+
 /** OpenAPI paths of every EPCIS route. */
 export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown>>> = {
+  ...topLevelPaths(),
   '/epcis/capture': {
     post: {
       operationId: 'epcisCapture',

@@ -23,7 +23,7 @@ import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
-import { documentText, type EventStore } from './epcis-store';
+import { documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 import { StringPool } from './string-pool';
 import { submitRetrying } from './submit-retrying';
@@ -142,9 +142,14 @@ class Access {
   }
 
   visible(e: StoredEpcisEvent, viewer: string | undefined): boolean {
-    if (viewer === undefined || e.capturedBy === viewer) return true;
-    if (this.roles.get(viewer) === 'regulator' || this.roles.get(e.capturedBy) === 'regulator') return true;
-    return this.partners.get(viewer)?.has(e.capturedBy) ?? false;
+    return this.mayRead(e.capturedBy, viewer);
+  }
+
+  /** Whether `viewer` may read what `recorder` recorded (the rule depends on nothing else). */
+  mayRead(recorder: string, viewer: string | undefined): boolean {
+    if (viewer === undefined || recorder === viewer) return true;
+    if (this.roles.get(viewer) === 'regulator' || this.roles.get(recorder) === 'regulator') return true;
+    return this.partners.get(viewer)?.has(recorder) ?? false;
   }
 }
 
@@ -172,6 +177,14 @@ export class ProjectedEventStore implements EventStore {
   private readonly listeners = new Set<EpcisListener>();
   private readonly access = new Access();
   private readonly places = new StringPool();
+  /**
+   * The identifiers the top-level resources list, each kind in the order first named: EPCs
+   * (instances in any role; the index above holds their events, which the access rule reads),
+   * and read points and business locations, with who recorded events there (there are few
+   * places, and the access rule asks only who recorded).
+   */
+  private readonly firstNamed: Record<MemberKind, string[]> = { epcs: [], readPoints: [], bizLocations: [] };
+  private readonly recordedAt: Record<'readPoints' | 'bizLocations', Map<string, Set<string>>> = { readPoints: new Map(), bizLocations: new Map() };
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
@@ -262,12 +275,57 @@ export class ProjectedEventStore implements EventStore {
     this.sorted.insert(stored);
     for (const id of identifiersOf(stored)) {
       const known = this.byIdentifier.get(id);
-      if (known === undefined) this.byIdentifier.set(id, stored);
-      else if (known instanceof ChunkedSortedList) known.insert(stored);
+      if (known === undefined) {
+        this.byIdentifier.set(id, stored);
+        if (!isClass(id, stored.ids)) this.firstNamed.epcs.push(id);
+      } else if (known instanceof ChunkedSortedList) known.insert(stored);
       else this.byIdentifier.set(id, orderedOf(known, stored));
     }
+    this.recordAt('readPoints', stored.ids.readPoint, stored.capturedBy);
+    this.recordAt('bizLocations', stored.ids.bizLocation, stored.capturedBy);
     this.access.link(stored);
     for (const l of this.listeners) l(stored);
+  }
+
+  private recordAt(kind: 'readPoints' | 'bizLocations', place: string | undefined, recorder: string): void {
+    if (place === undefined) return;
+    const recorders = this.recordedAt[kind].get(place);
+    if (recorders) {
+      recorders.add(recorder);
+      return;
+    }
+    this.recordedAt[kind].set(place, new Set([recorder]));
+    this.firstNamed[kind].push(place);
+  }
+
+  /**
+   * One page of the identifiers of a kind, in the order first named, each named by an event
+   * `viewer` may read. A page looks at no more than {@link MEMBER_SCAN} identifiers, so one that
+   * `viewer` may read few of can be short (even empty) and still have a next page.
+   */
+  async members(kind: MemberKind, pageToken: string, perPage: number, viewer?: string): Promise<MemberPage> {
+    const list = this.firstNamed[kind];
+    const from = pageToken ? decodeMemberToken(pageToken, kind, list.length) : 0;
+    const end = Math.min(list.length, from + MEMBER_SCAN);
+    const members: string[] = [];
+    let i = from;
+    for (; i < end && members.length < perPage; i++) {
+      const id = list[i] as string;
+      if (this.namedFor(kind, id, viewer)) members.push(id);
+    }
+    return { members, nextPageToken: i < list.length ? encodeMemberToken(kind, i) : '' };
+  }
+
+  /** Whether an event `viewer` may read names the identifier. */
+  private namedFor(kind: MemberKind, id: string, viewer: string | undefined): boolean {
+    if (viewer === undefined) return true;
+    if (kind !== 'epcs') {
+      for (const recorder of this.recordedAt[kind].get(id) ?? []) if (this.access.mayRead(recorder, viewer)) return true;
+      return false;
+    }
+    let found = false;
+    this.eventsNaming(id).scanAfter(undefined, (e) => (found = this.access.visible(e, viewer)));
+    return found;
   }
 
   /** Puts a newer record of the same event (same time and ID, so the same places) in the old one's stead. */
@@ -336,6 +394,27 @@ export class ProjectedEventStore implements EventStore {
     const last = events[events.length - 1];
     return { events, nextPageToken: more && last ? encodeToken(last) : '' };
   }
+}
+
+/** The most identifiers one page of a top-level resource looks at. */
+const MEMBER_SCAN = 10_000;
+
+/** Whether a canonical identifier the event names is one of its classes (not an instance: an EPC). */
+function isClass(id: string, ids: EventIdentifiers): boolean {
+  return ids.epcClasses.includes(id) || ids.inputEPCClasses.includes(id) || ids.outputEPCClasses.includes(id);
+}
+
+function encodeMemberToken(kind: MemberKind, position: number): string {
+  return Buffer.from(`${kind}:${position}`, 'utf8').toString('base64url');
+}
+
+function decodeMemberToken(token: string, kind: MemberKind, length: number): number {
+  const m = /^([A-Za-z]+):(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  const position = Number(m?.[2]);
+  if (!m || m[1] !== kind || position > length) {
+    throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for this resource', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued for this resource' }] });
+  }
+  return position;
 }
 
 function tokenProbe(mark: { t: string; id: string }): StoredEpcisEvent {

@@ -52,7 +52,8 @@ function ids(name: string, values: string[]): string[] {
   return values.map((v) => canonicalQueryId(name, v));
 }
 
-function canonicalQueryId(name: string, value: string): string {
+/** An identifier of a query in canonical form; a malformed GS1 identifier is a 400 naming the parameter. */
+export function canonicalQueryId(name: string, value: string): string {
   try {
     return canonicalIdentifier(value, `/query/${name}`);
   } catch (err) {
@@ -66,15 +67,15 @@ function patterns(name: string, values: string[]): EpcPattern[] {
 }
 
 /** A CBV vocabulary: its bare words, and the names its URIs use (`urn:epcglobal:cbv:{urn}:word`, `https://ref.gs1.org/cbv/{web}-word`). */
-interface Vocabulary {
+export interface Vocabulary {
   readonly words: readonly string[];
   readonly urn: string;
   readonly web: string;
   readonly what: string;
 }
 
-const BIZ_STEP: Vocabulary = { words: CBV_BIZ_STEPS, urn: 'bizstep', web: 'BizStep', what: 'business step' };
-const DISPOSITION: Vocabulary = { words: CBV_DISPOSITIONS, urn: 'disp', web: 'Disp', what: 'disposition' };
+export const BIZ_STEP: Vocabulary = { words: CBV_BIZ_STEPS, urn: 'bizstep', web: 'BizStep', what: 'business step' };
+export const DISPOSITION: Vocabulary = { words: CBV_DISPOSITIONS, urn: 'disp', web: 'Disp', what: 'disposition' };
 const BIZ_TRANSACTION_TYPE: Vocabulary = { words: CBV_BIZ_TRANSACTION_TYPES, urn: 'btt', web: 'BTT', what: 'business transaction type' };
 const SOURCE_DEST_TYPE: Vocabulary = { words: CBV_SOURCE_DEST_TYPES, urn: 'sdt', web: 'SDT', what: 'source/destination type' };
 const ERROR_REASON: Vocabulary = { words: CBV_ERROR_REASONS, urn: 'er', web: 'ER', what: 'error reason' };
@@ -94,11 +95,21 @@ function vocab(vocabulary: Vocabulary, values: string[]): string[] {
   return values.map((v) => word(vocabulary, v));
 }
 
-/** A type named in a parameter's name: a word of the vocabulary (in any form) or a URI outside the CBV. */
-function typeOf(vocabulary: Vocabulary, name: string, text: string): string {
+/**
+ * A value of a CBV vocabulary as events carry it: a word of the vocabulary (in any form) as its
+ * bare word, or a URI outside the CBV as it is; undefined for anything else.
+ */
+export function cbvValue(vocabulary: Vocabulary, text: string): string | undefined {
   const bare = word(vocabulary, text);
   if (vocabulary.words.includes(bare)) return bare;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(bare) && !/^(urn:epcglobal:cbv|https?:\/\/(ns|ref)\.gs1\.org\/cbv\/)/.test(bare)) return bare;
+  return undefined;
+}
+
+/** A type named in a parameter's name ({@link cbvValue}); anything else is a 400 naming the parameter. */
+function typeOf(vocabulary: Vocabulary, name: string, text: string): string {
+  const value = cbvValue(vocabulary, text);
+  if (value !== undefined) return value;
   throw bad(name, `names ${JSON.stringify(text.slice(0, 100))}, which is neither a CBV ${vocabulary.what} nor a URI outside the CBV`);
 }
 

@@ -9,6 +9,8 @@
  * - `GET /epcis/events` — the standard's query parameters; an EPCISQueryDocument, paged with
  *   `perPage` and `nextPageToken` (`Link: <…>; rel="next"`).
  * - `GET /epcis/events/{eventID}`, `GET /epcis/epcs/{epc}/events`.
+ * - The top-level resources (epcis-resources.ts): `GET /epcis/{eventTypes|bizSteps|dispositions|
+ *   epcs|readPoints|bizLocations}`, each `…/{value}` and `…/{value}/events`.
  * - With subscriptions: `POST /epcis/queries` (a named query), `GET /epcis/queries/{name}[/events]`,
  *   `POST /epcis/queries/{name}/subscriptions` (callback URL + signature token; 201),
  *   `DELETE /epcis/queries/{name}/subscriptions/{id}`.
@@ -27,6 +29,7 @@ import { readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
 import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
+import { addTopLevelResources } from './epcis-resources';
 import type { EpcisSubscriptions } from './epcis-subscriptions';
 
 /** What the EPCIS routes need. */
@@ -183,6 +186,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const { plan } = parseEpcisQuery({ MATCH_anyEPC: ctx.params['epc'] ?? '' });
     await answer(ctx, { anyEpcs: plan.anyEpcs ?? [] });
   });
+
+  addTopLevelResources(router, { store: deps.store, identityOf: deps.identityOf, ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}), answer, nextLink });
 
   return router;
 }

@@ -25,6 +25,21 @@ export interface EventStore {
   get(eventID: string, identity: Identity, viewer?: string): Promise<StoredEpcisEvent | undefined>;
   /** One page of the events matching the plan that `viewer` may read. */
   query(plan: EpcisQueryPlan, pageToken: string, identity: Identity, viewer?: string): Promise<EventPage>;
+  /**
+   * One page of the identifiers of a kind that events name (the EPCIS 2.0 top-level resources
+   * `/epcs`, `/readPoints`, `/bizLocations`), canonical, each named by an event `viewer` may
+   * read. Stores without an index of them leave it out, and those resources answer 501.
+   */
+  members?(kind: MemberKind, pageToken: string, perPage: number, viewer?: string): Promise<MemberPage>;
+}
+
+/** The kinds of identifier the top-level resources list. */
+export type MemberKind = 'epcs' | 'readPoints' | 'bizLocations';
+
+/** A page of identifiers, and the token of the next page ('' when there is none). */
+export interface MemberPage {
+  readonly members: readonly string[];
+  readonly nextPageToken: string;
 }
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');

@@ -185,4 +185,59 @@ describe('EPCIS in the gateway', function () {
     const outputs = await events('shop-1', `MATCH_outputEPC=${b2}`);
     expect(outputs[0]?.['inputQuantityList']).to.deep.equal([{ epcClass: urn(lotUri(FLOUR, 'F7')), quantity: 50, uom: 'KGM' }]);
   });
+
+  it('lists the top-level resources: EPCs and read points only as far as the caller may read their events, paged; vocabularies; each one\'s events', async () => {
+    const BREAD = withCheck('0695000000501');
+    const PALLET = withCheck('16950000000000001');
+    const ours = [itemUri(BREAD, 'B1'), itemUri(BREAD, 'B2'), ssccUri(PALLET)];
+    const collection = async (who: string, path: string): Promise<{ member: string[]; next?: string }> => {
+      const r = await as(who, 'GET', path);
+      expect(r.status, r.text).to.equal(200);
+      expect(r.body.type).to.equal('Collection');
+      expect(r.headers.get('GS1-EPCIS-Version')).to.equal('2.0.0');
+      const next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
+      return { member: r.body.member as string[], ...(next ? { next } : {}) };
+    };
+    const everything = async (who: string, path: string): Promise<string[]> => {
+      const all: string[] = [];
+      for (let at: string | undefined = path; at; ) {
+        const page: { member: string[]; next?: string } = await collection(who, at);
+        all.push(...page.member);
+        at = page.next;
+      }
+      return all;
+    };
+    // the farm's capture named the bread items (URN and Digital Link on another domain) and the pallet: listed once each, canonical
+    const seenByShop = await everything('shop-1', '/epcis/epcs?perPage=1');
+    for (const id of ours) expect(seenByShop.filter((x) => x === id), id).to.have.length(1);
+    expect(new Set(seenByShop).size).to.equal(seenByShop.length);
+    expect(seenByShop).to.not.include(lotUri(withCheck('0695000000402'), 'F7')); // a class the transformation consumed is no EPC
+    expect(await everything('shop-1', '/epcis/epcs')).to.deep.equal(seenByShop); // pages add up to the one list
+    const stranger = await everything('shop-9', '/epcis/epcs?perPage=2');
+    for (const id of ours) expect(stranger).to.not.include(id);
+    expect((await everything('samr', '/epcis/epcs')).length).to.be.greaterThan(seenByShop.length - 1);
+    const readPoint = 'https://id.gs1.org/414/0614141073467'; // urn:epc:id:sgln:0614141.07346.0, the shipment's
+    expect(await everything('shop-1', '/epcis/readPoints')).to.include(readPoint);
+    expect(await everything('shop-9', '/epcis/readPoints')).to.not.include(readPoint);
+
+    expect((await collection('shop-1', '/epcis/eventTypes')).member).to.deep.equal(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent']);
+    expect((await collection('shop-1', '/epcis/bizSteps')).member).to.include('shipping');
+    expect((await collection('shop-1', `/epcis/readPoints/${encodeURIComponent('urn:epc:id:sgln:0614141.07346.0')}`)).member).to.deep.equal(['events']);
+    const packings = await as('shop-1', 'GET', `/epcis/eventTypes/AggregationEvent/events?MATCH_epc=${encodeURIComponent(urn(itemUri(BREAD, 'B1')))}`);
+    expect(packings.body.epcisBody.queryResults.resultsBody.eventList.map((e: Record<string, unknown>) => e['bizStep'])).to.deep.equal(['packing']);
+    const shippedHere = await as('shop-1', 'GET', `/epcis/readPoints/${encodeURIComponent('urn:epc:id:sgln:0614141.07346.0')}/events?EQ_bizStep=shipping&MATCH_epc=${encodeURIComponent(ssccUri(PALLET))}`);
+    expect(shippedHere.body.epcisBody.queryResults.resultsBody.eventList).to.have.length(1);
+    const byStep = await as('shop-9', 'GET', `/epcis/bizSteps/${encodeURIComponent('https://ref.gs1.org/cbv/BizStep-packing')}/events?MATCH_epc=${encodeURIComponent(urn(itemUri(BREAD, 'B1')))}`);
+    expect(byStep.body.epcisBody.queryResults.resultsBody.eventList).to.deep.equal([]); // the access rule holds here too
+
+    // refused clearly
+    expect((await as('shop-1', 'GET', '/epcis/eventTypes/TeleportEvent/events')).status).to.equal(404);
+    const badEpc = await as('shop-1', 'GET', `/epcis/epcs/${encodeURIComponent('urn:epc:id:sgtin:0614141.107346')}`);
+    expect(badEpc.status).to.equal(400);
+    expect(badEpc.body.error.details.errors[0].path).to.equal('/path/epc');
+    expect((await as('shop-1', 'GET', '/epcis/bizSteps/flying/events')).status).to.equal(400);
+    expect((await as('shop-1', 'GET', '/epcis/eventTypes/ObjectEvent/events?eventType=AggregationEvent')).status).to.equal(400);
+    expect((await as('shop-1', 'GET', '/epcis/epcs?nextPageToken=cmVhZFBvaW50czow')).status).to.equal(400); // another resource's token
+    expect((await as('shop-1', 'GET', '/epcis/eventTypes?perPage=5')).status).to.equal(400);
+  });
 });

@@ -123,4 +123,35 @@ describe('EPCIS projection store', function () {
     }
     expect(code).to.equal('INVALID_ARGUMENT');
   });
+
+  it('lists the EPCs events name a page at a time, each once, looking at no more than 10,000 for a viewer who may read none of them', async () => {
+    const fresh = Array.from({ length: 10_050 }, (_, i) => objectEvent(i, { epcList: [`urn:epc:id:sgtin:0614141.107346.L${i}`], bizStep: 'storing' }));
+    await store.capture(validateEpcisDocument(documentOf(fresh.slice(0, 5_000))), alice);
+    await store.capture(validateEpcisDocument(documentOf(fresh.slice(5_000))), alice);
+    const pages = async (s: ProjectedEventStore, perPage: number, viewer?: string): Promise<string[][]> => {
+      const out: string[][] = [];
+      let token = '';
+      do {
+        const page = await s.members('epcs', token, perPage, viewer);
+        out.push([...page.members]);
+        token = page.nextPageToken;
+      } while (token && out.length < 100);
+      return out;
+    };
+    const everyone = (await pages(store, 1000)).flat();
+    expect(new Set(everyone).size).to.equal(everyone.length);
+    expect(everyone.slice(-10_050)).to.deep.equal(fresh.map((_, i) => `https://id.gs1.org/01/10614141073464/21/L${i}`)); // in the order first named
+    expect(everyone).to.include(item).and.not.include('https://id.gs1.org/414/0614141073467'); // EPCs only, not read points
+    expect((await pages(store, 1000, 'P-A')).flat()).to.deep.equal(everyone); // P-A captured them all
+    const stranger = await pages(store, 10, 'P-NOBODY');
+    expect(stranger.flat()).to.deep.equal([]);
+    expect(stranger).to.have.length(Math.ceil(everyone.length / 10_000)); // empty pages, each after looking at 10,000
+    const again = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    try {
+      expect((await pages(again, 1000)).flat()).to.deep.equal(everyone); // rebuilt in the same order
+      expect((await again.members('readPoints', '', 10)).members).to.deep.equal(['https://id.gs1.org/414/0614141073467']);
+    } finally {
+      await again.close();
+    }
+  });
 });

@@ -199,6 +199,12 @@ describe('EPCIS routes over HTTP', function () {
     expect((await call('GET', '/epcis/events/urn%3Auuid%3Anope')).status).to.equal(404);
     expect((await call('GET', '/epcis/capture/nope')).status).to.equal(404);
     expect((await call('GET', '/epcis/events', undefined, '')).status).to.equal(401);
+    // a store without an index of identifiers (the contract's) lists vocabularies, not identifiers
+    const epcs = await call('GET', '/epcis/epcs');
+    expect(epcs.status).to.equal(501);
+    expect(epcs.body['error'].code).to.equal('NOT_IMPLEMENTED');
+    expect((await call('GET', '/epcis/dispositions')).body['member']).to.include('recalled');
+    expect((await call('GET', '/epcis/dispositions', undefined, '')).status).to.equal(401);
   });
 });
 
