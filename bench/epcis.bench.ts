@@ -167,6 +167,7 @@ async function startWholeGateway(dataDir: string): Promise<{ parts: GatewayParts
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dataDir, RATE_LIMIT: '1000000', RATE_BURST: '1000000', LEDGER_THREAD: String(THREAD) });
   const parts = await openGateway(config);
   const running = await listen(parts, config);
+  await parts.epcisReady;
   const { key } = await initialiseRegulator(running, { id: 'samr', name: 'Bench Regulator', licence: 'REG-BENCH', gln: `695000000001${gs1CheckDigit('695000000001')}` });
   return { parts, running, key };
 }

@@ -11,7 +11,8 @@
  * The ledger is filled once through `POST /epcis/capture` of the whole gateway (as npm start runs
  * it, ledger in its own thread). Then, in interleaved rounds: the ledger alone opened in its own
  * thread and asked its height (the part of a start that does not grow with the views), and the
- * whole gateway opened until it listens (the projection caught up, the index loaded).
+ * whole gateway opened until it listens (the index loaded: everything but /epcis is served) and
+ * until it is ready (the EPCIS projection caught up).
  *
  * ZFC_RESTART_EVENTS sets the events captured (default 100,000; 500 per document);
  * ZFC_RESTART_ROUNDS the rounds whose medians are reported (3).
@@ -51,6 +52,7 @@ async function fill(dataDir: string): Promise<void> {
   const config = configOf(dataDir);
   const parts = await openGateway(config);
   const running = await listen(parts, config);
+  await parts.epcisReady;
   try {
     const { key } = await initialiseRegulator(running, { id: 'samr', name: 'Bench Regulator', licence: 'REG-BENCH', gln: `695000000001${gs1CheckDigit('695000000001')}` });
     const headers = { 'content-type': 'application/ld+json', authorization: `Bearer ${key}` };
@@ -83,18 +85,23 @@ async function ledgerOpen(dataDir: string): Promise<number> {
   return seconds;
 }
 
-/** Seconds for the whole gateway to open and listen, and the heap it then uses. */
-async function gatewayOpen(dataDir: string): Promise<{ seconds: number; heap: number }> {
+/**
+ * Seconds for the whole gateway to open and listen (serving all but /epcis), then to be ready
+ * (the EPCIS event store caught up too), and the heap it then uses.
+ */
+async function gatewayOpen(dataDir: string): Promise<{ listening: number; seconds: number; heap: number }> {
   const config = configOf(dataDir);
   collect();
   const t = performance.now();
   const parts = await openGateway(config);
   const running = await listen(parts, config);
+  const listening = (performance.now() - t) / 1000;
+  await parts.epcisReady;
   const seconds = (performance.now() - t) / 1000;
   collect();
   const heap = v8.getHeapStatistics().used_heap_size;
   await running.close();
-  return { seconds, heap };
+  return { listening, seconds, heap };
 }
 
 /** Runs the benchmark and prints its figures. */
@@ -109,18 +116,21 @@ export async function run(): Promise<void> {
     const emptyHeap = (await gatewayOpen(empty)).heap; // also warms the code paths
     const ledger: number[] = [];
     const gateway: number[] = [];
+    const listening: number[] = [];
     const heaps: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       ledger.push(await ledgerOpen(full));
       const g = await gatewayOpen(full);
       gateway.push(g.seconds);
+      listening.push(g.listening);
       heaps.push(g.heap);
     }
     const each = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
     const perEvent = (median(heaps) - emptyHeap) / EVENTS;
     const limit = v8.getHeapStatistics().heap_size_limit;
     log(`  the ledger alone, opened in its own thread:        ${median(ledger).toFixed(2)} s  [${each(ledger)}]`);
-    log(`  the whole gateway, opened until it listens:        ${median(gateway).toFixed(2)} s  [${each(gateway)}]  (${((median(gateway) - median(ledger)) * 1e6 / EVENTS).toFixed(1)} µs per event more)`);
+    log(`  the whole gateway, opened until it listens:        ${median(listening).toFixed(2)} s  [${each(listening)}]  (it serves all but /epcis from then on)`);
+    log(`  the whole gateway, opened until it is ready:       ${median(gateway).toFixed(2)} s  [${each(gateway)}]  (${((median(gateway) - median(ledger)) * 1e6 / EVENTS).toFixed(1)} µs per event more; the EPCIS event store caught up)`);
     log(`  heap in use once open: ${(median(heaps) / 1e6).toFixed(0)} MB, ${(emptyHeap / 1e6).toFixed(0)} MB of it with no events: about ${(perEvent / 1000).toFixed(1)} kB per event, so about ${(((limit - emptyHeap) / perEvent) / 1e6).toFixed(1)} million events under this process's heap limit of ${(limit / 1e6).toFixed(0)} MB`);
     log(`  ratio whole gateway / ledger alone: ${(median(gateway) / median(ledger)).toFixed(1)}`);
   } finally {

@@ -62,6 +62,7 @@ export const ERROR_CATALOGUE = {
   BLOCK_NOT_FOUND: { status: 404, message: 'No such block.' },
   LEDGER_CORRUPT: { status: 500, message: 'The ledger failed verification.' },
   INDEX_NOT_READY: { status: 503, message: 'The trace index is catching up.' },
+  EPCIS_NOT_READY: { status: 503, message: 'The EPCIS event store is catching up with the ledger.' },
   NOT_IMPLEMENTED: { status: 501, message: 'This deployment does not offer this.' },
   // services
   FONT_NOT_FOUND: { status: 500, message: 'No CJK font is installed, so labels in Chinese cannot be printed.' },

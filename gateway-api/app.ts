@@ -39,6 +39,8 @@ export interface AppOptions {
   readonly inspector?: LedgerInspector;
   /** `format=epcis` of traces (when the gateway has an EPCIS event store). */
   readonly epcisExport?: TraceEpcisExport;
+  /** Whether that EPCIS event store has caught up with the ledger (`/readyz` says so). */
+  readonly epcisReady?: () => boolean;
   /** Where unexpected errors are logged (stderr by default). */
   readonly log?: ErrorLog;
 }
@@ -70,7 +72,7 @@ export function createApp(options: AppOptions): GatewayApp {
 
   const publicRouter = new Router();
   publicRouter.use(rateLimit({ perMinute: config.rateLimitPerMinute, burst: config.rateBurst, trustProxy: config.trustProxy }));
-  addOpsRoutes(publicRouter, { ledger, index, metrics, baseUrl: config.baseUrl });
+  addOpsRoutes(publicRouter, { ledger, index, metrics, baseUrl: config.baseUrl, ...(options.epcisReady ? { epcisReady: options.epcisReady } : {}) });
 
   const apiRouter = new Router();
   apiRouter.use(async (ctx, next) => {

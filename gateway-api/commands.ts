@@ -171,7 +171,10 @@ async function withStore(cfg: GatewayConfig, fn: (store: GatewayStore) => Promis
 
 async function closeParts(parts: Awaited<ReturnType<typeof openGateway>>): Promise<void> {
   parts.index.stop();
+  parts.captureJobs.close();
   await parts.epcis.close();
+  await parts.epcisReady.catch(() => undefined); // a restore begun ends before what it uses closes
+  await parts.subscriptions.close();
   await parts.ledger.close();
   await parts.following;
   await parts.index.close();

@@ -195,20 +195,48 @@ export class ProjectedEventStore implements EventStore {
   private constructor(private readonly ledger: Ledger, private readonly contract: string) {}
 
   /**
+   * Settles once the blocks committed before the store started are applied (or the ledger has
+   * been quiet for `idleMs`): until then answers would miss events the ledger holds.
+   */
+  ready: Promise<void> = Promise.resolve();
+  /** Whether {@link ready} has settled. */
+  isReady = false;
+
+  /**
    * Opens the store, starts following the ledger from its first block, and resolves once the
    * blocks committed before the call are applied (or the ledger has been quiet for `idleMs`).
    */
   static async open(ledger: Ledger, options: { contract?: string; idleMs?: number } = {}): Promise<ProjectedEventStore> {
-    const store = new ProjectedEventStore(ledger, options.contract ?? 'epcis');
-    const last = (await ledger.height()) - 1;
-    store.following = store.follow();
-    const idle = options.idleMs ?? 500;
-    let seen = -2;
-    while (store.seenBlock < last && store.seenBlock !== seen) {
-      seen = store.seenBlock;
-      await new Promise((r) => setTimeout(r, idle));
-    }
+    const store = ProjectedEventStore.start(ledger, options);
+    await store.ready;
     return store;
+  }
+
+  /**
+   * Starts the store following the ledger from its first block and returns it at once, still
+   * catching up ({@link ready}): a gateway serves the rest of its API meanwhile.
+   */
+  static start(ledger: Ledger, options: { contract?: string; idleMs?: number } = {}): ProjectedEventStore {
+    const store = new ProjectedEventStore(ledger, options.contract ?? 'epcis');
+    const height = ledger.height(); // asked before following starts, so it counts only blocks committed before
+    store.following = store.follow();
+    store.ready = store.catchUp(height, options.idleMs ?? 500);
+    return store;
+  }
+
+  private async catchUp(height: Promise<number>, idleMs: number): Promise<void> {
+    const last = (await height) - 1;
+    let seen = -2;
+    while (this.seenBlock < last && this.seenBlock !== seen && !this.closed) {
+      seen = this.seenBlock;
+      await new Promise((r) => setTimeout(r, idleMs));
+    }
+    this.isReady = !this.closed;
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.abort.signal.aborted;
   }
 
   /** Stops following the ledger. */

@@ -45,6 +45,11 @@ export interface EpcisRouterDeps {
   readonly viewerOf?: (ctx: Context) => string | undefined;
   /** Who owns a named query or subscription made by a request (default: the identity's certificate hash). */
   readonly ownerOf?: (ctx: Context) => string;
+  /**
+   * Whether the store has caught up with the ledger (and what it restores after a restart is
+   * restored); until then every route answers 503 EPCIS_NOT_READY with Retry-After. Default: ready.
+   */
+  readonly ready?: () => boolean;
   /** Largest request body accepted, in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number;
   readonly clock?: () => Date;
@@ -77,6 +82,11 @@ function wrapEvent(event: Record<string, unknown>, now: string): EpcisDocument {
     creationDate: now,
     epcisBody: { eventList: [rest as EpcisDocument['epcisBody']['eventList'][number]] },
   };
+}
+
+/** The answer of an EPCIS route while the store catches up after a start. */
+export function notReady(): ZfcError {
+  return new ZfcError('EPCIS_NOT_READY', 'the EPCIS event store is catching up with the ledger after a start; try again shortly', { retryAfterSeconds: 1 });
 }
 
 function nextLink(ctx: Context, token: string): string {
@@ -119,6 +129,13 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const limit = deps.maxBodyBytes ?? 64 * 1024 * 1024;
   const now = (): string => (deps.clock ?? (() => new Date()))().toISOString();
   const router = new Router({ prefix: '/epcis' });
+  if (deps.ready) {
+    const ready = deps.ready;
+    router.use(async (_ctx, next) => {
+      if (!ready()) throw notReady();
+      await next();
+    });
+  }
 
   router.post('/capture', async (ctx) => {
     const identity = await deps.identityOf(ctx);

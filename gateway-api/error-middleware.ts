@@ -57,7 +57,7 @@ export function errorMiddleware(log: ErrorLog = (line) => process.stderr.write(`
       ctx.status = error.status;
       ctx.type = 'application/json';
       ctx.body = body;
-      if (error.code === 'RATE_LIMITED' && typeof error.details['retryAfterSeconds'] === 'number') {
+      if (typeof error.details['retryAfterSeconds'] === 'number') {
         ctx.set('Retry-After', String(error.details['retryAfterSeconds']));
       }
       if (error.code === 'PAYLOAD_TOO_LARGE') ctx.set('Connection', 'close');

@@ -1,6 +1,7 @@
 /**
- * Operations routes, public and rate-limited: liveness, readiness (the ledger answers and the
- * trace index has caught up), Prometheus metrics, the OpenAPI document and its docs page.
+ * Operations routes, public and rate-limited: liveness, readiness (the ledger answers, the trace
+ * index and the EPCIS event store have caught up), Prometheus metrics, the OpenAPI document and
+ * its docs page.
  */
 import type Router from '@koa/router';
 import { ZfcError } from '../chaincode/errors';
@@ -15,6 +16,8 @@ export interface OpsDeps {
   readonly index: TraceIndex;
   readonly metrics: GatewayMetrics;
   readonly baseUrl: string;
+  /** Whether the EPCIS event store has caught up (absent: no such store, or always). */
+  readonly epcisReady?: () => boolean;
 }
 
 /** Adds /healthz, /readyz, /metrics, /openapi.json and /docs. */
@@ -30,8 +33,9 @@ export function addOpsRoutes(router: Router, deps: OpsDeps): void {
       throw new ZfcError('LEDGER_UNAVAILABLE', 'the ledger does not answer');
     }
     if (!(await deps.index.caughtUp(deps.ledger))) {
-      throw new ZfcError('INDEX_NOT_READY', 'the trace index is catching up', { height, index: deps.index.checkpoint ?? null });
+      throw new ZfcError('INDEX_NOT_READY', 'the trace index is catching up', { height, index: deps.index.checkpoint ?? null, retryAfterSeconds: 1 });
     }
+    if (deps.epcisReady && !deps.epcisReady()) throw new ZfcError('EPCIS_NOT_READY', 'the EPCIS event store is catching up with the ledger', { height, retryAfterSeconds: 1 });
     ctx.body = { status: 'ready', ledger: deps.ledger.kind, height, index: deps.index.checkpoint ?? null };
   });
   router.get('/metrics', async (ctx) => {

@@ -12,7 +12,7 @@ import type { GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
 import { ProjectedEventStore } from './epcis-projection';
 import { CaptureJobs } from './epcis-capture-jobs';
-import { captureWork, createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant, type SavedCapture } from './epcis-routes';
+import { captureWork, createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant, notReady, type SavedCapture } from './epcis-routes';
 import { EpcisSubscriptions } from './epcis-subscriptions';
 import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
@@ -49,6 +49,12 @@ export interface GatewayParts {
   readonly captureJobs: CaptureJobs;
   /** Identities the ledger's network provided: name → the participant each acts for. */
   readonly networkParticipants: Readonly<Record<string, string>>;
+  /**
+   * Settles once the EPCIS event store has caught up with the ledger and the subscriptions and
+   * unfinished capture jobs kept from before are restored. The gateway listens before (its
+   * other routes need none of it); until then `/epcis` and `/readyz` answer 503.
+   */
+  readonly epcisReady: Promise<void>;
 }
 
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
@@ -73,9 +79,16 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcis = await ProjectedEventStore.open(opened.ledger, { idleMs: 200 });
+  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200 });
+  let epcisUp = false;
+  const isEpcisUp = (): boolean => epcisUp;
+  const exportTrace = traceEpcisExport(epcis);
   const gateway = createApp({
-    epcisExport: traceEpcisExport(epcis),
+    epcisExport: (graph, caller) => {
+      if (!epcisUp) throw notReady();
+      return exportTrace(graph, caller);
+    },
+    epcisReady: isEpcisUp,
     ledger: opened.ledger,
     index,
     store,
@@ -85,12 +98,21 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   });
   const httpHosts = new Set(config.epcisHttpCallbackHosts);
   const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
-  await subscriptions.restore();
   const captureJobs = new CaptureJobs(undefined, store.epcis);
-  await captureJobs.restore<SavedCapture>((saved) => captureWork(epcis, saved));
-  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  // subscriptions ask the store who may read what they catch up on, and a job run again waits
+  // for the store to apply its transaction: both start once the store has caught up
+  const epcisReady = epcis.ready.then(async () => {
+    if (epcis.closed) return; // closed while catching up: nothing to restore into
+    await subscriptions.restore();
+    await captureJobs.restore<SavedCapture>((saved) => captureWork(epcis, saved));
+    epcisUp = true;
+  });
+  epcisReady.catch((err: unknown) => {
+    process.stderr.write(`[epcis] the EPCIS event store could not start; /epcis stays unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+  });
+  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, ready: isEpcisUp, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady };
 }
 
 /** Starts listening; resolves with the URL. */
@@ -111,8 +133,9 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
     });
     parts.index.stop();
     parts.captureJobs.close();
+    await parts.epcis.close(); // first: a restore not yet begun then never begins
+    await parts.epcisReady.catch(() => undefined); // one begun ends before what it uses closes
     await parts.subscriptions.close();
-    await parts.epcis.close();
     await parts.ledger.close();
     await parts.following;
     await parts.index.close();
@@ -121,7 +144,13 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
   return { ...parts.gateway, url, server, ledger: parts.ledger, index: parts.index, store: parts.store, issuer: parts.issuer, close };
 }
 
-/** Opens everything and listens. */
+/**
+ * Opens everything and listens, and resolves once the EPCIS event store has caught up too (what
+ * tests and tools want; `zfc start` listens as soon as it can: see {@link GatewayParts.epcisReady}).
+ */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  return listen(await openGateway(config), config);
+  const parts = await openGateway(config);
+  const running = await listen(parts, config);
+  await parts.epcisReady.catch(() => undefined);
+  return running;
 }
