@@ -57,6 +57,9 @@ describe('gateway: serving while the EPCIS event store catches up after a restar
       expect(lots.status, lots.text).to.equal(200);
       const early = await call(gw.url, 'GET', '/epcis/events?perPage=1', { key });
       const readyz = await call(gw.url, 'GET', '/readyz');
+      const trace = `/v1/trace/back?code=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.E0x0')}`;
+      expect((await call(gw.url, 'GET', trace, { key })).status, 'the trace itself is served').to.equal(200);
+      const traceAsEpcis = await call(gw.url, 'GET', `${trace}&format=epcis`, { key });
       // still catching up once both answers arrived (about half a second to spare on a two-core machine), so both must have said so
       expect(parts.epcis.isReady, 'the store was still catching up when the probes were answered').to.equal(false);
       expect(early.status, early.text).to.equal(503);
@@ -65,7 +68,9 @@ describe('gateway: serving while the EPCIS event store catches up after a restar
       expect(readyz.status).to.equal(503);
       expect(readyz.body.error.code).to.equal('EPCIS_NOT_READY');
       expect(readyz.headers.get('retry-after')).to.equal('1');
+      expect(traceAsEpcis.status, 'a trace as EPCIS events needs the projection').to.equal(503);
       await parts.epcisReady;
+      expect((await call(gw.url, 'GET', `${trace}&format=epcis`, { key })).status).to.equal(200);
       expect((await call(gw.url, 'GET', '/readyz')).status).to.equal(200);
       const all = await call(gw.url, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(`urn:epc:id:sgtin:0614141.107346.E${EVENTS / PER_DOCUMENT - 1}x${PER_DOCUMENT - 1}`)}`, { key });
       expect(all.status, all.text).to.equal(200);
