@@ -10,6 +10,8 @@ import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { isGtin14, isLotCode, isSerial, isSscc } from '../chaincode/gs1';
 import { parseIdentifier } from '../chaincode/digital-link';
+import { sha256Hex } from '../chaincode/sha256';
+import type { Identity } from '../ledger-tools/ledger';
 import type { Caller } from './api-keys';
 import type { TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
@@ -20,7 +22,14 @@ import type { TraceEpcisExport } from './trace-epcis';
 /** Blocks and transactions with proofs, for ledgers that keep them (capability `blocks`). */
 export interface LedgerInspector {
   block(n: number): Promise<unknown>;
-  transaction(txId: string): Promise<unknown>;
+  /** The transaction with its block and inclusion proof; `transaction.creator` says who submitted it. */
+  transaction(txId: string): Promise<{ readonly transaction: { readonly creator: TxCreator } }>;
+}
+
+/** Who submitted a transaction: the MSP and the SHA-256 of the certificate's PEM text. */
+export interface TxCreator {
+  readonly mspId: string;
+  readonly certificateHash: string;
 }
 
 /** What the read routes need. */
@@ -56,21 +65,32 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/recalls/:id', (ctx) => {
     ctx.body = index.recall(String(ctx.params['id']));
   });
+  const isRegulator = (ctx: Context): boolean => index.participant((ctx.state['caller'] as Caller).participant).role === 'regulator';
   router.get('/v1/warnings', (ctx) => {
-    const caller = ctx.state['caller'] as Caller;
-    if (index.participant(caller.participant).role !== 'regulator') throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
+    if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
     ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped(), ...index.cloneWarnings()] };
   });
+  // Blocks and transactions carry every write in full, captured EPCIS events included: a
+  // participant reads only what it submitted itself, as the EPCIS access rule would let it.
   router.get('/v1/ledger/blocks/:n', async (ctx) => {
     const n = String(ctx.params['n']);
     if (!/^[0-9]{1,15}$/.test(n)) throw bad('n', 'must be a block number');
+    if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators read whole blocks, which hold every participant\'s transactions; read your own at /v1/ledger/tx/{txId}');
     ctx.body = await inspector(deps).block(Number(n));
   });
   router.get('/v1/ledger/tx/:txId', async (ctx) => {
     const txId = String(ctx.params['txId']);
     if (!/^[0-9a-f]{64}$/.test(txId)) throw bad('txId', 'must be a transaction ID (64 hex digits)');
-    ctx.body = await inspector(deps).transaction(txId);
+    const found = await inspector(deps).transaction(txId);
+    // another participant's transaction is not found, as if it did not exist (its existence is not the caller's to learn)
+    if (!isRegulator(ctx) && !submittedBy(found.transaction.creator, (ctx.state['caller'] as Caller).identity)) throw new ZfcError('TX_NOT_FOUND', `no transaction ${txId}`, { txId });
+    ctx.body = found;
   });
+}
+
+/** Whether a transaction's creator is this identity. */
+function submittedBy(creator: TxCreator, identity: Identity): boolean {
+  return creator.mspId === identity.mspId && creator.certificateHash === sha256Hex(identity.certificate);
 }
 
 function inspector(deps: ReadDeps): LedgerInspector {

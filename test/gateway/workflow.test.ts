@@ -220,7 +220,7 @@ describe('gateway: role workflows over HTTP', function () {
     expect([warnings.status, warnings.body.error.code]).to.deep.equal([403, 'FORBIDDEN']);
   });
 
-  it('lists warnings for regulators and serves blocks and transactions with proofs', async () => {
+  it('lists warnings for regulators and serves blocks to them, and transactions with proofs to them and to whoever submitted each', async () => {
     const w = await get('samr', '/v1/warnings');
     expect(w.status).to.equal(200);
     expect(w.body.warnings).to.be.an('array');
@@ -235,6 +235,17 @@ describe('gateway: role workflows over HTTP', function () {
     const block = await get('samr', `/v1/ledger/blocks/${tx.body.block.number}`);
     expect(block.body.hash).to.equal(tx.body.block.hash);
     expect((await get('samr', '/v1/ledger/blocks/999999')).body.error.code).to.equal('BLOCK_NOT_FOUND');
+    // a block and another's transaction hold writes the participant may not read (captured EPCIS events among them)
+    const shopBlock = await get('shop-1', `/v1/ledger/blocks/${tx.body.block.number}`);
+    expect([shopBlock.status, shopBlock.body.error.code]).to.deep.equal([403, 'FORBIDDEN']);
+    const notTheShops = await get('shop-1', `/v1/ledger/tx/${txId}`);
+    expect([notTheShops.status, notTheShops.body.error.code]).to.deep.equal([404, 'TX_NOT_FOUND']);
+    const history = await get('samr', `/v1/lots/${TEA}/P1-2026/history`);
+    const receipt = (history.body.events as Array<{ type: string; txId: string; fact: { kind?: string; to?: string } }>).find((e) => e.type === 'hop' && e.fact.kind === 'receive' && e.fact.to === 'shop-1');
+    const own = await get('shop-1', `/v1/ledger/tx/${receipt?.txId ?? ''}`);
+    expect(own.status, own.text).to.equal(200); // its own receipt, with the proof
+    expect(verifyMerkleProof(own.body.proof.txHash, own.body.proof.steps, own.body.block.header.merkleRoot)).to.equal(true);
+    expect((await get('dist-1', `/v1/ledger/tx/${receipt?.txId ?? ''}`)).status).to.equal(404);
   });
 
   it('imports identities a network provides under the participants they act for', async () => {
