@@ -97,6 +97,24 @@ export class ChunkedSortedList<T> {
     return false;
   }
 
+  /**
+   * {@link scanAfter} backwards: calls `visit` with each value before `probe` (every value
+   * without one), last first, until it returns true; then tells whether any value precedes the
+   * one it stopped at.
+   */
+  scanBefore(probe: T | undefined, visit: (value: T) => boolean): boolean {
+    if (this.chunks.length === 0) return false;
+    let c = probe === undefined ? this.chunks.length - 1 : this.chunkOf(probe, false);
+    let i = probe === undefined ? (this.chunks[c] as T[]).length - 1 : indexIn(this.chunks[c] as T[], probe, false, this.compare) - 1;
+    for (; c >= 0; c--, i = c >= 0 ? (this.chunks[c] as T[]).length - 1 : -1) {
+      const chunk = this.chunks[c] as T[];
+      for (; i >= 0; i--) {
+        if (visit(chunk[i] as T)) return i > 0 || c > 0;
+      }
+    }
+    return false;
+  }
+
   /** Every value, in order. */
   [Symbol.iterator](): IterableIterator<T> {
     return this.after();

@@ -21,7 +21,7 @@ const QUERY_PARAMETERS = [
   'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
   'EQ_readPoint', 'EQ_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
   'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'EQ_action', 'EQ_transformationID',
-  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'perPage', 'nextPageToken',
+  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'orderBy', 'orderDirection', 'perPage', 'nextPageToken',
 ];
 
 /** The families whose names carry a type, which OpenAPI cannot list: said in the query's description. */

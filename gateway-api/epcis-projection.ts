@@ -23,6 +23,7 @@ import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
+import type { EventOrder } from './epcis-query';
 import { documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 import { StringPool } from './string-pool';
@@ -407,18 +408,21 @@ export class ProjectedEventStore implements EventStore {
   }
 
   /**
-   * One page of matching events in eventTime order. A plan that names one exact identifier is
-   * answered from that identifier's events only; any other plan scans every event.
+   * One page of matching events in eventTime order (latest first with `order` DESC). A plan that
+   * names one exact identifier is answered from that identifier's events only; any other plan
+   * scans every event.
    */
-  async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string): Promise<EventPage> {
+  async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string, order?: EventOrder): Promise<EventPage> {
     const driving = drivingIdentifier(plan);
     const candidates = driving !== undefined ? this.eventsNaming(driving) : this.sorted;
     const events: StoredEpcisEvent[] = [];
-    const more = candidates.scanAfter(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined, (e) => {
+    const probe = pageToken ? tokenProbe(decodeToken(pageToken)) : undefined;
+    const visit = (e: StoredEpcisEvent): boolean => {
       if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) return false;
       events.push(e);
       return events.length === plan.perPage;
-    });
+    };
+    const more = order?.direction === 'DESC' ? candidates.scanBefore(probe, visit) : candidates.scanAfter(probe, visit);
     const last = events[events.length - 1];
     return { events, nextPageToken: more && last ? encodeToken(last) : '' };
   }

@@ -29,7 +29,9 @@ function stringParams(value: unknown): Record<string, string | string[]> {
     if (!ok) throw new ZfcError('INVALID_ARGUMENT', `query.${k} must be a string or a list of strings`, { errors: [{ path: `/query/${k}`, message: 'must be a string or a list of strings' }] });
     out[k] = v as string | string[];
   }
-  if ('nextPageToken' in out || 'perPage' in out) throw new ZfcError('INVALID_ARGUMENT', 'a named query takes no paging parameters', { errors: [{ path: '/query', message: 'must not hold perPage or nextPageToken' }] });
+  if (['nextPageToken', 'perPage', 'orderBy', 'orderDirection'].some((k) => k in out)) {
+    throw new ZfcError('INVALID_ARGUMENT', 'a named query says which events, not how to page or order them (ask its /events with those)', { errors: [{ path: '/query', message: 'must not hold perPage, nextPageToken, orderBy or orderDirection' }] });
+  }
   return out;
 }
 

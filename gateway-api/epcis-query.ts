@@ -163,7 +163,7 @@ const PARSERS: Readonly<Record<string, Parser>> = {
 };
 
 /** Every parameter this interface answers, as a refusal lists them. */
-const SUPPORTED = [...Object.keys(PARSERS), ...TYPED.map((f) => `${f.prefix}{type}`), 'EXISTS_errorDeclaration', 'nextPageToken'].join(', ');
+const SUPPORTED = [...Object.keys(PARSERS), ...TYPED.map((f) => `${f.prefix}{type}`), 'EXISTS_errorDeclaration', 'orderBy', 'orderDirection', 'nextPageToken'].join(', ');
 
 /** The values of one parameter: repeated parameters and comma-separated lists both count. */
 function valuesOf(name: string, raw: string | string[]): string[] {
@@ -178,6 +178,30 @@ function valuesOf(name: string, raw: string | string[]): string[] {
 export interface ParsedQuery {
   readonly plan: EpcisQueryPlan;
   readonly pageToken: string;
+  /** `orderBy` / `orderDirection`, when the query gave either. */
+  readonly order?: EventOrder;
+}
+
+/**
+ * The order of an answer: by eventTime (the one order this repository keeps), ascending or
+ * descending. Without one, answers come in ascending eventTime order.
+ */
+export interface EventOrder {
+  readonly by: 'eventTime';
+  readonly direction: 'ASC' | 'DESC';
+}
+
+/**
+ * `orderBy` and `orderDirection` (EPCIS 2.0 §8.2.7.1): with `orderBy` the direction defaults to
+ * DESC, as the standard says; `orderDirection` alone orders by eventTime, the order this
+ * repository answers in anyway. Only eventTime is kept in order here: recordTime or an extension
+ * field is refused, never silently replaced by another order.
+ */
+function orderOf(by: string | undefined, direction: string | undefined): EventOrder | undefined {
+  if (by === undefined && direction === undefined) return undefined;
+  if (by !== undefined && by !== 'eventTime') throw bad('orderBy', 'must be eventTime (the only order this repository keeps its events in)');
+  if (direction !== undefined && direction !== 'ASC' && direction !== 'DESC') throw bad('orderDirection', 'must be ASC or DESC');
+  return { by: 'eventTime', direction: direction ?? (by !== undefined ? 'DESC' : 'ASC') };
 }
 
 /**
@@ -191,8 +215,15 @@ export interface ParsedQuery {
 export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPlan> = {}): ParsedQuery {
   let plan: Record<string, unknown> = { perPage: DEFAULT_PER_PAGE };
   let pageToken = '';
+  const ordering: { by?: string; direction?: string } = {};
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
+    if (name === 'orderBy' || name === 'orderDirection') {
+      const values = valuesOf(name, raw);
+      if (values.length !== 1) throw bad(name, 'must be given once');
+      ordering[name === 'orderBy' ? 'by' : 'direction'] = values[0] as string;
+      continue;
+    }
     if (name === 'nextPageToken') {
       pageToken = valuesOf(name, raw)[0] ?? '';
       if (!/^[A-Za-z0-9_-]{1,4096}$/.test(pageToken)) throw bad(name, 'is not a page token this server issued');
@@ -216,7 +247,8 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
     if (!parser) throw bad(name, `is not a supported query parameter (supported: ${SUPPORTED})`);
     plan = { ...plan, ...parser(valuesOf(name, raw), name) };
   }
-  return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken };
+  const order = orderOf(ordering.by, ordering.direction);
+  return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken, ...(order ? { order } : {}) };
 }
 
 /**

@@ -177,8 +177,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   const answer = async (ctx: Context, fixed: Parameters<typeof parseEpcisQuery>[1] = {}): Promise<void> => {
     const identity = await deps.identityOf(ctx);
-    const { plan, pageToken } = parseEpcisQuery(ctx.query, fixed);
-    const page = await deps.store.query(plan, pageToken, identity, deps.viewerOf?.(ctx));
+    const { plan, pageToken, order } = parseEpcisQuery(ctx.query, fixed);
+    const page = await deps.store.query(plan, pageToken, identity, deps.viewerOf?.(ctx), order);
     setHeaders(ctx);
     if (page.nextPageToken) ctx.set('Link', nextLink(ctx, page.nextPageToken));
     ctx.type = 'application/ld+json';

@@ -6,6 +6,7 @@
  */
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import type { EpcisQueryPlan } from '../chaincode/epcis-match';
+import type { EventOrder } from './epcis-query';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger } from '../ledger-tools/ledger';
@@ -23,8 +24,11 @@ export interface EventStore {
    * stores that cannot tell who may read what ignore `viewer`).
    */
   get(eventID: string, identity: Identity, viewer?: string): Promise<StoredEpcisEvent | undefined>;
-  /** One page of the events matching the plan that `viewer` may read. */
-  query(plan: EpcisQueryPlan, pageToken: string, identity: Identity, viewer?: string): Promise<EventPage>;
+  /**
+   * One page of the events matching the plan that `viewer` may read, in `order` if given
+   * (stores that keep no order refuse one with NOT_IMPLEMENTED).
+   */
+  query(plan: EpcisQueryPlan, pageToken: string, identity: Identity, viewer?: string, order?: EventOrder): Promise<EventPage>;
   /**
    * One page of the identifiers of a kind that events name (the EPCIS 2.0 top-level resources
    * `/epcs`, `/readPoints`, `/bizLocations`), canonical, each named by an event `viewer` may
@@ -73,7 +77,8 @@ export class LedgerEventStore implements EventStore {
     }
   }
 
-  async query(plan: EpcisQueryPlan, pageToken: string, identity: Identity): Promise<EventPage> {
+  async query(plan: EpcisQueryPlan, pageToken: string, identity: Identity, _viewer?: string, order?: EventOrder): Promise<EventPage> {
+    if (order) throw new ZfcError('NOT_IMPLEMENTED', 'the contract answers queries in the order of its keys: orderBy and orderDirection need the gateway\'s event store');
     const raw = await this.ledger.evaluate(`${this.contract}:QueryEvents`, [JSON.stringify(plan), pageToken], identity);
     return JSON.parse(text(raw)) as EventPage;
   }

@@ -27,6 +27,11 @@ class SortedArray {
     return this.values.slice(this.firstAfter(probe, true));
   }
 
+  /** The values before `probe`, last first. */
+  before(probe: Entry): Entry[] {
+    return this.values.slice(0, this.firstAfter(probe, false)).reverse();
+  }
+
   replace(old: Entry, next: Entry): boolean {
     const i = this.values.indexOf(old);
     if (i < 0) return false;
@@ -82,7 +87,20 @@ describe('ChunkedSortedList against a sorted array', () => {
         const more = list.scanAfter(probe, (v) => seen.push(v) === k);
         expect(seen).to.deep.equal(expected.slice(0, Math.max(k, 0) || expected.length));
         expect(more).to.equal(k > 0 && k < expected.length);
+        // and backwards: the values before the probe, last first
+        const earlier = ref.before(probe);
+        const back: Entry[] = [];
+        const precede = list.scanBefore(probe, (v) => back.push(v) === k);
+        expect(back).to.deep.equal(earlier.slice(0, Math.max(k, 0) || earlier.length));
+        expect(precede).to.equal(k > 0 && k < earlier.length);
       }
+      const all: Entry[] = [];
+      const none = list.scanBefore(undefined, (v) => {
+        all.push(v);
+        return false;
+      });
+      expect(none).to.equal(false);
+      expect(all).to.deep.equal([...ref.values].reverse());
       for (let r = 0; r < 300; r++) {
         const old = ref.values[Math.floor(rnd() * ref.values.length)] as Entry;
         const next = { key: old.key, n: -old.n - 1 };
@@ -107,6 +125,8 @@ describe('ChunkedSortedList against a sorted array', () => {
   it('is empty to begin with', () => {
     const list = new ChunkedSortedList<Entry>(byKey);
     expect([...list]).to.deep.equal([]);
+    expect(list.scanBefore(undefined, () => true)).to.equal(false);
+    expect(list.scanBefore({ key: 1, n: 0 }, () => true)).to.equal(false);
     expect([...list.after({ key: 1, n: 0 })]).to.deep.equal([]);
     expect(list.replace({ key: 1, n: 0 }, { key: 1, n: 1 })).to.equal(false);
   });

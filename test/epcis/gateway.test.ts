@@ -184,6 +184,16 @@ describe('EPCIS in the gateway', function () {
     expect(history.map((e) => e['type'])).to.deep.equal(['TransformationEvent', 'AggregationEvent']);
     const outputs = await events('shop-1', `MATCH_outputEPC=${b2}`);
     expect(outputs[0]?.['inputQuantityList']).to.deep.equal([{ epcClass: urn(lotUri(FLOUR, 'F7')), quantity: 50, uom: 'KGM' }]);
+
+    // latest first, one per page, following the Link header
+    const latestFirst: string[] = [];
+    for (let at: string | undefined = `/epcis/events?MATCH_anyEPC=${b2}&orderBy=eventTime&perPage=1`; at; ) {
+      const r = await as('shop-1', 'GET', at);
+      expect(r.status, r.text).to.equal(200);
+      latestFirst.push(...r.body.epcisBody.queryResults.resultsBody.eventList.map((e: Record<string, unknown>) => String(e['type'])));
+      at = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
+    }
+    expect(latestFirst).to.deep.equal(['AggregationEvent', 'TransformationEvent']);
   });
 
   it('lists the top-level resources: EPCs and read points only as far as the caller may read their events, paged; vocabularies; each one\'s events', async () => {

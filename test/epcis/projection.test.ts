@@ -105,6 +105,26 @@ describe('EPCIS projection store', function () {
     expect((await store.query({ ...plan, perPage: 1 }, paged.nextPageToken, alice)).events.map((e) => e.eventID)).to.deep.equal([later['eventID']]);
   });
 
+  it('answers latest first, page after page, from the identifier index and by scan', async () => {
+    const pagesOf = async (plan: Partial<EpcisQueryPlan>, direction: 'ASC' | 'DESC'): Promise<string[]> => {
+      const out: string[] = [];
+      let token = '';
+      for (let pages = 0; pages < 50; pages++) {
+        const page = await store.query({ perPage: 3, ...plan }, token, alice, undefined, { by: 'eventTime', direction });
+        out.push(...page.events.map((e) => `${e.eventTime} ${e.eventID}`));
+        token = page.nextPageToken;
+        if (!token) break;
+      }
+      return out;
+    };
+    for (const plan of [{ bizSteps: ['storing'] }, { epcs: [{ value: item, prefix: false }] }]) {
+      const ascending = await pagesOf(plan, 'ASC');
+      expect(ascending.length, JSON.stringify(plan)).to.be.greaterThan(3); // more than one page
+      expect([...ascending].sort()).to.deep.equal(ascending);
+      expect(await pagesOf(plan, 'DESC'), JSON.stringify(plan)).to.deep.equal([...ascending].reverse());
+    }
+  });
+
   it('is rebuilt identically from the ledger by a new instance', async () => {
     const again = await ProjectedEventStore.open(ledger, { idleMs: 50 });
     try {

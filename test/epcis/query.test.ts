@@ -109,6 +109,13 @@ describe('EPCIS query parameters', () => {
     expect(parseEpcisQuery({ EXISTS_errorDeclaration: 'true' }).plan).to.deep.equal({ perPage: 100, errorDeclared: true });
   });
 
+  it('orders by eventTime only: orderBy alone is latest first, as the standard says, and orderDirection alone sets the direction', () => {
+    expect(parseEpcisQuery({ orderBy: 'eventTime' }).order).to.deep.equal({ by: 'eventTime', direction: 'DESC' });
+    expect(parseEpcisQuery({ orderBy: 'eventTime', orderDirection: 'ASC' }).order).to.deep.equal({ by: 'eventTime', direction: 'ASC' });
+    expect(parseEpcisQuery({ orderDirection: 'DESC' }).order).to.deep.equal({ by: 'eventTime', direction: 'DESC' });
+    expect(parseEpcisQuery({ MATCH_epc: 'urn:epc:id:sgtin:0614141.107346.2017' }).order).to.equal(undefined);
+  });
+
   const BAD: Array<[string, Record<string, string>]> = [
     ['an unknown parameter', { EQ_colour: 'red' }],
     ['an unknown event type', { eventType: 'TeleportEvent' }],
@@ -126,6 +133,10 @@ describe('EPCIS query parameters', () => {
     ['a malformed GS1 identifier as a source', { EQ_source_location: 'urn:epc:id:sgln:4012345.00225' }],
     ['an action outside the standard', { EQ_action: 'MOVE' }],
     ['a value for EXISTS_errorDeclaration', { EXISTS_errorDeclaration: 'false' }],
+    ['an order this repository does not keep', { orderBy: 'recordTime' }],
+    ['an order by an extension field', { orderBy: 'ex:temperature' }],
+    ['a direction outside the standard', { orderDirection: 'UP' }],
+    ['two directions', { orderDirection: 'ASC,DESC' }],
   ];
   for (const [what, query] of BAD) {
     it(`refuses ${what}, naming the parameter`, () => {
