@@ -137,8 +137,19 @@ export function aggregation(tx: Tx, action: 'ADD' | 'DELETE', sscc: string, chan
   });
 }
 
+/**
+ * A shipment as a business transaction (EPCIS's `bizTransaction`, type `desadv`, the despatch
+ * advice): the shipping and the receiving events both name it, so an EPCIS client correlates
+ * them, and finds both with `EQ_bizTransaction_desadv`, by the standard's own field. A shipment
+ * ID is letters, digits and `._:-` (the contract's schema), all of which a URN may carry as they are.
+ */
+export function shipmentUri(shipmentId: string): string {
+  return `urn:zfc:shipment:${shipmentId}`;
+}
+
 function parties(from: Participant, to: Participant, shipment: Shipment): Fields {
   return {
+    bizTransactionList: [{ type: 'desadv', bizTransaction: shipmentUri(shipment.shipmentId) }],
     sourceList: [{ type: 'owning_party', source: partyUri(from.gln) }, { type: 'location', source: glnUri(shipment.origin.gln) }],
     destinationList: [
       { type: 'owning_party', destination: partyUri(to.gln) },

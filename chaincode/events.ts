@@ -46,6 +46,7 @@ export interface EpcisEvent {
   readonly bizLocation?: { readonly id: string };
   readonly sourceList?: readonly { readonly type: string; readonly source: string }[];
   readonly destinationList?: readonly { readonly type: string; readonly destination: string }[];
+  readonly bizTransactionList?: readonly { readonly type: string; readonly bizTransaction: string }[];
   readonly ilmd?: Readonly<Record<string, unknown>>;
   readonly sensorElementList?: readonly unknown[];
   /** Extensions use the `zfc:` prefix declared in `@context`. */

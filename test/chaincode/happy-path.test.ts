@@ -107,7 +107,11 @@ describe('chaincode: happy paths', function () {
     expect(shipped.body.holdings[0]?.quantity).to.equal(400);
     const env = await lastEvent();
     expect(env.epcis[0]).to.include({ bizStep: 'shipping', disposition: 'in_transit' });
+    // the shipment is the events' business transaction (a despatch advice), shipping and receiving alike
+    const desadv = [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:S-1' }];
+    expect(env.epcis[0]?.bizTransactionList).to.deep.equal(desadv);
     await w.submit('Receive', { shipmentId: 'S-1', location: { gln: gln(60) } }, actor(w, 'mill'));
+    expect((await lastEvent()).epcis[0]).to.deep.include({ bizStep: 'receiving', bizTransactionList: desadv });
     const got = await w.evaluate<{ holdings: Holding[] }>('GetLot', { gtin: WHEAT, lot: 'W1' }, actor(w, 'mill'));
     expect(got.holdings.map((h) => [h.holder, h.quantity])).to.deep.equal([['farm-a', 400], ['mill', 600]]);
     const s = await w.evaluate<Shipment>('GetShipment', { shipmentId: 'S-1' }, actor(w, 'mill'));

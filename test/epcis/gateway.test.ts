@@ -196,6 +196,17 @@ describe('EPCIS in the gateway', function () {
     expect(latestFirst).to.deep.equal(['AggregationEvent', 'TransformationEvent']);
   });
 
+  it('names a native shipment as the business transaction of its shipping and receiving events: one query finds both', async () => {
+    expect((await as('farm-1', 'POST', '/v1/lots', { gtin: RICE, lot: 'R2', quantity: 100, unit: 'KGM', productionDate: '2026-04-02', origin: { gln: gln(11) } })).status).to.equal(201);
+    const ship = await as('farm-1', 'POST', '/v1/shipments', { shipmentId: 'SH-R2:1', to: 'shop-1', lines: [{ gtin: RICE, lot: 'R2', quantity: 10 }], origin: { gln: gln(11) } });
+    expect(ship.status, ship.text).to.equal(201);
+    const receipt = await as('shop-1', 'POST', `/v1/shipments/${encodeURIComponent('SH-R2:1')}/receipt`, { location: { gln: gln(51) } });
+    expect(receipt.status, receipt.text).to.equal(201);
+    const query = `EQ_bizTransaction_desadv=${encodeURIComponent('urn:zfc:shipment:SH-R2:1')}`;
+    expect((await events('shop-1', query)).map((e) => e['bizStep'])).to.deep.equal(['shipping', 'receiving']);
+    expect(await events('shop-9', query)).to.deep.equal([]); // no partner of either
+  });
+
   it('lists the top-level resources: EPCs and read points only as far as the caller may read their events, paged; vocabularies; each one\'s events', async () => {
     const BREAD = withCheck('0695000000501');
     const PALLET = withCheck('16950000000000001');
