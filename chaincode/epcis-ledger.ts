@@ -53,6 +53,8 @@ export interface StoredEpcisEvent {
    * with an `errorDeclaration`), kept beside the event as captured.
    */
   readonly declaration?: ErrorDeclarationRecord;
+  /** The ledger's shipment this receiving event received when captured (epcis-receipt.ts). */
+  readonly receipt?: string;
 }
 
 /** One event's record in world state (and in the `EpcisCaptured` chaincode event). */
@@ -63,6 +65,8 @@ export interface EventRecord {
   readonly txId: string;
   readonly event: Json;
   readonly declaration?: ErrorDeclarationRecord;
+  /** The ledger's shipment this (receiving) event received (epcis-receipt.ts). */
+  readonly receipt?: string;
 }
 
 /** What the events of one capture share, written once per capture. */
@@ -128,6 +132,7 @@ export function storedEvent(record: EventRecord, capture: CaptureRecord): Stored
     ...(capture.context !== undefined ? { context: capture.context } : {}),
     event: record.event,
     ...(record.declaration ? { declaration: record.declaration } : {}),
+    ...(record.receipt !== undefined ? { receipt: record.receipt } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import { claimReceived, release } from './packed';
 import { containerClaims, containerLots, getContainer, putContainer, transferContainer } from './aggregation';
 import { received, shipped } from './epcis-event';
 import { add, sub } from './quantity';
-import type { Holding, LotQuantity, Shipment } from './records';
+import type { Holding, Location, LotQuantity, Participant, Shipment } from './records';
 import type { TransactionInputs } from './schemas';
 import type { Tx } from './tx';
 import type { EventBodies } from './events';
@@ -117,9 +117,32 @@ function receiptLines(shipment: Shipment, lines: TransactionInputs['Receive']['l
 export async function receive(tx: Tx, input: TransactionInputs['Receive']): Promise<EventBodies['Received']> {
   const recipient = await requireParticipant(tx);
   const shipment = await getShipment(tx, input.shipmentId);
+  assertReceivable(shipment, recipient);
+  const done = await receiveInto(tx, shipment, recipient, input.lines, input.location);
+  received(tx, done.shipment, done.lines, input.location, await getParticipant(tx, shipment.from), recipient);
+  return { shipment: done.shipment, holdings: done.holdings };
+}
+
+/** A shipment may be received only by its addressee, and only while in transit. */
+export function assertReceivable(shipment: Shipment, recipient: Participant): void {
   if (shipment.to !== recipient.id) throw new ZfcError('NOT_OWNER', `shipment ${shipment.shipmentId} is addressed to another participant`, { shipmentId: shipment.shipmentId });
   if (shipment.status !== 'in_transit') throw new ZfcError('SHIPMENT_NOT_IN_TRANSIT', `shipment ${shipment.shipmentId} is ${shipment.status}`, { status: shipment.status });
-  const lines = receiptLines(shipment, input.lines);
+}
+
+/**
+ * What a receipt changes — the recipient's holdings, the shipment's cases and pallets, and the
+ * shipment, received with its lines and shortfall — for a shipment {@link assertReceivable}
+ * passed; `lines` absent receives it in full. The evidence (an EPCIS receiving event) is the
+ * caller's: Receive records its own, a captured receiving event is its own.
+ */
+export async function receiveInto(
+  tx: Tx,
+  shipment: Shipment,
+  recipient: Participant,
+  inputLines: TransactionInputs['Receive']['lines'],
+  location: Location,
+): Promise<{ shipment: Shipment; lines: LotQuantity[]; holdings: Holding[] }> {
+  const lines = receiptLines(shipment, inputLines);
   const holdings: Holding[] = [];
   for (const line of lines) holdings.push(await credit(tx, await getLot(tx, line), recipient.id, line.quantity));
   const shortfall = shipment.lines
@@ -129,8 +152,7 @@ export async function receive(tx: Tx, input: TransactionInputs['Receive']): Prom
     for (const line of await containerClaims(tx, await getContainer(tx, sscc))) await claimReceived(tx, line, recipient.id);
     await transferContainer(tx, sscc, recipient.id);
   }
-  const updated: Shipment = { ...shipment, status: 'received', received: { lines, shortfall, at: tx.time, location: { ...input.location }, txId: tx.txId } };
+  const updated: Shipment = { ...shipment, status: 'received', received: { lines, shortfall, at: tx.time, location: { ...location }, txId: tx.txId } };
   await tx.put(KEY.shipment, [shipment.shipmentId], updated);
-  received(tx, updated, lines, input.location, await getParticipant(tx, shipment.from), recipient);
-  return { shipment: updated, holdings };
+  return { shipment: updated, lines, holdings };
 }

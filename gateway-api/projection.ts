@@ -5,7 +5,7 @@
  */
 import type { AnyEventEnvelope, EventBodies } from '../chaincode/events';
 import type { LedgerEvent } from '../ledger-tools/ledger';
-import { expandEpcisCaptured } from '../chaincode/epcis-capture';
+import { expandEpcisCaptured, type EpcisCapturedBody } from '../chaincode/epcis-capture';
 import { capturedFacts } from './epcis-trace-facts';
 import { decodedPayload } from './ledger-payload';
 import type { Fact, LotRef } from './trace-model';
@@ -17,7 +17,7 @@ import type { Fact, LotRef } from './trace-model';
  */
 export function projectEvent(event: LedgerEvent): Fact[] {
   const decoded = decodedPayload(event);
-  if (decoded.kind === 'captured') return capturedFacts(decoded.captured.body.events);
+  if (decoded.kind === 'captured') return captureFacts(decoded.captured.body);
   if (decoded.kind === 'foreign' || decoded.envelope.type === 'EpcisCaptured') return [];
   return projectEnvelope(decoded.envelope);
 }
@@ -62,11 +62,27 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
     case 'RecallIssued':
     case 'RecallProgressed':
       return recalled(env.body);
-    case 'EpcisCaptured':
-      return capturedFacts(expandEpcisCaptured(env, writes)?.body.events ?? []); // events captured through the EPCIS interface
+    case 'EpcisCaptured': {
+      const expanded = expandEpcisCaptured(env, writes); // events captured through the EPCIS interface
+      return expanded ? captureFacts(expanded.body) : [];
+    }
     default:
       return []; // an event that changes nothing the trace shows (identities of a participant, …)
   }
+}
+
+/**
+ * The facts of a capture: each event's, in order; a receiving event that received one of the
+ * ledger's shipments gives the receipt's facts instead, exactly as Receive's event would (its
+ * own would repeat the hops without the shipment).
+ */
+function captureFacts(body: EpcisCapturedBody): Fact[] {
+  const receipts = new Map((body.receipts ?? []).map((r) => [r.eventID, r]));
+  if (receipts.size === 0) return capturedFacts(body.events);
+  return body.events.flatMap((e) => {
+    const receipt = e.declaration ? undefined : receipts.get(e.eventID);
+    return receipt ? received(receipt) : capturedFacts([e]);
+  });
 }
 
 function ref(r: LotRef): LotRef {

@@ -207,6 +207,26 @@ describe('EPCIS in the gateway', function () {
     expect(await events('shop-9', query)).to.deep.equal([]); // no partner of either
   });
 
+  it('receives a native shipment by the shop\'s own captured receiving event: the shipment received and the goods held, in the trace once', async () => {
+    const ship = await as('farm-1', 'POST', '/v1/shipments', { shipmentId: 'SH-R2:2', to: 'shop-1', lines: [{ gtin: RICE, lot: 'R2', quantity: 20 }], origin: { gln: gln(11) } });
+    expect(ship.status, ship.text).to.equal(201);
+    const job = await api.captureOk('shop-1', [{
+      ...objectEvent(0, { eventTime: '2026-06-02T08:00:00Z', bizStep: 'receiving', epcList: [], bizLocation: { id: `urn:epc:id:sgln:6950000.00051.0` } }),
+      quantityList: [{ epcClass: urn(lotUri(RICE, 'R2')), quantity: 15, uom: 'KGM' }],
+      bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SH-R2:2' }],
+    }]);
+    expect(job['captured']).to.equal(1);
+    await traceIndexed(t.gw);
+    const shipment = await as('shop-1', 'GET', `/v1/shipments/${encodeURIComponent('SH-R2:2')}`);
+    expect(shipment.status, shipment.text).to.equal(200);
+    expect(shipment.body).to.deep.include({ status: 'received', from: 'farm-1', to: 'shop-1' });
+    expect(shipment.body.received).to.deep.equal([{ lot: { gtin: RICE, lot: 'R2' }, quantity: 15, unit: 'KGM' }]);
+    const lot = await as('shop-1', 'GET', `/v1/lots/${RICE}/R2`);
+    expect(lot.body.holders.find((h: { participant: string }) => h.participant === 'shop-1')?.holding).to.equal(25); // 10 by Receive, 15 by the capture
+    const hops = (await as('samr', 'GET', `/v1/lots/${RICE}/R2/history`)).body.events.filter((e: { type: string; fact: { kind: string; shipmentId?: string } }) => e.type === 'hop' && e.fact.kind === 'receive');
+    expect(hops.map((e: { fact: { shipmentId?: string; quantity: number } }) => [e.fact.shipmentId, e.fact.quantity])).to.deep.equal([['SH-R2:1', 10], ['SH-R2:2', 15]]); // one hop per receipt, named by the shipment
+  });
+
   it('lists the top-level resources: EPCs and read points only as far as the caller may read their events, paged; vocabularies; each one\'s events', async () => {
     const BREAD = withCheck('0695000000501');
     const PALLET = withCheck('16950000000000001');

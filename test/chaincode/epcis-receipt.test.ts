@@ -1,0 +1,109 @@
+/**
+ * A shop whose own EPCIS system captures its receipts receives the ledger's shipments with
+ * them: a captured receiving event naming a shipment as its despatch advice
+ * (`urn:zfc:shipment:{id}`, which the shipping event names too) does what Receive does — the
+ * shipment received, short or in full, the shop's holding credited — and is refused as Receive
+ * would be, the whole capture with it. Its record keeps which shipment it received, and the
+ * payload carries the receipt for the trace. On the hand-worked chain (chain.ts).
+ */
+import { expect } from 'chai';
+import type { Holding, Shipment } from '../../chaincode';
+import { glnUri, lotUri, toEpcUrn } from '../../chaincode/digital-link';
+import { actor, allEvents, expectCode, type World, openWorld } from './support';
+import { BREAD, buildChain, ref } from './chain';
+
+type Json = Record<string, unknown>;
+
+describe('chaincode: a captured receiving event receives the ledger\'s shipment it names', function () {
+  let w: World;
+  let hour = 0;
+  before(async () => {
+    w = await openWorld();
+    await buildChain(w);
+    const ship = (id: string, quantity: number) =>
+      w.submit('Ship', { shipmentId: id, to: 'shop', lines: [{ ...ref(BREAD, 'BR2'), quantity }], origin: { gln: actor(w, 'bakery').gln } }, actor(w, 'bakery'));
+    await ship('SR-1', 100);
+    await ship('SR-2', 50);
+    await ship('SR-3', 30);
+  });
+  after(async () => w?.close());
+
+  const at = (who: string): Json => ({ bizLocation: { id: toEpcUrn(glnUri(actor(w, who).gln), 7) } });
+  /** A receiving event naming a shipment as its despatch advice, at the next hour. */
+  const receiving = (shipmentId: string, extra: Json = {}): Json => ({
+    type: 'ObjectEvent', eventTime: `2026-03-02T${String(hour++ % 24).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'receiving', epcList: [],
+    bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141073467:77' }, { type: 'desadv', bizTransaction: `urn:zfc:shipment:${shipmentId}` }],
+    ...at('shop'), ...extra,
+  });
+  const documentOf = (...events: Json[]): Json => ({
+    type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-02T00:00:00Z', '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], epcisBody: { eventList: events },
+  });
+  const capture = (who: string, ...events: Json[]) => w.submit<{ captured: Array<{ eventID: string }>; duplicates: unknown[] }>('epcis:CaptureEvents', documentOf(...events), actor(w, who));
+  const shipment = (id: string) => w.evaluate<Shipment>('GetShipment', { shipmentId: id }, actor(w, 'samr'));
+  const held = async (who: string): Promise<number> =>
+    (await w.evaluate<{ holdings: Holding[] }>('GetLot', ref(BREAD, 'BR2'), actor(w, 'samr'))).holdings.find((h) => h.holder === who)?.quantity ?? 0;
+  /** Refused with `code`, naming the event at `path`, and nothing written. */
+  async function refused(promise: Promise<unknown>, code: Parameters<typeof expectCode>[1], path = '/epcisBody/eventList/0'): Promise<Json> {
+    const height = await w.ledger.height();
+    const err = await expectCode(promise, code);
+    expect(err.details['path'], JSON.stringify(err.details)).to.equal(path);
+    expect(await w.ledger.height(), 'nothing was written').to.equal(height);
+    return err.details;
+  }
+
+  it('receives short by its quantityList (a Digital Link or URN lot class), credits the shop, and is recorded once however often it is sent', async () => {
+    const before = await held('shop');
+    const event = receiving('SR-1', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 60, uom: 'EA' }] });
+    const done = await capture('shop', event);
+    expect(done.captured).to.have.length(1);
+    const s = await shipment('SR-1');
+    expect(s.status).to.equal('received');
+    expect(s.received?.lines).to.deep.equal([{ ...ref(BREAD, 'BR2'), quantity: 60, unit: 'EA' }]);
+    expect(s.received?.shortfall).to.deep.equal([{ ...ref(BREAD, 'BR2'), quantity: 40, unit: 'EA' }]);
+    expect(s.received?.location).to.deep.equal({ gln: actor(w, 'shop').gln });
+    expect(await held('shop')).to.equal(before + 60);
+    // the payload carries the receipt as Receive's event would, for the trace
+    const last = (await allEvents(w)).at(-1) as unknown as { eventName: string; body: { receipts?: Array<{ eventID: string; shipment: Shipment }> } };
+    expect(last.eventName).to.equal('EpcisCaptured');
+    expect(last.body.receipts?.map((r) => [r.eventID, r.shipment.shipmentId, r.shipment.status])).to.deep.equal([[done.captured[0]?.eventID, 'SR-1', 'received']]);
+    // the same event again is a duplicate: no second receipt
+    const again = await capture('shop', event);
+    expect([again.captured.length, again.duplicates.length]).to.deep.equal([0, 1]);
+    expect(await held('shop')).to.equal(before + 60);
+  });
+
+  it('refuses what Receive refuses, naming the event and the field, and writes nothing', async () => {
+    await refused(capture('dist', receiving('SR-2', at('dist'))), 'NOT_OWNER');
+    const over = await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 51 }] })), 'RECEIPT_EXCEEDS_SHIPMENT');
+    expect(over['field']).to.equal('/epcisBody/eventList/0/quantityList/0');
+    const unit = await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 5, uom: 'KGM' }] })), 'UNIT_MISMATCH');
+    expect(unit['field']).to.equal('/epcisBody/eventList/0/quantityList/0/uom');
+    await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 5 }] })), 'RECEIPT_EXCEEDS_SHIPMENT'); // a lot it did not carry
+    await refused(capture('shop', receiving('SR-1')), 'SHIPMENT_NOT_IN_TRANSIT'); // received already
+    await refused(capture('shop', receiving('SR-404')), 'SHIPMENT_NOT_FOUND');
+    await refused(capture('shop', { ...receiving('SR-2'), bizLocation: undefined, readPoint: undefined }), 'INVALID_ARGUMENT');
+    await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 0 }] })), 'INVALID_ARGUMENT');
+    // one document may not receive a shipment twice (a transaction does not read its own writes on Fabric)
+    await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 10 }] }), receiving('SR-2')), 'SHIPMENT_NOT_IN_TRANSIT', '/epcisBody/eventList/1');
+    await refused(capture('shop', receiving('SR-2', { bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-2' }, { type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-3' }] })), 'INVALID_ARGUMENT');
+    expect((await shipment('SR-2')).status).to.equal('in_transit');
+  });
+
+  it('receives in full without a quantityList, and a receiving event naming another system\'s despatch advice stays evidence', async () => {
+    const before = await held('shop');
+    await capture('shop', receiving('SR-2', { readPoint: { id: toEpcUrn(glnUri(actor(w, 'shop').gln), 7) }, bizLocation: undefined }));
+    expect((await shipment('SR-2')).received?.lines).to.deep.equal([{ ...ref(BREAD, 'BR2'), quantity: 50, unit: 'EA' }]);
+    expect(await held('shop')).to.equal(before + 50);
+    const other = await capture('shop', receiving('SR-3', { bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:0614141073467:1152' }] }));
+    expect(other.captured).to.have.length(1);
+    expect((await shipment('SR-3')).status).to.equal('in_transit');
+  });
+
+  it('keeps the receipt: the event that made it cannot be declared erroneous', async () => {
+    const event = receiving('SR-3');
+    const [{ eventID } = { eventID: '' }] = (await capture('shop', event)).captured;
+    expect((await shipment('SR-3')).status).to.equal('received');
+    const details = await refused(capture('shop', { ...event, eventID, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } }), 'INVALID_STATE');
+    expect(details['shipmentId']).to.equal('SR-3');
+  });
+});
