@@ -76,14 +76,21 @@ function perPageOf(ctx: Context): number {
   return n;
 }
 
-/** One identifier from a path, canonical. */
+/** A URI as EPCIS identifiers are: a scheme, then no space or control character. */
+// eslint-disable-next-line no-control-regex -- the control characters are what a URI may not hold
+const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/;
+
+/** One identifier from a path, canonical: a GS1 identifier in any form, or another URI. */
 function identifierIn(ctx: Context, segment: string): string {
+  let canonical: string;
   try {
-    return canonicalIdentifier(String(ctx.params[segment] ?? ''), `/path/${segment}`);
+    canonical = canonicalIdentifier(String(ctx.params[segment] ?? ''), `/path/${segment}`);
   } catch (err) {
     if (err instanceof ZfcError) throw badPath(segment, `is not a well-formed identifier: ${err.text}`);
     throw err;
   }
+  if (!URI.test(canonical) || canonical.length > 2048) throw badPath(segment, 'is not an identifier (a URI of at most 2,048 characters)');
+  return canonical;
 }
 
 /** An event type from a path; an unknown one is not a resource here. */

@@ -277,6 +277,7 @@ describe('EPCIS in the gateway', function () {
     expect(badEpc.status).to.equal(400);
     expect(badEpc.body.error.details.errors[0].path).to.equal('/path/epc');
     expect((await as('shop-1', 'GET', '/epcis/bizSteps/flying/events')).status).to.equal(400);
+    for (const junk of ['hello', '%00', `urn%3Ax%3A${'y'.repeat(3000)}`, '%E4%B8%AD']) expect((await as('shop-1', 'GET', `/epcis/readPoints/${junk}/events`)).status, junk.slice(0, 20)).to.equal(400);
     expect((await as('shop-1', 'GET', '/epcis/eventTypes/ObjectEvent/events?eventType=AggregationEvent')).status).to.equal(400);
     expect((await as('shop-1', 'GET', '/epcis/epcs?nextPageToken=cmVhZFBvaW50czow')).status).to.equal(400); // another resource's token
     expect((await as('shop-1', 'GET', '/epcis/eventTypes?perPage=5')).status).to.equal(400);
