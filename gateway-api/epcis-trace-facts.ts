@@ -99,7 +99,7 @@ function placeOf(e: StoredEpcisEvent): string {
 function commissioned(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>, kind: 'commissioning' | 'transformation'): Fact[] {
   const location = placeOf(e);
   const productionDate = e.eventTime.slice(0, 10);
-  return lots.map((t) => ({ type: 'lot', kind, gtin: t.lot.gtin, lot: t.lot.lot, producer: e.capturedBy, quantity: t.quantity, unit: t.unit, productionDate, ...(location ? { location } : {}) }));
+  return lots.map((t) => ({ type: 'lot', kind, gtin: t.lot.gtin, lot: t.lot.lot, producer: e.capturedBy, quantity: t.quantity, unit: t.unit, productionDate, ...(location ? { location } : {}), captured: true }));
 }
 
 /** Custody hops (of lots, then of logistic units) for a shipping, receiving or retail_selling bizStep; none for any other. */

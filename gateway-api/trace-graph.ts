@@ -42,6 +42,12 @@ export interface LotNode {
   readonly key: string;
   readonly ref: LotRef;
   fact: (LotFact & FactPosition) | undefined;
+  /**
+   * Later captured claims to have made the lot, while {@link fact} is itself a captured claim:
+   * the first stands, and if an error declaration withdraws it, the next takes its place.
+   * Absent for nearly every lot.
+   */
+  rivals?: (LotFact & FactPosition)[];
   status: string;
   statusReason: string;
   statusAt: string;
@@ -175,8 +181,15 @@ export class TraceGraphStore {
         return;
       case 'lot': {
         const node = this.node(fact);
-        if (node.key === lotKey(fact) || !node.fact) node.fact = fact; // a captured item never renames its real lot
-        this.touch(fact.producer, node.key);
+        if (!node.fact || (node.key === lotKey(fact) && !fact.captured)) {
+          // the first claim to have made the lot, or the ledger's own record of its own lot (a
+          // captured item never renames the real lot the ledger commissioned it under)
+          node.fact = fact;
+          delete node.rivals;
+          this.touch(fact.producer, node.key);
+        } else if (fact.captured && node.fact.captured && node.key === lotKey(fact)) {
+          (node.rivals ??= []).push(fact); // a later capture does not rename who made it
+        }
         return;
       }
       case 'input':
@@ -420,10 +433,17 @@ export class TraceGraphStore {
         return;
       }
     } else if (f.type === 'lot') {
+      const same = (known: LotFact & FactPosition): boolean => known.txId === tx && known.kind === f.kind && known.producer === f.producer && known.quantity === f.quantity;
       for (const node of this.nodesOf(f)) {
-        const known = node.fact;
-        if (!known || known.txId !== tx || known.kind !== f.kind || known.producer !== f.producer || known.quantity !== f.quantity) continue;
-        node.fact = undefined;
+        const rival = node.rivals?.findIndex(same) ?? -1;
+        if (rival >= 0) {
+          node.rivals?.splice(rival, 1);
+          return;
+        }
+        if (!node.fact || !same(node.fact)) continue;
+        node.fact = node.rivals?.shift(); // the next claim stands, if any
+        if (node.fact) this.touch(node.fact.producer, node.key);
+        if (node.rivals?.length === 0) delete node.rivals;
         return;
       }
     } else if (f.type === 'aggregation' && f.action === 'add') {

@@ -55,6 +55,12 @@ export interface LotFact extends LotRef {
   readonly originName?: string;
   readonly productionDate?: string;
   readonly expiry?: string;
+  /**
+   * Made by a captured EPCIS event, not by the ledger's own record. For a product the ledger
+   * does not manage nothing stops two participants from capturing the making of one lot: the
+   * first stands (trace-graph.ts), and the ledger's own record, when there is one, always does.
+   */
+  readonly captured?: true;
 }
 
 /** An input lot consumed by a transformation into an output lot. */

@@ -3,6 +3,7 @@
  * each question is a range scan over one prefix:
  *
  *   L|lot            the lot (its creating fact)          X|lot|seq   its status changes
+ *   L|lot|seq        a captured claim to have made it
  *   I|lot|seq        an input edge into the lot           O|lot|seq   the same edge, from the input's side
  *   H|lot|seq        a custody hop (ship, receive, sale)  T|lot|seq   a test
  *   S|lot|seq        another scan                         N|gtin|seq  item serials commissioned
@@ -117,7 +118,9 @@ export function factOps(f: PositionedFact): Op[] {
     case 'product':
       return [put(`G|${f.gtin}`)];
     case 'lot':
-      return [put(`L|${lk(f)}`)];
+      // the ledger's record once per lot; captured claims each under its position, so that a
+      // load replays them in ledger order after it (the first claim stands, as in the graph)
+      return [put(f.captured ? `L|${lk(f)}|${f.seq}` : `L|${lk(f)}`)];
     case 'input':
       return [put(`I|${lk(f.to)}|${f.seq}`), put(`O|${lk(f.from)}|${f.seq}`, { to: f.to, seq: f.seq })];
     case 'hop':
