@@ -59,6 +59,8 @@ describe('EPCIS capture: who made a lot, when several captures claim it', functi
     expect(await lot()).to.deep.equal(['coop-1', 100]);
     await restart(); // the index loads from its own database
     expect(await lot()).to.deep.equal(['coop-1', 100]);
+    await gw.index.rebuild(gw.ledger, 300); // and from the ledger's events
+    expect(await lot()).to.deep.equal(['coop-1', 100]);
   });
 
   it('lets the next claim stand once the first is declared erroneous, and keeps it so after a restart', async () => {
