@@ -12,9 +12,9 @@
  * registered on the ledger — the lot's
  * status rules of lot.ts apply, so a captured shipment of a recalled lot fails with
  * LOT_RECALLED, exactly as a native shipment would. Captured events are evidence only: they do
- * not move holdings (quantities stay governed by the native transactions) — save a receiving
- * event that names one of the ledger's shipments as its despatch advice, which receives it as
- * Receive would (epcis-receipt.ts).
+ * not move holdings (quantities stay governed by the native transactions) — save a shipping or
+ * receiving event that names one of the ledger's shipments as its despatch advice, which ships
+ * or receives it as Ship or Receive would (epcis-shipments.ts).
  */
 import { canonicalJson } from './canonical-json';
 import { parseIdentifier } from './digital-link';
@@ -25,7 +25,7 @@ import {
   captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
   type CaptureRecord, type CaptureResult, type EventRecord, type StoredEpcisEvent,
 } from './epcis-ledger';
-import { receiveCaptured, shipmentReceivedBy, type CapturedReceipt } from './epcis-receipt';
+import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { containerLots } from './aggregation';
@@ -51,14 +51,17 @@ export const GATED_BIZ_STEPS: Readonly<Record<string, string>> = {
 export interface EpcisCapturedBody extends CaptureResult {
   /** The captured events, then the events this capture declared erroneous (with their declaration). */
   readonly events: readonly StoredEpcisEvent[];
+  /** The ledger's shipments its shipping events shipped, as Ship's event would give them. */
+  readonly shipments?: readonly CapturedShipment[];
   /** The ledger's shipments its receiving events received, as Receive's event would give them. */
   readonly receipts?: readonly CapturedReceipt[];
 }
 
-/** What a capture did: its result, the events it declared erroneous, the shipments it received, and the document's @context. */
+/** What a capture did: its result, the events it declared erroneous, the shipments it shipped and received, and the document's @context. */
 export interface CaptureOutcome {
   readonly result: CaptureResult;
   readonly declared: readonly StoredEpcisEvent[];
+  readonly shipments: readonly CapturedShipment[];
   readonly receipts: readonly CapturedReceipt[];
   readonly context?: unknown;
 }
@@ -410,8 +413,10 @@ async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: 
     seen.add(c.eventID);
     const stored = await readEvent(tx.stub, c.eventID);
     if (!stored || stored.declaration || stored.event['errorDeclaration'] !== undefined) continue; // already declared: a plain duplicate
-    if (stored.receipt !== undefined) {
-      throw new ZfcError('INVALID_STATE', `${c.path}: this event received shipment ${stored.receipt} on the ledger, and a receipt is not withdrawn by an error declaration`, { path: c.path, eventID: c.eventID, shipmentId: stored.receipt });
+    const movedShipment = stored.shipped ?? stored.receipt;
+    if (movedShipment !== undefined) {
+      const what = stored.shipped !== undefined ? 'shipped' : 'received';
+      throw new ZfcError('INVALID_STATE', `${c.path}: this event ${what} shipment ${movedShipment} on the ledger, which an error declaration does not undo`, { path: c.path, eventID: c.eventID, shipmentId: movedShipment });
     }
     if (stored.capturedBy !== caller.id && caller.role !== 'regulator') {
       throw new ZfcError('FORBIDDEN', `${c.path}: only the participant that captured an event, or a regulator, may declare it erroneous`, { path: c.path, eventID: c.eventID });
@@ -445,19 +450,24 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller)));
   const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
   if (refused) throw refused.reason; // the first refused event in document order
+  // shipping and receiving events linked to the ledger's shipments, in document order (a
+  // document may ship a shipment and another's receipt; Tx reads its own writes)
+  const shipments: CapturedShipment[] = [];
   const receipts: CapturedReceipt[] = [];
   const receivedShipments = new Set<string>();
-  const receiptOf = new Map<Candidate, string>();
+  const moved = new Map<Candidate, { shipped: string } | { receipt: string }>();
   for (const c of fresh) {
-    const shipmentId = shipmentReceivedBy(c.event, c.path);
-    if (shipmentId === undefined) continue;
-    receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, shipmentId, caller, receivedShipments)) });
-    receiptOf.set(c, shipmentId);
+    const link = linkedShipment(c.event, c.path);
+    if (!link) continue;
+    if (link.step === 'shipping') {
+      shipments.push({ eventID: c.eventID, ...(await shipCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
+      moved.set(c, { shipped: link.shipmentId });
+    } else {
+      receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller, receivedShipments)) });
+      moved.set(c, { receipt: link.shipmentId });
+    }
   }
-  for (const c of fresh) {
-    const receipt = receiptOf.get(c);
-    await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...(receipt !== undefined ? { receipt } : {}) });
-  }
+  for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) });
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
   const result: CaptureResult = {
     txId: tx.txId,
@@ -467,7 +477,7 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
     duplicates: duplicates.sort((x, y) => x.index - y.index),
     declared: declared.map((c) => ({ index: c.index, eventID: c.eventID })),
   };
-  return { result, declared: declarationRecords, receipts, ...(context !== undefined ? { context } : {}) };
+  return { result, declared: declarationRecords, shipments, receipts, ...(context !== undefined ? { context } : {}) };
 }
 
 /**
@@ -479,7 +489,13 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
  * transactions, so they travel whole.
  */
 export function capturedPayload(outcome: CaptureOutcome, timestamp: string): Buffer {
-  const { result, declared, receipts, context } = outcome;
-  const body = { ...result, ...(context !== undefined ? { context } : {}), ...(declared.length > 0 ? { declaredEvents: declared } : {}), ...(receipts.length > 0 ? { receipts } : {}) };
+  const { result, declared, shipments, receipts, context } = outcome;
+  const body = {
+    ...result,
+    ...(context !== undefined ? { context } : {}),
+    ...(declared.length > 0 ? { declaredEvents: declared } : {}),
+    ...(shipments.length > 0 ? { shipments } : {}),
+    ...(receipts.length > 0 ? { receipts } : {}),
+  };
   return Buffer.from(canonicalJson({ v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body, epcis: [] }), 'utf8');
 }

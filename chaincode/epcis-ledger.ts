@@ -53,7 +53,8 @@ export interface StoredEpcisEvent {
    * with an `errorDeclaration`), kept beside the event as captured.
    */
   readonly declaration?: ErrorDeclarationRecord;
-  /** The ledger's shipment this receiving event received when captured (epcis-receipt.ts). */
+  /** The ledger's shipment this shipping event shipped, or this receiving event received, when captured (epcis-shipments.ts). */
+  readonly shipped?: string;
   readonly receipt?: string;
 }
 
@@ -65,7 +66,8 @@ export interface EventRecord {
   readonly txId: string;
   readonly event: Json;
   readonly declaration?: ErrorDeclarationRecord;
-  /** The ledger's shipment this (receiving) event received (epcis-receipt.ts). */
+  /** The ledger's shipment this (shipping) event shipped, or this (receiving) event received (epcis-shipments.ts). */
+  readonly shipped?: string;
   readonly receipt?: string;
 }
 
@@ -132,6 +134,7 @@ export function storedEvent(record: EventRecord, capture: CaptureRecord): Stored
     ...(capture.context !== undefined ? { context: capture.context } : {}),
     event: record.event,
     ...(record.declaration ? { declaration: record.declaration } : {}),
+    ...(record.shipped !== undefined ? { shipped: record.shipped } : {}),
     ...(record.receipt !== undefined ? { receipt: record.receipt } : {}),
   };
 }

@@ -80,9 +80,25 @@ async function checkContainers(tx: Tx, sender: string, ssccs: readonly string[],
   return released;
 }
 
+/** The roles that ship. */
+export const SHIPPER_ROLES = ['producer', 'processor', 'distributor', 'retailer'] as const;
+
 /** The holder ships lots to another participant. */
 export async function ship(tx: Tx, input: TransactionInputs['Ship']): Promise<EventBodies['Shipped']> {
-  const sender = await requireRole(tx, ['producer', 'processor', 'distributor', 'retailer'], 'ship');
+  const sender = await requireRole(tx, SHIPPER_ROLES, 'ship');
+  const done = await shipFrom(tx, sender, input);
+  shipped(tx, done.shipment, sender, done.recipient);
+  return { shipment: done.shipment, holdings: done.holdings };
+}
+
+/**
+ * What a shipment changes — the sender's holdings debited, its cases and pallets in transit,
+ * the shipment recorded in transit — after the checks Ship makes of it (a new ID, another
+ * active participant, distinct lots, containers the sender holds, lines covering them, lots the
+ * sender holds enough of and may ship). The sender's role is the caller's to check, and the
+ * evidence its to record: Ship records its own EPCIS event, a captured shipping event is its own.
+ */
+export async function shipFrom(tx: Tx, sender: Participant, input: TransactionInputs['Ship']): Promise<EventBodies['Shipped'] & { recipient: Participant }> {
   if (await tx.get(KEY.shipment, [input.shipmentId])) throw new ZfcError('SHIPMENT_EXISTS', `shipment ${input.shipmentId} already exists`, { shipmentId: input.shipmentId });
   if (input.to === sender.id) throw new ZfcError('INVALID_ARGUMENT', '/to: a participant cannot ship to itself', { field: '/to' });
   const recipient = await getParticipant(tx, input.to);
@@ -97,8 +113,7 @@ export async function ship(tx: Tx, input: TransactionInputs['Ship']): Promise<Ev
     status: 'in_transit', shippedAt: tx.time, txId: tx.txId,
   };
   await tx.put(KEY.shipment, [shipment.shipmentId], shipment);
-  shipped(tx, shipment, sender, recipient);
-  return { shipment, holdings };
+  return { shipment, holdings, recipient };
 }
 
 function receiptLines(shipment: Shipment, lines: TransactionInputs['Receive']['lines']): LotQuantity[] {

@@ -72,17 +72,16 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
 }
 
 /**
- * The facts of a capture: each event's, in order; a receiving event that received one of the
- * ledger's shipments gives the receipt's facts instead, exactly as Receive's event would (its
- * own would repeat the hops without the shipment).
+ * The facts of a capture: each event's, in order; a shipping or receiving event that shipped or
+ * received one of the ledger's shipments gives the shipment's or the receipt's facts instead,
+ * exactly as Ship's or Receive's event would (its own would give the hops without the shipment).
  */
 function captureFacts(body: EpcisCapturedBody): Fact[] {
-  const receipts = new Map((body.receipts ?? []).map((r) => [r.eventID, r]));
-  if (receipts.size === 0) return capturedFacts(body.events);
-  return body.events.flatMap((e) => {
-    const receipt = e.declaration ? undefined : receipts.get(e.eventID);
-    return receipt ? received(receipt) : capturedFacts([e]);
-  });
+  const moved = new Map<string, Fact[]>();
+  for (const s of body.shipments ?? []) moved.set(s.eventID, shipped(s));
+  for (const r of body.receipts ?? []) moved.set(r.eventID, received(r));
+  if (moved.size === 0) return capturedFacts(body.events);
+  return body.events.flatMap((e) => (!e.declaration && moved.get(e.eventID)) || capturedFacts([e]));
 }
 
 function ref(r: LotRef): LotRef {

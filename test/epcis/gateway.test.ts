@@ -227,6 +227,22 @@ describe('EPCIS in the gateway', function () {
     expect(hops.map((e: { fact: { shipmentId?: string; quantity: number } }) => [e.fact.shipmentId, e.fact.quantity])).to.deep.equal([['SH-R2:1', 10], ['SH-R2:2', 15]]); // one hop per receipt, named by the shipment
   });
 
+  it('ships and receives on the ledger with EPCIS events alone, a hop each in the trace, named by the shipment', async () => {
+    const shop = urn(`https://id.gs1.org/417/${gln(51)}`);
+    const desadv = [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SH-R2:3' }];
+    const lines = [{ epcClass: urn(lotUri(RICE, 'R2')), quantity: 5, uom: 'KGM' }];
+    await api.captureOk('farm-1', [{ ...objectEvent(0, { eventTime: '2026-06-03T08:00:00Z', bizStep: 'shipping', epcList: [], bizLocation: { id: 'urn:epc:id:sgln:6950000.00011.0' } }), quantityList: lines, bizTransactionList: desadv, destinationList: [{ type: 'owning_party', destination: shop }] }]);
+    await traceIndexed(t.gw);
+    expect((await as('shop-1', 'GET', `/v1/shipments/${encodeURIComponent('SH-R2:3')}`)).body).to.deep.include({ status: 'in_transit', from: 'farm-1', to: 'shop-1' });
+    await api.captureOk('shop-1', [{ ...objectEvent(0, { eventTime: '2026-06-03T12:00:00Z', bizStep: 'receiving', epcList: [], bizLocation: { id: 'urn:epc:id:sgln:6950000.00051.0' } }), quantityList: lines, bizTransactionList: desadv }]);
+    await traceIndexed(t.gw);
+    expect((await as('shop-1', 'GET', `/v1/shipments/${encodeURIComponent('SH-R2:3')}`)).body.status).to.equal('received');
+    const holders = (await as('samr', 'GET', `/v1/lots/${RICE}/R2`)).body.holders as Array<{ participant: string; holding: number }>;
+    expect(Object.fromEntries(holders.map((h) => [h.participant, h.holding]))).to.deep.equal({ 'farm-1': 65, 'shop-1': 30 });
+    const hops = (await as('samr', 'GET', `/v1/lots/${RICE}/R2/history`)).body.events.filter((e: { type: string; fact: { shipmentId?: string } }) => e.type === 'hop' && e.fact.shipmentId === 'SH-R2:3');
+    expect(hops.map((e: { fact: { kind: string; quantity: number } }) => [e.fact.kind, e.fact.quantity])).to.deep.equal([['ship', 5], ['receive', 5]]);
+  });
+
   it('lists the top-level resources: EPCs and read points only as far as the caller may read their events, paged; vocabularies; each one\'s events', async () => {
     const BREAD = withCheck('0695000000501');
     const PALLET = withCheck('16950000000000001');

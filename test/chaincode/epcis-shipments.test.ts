@@ -1,20 +1,21 @@
 /**
- * A shop whose own EPCIS system captures its receipts receives the ledger's shipments with
- * them: a captured receiving event naming a shipment as its despatch advice
- * (`urn:zfc:shipment:{id}`, which the shipping event names too) does what Receive does — the
- * shipment received, short or in full, the shop's holding credited — and is refused as Receive
- * would be, the whole capture with it. Its record keeps which shipment it received, and the
- * payload carries the receipt for the trace. On the hand-worked chain (chain.ts).
+ * Participants whose own EPCIS systems record their despatches and receipts move the ledger's
+ * goods with them: a captured shipping event naming a new shipment as its despatch advice
+ * (`urn:zfc:shipment:{id}`) does what Ship does — the sender's holding debited, the shipment in
+ * transit to the participant its owning_party names — and a captured receiving event naming a
+ * shipment does what Receive does, short or in full. Each is refused as Ship or Receive would
+ * be, the whole capture with it; its record keeps which shipment it moved, and the payload
+ * carries what it did for the trace. On the hand-worked chain (chain.ts).
  */
 import { expect } from 'chai';
 import type { Holding, Shipment } from '../../chaincode';
-import { glnUri, lotUri, toEpcUrn } from '../../chaincode/digital-link';
-import { actor, allEvents, expectCode, type World, openWorld } from './support';
+import { glnUri, itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
+import { actor, allEvents, expectCode, gln, sscc, type World, openWorld } from './support';
 import { BREAD, buildChain, ref } from './chain';
 
 type Json = Record<string, unknown>;
 
-describe('chaincode: a captured receiving event receives the ledger\'s shipment it names', function () {
+describe('chaincode: captured shipping and receiving events ship and receive the ledger\'s shipments they name', function () {
   let w: World;
   let hour = 0;
   before(async () => {
@@ -99,11 +100,58 @@ describe('chaincode: a captured receiving event receives the ledger\'s shipment 
     expect((await shipment('SR-3')).status).to.equal('in_transit');
   });
 
+  /** A shipping event of bread lot BR2 from the bakery, naming a shipment as its despatch advice, to `to`. */
+  const shipping = (shipmentId: string, quantity: number, to = 'shop', extra: Json = {}): Json => ({
+    type: 'ObjectEvent', eventTime: `2026-03-03T${String(hour++ % 24).padStart(2, '0')}:00:00Z`, eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit',
+    epcList: [], quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity, uom: 'EA' }],
+    bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:zfc:shipment:${shipmentId}` }],
+    destinationList: [{ type: 'owning_party', destination: toEpcUrn(partyUri(actor(w, to).gln), 7) }, { type: 'location', destination: glnUri(actor(w, to).gln) }],
+    ...at('bakery'), ...extra,
+  });
+
+  it('ships from the capturer\'s holding to the participant its owning_party names, and the recipient\'s captured receipt receives it: EPCIS end to end', async () => {
+    const bakery = await held('bakery');
+    const shopBefore = await held('shop');
+    const done = await capture('bakery', shipping('SC-1', 40));
+    expect(done.captured).to.have.length(1);
+    const s = await shipment('SC-1');
+    expect(s).to.deep.include({ from: 'bakery', to: 'shop', status: 'in_transit', origin: { gln: actor(w, 'bakery').gln }, destination: { gln: actor(w, 'shop').gln } });
+    expect(s.lines).to.deep.equal([{ ...ref(BREAD, 'BR2'), quantity: 40, unit: 'EA' }]);
+    expect(await held('bakery')).to.equal(bakery - 40);
+    const last = (await allEvents(w)).at(-1) as unknown as { body: { shipments?: Array<{ eventID: string; shipment: Shipment }> } };
+    expect(last.body.shipments?.map((x) => [x.eventID, x.shipment.shipmentId])).to.deep.equal([[done.captured[0]?.eventID, 'SC-1']]);
+    await capture('shop', receiving('SC-1'));
+    expect((await shipment('SC-1')).status).to.equal('received');
+    expect(await held('shop')).to.equal(shopBefore + 40);
+  });
+
+  it('refuses a captured shipment as Ship refuses one, naming the event and the field, and writes nothing', async () => {
+    const over = await refused(capture('bakery', shipping('SC-2', 100_000)), 'QUANTITY_EXCEEDS_HOLDING');
+    expect(over['path']).to.equal('/epcisBody/eventList/0');
+    await refused(capture('lab', { ...shipping('SC-2', 1), ...at('lab') }), 'FORBIDDEN');
+    await refused(capture('bakery', shipping('SR-1', 1)), 'SHIPMENT_EXISTS');
+    await refused(capture('bakery', shipping('SC-2', 1, 'bakery')), 'INVALID_ARGUMENT'); // to itself
+    const nobody = await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [{ type: 'owning_party', destination: partyUri(gln(999)) }] })), 'PARTICIPANT_NOT_FOUND');
+    expect(nobody['field']).to.equal('/epcisBody/eventList/0/destinationList/0');
+    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [] })), 'INVALID_ARGUMENT');
+    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1, uom: 'KGM' }] })), 'UNIT_MISMATCH');
+    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [itemUri(BREAD, 'B-1')] })), 'INVALID_ARGUMENT'); // an item, not a case
+    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [ssccUri(sscc(77))] })), 'CONTAINER_NOT_FOUND');
+    await refused(capture('bakery', shipping('.starts-with-a-dot', 1)), 'INVALID_ARGUMENT');
+    await refused(capture('bakery', shipping('SC-2', 1), shipping('SC-2', 1)), 'SHIPMENT_EXISTS', '/epcisBody/eventList/1'); // one document, one shipment ID
+    const missing = await w.evaluate<Shipment>('GetShipment', { shipmentId: 'SC-2' }, actor(w, 'samr')).catch((err: { code: string }) => err.code);
+    expect(missing).to.equal('SHIPMENT_NOT_FOUND');
+  });
+
   it('keeps the receipt: the event that made it cannot be declared erroneous', async () => {
     const event = receiving('SR-3');
     const [{ eventID } = { eventID: '' }] = (await capture('shop', event)).captured;
     expect((await shipment('SR-3')).status).to.equal('received');
     const details = await refused(capture('shop', { ...event, eventID, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } }), 'INVALID_STATE');
     expect(details['shipmentId']).to.equal('SR-3');
+    // nor the event that shipped one
+    const sent = shipping('SC-3', 1);
+    const [{ eventID: sentID } = { eventID: '' }] = (await capture('bakery', sent)).captured;
+    expect((await refused(capture('bakery', { ...sent, eventID: sentID, errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' } }), 'INVALID_STATE'))['shipmentId']).to.equal('SC-3');
   });
 });

@@ -1,0 +1,212 @@
+/**
+ * Captured shipping and receiving events that ship and receive the ledger's shipments, as Ship
+ * and Receive would, so that a participant whose own EPCIS system records its despatches and
+ * receipts moves goods on the ledger without calling either.
+ *
+ * The link is the standard's own field: a shipment is the business transaction of its events,
+ * `desadv` `urn:zfc:shipment:{id}` (Ship's and Receive's events name it so, epcis-event.ts).
+ *
+ * - An ObjectEvent of the `shipping` step naming a new shipment ID that way ships it: the
+ *   capturer is the sender (a role that ships), the one `owning_party` of its destinationList the
+ *   recipient (a participant's GLN), its quantityList the lots and quantities (each an LGTIN class,
+ *   in the lot's unit), the SSCCs of its epcList the cases and pallets, its bizLocation (else
+ *   readPoint) the origin, a `location` destination the destination; then every check and change
+ *   of Ship — the sender holds enough of each lot and may ship it, holds the cases, and so on.
+ * - An ObjectEvent of the `receiving` step naming a shipment in transit receives it: only by the
+ *   addressee, the lots and quantities of its quantityList in their shipped unit (in full without
+ *   one), never over, where its bizLocation (else readPoint) says; then every change of Receive.
+ *
+ * A refusal refuses the whole capture, and names the event and the field. The captured event is
+ * the shipment's or the receipt's evidence: no other EPCIS event is recorded for it. Its record
+ * says which shipment it shipped or received, and such an event cannot be declared erroneous
+ * later (what it did on the ledger stands). Other shipping and receiving events stay evidence
+ * and move nothing.
+ */
+import { tryParseIdentifier } from './digital-link';
+import { normalizeCached } from './epcis-identifiers';
+import { ZfcError } from './errors';
+import type { EventBodies } from './events';
+import type { Location, Participant } from './records';
+import { assertReceivable, getShipment, receiveInto, SHIPPER_ROLES, shipFrom } from './shipment';
+import { KEY } from './keys';
+import type { Tx } from './tx';
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** The business transaction URI of a shipment of this ledger, up to its ID. */
+export const SHIPMENT_URN = 'urn:zfc:shipment:';
+
+/** A receipt a capture made: the receiving event, and what Receive would have given. */
+export type CapturedReceipt = EventBodies['Received'] & { readonly eventID: string };
+
+/** A shipment a capture made: the shipping event, and what Ship would have given. */
+export type CapturedShipment = EventBodies['Shipped'] & { readonly eventID: string };
+
+/** A shipment ID, as Ship's schema has it. */
+const SHIPMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/**
+ * The ID of the ledger's shipment a captured event ships or receives, or undefined when it
+ * names none: only an ObjectEvent of the `shipping` or `receiving` step (not a DELETE, not itself
+ * an error declaration) naming one as its `desadv` does.
+ *
+ * @throws ZfcError INVALID_ARGUMENT when it names more than one, or a malformed shipment ID.
+ */
+export function linkedShipment(event: Json, path: string): { readonly step: 'shipping' | 'receiving'; readonly shipmentId: string } | undefined {
+  const step = event['bizStep'];
+  if (event['type'] !== 'ObjectEvent' || (step !== 'shipping' && step !== 'receiving') || event['action'] === 'DELETE' || event['errorDeclaration'] !== undefined) return undefined;
+  const list = Array.isArray(event['bizTransactionList']) ? (event['bizTransactionList'] as Json[]) : [];
+  const named = list.filter((b) => b['type'] === 'desadv' && typeof b['bizTransaction'] === 'string' && b['bizTransaction'].startsWith(SHIPMENT_URN));
+  if (named.length === 0) return undefined;
+  if (named.length > 1) {
+    throw new ZfcError('INVALID_ARGUMENT', `${path}: a ${step} event moves one shipment, and this one names ${named.length}`, { path, errors: [{ path: `${path}/bizTransactionList`, message: 'names more than one shipment of this ledger as its despatch advice' }] });
+  }
+  const shipmentId = (named[0]?.['bizTransaction'] as string).slice(SHIPMENT_URN.length);
+  if (!SHIPMENT_ID.test(shipmentId)) {
+    throw new ZfcError('INVALID_ARGUMENT', `${path}: ${SHIPMENT_URN}${shipmentId.slice(0, 80)} names no shipment ID this ledger takes`, { path, errors: [{ path: `${path}/bizTransactionList`, message: 'a shipment ID is 1 to 64 letters, digits and ._:- (starting with a letter or digit)' }] });
+  }
+  return { step, shipmentId };
+}
+
+/** The lots and quantities an event names in its quantityList; undefined for none. */
+function lotLines(event: Json, path: string): Array<{ gtin: string; lot: string; quantity: number; uom?: string }> | undefined {
+  const list = Array.isArray(event['quantityList']) ? (event['quantityList'] as Json[]) : [];
+  if (list.length === 0) return undefined;
+  return list.map((q, i) => {
+    const at = `${path}/quantityList/${i}`;
+    let id: ReturnType<typeof tryParseIdentifier>;
+    try {
+      id = tryParseIdentifier(normalizeCached(String(q['epcClass'])));
+    } catch {
+      id = undefined;
+    }
+    if (id?.kind !== 'lot' || !id.gtin || id.lot === undefined) {
+      throw new ZfcError('INVALID_ARGUMENT', `${at}: a shipment or a receipt of one names lots (a GTIN with a lot)`, { path, errors: [{ path: `${at}/epcClass`, message: 'names no lot' }] });
+    }
+    const quantity = q['quantity'];
+    if (typeof quantity !== 'number' || !(quantity > 0)) {
+      throw new ZfcError('INVALID_ARGUMENT', `${at}: a shipment or a receipt of one gives each lot's quantity`, { path, errors: [{ path: `${at}/quantity`, message: 'must be a quantity above 0' }] });
+    }
+    return { gtin: id.gtin, lot: id.lot, quantity, ...(typeof q['uom'] === 'string' ? { uom: q['uom'] } : {}) };
+  });
+}
+
+/** A GS1 identifier's GLN (a location's or a party's), or undefined. */
+function glnOf(id: unknown): string | undefined {
+  if (typeof id !== 'string') return undefined;
+  try {
+    return tryParseIdentifier(normalizeCached(id))?.gln;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the event took place: its business location, else its read point, as a GLN. */
+function locationOf(event: Json, path: string): Location {
+  for (const field of ['bizLocation', 'readPoint'] as const) {
+    const gln = glnOf((event[field] as Json | undefined)?.['id']);
+    if (gln) return { gln };
+  }
+  throw new ZfcError('INVALID_ARGUMENT', `${path}: a shipment or a receipt of one says where it took place`, { path, errors: [{ path: `${path}/bizLocation`, message: 'needs a bizLocation or readPoint with a GLN' }] });
+}
+
+/** Where in a captured event each field of Ship's and Receive's input came from. */
+const FIELDS: ReadonlyArray<[RegExp, string]> = [[/^\/lines/, '/quantityList'], [/^\/containers/, '/epcList'], [/^\/to/, '/destinationList']];
+
+/** A refusal of the shipment or receipt, naming the event (and, for a line, the field) it came from. */
+function atEvent(err: unknown, path: string): unknown {
+  if (!(err instanceof ZfcError) || String(err.details['path'] ?? '').startsWith(path)) return err;
+  const given = err.details['field'];
+  const rule = typeof given === 'string' ? FIELDS.find(([re]) => re.test(given)) : undefined;
+  const field = typeof given === 'string' && rule ? `${path}${given.replace(rule[0], rule[1])}` : undefined;
+  return new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, ...(field !== undefined ? { field } : {}) });
+}
+
+/**
+ * Receives the shipment a captured receiving event names, as Receive would, for the capturer.
+ * `received` holds the shipments this capture already received (a document may not receive one
+ * twice: the second would find it in transit, since a transaction does not read its own writes
+ * on Fabric).
+ *
+ * @throws ZfcError SHIPMENT_NOT_FOUND, NOT_OWNER, SHIPMENT_NOT_IN_TRANSIT, RECEIPT_EXCEEDS_SHIPMENT,
+ *   UNIT_MISMATCH, INVALID_ARGUMENT — each with `details.path`, the event's JSON pointer.
+ */
+export async function receiveCaptured(tx: Tx, event: Json, path: string, shipmentId: string, recipient: Participant, received: Set<string>): Promise<EventBodies['Received']> {
+  try {
+    const shipment = await getShipment(tx, shipmentId);
+    if (received.has(shipmentId)) {
+      throw new ZfcError('SHIPMENT_NOT_IN_TRANSIT', `shipment ${shipmentId} is received by an earlier event of this document`, { shipmentId, status: 'received' });
+    }
+    assertReceivable(shipment, recipient);
+    const wanted = lotLines(event, path);
+    wanted?.forEach((line, i) => {
+      const sent = shipment.lines.find((s) => s.gtin === line.gtin && s.lot === line.lot);
+      if (sent && line.uom !== undefined && line.uom !== sent.unit) {
+        throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/${i}: shipped in ${sent.unit}, received in ${line.uom}`, { path, field: `${path}/quantityList/${i}/uom`, unit: sent.unit });
+      }
+    });
+    const lines = wanted?.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity }));
+    const done = await receiveInto(tx, shipment, recipient, lines, locationOf(event, path));
+    received.add(shipmentId);
+    return { shipment: done.shipment, holdings: done.holdings };
+  } catch (err) {
+    throw atEvent(err, path);
+  }
+}
+
+/** The participant whose GLN a party identifier names: exactly one (registered participants are few; read in key order). */
+async function participantByGln(tx: Tx, gln: string, at: string): Promise<Participant> {
+  const found = (await tx.list<Participant>(KEY.participant, [])).map((e) => e.value).filter((p) => p.gln === gln);
+  if (found.length === 1) return found[0] as Participant;
+  throw new ZfcError(found.length === 0 ? 'PARTICIPANT_NOT_FOUND' : 'INVALID_ARGUMENT', `${at}: ${found.length === 0 ? 'no participant has' : 'more than one participant has'} GLN ${gln}`, { field: at, gln });
+}
+
+/**
+ * Ships, as Ship would, the shipment a captured shipping event names, from the capturer.
+ *
+ * @throws ZfcError FORBIDDEN, SHIPMENT_EXISTS, PARTICIPANT_NOT_FOUND, PARTICIPANT_SUSPENDED,
+ *   QUANTITY_EXCEEDS_HOLDING, NOT_OWNER, UNIT_MISMATCH, LOT_RECALLED and the rest of Ship's,
+ *   INVALID_ARGUMENT — each with `details.path`, the event's JSON pointer.
+ */
+export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId: string, sender: Participant): Promise<EventBodies['Shipped']> {
+  try {
+    if (!(SHIPPER_ROLES as readonly string[]).includes(sender.role)) throw new ZfcError('FORBIDDEN', `a ${sender.role} may not ship`, { role: sender.role, allowed: [...SHIPPER_ROLES], action: 'ship' });
+    const ends = (Array.isArray(event['destinationList']) ? (event['destinationList'] as Json[]) : []).map((d, i) => ({ d, i }));
+    const owners = ends.filter(({ d }) => d['type'] === 'owning_party');
+    const owner = owners.length === 1 ? owners[0] : undefined;
+    const ownerGln = glnOf(owner?.d['destination']);
+    if (!owner || !ownerGln) {
+      throw new ZfcError('INVALID_ARGUMENT', `${path}: a shipment of this ledger names its recipient: one owning_party in destinationList, a participant's GLN`, { path, errors: [{ path: `${path}/destinationList`, message: 'needs one owning_party naming a participant by GLN' }] });
+    }
+    const recipient = await participantByGln(tx, ownerGln, `${path}/destinationList/${owner.i}`);
+    const lines = lotLines(event, path);
+    if (!lines) throw new ZfcError('INVALID_ARGUMENT', `${path}: a shipment of this ledger names its lots and quantities`, { path, errors: [{ path: `${path}/quantityList`, message: 'needs the lots shipped (LGTIN classes) and their quantities' }] });
+    const containers: string[] = [];
+    for (const [i, epc] of (Array.isArray(event['epcList']) ? (event['epcList'] as unknown[]) : []).entries()) {
+      let id: ReturnType<typeof tryParseIdentifier>;
+      try {
+        id = tryParseIdentifier(normalizeCached(String(epc)));
+      } catch {
+        id = undefined;
+      }
+      if (id?.kind !== 'sscc' || !id.sscc) {
+        throw new ZfcError('INVALID_ARGUMENT', `${path}/epcList/${i}: a shipment of this ledger carries lots (quantityList) and cases or pallets (SSCCs), not single items`, { path, errors: [{ path: `${path}/epcList/${i}`, message: 'must be an SSCC' }] });
+      }
+      containers.push(id.sscc);
+    }
+    for (const [i, line] of lines.entries()) {
+      const unit = (await tx.get<{ unit: string }>(KEY.lot, [line.gtin, line.lot]))?.unit;
+      if (unit !== undefined && line.uom !== undefined && line.uom !== unit) {
+        throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/${i}: the lot is counted in ${unit}, shipped in ${line.uom}`, { path, field: `${path}/quantityList/${i}/uom`, unit });
+      }
+    }
+    const destination = glnOf(ends.find(({ d }) => d['type'] === 'location')?.d['destination']);
+    const done = await shipFrom(tx, sender, {
+      shipmentId, to: recipient.id, lines: lines.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity })), containers,
+      origin: locationOf(event, path), ...(destination ? { destination: { gln: destination } } : {}),
+    });
+    return { shipment: done.shipment, holdings: done.holdings };
+  } catch (err) {
+    throw atEvent(err, path);
+  }
+}
