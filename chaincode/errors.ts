@@ -64,6 +64,7 @@ export const ERROR_CATALOGUE = {
   INDEX_NOT_READY: { status: 503, message: 'The trace index is catching up.' },
   EPCIS_NOT_READY: { status: 503, message: 'The EPCIS event store is catching up with the ledger.' },
   NOT_IMPLEMENTED: { status: 501, message: 'This deployment does not offer this.' },
+  NOT_ACCEPTABLE: { status: 406, message: 'The server cannot answer in the version the request asks for.' },
   // services
   FONT_NOT_FOUND: { status: 500, message: 'No CJK font is installed, so labels in Chinese cannot be printed.' },
   INTERNAL: { status: 500, message: 'Internal error.' },

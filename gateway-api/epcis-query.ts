@@ -21,10 +21,14 @@ export type QueryParams = Readonly<Record<string, string | string[] | undefined>
 /** The standard's JSON-LD context for EPCIS 2.0 documents. */
 export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
 
-/** Headers every EPCIS answer carries (EPCIS 2.0 §12.3). */
+/** Headers every EPCIS answer carries (EPCIS 2.0 §12.3): the one version of each standard spoken here. */
 export const EPCIS_HEADERS: Readonly<Record<string, string>> = {
   'GS1-EPCIS-Version': '2.0.0',
+  'GS1-EPCIS-Min': '2.0.0',
+  'GS1-EPCIS-Max': '2.0.0',
   'GS1-CBV-Version': '2.0.0',
+  'GS1-CBV-Min': '2.0.0',
+  'GS1-CBV-Max': '2.0.0',
   'GS1-EPC-Format': 'Always_GS1_Digital_Link',
   'GS1-CBV-XML-Format': 'Never_Translates',
 };

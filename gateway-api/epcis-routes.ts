@@ -25,7 +25,7 @@ import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
-import { readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
+import { assertVersionSpoken, readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
 import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
@@ -129,13 +129,13 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const limit = deps.maxBodyBytes ?? 64 * 1024 * 1024;
   const now = (): string => (deps.clock ?? (() => new Date()))().toISOString();
   const router = new Router({ prefix: '/epcis' });
-  if (deps.ready) {
-    const ready = deps.ready;
-    router.use(async (_ctx, next) => {
-      if (!ready()) throw notReady();
-      await next();
-    });
-  }
+  const ready = deps.ready;
+  router.use(async (ctx, next) => {
+    setHeaders(ctx); // on every answer, refusals included
+    assertVersionSpoken(ctx);
+    if (ready && !ready()) throw notReady();
+    await next();
+  });
 
   router.post('/capture', async (ctx) => {
     const identity = await deps.identityOf(ctx);

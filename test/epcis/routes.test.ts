@@ -113,6 +113,22 @@ describe('EPCIS routes over HTTP', function () {
     expect(refused.body['error'].details.errors[0].path).to.equal('/query/EQ_bizTransaction_purchase');
   });
 
+  it('speaks EPCIS and CBV 2.0.0, says so on every answer, and refuses a request for another version with 406', async () => {
+    const get = (headers: Record<string, string>) => fetch(`${base}/epcis/events?perPage=1`, { headers: { authorization: 'Bearer alice', ...headers } });
+    for (const ok of [{ 'GS1-EPCIS-Version': '2.0.0' }, { 'GS1-EPCIS-Version': '2.0' }, { 'GS1-EPCIS-Min': '1.2.0', 'GS1-EPCIS-Max': '2.1.0' }, { 'GS1-CBV-Version': '2.0.0' }]) {
+      expect((await get(ok)).status, JSON.stringify(ok)).to.equal(200);
+    }
+    for (const [headers, header] of [[{ 'GS1-EPCIS-Version': '1.2' }, 'GS1-EPCIS-Version'], [{ 'GS1-EPCIS-Min': '2.0.1' }, 'GS1-EPCIS-Min'], [{ 'GS1-EPCIS-Max': '1.2.0' }, 'GS1-EPCIS-Max'], [{ 'GS1-CBV-Version': '2.1.0' }, 'GS1-CBV-Version']] as const) {
+      const res = await get(headers);
+      expect(res.status, JSON.stringify(headers)).to.equal(406);
+      const body = (await res.json()) as Json;
+      expect(body['error']).to.deep.include({ code: 'NOT_ACCEPTABLE' });
+      expect(body['error'].details.header).to.equal(header);
+      expect(res.headers.get('GS1-EPCIS-Max'), 'a refusal says what is spoken').to.equal('2.0.0');
+    }
+    expect((await get({ 'GS1-EPCIS-Version': 'two' })).status).to.equal(400);
+  });
+
   it('answers GET /epcis/events as an EPCISQueryDocument with the standard headers', async () => {
     const res = await call('GET', '/epcis/events?eventType=AggregationEvent');
     expect(res.status).to.equal(200);
