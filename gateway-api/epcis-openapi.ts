@@ -66,6 +66,7 @@ function topLevelPaths(): Record<string, Record<string, unknown>> {
 
 /** OpenAPI paths of every EPCIS route. */
 export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown>>> = {
+  '/epcis': { get: { operationId: 'epcisResources', summary: 'The resources this repository serves: capture, events, the top-level resources, queries.', security, responses: collection } },
   ...topLevelPaths(),
   '/epcis/capture': {
     post: {

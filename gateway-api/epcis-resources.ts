@@ -1,6 +1,8 @@
 /**
  * The EPCIS 2.0 REST binding's top-level resources, for browsing what a repository knows:
  *
+ * - `GET /epcis` — the resources this repository serves (capture, events, the ones below, and
+ *   queries where subscriptions are on);
  * - `GET /epcis/eventTypes`, `/epcis/bizSteps`, `/epcis/dispositions` — the vocabularies this
  *   repository answers for (the event types; the CBV's business steps and dispositions);
  * - `GET /epcis/epcs`, `/epcis/readPoints`, `/epcis/bizLocations` — the identifiers the events
@@ -36,6 +38,8 @@ export interface ResourceDeps {
   readonly answer: (ctx: Context, fixed: Partial<EpcisQueryPlan>) => Promise<void>;
   /** The `Link` header of the next page. */
   readonly nextLink: (ctx: Context, token: string) => string;
+  /** Whether named queries and subscriptions are served (`/queries`). */
+  readonly queries?: boolean;
 }
 
 /** A JSON-LD Collection, as the standard's top-level resources answer. */
@@ -136,6 +140,12 @@ export const TOP_LEVEL_RESOURCES: readonly string[] = RESOURCES.map((r) => r.nam
  * already serves `/epcs/{epc}/events`; every other path here is new.
  */
 export function addTopLevelResources(router: Router, deps: ResourceDeps): void {
+  // the root: what this repository serves (EPCIS 2.0 §12.4, discovery)
+  router.get('/', async (ctx) => {
+    await deps.identityOf(ctx);
+    onlyParams(ctx, []);
+    collection(ctx, ['capture', 'events', ...TOP_LEVEL_RESOURCES, ...(deps.queries ? ['queries'] : [])]);
+  });
   for (const r of RESOURCES) {
     router.get(`/${r.name}`, async (ctx) => {
       await deps.identityOf(ctx);

@@ -204,7 +204,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     await answer(ctx, { anyEpcs: plan.anyEpcs ?? [] });
   });
 
-  addTopLevelResources(router, { store: deps.store, identityOf: deps.identityOf, ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}), answer, nextLink });
+  addTopLevelResources(router, { store: deps.store, identityOf: deps.identityOf, ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}), answer, nextLink, queries: deps.subscriptions !== undefined });
 
   return router;
 }

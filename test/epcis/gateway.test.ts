@@ -279,6 +279,7 @@ describe('EPCIS in the gateway', function () {
 
     expect((await collection('shop-1', '/epcis/eventTypes')).member).to.deep.equal(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent']);
     expect((await collection('shop-1', '/epcis/bizSteps')).member).to.include('shipping');
+    expect((await collection('shop-1', '/epcis')).member).to.include.members(['capture', 'events', 'epcs', 'queries']);
     expect((await collection('shop-1', `/epcis/readPoints/${encodeURIComponent('urn:epc:id:sgln:0614141.07346.0')}`)).member).to.deep.equal(['events']);
     const packings = await as('shop-1', 'GET', `/epcis/eventTypes/AggregationEvent/events?MATCH_epc=${encodeURIComponent(urn(itemUri(BREAD, 'B1')))}`);
     expect(packings.body.epcisBody.queryResults.resultsBody.eventList.map((e: Record<string, unknown>) => e['bizStep'])).to.deep.equal(['packing']);

@@ -127,6 +127,10 @@ describe('EPCIS routes over HTTP', function () {
       expect(res.headers.get('GS1-EPCIS-Max'), 'a refusal says what is spoken').to.equal('2.0.0');
     }
     expect((await get({ 'GS1-EPCIS-Version': 'two' })).status).to.equal(400);
+    // the root says what is served (no named queries on this router: it has no subscriptions)
+    const root = await call('GET', '/epcis');
+    expect(root.body).to.deep.include({ type: 'Collection' });
+    expect(root.body['member']).to.deep.equal(['capture', 'events', 'eventTypes', 'bizSteps', 'dispositions', 'epcs', 'readPoints', 'bizLocations']);
   });
 
   it('answers GET /epcis/events as an EPCISQueryDocument with the standard headers', async () => {
