@@ -134,6 +134,8 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     const nobody = await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [{ type: 'owning_party', destination: partyUri(gln(999)) }] })), 'PARTICIPANT_NOT_FOUND');
     expect(nobody['field']).to.equal('/epcisBody/eventList/0/destinationList/0');
     await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [] })), 'INVALID_ARGUMENT');
+    const twoOwners = [{ type: 'owning_party', destination: partyUri(actor(w, 'shop').gln) }, { type: 'owning_party', destination: partyUri(actor(w, 'dist').gln) }];
+    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: twoOwners })), 'INVALID_ARGUMENT'); // whose is it?
     await refused(capture('bakery', shipping('SC-2', 1, 'shop', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1, uom: 'KGM' }] })), 'UNIT_MISMATCH');
     await refused(capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [itemUri(BREAD, 'B-1')] })), 'INVALID_ARGUMENT'); // an item, not a case
     await refused(capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [ssccUri(sscc(77))] })), 'CONTAINER_NOT_FOUND');
