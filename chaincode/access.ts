@@ -55,10 +55,15 @@ export async function requireParticipant(tx: Tx): Promise<Participant> {
 /** As {@link requireParticipant}, and the participant must have one of `roles`. */
 export async function requireRole(tx: Tx, roles: readonly Role[], action: string): Promise<Participant> {
   const participant = await requireParticipant(tx);
+  assertRole(participant, roles, action);
+  return participant;
+}
+
+/** FORBIDDEN unless the participant has one of `roles`. */
+export function assertRole(participant: Participant, roles: readonly Role[], action: string): void {
   if (!roles.includes(participant.role)) {
     throw new ZfcError('FORBIDDEN', `a ${participant.role} may not ${action}`, { role: participant.role, allowed: [...roles], action });
   }
-  return participant;
 }
 
 /**

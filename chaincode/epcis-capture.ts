@@ -454,7 +454,6 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
   // document may ship a shipment and another's receipt; Tx reads its own writes)
   const shipments: CapturedShipment[] = [];
   const receipts: CapturedReceipt[] = [];
-  const receivedShipments = new Set<string>();
   const moved = new Map<Candidate, { shipped: string } | { receipt: string }>();
   for (const c of fresh) {
     const link = linkedShipment(c.event, c.path);
@@ -463,7 +462,7 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
       shipments.push({ eventID: c.eventID, ...(await shipCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
       moved.set(c, { shipped: link.shipmentId });
     } else {
-      receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller, receivedShipments)) });
+      receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
       moved.set(c, { receipt: link.shipmentId });
     }
   }

@@ -144,8 +144,11 @@ export function aggregation(tx: Tx, action: 'ADD' | 'DELETE', sscc: string, chan
  * ID is letters, digits and `._:-` (the contract's schema), all of which a URN may carry as they are.
  */
 export function shipmentUri(shipmentId: string): string {
-  return `urn:zfc:shipment:${shipmentId}`;
+  return `${SHIPMENT_URN}${shipmentId}`;
 }
+
+/** The business transaction URI of a shipment, up to its ID. */
+export const SHIPMENT_URN = 'urn:zfc:shipment:';
 
 function parties(from: Participant, to: Participant, shipment: Shipment): Fields {
   return {

@@ -22,19 +22,20 @@
  * later (what it did on the ledger stands). Other shipping and receiving events stay evidence
  * and move nothing.
  */
+import { assertRole } from './access';
 import { tryParseIdentifier } from './digital-link';
+import { SHIPMENT_URN } from './epcis-event';
 import { normalizeCached } from './epcis-identifiers';
 import { ZfcError } from './errors';
 import type { EventBodies } from './events';
-import type { Location, Participant } from './records';
-import { assertReceivable, getShipment, receiveInto, SHIPPER_ROLES, shipFrom } from './shipment';
 import { KEY } from './keys';
+import { getLot } from './lot';
+import type { Location, Participant } from './records';
+import { ID_PATTERN } from './schemas';
+import { assertReceivable, getShipment, receiveInto, SHIPPER_ROLES, shipFrom } from './shipment';
 import type { Tx } from './tx';
 
 type Json = Readonly<Record<string, unknown>>;
-
-/** The business transaction URI of a shipment of this ledger, up to its ID. */
-export const SHIPMENT_URN = 'urn:zfc:shipment:';
 
 /** A receipt a capture made: the receiving event, and what Receive would have given. */
 export type CapturedReceipt = EventBodies['Received'] & { readonly eventID: string };
@@ -43,7 +44,16 @@ export type CapturedReceipt = EventBodies['Received'] & { readonly eventID: stri
 export type CapturedShipment = EventBodies['Shipped'] & { readonly eventID: string };
 
 /** A shipment ID, as Ship's schema has it. */
-const SHIPMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const SHIPMENT_ID = new RegExp(ID_PATTERN);
+
+/** A GS1 identifier in any form, parsed from its canonical form; undefined for anything else. */
+function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
+  try {
+    return tryParseIdentifier(normalizeCached(String(text)));
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The ID of the ledger's shipment a captured event ships or receives, or undefined when it
@@ -74,12 +84,7 @@ function lotLines(event: Json, path: string): Array<{ gtin: string; lot: string;
   if (list.length === 0) return undefined;
   return list.map((q, i) => {
     const at = `${path}/quantityList/${i}`;
-    let id: ReturnType<typeof tryParseIdentifier>;
-    try {
-      id = tryParseIdentifier(normalizeCached(String(q['epcClass'])));
-    } catch {
-      id = undefined;
-    }
+    const id = parsed(q['epcClass']);
     if (id?.kind !== 'lot' || !id.gtin || id.lot === undefined) {
       throw new ZfcError('INVALID_ARGUMENT', `${at}: a shipment or a receipt of one names lots (a GTIN with a lot)`, { path, errors: [{ path: `${at}/epcClass`, message: 'names no lot' }] });
     }
@@ -93,12 +98,7 @@ function lotLines(event: Json, path: string): Array<{ gtin: string; lot: string;
 
 /** A GS1 identifier's GLN (a location's or a party's), or undefined. */
 function glnOf(id: unknown): string | undefined {
-  if (typeof id !== 'string') return undefined;
-  try {
-    return tryParseIdentifier(normalizeCached(id))?.gln;
-  } catch {
-    return undefined;
-  }
+  return typeof id === 'string' ? parsed(id)?.gln : undefined;
 }
 
 /** Where the event took place: its business location, else its read point, as a GLN. */
@@ -124,19 +124,14 @@ function atEvent(err: unknown, path: string): unknown {
 
 /**
  * Receives the shipment a captured receiving event names, as Receive would, for the capturer.
- * `received` holds the shipments this capture already received (a document may not receive one
- * twice: the second would find it in transit, since a transaction does not read its own writes
- * on Fabric).
+ * A second receipt of it in the same document finds it received (Tx reads its own writes).
  *
  * @throws ZfcError SHIPMENT_NOT_FOUND, NOT_OWNER, SHIPMENT_NOT_IN_TRANSIT, RECEIPT_EXCEEDS_SHIPMENT,
  *   UNIT_MISMATCH, INVALID_ARGUMENT — each with `details.path`, the event's JSON pointer.
  */
-export async function receiveCaptured(tx: Tx, event: Json, path: string, shipmentId: string, recipient: Participant, received: Set<string>): Promise<EventBodies['Received']> {
+export async function receiveCaptured(tx: Tx, event: Json, path: string, shipmentId: string, recipient: Participant): Promise<EventBodies['Received']> {
   try {
     const shipment = await getShipment(tx, shipmentId);
-    if (received.has(shipmentId)) {
-      throw new ZfcError('SHIPMENT_NOT_IN_TRANSIT', `shipment ${shipmentId} is received by an earlier event of this document`, { shipmentId, status: 'received' });
-    }
     assertReceivable(shipment, recipient);
     const wanted = lotLines(event, path);
     wanted?.forEach((line, i) => {
@@ -147,7 +142,6 @@ export async function receiveCaptured(tx: Tx, event: Json, path: string, shipmen
     });
     const lines = wanted?.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity }));
     const done = await receiveInto(tx, shipment, recipient, lines, locationOf(event, path));
-    received.add(shipmentId);
     return { shipment: done.shipment, holdings: done.holdings };
   } catch (err) {
     throw atEvent(err, path);
@@ -170,7 +164,7 @@ async function participantByGln(tx: Tx, gln: string, at: string): Promise<Partic
  */
 export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId: string, sender: Participant): Promise<EventBodies['Shipped']> {
   try {
-    if (!(SHIPPER_ROLES as readonly string[]).includes(sender.role)) throw new ZfcError('FORBIDDEN', `a ${sender.role} may not ship`, { role: sender.role, allowed: [...SHIPPER_ROLES], action: 'ship' });
+    assertRole(sender, SHIPPER_ROLES, 'ship');
     const ends = (Array.isArray(event['destinationList']) ? (event['destinationList'] as Json[]) : []).map((d, i) => ({ d, i }));
     const owners = ends.filter(({ d }) => d['type'] === 'owning_party');
     const owner = owners.length === 1 ? owners[0] : undefined;
@@ -183,20 +177,15 @@ export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId
     if (!lines) throw new ZfcError('INVALID_ARGUMENT', `${path}: a shipment of this ledger names its lots and quantities`, { path, errors: [{ path: `${path}/quantityList`, message: 'needs the lots shipped (LGTIN classes) and their quantities' }] });
     const containers: string[] = [];
     for (const [i, epc] of (Array.isArray(event['epcList']) ? (event['epcList'] as unknown[]) : []).entries()) {
-      let id: ReturnType<typeof tryParseIdentifier>;
-      try {
-        id = tryParseIdentifier(normalizeCached(String(epc)));
-      } catch {
-        id = undefined;
-      }
+      const id = parsed(epc);
       if (id?.kind !== 'sscc' || !id.sscc) {
         throw new ZfcError('INVALID_ARGUMENT', `${path}/epcList/${i}: a shipment of this ledger carries lots (quantityList) and cases or pallets (SSCCs), not single items`, { path, errors: [{ path: `${path}/epcList/${i}`, message: 'must be an SSCC' }] });
       }
       containers.push(id.sscc);
     }
     for (const [i, line] of lines.entries()) {
-      const unit = (await tx.get<{ unit: string }>(KEY.lot, [line.gtin, line.lot]))?.unit;
-      if (unit !== undefined && line.uom !== undefined && line.uom !== unit) {
+      const { unit } = await getLot(tx, line);
+      if (line.uom !== undefined && line.uom !== unit) {
         throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/${i}: the lot is counted in ${unit}, shipped in ${line.uom}`, { path, field: `${path}/quantityList/${i}/uom`, unit });
       }
     }

@@ -39,7 +39,9 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 const text = (max: number = LIMITS.text): JsonSchema => ({
   type: 'string', minLength: 1, maxLength: max, pattern: '^[^\\p{Cc}\\p{Cs}\\u2028\\u2029\\ufeff]+$',
 });
-const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$' } as const;
+/** The IDs records are named by (shipments, transformations, recalls, participants, …). */
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$';
+const id = { type: 'string', pattern: ID_PATTERN } as const;
 const gtin = { type: 'string', pattern: '^[0-9]{14}$', format: 'gtin' } as const;
 const gln = { type: 'string', pattern: '^[0-9]{13}$', format: 'gln' } as const;
 const sscc = { type: 'string', pattern: '^[0-9]{18}$', format: 'sscc' } as const;

@@ -13,7 +13,7 @@ import { GatewayStore } from './gateway-store';
 import { loadFabricNetwork } from '../ledger-tools';
 import { openLedger } from './ledger-factory';
 import { projectEvent } from './projection';
-import { listen, openGateway, type RunningGateway } from './server';
+import { closeParts, listen, openGateway, type RunningGateway } from './server';
 import { mountPublicParts } from './public-parts';
 import { TraceIndex } from './trace-index';
 
@@ -167,18 +167,6 @@ async function withStore(cfg: GatewayConfig, fn: (store: GatewayStore) => Promis
   } finally {
     await store.close();
   }
-}
-
-async function closeParts(parts: Awaited<ReturnType<typeof openGateway>>): Promise<void> {
-  parts.index.stop();
-  parts.captureJobs.close();
-  await parts.epcis.close();
-  await parts.epcisReady.catch(() => undefined); // a restore begun ends before what it uses closes
-  await parts.subscriptions.close();
-  await parts.ledger.close();
-  await parts.following;
-  await parts.index.close();
-  await parts.store.close();
 }
 
 /** Opens everything, seeds demo data on a first embedded start, mounts the public parts, listens and prints how to use it. */

@@ -31,36 +31,33 @@ export function setHeaders(ctx: Context): void {
   for (const [k, v] of Object.entries(EPCIS_HEADERS)) ctx.set(k, v);
 }
 
-/** The one version of EPCIS and of the CBV spoken here, as [major, minor, patch]. */
-const SPOKEN = [2, 0, 0] as const;
-
-function versionOf(header: string, text: string): number[] {
+/** A version as [major, minor, patch]; the patch undefined when not given. */
+function versionOf(header: string, text: string): [number, number, number | undefined] {
   const m = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?$/.exec(text.trim());
   if (!m) throw new ZfcError('INVALID_ARGUMENT', `the ${header} header must be a version such as 2.0.0`, { errors: [{ path: `/headers/${header}`, message: 'must be a version such as 2.0.0' }] });
-  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  return [Number(m[1]), Number(m[2]), m[3] === undefined ? undefined : Number(m[3])];
 }
-
-const compare = (a: readonly number[], b: readonly number[]): number => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0) || (a[2] ?? 0) - (b[2] ?? 0);
 
 /**
  * Refuses a request that asks for a version of EPCIS or the CBV other than the one spoken here
- * (EPCIS 2.0 §12.2: `GS1-EPCIS-Version`, or a `GS1-EPCIS-Min` / `-Max` range that leaves it out,
- * and the same for the CBV): 406 NOT_ACCEPTABLE, naming the header; a malformed version is a 400.
- * A version given without its patch number means any patch of it.
+ * (EPCIS_HEADERS' `GS1-{EPCIS,CBV}-Version`; EPCIS 2.0 §12.2: `GS1-EPCIS-Version`, or a
+ * `GS1-EPCIS-Min` / `-Max` range that leaves it out, and the same for the CBV): 406
+ * NOT_ACCEPTABLE, naming the header; a malformed version is a 400. A version given without its
+ * patch number means any patch of it.
  */
 export function assertVersionSpoken(ctx: Context): void {
   for (const standard of ['EPCIS', 'CBV'] as const) {
+    const spokenText = EPCIS_HEADERS[`GS1-${standard}-Version`] as string;
+    const spoken = versionOf('spoken', spokenText);
     for (const kind of ['Version', 'Min', 'Max'] as const) {
       const header = `GS1-${standard}-${kind}`;
       const given = ctx.get(header);
       if (!given) continue;
-      const v = versionOf(header, given);
-      const patchless = !/^\s*\d+\.\d+\.\d+\s*$/.test(given);
-      const c = compare(SPOKEN, patchless ? [v[0] ?? 0, v[1] ?? 0, SPOKEN[2]] : v);
+      const [major, minor, patch] = versionOf(header, given);
+      const c = spoken[0] - major || spoken[1] - minor || (patch === undefined ? 0 : (spoken[2] ?? 0) - patch);
       if ((kind === 'Version' && c !== 0) || (kind === 'Min' && c < 0) || (kind === 'Max' && c > 0)) {
-        throw new ZfcError('NOT_ACCEPTABLE', `this repository speaks ${standard} ${SPOKEN.join('.')} only, which ${header}: ${given.trim().slice(0, 20)} leaves out`, { header, value: given.trim().slice(0, 20), spoken: SPOKEN.join('.') });
+        throw new ZfcError('NOT_ACCEPTABLE', `this repository speaks ${standard} ${spokenText} only, which ${header}: ${given.trim().slice(0, 20)} leaves out`, { header, value: given.trim().slice(0, 20), spoken: spokenText });
       }
     }
   }
 }
-

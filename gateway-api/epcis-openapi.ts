@@ -39,23 +39,11 @@ const answer = { '200': { description: 'An EPCISQueryDocument; `Link: <…>; rel
 
 const collection = { '200': { description: 'A JSON-LD `Collection` (`member`).', content: json({ type: 'object', required: ['type', 'member'], properties: { type: { const: 'Collection' }, member: { type: 'array', items: { type: 'string' } } } }) }, default: error };
 const pageParams = [{ name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }];
-/** Each top-level resource's path segment, and what its list holds. */
-const RESOURCE_DOCS: Readonly<Record<string, [string, string]>> = {
-  eventTypes: ['eventType', 'The event types this repository holds.'],
-  bizSteps: ['bizStep', 'The CBV business steps (bare words).'],
-  dispositions: ['disposition', 'The CBV dispositions (bare words).'],
-  epcs: ['epc', 'The EPCs events name that the caller may read, canonical (Digital Link), in the order first recorded; paged (`Link` rel="next").'],
-  readPoints: ['readPoint', 'The read points of events the caller may read, canonical; paged.'],
-  bizLocations: ['bizLocation', 'The business locations of events the caller may read, canonical; paged.'],
-};
-
 /** The paths of the EPCIS 2.0 top-level resources (epcis-resources.ts); `/epcis/epcs/{epc}/events` is documented with the router's own. */
 function topLevelPaths(): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const name of TOP_LEVEL_RESOURCES) {
-    const [segment, what] = RESOURCE_DOCS[name] ?? [name, name];
-    const listed = ['epcs', 'readPoints', 'bizLocations'].includes(name);
-    paths[`/epcis/${name}`] = { get: { operationId: `epcis_${name}`, summary: what, security, ...(listed ? { parameters: pageParams } : {}), responses: collection } };
+  for (const { name, segment, summary, paged } of TOP_LEVEL_RESOURCES) {
+    paths[`/epcis/${name}`] = { get: { operationId: `epcis_${name}`, summary, security, ...(paged ? { parameters: pageParams } : {}), responses: collection } };
     paths[`/epcis/${name}/{${segment}}`] = { get: { operationId: `epcis_${name}_one`, summary: `The sub-resources of one ${segment} (\`events\`).`, security, parameters: [pathParam(segment)], responses: collection } };
     if (name !== 'epcs') {
       paths[`/epcis/${name}/{${segment}}/events`] = { get: { operationId: `epcis_${name}_events`, summary: `The events of one ${segment}, narrowed by any other query parameter.`, security, parameters: [pathParam(segment), ...queryParams], responses: answer } };

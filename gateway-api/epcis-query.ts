@@ -106,8 +106,17 @@ function vocab(vocabulary: Vocabulary, values: string[]): string[] {
 export function cbvValue(vocabulary: Vocabulary, text: string): string | undefined {
   const bare = word(vocabulary, text);
   if (vocabulary.words.includes(bare)) return bare;
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(bare) && !/^(urn:epcglobal:cbv|https?:\/\/(ns|ref)\.gs1\.org\/cbv\/)/.test(bare)) return bare;
+  if (isUri(bare) && !/^(urn:epcglobal:cbv|https?:\/\/(ns|ref)\.gs1\.org\/cbv\/)/.test(bare)) return bare;
   return undefined;
+}
+
+/** A URI as EPCIS values are: a scheme, then no space or control character. */
+// eslint-disable-next-line no-control-regex -- the control characters are what a URI may not hold
+const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/;
+
+/** Whether `text` is a URI ({@link URI}). */
+export function isUri(text: string): boolean {
+  return URI.test(text);
 }
 
 /** A type named in a parameter's name ({@link cbvValue}); anything else is a 400 naming the parameter. */

@@ -26,7 +26,7 @@ import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 import { ZfcError } from '../chaincode/errors';
 import { setHeaders } from './epcis-http';
-import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, type Vocabulary } from './epcis-query';
+import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, isUri, type Vocabulary } from './epcis-query';
 import type { EventStore, MemberKind } from './epcis-store';
 
 /** What the resources need of the EPCIS router. */
@@ -80,10 +80,6 @@ function perPageOf(ctx: Context): number {
   return n;
 }
 
-/** A URI as EPCIS identifiers are: a scheme, then no space or control character. */
-// eslint-disable-next-line no-control-regex -- the control characters are what a URI may not hold
-const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/;
-
 /** One identifier from a path, canonical: a GS1 identifier in any form, or another URI. */
 function identifierIn(ctx: Context, segment: string): string {
   let canonical: string;
@@ -93,7 +89,7 @@ function identifierIn(ctx: Context, segment: string): string {
     if (err instanceof ZfcError) throw badPath(segment, `is not a well-formed identifier: ${err.text}`);
     throw err;
   }
-  if (!URI.test(canonical) || canonical.length > 2048) throw badPath(segment, 'is not an identifier (a URI of at most 2,048 characters)');
+  if (!isUri(canonical) || canonical.length > 2048) throw badPath(segment, 'is not an identifier (a URI of at most 2,048 characters)');
   return canonical;
 }
 
@@ -115,6 +111,8 @@ function vocabularyValueIn(ctx: Context, segment: string, vocabulary: Vocabulary
 interface Resource {
   readonly name: string;
   readonly segment: string;
+  /** What its list holds (the OpenAPI document's summary). */
+  readonly summary: string;
   /** The list: a fixed vocabulary, or the identifiers the store knows of this kind. */
   readonly list: readonly string[] | MemberKind;
   /** The value in the path, checked, and the query parameter it stands for. */
@@ -124,16 +122,21 @@ interface Resource {
 }
 
 const RESOURCES: readonly Resource[] = [
-  { name: 'eventTypes', segment: 'eventType', list: EPCIS_EVENT_TYPES, value: eventTypeIn, param: 'eventType', narrow: (v) => ({ eventTypes: [v] }) },
-  { name: 'bizSteps', segment: 'bizStep', list: CBV_BIZ_STEPS, value: (ctx) => vocabularyValueIn(ctx, 'bizStep', BIZ_STEP), param: 'EQ_bizStep', narrow: (v) => ({ bizSteps: [v] }) },
-  { name: 'dispositions', segment: 'disposition', list: CBV_DISPOSITIONS, value: (ctx) => vocabularyValueIn(ctx, 'disposition', DISPOSITION), param: 'EQ_disposition', narrow: (v) => ({ dispositions: [v] }) },
-  { name: 'epcs', segment: 'epc', list: 'epcs', value: (ctx) => identifierIn(ctx, 'epc'), param: 'MATCH_anyEPC', narrow: (v) => ({ anyEpcs: [{ value: v, prefix: false }] }) },
-  { name: 'readPoints', segment: 'readPoint', list: 'readPoints', value: (ctx) => identifierIn(ctx, 'readPoint'), param: 'EQ_readPoint', narrow: (v) => ({ readPoints: [v] }) },
-  { name: 'bizLocations', segment: 'bizLocation', list: 'bizLocations', value: (ctx) => identifierIn(ctx, 'bizLocation'), param: 'EQ_bizLocation', narrow: (v) => ({ bizLocations: [v] }) },
+  { name: 'eventTypes', segment: 'eventType', summary: 'The event types this repository holds.', list: EPCIS_EVENT_TYPES, value: eventTypeIn, param: 'eventType', narrow: (v) => ({ eventTypes: [v] }) },
+  { name: 'bizSteps', segment: 'bizStep', summary: 'The CBV business steps (bare words).', list: CBV_BIZ_STEPS, value: (ctx) => vocabularyValueIn(ctx, 'bizStep', BIZ_STEP), param: 'EQ_bizStep', narrow: (v) => ({ bizSteps: [v] }) },
+  { name: 'dispositions', segment: 'disposition', summary: 'The CBV dispositions (bare words).', list: CBV_DISPOSITIONS, value: (ctx) => vocabularyValueIn(ctx, 'disposition', DISPOSITION), param: 'EQ_disposition', narrow: (v) => ({ dispositions: [v] }) },
+  { name: 'epcs', segment: 'epc', summary: 'The EPCs events name that the caller may read, canonical (Digital Link), in the order first recorded; paged (`Link` rel="next").', list: 'epcs', value: (ctx) => identifierIn(ctx, 'epc'), param: 'MATCH_anyEPC', narrow: (v) => ({ anyEpcs: [{ value: v, prefix: false }] }) },
+  { name: 'readPoints', segment: 'readPoint', summary: 'The read points of events the caller may read, canonical; paged.', list: 'readPoints', value: (ctx) => identifierIn(ctx, 'readPoint'), param: 'EQ_readPoint', narrow: (v) => ({ readPoints: [v] }) },
+  { name: 'bizLocations', segment: 'bizLocation', summary: 'The business locations of events the caller may read, canonical; paged.', list: 'bizLocations', value: (ctx) => identifierIn(ctx, 'bizLocation'), param: 'EQ_bizLocation', narrow: (v) => ({ bizLocations: [v] }) },
 ];
 
-/** The top-level resources the router serves, in the order `GET /epcis` would list them. */
-export const TOP_LEVEL_RESOURCES: readonly string[] = RESOURCES.map((r) => r.name);
+/**
+ * The top-level resources the router serves, in the order `GET /epcis` lists them: each one's
+ * name, path segment, summary, and whether its list is paged (identifiers) or fixed (a vocabulary).
+ */
+export const TOP_LEVEL_RESOURCES: ReadonlyArray<{ readonly name: string; readonly segment: string; readonly summary: string; readonly paged: boolean }> = RESOURCES.map((r) => ({
+  name: r.name, segment: r.segment, summary: r.summary, paged: typeof r.list === 'string',
+}));
 
 /**
  * Adds the top-level resources to the EPCIS router (whose prefix is `/epcis`). The router
@@ -144,7 +147,7 @@ export function addTopLevelResources(router: Router, deps: ResourceDeps): void {
   router.get('/', async (ctx) => {
     await deps.identityOf(ctx);
     onlyParams(ctx, []);
-    collection(ctx, ['capture', 'events', ...TOP_LEVEL_RESOURCES, ...(deps.queries ? ['queries'] : [])]);
+    collection(ctx, ['capture', 'events', ...RESOURCES.map((r) => r.name), ...(deps.queries ? ['queries'] : [])]);
   });
   for (const r of RESOURCES) {
     router.get(`/${r.name}`, async (ctx) => {

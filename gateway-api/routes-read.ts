@@ -10,7 +10,8 @@ import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { isGtin14, isLotCode, isSerial, isSscc } from '../chaincode/gs1';
 import { parseIdentifier } from '../chaincode/digital-link';
-import { sha256Hex } from '../chaincode/sha256';
+import type { TransactionRecord } from '../ledger-tools/block';
+import { certificateHash } from '../ledger-tools/embedded-ledger';
 import type { Identity } from '../ledger-tools/ledger';
 import type { Caller } from './api-keys';
 import type { TraceStart } from './trace-graph';
@@ -23,13 +24,7 @@ import type { TraceEpcisExport } from './trace-epcis';
 export interface LedgerInspector {
   block(n: number): Promise<unknown>;
   /** The transaction with its block and inclusion proof; `transaction.creator` says who submitted it. */
-  transaction(txId: string): Promise<{ readonly transaction: { readonly creator: TxCreator } }>;
-}
-
-/** Who submitted a transaction: the MSP and the SHA-256 of the certificate's PEM text. */
-export interface TxCreator {
-  readonly mspId: string;
-  readonly certificateHash: string;
+  transaction(txId: string): Promise<{ readonly transaction: Pick<TransactionRecord, 'creator'> }>;
 }
 
 /** What the read routes need. */
@@ -89,8 +84,8 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
 }
 
 /** Whether a transaction's creator is this identity. */
-function submittedBy(creator: TxCreator, identity: Identity): boolean {
-  return creator.mspId === identity.mspId && creator.certificateHash === sha256Hex(identity.certificate);
+function submittedBy(creator: TransactionRecord['creator'], identity: Identity): boolean {
+  return creator.mspId === identity.mspId && creator.certificateHash === certificateHash(identity.certificate);
 }
 
 function inspector(deps: ReadDeps): LedgerInspector {

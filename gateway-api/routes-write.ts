@@ -21,8 +21,6 @@ import { submitRetrying } from './submit-retrying';
 import type { TraceIndex } from './trace-index';
 import type { Wallet } from './wallet';
 
-/** How often a write invalidated by a concurrent one is tried (the Fabric ledger retries on its own too). */
-
 /** Issues an identity for a new participant (embedded deployments); absent on Fabric. */
 export interface IdentityIssuer {
   issue(participant: string, role: string): Promise<Identity>;

@@ -131,17 +131,22 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    parts.index.stop();
-    parts.captureJobs.close();
-    await parts.epcis.close(); // first: a restore not yet begun then never begins
-    await parts.epcisReady.catch(() => undefined); // one begun ends before what it uses closes
-    await parts.subscriptions.close();
-    await parts.ledger.close();
-    await parts.following;
-    await parts.index.close();
-    await parts.store.close();
+    await closeParts(parts);
   };
   return { ...parts.gateway, url, server, ledger: parts.ledger, index: parts.index, store: parts.store, issuer: parts.issuer, close };
+}
+
+/** Closes what {@link openGateway} opened, in reverse (after the HTTP server, if one listened). */
+export async function closeParts(parts: GatewayParts): Promise<void> {
+  parts.index.stop();
+  parts.captureJobs.close();
+  await parts.epcis.close(); // first: a restore not yet begun then never begins
+  await parts.epcisReady.catch(() => undefined); // one begun ends before what it uses closes
+  await parts.subscriptions.close();
+  await parts.ledger.close();
+  await parts.following;
+  await parts.index.close();
+  await parts.store.close();
 }
 
 /**

@@ -293,8 +293,11 @@ function nextNonce(): Buffer {
 
 const certificateHashes = new Map<string, string>();
 
-/** SHA-256 of a certificate's PEM text, remembered for the few certificates callers reuse. */
-function certificateHash(pem: string): string {
+/**
+ * SHA-256 of a certificate's PEM text, remembered for the few certificates callers reuse: how a
+ * block names the creator of each transaction (`creator.certificateHash`).
+ */
+export function certificateHash(pem: string): string {
   let hash = certificateHashes.get(pem);
   if (hash === undefined) {
     hash = sha256Hex(pem);

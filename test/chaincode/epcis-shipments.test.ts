@@ -84,7 +84,7 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     await refused(capture('shop', receiving('SR-404')), 'SHIPMENT_NOT_FOUND');
     await refused(capture('shop', { ...receiving('SR-2'), bizLocation: undefined, readPoint: undefined }), 'INVALID_ARGUMENT');
     await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 0 }] })), 'INVALID_ARGUMENT');
-    // one document may not receive a shipment twice (a transaction does not read its own writes on Fabric)
+    // one document may not receive a shipment twice: the second receipt finds it received
     await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 10 }] }), receiving('SR-2')), 'SHIPMENT_NOT_IN_TRANSIT', '/epcisBody/eventList/1');
     await refused(capture('shop', receiving('SR-2', { bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-2' }, { type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-3' }] })), 'INVALID_ARGUMENT');
     expect((await shipment('SR-2')).status).to.equal('in_transit');

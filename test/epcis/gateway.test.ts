@@ -272,7 +272,7 @@ describe('EPCIS in the gateway', function () {
     expect(await everything('shop-1', '/epcis/epcs')).to.deep.equal(seenByShop); // pages add up to the one list
     const stranger = await everything('shop-9', '/epcis/epcs?perPage=2');
     for (const id of ours) expect(stranger).to.not.include(id);
-    expect((await everything('samr', '/epcis/epcs')).length).to.be.greaterThan(seenByShop.length - 1);
+    expect(await everything('samr', '/epcis/epcs')).to.include.members(seenByShop); // a regulator reads every event
     const readPoint = 'https://id.gs1.org/414/0614141073467'; // urn:epc:id:sgln:0614141.07346.0, the shipment's
     expect(await everything('shop-1', '/epcis/readPoints')).to.include(readPoint);
     expect(await everything('shop-9', '/epcis/readPoints')).to.not.include(readPoint);
