@@ -28,8 +28,8 @@ import { SHIPMENT_URN } from './epcis-event';
 import { normalizeCached } from './epcis-identifiers';
 import { ZfcError } from './errors';
 import type { EventBodies } from './events';
-import { KEY } from './keys';
 import { getLot } from './lot';
+import { getParticipant, participantsWithGln } from './participant';
 import type { Location, Participant } from './records';
 import { ID_PATTERN } from './schemas';
 import { assertReceivable, getShipment, receiveInto, SHIPPER_ROLES, shipFrom } from './shipment';
@@ -148,10 +148,10 @@ export async function receiveCaptured(tx: Tx, event: Json, path: string, shipmen
   }
 }
 
-/** The participant whose GLN a party identifier names: exactly one (registered participants are few; read in key order). */
+/** The participant whose GLN a party identifier names: exactly one (participant.ts's GLN index). */
 async function participantByGln(tx: Tx, gln: string, at: string): Promise<Participant> {
-  const found = (await tx.list<Participant>(KEY.participant, [])).map((e) => e.value).filter((p) => p.gln === gln);
-  if (found.length === 1) return found[0] as Participant;
+  const found = await participantsWithGln(tx, gln);
+  if (found.length === 1) return getParticipant(tx, found[0] as string);
   throw new ZfcError(found.length === 0 ? 'PARTICIPANT_NOT_FOUND' : 'INVALID_ARGUMENT', `${at}: ${found.length === 0 ? 'no participant has' : 'more than one participant has'} GLN ${gln}`, { field: at, gln });
 }
 

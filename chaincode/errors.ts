@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   PARTICIPANT_NOT_FOUND: { status: 404, message: 'No such participant.' },
   PARTICIPANT_EXISTS: { status: 409, message: 'The participant is already registered.' },
   IDENTITY_IN_USE: { status: 409, message: 'The identity already acts for another participant.' },
+  GLN_IN_USE: { status: 409, message: 'The GLN already identifies another participant.' },
   PRODUCT_NOT_FOUND: { status: 404, message: 'No such product.' },
   PRODUCT_EXISTS: { status: 409, message: 'The product is already registered.' },
   LOT_NOT_FOUND: { status: 404, message: 'No such lot.' },

@@ -13,6 +13,8 @@ import { ZfcError } from './errors';
 export const KEY = {
   meta: 'zfc.meta',
   participant: 'zfc.participant',
+  /** A GLN's participant (participant.ts): one participant per GLN, found without reading them all. */
+  gln: 'zfc.gln',
   identity: 'zfc.identity',
   product: 'zfc.product',
   lot: 'zfc.lot',

@@ -30,6 +30,7 @@ async function writeParticipant(tx: Tx, input: ParticipantInput, registeredBy?: 
     }
     seen.add(hash);
   }
+  await claimGln(tx, input.gln, input.id);
   const participant: Participant = {
     id: input.id, name: input.name, role: input.role, licence: input.licence, gln: input.gln,
     identities: input.identities.map((i) => ({ mspId: i.mspId, id: i.id })),
@@ -37,6 +38,36 @@ async function writeParticipant(tx: Tx, input: ParticipantInput, registeredBy?: 
   };
   await putParticipant(tx, participant);
   return participant;
+}
+
+/**
+ * The participants a GLN identifies: at most one on a ledger initialised with the GLN index
+ * (every registration since claims its GLN there). A ledger initialised before the index has
+ * participants registered without it, so there a GLN the index does not hold is looked for in
+ * every participant (read in key order), and more than one may be found.
+ */
+export async function participantsWithGln(tx: Tx, gln: string): Promise<string[]> {
+  const indexed = await tx.get<GlnClaim>(KEY.gln, [gln]);
+  if (indexed) return [indexed.participant];
+  if (await tx.get(KEY.meta, [GLN_INDEX])) return [];
+  return (await tx.list<Participant>(KEY.participant, [])).filter((e) => e.value.gln === gln).map((e) => e.value.id);
+}
+
+/** What the GLN index holds for a GLN. */
+interface GlnClaim {
+  readonly participant: string;
+}
+
+/** The meta key that says every participant of the ledger is in the GLN index (written by Init). */
+const GLN_INDEX = 'glnIndex';
+
+/** Records that `gln` identifies participant `id`, or throws GLN_IN_USE if it identifies another already. */
+async function claimGln(tx: Tx, gln: string, id: string): Promise<void> {
+  const holders = await participantsWithGln(tx, gln);
+  if (holders.length > 0) {
+    throw new ZfcError('GLN_IN_USE', `GLN ${gln} already identifies participant ${holders[0]}`, { gln, participant: holders[0], field: '/gln' });
+  }
+  await tx.put(KEY.gln, [gln], { participant: id } satisfies GlnClaim);
 }
 
 /** Writes a participant and the copy of it that each of its identity keys holds. */
@@ -60,6 +91,7 @@ export async function init(tx: Tx, input: TransactionInputs['Init']): Promise<Ev
   if (!callerIsAdmin(tx) || !regulator.identities.every((i) => i.mspId === caller.mspId)) {
     throw new ZfcError('FORBIDDEN', 'only an admin of the regulator\'s MSP may initialise the ledger', { mspId: caller.mspId });
   }
+  await tx.put(KEY.meta, [GLN_INDEX], { since: tx.txId }); // before the first registration: every participant is in the index
   const participant = await writeParticipant(tx, regulator);
   await tx.put(KEY.meta, ['init'], { regulator: participant.id, mspId: caller.mspId, at: tx.time, txId: tx.txId });
   tx.setCaller(participant);

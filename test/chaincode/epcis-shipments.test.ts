@@ -10,6 +10,7 @@
 import { expect } from 'chai';
 import type { Holding, Shipment } from '../../chaincode';
 import { glnUri, itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
+import type { EmbeddedLedger, ReadWriteSet } from '../../ledger-tools';
 import { actor, allEvents, expectCode, gln, sscc, type World, openWorld } from './support';
 import { BREAD, buildChain, ref } from './chain';
 
@@ -155,5 +156,41 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     const sent = shipping('SC-3', 1);
     const [{ eventID: sentID } = { eventID: '' }] = (await capture('bakery', sent)).captured;
     expect((await refused(capture('bakery', { ...sent, eventID: sentID, errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' } }), 'INVALID_STATE'))['shipmentId']).to.equal('SC-3');
+  });
+
+  /** The read-write set of the last committed transaction (a ledger with blocks). */
+  async function lastRwset(): Promise<ReadWriteSet> {
+    const ledger = w.ledger as EmbeddedLedger;
+    const block = await ledger.block((await ledger.height()) - 1);
+    return (block.transactions.at(-1) as { rwset: ReadWriteSet }).rwset;
+  }
+
+  it('finds the recipient by the GLN index: one read, no range of participants (which any registration would conflict with)', async () => {
+    await capture('bakery', shipping('SC-4', 1));
+    expect((await shipment('SC-4')).to).to.equal('shop');
+    if (w.capabilities.has('blocks')) {
+      const rwset = await lastRwset();
+      expect(rwset.ranges, 'range reads').to.deep.equal([]);
+      expect(rwset.reads.map((r) => r.key).filter((k) => k.includes('zfc.gln'))).to.have.length(1);
+    }
+  });
+
+  it('a ledger initialised before the GLN index finds its participants by reading them all, refuses their GLNs to newcomers, and indexes newcomers', async function () {
+    if (!w.capabilities.has('inProcess')) this.skip(); // forgetting the index takes the embedded ledger's own store
+    // what a ledger initialised before the index looks like: no index keys, no word that it is complete
+    const db = (w.ledger as EmbeddedLedger).store.db;
+    for await (const key of db.keys({ gte: 's!\u0000zfc.gln\u0000', lt: 's!\u0000zfc.gln\u0001' })) await db.del(key);
+    await db.del('s!\u0000zfc.meta\u0000glnIndex\u0000');
+    await capture('bakery', shipping('SC-5', 1));
+    expect((await shipment('SC-5')).to).to.equal('shop');
+    expect((await lastRwset()).ranges.map((r) => r.startKey)).to.deep.equal(['\u0000zfc.participant\u0000']);
+    const newcomer = (id: string, n: number, glnOf = gln(n)) => ({
+      id, name: id, role: 'retailer', licence: `L-${id}`, gln: glnOf, identities: [{ mspId: 'TradeMSP', id: `x509::/CN=${id}::/CN=ca` }],
+    });
+    const clash = await expectCode(w.submit('RegisterParticipant', newcomer('shop-twin', 0, actor(w, 'shop').gln), actor(w, 'samr')), 'GLN_IN_USE');
+    expect(clash.details).to.include({ gln: actor(w, 'shop').gln, participant: 'shop' });
+    await w.submit('RegisterParticipant', newcomer('shop-new', 701), actor(w, 'samr'));
+    expect((await lastRwset()).writes.map((x) => x.key)).to.include('\u0000zfc.gln\u0000' + gln(701) + '\u0000');
+    await expectCode(w.submit('RegisterParticipant', newcomer('shop-new-twin', 701), actor(w, 'samr')), 'GLN_IN_USE');
   });
 });

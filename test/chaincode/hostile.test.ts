@@ -111,7 +111,7 @@ describe('chaincode: hostile input', function () {
 
   it('accepts unicode where text is free: names, regions, reasons', async () => {
     const shop = actor(w, 'shop');
-    const input = { ...participantInput({ ...shop, id: 'shop-uni' }), name: '杭州 菜市场 🥬 Ünïcödé', identities: [{ mspId: 'TradeMSP', id: 'x509::/CN=shop-uni/O=杭州::/CN=ca' }] };
+    const input = { ...participantInput({ ...shop, id: 'shop-uni' }), gln: gln(91), name: '杭州 菜市场 🥬 Ünïcödé', identities: [{ mspId: 'TradeMSP', id: 'x509::/CN=shop-uni/O=杭州::/CN=ca' }] };
     const answer = await w.submit<{ body: { participant: { name: string } } }>('RegisterParticipant', input, actor(w, 'samr'));
     expect(answer.body.participant.name).to.equal('杭州 菜市场 🥬 Ünïcödé');
     await w.submit('PlaceHold', { gtin: WHEAT, lot: 'W2', reason: '抽检 不合格 — 待复检' }, actor(w, 'samr'));

@@ -94,6 +94,10 @@ describe('chaincode: refusals', function () {
       const shop = participantInput(actor(w, 'shop'));
       await refused('RegisterParticipant', shop, actor(w, 'samr'), 'PARTICIPANT_EXISTS');
       await refused('RegisterParticipant', { ...shop, id: 'shop-clone' }, actor(w, 'samr'), 'IDENTITY_IN_USE');
+      // a GLN identifies one participant: EPCIS events name parties by it
+      const clone = { ...shop, id: 'shop-clone', identities: [{ mspId: 'TradeMSP', id: 'x509::/CN=shop-clone::/CN=ca' }] };
+      await refused('RegisterParticipant', clone, actor(w, 'samr'), 'GLN_IN_USE');
+      await expectCode(w.evaluate('GetParticipant', { id: 'shop-clone' }, actor(w, 'samr')), 'PARTICIPANT_NOT_FOUND');
     });
 
     it('a suspended participant can do nothing, and cannot be shipped to', async () => {
