@@ -86,10 +86,12 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     get: { operationId: 'epcisEventsOfEpc', summary: 'Events naming an identifier (EPC URN or Digital Link) in any role.', security, parameters: [pathParam('epc'), ...queryParams], responses: answer },
   },
   '/epcis/queries': {
+    get: { operationId: 'epcisNamedQueries', summary: 'Every named query, by name, as `[{ name, query, createdAt }]`, paged (`Link` rel="next").', security, parameters: pageParams, responses: { '200': { description: 'The named queries.' }, default: error } },
     post: { operationId: 'epcisDefineQuery', summary: 'Define a named query: `{ name, query: { <query parameters> } }`.', security, responses: { '201': { description: 'Defined.' }, default: error } },
   },
   '/epcis/queries/{name}': {
     get: { operationId: 'epcisNamedQuery', summary: 'A named query.', security, parameters: [pathParam('name')], responses: { '200': { description: 'The query.' }, default: error } },
+    delete: { operationId: 'epcisRemoveQuery', summary: 'Remove a named query and every subscription to it (its owner only).', security, parameters: [pathParam('name')], responses: { '204': { description: 'Removed.' }, default: error } },
   },
   '/epcis/queries/{name}/events': {
     get: { operationId: 'epcisNamedQueryEvents', summary: 'The events of a named query, paged.', security, parameters: [pathParam('name'), { name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }], responses: answer },
@@ -97,7 +99,8 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
   '/epcis/queries/{name}/subscriptions': {
     post: {
       operationId: 'epcisSubscribe',
-      summary: 'Subscribe `{ dest, signatureToken, stream: true }`: each new matching event is POSTed to dest, signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`.',
+      summary:
+        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first). Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`.',
       security,
       parameters: [pathParam('name')],
       responses: { '201': { description: 'The subscription.' }, default: error },

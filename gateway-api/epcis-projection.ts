@@ -21,11 +21,12 @@ import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/ep
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
-import type { Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
 import type { EventOrder } from './epcis-query';
 import { documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
+import type { RecordedSince } from './epcis-subscriptions';
 import { StringPool } from './string-pool';
 import { submitRetrying } from './submit-retrying';
 
@@ -190,6 +191,8 @@ export class ProjectedEventStore implements EventStore {
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
   private seenBlock = -1;
+  /** The ledger position of the last event followed (applied, or skipped as unreadable). */
+  private seenAt: Checkpoint | undefined;
   private readonly abort = new AbortController();
   private following: Promise<void> = Promise.resolve();
 
@@ -283,6 +286,7 @@ export class ProjectedEventStore implements EventStore {
         if (err instanceof CaptureWritesMissingError) process.stderr.write(`[epcis] projection skipped a capture: ${err.message}\n`);
       }
       this.seenBlock = e.blockNumber;
+      this.seenAt = { blockNumber: e.blockNumber, txIndex: e.txIndex };
       this.recent.add(e.txId);
       if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string);
       for (const resolve of this.txWaiters.get(e.txId) ?? []) resolve();
@@ -395,6 +399,25 @@ export class ProjectedEventStore implements EventStore {
       if (e && this.access.visible(e, viewer) && (!captured || relevant(e))) out.push(e);
     }
     return out;
+  }
+
+  /**
+   * The events applied so far that match the plan, were recorded at or after `since` (canonical
+   * UTC) and `viewer` may read, in ledger order, at most `limit`; and the ledger position of
+   * the last event followed: what a subscription that reaches back is given first
+   * (epcis-subscriptions.ts). Looks at every event applied.
+   */
+  recordedSince(plan: EpcisQueryPlan, since: string, viewer: string, limit: number): RecordedSince {
+    const events: StoredEpcisEvent[] = [];
+    for (const ids of this.byTx.values()) {
+      for (const id of ids) {
+        const e = this.byID.get(id);
+        if (!e || e.recordTime < since || !matchesPlan(e, plan) || !this.access.visible(e, viewer)) continue;
+        events.push(e);
+        if (events.length >= limit) return { events, through: this.seenAt };
+      }
+    }
+    return { events, through: this.seenAt };
   }
 
   /** True if `viewer` (a participant ID; undefined for no access rule) may read the event. */

@@ -1,8 +1,9 @@
 /**
- * The `/epcis/queries` routes: named queries, their events, and streaming subscriptions whose
- * deliveries are signed (epcis-subscriptions.ts); a subscription's owner reads it back with its
- * delivery counts and last delivery (`GET …/subscriptions[/{id}]`, only its own). Mounted by createEpcisRouter when it is given
- * subscriptions.
+ * The `/epcis/queries` routes: named queries (listed, paged; removed by their owner with their
+ * subscriptions), their events, and streaming or scheduled subscriptions whose deliveries are
+ * signed (epcis-subscriptions.ts); a subscription's owner reads it back with its delivery counts
+ * and last delivery (`GET …/subscriptions[/{id}]`, only its own). Mounted by createEpcisRouter
+ * when it is given subscriptions.
  */
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
@@ -13,7 +14,8 @@ import type { Identity } from '../ledger-tools/ledger';
 import { parseEpcisQuery } from './epcis-query';
 import { readJsonBody, setHeaders } from './epcis-http';
 import type { EpcisRouterDeps } from './epcis-routes';
-import type { EpcisSubscriptions } from './epcis-subscriptions';
+import { onlyParams, perPageOf, singleParam } from './epcis-resources';
+import { QUERY_NAME, type EpcisSubscriptions, type SubscriptionRequest } from './epcis-subscriptions';
 
 /** The owner of what a request creates: the gateway's participant, else the certificate's hash. */
 function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
@@ -42,7 +44,19 @@ export function addQueryRoutes(
   subs: EpcisSubscriptions,
   limit: number,
   answer: (ctx: Context, fixed?: Parameters<typeof parseEpcisQuery>[1]) => Promise<void>,
+  nextLink: (ctx: Context, token: string) => string,
 ): void {
+  router.get('/queries', async (ctx) => {
+    await deps.identityOf(ctx);
+    onlyParams(ctx, ['perPage', 'nextPageToken']);
+    const token = singleParam(ctx, 'nextPageToken') ?? '';
+    const after = token ? decodeQueriesToken(token) : '';
+    const page = subs.queriesPage(after, perPageOf(ctx));
+    setHeaders(ctx);
+    if (page.next) ctx.set('Link', nextLink(ctx, Buffer.from(page.next, 'utf8').toString('base64url')));
+    ctx.body = page.queries.map((q) => ({ name: q.name, query: q.query, createdAt: q.createdAt }));
+  });
+
   router.post('/queries', async (ctx) => {
     const identity = await deps.identityOf(ctx);
     const body = (await readJsonBody(ctx, Math.min(limit, 1024 * 1024))) as { name?: unknown; query?: unknown } | null;
@@ -62,6 +76,12 @@ export function addQueryRoutes(
     ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt, subscriptions: subs.subscriptionsOf(q.name).length };
   });
 
+  router.delete('/queries/:name', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    await subs.removeQuery(ctx.params['name'] ?? '', ownerOf(ctx, deps, identity));
+    ctx.status = 204;
+  });
+
   router.get('/queries/:name/events', async (ctx) => {
     await deps.identityOf(ctx);
     await answer(ctx, withoutPerPage(subs.query(ctx.params['name'] ?? '').plan));
@@ -69,9 +89,9 @@ export function addQueryRoutes(
 
   router.post('/queries/:name/subscriptions', async (ctx) => {
     const identity = await deps.identityOf(ctx);
-    const body = (await readJsonBody(ctx, 64 * 1024)) as { dest?: unknown; signatureToken?: unknown; stream?: unknown } | null;
-    if (body?.stream !== undefined && body.stream !== true) throw new ZfcError('INVALID_ARGUMENT', 'only streaming subscriptions are supported', { errors: [{ path: '/stream', message: 'must be true' }] });
-    const sub = await subs.subscribe(ctx.params['name'] ?? '', body?.dest, body?.signatureToken, ownerOf(ctx, deps, identity));
+    const body = await readJsonBody(ctx, 64 * 1024);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ZfcError('INVALID_ARGUMENT', 'a subscription is a JSON object', { errors: [{ path: '', message: 'must be an object' }] });
+    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity));
     setHeaders(ctx);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
@@ -103,4 +123,13 @@ function withoutPerPage(plan: EpcisQueryPlan): Partial<EpcisQueryPlan> {
   const copy: Record<string, unknown> = { ...plan };
   delete copy['perPage'];
   return copy as Partial<EpcisQueryPlan>;
+}
+
+/** The name a `/queries` page token says to go on after. */
+function decodeQueriesToken(token: string): string {
+  const name = Buffer.from(token, 'base64url').toString('utf8');
+  if (!QUERY_NAME.test(name)) {
+    throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+  }
+  return name;
 }

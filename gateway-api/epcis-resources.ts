@@ -54,7 +54,8 @@ function badPath(segment: string, message: string): ZfcError {
 }
 
 /** Refuses query parameters a list does not take (a list of a vocabulary takes none). */
-function onlyParams(ctx: Context, allowed: readonly string[]): void {
+/** Refuses query parameters other than `allowed`. */
+export function onlyParams(ctx: Context, allowed: readonly string[]): void {
   for (const name of Object.keys(ctx.query)) {
     if (!allowed.includes(name)) throw new ZfcError('INVALID_ARGUMENT', `query parameter ${name} is not taken here`, { errors: [{ path: `/query/${name}`, message: allowed.length > 0 ? `only ${allowed.join(', ')} are taken here` : 'this list takes no parameters' }] });
   }
@@ -65,15 +66,17 @@ function notAlsoIn(ctx: Context, name: string): void {
   if (ctx.query[name] !== undefined) throw new ZfcError('INVALID_ARGUMENT', `query parameter ${name} is given by the path`, { errors: [{ path: `/query/${name}`, message: 'is given by the path' }] });
 }
 
-function single(ctx: Context, name: string): string | undefined {
+/** A query parameter given at most once. */
+export function singleParam(ctx: Context, name: string): string | undefined {
   const v = ctx.query[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new ZfcError('INVALID_ARGUMENT', `query parameter ${name} must be given once`, { errors: [{ path: `/query/${name}`, message: 'must be given once' }] });
   return v;
 }
 
-function perPageOf(ctx: Context): number {
-  const text = single(ctx, 'perPage');
+/** The perPage query parameter (a default when absent). */
+export function perPageOf(ctx: Context): number {
+  const text = singleParam(ctx, 'perPage');
   if (text === undefined) return DEFAULT_PER_PAGE;
   const n = Number(text);
   if (!/^\d{1,4}$/.test(text) || n < 1 || n > MAX_PER_PAGE) throw new ZfcError('INVALID_ARGUMENT', `query parameter perPage must be an integer from 1 to ${MAX_PER_PAGE}`, { errors: [{ path: '/query/perPage', message: `must be an integer from 1 to ${MAX_PER_PAGE}` }] });
@@ -159,7 +162,7 @@ export function addTopLevelResources(router: Router, deps: ResourceDeps): void {
       }
       onlyParams(ctx, ['perPage', 'nextPageToken']);
       if (!deps.store.members) throw new ZfcError('NOT_IMPLEMENTED', `this deployment's event store does not list ${r.name}`);
-      const page = await deps.store.members(r.list, single(ctx, 'nextPageToken') ?? '', perPageOf(ctx), deps.viewerOf?.(ctx));
+      const page = await deps.store.members(r.list, singleParam(ctx, 'nextPageToken') ?? '', perPageOf(ctx), deps.viewerOf?.(ctx));
       if (page.nextPageToken) ctx.set('Link', deps.nextLink(ctx, page.nextPageToken));
       collection(ctx, page.members);
     });

@@ -11,9 +11,9 @@
  * - `GET /epcis/events/{eventID}`, `GET /epcis/epcs/{epc}/events`.
  * - The top-level resources (epcis-resources.ts): `GET /epcis/{eventTypes|bizSteps|dispositions|
  *   epcs|readPoints|bizLocations}`, each `…/{value}` and `…/{value}/events`.
- * - With subscriptions: `POST /epcis/queries` (a named query), `GET /epcis/queries/{name}[/events]`,
- *   `POST /epcis/queries/{name}/subscriptions` (callback URL + signature token; 201),
- *   `DELETE /epcis/queries/{name}/subscriptions/{id}`.
+ * - With subscriptions: `GET|POST /epcis/queries` (named queries), `GET|DELETE /epcis/queries/{name}`,
+ *   `GET /epcis/queries/{name}/events`, `POST /epcis/queries/{name}/subscriptions` (callback URL +
+ *   signature token, streaming or scheduled; 201), `GET|DELETE /epcis/queries/{name}/subscriptions/{id}`.
  *
  * Authentication is the gateway's: `identityOf(ctx)` gives the ledger identity a request acts
  * as. Errors are thrown as ZfcErrors for the gateway's one error middleware to map.
@@ -197,7 +197,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     ctx.body = queryDocument([stored], now());
   });
 
-  if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer);
+  if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink);
 
   router.get('/epcs/:epc/events', async (ctx) => {
     const { plan } = parseEpcisQuery({ MATCH_anyEPC: ctx.params['epc'] ?? '' });

@@ -1,10 +1,16 @@
 /**
- * Named queries and streaming subscriptions (EPCIS 2.0 §8.2.5, REST binding `/queries`): a
- * client names a query, subscribes to it with a callback URL and a signature token, and each
- * new event on the ledger that matches is POSTed to the callback as an EPCISQueryDocument
- * (queryName, subscriptionID) signed with HMAC-SHA256 of the exact body under the token, in the
- * `GS1-Signature` header (`sha256=<hex>`). Failed deliveries are retried with exponential
- * backoff; deliveries of one subscription stay in ledger order.
+ * Named queries and subscriptions (EPCIS 2.0 §8.2.5, REST binding `/queries`): a client names a
+ * query and subscribes to it with a callback URL and a signature token, and what matches is
+ * POSTed to the callback as an EPCISQueryDocument (queryName, subscriptionID) signed with
+ * HMAC-SHA256 of the exact body under the token, in the `GS1-Signature` header
+ * (`sha256=<hex>`). A streaming subscription (`stream: true`) is sent each new matching event as
+ * the ledger records it; a scheduled one (`schedule`, epcis-schedule.ts) is sent, at each time its
+ * schedule matches, every event that matched since its last report, in one document (several of
+ * at most {@link MAX_EVENTS_PER_REPORT} events), and an empty one with `reportIfEmpty`. With
+ * `initialRecordTime` a subscription is first sent the matching events already recorded since
+ * that time (the source's, at most {@link MAX_BACKLOG}); the follower of the ledger then skips
+ * what the source had applied when it subscribed, so nothing is sent twice. Failed deliveries
+ * are retried with exponential backoff; deliveries of one subscription stay in ledger order.
  *
  * Where events come from. Without a ledger, from the projection's listeners (epcis-projection.ts):
  * events applied after a subscription was made. With a ledger and records (epcis-records.ts), the
@@ -32,6 +38,7 @@ import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { epcisEventsOf, type EpcisListener } from './epcis-projection';
 import type { EpcisRecords, RecordOp } from './epcis-records';
 import { EPCIS_HEADERS, queryDocument } from './epcis-query';
+import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
 
 /** A named query. */
 export interface NamedQuery {
@@ -43,27 +50,59 @@ export interface NamedQuery {
   readonly createdAt: string;
 }
 
-/** A streaming subscription to a named query. */
+/**
+ * A subscription to a named query: streaming (each matching event as soon as it is recorded) or
+ * scheduled (at each time its schedule matches, what matched since the last report).
+ */
 export interface Subscription {
   readonly subscriptionID: string;
   readonly queryName: string;
   readonly dest: string;
   readonly owner: string;
   readonly createdAt: string;
+  /** True for a streaming subscription (subscriptions saved before schedules were all streaming). */
+  readonly stream?: true;
+  /** When a scheduled subscription reports (epcis-schedule.ts). */
+  readonly schedule?: QuerySchedule;
+  /** Whether a scheduled report is made when nothing matched since the last. */
+  readonly reportIfEmpty?: boolean;
+  /** Events recorded before this time are never reported (default: when subscribed). */
+  readonly initialRecordTime?: string;
   /** Deliveries made, and deliveries abandoned after every retry failed. */
   delivered: number;
   failed: number;
   /** The last delivery that ended (made or abandoned); absent before the first. */
   lastDelivery?: LastDelivery;
+  /** When the callback last accepted a delivery (the standard's `lastNotifiedAt`). */
+  lastNotifiedAt?: string;
 }
 
 /** How a subscription's last delivery ended. */
 export interface LastDelivery {
   readonly at: string;
+  /** The last event it carried ('' for a scheduled report of nothing). */
   readonly eventID: string;
+  /** How many events it carried. */
+  readonly events: number;
   readonly outcome: 'delivered' | 'failed';
   /** The callback's HTTP status on the last attempt; 0 when it could not be reached. */
   readonly status: number;
+}
+
+/** What a client asks for when it subscribes (the REST binding's subscription body). */
+export interface SubscriptionRequest {
+  readonly dest?: unknown;
+  readonly signatureToken?: unknown;
+  readonly stream?: unknown;
+  readonly schedule?: unknown;
+  readonly reportIfEmpty?: unknown;
+  readonly initialRecordTime?: unknown;
+}
+
+/** The events a source has applied that a new subscription reaches back to, and the last ledger position it applied. */
+export interface RecordedSince {
+  readonly events: readonly StoredEpcisEvent[];
+  readonly through: Checkpoint | undefined;
 }
 
 /** Where events come from: the projection's listener registration and its access rule. */
@@ -73,6 +112,12 @@ export interface EventSource {
   visible?(event: StoredEpcisEvent, viewer: string): boolean;
   /** Resolves once the source has applied a transaction (so {@link visible} knows what it made). */
   applied?(txId: string): Promise<void>;
+  /**
+   * The events applied so far that match `plan`, were recorded at or after `since` (canonical
+   * UTC) and `viewer` may read, in ledger order, at most `limit`; and the last position applied.
+   * Without it a subscription cannot reach back before it was made.
+   */
+  recordedSince?(plan: EpcisQueryPlan, since: string, viewer: string, limit: number): RecordedSince;
 }
 
 /** Options of {@link EpcisSubscriptions}. */
@@ -98,14 +143,35 @@ export interface SubscriptionOptions {
   readonly saveEveryMs?: number;
 }
 
-type LiveSubscription = Subscription & { readonly token: string; queue: Promise<void> };
-type SavedSubscription = Omit<LiveSubscription, 'queue'>;
+/** What is kept of a subscription: its view, its token, and the last block it was offered by the source at subscribe time. */
+type SavedSubscription = Subscription & {
+  readonly token: string;
+  /** Events up to this ledger position were reported from the source when subscribing (ledger mode). */
+  readonly liveAfter?: Checkpoint;
+};
+type LiveSubscription = SavedSubscription & {
+  /** Its deliveries, one after another. */
+  queue: Promise<void>;
+  /** A scheduled subscription's parsed schedule, and what matched since its last report (with each one's record). */
+  readonly timing?: Schedule;
+  readonly pending: Array<{ readonly event: StoredEpcisEvent; readonly key: string }>;
+  /** A scheduled report is being delivered (the next due time waits for it and takes what matched meanwhile). */
+  reporting: boolean;
+};
 type Outcome = 'delivered' | 'failed' | 'interrupted';
+
+/** The most events a subscription may reach back to with initialRecordTime (the rest is for /events). */
+export const MAX_BACKLOG = 10_000;
+/** The most events one delivery of a scheduled report carries; a larger report is sent in several. */
+export const MAX_EVENTS_PER_REPORT = 1_000;
+/** The most seconds a late scheduler tick looks back over for due times. */
+const MAX_CATCH_UP_SECONDS = 3_600;
 
 /** Where the checkpoint of the ledger position followed is kept. */
 const CHECKPOINT = 'c|subscriptions';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What a named query may be called. */
+export const QUERY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_TOKEN = 1024;
 
 /** HMAC-SHA256 of a delivery body under a subscription's token: the `GS1-Signature` value. */
@@ -131,6 +197,32 @@ function bad(path: string, message: string): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', `${path} ${message}`, { errors: [{ path, message }] });
 }
 
+/** Whether ledger position `a` comes after `b`. */
+function isAfter(a: Checkpoint, b: Checkpoint): boolean {
+  return a.blockNumber > b.blockNumber || (a.blockNumber === b.blockNumber && a.txIndex > b.txIndex);
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** A client's initialRecordTime in the canonical UTC form records carry (`toISOString`). */
+function recordTimeOf(value: unknown): string {
+  const t = typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(t)) throw bad('/initialRecordTime', 'must be a date and time with its offset (RFC 3339), such as 2026-03-01T00:00:00Z');
+  return new Date(t).toISOString();
+}
+
+/** How a subscription reports: streaming, or on a schedule (exactly one, as the standard requires). */
+function timingOf(r: SubscriptionRequest): { stream: true } | { schedule: Schedule; reportIfEmpty: boolean } {
+  if (r.reportIfEmpty !== undefined && typeof r.reportIfEmpty !== 'boolean') throw bad('/reportIfEmpty', 'must be true or false');
+  if (r.schedule === undefined) {
+    if (r.stream !== true) throw bad('/stream', 'must be true for a streaming subscription (or give a schedule instead)');
+    if (r.reportIfEmpty !== undefined) throw bad('/reportIfEmpty', 'applies to scheduled subscriptions: a stream reports events only');
+    return { stream: true };
+  }
+  if (r.stream !== undefined) throw bad('/stream', 'a subscription streams or has a schedule, not both');
+  return { schedule: parseSchedule(r.schedule), reportIfEmpty: r.reportIfEmpty === true };
+}
+
 /** The named queries and subscriptions of one gateway. */
 export class EpcisSubscriptions {
   private readonly queries = new Map<string, NamedQuery>();
@@ -150,6 +242,9 @@ export class EpcisSubscriptions {
   private readonly dirty = new Set<string>();
   private readonly done: string[] = [];
   private saveTimer: NodeJS.Timeout | undefined;
+  /** The scheduled subscriptions' clock: the next whole second, and the last second looked at. */
+  private scheduler: NodeJS.Timeout | undefined;
+  private lastTick = 0;
 
   constructor(private readonly options: SubscriptionOptions) {
     const followsLedger = options.ledger !== undefined && options.records !== undefined;
@@ -157,7 +252,11 @@ export class EpcisSubscriptions {
   }
 
   private now(): string {
-    return (this.options.clock ?? (() => new Date()))().toISOString();
+    return new Date(this.nowMs()).toISOString();
+  }
+
+  private nowMs(): number {
+    return this.options.clock ? this.options.clock().getTime() : Date.now();
   }
 
   /**
@@ -168,13 +267,14 @@ export class EpcisSubscriptions {
     const records = this.options.records;
     if (!records) return;
     for (const [, q] of await records.list<NamedQuery>('q|')) this.queries.set(q.name, q);
-    for (const [, saved] of await records.list<SavedSubscription>('s|')) this.subs.set(saved.subscriptionID, { ...saved, queue: Promise.resolve() });
+    for (const [, saved] of await records.list<SavedSubscription>('s|')) this.subs.set(saved.subscriptionID, live(saved));
     for (const [key, event] of await records.list<StoredEpcisEvent>('d|')) {
       const sub = this.subs.get(key.slice(0, key.indexOf('|')));
       if (sub) this.enqueue(sub, event, `d|${key}`);
       else await records.del(`d|${key}`);
     }
     if (this.options.ledger) await this.startFollowing(this.options.ledger, records);
+    this.startScheduler();
   }
 
   /**
@@ -220,7 +320,7 @@ export class EpcisSubscriptions {
     const ops: RecordOp[] = [];
     const queued: Array<[LiveSubscription, StoredEpcisEvent, string]> = [];
     for (const event of events) {
-      for (const sub of this.matching(event)) {
+      for (const sub of this.matching(event, at)) {
         const key = this.deliveryKey(sub);
         ops.push({ type: 'put', key, value: event });
         queued.push([sub, event, key]);
@@ -240,7 +340,7 @@ export class EpcisSubscriptions {
 
   /** Defines a named query (CONFLICT if the name is taken). */
   async define(name: string, plan: EpcisQueryPlan, query: Readonly<Record<string, string | string[]>>, owner: string): Promise<NamedQuery> {
-    if (typeof name !== 'string' || !NAME.test(name)) throw bad('/name', 'must be 1–64 letters, digits, _ . - (starting with a letter or digit)');
+    if (typeof name !== 'string' || !QUERY_NAME.test(name)) throw bad('/name', 'must be 1–64 letters, digits, _ . - (starting with a letter or digit)');
     if (this.queries.has(name)) throw new ZfcError('CONFLICT', `a query named ${name} exists`, { name });
     const q: NamedQuery = { name, plan, query, owner, createdAt: this.now() };
     this.queries.set(name, q);
@@ -255,17 +355,66 @@ export class EpcisSubscriptions {
     return q;
   }
 
-  /** Subscribes a callback to a named query's new events. */
-  async subscribe(queryName: string, dest: unknown, signatureToken: unknown, owner: string): Promise<Subscription> {
-    this.query(queryName);
-    const url = this.destination(dest);
-    if (typeof signatureToken !== 'string' || signatureToken.length < 16 || signatureToken.length > MAX_TOKEN) {
+  /**
+   * Subscribes a callback to a named query: streaming (`stream: true`) or on a `schedule`
+   * (with `reportIfEmpty`), from `initialRecordTime` (default now). Events recorded since that
+   * time and already on the ledger are reported first (at most {@link MAX_BACKLOG}), in ledger
+   * order, then each new one.
+   */
+  async subscribe(queryName: string, request: SubscriptionRequest, owner: string): Promise<Subscription> {
+    const q = this.query(queryName);
+    const url = this.destination(request.dest);
+    const token = request.signatureToken;
+    if (typeof token !== 'string' || token.length < 16 || token.length > MAX_TOKEN) {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
-    const sub: LiveSubscription = { subscriptionID: randomUUID(), queryName, dest: url.toString(), owner, createdAt: this.now(), delivered: 0, failed: 0, token: signatureToken, queue: Promise.resolve() };
+    const timing = timingOf(request);
+    const createdAt = this.now();
+    const initialRecordTime = request.initialRecordTime === undefined ? createdAt : recordTimeOf(request.initialRecordTime);
+    const source = this.options.source;
+    if (initialRecordTime < createdAt && !source.recordedSince) {
+      throw new ZfcError('NOT_IMPLEMENTED', 'this event source cannot reach back before a subscription is made: leave initialRecordTime out', { errors: [{ path: '/initialRecordTime', message: 'must not be in the past here' }] });
+    }
+    // what the source has applied: reported now (since initialRecordTime), and never again when the ledger is followed
+    const reach = source.recordedSince?.(q.plan, initialRecordTime, owner, MAX_BACKLOG + 1);
+    if (reach && reach.events.length > MAX_BACKLOG) {
+      throw bad('/initialRecordTime', `reaches back to more than ${MAX_BACKLOG} matching events: choose a later time, and read the earlier events from the query's /events`);
+    }
+    const sub = live({
+      subscriptionID: randomUUID(), queryName, dest: url.toString(), owner, createdAt,
+      ...('stream' in timing ? { stream: true } : { schedule: timing.schedule.given, reportIfEmpty: timing.reportIfEmpty }),
+      initialRecordTime, delivered: 0, failed: 0, token,
+      ...(reach?.through && this.options.ledger ? { liveAfter: reach.through } : {}),
+    });
+    // set and queued in this turn, so that no event the source applies next can go before them
     this.subs.set(sub.subscriptionID, sub);
-    await this.save(sub);
+    const ops: RecordOp[] = [{ type: 'put', key: `s|${sub.subscriptionID}`, value: this.saved(sub) }];
+    for (const event of reach?.events ?? []) {
+      const key = this.deliveryKey(sub);
+      ops.push({ type: 'put', key, value: event });
+      this.enqueue(sub, event, key);
+    }
+    await this.options.records?.batch(ops);
+    this.startScheduler();
     return this.view(sub);
+  }
+
+  /** Every named query, by name, a page at a time (after the name `after`); the next page's first name, or ''. */
+  queriesPage(after: string, perPage: number): { queries: NamedQuery[]; next: string } {
+    const names = [...this.queries.keys()].filter((n) => n > after).sort();
+    const page = names.slice(0, perPage).map((n) => this.queries.get(n) as NamedQuery);
+    return { queries: page, next: names.length > perPage ? (page.at(-1)?.name ?? '') : '' };
+  }
+
+  /** Removes a named query and every subscription to it (NOT_FOUND if unknown; FORBIDDEN if another participant's). */
+  async removeQuery(name: string, owner: string): Promise<void> {
+    const q = this.query(name);
+    if (q.owner !== owner) throw new ZfcError('FORBIDDEN', 'the query belongs to another participant', { name });
+    this.queries.delete(name);
+    const gone = [...this.subs.values()].filter((s) => s.queryName === name);
+    for (const sub of gone) this.subs.delete(sub.subscriptionID);
+    await this.options.records?.batch([{ type: 'del', key: `q|${name}` }, ...gone.map((sub): RecordOp => ({ type: 'del', key: `s|${sub.subscriptionID}` }))]);
+    for (const sub of gone) await this.options.records?.del(`d|${sub.subscriptionID}|`, true);
   }
 
   /** Ends a subscription (NOT_FOUND if unknown; FORBIDDEN if another participant's). */
@@ -298,6 +447,8 @@ export class EpcisSubscriptions {
   async close(): Promise<void> {
     this.closed = true;
     this.stop();
+    clearTimeout(this.scheduler);
+    this.scheduler = undefined;
     await this.following;
     for (const [t, wake] of this.sleeping) {
       clearTimeout(t);
@@ -309,12 +460,8 @@ export class EpcisSubscriptions {
     await this.options.records?.settled();
   }
 
-  private save(sub: LiveSubscription): Promise<void> {
-    return this.options.records?.put(`s|${sub.subscriptionID}`, this.saved(sub)) ?? Promise.resolve();
-  }
-
   private saved(sub: LiveSubscription): SavedSubscription {
-    return { ...this.view(sub), token: sub.token };
+    return { ...this.view(sub), token: sub.token, ...(sub.liveAfter !== undefined ? { liveAfter: sub.liveAfter } : {}) };
   }
 
   /** Counts, finished deliveries and the position: written later, together (see the header). */
@@ -341,8 +488,14 @@ export class EpcisSubscriptions {
   }
 
   private view(s: Subscription): Subscription {
-    const view: Subscription = { subscriptionID: s.subscriptionID, queryName: s.queryName, dest: s.dest, owner: s.owner, createdAt: s.createdAt, delivered: s.delivered, failed: s.failed };
-    return s.lastDelivery ? { ...view, lastDelivery: s.lastDelivery } : view;
+    return {
+      subscriptionID: s.subscriptionID, queryName: s.queryName, dest: s.dest, owner: s.owner, createdAt: s.createdAt,
+      ...(s.schedule ? { schedule: s.schedule, reportIfEmpty: s.reportIfEmpty === true } : { stream: true }),
+      ...(s.initialRecordTime !== undefined ? { initialRecordTime: s.initialRecordTime } : {}),
+      delivered: s.delivered, failed: s.failed,
+      ...(s.lastDelivery ? { lastDelivery: s.lastDelivery } : {}),
+      ...(s.lastNotifiedAt ? { lastNotifiedAt: s.lastNotifiedAt } : {}),
+    };
   }
 
   private destination(dest: unknown): URL {
@@ -359,10 +512,16 @@ export class EpcisSubscriptions {
     return url;
   }
 
-  /** The subscriptions an event is for: their query matches and their owner may read it. */
-  private matching(event: StoredEpcisEvent): LiveSubscription[] {
+  /**
+   * The subscriptions an event is for: their query matches, their owner may read it, and it is
+   * new to them (at `at`, when the ledger is followed: after what the source reported when they
+   * were made; recorded no earlier than their initialRecordTime when that is later).
+   */
+  private matching(event: StoredEpcisEvent, at?: Checkpoint): LiveSubscription[] {
     const out: LiveSubscription[] = [];
     for (const sub of this.subs.values()) {
+      if (at && sub.liveAfter && !isAfter(at, sub.liveAfter)) continue;
+      if (sub.initialRecordTime !== undefined && sub.initialRecordTime > sub.createdAt && event.recordTime < sub.initialRecordTime) continue;
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
@@ -385,30 +544,102 @@ export class EpcisSubscriptions {
     }
   }
 
-  /** Queues a delivery; its record is removed once it is made or abandoned (at the next save), kept if interrupted. */
+  /**
+   * Queues a delivery of a streaming subscription, or keeps the event for a scheduled one's next
+   * report. Its record is removed once it is delivered or abandoned (at the next save), kept if
+   * interrupted.
+   */
   private enqueue(sub: LiveSubscription, event: StoredEpcisEvent, key: string): void {
+    if (sub.timing) {
+      sub.pending.push({ event, key });
+      return;
+    }
     sub.queue = sub.queue.then(async () => {
-      const outcome = await this.deliver(sub, event);
-      if (outcome === 'interrupted' || !this.options.records) return;
-      this.done.push(key);
-      this.dirty.add(sub.subscriptionID);
-      this.scheduleSave();
+      if ((await this.deliver(sub, [event])) !== 'interrupted') this.finished(sub, [key]);
     });
   }
 
-  private async deliver(sub: LiveSubscription, event: StoredEpcisEvent): Promise<Outcome> {
-    const doc = queryDocument([event], this.now(), sub.queryName);
+  /** Deliveries ended (made or abandoned): their records go at the next save, with the counts. */
+  private finished(sub: LiveSubscription, keys: readonly string[]): void {
+    if (!this.options.records) return;
+    this.done.push(...keys);
+    this.dirty.add(sub.subscriptionID);
+    this.scheduleSave();
+  }
+
+  /** Starts the scheduled subscriptions' clock if any needs it. */
+  private startScheduler(): void {
+    if (this.scheduler || this.closed || ![...this.subs.values()].some((s) => s.timing)) return;
+    this.lastTick = Math.floor(this.nowMs() / 1000);
+    this.armScheduler();
+  }
+
+  private armScheduler(): void {
+    this.scheduler = setTimeout(() => this.tick(), 1000 - (Date.now() % 1000) + 1);
+    this.scheduler.unref();
+  }
+
+  /** Each second: reports every scheduled subscription due at a second since the last tick (a late tick misses none). */
+  private tick(): void {
+    this.scheduler = undefined;
+    if (this.closed) return;
+    const now = Math.floor(this.nowMs() / 1000);
+    const from = Math.max(this.lastTick + 1, now - MAX_CATCH_UP_SECONDS + 1);
+    this.lastTick = Math.max(this.lastTick, now);
+    let any = false;
+    for (const sub of this.subs.values()) {
+      if (!sub.timing) continue;
+      any = true;
+      for (let second = from; second <= now; second++) {
+        if (sub.timing.matches(new Date(second * 1000))) {
+          this.report(sub);
+          break;
+        }
+      }
+    }
+    if (any) this.armScheduler();
+  }
+
+  /**
+   * A scheduled report: what matched since the last one, in ledger order, in deliveries of at
+   * most {@link MAX_EVENTS_PER_REPORT} events; nothing unless something matched or
+   * `reportIfEmpty`. While one is being delivered, due times pass and the next takes the rest.
+   */
+  private report(sub: LiveSubscription): void {
+    if (sub.reporting || (sub.pending.length === 0 && !sub.reportIfEmpty)) return;
+    const taken = sub.pending.splice(0);
+    sub.reporting = true;
+    sub.queue = sub.queue.then(async () => {
+      try {
+        for (let i = 0; i === 0 || i < taken.length; i += MAX_EVENTS_PER_REPORT) {
+          const part = taken.slice(i, i + MAX_EVENTS_PER_REPORT);
+          if ((await this.deliver(sub, part.map((p) => p.event))) === 'interrupted') {
+            sub.pending.unshift(...taken.slice(i));
+            return;
+          }
+          this.finished(sub, part.map((p) => p.key));
+        }
+      } finally {
+        sub.reporting = false;
+      }
+    });
+  }
+
+  private async deliver(sub: LiveSubscription, events: readonly StoredEpcisEvent[]): Promise<Outcome> {
+    const doc = queryDocument(events, this.now(), sub.queryName);
     (doc['epcisBody'] as { queryResults: Record<string, unknown> }).queryResults['subscriptionID'] = sub.subscriptionID;
     const body = JSON.stringify(doc);
     const attempts = this.options.attempts ?? 5;
+    const last = { eventID: events.at(-1)?.eventID ?? '', events: events.length };
     let delay = this.options.backoffMs ?? 500;
     let status = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (this.closed) return 'interrupted';
+      if (this.closed || this.subs.get(sub.subscriptionID) !== sub) return 'interrupted'; // closing, or unsubscribed meanwhile
       status = await this.post(sub, body);
       if (status >= 200 && status < 300) {
         sub.delivered++;
-        sub.lastDelivery = { at: this.now(), eventID: event.eventID, outcome: 'delivered', status };
+        sub.lastNotifiedAt = this.now();
+        sub.lastDelivery = { at: sub.lastNotifiedAt, ...last, outcome: 'delivered', status };
         return 'delivered';
       }
       if (attempt < attempts) {
@@ -417,7 +648,7 @@ export class EpcisSubscriptions {
       }
     }
     sub.failed++;
-    sub.lastDelivery = { at: this.now(), eventID: event.eventID, outcome: 'failed', status };
+    sub.lastDelivery = { at: this.now(), ...last, outcome: 'failed', status };
     return 'failed';
   }
 
@@ -447,4 +678,9 @@ export class EpcisSubscriptions {
       this.sleeping.set(t, resolve);
     });
   }
+}
+
+/** A kept subscription made live: its delivery queue, and a scheduled one's schedule and pending events. */
+function live(saved: SavedSubscription): LiveSubscription {
+  return { ...saved, queue: Promise.resolve(), pending: [], reporting: false, ...(saved.schedule ? { timing: parseSchedule(saved.schedule) } : {}) };
 }

@@ -50,10 +50,10 @@ describe('EPCIS as the gateway mounts it', function () {
   it('serves named queries and subscriptions, refusing plain-http callbacks to hosts not configured', async () => {
     const defined = await as('shop-7', 'POST', '/epcis/queries', { name: 'tea-recalls', query: { EQ_disposition: 'recalled' } });
     expect(defined.status, defined.text).to.equal(201);
-    const refused = await as('shop-7', 'POST', '/epcis/queries/tea-recalls/subscriptions', { dest: 'http://10.0.0.1/cb', signatureToken: 'x'.repeat(20) });
+    const refused = await as('shop-7', 'POST', '/epcis/queries/tea-recalls/subscriptions', { dest: 'http://10.0.0.1/cb', signatureToken: 'x'.repeat(20), stream: true });
     expect(refused.status).to.equal(400);
     expect(refused.body.error.details.errors[0].path).to.equal('/dest');
-    const ok = await as('shop-7', 'POST', '/epcis/queries/tea-recalls/subscriptions', { dest: 'http://127.0.0.1:9/cb', signatureToken: 'x'.repeat(20) });
+    const ok = await as('shop-7', 'POST', '/epcis/queries/tea-recalls/subscriptions', { dest: 'http://127.0.0.1:9/cb', signatureToken: 'x'.repeat(20), stream: true });
     expect(ok.status, ok.text).to.equal(201);
   });
 

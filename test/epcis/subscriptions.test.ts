@@ -102,7 +102,25 @@ describe('EPCIS subscriptions', function () {
     expect(meta.body.error.details.errors[0].path).to.equal('/dest');
     expect((await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: 'short' })).status).to.equal(400);
     expect((await as('shop-1', 'POST', '/epcis/queries/nope/subscriptions', { dest: callback.url, signatureToken: TOKEN })).status).to.equal(404);
-    const mine = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: TOKEN });
+    // a subscription says how it reports: a stream, or a schedule (the standard's rule, so none streams by accident)
+    const refused = async (body: Record<string, unknown>, path: string): Promise<void> => {
+      const r = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: TOKEN, ...body });
+      expect(r.status, r.text).to.equal(400);
+      expect(r.body.error.details.errors[0].path, r.text).to.equal(path);
+    };
+    await refused({}, '/stream');
+    await refused({ stream: false }, '/stream');
+    await refused({ stream: true, schedule: { minute: '5' } }, '/stream');
+    await refused({ stream: true, reportIfEmpty: true }, '/reportIfEmpty');
+    await refused({ schedule: { hour: '24' } }, '/schedule/hour');
+    await refused({ schedule: { minute: '[30-10]' } }, '/schedule/minute');
+    await refused({ schedule: { minute: 5 } }, '/schedule/minute');
+    await refused({ schedule: { weekday: '1' } }, '/schedule/weekday');
+    await refused({ schedule: { hour: '1' }, reportIfEmpty: 'yes' }, '/reportIfEmpty');
+    await refused({ stream: true, initialRecordTime: 'yesterday' }, '/initialRecordTime');
+    await refused({ stream: true, initialRecordTime: '2026-03-01T00:00:00' }, '/initialRecordTime'); // no offset: whose midnight?
+    expect((await as('shop-1', 'GET', '/epcis/queries/my-recalls/subscriptions')).body.subscriptions).to.have.length(1);
+    const mine = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true });
     expect((await as('shop-2', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(403);
     expect((await as('shop-1', 'DELETE', `/epcis/queries/my-recalls/subscriptions/${mine.body.subscriptionID}`)).status).to.equal(204);
     expect((await call(front.url, 'GET', '/epcis/queries/my-recalls')).status).to.equal(401);
