@@ -164,6 +164,9 @@ type Outcome = 'delivered' | 'failed' | 'interrupted';
 export const MAX_BACKLOG = 10_000;
 /** The most events one delivery of a scheduled report carries; a larger report is sent in several. */
 export const MAX_EVENTS_PER_REPORT = 1_000;
+/** The most named queries, and subscriptions, one participant keeps: each costs memory, and each subscription outbound calls. */
+export const MAX_QUERIES_PER_OWNER = 1_000;
+export const MAX_SUBSCRIPTIONS_PER_OWNER = 100;
 /** The most seconds a late scheduler tick looks back over for due times. */
 const MAX_CATCH_UP_SECONDS = 3_600;
 
@@ -195,6 +198,13 @@ function decodeEvents(e: LedgerEvent): readonly StoredEpcisEvent[] {
 
 function bad(path: string, message: string): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', `${path} ${message}`, { errors: [{ path, message }] });
+}
+
+/** How many of `items` belong to `owner`. */
+function countOf(items: Iterable<{ readonly owner: string }>, owner: string): number {
+  let n = 0;
+  for (const item of items) if (item.owner === owner) n++;
+  return n;
 }
 
 /** Whether ledger position `a` comes after `b`. */
@@ -342,6 +352,9 @@ export class EpcisSubscriptions {
   async define(name: string, plan: EpcisQueryPlan, query: Readonly<Record<string, string | string[]>>, owner: string): Promise<NamedQuery> {
     if (typeof name !== 'string' || !QUERY_NAME.test(name)) throw bad('/name', 'must be 1–64 letters, digits, _ . - (starting with a letter or digit)');
     if (this.queries.has(name)) throw new ZfcError('CONFLICT', `a query named ${name} exists`, { name });
+    if (countOf(this.queries.values(), owner) >= MAX_QUERIES_PER_OWNER) {
+      throw new ZfcError('INVALID_STATE', `a participant keeps at most ${MAX_QUERIES_PER_OWNER} named queries: remove one first`, { limit: MAX_QUERIES_PER_OWNER });
+    }
     const q: NamedQuery = { name, plan, query, owner, createdAt: this.now() };
     this.queries.set(name, q);
     await this.options.records?.put(`q|${name}`, q);
@@ -369,6 +382,9 @@ export class EpcisSubscriptions {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
     const timing = timingOf(request);
+    if (countOf(this.subs.values(), owner) >= MAX_SUBSCRIPTIONS_PER_OWNER) {
+      throw new ZfcError('INVALID_STATE', `a participant keeps at most ${MAX_SUBSCRIPTIONS_PER_OWNER} subscriptions: end one first`, { limit: MAX_SUBSCRIPTIONS_PER_OWNER });
+    }
     const createdAt = this.now();
     const initialRecordTime = request.initialRecordTime === undefined ? createdAt : recordTimeOf(request.initialRecordTime);
     const source = this.options.source;

@@ -3,7 +3,8 @@
  * the ledger lags the projection: the events the projection had applied are sent from it when
  * subscribing, and when the follower then reaches the same transactions it does not send them
  * again. The lag is made real: the projection follows a real embedded ledger, and the follower is
- * held at the projection's `applied` until the test lets it go.
+ * held at the projection's `applied` until the test lets it go. And the bounds on what one
+ * participant keeps: named queries and subscriptions (memory, and outbound calls).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,9 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisRecords, type JsonSection } from '../../gateway-api/epcis-records';
-import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
+import { EpcisSubscriptions, MAX_QUERIES_PER_OWNER, MAX_SUBSCRIPTIONS_PER_OWNER } from '../../gateway-api/epcis-subscriptions';
 import { parseEpcisQuery } from '../../gateway-api/epcis-query';
-import { actor, openWorld, type World } from '../chaincode/support';
+import { actor, expectCode, openWorld, type World } from '../chaincode/support';
 import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
@@ -82,5 +83,17 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
     for (let i = 0; i < 400 && !callback.deliveries.flatMap(eventIDsOf).includes(id(3)); i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 200)); // time for a repeat to show
     expect(callback.deliveries.flatMap(eventIDsOf)).to.deep.equal([id(1), id(2), id(3)]);
+  });
+
+  it('keeps at most MAX_SUBSCRIPTIONS_PER_OWNER subscriptions and MAX_QUERIES_PER_OWNER named queries per participant', async () => {
+    const mine = [...subs.subscriptionsOf('shipped', 'dist'), ...subs.subscriptionsOf('destroyed', 'dist')].length;
+    for (let i = mine; i < MAX_SUBSCRIPTIONS_PER_OWNER; i++) await subs.subscribe('destroyed', { dest: callback.url, signatureToken: TOKEN, stream: true }, 'dist');
+    await expectCode(subs.subscribe('destroyed', { dest: callback.url, signatureToken: TOKEN, stream: true }, 'dist'), 'INVALID_STATE');
+    await subs.subscribe('destroyed', { dest: callback.url, signatureToken: TOKEN, stream: true }, 'shop'); // another participant's count is its own
+    const plan = parseEpcisQuery({}).plan;
+    for (let i = 2; i < MAX_QUERIES_PER_OWNER; i++) await subs.define(`q-${i}`, plan, {}, 'dist');
+    await expectCode(subs.define('one-too-many', plan, {}, 'dist'), 'INVALID_STATE');
+    await subs.removeQuery('q-2', 'dist');
+    await subs.define('one-more', plan, {}, 'dist');
   });
 });
