@@ -6,6 +6,7 @@
  * the gateway — uses this same matcher, so every store gives the same answer. Identifier values
  * in a plan are canonical (normalised like the events), so a URN query finds Digital Link events.
  */
+import { canonicalTime, STANDARD_PREFIXES } from './epcis-event-hash';
 import { normalizeCached, type EventIdentifiers } from './epcis-identifiers';
 
 /** A parsed, validated EPCIS SimpleEventQuery (the subset this project answers). */
@@ -50,6 +51,22 @@ export interface EpcisQueryPlan {
   /** The error declaration's reason (CBV bare word or URI), and its corrective events. */
   readonly errorReasons?: readonly string[];
   readonly correctiveEventIDs?: readonly string[];
+  /** `GE_errorDeclaration_Time` / `LT_errorDeclaration_Time`: when the error was declared (canonical UTC). */
+  readonly geErrorDeclarationTime?: string;
+  readonly ltErrorDeclarationTime?: string;
+  /** `EQ_persistentDisposition_set` / `_unset`: one of these dispositions set (unset) by the event. */
+  readonly persistentDispositionsSet?: readonly string[];
+  readonly persistentDispositionsUnset?: readonly string[];
+  /**
+   * `EQ_quantity`, `GT_quantity_{uom}`, …: for each entry, a quantity element of the event (in
+   * any of its quantity lists) in that unit — without `uom`, one counted in instances (no uom) —
+   * whose quantity passes every test of the entry.
+   */
+  readonly quantities?: readonly QuantityTest[];
+  /** `EXISTS_sensorElementList`: only events with sensor data. */
+  readonly sensorData?: true;
+  /** The sensor conditions (`EQ_type`, `GT_maxValue_CEL`, `GE_time`, …): see {@link SensorTest}. */
+  readonly sensor?: SensorTest;
   /** Events per page (1…{@link MAX_PER_PAGE}). */
   readonly perPage: number;
 }
@@ -66,6 +83,67 @@ export interface TypedValues {
   readonly values: readonly string[];
 }
 
+/** Tests of one number: equal to one of `eq`, and within every bound given. */
+export interface NumberTest {
+  readonly eq?: readonly number[];
+  readonly gt?: number;
+  readonly ge?: number;
+  readonly lt?: number;
+  readonly le?: number;
+}
+
+/** Tests that one quantity element in a unit must pass (`uom` absent: an element counted in instances). */
+export interface QuantityTest {
+  readonly uom?: string;
+  readonly test: NumberTest;
+}
+
+/** The numeric fields of a sensor report that queries compare, each in the report's `uom`. */
+export const SENSOR_VALUE_FIELDS = ['value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percValue'] as const;
+
+/** Tests of one numeric field of a sensor report measured in one unit (`GT_maxValue_CEL`). */
+export interface SensorValueTest {
+  readonly field: (typeof SENSOR_VALUE_FIELDS)[number];
+  readonly uom: string;
+  readonly test: NumberTest;
+}
+
+/**
+ * Sensor conditions. All of them must hold for ONE sensor report, read with the sensorMetadata
+ * of its sensor element: "above 8 °C" and "a temperature" must be the same reading, not any two
+ * readings of the event. A report's time, deviceID and dataProcessingMethod are its own, else its
+ * element's metadata's; startTime, endTime and bizRules are the metadata's. Measurement types
+ * are full IRIs (`Temperature` and `gs1:Temperature` are `https://gs1.org/voc/Temperature`);
+ * values compare only in the unit named, never converted.
+ */
+export interface SensorTest {
+  readonly geTime?: string;
+  readonly ltTime?: string;
+  readonly geStartTime?: string;
+  readonly ltStartTime?: string;
+  readonly geEndTime?: string;
+  readonly ltEndTime?: string;
+  readonly types?: readonly string[];
+  readonly deviceIDs?: readonly string[];
+  readonly dataProcessingMethods?: readonly string[];
+  readonly bizRules?: readonly string[];
+  readonly microorganisms?: readonly string[];
+  readonly chemicalSubstances?: readonly string[];
+  readonly stringValues?: readonly string[];
+  readonly booleanValues?: readonly boolean[];
+  /** Lower case. */
+  readonly hexBinaryValues?: readonly string[];
+  readonly uriValues?: readonly string[];
+  readonly percRank?: NumberTest;
+  readonly values?: readonly SensorValueTest[];
+}
+
+/** A sensor report's measurement type as a full IRI: a GS1 Web Vocabulary word or CURIE expanded, any other IRI as it is. */
+export function measurementType(text: string): string {
+  if (/^[A-Za-z][A-Za-z0-9_]*$/.test(text)) return `${STANDARD_PREFIXES['gs1'] as string}${text}`;
+  return /^gs1:[A-Za-z]/.test(text) ? `${STANDARD_PREFIXES['gs1'] as string}${text.slice(4)}` : text;
+}
+
 /** Largest page a query may ask for. */
 export const MAX_PER_PAGE = 1000;
 /** Page size when the query does not say. */
@@ -75,6 +153,23 @@ const patternList = { type: 'array', maxItems: 100, items: { type: 'object', pro
 const stringList = { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2048 } };
 const typedList = { type: 'array', maxItems: 100, items: { type: 'object', properties: { type: { type: 'string', minLength: 1, maxLength: 2048 }, values: stringList }, required: ['type', 'values'], additionalProperties: false } };
 const time = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' };
+const numberTest = {
+  type: 'object',
+  properties: { eq: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'number' } }, gt: { type: 'number' }, ge: { type: 'number' }, lt: { type: 'number' }, le: { type: 'number' } },
+  additionalProperties: false,
+};
+const uom = { type: 'string', pattern: '^[A-Z0-9]{2,4}$' };
+const sensorTest = {
+  type: 'object',
+  properties: {
+    geTime: time, ltTime: time, geStartTime: time, ltStartTime: time, geEndTime: time, ltEndTime: time,
+    types: stringList, deviceIDs: stringList, dataProcessingMethods: stringList, bizRules: stringList, microorganisms: stringList, chemicalSubstances: stringList,
+    stringValues: stringList, booleanValues: { type: 'array', maxItems: 2, items: { type: 'boolean' } }, hexBinaryValues: stringList, uriValues: stringList,
+    percRank: numberTest,
+    values: { type: 'array', maxItems: 100, items: { type: 'object', properties: { field: { enum: SENSOR_VALUE_FIELDS }, uom, test: numberTest }, required: ['field', 'uom', 'test'], additionalProperties: false } },
+  },
+  additionalProperties: false,
+};
 
 /** JSON Schema of a query plan, as the contract receives it from any client. */
 export const EPCIS_QUERY_PLAN_SCHEMA = {
@@ -108,6 +203,13 @@ export const EPCIS_QUERY_PLAN_SCHEMA = {
     errorDeclared: { const: true },
     errorReasons: stringList,
     correctiveEventIDs: stringList,
+    geErrorDeclarationTime: time,
+    ltErrorDeclarationTime: time,
+    persistentDispositionsSet: stringList,
+    persistentDispositionsUnset: stringList,
+    quantities: { type: 'array', maxItems: 100, items: { type: 'object', properties: { uom, test: numberTest }, required: ['test'], additionalProperties: false } },
+    sensorData: { const: true },
+    sensor: sensorTest,
     perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE },
   },
   required: ['perPage'],
@@ -164,11 +266,87 @@ function declarationOf(e: MatchableEvent): Readonly<Record<string, unknown>> | u
 }
 
 function declared(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
-  if (!plan.errorDeclared && !plan.errorReasons && !plan.correctiveEventIDs) return true;
+  if (!plan.errorDeclared && !plan.errorReasons && !plan.correctiveEventIDs && !plan.geErrorDeclarationTime && !plan.ltErrorDeclarationTime) return true;
   const d = declarationOf(e);
   if (!d || !oneOf(plan.errorReasons, d['reason'])) return false;
+  if (!timeWithin(d['declarationTime'], plan.geErrorDeclarationTime, plan.ltErrorDeclarationTime)) return false;
   const corrective = Array.isArray(d['correctiveEventIDs']) ? (d['correctiveEventIDs'] as unknown[]) : [];
   return !plan.correctiveEventIDs || plan.correctiveEventIDs.some((id) => corrective.includes(id));
+}
+
+type Json = Readonly<Record<string, unknown>>;
+
+const listOf = (value: unknown): Json[] => (Array.isArray(value) ? (value as unknown[]).filter((x): x is Json => !!x && typeof x === 'object') : []);
+
+/** A time field within [ge, lt) (canonical UTC bounds); with no bound, anything (even absent) passes. */
+function timeWithin(value: unknown, ge: string | undefined, lt: string | undefined): boolean {
+  if (ge === undefined && lt === undefined) return true;
+  return typeof value === 'string' && inRange(canonicalTime(value), ge, lt);
+}
+
+function numberPasses(t: NumberTest, v: unknown): boolean {
+  return (
+    typeof v === 'number' &&
+    (t.eq === undefined || t.eq.includes(v)) &&
+    (t.gt === undefined || v > t.gt) &&
+    (t.ge === undefined || v >= t.ge) &&
+    (t.lt === undefined || v < t.lt) &&
+    (t.le === undefined || v <= t.le)
+  );
+}
+
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
+
+function quantitiesPass(tests: readonly QuantityTest[] | undefined, event: Json): boolean {
+  if (!tests) return true;
+  const elements = QUANTITY_LISTS.flatMap((list) => listOf(event[list]));
+  return tests.every((q) => elements.some((el) => el['uom'] === q.uom && numberPasses(q.test, el['quantity'])));
+}
+
+function persistentPass(plan: EpcisQueryPlan, event: Json): boolean {
+  if (!plan.persistentDispositionsSet && !plan.persistentDispositionsUnset) return true;
+  const p = event['persistentDisposition'];
+  const of = (key: string): unknown[] => (p && typeof p === 'object' && Array.isArray((p as Json)[key]) ? ((p as Json)[key] as unknown[]) : []);
+  const some = (wanted: readonly string[] | undefined, key: string): boolean => !wanted || of(key).some((d) => typeof d === 'string' && wanted.includes(d));
+  return some(plan.persistentDispositionsSet, 'set') && some(plan.persistentDispositionsUnset, 'unset');
+}
+
+/** A field's text if it is one of `allowed` (compared as `same` makes them); anything passes when nothing is asked. */
+function textIn(allowed: readonly string[] | undefined, value: unknown, same: (s: string) => string = (s) => s): boolean {
+  return !allowed || (typeof value === 'string' && allowed.includes(same(value)));
+}
+
+function reportPasses(t: SensorTest, report: Json, meta: Json): boolean {
+  return (
+    timeWithin(report['time'] ?? meta['time'], t.geTime, t.ltTime) &&
+    textIn(t.types, report['type'], measurementType) &&
+    textIn(t.deviceIDs, report['deviceID'] ?? meta['deviceID'], canonicalOrSame) &&
+    textIn(t.dataProcessingMethods, report['dataProcessingMethod'] ?? meta['dataProcessingMethod']) &&
+    textIn(t.microorganisms, report['microorganism']) &&
+    textIn(t.chemicalSubstances, report['chemicalSubstance']) &&
+    textIn(t.stringValues, report['stringValue']) &&
+    (!t.booleanValues || (typeof report['booleanValue'] === 'boolean' && t.booleanValues.includes(report['booleanValue']))) &&
+    textIn(t.hexBinaryValues, report['hexBinaryValue'], (s) => s.toLowerCase()) &&
+    textIn(t.uriValues, report['uriValue']) &&
+    (!t.percRank || numberPasses(t.percRank, report['percRank'])) &&
+    (!t.values || t.values.every((v) => report['uom'] === v.uom && numberPasses(v.test, report[v.field])))
+  );
+}
+
+function sensorPasses(plan: EpcisQueryPlan, event: Json): boolean {
+  const t = plan.sensor;
+  if (!t && !plan.sensorData) return true;
+  const elements = listOf(event['sensorElementList']);
+  if (!t) return elements.length > 0;
+  return elements.some((element) => {
+    const meta = (element['sensorMetadata'] && typeof element['sensorMetadata'] === 'object' ? element['sensorMetadata'] : {}) as Json;
+    return (
+      timeWithin(meta['startTime'], t.geStartTime, t.ltStartTime) &&
+      timeWithin(meta['endTime'], t.geEndTime, t.ltEndTime) &&
+      textIn(t.bizRules, meta['bizRules']) &&
+      listOf(element['sensorReport']).some((report) => reportPasses(t, report, meta))
+    );
+  });
 }
 
 /** True if `e` satisfies every condition of `plan` (conditions are ANDed; values within one are ORed). */
@@ -197,6 +375,9 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
     typedHit(plan.sources, event['sourceList'], 'source') &&
     typedHit(plan.destinations, event['destinationList'], 'destination') &&
     (!plan.transformationIDs || (typeof event['transformationID'] === 'string' && plan.transformationIDs.includes(canonicalOrSame(event['transformationID'])))) &&
-    declared(e, plan)
+    declared(e, plan) &&
+    persistentPass(plan, event) &&
+    quantitiesPass(plan.quantities, event) &&
+    sensorPasses(plan, event)
   );
 }

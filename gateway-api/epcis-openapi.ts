@@ -21,13 +21,19 @@ const QUERY_PARAMETERS = [
   'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
   'EQ_readPoint', 'EQ_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
   'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'EQ_action', 'EQ_transformationID',
-  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'orderBy', 'orderDirection', 'perPage', 'nextPageToken',
+  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'GE_errorDeclaration_Time', 'LT_errorDeclaration_Time',
+  'EQ_persistentDisposition_set', 'EQ_persistentDisposition_unset', 'EQ_quantity', 'GT_quantity', 'GE_quantity', 'LT_quantity', 'LE_quantity',
+  'EXISTS_sensorElementList', 'GE_time', 'LT_time', 'GE_startTime', 'LT_startTime', 'GE_endTime', 'LT_endTime', 'EQ_type', 'EQ_deviceID',
+  'EQ_dataProcessingMethod', 'EQ_bizRules', 'EQ_microorganism', 'EQ_chemicalSubstance', 'EQ_stringValue', 'EQ_booleanValue', 'EQ_hexBinaryValue',
+  'EQ_uriValue', 'GT_percRank', 'GE_percRank', 'LT_percRank', 'LE_percRank', 'orderBy', 'orderDirection', 'perPage', 'nextPageToken',
 ];
 
 /** The families whose names carry a type, which OpenAPI cannot list: said in the query's description. */
 const TYPED_FAMILIES =
   'Also EQ_bizTransaction_{type}, EQ_source_{type} and EQ_destination_{type} (type: a CBV bare word such as po, desadv, ' +
-  'owning_party, location, or a URI outside the CBV), each a list of identifiers; URN and Digital Link forms match alike.';
+  'owning_party, location, or a URI outside the CBV), each a list of identifiers; URN and Digital Link forms match alike. ' +
+  'And {EQ,GT,GE,LT,LE}_quantity_{uom} (a quantity element in that UN/ECE unit) and {EQ,GT,GE,LT,LE}_{value,minValue,maxValue,meanValue,sDev,percValue}_{uom} ' +
+  '(a sensor report in that unit, e.g. GT_maxValue_CEL=8); all sensor conditions of a query hold for one sensor report. Lists are separated by |.';
 
 const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };

@@ -12,7 +12,7 @@ import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { ZfcError } from '../chaincode/errors';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type EpcisQueryPlan, type EpcPattern, type TypedValues } from '../chaincode/epcis-match';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, SENSOR_VALUE_FIELDS, type EpcisQueryPlan, type EpcPattern, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 
 /** The query string as Koa gives it. */
@@ -168,6 +168,10 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   EQ_transformationID: (v, n) => ({ transformationIDs: ids(n, v) }),
   EQ_errorReason: (v) => ({ errorReasons: vocab(ERROR_REASON, v) }),
   EQ_correctiveEventID: (v) => ({ correctiveEventIDs: v }),
+  GE_errorDeclaration_Time: (v, n) => ({ geErrorDeclarationTime: time(n, v) }),
+  LT_errorDeclaration_Time: (v, n) => ({ ltErrorDeclarationTime: time(n, v) }),
+  EQ_persistentDisposition_set: (v) => ({ persistentDispositionsSet: vocab(DISPOSITION, v) }),
+  EQ_persistentDisposition_unset: (v) => ({ persistentDispositionsUnset: vocab(DISPOSITION, v) }),
   perPage: (v, n) => {
     const p = Number(v[0]);
     if (v.length !== 1 || !/^\d+$/.test(v[0] ?? '') || p < 1 || p > MAX_PER_PAGE) throw bad(n, `must be an integer from 1 to ${MAX_PER_PAGE}`);
@@ -175,12 +179,130 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   },
 };
 
-/** Every parameter this interface answers, as a refusal lists them. */
-const SUPPORTED = [...Object.keys(PARSERS), ...TYPED.map((f) => `${f.prefix}{type}`), 'EXISTS_errorDeclaration', 'orderBy', 'orderDirection', 'nextPageToken'].join(', ');
+/** URIs, as given: a value that is not one is a 400. */
+function uris(name: string, values: string[]): string[] {
+  for (const v of values) if (!isUri(v)) throw bad(name, `has a value that is not a URI: ${JSON.stringify(v.slice(0, 100))}`);
+  return values;
+}
 
-/** The values of one parameter: repeated parameters and comma-separated lists both count. */
+/**
+ * The sensor parameters that name a field of a sensor report or its metadata (EPCIS 2.0
+ * §8.2.7.1); all of a query's sensor conditions apply to one report (epcis-match.ts SensorTest).
+ */
+const SENSOR_PARSERS: Readonly<Record<string, (values: string[], name: string) => Partial<SensorTest>>> = {
+  GE_time: (v, n) => ({ geTime: time(n, v) }),
+  LT_time: (v, n) => ({ ltTime: time(n, v) }),
+  GE_startTime: (v, n) => ({ geStartTime: time(n, v) }),
+  LT_startTime: (v, n) => ({ ltStartTime: time(n, v) }),
+  GE_endTime: (v, n) => ({ geEndTime: time(n, v) }),
+  LT_endTime: (v, n) => ({ ltEndTime: time(n, v) }),
+  EQ_type: (v, n) => ({
+    types: v.map((t) => {
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(t) && !isUri(t)) throw bad(n, `has a value that is neither a GS1 measurement type (Temperature, gs1:Temperature) nor a URI: ${JSON.stringify(t.slice(0, 100))}`);
+      return measurementType(t);
+    }),
+  }),
+  EQ_deviceID: (v, n) => ({ deviceIDs: ids(n, uris(n, v)) }),
+  EQ_dataProcessingMethod: (v, n) => ({ dataProcessingMethods: uris(n, v) }),
+  EQ_bizRules: (v, n) => ({ bizRules: uris(n, v) }),
+  EQ_microorganism: (v, n) => ({ microorganisms: uris(n, v) }),
+  EQ_chemicalSubstance: (v, n) => ({ chemicalSubstances: uris(n, v) }),
+  EQ_uriValue: (v, n) => ({ uriValues: uris(n, v) }),
+  EQ_stringValue: (v) => ({ stringValues: v }),
+  EQ_booleanValue: (v, n) => ({
+    booleanValues: v.map((b) => {
+      if (b !== 'true' && b !== 'false') throw bad(n, 'must be true or false');
+      return b === 'true';
+    }),
+  }),
+  EQ_hexBinaryValue: (v, n) => ({
+    hexBinaryValues: v.map((h) => {
+      if (!/^(?:[0-9A-Fa-f]{2})+$/.test(h)) throw bad(n, 'must be hexadecimal octets, such as f0f0f0');
+      return h.toLowerCase();
+    }),
+  }),
+};
+
+/** Numeric comparisons by parameter prefix. */
+const COMPARISONS = { EQ: 'eq', GT: 'gt', GE: 'ge', LT: 'lt', LE: 'le' } as const;
+/** `EQ_quantity`, `GT_quantity_KGM`, …: a unit is a UN/ECE Recommendation 20 code. */
+const QUANTITY_PARAM = /^(EQ|GT|GE|LT|LE)_quantity(?:_([A-Z0-9]{2,4}))?$/;
+/** `GT_maxValue_CEL`, `EQ_value_KGM`, …, and `GE_percRank` (no unit). */
+const SENSOR_VALUE_PARAM = new RegExp(`^(EQ|GT|GE|LT|LE)_(${SENSOR_VALUE_FIELDS.join('|')})_([A-Z0-9]{2,4})$`);
+const PERC_RANK_PARAM = /^(GT|GE|LT|LE)_percRank$/;
+
+/** A test with one more comparison: EQ takes a list of numbers, the others one. */
+function withComparison(test: NumberTest | undefined, op: keyof typeof COMPARISONS, values: string[], name: string): NumberTest {
+  const numbers = values.map((v) => {
+    const n = Number(v);
+    if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(v) || !Number.isFinite(n)) throw bad(name, `has a value that is not a number: ${JSON.stringify(v.slice(0, 100))}`);
+    return n;
+  });
+  if (op !== 'EQ' && numbers.length !== 1) throw bad(name, 'takes one number');
+  const key = COMPARISONS[op];
+  if (test?.[key] !== undefined) throw bad(name, 'is given twice');
+  return { ...test, [key]: key === 'eq' ? numbers : numbers[0] };
+}
+
+/** Every parameter this interface answers, as a refusal lists them. */
+const SUPPORTED = [
+  ...Object.keys(PARSERS),
+  ...Object.keys(SENSOR_PARSERS),
+  ...TYPED.map((f) => `${f.prefix}{type}`),
+  'EXISTS_errorDeclaration', 'EXISTS_sensorElementList',
+  '{EQ,GT,GE,LT,LE}_quantity[_{uom}]', `{EQ,GT,GE,LT,LE}_{${SENSOR_VALUE_FIELDS.join(',')}}_{uom}`, '{GT,GE,LT,LE}_percRank',
+  'orderBy', 'orderDirection', 'nextPageToken',
+].join(', ');
+
+/**
+ * A numeric parameter (quantity, a sensor value, percRank) folded into the plan: comparisons of
+ * the same quantity unit, or of the same sensor field and unit, join one test (one element, one
+ * report must pass them all). False if `name` is no such parameter.
+ */
+function foldNumeric(plan: Record<string, unknown>, name: string, values: string[]): boolean {
+  const q = QUANTITY_PARAM.exec(name);
+  if (q) {
+    const op = q[1] as keyof typeof COMPARISONS;
+    const uom = q[2];
+    const tests = [...((plan['quantities'] as QuantityTest[] | undefined) ?? [])];
+    const i = tests.findIndex((t) => t.uom === uom);
+    const next: QuantityTest = { ...(uom !== undefined ? { uom } : {}), test: withComparison(tests[i]?.test, op, values, name) };
+    if (i >= 0) tests[i] = next;
+    else tests.push(next);
+    plan['quantities'] = tests;
+    return true;
+  }
+  const sensor = { ...((plan['sensor'] as SensorTest | undefined) ?? {}) };
+  const v = SENSOR_VALUE_PARAM.exec(name);
+  if (v) {
+    const field = v[2] as SensorValueTest['field'];
+    const uom = v[3] as string;
+    const tests = [...(sensor.values ?? [])];
+    const i = tests.findIndex((t) => t.field === field && t.uom === uom);
+    const next: SensorValueTest = { field, uom, test: withComparison(tests[i]?.test, v[1] as keyof typeof COMPARISONS, values, name) };
+    if (i >= 0) tests[i] = next;
+    else tests.push(next);
+    plan['sensor'] = { ...sensor, values: tests };
+    return true;
+  }
+  const r = PERC_RANK_PARAM.exec(name);
+  if (r) {
+    plan['sensor'] = { ...sensor, percRank: withComparison(sensor.percRank, r[1] as keyof typeof COMPARISONS, values, name) };
+    return true;
+  }
+  return false;
+}
+
+/**
+ * What separates the values of one parameter: `|`, as the REST binding's OpenAPI says
+ * (pipeDelimited), and `,`, which this interface took before (neither is in an EPC URN, nor `|`
+ * in any GS1 value; a Digital Link whose lot holds a comma says it as `%2C`).
+ */
+const LIST_SEPARATOR = /[|,]/;
+
+/** The values of one parameter: repeated parameters and `|` (or `,`) separated lists all count. */
 function valuesOf(name: string, raw: string | string[]): string[] {
-  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => s.split(LIST_SEPARATOR)).map((s) => s.trim()).filter((s) => s !== '');
   if (list.length === 0) throw bad(name, 'has no value');
   if (list.length > MAX_VALUES) throw bad(name, `has more than ${MAX_VALUES} values`);
   if (list.some((s) => s.length > MAX_PARAM_LENGTH)) throw bad(name, `has a value longer than ${MAX_PARAM_LENGTH} characters`);
@@ -242,13 +364,19 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
       if (!/^[A-Za-z0-9_-]{1,4096}$/.test(pageToken)) throw bad(name, 'is not a page token this server issued');
       continue;
     }
-    if (name === 'EXISTS_errorDeclaration') {
+    if (name === 'EXISTS_errorDeclaration' || name === 'EXISTS_sensorElementList') {
       // a parameter without a value in the standard (Void); `true` is taken too
       const given = (Array.isArray(raw) ? raw : [raw]).map((s) => s.trim());
       if (given.some((s) => s !== '' && s !== 'true')) throw bad(name, 'takes no value (or true)');
-      plan = { ...plan, errorDeclared: true };
+      plan = { ...plan, ...(name === 'EXISTS_errorDeclaration' ? { errorDeclared: true } : { sensorData: true }) };
       continue;
     }
+    const sensorParser = SENSOR_PARSERS[name];
+    if (sensorParser) {
+      plan = { ...plan, sensor: { ...(plan['sensor'] as SensorTest | undefined), ...sensorParser(valuesOf(name, raw), name) } };
+      continue;
+    }
+    if (foldNumeric(plan, name, valuesOf(name, raw))) continue;
     const family = TYPED.find((f) => name.startsWith(f.prefix) && name.length > f.prefix.length);
     if (family) {
       const entry: TypedValues = { type: typeOf(family.vocabulary, name, name.slice(family.prefix.length)), values: ids(name, valuesOf(name, raw)) };
