@@ -29,7 +29,7 @@ import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, ty
 import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { containerLots } from './aggregation';
-import { assertMayUse, assertNewLot } from './lot';
+import { assertMayUse, assertNewLot, getHolding } from './lot';
 import { KEY } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
 import type { Container, Lot, LotRef, Participant, Product } from './records';
@@ -341,6 +341,18 @@ class LedgerLookups {
   usable(lot: Lot, action: string): Promise<void> {
     return assertMayUse(this.tx, lot, action);
   }
+
+  /**
+   * Refuses a lot the capturer holds none of (NOT_OWNER): only the holder of a quantity may ship,
+   * sell, transform or pack it, so a capture cannot claim custody of another's goods, nor make
+   * its own products out of them in the trace (a counterfeiter's "made from" a premium lot).
+   */
+  async held(lot: Lot, holder: Participant, action: string): Promise<void> {
+    const holding = await getHolding(this.tx, lot, holder.id);
+    if (!holding || holding.quantity <= 0) {
+      throw new ZfcError('NOT_OWNER', `${holder.id} holds none of lot ${lot.gtin}/${lot.lot}, and a captured event may ${action} only what its capturer holds`, { gtin: lot.gtin, lot: lot.lot, holder: holder.id });
+    }
+  }
 }
 
 /** Applies the ledger's lot rules to one event; the error names the event's position. */
@@ -355,9 +367,14 @@ async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: Eve
   };
   const made = madeBy(event, ids);
   for (const id of new Set(made.identifiers)) await named(id, () => lookups.mayMake(id, made.how, maker));
+  // a shipping event that names a ledger shipment is Ship's: its holding checks are Ship's own, by quantity (epcis-shipments.ts)
+  const moves = linkedShipment(event, path) !== undefined;
   for (const gate of gatesOf(event, ids)) {
     for (const id of new Set(gate.identifiers)) {
-      for (const lot of await lookups.lotsOf(id)) await named(id, () => lookups.usable(lot, gate.action));
+      for (const lot of await lookups.lotsOf(id)) {
+        await named(id, () => lookups.usable(lot, gate.action));
+        if (!moves) await named(id, () => lookups.held(lot, maker, gate.action));
+      }
     }
   }
 }

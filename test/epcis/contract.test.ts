@@ -312,8 +312,34 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(untested.details).to.include({ path: '/epcisBody/eventList/0', lot: 'U1' });
     expect((await rejection(capture(documentOf([move(91, 'retail_selling', 'X1')])))).code).to.equal('LOT_EXPIRED');
     expect((await rejection(capture(documentOf([move(92, 'shipping', 'X1')])))).code).to.equal('LOT_EXPIRED');
-    // receiving an untested or expired lot moves nothing the rules forbid; a tested, fresh lot ships
+    // receiving an untested or expired lot moves nothing the rules forbid; a tested, fresh lot ships, by its holder
+    await ledger.submit('seed:Raw', [`\u0000zfc.holding\u0000${SOUP}\u0000OK1\u0000P-ALICE\u0000`, canonicalJson({ gtin: SOUP, lot: 'OK1', holder: 'P-ALICE', quantity: 3, unit: 'KGM' })], alice);
     expect((await capture(documentOf([move(93, 'receiving', 'U1'), move(94, 'receiving', 'X1'), move(95, 'shipping', 'OK1')]))).captured).to.have.length(3);
+  });
+
+  it('lets a capture ship, sell, transform or pack a managed lot only by a participant that holds some of it (NOT_OWNER), and records nothing else', async () => {
+    const JAM = '04012345123487';
+    await ledger.submit('seed:Product', [JSON.stringify({ gtin: JAM, name: 'Jam', owner: 'P-OTHER' })], alice);
+    await ledger.submit('seed:Lot', [JSON.stringify({ gtin: JAM, lot: 'J1', status: 'active', unit: 'KGM' })], alice);
+    const jam = { epcClass: `https://id.gs1.org/01/${JAM}/10/J1`, quantity: 1, uom: 'KGM' };
+    const uses: Array<[string, Record<string, unknown>]> = [
+      ['ship', objectEvent(96, { bizStep: 'shipping', quantityList: [jam] })],
+      ['sell', objectEvent(97, { bizStep: 'retail_selling', quantityList: [jam] })],
+      ['transform', { type: 'TransformationEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+08:00', inputQuantityList: [jam], outputEPCList: ['urn:epc:id:sgtin:0614141.107346.jam-97'] }],
+      ['pack', { type: 'AggregationEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+08:00', action: 'ADD', parentID: 'urn:epc:id:sscc:0614141.1234567897', childQuantityList: [jam] }],
+    ];
+    const before = await query({ eventTypes: ['ObjectEvent', 'TransformationEvent', 'AggregationEvent'] });
+    for (const [action, event] of uses) {
+      const err = await rejection(capture(documentOf([objectEvent(98), event])));
+      expect(err.code, action).to.equal('NOT_OWNER');
+      expect(err.details, action).to.include({ path: '/epcisBody/eventList/1', holder: 'P-ALICE', gtin: JAM, lot: 'J1' });
+    }
+    expect((await query({ eventTypes: ['ObjectEvent', 'TransformationEvent', 'AggregationEvent'] })).events).to.have.length(before.events.length);
+    // observing or receiving it takes no holding: evidence, recorded
+    expect((await capture(documentOf([objectEvent(99, { bizStep: 'receiving', quantityList: [jam] })]))).captured).to.have.length(1);
+    // the holder does all four
+    await ledger.submit('seed:Raw', [`\u0000zfc.holding\u0000${JAM}\u0000J1\u0000P-ALICE\u0000`, canonicalJson({ gtin: JAM, lot: 'J1', holder: 'P-ALICE', quantity: 5, unit: 'KGM' })], alice);
+    expect((await capture(documentOf(uses.map(([, e]) => e)))).captured).to.have.length(4);
   });
 
   it('refuses selling a commissioned item of a recalled lot, named by its Digital Link', async () => {

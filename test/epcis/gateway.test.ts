@@ -85,6 +85,11 @@ describe('EPCIS in the gateway', function () {
     expect((await as('farm-1', 'POST', '/v1/lots', { gtin: RICE, lot: 'R1', quantity: 100, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })).status).to.equal(201);
     expect((await as('farm-1', 'POST', `/v1/lots/${RICE}/R1/items`, { serials: ['S1', 'S2'] })).status).to.equal(201);
 
+    // only a holder sells by capture: the shop holds none of R1 until the farm's shipment arrives
+    const early = await capture('shop-1', [objectEvent(1, { bizStep: 'retail_selling', epcList: [urn(itemUri(RICE, 'S1'))] })]);
+    expect(early['errors'][0]).to.include({ code: 'NOT_OWNER', path: '/epcisBody/eventList/0' });
+    expect((await as('farm-1', 'POST', '/v1/shipments', { shipmentId: 'SH-R1', to: 'shop-1', lines: [{ gtin: RICE, lot: 'R1', quantity: 10 }], origin: { gln: gln(11) } })).status).to.equal(201);
+    expect((await as('shop-1', 'POST', '/v1/shipments/SH-R1/receipt', { location: { gln: gln(51) } })).status).to.equal(201);
     const sold = await capture('shop-1', [objectEvent(1, { bizStep: 'retail_selling', epcList: [urn(itemUri(RICE, 'S1'))] })]);
     expect(sold['success'], JSON.stringify(sold['errors'])).to.equal(true);
 
