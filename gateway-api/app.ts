@@ -23,6 +23,8 @@ import { addOpsRoutes } from './routes-ops';
 import { addReadRoutes, type LedgerInspector } from './routes-read';
 import { addPackageScanRoutes } from './routes-package-scan';
 import { addWriteRoutes, type IdentityIssuer, type WriteDeps } from './routes-write';
+import { setHeaders } from './epcis-http';
+import { problemOf } from './epcis-problems';
 import type { TraceEpcisExport } from './trace-epcis';
 import type { TraceIndex } from './trace-index';
 
@@ -67,6 +69,11 @@ export function createApp(options: AppOptions): GatewayApp {
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
+    if (ctx.path === '/epcis' || ctx.path.startsWith('/epcis/')) {
+      // the EPCIS interface's own error form and version headers, also on refusals before its router (authentication, rate limits)
+      ctx.state['problem'] = problemOf;
+      setHeaders(ctx);
+    }
     await next();
   });
 

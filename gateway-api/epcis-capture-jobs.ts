@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ZfcError } from '../chaincode/errors';
+import { problemOf } from './epcis-problems';
 import type { EpcisRecords, RecordOp } from './epcis-records';
 
 /** What a job's work settles with. */
@@ -32,8 +33,11 @@ export interface CaptureJob {
   /** Events written and events skipped as already recorded, once finished. */
   captured?: number;
   duplicates?: number;
-  /** Why it failed: the error, and each rejected event's JSON pointer and reason. */
-  errors: Array<{ code: string; message: string; path?: string }>;
+  /**
+   * Why it failed: the error, and each rejected event's JSON pointer and reason, each also as
+   * the standard's RFC 7807 problem (`type`, `title`, `status`: epcis-problems.ts).
+   */
+  errors: Array<{ type: string; title: string; status: number; code: string; message: string; path?: string }>;
   /** Settles when the job finishes (not part of the job's JSON: see {@link jobJson}). */
   done?: Promise<void>;
 }
@@ -169,10 +173,11 @@ export class CaptureJobs {
     const e = err instanceof ZfcError ? err : new ZfcError('INTERNAL', 'the capture failed');
     const perField = Array.isArray(e.details['errors']) ? (e.details['errors'] as Array<{ path: string; message: string }>) : [];
     const path = typeof e.details['path'] === 'string' ? e.details['path'] : undefined;
+    const { type, title, status } = problemOf(e, 'POST', '/epcis/capture');
     job.errors =
       perField.length > 0
-        ? perField.map((f) => ({ code: e.code, message: f.message, path: f.path }))
-        : [{ code: e.code, message: e.text, ...(path !== undefined ? { path } : {}) }];
+        ? perField.map((f) => ({ type, title, status, code: e.code, message: f.message, path: f.path }))
+        : [{ type, title, status, code: e.code, message: e.text, ...(path !== undefined ? { path } : {}) }];
     this.finish(job, false);
   }
 }

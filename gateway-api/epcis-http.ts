@@ -20,7 +20,7 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
 
 /** {@link readJsonBody}, with the body's text beside its value (the text the value was parsed from). */
 export async function readJsonBodyText(ctx: Context, limit: number): Promise<{ value: unknown; text: string }> {
-  if (!ctx.is(JSON_TYPES)) throw new ZfcError('INVALID_ARGUMENT', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type') });
+  if (!ctx.is(JSON_TYPES)) throw new ZfcError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type').slice(0, 200) });
   const body = await readJsonText(ctx, limit);
   if (body === undefined) throw new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
   return body;

@@ -25,6 +25,7 @@ import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
+import { problemOf } from './epcis-problems';
 import { assertVersionSpoken, readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
 import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
 import type { EventStore } from './epcis-store';
@@ -131,6 +132,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const router = new Router({ prefix: '/epcis' });
   const ready = deps.ready;
   router.use(async (ctx, next) => {
+    ctx.state['problem'] = problemOf; // refusals as the standard's problem details, beside the project's error
     setHeaders(ctx); // on every answer, refusals included
     assertVersionSpoken(ctx);
     if (ready && !ready()) throw notReady();

@@ -11,6 +11,13 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { ZfcError, decodeZfcError, type ErrorCode } from '../chaincode/errors';
 
+/**
+ * A route's own form of its errors, beside the project's: set as `ctx.state.problem` by a router
+ * whose standard says how errors look (the EPCIS routes: RFC 7807 problem details); its fields
+ * join the body, which is then `application/problem+json`.
+ */
+export type ProblemForm = (error: ZfcError, method: string, path: string) => object;
+
 /** Where unexpected errors are reported (stderr by default). */
 export type ErrorLog = (line: string) => void;
 
@@ -55,8 +62,9 @@ export function errorMiddleware(log: ErrorLog = (line) => process.stderr.write(`
         body.error.details = { requestId };
       }
       ctx.status = error.status;
-      ctx.type = 'application/json';
-      ctx.body = body;
+      const problem = ctx.state['problem'] as ProblemForm | undefined;
+      ctx.type = problem ? 'application/problem+json' : 'application/json';
+      ctx.body = problem ? { ...problem(error, ctx.method, ctx.path), ...body } : body;
       if (typeof error.details['retryAfterSeconds'] === 'number') {
         ctx.set('Retry-After', String(error.details['retryAfterSeconds']));
       }

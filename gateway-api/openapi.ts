@@ -45,6 +45,12 @@ const ERROR_SCHEMA = {
       required: ['code', 'message', 'details'],
       properties: { code: { type: 'string', enum: Object.keys(ERROR_CATALOGUE) }, message: { type: 'string' }, details: { type: 'object' } },
     },
+    // on /epcis routes the body is also an RFC 7807 problem (application/problem+json) of the standard's exception type
+    type: { type: 'string', description: 'On /epcis: the EPCIS exception, such as epcisException:QueryParameterException.' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
   },
 };
 
