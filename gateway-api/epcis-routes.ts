@@ -22,7 +22,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
-import { validateEpcisDocument, validateEpcisEvent, type EpcisDocument } from '../chaincode/epcis-validate';
+import { validateEpcisDocument, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { problemOf } from './epcis-problems';
@@ -71,6 +71,28 @@ export function captureWork(store: EventStore, saved: SavedCapture): () => Promi
     const r = await store.capture(saved.document, saved.identity);
     return { captured: r.captured.length, duplicates: r.duplicates.length };
   };
+}
+
+/** Whether a body is an EPCISQueryDocument, which capture takes too (the REST binding: another repository's answer, captured as it came). */
+function isQueryDocument(value: unknown): boolean {
+  return !!value && typeof value === 'object' && (value as Record<string, unknown>)['type'] === 'EPCISQueryDocument';
+}
+
+/**
+ * The events of an EPCISQueryDocument as the EPCISDocument they are captured in: checked as a
+ * query document first (errors point into it), then its @context, schemaVersion, creationDate
+ * and `queryResults.resultsBody.eventList` make the document.
+ */
+function documentOfQueryResults(value: Record<string, unknown>): EpcisDocument {
+  const q = validateEpcisQueryDocument(value);
+  const results = ((q['epcisBody'] as Record<string, unknown>)['queryResults'] as Record<string, unknown>)['resultsBody'] as { eventList?: unknown[] };
+  return {
+    '@context': q['@context'],
+    type: 'EPCISDocument',
+    schemaVersion: q['schemaVersion'],
+    creationDate: q['creationDate'],
+    epcisBody: { eventList: results.eventList ?? [] },
+  } as EpcisDocument;
 }
 
 /** A single event as a one-event document (its own @context becomes the document's). */
@@ -146,9 +168,10 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
       throw new ZfcError('INVALID_ARGUMENT', 'only the rollback capture error behaviour is supported', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback' }] });
     }
     const body = await readJsonBodyText(ctx, limit);
-    const doc = validateEpcisDocument(body.value);
+    const fromQuery = isQueryDocument(body.value);
+    const doc = validateEpcisDocument(fromQuery ? documentOfQueryResults(body.value as Record<string, unknown>) : body.value);
     // the text is what was validated: it is submitted and saved as received, not encoded again
-    const saved: SavedCapture = { document: body.text, identity };
+    const saved: SavedCapture = { document: fromQuery ? JSON.stringify(doc) : body.text, identity };
     const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved);
     await jobs.recorded(job); // acknowledged only once on record
     setHeaders(ctx);
