@@ -23,10 +23,10 @@ import { eventHashId, eventPreHash } from './epcis-event-hash';
 import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
 import {
   captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
-  type CaptureRecord, type CaptureResult, type EventRecord, type StoredEpcisEvent,
+  type CaptureRecord, type CaptureResult, type EventRecord, type RejectedEvent, type StoredEpcisEvent,
 } from './epcis-ledger';
 import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
-import { validateEpcisDocument, type EpcisEvent } from './epcis-validate';
+import { validateEpcisDocument, validateEpcisDocumentProceeding, type EpcisEvent } from './epcis-validate';
 import { requireParticipant } from './access';
 import { containerLots } from './aggregation';
 import { assertMayUse, assertNewLot, getHolding } from './lot';
@@ -388,13 +388,69 @@ interface Candidate {
   readonly generatedID: boolean;
 }
 
-/** Each event's canonical identifiers and eventID, in document order (pure: no state read). */
-function candidates(events: readonly EpcisEvent[], context: unknown): Candidate[] {
-  return events.map((event, index) => {
+/**
+ * Each event's canonical identifiers and eventID, in document order (pure: no state read),
+ * leaving out the events `guard` refuses (a malformed identifier, when the capture proceeds).
+ */
+function candidates(events: readonly EpcisEvent[], context: unknown, guard: Guard, skip: ReadonlySet<number>): Candidate[] {
+  const out: Candidate[] = [];
+  events.forEach((event, index) => {
+    if (skip.has(index)) return;
     const path = eventPointer(index);
-    const given = typeof event['eventID'] === 'string' ? event['eventID'] : undefined;
-    return { index, path, event, ids: eventIdentifiers(event, path), eventID: given ?? eventHashId(event, context), generatedID: given === undefined };
+    const c = guard.sync(index, () => {
+      const given = typeof event['eventID'] === 'string' ? event['eventID'] : undefined;
+      return { index, path, event, ids: eventIdentifiers(event, path), eventID: given ?? eventHashId(event, context), generatedID: given === undefined };
+    });
+    if (c) out.push(c);
   });
+  return out;
+}
+
+/** What a capture does with an event the rules refuse (`GS1-Capture-Error-Behaviour`). */
+export type CaptureErrorBehaviour = 'rollback' | 'proceed';
+
+/**
+ * Runs the work of one event. Rolling back, a refusal refuses the whole capture (it is thrown);
+ * proceeding, it is recorded against the event (which is then left out) and the capture goes on.
+ * Only the contract's typed refusals are an event's: anything else is thrown either way.
+ */
+class Guard {
+  readonly rejected: RejectedEvent[] = [];
+  private readonly refused = new Set<number>();
+
+  constructor(private readonly proceed: boolean) {}
+
+  /** Whether an event was refused. */
+  has(index: number): boolean {
+    return this.refused.has(index);
+  }
+
+  /** Records a refusal of the event at `index` (its schema errors, before anything ran). */
+  reject(index: number, err: ZfcError): void {
+    this.refused.add(index);
+    const errors = Array.isArray(err.details['errors']) ? { errors: err.details['errors'] as unknown[] } : {};
+    this.rejected.push({ index, path: eventPointer(index), code: err.code, message: err.text, ...errors });
+  }
+
+  sync<T>(index: number, work: () => T): T | undefined {
+    try {
+      return work();
+    } catch (err) {
+      if (!this.proceed || !(err instanceof ZfcError)) throw err;
+      this.reject(index, err);
+      return undefined;
+    }
+  }
+
+  async run<T>(index: number, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!this.proceed || !(err instanceof ZfcError)) throw err;
+      this.reject(index, err);
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -420,33 +476,41 @@ async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candi
  * restated event must be the same event (equal pre-hash strings, which leave the declaration
  * out). Returns the declared candidates and their rewritten records.
  */
-async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: ReadonlySet<string>, context: unknown, caller: Participant): Promise<{ declared: Candidate[]; records: StoredEpcisEvent[] }> {
+async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: ReadonlySet<string>, context: unknown, caller: Participant, guard: Guard): Promise<{ declared: Candidate[]; records: StoredEpcisEvent[] }> {
   const declared: Candidate[] = [];
   const records: StoredEpcisEvent[] = [];
   const seen = new Set<string>();
   for (const c of duplicates) {
-    const declaration = c.event['errorDeclaration'];
-    if (!declaration || typeof declaration !== 'object' || !recorded.has(c.eventID) || seen.has(c.eventID)) continue;
-    seen.add(c.eventID);
-    const stored = await readEvent(tx.stub, c.eventID);
-    if (!stored || stored.declaration || stored.event['errorDeclaration'] !== undefined) continue; // already declared: a plain duplicate
-    const movedShipment = stored.shipped ?? stored.receipt;
-    if (movedShipment !== undefined) {
-      const what = stored.shipped !== undefined ? 'shipped' : 'received';
-      throw new ZfcError('INVALID_STATE', `${c.path}: this event ${what} shipment ${movedShipment} on the ledger, which an error declaration does not undo`, { path: c.path, eventID: c.eventID, shipmentId: movedShipment });
+    const record = await guard.run(c.index, () => declaration(tx, c, recorded, seen, context, caller));
+    if (record) {
+      records.push(record);
+      declared.push(c);
     }
-    if (stored.capturedBy !== caller.id && caller.role !== 'regulator') {
-      throw new ZfcError('FORBIDDEN', `${c.path}: only the participant that captured an event, or a regulator, may declare it erroneous`, { path: c.path, eventID: c.eventID });
-    }
-    if (eventPreHash(c.event, context) !== eventPreHash(stored.event, stored.context)) {
-      throw new ZfcError('INVALID_ARGUMENT', `${c.path}: an error declaration must restate the event it declares erroneous`, {
-        errors: [{ path: `${c.path}/errorDeclaration`, message: 'restates a different event than the one recorded under this eventID' }],
-      });
-    }
-    records.push(await writeDeclaration(tx.stub, stored, { errorDeclaration: declaration as Record<string, unknown>, declaredBy: caller.id, declaredAt: tx.time, txId: tx.txId }));
-    declared.push(c);
   }
   return { declared, records };
+}
+
+/** The declaration a duplicate makes of a recorded event, written; undefined if it makes none. */
+async function declaration(tx: Tx, c: Candidate, recorded: ReadonlySet<string>, seen: Set<string>, context: unknown, caller: Participant): Promise<StoredEpcisEvent | undefined> {
+  const declaration = c.event['errorDeclaration'];
+  if (!declaration || typeof declaration !== 'object' || !recorded.has(c.eventID) || seen.has(c.eventID)) return undefined;
+  seen.add(c.eventID);
+  const stored = await readEvent(tx.stub, c.eventID);
+  if (!stored || stored.declaration || stored.event['errorDeclaration'] !== undefined) return undefined; // already declared: a plain duplicate
+  const movedShipment = stored.shipped ?? stored.receipt;
+  if (movedShipment !== undefined) {
+    const what = stored.shipped !== undefined ? 'shipped' : 'received';
+    throw new ZfcError('INVALID_STATE', `${c.path}: this event ${what} shipment ${movedShipment} on the ledger, which an error declaration does not undo`, { path: c.path, eventID: c.eventID, shipmentId: movedShipment });
+  }
+  if (stored.capturedBy !== caller.id && caller.role !== 'regulator') {
+    throw new ZfcError('FORBIDDEN', `${c.path}: only the participant that captured an event, or a regulator, may declare it erroneous`, { path: c.path, eventID: c.eventID });
+  }
+  if (eventPreHash(c.event, context) !== eventPreHash(stored.event, stored.context)) {
+    throw new ZfcError('INVALID_ARGUMENT', `${c.path}: an error declaration must restate the event it declares erroneous`, {
+      errors: [{ path: `${c.path}/errorDeclaration`, message: 'restates a different event than the one recorded under this eventID' }],
+    });
+  }
+  return writeDeclaration(tx.stub, stored, { errorDeclaration: declaration as Record<string, unknown>, declaredBy: caller.id, declaredAt: tx.time, txId: tx.txId });
 }
 
 /**
@@ -456,33 +520,47 @@ async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: 
  *   PARTICIPANT_SUSPENDED, LOT_RECALLED / LOT_ON_HOLD, NOT_OWNER / LOT_EXISTS (with
  *   `details.path`); nothing is written.
  */
-export async function captureDocument(tx: Tx, document: unknown): Promise<CaptureOutcome> {
-  const doc = validateEpcisDocument(document);
+export async function captureDocument(tx: Tx, document: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureOutcome> {
+  const proceed = behaviour === 'proceed';
+  const { document: doc, invalid } = proceed ? validateEpcisDocumentProceeding(document) : { document: validateEpcisDocument(document), invalid: new Map<number, never>() };
   const caller = await requireParticipant(tx);
+  const guard = new Guard(proceed);
+  for (const [index, errors] of invalid) {
+    guard.reject(index, new ZfcError('INVALID_ARGUMENT', `invalid event: ${errors[0]?.path ?? ''} ${errors[0]?.message ?? ''}`.trim(), { errors }));
+  }
   const context = doc['@context'];
-  const { fresh, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context));
-  const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller);
-  const duplicates = repeated.filter((c) => !declared.includes(c)).map((c) => ({ index: c.index, eventID: c.eventID }));
+  const { fresh: unchecked, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard, new Set(invalid.keys())));
+  const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller, guard);
+  const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
-  const verdicts = await Promise.allSettled(fresh.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller)));
-  const refused = verdicts.find((v): v is PromiseRejectedResult => v.status === 'rejected');
-  if (refused) throw refused.reason; // the first refused event in document order
+  const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller)));
+  verdicts.forEach((v, i) => {
+    if (v.status === 'rejected') guard.sync((unchecked[i] as Candidate).index, () => { throw v.reason; }); // rolling back: the first refused event, in document order
+  });
   // shipping and receiving events linked to the ledger's shipments, in document order (a
-  // document may ship a shipment and another's receipt; Tx reads its own writes)
+  // document may ship a shipment and another's receipt; Tx reads its own writes); an event
+  // refused while proceeding leaves none of its writes behind
   const shipments: CapturedShipment[] = [];
   const receipts: CapturedReceipt[] = [];
   const moved = new Map<Candidate, { shipped: string } | { receipt: string }>();
-  for (const c of fresh) {
-    const link = linkedShipment(c.event, c.path);
-    if (!link) continue;
-    if (link.step === 'shipping') {
-      shipments.push({ eventID: c.eventID, ...(await shipCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
-      moved.set(c, { shipped: link.shipmentId });
-    } else {
-      receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
-      moved.set(c, { receipt: link.shipmentId });
-    }
+  for (const c of unchecked) {
+    if (guard.has(c.index)) continue;
+    const restore = proceed ? tx.savepoint() : undefined;
+    const done = await guard.run(c.index, async () => {
+      const link = linkedShipment(c.event, c.path);
+      if (!link) return true;
+      if (link.step === 'shipping') {
+        shipments.push({ eventID: c.eventID, ...(await shipCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
+        moved.set(c, { shipped: link.shipmentId });
+      } else {
+        receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
+        moved.set(c, { receipt: link.shipmentId });
+      }
+      return true;
+    });
+    if (!done) restore?.();
   }
+  const fresh = unchecked.filter((c) => !guard.has(c.index));
   for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) });
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
   const result: CaptureResult = {
@@ -492,6 +570,7 @@ export async function captureDocument(tx: Tx, document: unknown): Promise<Captur
     captured: fresh.map((c) => ({ index: c.index, eventID: c.eventID, generatedID: c.generatedID })),
     duplicates: duplicates.sort((x, y) => x.index - y.index),
     declared: declared.map((c) => ({ index: c.index, eventID: c.eventID })),
+    ...(proceed ? { rejected: guard.rejected.sort((x, y) => x.index - y.index) } : {}),
   };
   return { result, declared: declarationRecords, shipments, receipts, ...(context !== undefined ? { context } : {}) };
 }

@@ -16,7 +16,7 @@
 import 'reflect-metadata';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ZfcError } from './errors';
-import { captureDocument, capturedPayload, EPCIS_CAPTURED } from './epcis-capture';
+import { captureDocument, capturedPayload, EPCIS_CAPTURED, type CaptureErrorBehaviour } from './epcis-capture';
 import { queryEvents, readEvent } from './epcis-ledger';
 import type { EpcisQueryPlan } from './epcis-match';
 import { validateQueryPlan } from './epcis-validate';
@@ -25,6 +25,15 @@ import { Tx } from './tx';
 
 /** Largest capture argument accepted (characters of JSON): 10,000 rich events fit. */
 export const MAX_CAPTURE_ARGUMENT = 64 * 1024 * 1024;
+
+/** One capture transaction: its writes, its one chaincode event, its result. */
+async function capture(ctx: Context, documentJson: string, behaviour: CaptureErrorBehaviour): Promise<string> {
+  const tx = new Tx(ctx);
+  const outcome = await captureDocument(tx, parseJson(documentJson, 'EPCISDocument', MAX_CAPTURE_ARGUMENT), behaviour);
+  await tx.flush();
+  ctx.stub.setEvent(EPCIS_CAPTURED, capturedPayload(outcome, tx.time));
+  return JSON.stringify(outcome.result);
+}
 
 function parseJson(raw: string, what: string, max: number): unknown {
   if (typeof raw !== 'string' || raw.length > max) {
@@ -48,15 +57,21 @@ export class EpcisContract extends Contract {
     super('epcis');
   }
 
-  /** Captures every event of an EPCISDocument; returns what was captured and what was a duplicate. */
+  /** Captures every event of an EPCISDocument, all or nothing; returns what was captured and what was a duplicate. */
   @Transaction()
   @Returns('string')
   async CaptureEvents(ctx: Context, documentJson: string): Promise<string> {
-    const tx = new Tx(ctx);
-    const outcome = await captureDocument(tx, parseJson(documentJson, 'EPCISDocument', MAX_CAPTURE_ARGUMENT));
-    await tx.flush();
-    ctx.stub.setEvent(EPCIS_CAPTURED, capturedPayload(outcome, tx.time));
-    return JSON.stringify(outcome.result);
+    return capture(ctx, documentJson, 'rollback');
+  }
+
+  /**
+   * Captures the events of an EPCISDocument that the rules accept, and names each one refused
+   * and why (`GS1-Capture-Error-Behaviour: proceed`); a bad envelope or caller still refuses it all.
+   */
+  @Transaction()
+  @Returns('string')
+  async CaptureEventsProceeding(ctx: Context, documentJson: string): Promise<string> {
+    return capture(ctx, documentJson, 'proceed');
   }
 
   /** One stored event by eventID (EVENT_NOT_FOUND if none). */

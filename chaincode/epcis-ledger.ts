@@ -97,6 +97,20 @@ export interface CaptureResult {
   readonly duplicates: ReadonlyArray<{ readonly index: number; readonly eventID: string }>;
   /** Recorded events that this capture declared erroneous (restated with an errorDeclaration). */
   readonly declared: ReadonlyArray<{ readonly index: number; readonly eventID: string }>;
+  /**
+   * A capture that proceeds past refused events (`GS1-Capture-Error-Behaviour: proceed`): each
+   * event it left out and why. Absent when the capture rolls back (a refusal refuses it all).
+   */
+  readonly rejected?: readonly RejectedEvent[];
+}
+
+/** An event a proceeding capture left out: its position, and the refusal (code, message, field errors). */
+export interface RejectedEvent {
+  readonly index: number;
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+  readonly errors?: readonly unknown[];
 }
 
 /** One page of answers, and where the next one starts ('' when there is none). */

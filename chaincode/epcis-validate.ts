@@ -284,6 +284,27 @@ export function validateEpcisDocument(value: unknown): EpcisDocument {
 }
 
 /**
+ * Validates an EPCISDocument for a capture that proceeds past bad events
+ * (`GS1-Capture-Error-Behaviour: proceed`): a bad envelope refuses the whole document, as
+ * {@link validateEpcisDocument} does; each event that is not valid is given back, by position,
+ * with its errors (paths from the document's root), to be reported and left out.
+ *
+ * @throws ZfcError INVALID_ARGUMENT (the envelope), PAYLOAD_TOO_LARGE (too many events).
+ */
+export function validateEpcisDocumentProceeding(value: unknown): { document: EpcisDocument; invalid: Map<number, EpcisFieldError[]> } {
+  preflight(value, 'EPCISDocument');
+  const invalid = new Map<number, EpcisFieldError[]>();
+  if (validators.document(value)) return { document: value as unknown as EpcisDocument, invalid };
+  const envelope = fieldErrors(validators.document.errors).filter((e) => !EVENT_PATH.test(e.path));
+  if (envelope.length > 0) validateEpcisDocument(value); // throws, with the events' errors too
+  const events = eventListOf(value) ?? [];
+  for (let i = 0; i < events.length; i++) {
+    if (!validators.event(events[i])) invalid.set(i, fieldErrors(validators.event.errors, `/epcisBody/eventList/${i}`).slice(0, EPCIS_LIMITS.maxReportedErrors));
+  }
+  return { document: value as unknown as EpcisDocument, invalid };
+}
+
+/**
  * Validates one event. `standalone` (the default) also requires the JSON-LD `@context`, as for
  * an event sent on its own to `POST /epcis/events`; events inside a document inherit it.
  *

@@ -107,6 +107,18 @@ export class Tx {
     return Promise.resolve();
   }
 
+  /**
+   * The writes so far, to go back to: the returned function drops every write made since (a
+   * capture that proceeds past a refused event keeps none of that event's writes).
+   */
+  savepoint(): () => void {
+    const saved = new Map(this.writes);
+    return () => {
+      this.writes.clear();
+      for (const [key, bytes] of saved) this.writes.set(key, bytes);
+    };
+  }
+
   /** Deletes a record (sent to the ledger by {@link Tx.flush}). */
   del(type: KeyType, parts: readonly string[]): Promise<void> {
     this.writes.set(this.key(type, parts), null);

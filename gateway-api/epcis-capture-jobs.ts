@@ -13,12 +13,14 @@
  * (or content hash) once, so a document the ledger had already taken ends as duplicates.
  */
 import { randomUUID } from 'node:crypto';
-import { ZfcError } from '../chaincode/errors';
+import { isErrorCode, ZfcError } from '../chaincode/errors';
 import { problemOf } from './epcis-problems';
 import type { EpcisRecords, RecordOp } from './epcis-records';
+import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
+import type { RejectedEvent } from '../chaincode/epcis-ledger';
 
-/** What a job's work settles with. */
-export type CaptureCounts = { captured: number; duplicates: number };
+/** What a job's work settles with: counts, and the events a proceeding capture left out. */
+export type CaptureCounts = { captured: number; duplicates: number; rejected?: readonly RejectedEvent[] };
 
 /** A capture job as the standard's REST binding describes it. */
 export interface CaptureJob {
@@ -27,7 +29,7 @@ export interface CaptureJob {
   finishedAt?: string;
   running: boolean;
   success: boolean;
-  readonly captureErrorBehaviour: 'rollback';
+  readonly captureErrorBehaviour: CaptureErrorBehaviour;
   /** Number of events in the document. */
   readonly eventCount: number;
   /** Events written and events skipped as already recorded, once finished. */
@@ -37,7 +39,7 @@ export interface CaptureJob {
    * Why it failed: the error, and each rejected event's JSON pointer and reason, each also as
    * the standard's RFC 7807 problem (`type`, `title`, `status`: epcis-problems.ts).
    */
-  errors: Array<{ type: string; title: string; status: number; code: string; message: string; path?: string }>;
+  errors: Array<{ type: string; title: string; status: number; code: string; message: string; path?: string; errors?: readonly unknown[] }>;
   /** Settles when the job finishes (not part of the job's JSON: see {@link jobJson}). */
   done?: Promise<void>;
 }
@@ -47,6 +49,12 @@ export function jobJson(job: CaptureJob): Omit<CaptureJob, 'done'> {
   const json: CaptureJob = { ...job };
   delete json.done;
   return json;
+}
+
+/** An event a proceeding capture left out, as a job error: the standard's problem, the project's code, where and why. */
+function rejectedProblem(r: RejectedEvent): CaptureJob['errors'][number] {
+  const { type, title, status } = problemOf(new ZfcError(isErrorCode(r.code) ? r.code : 'INVALID_ARGUMENT', r.message), 'POST', '/epcis/capture');
+  return { type, title, status, code: r.code, message: r.message, path: r.path, ...(r.errors ? { errors: r.errors } : {}) };
 }
 
 /** Jobs kept before the oldest are forgotten. */
@@ -87,13 +95,13 @@ export class CaptureJobs {
    * Starts a job that settles with `work`. Returns at once. `saved` (JSON) is kept with a
    * running job so {@link restore} can run it again after a restart.
    */
-  start(eventCount: number, work: () => Promise<CaptureCounts>, saved?: unknown): CaptureJob {
+  start(eventCount: number, work: () => Promise<CaptureCounts>, saved?: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): CaptureJob {
     const job: CaptureJob = {
       captureID: randomUUID(),
       createdAt: this.clock().toISOString(),
       running: true,
       success: false,
-      captureErrorBehaviour: 'rollback',
+      captureErrorBehaviour: behaviour,
       eventCount,
       errors: [],
     };
@@ -147,7 +155,11 @@ export class CaptureJobs {
 
   private run(job: CaptureJob, work: () => Promise<CaptureCounts>): void {
     job.done = work().then(
-      (r) => this.finish(job, true, r),
+      (r) => {
+        // proceeding past refused events: the job ends unsuccessful, naming each (the rest are captured)
+        if (r.rejected && r.rejected.length > 0) job.errors = r.rejected.map(rejectedProblem);
+        this.finish(job, !r.rejected || r.rejected.length === 0, r);
+      },
       (err: unknown) => this.fail(job, err),
     );
   }

@@ -14,7 +14,7 @@
  */
 import type { AnyEventEnvelope } from '../chaincode/events';
 import { glnUri, partyUri } from '../chaincode/digital-link';
-import { CaptureWritesMissingError } from '../chaincode/epcis-capture';
+import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -24,7 +24,7 @@ import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
 import type { EventOrder } from './epcis-query';
-import { documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
+import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 import type { RecordedSince } from './epcis-subscriptions';
 import { StringPool } from './string-pool';
@@ -373,8 +373,8 @@ export class ProjectedEventStore implements EventStore {
     for (const l of this.listeners) l(next);
   }
 
-  async capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult> {
-    const { payload, txId } = await submitRetrying(this.ledger, `${this.contract}:CaptureEvents`, [documentText(document)], identity);
+  async capture(document: EpcisDocument | string, identity: Identity, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureResult> {
+    const { payload, txId } = await submitRetrying(this.ledger, `${this.contract}:${captureFunction(behaviour)}`, [documentText(document)], identity);
     await this.applied(txId);
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
   }

@@ -22,7 +22,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
-import { validateEpcisDocument, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
+import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
+import { validateEpcisDocument, validateEpcisDocumentProceeding, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { problemOf } from './epcis-problems';
@@ -63,13 +64,15 @@ export interface EpcisRouterDeps {
 export interface SavedCapture {
   readonly document: EpcisDocument | string;
   readonly identity: Identity;
+  /** `GS1-Capture-Error-Behaviour` (absent: rollback, as jobs saved before it were). */
+  readonly behaviour?: CaptureErrorBehaviour;
 }
 
 /** The work of a capture job: the document captured into the store, as counts. */
 export function captureWork(store: EventStore, saved: SavedCapture): () => Promise<CaptureCounts> {
   return async () => {
-    const r = await store.capture(saved.document, saved.identity);
-    return { captured: r.captured.length, duplicates: r.duplicates.length };
+    const r = await store.capture(saved.document, saved.identity, saved.behaviour ?? 'rollback');
+    return { captured: r.captured.length, duplicates: r.duplicates.length, ...(r.rejected && r.rejected.length > 0 ? { rejected: r.rejected } : {}) };
   };
 }
 
@@ -163,16 +166,19 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   router.post('/capture', async (ctx) => {
     const identity = await deps.identityOf(ctx);
-    const behaviour = ctx.get('GS1-Capture-Error-Behaviour');
-    if (behaviour && behaviour !== 'rollback') {
-      throw new ZfcError('INVALID_ARGUMENT', 'only the rollback capture error behaviour is supported', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback' }] });
+    const header = ctx.get('GS1-Capture-Error-Behaviour').trim();
+    if (header && header !== 'rollback' && header !== 'proceed') {
+      throw new ZfcError('INVALID_ARGUMENT', 'the capture error behaviour is rollback (the default) or proceed', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback or proceed' }] });
     }
+    const behaviour: CaptureErrorBehaviour = header === 'proceed' ? 'proceed' : 'rollback';
     const body = await readJsonBodyText(ctx, limit);
     const fromQuery = isQueryDocument(body.value);
-    const doc = validateEpcisDocument(fromQuery ? documentOfQueryResults(body.value as Record<string, unknown>) : body.value);
+    const value = fromQuery ? documentOfQueryResults(body.value as Record<string, unknown>) : body.value;
+    // proceeding, a bad event is the job's to report (the contract names it); only a bad envelope is refused here
+    const doc = behaviour === 'proceed' ? validateEpcisDocumentProceeding(value).document : validateEpcisDocument(value);
     // the text is what was validated: it is submitted and saved as received, not encoded again
-    const saved: SavedCapture = { document: fromQuery ? JSON.stringify(doc) : body.text, identity };
-    const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved);
+    const saved: SavedCapture = { document: fromQuery ? JSON.stringify(doc) : body.text, identity, ...(behaviour === 'proceed' ? { behaviour } : {}) };
+    const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved, behaviour);
     await jobs.recorded(job); // acknowledged only once on record
     setHeaders(ctx);
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));

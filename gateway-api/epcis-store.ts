@@ -4,6 +4,7 @@
  * evaluate) or from an index kept by the gateway; {@link LedgerEventStore} is the first, and
  * any index only has to answer the same query plan with chaincode/epcis-match.ts.
  */
+import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EventOrder } from './epcis-query';
@@ -15,10 +16,11 @@ import { submitRetrying } from './submit-retrying';
 /** Captures and reads EPCIS events on behalf of an identity. */
 export interface EventStore {
   /**
-   * Captures a validated document, all or nothing: the document, or the JSON text it was
-   * parsed from (what a request carried), which is then submitted as it is.
+   * Captures a validated document — all or nothing, or (`behaviour` proceed) every event the
+   * rules accept, naming the others in the result's `rejected` — given as the document, or the
+   * JSON text it was parsed from (what a request carried), which is then submitted as it is.
    */
-  capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult>;
+  capture(document: EpcisDocument | string, identity: Identity, behaviour?: CaptureErrorBehaviour): Promise<CaptureResult>;
   /**
    * One event by eventID, or undefined (also when `viewer`, a participant ID, may not read it;
    * stores that cannot tell who may read what ignore `viewer`).
@@ -48,6 +50,11 @@ export interface MemberPage {
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 
+/** The contract's capture function for a capture error behaviour: all or nothing, or proceeding past refused events. */
+export function captureFunction(behaviour: CaptureErrorBehaviour): string {
+  return behaviour === 'proceed' ? 'CaptureEventsProceeding' : 'CaptureEvents';
+}
+
 /** The JSON text a capture submits: a document's own text as received, or the document encoded. */
 export function documentText(document: EpcisDocument | string): string {
   return typeof document === 'string' ? document : JSON.stringify(document);
@@ -63,8 +70,8 @@ export function documentText(document: EpcisDocument | string): string {
 export class LedgerEventStore implements EventStore {
   constructor(private readonly ledger: Ledger, private readonly contract = 'epcis') {}
 
-  async capture(document: EpcisDocument | string, identity: Identity): Promise<CaptureResult> {
-    const { payload } = await submitRetrying(this.ledger, `${this.contract}:CaptureEvents`, [documentText(document)], identity);
+  async capture(document: EpcisDocument | string, identity: Identity, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureResult> {
+    const { payload } = await submitRetrying(this.ledger, `${this.contract}:${captureFunction(behaviour)}`, [documentText(document)], identity);
     return JSON.parse(text(payload)) as CaptureResult;
   }
 

@@ -158,6 +158,34 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     expect((await refused(capture('bakery', { ...sent, eventID: sentID, errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' } }), 'INVALID_STATE'))['shipmentId']).to.equal('SC-3');
   });
 
+  it('proceeding past refused events (CaptureEventsProceeding) captures the rest, names each refused one and why, and keeps none of a refused event\'s writes', async () => {
+    const heldOf = async (lot: string): Promise<number> =>
+      (await w.evaluate<{ holdings: Holding[] }>('GetLot', ref(BREAD, lot), actor(w, 'samr'))).holdings.find((h) => h.holder === 'bakery')?.quantity ?? 0;
+    const [br1, br2] = [await heldOf('BR1'), await heldOf('BR2')];
+    // a shipment of two lots whose second line is more than held: the first line's debit must not stay
+    const twoLots = shipping('SC-P1', 1, 'shop', { quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 1, uom: 'EA' }, { epcClass: lotUri(BREAD, 'BR2'), quantity: 1_000_000, uom: 'EA' }] });
+    const events = [shipping('SC-P2', 2), twoLots, { ...shipping('SC-P3', 1), action: 'TELEPORT' }, receiving('SC-NONE', at('bakery'))];
+    // all or nothing, the invalid event refuses it all, and nothing is written
+    const height = await w.ledger.height();
+    await expectCode(capture('bakery', ...events), 'INVALID_ARGUMENT');
+    expect(await w.ledger.height()).to.equal(height);
+    const r = await w.submit<{ captured: Array<{ index: number }>; rejected: Array<{ index: number; code: string; path: string; errors?: Array<{ path: string }> }> }>('epcis:CaptureEventsProceeding', documentOf(...events), actor(w, 'bakery'));
+    expect(r.captured.map((c) => c.index)).to.deep.equal([0]);
+    expect(r.rejected.map((x) => [x.index, x.code, x.path])).to.deep.equal([
+      [1, 'QUANTITY_EXCEEDS_HOLDING', '/epcisBody/eventList/1'],
+      [2, 'INVALID_ARGUMENT', '/epcisBody/eventList/2'],
+      [3, 'SHIPMENT_NOT_FOUND', '/epcisBody/eventList/3'],
+    ]);
+    expect(r.rejected[1]?.errors?.map((e) => e.path)).to.deep.equal(['/epcisBody/eventList/2/action']);
+    expect(await heldOf('BR1'), 'the refused shipment\'s first line was not debited').to.equal(br1);
+    expect(await heldOf('BR2')).to.equal(br2 - 2);
+    expect((await shipment('SC-P2')).status).to.equal('in_transit');
+    await expectCode(shipment('SC-P1'), 'SHIPMENT_NOT_FOUND');
+    // the envelope or the caller still refuses it all
+    await expectCode(w.submit('epcis:CaptureEventsProceeding', { ...documentOf(shipping('SC-P4', 1)), schemaVersion: 7 }, actor(w, 'bakery')), 'INVALID_ARGUMENT');
+    await expectCode(w.submit('epcis:CaptureEventsProceeding', documentOf(shipping('SC-P4', 1)), w.stranger), 'UNKNOWN_IDENTITY');
+  });
+
   /** The read-write set of the last committed transaction (a ledger with blocks). */
   async function lastRwset(): Promise<ReadWriteSet> {
     const ledger = w.ledger as EmbeddedLedger;

@@ -77,4 +77,30 @@ describe('EPCIS errors as RFC 7807 problems of the standard\'s exception types',
     expect(job.errors[0]).to.include({ type: 'epcisException:SecurityException', status: 403, code: 'NOT_OWNER', path: '/epcisBody/eventList/1' });
     expect(job.errors[0].title).to.be.a('string').and.not.equal('');
   });
+
+  it('a capture that proceeds (GS1-Capture-Error-Behaviour: proceed) records the accepted events and names each refused one as a problem', async () => {
+    const RICE = withCheck('0695000000711'); // the farm's lot from the test above, which the shop holds none of
+    const shipping = objectEvent(12, { bizStep: 'shipping', epcList: [], quantityList: [{ epcClass: `https://id.gs1.org/01/${RICE}/10/P1`, quantity: 1, uom: 'KGM' }] });
+    const events = [objectEvent(10, { eventID: 'urn:uuid:0c0c0c0c-0000-4000-8000-000000000010' }), { ...objectEvent(11), action: 'TELEPORT' }, shipping, objectEvent(13, { eventID: 'urn:uuid:0c0c0c0c-0000-4000-8000-000000000013' })];
+    const bad = await as('POST', '/epcis/capture', { body: documentOf(events), headers: { 'GS1-Capture-Error-Behaviour': 'greedy' } });
+    problem(bad, 400, 'ValidationException', 'INVALID_ARGUMENT');
+    const r = await as('POST', '/epcis/capture', { body: documentOf(events), headers: { 'GS1-Capture-Error-Behaviour': 'proceed' } });
+    expect(r.status, r.text).to.equal(202);
+    let job = (await as('GET', String(r.headers.get('location')))).body;
+    for (let i = 0; i < 400 && job.running; i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      job = (await as('GET', String(r.headers.get('location')))).body;
+    }
+    expect(job).to.include({ running: false, success: false, captureErrorBehaviour: 'proceed', captured: 2, duplicates: 0 });
+    expect(job.errors.map((e: { path: string; code: string; type: string }) => [e.path, e.code, e.type])).to.deep.equal([
+      ['/epcisBody/eventList/1', 'INVALID_ARGUMENT', 'epcisException:ValidationException'],
+      ['/epcisBody/eventList/2', 'NOT_OWNER', 'epcisException:SecurityException'],
+    ]);
+    expect(job.errors[0].errors[0].path).to.equal('/epcisBody/eventList/1/action');
+    for (const id of ['urn:uuid:0c0c0c0c-0000-4000-8000-000000000010', 'urn:uuid:0c0c0c0c-0000-4000-8000-000000000013']) {
+      expect((await as('GET', `/epcis/events/${id}`)).status, id).to.equal(200);
+    }
+    // an envelope it cannot read is still refused on receipt
+    problem(await as('POST', '/epcis/capture', { body: { ...documentOf(events), schemaVersion: 7 }, headers: { 'GS1-Capture-Error-Behaviour': 'proceed' } }), 400, 'ValidationException', 'INVALID_ARGUMENT');
+  });
 });
