@@ -1,7 +1,8 @@
 /**
  * The `epcis` contract: EPCIS 2.0 capture and query on the ledger, beside the main contract.
  *
- * `CaptureEvents` takes a whole EPCISDocument (many events per transaction, all or nothing) and
+ * `CaptureEvents` takes a whole EPCISDocument (many events per transaction, all or nothing;
+ * `CaptureEventsProceeding` captures every event the rules accept and names the others) and
  * emits ONE chaincode event, `EpcisCaptured`, naming what was captured; the events' records are
  * in the transaction's writes, which every ledger hands its followers with the event
  * (LedgerEvent.writes), so projections (trace index, subscriptions) never read world state and
