@@ -25,7 +25,7 @@ const QUERY_PARAMETERS = [
   'EQ_persistentDisposition_set', 'EQ_persistentDisposition_unset', 'EQ_quantity', 'GT_quantity', 'GE_quantity', 'LT_quantity', 'LE_quantity',
   'EXISTS_sensorElementList', 'GE_time', 'LT_time', 'GE_startTime', 'LT_startTime', 'GE_endTime', 'LT_endTime', 'EQ_type', 'EQ_deviceID',
   'EQ_dataProcessingMethod', 'EQ_bizRules', 'EQ_microorganism', 'EQ_chemicalSubstance', 'EQ_stringValue', 'EQ_booleanValue', 'EQ_hexBinaryValue',
-  'EQ_uriValue', 'GT_percRank', 'GE_percRank', 'LT_percRank', 'LE_percRank', 'orderBy', 'orderDirection', 'perPage', 'nextPageToken',
+  'EQ_uriValue', 'GT_percRank', 'GE_percRank', 'LT_percRank', 'LE_percRank', 'eventCountLimit', 'maxEventCount', 'orderBy', 'orderDirection', 'perPage', 'nextPageToken',
 ];
 
 /** The families whose names carry a type, which OpenAPI cannot list: said in the query's description. */

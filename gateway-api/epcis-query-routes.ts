@@ -31,8 +31,8 @@ function stringParams(value: unknown): Record<string, string | string[]> {
     if (!ok) throw new ZfcError('INVALID_ARGUMENT', `query.${k} must be a string or a list of strings`, { errors: [{ path: `/query/${k}`, message: 'must be a string or a list of strings' }] });
     out[k] = v as string | string[];
   }
-  if (['nextPageToken', 'perPage', 'orderBy', 'orderDirection'].some((k) => k in out)) {
-    throw new ZfcError('INVALID_ARGUMENT', 'a named query says which events, not how to page or order them (ask its /events with those)', { errors: [{ path: '/query', message: 'must not hold perPage, nextPageToken, orderBy or orderDirection' }] });
+  if (['nextPageToken', 'perPage', 'orderBy', 'orderDirection', 'eventCountLimit', 'maxEventCount'].some((k) => k in out)) {
+    throw new ZfcError('INVALID_ARGUMENT', 'a named query says which events, not how to page, order or limit them (ask its /events with those)', { errors: [{ path: '/query', message: 'must not hold perPage, nextPageToken, orderBy, orderDirection, eventCountLimit or maxEventCount' }] });
   }
   return out;
 }

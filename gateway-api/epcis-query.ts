@@ -33,6 +33,9 @@ export const EPCIS_HEADERS: Readonly<Record<string, string>> = {
   'GS1-CBV-XML-Format': 'Never_Translates',
 };
 
+/** The largest maxEventCount a query may give: checking it counts the matches, up to one more. */
+export const MAX_EVENT_COUNT = 10_000;
+
 /** Largest value of one query parameter (characters). */
 const MAX_PARAM_LENGTH = 8192;
 /** Most values of one list-valued parameter. */
@@ -249,7 +252,7 @@ const SUPPORTED = [
   ...Object.keys(PARSERS),
   ...Object.keys(SENSOR_PARSERS),
   ...TYPED.map((f) => `${f.prefix}{type}`),
-  'EXISTS_errorDeclaration', 'EXISTS_sensorElementList',
+  'EXISTS_errorDeclaration', 'EXISTS_sensorElementList', 'eventCountLimit', 'maxEventCount',
   '{EQ,GT,GE,LT,LE}_quantity[_{uom}]', `{EQ,GT,GE,LT,LE}_{${SENSOR_VALUE_FIELDS.join(',')}}_{uom}`, '{GT,GE,LT,LE}_percRank',
   'orderBy', 'orderDirection', 'nextPageToken',
 ].join(', ');
@@ -315,6 +318,12 @@ export interface ParsedQuery {
   readonly pageToken: string;
   /** `orderBy` / `orderDirection`, when the query gave either. */
   readonly order?: EventOrder;
+  /**
+   * `eventCountLimit` (answer at most the first N matching events, over every page) or
+   * `maxEventCount` (refuse with QUERY_TOO_LARGE a query that matches more than N): they shape
+   * the answer, not which events match, so they are not the plan's.
+   */
+  readonly limits?: { readonly eventCountLimit?: number; readonly maxEventCount?: number };
 }
 
 /**
@@ -351,12 +360,21 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
   let plan: Record<string, unknown> = { perPage: DEFAULT_PER_PAGE };
   let pageToken = '';
   const ordering: { by?: string; direction?: string } = {};
+  const limits: { eventCountLimit?: number; maxEventCount?: number } = {};
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
     if (name === 'orderBy' || name === 'orderDirection') {
       const values = valuesOf(name, raw);
       if (values.length !== 1) throw bad(name, 'must be given once');
       ordering[name === 'orderBy' ? 'by' : 'direction'] = values[0] as string;
+      continue;
+    }
+    if (name === 'eventCountLimit' || name === 'maxEventCount') {
+      const values = valuesOf(name, raw);
+      const n = Number(values[0]);
+      const [min, max] = name === 'eventCountLimit' ? [1, Number.MAX_SAFE_INTEGER] : [0, MAX_EVENT_COUNT];
+      if (values.length !== 1 || !/^\d{1,16}$/.test(values[0] ?? '') || n < min || n > max) throw bad(name, `must be one integer from ${min} to ${max}`);
+      limits[name] = n;
       continue;
     }
     if (name === 'nextPageToken') {
@@ -389,7 +407,8 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
     plan = { ...plan, ...parser(valuesOf(name, raw), name) };
   }
   const order = orderOf(ordering.by, ordering.direction);
-  return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken, ...(order ? { order } : {}) };
+  if (limits.eventCountLimit !== undefined && limits.maxEventCount !== undefined) throw bad('maxEventCount', 'cannot be given with eventCountLimit (EPCIS 8.2.7.1)');
+  return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken, ...(order ? { order } : {}), ...(Object.keys(limits).length > 0 ? { limits } : {}) };
 }
 
 /**

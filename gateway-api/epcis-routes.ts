@@ -23,12 +23,13 @@ import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
+import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisDocumentProceeding, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { problemOf } from './epcis-problems';
 import { assertVersionSpoken, readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
-import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument } from './epcis-query';
+import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
 import { addTopLevelResources } from './epcis-resources';
@@ -74,6 +75,29 @@ export function captureWork(store: EventStore, saved: SavedCapture): () => Promi
     const r = await store.capture(saved.document, saved.identity, saved.behaviour ?? 'rollback');
     return { captured: r.captured.length, duplicates: r.duplicates.length, ...(r.rejected && r.rejected.length > 0 ? { rejected: r.rejected } : {}) };
   };
+}
+
+/** A page token of a query with eventCountLimit: how many events earlier pages gave, and the store's own token. */
+function servedBy(token: string): { served: number; inner: string } {
+  if (token === '') return { served: 0, inner: '' };
+  const m = /^n(\d{1,16})x([A-Za-z0-9_-]+)$/.exec(token);
+  if (!m) throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for a query with eventCountLimit', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+  return { served: Number(m[1]), inner: m[2] as string };
+}
+
+/**
+ * maxEventCount: refuses (QUERY_TOO_LARGE, the standard's QueryTooLargeException) a query that
+ * matches more events than `max`, counting them a page at a time up to one more.
+ */
+async function assertAtMost(store: EventStore, plan: EpcisQueryPlan, max: number, identity: Identity, viewer: string | undefined, order: EventOrder | undefined): Promise<void> {
+  let count = 0;
+  let token = '';
+  do {
+    const page = await store.query({ ...plan, perPage: MAX_PER_PAGE }, token, identity, viewer, order);
+    count += page.events.length;
+    if (count > max) throw new ZfcError('QUERY_TOO_LARGE', `the query matches more than ${max} events (maxEventCount): narrow it, or page through it without maxEventCount`, { maxEventCount: max });
+    token = page.nextPageToken;
+  } while (token);
 }
 
 /** Whether a body is an EPCISQueryDocument, which capture takes too (the REST binding: another repository's answer, captured as it came). */
@@ -208,10 +232,18 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   const answer = async (ctx: Context, fixed: Parameters<typeof parseEpcisQuery>[1] = {}): Promise<void> => {
     const identity = await deps.identityOf(ctx);
-    const { plan, pageToken, order } = parseEpcisQuery(ctx.query, fixed);
-    const page = await deps.store.query(plan, pageToken, identity, deps.viewerOf?.(ctx), order);
+    const viewer = deps.viewerOf?.(ctx);
+    const { plan, pageToken, order, limits } = parseEpcisQuery(ctx.query, fixed);
+    if (limits?.maxEventCount !== undefined && !pageToken) await assertAtMost(deps.store, plan, limits.maxEventCount, identity, viewer, order);
+    // eventCountLimit: the first N over every page; the token carries how many went before
+    const limit = limits?.eventCountLimit;
+    const { served, inner } = limit !== undefined ? servedBy(pageToken) : { served: 0, inner: pageToken };
+    const remaining = limit !== undefined ? limit - served : Number.POSITIVE_INFINITY;
+    const page = remaining > 0 ? await deps.store.query({ ...plan, perPage: Math.min(plan.perPage, remaining) }, inner, identity, viewer, order) : { events: [], nextPageToken: '' };
+    const more = page.nextPageToken !== '' && page.events.length < remaining;
+    const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
     setHeaders(ctx);
-    if (page.nextPageToken) ctx.set('Link', nextLink(ctx, page.nextPageToken));
+    if (next) ctx.set('Link', nextLink(ctx, next));
     ctx.type = 'application/ld+json';
     ctx.body = queryDocument(page.events, now());
   };

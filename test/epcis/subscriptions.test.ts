@@ -96,6 +96,7 @@ describe('EPCIS subscriptions', function () {
     expect((await as('shop-1', 'POST', '/epcis/queries', { name: '../x', query: {} })).status).to.equal(400);
     expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'q2', query: { EQ_colour: 'red' } })).status).to.equal(400);
     expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'q3', query: { perPage: '5' } })).status).to.equal(400);
+    expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'q3', query: { eventCountLimit: '5' } })).status).to.equal(400); // an answer's shape, not which events
     expect((await as('shop-1', 'POST', '/epcis/queries', { name: 'q3', query: { EQ_bizStep: 'shipping', orderBy: 'eventTime' } })).status).to.equal(400); // its /events takes an order
     const meta = await as('shop-1', 'POST', '/epcis/queries/my-recalls/subscriptions', { dest: 'http://169.254.169.254/latest', signatureToken: TOKEN });
     expect(meta.status).to.equal(400);
