@@ -6,7 +6,7 @@
  * the gateway — uses this same matcher, so every store gives the same answer. Identifier values
  * in a plan are canonical (normalised like the events), so a URN query finds Digital Link events.
  */
-import { canonicalTime, STANDARD_PREFIXES } from './epcis-event-hash';
+import { canonicalTime, contextPrefixes, STANDARD_PREFIXES } from './epcis-event-hash';
 import { normalizeCached, type EventIdentifiers } from './epcis-identifiers';
 
 /** A parsed, validated EPCIS SimpleEventQuery (the subset this project answers). */
@@ -67,6 +67,8 @@ export interface EpcisQueryPlan {
   readonly sensorData?: true;
   /** The sensor conditions (`EQ_type`, `GT_maxValue_CEL`, `GE_time`, …): see {@link SensorTest}. */
   readonly sensor?: SensorTest;
+  /** Extension fields (`EQ_example:temperature`, `EXISTS_INNER_ILMD_example:batch`, …): see {@link FieldTest}; all must pass. */
+  readonly fields?: readonly FieldTest[];
   /** Events per page (1…{@link MAX_PER_PAGE}). */
   readonly perPage: number;
 }
@@ -144,6 +146,29 @@ export function measurementType(text: string): string {
   return /^gs1:[A-Za-z]/.test(text) ? `${STANDARD_PREFIXES['gs1'] as string}${text.slice(4)}` : text;
 }
 
+/** Where an extension field is looked for. */
+export const FIELD_SCOPES = ['event', 'ilmd', 'errorDeclaration', 'sensorElement', 'sensorMetadata', 'sensorReport', 'readPoint', 'bizLocation'] as const;
+export type FieldScope = (typeof FIELD_SCOPES)[number];
+export type FieldOp = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE' | 'EXISTS';
+
+/**
+ * A condition on an extension field (a `prefix:name` key) of the event, its ilmd, its error
+ * declaration, its sensor elements, metadata or reports, or its read point or business location:
+ * directly in that object, or (`inner`) at any depth inside its extension fields. The field is
+ * named as the query wrote it; `iri` is the full name when the query declared the prefix
+ * (GS1-Extensions), and otherwise the prefix is read as each event's own capture document
+ * declared it. EQ: one of `values` (numbers and times compare by value); GT/GE/LT/LE: against
+ * `values[0]`, numbers with numbers and times with times; EXISTS: the field is there.
+ */
+export interface FieldTest {
+  readonly scope: FieldScope;
+  readonly inner: boolean;
+  readonly name: string;
+  readonly iri?: string;
+  readonly op: FieldOp;
+  readonly values?: readonly string[];
+}
+
 /** Largest page a query may ask for. */
 export const MAX_PER_PAGE = 1000;
 /** Page size when the query does not say. */
@@ -210,6 +235,19 @@ export const EPCIS_QUERY_PLAN_SCHEMA = {
     quantities: { type: 'array', maxItems: 100, items: { type: 'object', properties: { uom, test: numberTest }, required: ['test'], additionalProperties: false } },
     sensorData: { const: true },
     sensor: sensorTest,
+    fields: {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        properties: {
+          scope: { enum: FIELD_SCOPES }, inner: { type: 'boolean' }, name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*:\\w+$', maxLength: 256 },
+          iri: { type: 'string', maxLength: 2048 }, op: { enum: ['EQ', 'GT', 'GE', 'LT', 'LE', 'EXISTS'] }, values: stringList,
+        },
+        required: ['scope', 'inner', 'name', 'op'],
+        additionalProperties: false,
+      },
+    },
     perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE },
   },
   required: ['perPage'],
@@ -225,6 +263,8 @@ export interface MatchableEvent {
   readonly event: Readonly<Record<string, unknown>>;
   /** An error declaration recorded after the event was captured. */
   readonly declaration?: { readonly errorDeclaration: Readonly<Record<string, unknown>> };
+  /** The capturing document's JSON-LD @context: the namespaces of the event's extension fields. */
+  readonly context?: unknown;
 }
 
 function hit(patterns: readonly EpcPattern[] | undefined, values: readonly string[]): boolean {
@@ -349,6 +389,101 @@ function sensorPasses(plan: EpcisQueryPlan, event: Json): boolean {
   });
 }
 
+/** The objects a scope names in an event. */
+function scopeObjects(scope: FieldScope, e: MatchableEvent): Json[] {
+  const event = e.event;
+  const one = (v: unknown): Json[] => (v && typeof v === 'object' && !Array.isArray(v) ? [v as Json] : []);
+  switch (scope) {
+    case 'event':
+      return [event];
+    case 'ilmd':
+    case 'readPoint':
+    case 'bizLocation':
+      return one(event[scope]);
+    case 'errorDeclaration':
+      return one(declarationOf(e));
+    case 'sensorElement':
+      return listOf(event['sensorElementList']);
+    case 'sensorMetadata':
+      return listOf(event['sensorElementList']).flatMap((el) => one(el['sensorMetadata']));
+    case 'sensorReport':
+      return listOf(event['sensorElementList']).flatMap((el) => listOf(el['sensorReport']));
+  }
+}
+
+/** The values of the keys `named` accepts: an object's own extension keys, or (inner) any key at any depth inside them. */
+function fieldValues(objects: readonly Json[], inner: boolean, named: (key: string) => boolean): unknown[] {
+  const out: unknown[] = [];
+  const take = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) out.push(x);
+    else out.push(v);
+  };
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 64 || !v || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v as Json)) {
+      if (named(k)) take(x);
+      walk(x, depth + 1);
+    }
+  };
+  for (const o of objects) {
+    for (const [k, v] of Object.entries(o)) {
+      if (!k.includes(':')) continue; // the standard's own fields are not extensions
+      if (inner) walk(v, 0);
+      else if (named(k)) take(v);
+    }
+  }
+  return out;
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** A value as a number, a canonical time, or a text, for comparing with a query's text. */
+function comparable(v: unknown): { n?: number; t?: string; s?: string } {
+  if (typeof v === 'number') return { n: v };
+  if (typeof v === 'boolean') return { s: String(v) };
+  if (typeof v !== 'string') return {};
+  return { s: v, ...(NUMBER.test(v) ? { n: Number(v) } : {}), ...(TIME.test(v) ? { t: canonicalTime(v) } : {}) };
+}
+
+function valuePasses(op: Exclude<FieldOp, 'EXISTS'>, v: unknown, wanted: readonly string[]): boolean {
+  const have = comparable(v);
+  if (op === 'EQ') {
+    return wanted.some((q) => {
+      const want = comparable(q);
+      return (have.s !== undefined && have.s === want.s) || (have.n !== undefined && have.n === want.n) || (have.t !== undefined && have.t === want.t);
+    });
+  }
+  const want = comparable(wanted[0]);
+  const [a, b] = have.n !== undefined && want.n !== undefined ? [have.n, want.n] : have.t !== undefined && want.t !== undefined ? [have.t, want.t] : [undefined, undefined];
+  if (a === undefined || b === undefined) return false;
+  return op === 'GT' ? a > b : op === 'GE' ? a >= b : op === 'LT' ? a < b : a <= b;
+}
+
+/** A `prefix:name` as a full name under some prefixes; as it is when its prefix is not among them. */
+function fullName(key: string, prefixes: Readonly<Record<string, string>>): string {
+  const i = key.indexOf(':');
+  const ns = i > 0 ? prefixes[key.slice(0, i)] : undefined;
+  return ns !== undefined ? ns + key.slice(i + 1) : key;
+}
+
+function fieldsPass(tests: readonly FieldTest[] | undefined, e: MatchableEvent): boolean {
+  if (!tests) return true;
+  const prefixes = contextPrefixes(e.context);
+  return tests.every((t) => {
+    // a declared prefix says the namespace; an undeclared one is read as the event's document declared it
+    const wanted = t.iri ?? fullName(t.name, prefixes);
+    const named = t.iri !== undefined ? (key: string): boolean => fullName(key, prefixes) === wanted : (key: string): boolean => key === t.name || fullName(key, prefixes) === wanted;
+    const values = fieldValues(scopeObjects(t.scope, e), t.inner, named);
+    if (t.op === 'EXISTS') return values.length > 0;
+    return values.some((v) => valuePasses(t.op as Exclude<FieldOp, 'EXISTS'>, v, t.values ?? []));
+  });
+}
+
 /** True if `e` satisfies every condition of `plan` (conditions are ANDed; values within one are ORed). */
 export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
   const { ids, event } = e;
@@ -378,6 +513,7 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
     declared(e, plan) &&
     persistentPass(plan, event) &&
     quantitiesPass(plan.quantities, event) &&
-    sensorPasses(plan, event)
+    sensorPasses(plan, event) &&
+    fieldsPass(plan.fields, e)
   );
 }

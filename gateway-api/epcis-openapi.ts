@@ -33,7 +33,9 @@ const TYPED_FAMILIES =
   'Also EQ_bizTransaction_{type}, EQ_source_{type} and EQ_destination_{type} (type: a CBV bare word such as po, desadv, ' +
   'owning_party, location, or a URI outside the CBV), each a list of identifiers; URN and Digital Link forms match alike. ' +
   'And {EQ,GT,GE,LT,LE}_quantity_{uom} (a quantity element in that UN/ECE unit) and {EQ,GT,GE,LT,LE}_{value,minValue,maxValue,meanValue,sDev,percValue}_{uom} ' +
-  '(a sensor report in that unit, e.g. GT_maxValue_CEL=8); all sensor conditions of a query hold for one sensor report. Lists are separated by |.';
+  '(a sensor report in that unit, e.g. GT_maxValue_CEL=8); all sensor conditions of a query hold for one sensor report. ' +
+  'Extension fields: {EQ,GT,GE,LT,LE,EXISTS}_[INNER_][ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_]{prefix:field} and EQ_[INNER_]{readPoint,bizLocation}_{prefix:field}, ' +
+  'the prefix declared in the GS1-Extensions header (prefix=namespace, …) or else read as each event\'s capture document declared it. Lists are separated by |.';
 
 const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };

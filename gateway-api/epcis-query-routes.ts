@@ -11,7 +11,7 @@ import type { Context } from 'koa';
 import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity } from '../ledger-tools/ledger';
-import { parseEpcisQuery } from './epcis-query';
+import { extensionPrefixes, parseEpcisQuery } from './epcis-query';
 import { readJsonBody, setHeaders } from './epcis-http';
 import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
@@ -61,7 +61,7 @@ export function addQueryRoutes(
     const identity = await deps.identityOf(ctx);
     const body = (await readJsonBody(ctx, Math.min(limit, 1024 * 1024))) as { name?: unknown; query?: unknown } | null;
     const query = stringParams(body?.query);
-    const { plan } = parseEpcisQuery(query);
+    const { plan } = parseEpcisQuery(query, {}, extensionPrefixes(ctx.get('GS1-Extensions')));
     const q = await subs.define(String(body?.name ?? ''), plan, query, ownerOf(ctx, deps, identity));
     setHeaders(ctx);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(q.name)}`);

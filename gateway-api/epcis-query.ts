@@ -12,7 +12,10 @@ import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { ZfcError } from '../chaincode/errors';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, SENSOR_VALUE_FIELDS, type EpcisQueryPlan, type EpcPattern, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues } from '../chaincode/epcis-match';
+import {
+  DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, SENSOR_VALUE_FIELDS,
+  type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
+} from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 
 /** The query string as Koa gives it. */
@@ -247,12 +250,56 @@ function withComparison(test: NumberTest | undefined, op: keyof typeof COMPARISO
   return { ...test, [key]: key === 'eq' ? numbers : numbers[0] };
 }
 
+/**
+ * The extension field families (`EQ_example:temperature`, `GT_INNER_ILMD_example:weight`,
+ * `EXISTS_SENSORREPORT_example:calibrated`, `EQ_readPoint_example:zone`, …): operator, INNER,
+ * where, and the field as `prefix:name`.
+ */
+const FIELD_PARAM = /^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_|readPoint_|bizLocation_)?([a-z][a-zA-Z0-9]*:\w+)$/;
+const FIELD_SCOPE: Readonly<Record<string, FieldScope>> = {
+  '': 'event', ILMD_: 'ilmd', ERROR_DECLARATION_: 'errorDeclaration', SENSORELEMENT_: 'sensorElement', SENSORMETADATA_: 'sensorMetadata', SENSORREPORT_: 'sensorReport', readPoint_: 'readPoint', bizLocation_: 'bizLocation',
+};
+
+/** An extension field parameter as a test, its prefix resolved where the query declared it; undefined if `name` is none. */
+function fieldTest(name: string, raw: string | string[], prefixes: Readonly<Record<string, string>>): FieldTest | undefined {
+  const m = FIELD_PARAM.exec(name);
+  if (!m) return undefined;
+  const op = m[1] as FieldOp;
+  const scope = FIELD_SCOPE[m[3] ?? ''] as FieldScope;
+  if ((scope === 'readPoint' || scope === 'bizLocation') && op !== 'EQ') return undefined; // the standard has only EQ_ there
+  const field = m[4] as string;
+  const ns = prefixes[field.slice(0, field.indexOf(':'))];
+  const base = { scope, inner: m[2] !== undefined, name: field, ...(ns !== undefined ? { iri: ns + field.slice(field.indexOf(':') + 1) } : {}), op };
+  if (op === 'EXISTS') {
+    const given = (Array.isArray(raw) ? raw : [raw]).map((v) => v.trim());
+    if (given.some((v) => v !== '' && v !== 'true')) throw bad(name, 'takes no value (or true)');
+    return base;
+  }
+  const values = valuesOf(name, raw);
+  if (op !== 'EQ' && values.length !== 1) throw bad(name, 'takes one value (a number or a date-time)');
+  return { ...base, values };
+}
+
+/**
+ * The namespace prefixes a request declares in its `GS1-Extensions` header (`ex=https://…/,
+ * ex2=https://…/`), by which its extension field parameters are read.
+ */
+export function extensionPrefixes(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of (header ?? '').split(',')) {
+    const m = /^\s*([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(\S+)\s*$/.exec(entry);
+    if (m && isUri(m[2] as string)) out[m[1] as string] = m[2] as string;
+  }
+  return out;
+}
+
 /** Every parameter this interface answers, as a refusal lists them. */
 const SUPPORTED = [
   ...Object.keys(PARSERS),
   ...Object.keys(SENSOR_PARSERS),
   ...TYPED.map((f) => `${f.prefix}{type}`),
   'EXISTS_errorDeclaration', 'EXISTS_sensorElementList', 'eventCountLimit', 'maxEventCount',
+  '{EQ,GT,GE,LT,LE,EXISTS}_[INNER_][{ILMD,ERROR_DECLARATION,SENSORELEMENT,SENSORMETADATA,SENSORREPORT}_]{prefix:field}', 'EQ_[INNER_]{readPoint,bizLocation}_{prefix:field}',
   '{EQ,GT,GE,LT,LE}_quantity[_{uom}]', `{EQ,GT,GE,LT,LE}_{${SENSOR_VALUE_FIELDS.join(',')}}_{uom}`, '{GT,GE,LT,LE}_percRank',
   'orderBy', 'orderDirection', 'nextPageToken',
 ].join(', ');
@@ -356,7 +403,7 @@ function orderOf(by: string | undefined, direction: string | undefined): EventOr
  * @example
  * parseEpcisQuery({ MATCH_epc: 'urn:epc:id:sgtin:0614141.107346.2017', perPage: '10' })
  */
-export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPlan> = {}): ParsedQuery {
+export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPlan> = {}, prefixes: Readonly<Record<string, string>> = {}): ParsedQuery {
   let plan: Record<string, unknown> = { perPage: DEFAULT_PER_PAGE };
   let pageToken = '';
   const ordering: { by?: string; direction?: string } = {};
@@ -392,6 +439,11 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
     const sensorParser = SENSOR_PARSERS[name];
     if (sensorParser) {
       plan = { ...plan, sensor: { ...(plan['sensor'] as SensorTest | undefined), ...sensorParser(valuesOf(name, raw), name) } };
+      continue;
+    }
+    const field = fieldTest(name, raw, prefixes);
+    if (field) {
+      plan = { ...plan, fields: [...((plan['fields'] as FieldTest[] | undefined) ?? []), field] };
       continue;
     }
     if (foldNumeric(plan, name, valuesOf(name, raw))) continue;

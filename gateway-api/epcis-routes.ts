@@ -29,7 +29,7 @@ import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { problemOf } from './epcis-problems';
 import { assertVersionSpoken, readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
-import { EPCIS_CONTEXT_URL, parseEpcisQuery, queryDocument, type EventOrder } from './epcis-query';
+import { EPCIS_CONTEXT_URL, extensionPrefixes, parseEpcisQuery, queryDocument, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
 import { addTopLevelResources } from './epcis-resources';
@@ -233,7 +233,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const answer = async (ctx: Context, fixed: Parameters<typeof parseEpcisQuery>[1] = {}): Promise<void> => {
     const identity = await deps.identityOf(ctx);
     const viewer = deps.viewerOf?.(ctx);
-    const { plan, pageToken, order, limits } = parseEpcisQuery(ctx.query, fixed);
+    const { plan, pageToken, order, limits } = parseEpcisQuery(ctx.query, fixed, extensionPrefixes(ctx.get('GS1-Extensions')));
     if (limits?.maxEventCount !== undefined && !pageToken) await assertAtMost(deps.store, plan, limits.maxEventCount, identity, viewer, order);
     // eventCountLimit: the first N over every page; the token carries how many went before
     const limit = limits?.eventCountLimit;

@@ -15,7 +15,7 @@ import { ZfcError } from '../../chaincode/errors';
 import { eventIdentifiers } from '../../chaincode/epcis-identifiers';
 import type { EventPage, StoredEpcisEvent } from '../../chaincode/epcis-ledger';
 import { matchesPlan, type EpcisQueryPlan } from '../../chaincode/epcis-match';
-import { parseEpcisQuery } from '../../gateway-api/epcis-query';
+import { extensionPrefixes, parseEpcisQuery } from '../../gateway-api/epcis-query';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
 import { call, removeDir, startTestGateway, type TestGateway } from '../gateway/support';
 import { documentOf, example, objectEvent } from './fixtures';
@@ -38,6 +38,8 @@ const EVENTS: Json[] = [
   // 5, 6: quantities: 200 kg of one lot and 12 cases counted without a unit; 40 kg
   objectEvent(5, { eventID: id(5), epcList: [], quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: 200, uom: 'KGM' }, { epcClass: 'urn:epc:class:lgtin:4012345.012345.998878', quantity: 12 }] }),
   objectEvent(6, { eventID: id(6), epcList: [], quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: 40, uom: 'KGM' }] }),
+  // 7: the producer's own fields (the documents' @context declares ex:)
+  objectEvent(7, { eventID: id(7), 'ex:harvest': { 'ex:field': 'north-7', 'ex:moisture': 12.5 }, 'ex:grade': 'A' }),
 ];
 
 /** The expected answers, by hand from the events above. */
@@ -61,6 +63,9 @@ const CASES: Array<[string, Record<string, string>, number[]]> = [
   ['between 30 and 50 kg', { GT_quantity_KGM: '30', LT_quantity_KGM: '50' }, [6]],
   ['12 counted without a unit', { EQ_quantity: '12' }, [5]],
   ['12 kg (none: the 12 has no unit)', { EQ_quantity_KGM: '12' }, []],
+  ['an extension field', { 'EQ_ex:grade': 'A|B' }, [7]],
+  ['a number inside one', { 'GT_INNER_ex:moisture': '12' }, [7]],
+  ['present or not', { 'EXISTS_ex:harvest': '' }, [7]],
 ];
 
 function stored(event: Json, n: number): StoredEpcisEvent {
@@ -173,5 +178,54 @@ describe('EPCIS queries of sensor data, quantities, persistent dispositions and 
         expect(numbersOf(ids), `gateway: ${what}`).to.deep.equal(expected);
       }
     });
+  });
+});
+
+describe('EPCIS queries of extension fields (GS1\'s all-fields example)', function () {
+  const doc = example('object_event_all_possible_fields.jsonld');
+  const event = (doc['epcisBody'] as { eventList: Json[] }).eventList[0] as Json;
+  const e = { ...stored(event, 0), context: doc['@context'] };
+  const hit = (query: Record<string, string>, header?: string): boolean => matchesPlan(e, parseEpcisQuery(query, {}, extensionPrefixes(header)).plan);
+
+  it('finds top-level, inner, ilmd, sensor element, metadata and report fields, comparing numbers and times by value', () => {
+    // ext1 fields at the top of the event's ilmd: the number 20 written as text, a time, a boolean
+    expect(hit({ 'EQ_ILMD_ext1:float': '20' })).to.equal(true);
+    expect(hit({ 'EQ_ILMD_ext1:float': '20.0' })).to.equal(true); // by value
+    expect(hit({ 'GT_ILMD_ext1:float': '19.5', 'LE_ILMD_ext1:float': '20' })).to.equal(true);
+    expect(hit({ 'GT_ILMD_ext1:float': '20' })).to.equal(false);
+    expect(hit({ 'GE_ILMD_ext1:time': '2013-06-08T22:58:56.591+08:00' })).to.equal(true); // the same instant
+    expect(hit({ 'LT_ILMD_ext1:time': '2013-06-08T14:58:56Z' })).to.equal(false);
+    expect(hit({ 'EQ_ILMD_ext1:boolean': 'true' })).to.equal(true);
+    expect(hit({ 'EXISTS_ILMD_ext1:object': '' })).to.equal(true);
+    expect(hit({ 'EXISTS_ILMD_ext3:string': '' })).to.equal(false); // not at the top of the ilmd …
+    expect(hit({ 'EXISTS_INNER_ILMD_ext3:string': '' })).to.equal(true); // … but inside its extension fields
+    expect(hit({ 'EQ_INNER_ILMD_ext2:array': '23.0' })).to.equal(true); // an element of a nested list
+    expect(hit({ 'EQ_INNER_ILMD_ext3:string': 'stringInObjectInObject|nothing' })).to.equal(true);
+    // the same fields on the sensor element, its metadata, its report
+    expect(hit({ 'EQ_SENSORELEMENT_ext1:int': '10' })).to.equal(true);
+    expect(hit({ 'EQ_SENSORMETADATA_ext1:someFurtherMetadata': 'someText' })).to.equal(true);
+    expect(hit({ 'EQ_SENSORREPORT_ext1:someFurtherReportData': 'someText' })).to.equal(true);
+    expect(hit({ 'EQ_SENSORREPORT_ext1:someFurtherMetadata': 'someText' })).to.equal(false); // that one is the metadata's
+    // the event's own: ext1:int at its top, ext2:int only deep inside ext1:array
+    expect(hit({ 'EQ_ext1:int': '10' })).to.equal(true);
+    expect(hit({ 'EXISTS_INNER_ext1:int': '' })).to.equal(false);
+    expect(hit({ 'EXISTS_ext2:int': '' })).to.equal(false);
+    expect(hit({ 'EQ_INNER_ext2:int': '13' })).to.equal(true);
+  });
+
+  it('reads the query\'s prefixes from GS1-Extensions, and otherwise as each event\'s own document declared them', () => {
+    expect(hit({ 'EQ_ILMD_x:int': '10' }, 'x=http://example.com/ext1/')).to.equal(true); // another prefix, the same namespace
+    expect(hit({ 'EQ_ILMD_ext1:int': '10' }, 'ext1=http://example.org/other/')).to.equal(false); // the same prefix, another namespace
+    expect(hit({ 'EQ_ILMD_x:int': '10' })).to.equal(false); // an undeclared prefix the event does not use
+    expect(parseEpcisQuery({ 'EQ_ILMD_x:int': '10' }, {}, extensionPrefixes('x=http://example.com/ext1/, bad, y=not a uri')).plan.fields).to.deep.equal([
+      { scope: 'ilmd', inner: false, name: 'x:int', iri: 'http://example.com/ext1/int', op: 'EQ', values: ['10'] },
+    ]);
+  });
+
+  it('refuses what the families do not allow', () => {
+    expect(refusedAt({ 'GT_ILMD_ext1:float': '1|2' })).to.equal('/query/GT_ILMD_ext1:float');
+    expect(refusedAt({ 'EXISTS_ILMD_ext1:float': 'false' })).to.equal('/query/EXISTS_ILMD_ext1:float');
+    expect(refusedAt({ 'GT_readPoint_ext1:zone': '1' })).to.equal('/query/GT_readPoint_ext1:zone'); // only EQ there
+    expect(refusedAt({ 'EQ_ILMD_Ext1:float': '1' })).to.equal('/query/EQ_ILMD_Ext1:float'); // prefixes start lower case
   });
 });
