@@ -76,6 +76,11 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
 async function assemble(config: GatewayConfig, opened: OpenedLedger, index: TraceIndex, store: GatewayStore): Promise<GatewayParts> {
   const networkParticipants = await importNetworkIdentities(opened.ledger, store.wallet, opened.identities);
   const issuer = opened.ledger.kind === 'embedded' ? await EmbeddedIssuer.open(store) : undefined;
+  if (index.olderLayout) {
+    // written before captured claims were kept apart: rebuilt once from the ledger, or traces could name the wrong maker
+    process.stderr.write('[gateway] the trace index was written by an earlier version: rebuilding it from the ledger (once)\n');
+    await index.rebuild(opened.ledger, 200);
+  }
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });

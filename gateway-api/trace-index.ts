@@ -132,6 +132,8 @@ export class TraceIndex {
   static async open(options: TraceIndexOptions): Promise<TraceIndex> {
     const store = await TraceStore.open(options.dir);
     const index = new TraceIndex(store, options.project);
+    index.olderLayout = await store.isOlderLayout();
+    if (!(await store.checkpoint())) await store.markLayout(); // a new store is of this layout
     await store.load(index.graph);
     index.last = await store.checkpoint();
     for (const [code, n] of await store.publicScans()) index.publicScans.set(code, n);
@@ -139,6 +141,12 @@ export class TraceIndex {
     for (const [code, flag] of await store.publicEntries('E|')) index.clones.set(code, flag as CloneFlag);
     return index;
   }
+
+  /**
+   * True when the store on disk was written by an earlier layout (TraceStore.isOlderLayout): its
+   * answers may be wrong until {@link rebuild} (the gateway rebuilds it before following).
+   */
+  olderLayout = false;
 
   /** The last ledger position applied. */
   get checkpoint(): Checkpoint | undefined {
@@ -314,16 +322,23 @@ export class TraceIndex {
     this.processedBlock = -1;
     this.unapplied = 0;
     const height = await ledger.height();
-    if (height === 0) return 0;
+    if (height === 0) return this.rebuilt(0);
     const ac = new AbortController();
     const onBlockEnd = (n: number): void => {
       this.endedBlock = Math.max(this.endedBlock, n);
     };
     try {
-      return await this.consume(ledger.events({ signal: ac.signal, onBlockEnd }), { idleMs, until: (block) => block >= height - 1 });
+      return await this.rebuilt(await this.consume(ledger.events({ signal: ac.signal, onBlockEnd }), { idleMs, until: (block) => block >= height - 1 }));
     } finally {
       ac.abort();
     }
+  }
+
+  /** A finished rebuild: the store is of this code's layout. */
+  private async rebuilt(events: number): Promise<number> {
+    await this.store.markLayout();
+    this.olderLayout = false;
+    return events;
   }
 
   /** The lots a start names (a lot, an item, an SSCC); LOT_NOT_FOUND etc. when none. */

@@ -100,6 +100,9 @@ class Withdrawn {
   }
 }
 
+/** The store's layout: 2 keeps each captured claim to have made a lot under its own position (`L|lot|seq`). */
+export const TRACE_LAYOUT = 2;
+
 /** Values read per call while loading: fewer promises than one per value. */
 const LOAD_BATCH = 4096;
 
@@ -168,6 +171,23 @@ export class TraceStore {
   /** The last ledger position applied, if any. */
   async checkpoint(): Promise<Checkpoint | undefined> {
     return (await this.db.get('M|checkpoint')) as Checkpoint | undefined;
+  }
+
+  /**
+   * Whether the store was written by code of an earlier layout: it has applied facts and says no
+   * layout, or an older one (before layout 2 every captured claim to have made a lot overwrote
+   * the last under `L|lot`, so the trace showed the last claimant, not the first). Such a store
+   * must be rebuilt from the ledger.
+   */
+  async isOlderLayout(): Promise<boolean> {
+    if (!(await this.checkpoint())) return false;
+    const layout = await this.db.get('M|layout');
+    return typeof layout !== 'number' || layout < TRACE_LAYOUT;
+  }
+
+  /** Records that the store is of this code's layout (when it is new, or once rebuilt). */
+  async markLayout(): Promise<void> {
+    await this.db.put('M|layout', TRACE_LAYOUT);
   }
 
   /** A small value of the index's own (API keys and the like do not live here). */

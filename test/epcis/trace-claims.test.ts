@@ -5,7 +5,9 @@
  * when the first is declared erroneous the second stands; and the ledger's own record of the
  * lot, once there is one, stands over both. Real gateway, real HTTP.
  */
+import path from 'node:path';
 import { expect } from 'chai';
+import { Level } from 'level';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
@@ -62,6 +64,22 @@ describe('EPCIS capture: who made a lot, when several captures claim it', functi
     await gw.index.rebuild(gw.ledger, 300); // and from the ledger's events (a rebuild stops following)
     expect(await lot()).to.deep.equal(['coop-1', 100]);
     await restart();
+  });
+
+  it('rebuilds, once, a trace index written by an earlier version (one key per lot: the last claim stood), so the first claim stands again', async () => {
+    await gw.close();
+    // the store as the earlier layout left it: the last claim under L|lot, no layout mark
+    const db = new Level<string, unknown>(path.join(t.config.dataDir, 'index'), { valueEncoding: 'json' });
+    const claims = await db.iterator({ gte: `L|${COCOA}|C1|`, lt: `L|${COCOA}|C1|~` }).all();
+    expect(claims.map(([, v]) => (v as { producer: string }).producer)).to.deep.equal(['coop-1', 'trader-1']);
+    await db.batch([...claims.map(([k]) => ({ type: 'del' as const, key: k })), { type: 'put', key: `L|${COCOA}|C1`, value: claims[1]?.[1] }, { type: 'del', key: 'M|layout' }]);
+    await db.close();
+    gw = await startGateway(t.config);
+    expect(gw.index.olderLayout).to.equal(false);
+    expect(await lot()).to.deep.equal(['coop-1', 100]);
+    await restart(); // and not again: the rebuilt store says its layout
+    expect(gw.index.olderLayout).to.equal(false);
+    expect(await lot()).to.deep.equal(['coop-1', 100]);
   });
 
   it('lets the next claim stand once the first is declared erroneous, and keeps it so after a restart', async () => {
