@@ -108,7 +108,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     post: {
       operationId: 'epcisSubscribe',
       summary:
-        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first). Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`.',
+        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first), and with `"zfc:heldBySubscriber": true` only events naming a lot the subscriber holds. Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`.',
       security,
       parameters: [pathParam('name')],
       responses: { '201': { description: 'The subscription.' }, default: error },

@@ -68,6 +68,11 @@ export interface Subscription {
   readonly reportIfEmpty?: boolean;
   /** Events recorded before this time are never reported (default: when subscribed). */
   readonly initialRecordTime?: string;
+  /**
+   * `zfc:heldBySubscriber`: only events naming a lot (an item's, a case's) the subscriber holds
+   * when the event is recorded — "recalls of what I hold", whatever it holds by then.
+   */
+  readonly 'zfc:heldBySubscriber'?: true;
   /** Deliveries made, and deliveries abandoned after every retry failed. */
   delivered: number;
   failed: number;
@@ -97,6 +102,7 @@ export interface SubscriptionRequest {
   readonly schedule?: unknown;
   readonly reportIfEmpty?: unknown;
   readonly initialRecordTime?: unknown;
+  readonly 'zfc:heldBySubscriber'?: unknown;
 }
 
 /** The events a source has applied that a new subscription reaches back to, and the last ledger position it applied. */
@@ -127,6 +133,11 @@ export interface SubscriptionOptions {
   readonly attempts?: number;
   /** First retry delay; doubled each time. Default 500 ms. */
   readonly backoffMs?: number;
+  /**
+   * Whether a participant holds some of a lot the canonical identifiers name (the trace index's
+   * holdings); without it, `zfc:heldBySubscriber` subscriptions are refused.
+   */
+  readonly holds?: (participant: string, identifiers: readonly string[]) => boolean;
   /** Which callback URLs are allowed. Default: https only. */
   readonly allowDestination?: (url: URL) => boolean;
   /** Per-attempt timeout. Default 10 s. */
@@ -198,6 +209,12 @@ function decodeEvents(e: LedgerEvent): readonly StoredEpcisEvent[] {
 
 function bad(path: string, message: string): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', `${path} ${message}`, { errors: [{ path, message }] });
+}
+
+/** Every identifier an event names, in any role (canonical). */
+function namedIdentifiers(e: StoredEpcisEvent): string[] {
+  const ids = e.ids;
+  return [...ids.epcList, ...ids.childEPCs, ...ids.inputEPCList, ...ids.outputEPCList, ...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses, ...(ids.parentID ? [ids.parentID] : [])];
 }
 
 /** How many of `items` belong to `owner`. */
@@ -382,6 +399,11 @@ export class EpcisSubscriptions {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
     const timing = timingOf(request);
+    const held = request['zfc:heldBySubscriber'];
+    if (held !== undefined && held !== true && held !== false) throw bad('/zfc:heldBySubscriber', 'must be true or false');
+    if (held === true && !this.options.holds) {
+      throw new ZfcError('NOT_IMPLEMENTED', 'this gateway cannot tell what a participant holds: leave zfc:heldBySubscriber out', { errors: [{ path: '/zfc:heldBySubscriber', message: 'is not offered here' }] });
+    }
     if (countOf(this.subs.values(), owner) >= MAX_SUBSCRIPTIONS_PER_OWNER) {
       throw new ZfcError('INVALID_STATE', `a participant keeps at most ${MAX_SUBSCRIPTIONS_PER_OWNER} subscriptions: end one first`, { limit: MAX_SUBSCRIPTIONS_PER_OWNER });
     }
@@ -399,7 +421,7 @@ export class EpcisSubscriptions {
     const sub = live({
       subscriptionID: randomUUID(), queryName, dest: url.toString(), owner, createdAt,
       ...('stream' in timing ? { stream: true } : { schedule: timing.schedule.given, reportIfEmpty: timing.reportIfEmpty }),
-      initialRecordTime, delivered: 0, failed: 0, token,
+      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), delivered: 0, failed: 0, token,
       ...(reach?.through && this.options.ledger ? { liveAfter: reach.through } : {}),
     });
     // set and queued in this turn, so that no event the source applies next can go before them
@@ -508,6 +530,7 @@ export class EpcisSubscriptions {
       subscriptionID: s.subscriptionID, queryName: s.queryName, dest: s.dest, owner: s.owner, createdAt: s.createdAt,
       ...(s.schedule ? { schedule: s.schedule, reportIfEmpty: s.reportIfEmpty === true } : { stream: true }),
       ...(s.initialRecordTime !== undefined ? { initialRecordTime: s.initialRecordTime } : {}),
+      ...(s['zfc:heldBySubscriber'] ? { 'zfc:heldBySubscriber': true } : {}),
       delivered: s.delivered, failed: s.failed,
       ...(s.lastDelivery ? { lastDelivery: s.lastDelivery } : {}),
       ...(s.lastNotifiedAt ? { lastNotifiedAt: s.lastNotifiedAt } : {}),
@@ -541,6 +564,7 @@ export class EpcisSubscriptions {
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
+      if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, namedIdentifiers(event))) continue;
       out.push(sub);
     }
     return out;

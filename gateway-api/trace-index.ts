@@ -13,6 +13,7 @@
  * const graph = index.traceBack({ lot: { gtin, lot } }, `${gtin}/${lot}`);
  */
 import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
 import { TraceGraphStore, type LotNode, type TraceStart, holdersOf } from './trace-graph';
@@ -400,6 +401,26 @@ export class TraceIndex {
     facts.push(...(await this.store.scansOf(ref, scanLimit)));
     facts.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     return facts.map((f) => ({ seq: f.seq, type: f.type, txId: f.txId, timestamp: f.timestamp, fact: f }));
+  }
+
+  /**
+   * Whether `participant` holds some of a lot the identifiers name now (canonical Digital Links:
+   * a lot, an item's lot, or the lots a case or pallet carries), as the trace shows holdings.
+   */
+  holdsAny(participant: string, identifiers: readonly string[]): boolean {
+    for (const id of identifiers) {
+      const parsed = tryParseIdentifier(id);
+      if (!parsed?.gtin && !parsed?.sscc) continue;
+      const start: TraceStart | undefined =
+        parsed.kind === 'lot' && parsed.gtin && parsed.lot !== undefined ? { lot: { gtin: parsed.gtin, lot: parsed.lot } }
+          : parsed.kind === 'item' && parsed.gtin && parsed.serial !== undefined ? { item: { gtin: parsed.gtin, serial: parsed.serial } }
+            : parsed.kind === 'sscc' && parsed.sscc ? { sscc: parsed.sscc } : undefined;
+      if (!start) continue;
+      for (const node of this.graph.resolve(start)) {
+        if (holdings(node).some((h) => h.participant === participant && h.holding > 0)) return true;
+      }
+    }
+    return false;
   }
 
   /** Lots matching a query, in key order, a page at a time. */

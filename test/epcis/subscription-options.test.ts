@@ -49,7 +49,7 @@ describe('EPCIS subscriptions: initialRecordTime, schedules, and the queries col
   const recordTimeOf = async (eventID: string): Promise<string> => (await as('samr', 'GET', `/epcis/events/${encodeURIComponent(eventID)}`)).body.epcisBody.queryResults.resultsBody.eventList[0].recordTime;
 
   before(async () => {
-    for (const at of ['late', 'scheduled', 'empty', 'never', 'removed']) callbacks[at] = await startCallbackReceiver(`/${at}`);
+    for (const at of ['late', 'scheduled', 'empty', 'never', 'removed', 'held']) callbacks[at] = await startCallbackReceiver(`/${at}`);
     t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
@@ -161,5 +161,27 @@ describe('EPCIS subscriptions: initialRecordTime, schedules, and the queries col
     await until(() => delivered('scheduled').includes(id(11))); // the live subscription to another query has it
     expect(delivered('removed'), 'nothing for a removed query').to.deep.equal([]);
     expect((await as('other-8', 'POST', '/epcis/queries', { name: 'gone-8', query: { EQ_bizStep: 'receiving' } })).status, 'the name is free again').to.equal(201);
+  });
+
+  it('zfc:heldBySubscriber: a shop that subscribes to every recall is called only for what it holds, whatever it holds by then', async () => {
+    const OIL = withCheck('0695000000868');
+    keys['shop-8'] = (await as('samr', 'POST', '/v1/participants', { id: 'shop-8', name: 'Corner Shop', role: 'retailer', licence: 'JY-88', gln: gln(83) })).body.apiKey;
+    expect((await as('mill-8', 'POST', '/v1/products', { gtin: OIL, name: 'Rice bran oil', category: 'oil', unit: 'LTR', requiresTest: false })).status).to.equal(201);
+    for (const lot of ['L1', 'L2']) expect((await as('mill-8', 'POST', '/v1/lots', { gtin: OIL, lot, quantity: 100, unit: 'LTR', productionDate: '2026-04-01', origin: { gln: gln(81) } })).status).to.equal(201);
+    expect((await as('shop-8', 'POST', '/epcis/queries', { name: 'recalls-8', query: { EQ_disposition: 'recalled' } })).status).to.equal(201);
+    const sub = await subscribe('shop-8', 'recalls-8', 'held', { stream: true, 'zfc:heldBySubscriber': true });
+    expect(sub.body['zfc:heldBySubscriber']).to.equal(true);
+    // the shop comes to hold L1 only after it subscribed
+    expect((await as('mill-8', 'POST', '/v1/shipments', { shipmentId: 'SH-8', to: 'shop-8', lines: [{ gtin: OIL, lot: 'L1', quantity: 10 }], origin: { gln: gln(81) } })).status).to.equal(201);
+    expect((await as('shop-8', 'POST', '/v1/shipments/SH-8/receipt', { location: { gln: gln(83) } })).status).to.equal(201);
+    expect((await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-L2', lots: [{ gtin: OIL, lot: 'L2' }], reason: 'rancid', class: 'II' })).status).to.equal(201);
+    expect((await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-L1', lots: [{ gtin: OIL, lot: 'L1' }], reason: 'rancid', class: 'II' })).status).to.equal(201);
+    const held = callbacks['held'] as CallbackReceiver;
+    await until(() => held.deliveries.length > 0);
+    await sleep(500); // time for the other recall to show, were it sent
+    const recalled = held.deliveries.map((d) => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>).map((e) => e['zfc:recallId']));
+    expect(recalled).to.deep.equal([['RC-L1']]);
+    // refused where it cannot be meant
+    expect((await as('shop-8', 'POST', '/epcis/queries/recalls-8/subscriptions', { dest: held.url, signatureToken: TOKEN, stream: true, 'zfc:heldBySubscriber': 'yes' })).status).to.equal(400);
   });
 });
