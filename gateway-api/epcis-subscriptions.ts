@@ -138,6 +138,8 @@ export interface SubscriptionOptions {
    * holdings); without it, `zfc:heldBySubscriber` subscriptions are refused.
    */
   readonly holds?: (participant: string, identifiers: readonly string[]) => boolean;
+  /** Resolves once {@link holds} answers as of a ledger position (its holdings have caught up with it). */
+  readonly holdingsAt?: (at: Checkpoint) => Promise<void>;
   /** Which callback URLs are allowed. Default: https only. */
   readonly allowDestination?: (url: URL) => boolean;
   /** Per-attempt timeout. Default 10 s. */
@@ -329,6 +331,8 @@ export class EpcisSubscriptions {
       if (this.closed) return;
       const decoded = this.subs.size > 0 ? decodeEvents(e) : []; // no subscription: nothing to decode a capture for
       if (decoded.length > 0 && e.blockNumber > appliedThrough) await this.sourceApplied(e.txId);
+      // what a subscriber holds is asked as of this event: its holdings must have caught up with it
+      if (decoded.length > 0 && this.options.holdingsAt && [...this.subs.values()].some((s) => s['zfc:heldBySubscriber'])) await this.options.holdingsAt({ blockNumber: e.blockNumber, txIndex: e.txIndex });
       if (this.closed) return;
       await this.offerAt(decoded, { blockNumber: e.blockNumber, txIndex: e.txIndex });
     }

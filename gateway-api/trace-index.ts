@@ -272,6 +272,19 @@ export class TraceIndex {
     this.following = undefined;
   }
 
+  /**
+   * Resolves once the index has applied the ledger through `at` (or after `timeoutMs`,
+   * returning false): what it answers then includes that event's facts.
+   */
+  async reached(at: Checkpoint, timeoutMs = 5000): Promise<boolean> {
+    const done = (): boolean => this.last !== undefined && !isAfter(at, this.last);
+    for (const end = Date.now() + timeoutMs; !done(); ) {
+      if (Date.now() >= end) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return true;
+  }
+
   /** Resolves when the event of `txId` has been applied (or after `timeoutMs`, returning false). */
   async waitFor(txId: string, timeoutMs = 5000): Promise<boolean> {
     if (this.applied.has(txId)) return true;

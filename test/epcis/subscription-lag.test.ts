@@ -33,6 +33,10 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
   let callback: CallbackReceiver;
   let release: () => void = () => undefined;
   let gate: Promise<void> = Promise.resolve();
+  /** What 'dist' holds, as a lagging holdings index would tell it, and the gate it catches up at. */
+  let holding = false;
+  let releaseHoldings: () => void = () => undefined;
+  let holdingsGate: Promise<void> = Promise.resolve();
 
   before(async () => {
     w = await openWorld();
@@ -51,7 +55,11 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
       },
     };
     const records = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }) as unknown as JsonSection);
-    subs = new EpcisSubscriptions({ source, records, ledger: w.ledger, allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 20 });
+    subs = new EpcisSubscriptions({
+      source, records, ledger: w.ledger, allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 20,
+      holds: (participant) => participant === 'dist' && holding,
+      holdingsAt: () => holdingsGate,
+    });
     await subs.restore();
     await subs.define('shipped', parseEpcisQuery({ EQ_bizStep: 'shipping' }).plan, { EQ_bizStep: 'shipping' }, 'dist');
     // a subscription from the start, so that the follower reads each capture (with none it skips them unread)
@@ -61,6 +69,7 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
 
   after(async () => {
     release();
+    releaseHoldings();
     await subs?.close();
     await projection?.close();
     await db?.close();
@@ -85,15 +94,29 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
     expect(callback.deliveries.flatMap(eventIDsOf)).to.deep.equal([id(1), id(2), id(3)]);
   });
 
+  it('asks what a subscriber holds only once the holdings have caught up with the event', async () => {
+    await subs.define('recalled', parseEpcisQuery({ EQ_bizStep: 'shipping', EQ_disposition: 'recalled' }).plan, { EQ_bizStep: 'shipping', EQ_disposition: 'recalled' }, 'dist');
+    await subs.subscribe('recalled', { dest: callback.url, signatureToken: TOKEN, stream: true, 'zfc:heldBySubscriber': true }, 'dist');
+    const before = callback.deliveries.length;
+    holdingsGate = new Promise((resolve) => (releaseHoldings = resolve));
+    await w.submit('epcis:CaptureEvents', documentOf([objectEvent(960, { eventID: id(60), bizStep: 'shipping', disposition: 'recalled', epcList: ['urn:epc:id:sgtin:0614141.107346.960'] })]), actor(w, 'dist'));
+    await new Promise((r) => setTimeout(r, 100));
+    holding = true; // the holdings reach the event only now
+    releaseHoldings();
+    for (let i = 0; i < 400 && !callback.deliveries.slice(before).flatMap(eventIDsOf).includes(id(60)); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(callback.deliveries.slice(before).flatMap(eventIDsOf)).to.include(id(60));
+  });
+
   it('keeps at most MAX_SUBSCRIPTIONS_PER_OWNER subscriptions and MAX_QUERIES_PER_OWNER named queries per participant', async () => {
-    const mine = [...subs.subscriptionsOf('shipped', 'dist'), ...subs.subscriptionsOf('destroyed', 'dist')].length;
+    const queries = subs.queriesPage('', 1000).queries;
+    const mine = queries.flatMap((q) => subs.subscriptionsOf(q.name, 'dist')).length;
     for (let i = mine; i < MAX_SUBSCRIPTIONS_PER_OWNER; i++) await subs.subscribe('destroyed', { dest: callback.url, signatureToken: TOKEN, stream: true }, 'dist');
     await expectCode(subs.subscribe('destroyed', { dest: callback.url, signatureToken: TOKEN, stream: true }, 'dist'), 'INVALID_STATE');
     await subs.subscribe('destroyed', { dest: callback.url, signatureToken: TOKEN, stream: true }, 'shop'); // another participant's count is its own
     const plan = parseEpcisQuery({}).plan;
-    for (let i = 2; i < MAX_QUERIES_PER_OWNER; i++) await subs.define(`q-${i}`, plan, {}, 'dist');
+    for (let i = queries.filter((q) => q.owner === 'dist').length; i < MAX_QUERIES_PER_OWNER; i++) await subs.define(`q-${i}`, plan, {}, 'dist');
     await expectCode(subs.define('one-too-many', plan, {}, 'dist'), 'INVALID_STATE');
-    await subs.removeQuery('q-2', 'dist');
+    await subs.removeQuery(`q-${MAX_QUERIES_PER_OWNER - 1}`, 'dist');
     await subs.define('one-more', plan, {}, 'dist');
   });
 });
