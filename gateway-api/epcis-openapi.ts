@@ -138,5 +138,19 @@ export function epcisOpenApi(): { paths: Readonly<Record<string, Record<string, 
     const name = `EPCIS_${(Object.entries(EPCIS_SCHEMA_IDS).find(([, v]) => v === id)?.[0] ?? id)}`;
     schemas[name] = s;
   }
-  return { paths: EPCIS_OPENAPI_PATHS, schemas };
+  return { paths: withDiscovery(EPCIS_OPENAPI_PATHS), schemas };
+}
+
+/** Every path with the REST binding's discovery: OPTIONS, answering 204 with `Allow` and the versions spoken. */
+function withDiscovery(paths: Readonly<Record<string, Record<string, unknown>>>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [path, ops] of Object.entries(paths)) {
+    const name = path.replace(/[{}]/g, '').split('/').filter(Boolean).map((s) => s[0]?.toUpperCase() + s.slice(1)).join('');
+    const params = [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => pathParam(m[1] as string));
+    out[path] = {
+      ...ops,
+      options: { operationId: `discover${name}`, summary: 'Discovery: 204 with Allow, the EPCIS and CBV versions spoken, and at /epcis/capture GS1-EPCIS-Capture-Limit and GS1-EPCIS-Capture-File-Size-Limit.', security, parameters: params, responses: { '204': { description: 'What the resource allows.' }, default: error } },
+    };
+  }
+  return out;
 }

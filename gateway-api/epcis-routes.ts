@@ -269,5 +269,21 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   addTopLevelResources(router, { store: deps.store, identityOf: deps.identityOf, ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}), answer, nextLink, queries: deps.subscriptions !== undefined });
 
+  // discovery (the REST binding's OPTIONS on every resource): the methods it allows, the versions
+  // spoken (set on every answer), and at /capture the capture limits
+  const discover = async (ctx: Context): Promise<void> => {
+    await deps.identityOf(ctx);
+    const methods = new Set(router.match(ctx.path, 'GET').path.flatMap((layer) => layer.methods).filter((m) => m !== 'OPTIONS'));
+    if (methods.size === 0) throw new ZfcError('NOT_FOUND', `no resource ${ctx.path.slice(0, 200)}`);
+    ctx.set('Allow', ['OPTIONS', ...methods].join(', '));
+    if (/\/capture\/?$/.test(ctx.path)) {
+      ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
+      ctx.set('GS1-EPCIS-Capture-File-Size-Limit', String(limit));
+    }
+    ctx.status = 204;
+  };
+  router.options('/', discover);
+  router.options('/{*rest}', discover);
+
   return router;
 }

@@ -103,4 +103,18 @@ describe('EPCIS errors as RFC 7807 problems of the standard\'s exception types',
     // an envelope it cannot read is still refused on receipt
     problem(await as('POST', '/epcis/capture', { body: { ...documentOf(events), schemaVersion: 7 }, headers: { 'GS1-Capture-Error-Behaviour': 'proceed' } }), 400, 'ValidationException', 'INVALID_ARGUMENT');
   });
+
+  it('answers discovery (OPTIONS) on every resource: what it allows, the versions spoken, and the capture limits', async () => {
+    const capture = await as('OPTIONS', '/epcis/capture');
+    expect(capture.status).to.equal(204);
+    expect(capture.headers.get('allow')?.split(', ').sort()).to.deep.equal(['OPTIONS', 'POST']);
+    expect(capture.headers.get('gs1-epcis-capture-limit')).to.equal('10000');
+    expect(Number(capture.headers.get('gs1-epcis-capture-file-size-limit'))).to.be.greaterThan(1_000_000);
+    expect(capture.headers.get('gs1-epcis-version')).to.equal('2.0.0');
+    expect((await as('OPTIONS', '/epcis/queries/mine')).headers.get('allow')?.split(', ').sort()).to.deep.equal(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
+    expect((await as('OPTIONS', '/epcis/events/urn:uuid:x')).headers.get('allow')?.split(', ').sort()).to.deep.equal(['GET', 'HEAD', 'OPTIONS']);
+    expect((await as('OPTIONS', '/epcis')).status).to.equal(204);
+    problem(await as('OPTIONS', '/epcis/nothing/here'), 404, 'NoSuchResourceException', 'NOT_FOUND');
+    problem(await as('OPTIONS', '/epcis/capture', { key: '' }), 401, 'SecurityException', 'UNAUTHENTICATED');
+  });
 });
