@@ -13,7 +13,7 @@ import { ZfcError } from '../chaincode/errors';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
-  DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, SENSOR_VALUE_FIELDS,
+  canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, SENSOR_VALUE_FIELDS,
   type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
 } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
@@ -32,7 +32,6 @@ export const EPCIS_HEADERS: Readonly<Record<string, string>> = {
   'GS1-CBV-Version': '2.0.0',
   'GS1-CBV-Min': '2.0.0',
   'GS1-CBV-Max': '2.0.0',
-  'GS1-EPC-Format': 'Always_GS1_Digital_Link',
   'GS1-CBV-XML-Format': 'Never_Translates',
 };
 
@@ -464,12 +463,53 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
 }
 
 /**
- * A stored event as the query interface answers it: as captured, with its eventID and
- * recordTime, and the errorDeclaration made about it later, if any.
+ * How an answer writes EPCs (`GS1-EPC-Format`): as canonical GS1 Digital Links — the standard's
+ * default — or as they were captured (`Never_Translates`).
  */
-export function answerEvent(stored: StoredEpcisEvent): Record<string, unknown> {
+export type EpcFormat = 'Always_GS1_Digital_Link' | 'Never_Translates';
+
+/**
+ * The EPC format a request asks for: Digital Link when it says nothing, `No_Preference` or
+ * `Always_GS1_Digital_Link`; as captured for `Never_Translates`. `Always_EPC_URN` is refused
+ * (NOT_ACCEPTABLE): an EPC URN needs the GS1 company prefix's length, which a Digital Link does
+ * not carry and this repository does not know.
+ */
+export function epcFormatOf(header: string | undefined): EpcFormat {
+  const asked = (header ?? '').trim();
+  if (asked === '' || asked === 'No_Preference' || asked === 'Always_GS1_Digital_Link') return 'Always_GS1_Digital_Link';
+  if (asked === 'Never_Translates') return 'Never_Translates';
+  if (asked === 'Always_EPC_URN') {
+    throw new ZfcError('NOT_ACCEPTABLE', 'this repository cannot write every EPC as a URN (that needs the company prefix length of identifiers captured as Digital Links): ask for Always_GS1_Digital_Link or Never_Translates', { header: 'GS1-EPC-Format', value: asked });
+  }
+  throw new ZfcError('INVALID_ARGUMENT', 'GS1-EPC-Format is No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates', { errors: [{ path: '/headers/GS1-EPC-Format', message: 'is not one of the standard\'s values' }] });
+}
+
+const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const;
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
+const PARTY_LISTS = [['sourceList', 'source'], ['destinationList', 'destination'], ['bizTransactionList', 'bizTransaction']] as const;
+
+/** An event with its EPCs, classes, places, parties and business transactions as canonical Digital Links (others unchanged). */
+function inDigitalLink(event: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const dl = (v: unknown): unknown => (typeof v === 'string' ? canonicalOrSame(v) : v);
+  const objectWith = (v: unknown, key: string): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>), [key]: dl((v as Record<string, unknown>)[key]) } : v);
+  const out: Record<string, unknown> = { ...event };
+  for (const k of ID_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map(dl);
+  for (const k of QUANTITY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((q) => objectWith(q, 'epcClass'));
+  for (const [k, field] of PARTY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((x) => objectWith(x, field));
+  if (out['parentID'] !== undefined) out['parentID'] = dl(out['parentID']);
+  if (out['transformationID'] !== undefined) out['transformationID'] = dl(out['transformationID']);
+  for (const k of ['readPoint', 'bizLocation']) if (out[k] !== undefined) out[k] = objectWith(out[k], 'id');
+  return out;
+}
+
+/**
+ * A stored event as the query interface answers it: as captured (or its EPCs in Digital Link
+ * form), with its eventID and recordTime, and the errorDeclaration made about it later, if any.
+ */
+export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat = 'Never_Translates'): Record<string, unknown> {
   const declared = stored.declaration ? { errorDeclaration: stored.declaration.errorDeclaration } : {};
-  return { ...stored.event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };
+  const event = format === 'Always_GS1_Digital_Link' ? inDigitalLink(stored.event) : stored.event;
+  return { ...event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };
 }
 
 /**
@@ -495,10 +535,10 @@ function contexts(events: readonly StoredEpcisEvent[]): { context: unknown[]; ow
  * @example
  * ctx.body = queryDocument(page.events, new Date().toISOString());
  */
-export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery'): Record<string, unknown> {
+export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery', format: EpcFormat = 'Always_GS1_Digital_Link'): Record<string, unknown> {
   const { context, own } = contexts(events);
   const eventList = events.map((e) => {
-    const out = answerEvent(e);
+    const out = answerEvent(e, format);
     return own.has(e) && out['@context'] === undefined ? { '@context': e.context, ...out } : out;
   });
   return {

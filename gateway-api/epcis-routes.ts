@@ -29,7 +29,7 @@ import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { problemOf } from './epcis-problems';
 import { assertVersionSpoken, readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
-import { EPCIS_CONTEXT_URL, extensionPrefixes, parseEpcisQuery, queryDocument, type EventOrder } from './epcis-query';
+import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
 import { addTopLevelResources } from './epcis-resources';
@@ -184,6 +184,9 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     ctx.state['problem'] = problemOf; // refusals as the standard's problem details, beside the project's error
     setHeaders(ctx); // on every answer, refusals included
     assertVersionSpoken(ctx);
+    const format = epcFormatOf(ctx.get('GS1-EPC-Format')); // how answers write EPCs (Digital Link unless asked)
+    ctx.state['epcFormat'] = format;
+    ctx.set('GS1-EPC-Format', format);
     if (ready && !ready()) throw notReady();
     await next();
   });
@@ -245,7 +248,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     setHeaders(ctx);
     if (next) ctx.set('Link', nextLink(ctx, next));
     ctx.type = 'application/ld+json';
-    ctx.body = queryDocument(page.events, now());
+    ctx.body = queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat);
   };
 
   router.get('/events', (ctx) => answer(ctx));
@@ -257,7 +260,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
     setHeaders(ctx);
     ctx.type = 'application/ld+json';
-    ctx.body = queryDocument([stored], now());
+    ctx.body = queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat);
   });
 
   if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink);

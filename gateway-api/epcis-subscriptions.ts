@@ -703,7 +703,7 @@ export class EpcisSubscriptions {
         method: 'POST',
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        headers: { ...EPCIS_HEADERS, 'content-type': 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token) },
+        headers: { ...EPCIS_HEADERS, 'GS1-EPC-Format': 'Always_GS1_Digital_Link', 'content-type': 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token) },
         body,
       });
       await res.arrayBuffer().catch(() => undefined);

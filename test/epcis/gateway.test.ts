@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
+import { canonicalIdentifier } from '../../chaincode/epcis-identifiers';
 import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient, traceIndexed } from './api-client';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
@@ -104,7 +105,7 @@ describe('EPCIS in the gateway', function () {
 
     const s1 = await events('shop-1', `MATCH_epc=${encodeURIComponent(itemUri(RICE, 'S1'))}&EQ_bizStep=retail_selling`);
     expect(s1).to.have.length(1);
-    expect(s1[0]?.['epcList']).to.deep.equal([urn(itemUri(RICE, 'S1'))]);
+    expect(s1[0]?.['epcList']).to.deep.equal([itemUri(RICE, 'S1')]); // captured as a URN, answered as a Digital Link (GS1-EPC-Format's default)
     expect(await events('shop-1', `MATCH_epc=${encodeURIComponent(urn(itemUri(RICE, 'S2')))}&EQ_bizStep=retail_selling`)).to.deep.equal([]);
   });
 
@@ -178,7 +179,8 @@ describe('EPCIS in the gateway', function () {
     expect(packed).to.have.length(1);
     const shipped = await events('shop-1', `MATCH_epc=${encodeURIComponent(String(packed[0]?.['parentID']))}&EQ_bizStep=shipping`);
     expect(shipped).to.have.length(1);
-    expect(shipped[0]?.['destinationList']).to.deep.equal([{ type: 'owning_party', destination: 'urn:epc:id:pgln:6950000.00051' }]);
+    expect(shipped[0]?.['destinationList']).to.deep.equal([{ type: 'owning_party', destination: canonicalIdentifier('urn:epc:id:pgln:6950000.00051', '') }]);
+    expect(shipped[0]?.['destinationList'][0].destination).to.match(/^https:\/\/id\.gs1\.org\/417\//);
 
     // a participant that is no trading partner of the farm sees none of it
     expect(await events('shop-9', `MATCH_anyEPC=${encodeURIComponent(urn(bread[0] ?? ''))}`)).to.deep.equal([]);
@@ -188,7 +190,7 @@ describe('EPCIS in the gateway', function () {
     const history = await events('shop-1', `MATCH_anyEPC=${b2}`);
     expect(history.map((e) => e['type'])).to.deep.equal(['TransformationEvent', 'AggregationEvent']);
     const outputs = await events('shop-1', `MATCH_outputEPC=${b2}`);
-    expect(outputs[0]?.['inputQuantityList']).to.deep.equal([{ epcClass: urn(lotUri(FLOUR, 'F7')), quantity: 50, uom: 'KGM' }]);
+    expect(outputs[0]?.['inputQuantityList']).to.deep.equal([{ epcClass: lotUri(FLOUR, 'F7'), quantity: 50, uom: 'KGM' }]); // captured as a URN, answered as a Digital Link
 
     // latest first, one per page, following the Link header
     const latestFirst: string[] = [];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ZfcError } from '../../chaincode/errors';
 import { EpcisContract } from '../../chaincode/epcis-contract';
+import { canonicalIdentifier } from '../../chaincode/epcis-identifiers';
 import { validateEpcisQueryDocument } from '../../chaincode/epcis-validate';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -22,6 +23,9 @@ import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, ty
 import { documentOf, example, exampleNames, objectEvent, officialSchema } from './fixtures';
 import { SeedContract } from './seed-contract';
 import { serveRouterAs } from './serve-router';
+
+/** The fields whose identifiers an answer writes as Digital Links by default (GS1-EPC-Format). */
+const IDENTIFIER_FIELDS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList', 'parentID', 'quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList', 'readPoint', 'bizLocation', 'sourceList', 'destinationList', 'bizTransactionList', 'transformationID'];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -37,10 +41,10 @@ describe('EPCIS routes over HTTP', function () {
   let server: Server;
   let base: string;
 
-  const call = async (method: string, path: string, body?: unknown, auth = 'Bearer alice') => {
+  const call = async (method: string, path: string, body?: unknown, auth = 'Bearer alice', headers: Record<string, string> = {}) => {
     const res = await fetch(base + path, {
       method,
-      headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/ld+json' } : {}) },
+      headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/ld+json' } : {}), ...headers },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
@@ -81,12 +85,22 @@ describe('EPCIS routes over HTTP', function () {
       expect(job['success'], JSON.stringify(job['errors'])).to.equal(true);
       for (const event of doc['epcisBody'].eventList as Json[]) {
         if (typeof event['eventID'] !== 'string') continue;
-        const got = await call('GET', `/epcis/events/${encodeURIComponent(event['eventID'])}`);
+        // as captured, when asked (GS1-EPC-Format: Never_Translates): field by field
+        const got = await call('GET', `/epcis/events/${encodeURIComponent(event['eventID'])}`, undefined, 'Bearer alice', { 'GS1-EPC-Format': 'Never_Translates' });
         expect(got.status).to.equal(200);
+        expect(got.headers.get('GS1-EPC-Format')).to.equal('Never_Translates');
         expect(officialSchema()(got.body), JSON.stringify(officialSchema().errors)).to.equal(true);
         validateEpcisQueryDocument(got.body);
         const answered = got.body['epcisBody'].queryResults.resultsBody.eventList[0] as Json;
         expect(without(answered, ['recordTime', '@context']), name).to.deep.equal(without(event, ['recordTime']));
+        // by default, the standard's: every EPC, class, place and party as a canonical GS1 Digital Link, the rest as captured
+        const dl = await call('GET', `/epcis/events/${encodeURIComponent(event['eventID'])}`);
+        expect(dl.headers.get('GS1-EPC-Format')).to.equal('Always_GS1_Digital_Link');
+        expect(officialSchema()(dl.body), JSON.stringify(officialSchema().errors)).to.equal(true);
+        const linked = dl.body['epcisBody'].queryResults.resultsBody.eventList[0] as Json;
+        expect(linked['epcList'] ?? [], name).to.deep.equal(((event['epcList'] as string[] | undefined) ?? []).map((e) => canonicalIdentifier(e, '')));
+        expect((linked['readPoint'] as Json | undefined)?.['id'], name).to.equal((event['readPoint'] as Json | undefined)?.['id'] === undefined ? undefined : canonicalIdentifier(String((event['readPoint'] as Json)['id']), ''));
+        expect(without(linked, [...IDENTIFIER_FIELDS, '@context']), name).to.deep.equal(without(answered, [...IDENTIFIER_FIELDS, '@context']));
       }
     }
   });
