@@ -335,7 +335,8 @@ function numberPasses(t: NumberTest, v: unknown): boolean {
   );
 }
 
-const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
+/** An event's lists of quantity elements (classes and quantities). */
+export const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
 
 function quantitiesPass(tests: readonly QuantityTest[] | undefined, event: Json): boolean {
   if (!tests) return true;

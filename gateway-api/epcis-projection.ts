@@ -49,7 +49,7 @@ function orderedOf(...events: StoredEpcisEvent[]): OrderedEvents {
 }
 
 /** Every identifier and class an event names, in any role: the keys of the identifier index. */
-function identifiersOf(e: StoredEpcisEvent): Set<string> {
+export function identifiersOf(e: StoredEpcisEvent): Set<string> {
   const ids = e.ids;
   const out = new Set<string>();
   for (const list of [ids.epcList, ids.childEPCs, ids.inputEPCList, ids.outputEPCList, ids.epcClasses, ids.inputEPCClasses, ids.outputEPCClasses]) {

@@ -13,7 +13,7 @@ import { ZfcError } from '../chaincode/errors';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
-  canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, SENSOR_VALUE_FIELDS,
+  canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
   type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
 } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
@@ -485,7 +485,6 @@ export function epcFormatOf(header: string | undefined): EpcFormat {
 }
 
 const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const;
-const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
 const PARTY_LISTS = [['sourceList', 'source'], ['destinationList', 'destination'], ['bizTransactionList', 'bizTransaction']] as const;
 
 /** An event with its EPCs, classes, places, parties and business transactions as canonical Digital Links (others unchanged). */

@@ -35,7 +35,8 @@ import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
-import { epcisEventsOf, type EpcisListener } from './epcis-projection';
+import { isAfter } from '../ledger-tools/call-check';
+import { epcisEventsOf, identifiersOf, type EpcisListener } from './epcis-projection';
 import type { EpcisRecords, RecordOp } from './epcis-records';
 import { EPCIS_HEADERS, queryDocument } from './epcis-query';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
@@ -156,7 +157,7 @@ export interface SubscriptionOptions {
   readonly saveEveryMs?: number;
 }
 
-/** What is kept of a subscription: its view, its token, and the last block it was offered by the source at subscribe time. */
+/** What is kept of a subscription: its view, its token, and the ledger position the source had reached when it was made. */
 type SavedSubscription = Subscription & {
   readonly token: string;
   /** Events up to this ledger position were reported from the source when subscribing (ledger mode). */
@@ -213,22 +214,11 @@ function bad(path: string, message: string): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', `${path} ${message}`, { errors: [{ path, message }] });
 }
 
-/** Every identifier an event names, in any role (canonical). */
-function namedIdentifiers(e: StoredEpcisEvent): string[] {
-  const ids = e.ids;
-  return [...ids.epcList, ...ids.childEPCs, ...ids.inputEPCList, ...ids.outputEPCList, ...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses, ...(ids.parentID ? [ids.parentID] : [])];
-}
-
 /** How many of `items` belong to `owner`. */
 function countOf(items: Iterable<{ readonly owner: string }>, owner: string): number {
   let n = 0;
   for (const item of items) if (item.owner === owner) n++;
   return n;
-}
-
-/** Whether ledger position `a` comes after `b`. */
-function isAfter(a: Checkpoint, b: Checkpoint): boolean {
-  return a.blockNumber > b.blockNumber || (a.blockNumber === b.blockNumber && a.txIndex > b.txIndex);
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -568,7 +558,7 @@ export class EpcisSubscriptions {
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
-      if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, namedIdentifiers(event))) continue;
+      if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, [...identifiersOf(event)])) continue;
       out.push(sub);
     }
     return out;

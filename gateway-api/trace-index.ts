@@ -13,6 +13,7 @@
  * const graph = index.traceBack({ lot: { gtin, lot } }, `${gtin}/${lot}`);
  */
 import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import { isAfter } from '../ledger-tools/call-check';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
@@ -622,9 +623,6 @@ export class TraceIndex {
   }
 }
 
-function isAfter(a: Checkpoint, b: Checkpoint): boolean {
-  return a.blockNumber > b.blockNumber || (a.blockNumber === b.blockNumber && a.txIndex > b.txIndex);
-}
 
 /** What each participant holds of a lot now: produced + received − shipped − sold − consumed. */
 function holdings(node: LotNode): (HolderView & { holding: number })[] {

@@ -22,6 +22,12 @@ export function checkCheckpoint(after: unknown): void {
   if (!valid) throw new ZfcError('INVALID_ARGUMENT', 'a checkpoint is a block number and a transaction index, both integers from 0', { after });
 }
 
+/** True if ledger position `event` comes strictly after `checkpoint` (always, without one). */
+export function isAfter(event: Checkpoint, checkpoint: Checkpoint | undefined): boolean {
+  if (!checkpoint) return true;
+  return event.blockNumber > checkpoint.blockNumber || (event.blockNumber === checkpoint.blockNumber && event.txIndex > checkpoint.txIndex);
+}
+
 /** A block's events that come after `after` (all of them without one, or in a later block). */
 export function* eventsAfter(events: readonly LedgerEvent[], after: Checkpoint | undefined): Generator<LedgerEvent> {
   for (const event of events) {

@@ -19,12 +19,12 @@ import { connect, signers, type Gateway, type ConnectOptions } from '@hyperledge
 import { CommitError } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { ZfcError } from '../chaincode/errors';
+import { isAfter } from './call-check';
 import { blockEvents, blockNumberOf } from './fabric-block';
 import { fabricError, isUnreachable } from './fabric-error';
 import { checkIdentity } from './identity-check';
 import type {
   CallOptions,
-  Checkpoint,
   EventsOptions,
   Identity,
   Ledger,
@@ -83,13 +83,6 @@ const UTF8 = new TextEncoder();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
 const keyOf = (identity: Identity): string => `${identity.mspId}\n${identity.certificate}`;
-
-/** True if `event` comes strictly after `checkpoint`. */
-function isAfter(event: Checkpoint, checkpoint: Checkpoint | undefined): boolean {
-  if (!checkpoint) return true;
-  return event.blockNumber > checkpoint.blockNumber ||
-    (event.blockNumber === checkpoint.blockNumber && event.txIndex > checkpoint.txIndex);
-}
 
 /** The same checks as the embedded ledger's, before anything is signed or sent. */
 function checkCall(fn: unknown, args: unknown, identity: Identity): void {
