@@ -27,7 +27,8 @@ import {
 } from './epcis-ledger';
 import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
 import { validateEpcisDocument, validateEpcisDocumentProceeding, type EpcisEvent } from './epcis-validate';
-import { requireParticipant } from './access';
+import { assertRole, requireParticipant } from './access';
+import { TRANSFORMER_ROLES } from './transformation';
 import { containerLots } from './aggregation';
 import { assertMayUse, assertNewLot, getHolding } from './lot';
 import { KEY } from './keys';
@@ -243,6 +244,7 @@ function gatesOf(event: EpcisEvent, ids: EventIdentifiers): Gate[] {
 class LedgerLookups {
   private readonly products = new Map<string, Promise<Product | undefined>>();
   private readonly lots = new Map<string, Promise<Lot | undefined>>();
+  private readonly holdings = new Map<string, Promise<number>>();
 
   constructor(private readonly tx: Tx) {}
 
@@ -325,9 +327,7 @@ class LedgerLookups {
     const product = await this.product(gtin);
     if (!product) return;
     if (how === 'commission' && product.owner !== maker.id) throw new ZfcError('NOT_OWNER', `product ${gtin} belongs to another participant`, { gtin });
-    if (how === 'transform' && maker.role !== 'processor' && maker.role !== 'producer') {
-      throw new ZfcError('FORBIDDEN', `a ${maker.role} may not transform lots`, { role: maker.role, allowed: ['processor', 'producer'], action: 'transform lots' });
-    }
+    if (how === 'transform') assertRole(maker, TRANSFORMER_ROLES, 'transform lots');
     let parsed;
     try {
       parsed = parseIdentifier(canonical);
@@ -348,15 +348,17 @@ class LedgerLookups {
    * its own products out of them in the trace (a counterfeiter's "made from" a premium lot).
    */
   async held(lot: Lot, holder: Participant, action: string): Promise<void> {
-    const holding = await getHolding(this.tx, lot, holder.id);
-    if (!holding || holding.quantity <= 0) {
+    const key = `${lot.gtin}\u0000${lot.lot}`;
+    let quantity = this.holdings.get(key);
+    if (!quantity) this.holdings.set(key, (quantity = getHolding(this.tx, lot, holder.id).then((h) => h?.quantity ?? 0)));
+    if ((await quantity) <= 0) {
       throw new ZfcError('NOT_OWNER', `${holder.id} holds none of lot ${lot.gtin}/${lot.lot}, and a captured event may ${action} only what its capturer holds`, { gtin: lot.gtin, lot: lot.lot, holder: holder.id });
     }
   }
 }
 
 /** Applies the ledger's lot rules to one event; the error names the event's position. */
-async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: EventIdentifiers, path: string, maker: Participant): Promise<void> {
+async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant): Promise<void> {
   const named = async (id: string, check: () => Promise<void>): Promise<void> => {
     try {
       await check();
@@ -368,7 +370,7 @@ async function checkLotRules(lookups: LedgerLookups, event: EpcisEvent, ids: Eve
   const made = madeBy(event, ids);
   for (const id of new Set(made.identifiers)) await named(id, () => lookups.mayMake(id, made.how, maker));
   // a shipping event that names a ledger shipment is Ship's: its holding checks are Ship's own, by quantity (epcis-shipments.ts)
-  const moves = linkedShipment(event, path) !== undefined;
+  const moves = link !== undefined;
   for (const gate of gatesOf(event, ids)) {
     for (const id of new Set(gate.identifiers)) {
       for (const lot of await lookups.lotsOf(id)) {
@@ -388,14 +390,20 @@ interface Candidate {
   readonly generatedID: boolean;
 }
 
+/** A new event, with the ledger shipment it ships or receives (a desadv urn:zfc:shipment:…), if any. */
+interface Fresh extends Candidate {
+  readonly link: ReturnType<typeof linkedShipment>;
+}
+
 /**
  * Each event's canonical identifiers and eventID, in document order (pure: no state read),
- * leaving out the events `guard` refuses (a malformed identifier, when the capture proceeds).
+ * leaving out the events `guard` has refused or refuses now (a malformed identifier, when the
+ * capture proceeds).
  */
-function candidates(events: readonly EpcisEvent[], context: unknown, guard: Guard, skip: ReadonlySet<number>): Candidate[] {
+function candidates(events: readonly EpcisEvent[], context: unknown, guard: Guard): Candidate[] {
   const out: Candidate[] = [];
   events.forEach((event, index) => {
-    if (skip.has(index)) return;
+    if (guard.has(index)) return;
     const path = eventPointer(index);
     const c = guard.sync(index, () => {
       const given = typeof event['eventID'] === 'string' ? event['eventID'] : undefined;
@@ -432,13 +440,18 @@ class Guard {
     this.rejected.push({ index, path: eventPointer(index), code: err.code, message: err.text, ...errors });
   }
 
+  /** An event's refusal: thrown when rolling back (or when it is no typed refusal), recorded when proceeding. */
+  refuse(index: number, err: unknown): undefined {
+    if (!this.proceed || !(err instanceof ZfcError)) throw err;
+    this.reject(index, err);
+    return undefined;
+  }
+
   sync<T>(index: number, work: () => T): T | undefined {
     try {
       return work();
     } catch (err) {
-      if (!this.proceed || !(err instanceof ZfcError)) throw err;
-      this.reject(index, err);
-      return undefined;
+      return this.refuse(index, err);
     }
   }
 
@@ -446,9 +459,7 @@ class Guard {
     try {
       return await work();
     } catch (err) {
-      if (!this.proceed || !(err instanceof ZfcError)) throw err;
-      this.reject(index, err);
-      return undefined;
+      return this.refuse(index, err);
     }
   }
 }
@@ -514,11 +525,12 @@ async function declaration(tx: Tx, c: Candidate, recorded: ReadonlySet<string>, 
 }
 
 /**
- * Captures every event of an EPCISDocument (already parsed JSON) in this transaction.
+ * Captures every event of an EPCISDocument (already parsed JSON) in this transaction: all or
+ * nothing, or (`proceed`) every event the rules accept, the others named in `result.rejected`.
  *
  * @throws ZfcError INVALID_ARGUMENT (with `details.errors[].path`), UNKNOWN_IDENTITY,
  *   PARTICIPANT_SUSPENDED, LOT_RECALLED / LOT_ON_HOLD, NOT_OWNER / LOT_EXISTS (with
- *   `details.path`); nothing is written.
+ *   `details.path`), rolling back, or for a bad envelope or caller either way; nothing is written.
  */
 export async function captureDocument(tx: Tx, document: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureOutcome> {
   const proceed = behaviour === 'proceed';
@@ -529,13 +541,15 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     guard.reject(index, new ZfcError('INVALID_ARGUMENT', `invalid event: ${errors[0]?.path ?? ''} ${errors[0]?.message ?? ''}`.trim(), { errors }));
   }
   const context = doc['@context'];
-  const { fresh: unchecked, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard, new Set(invalid.keys())));
+  const { fresh: news, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard));
+  // each new event's ledger shipment, read once (a malformed despatch advice refuses the event)
+  const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path) }]) ?? []);
   const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller, guard);
   const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
-  const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c.event, c.ids, c.path, caller)));
+  const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller)));
   verdicts.forEach((v, i) => {
-    if (v.status === 'rejected') guard.sync((unchecked[i] as Candidate).index, () => { throw v.reason; }); // rolling back: the first refused event, in document order
+    if (v.status === 'rejected') guard.refuse((unchecked[i] as Fresh).index, v.reason); // rolling back: the first refused event, in document order
   });
   // shipping and receiving events linked to the ledger's shipments, in document order (a
   // document may ship a shipment and another's receipt; Tx reads its own writes); an event
@@ -544,11 +558,10 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const receipts: CapturedReceipt[] = [];
   const moved = new Map<Candidate, { shipped: string } | { receipt: string }>();
   for (const c of unchecked) {
-    if (guard.has(c.index)) continue;
+    const link = c.link;
+    if (!link || guard.has(c.index)) continue;
     const restore = proceed ? tx.savepoint() : undefined;
     const done = await guard.run(c.index, async () => {
-      const link = linkedShipment(c.event, c.path);
-      if (!link) return true;
       if (link.step === 'shipping') {
         shipments.push({ eventID: c.eventID, ...(await shipCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
         moved.set(c, { shipped: link.shipmentId });

@@ -117,7 +117,8 @@ const CBV_URN_WEB = new Map<string, string>([
  */
 const CURIE_START = /^[A-Za-z][A-Za-z0-9._-]*:[^/]/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** A date-time with its offset, seconds and fractions optional. */
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const BARE_WORD = /^[A-Za-z_]+$/;
 const EPC_LIKE = /^(urn:epc:|https?:\/\/)/i;
 

@@ -6,7 +6,7 @@
  * the gateway — uses this same matcher, so every store gives the same answer. Identifier values
  * in a plan are canonical (normalised like the events), so a URN query finds Digital Link events.
  */
-import { canonicalTime, contextPrefixes, STANDARD_PREFIXES } from './epcis-event-hash';
+import { canonicalTime, contextPrefixes, ISO_TIME, STANDARD_PREFIXES } from './epcis-event-hash';
 import { normalizeCached, type EventIdentifiers } from './epcis-identifiers';
 
 /** A parsed, validated EPCIS SimpleEventQuery (the subset this project answers). */
@@ -272,8 +272,9 @@ function hit(patterns: readonly EpcPattern[] | undefined, values: readonly strin
   return patterns.some((p) => values.some((v) => (p.prefix ? v === p.value || v.startsWith(`${p.value}/`) : v === p.value)));
 }
 
-function oneOf(allowed: readonly string[] | undefined, value: unknown): boolean {
-  return !allowed || (typeof value === 'string' && allowed.includes(value));
+/** A field's text is one of `allowed` (compared as `same` makes it); anything passes when nothing is asked. */
+function oneOf(allowed: readonly string[] | undefined, value: unknown, same?: (s: string) => string): boolean {
+  return !allowed || (typeof value === 'string' && allowed.includes(same ? same(value) : value));
 }
 
 function inRange(value: string, ge: string | undefined, lt: string | undefined): boolean {
@@ -352,23 +353,18 @@ function persistentPass(plan: EpcisQueryPlan, event: Json): boolean {
   return some(plan.persistentDispositionsSet, 'set') && some(plan.persistentDispositionsUnset, 'unset');
 }
 
-/** A field's text if it is one of `allowed` (compared as `same` makes them); anything passes when nothing is asked. */
-function textIn(allowed: readonly string[] | undefined, value: unknown, same: (s: string) => string = (s) => s): boolean {
-  return !allowed || (typeof value === 'string' && allowed.includes(same(value)));
-}
-
 function reportPasses(t: SensorTest, report: Json, meta: Json): boolean {
   return (
     timeWithin(report['time'] ?? meta['time'], t.geTime, t.ltTime) &&
-    textIn(t.types, report['type'], measurementType) &&
-    textIn(t.deviceIDs, report['deviceID'] ?? meta['deviceID'], canonicalOrSame) &&
-    textIn(t.dataProcessingMethods, report['dataProcessingMethod'] ?? meta['dataProcessingMethod']) &&
-    textIn(t.microorganisms, report['microorganism']) &&
-    textIn(t.chemicalSubstances, report['chemicalSubstance']) &&
-    textIn(t.stringValues, report['stringValue']) &&
+    oneOf(t.types, report['type'], measurementType) &&
+    oneOf(t.deviceIDs, report['deviceID'] ?? meta['deviceID'], canonicalOrSame) &&
+    oneOf(t.dataProcessingMethods, report['dataProcessingMethod'] ?? meta['dataProcessingMethod']) &&
+    oneOf(t.microorganisms, report['microorganism']) &&
+    oneOf(t.chemicalSubstances, report['chemicalSubstance']) &&
+    oneOf(t.stringValues, report['stringValue']) &&
     (!t.booleanValues || (typeof report['booleanValue'] === 'boolean' && t.booleanValues.includes(report['booleanValue']))) &&
-    textIn(t.hexBinaryValues, report['hexBinaryValue'], (s) => s.toLowerCase()) &&
-    textIn(t.uriValues, report['uriValue']) &&
+    oneOf(t.hexBinaryValues, report['hexBinaryValue'], (s) => s.toLowerCase()) &&
+    oneOf(t.uriValues, report['uriValue']) &&
     (!t.percRank || numberPasses(t.percRank, report['percRank'])) &&
     (!t.values || t.values.every((v) => report['uom'] === v.uom && numberPasses(v.test, report[v.field])))
   );
@@ -384,7 +380,7 @@ function sensorPasses(plan: EpcisQueryPlan, event: Json): boolean {
     return (
       timeWithin(meta['startTime'], t.geStartTime, t.ltStartTime) &&
       timeWithin(meta['endTime'], t.geEndTime, t.ltEndTime) &&
-      textIn(t.bizRules, meta['bizRules']) &&
+      oneOf(t.bizRules, meta['bizRules']) &&
       listOf(element['sensorReport']).some((report) => reportPasses(t, report, meta))
     );
   });
@@ -440,15 +436,15 @@ function fieldValues(objects: readonly Json[], inner: boolean, named: (key: stri
   return out;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** A number written as text (a field's value or a query's). */
+export const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A value as a number, a canonical time, or a text, for comparing with a query's text. */
 function comparable(v: unknown): { n?: number; t?: string; s?: string } {
   if (typeof v === 'number') return { n: v };
   if (typeof v === 'boolean') return { s: String(v) };
   if (typeof v !== 'string') return {};
-  return { s: v, ...(NUMBER.test(v) ? { n: Number(v) } : {}), ...(TIME.test(v) ? { t: canonicalTime(v) } : {}) };
+  return { s: v, ...(NUMBER.test(v) ? { n: Number(v) } : {}), ...(ISO_TIME.test(v) ? { t: canonicalTime(v) } : {}) };
 }
 
 function valuePasses(op: Exclude<FieldOp, 'EXISTS'>, v: unknown, wanted: readonly string[]): boolean {

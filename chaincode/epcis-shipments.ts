@@ -16,7 +16,8 @@
  *   addressee, the lots and quantities of its quantityList in their shipped unit (in full without
  *   one), never over, where its bizLocation (else readPoint) says; then every change of Receive.
  *
- * A refusal refuses the whole capture, and names the event and the field. The captured event is
+ * A refusal names the event and the field, and refuses the whole capture (or, when the capture
+ * proceeds past refused events, that event alone, none of its writes kept). The captured event is
  * the shipment's or the receipt's evidence: no other EPCIS event is recorded for it. Its record
  * says which shipment it shipped or received, and such an event cannot be declared erroneous
  * later (what it did on the ledger stands). Other shipping and receiving events stay evidence

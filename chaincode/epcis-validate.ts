@@ -284,6 +284,30 @@ export function validateEpcisDocument(value: unknown): EpcisDocument {
 }
 
 /**
+ * Validates a document's envelope alone (all but its events), an EPCISDocument or an
+ * EPCISQueryDocument: what a capture that proceeds past bad events refuses on receipt, the
+ * events being the contract's to judge one by one.
+ *
+ * @throws ZfcError INVALID_ARGUMENT, PAYLOAD_TOO_LARGE, as {@link validateEpcisDocument}.
+ */
+export function validateEpcisEnvelope(value: unknown, kind: 'EPCISDocument' | 'EPCISQueryDocument' = 'EPCISDocument'): Record<string, unknown> {
+  preflight(value, kind);
+  const validate = kind === 'EPCISDocument' ? validators.document : validators.queryDocument;
+  // the same document with no events (an empty list is valid): only the envelope is judged
+  const shell = eventListOf(value) ? withoutEvents(value as Record<string, unknown>) : value;
+  if (!validate(shell)) fail(kind, fieldErrors(validate.errors));
+  return value as Record<string, unknown>;
+}
+
+/** A copy of a document (or query document) whose event list is empty. */
+function withoutEvents(doc: Record<string, unknown>): Record<string, unknown> {
+  const body = doc['epcisBody'] as Record<string, unknown>;
+  if (body['eventList'] !== undefined) return { ...doc, epcisBody: { ...body, eventList: [] } };
+  const results = body['queryResults'] as Record<string, unknown>;
+  return { ...doc, epcisBody: { ...body, queryResults: { ...results, resultsBody: { ...(results['resultsBody'] as Record<string, unknown>), eventList: [] } } } };
+}
+
+/**
  * Validates an EPCISDocument for a capture that proceeds past bad events
  * (`GS1-Capture-Error-Behaviour: proceed`): a bad envelope refuses the whole document, as
  * {@link validateEpcisDocument} does; each event that is not valid is given back, by position,
@@ -296,8 +320,8 @@ export function validateEpcisDocumentProceeding(value: unknown): { document: Epc
   const invalid = new Map<number, EpcisFieldError[]>();
   if (validators.document(value)) return { document: value as unknown as EpcisDocument, invalid };
   const envelope = fieldErrors(validators.document.errors).filter((e) => !EVENT_PATH.test(e.path));
-  if (envelope.length > 0) validateEpcisDocument(value); // throws, with the events' errors too
   const events = eventListOf(value) ?? [];
+  if (envelope.length > 0) fail('EPCISDocument', [...envelope, ...eventErrors(events)]);
   for (let i = 0; i < events.length; i++) {
     if (!validators.event(events[i])) invalid.set(i, fieldErrors(validators.event.errors, `/epcisBody/eventList/${i}`).slice(0, EPCIS_LIMITS.maxReportedErrors));
   }

@@ -66,9 +66,12 @@ async function writeEdges(tx: Tx, transformationId: string, consumed: readonly L
   return edges;
 }
 
+/** The roles that may transform lots (TransformLots, and captured TransformationEvents of the ledger's products). */
+export const TRANSFORMER_ROLES = ['processor', 'producer'] as const;
+
 /** A processor transforms lots it holds into a new lot. */
 export async function transformLots(tx: Tx, input: TransactionInputs['TransformLots']): Promise<EventBodies['LotTransformed']> {
-  const processor = await requireRole(tx, ['processor', 'producer'], 'transform lots');
+  const processor = await requireRole(tx, TRANSFORMER_ROLES, 'transform lots');
   assertDistinct(input.inputs);
   const product = await getProduct(tx, input.output.gtin);
   await assertNewLot(tx, input.output);

@@ -23,8 +23,7 @@ import { addOpsRoutes } from './routes-ops';
 import { addReadRoutes, type LedgerInspector } from './routes-read';
 import { addPackageScanRoutes } from './routes-package-scan';
 import { addWriteRoutes, type IdentityIssuer, type WriteDeps } from './routes-write';
-import { setHeaders } from './epcis-http';
-import { problemOf } from './epcis-problems';
+import { answerAsEpcis } from './epcis-http';
 import type { TraceEpcisExport } from './trace-epcis';
 import type { TraceIndex } from './trace-index';
 
@@ -71,8 +70,7 @@ export function createApp(options: AppOptions): GatewayApp {
     ctx.set('Referrer-Policy', 'no-referrer');
     if (ctx.path === '/epcis' || ctx.path.startsWith('/epcis/')) {
       // the EPCIS interface's own error form and version headers, also on refusals before its router (authentication, rate limits)
-      ctx.state['problem'] = problemOf;
-      setHeaders(ctx);
+      answerAsEpcis(ctx);
     }
     await next();
   });

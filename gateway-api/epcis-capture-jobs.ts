@@ -157,8 +157,9 @@ export class CaptureJobs {
     job.done = work().then(
       (r) => {
         // proceeding past refused events: the job ends unsuccessful, naming each (the rest are captured)
-        if (r.rejected && r.rejected.length > 0) job.errors = r.rejected.map(rejectedProblem);
-        this.finish(job, !r.rejected || r.rejected.length === 0, r);
+        const refused = r.rejected ?? [];
+        if (refused.length > 0) job.errors = refused.map(rejectedProblem);
+        this.finish(job, refused.length === 0, r);
       },
       (err: unknown) => this.fail(job, err),
     );

@@ -5,6 +5,7 @@
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { EPCIS_HEADERS } from './epcis-query';
+import { problemOf } from './epcis-problems';
 import { readJsonText } from './json-body';
 
 const JSON_TYPES = ['application/json', 'application/ld+json'];
@@ -31,6 +32,22 @@ export function setHeaders(ctx: Context): void {
   for (const [k, v] of Object.entries(EPCIS_HEADERS)) ctx.set(k, v);
 }
 
+/**
+ * Makes a request's answer an EPCIS one, whatever it turns out to be: the standard's version
+ * headers, and refusals as RFC 7807 problems of its exception types (error-middleware.ts reads
+ * `ctx.state.problem`). Set before anything can refuse the request.
+ */
+export function answerAsEpcis(ctx: Context): void {
+  ctx.state['problem'] = problemOf;
+  setHeaders(ctx);
+}
+
+/** The versions spoken here, read once from {@link EPCIS_HEADERS}. */
+const SPOKEN = {
+  EPCIS: versionOf('spoken', EPCIS_HEADERS['GS1-EPCIS-Version'] as string),
+  CBV: versionOf('spoken', EPCIS_HEADERS['GS1-CBV-Version'] as string),
+};
+
 /** A version as [major, minor, patch]; the patch undefined when not given. */
 function versionOf(header: string, text: string): [number, number, number | undefined] {
   const m = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?$/.exec(text.trim());
@@ -48,7 +65,7 @@ function versionOf(header: string, text: string): [number, number, number | unde
 export function assertVersionSpoken(ctx: Context): void {
   for (const standard of ['EPCIS', 'CBV'] as const) {
     const spokenText = EPCIS_HEADERS[`GS1-${standard}-Version`] as string;
-    const spoken = versionOf('spoken', spokenText);
+    const spoken = SPOKEN[standard];
     for (const kind of ['Version', 'Min', 'Max'] as const) {
       const header = `GS1-${standard}-${kind}`;
       const given = ctx.get(header);

@@ -69,7 +69,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       operationId: 'epcisCapture',
       summary: 'Capture an EPCISDocument, or the events of an EPCISQueryDocument (another repository\'s answer; at most 10,000 events), all or nothing (or, with GS1-Capture-Error-Behaviour: proceed, every event the rules accept, the job naming each refused one); 202 with a capture job.',
       security,
-      parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback'] } }],
+      parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback', 'proceed'] } }],
       requestBody: { required: true, content: json(ref('EPCISDocument')) },
       responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}).' }, '413': error, default: error },
     },

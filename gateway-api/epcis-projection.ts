@@ -190,7 +190,6 @@ export class ProjectedEventStore implements EventStore {
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
-  private seenBlock = -1;
   /** The ledger position of the last event followed (applied, or skipped as unreadable). */
   private seenAt: Checkpoint | undefined;
   private readonly abort = new AbortController();
@@ -231,8 +230,9 @@ export class ProjectedEventStore implements EventStore {
   private async catchUp(height: Promise<number>, idleMs: number): Promise<void> {
     const last = (await height) - 1;
     let seen = -2;
-    while (this.seenBlock < last && this.seenBlock !== seen && !this.closed) {
-      seen = this.seenBlock;
+    const seenBlock = (): number => this.seenAt?.blockNumber ?? -1;
+    while (seenBlock() < last && seenBlock() !== seen && !this.closed) {
+      seen = seenBlock();
       await new Promise((r) => setTimeout(r, idleMs));
     }
     this.isReady = !this.closed;
@@ -285,7 +285,6 @@ export class ProjectedEventStore implements EventStore {
         // ledger's bug, said out loud (the projection is rebuilt on every start)
         if (err instanceof CaptureWritesMissingError) process.stderr.write(`[epcis] projection skipped a capture: ${err.message}\n`);
       }
-      this.seenBlock = e.blockNumber;
       this.seenAt = { blockNumber: e.blockNumber, txIndex: e.txIndex };
       this.recent.add(e.txId);
       if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string);

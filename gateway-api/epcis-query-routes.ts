@@ -12,7 +12,7 @@ import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity } from '../ledger-tools/ledger';
 import { extensionPrefixes, parseEpcisQuery } from './epcis-query';
-import { readJsonBody, setHeaders } from './epcis-http';
+import { readJsonBody } from './epcis-http';
 import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
 import { QUERY_NAME, type EpcisSubscriptions, type SubscriptionRequest } from './epcis-subscriptions';
@@ -52,7 +52,6 @@ export function addQueryRoutes(
     const token = singleParam(ctx, 'nextPageToken') ?? '';
     const after = token ? decodeQueriesToken(token) : '';
     const page = subs.queriesPage(after, perPageOf(ctx));
-    setHeaders(ctx);
     if (page.next) ctx.set('Link', nextLink(ctx, Buffer.from(page.next, 'utf8').toString('base64url')));
     ctx.body = page.queries.map((q) => ({ name: q.name, query: q.query, createdAt: q.createdAt }));
   });
@@ -63,7 +62,6 @@ export function addQueryRoutes(
     const query = stringParams(body?.query);
     const { plan } = parseEpcisQuery(query, {}, extensionPrefixes(ctx.get('GS1-Extensions')));
     const q = await subs.define(String(body?.name ?? ''), plan, query, ownerOf(ctx, deps, identity));
-    setHeaders(ctx);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(q.name)}`);
     ctx.status = 201;
     ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt };
@@ -72,7 +70,6 @@ export function addQueryRoutes(
   router.get('/queries/:name', async (ctx) => {
     await deps.identityOf(ctx);
     const q = subs.query(ctx.params['name'] ?? '');
-    setHeaders(ctx);
     ctx.body = { name: q.name, query: q.query, createdAt: q.createdAt, subscriptions: subs.subscriptionsOf(q.name).length };
   });
 
@@ -92,7 +89,6 @@ export function addQueryRoutes(
     const body = await readJsonBody(ctx, 64 * 1024);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ZfcError('INVALID_ARGUMENT', 'a subscription is a JSON object', { errors: [{ path: '', message: 'must be an object' }] });
     const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity));
-    setHeaders(ctx);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
     ctx.body = sub;
@@ -101,13 +97,11 @@ export function addQueryRoutes(
   router.get('/queries/:name/subscriptions', async (ctx) => {
     const identity = await deps.identityOf(ctx);
     const q = subs.query(ctx.params['name'] ?? '');
-    setHeaders(ctx);
     ctx.body = { subscriptions: subs.subscriptionsOf(q.name, ownerOf(ctx, deps, identity)) };
   });
 
   router.get('/queries/:name/subscriptions/:id', async (ctx) => {
     const identity = await deps.identityOf(ctx);
-    setHeaders(ctx);
     ctx.body = subs.subscription(ctx.params['name'] ?? '', ctx.params['id'] ?? '', ownerOf(ctx, deps, identity));
   });
 

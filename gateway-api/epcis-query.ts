@@ -10,10 +10,11 @@
  */
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { ZfcError } from '../chaincode/errors';
+import { isUri } from '../chaincode/epcis-formats';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
-  canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
+  canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, NUMBER, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
   type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
 } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
@@ -36,7 +37,7 @@ export const EPCIS_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** The largest maxEventCount a query may give: checking it counts the matches, up to one more. */
-export const MAX_EVENT_COUNT = 10_000;
+const MAX_EVENT_COUNT = 10_000;
 
 /** Largest value of one query parameter (characters). */
 const MAX_PARAM_LENGTH = 8192;
@@ -95,9 +96,13 @@ const ERROR_REASON: Vocabulary = { words: CBV_ERROR_REASONS, urn: 'er', web: 'ER
  * word or any other URI stays as it is.
  */
 function word(vocabulary: Vocabulary, value: string): string {
-  const m = new RegExp(`^(?:urn:epcglobal:cbv:${vocabulary.urn}:|https?://ref\\.gs1\\.org/cbv/${vocabulary.web}-)([A-Za-z_]+)$`).exec(value);
-  return m?.[1] ?? value;
+  let pattern = WORD_PATTERNS.get(vocabulary);
+  if (!pattern) WORD_PATTERNS.set(vocabulary, (pattern = new RegExp(`^(?:urn:epcglobal:cbv:${vocabulary.urn}:|https?://ref\\.gs1\\.org/cbv/${vocabulary.web}-)([A-Za-z_]+)$`)));
+  return pattern.exec(value)?.[1] ?? value;
 }
+
+/** Each vocabulary's URI forms, made once. */
+const WORD_PATTERNS = new Map<Vocabulary, RegExp>();
 
 /** Each value as events carry it ({@link word}). */
 function vocab(vocabulary: Vocabulary, values: string[]): string[] {
@@ -115,14 +120,6 @@ export function cbvValue(vocabulary: Vocabulary, text: string): string | undefin
   return undefined;
 }
 
-/** A URI as EPCIS values are: a scheme, then no space or control character. */
-// eslint-disable-next-line no-control-regex -- the control characters are what a URI may not hold
-const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/;
-
-/** Whether `text` is a URI ({@link URI}). */
-export function isUri(text: string): boolean {
-  return URI.test(text);
-}
 
 /** A type named in a parameter's name ({@link cbvValue}); anything else is a 400 naming the parameter. */
 function typeOf(vocabulary: Vocabulary, name: string, text: string): string {
@@ -240,7 +237,7 @@ const PERC_RANK_PARAM = /^(GT|GE|LT|LE)_percRank$/;
 function withComparison(test: NumberTest | undefined, op: keyof typeof COMPARISONS, values: string[], name: string): NumberTest {
   const numbers = values.map((v) => {
     const n = Number(v);
-    if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(v) || !Number.isFinite(n)) throw bad(name, `has a value that is not a number: ${JSON.stringify(v.slice(0, 100))}`);
+    if (!NUMBER.test(v) || !Number.isFinite(n)) throw bad(name, `has a value that is not a number: ${JSON.stringify(v.slice(0, 100))}`);
     return n;
   });
   if (op !== 'EQ' && numbers.length !== 1) throw bad(name, 'takes one number');
@@ -505,7 +502,7 @@ function inDigitalLink(event: Readonly<Record<string, unknown>>): Record<string,
  * A stored event as the query interface answers it: as captured (or its EPCs in Digital Link
  * form), with its eventID and recordTime, and the errorDeclaration made about it later, if any.
  */
-export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat = 'Never_Translates'): Record<string, unknown> {
+export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat): Record<string, unknown> {
   const declared = stored.declaration ? { errorDeclaration: stored.declaration.errorDeclaration } : {};
   const event = format === 'Always_GS1_Digital_Link' ? inDigitalLink(stored.event) : stored.event;
   return { ...event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };

@@ -25,8 +25,8 @@ import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 import { ZfcError } from '../chaincode/errors';
-import { setHeaders } from './epcis-http';
-import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, isUri, type Vocabulary } from './epcis-query';
+import { isUri } from '../chaincode/epcis-formats';
+import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, type Vocabulary } from './epcis-query';
 import type { EventStore, MemberKind } from './epcis-store';
 
 /** What the resources need of the EPCIS router. */
@@ -44,7 +44,6 @@ export interface ResourceDeps {
 
 /** A JSON-LD Collection, as the standard's top-level resources answer. */
 function collection(ctx: Context, member: readonly string[]): void {
-  setHeaders(ctx);
   ctx.type = 'application/ld+json';
   ctx.body = { '@context': EPCIS_CONTEXT_URL, type: 'Collection', member };
 }

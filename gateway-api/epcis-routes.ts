@@ -24,11 +24,10 @@ import { ZfcError } from '../chaincode/errors';
 import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
-import { validateEpcisDocument, validateEpcisDocumentProceeding, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
+import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
-import { problemOf } from './epcis-problems';
-import { assertVersionSpoken, readJsonBody, readJsonBodyText, setHeaders } from './epcis-http';
+import { answerAsEpcis, assertVersionSpoken, readJsonBody, readJsonBodyText } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes } from './epcis-query-routes';
@@ -107,11 +106,11 @@ function isQueryDocument(value: unknown): boolean {
 
 /**
  * The events of an EPCISQueryDocument as the EPCISDocument they are captured in: checked as a
- * query document first (errors point into it), then its @context, schemaVersion, creationDate
- * and `queryResults.resultsBody.eventList` make the document.
+ * query document (errors point into it; its envelope alone when the capture proceeds), then its
+ * @context, schemaVersion, creationDate and `queryResults.resultsBody.eventList` make the document.
  */
-function documentOfQueryResults(value: Record<string, unknown>): EpcisDocument {
-  const q = validateEpcisQueryDocument(value);
+function documentOfQueryResults(value: Record<string, unknown>, envelopeOnly: boolean): EpcisDocument {
+  const q = envelopeOnly ? validateEpcisEnvelope(value, 'EPCISQueryDocument') : validateEpcisQueryDocument(value);
   const results = ((q['epcisBody'] as Record<string, unknown>)['queryResults'] as Record<string, unknown>)['resultsBody'] as { eventList?: unknown[] };
   return {
     '@context': q['@context'],
@@ -181,8 +180,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const router = new Router({ prefix: '/epcis' });
   const ready = deps.ready;
   router.use(async (ctx, next) => {
-    ctx.state['problem'] = problemOf; // refusals as the standard's problem details, beside the project's error
-    setHeaders(ctx); // on every answer, refusals included
+    answerAsEpcis(ctx); // on every answer, refusals included (also set by the gateway before authentication)
     assertVersionSpoken(ctx);
     const format = epcFormatOf(ctx.get('GS1-EPC-Format')); // how answers write EPCs (Digital Link unless asked)
     ctx.state['epcFormat'] = format;
@@ -200,14 +198,15 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const behaviour: CaptureErrorBehaviour = header === 'proceed' ? 'proceed' : 'rollback';
     const body = await readJsonBodyText(ctx, limit);
     const fromQuery = isQueryDocument(body.value);
-    const value = fromQuery ? documentOfQueryResults(body.value as Record<string, unknown>) : body.value;
-    // proceeding, a bad event is the job's to report (the contract names it); only a bad envelope is refused here
-    const doc = behaviour === 'proceed' ? validateEpcisDocumentProceeding(value).document : validateEpcisDocument(value);
-    // the text is what was validated: it is submitted and saved as received, not encoded again
+    // proceeding, a bad event is the job's to report (the contract names it): only the envelope is judged here
+    const proceed = behaviour === 'proceed';
+    const doc = fromQuery
+      ? documentOfQueryResults(body.value as Record<string, unknown>, proceed)
+      : ((proceed ? validateEpcisEnvelope(body.value) : validateEpcisDocument(body.value)) as EpcisDocument);
+    // a document is submitted and saved as the text it was validated in, not encoded again (a query document's events become one)
     const saved: SavedCapture = { document: fromQuery ? JSON.stringify(doc) : body.text, identity, ...(behaviour === 'proceed' ? { behaviour } : {}) };
     const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved, behaviour);
     await jobs.recorded(job); // acknowledged only once on record
-    setHeaders(ctx);
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
     ctx.set('Location', `/epcis/capture/${job.captureID}`);
     ctx.status = 202;
@@ -218,7 +217,6 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     await deps.identityOf(ctx);
     const job = jobs.get(ctx.params['captureID'] ?? '');
     if (!job) throw new ZfcError('NOT_FOUND', 'no such capture job', { captureID: ctx.params['captureID'] });
-    setHeaders(ctx);
     ctx.body = jobJson(job);
   });
 
@@ -227,7 +225,6 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const event = validateEpcisEvent(await readJsonBody(ctx, limit));
     const result = await deps.store.capture(wrapEvent(event, now()), identity);
     const eventID = result.captured[0]?.eventID ?? result.duplicates[0]?.eventID ?? '';
-    setHeaders(ctx);
     ctx.set('Location', `/epcis/events/${encodeURIComponent(eventID)}`);
     ctx.status = result.captured.length > 0 ? 201 : 200;
     ctx.body = { eventID, duplicate: result.captured.length === 0 };
@@ -245,7 +242,6 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const page = remaining > 0 ? await deps.store.query({ ...plan, perPage: Math.min(plan.perPage, remaining) }, inner, identity, viewer, order) : { events: [], nextPageToken: '' };
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
-    setHeaders(ctx);
     if (next) ctx.set('Link', nextLink(ctx, next));
     ctx.type = 'application/ld+json';
     ctx.body = queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat);
@@ -258,7 +254,6 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const eventID = ctx.params['eventID'] ?? '';
     const stored = await deps.store.get(eventID, identity, deps.viewerOf?.(ctx));
     if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
-    setHeaders(ctx);
     ctx.type = 'application/ld+json';
     ctx.body = queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat);
   });

@@ -138,9 +138,9 @@ export interface SubscriptionOptions {
    * Whether a participant holds some of a lot the canonical identifiers name (the trace index's
    * holdings); without it, `zfc:heldBySubscriber` subscriptions are refused.
    */
-  readonly holds?: (participant: string, identifiers: readonly string[]) => boolean;
-  /** Resolves once {@link holds} answers as of a ledger position (its holdings have caught up with it). */
-  readonly holdingsAt?: (at: Checkpoint) => Promise<void>;
+  readonly holds?: (participant: string, identifiers: Iterable<string>) => boolean;
+  /** Resolves once {@link holds} answers as of a ledger event (its holdings have caught up with it). */
+  readonly holdingsAt?: (at: Checkpoint & { readonly txId: string }) => Promise<void>;
   /** Which callback URLs are allowed. Default: https only. */
   readonly allowDestination?: (url: URL) => boolean;
   /** Per-attempt timeout. Default 10 s. */
@@ -322,7 +322,7 @@ export class EpcisSubscriptions {
       const decoded = this.subs.size > 0 ? decodeEvents(e) : []; // no subscription: nothing to decode a capture for
       if (decoded.length > 0 && e.blockNumber > appliedThrough) await this.sourceApplied(e.txId);
       // what a subscriber holds is asked as of this event: its holdings must have caught up with it
-      if (decoded.length > 0 && this.options.holdingsAt && [...this.subs.values()].some((s) => s['zfc:heldBySubscriber'])) await this.options.holdingsAt({ blockNumber: e.blockNumber, txIndex: e.txIndex });
+      if (decoded.length > 0 && this.options.holdingsAt && [...this.subs.values()].some((s) => s['zfc:heldBySubscriber'])) await this.options.holdingsAt(e);
       if (this.closed) return;
       await this.offerAt(decoded, { blockNumber: e.blockNumber, txIndex: e.txIndex });
     }
@@ -558,7 +558,7 @@ export class EpcisSubscriptions {
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
-      if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, [...identifiersOf(event)])) continue;
+      if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, identifiersOf(event))) continue;
       out.push(sub);
     }
     return out;

@@ -14,7 +14,7 @@ import type { TransactionRecord } from '../ledger-tools/block';
 import { certificateHash } from '../ledger-tools/embedded-ledger';
 import type { Identity } from '../ledger-tools/ledger';
 import type { Caller } from './api-keys';
-import type { TraceStart } from './trace-graph';
+import { traceStartOf, type TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
 import { traceDot } from './trace-dot';
@@ -135,12 +135,9 @@ export function traceStart(q: Record<string, string | undefined>): { start: Trac
 
 function fromCode(code: string): { start: TraceStart; code: string } {
   const id = parseIdentifier(code);
-  if (id.kind === 'sscc' && id.sscc) return { start: { sscc: id.sscc }, code: id.canonical };
-  if (id.kind === 'item' && id.gtin && id.serial) {
-    return { start: { item: { gtin: id.gtin, serial: id.serial, ...(id.lot !== undefined ? { lot: id.lot } : {}) } }, code: id.canonical };
-  }
-  if (id.kind === 'lot' && id.gtin && id.lot) return { start: { lot: { gtin: id.gtin, lot: id.lot } }, code: id.canonical };
-  throw bad('code', 'must name a lot, an item or an SSCC');
+  const start = traceStartOf(id);
+  if (!start) throw bad('code', 'must name a lot, an item or an SSCC');
+  return { start, code: id.canonical };
 }
 
 function lotParams(ctx: Context): { gtin: string; lot: string } {

@@ -35,6 +35,7 @@ import {
   type AggregationFact,
   type UnitHopFact,
 } from './trace-model';
+import type { ParsedIdentifier } from '../chaincode/digital-link';
 import { StringPool } from './string-pool';
 
 /** A lot in memory. Its arrays are kept in ledger order (by `seq`). */
@@ -106,6 +107,14 @@ export type TraceStart =
   | { readonly lot: LotRef }
   | { readonly item: { readonly gtin: string; readonly serial: string; readonly lot?: string } }
   | { readonly sscc: string };
+
+/** Where a trace starts from a parsed GS1 identifier: an SSCC, an item (its lot if it says), a lot; undefined for anything else. */
+export function traceStartOf(id: ParsedIdentifier): TraceStart | undefined {
+  if (id.kind === 'sscc' && id.sscc) return { sscc: id.sscc };
+  if (id.kind === 'item' && id.gtin && id.serial) return { item: { gtin: id.gtin, serial: id.serial, ...(id.lot !== undefined ? { lot: id.lot } : {}) } };
+  if (id.kind === 'lot' && id.gtin && id.lot) return { lot: { gtin: id.gtin, lot: id.lot } };
+  return undefined;
+}
 
 /** Limits of one trace, so a hostile or huge graph cannot exhaust the process. */
 export interface TraceLimits {

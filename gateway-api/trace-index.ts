@@ -17,7 +17,7 @@ import { isAfter } from '../ledger-tools/call-check';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
-import { TraceGraphStore, type LotNode, type TraceStart, holdersOf } from './trace-graph';
+import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
 import { TraceStore } from './trace-store';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
 
@@ -134,10 +134,10 @@ export class TraceIndex {
   static async open(options: TraceIndexOptions): Promise<TraceIndex> {
     const store = await TraceStore.open(options.dir);
     const index = new TraceIndex(store, options.project);
-    index.olderLayout = await store.isOlderLayout();
-    if (!(await store.checkpoint())) await store.markLayout(); // a new store is of this layout
-    await store.load(index.graph);
     index.last = await store.checkpoint();
+    if (index.last) index.olderLayout = await store.isOlderLayout();
+    else await store.markLayout(); // a new store is of this layout
+    await store.load(index.graph);
     for (const [code, n] of await store.publicScans()) index.publicScans.set(code, n);
     for (const [code, points] of await store.publicEntries('D|')) index.scanPoints.set(code, points as ScanPoint[]);
     for (const [code, flag] of await store.publicEntries('E|')) index.clones.set(code, flag as CloneFlag);
@@ -274,16 +274,13 @@ export class TraceIndex {
   }
 
   /**
-   * Resolves once the index has applied the ledger through `at` (or after `timeoutMs`,
-   * returning false): what it answers then includes that event's facts.
+   * Resolves once the index has applied the ledger through the event at `at` (or after
+   * `timeoutMs`, returning false): what it answers then includes that event's facts. An event at
+   * or before the checkpoint is applied; a later one is waited for by its transaction.
    */
-  async reached(at: Checkpoint, timeoutMs = 5000): Promise<boolean> {
-    const done = (): boolean => this.last !== undefined && !isAfter(at, this.last);
-    for (const end = Date.now() + timeoutMs; !done(); ) {
-      if (Date.now() >= end) return false;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return true;
+  async reached(at: Checkpoint & { readonly txId: string }, timeoutMs = 5000): Promise<boolean> {
+    if (this.last !== undefined && !isAfter(at, this.last)) return true;
+    return this.waitFor(at.txId, timeoutMs);
   }
 
   /** Resolves when the event of `txId` has been applied (or after `timeoutMs`, returning false). */
@@ -421,14 +418,10 @@ export class TraceIndex {
    * Whether `participant` holds some of a lot the identifiers name now (canonical Digital Links:
    * a lot, an item's lot, or the lots a case or pallet carries), as the trace shows holdings.
    */
-  holdsAny(participant: string, identifiers: readonly string[]): boolean {
+  holdsAny(participant: string, identifiers: Iterable<string>): boolean {
     for (const id of identifiers) {
       const parsed = tryParseIdentifier(id);
-      if (!parsed?.gtin && !parsed?.sscc) continue;
-      const start: TraceStart | undefined =
-        parsed.kind === 'lot' && parsed.gtin && parsed.lot !== undefined ? { lot: { gtin: parsed.gtin, lot: parsed.lot } }
-          : parsed.kind === 'item' && parsed.gtin && parsed.serial !== undefined ? { item: { gtin: parsed.gtin, serial: parsed.serial } }
-            : parsed.kind === 'sscc' && parsed.sscc ? { sscc: parsed.sscc } : undefined;
+      const start = parsed && traceStartOf(parsed);
       if (!start) continue;
       for (const node of this.graph.resolve(start)) {
         if (holdings(node).some((h) => h.participant === participant && h.holding > 0)) return true;

@@ -174,13 +174,12 @@ export class TraceStore {
   }
 
   /**
-   * Whether the store was written by code of an earlier layout: it has applied facts and says no
+   * Whether a store with applied facts was written by code of an earlier layout: it says no
    * layout, or an older one (before layout 2 every captured claim to have made a lot overwrote
    * the last under `L|lot`, so the trace showed the last claimant, not the first). Such a store
    * must be rebuilt from the ledger.
    */
   async isOlderLayout(): Promise<boolean> {
-    if (!(await this.checkpoint())) return false;
     const layout = await this.db.get('M|layout');
     return typeof layout !== 'number' || layout < TRACE_LAYOUT;
   }

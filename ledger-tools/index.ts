@@ -32,7 +32,7 @@ export {
   type IssueRequest,
 } from './certificate-authority';
 export { chaincodeError } from './chaincode-error';
-export { checkCall, isAfter } from './call-check';
+export { checkCall } from './call-check';
 export { checkIdentity } from './identity-check';
 export { createCompositeKey, splitCompositeKey } from './state-key';
 export { blockHash, transactionHash, GENESIS_PREVIOUS_HASH, type Block, type TransactionRecord, type ValidationCode } from './block';
