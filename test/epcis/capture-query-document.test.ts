@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { call, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
-import { example, exampleNames } from './fixtures';
+import { example, exampleNames, objectEvent } from './fixtures';
 
 type Json = Record<string, unknown>;
 
@@ -66,11 +66,13 @@ describe('EPCIS capture of an EPCISQueryDocument (another repository\'s answer)'
 
   it('refuses a malformed query document with pointers into it, and captures nothing', async () => {
     const answer = (await at(source, 'GET', '/epcis/events?perPage=2')).body as Json;
-    const results = ((answer['epcisBody'] as Json)['queryResults'] as Json)['resultsBody'] as { eventList: Json[] };
-    const bad = { ...answer, epcisBody: { queryResults: { ...((answer['epcisBody'] as Json)['queryResults'] as Json), resultsBody: { eventList: [results.eventList[0], { ...results.eventList[1], action: 'TELEPORT' }] } } } };
+    // two events neither repository has; the second is malformed
+    const fresh = (n: number): Json => objectEvent(n, { eventID: `urn:uuid:7f7f7f7f-0000-4000-8000-00000000000${n}` });
+    const bad = { ...answer, epcisBody: { queryResults: { ...((answer['epcisBody'] as Json)['queryResults'] as Json), resultsBody: { eventList: [fresh(1), { ...fresh(2), action: 'TELEPORT' }] } } } };
     const r = await at(target, 'POST', '/epcis/capture', bad);
     expect(r.status, r.text).to.equal(400);
     expect(r.body.error.details.errors.map((e: { path: string }) => e.path)).to.include('/epcisBody/queryResults/resultsBody/eventList/1/action');
+    expect((await at(target, 'GET', `/epcis/events/${encodeURIComponent(String(fresh(1)['eventID']))}`)).status, 'the valid event was not captured either').to.equal(404);
     const noResults = await at(target, 'POST', '/epcis/capture', { ...answer, epcisBody: {} });
     expect(noResults.status, noResults.text).to.equal(400);
   });

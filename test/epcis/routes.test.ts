@@ -105,6 +105,16 @@ describe('EPCIS routes over HTTP', function () {
     }
   });
 
+  it('writes EPCs as Digital Links by default: GS1\'s first example, by hand', async () => {
+    const id = 'ni:///sha-256;df7bb3c352fef055578554f09f5e2aa41782150ced7bd0b8af24dd3ccb30ba69?ver=CBV2.0';
+    const got = await call('GET', `/epcis/events/${encodeURIComponent(id)}`);
+    expect(got.status).to.equal(200);
+    const e = got.body['epcisBody'].queryResults.resultsBody.eventList[0] as Json;
+    expect(e['epcList']).to.deep.equal(['https://id.gs1.org/01/10614141073464/21/2017', 'https://id.gs1.org/01/10614141073464/21/2018']); // urn:epc:id:sgtin:0614141.107346.2017, .2018
+    expect(e['readPoint']).to.deep.equal({ id: 'https://id.gs1.org/414/0614141073467/254/1234' }); // urn:epc:id:sgln:0614141.07346.1234
+    expect(e['bizTransactionList']).to.deep.equal([{ type: 'po', bizTransaction: 'http://transaction.acme.com/po/12345678' }]); // not a GS1 key: as captured
+  });
+
   it('answers the official examples by business transaction, source, destination, action and error declaration', async () => {
     const events = async (query: string): Promise<Json[]> => {
       const res = await call('GET', `/epcis/events?${query}`);

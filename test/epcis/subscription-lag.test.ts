@@ -35,6 +35,10 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
   let gate: Promise<void> = Promise.resolve();
   /** What 'dist' holds, as a lagging holdings index would tell it, and the gate it catches up at. */
   let holding = false;
+  /** The follower has asked to wait for the holdings; and whether it asked what is held before they caught up. */
+  let askedToWait = false;
+  let holdingsBehind = false;
+  let askedTooEarly = false;
   let releaseHoldings: () => void = () => undefined;
   let holdingsGate: Promise<void> = Promise.resolve();
 
@@ -57,8 +61,14 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
     const records = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }) as unknown as JsonSection);
     subs = new EpcisSubscriptions({
       source, records, ledger: w.ledger, allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 20,
-      holds: (participant) => participant === 'dist' && holding,
-      holdingsAt: () => holdingsGate,
+      holds: (participant) => {
+        if (holdingsBehind) askedTooEarly = true;
+        return participant === 'dist' && holding;
+      },
+      holdingsAt: () => {
+        askedToWait = true;
+        return holdingsGate;
+      },
     });
     await subs.restore();
     await subs.define('shipped', parseEpcisQuery({ EQ_bizStep: 'shipping' }).plan, { EQ_bizStep: 'shipping' }, 'dist');
@@ -100,12 +110,16 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
     /** What this subscription was sent (the callback serves the other subscriptions too). */
     const sent = (): string[] => callback.deliveries.filter((d) => JSON.parse(d.body).epcisBody.queryResults.subscriptionID === sub.subscriptionID).flatMap(eventIDsOf);
     holdingsGate = new Promise((resolve) => (releaseHoldings = resolve));
+    holdingsBehind = true;
     await w.submit('epcis:CaptureEvents', documentOf([objectEvent(960, { eventID: id(60), bizStep: 'shipping', disposition: 'recalled', epcList: ['urn:epc:id:sgtin:0614141.107346.960'] })]), actor(w, 'dist'));
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 400 && !askedToWait; i++) await new Promise((r) => setTimeout(r, 10)); // the follower has reached the event
+    expect(askedToWait, 'the follower waited for the holdings').to.equal(true);
     holding = true; // the holdings reach the event only now
+    holdingsBehind = false;
     releaseHoldings();
     for (let i = 0; i < 400 && !sent().includes(id(60)); i++) await new Promise((r) => setTimeout(r, 10));
     expect(sent()).to.deep.equal([id(60)]);
+    expect(askedTooEarly, 'what the subscriber holds was asked before the holdings caught up').to.equal(false);
   });
 
   it('keeps at most MAX_SUBSCRIPTIONS_PER_OWNER subscriptions and MAX_QUERIES_PER_OWNER named queries per participant', async () => {
