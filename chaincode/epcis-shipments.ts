@@ -28,6 +28,7 @@ import { tryParseIdentifier } from './digital-link';
 import { SHIPMENT_URN } from './epcis-event';
 import { normalizeCached } from './epcis-identifiers';
 import { ZfcError } from './errors';
+import { validateValue } from './validate';
 import type { EventBodies } from './events';
 import { getLot } from './lot';
 import { getParticipant, participantsWithGln } from './participant';
@@ -112,15 +113,25 @@ function locationOf(event: Json, path: string): Location {
 }
 
 /** Where in a captured event each field of Ship's and Receive's input came from. */
-const FIELDS: ReadonlyArray<[RegExp, string]> = [[/^\/lines/, '/quantityList'], [/^\/containers/, '/epcList'], [/^\/to/, '/destinationList']];
+const FIELDS: ReadonlyArray<[RegExp, string]> = [
+  [/^\/lines/, '/quantityList'], [/^\/containers/, '/epcList'], [/^\/(?:to|destination)\b/, '/destinationList'], [/^\/(?:origin|location)\b/, '/bizLocation'],
+];
+
+/** The event's field a field of Ship's or Receive's input came from (a JSON pointer from the document), if known. */
+function eventField(given: unknown, path: string): string | undefined {
+  const rule = typeof given === 'string' ? FIELDS.find(([re]) => re.test(given)) : undefined;
+  return typeof given === 'string' && rule ? `${path}${given.replace(rule[0], rule[1])}` : undefined;
+}
 
 /** A refusal of the shipment or receipt, naming the event (and, for a line, the field) it came from. */
 function atEvent(err: unknown, path: string): unknown {
   if (!(err instanceof ZfcError) || String(err.details['path'] ?? '').startsWith(path)) return err;
-  const given = err.details['field'];
-  const rule = typeof given === 'string' ? FIELDS.find(([re]) => re.test(given)) : undefined;
-  const field = typeof given === 'string' && rule ? `${path}${given.replace(rule[0], rule[1])}` : undefined;
-  return new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, ...(field !== undefined ? { field } : {}) });
+  const field = eventField(err.details['field'], path);
+  // a schema refusal's field errors, pointed into the document as a capture's own are
+  const errors = Array.isArray(err.details['errors'])
+    ? { errors: (err.details['errors'] as Array<{ field?: unknown; message?: unknown }>).map((e) => ({ path: eventField(e.field, path) ?? path, message: String(e.message ?? '') })) }
+    : {};
+  return new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, ...(field !== undefined ? { field } : {}), ...errors });
 }
 
 /**
@@ -141,8 +152,9 @@ export async function receiveCaptured(tx: Tx, event: Json, path: string, shipmen
         throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/${i}: shipped in ${sent.unit}, received in ${line.uom}`, { path, field: `${path}/quantityList/${i}/uom`, unit: sent.unit });
       }
     });
-    const lines = wanted?.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity }));
-    const done = await receiveInto(tx, shipment, recipient, lines, locationOf(event, path));
+    // bounded as Receive's own input is (lines, quantities, identifiers)
+    const input = validateValue('Receive', { shipmentId, ...(wanted ? { lines: wanted.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity })) } : {}), location: locationOf(event, path) });
+    const done = await receiveInto(tx, shipment, recipient, input.lines, input.location);
     return { shipment: done.shipment, holdings: done.holdings };
   } catch (err) {
     throw atEvent(err, path);
@@ -184,17 +196,19 @@ export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId
       }
       containers.push(id.sscc);
     }
+    const destination = glnOf(ends.find(({ d }) => d['type'] === 'location')?.d['destination']);
+    // bounded as Ship's own input is (at most LIMITS.linesPerTx lines, quantities up to LIMITS.quantity, identifiers), before a lot is read
+    const input = validateValue('Ship', {
+      shipmentId, to: recipient.id, lines: lines.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity })), ...(containers.length > 0 ? { containers } : {}),
+      origin: locationOf(event, path), ...(destination ? { destination: { gln: destination } } : {}),
+    });
     for (const [i, line] of lines.entries()) {
       const { unit } = await getLot(tx, line);
       if (line.uom !== undefined && line.uom !== unit) {
         throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/${i}: the lot is counted in ${unit}, shipped in ${line.uom}`, { path, field: `${path}/quantityList/${i}/uom`, unit });
       }
     }
-    const destination = glnOf(ends.find(({ d }) => d['type'] === 'location')?.d['destination']);
-    const done = await shipFrom(tx, sender, {
-      shipmentId, to: recipient.id, lines: lines.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity })), containers,
-      origin: locationOf(event, path), ...(destination ? { destination: { gln: destination } } : {}),
-    });
+    const done = await shipFrom(tx, sender, input);
     return { shipment: done.shipment, holdings: done.holdings };
   } catch (err) {
     throw atEvent(err, path);

@@ -146,6 +146,18 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     expect(missing).to.equal('SHIPMENT_NOT_FOUND');
   });
 
+  it('bounds a captured shipment or receipt as Ship\'s and Receive\'s own input is bounded, naming the event\'s field, before a lot is read', async () => {
+    const huge = await refused(capture('bakery', shipping('SC-B1', 1e13)), 'INVALID_ARGUMENT');
+    expect(huge['errors'], JSON.stringify(huge)).to.deep.include({ path: '/epcisBody/eventList/0/quantityList/0/quantity', message: 'must be <= 1000000000000' });
+    // 201 lines of lots the ledger does not have: refused for their number, not for the first unknown lot
+    const many = Array.from({ length: 201 }, (_, i) => ({ epcClass: lotUri(BREAD, `NOPE${i}`), quantity: 1, uom: 'EA' }));
+    const lines = await refused(capture('bakery', shipping('SC-B2', 1, 'shop', { quantityList: many })), 'INVALID_ARGUMENT');
+    expect(lines['errors'], JSON.stringify(lines)).to.deep.include({ path: '/epcisBody/eventList/0/quantityList', message: 'must NOT have more than 200 items' });
+    const receipt = await refused(capture('shop', receiving('SR-3', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1e13 }] })), 'INVALID_ARGUMENT');
+    expect(receipt['errors'], JSON.stringify(receipt)).to.deep.include({ path: '/epcisBody/eventList/0/quantityList/0/quantity', message: 'must be <= 1000000000000' });
+    await expectCode(shipment('SC-B1'), 'SHIPMENT_NOT_FOUND');
+  });
+
   it('keeps the receipt: the event that made it cannot be declared erroneous', async () => {
     const event = receiving('SR-3');
     const [{ eventID } = { eventID: '' }] = (await capture('shop', event)).captured;
