@@ -31,7 +31,8 @@ import { assertRole, requireParticipant } from './access';
 import { TRANSFORMER_ROLES } from './transformation';
 import { containerLots } from './aggregation';
 import { assertMayUse, assertNewLot, getHolding } from './lot';
-import { KEY } from './keys';
+import type { HistoryEntry } from './history';
+import { KEY, sequencePart } from './keys';
 import { findItem, lotOf as lotOfItem } from './item';
 import type { Container, Lot, LotRef, Participant, Product } from './records';
 import type { Tx } from './tx';
@@ -357,8 +358,11 @@ class LedgerLookups {
   }
 }
 
-/** Applies the ledger's lot rules to one event; the error names the event's position. */
-async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant): Promise<void> {
+/**
+ * Applies the ledger's lot rules to one event; the error names the event's position. Returns
+ * the managed lots the rules judged its use of (what it ships, sells, packs or transforms).
+ */
+async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant): Promise<Lot[]> {
   const named = async (id: string, check: () => Promise<void>): Promise<void> => {
     try {
       await check();
@@ -371,12 +375,40 @@ async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }:
   for (const id of new Set(made.identifiers)) await named(id, () => lookups.mayMake(id, made.how, maker));
   // a shipping event that names a ledger shipment is Ship's: its holding checks are Ship's own, by quantity (epcis-shipments.ts)
   const moves = link !== undefined;
+  const judged: Lot[] = [];
   for (const gate of gatesOf(event, ids)) {
     for (const id of new Set(gate.identifiers)) {
       for (const lot of await lookups.lotsOf(id)) {
         await named(id, () => lookups.usable(lot, gate.action));
         if (!moves) await named(id, () => lookups.held(lot, maker, gate.action));
+        judged.push(lot);
       }
+    }
+  }
+  return judged;
+}
+
+/**
+ * The lot histories a capture adds to (history.ts): for each managed lot, the captured events
+ * that moved it (a shipment shipped or received) or whose use of it the rules judged, in
+ * document order. A lot's history then tells what captured EPCIS did to it as it tells what the
+ * contract's own transactions did, and reads the events back from their records.
+ */
+class CapturedHistories {
+  private readonly lots = new Map<string, { ref: LotRef; eventIDs: string[] }>();
+
+  add(ref: LotRef, eventID: string): void {
+    const key = `${ref.gtin}\u0000${ref.lot}`;
+    let entry = this.lots.get(key);
+    if (!entry) this.lots.set(key, (entry = { ref: { gtin: ref.gtin, lot: ref.lot }, eventIDs: [] }));
+    if (!entry.eventIDs.includes(eventID)) entry.eventIDs.push(eventID);
+  }
+
+  /** One history entry per lot, under the capture's time and transaction. */
+  async write(tx: Tx, caller: Participant): Promise<void> {
+    for (const { ref, eventIDs } of this.lots.values()) {
+      const entry: HistoryEntry = { txId: tx.txId, time: tx.time, event: EPCIS_CAPTURED, caller: caller.id, eventIDs };
+      await tx.put(KEY.history, [ref.gtin, ref.lot, sequencePart(tx.time, tx.txId, 0)], entry);
     }
   }
 }
@@ -548,8 +580,11 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
   const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller)));
+  const lotsOfEvent = new Map<Candidate, LotRef[]>();
   verdicts.forEach((v, i) => {
-    if (v.status === 'rejected') guard.refuse((unchecked[i] as Fresh).index, v.reason); // rolling back: the first refused event, in document order
+    const c = unchecked[i] as Fresh;
+    if (v.status === 'rejected') guard.refuse(c.index, v.reason); // rolling back: the first refused event, in document order
+    else if (v.value.length > 0) lotsOfEvent.set(c, v.value);
   });
   // shipping and receiving events linked to the ledger's shipments, in document order (a
   // document may ship a shipment and another's receipt; Tx reads its own writes); an event
@@ -563,11 +598,15 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     const restore = proceed ? tx.savepoint() : undefined;
     const done = await guard.run(c.index, async () => {
       if (link.step === 'shipping') {
-        shipments.push({ eventID: c.eventID, ...(await shipCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
+        const done = await shipCaptured(tx, c.event, c.path, link.shipmentId, caller);
+        shipments.push({ eventID: c.eventID, ...done });
         moved.set(c, { shipped: link.shipmentId });
+        lotsOfEvent.set(c, [...(lotsOfEvent.get(c) ?? []), ...done.shipment.lines]);
       } else {
-        receipts.push({ eventID: c.eventID, ...(await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller)) });
+        const done = await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller);
+        receipts.push({ eventID: c.eventID, ...done });
         moved.set(c, { receipt: link.shipmentId });
+        lotsOfEvent.set(c, [...(lotsOfEvent.get(c) ?? []), ...(done.shipment.received?.lines ?? [])]);
       }
       return true;
     });
@@ -576,6 +615,9 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const fresh = unchecked.filter((c) => !guard.has(c.index));
   for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) });
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
+  const histories = new CapturedHistories();
+  for (const c of fresh) for (const ref of lotsOfEvent.get(c) ?? []) histories.add(ref, c.eventID);
+  await histories.write(tx, caller);
   const result: CaptureResult = {
     txId: tx.txId,
     recordTime: tx.time,

@@ -135,6 +135,15 @@ export const captureKey = (txId: string): string => `epcis.c|${txId}`;
 /** True for the key of an event's record. */
 export const isEventKey = (key: string): boolean => key.startsWith(EVENTS);
 
+/**
+ * A stored event as EPCIS answers give it: the event (as captured, unless another form of it is
+ * given), with its eventID and recordTime, and the errorDeclaration made about it later, if any.
+ */
+export function answeredEvent(stored: StoredEpcisEvent, event: Json = stored.event): Record<string, unknown> {
+  const declared = stored.declaration ? { errorDeclaration: stored.declaration.errorDeclaration } : {};
+  return { ...event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };
+}
+
 /** The consumers' form of an event record, given its capture's record. */
 export function storedEvent(record: EventRecord, capture: CaptureRecord): StoredEpcisEvent {
   return {
@@ -159,7 +168,7 @@ function isFullRecord(value: EventRecord | StoredEpcisEvent): value is StoredEpc
 }
 
 /** Capture records read during one call, each at most once. */
-type Captures = Map<string, Promise<CaptureRecord | undefined>>;
+export type Captures = Map<string, Promise<CaptureRecord | undefined>>;
 
 async function readCapture(stub: Stub, txId: string, captures: Captures): Promise<CaptureRecord | undefined> {
   let capture = captures.get(txId);

@@ -3,6 +3,7 @@
  * under its eventID, and one history entry per lot the transaction touched, keyed by time and
  * transaction so that a lot's history reads back in order with a prefix scan.
  */
+import { answeredEvent, readEvent, type Captures } from './epcis-ledger';
 import { KEY, sequencePart } from './keys';
 import type { EpcisEvent, EventName } from './events';
 import type { LotRef } from './records';
@@ -29,12 +30,21 @@ export function getEpcisEvent(tx: Tx, eventID: string): Promise<EpcisEvent | und
   return tx.get<EpcisEvent>(KEY.epcis, [eventID.replace(/^urn:uuid:/, '')]);
 }
 
-/** A page of a lot's history, oldest first, with its EPCIS events. */
-export async function lotHistory(tx: Tx, ref: LotRef, pageSize: number, bookmark: string): Promise<{ entries: (HistoryEntry & { epcis: EpcisEvent[] })[]; bookmark: string }> {
+/** An event of a lot's history: one the contract recorded, or a captured one as EPCIS answers give it. */
+export type HistoryEvent = EpcisEvent | Readonly<Record<string, unknown>>;
+
+/**
+ * A page of a lot's history, oldest first, with its EPCIS events: the contract's own, and the
+ * captured events that moved the lot or used it (epcis-capture.ts), read from their records.
+ */
+export async function lotHistory(tx: Tx, ref: LotRef, pageSize: number, bookmark: string): Promise<{ entries: (HistoryEntry & { epcis: HistoryEvent[] })[]; bookmark: string }> {
   const page = await tx.page<HistoryEntry>(KEY.history, [ref.gtin, ref.lot], pageSize, bookmark);
   const entries = [];
+  const captures: Captures = new Map(); // each capture's record read once
   for (const { value } of page.entries) {
-    const epcis = (await Promise.all(value.eventIDs.map((id) => getEpcisEvent(tx, id)))).filter((e): e is EpcisEvent => e !== undefined);
+    const read = (id: string): Promise<HistoryEvent | undefined> =>
+      value.event === 'EpcisCaptured' ? readEvent(tx.stub, id, captures).then((stored) => stored && answeredEvent(stored)) : getEpcisEvent(tx, id);
+    const epcis = (await Promise.all(value.eventIDs.map(read))).filter((e): e is HistoryEvent => e !== undefined);
     entries.push({ ...value, epcis });
   }
   return { entries, bookmark: page.bookmark };

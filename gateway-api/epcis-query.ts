@@ -12,7 +12,7 @@ import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { ZfcError } from '../chaincode/errors';
 import { isUri } from '../chaincode/epcis-formats';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
-import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import { answeredEvent, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
   canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, NUMBER, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
   type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
@@ -503,9 +503,7 @@ function inDigitalLink(event: Readonly<Record<string, unknown>>): Record<string,
  * form), with its eventID and recordTime, and the errorDeclaration made about it later, if any.
  */
 export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat): Record<string, unknown> {
-  const declared = stored.declaration ? { errorDeclaration: stored.declaration.errorDeclaration } : {};
-  const event = format === 'Always_GS1_Digital_Link' ? inDigitalLink(stored.event) : stored.event;
-  return { ...event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };
+  return answeredEvent(stored, format === 'Always_GS1_Digital_Link' ? inDigitalLink(stored.event) : stored.event);
 }
 
 /**

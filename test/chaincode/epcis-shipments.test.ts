@@ -158,6 +158,39 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     await expectCode(shipment('SC-B1'), 'SHIPMENT_NOT_FOUND');
   });
 
+  it('writes the lot\'s history as Ship and Receive do: each lot a captured event moved or used has an entry naming it, read back whole; a refused event has none', async () => {
+    type Entry = { txId: string; event: string; caller: string; eventIDs: string[]; epcis: Array<Record<string, unknown>> };
+    const historyOf = async (lot: string, txId: string): Promise<Entry[]> =>
+      (await w.evaluate<{ entries: Entry[] }>('GetLotHistory', { ...ref(BREAD, lot), pageSize: 500 }, actor(w, 'samr'))).entries.filter((e) => e.txId === txId);
+    // a shipment it ships, and a sale of the lot (no shipment: the holder rule judged its use) in one capture
+    const selling: Json = {
+      type: 'ObjectEvent', eventTime: '2026-03-05T10:00:00Z', eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold',
+      epcList: [], quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 2, uom: 'EA' }], ...at('bakery'),
+    };
+    const shipped = await capture('bakery', shipping('SC-H1', 3), selling);
+    const [shipID, saleID] = shipped.captured.map((c) => c.eventID) as [string, string];
+    const [entry, ...others] = await historyOf('BR2', (shipped as unknown as { txId: string }).txId);
+    expect(others, 'one entry per lot and capture').to.deep.equal([]);
+    expect(entry).to.deep.include({ event: 'EpcisCaptured', caller: 'bakery', eventIDs: [shipID, saleID] });
+    expect(entry?.epcis.map((e) => [e['eventID'], e['bizStep'], typeof e['recordTime']])).to.deep.equal([[shipID, 'shipping', 'string'], [saleID, 'retail_selling', 'string']]);
+    expect(entry?.epcis[0]?.['bizTransactionList']).to.deep.equal([{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SC-H1' }]);
+    // the receipt, in the recipient's capture
+    const received = await capture('shop', receiving('SC-H1'));
+    const [receipt] = await historyOf('BR2', (received as unknown as { txId: string }).txId);
+    expect(receipt).to.deep.include({ event: 'EpcisCaptured', caller: 'shop', eventIDs: [received.captured[0]?.eventID] });
+    // proceeding: the refused two-lot shipment leaves BR1's history alone, the accepted one is in BR2's
+    const r = await w.submit<{ txId: string; captured: Array<{ eventID: string }>; rejected: unknown[] }>('epcis:CaptureEventsProceeding', documentOf(
+      shipping('SC-H2', 1),
+      shipping('SC-H3', 1, 'shop', { quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 1, uom: 'EA' }, { epcClass: lotUri(BREAD, 'BR2'), quantity: 1_000_000, uom: 'EA' }] }),
+    ), actor(w, 'bakery'));
+    expect(r.rejected).to.have.length(1);
+    expect(await historyOf('BR1', r.txId)).to.deep.equal([]);
+    expect((await historyOf('BR2', r.txId)).map((e) => e.eventIDs)).to.deep.equal([[r.captured[0]?.eventID]]);
+    // an event that names no lot of the ledger's writes no history
+    const foreign = await capture('bakery', { ...selling, quantityList: [{ epcClass: lotUri('09506000000299', 'X1'), quantity: 1 }] });
+    expect(await historyOf('BR2', (foreign as unknown as { txId: string }).txId)).to.deep.equal([]);
+  });
+
   it('keeps the receipt: the event that made it cannot be declared erroneous', async () => {
     const event = receiving('SR-3');
     const [{ eventID } = { eventID: '' }] = (await capture('shop', event)).captured;
