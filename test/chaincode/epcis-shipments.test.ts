@@ -45,9 +45,9 @@ describe('chaincode: captured shipping and receiving events ship and receive the
   const held = async (who: string): Promise<number> =>
     (await w.evaluate<{ holdings: Holding[] }>('GetLot', ref(BREAD, 'BR2'), actor(w, 'samr'))).holdings.find((h) => h.holder === who)?.quantity ?? 0;
   /** Refused with `code`, naming the event at `path`, and nothing written. */
-  async function refused(promise: Promise<unknown>, code: Parameters<typeof expectCode>[1], path = '/epcisBody/eventList/0'): Promise<Json> {
+  async function refused(start: () => Promise<unknown>, code: Parameters<typeof expectCode>[1], path = '/epcisBody/eventList/0'): Promise<Json> {
     const height = await w.ledger.height();
-    const err = await expectCode(promise, code);
+    const err = await expectCode(start(), code); // started after the height is read: a call that wrote would show
     expect(err.details['path'], JSON.stringify(err.details)).to.equal(path);
     expect(await w.ledger.height(), 'nothing was written').to.equal(height);
     return err.details;
@@ -75,19 +75,19 @@ describe('chaincode: captured shipping and receiving events ship and receive the
   });
 
   it('refuses what Receive refuses, naming the event and the field, and writes nothing', async () => {
-    await refused(capture('dist', receiving('SR-2', at('dist'))), 'NOT_OWNER');
-    const over = await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 51 }] })), 'RECEIPT_EXCEEDS_SHIPMENT');
+    await refused(() => capture('dist', receiving('SR-2', at('dist'))), 'NOT_OWNER');
+    const over = await refused(() => capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 51 }] })), 'RECEIPT_EXCEEDS_SHIPMENT');
     expect(over['field']).to.equal('/epcisBody/eventList/0/quantityList/0');
-    const unit = await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 5, uom: 'KGM' }] })), 'UNIT_MISMATCH');
+    const unit = await refused(() => capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 5, uom: 'KGM' }] })), 'UNIT_MISMATCH');
     expect(unit['field']).to.equal('/epcisBody/eventList/0/quantityList/0/uom');
-    await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 5 }] })), 'RECEIPT_EXCEEDS_SHIPMENT'); // a lot it did not carry
-    await refused(capture('shop', receiving('SR-1')), 'SHIPMENT_NOT_IN_TRANSIT'); // received already
-    await refused(capture('shop', receiving('SR-404')), 'SHIPMENT_NOT_FOUND');
-    await refused(capture('shop', { ...receiving('SR-2'), bizLocation: undefined, readPoint: undefined }), 'INVALID_ARGUMENT');
-    await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 0 }] })), 'INVALID_ARGUMENT');
+    await refused(() => capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 5 }] })), 'RECEIPT_EXCEEDS_SHIPMENT'); // a lot it did not carry
+    await refused(() => capture('shop', receiving('SR-1')), 'SHIPMENT_NOT_IN_TRANSIT'); // received already
+    await refused(() => capture('shop', receiving('SR-404')), 'SHIPMENT_NOT_FOUND');
+    await refused(() => capture('shop', { ...receiving('SR-2'), bizLocation: undefined, readPoint: undefined }), 'INVALID_ARGUMENT');
+    await refused(() => capture('shop', receiving('SR-2', { quantityList: [{ epcClass: toEpcUrn(lotUri(BREAD, 'BR2'), 7), quantity: 0 }] })), 'INVALID_ARGUMENT');
     // one document may not receive a shipment twice: the second receipt finds it received
-    await refused(capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 10 }] }), receiving('SR-2')), 'SHIPMENT_NOT_IN_TRANSIT', '/epcisBody/eventList/1');
-    await refused(capture('shop', receiving('SR-2', { bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-2' }, { type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-3' }] })), 'INVALID_ARGUMENT');
+    await refused(() => capture('shop', receiving('SR-2', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 10 }] }), receiving('SR-2')), 'SHIPMENT_NOT_IN_TRANSIT', '/epcisBody/eventList/1');
+    await refused(() => capture('shop', receiving('SR-2', { bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-2' }, { type: 'desadv', bizTransaction: 'urn:zfc:shipment:SR-3' }] })), 'INVALID_ARGUMENT');
     expect((await shipment('SR-2')).status).to.equal('in_transit');
   });
 
@@ -127,33 +127,33 @@ describe('chaincode: captured shipping and receiving events ship and receive the
   });
 
   it('refuses a captured shipment as Ship refuses one, naming the event and the field, and writes nothing', async () => {
-    const over = await refused(capture('bakery', shipping('SC-2', 100_000)), 'QUANTITY_EXCEEDS_HOLDING');
+    const over = await refused(() => capture('bakery', shipping('SC-2', 100_000)), 'QUANTITY_EXCEEDS_HOLDING');
     expect(over['path']).to.equal('/epcisBody/eventList/0');
-    await refused(capture('lab', { ...shipping('SC-2', 1), ...at('lab') }), 'FORBIDDEN');
-    await refused(capture('bakery', shipping('SR-1', 1)), 'SHIPMENT_EXISTS');
-    await refused(capture('bakery', shipping('SC-2', 1, 'bakery')), 'INVALID_ARGUMENT'); // to itself
-    const nobody = await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [{ type: 'owning_party', destination: partyUri(gln(999)) }] })), 'PARTICIPANT_NOT_FOUND');
+    await refused(() => capture('lab', { ...shipping('SC-2', 1), ...at('lab') }), 'FORBIDDEN');
+    await refused(() => capture('bakery', shipping('SR-1', 1)), 'SHIPMENT_EXISTS');
+    await refused(() => capture('bakery', shipping('SC-2', 1, 'bakery')), 'INVALID_ARGUMENT'); // to itself
+    const nobody = await refused(() => capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [{ type: 'owning_party', destination: partyUri(gln(999)) }] })), 'PARTICIPANT_NOT_FOUND');
     expect(nobody['field']).to.equal('/epcisBody/eventList/0/destinationList/0');
-    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [] })), 'INVALID_ARGUMENT');
+    await refused(() => capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: [] })), 'INVALID_ARGUMENT');
     const twoOwners = [{ type: 'owning_party', destination: partyUri(actor(w, 'shop').gln) }, { type: 'owning_party', destination: partyUri(actor(w, 'dist').gln) }];
-    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: twoOwners })), 'INVALID_ARGUMENT'); // whose is it?
-    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1, uom: 'KGM' }] })), 'UNIT_MISMATCH');
-    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [itemUri(BREAD, 'B-1')] })), 'INVALID_ARGUMENT'); // an item, not a case
-    await refused(capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [ssccUri(sscc(77))] })), 'CONTAINER_NOT_FOUND');
-    await refused(capture('bakery', shipping('.starts-with-a-dot', 1)), 'INVALID_ARGUMENT');
-    await refused(capture('bakery', shipping('SC-2', 1), shipping('SC-2', 1)), 'SHIPMENT_EXISTS', '/epcisBody/eventList/1'); // one document, one shipment ID
+    await refused(() => capture('bakery', shipping('SC-2', 1, 'shop', { destinationList: twoOwners })), 'INVALID_ARGUMENT'); // whose is it?
+    await refused(() => capture('bakery', shipping('SC-2', 1, 'shop', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1, uom: 'KGM' }] })), 'UNIT_MISMATCH');
+    await refused(() => capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [itemUri(BREAD, 'B-1')] })), 'INVALID_ARGUMENT'); // an item, not a case
+    await refused(() => capture('bakery', shipping('SC-2', 1, 'shop', { epcList: [ssccUri(sscc(77))] })), 'CONTAINER_NOT_FOUND');
+    await refused(() => capture('bakery', shipping('.starts-with-a-dot', 1)), 'INVALID_ARGUMENT');
+    await refused(() => capture('bakery', shipping('SC-2', 1), shipping('SC-2', 1)), 'SHIPMENT_EXISTS', '/epcisBody/eventList/1'); // one document, one shipment ID
     const missing = await w.evaluate<Shipment>('GetShipment', { shipmentId: 'SC-2' }, actor(w, 'samr')).catch((err: { code: string }) => err.code);
     expect(missing).to.equal('SHIPMENT_NOT_FOUND');
   });
 
   it('bounds a captured shipment or receipt as Ship\'s and Receive\'s own input is bounded, naming the event\'s field, before a lot is read', async () => {
-    const huge = await refused(capture('bakery', shipping('SC-B1', 1e13)), 'INVALID_ARGUMENT');
+    const huge = await refused(() => capture('bakery', shipping('SC-B1', 1e13)), 'INVALID_ARGUMENT');
     expect(huge['errors'], JSON.stringify(huge)).to.deep.include({ path: '/epcisBody/eventList/0/quantityList/0/quantity', message: 'must be <= 1000000000000' });
     // 201 lines of lots the ledger does not have: refused for their number, not for the first unknown lot
     const many = Array.from({ length: 201 }, (_, i) => ({ epcClass: lotUri(BREAD, `NOPE${i}`), quantity: 1, uom: 'EA' }));
-    const lines = await refused(capture('bakery', shipping('SC-B2', 1, 'shop', { quantityList: many })), 'INVALID_ARGUMENT');
+    const lines = await refused(() => capture('bakery', shipping('SC-B2', 1, 'shop', { quantityList: many })), 'INVALID_ARGUMENT');
     expect(lines['errors'], JSON.stringify(lines)).to.deep.include({ path: '/epcisBody/eventList/0/quantityList', message: 'must NOT have more than 200 items' });
-    const receipt = await refused(capture('shop', receiving('SR-3', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1e13 }] })), 'INVALID_ARGUMENT');
+    const receipt = await refused(() => capture('shop', receiving('SR-3', { quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1e13 }] })), 'INVALID_ARGUMENT');
     expect(receipt['errors'], JSON.stringify(receipt)).to.deep.include({ path: '/epcisBody/eventList/0/quantityList/0/quantity', message: 'must be <= 1000000000000' });
     await expectCode(shipment('SC-B1'), 'SHIPMENT_NOT_FOUND');
   });
@@ -195,12 +195,12 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     const event = receiving('SR-3');
     const [{ eventID } = { eventID: '' }] = (await capture('shop', event)).captured;
     expect((await shipment('SR-3')).status).to.equal('received');
-    const details = await refused(capture('shop', { ...event, eventID, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } }), 'INVALID_STATE');
+    const details = await refused(() => capture('shop', { ...event, eventID, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } }), 'INVALID_STATE');
     expect(details['shipmentId']).to.equal('SR-3');
     // nor the event that shipped one
     const sent = shipping('SC-3', 1);
     const [{ eventID: sentID } = { eventID: '' }] = (await capture('bakery', sent)).captured;
-    expect((await refused(capture('bakery', { ...sent, eventID: sentID, errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' } }), 'INVALID_STATE'))['shipmentId']).to.equal('SC-3');
+    expect((await refused(() => capture('bakery', { ...sent, eventID: sentID, errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' } }), 'INVALID_STATE'))['shipmentId']).to.equal('SC-3');
   });
 
   it('proceeding past refused events (CaptureEventsProceeding) captures the rest, names each refused one and why, and keeps none of a refused event\'s writes', async () => {
