@@ -25,6 +25,7 @@ import {
   captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
   type CaptureRecord, type CaptureResult, type EventRecord, type RejectedEvent, type StoredEpcisEvent,
 } from './epcis-ledger';
+import { headerElements, writeMasterData, writtenMasterData, type MasterDataRecord } from './epcis-master-data';
 import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
 import { validateEpcisDocument, validateEpcisDocumentProceeding, type EpcisEvent } from './epcis-validate';
 import { assertRole, requireParticipant } from './access';
@@ -57,6 +58,8 @@ export interface EpcisCapturedBody extends CaptureResult {
   readonly shipments?: readonly CapturedShipment[];
   /** The ledger's shipments its receiving events received, as Receive's event would give them. */
   readonly receipts?: readonly CapturedReceipt[];
+  /** The vocabulary elements its header declared (epcis-master-data.ts), as recorded. */
+  readonly masterData?: readonly MasterDataRecord[];
 }
 
 /** What a capture did: its result, the events it declared erroneous, the shipments it shipped and received, and the document's @context. */
@@ -171,7 +174,10 @@ export function expandEpcisCaptured(parsed: unknown, writes?: readonly CaptureWr
   } else {
     return undefined;
   }
-  return { ...env, body: { ...result, events: [...events, ...(declaredEvents ?? [])] } };
+  const declared = result.masterDataElements ?? 0;
+  if (declared > 0 && !writes) throw new CaptureWritesMissingError(env.txId, `${declared} vocabulary elements declared and no writes given`);
+  const masterData = declared > 0 && writes ? writtenMasterData(writes) : [];
+  return { ...env, body: { ...result, events: [...events, ...(declaredEvents ?? [])], ...(masterData.length > 0 ? { masterData } : {}) } };
 }
 
 /**
@@ -573,6 +579,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     guard.reject(index, new ZfcError('INVALID_ARGUMENT', `invalid event: ${errors[0]?.path ?? ''} ${errors[0]?.message ?? ''}`.trim(), { errors }));
   }
   const context = doc['@context'];
+  const masterData = headerElements(doc); // the header's, judged with the envelope: a bad one refuses the capture
   const { fresh: news, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard));
   // each new event's ledger shipment, read once (a malformed despatch advice refuses the event)
   const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path) }]) ?? []);
@@ -615,6 +622,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const fresh = unchecked.filter((c) => !guard.has(c.index));
   for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) });
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
+  if (masterData.length > 0) await writeMasterData(tx.stub, masterData, caller.id, tx.txId, tx.time);
   const histories = new CapturedHistories();
   for (const c of fresh) for (const ref of lotsOfEvent.get(c) ?? []) histories.add(ref, c.eventID);
   await histories.write(tx, caller);
@@ -626,6 +634,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     duplicates: duplicates.sort((x, y) => x.index - y.index),
     declared: declared.map((c) => ({ index: c.index, eventID: c.eventID })),
     ...(proceed ? { rejected: guard.rejected.sort((x, y) => x.index - y.index) } : {}),
+    ...(masterData.length > 0 ? { masterDataElements: masterData.length } : {}),
   };
   return { result, declared: declarationRecords, shipments, receipts, ...(context !== undefined ? { context } : {}) };
 }

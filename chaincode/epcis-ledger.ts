@@ -24,6 +24,7 @@ import { canonicalJson } from './canonical-json';
 import { canonicalTime } from './epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from './epcis-identifiers';
 import { matchesPlan, type EpcisQueryPlan } from './epcis-match';
+import { ZfcError } from './errors';
 import { sha256Hex } from './sha256';
 
 type Stub = Context['stub'];
@@ -102,6 +103,8 @@ export interface CaptureResult {
    * event it left out and why. Absent when the capture rolls back (a refusal refuses it all).
    */
   readonly rejected?: readonly RejectedEvent[];
+  /** Vocabulary elements the document's header declared (master data), when it declared any. */
+  readonly masterDataElements?: number;
 }
 
 /** An event a proceeding capture left out: its position, and the refusal (code, message, field errors). */
@@ -243,6 +246,10 @@ function decodeToken(token: string): string | undefined {
  * call; a page may then be short and still carry a token.
  */
 export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string): Promise<EventPage> {
+  if (plan.readPointsWithin || plan.bizLocationsWithin || plan.attributes) {
+    // answering them takes every declaration of the locations' vocabularies: the gateway's event store keeps them
+    throw new ZfcError('NOT_IMPLEMENTED', 'master data conditions (WD_readPoint, WD_bizLocation, HASATTR_, EQ_ATTR_) are answered by the gateway\'s EPCIS event store, not by the contract\'s QueryEvents');
+  }
   if (plan.eventIDs) return byIds(stub, plan);
   const after = decodeToken(token);
   const iterator = await stub.getStateByRange(after ?? EVENTS, EVENTS_END);

@@ -8,6 +8,7 @@
  */
 import { canonicalTime, contextPrefixes, ISO_TIME, STANDARD_PREFIXES } from './epcis-event-hash';
 import { normalizeCached, type EventIdentifiers } from './epcis-identifiers';
+import type { LocationField, MasterDataView } from './epcis-master-data';
 
 /** A parsed, validated EPCIS SimpleEventQuery (the subset this project answers). */
 export interface EpcisQueryPlan {
@@ -69,8 +70,28 @@ export interface EpcisQueryPlan {
   readonly sensor?: SensorTest;
   /** Extension fields (`EQ_example:temperature`, `EXISTS_INNER_ILMD_example:batch`, …): see {@link FieldTest}; all must pass. */
   readonly fields?: readonly FieldTest[];
+  /**
+   * `WD_readPoint` / `WD_bizLocation` (canonical): the event's read point (business location)
+   * is one of these, or a direct or indirect descendant of one by master data
+   * (epcis-master-data.ts; without master data, only the locations themselves match).
+   */
+  readonly readPointsWithin?: readonly string[];
+  readonly bizLocationsWithin?: readonly string[];
+  /** `HASATTR_{field}` and `EQ_ATTR_{field}_{name}`: see {@link AttributeTest}; all must pass. */
+  readonly attributes?: readonly AttributeTest[];
   /** Events per page (1…{@link MAX_PER_PAGE}). */
   readonly perPage: number;
+}
+
+/**
+ * Master data the event's read point or business location must have: an attribute of one of
+ * `names` (`HASATTR_{field}`), with one of `values` (`EQ_ATTR_{field}_{name}`; a value compares
+ * as its text, a number as JSON writes it).
+ */
+export interface AttributeTest {
+  readonly field: LocationField;
+  readonly names: readonly string[];
+  readonly values?: readonly string[];
 }
 
 /** A canonical identifier, or a prefix of one (from an EPC pattern such as `urn:epc:idpat:sgtin:…*`). */
@@ -248,6 +269,18 @@ export const EPCIS_QUERY_PLAN_SCHEMA = {
         additionalProperties: false,
       },
     },
+    readPointsWithin: stringList,
+    bizLocationsWithin: stringList,
+    attributes: {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        properties: { field: { enum: ['readPoint', 'bizLocation'] }, names: { ...stringList, minItems: 1 }, values: stringList },
+        required: ['field', 'names'],
+        additionalProperties: false,
+      },
+    },
     perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE },
   },
   required: ['perPage'],
@@ -265,6 +298,33 @@ export interface MatchableEvent {
   readonly declaration?: { readonly errorDeclaration: Readonly<Record<string, unknown>> };
   /** The capturing document's JSON-LD @context: the namespaces of the event's extension fields. */
   readonly context?: unknown;
+  /** The participant that recorded it (whose master data describes its ownerless locations). */
+  readonly capturedBy?: string;
+}
+
+/** Whether the event's location is one of `roots` or within one, by what `masterData` believes. */
+function withinPass(roots: readonly string[] | undefined, field: LocationField, id: string | undefined, e: MatchableEvent, masterData: MasterDataView | undefined): boolean {
+  if (!roots) return true;
+  if (id === undefined) return false;
+  if (roots.includes(id)) return true;
+  return masterData !== undefined && masterData.within(field, id, roots, e.capturedBy ?? '');
+}
+
+/** The text an attribute value compares as. */
+function attributeText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function attributesPass(tests: readonly AttributeTest[] | undefined, e: MatchableEvent, masterData: MasterDataView | undefined): boolean {
+  if (!tests) return true;
+  return tests.every((t) => {
+    const id = e.ids[t.field];
+    if (id === undefined || masterData === undefined) return false;
+    return t.names.some((name) => {
+      const values = masterData.attribute(t.field, id, name, e.capturedBy ?? '');
+      return values !== undefined && (t.values === undefined || values.some((v) => (t.values as readonly string[]).includes(attributeText(v))));
+    });
+  });
 }
 
 function hit(patterns: readonly EpcPattern[] | undefined, values: readonly string[]): boolean {
@@ -482,7 +542,7 @@ function fieldsPass(tests: readonly FieldTest[] | undefined, e: MatchableEvent):
 }
 
 /** True if `e` satisfies every condition of `plan` (conditions are ANDed; values within one are ORed). */
-export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
+export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan, masterData?: MasterDataView): boolean {
   const { ids, event } = e;
   return (
     oneOf(plan.eventTypes, event['type']) &&
@@ -511,6 +571,9 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
     persistentPass(plan, event) &&
     quantitiesPass(plan.quantities, event) &&
     sensorPasses(plan, event) &&
-    fieldsPass(plan.fields, e)
+    fieldsPass(plan.fields, e) &&
+    withinPass(plan.readPointsWithin, 'readPoint', ids.readPoint, e, masterData) &&
+    withinPass(plan.bizLocationsWithin, 'bizLocation', ids.bizLocation, e, masterData) &&
+    attributesPass(plan.attributes, e, masterData)
   );
 }

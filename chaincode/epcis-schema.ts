@@ -457,16 +457,18 @@ const vocabulary = {
           id: ref('uri'),
           attributes: {
             type: 'array',
+            maxItems: 1000,
             items: {
               type: 'object',
               properties: { id: ref('uri'), attribute: { type: ['number', 'string', 'object'] } },
               required: ['id'],
             },
           },
-          children: { type: 'array', items: ref('uri') },
+          children: { type: 'array', items: ref('uri'), maxItems: MAX_EVENTS_PER_DOCUMENT },
         },
         required: ['id'],
       },
+      maxItems: MAX_EVENTS_PER_DOCUMENT,
     },
   },
   required: ['type'],
@@ -489,7 +491,7 @@ export const EPCIS_DOCUMENT_SCHEMA = {
       sender: { type: 'string', maxLength: MAX_URI_LENGTH },
       receiver: { type: 'string', maxLength: MAX_URI_LENGTH },
       epcisHeader: closedObject({
-        epcisMasterData: { type: 'object', properties: { vocabularyList: { type: 'array', items: vocabulary } } },
+        epcisMasterData: { type: 'object', properties: { vocabularyList: { type: 'array', items: vocabulary, maxItems: 100 } } },
       }),
       epcisBody: { type: 'object', properties: { eventList }, required: ['eventList'], additionalProperties: false },
     },

@@ -20,7 +20,7 @@ import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import type { RejectedEvent } from '../chaincode/epcis-ledger';
 
 /** What a job's work settles with: counts, and the events a proceeding capture left out. */
-export type CaptureCounts = { captured: number; duplicates: number; rejected?: readonly RejectedEvent[] };
+export type CaptureCounts = { captured: number; duplicates: number; rejected?: readonly RejectedEvent[]; masterDataElements?: number };
 
 /** A capture job as the standard's REST binding describes it. */
 export interface CaptureJob {
@@ -35,6 +35,8 @@ export interface CaptureJob {
   /** Events written and events skipped as already recorded, once finished. */
   captured?: number;
   duplicates?: number;
+  /** Vocabulary elements (master data) the document's header declared and the ledger recorded, when any. */
+  masterDataElements?: number;
   /**
    * Why it failed: the error, and each rejected event's JSON pointer and reason, each also as
    * the standard's RFC 7807 problem (`type`, `title`, `status`: epcis-problems.ts).
@@ -177,6 +179,7 @@ export class CaptureJobs {
     if (r) {
       job.captured = r.captured;
       job.duplicates = r.duplicates;
+      if (r.masterDataElements !== undefined) job.masterDataElements = r.masterDataElements;
     }
     if (this.closing) return;
     void this.write(job.captureID, [{ type: 'put', key: `j|${job.captureID}`, value: jobJson(job) }, { type: 'del', key: `w|${job.captureID}` }]).catch(() => undefined);

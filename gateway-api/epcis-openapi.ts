@@ -19,7 +19,7 @@ import { TOP_LEVEL_RESOURCES } from './epcis-resources';
 
 const QUERY_PARAMETERS = [
   'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
-  'EQ_readPoint', 'EQ_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
+  'EQ_readPoint', 'EQ_bizLocation', 'WD_readPoint', 'WD_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
   'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'EQ_action', 'EQ_transformationID',
   'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'GE_errorDeclaration_Time', 'LT_errorDeclaration_Time',
   'EQ_persistentDisposition_set', 'EQ_persistentDisposition_unset', 'EQ_quantity', 'GT_quantity', 'GE_quantity', 'LT_quantity', 'LE_quantity',
@@ -35,7 +35,9 @@ const TYPED_FAMILIES =
   'And {EQ,GT,GE,LT,LE}_quantity_{uom} (a quantity element in that UN/ECE unit) and {EQ,GT,GE,LT,LE}_{value,minValue,maxValue,meanValue,sDev,percValue}_{uom} ' +
   '(a sensor report in that unit, e.g. GT_maxValue_CEL=8); all sensor conditions of a query hold for one sensor report. ' +
   'Extension fields: {EQ,GT,GE,LT,LE,EXISTS}_[INNER_][ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_]{prefix:field} and EQ_[INNER_]{readPoint,bizLocation}_{prefix:field}, ' +
-  'the prefix declared in the GS1-Extensions header (prefix=namespace, …) or else read as each event\'s capture document declared it. Lists are separated by |.';
+  'the prefix declared in the GS1-Extensions header (prefix=namespace, …) or else read as each event\'s capture document declared it. ' +
+  'Master data (captured in a document\'s epcisHeader): WD_readPoint / WD_bizLocation (the location or any descendant), HASATTR_{readPoint,bizLocation} (attribute names) ' +
+  'and EQ_ATTR_{readPoint,bizLocation}_{attribute} (its values), by the declarations of the participant whose GLN the location carries (else the event recorder\'s own). Lists are separated by |.';
 
 const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };
@@ -67,7 +69,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
   '/epcis/capture': {
     post: {
       operationId: 'epcisCapture',
-      summary: 'Capture an EPCISDocument, or the events of an EPCISQueryDocument (another repository\'s answer; at most 10,000 events), all or nothing (or, with GS1-Capture-Error-Behaviour: proceed, every event the rules accept, the job naming each refused one); 202 with a capture job.',
+      summary: 'Capture an EPCISDocument (its header\'s master data too: vocabulary elements recorded as the capturer\'s declarations), or the events of an EPCISQueryDocument (another repository\'s answer; at most 10,000 events), all or nothing (or, with GS1-Capture-Error-Behaviour: proceed, every event the rules accept, the job naming each refused one); 202 with a capture job.',
       security,
       parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback', 'proceed'] } }],
       requestBody: { required: true, content: json(ref('EPCISDocument')) },

@@ -18,11 +18,13 @@ import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chainc
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import type { MasterDataRecord } from '../chaincode/epcis-master-data';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
+import { LocationMasterData } from './epcis-master-data';
 import type { EventOrder } from './epcis-query';
 import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
@@ -84,9 +86,12 @@ function nativeEvent(event: Record<string, unknown>, e: LedgerEvent, caller: str
  * The EPCIS events one ledger event carries (none for foreign events), and its envelope if
  * native. The payload is decoded once for every follower (ledger-payload.ts).
  */
-export function epcisEventsOf(e: LedgerEvent): { events: readonly StoredEpcisEvent[]; envelope?: AnyEventEnvelope } {
+export function epcisEventsOf(e: LedgerEvent): { events: readonly StoredEpcisEvent[]; envelope?: AnyEventEnvelope; masterData?: readonly MasterDataRecord[] } {
   const decoded = decodedPayload(e);
-  if (decoded.kind === 'captured') return { events: decoded.captured.body.events };
+  if (decoded.kind === 'captured') {
+    const { events, masterData } = decoded.captured.body;
+    return { events, ...(masterData ? { masterData } : {}) };
+  }
   if (decoded.kind === 'foreign' || decoded.envelope.type === 'EpcisCaptured') return { events: [] };
   const envelope = decoded.envelope;
   return { events: envelope.epcis.map((event) => nativeEvent(event as unknown as Record<string, unknown>, e, envelope.caller)), envelope };
@@ -105,6 +110,9 @@ function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
   if (ids.destinations.length > 0) shared.destinations = ids.destinations.map((p) => pool.of(p));
 }
 
+/** A canonical location (a GLN, with or without an extension) and its GLN. */
+const LOCATION_GLN = /^https:\/\/id\.gs1\.org\/414\/(\d{13})(?:\/254\/[^/]+)?$/;
+
 /** Who may read what: participants' roles and parties, and who trades with whom. */
 class Access {
   private readonly roles = new Map<string, string>();
@@ -122,6 +130,12 @@ class Access {
     } catch {
       // a participant without a valid GLN is never named as a party
     }
+  }
+
+  /** The participant registered with the GLN a (canonical) location carries, if any: whose master data describes it. */
+  ownerOf(location: string): string | undefined {
+    const gln = LOCATION_GLN.exec(location)?.[1];
+    return gln === undefined ? undefined : this.byParty.get(glnUri(gln));
   }
 
   /** Links the event's recorder with every participant its sources and destinations name. */
@@ -178,6 +192,8 @@ export class ProjectedEventStore implements EventStore {
   private readonly capturedTx = new Set<string>();
   private readonly listeners = new Set<EpcisListener>();
   private readonly access = new Access();
+  /** The master data of read points and business locations that captures declared, as queries believe it. */
+  readonly masterData = new LocationMasterData((location) => this.access.ownerOf(location));
   private readonly places = new StringPool();
   /**
    * The identifiers the top-level resources list, each kind in the order first named: EPCs
@@ -275,8 +291,9 @@ export class ProjectedEventStore implements EventStore {
   private async follow(): Promise<void> {
     for await (const e of this.ledger.events({ signal: this.abort.signal })) {
       try {
-        const { events, envelope } = epcisEventsOf(e);
+        const { events, envelope, masterData } = epcisEventsOf(e);
         this.access.learn(envelope);
+        for (const record of masterData ?? []) this.masterData.apply(record);
         if (!envelope && events.length > 0) this.capturedTx.add(e.txId);
         for (const stored of events) this.apply(stored);
       } catch (err) {
@@ -411,7 +428,7 @@ export class ProjectedEventStore implements EventStore {
     for (const ids of this.byTx.values()) {
       for (const id of ids) {
         const e = this.byID.get(id);
-        if (!e || e.recordTime < since || !matchesPlan(e, plan) || !this.access.visible(e, viewer)) continue;
+        if (!e || e.recordTime < since || !matchesPlan(e, plan, this.masterData) || !this.access.visible(e, viewer)) continue;
         events.push(e);
         if (events.length >= limit) return { events, through: this.seenAt };
       }
@@ -440,7 +457,7 @@ export class ProjectedEventStore implements EventStore {
     const events: StoredEpcisEvent[] = [];
     const probe = pageToken ? tokenProbe(decodeToken(pageToken)) : undefined;
     const visit = (e: StoredEpcisEvent): boolean => {
-      if (!matchesPlan(e, plan) || !this.access.visible(e, viewer)) return false;
+      if (!matchesPlan(e, plan, this.masterData) || !this.access.visible(e, viewer)) return false;
       events.push(e);
       return events.length === plan.perPage;
     };

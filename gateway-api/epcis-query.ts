@@ -15,7 +15,7 @@ import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import { answeredEvent, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
   canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, NUMBER, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
-  type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
+  type AttributeTest, type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
 } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 
@@ -153,6 +153,8 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   EQ_disposition: (v) => ({ dispositions: vocab(DISPOSITION, v) }),
   EQ_readPoint: (v, n) => ({ readPoints: ids(n, v) }),
   EQ_bizLocation: (v, n) => ({ bizLocations: ids(n, v) }),
+  WD_readPoint: (v, n) => ({ readPointsWithin: ids(n, v) }),
+  WD_bizLocation: (v, n) => ({ bizLocationsWithin: ids(n, v) }),
   MATCH_epc: (v, n) => ({ epcs: patterns(n, v) }),
   MATCH_anyEPC: (v, n) => ({ anyEpcs: patterns(n, v) }),
   MATCH_parentID: (v, n) => ({ parentIDs: patterns(n, v) }),
@@ -289,6 +291,13 @@ export function extensionPrefixes(header: string | undefined): Record<string, st
   return out;
 }
 
+/**
+ * `HASATTR_{field}` (values: attribute names) and `EQ_ATTR_{field}_{attribute}` (values: the
+ * attribute's), for the fields whose master data this repository keeps: read points and
+ * business locations (epcis-master-data.ts).
+ */
+const ATTRIBUTE_PARAM = /^(?:(HASATTR)_(readPoint|bizLocation)|(EQ_ATTR)_(readPoint|bizLocation)_(.{1,2048}))$/;
+
 /** Every parameter this interface answers, as a refusal lists them. */
 const SUPPORTED = [
   ...Object.keys(PARSERS),
@@ -297,6 +306,7 @@ const SUPPORTED = [
   'EXISTS_errorDeclaration', 'EXISTS_sensorElementList', 'eventCountLimit', 'maxEventCount',
   '{EQ,GT,GE,LT,LE,EXISTS}_[INNER_][{ILMD,ERROR_DECLARATION,SENSORELEMENT,SENSORMETADATA,SENSORREPORT}_]{prefix:field}', 'EQ_[INNER_]{readPoint,bizLocation}_{prefix:field}',
   '{EQ,GT,GE,LT,LE}_quantity[_{uom}]', `{EQ,GT,GE,LT,LE}_{${SENSOR_VALUE_FIELDS.join(',')}}_{uom}`, '{GT,GE,LT,LE}_percRank',
+  'HASATTR_{readPoint,bizLocation}', 'EQ_ATTR_{readPoint,bizLocation}_{attribute}',
   'orderBy', 'orderDirection', 'nextPageToken',
 ].join(', ');
 
@@ -435,6 +445,14 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
     const sensorParser = SENSOR_PARSERS[name];
     if (sensorParser) {
       plan = { ...plan, sensor: { ...(plan['sensor'] as SensorTest | undefined), ...sensorParser(valuesOf(name, raw), name) } };
+      continue;
+    }
+    const attribute = ATTRIBUTE_PARAM.exec(name);
+    if (attribute) {
+      const test: AttributeTest = attribute[1] === 'HASATTR'
+        ? { field: attribute[2] as AttributeTest['field'], names: valuesOf(name, raw) }
+        : { field: attribute[4] as AttributeTest['field'], names: [attribute[5] as string], values: valuesOf(name, raw) };
+      plan = { ...plan, attributes: [...((plan['attributes'] as AttributeTest[] | undefined) ?? []), test] };
       continue;
     }
     const field = fieldTest(name, raw, prefixes);

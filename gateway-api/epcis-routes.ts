@@ -72,7 +72,7 @@ export interface SavedCapture {
 export function captureWork(store: EventStore, saved: SavedCapture): () => Promise<CaptureCounts> {
   return async () => {
     const r = await store.capture(saved.document, saved.identity, saved.behaviour ?? 'rollback');
-    return { captured: r.captured.length, duplicates: r.duplicates.length, ...(r.rejected && r.rejected.length > 0 ? { rejected: r.rejected } : {}) };
+    return { captured: r.captured.length, duplicates: r.duplicates.length, ...(r.rejected && r.rejected.length > 0 ? { rejected: r.rejected } : {}), ...(r.masterDataElements ? { masterDataElements: r.masterDataElements } : {}) };
   };
 }
 

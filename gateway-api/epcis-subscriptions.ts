@@ -32,6 +32,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { CaptureWritesMissingError } from '../chaincode/epcis-capture';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import type { MasterDataView } from '../chaincode/epcis-master-data';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
@@ -125,6 +126,8 @@ export interface EventSource {
    * Without it a subscription cannot reach back before it was made.
    */
   recordedSince?(plan: EpcisQueryPlan, since: string, viewer: string, limit: number): RecordedSince;
+  /** The master data queries believe (WD_, HASATTR_, EQ_ATTR_), as of the event being matched. */
+  readonly masterData?: MasterDataView;
 }
 
 /** Options of {@link EpcisSubscriptions}. */
@@ -556,7 +559,7 @@ export class EpcisSubscriptions {
       if (at && sub.liveAfter && !isAfter(at, sub.liveAfter)) continue;
       if (sub.initialRecordTime !== undefined && sub.initialRecordTime > sub.createdAt && event.recordTime < sub.initialRecordTime) continue;
       const q = this.queries.get(sub.queryName);
-      if (!q || !matchesPlan(event, q.plan)) continue;
+      if (!q || !matchesPlan(event, q.plan, this.options.source.masterData)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
       if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, identifiersOf(event))) continue;
       out.push(sub);

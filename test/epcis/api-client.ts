@@ -35,8 +35,13 @@ export class ApiClient {
   }
 
   /** POSTs the events as one document (202) and follows the job until it ends; returns the job. */
-  async capture(who: string, events: unknown[]): Promise<CaptureJobBody> {
-    const r = await this.as(who, 'POST', '/epcis/capture', documentOf(events));
+  capture(who: string, events: unknown[]): Promise<CaptureJobBody> {
+    return this.captureDocument(who, documentOf(events));
+  }
+
+  /** POSTs a document (202) and follows the job until it ends; returns the job. */
+  async captureDocument(who: string, document: unknown): Promise<CaptureJobBody> {
+    const r = await this.as(who, 'POST', '/epcis/capture', document);
     expect(r.status, r.text).to.equal(202);
     for (let i = 0; i < 500; i++) {
       const job = await this.as(who, 'GET', String(r.headers.get('location')));
