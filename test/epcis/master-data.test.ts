@@ -13,6 +13,7 @@ import { glnUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
+import { startCallbackReceiver, type CallbackReceiver } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -58,7 +59,7 @@ describe('EPCIS master data: locations declared in the header, and the queries t
   };
 
   before(async () => {
-    t = await startTestGateway();
+    t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     gw = t.gw;
     api.keys['samr'] = t.regulatorKey;
     await api.register('samr', [
@@ -114,6 +115,26 @@ describe('EPCIS master data: locations declared in the header, and the queries t
     expect(job).to.deep.include({ success: true, captured: 0, masterDataElements: 1 });
     expect(await numbers({ WD_bizLocation: SITE }), 'shelf A1 is no longer inside shelf A').to.deep.equal([1, 3]);
     expect(await numbers({ WD_bizLocation: SHELF })).to.deep.equal([]);
+  });
+
+  it('delivers to a subscription of a site what is recorded anywhere within it, by the master data known when each event is matched', async () => {
+    const callback: CallbackReceiver = await startCallbackReceiver('/site');
+    try {
+      expect((await api.as('shop-1', 'POST', '/epcis/queries', { name: 'my-site', query: { WD_bizLocation: SITE } })).status).to.equal(201);
+      const sub = await api.as('shop-1', 'POST', '/epcis/queries/my-site/subscriptions', { dest: callback.url, signatureToken: 'token-of-32-characters-or-more-0001', stream: true });
+      expect(sub.status, sub.text).to.equal(201);
+      // a new shelf, declared with its first event: the declaration is applied before the event is matched
+      const shelfB = glnUri(SHOP, 'shelfB');
+      await api.captureDocument('shop-1', withMasterData([at(8, shelfB), at(9, ROGUE_YARD)], [[BIZ_LOCATION, [element(SITE, [DOCK, SHELF, shelfB])]]]));
+      await api.captureOk('rogue-1', [at(10, ROGUE_YARD)]);
+      await api.captureOk('shop-1', [at(11, DOCK)]);
+      for (let i = 0; i < 200 && callback.deliveries.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 200)); // time for a wrong delivery (the rogue's yard) to arrive
+      const delivered = callback.deliveries.flatMap((d) => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Json[]).map((e) => Number(String(e['eventID']).slice(-2))));
+      expect(delivered.sort((a, b) => a - b)).to.deep.equal([8, 11]);
+    } finally {
+      await callback.close();
+    }
   });
 
   it('refuses a document with a malformed or repeated element (the job names it), and an attribute field it keeps none of', async () => {
