@@ -17,6 +17,7 @@
  * or receives it as Ship or Receive would (epcis-shipments.ts).
  */
 import { canonicalJson } from './canonical-json';
+import { cbvWord } from './cbv';
 import { parseIdentifier } from './digital-link';
 import { ZfcError } from './errors';
 import { eventHashId, eventPreHash } from './epcis-event-hash';
@@ -208,8 +209,8 @@ export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly Captu
  */
 function madeBy(event: EpcisEvent, ids: EventIdentifiers): { how: 'commission' | 'transform'; identifiers: string[] } {
   if (event.type === 'TransformationEvent') return { how: 'transform', identifiers: [...ids.outputEPCList, ...ids.outputEPCClasses] };
-  const step = event['bizStep'];
-  if (event.type === 'ObjectEvent' && event['action'] === 'ADD' && (step === undefined || /commissioning$/.test(String(step)))) return { how: 'commission', identifiers: [...ids.epcList, ...ids.epcClasses] };
+  const step = cbvWord('BizStep', event['bizStep']);
+  if (event.type === 'ObjectEvent' && event['action'] === 'ADD' && (step === undefined || step === 'commissioning')) return { how: 'commission', identifiers: [...ids.epcList, ...ids.epcClasses] };
   return { how: 'commission', identifiers: [] };
 }
 
@@ -239,7 +240,8 @@ function gatesOf(event: EpcisEvent, ids: EventIdentifiers): Gate[] {
   if (event['action'] === 'ADD' && (event.type === 'AggregationEvent' || (event.type === 'AssociationEvent' && SSCC.test(ids.parentID ?? '')))) {
     gates.push({ action: 'pack', identifiers: [...ids.childEPCs, ...ids.epcClasses] });
   }
-  const action = event.type !== 'TransformationEvent' && typeof event['bizStep'] === 'string' ? GATED_BIZ_STEPS[event['bizStep']] : undefined;
+  const step = event.type !== 'TransformationEvent' ? cbvWord('BizStep', event['bizStep']) : undefined; // its bare word: the Web URI form is the same step
+  const action = step !== undefined && Object.hasOwn(GATED_BIZ_STEPS, step) ? GATED_BIZ_STEPS[step] : undefined;
   if (action) gates.push({ action, identifiers: [...anyEpcs(ids), ...anyClasses(ids)] });
   return gates;
 }

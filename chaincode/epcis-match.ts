@@ -6,6 +6,7 @@
  * the gateway — uses this same matcher, so every store gives the same answer. Identifier values
  * in a plan are canonical (normalised like the events), so a URN query finds Digital Link events.
  */
+import { cbvWord, type CbvVocabulary } from './cbv';
 import { canonicalTime, contextPrefixes, ISO_TIME, STANDARD_PREFIXES } from './epcis-event-hash';
 import { normalizeCached, type EventIdentifiers } from './epcis-identifiers';
 import type { LocationField, MasterDataView } from './epcis-master-data';
@@ -354,11 +355,16 @@ export function canonicalOrSame(text: string): string {
  * True if, for every wanted type, the event's list (`bizTransactionList`, `sourceList`,
  * `destinationList`) has an entry of that type naming one of the wanted identifiers.
  */
-function typedHit(wanted: readonly TypedValues[] | undefined, list: unknown, key: string): boolean {
+function typedHit(wanted: readonly TypedValues[] | undefined, list: unknown, key: string, vocabulary: CbvVocabulary): boolean {
   if (!wanted) return true;
   const entries = Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
-  return wanted.every((w) => entries.some((x) => x['type'] === w.type && typeof x[key] === 'string' && w.values.includes(canonicalOrSame(x[key] as string))));
+  return wanted.every((w) => entries.some((x) => cbvWord(vocabulary, x['type']) === w.type && typeof x[key] === 'string' && w.values.includes(canonicalOrSame(x[key] as string))));
 }
+
+/** A CBV value of an event as plans name it: its bare word, whether captured bare or as the word's Web URI (cbv.ts). */
+const BIZ_STEP_WORD = (v: string): string => cbvWord('BizStep', v) as string;
+const DISPOSITION_WORD = (v: string): string => cbvWord('Disp', v) as string;
+const ERROR_REASON_WORD = (v: string): string => cbvWord('ER', v) as string;
 
 /** The event's error declaration: made when it was captured, or recorded later. */
 function declarationOf(e: MatchableEvent): Readonly<Record<string, unknown>> | undefined {
@@ -369,7 +375,7 @@ function declarationOf(e: MatchableEvent): Readonly<Record<string, unknown>> | u
 function declared(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
   if (!plan.errorDeclared && !plan.errorReasons && !plan.correctiveEventIDs && !plan.geErrorDeclarationTime && !plan.ltErrorDeclarationTime) return true;
   const d = declarationOf(e);
-  if (!d || !oneOf(plan.errorReasons, d['reason'])) return false;
+  if (!d || !oneOf(plan.errorReasons, d['reason'], ERROR_REASON_WORD)) return false;
   if (!timeWithin(d['declarationTime'], plan.geErrorDeclarationTime, plan.ltErrorDeclarationTime)) return false;
   const corrective = Array.isArray(d['correctiveEventIDs']) ? (d['correctiveEventIDs'] as unknown[]) : [];
   return !plan.correctiveEventIDs || plan.correctiveEventIDs.some((id) => corrective.includes(id));
@@ -409,7 +415,7 @@ function persistentPass(plan: EpcisQueryPlan, event: Json): boolean {
   if (!plan.persistentDispositionsSet && !plan.persistentDispositionsUnset) return true;
   const p = event['persistentDisposition'];
   const of = (key: string): unknown[] => (p && typeof p === 'object' && Array.isArray((p as Json)[key]) ? ((p as Json)[key] as unknown[]) : []);
-  const some = (wanted: readonly string[] | undefined, key: string): boolean => !wanted || of(key).some((d) => typeof d === 'string' && wanted.includes(d));
+  const some = (wanted: readonly string[] | undefined, key: string): boolean => !wanted || of(key).some((d) => typeof d === 'string' && wanted.includes(DISPOSITION_WORD(d)));
   return some(plan.persistentDispositionsSet, 'set') && some(plan.persistentDispositionsUnset, 'unset');
 }
 
@@ -548,8 +554,8 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan, masterData?
     oneOf(plan.eventTypes, event['type']) &&
     inRange(e.eventTime, plan.geEventTime, plan.ltEventTime) &&
     inRange(e.recordTime, plan.geRecordTime, plan.ltRecordTime) &&
-    oneOf(plan.bizSteps, event['bizStep']) &&
-    oneOf(plan.dispositions, event['disposition']) &&
+    oneOf(plan.bizSteps, event['bizStep'], BIZ_STEP_WORD) &&
+    oneOf(plan.dispositions, event['disposition'], DISPOSITION_WORD) &&
     oneOf(plan.readPoints, ids.readPoint) &&
     oneOf(plan.bizLocations, ids.bizLocation) &&
     oneOf(plan.eventIDs, e.eventID) &&
@@ -563,9 +569,9 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan, masterData?
     hit(plan.outputEpcClasses, ids.outputEPCClasses) &&
     hit(plan.anyEpcClasses, [...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses]) &&
     oneOf(plan.actions, event['action']) &&
-    typedHit(plan.bizTransactions, event['bizTransactionList'], 'bizTransaction') &&
-    typedHit(plan.sources, event['sourceList'], 'source') &&
-    typedHit(plan.destinations, event['destinationList'], 'destination') &&
+    typedHit(plan.bizTransactions, event['bizTransactionList'], 'bizTransaction', 'BTT') &&
+    typedHit(plan.sources, event['sourceList'], 'source', 'SDT') &&
+    typedHit(plan.destinations, event['destinationList'], 'destination', 'SDT') &&
     (!plan.transformationIDs || (typeof event['transformationID'] === 'string' && plan.transformationIDs.includes(canonicalOrSame(event['transformationID'])))) &&
     declared(e, plan) &&
     persistentPass(plan, event) &&

@@ -9,6 +9,7 @@
  * silently ignored, since ignoring one would widen the answer.
  */
 import { canonicalTime } from '../chaincode/epcis-event-hash';
+import { cbvWord, type CbvVocabulary } from '../chaincode/cbv';
 import { ZfcError } from '../chaincode/errors';
 import { isUri } from '../chaincode/epcis-formats';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
@@ -76,33 +77,27 @@ function patterns(name: string, values: string[]): EpcPattern[] {
   return values.map((v) => ({ value: canonicalQueryId(name, v), prefix: v.includes('*') }));
 }
 
-/** A CBV vocabulary: its bare words, and the names its URIs use (`urn:epcglobal:cbv:{urn}:word`, `https://ref.gs1.org/cbv/{web}-word`). */
+/** A CBV vocabulary: its bare words, the name its URIs use (chaincode/cbv.ts), and what to call it in an error. */
 export interface Vocabulary {
   readonly words: readonly string[];
-  readonly urn: string;
-  readonly web: string;
+  readonly web: CbvVocabulary;
   readonly what: string;
 }
 
-export const BIZ_STEP: Vocabulary = { words: CBV_BIZ_STEPS, urn: 'bizstep', web: 'BizStep', what: 'business step' };
-export const DISPOSITION: Vocabulary = { words: CBV_DISPOSITIONS, urn: 'disp', web: 'Disp', what: 'disposition' };
-const BIZ_TRANSACTION_TYPE: Vocabulary = { words: CBV_BIZ_TRANSACTION_TYPES, urn: 'btt', web: 'BTT', what: 'business transaction type' };
-const SOURCE_DEST_TYPE: Vocabulary = { words: CBV_SOURCE_DEST_TYPES, urn: 'sdt', web: 'SDT', what: 'source/destination type' };
-const ERROR_REASON: Vocabulary = { words: CBV_ERROR_REASONS, urn: 'er', web: 'ER', what: 'error reason' };
+export const BIZ_STEP: Vocabulary = { words: CBV_BIZ_STEPS, web: 'BizStep', what: 'business step' };
+export const DISPOSITION: Vocabulary = { words: CBV_DISPOSITIONS, web: 'Disp', what: 'disposition' };
+const BIZ_TRANSACTION_TYPE: Vocabulary = { words: CBV_BIZ_TRANSACTION_TYPES, web: 'BTT', what: 'business transaction type' };
+const SOURCE_DEST_TYPE: Vocabulary = { words: CBV_SOURCE_DEST_TYPES, web: 'SDT', what: 'source/destination type' };
+const ERROR_REASON: Vocabulary = { words: CBV_ERROR_REASONS, web: 'ER', what: 'error reason' };
 
 /**
- * A CBV value in any of its forms, as events carry it: a CBV URI of the vocabulary becomes its
- * bare word (captured events carry bare words: the JSON binding refuses CBV URIs there); a bare
- * word or any other URI stays as it is.
+ * A CBV value in any of its forms as a plan names it: a CBV URN or Web URI of the vocabulary
+ * becomes its bare word (the matcher reads events' values the same way); a bare word or any
+ * other URI stays as it is.
  */
 function word(vocabulary: Vocabulary, value: string): string {
-  let pattern = WORD_PATTERNS.get(vocabulary);
-  if (!pattern) WORD_PATTERNS.set(vocabulary, (pattern = new RegExp(`^(?:urn:epcglobal:cbv:${vocabulary.urn}:|https?://ref\\.gs1\\.org/cbv/${vocabulary.web}-)([A-Za-z_]+)$`)));
-  return pattern.exec(value)?.[1] ?? value;
+  return cbvWord(vocabulary.web, value) ?? value;
 }
-
-/** Each vocabulary's URI forms, made once. */
-const WORD_PATTERNS = new Map<Vocabulary, RegExp>();
 
 /** Each value as events carry it ({@link word}). */
 function vocab(vocabulary: Vocabulary, values: string[]): string[] {

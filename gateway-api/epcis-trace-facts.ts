@@ -38,6 +38,7 @@
  *
  * Stateless like projection.ts: the same captured event always gives the same facts.
  */
+import { cbvWord } from '../chaincode/cbv';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { normalizeCached } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -104,7 +105,7 @@ function commissioned(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>, kind
 
 /** Custody hops (of lots, then of logistic units) for a shipping, receiving or retail_selling bizStep; none for any other. */
 function custodyHops(e: StoredEpcisEvent, named: readonly Thing[]): Fact[] {
-  const step = String(e.event['bizStep'] ?? '').replace(/^.*[/:]/, '');
+  const step = cbvWord('BizStep', e.event['bizStep']);
   const location = placeOf(e);
   const at = { shipmentId: e.eventID, ...(location ? { location } : {}) };
   const hop = (kind: 'ship' | 'receive' | 'sale', from: string, to: string): Fact[] => [
@@ -120,7 +121,8 @@ function custodyHops(e: StoredEpcisEvent, named: readonly Thing[]): Fact[] {
 function objectFacts(e: StoredEpcisEvent): Fact[] {
   const ev = e.event;
   const named = things(e.ids.epcList, ev['quantityList']);
-  if (ev['action'] === 'ADD' && (ev['bizStep'] === undefined || /commissioning$/.test(String(ev['bizStep'])))) return commissioned(e, lotsOf(named), 'commissioning');
+  const step = cbvWord('BizStep', ev['bizStep']);
+  if (ev['action'] === 'ADD' && (step === undefined || step === 'commissioning')) return commissioned(e, lotsOf(named), 'commissioning');
   return custodyHops(e, named);
 }
 

@@ -355,6 +355,27 @@ describe('EPCIS contract on the embedded ledger', function () {
     await ledger.submit('seed:Item', [JSON.stringify({ gtin: '10614141073464', serial: 'X8', lot: 'TEA-8' })], alice);
     const ship = objectEvent(71, { bizStep: 'shipping', epcList: ['urn:epc:id:sgtin:0614141.107346.X8'] });
     expect((await rejection(capture(documentOf([ship])))).code).to.equal('LOT_ON_HOLD');
+    // the business step as its CBV Web URI (GS1's schema takes it: a URI outside the CBV's URNs) is the same step, gated alike
+    const webSale = { ...sale, bizStep: 'https://ref.gs1.org/cbv/BizStep-retail_selling' };
+    expect((await rejection(capture(documentOf([webSale])))).code).to.equal('LOT_RECALLED');
+    expect((await rejection(capture(documentOf([{ ...ship, bizStep: 'http://ref.gs1.org/cbv/BizStep-shipping' }])))).code).to.equal('LOT_ON_HOLD');
+    // a URI of no vocabulary word (one that only ends like one) gates nothing
+    expect((await capture(documentOf([{ ...sale, eventTime: '2026-03-01T09:00:01Z', bizStep: 'https://example.org/steps/BizStep-retail_selling' }]))).captured).to.have.length(1);
+  });
+
+  it('matches a business step, disposition or type captured as its CBV Web URI as the bare word it stands for', async () => {
+    const web = objectEvent(72, {
+      eventID: 'urn:uuid:0e5a1b2c-0000-4000-8000-000000000072', bizStep: 'https://ref.gs1.org/cbv/BizStep-stocking', disposition: 'https://ref.gs1.org/cbv/Disp-sellable_accessible',
+      bizTransactionList: [{ type: 'https://ref.gs1.org/cbv/BTT-po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141073467:72' }],
+      persistentDisposition: { set: ['https://ref.gs1.org/cbv/Disp-completeness_verified'] },
+    });
+    await capture(documentOf([web]));
+    const ids = async (plan: Record<string, unknown>): Promise<string[]> => (await query({ eventIDs: [web['eventID'] as string], ...plan })).events.map((e) => e.eventID);
+    expect(await ids({ bizSteps: ['stocking'] })).to.have.length(1);
+    expect(await ids({ dispositions: ['sellable_accessible'] })).to.have.length(1);
+    expect(await ids({ bizTransactions: [{ type: 'po', values: ['urn:epcglobal:cbv:bt:0614141073467:72'] }] })).to.have.length(1);
+    expect(await ids({ persistentDispositionsSet: ['completeness_verified'] })).to.have.length(1);
+    expect(await ids({ bizSteps: ['storing'] })).to.have.length(0);
   });
 
   it('finds an item by its canonical identifier whichever form its events used', async () => {

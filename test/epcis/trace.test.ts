@@ -52,7 +52,8 @@ describe('EPCIS capture joins the trace graph', function () {
       { type: 'ObjectEvent', ...at(2), action: 'OBSERVE', bizStep: 'inspecting', epcList: [urn(itemUri(FLOUR, 'other-1'))] },
     ]);
     await capture('mill-9', [
-      { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', bizStep: 'receiving', epcList: [],
+      // the business step as its CBV Web URI: the same custody hop as the bare word
+      { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', bizStep: 'https://ref.gs1.org/cbv/BizStep-receiving', epcList: [],
         quantityList: [{ epcClass: urn(lotUri(WHEAT, 'W9')), quantity: 200, uom: 'KGM' }],
         sourceList: [{ type: 'owning_party', source: elsewhere(partyUri(gln(91))) }] },
       { type: 'TransformationEvent', ...at(4),
@@ -85,7 +86,7 @@ describe('EPCIS capture joins the trace graph', function () {
     const doc = await as('samr', 'GET', `/v1/trace/back?${code}&format=epcis`);
     expect(doc.status, doc.text).to.equal(200);
     const list = doc.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
-    expect(list.map((e) => `${String(e['type'])}/${String(e['bizStep'] ?? '')}`)).to.deep.equal(['ObjectEvent/commissioning', 'ObjectEvent/shipping', 'ObjectEvent/receiving', 'TransformationEvent/', 'AggregationEvent/packing']);
+    expect(list.map((e) => `${String(e['type'])}/${String(e['bizStep'] ?? '')}`)).to.deep.equal(['ObjectEvent/commissioning', 'ObjectEvent/shipping', 'ObjectEvent/https://ref.gs1.org/cbv/BizStep-receiving', 'TransformationEvent/', 'AggregationEvent/packing']);
     for (const format of ['csv', 'dot']) expect((await as('samr', 'GET', `/v1/trace/back?${code}&format=${format}`)).status).to.equal(200);
   });
 

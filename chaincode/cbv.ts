@@ -1,0 +1,33 @@
+/**
+ * CBV values as rules read them. A captured event may name a business step, a disposition or a
+ * type by its bare word (`retail_selling`) or by the word's CBV 2.0 Web URI
+ * (`https://ref.gs1.org/cbv/BizStep-retail_selling`): GS1's schema takes the URI as a "URI
+ * outside the CBV" (it excludes only the CBV URNs), yet it is the same business step. Every rule
+ * that acts on one — the recall gate, the holder rule, a shipment's link, the trace's custody
+ * hops, the query matcher — reads the bare word, whichever form was captured; the event itself is
+ * kept as it came.
+ */
+
+/** The CBV vocabularies rules read, by the name their Web URIs use. */
+export type CbvVocabulary = 'BizStep' | 'Disp' | 'BTT' | 'SDT' | 'ER';
+
+/** Each vocabulary's CBV 1.x URN name (`urn:epcglobal:cbv:bizstep:shipping`). */
+const URN_NAME: Readonly<Record<CbvVocabulary, string>> = { BizStep: 'bizstep', Disp: 'disp', BTT: 'btt', SDT: 'sdt', ER: 'er' };
+
+const PATTERNS = new Map<CbvVocabulary, RegExp>(
+  (Object.keys(URN_NAME) as CbvVocabulary[]).map((v) => [v, new RegExp(`^(?:https?://ref\\.gs1\\.org/cbv/${v}-|urn:epcglobal:cbv:${URN_NAME[v]}:)([A-Za-z_]+)$`)]),
+);
+
+/**
+ * The bare word a CBV value names in `vocabulary`: the word of its Web URI or URN form, the value
+ * itself otherwise (a bare word, or a URI outside the CBV); undefined for a non-string.
+ *
+ * @example
+ * cbvWord('BizStep', 'https://ref.gs1.org/cbv/BizStep-shipping') // 'shipping'
+ * cbvWord('BizStep', 'shipping') // 'shipping'
+ */
+export function cbvWord(vocabulary: CbvVocabulary, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!value.includes(':')) return value; // a bare word: the form nearly every event uses
+  return (PATTERNS.get(vocabulary) as RegExp).exec(value)?.[1] ?? value;
+}
