@@ -7,6 +7,7 @@
  * hops, the query matcher — reads the bare word, whichever form was captured; the event itself is
  * kept as it came.
  */
+import { expandCurie } from './epcis-event-hash';
 
 /** The CBV vocabularies rules read, by the name their Web URIs use. */
 export type CbvVocabulary = 'BizStep' | 'Disp' | 'BTT' | 'SDT' | 'ER';
@@ -19,15 +20,24 @@ const PATTERNS = new Map<CbvVocabulary, RegExp>(
 );
 
 /**
- * The bare word a CBV value names in `vocabulary`: the word of its Web URI or URN form, the value
- * itself otherwise (a bare word, or a URI outside the CBV); undefined for a non-string.
+ * The bare word a CBV value names in `vocabulary`: the word of its Web URI or URN form, or of a
+ * compact IRI that expands to one (`cbv:BizStep-shipping`, or a prefix `prefixes` — the event's
+ * JSON-LD @context — declares); the value itself otherwise (a bare word, or a URI outside the
+ * CBV); undefined for a non-string.
  *
  * @example
  * cbvWord('BizStep', 'https://ref.gs1.org/cbv/BizStep-shipping') // 'shipping'
+ * cbvWord('BizStep', 'cbv:BizStep-shipping') // 'shipping'
  * cbvWord('BizStep', 'shipping') // 'shipping'
  */
-export function cbvWord(vocabulary: CbvVocabulary, value: unknown): string | undefined {
+export function cbvWord(vocabulary: CbvVocabulary, value: unknown, prefixes: Prefixes = NO_PREFIXES): string | undefined {
   if (typeof value !== 'string') return undefined;
   if (!value.includes(':')) return value; // a bare word: the form nearly every event uses
-  return (PATTERNS.get(vocabulary) as RegExp).exec(value)?.[1] ?? value;
+  const pattern = PATTERNS.get(vocabulary) as RegExp;
+  return pattern.exec(value)?.[1] ?? pattern.exec(expandCurie(value, typeof prefixes === 'function' ? prefixes() : prefixes))?.[1] ?? value;
 }
+
+/** Namespace prefixes by name, or a function that gives them (asked only for a compact IRI). */
+export type Prefixes = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
+
+const NO_PREFIXES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);

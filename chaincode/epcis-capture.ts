@@ -17,10 +17,10 @@
  * or receives it as Ship or Receive would (epcis-shipments.ts).
  */
 import { canonicalJson } from './canonical-json';
-import { cbvWord } from './cbv';
+import { cbvWord, type Prefixes } from './cbv';
 import { parseIdentifier } from './digital-link';
 import { ZfcError } from './errors';
-import { eventHashId, eventPreHash } from './epcis-event-hash';
+import { contextPrefixes, eventHashId, eventPreHash } from './epcis-event-hash';
 import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
 import {
   captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
@@ -207,9 +207,9 @@ export function decodeEpcisCaptured(payload: Uint8Array, writes?: readonly Captu
  * an ObjectEvent commissions (ADD, with a commissioning bizStep or none), and a transformation's
  * outputs.
  */
-function madeBy(event: EpcisEvent, ids: EventIdentifiers): { how: 'commission' | 'transform'; identifiers: string[] } {
+function madeBy(event: EpcisEvent, ids: EventIdentifiers, prefixes: Prefixes): { how: 'commission' | 'transform'; identifiers: string[] } {
   if (event.type === 'TransformationEvent') return { how: 'transform', identifiers: [...ids.outputEPCList, ...ids.outputEPCClasses] };
-  const step = cbvWord('BizStep', event['bizStep']);
+  const step = cbvWord('BizStep', event['bizStep'], prefixes);
   if (event.type === 'ObjectEvent' && event['action'] === 'ADD' && (step === undefined || step === 'commissioning')) return { how: 'commission', identifiers: [...ids.epcList, ...ids.epcClasses] };
   return { how: 'commission', identifiers: [] };
 }
@@ -234,13 +234,13 @@ interface Gate {
  * event: an observation of a recalled lot is evidence, and recorded; so is a sensor or a crate
  * associated with it.
  */
-function gatesOf(event: EpcisEvent, ids: EventIdentifiers): Gate[] {
+function gatesOf(event: EpcisEvent, ids: EventIdentifiers, prefixes: Prefixes): Gate[] {
   const gates: Gate[] = [];
   if (event.type === 'TransformationEvent') gates.push({ action: 'transform', identifiers: [...ids.inputEPCList, ...ids.inputEPCClasses] });
   if (event['action'] === 'ADD' && (event.type === 'AggregationEvent' || (event.type === 'AssociationEvent' && SSCC.test(ids.parentID ?? '')))) {
     gates.push({ action: 'pack', identifiers: [...ids.childEPCs, ...ids.epcClasses] });
   }
-  const step = event.type !== 'TransformationEvent' ? cbvWord('BizStep', event['bizStep']) : undefined; // its bare word: the Web URI form is the same step
+  const step = event.type !== 'TransformationEvent' ? cbvWord('BizStep', event['bizStep'], prefixes) : undefined; // its bare word: a Web URI or compact IRI of it is the same step
   const action = step !== undefined && Object.hasOwn(GATED_BIZ_STEPS, step) ? GATED_BIZ_STEPS[step] : undefined;
   if (action) gates.push({ action, identifiers: [...anyEpcs(ids), ...anyClasses(ids)] });
   return gates;
@@ -370,7 +370,7 @@ class LedgerLookups {
  * Applies the ledger's lot rules to one event; the error names the event's position. Returns
  * the managed lots the rules judged its use of (what it ships, sells, packs or transforms).
  */
-async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant): Promise<Lot[]> {
+async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant, prefixes: Prefixes): Promise<Lot[]> {
   const named = async (id: string, check: () => Promise<void>): Promise<void> => {
     try {
       await check();
@@ -379,12 +379,12 @@ async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }:
       throw err;
     }
   };
-  const made = madeBy(event, ids);
+  const made = madeBy(event, ids, prefixes);
   for (const id of new Set(made.identifiers)) await named(id, () => lookups.mayMake(id, made.how, maker));
   // a shipping event that names a ledger shipment is Ship's: its holding checks are Ship's own, by quantity (epcis-shipments.ts)
   const moves = link !== undefined;
   const judged: Lot[] = [];
-  for (const gate of gatesOf(event, ids)) {
+  for (const gate of gatesOf(event, ids, prefixes)) {
     for (const id of new Set(gate.identifiers)) {
       for (const lot of await lookups.lotsOf(id)) {
         await named(id, () => lookups.usable(lot, gate.action));
@@ -581,14 +581,15 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     guard.reject(index, new ZfcError('INVALID_ARGUMENT', `invalid event: ${errors[0]?.path ?? ''} ${errors[0]?.message ?? ''}`.trim(), { errors }));
   }
   const context = doc['@context'];
+  const prefixes = contextPrefixes(context); // the document's namespaces: a CBV word may come as a compact IRI
   const masterData = headerElements(doc); // the header's, judged with the envelope: a bad one refuses the capture
   const { fresh: news, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard));
   // each new event's ledger shipment, read once (a malformed despatch advice refuses the event)
-  const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path) }]) ?? []);
+  const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path, prefixes) }]) ?? []);
   const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller, guard);
   const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
-  const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller)));
+  const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller, prefixes)));
   const lotsOfEvent = new Map<Candidate, LotRef[]>();
   verdicts.forEach((v, i) => {
     const c = unchecked[i] as Fresh;
@@ -607,7 +608,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     const restore = proceed ? tx.savepoint() : undefined;
     const done = await guard.run(c.index, async () => {
       if (link.step === 'shipping') {
-        const done = await shipCaptured(tx, c.event, c.path, link.shipmentId, caller);
+        const done = await shipCaptured(tx, c.event, c.path, link.shipmentId, caller, prefixes);
         shipments.push({ eventID: c.eventID, ...done });
         moved.set(c, { shipped: link.shipmentId });
         lotsOfEvent.set(c, [...(lotsOfEvent.get(c) ?? []), ...done.shipment.lines]);

@@ -186,7 +186,7 @@ export const STANDARD_PREFIXES: Readonly<Record<string, string>> = table({
  * declares, as its full IRI; anything else unchanged. The line breaks are looked for only once
  * a prefix is known to expand, the rarer case.
  */
-function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
+export function expandCurie(text: string, prefixes: Readonly<Record<string, string>>): string {
   if (!CURIE_START.test(text)) return text;
   const colon = text.indexOf(':');
   const name = text.slice(0, colon);

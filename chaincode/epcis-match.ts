@@ -355,16 +355,22 @@ export function canonicalOrSame(text: string): string {
  * True if, for every wanted type, the event's list (`bizTransactionList`, `sourceList`,
  * `destinationList`) has an entry of that type naming one of the wanted identifiers.
  */
-function typedHit(wanted: readonly TypedValues[] | undefined, list: unknown, key: string, vocabulary: CbvVocabulary): boolean {
+function typedHit(wanted: readonly TypedValues[] | undefined, e: MatchableEvent, field: string, key: string, vocabulary: CbvVocabulary): boolean {
   if (!wanted) return true;
+  const list = e.event[field];
   const entries = Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
-  return wanted.every((w) => entries.some((x) => cbvWord(vocabulary, x['type']) === w.type && typeof x[key] === 'string' && w.values.includes(canonicalOrSame(x[key] as string))));
+  return wanted.every((w) => entries.some((x) => typeof x['type'] === 'string' && wordOf(vocabulary, x['type'], e) === w.type && typeof x[key] === 'string' && w.values.includes(canonicalOrSame(x[key] as string))));
 }
 
-/** A CBV value of an event as plans name it: its bare word, whether captured bare or as the word's Web URI (cbv.ts). */
-const BIZ_STEP_WORD = (v: string): string => cbvWord('BizStep', v) as string;
-const DISPOSITION_WORD = (v: string): string => cbvWord('Disp', v) as string;
-const ERROR_REASON_WORD = (v: string): string => cbvWord('ER', v) as string;
+/** A CBV value of an event as plans name it: its bare word, whether captured bare or as the word's Web URI or compact IRI (cbv.ts). */
+function wordOf(vocabulary: CbvVocabulary, value: string, e: MatchableEvent): string {
+  return cbvWord(vocabulary, value, () => contextPrefixes(e.context)) as string;
+}
+
+/** {@link oneOf} for a CBV value: its bare word is one of `allowed`. */
+function oneWord(allowed: readonly string[] | undefined, value: unknown, vocabulary: CbvVocabulary, e: MatchableEvent): boolean {
+  return !allowed || (typeof value === 'string' && allowed.includes(wordOf(vocabulary, value, e)));
+}
 
 /** The event's error declaration: made when it was captured, or recorded later. */
 function declarationOf(e: MatchableEvent): Readonly<Record<string, unknown>> | undefined {
@@ -375,7 +381,7 @@ function declarationOf(e: MatchableEvent): Readonly<Record<string, unknown>> | u
 function declared(e: MatchableEvent, plan: EpcisQueryPlan): boolean {
   if (!plan.errorDeclared && !plan.errorReasons && !plan.correctiveEventIDs && !plan.geErrorDeclarationTime && !plan.ltErrorDeclarationTime) return true;
   const d = declarationOf(e);
-  if (!d || !oneOf(plan.errorReasons, d['reason'], ERROR_REASON_WORD)) return false;
+  if (!d || !oneWord(plan.errorReasons, d['reason'], 'ER', e)) return false;
   if (!timeWithin(d['declarationTime'], plan.geErrorDeclarationTime, plan.ltErrorDeclarationTime)) return false;
   const corrective = Array.isArray(d['correctiveEventIDs']) ? (d['correctiveEventIDs'] as unknown[]) : [];
   return !plan.correctiveEventIDs || plan.correctiveEventIDs.some((id) => corrective.includes(id));
@@ -411,11 +417,11 @@ function quantitiesPass(tests: readonly QuantityTest[] | undefined, event: Json)
   return tests.every((q) => elements.some((el) => el['uom'] === q.uom && numberPasses(q.test, el['quantity'])));
 }
 
-function persistentPass(plan: EpcisQueryPlan, event: Json): boolean {
+function persistentPass(plan: EpcisQueryPlan, e: MatchableEvent): boolean {
   if (!plan.persistentDispositionsSet && !plan.persistentDispositionsUnset) return true;
-  const p = event['persistentDisposition'];
+  const p = e.event['persistentDisposition'];
   const of = (key: string): unknown[] => (p && typeof p === 'object' && Array.isArray((p as Json)[key]) ? ((p as Json)[key] as unknown[]) : []);
-  const some = (wanted: readonly string[] | undefined, key: string): boolean => !wanted || of(key).some((d) => typeof d === 'string' && wanted.includes(DISPOSITION_WORD(d)));
+  const some = (wanted: readonly string[] | undefined, key: string): boolean => !wanted || of(key).some((d) => typeof d === 'string' && wanted.includes(wordOf('Disp', d, e)));
   return some(plan.persistentDispositionsSet, 'set') && some(plan.persistentDispositionsUnset, 'unset');
 }
 
@@ -554,8 +560,8 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan, masterData?
     oneOf(plan.eventTypes, event['type']) &&
     inRange(e.eventTime, plan.geEventTime, plan.ltEventTime) &&
     inRange(e.recordTime, plan.geRecordTime, plan.ltRecordTime) &&
-    oneOf(plan.bizSteps, event['bizStep'], BIZ_STEP_WORD) &&
-    oneOf(plan.dispositions, event['disposition'], DISPOSITION_WORD) &&
+    oneWord(plan.bizSteps, event['bizStep'], 'BizStep', e) &&
+    oneWord(plan.dispositions, event['disposition'], 'Disp', e) &&
     oneOf(plan.readPoints, ids.readPoint) &&
     oneOf(plan.bizLocations, ids.bizLocation) &&
     oneOf(plan.eventIDs, e.eventID) &&
@@ -569,12 +575,12 @@ export function matchesPlan(e: MatchableEvent, plan: EpcisQueryPlan, masterData?
     hit(plan.outputEpcClasses, ids.outputEPCClasses) &&
     hit(plan.anyEpcClasses, [...ids.epcClasses, ...ids.inputEPCClasses, ...ids.outputEPCClasses]) &&
     oneOf(plan.actions, event['action']) &&
-    typedHit(plan.bizTransactions, event['bizTransactionList'], 'bizTransaction', 'BTT') &&
-    typedHit(plan.sources, event['sourceList'], 'source', 'SDT') &&
-    typedHit(plan.destinations, event['destinationList'], 'destination', 'SDT') &&
+    typedHit(plan.bizTransactions, e, 'bizTransactionList', 'bizTransaction', 'BTT') &&
+    typedHit(plan.sources, e, 'sourceList', 'source', 'SDT') &&
+    typedHit(plan.destinations, e, 'destinationList', 'destination', 'SDT') &&
     (!plan.transformationIDs || (typeof event['transformationID'] === 'string' && plan.transformationIDs.includes(canonicalOrSame(event['transformationID'])))) &&
     declared(e, plan) &&
-    persistentPass(plan, event) &&
+    persistentPass(plan, e) &&
     quantitiesPass(plan.quantities, event) &&
     sensorPasses(plan, event) &&
     fieldsPass(plan.fields, e) &&

@@ -24,7 +24,7 @@
  * and move nothing.
  */
 import { assertRole } from './access';
-import { cbvWord } from './cbv';
+import { cbvWord, type Prefixes } from './cbv';
 import { tryParseIdentifier } from './digital-link';
 import { SHIPMENT_URN } from './epcis-event';
 import { normalizeCached } from './epcis-identifiers';
@@ -65,11 +65,11 @@ function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
  *
  * @throws ZfcError INVALID_ARGUMENT when it names more than one, or a malformed shipment ID.
  */
-export function linkedShipment(event: Json, path: string): { readonly step: 'shipping' | 'receiving'; readonly shipmentId: string } | undefined {
-  const step = cbvWord('BizStep', event['bizStep']);
+export function linkedShipment(event: Json, path: string, prefixes: Prefixes = {}): { readonly step: 'shipping' | 'receiving'; readonly shipmentId: string } | undefined {
+  const step = cbvWord('BizStep', event['bizStep'], prefixes);
   if (event['type'] !== 'ObjectEvent' || (step !== 'shipping' && step !== 'receiving') || event['action'] === 'DELETE' || event['errorDeclaration'] !== undefined) return undefined;
   const list = Array.isArray(event['bizTransactionList']) ? (event['bizTransactionList'] as Json[]) : [];
-  const named = list.filter((b) => cbvWord('BTT', b['type']) === 'desadv' && typeof b['bizTransaction'] === 'string' && b['bizTransaction'].startsWith(SHIPMENT_URN));
+  const named = list.filter((b) => cbvWord('BTT', b['type'], prefixes) === 'desadv' && typeof b['bizTransaction'] === 'string' && b['bizTransaction'].startsWith(SHIPMENT_URN));
   if (named.length === 0) return undefined;
   if (named.length > 1) {
     throw new ZfcError('INVALID_ARGUMENT', `${path}: a ${step} event moves one shipment, and this one names ${named.length}`, { path, errors: [{ path: `${path}/bizTransactionList`, message: 'names more than one shipment of this ledger as its despatch advice' }] });
@@ -176,11 +176,11 @@ async function participantByGln(tx: Tx, gln: string, at: string): Promise<Partic
  *   QUANTITY_EXCEEDS_HOLDING, NOT_OWNER, UNIT_MISMATCH, LOT_RECALLED and the rest of Ship's,
  *   INVALID_ARGUMENT — each with `details.path`, the event's JSON pointer.
  */
-export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId: string, sender: Participant): Promise<EventBodies['Shipped']> {
+export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId: string, sender: Participant, prefixes: Prefixes = {}): Promise<EventBodies['Shipped']> {
   try {
     assertRole(sender, SHIPPER_ROLES, 'ship');
     const ends = (Array.isArray(event['destinationList']) ? (event['destinationList'] as Json[]) : []).map((d, i) => ({ d, i }));
-    const owners = ends.filter(({ d }) => cbvWord('SDT', d['type']) === 'owning_party');
+    const owners = ends.filter(({ d }) => cbvWord('SDT', d['type'], prefixes) === 'owning_party');
     const owner = owners.length === 1 ? owners[0] : undefined;
     const ownerGln = glnOf(owner?.d['destination']);
     if (!owner || !ownerGln) {
@@ -197,7 +197,7 @@ export async function shipCaptured(tx: Tx, event: Json, path: string, shipmentId
       }
       containers.push(id.sscc);
     }
-    const destination = glnOf(ends.find(({ d }) => cbvWord('SDT', d['type']) === 'location')?.d['destination']);
+    const destination = glnOf(ends.find(({ d }) => cbvWord('SDT', d['type'], prefixes) === 'location')?.d['destination']);
     // bounded as Ship's own input is (at most LIMITS.linesPerTx lines, quantities up to LIMITS.quantity, identifiers), before a lot is read
     const input = validateValue('Ship', {
       shipmentId, to: recipient.id, lines: lines.map(({ gtin, lot, quantity }) => ({ gtin, lot, quantity })), ...(containers.length > 0 ? { containers } : {}),

@@ -39,6 +39,7 @@
  * Stateless like projection.ts: the same captured event always gives the same facts.
  */
 import { cbvWord } from '../chaincode/cbv';
+import { contextPrefixes } from '../chaincode/epcis-event-hash';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { normalizeCached } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -105,7 +106,7 @@ function commissioned(e: StoredEpcisEvent, lots: ReturnType<typeof lotsOf>, kind
 
 /** Custody hops (of lots, then of logistic units) for a shipping, receiving or retail_selling bizStep; none for any other. */
 function custodyHops(e: StoredEpcisEvent, named: readonly Thing[]): Fact[] {
-  const step = cbvWord('BizStep', e.event['bizStep']);
+  const step = cbvWord('BizStep', e.event['bizStep'], () => contextPrefixes(e.context));
   const location = placeOf(e);
   const at = { shipmentId: e.eventID, ...(location ? { location } : {}) };
   const hop = (kind: 'ship' | 'receive' | 'sale', from: string, to: string): Fact[] => [
@@ -121,7 +122,7 @@ function custodyHops(e: StoredEpcisEvent, named: readonly Thing[]): Fact[] {
 function objectFacts(e: StoredEpcisEvent): Fact[] {
   const ev = e.event;
   const named = things(e.ids.epcList, ev['quantityList']);
-  const step = cbvWord('BizStep', ev['bizStep']);
+  const step = cbvWord('BizStep', ev['bizStep'], () => contextPrefixes(e.context));
   if (ev['action'] === 'ADD' && (step === undefined || step === 'commissioning')) return commissioned(e, lotsOf(named), 'commissioning');
   return custodyHops(e, named);
 }

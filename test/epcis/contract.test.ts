@@ -359,6 +359,10 @@ describe('EPCIS contract on the embedded ledger', function () {
     const webSale = { ...sale, bizStep: 'https://ref.gs1.org/cbv/BizStep-retail_selling' };
     expect((await rejection(capture(documentOf([webSale])))).code).to.equal('LOT_RECALLED');
     expect((await rejection(capture(documentOf([{ ...ship, bizStep: 'http://ref.gs1.org/cbv/BizStep-shipping' }])))).code).to.equal('LOT_ON_HOLD');
+    // and as a compact IRI: the standard's cbv: prefix, or a prefix the document declares for the CBV's namespace
+    expect((await rejection(capture(documentOf([{ ...sale, bizStep: 'cbv:BizStep-retail_selling' }])))).code).to.equal('LOT_RECALLED');
+    const declaring = { ...documentOf([{ ...sale, bizStep: 'steps:BizStep-retail_selling' }]), '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { steps: 'https://ref.gs1.org/cbv/' }] };
+    expect((await rejection(capture(declaring))).code).to.equal('LOT_RECALLED');
     // a URI of no vocabulary word (one that only ends like one) gates nothing
     expect((await capture(documentOf([{ ...sale, eventTime: '2026-03-01T09:00:01Z', bizStep: 'https://example.org/steps/BizStep-retail_selling' }]))).captured).to.have.length(1);
   });
@@ -367,7 +371,7 @@ describe('EPCIS contract on the embedded ledger', function () {
     const web = objectEvent(72, {
       eventID: 'urn:uuid:0e5a1b2c-0000-4000-8000-000000000072', bizStep: 'https://ref.gs1.org/cbv/BizStep-stocking', disposition: 'https://ref.gs1.org/cbv/Disp-sellable_accessible',
       bizTransactionList: [{ type: 'https://ref.gs1.org/cbv/BTT-po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141073467:72' }],
-      persistentDisposition: { set: ['https://ref.gs1.org/cbv/Disp-completeness_verified'] },
+      persistentDisposition: { set: ['cbv:Disp-completeness_verified'] },
     });
     await capture(documentOf([web]));
     const ids = async (plan: Record<string, unknown>): Promise<string[]> => (await query({ eventIDs: [web['eventID'] as string], ...plan })).events.map((e) => e.eventID);
