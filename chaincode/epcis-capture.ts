@@ -48,6 +48,9 @@ export const GATED_BIZ_STEPS: Readonly<Record<string, string>> = {
   dispensing: 'sell',
 };
 
+/** Dispositions that say what an event names was sold, whatever its bizStep (a till that sends only the state). */
+export const SOLD_DISPOSITIONS: ReadonlySet<string> = new Set(['retail_sold', 'dispensed']);
+
 /**
  * The body of the one chaincode event a capture emits (`EpcisCaptured`), as decoded: what the
  * consumers see, whatever layout the payload was written in.
@@ -241,7 +244,8 @@ function gatesOf(event: EpcisEvent, ids: EventIdentifiers, prefixes: Prefixes): 
     gates.push({ action: 'pack', identifiers: [...ids.childEPCs, ...ids.epcClasses] });
   }
   const step = event.type !== 'TransformationEvent' ? cbvWord('BizStep', event['bizStep'], prefixes) : undefined; // its bare word: a Web URI or compact IRI of it is the same step
-  const action = step !== undefined && Object.hasOwn(GATED_BIZ_STEPS, step) ? GATED_BIZ_STEPS[step] : undefined;
+  const sold = event.type !== 'TransformationEvent' && SOLD_DISPOSITIONS.has(cbvWord('Disp', event['disposition'], prefixes) ?? '');
+  const action = step !== undefined && Object.hasOwn(GATED_BIZ_STEPS, step) ? GATED_BIZ_STEPS[step] : sold ? 'sell' : undefined;
   if (action) gates.push({ action, identifiers: [...anyEpcs(ids), ...anyClasses(ids)] });
   return gates;
 }

@@ -363,6 +363,8 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect((await rejection(capture(documentOf([{ ...sale, bizStep: 'cbv:BizStep-retail_selling' }])))).code).to.equal('LOT_RECALLED');
     const declaring = { ...documentOf([{ ...sale, bizStep: 'steps:BizStep-retail_selling' }]), '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { steps: 'https://ref.gs1.org/cbv/' }] };
     expect((await rejection(capture(declaring))).code).to.equal('LOT_RECALLED');
+    // a sale said only by its disposition (a till that sends the state, not the step) is a sale
+    expect((await rejection(capture(documentOf([{ ...sale, bizStep: 'other', disposition: 'https://ref.gs1.org/cbv/Disp-retail_sold' }])))).code).to.equal('LOT_RECALLED');
     // a URI of no vocabulary word (one that only ends like one) gates nothing
     expect((await capture(documentOf([{ ...sale, eventTime: '2026-03-01T09:00:01Z', bizStep: 'https://example.org/steps/BizStep-retail_selling' }]))).captured).to.have.length(1);
   });
