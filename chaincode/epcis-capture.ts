@@ -513,7 +513,7 @@ class Guard {
  * the ledger). The existence reads are issued together: they are independent, and one at a
  * time each would wait for the last.
  */
-async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candidate[]; duplicates: Candidate[]; recorded: Set<string> }> {
+async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candidate[]; duplicates: Candidate[]; recorded: Set<string>; first: ReadonlyMap<string, Candidate> }> {
   const first = new Map<string, Candidate>();
   for (const c of all) if (!first.has(c.eventID)) first.set(c.eventID, c);
   const unique = [...first.values()];
@@ -522,7 +522,7 @@ async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candi
   const isFresh = (c: Candidate): boolean => first.get(c.eventID) === c && !recorded.has(c.eventID);
   const fresh = all.filter(isFresh);
   const duplicates = all.filter((c) => !isFresh(c));
-  return { fresh, duplicates, recorded };
+  return { fresh, duplicates, recorded, first };
 }
 
 /**
@@ -531,11 +531,22 @@ async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candi
  * restated event must be the same event (equal pre-hash strings, which leave the declaration
  * out). Returns the declared candidates and their rewritten records.
  */
-async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: ReadonlySet<string>, context: unknown, caller: Participant, guard: Guard): Promise<{ declared: Candidate[]; records: StoredEpcisEvent[] }> {
+async function declarations(tx: Tx, { duplicates, recorded, first }: { duplicates: readonly Candidate[]; recorded: ReadonlySet<string>; first: ReadonlyMap<string, Candidate> }, context: unknown, caller: Participant, guard: Guard): Promise<{ declared: Candidate[]; records: StoredEpcisEvent[] }> {
   const declared: Candidate[] = [];
   const records: StoredEpcisEvent[] = [];
   const seen = new Set<string>();
+  const reads = new Map<string, Promise<StoredEpcisEvent | undefined>>();
+  const stored = (id: string): Promise<StoredEpcisEvent | undefined> => {
+    let read = reads.get(id);
+    if (!read) reads.set(id, (read = readEvent(tx.stub, id)));
+    return read;
+  };
   for (const c of duplicates) {
+    const restated = c.event['errorDeclaration'];
+    if (!restated || typeof restated !== 'object') {
+      await guard.run(c.index, () => assertSameEvent(c, first.get(c.eventID), recorded, context, () => stored(c.eventID)));
+      continue;
+    }
     const record = await guard.run(c.index, () => declaration(tx, c, recorded, seen, context, caller));
     if (record) {
       records.push(record);
@@ -543,6 +554,30 @@ async function declarations(tx: Tx, duplicates: readonly Candidate[], recorded: 
     }
   }
   return { declared, records };
+}
+
+/**
+ * Refuses (EVENT_ID_CONFLICT) a repeated eventID that names a different event than the one
+ * recorded under it, or than its first use in the document: a repeat is recorded once only when
+ * it is the same event (equal pre-hash strings, the event hash's canonical form, which leaves an
+ * error declaration out). Otherwise a participant could take another's eventID first, and the
+ * other's event would be dropped as a "duplicate"; or a sender would believe a changed event
+ * replaced the recorded one, which only an error declaration does.
+ */
+async function assertSameEvent(c: Candidate, first: Candidate | undefined, recorded: ReadonlySet<string>, context: unknown, stored: () => Promise<StoredEpcisEvent | undefined>): Promise<void> {
+  const mine = eventPreHash(c.event, context);
+  let theirs: string | undefined;
+  if (recorded.has(c.eventID)) {
+    const s = await stored();
+    theirs = s ? eventPreHash(s.event, s.context) : undefined;
+  } else if (first && first !== c) {
+    theirs = eventPreHash(first.event, context);
+  }
+  if (theirs !== undefined && theirs !== mine) {
+    throw new ZfcError('EVENT_ID_CONFLICT', `${c.path}: eventID ${c.eventID.slice(0, 200)} is already recorded for a different event (a correction is an errorDeclaration restating the event)`, {
+      path: c.path, eventID: c.eventID, errors: [{ path: `${c.path}/eventID`, message: 'names a different recorded event' }],
+    });
+  }
 }
 
 /** The declaration a duplicate makes of a recorded event, written; undefined if it makes none. */
@@ -587,10 +622,11 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const context = doc['@context'];
   const prefixes = contextPrefixes(context); // the document's namespaces: a CBV word may come as a compact IRI
   const masterData = headerElements(doc); // the header's, judged with the envelope: a bad one refuses the capture
-  const { fresh: news, duplicates: repeated, recorded } = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard));
+  const deduped = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard));
+  const { fresh: news, duplicates: repeated } = deduped;
   // each new event's ledger shipment, read once (a malformed despatch advice refuses the event)
   const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path, prefixes) }]) ?? []);
-  const { declared, records: declarationRecords } = await declarations(tx, repeated, recorded, context, caller, guard);
+  const { declared, records: declarationRecords } = await declarations(tx, deduped, context, caller, guard);
   const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
   const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller, prefixes)));

@@ -40,6 +40,7 @@ export const ERROR_CATALOGUE = {
   RECALL_EXISTS: { status: 409, message: 'The recall already exists.' },
   CONTAINER_NOT_FOUND: { status: 404, message: 'No such case or pallet.' },
   EVENT_NOT_FOUND: { status: 404, message: 'No such event.' },
+  EVENT_ID_CONFLICT: { status: 409, message: 'The eventID is already recorded for a different event.' },
   // rules
   QUANTITY_EXCEEDS_HOLDING: { status: 409, message: 'The quantity exceeds what the caller holds.' },
   RECEIPT_EXCEEDS_SHIPMENT: { status: 409, message: 'The receipt exceeds what was shipped.' },

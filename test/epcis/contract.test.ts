@@ -139,6 +139,31 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(sameInOneDoc.duplicates).to.deep.equal([{ index: 1, eventID: sameInOneDoc.captured[0]?.eventID }]);
   });
 
+  it('refuses a repeated eventID that names a different event (EVENT_ID_CONFLICT), by anyone, recorded or earlier in the document', async () => {
+    const other = await (await createCertificateAuthority('Org2MSP')).issue({ commonName: 'carol', organizationalUnit: 'client' });
+    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-CAROL', name: 'Carol', role: 'retailer', status: 'active', identities: [] })], other);
+    const mine = objectEvent(320, { eventID: 'urn:uuid:7c0ffee0-0000-4000-8000-000000000320', epcList: ['urn:epc:id:sgtin:0614141.107346.320'] });
+    expect((await capture(documentOf([mine]))).captured).to.have.length(1);
+    // the same event again, the same fields in another order and form (a Digital Link for the URN): recorded once, by anyone
+    const reordered = Object.fromEntries(Object.entries({ ...mine, epcList: ['https://id.gs1.org/01/10614141073464/21/320'] }).reverse());
+    expect((await capture(documentOf([reordered]), other)).duplicates).to.have.length(1);
+    // another event under that eventID: refused, naming it, and nothing of the document is written
+    const beside = objectEvent(321, { eventID: 'urn:uuid:7c0ffee0-0000-4000-8000-000000000321' });
+    const taken = await rejection(capture(documentOf([beside, { ...mine, bizStep: 'shipping' }]), other));
+    expect(taken.code).to.equal('EVENT_ID_CONFLICT');
+    expect(taken.details).to.include({ path: '/epcisBody/eventList/1', eventID: mine['eventID'] });
+    expect((await query({ eventIDs: [beside['eventID'] as string] })).events).to.deep.equal([]);
+    expect((await get(mine['eventID'] as string)).capturedBy, 'the recorded event stands').to.equal('P-ALICE');
+    // two different events under one new eventID in one document: the second is refused
+    const fresh = 'urn:uuid:7c0ffee0-0000-4000-8000-000000000322';
+    const twice = await rejection(capture(documentOf([objectEvent(322, { eventID: fresh }), objectEvent(323, { eventID: fresh })])));
+    expect([twice.code, twice.details['path']]).to.deep.equal(['EVENT_ID_CONFLICT', '/epcisBody/eventList/1']);
+    // proceeding: the conflicting event is left out and named, the rest captured
+    const r = JSON.parse(text((await ledger.submit('epcis:CaptureEventsProceeding', [JSON.stringify(documentOf([objectEvent(324), { ...mine, bizStep: 'shipping' }]))], other)).payload)) as { captured: unknown[]; rejected: Array<{ index: number; code: string }> };
+    expect(r.captured).to.have.length(1);
+    expect(r.rejected.map((x) => [x.index, x.code])).to.deep.equal([[1, 'EVENT_ID_CONFLICT']]);
+  });
+
   it('records an error declaration of a recorded event beside it, by its capturer only, for the same event only', async () => {
     const original = objectEvent(90, { eventID: 'urn:uuid:6a1a1f5e-0c3d-4c55-9a55-2a0d5b8f0a90' });
     expect((await capture(documentOf([original]))).captured).to.have.length(1);
