@@ -407,19 +407,19 @@ async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }:
  * contract's own transactions did, and reads the events back from their records.
  */
 class CapturedHistories {
-  private readonly lots = new Map<string, { ref: LotRef; eventIDs: string[] }>();
+  private readonly lots = new Map<string, { ref: LotRef; eventIDs: Set<string> }>();
 
   add(ref: LotRef, eventID: string): void {
     const key = `${ref.gtin}\u0000${ref.lot}`;
     let entry = this.lots.get(key);
-    if (!entry) this.lots.set(key, (entry = { ref: { gtin: ref.gtin, lot: ref.lot }, eventIDs: [] }));
-    if (!entry.eventIDs.includes(eventID)) entry.eventIDs.push(eventID);
+    if (!entry) this.lots.set(key, (entry = { ref: { gtin: ref.gtin, lot: ref.lot }, eventIDs: new Set() }));
+    entry.eventIDs.add(eventID); // a Set: a day's sales of one lot may be thousands of events
   }
 
   /** One history entry per lot, under the capture's time and transaction. */
   async write(tx: Tx, caller: Participant): Promise<void> {
     for (const { ref, eventIDs } of this.lots.values()) {
-      const entry: HistoryEntry = { txId: tx.txId, time: tx.time, event: EPCIS_CAPTURED, caller: caller.id, eventIDs };
+      const entry: HistoryEntry = { txId: tx.txId, time: tx.time, event: EPCIS_CAPTURED, caller: caller.id, eventIDs: [...eventIDs] };
       await tx.put(KEY.history, [ref.gtin, ref.lot, sequencePart(tx.time, tx.txId, 0)], entry);
     }
   }

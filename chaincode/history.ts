@@ -34,18 +34,30 @@ export function getEpcisEvent(tx: Tx, eventID: string): Promise<EpcisEvent | und
 export type HistoryEvent = EpcisEvent | Readonly<Record<string, unknown>>;
 
 /**
- * A page of a lot's history, oldest first, with its EPCIS events: the contract's own, and the
- * captured events that moved the lot or used it (epcis-capture.ts), read from their records.
+ * Events one page of a lot's history reads at most: a capture's entry may name thousands (a
+ * day's sales of one lot). Past it, an entry gives its eventIDs and says how many of its events
+ * it left out (`epcisOmitted`): GetEpcisEvent or epcis:GetEvent reads them.
  */
-export async function lotHistory(tx: Tx, ref: LotRef, pageSize: number, bookmark: string): Promise<{ entries: (HistoryEntry & { epcis: HistoryEvent[] })[]; bookmark: string }> {
+export const HISTORY_EVENTS_PER_PAGE = 2000;
+
+/**
+ * A page of a lot's history, oldest first, with its EPCIS events: the contract's own, and the
+ * captured events that moved the lot or used it (epcis-capture.ts), read from their records, at
+ * most {@link HISTORY_EVENTS_PER_PAGE} in all.
+ */
+export async function lotHistory(tx: Tx, ref: LotRef, pageSize: number, bookmark: string): Promise<{ entries: (HistoryEntry & { epcis: HistoryEvent[]; epcisOmitted?: number })[]; bookmark: string }> {
   const page = await tx.page<HistoryEntry>(KEY.history, [ref.gtin, ref.lot], pageSize, bookmark);
   const entries = [];
   const captures: Captures = new Map(); // each capture's record read once
+  let budget = HISTORY_EVENTS_PER_PAGE;
   for (const { value } of page.entries) {
     const read = (id: string): Promise<HistoryEvent | undefined> =>
       value.event === 'EpcisCaptured' ? readEvent(tx.stub, id, captures).then((stored) => stored && answeredEvent(stored)) : getEpcisEvent(tx, id);
-    const epcis = (await Promise.all(value.eventIDs.map(read))).filter((e): e is HistoryEvent => e !== undefined);
-    entries.push({ ...value, epcis });
+    const ids = value.eventIDs.slice(0, budget);
+    budget -= ids.length;
+    const epcis = (await Promise.all(ids.map(read))).filter((e): e is HistoryEvent => e !== undefined);
+    const omitted = value.eventIDs.length - ids.length;
+    entries.push({ ...value, epcis, ...(omitted > 0 ? { epcisOmitted: omitted } : {}) });
   }
   return { entries, bookmark: page.bookmark };
 }

@@ -189,6 +189,15 @@ describe('chaincode: captured shipping and receiving events ship and receive the
     // an event that names no lot of the ledger's writes no history
     const foreign = await capture('bakery', { ...selling, quantityList: [{ epcClass: lotUri('09506000000299', 'X1'), quantity: 1 }] });
     expect(await historyOf('BR2', (foreign as unknown as { txId: string }).txId)).to.deep.equal([]);
+    // a day's sales of the lot, 2,100 events: one entry naming them all; a page reads at most 2,000 events and says how many it left out
+    const sales = Array.from({ length: 2100 }, (_, i) => ({ ...selling, eventTime: new Date(Date.UTC(2026, 2, 6) + i * 1000).toISOString(), quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 0.001, uom: 'EA' }] }));
+    const day = await capture('bakery', ...sales);
+    const page = await w.evaluate<{ entries: Array<Entry & { epcisOmitted?: number }> }>('GetLotHistory', { ...ref(BREAD, 'BR2'), pageSize: 500 }, actor(w, 'samr'));
+    const dayEntry = page.entries.find((e) => e.txId === (day as unknown as { txId: string }).txId);
+    expect(dayEntry?.eventIDs).to.have.length(2100);
+    expect((dayEntry?.epcis.length ?? 0) + (dayEntry?.epcisOmitted ?? 0)).to.equal(2100);
+    expect(dayEntry?.epcisOmitted ?? 0).to.be.greaterThan(0);
+    expect(page.entries.reduce((n, e) => n + e.epcis.length, 0)).to.equal(2000);
   });
 
   it('keeps the receipt: the event that made it cannot be declared erroneous', async () => {
