@@ -312,8 +312,9 @@ class LedgerLookups {
 
   /**
    * The managed lots an identifier names: a lot's, a commissioned item's, or every lot a case or
-   * pallet the ledger's own Aggregate packed carries (through nested ones), as the contract's
-   * Ship of containers checks them. A unit only a capture packed is not in the ledger's state.
+   * pallet carries: the ones the ledger's own Aggregate packed (through nested ones), as the
+   * contract's Ship of containers checks them, and the ones captured packing events put in it
+   * ({@link CapturedUnit}).
    */
   async lotsOf(canonical: string): Promise<Lot[]> {
     const sscc = SSCC.exec(canonical)?.[1];
@@ -321,9 +322,10 @@ class LedgerLookups {
       const lot = await this.lotOf(canonical);
       return lot ? [lot] : [];
     }
-    const container = await this.tx.get<Container>(KEY.container, [sscc]);
-    if (!container) return [];
-    const lots = await Promise.all((await containerLots(this.tx, container)).map((ref) => this.lot(ref)));
+    const [container, captured] = await Promise.all([this.tx.get<Container>(KEY.container, [sscc]), this.tx.get<CapturedUnit>(KEY.capturedUnit, [sscc])]);
+    const refs = [...(container ? await containerLots(this.tx, container) : []), ...(captured?.lots ?? [])];
+    const seen = new Set<string>();
+    const lots = await Promise.all(refs.filter((r) => !seen.has(`${r.gtin}\u0000${r.lot}`) && seen.add(`${r.gtin}\u0000${r.lot}`) !== undefined).map((ref) => this.lot(ref)));
     return lots.filter((lot): lot is Lot => lot !== undefined);
   }
 
@@ -374,7 +376,7 @@ class LedgerLookups {
  * Applies the ledger's lot rules to one event; the error names the event's position. Returns
  * the managed lots the rules judged its use of (what it ships, sells, packs or transforms).
  */
-async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant, prefixes: Prefixes): Promise<Lot[]> {
+async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }: Fresh, maker: Participant, prefixes: Prefixes): Promise<{ judged: Lot[]; packed: Lot[] }> {
   const named = async (id: string, check: () => Promise<void>): Promise<void> => {
     try {
       await check();
@@ -388,16 +390,57 @@ async function checkLotRules(lookups: LedgerLookups, { event, ids, path, link }:
   // a shipping event that names a ledger shipment is Ship's: its holding checks are Ship's own, by quantity (epcis-shipments.ts)
   const moves = link !== undefined;
   const judged: Lot[] = [];
+  const packed: Lot[] = [];
   for (const gate of gatesOf(event, ids, prefixes)) {
     for (const id of new Set(gate.identifiers)) {
       for (const lot of await lookups.lotsOf(id)) {
         await named(id, () => lookups.usable(lot, gate.action));
         if (!moves) await named(id, () => lookups.held(lot, maker, gate.action));
         judged.push(lot);
+        if (gate.action === 'pack') packed.push(lot);
       }
     }
   }
-  return judged;
+  return { judged, packed };
+}
+
+/**
+ * A case or pallet that captured events packed with lots the ledger manages: what the recall
+ * gate reads when a later captured event ships or sells the unit by its SSCC (LedgerLookups.lotsOf).
+ * A packing (an AggregationEvent that adds, an AssociationEvent that adds to an SSCC) adds the
+ * managed lots of its children, nested units' lots included, as they were when it was packed; a
+ * disaggregation (an AggregationEvent or AssociationEvent that deletes) naming no children empties it. One that deletes some
+ * children keeps every lot: a pallet may still hold other items of them, and a gate that stops a
+ * unit of no recalled goods is the safe error.
+ */
+interface CapturedUnit {
+  readonly sscc: string;
+  readonly lots: readonly LotRef[];
+  readonly txId: string;
+}
+
+/** Records, in document order, the managed lots captured packing events put in units, and the units emptied. */
+async function recordCapturedUnits(tx: Tx, fresh: readonly Candidate[], packed: ReadonlyMap<Candidate, readonly LotRef[]>): Promise<void> {
+  for (const c of fresh) {
+    const sscc = SSCC.exec(c.ids.parentID ?? '')?.[1];
+    if (sscc === undefined) continue;
+    // the managed lots the gate found in its children, and those of units packed earlier in this document (Tx reads its own writes)
+    const inner: LotRef[] = [];
+    if (c.event['action'] === 'ADD') {
+      for (const child of c.ids.childEPCs) {
+        const unit = SSCC.exec(child)?.[1];
+        if (unit !== undefined) inner.push(...((await tx.get<CapturedUnit>(KEY.capturedUnit, [unit]))?.lots ?? []));
+      }
+    }
+    const lots = [...(packed.get(c) ?? []), ...inner];
+    if (lots.length > 0) {
+      const before = (await tx.get<CapturedUnit>(KEY.capturedUnit, [sscc]))?.lots ?? [];
+      const merged = new Map([...before, ...lots].map((r) => [`${r.gtin}\u0000${r.lot}`, { gtin: r.gtin, lot: r.lot }]));
+      await tx.put(KEY.capturedUnit, [sscc], { sscc, lots: [...merged.values()], txId: tx.txId } satisfies CapturedUnit);
+    } else if ((c.event.type === 'AggregationEvent' || c.event.type === 'AssociationEvent') && c.event['action'] === 'DELETE' && c.ids.childEPCs.length === 0 && c.ids.epcClasses.length === 0) {
+      if (await tx.get<CapturedUnit>(KEY.capturedUnit, [sscc])) await tx.del(KEY.capturedUnit, [sscc]);
+    }
+  }
 }
 
 /**
@@ -631,10 +674,15 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const lookups = new LedgerLookups(tx);
   const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller, prefixes)));
   const lotsOfEvent = new Map<Candidate, LotRef[]>();
+  const packedBy = new Map<Candidate, LotRef[]>();
   verdicts.forEach((v, i) => {
     const c = unchecked[i] as Fresh;
-    if (v.status === 'rejected') guard.refuse(c.index, v.reason); // rolling back: the first refused event, in document order
-    else if (v.value.length > 0) lotsOfEvent.set(c, v.value);
+    if (v.status === 'rejected') {
+      guard.refuse(c.index, v.reason); // rolling back: the first refused event, in document order
+      return;
+    }
+    if (v.value.judged.length > 0) lotsOfEvent.set(c, v.value.judged);
+    if (v.value.packed.length > 0) packedBy.set(c, v.value.packed);
   });
   // shipping and receiving events linked to the ledger's shipments, in document order (a
   // document may ship a shipment and another's receipt; Tx reads its own writes); an event
@@ -669,6 +717,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const histories = new CapturedHistories();
   for (const c of fresh) for (const ref of lotsOfEvent.get(c) ?? []) histories.add(ref, c.eventID);
   await histories.write(tx, caller);
+  await recordCapturedUnits(tx, fresh, packedBy);
   const result: CaptureResult = {
     txId: tx.txId,
     recordTime: tx.time,

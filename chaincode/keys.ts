@@ -28,6 +28,8 @@ export const KEY = {
   warning: 'zfc.warning',
   lotWarning: 'zfc.lotwarning',
   container: 'zfc.container',
+  /** A case or pallet (SSCC) a captured EPCIS event packed with managed lots (epcis-capture.ts), for the recall gate. */
+  capturedUnit: 'zfc.capturedunit',
   shipment: 'zfc.shipment',
   scan: 'zfc.scan',
   history: 'zfc.history',

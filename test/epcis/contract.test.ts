@@ -409,6 +409,38 @@ describe('EPCIS contract on the embedded ledger', function () {
     expect(await ids({ bizSteps: ['storing'] })).to.have.length(0);
   });
 
+  it('stops a case or pallet that captured events packed with a lot later recalled, however deep, until a capture unpacks it', async () => {
+    const HONEY = '04012345123494';
+    await ledger.submit('seed:Product', [JSON.stringify({ gtin: HONEY, name: 'Honey', owner: 'P-OTHER' })], alice);
+    const honeyLot = (status: string): Promise<unknown> => ledger.submit('seed:Lot', [JSON.stringify({ gtin: HONEY, lot: 'H1', status, unit: 'KGM', ...(status === 'recalled' ? { recall: { recallId: 'R-H' } } : {}) })], alice);
+    await honeyLot('active');
+    await ledger.submit('seed:Raw', [`\u0000zfc.holding\u0000${HONEY}\u0000H1\u0000P-ALICE\u0000`, canonicalJson({ gtin: HONEY, lot: 'H1', holder: 'P-ALICE', quantity: 50, unit: 'KGM' })], alice);
+    const CASE = 'urn:epc:id:sscc:0614141.1234567811';
+    const PALLET = 'urn:epc:id:sscc:0614141.1234567828';
+    const OTHER = 'urn:epc:id:sscc:0614141.1234567835';
+    const at = (minute: number): Record<string, unknown> => ({ eventTime: `2026-03-04T10:${String(minute).padStart(2, '0')}:00Z`, eventTimeZoneOffset: '+08:00' });
+    const aggregation = (minute: number, parentID: string, action: string, children: Record<string, unknown>): Record<string, unknown> => ({ type: 'AggregationEvent', ...at(minute), action, parentID, ...children });
+    // packed before the recall: honey into a case, the case onto a pallet
+    await capture(documentOf([
+      aggregation(1, CASE, 'ADD', { bizStep: 'packing', childQuantityList: [{ epcClass: `https://id.gs1.org/01/${HONEY}/10/H1`, quantity: 10, uom: 'KGM' }] }),
+      aggregation(2, PALLET, 'ADD', { childEPCs: [CASE] }),
+      aggregation(3, OTHER, 'ADD', { childEPCs: ['urn:epc:id:sgtin:0614141.107346.honeyless'] }),
+    ]));
+    await honeyLot('recalled');
+    const shipping = (minute: number, epc: string): Record<string, unknown> => objectEvent(minute, { ...at(minute), bizStep: 'shipping', epcList: [epc] });
+    for (const unit of [CASE, PALLET]) {
+      const err = await rejection(capture(documentOf([shipping(10, unit)])));
+      expect(err.code, unit).to.equal('LOT_RECALLED');
+      expect(err.details, unit).to.include({ recallId: 'R-H', lot: 'H1' });
+    }
+    expect((await capture(documentOf([shipping(11, OTHER)]))).captured, 'a unit of no recalled goods ships').to.have.length(1);
+    // taking one named child out keeps the unit stopped (it may hold more of the lot); emptying it lets it ship
+    await capture(documentOf([aggregation(12, CASE, 'DELETE', { childQuantityList: [{ epcClass: `https://id.gs1.org/01/${HONEY}/10/H1`, quantity: 1, uom: 'KGM' }] })]));
+    expect((await rejection(capture(documentOf([shipping(13, CASE)])))).code).to.equal('LOT_RECALLED');
+    await capture(documentOf([aggregation(14, CASE, 'DELETE', {})]));
+    expect((await capture(documentOf([shipping(15, CASE)]))).captured).to.have.length(1);
+  });
+
   it('finds an item by its canonical identifier whichever form its events used', async () => {
     await capture(documentOf([
       objectEvent(60, { epcList: ['urn:epc:id:sgtin:0614141.107346.777'], bizStep: 'shipping', eventTime: '2026-04-01T00:00:00Z' }),
