@@ -113,11 +113,21 @@ function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
 /** A canonical location (a GLN, with or without an extension) and its GLN. */
 const LOCATION_GLN = /^https:\/\/id\.gs1\.org\/414\/(\d{13})(?:\/254\/[^/]+)?$/;
 
-/** Who may read what: participants' roles and parties, and who trades with whom. */
+/**
+ * Who may read what: participants' roles and parties, and whom each participant's own events
+ * name as a trading party. A recorder's events may be read by the participants its events name
+ * as a source or destination party (the recorder named them: they are one step up or down its
+ * chain, by its own word), by regulators, and by itself; a regulator's by everyone. Naming a
+ * party gives that party the namer's events, never the namer the party's: otherwise anyone could
+ * read a participant's every event by capturing one event that names it as a destination.
+ * Partners that trade both ways name each other (a shipping event names the recipient, the
+ * receiving event the sender), so each reads the other's.
+ */
 class Access {
   private readonly roles = new Map<string, string>();
   private readonly byParty = new Map<string, string>();
-  private readonly partners = new Map<string, Set<string>>();
+  /** Recorder → the participants its events named as a party. */
+  private readonly readers = new Map<string, Set<string>>();
 
   learn(envelope: AnyEventEnvelope | undefined): void {
     if (!envelope) return;
@@ -138,23 +148,18 @@ class Access {
     return gln === undefined ? undefined : this.byParty.get(glnUri(gln));
   }
 
-  /** Links the event's recorder with every participant its sources and destinations name. */
+  /** Lets every participant the event's sources and destinations name read its recorder's events. */
   link(e: StoredEpcisEvent): void {
-    for (const uri of e.ids.sources) this.linkParty(e.capturedBy, uri);
-    for (const uri of e.ids.destinations) this.linkParty(e.capturedBy, uri);
+    for (const uri of e.ids.sources) this.grant(e.capturedBy, uri);
+    for (const uri of e.ids.destinations) this.grant(e.capturedBy, uri);
   }
 
-  private linkParty(recorder: string, uri: string): void {
-    const other = this.byParty.get(uri);
-    if (!other || other === recorder) return;
-    this.partnersOf(recorder).add(other);
-    this.partnersOf(other).add(recorder);
-  }
-
-  private partnersOf(id: string): Set<string> {
-    let set = this.partners.get(id);
-    if (!set) this.partners.set(id, (set = new Set()));
-    return set;
+  private grant(recorder: string, uri: string): void {
+    const party = this.byParty.get(uri);
+    if (!party || party === recorder) return;
+    let set = this.readers.get(recorder);
+    if (!set) this.readers.set(recorder, (set = new Set()));
+    set.add(party);
   }
 
   visible(e: StoredEpcisEvent, viewer: string | undefined): boolean {
@@ -165,7 +170,7 @@ class Access {
   mayRead(recorder: string, viewer: string | undefined): boolean {
     if (viewer === undefined || recorder === viewer) return true;
     if (this.roles.get(viewer) === 'regulator' || this.roles.get(recorder) === 'regulator') return true;
-    return this.partners.get(viewer)?.has(recorder) ?? false;
+    return this.readers.get(recorder)?.has(viewer) ?? false;
   }
 }
 

@@ -201,6 +201,29 @@ describe('EPCIS in the gateway', function () {
     expect(latestFirst).to.deep.equal(['AggregationEvent', 'TransformationEvent']);
   });
 
+  it('lets the parties an event names read its recorder\'s events, and never the recorder theirs on its word alone', async () => {
+    // participants of their own, so that no other test's trades give them a reader
+    await api.register('samr', [
+      { id: 'shop-7', name: 'Victim Shop', role: 'retailer', licence: 'JY-7', gln: gln(57) },
+      { id: 'shop-8', name: 'Nosy Shop', role: 'retailer', licence: 'JY-8', gln: gln(58) },
+      { id: 'shop-6', name: 'Third Shop', role: 'retailer', licence: 'JY-6', gln: gln(56) },
+    ]);
+    const SALT = withCheck('0695000000709');
+    const own = (n: number): string => urn(itemUri(SALT, `S${n}`));
+    const mine = (who: string, n: number, extra: Record<string, unknown> = {}): Promise<unknown> => api.captureOk(who, [objectEvent(n, { eventTime: `2026-07-01T0${n}:00:00Z`, epcList: [own(n)], ...extra })]);
+    const sees = async (who: string, n: number): Promise<boolean> => (await events(who, `MATCH_epc=${encodeURIComponent(own(n))}`)).length === 1;
+    await mine('shop-7', 1); // the victim's private event
+    // shop-8 names shop-7 as the owning party of a shipment, uninvited
+    await mine('shop-8', 2, { bizStep: 'shipping', destinationList: [{ type: 'owning_party', destination: urn(`https://id.gs1.org/417/${gln(57)}`) }] });
+    expect(await sees('shop-8', 1), 'naming shop-7 gives shop-8 none of shop-7\'s events').to.equal(false);
+    expect(await sees('shop-7', 2), 'shop-7 reads the event that named it').to.equal(true);
+    // once shop-7 names shop-8 in an event of its own (it received the goods), shop-8 reads shop-7's events: partners both ways
+    await mine('shop-7', 3, { bizStep: 'receiving', sourceList: [{ type: 'owning_party', source: `https://id.gs1.org/417/${gln(58)}` }] });
+    expect(await sees('shop-8', 1)).to.equal(true);
+    expect(await sees('shop-8', 3)).to.equal(true);
+    expect(await sees('shop-6', 1), 'and no third party').to.equal(false);
+  });
+
   it('names a native shipment as the business transaction of its shipping and receiving events: one query finds both', async () => {
     expect((await as('farm-1', 'POST', '/v1/lots', { gtin: RICE, lot: 'R2', quantity: 100, unit: 'KGM', productionDate: '2026-04-02', origin: { gln: gln(11) } })).status).to.equal(201);
     const ship = await as('farm-1', 'POST', '/v1/shipments', { shipmentId: 'SH-R2:1', to: 'shop-1', lines: [{ gtin: RICE, lot: 'R2', quantity: 10 }], origin: { gln: gln(11) } });
