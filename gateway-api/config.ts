@@ -45,7 +45,8 @@ export interface GatewayConfig {
   readonly fabricNetworkDir: string;
   /**
    * EPCIS_HTTP_CALLBACK_HOSTS: comma-separated host names that EPCIS subscriptions may call back
-   * over plain http (a shop's server on the same network); every other callback must be https.
+   * over plain http or on the gateway's own network (a shop's server on the same network); every
+   * other callback must be https to a public address (public-address.ts).
    */
   readonly epcisHttpCallbackHosts: readonly string[];
 }

@@ -30,6 +30,8 @@
  * against internal addresses.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { CaptureWritesMissingError } from '../chaincode/epcis-capture';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import type { MasterDataView } from '../chaincode/epcis-master-data';
@@ -41,6 +43,7 @@ import { epcisEventsOf, identifiersOf, type EpcisListener } from './epcis-projec
 import type { EpcisRecords, RecordOp } from './epcis-records';
 import { EPCIS_HEADERS, queryDocument } from './epcis-query';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
+import type { Lookup } from './public-address';
 
 /** A named query. */
 export interface NamedQuery {
@@ -146,6 +149,11 @@ export interface SubscriptionOptions {
   readonly holdingsAt?: (at: Checkpoint & { readonly txId: string }) => Promise<void>;
   /** Which callback URLs are allowed. Default: https only. */
   readonly allowDestination?: (url: URL) => boolean;
+  /**
+   * The DNS lookup deliveries connect with (public-address.ts's publicLookup refuses a name that
+   * resolves inside the gateway's network). Default: the system's.
+   */
+  readonly lookup?: Lookup;
   /** Per-attempt timeout. Default 10 s. */
   readonly timeoutMs?: number;
   readonly clock?: () => Date;
@@ -690,21 +698,32 @@ export class EpcisSubscriptions {
   }
 
   /** POSTs a delivery; the HTTP status, or 0 when the callback could not be reached. */
-  private async post(sub: Subscription & { readonly token: string }, body: string): Promise<number> {
-    try {
-      const res = await fetch(sub.dest, {
-        method: 'POST',
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        headers: { ...EPCIS_HEADERS, 'GS1-EPC-Format': 'Always_GS1_Digital_Link', 'content-type': 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token) },
-        body,
+  private post(sub: Subscription & { readonly token: string }, body: string): Promise<number> {
+    return new Promise((resolve) => {
+      let url: URL;
+      try {
+        url = new URL(sub.dest);
+      } catch {
+        resolve(0);
+        return;
+      }
+      const headers = { ...EPCIS_HEADERS, 'GS1-EPC-Format': 'Always_GS1_Digital_Link', 'content-type': 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token), 'content-length': String(Buffer.byteLength(body)) };
+      // a redirect is not followed (its status is a failed attempt); the lookup decides which addresses may be connected to
+      const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', headers, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) }, (res) => {
+        res.resume();
+        res.on('end', () => finish(res.statusCode ?? 0));
+        res.on('error', () => finish(0));
       });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.status;
-    } catch {
-      return 0;
-    }
+      const timer = setTimeout(() => request.destroy(new Error('the callback did not answer in time')), this.options.timeoutMs ?? 10_000);
+      const finish = (status: number): void => {
+        clearTimeout(timer);
+        resolve(status);
+      };
+      request.on('error', () => finish(0));
+      request.end(body);
+    });
   }
+
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {

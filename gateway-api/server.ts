@@ -19,6 +19,7 @@ import { GatewayStore } from './gateway-store';
 import { importNetworkIdentities } from './network-identities';
 import { openLedger, type OpenedLedger } from './ledger-factory';
 import { projectEvent } from './projection';
+import { isPublicHost, publicLookup } from './public-address';
 import { TraceIndex } from './trace-index';
 
 /** A running gateway. */
@@ -102,7 +103,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
     ...(opened.inspector ? { inspector: opened.inspector } : {}),
   });
   const httpHosts = new Set(config.epcisHttpCallbackHosts);
-  const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, holds: (participant, ids) => index.holdsAny(participant, ids), holdingsAt: async (at) => void (await index.reached(at)), allowDestination: (u) => u.protocol === 'https:' || httpHosts.has(u.hostname.toLowerCase()) });
+  const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, holds: (participant, ids) => index.holdsAny(participant, ids), holdingsAt: async (at) => void (await index.reached(at)), allowDestination: (u) => httpHosts.has(u.hostname.toLowerCase()) || (u.protocol === 'https:' && isPublicHost(u.hostname)), lookup: publicLookup(httpHosts) });
   const captureJobs = new CaptureJobs(undefined, store.epcis);
   // subscriptions ask the store who may read what they catch up on, and a job run again waits
   // for the store to apply its transaction: both start once the store has caught up
