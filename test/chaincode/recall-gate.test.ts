@@ -22,6 +22,11 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
     await buildChain(w);
     // a case of bread the ledger itself packs before any recall (a captured shipment of the case names only the case)
     await w.submit('Aggregate', { sscc: sscc(41), lots: [{ ...ref(BREAD, 'BR2'), quantity: 1 }], location: { gln: actor(w, 'bakery').gln } }, actor(w, 'bakery'));
+    // and a case the bakery's own EPCIS system packs (a captured AggregationEvent), also before any recall
+    await w.submit('epcis:CaptureEvents', {
+      type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-02-27T00:00:00Z', '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      epcisBody: { eventList: [{ type: 'AggregationEvent', eventTime: '2026-02-27T08:00:00Z', eventTimeZoneOffset: '+08:00', action: 'ADD', bizStep: 'packing', parentID: ssccUri(sscc(43)), childQuantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1 }] }] },
+    }, actor(w, 'bakery'));
   });
   after(async () => w?.close());
 
@@ -73,6 +78,9 @@ describe('chaincode: an incomplete recall stops lots it has not reached', functi
     await pending(w.submit('epcis:CaptureEvents', shipping(1, { epcList: [], quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1 }] }), actor(w, 'bakery')), 'R-W1');
     const err = await pending(w.submit('epcis:CaptureEvents', shipping(2, { epcList: [toEpcUrn(ssccUri(sscc(41)), 7)] }), actor(w, 'bakery')), 'R-W1');
     expect(err.details).to.include({ identifier: ssccUri(sscc(41)), gtin: BREAD, lot: 'BR2' });
+    // the case a capture packed, and the business step as its CBV Web URI: stopped alike
+    expect((await pending(w.submit('epcis:CaptureEvents', shipping(4, { epcList: [toEpcUrn(ssccUri(sscc(43)), 7)] }), actor(w, 'bakery')), 'R-W1')).details).to.include({ identifier: ssccUri(sscc(43)), lot: 'BR2' });
+    await pending(w.submit('epcis:CaptureEvents', shipping(5, { bizStep: 'https://ref.gs1.org/cbv/BizStep-shipping', epcList: [], quantityList: [{ epcClass: lotUri(BREAD, 'BR2'), quantity: 1 }] }), actor(w, 'bakery')), 'R-W1');
     // a case the ledger never packed names no lot it manages: its shipment is evidence, and is recorded
     const free = await w.submit<{ captured: unknown[] }>('epcis:CaptureEvents', shipping(3, { epcList: [ssccUri(sscc(42))] }), actor(w, 'bakery'));
     expect(free.captured).to.have.length(1);
