@@ -38,8 +38,17 @@ export async function containerLots(tx: Tx, container: Container, depth = 0): Pr
   if (depth > MAX_NESTING) throw new ZfcError('INVALID_STATE', `container ${container.sscc} is nested too deeply`, { sscc: container.sscc });
   const refs: LotRef[] = [...container.items.map((i) => ({ gtin: i.gtin, lot: i.lot })), ...container.lots.map((l) => ({ gtin: l.gtin, lot: l.lot }))];
   for (const child of container.containers) refs.push(...(await containerLots(tx, await getContainer(tx, child), depth + 1)));
-  const seen = new Set<string>();
-  return refs.filter((r) => !seen.has(`${r.gtin}\u0000${r.lot}`) && seen.add(`${r.gtin}\u0000${r.lot}`) !== undefined);
+  return distinctLots(refs);
+}
+
+/** Each lot once, as a plain reference, in order of first appearance. */
+export function distinctLots(refs: Iterable<LotRef>): LotRef[] {
+  const out = new Map<string, LotRef>();
+  for (const r of refs) {
+    const key = `${r.gtin}\u0000${r.lot}`;
+    if (!out.has(key)) out.set(key, { gtin: r.gtin, lot: r.lot });
+  }
+  return [...out.values()];
 }
 
 /** Quantities per lot, summed in order of first appearance. */

@@ -7,16 +7,17 @@
  * hops, the query matcher — reads the bare word, whichever form was captured; the event itself is
  * kept as it came.
  */
-import { expandCurie } from './epcis-event-hash';
+import { CBV_URN_WEB, expandCurie } from './epcis-event-hash';
 
 /** The CBV vocabularies rules read, by the name their Web URIs use. */
 export type CbvVocabulary = 'BizStep' | 'Disp' | 'BTT' | 'SDT' | 'ER';
 
-/** Each vocabulary's CBV 1.x URN name (`urn:epcglobal:cbv:bizstep:shipping`). */
-const URN_NAME: Readonly<Record<CbvVocabulary, string>> = { BizStep: 'bizstep', Disp: 'disp', BTT: 'btt', SDT: 'sdt', ER: 'er' };
-
-const PATTERNS = new Map<CbvVocabulary, RegExp>(
-  (Object.keys(URN_NAME) as CbvVocabulary[]).map((v) => [v, new RegExp(`^(?:https?://ref\\.gs1\\.org/cbv/${v}-|urn:epcglobal:cbv:${URN_NAME[v]}:)([A-Za-z_]+)$`)]),
+/** Each vocabulary's Web URI or CBV 1.x URN form of a word, from the event hash's own table of them. */
+const PATTERNS = new Map<string, RegExp>(
+  [...CBV_URN_WEB].map(([urn, web]) => {
+    const name = web.slice(web.lastIndexOf('/') + 1, -1); // https://ref.gs1.org/cbv/BizStep- → BizStep
+    return [name, new RegExp(`^(?:https?://ref\\.gs1\\.org/cbv/${name}-|urn:epcglobal:cbv:${urn}:)([A-Za-z_]+)$`)];
+  }),
 );
 
 /**

@@ -26,12 +26,12 @@ import {
   captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
   type CaptureRecord, type CaptureResult, type EventRecord, type RejectedEvent, type StoredEpcisEvent,
 } from './epcis-ledger';
-import { headerElements, writeMasterData, writtenMasterData, type MasterDataRecord } from './epcis-master-data';
+import { headerElements, isMasterDataKey, writeMasterData, type MasterDataRecord } from './epcis-master-data';
 import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
 import { validateEpcisDocument, validateEpcisDocumentProceeding, type EpcisEvent } from './epcis-validate';
 import { assertRole, requireParticipant } from './access';
 import { TRANSFORMER_ROLES } from './transformation';
-import { containerLots } from './aggregation';
+import { containerLots, distinctLots } from './aggregation';
 import { assertMayUse, assertNewLot, getHolding } from './lot';
 import type { HistoryEntry } from './history';
 import { KEY, sequencePart } from './keys';
@@ -126,11 +126,19 @@ function text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-/** The capture's record and its new events' records, from the transaction's writes. */
-function writtenRecords(txId: string, writes: readonly CaptureWrite[]): { capture?: CaptureRecord; records: Map<string, EventRecord> } {
+/** What a capture of today's layout wrote: its record, its new events' records and the master data its header declared. */
+interface Written {
+  readonly capture?: CaptureRecord;
+  readonly records: Map<string, EventRecord>;
+  readonly masterData: MasterDataRecord[];
+}
+
+/** The capture's record, its new events' records and its master data, from the transaction's writes (one pass). */
+function writtenRecords(txId: string, writes: readonly CaptureWrite[]): Written {
   const ofCapture = captureKey(txId);
   let capture: CaptureRecord | undefined;
   const records = new Map<string, EventRecord>();
+  const masterData: MasterDataRecord[] = [];
   for (const w of writes) {
     if (!w.value) continue;
     if (w.key === ofCapture) capture = JSON.parse(text(w.value)) as CaptureRecord;
@@ -139,16 +147,16 @@ function writtenRecords(txId: string, writes: readonly CaptureWrite[]): { captur
       if (record.txId !== txId) continue; // a declaration's rewrite of an older event
       (record as { txId: string }).txId = txId; // the one string, not a copy per record: a projection keeps every record
       records.set(record.eventID, record);
-    }
+    } else if (isMasterDataKey(w.key)) masterData.push(JSON.parse(text(w.value)) as MasterDataRecord);
   }
-  return { ...(capture ? { capture } : {}), records };
+  return { ...(capture ? { capture } : {}), records, masterData };
 }
 
-/** The events a capture of today's layout wrote, in captured order, rebuilt from its writes. */
-function capturedEvents(txId: string, captured: WireBody['captured'], writes: readonly CaptureWrite[] | undefined): StoredEpcisEvent[] {
+/** The events a capture of today's layout wrote, in captured order, rebuilt from what it wrote. */
+function capturedEvents(txId: string, captured: WireBody['captured'], written: Written | undefined): StoredEpcisEvent[] {
   if (captured.length === 0) return [];
-  if (!writes) throw new CaptureWritesMissingError(txId, `${captured.length} captured events and no writes given`);
-  const { capture, records } = writtenRecords(txId, writes);
+  if (!written) throw new CaptureWritesMissingError(txId, `${captured.length} captured events and no writes given`);
+  const { capture, records } = written;
   if (!capture) throw new CaptureWritesMissingError(txId, 'no capture record among the writes given');
   return captured.map((c) => {
     const record = records.get(c.eventID);
@@ -170,17 +178,19 @@ export function expandEpcisCaptured(parsed: unknown, writes?: readonly CaptureWr
   if (!env || typeof env !== 'object' || env.v !== 1 || env.type !== EPCIS_CAPTURED || !env.body) return undefined;
   const { context, declaredEvents, events: wire, ...result } = env.body;
   let events: StoredEpcisEvent[];
+  let masterData: readonly MasterDataRecord[] = [];
   if (Array.isArray(wire)) {
     const capture: CaptureRecord = { capturedBy: env.caller, recordTime: env.timestamp, ...(context !== undefined ? { context } : {}) };
     events = wire.map((r) => ('ids' in r ? (r as StoredEpcisEvent) : storedEvent(r as EventRecord, capture))); // 'ids': the first layout
   } else if (wire === undefined && Array.isArray(result.captured)) {
-    events = capturedEvents(env.txId, result.captured, writes);
+    const declared = result.masterDataElements ?? 0;
+    if (declared > 0 && !writes) throw new CaptureWritesMissingError(env.txId, `${declared} vocabulary elements declared and no writes given`);
+    const written = writes && (result.captured.length > 0 || declared > 0) ? writtenRecords(env.txId, writes) : undefined;
+    events = capturedEvents(env.txId, result.captured, written);
+    masterData = written?.masterData ?? [];
   } else {
     return undefined;
   }
-  const declared = result.masterDataElements ?? 0;
-  if (declared > 0 && !writes) throw new CaptureWritesMissingError(env.txId, `${declared} vocabulary elements declared and no writes given`);
-  const masterData = declared > 0 && writes ? writtenMasterData(writes) : [];
   return { ...env, body: { ...result, events: [...events, ...(declaredEvents ?? [])], ...(masterData.length > 0 ? { masterData } : {}) } };
 }
 
@@ -323,9 +333,8 @@ class LedgerLookups {
       return lot ? [lot] : [];
     }
     const [container, captured] = await Promise.all([this.tx.get<Container>(KEY.container, [sscc]), this.tx.get<CapturedUnit>(KEY.capturedUnit, [sscc])]);
-    const refs = [...(container ? await containerLots(this.tx, container) : []), ...(captured?.lots ?? [])];
-    const seen = new Set<string>();
-    const lots = await Promise.all(refs.filter((r) => !seen.has(`${r.gtin}\u0000${r.lot}`) && seen.add(`${r.gtin}\u0000${r.lot}`) !== undefined).map((ref) => this.lot(ref)));
+    const refs = distinctLots([...(container ? await containerLots(this.tx, container) : []), ...(captured?.lots ?? [])]);
+    const lots = await Promise.all(refs.map((ref) => this.lot(ref)));
     return lots.filter((lot): lot is Lot => lot !== undefined);
   }
 
@@ -435,8 +444,7 @@ async function recordCapturedUnits(tx: Tx, fresh: readonly Candidate[], packed: 
     const lots = [...(packed.get(c) ?? []), ...inner];
     if (lots.length > 0) {
       const before = (await tx.get<CapturedUnit>(KEY.capturedUnit, [sscc]))?.lots ?? [];
-      const merged = new Map([...before, ...lots].map((r) => [`${r.gtin}\u0000${r.lot}`, { gtin: r.gtin, lot: r.lot }]));
-      await tx.put(KEY.capturedUnit, [sscc], { sscc, lots: [...merged.values()], txId: tx.txId } satisfies CapturedUnit);
+      await tx.put(KEY.capturedUnit, [sscc], { sscc, lots: distinctLots([...before, ...lots]), txId: tx.txId } satisfies CapturedUnit);
     } else if ((c.event.type === 'AggregationEvent' || c.event.type === 'AssociationEvent') && c.event['action'] === 'DELETE' && c.ids.childEPCs.length === 0 && c.ids.epcClasses.length === 0) {
       if (await tx.get<CapturedUnit>(KEY.capturedUnit, [sscc])) await tx.del(KEY.capturedUnit, [sscc]);
     }
@@ -590,7 +598,7 @@ async function declarations(tx: Tx, { duplicates, recorded, first }: { duplicate
       await guard.run(c.index, () => assertSameEvent(c, first.get(c.eventID), recorded, context, () => stored(c.eventID)));
       continue;
     }
-    const record = await guard.run(c.index, () => declaration(tx, c, recorded, seen, context, caller));
+    const record = await guard.run(c.index, () => declaration(tx, c, recorded, seen, context, caller, stored));
     if (record) {
       records.push(record);
       declared.push(c);
@@ -623,12 +631,15 @@ async function assertSameEvent(c: Candidate, first: Candidate | undefined, recor
   }
 }
 
-/** The declaration a duplicate makes of a recorded event, written; undefined if it makes none. */
-async function declaration(tx: Tx, c: Candidate, recorded: ReadonlySet<string>, seen: Set<string>, context: unknown, caller: Participant): Promise<StoredEpcisEvent | undefined> {
-  const declaration = c.event['errorDeclaration'];
-  if (!declaration || typeof declaration !== 'object' || !recorded.has(c.eventID) || seen.has(c.eventID)) return undefined;
+/**
+ * The declaration a duplicate restating its event with an errorDeclaration makes of the recorded
+ * event, written; undefined if it makes none. `read` is the capture's one read of each recorded event.
+ */
+async function declaration(tx: Tx, c: Candidate, recorded: ReadonlySet<string>, seen: Set<string>, context: unknown, caller: Participant, read: (eventID: string) => Promise<StoredEpcisEvent | undefined>): Promise<StoredEpcisEvent | undefined> {
+  const declaration = c.event['errorDeclaration'] as Record<string, unknown>;
+  if (!recorded.has(c.eventID) || seen.has(c.eventID)) return undefined;
   seen.add(c.eventID);
-  const stored = await readEvent(tx.stub, c.eventID);
+  const stored = await read(c.eventID);
   if (!stored || stored.declaration || stored.event['errorDeclaration'] !== undefined) return undefined; // already declared: a plain duplicate
   const movedShipment = stored.shipped ?? stored.receipt;
   if (movedShipment !== undefined) {
@@ -643,7 +654,7 @@ async function declaration(tx: Tx, c: Candidate, recorded: ReadonlySet<string>, 
       errors: [{ path: `${c.path}/errorDeclaration`, message: 'restates a different event than the one recorded under this eventID' }],
     });
   }
-  return writeDeclaration(tx.stub, stored, { errorDeclaration: declaration as Record<string, unknown>, declaredBy: caller.id, declaredAt: tx.time, txId: tx.txId });
+  return writeDeclaration(tx.stub, stored, { errorDeclaration: declaration, declaredBy: caller.id, declaredAt: tx.time, txId: tx.txId });
 }
 
 /**

@@ -104,7 +104,7 @@ export const TYPE_PREFIX = new Map<string, string>([
 ]);
 /** CBV 1.x URN vocabularies, and the CBV 2.0 Web URI prefix of each. */
 const CBV_URN = /^urn:epcglobal:cbv:(bizstep|disp|btt|sdt|er):/;
-const CBV_URN_WEB = new Map<string, string>([
+export const CBV_URN_WEB: ReadonlyMap<string, string> = new Map<string, string>([
   ['bizstep', `${CBV}BizStep-`],
   ['disp', `${CBV}Disp-`],
   ['btt', `${CBV}BTT-`],

@@ -110,15 +110,6 @@ export async function writeMasterData(stub: Stub, elements: readonly MasterDataE
   }
 }
 
-/** The master data records among a transaction's writes (LedgerEvent.writes), in key order. */
-export function writtenMasterData(writes: ReadonlyArray<{ readonly key: string; readonly value: Uint8Array | null }>): MasterDataRecord[] {
-  const out: MasterDataRecord[] = [];
-  for (const w of writes) {
-    if (w.value && isMasterDataKey(w.key)) out.push(JSON.parse(Buffer.from(w.value.buffer, w.value.byteOffset, w.value.byteLength).toString('utf8')) as MasterDataRecord);
-  }
-  return out;
-}
-
 /**
  * What a query believes of master data. A location's children and attributes are the ones its
  * owner declared — the participant whose GLN the location carries — and, for a location of no
