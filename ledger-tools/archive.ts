@@ -10,7 +10,7 @@ import { ZfcError } from '../chaincode/errors';
 import { GENESIS_PREVIOUS_HASH } from './block';
 import { checkBlock } from './block-check';
 import { StateReplay } from './replay';
-import { blockKey, LedgerStore } from './store';
+import { LedgerStore } from './store';
 import { verifyLedger, type VerifyReport } from './verify';
 
 /**
@@ -25,7 +25,7 @@ export async function* exportBlocks(store: LedgerStore): AsyncGenerator<Buffer> 
     const stored = await store.db.get('m!height', { snapshot });
     const height = stored ? Number(stored.toString('utf8')) : 0;
     for (let n = 0; n < height; n++) {
-      const bytes = await store.db.get(blockKey(n), { snapshot });
+      const bytes = await store.blockBytes(n, snapshot);
       if (!bytes) throw new ZfcError('LEDGER_CORRUPT', `block ${n} is missing`, { block: n });
       yield Buffer.concat([bytes, Buffer.from('\n')]);
     }

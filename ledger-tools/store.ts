@@ -1,12 +1,15 @@
 /**
- * The embedded ledger's storage on level: world state, key history, blocks, a transaction index
- * and metadata, in one database so that a block and all its effects go in one atomic, synced
- * batch. A crash therefore leaves either the whole block or none of it.
+ * The embedded ledger's storage: world state, key history, a transaction index, metadata and
+ * where each block is, in one level database, so that a block's effects go in one atomic, synced
+ * batch; the blocks themselves in an append-only file beside it (block-file.ts), written and
+ * synced before that batch. The batch is the commit point, so a crash leaves either the whole
+ * block or none of it.
  *
  * Layout (utf8 keys, buffer values):
  *   s!<key>                      state: u32 block, u32 tx (big-endian), then the value bytes
  *   h!<len>:<key>!<block><tx>    history: "<txId>\n<timestamp>\n<0|1 deleted>\n" then the value bytes
- *   b!<block>                    the block's canonical JSON
+ *   b!<block>                    where the block is in the block file (block-file.ts): "@<offset>,<length>";
+ *                                in ledgers written before the block file, the block's canonical JSON
  *   t!<txId>                     "<block>,<tx>"
  *   m!height                     the number of blocks
  */
@@ -14,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { ZfcError } from '../chaincode/errors';
+import { BLOCK_FILE, BlockFile, decodeLocation, encodeLocation, type BlockLocation } from './block-file';
 import { KeyFilter } from './key-filter';
 import { parseBlock, type Block, type SealedBlock } from './block';
 import type { Version } from './rwset';
@@ -109,13 +113,15 @@ export function decodeHistory(stored: Buffer): HistoryEntry {
 }
 
 /**
- * The level operations that store a sealed block and its effects. The writes of one transaction
+ * The level operations that store a sealed block's effects and where the block is (`location`,
+ * in the block file; without it the block itself, as ledgers before the file kept it). The
+ * writes of one transaction
  * share its version, txId and timestamp, so the parts of their entries that follow from those
  * (the history key's numbers, the history head, the state's version header) are made once per
  * transaction, not once per write: the bytes are those of {@link encodeState} and
  * {@link encodeHistory}.
  */
-export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite[]): Op[] {
+export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite[], location?: BlockLocation): Op[] {
   const { header, transactions } = sealed.block;
   const ops: Op[] = [];
   let shared: SharedParts | undefined;
@@ -125,7 +131,7 @@ export function blockOperations(sealed: SealedBlock, writes: readonly StateWrite
     ops.push({ type: 'put', key: historyPrefix(w.key) + shared.historySuffix, value: shared.history(w.value) });
   }
   transactions.forEach((tx, i) => ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(`${header.number},${i}`) }));
-  ops.push({ type: 'put', key: blockKey(header.number), value: sealed.bytes });
+  ops.push({ type: 'put', key: blockKey(header.number), value: location ? encodeLocation(location) : sealed.bytes });
   ops.push({ type: 'put', key: HEIGHT, value: Buffer.from(String(header.number + 1)) });
   return ops;
 }
@@ -173,6 +179,25 @@ class SharedParts {
   }
 }
 
+/** A snapshot of a store's level database (for reads that must agree with each other). */
+export type Snapshot = ReturnType<Level<string, Buffer>['snapshot']>;
+
+/**
+ * Where the last committed block ends in the block file: 0 if none is there (no block yet, or all
+ * in level, as ledgers before the file kept them). A block whose entry is missing (a damaged
+ * ledger, for verify to report) is passed over, so that its successors' bytes are never cut off.
+ */
+async function committedEnd(db: Level<string, Buffer>): Promise<number> {
+  const height = await db.get(HEIGHT);
+  for (let n = (height ? Number(height.toString('utf8')) : 0) - 1; n >= 0; n--) {
+    const stored = await db.get(blockKey(n));
+    if (!stored) continue;
+    const location = decodeLocation(stored);
+    return location ? location.offset + location.length : 0;
+  }
+  return 0;
+}
+
 /** The level store of one embedded ledger. */
 export class LedgerStore implements StateReader {
   /** The reads of the current turn, sent together (see {@link LedgerStore.get}). */
@@ -184,7 +209,10 @@ export class LedgerStore implements StateReader {
   private loading: Promise<void> | undefined;
   private closing = false;
 
-  private constructor(readonly db: Level<string, Buffer>) {}
+  private constructor(
+    readonly db: Level<string, Buffer>,
+    private readonly blocks: BlockFile,
+  ) {}
 
   /** Opens the store in `dir`, creating it unless `create` is false (the tools only read existing ledgers). */
   static async open(dir: string, { create = true }: { create?: boolean } = {}): Promise<LedgerStore> {
@@ -198,7 +226,14 @@ export class LedgerStore implements StateReader {
       const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
       throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the ledger in ${dir}: ${cause}`, { dir });
     }
-    const store = new LedgerStore(db);
+    let blocks: BlockFile;
+    try {
+      blocks = await BlockFile.open(join(dir, BLOCK_FILE), await committedEnd(db), create);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    const store = new LedgerStore(db, blocks);
     store.loading = store.loadKeys();
     return store;
   }
@@ -207,6 +242,7 @@ export class LedgerStore implements StateReader {
     this.closing = true;
     await this.loading;
     await this.db.close();
+    await this.blocks.close();
   }
 
   /** The number of committed blocks. */
@@ -312,22 +348,30 @@ export class LedgerStore implements StateReader {
     await this.commitBlocks([{ sealed, writes }]);
   }
 
-  /** Stores consecutive blocks and their effects in one atomic, synced batch, in order. */
+  /**
+   * Stores consecutive blocks, in order: the blocks at the block file's end (synced), then their
+   * locations and effects in one atomic, synced level batch, the commit point.
+   */
   async commitBlocks(blocks: readonly { sealed: SealedBlock; writes: readonly StateWrite[] }[]): Promise<void> {
+    const locations = await this.blocks.write(blocks.map((b) => b.sealed.bytes));
     const batch = this.db.batch();
-    for (const { sealed, writes } of blocks) {
+    blocks.forEach(({ sealed, writes }, i) => {
       for (const w of writes) this.keys.add(w.key); // before the write is issued: the filter never says no to a stored key
-      for (const op of blockOperations(sealed, writes)) {
+      for (const op of blockOperations(sealed, writes, locations[i])) {
         if (op.type === 'put') batch.put(op.key, op.value);
         else batch.del(op.key);
       }
-    }
+    });
     await batch.write({ sync: true });
+    this.blocks.committed(locations);
   }
 
-  /** A block's stored bytes, or undefined. */
-  async blockBytes(number: number): Promise<Buffer | undefined> {
-    return this.db.get(blockKey(number));
+  /** A block's stored bytes, or undefined; as of `snapshot` if given (one of this store's db). */
+  async blockBytes(number: number, snapshot?: Snapshot): Promise<Buffer | undefined> {
+    const stored = await this.db.get(blockKey(number), snapshot ? { snapshot } : {});
+    if (!stored) return undefined;
+    const location = decodeLocation(stored);
+    return location ? this.blocks.read(location) : stored;
   }
 
   /** A block, or a BLOCK_NOT_FOUND error. */

@@ -8,7 +8,7 @@
 import { GENESIS_PREVIOUS_HASH, type Block } from './block';
 import { checkBlock } from './block-check';
 import { StateReplay } from './replay';
-import { blockKey, encodeHistory, encodeState, historyPrefix, padNumber, txKey, type LedgerStore } from './store';
+import { encodeHistory, encodeState, historyPrefix, padNumber, txKey, type LedgerStore } from './store';
 
 /** One thing verify found wrong, and the block it belongs to (null when it cannot be placed). */
 export interface VerifyProblem {
@@ -55,7 +55,14 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     let previous: string | undefined = GENESIS_PREVIOUS_HASH;
     let transactions = 0;
     for (let n = 0; n < height; n++) {
-      const bytes = await db.get(blockKey(n), { snapshot });
+      let bytes: Buffer | undefined;
+      try {
+        bytes = await store.blockBytes(n, snapshot);
+      } catch (err) {
+        add(n, `block ${n} cannot be read: ${(err as Error).message}`);
+        previous = undefined;
+        continue;
+      }
       if (!bytes) {
         add(n, `block ${n} is missing`);
         previous = undefined;

@@ -1,15 +1,16 @@
 /**
  * The level operations of a block are those of their definition: per write a state entry
  * (encodeState) or its deletion and a history entry (encodeHistory) under the key's history
- * prefix and the write's padded version, then each transaction's index entry, the block and the
- * height — however blockOperations shares the parts that writes of one transaction have in common.
+ * prefix and the write's padded version, then each transaction's index entry, where the block
+ * is in the block file ("@offset,length"; the block itself when no place is given) and the height — however blockOperations shares the parts that writes of one transaction have in common.
  */
 import { expect } from 'chai';
 import type { SealedBlock } from '../../ledger-tools/block';
+import type { BlockLocation } from '../../ledger-tools/block-file';
 import { blockKey, blockOperations, encodeHistory, encodeState, historyPrefix, padNumber, stateKey, txKey, type Op, type StateWrite } from '../../ledger-tools/store';
 import { pick, seededRandom } from '../seeded-random';
 
-function reference(sealed: SealedBlock, writes: readonly StateWrite[]): Op[] {
+function reference(sealed: SealedBlock, writes: readonly StateWrite[], location?: BlockLocation): Op[] {
   const { header, transactions } = sealed.block;
   const ops: Op[] = [];
   for (const w of writes) {
@@ -17,7 +18,7 @@ function reference(sealed: SealedBlock, writes: readonly StateWrite[]): Op[] {
     ops.push({ type: 'put', key: historyPrefix(w.key) + padNumber(w.version.block) + padNumber(w.version.tx), value: encodeHistory(w) });
   }
   transactions.forEach((tx, i) => ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(`${header.number},${i}`) }));
-  ops.push({ type: 'put', key: blockKey(header.number), value: sealed.bytes });
+  ops.push({ type: 'put', key: blockKey(header.number), value: location ? Buffer.from(`@${location.offset},${location.length}`) : sealed.bytes });
   ops.push({ type: 'put', key: 'm!height', value: Buffer.from(String(header.number + 1)) });
   return ops;
 }
@@ -43,7 +44,8 @@ describe('Store block operations', () => {
       });
       if (rnd() < 0.2 && writes.length > 1) writes.reverse(); // writes of a transaction need not be together
       const sealed = { block: { header: { number }, transactions }, bytes: Buffer.from(text()) } as unknown as SealedBlock;
-      expect(blockOperations(sealed, writes)).to.deep.equal(reference(sealed, writes));
+      const location = rnd() < 0.5 ? undefined : { offset: Math.floor(rnd() * 2 ** 40), length: 1 + Math.floor(rnd() * 2 ** 24) };
+      expect(blockOperations(sealed, writes, location)).to.deep.equal(reference(sealed, writes, location));
     }
   });
 });
