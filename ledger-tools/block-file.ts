@@ -1,17 +1,18 @@
 /**
- * The embedded ledger's blocks, appended to one file beside its level database (as a Fabric peer
- * keeps its blocks in block files and only indexes in LevelDB).
+ * The embedded ledger's large blocks, appended to one file beside its level database (as a
+ * Fabric peer keeps its blocks in block files and only indexes in LevelDB).
  *
- * A block never changes once written, yet kept as a level value it was rewritten by every
- * compaction that passed its level: blocks are most of a ledger's bytes (each transaction's
- * arguments, writes, answer and event), so most of LevelDB's background work went to moving
- * them. Here each block is written once, at the file's end; level keeps its location.
+ * A block never changes once written, yet kept as a level value it is rewritten by every
+ * compaction that passes its level: large blocks (a capture of hundreds of EPCIS events is a
+ * megabyte) are most of such a ledger's bytes, so most of LevelDB's background work went to
+ * moving them. Here each is written once, at the file's end; level keeps its location. Small
+ * blocks stay in level (store.ts BLOCK_FILE_MIN_BYTES).
  *
- * A commit writes its blocks at the end of what is committed and syncs the file, then writes the
- * level batch that records their locations (with the state and the height). The level batch is
- * the commit point: a crash before it leaves bytes past the committed end that no location
- * names, and the next commit writes over them (a writable open cuts them off first). So a block
- * is durable, whole, exactly when its location is.
+ * Each block is written after the ones before it as soon as it is sealed, and synced; its commit
+ * waits for that, then writes the level batch that records its location (with the state and the
+ * height). The level batch is the commit point: a crash before it leaves bytes past the last
+ * committed block that no location names, never read (new blocks go after them). So a block is
+ * durable, whole, exactly when its location is.
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -21,6 +22,13 @@ import { ZfcError } from '../chaincode/errors';
 export interface BlockLocation {
   readonly offset: number;
   readonly length: number;
+}
+
+/** A block being written: where it goes, and when it is durable. */
+export interface StagedBlock {
+  readonly location: BlockLocation;
+  /** Settles once the block's bytes are synced; rejects if they could not be written. */
+  readonly durable: Promise<void>;
 }
 
 /** The file's name in the ledger's folder. */
@@ -44,15 +52,16 @@ export class BlockFile {
   private constructor(
     /** Absent for a ledger opened only to read that has no block file (all its blocks are in level). */
     private readonly handle: FileHandle | undefined,
-    /** The end of the committed blocks: the next ones are written here. */
-    private end: number,
+    /** The end of the blocks staged so far: the next one is written here. */
+    private staged: number,
   ) {}
 
   /**
    * Opens the file; `committedEnd` is where the last committed block ends (0 for none).
-   * Writable, it creates the file if need be, cuts off whatever lies past that end (blocks whose
-   * commit never happened), and refuses a file that ends before it (LEDGER_CORRUPT: blocks the
-   * ledger committed are gone, and new ones must not be sealed on top of them).
+   * Writable, it creates the file if need be and refuses one that ends before `committedEnd`
+   * (LEDGER_CORRUPT: blocks the ledger committed are gone, and new ones must not be sealed on top
+   * of them). New blocks go after everything in the file: bytes a crash left past the last
+   * committed block are named by no block and never read, and nothing is ever cut off.
    */
   static async open(path: string, committedEnd: number, writable: boolean): Promise<BlockFile> {
     let handle: FileHandle;
@@ -69,40 +78,30 @@ export class BlockFile {
       await handle.close();
       throw new ZfcError('LEDGER_CORRUPT', `the block file ends at byte ${size}, before the last committed block's end (${committedEnd})`, { size, committedEnd });
     }
-    if (writable && size > committedEnd) {
-      await handle.truncate(committedEnd);
-      await handle.datasync();
-    }
-    return new BlockFile(handle, committedEnd);
+    return new BlockFile(handle, size);
   }
 
   /**
-   * Writes blocks after the committed ones and syncs them; returns their locations. They become
-   * part of the file only with {@link committed} (after the level batch naming them is written):
-   * until then the next write goes over them.
+   * Starts writing a block after those already staged, and syncing it; returns where it goes and
+   * a promise that settles once it is durable. Blocks are staged as they are sealed, so their
+   * writes run while the next blocks are validated and the blocks before are committed, off the
+   * commit's path. A staged block is part of the ledger once the level batch naming it is
+   * written; if that never happens the ledger stops taking blocks and the bytes stay unnamed.
    */
-  async write(blocks: readonly Buffer[]): Promise<BlockLocation[]> {
+  stage(bytes: Buffer): StagedBlock {
     const handle = this.file();
-    const locations: BlockLocation[] = [];
-    let at = this.end;
-    for (const b of blocks) {
-      locations.push({ offset: at, length: b.length });
-      at += b.length;
-    }
-    const bytes = blocks.length === 1 ? (blocks[0] as Buffer) : Buffer.concat(blocks as Buffer[]);
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, this.end + written);
-      written += bytesWritten;
-    }
-    await handle.datasync();
-    return locations;
-  }
-
-  /** Marks blocks written by {@link write} as committed: the next write goes after them. */
-  committed(locations: readonly BlockLocation[]): void {
-    const last = locations[locations.length - 1];
-    if (last) this.end = last.offset + last.length;
+    const location = { offset: this.staged, length: bytes.length };
+    this.staged += bytes.length;
+    const durable = (async () => {
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, location.offset + written);
+        written += bytesWritten;
+      }
+      await handle.datasync();
+    })();
+    durable.catch(() => undefined); // the commit that names the block awaits it and reports the failure
+    return { location, durable };
   }
 
   /** A block's bytes. */

@@ -1,10 +1,12 @@
 /**
- * The last step of a commit: sealed blocks are written in block order, and blocks that are ready
- * together go in one atomic, synced batch (group commit of blocks — each block is still
+ * The last step of a commit: each sealed block starts its way to the block file as it is queued
+ * (store.ts stageBlock), and blocks are committed in block order, those that are ready together
+ * in one atomic, synced batch (group commit of blocks — each block is still
  * all-or-nothing, and a later block is never durable without the earlier ones). Once a write
  * fails nothing more is written: later blocks were sealed on top of the lost one.
  */
 import type { SealedBlock } from './block';
+import type { StagedBlock } from './block-file';
 import type { LedgerStore, StateWrite } from './store';
 
 /** What the writer needs of a prepared block. */
@@ -25,7 +27,7 @@ const MAX_GROUP = 16;
 
 /** Writes blocks in order, grouping those that wait. */
 export class BlockWriter<T extends WritableBlock> {
-  private queue: T[] = [];
+  private queue: Array<{ readonly block: T; readonly staged: StagedBlock | undefined }> = [];
   private running: Promise<void> | undefined;
   private waiting: (() => void)[] = [];
   private failure: Error | undefined;
@@ -39,7 +41,7 @@ export class BlockWriter<T extends WritableBlock> {
 
   /** Queues a block for writing; resolves when there is room for another (not when it is written). */
   async add(block: T): Promise<void> {
-    this.queue.push(block);
+    this.queue.push({ block, staged: this.failure ? undefined : this.store.stageBlock(block.sealed) }); // large blocks start on their way to the block file
     this.kick();
     while (this.queue.length >= this.maxQueued) await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
@@ -62,13 +64,13 @@ export class BlockWriter<T extends WritableBlock> {
       for (const wake of this.waiting.splice(0)) wake();
       try {
         if (this.failure) throw this.failure;
-        await this.store.commitBlocks(group);
+        await this.store.commitBlocks(group.map(({ block, staged }) => ({ sealed: block.sealed, writes: block.writes, ...(staged ? { staged } : {}) })));
       } catch (err) {
         this.failure ??= err instanceof Error ? err : new Error(String(err));
-        this.events.failed(group, this.failure);
+        this.events.failed(group.map((g) => g.block), this.failure);
         continue;
       }
-      this.events.written(group);
+      this.events.written(group.map((g) => g.block));
     }
   }
 }

@@ -37,6 +37,8 @@ export interface EmbeddedLedgerOptions {
   readonly clock?: () => Date;
   /** The channel name the chaincode sees. Default 'zfc'. */
   readonly channelId?: string;
+  /** Blocks of at least this many bytes go to the block file, smaller ones into level (store.ts). Default {@link BLOCK_FILE_MIN_BYTES}. */
+  readonly blockFileMinBytes?: number;
 }
 
 interface Endorsed {
@@ -71,7 +73,7 @@ const DEFAULT_BATCH_SIZE = 500;
  */
 export async function openEmbeddedLedger(options: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
   const host = new ChaincodeHost(options.contracts);
-  const store = await LedgerStore.open(options.dir);
+  const store = await LedgerStore.open(options.dir, options.blockFileMinBytes !== undefined ? { blockFileMinBytes: options.blockFileMinBytes } : {});
   const height = await store.height();
   const lastHash = height === 0 ? GENESIS_PREVIOUS_HASH : (await store.block(height - 1)).hash;
   return new EmbeddedLedger(options, host, store, height, lastHash);

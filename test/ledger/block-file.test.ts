@@ -1,9 +1,11 @@
 /**
- * The embedded ledger keeps its blocks in an append-only file beside level, and level only where
- * each block is: blocks are in the file byte for byte and nowhere in level; what a crash leaves
- * past the last committed block is cut off when the ledger opens, and the next commit goes there;
- * a block file shorter than what level says was committed refuses to open for writing; and a
- * ledger written before the file (its blocks in level) is read, verified, exported and extended.
+ * The embedded ledger keeps its large blocks in an append-only file beside level, and level only
+ * where each is (a threshold of 0 puts every block there): such blocks are in the file byte for
+ * byte and nowhere in level; smaller blocks stay in level, beside those in the file; what a crash
+ * leaves past the last committed block is named by no block, and new blocks go after it; blocks
+ * staged together land one after another; a block file shorter than what level says was
+ * committed refuses to open for writing; and a ledger written before the file (its blocks in
+ * level, no file) is read, verified, exported and extended.
  */
 import { expect } from 'chai';
 import { appendFile, mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK_FILE, BlockFile } from '../../ledger-tools/block-file';
 import { createCertificateAuthority, exportBlocks, LedgerStore, openEmbeddedLedger, verifyLedger, type Identity } from '../../ledger-tools';
-import { blockKey } from '../../ledger-tools/store';
+import { BLOCK_FILE_MIN_BYTES, blockKey } from '../../ledger-tools/store';
 import { contracts } from './kv-contract';
 import { rejectionOf } from './suite';
 
@@ -48,7 +50,7 @@ describe('Embedded ledger block file', function () {
   let n = 0;
   const fresh = async (puts: number): Promise<string> => {
     const dir = join(root, `l${++n}`);
-    const ledger = await openEmbeddedLedger({ dir, contracts, batchSize: 3, batchTimeoutMs: 2 });
+    const ledger = await openEmbeddedLedger({ dir, contracts, batchSize: 3, batchTimeoutMs: 2, blockFileMinBytes: 0 });
     await Promise.all(Array.from({ length: puts }, (_, i) => ledger.submit('Put', [`k${i}`, `value ${i} é 😀`], alice)));
     await ledger.close();
     return dir;
@@ -74,38 +76,66 @@ describe('Embedded ledger block file', function () {
     });
   });
 
-  it('cuts off what a crash left past the last committed block, and commits over it', async () => {
+  it(`puts blocks of ${BLOCK_FILE_MIN_BYTES} bytes or more in the file, smaller ones in level, and reads both`, async () => {
+    const dir = join(root, 'mixed');
+    const ledger = await openEmbeddedLedger({ dir, contracts });
+    const small = await ledger.submit('Put', ['small', 'value'], alice);
+    const big = await ledger.submit('Put', ['big', 'x'.repeat(BLOCK_FILE_MIN_BYTES)], alice);
+    const after = await ledger.submit('Put', ['small-after', 'value'], alice);
+    await ledger.close();
+    const blocks = await blocksOf(dir);
+    expect(blocks[small.blockNumber]?.entry.startsWith('{')).to.equal(true);
+    expect(blocks[big.blockNumber]?.entry).to.match(/^@0,\d+$/);
+    expect(blocks[after.blockNumber]?.entry.startsWith('{')).to.equal(true);
+    expect((await stat(join(dir, BLOCK_FILE))).size).to.equal(Buffer.byteLength(blocks[big.blockNumber]?.bytes ?? ''));
+    await withStore(dir, async (store) => {
+      expect((await verifyLedger(store)).problems).to.deep.equal([]);
+      expect((await store.get('big'))?.value.length).to.equal(BLOCK_FILE_MIN_BYTES);
+    });
+  });
+
+  it('writes after what a crash left past the last committed block, which no block names', async () => {
     const dir = await fresh(6);
     const before = await blocksOf(dir);
+    const left = '{"hash":"a block whose level batch never happened"';
+    await appendFile(join(dir, BLOCK_FILE), left);
     const size = (await stat(join(dir, BLOCK_FILE))).size;
-    await appendFile(join(dir, BLOCK_FILE), '{"hash":"a block whose level batch never happened"');
-    const ledger = await openEmbeddedLedger({ dir, contracts });
-    expect((await stat(join(dir, BLOCK_FILE))).size).to.equal(size);
+    const ledger = await openEmbeddedLedger({ dir, contracts, blockFileMinBytes: 0 });
     const { blockNumber } = await ledger.submit('Put', ['after', 'the crash'], alice);
     await ledger.close();
     const after = await blocksOf(dir);
     expect(after.slice(0, before.length)).to.deep.equal(before);
     expect(after[blockNumber]?.entry).to.match(new RegExp(`^@${size},\\d+$`));
+    expect((await readFile(join(dir, BLOCK_FILE))).toString('utf8')).to.include(left); // nothing is cut off
     await withStore(dir, async (store) => {
       expect((await verifyLedger(store)).problems).to.deep.equal([]);
       expect((await store.get('after'))?.value.toString('utf8')).to.equal('the crash');
     });
   });
 
-  it('writes a block that was never committed over again: the next write takes its place', async () => {
+  it('writes blocks staged together one after another, each readable once durable', async () => {
     const path = join(root, 'bare');
+    const texts = ['{"a":1}', '{"b":"é😀"}', '{"c":[3]}'];
     const file = await BlockFile.open(path, 0, true);
     try {
-      const [first] = await file.write([Buffer.from('{"a":1}')]);
-      file.committed([first as { offset: number; length: number }]);
-      const [lost] = await file.write([Buffer.from('{"lost":"its level batch failed"}')]);
-      const [next, second] = await file.write([Buffer.from('{"b":2}'), Buffer.from('{"c":3}')]);
-      expect(next).to.deep.equal({ offset: lost?.offset, length: 7 });
-      file.committed([next as { offset: number; length: number }, second as { offset: number; length: number }]);
-      expect((await file.read(next as { offset: number; length: number })).toString()).to.equal('{"b":2}');
-      expect((await file.read(second as { offset: number; length: number })).toString()).to.equal('{"c":3}');
+      const staged = texts.map((t) => file.stage(Buffer.from(t, 'utf8'))); // no write awaited before the next is staged
+      expect(staged.map((s) => s.location)).to.deep.equal([
+        { offset: 0, length: 7 },
+        { offset: 7, length: Buffer.byteLength(texts[1] as string) },
+        { offset: 7 + Buffer.byteLength(texts[1] as string), length: 9 },
+      ]);
+      await Promise.all(staged.map((s) => s.durable));
+      for (const [i, s] of staged.entries()) expect((await file.read(s.location)).toString('utf8')).to.equal(texts[i]);
     } finally {
       await file.close();
+    }
+    expect((await readFile(path)).toString('utf8')).to.equal(texts.join(''));
+    // reopened with only the first committed, the next block still goes after all of them
+    const again = await BlockFile.open(path, 7, true);
+    try {
+      expect(again.stage(Buffer.from('{}')).location.offset).to.equal(Buffer.byteLength(texts.join('')));
+    } finally {
+      await again.close();
     }
   });
 
@@ -131,6 +161,7 @@ describe('Embedded ledger block file', function () {
     // the layout before the file: each block's bytes under its key, no block file
     await withStore(dir, async (store) => {
       for (const [i, b] of blocks.entries()) await store.db.put(blockKey(i), Buffer.from(b.bytes, 'utf8'));
+      await store.db.del('m!blockfile');
     });
     await rm(join(dir, BLOCK_FILE));
     const exported: Buffer[] = [];
@@ -139,7 +170,7 @@ describe('Embedded ledger block file', function () {
       for await (const line of exportBlocks(store)) exported.push(line);
     }, false);
     expect(exported.map((l) => l.toString('utf8').trimEnd())).to.deep.equal(blocks.map((b) => b.bytes));
-    const ledger = await openEmbeddedLedger({ dir, contracts });
+    const ledger = await openEmbeddedLedger({ dir, contracts, blockFileMinBytes: 0 });
     const { blockNumber } = await ledger.submit('Put', ['new', 'block'], alice);
     await ledger.close();
     const after = await blocksOf(dir);

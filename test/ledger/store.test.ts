@@ -2,7 +2,8 @@
  * The level operations of a block are those of their definition: per write a state entry
  * (encodeState) or its deletion and a history entry (encodeHistory) under the key's history
  * prefix and the write's padded version, then each transaction's index entry, where the block
- * is in the block file ("@offset,length"; the block itself when no place is given) and the height — however blockOperations shares the parts that writes of one transaction have in common.
+ * is in the block file ("@offset,length", and the file's end; the block itself when no place is
+ * given) and the height — however blockOperations shares the parts that writes of one transaction have in common.
  */
 import { expect } from 'chai';
 import type { SealedBlock } from '../../ledger-tools/block';
@@ -19,6 +20,7 @@ function reference(sealed: SealedBlock, writes: readonly StateWrite[], location?
   }
   transactions.forEach((tx, i) => ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(`${header.number},${i}`) }));
   ops.push({ type: 'put', key: blockKey(header.number), value: location ? Buffer.from(`@${location.offset},${location.length}`) : sealed.bytes });
+  if (location) ops.push({ type: 'put', key: 'm!blockfile', value: Buffer.from(String(location.offset + location.length)) });
   ops.push({ type: 'put', key: 'm!height', value: Buffer.from(String(header.number + 1)) });
   return ops;
 }
