@@ -2,7 +2,7 @@
  * The crash test: a child process submitting in a loop is killed with SIGKILL at random moments,
  * many times, on the same ledger folder. After each kill the ledger reopens, every transaction
  * the child saw acknowledged is there (the key with its value, the transaction in the index),
- * and verify passes: no committed transaction lost, no half block.
+ * and verify passes: no committed transaction lost, no half block — in level or in the block file.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, LedgerStore, verifyLedger } from '../../ledger-tools';
+import { blockKey } from '../../ledger-tools/store';
 
 const CHILD = join(__dirname, 'crash-child.js');
 const KILLS = 15;
@@ -57,6 +58,7 @@ describe('Embedded ledger crash safety', function () {
     const ledgerDir = join(dir, 'ledger');
     let acknowledged = 0;
     let lastHeight = 0;
+    const inFile: [number, number] = [0, 0]; // blocks seen in level, in the block file
     for (let round = 0; round < KILLS; round++) {
       const acks = await runAndKill(ledgerDir, caFile, `r${round}`, 50 + Math.floor(Math.random() * 400));
       acknowledged += acks.size;
@@ -68,6 +70,7 @@ describe('Embedded ledger crash safety', function () {
         }
         const report = await verifyLedger(store);
         expect(report.problems, `round ${round}`).to.deep.equal([]);
+        for (let n = 0; n < report.height; n++) inFile[(await store.db.get(blockKey(n)))?.[0] === 0x40 ? 1 : 0]++;
         expect(report.height).to.be.at.least(lastHeight);
         lastHeight = report.height;
       } finally {
@@ -75,5 +78,7 @@ describe('Embedded ledger crash safety', function () {
       }
     }
     expect(acknowledged, 'the children acknowledged transactions before being killed').to.be.greaterThan(KILLS);
+    expect(inFile[0], 'blocks in level').to.be.greaterThan(0);
+    expect(inFile[1], 'blocks in the block file').to.be.greaterThan(0);
   });
 });
