@@ -66,10 +66,13 @@ export class BlockFile {
   static async open(path: string, committedEnd: number, writable: boolean): Promise<BlockFile> {
     let handle: FileHandle;
     try {
-      // not O_APPEND: on Linux that makes every positioned write append
-      handle = await open(path, writable ? constants.O_RDWR | constants.O_CREAT : constants.O_RDONLY);
+      // not O_APPEND: on Linux that makes every positioned write append; created only where no committed block can be missing
+      handle = await open(path, writable ? constants.O_RDWR | (committedEnd === 0 ? constants.O_CREAT : 0) : constants.O_RDONLY);
     } catch (err) {
-      if (!writable && committedEnd === 0 && (err as NodeJS.ErrnoException).code === 'ENOENT') return new BlockFile(undefined, 0);
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      // opened to read with no file: its blocks, if level names any, are for verify to report missing
+      if (missing && !writable) return new BlockFile(undefined, 0);
+      if (missing) throw new ZfcError('LEDGER_CORRUPT', `the block file ${path} is missing, and committed blocks are in it`, { path, committedEnd });
       throw new ZfcError('LEDGER_UNAVAILABLE', `cannot open the block file ${path}: ${(err as Error).message}`, { path });
     }
     const size = (await handle.stat()).size;

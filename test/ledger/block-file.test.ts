@@ -8,6 +8,7 @@
  * level, no file) is read, verified, exported and extended.
  */
 import { expect } from 'chai';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +140,7 @@ describe('Embedded ledger block file', function () {
     }
   });
 
-  it('refuses to open for writing when the file lost committed blocks; verify names the first one', async () => {
+  it('refuses to open for writing when the file lost committed blocks (cut short or gone); verify names the first one', async () => {
     const dir = await fresh(10);
     const blocks = await blocksOf(dir);
     expect(blocks.length).to.be.greaterThan(3);
@@ -152,6 +153,15 @@ describe('Embedded ledger block file', function () {
       const report = await verifyLedger(store);
       expect(report.firstBadBlock).to.equal(2);
       expect(report.problems[0]?.message).to.match(/block 2 cannot be read/);
+    }, false);
+    // with the file gone altogether: the same, from the first block
+    await rm(join(dir, BLOCK_FILE));
+    expect((await rejectionOf(openEmbeddedLedger({ dir, contracts }))).code).to.equal('LEDGER_CORRUPT');
+    expect(existsSync(join(dir, BLOCK_FILE)), 'the refused open created no file').to.equal(false);
+    await withStore(dir, async (store) => {
+      const report = await verifyLedger(store);
+      expect(report.firstBadBlock).to.equal(0);
+      expect(report.problems[0]?.message).to.match(/block 0 cannot be read: .*no block file/);
     }, false);
   });
 
