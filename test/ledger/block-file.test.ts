@@ -131,6 +131,16 @@ describe('Embedded ledger block file', function () {
       await file.close();
     }
     expect((await readFile(path)).toString('utf8')).to.equal(texts.join(''));
+    // many at once, of many sizes: the pool writes them in any order, each lands where it was staged
+    const many = await BlockFile.open(join(root, 'many'), 0, true);
+    try {
+      const blocks = Array.from({ length: 64 }, (_, i) => Buffer.from(`{"n":${i},"pad":"${'x'.repeat((i * 7919) % 40_000)}"}`));
+      const out = blocks.map((b) => many.stage(b));
+      await Promise.all(out.map((s) => s.durable));
+      for (const [i, s] of out.entries()) expect((await many.read(s.location)).equals(blocks[i] as Buffer), `block ${i}`).to.equal(true);
+    } finally {
+      await many.close();
+    }
     // reopened with only the first committed, the next block still goes after all of them
     const again = await BlockFile.open(path, 7, true);
     try {
