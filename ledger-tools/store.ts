@@ -188,7 +188,7 @@ class SharedParts {
  * second sync (the file's, before level's), which small blocks, bound by syncs, feel; a block in
  * level is rewritten by compactions, which large blocks, bound by bytes, feel: the embedded
  * ledger's bench (small transactions) lost up to a third of its rate with every block in the
- * file, while capture's blocks of hundreds of EPCIS events spent 15% less CPU.
+ * file, while capture's blocks of hundreds of EPCIS events spent 10-15% less CPU per event.
  */
 export const BLOCK_FILE_MIN_BYTES = 512 * 1024;
 
