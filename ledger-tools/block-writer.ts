@@ -64,7 +64,7 @@ export class BlockWriter<T extends WritableBlock> {
       for (const wake of this.waiting.splice(0)) wake();
       try {
         if (this.failure) throw this.failure;
-        await this.store.commitBlocks(group.map(({ block, staged }) => ({ sealed: block.sealed, writes: block.writes, ...(staged ? { staged } : {}) })));
+        await this.store.commitBlocks(group.map(({ block, staged }) => ({ sealed: block.sealed, writes: block.writes, staged })));
       } catch (err) {
         this.failure ??= err instanceof Error ? err : new Error(String(err));
         this.events.failed(group.map((g) => g.block), this.failure);

@@ -366,10 +366,11 @@ export class LedgerStore implements StateReader {
   /**
    * Stores consecutive blocks, in order: once the bytes of those in the block file are durable,
    * their locations (the others themselves) and all their effects in one atomic, synced level
-   * batch, the commit point. A block not yet staged is staged here.
+   * batch, the commit point. A block given without `staged` is staged here ({@link stageBlock}'s
+   * undefined, given, keeps it in level).
    */
-  async commitBlocks(blocks: readonly { sealed: SealedBlock; writes: readonly StateWrite[]; staged?: StagedBlock }[]): Promise<void> {
-    const staged = blocks.map((b) => b.staged ?? this.stageBlock(b.sealed));
+  async commitBlocks(blocks: readonly { sealed: SealedBlock; writes: readonly StateWrite[]; staged?: StagedBlock | undefined }[]): Promise<void> {
+    const staged = blocks.map((b) => ('staged' in b ? b.staged : this.stageBlock(b.sealed)));
     await Promise.all(staged.map((s) => s?.durable));
     const batch = this.db.batch();
     blocks.forEach(({ sealed, writes }, i) => {
