@@ -65,6 +65,7 @@ export const ERROR_CATALOGUE = {
   LEDGER_CORRUPT: { status: 500, message: 'The ledger failed verification.' },
   INDEX_NOT_READY: { status: 503, message: 'The trace index is catching up.' },
   EPCIS_NOT_READY: { status: 503, message: 'The EPCIS event store is catching up with the ledger.' },
+  CAPTURE_BUSY: { status: 503, message: 'The gateway has as many documents waiting to be captured as it keeps; send again later.' },
   NOT_IMPLEMENTED: { status: 501, message: 'This deployment does not offer this.' },
   NOT_ACCEPTABLE: { status: 406, message: 'The server cannot answer in the version the request asks for.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body is not of a media type this resource takes.' },

@@ -10,6 +10,7 @@
  * console.log(config.port, config.dataDir);
  */
 import * as path from 'node:path';
+import { DEFAULT_CAPTURE_PENDING_BYTES, DEFAULT_CAPTURE_RUNNING } from './epcis-capture-jobs';
 
 /** Which ledger the gateway talks to. */
 export type LedgerKind = 'embedded' | 'fabric';
@@ -37,6 +38,13 @@ export interface GatewayConfig {
   readonly rateLimitPerMinute: number;
   /** RATE_BURST: requests a client may make at once before the rate applies. */
   readonly rateBurst: number;
+  /** CAPTURE_CONCURRENCY: EPCIS capture jobs whose documents are in the ledger at once; the others wait their turn. */
+  readonly captureConcurrency: number;
+  /**
+   * CAPTURE_PENDING_BYTES: the documents of unfinished EPCIS capture jobs, in bytes, beyond which
+   * a new one is refused with 503 CAPTURE_BUSY (a participant's own, beyond half of it).
+   */
+  readonly capturePendingBytes: number;
   /** DEMO_SEED: seed demo data on a first start (`true`/`false`). */
   readonly demoSeed: boolean;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (`true`/`false`). */
@@ -98,6 +106,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     bodyLimitBytes: int('BODY_LIMIT', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: int('RATE_LIMIT', 600, 1, 1_000_000),
     rateBurst: int('RATE_BURST', 60, 1, 1_000_000),
+    captureConcurrency: int('CAPTURE_CONCURRENCY', DEFAULT_CAPTURE_RUNNING, 1, 64),
+    capturePendingBytes: int('CAPTURE_PENDING_BYTES', DEFAULT_CAPTURE_PENDING_BYTES, 1024 * 1024, 16 * 1024 * 1024 * 1024),
     demoSeed: bool('DEMO_SEED', true),
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),

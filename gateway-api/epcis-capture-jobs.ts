@@ -11,6 +11,15 @@
  * overwritten by its own "running" record). After a restart,
  * {@link CaptureJobs.restore} runs the unfinished ones again: capture records a repeated eventID
  * (or content hash) once, so a document the ledger had already taken ends as duplicates.
+ *
+ * Jobs take turns ({@link CaptureLimits}): a few run at once (their documents in the ledger),
+ * the others wait, each participant's in the order sent and the participants in turn, so one
+ * participant's backlog does not hold up another's capture. What unfinished jobs hold is
+ * bounded: a document that would take the waiting documents past the limit, or its sender's
+ * past half of it, is refused (503 CAPTURE_BUSY, with Retry-After) before anything is
+ * recorded. Without turns, a burst of documents all went into the ledger at once: each was
+ * executed interleaved with all the others, so the burst took longer and held every document's
+ * objects in memory at the same time.
  */
 import { randomUUID } from 'node:crypto';
 import { isErrorCode, ZfcError } from '../chaincode/errors';
@@ -62,6 +71,40 @@ function rejectedProblem(r: RejectedEvent): CaptureJob['errors'][number] {
 /** Jobs kept before the oldest are forgotten. */
 export const MAX_JOBS = 10_000;
 
+/** How many jobs run at once, and how much unfinished jobs may hold (the gateway's CAPTURE_CONCURRENCY, CAPTURE_PENDING_BYTES). */
+export interface CaptureLimits {
+  /** Jobs whose documents are in the ledger at once; the others wait their turn. */
+  readonly running?: number;
+  /**
+   * The documents of unfinished jobs (waiting or running), in UTF-8 bytes, that a new document
+   * may not take the total past, nor its sender's own past half of; a document is always taken
+   * when nothing is unfinished (the body limit bounds it) or, within the total, when its sender
+   * has nothing unfinished.
+   */
+  readonly pendingBytes?: number;
+}
+
+/**
+ * Two jobs at once: while one executes in the ledger the next is on its way there (its reads,
+ * its block's commit). Measured on two cores (bench/epcis.bench.ts): with 1 the ledger waits
+ * between documents, and beyond 2 documents only interleave, each slower and all in memory.
+ */
+export const DEFAULT_CAPTURE_RUNNING = 2;
+
+/** 128 MiB of documents: two documents of the largest body a capture takes (64 MiB), or about 30 s of the ledger's capture work. */
+export const DEFAULT_CAPTURE_PENDING_BYTES = 128 * 1024 * 1024;
+
+/** The rate a Retry-After counts on the jobs ahead to clear room at: below what the ledger captures (bench-like events, about 5 MB/s on two cores). */
+const DRAIN_BYTES_PER_SECOND = 4 * 1024 * 1024;
+
+/** What a job's admission knows of it: whose it is and what its document holds. */
+export interface CaptureAdmission {
+  /** The sender: its jobs wait in the order sent, and take turns with others'. */
+  readonly owner?: string;
+  /** The document's UTF-8 bytes. */
+  readonly bytes?: number;
+}
+
 /** The capture jobs of one gateway. */
 export class CaptureJobs {
   private readonly jobs = new Map<string, CaptureJob>();
@@ -71,33 +114,87 @@ export class CaptureJobs {
   private readonly writes = new Map<string, Promise<void>>();
   /** The first write of each job started here (what {@link recorded} waits for). */
   private readonly firstWrites = new WeakMap<CaptureJob, Promise<void>>();
+  private readonly maxRunning: number;
+  private readonly maxPendingBytes: number;
+  /** Jobs waiting for their turn, each sender's in order. */
+  private readonly waiting = new Map<string, Array<() => void>>();
+  /** When each sender last had a job started (a count of starts): the sender served longest ago goes next. */
+  private readonly served = new Map<string, number>();
+  private starts = 0;
+  private running = 0;
+  /** What unfinished jobs' documents hold, in all and per sender. */
+  private pendingBytes = 0;
+  private readonly pendingOf = new Map<string, number>();
+  /** Each sender's unfinished jobs (waiting or running). */
+  private readonly unfinished = new Map<string, number>();
 
   constructor(
     private readonly clock: () => Date = () => new Date(),
     private readonly records?: EpcisRecords,
-  ) {}
+    limits: CaptureLimits = {},
+  ) {
+    this.maxRunning = limits.running ?? DEFAULT_CAPTURE_RUNNING;
+    this.maxPendingBytes = limits.pendingBytes ?? DEFAULT_CAPTURE_PENDING_BYTES;
+    if (!Number.isSafeInteger(this.maxRunning) || this.maxRunning < 1) throw new TypeError('limits.running must be a positive whole number');
+    if (!Number.isSafeInteger(this.maxPendingBytes) || this.maxPendingBytes < 1) throw new TypeError('limits.pendingBytes must be a positive whole number');
+  }
 
   /**
    * Takes up the jobs the records hold; each one left running is run again with
-   * `rerun(saved)`, `saved` being what {@link start} was given. Call once, before serving.
+   * `rerun(saved)`, `saved` being what {@link start} was given, in the order they were created
+   * and in turns as any others (`ownerOf(saved)` names whose). Call once, before serving. They
+   * were taken before the restart, so no limit refuses them, and they hold no share of it.
    */
-  async restore<S>(rerun: (saved: S) => () => Promise<CaptureCounts>): Promise<void> {
+  async restore<S>(rerun: (saved: S) => () => Promise<CaptureCounts>, ownerOf: (saved: S) => string = () => ''): Promise<void> {
     if (!this.records) return;
     const saved = new Map(await this.records.list<S>('w|'));
     const jobs = (await this.records.list<CaptureJob>('j|')).map(([, j]) => j).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
     for (const job of jobs) {
       this.remember(job);
       const work = saved.get(job.captureID);
-      if (job.running && work !== undefined) this.run(job, rerun(work));
+      if (job.running && work !== undefined) this.queue(job, rerun(work), ownerOf(work), 0);
       else if (job.running) this.fail(job, new ZfcError('INTERNAL', 'the gateway stopped before the capture ended'));
     }
   }
 
+  /** Jobs running and waiting, and what their documents hold (the gateway's metrics). */
+  stats(): { running: number; waiting: number; pendingBytes: number } {
+    let waiting = 0;
+    for (const turns of this.waiting.values()) waiting += turns.length;
+    return { running: this.running, waiting, pendingBytes: this.pendingBytes };
+  }
+
   /**
-   * Starts a job that settles with `work`. Returns at once. `saved` (JSON) is kept with a
-   * running job so {@link restore} can run it again after a restart.
+   * Refuses (503 CAPTURE_BUSY, with Retry-After) a document the unfinished jobs have no room
+   * for ({@link CaptureLimits.pendingBytes}); {@link start} asks too, so a route may ask first,
+   * with the declared Content-Length, before it reads and checks the body.
    */
-  start(eventCount: number, work: () => Promise<CaptureCounts>, saved?: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): CaptureJob {
+  admit(admission: CaptureAdmission = {}): void {
+    const owner = admission.owner ?? '';
+    const bytes = admission.bytes ?? 0;
+    const mine = this.pendingOf.get(owner) ?? 0;
+    const total = this.pendingBytes + bytes;
+    if (this.pendingBytes === 0 || (total <= this.maxPendingBytes && (mine === 0 || mine + bytes <= this.maxPendingBytes / 2))) return;
+    const whose = total > this.maxPendingBytes ? 'the gateway' : 'this participant';
+    // when the jobs ahead will have freed the room this document needs, at the rate the ledger clears them
+    const needed = Math.max(total - this.maxPendingBytes, mine + bytes - this.maxPendingBytes / 2);
+    throw new ZfcError('CAPTURE_BUSY', `${whose} has as many documents waiting to be captured as it keeps (${this.maxPendingBytes} bytes in all, half of it per participant); send this one again later`, {
+      pendingBytes: this.pendingBytes,
+      participantPendingBytes: mine,
+      documentBytes: bytes,
+      limitBytes: this.maxPendingBytes,
+      retryAfterSeconds: Math.min(60, Math.max(1, Math.ceil(needed / DRAIN_BYTES_PER_SECOND))),
+    });
+  }
+
+  /**
+   * Starts a job that settles with `work`, run when its turn comes. Returns at once. `saved`
+   * (JSON) is kept with an unfinished job so {@link restore} can run it again after a restart.
+   *
+   * @throws ZfcError CAPTURE_BUSY when the unfinished jobs have no room for it ({@link admit}); nothing is recorded.
+   */
+  start(eventCount: number, work: () => Promise<CaptureCounts>, saved?: unknown, behaviour: CaptureErrorBehaviour = 'rollback', admission: CaptureAdmission = {}): CaptureJob {
+    this.admit(admission);
     const job: CaptureJob = {
       captureID: randomUUID(),
       createdAt: this.clock().toISOString(),
@@ -112,7 +209,7 @@ export class CaptureJobs {
       { type: 'put', key: `j|${job.captureID}`, value: jobJson(job) },
       ...(saved !== undefined ? [{ type: 'put', key: `w|${job.captureID}`, value: saved } as const] : []),
     ]));
-    this.run(job, work);
+    this.queue(job, work, admission.owner ?? '', admission.bytes ?? 0);
     return job;
   }
 
@@ -155,16 +252,60 @@ export class CaptureJobs {
     void this.write(oldest, [{ type: 'del', key: `j|${oldest}` }]).catch(() => undefined);
   }
 
-  private run(job: CaptureJob, work: () => Promise<CaptureCounts>): void {
-    job.done = work().then(
-      (r) => {
-        // proceeding past refused events: the job ends unsuccessful, naming each (the rest are captured)
-        const refused = r.rejected ?? [];
-        if (refused.length > 0) job.errors = refused.map(rejectedProblem);
-        this.finish(job, refused.length === 0, r);
-      },
-      (err: unknown) => this.fail(job, err),
-    );
+  /** Queues a job for its turn; its `bytes` count as unfinished until it ends. */
+  private queue(job: CaptureJob, work: () => Promise<CaptureCounts>, owner: string, bytes: number): void {
+    this.pendingBytes += bytes;
+    this.pendingOf.set(owner, (this.pendingOf.get(owner) ?? 0) + bytes);
+    this.unfinished.set(owner, (this.unfinished.get(owner) ?? 0) + 1);
+    const turn = new Promise<void>((resolve) => {
+      const turns = this.waiting.get(owner);
+      if (turns) turns.push(resolve);
+      else this.waiting.set(owner, [resolve]);
+    });
+    job.done = turn
+      .then(work)
+      .then(
+        (r) => {
+          // proceeding past refused events: the job ends unsuccessful, naming each (the rest are captured)
+          const refused = r.rejected ?? [];
+          if (refused.length > 0) job.errors = refused.map(rejectedProblem);
+          this.finish(job, refused.length === 0, r);
+        },
+        (err: unknown) => this.fail(job, err),
+      )
+      .finally(() => {
+        this.running--;
+        this.pendingBytes -= bytes;
+        const left = (this.pendingOf.get(owner) ?? 0) - bytes;
+        if (left > 0) this.pendingOf.set(owner, left);
+        else this.pendingOf.delete(owner);
+        const jobs = (this.unfinished.get(owner) ?? 1) - 1;
+        if (jobs > 0) this.unfinished.set(owner, jobs);
+        else {
+          this.unfinished.delete(owner);
+          this.served.delete(owner); // a sender with nothing left is new again: the maps stay as small as the senders at work
+        }
+        this.next();
+      });
+    this.next();
+  }
+
+  /** Starts waiting jobs while there is room, each the first of the waiting sender served longest ago. */
+  private next(): void {
+    while (this.running < this.maxRunning && !this.closing && this.waiting.size > 0) {
+      let owner = '';
+      let last = Infinity;
+      for (const waiting of this.waiting.keys()) {
+        const at = this.served.get(waiting) ?? -1;
+        if (at < last) [owner, last] = [waiting, at];
+      }
+      const turns = this.waiting.get(owner) as Array<() => void>;
+      const go = turns.shift() as () => void;
+      if (turns.length === 0) this.waiting.delete(owner);
+      this.served.set(owner, ++this.starts);
+      this.running++;
+      go();
+    }
   }
 
   /** A job by ID, or undefined. */

@@ -73,7 +73,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       security,
       parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback', 'proceed'] } }],
       requestBody: { required: true, content: json(ref('EPCISDocument')) },
-      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}).' }, '413': error, default: error },
+      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting.' }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, default: error },
     },
   },
   '/epcis/capture/{captureID}': {

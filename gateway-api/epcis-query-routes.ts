@@ -17,8 +17,8 @@ import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
 import { QUERY_NAME, type EpcisSubscriptions, type SubscriptionRequest } from './epcis-subscriptions';
 
-/** The owner of what a request creates: the gateway's participant, else the certificate's hash. */
-function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
+/** The owner of what a request creates (a named query, a subscription, a capture job): the gateway's participant, else the certificate's hash. */
+export function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
   if (deps.ownerOf) return deps.ownerOf(ctx);
   return `${identity.mspId}:${createHash('sha256').update(identity.certificate).digest('hex').slice(0, 32)}`;
 }

@@ -2,7 +2,9 @@
  * The EPCIS 2.0 REST binding as a Koa router the gateway mounts:
  *
  * - `POST /epcis/capture` — an EPCISDocument; 202 with a capture job (`Location`), checked
- *   against the schema first (400 with field pointers; 413 beyond 10,000 events).
+ *   against the schema first (400 with field pointers; 413 beyond 10,000 events); 503
+ *   CAPTURE_BUSY with Retry-After when the jobs waiting their turn hold as much as the gateway
+ *   keeps (epcis-capture-jobs.ts).
  * - `GET /epcis/capture/{captureID}` — the job: running, success, each rejected event and why.
  * - `POST /epcis/events` — one event; 201 with `Location: /epcis/events/{eventID}`
  *   (200 when that eventID was already recorded).
@@ -30,7 +32,7 @@ import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
 import { answerAsEpcis, assertVersionSpoken, readJsonBody, readJsonBodyText } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
-import { addQueryRoutes } from './epcis-query-routes';
+import { addQueryRoutes, ownerOf } from './epcis-query-routes';
 import { addTopLevelResources } from './epcis-resources';
 import type { EpcisSubscriptions } from './epcis-subscriptions';
 
@@ -66,6 +68,8 @@ export interface SavedCapture {
   readonly identity: Identity;
   /** `GS1-Capture-Error-Behaviour` (absent: rollback, as jobs saved before it were). */
   readonly behaviour?: CaptureErrorBehaviour;
+  /** Who sent it (a participant), whose turn it waits for after a restart (absent: jobs saved before turns). */
+  readonly owner?: string;
 }
 
 /** The work of a capture job: the document captured into the store, as counts. */
@@ -196,6 +200,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
       throw new ZfcError('INVALID_ARGUMENT', 'the capture error behaviour is rollback (the default) or proceed', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback or proceed' }] });
     }
     const behaviour: CaptureErrorBehaviour = header === 'proceed' ? 'proceed' : 'rollback';
+    const owner = ownerOf(ctx, deps, identity);
+    jobs.admit({ owner, bytes: Number(ctx.get('content-length')) || 0 }); // a document with no room is refused before it is read
     const body = await readJsonBodyText(ctx, limit);
     const fromQuery = isQueryDocument(body.value);
     // proceeding, a bad event is the job's to report (the contract names it): only the envelope is judged here
@@ -204,8 +210,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
       ? documentOfQueryResults(body.value as Record<string, unknown>, proceed)
       : ((proceed ? validateEpcisEnvelope(body.value) : validateEpcisDocument(body.value)) as EpcisDocument);
     // a document is submitted and saved as the text it was validated in, not encoded again (a query document's events become one)
-    const saved: SavedCapture = { document: fromQuery ? JSON.stringify(doc) : body.text, identity, ...(behaviour === 'proceed' ? { behaviour } : {}) };
-    const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved, behaviour);
+    const saved: SavedCapture = { document: fromQuery ? JSON.stringify(doc) : body.text, identity, ...(behaviour === 'proceed' ? { behaviour } : {}), owner };
+    const job = jobs.start(doc.epcisBody.eventList.length, captureWork(deps.store, saved), saved, behaviour, { owner, bytes: Buffer.byteLength(saved.document as string) });
     await jobs.recorded(job); // acknowledged only once on record
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
     ctx.set('Location', `/epcis/capture/${job.captureID}`);

@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   readonly indexLots: Gauge;
   readonly indexBlock: Gauge;
   readonly submits: Counter;
+  /** Reports the EPCIS capture jobs' turns at every scrape: how many run, how many wait, what their documents hold. */
+  watchCaptureJobs(stats: () => { running: number; waiting: number; pendingBytes: number }): void;
 }
 
 /** Creates a registry with the gateway's metrics. */
@@ -47,5 +49,13 @@ export function createMetrics(): GatewayMetrics {
       requests.inc({ ...labels, status: String(status) });
     }
   };
-  return { registry, middleware, indexLots, indexBlock, submits };
+  const watchCaptureJobs = (stats: () => { running: number; waiting: number; pendingBytes: number }): void => {
+    const gauge = (name: string, help: string, read: (s: ReturnType<typeof stats>) => number): void => {
+      new Gauge({ name, help, registers: [registry], collect() { this.set(read(stats())); } });
+    };
+    gauge('zfc_epcis_capture_jobs_running', 'EPCIS capture jobs whose documents are in the ledger', (s) => s.running);
+    gauge('zfc_epcis_capture_jobs_waiting', 'EPCIS capture jobs waiting their turn', (s) => s.waiting);
+    gauge('zfc_epcis_capture_pending_bytes', 'Bytes of the documents of unfinished EPCIS capture jobs', (s) => s.pendingBytes);
+  };
+  return { registry, middleware, indexLots, indexBlock, submits, watchCaptureJobs };
 }

@@ -104,13 +104,14 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   });
   const httpHosts = new Set(config.epcisHttpCallbackHosts);
   const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, holds: (participant, ids) => index.holdsAny(participant, ids), holdingsAt: async (at) => void (await index.reached(at)), allowDestination: (u) => httpHosts.has(u.hostname.toLowerCase()) || (u.protocol === 'https:' && isPublicHost(u.hostname)), lookup: publicLookup(httpHosts) });
-  const captureJobs = new CaptureJobs(undefined, store.epcis);
+  const captureJobs = new CaptureJobs(undefined, store.epcis, { running: config.captureConcurrency, pendingBytes: config.capturePendingBytes });
+  gateway.metrics.watchCaptureJobs(() => captureJobs.stats());
   // subscriptions ask the store who may read what they catch up on, and a job run again waits
   // for the store to apply its transaction: both start once the store has caught up
   const epcisReady = epcis.ready.then(async () => {
     if (epcis.closed) return; // closed while catching up: nothing to restore into
     await subscriptions.restore();
-    await captureJobs.restore<SavedCapture>((saved) => captureWork(epcis, saved));
+    await captureJobs.restore<SavedCapture>((saved) => captureWork(epcis, saved), (saved) => saved.owner ?? '');
     epcisUp = true;
   });
   epcisReady.catch((err: unknown) => {
