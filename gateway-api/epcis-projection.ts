@@ -259,6 +259,11 @@ export class ProjectedEventStore implements EventStore {
     this.isReady = !this.closed;
   }
 
+  /** The number of events held. */
+  get size(): number {
+    return this.byID.size;
+  }
+
   /** Whether {@link close} was called. */
   get closed(): boolean {
     return this.abort.signal.aborted;
@@ -454,19 +459,24 @@ export class ProjectedEventStore implements EventStore {
   /**
    * One page of matching events in eventTime order (latest first with `order` DESC). A plan that
    * names one exact identifier is answered from that identifier's events only; any other plan
-   * scans every event.
+   * scans every event, within its eventTime window (GE_eventTime, LT_eventTime) only: the scan
+   * starts at the window's edge and stops past its other one, so a window of recent events is
+   * read in time proportional to the page, not to everything recorded before it.
    */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string, order?: EventOrder): Promise<EventPage> {
     const driving = drivingIdentifier(plan);
     const candidates = driving !== undefined ? this.eventsNaming(driving) : this.sorted;
+    const desc = order?.direction === 'DESC';
     const events: StoredEpcisEvent[] = [];
-    const probe = pageToken ? tokenProbe(decodeToken(pageToken)) : undefined;
+    const from = windowStart(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined, plan, desc);
+    let past = false;
     const visit = (e: StoredEpcisEvent): boolean => {
+      if (desc ? plan.geEventTime !== undefined && e.eventTime < plan.geEventTime : plan.ltEventTime !== undefined && e.eventTime >= plan.ltEventTime) return (past = true);
       if (!matchesPlan(e, plan, this.masterData) || !this.access.visible(e, viewer)) return false;
       events.push(e);
       return events.length === plan.perPage;
     };
-    const more = order?.direction === 'DESC' ? candidates.scanBefore(probe, visit) : candidates.scanAfter(probe, visit);
+    const more = (desc ? candidates.scanBefore(from, visit) : candidates.scanAfter(from, visit)) && !past;
     const last = events[events.length - 1];
     return { events, nextPageToken: more && last ? encodeToken(last) : '' };
   }
@@ -495,6 +505,19 @@ function decodeMemberToken(token: string, kind: MemberKind, length: number): num
 
 function tokenProbe(mark: { t: string; id: string }): StoredEpcisEvent {
   return { eventTime: mark.t, eventID: mark.id } as StoredEpcisEvent;
+}
+
+/**
+ * Where a scan starts (exclusive): after the page token's event, or, when the plan's eventTime
+ * window begins later (ascending; ends earlier, descending), at its edge: every event at
+ * GE_eventTime sorts after `(GE_eventTime, '')`, every one before LT_eventTime before `(LT_eventTime, '')`.
+ */
+function windowStart(token: StoredEpcisEvent | undefined, plan: EpcisQueryPlan, desc: boolean): StoredEpcisEvent | undefined {
+  const edge = desc ? plan.ltEventTime : plan.geEventTime;
+  if (edge === undefined) return token;
+  const probe = tokenProbe({ t: edge, id: '' });
+  if (token === undefined) return probe;
+  return (desc ? order(token, probe) > 0 : order(token, probe) < 0) ? probe : token;
 }
 
 function encodeToken(e: StoredEpcisEvent): string {
