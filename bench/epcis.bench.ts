@@ -247,6 +247,23 @@ export async function run(): Promise<void> {
     log(`  POST /epcis/capture, whole gateway, a burst (senders wait only for the 202; jobs take turns): ${burst.toFixed(0)} events/s  [${each(rates.burst)}]; CPU ${perEvent('burst')}`);
     log(`  GET /healthz while the whole gateway captures: median ${quantile(readLatencies, 0.5).toFixed(1)} ms, 90th percentile ${quantile(readLatencies, 0.9).toFixed(1)} ms (${readLatencies.length} reads)`);
     log(`  ratio capture / raw (the faster raw, ${raw.toFixed(0)} events/s): whole gateway ${(viaGateway / raw).toFixed(2)} (a burst ${(burst / raw).toFixed(2)}), router ${(viaRouter / raw).toFixed(2)} (goal ≥ 0.50); same-shape raw / raw ${(shaped / raw).toFixed(2)}; direct / raw ${(direct / raw).toFixed(2)}`);
+    // what the captured events are read back at: the last minute of the events' hours (the scan starts at the window's edge)
+    // against a query that matches nothing, which looks at every event
+    {
+      const readMs = async (query: string): Promise<number> => {
+        const t = performance.now();
+        for (let i = 0; i < 20; i++) {
+          const res = await fetch(`${gw.running.url}/epcis/events?${query}`, { headers: { authorization: `Bearer ${gw.key}` } });
+          if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
+          await res.arrayBuffer();
+        }
+        return (performance.now() - t) / 20;
+      };
+      const lastMinute = new Date(Date.UTC(2026, 2, 1) + (EVENTS - 60) * 1000).toISOString();
+      const windowMs = await readMs(`GE_eventTime=${encodeURIComponent(lastMinute)}&perPage=100`);
+      const scanMs = await readMs('EQ_bizStep=accepting');
+      log(`  GET /epcis/events on the whole gateway's ${gw.parts.epcis.size.toLocaleString('en')} events: the last minute (GE_eventTime, a page of 100) ${windowMs.toFixed(1)} ms; a query matching none (every event looked at) ${scanMs.toFixed(1)} ms; ratio ${(windowMs / scanMs).toFixed(2)}`);
+    }
     log(`  CPU per event (the process's, every thread, median) whole gateway / raw in its own thread: ${(median(cpu.gateway) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}; direct / raw: ${(median(cpu.direct) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}`);
   } finally {
     if (router) await new Promise((r) => router?.server.close(r));
