@@ -201,7 +201,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     }
     const behaviour: CaptureErrorBehaviour = header === 'proceed' ? 'proceed' : 'rollback';
     const owner = ownerOf(ctx, deps, identity);
-    jobs.admit({ owner, bytes: Number(ctx.get('content-length')) || 0 }); // a document with no room is refused before it is read
+    const declared = Number(ctx.get('content-length')) || 0;
+    if (declared <= limit) jobs.admit({ owner, bytes: declared }); // a document with no room is refused before it is read (one too large for any room is 413, below)
     const body = await readJsonBodyText(ctx, limit);
     const fromQuery = isQueryDocument(body.value);
     // proceeding, a bad event is the job's to report (the contract names it): only the envelope is judged here

@@ -6,6 +6,7 @@
  * through a whole gateway, on its embedded ledger.
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
@@ -184,6 +185,17 @@ describe('EPCIS capture jobs take turns', function () {
       }
       throw new Error(`${location} did not finish`);
     };
+    /** The status answered to a capture that declares `length` bytes (and sends none of them). */
+    const declaring = (who: string, length: number): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(`${t.gw.url}/epcis/capture`, { method: 'POST', headers: { authorization: `Bearer ${keys[who]}`, 'content-type': 'application/json', 'content-length': String(length) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
     const eventsNaming = async (who: string, i: number): Promise<number> => {
       const r = await call(t.gw.url, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(`urn:epc:id:sgtin:0614141.107346.${i + 1}`)}`, { key: keys[who] as string });
       expect(r.status).to.equal(200);
@@ -223,6 +235,7 @@ describe('EPCIS capture jobs take turns', function () {
       expect(other.status, other.text).to.equal(202);
       expect(third.status, 'past the 4 MiB in all').to.equal(503);
       expect(third.body.error.message).to.match(/the gateway/);
+      expect(await declaring('farm-1', 65 * 1024 * 1024), 'a body past the size limit is 413 however busy the gateway is').to.equal(413);
       const metrics = await call(t.gw.url, 'GET', '/metrics');
       expect(metrics.text).to.match(/^zfc_epcis_capture_pending_bytes \d+/m).and.to.match(/^zfc_epcis_capture_jobs_running \d/m).and.to.match(/^zfc_epcis_capture_jobs_waiting \d/m);
 
