@@ -177,6 +177,8 @@ type SavedSubscription = Subscription & {
 type LiveSubscription = SavedSubscription & {
   /** Its deliveries, one after another. */
   queue: Promise<void>;
+  /** A subscription over an open connection: where its deliveries go (never kept, never retried). */
+  readonly sink?: SubscriptionSink;
   /** A scheduled subscription's parsed schedule, and what matched since its last report (with each one's record). */
   readonly timing?: Schedule;
   readonly pending: Array<{ readonly event: StoredEpcisEvent; readonly key: string }>;
@@ -184,6 +186,21 @@ type LiveSubscription = SavedSubscription & {
   reporting: boolean;
 };
 type Outcome = 'delivered' | 'failed' | 'interrupted';
+
+/** Where a subscription over an open connection is delivered (epcis-websocket.ts). */
+export interface SubscriptionSink {
+  /** Sends one EPCISQueryDocument; false when the connection cannot take it (closed, or too far behind): the subscription then ends. */
+  send(body: string): boolean;
+  /** The gateway ended the subscription (its named query removed, the gateway closing): close the connection saying why. */
+  end(why: string): void;
+}
+
+/** A checked request for {@link EpcisSubscriptions.attach}. */
+export interface AttachRequest {
+  readonly queryName: string;
+  readonly request: SubscriptionRequest;
+  readonly owner: string;
+}
 
 /** The most events a subscription may reach back to with initialRecordTime (the rest is for /events). */
 export const MAX_BACKLOG = 10_000;
@@ -353,8 +370,8 @@ export class EpcisSubscriptions {
     const queued: Array<[LiveSubscription, StoredEpcisEvent, string]> = [];
     for (const event of events) {
       for (const sub of this.matching(event, at)) {
-        const key = this.deliveryKey(sub);
-        ops.push({ type: 'put', key, value: event });
+        const key = sub.sink ? '' : this.deliveryKey(sub); // a connection's deliveries are not kept
+        if (key) ops.push({ type: 'put', key, value: event });
         queued.push([sub, event, key]);
       }
     }
@@ -362,11 +379,11 @@ export class EpcisSubscriptions {
     if (ops.length === 0) {
       this.positionDirty = true;
       this.scheduleSave();
-      return;
+    } else {
+      ops.push({ type: 'put', key: CHECKPOINT, value: at });
+      await this.options.records?.batch(ops);
+      this.positionDirty = false;
     }
-    ops.push({ type: 'put', key: CHECKPOINT, value: at });
-    await this.options.records?.batch(ops);
-    this.positionDirty = false;
     for (const [sub, event, key] of queued) this.enqueue(sub, event, key);
   }
 
@@ -397,12 +414,70 @@ export class EpcisSubscriptions {
    * order, then each new one.
    */
   async subscribe(queryName: string, request: SubscriptionRequest, owner: string): Promise<Subscription> {
-    const q = this.query(queryName);
+    this.query(queryName);
     const url = this.destination(request.dest);
     const token = request.signatureToken;
     if (typeof token !== 'string' || token.length < 16 || token.length > MAX_TOKEN) {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
+    const { backlog, ...made } = this.prepare(queryName, request, owner);
+    const sub = live({ ...made, dest: url.toString(), token });
+    // set and queued in this turn, so that no event the source applies next can go before them
+    this.subs.set(sub.subscriptionID, sub);
+    const ops: RecordOp[] = [{ type: 'put', key: `s|${sub.subscriptionID}`, value: this.saved(sub) }];
+    for (const event of backlog) {
+      const key = this.deliveryKey(sub);
+      ops.push({ type: 'put', key, value: event });
+      this.enqueue(sub, event, key);
+    }
+    await this.options.records?.batch(ops);
+    this.startScheduler();
+    return this.view(sub);
+  }
+
+  /**
+   * Checks a subscription over a connection the subscriber keeps open (a WebSocket,
+   * epcis-websocket.ts): the same query, timing, initialRecordTime and limits as
+   * {@link subscribe}, without a callback or token. Throws what {@link subscribe} would;
+   * {@link attach} then opens it. Nothing is kept.
+   */
+  checkAttach(queryName: string, request: SubscriptionRequest, owner: string): AttachRequest {
+    this.query(queryName);
+    this.prepare(queryName, request, owner);
+    return { queryName, request, owner };
+  }
+
+  /**
+   * Opens a subscription whose deliveries go to `sink` (a WebSocket) rather than a callback:
+   * each as one EPCISQueryDocument, streaming or on its schedule, the backlog first, with the
+   * same matching and access rule. It lives as long as the connection: it is never written to
+   * the records, never retried (a delivery `sink.send` does not take ends it), not listed under
+   * the query's subscriptions, and it ends with `end()`, when the named query is removed or when
+   * the gateway closes (`sink.end` is told why).
+   */
+  attach(checked: AttachRequest, sink: SubscriptionSink): { readonly subscription: Subscription; end(): void } {
+    const { backlog, ...made } = this.prepare(checked.queryName, checked.request, checked.owner);
+    const sub = live({ ...made, dest: 'websocket', token: '' }, sink);
+    this.subs.set(sub.subscriptionID, sub);
+    for (const event of backlog) this.enqueue(sub, event, '');
+    this.startScheduler();
+    return { subscription: this.view(sub), end: () => this.detach(sub, undefined) };
+  }
+
+  /** Ends a connection's subscription; `why` is told to the connection when the gateway ends it. */
+  private detach(sub: LiveSubscription, why: string | undefined): void {
+    if (this.subs.get(sub.subscriptionID) !== sub) return;
+    this.subs.delete(sub.subscriptionID);
+    if (why !== undefined) sub.sink?.end(why);
+  }
+
+  /**
+   * What every subscription is made of, checked: its query's timing (stream or schedule),
+   * initialRecordTime (and the backlog since it, at most {@link MAX_BACKLOG}), the holdings
+   * filter, and the owner's count.
+   */
+  private prepare(queryName: string, request: SubscriptionRequest, owner: string): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
+    const q = this.query(queryName);
     const timing = timingOf(request);
     const held = request['zfc:heldBySubscriber'];
     if (held !== undefined && held !== true && held !== false) throw bad('/zfc:heldBySubscriber', 'must be true or false');
@@ -423,23 +498,13 @@ export class EpcisSubscriptions {
     if (reach && reach.events.length > MAX_BACKLOG) {
       throw bad('/initialRecordTime', `reaches back to more than ${MAX_BACKLOG} matching events: choose a later time, and read the earlier events from the query's /events`);
     }
-    const sub = live({
-      subscriptionID: randomUUID(), queryName, dest: url.toString(), owner, createdAt,
+    return {
+      subscriptionID: randomUUID(), queryName, owner, createdAt,
       ...('stream' in timing ? { stream: true } : { schedule: timing.schedule.given, reportIfEmpty: timing.reportIfEmpty }),
-      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), delivered: 0, failed: 0, token,
+      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), delivered: 0, failed: 0,
       ...(reach?.through && this.options.ledger ? { liveAfter: reach.through } : {}),
-    });
-    // set and queued in this turn, so that no event the source applies next can go before them
-    this.subs.set(sub.subscriptionID, sub);
-    const ops: RecordOp[] = [{ type: 'put', key: `s|${sub.subscriptionID}`, value: this.saved(sub) }];
-    for (const event of reach?.events ?? []) {
-      const key = this.deliveryKey(sub);
-      ops.push({ type: 'put', key, value: event });
-      this.enqueue(sub, event, key);
-    }
-    await this.options.records?.batch(ops);
-    this.startScheduler();
-    return this.view(sub);
+      backlog: reach?.events ?? [],
+    };
   }
 
   /** Every named query, by name, a page at a time (after the name `after`); the next page's first name, or ''. */
@@ -455,7 +520,10 @@ export class EpcisSubscriptions {
     if (q.owner !== owner) throw new ZfcError('FORBIDDEN', 'the query belongs to another participant', { name });
     this.queries.delete(name);
     const gone = [...this.subs.values()].filter((s) => s.queryName === name);
-    for (const sub of gone) this.subs.delete(sub.subscriptionID);
+    for (const sub of gone) {
+      if (sub.sink) this.detach(sub, `the query ${name} was removed`);
+      else this.subs.delete(sub.subscriptionID);
+    }
     await this.options.records?.batch([{ type: 'del', key: `q|${name}` }, ...gone.map((sub): RecordOp => ({ type: 'del', key: `s|${sub.subscriptionID}` }))]);
     for (const sub of gone) await this.options.records?.del(`d|${sub.subscriptionID}|`, true);
   }
@@ -463,7 +531,7 @@ export class EpcisSubscriptions {
   /** Ends a subscription (NOT_FOUND if unknown; FORBIDDEN if another participant's). */
   async unsubscribe(subscriptionID: string, owner: string): Promise<void> {
     const sub = this.subs.get(subscriptionID);
-    if (!sub) throw new ZfcError('NOT_FOUND', 'no such subscription', { subscriptionID });
+    if (!sub || sub.sink) throw new ZfcError('NOT_FOUND', 'no such subscription', { subscriptionID }); // a connection's ends with it
     if (sub.owner !== owner) throw new ZfcError('FORBIDDEN', 'the subscription belongs to another participant', { subscriptionID });
     this.subs.delete(subscriptionID);
     await this.options.records?.del(`s|${subscriptionID}`);
@@ -472,13 +540,13 @@ export class EpcisSubscriptions {
 
   /** The subscriptions of a query (of one owner's, when given). */
   subscriptionsOf(queryName: string, owner?: string): Subscription[] {
-    return [...this.subs.values()].filter((s) => s.queryName === queryName && (owner === undefined || s.owner === owner)).map((s) => this.view(s));
+    return [...this.subs.values()].filter((s) => !s.sink && s.queryName === queryName && (owner === undefined || s.owner === owner)).map((s) => this.view(s));
   }
 
   /** One subscription of a query, as its owner sees it (NOT_FOUND, or FORBIDDEN for another's). */
   subscription(queryName: string, subscriptionID: string, owner: string): Subscription {
     const sub = this.subs.get(subscriptionID);
-    if (!sub || sub.queryName !== queryName) throw new ZfcError('NOT_FOUND', 'no such subscription', { subscriptionID });
+    if (!sub || sub.sink || sub.queryName !== queryName) throw new ZfcError('NOT_FOUND', 'no such subscription', { subscriptionID });
     if (sub.owner !== owner) throw new ZfcError('FORBIDDEN', 'the subscription belongs to another participant', { subscriptionID });
     return this.view(sub);
   }
@@ -488,6 +556,7 @@ export class EpcisSubscriptions {
    * kept for the next start), then writes counts, finished deliveries and the checkpoint.
    */
   async close(): Promise<void> {
+    for (const sub of [...this.subs.values()]) if (sub.sink) this.detach(sub, 'the gateway is closing');
     this.closed = true;
     this.stop();
     clearTimeout(this.scheduler);
@@ -583,8 +652,8 @@ export class EpcisSubscriptions {
   private offer(event: StoredEpcisEvent): void {
     if (this.closed) return;
     for (const sub of this.matching(event)) {
-      const key = this.deliveryKey(sub);
-      void this.options.records?.put(key, event).catch(() => undefined);
+      const key = sub.sink ? '' : this.deliveryKey(sub);
+      if (key) void this.options.records?.put(key, event).catch(() => undefined);
       this.enqueue(sub, event, key);
     }
   }
@@ -606,7 +675,7 @@ export class EpcisSubscriptions {
 
   /** Deliveries ended (made or abandoned): their records go at the next save, with the counts. */
   private finished(sub: LiveSubscription, keys: readonly string[]): void {
-    if (!this.options.records) return;
+    if (!this.options.records || sub.sink) return; // nothing of a connection's subscription is kept
     this.done.push(...keys);
     this.dirty.add(sub.subscriptionID);
     this.scheduleSave();
@@ -674,6 +743,17 @@ export class EpcisSubscriptions {
     const doc = queryDocument(events, this.now(), sub.queryName);
     (doc['epcisBody'] as { queryResults: Record<string, unknown> }).queryResults['subscriptionID'] = sub.subscriptionID;
     const body = JSON.stringify(doc);
+    if (sub.sink) {
+      if (this.closed || this.subs.get(sub.subscriptionID) !== sub) return 'interrupted';
+      if (!sub.sink.send(body)) {
+        this.detach(sub, undefined); // the connection is gone or too far behind: its subscription with it
+        return 'interrupted';
+      }
+      sub.delivered++;
+      sub.lastNotifiedAt = this.now();
+      sub.lastDelivery = { at: sub.lastNotifiedAt, eventID: events.at(-1)?.eventID ?? '', events: events.length, outcome: 'delivered', status: 101 };
+      return 'delivered';
+    }
     const attempts = this.options.attempts ?? 5;
     const last = { eventID: events.at(-1)?.eventID ?? '', events: events.length };
     let delay = this.options.backoffMs ?? 500;
@@ -737,6 +817,6 @@ export class EpcisSubscriptions {
 }
 
 /** A kept subscription made live: its delivery queue, and a scheduled one's schedule and pending events. */
-function live(saved: SavedSubscription): LiveSubscription {
-  return { ...saved, queue: Promise.resolve(), pending: [], reporting: false, ...(saved.schedule ? { timing: parseSchedule(saved.schedule) } : {}) };
+function live(saved: SavedSubscription, sink?: SubscriptionSink): LiveSubscription {
+  return { ...saved, queue: Promise.resolve(), pending: [], reporting: false, ...(saved.schedule ? { timing: parseSchedule(saved.schedule) } : {}), ...(sink ? { sink } : {}) };
 }

@@ -17,6 +17,7 @@ import { EpcisSubscriptions } from './epcis-subscriptions';
 import { traceEpcisExport } from './trace-epcis';
 import { GatewayStore } from './gateway-store';
 import { importNetworkIdentities } from './network-identities';
+import { serveEpcisSockets } from './epcis-websocket';
 import { openLedger, type OpenedLedger } from './ledger-factory';
 import { projectEvent } from './projection';
 import { isPublicHost, publicLookup } from './public-address';
@@ -56,6 +57,8 @@ export interface GatewayParts {
    * other routes need none of it); until then `/epcis` and `/readyz` answer 503.
    */
   readonly epcisReady: Promise<void>;
+  /** Whether {@link epcisReady} has settled with the store up. */
+  readonly isEpcisUp: () => boolean;
 }
 
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
@@ -119,7 +122,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   });
   const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, ready: isEpcisUp, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, isEpcisUp };
 }
 
 /** Starts listening; resolves with the URL. */
@@ -133,7 +136,10 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // EPCIS subscriptions over WebSockets: the same subscriptions, authenticated by the same keys
+  const sockets = serveEpcisSockets(server, { subscriptions: parts.subscriptions, ready: parts.isEpcisUp, authenticate: async (authorization) => (await parts.store.keys.authenticate(authorization)).participant });
   const close = async (): Promise<void> => {
+    sockets.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
