@@ -104,7 +104,13 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     delete: { operationId: 'epcisRemoveQuery', summary: 'Remove a named query and every subscription to it (its owner only).', security, parameters: [pathParam('name')], responses: { '204': { description: 'Removed.' }, default: error } },
   },
   '/epcis/queries/{name}/events': {
-    get: { operationId: 'epcisNamedQueryEvents', summary: 'The events of a named query, paged.', security, parameters: [pathParam('name'), { name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }], responses: answer },
+    get: {
+      operationId: 'epcisNamedQueryEvents',
+      summary: 'The events of a named query, paged. With Upgrade: websocket, a subscription over the connection: stream=true, or a schedule (second, minute, hour, dayOfMonth, month, dayOfWeek; reportIfEmpty), and initialRecordTime, as query parameters; each delivery is one EPCISQueryDocument message; the connection closes 1000 when the query is removed, 1001 when the gateway stops, 1013 when the subscriber reads too slowly.',
+      security,
+      parameters: [pathParam('name'), ...['perPage', 'nextPageToken', 'stream', 'initialRecordTime', 'reportIfEmpty', 'second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }))],
+      responses: { ...answer, '101': { description: 'Switching to a WebSocket subscription (Upgrade: websocket).' } },
+    },
   },
   '/epcis/queries/{name}/subscriptions': {
     post: {
