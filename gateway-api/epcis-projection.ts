@@ -208,6 +208,8 @@ export class ProjectedEventStore implements EventStore {
    */
   private readonly firstNamed: Record<MemberKind, string[]> = { epcs: [], readPoints: [], bizLocations: [] };
   private readonly recordedAt: Record<'readPoints' | 'bizLocations', Map<string, Set<string>>> = { readPoints: new Map(), bizLocations: new Map() };
+  /** The latest recordTime of any event applied ('' before the first): a subscription made now reaches back to nothing. */
+  private latestRecordTime = '';
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
@@ -328,6 +330,7 @@ export class ProjectedEventStore implements EventStore {
     }
     sharePlaces(stored.ids, this.places);
     this.byID.set(stored.eventID, stored);
+    if (stored.recordTime > this.latestRecordTime) this.latestRecordTime = stored.recordTime;
     const ofTx = this.byTx.get(stored.txId);
     if (ofTx) ofTx.push(stored.eventID);
     else this.byTx.set(stored.txId, [stored.eventID]);
@@ -431,10 +434,12 @@ export class ProjectedEventStore implements EventStore {
    * The events applied so far that match the plan, were recorded at or after `since` (canonical
    * UTC) and `viewer` may read, in ledger order, at most `limit`; and the ledger position of
    * the last event followed: what a subscription that reaches back is given first
-   * (epcis-subscriptions.ts). Looks at every event applied.
+   * (epcis-subscriptions.ts). Looks at every event applied, unless none was recorded at or after
+   * `since` (a subscription from now, the default: answered at once).
    */
   recordedSince(plan: EpcisQueryPlan, since: string, viewer: string, limit: number): RecordedSince {
     const events: StoredEpcisEvent[] = [];
+    if (since > this.latestRecordTime) return { events, through: this.seenAt }; // nothing recorded since: no need to look (a subscription made now)
     for (const ids of this.byTx.values()) {
       for (const id of ids) {
         const e = this.byID.get(id);
