@@ -47,7 +47,7 @@ export interface EpcisRouterDeps {
   readonly subscriptions?: EpcisSubscriptions;
   /** The participant a request reads as, for stores that apply access rules (absent: none). */
   readonly viewerOf?: (ctx: Context) => string | undefined;
-  /** Who owns a named query or subscription made by a request (default: the identity's certificate hash). */
+  /** Who owns a named query, subscription or capture job made by a request (default: the identity's certificate hash); capture jobs take turns by it. */
   readonly ownerOf?: (ctx: Context) => string;
   /**
    * Whether the store has caught up with the ledger (and what it restores after a restart is
