@@ -15,8 +15,9 @@
  * while the event store catches up after a start. A connection whose unsent messages pass
  * {@link EpcisSocketOptions.maxBufferedBytes} is closed (1013: subscribe again, from
  * initialRecordTime), so a subscriber that stops reading cannot fill the gateway's memory; one
- * that does not answer a ping within {@link EpcisSocketOptions.pingMs} is dropped. Removing the
- * named query closes its connections (1000), and so does closing the gateway (1001).
+ * that does not answer a ping within {@link EpcisSocketOptions.pingMs} is dropped, and one whose
+ * API key has been revoked meanwhile is closed (1008) at the next ping. Removing the named query
+ * closes its connections (1000), and so does closing the gateway (1001).
  *
  * @example
  * const sockets = serveEpcisSockets(httpServer, { subscriptions, authenticate: async (h) => (await keys.authenticate(h)).participant });
@@ -42,7 +43,7 @@ export interface EpcisSocketOptions {
   readonly ready?: () => boolean;
   /** Bytes a connection may have waiting to be sent before it is closed as too slow. Default 8 MiB. */
   readonly maxBufferedBytes?: number;
-  /** How often each connection is pinged; one that did not answer the last ping is dropped. Default 30 s. */
+  /** How often each connection is pinged (and its key checked again); one that did not answer the last ping is dropped. Default 30 s. */
   readonly pingMs?: number;
 }
 
@@ -115,6 +116,8 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   const alive = new WeakMap<WebSocket, boolean>();
+  /** Each connection's Authorization header and participant, asked again at every ping: a revoked key's connections close. */
+  const credentials = new WeakMap<WebSocket, { readonly authorization: string | undefined; readonly owner: string }>();
   let closed = false;
   wss.on('headers', (headers) => {
     for (const [k, v] of Object.entries(EPCIS_HEADERS)) headers.push(`${k}: ${v}`);
@@ -127,12 +130,20 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
       }
       alive.set(ws, false);
       ws.ping();
+      const held = credentials.get(ws);
+      if (held) {
+        options.authenticate(held.authorization).then(
+          (owner) => owner !== held.owner && ws.close(POLICY, 'the API key now acts for another participant'),
+          (err: unknown) => ws.close(POLICY, reason(toZfcError(err).error.text)),
+        );
+      }
     }
   }, options.pingMs ?? 30_000);
   pinger.unref();
 
-  const open = (ws: WebSocket, checked: ReturnType<EpcisSubscriptions['checkAttach']>): void => {
+  const open = (ws: WebSocket, checked: ReturnType<EpcisSubscriptions['checkAttach']>, authorization: string | undefined): void => {
     alive.set(ws, true);
+    credentials.set(ws, { authorization, owner: checked.owner });
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', () => ws.terminate());
     ws.on('message', () => undefined); // the standard gives subscribers nothing to say; what they send is read and dropped
@@ -175,7 +186,7 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
       }
       const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner);
       if (closed || socket.destroyed) return void socket.destroy();
-      wss.handleUpgrade(req, socket, head, (ws) => open(ws, checked));
+      wss.handleUpgrade(req, socket, head, (ws) => open(ws, checked, req.headers.authorization));
     } catch (err) {
       refuse(socket, err, url.pathname);
     }

@@ -4,8 +4,8 @@
  * new matching event it may read as an EPCISQueryDocument; it reaches back with
  * initialRecordTime; a bad handshake gets the API's problem answer instead of an upgrade;
  * removing the query closes the connection. On a bare server with small limits: a subscriber that
- * stops reading is closed (1013) rather than buffered without end, and one that does not answer
- * pings is dropped.
+ * stops reading is closed (1013) rather than buffered without end, one that does not answer
+ * pings is dropped, and one whose key is revoked is closed at the next ping.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -18,6 +18,7 @@ import { EpcisContract } from '../../chaincode/epcis-contract';
 import { parseEpcisQuery } from '../../gateway-api/epcis-query';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
+import { ZfcError } from '../../chaincode/errors';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { serveEpcisSockets } from '../../gateway-api/epcis-websocket';
 import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
@@ -184,6 +185,8 @@ describe('EPCIS subscriptions over WebSockets', function () {
     let pinging: Server;
     let pinged: ReturnType<typeof serveEpcisSockets>;
     let pingBase: string;
+    /** Authorization headers the pinging server no longer takes (a key revoked while its connection is open). */
+    const revoked = new Set<string>();
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-ws-'));
@@ -201,7 +204,14 @@ describe('EPCIS subscriptions over WebSockets', function () {
       [server, base] = await listening();
       sockets = serveEpcisSockets(server, { subscriptions: subs, authenticate: async () => 'P-A', maxBufferedBytes: 256 * 1024, pingMs: 600_000 });
       [pinging, pingBase] = await listening();
-      pinged = serveEpcisSockets(pinging, { subscriptions: subs, authenticate: async () => 'P-A', pingMs: 200 });
+      pinged = serveEpcisSockets(pinging, {
+        subscriptions: subs,
+        pingMs: 200,
+        authenticate: async (authorization) => {
+          if (revoked.has(authorization ?? '')) throw new ZfcError('UNAUTHENTICATED', 'the API key is unknown or revoked');
+          return 'P-A';
+        },
+      });
     });
 
     after(async () => {
@@ -245,6 +255,18 @@ describe('EPCIS subscriptions over WebSockets', function () {
       silent.ws.terminate();
       answering.ws.close();
       await answering.closed;
+    });
+
+    it('closes a connection whose API key is revoked, at the next ping (1008)', async () => {
+      const kept = await subscribe(pingBase, '/epcis/queries/all/events?stream=true', 'zfc_kept');
+      const lost = await subscribe(pingBase, '/epcis/queries/all/events?stream=true', 'zfc_lost');
+      revoked.add('Bearer zfc_lost');
+      const { code, reason } = await lost.closed;
+      expect(code).to.equal(1008);
+      expect(reason).to.match(/revoked/);
+      expect(pinged.connections(), 'the other key stays').to.equal(1);
+      kept.ws.close();
+      await kept.closed;
     });
   });
 });
