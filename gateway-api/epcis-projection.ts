@@ -12,6 +12,7 @@
  * or that it named, as a source or destination (one step up and down its chain) — and those
  * recorded by regulators (holds and recalls are public).
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { AnyEventEnvelope } from '../chaincode/events';
 import { glnUri, partyUri } from '../chaincode/digital-link';
 import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chaincode/epcis-capture';
@@ -218,7 +219,13 @@ export class ProjectedEventStore implements EventStore {
   private readonly abort = new AbortController();
   private following: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly ledger: Ledger, private readonly contract: string) {}
+  private readonly tokens: PageTokens;
+  private readonly scanLimit: number;
+
+  private constructor(private readonly ledger: Ledger, private readonly contract: string, options: ProjectionOptions) {
+    this.tokens = new PageTokens(options.tokenKey ?? randomBytes(32));
+    this.scanLimit = options.scanLimit ?? QUERY_SCAN;
+  }
 
   /**
    * Settles once the blocks committed before the store started are applied (or the ledger has
@@ -232,7 +239,7 @@ export class ProjectedEventStore implements EventStore {
    * Opens the store, starts following the ledger from its first block, and resolves once the
    * blocks committed before the call are applied (or the ledger has been quiet for `idleMs`).
    */
-  static async open(ledger: Ledger, options: { contract?: string; idleMs?: number } = {}): Promise<ProjectedEventStore> {
+  static async open(ledger: Ledger, options: ProjectionOptions = {}): Promise<ProjectedEventStore> {
     const store = ProjectedEventStore.start(ledger, options);
     await store.ready;
     return store;
@@ -242,8 +249,8 @@ export class ProjectedEventStore implements EventStore {
    * Starts the store following the ledger from its first block and returns it at once, still
    * catching up ({@link ready}): a gateway serves the rest of its API meanwhile.
    */
-  static start(ledger: Ledger, options: { contract?: string; idleMs?: number } = {}): ProjectedEventStore {
-    const store = new ProjectedEventStore(ledger, options.contract ?? 'epcis');
+  static start(ledger: Ledger, options: ProjectionOptions = {}): ProjectedEventStore {
+    const store = new ProjectedEventStore(ledger, options.contract ?? 'epcis', options);
     const height = ledger.height(); // asked before following starts, so it counts only blocks committed before
     store.following = store.follow();
     store.ready = store.catchUp(height, options.idleMs ?? 500);
@@ -466,29 +473,52 @@ export class ProjectedEventStore implements EventStore {
    * names one exact identifier is answered from that identifier's events only; any other plan
    * scans every event, within its eventTime window (GE_eventTime, LT_eventTime) only: the scan
    * starts at the window's edge and stops past its other one, so a window of recent events is
-   * read in time proportional to the page, not to everything recorded before it.
+   * read in time proportional to the page, not to everything recorded before it. A page looks at
+   * no more than {@link QUERY_SCAN} events: a query that matches few of many is answered in
+   * slices, each page (short, even empty) with a next one while events remain, so no one query
+   * holds the gateway for the whole store. The next page's token is the position of the last
+   * event looked at, sealed: when that is an event the reader may not read, it learns nothing.
    */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string, order?: EventOrder): Promise<EventPage> {
     const driving = drivingIdentifier(plan);
     const candidates = driving !== undefined ? this.eventsNaming(driving) : this.sorted;
     const desc = order?.direction === 'DESC';
     const events: StoredEpcisEvent[] = [];
-    const from = windowStart(pageToken ? tokenProbe(decodeToken(pageToken)) : undefined, plan, desc);
+    const from = windowStart(pageToken ? tokenProbe(this.tokens.open(pageToken)) : undefined, plan, desc);
     let past = false;
+    let looked = 0;
+    let lastLooked: StoredEpcisEvent | undefined;
     const visit = (e: StoredEpcisEvent): boolean => {
       if (desc ? plan.geEventTime !== undefined && e.eventTime < plan.geEventTime : plan.ltEventTime !== undefined && e.eventTime >= plan.ltEventTime) return (past = true);
-      if (!matchesPlan(e, plan, this.masterData) || !this.access.visible(e, viewer)) return false;
-      events.push(e);
-      return events.length === plan.perPage;
+      lastLooked = e;
+      if (matchesPlan(e, plan, this.masterData) && this.access.visible(e, viewer)) {
+        events.push(e);
+        if (events.length === plan.perPage) return true;
+      }
+      return ++looked >= this.scanLimit;
     };
     const more = (desc ? candidates.scanBefore(from, visit) : candidates.scanAfter(from, visit)) && !past;
-    const last = events[events.length - 1];
-    return { events, nextPageToken: more && last ? encodeToken(last) : '' };
+    return { events, nextPageToken: more && lastLooked ? this.tokens.seal({ t: lastLooked.eventTime, id: lastLooked.eventID }) : '' };
   }
 }
 
 /** The most identifiers one page of a top-level resource looks at. */
 const MEMBER_SCAN = 10_000;
+
+/** The most events one page of a query looks at (about 10 ms on the development machine, 0.2 µs an event). */
+export const QUERY_SCAN = 50_000;
+
+/** Options of {@link ProjectedEventStore.start}. */
+export interface ProjectionOptions {
+  /** The contract captures go to (default `epcis`). */
+  readonly contract?: string;
+  /** How long the ledger may be quiet before the store counts itself caught up (default 500 ms). */
+  readonly idleMs?: number;
+  /** The 32-byte key page tokens are sealed with; kept by the gateway so tokens outlive a restart (default: a fresh one). */
+  readonly tokenKey?: Buffer;
+  /** Events one page looks at, at most (default {@link QUERY_SCAN}). */
+  readonly scanLimit?: number;
+}
 
 /** Whether a canonical identifier the event names is one of its classes (not an instance: an EPC). */
 function isClass(id: string, ids: EventIdentifiers): boolean {
@@ -525,16 +555,55 @@ function windowStart(token: StoredEpcisEvent | undefined, plan: EpcisQueryPlan, 
   return (desc ? order(token, probe) > 0 : order(token, probe) < 0) ? probe : token;
 }
 
-function encodeToken(e: StoredEpcisEvent): string {
-  return Buffer.from(JSON.stringify({ t: e.eventTime, id: e.eventID }), 'utf8').toString('base64url');
+/** The first byte of a sealed page token (the plain JSON of earlier tokens begins with `{`). */
+const SEALED = 2;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+function forgedToken(): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
 }
 
-function decodeToken(token: string): { t: string; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t?: unknown; id?: unknown };
-    if (typeof v.t === 'string' && typeof v.id === 'string') return { t: v.t, id: v.id };
-  } catch {
-    // fall through
+/**
+ * Page tokens: a position in eventTime order (`{t, id}`), sealed with AES-256-GCM under the
+ * store's key, so that a token neither tells the position's event (a page that ended at the scan
+ * limit may stop at an event its reader may not read) nor can be altered. Tokens issued before
+ * tokens were sealed (the position in plain JSON, always of an event its reader was given) are
+ * still taken.
+ */
+class PageTokens {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new TypeError('a page token key is 32 bytes');
   }
-  throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+
+  seal(mark: { t: string; id: string }): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(mark), 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from([SEALED]), iv, cipher.getAuthTag(), sealed]).toString('base64url');
+  }
+
+  open(token: string): { t: string; id: string } {
+    const bytes = Buffer.from(token, 'base64url');
+    let text: string;
+    if (bytes[0] === SEALED) {
+      if (bytes.length <= 1 + IV_BYTES + TAG_BYTES) throw forgedToken();
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + IV_BYTES));
+        decipher.setAuthTag(bytes.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
+        text = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      } catch {
+        throw forgedToken(); // altered, or sealed under another key
+      }
+    } else {
+      text = bytes.toString('utf8');
+    }
+    try {
+      const v = JSON.parse(text) as { t?: unknown; id?: unknown };
+      if (typeof v.t === 'string' && typeof v.id === 'string') return { t: v.t, id: v.id };
+    } catch {
+      // fall through
+    }
+    throw forgedToken();
+  }
 }

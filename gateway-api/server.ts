@@ -3,6 +3,7 @@
  * ledger from its checkpoint), the gateway's own store, build the app, listen. `close()` undoes
  * it in reverse. Used by `zfc start` and by the HTTP tests (port 0, temp data folder).
  */
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -88,7 +89,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200 });
+  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store) });
   let epcisUp = false;
   const isEpcisUp = (): boolean => epcisUp;
   const exportTrace = traceEpcisExport(epcis);
@@ -123,6 +124,15 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, ready: isEpcisUp, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
   return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, isEpcisUp };
+}
+
+/** The key EPCIS page tokens are sealed with: made once, kept in the gateway's store, so tokens outlive a restart. */
+async function pageTokenKey(store: GatewayStore): Promise<Buffer> {
+  const kept = await store.getMeta('epcisPageTokenKey');
+  if (typeof kept === 'string' && /^[A-Za-z0-9_-]{43}$/.test(kept)) return Buffer.from(kept, 'base64url');
+  const key = randomBytes(32);
+  await store.putMeta('epcisPageTokenKey', key.toString('base64url'));
+  return key;
 }
 
 /** Starts listening; resolves with the URL. */
