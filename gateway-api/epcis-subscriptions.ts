@@ -356,12 +356,25 @@ export class EpcisSubscriptions {
     }
   }
 
-  /** Waits for the source to apply a transaction, or for close. */
+  /**
+   * Waits for the source to apply a transaction, or for close. Its abort listener goes when it
+   * ends: this runs for every transaction with EPCIS events while any subscription exists, and a
+   * listener left each time was a leak of one closure per capture for the gateway's lifetime.
+   */
   private async sourceApplied(txId: string): Promise<void> {
     const applied = this.options.source.applied?.(txId);
-    if (!applied) return;
     const signal = this.abort.signal;
-    await Promise.race([applied, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    if (!applied || signal.aborted) return;
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([applied, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Offers a ledger event's EPCIS events; their delivery records and the position are written together. */

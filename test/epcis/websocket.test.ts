@@ -140,6 +140,23 @@ describe('EPCIS subscriptions over WebSockets', function () {
       await late.closed;
     });
 
+    it('follows many transactions without piling up listeners (each waited-for transaction lets go of the close signal)', async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+      process.on('warning', onWarning);
+      try {
+        const sub = await subscribe(t.gw.url, '/epcis/queries/shipped-w/events?stream=true', api.keys['dist-w']);
+        for (let n = 0; n < 15; n++) expect(await api.capture('dist-w', [shipping(300 + n)])).to.include({ success: true });
+        await until(() => epcsOf(sub).length === 15);
+        await new Promise((r) => setImmediate(r)); // a warning is emitted on the next tick
+        expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).to.deep.equal([]);
+        sub.ws.close();
+        await sub.closed;
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('answers a bad handshake with the API problem instead of upgrading', async () => {
       const path = '/epcis/queries/shipped-w/events?stream=true';
       const noKey = await refused(subscribe(t.gw.url, path));
