@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { ZfcError } from '../../chaincode/errors';
+import { loadConfig } from '../../gateway-api/config';
 import { CaptureJobs, type CaptureCounts, type CaptureJob } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
@@ -169,6 +170,14 @@ describe('EPCIS capture jobs take turns', function () {
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes its limits from CAPTURE_CONCURRENCY and CAPTURE_PENDING_BYTES, and stops a start on a bad one naming it', () => {
+    expect(loadConfig({})).to.include({ captureConcurrency: 2, capturePendingBytes: 128 * 1024 * 1024 });
+    expect(loadConfig({ CAPTURE_CONCURRENCY: '3', CAPTURE_PENDING_BYTES: String(8 * 1024 * 1024) })).to.include({ captureConcurrency: 3, capturePendingBytes: 8 * 1024 * 1024 });
+    expect(() => loadConfig({ CAPTURE_CONCURRENCY: '0' })).to.throw(/CAPTURE_CONCURRENCY="0": must be a whole number from 1 to 64/);
+    expect(() => loadConfig({ CAPTURE_PENDING_BYTES: '1k' })).to.throw(/CAPTURE_PENDING_BYTES="1k"/);
+    expect(() => new CaptureJobs(undefined, undefined, { running: 0 })).to.throw(TypeError);
   });
 
   describe('through the gateway', () => {
