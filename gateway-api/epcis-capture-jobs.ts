@@ -97,6 +97,15 @@ export const DEFAULT_CAPTURE_PENDING_BYTES = 128 * 1024 * 1024;
 /** The rate a Retry-After counts on the jobs ahead to clear room at: below what the ledger captures (bench-like events, about 5 MB/s on two cores). */
 const DRAIN_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
+/** A sender with unfinished jobs: those waiting for their turn (in order), how many and what they hold, and when it was last served. */
+interface Sender {
+  readonly turns: Array<() => void>;
+  jobs: number;
+  bytes: number;
+  /** The count of jobs started when its last one started (-1: not yet). */
+  served: number;
+}
+
 /** What a job's admission knows of it: whose it is and what its document holds. */
 export interface CaptureAdmission {
   /** The sender: its jobs wait in the order sent, and take turns with others'. */
@@ -116,17 +125,14 @@ export class CaptureJobs {
   private readonly firstWrites = new WeakMap<CaptureJob, Promise<void>>();
   private readonly maxRunning: number;
   private readonly maxPendingBytes: number;
-  /** Jobs waiting for their turn, each sender's in order. */
-  private readonly waiting = new Map<string, Array<() => void>>();
-  /** When each sender last had a job started (a count of starts): the sender served longest ago goes next. */
-  private readonly served = new Map<string, number>();
+  /** Senders with unfinished jobs (a sender with none is forgotten: new again when it sends). */
+  private readonly senders = new Map<string, Sender>();
+  /** Jobs started so far: a sender's `served` is this count when its last job started. */
   private starts = 0;
   private running = 0;
-  /** What unfinished jobs' documents hold, in all and per sender. */
+  private waitingJobs = 0;
+  /** What unfinished jobs' documents hold, in all. */
   private pendingBytes = 0;
-  private readonly pendingOf = new Map<string, number>();
-  /** Each sender's unfinished jobs (waiting or running). */
-  private readonly unfinished = new Map<string, number>();
 
   constructor(
     private readonly clock: () => Date = () => new Date(),
@@ -159,9 +165,7 @@ export class CaptureJobs {
 
   /** Jobs running and waiting, and what their documents hold (the gateway's metrics). */
   stats(): { running: number; waiting: number; pendingBytes: number } {
-    let waiting = 0;
-    for (const turns of this.waiting.values()) waiting += turns.length;
-    return { running: this.running, waiting, pendingBytes: this.pendingBytes };
+    return { running: this.running, waiting: this.waitingJobs, pendingBytes: this.pendingBytes };
   }
 
   /**
@@ -172,7 +176,7 @@ export class CaptureJobs {
   admit(admission: CaptureAdmission = {}): void {
     const owner = admission.owner ?? '';
     const bytes = admission.bytes ?? 0;
-    const mine = this.pendingOf.get(owner) ?? 0;
+    const mine = this.senders.get(owner)?.bytes ?? 0;
     const total = this.pendingBytes + bytes;
     if (this.pendingBytes === 0 || (total <= this.maxPendingBytes && (mine === 0 || mine + bytes <= this.maxPendingBytes / 2))) return;
     const whose = total > this.maxPendingBytes ? 'the gateway' : 'this participant';
@@ -254,14 +258,14 @@ export class CaptureJobs {
 
   /** Queues a job for its turn; its `bytes` count as unfinished until it ends. */
   private queue(job: CaptureJob, work: () => Promise<CaptureCounts>, owner: string, bytes: number): void {
+    let sender = this.senders.get(owner);
+    if (!sender) this.senders.set(owner, (sender = { turns: [], jobs: 0, bytes: 0, served: -1 }));
+    const mine = sender;
+    mine.jobs++;
+    mine.bytes += bytes;
     this.pendingBytes += bytes;
-    this.pendingOf.set(owner, (this.pendingOf.get(owner) ?? 0) + bytes);
-    this.unfinished.set(owner, (this.unfinished.get(owner) ?? 0) + 1);
-    const turn = new Promise<void>((resolve) => {
-      const turns = this.waiting.get(owner);
-      if (turns) turns.push(resolve);
-      else this.waiting.set(owner, [resolve]);
-    });
+    this.waitingJobs++;
+    const turn = new Promise<void>((resolve) => mine.turns.push(resolve));
     job.done = turn
       .then(work)
       .then(
@@ -276,15 +280,8 @@ export class CaptureJobs {
       .finally(() => {
         this.running--;
         this.pendingBytes -= bytes;
-        const left = (this.pendingOf.get(owner) ?? 0) - bytes;
-        if (left > 0) this.pendingOf.set(owner, left);
-        else this.pendingOf.delete(owner);
-        const jobs = (this.unfinished.get(owner) ?? 1) - 1;
-        if (jobs > 0) this.unfinished.set(owner, jobs);
-        else {
-          this.unfinished.delete(owner);
-          this.served.delete(owner); // a sender with nothing left is new again: the maps stay as small as the senders at work
-        }
+        mine.bytes -= bytes;
+        if (--mine.jobs === 0) this.senders.delete(owner); // nothing left: new again when it sends, and the map stays as small as the senders at work
         this.next();
       });
     this.next();
@@ -292,17 +289,13 @@ export class CaptureJobs {
 
   /** Starts waiting jobs while there is room, each the first of the waiting sender served longest ago. */
   private next(): void {
-    while (this.running < this.maxRunning && !this.closing && this.waiting.size > 0) {
-      let owner = '';
-      let last = Infinity;
-      for (const waiting of this.waiting.keys()) {
-        const at = this.served.get(waiting) ?? -1;
-        if (at < last) [owner, last] = [waiting, at];
-      }
-      const turns = this.waiting.get(owner) as Array<() => void>;
-      const go = turns.shift() as () => void;
-      if (turns.length === 0) this.waiting.delete(owner);
-      this.served.set(owner, ++this.starts);
+    while (this.running < this.maxRunning && this.waitingJobs > 0 && !this.closing) {
+      let first: Sender | undefined;
+      for (const sender of this.senders.values()) if (sender.turns.length > 0 && (!first || sender.served < first.served)) first = sender;
+      const go = first?.turns.shift();
+      if (!first || !go) return;
+      first.served = ++this.starts;
+      this.waitingJobs--;
       this.running++;
       go();
     }

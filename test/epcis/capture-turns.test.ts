@@ -11,11 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
-import { ZfcError } from '../../chaincode/errors';
+import type { ZfcError } from '../../chaincode/errors';
 import { loadConfig } from '../../gateway-api/config';
 import { CaptureJobs, type CaptureCounts, type CaptureJob } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { rejectionOf } from '../ledger/suite';
 import { documentOf, objectEvent } from './fixtures';
 
 /** Work that runs only when its turn comes, and ends when the test says. */
@@ -45,15 +46,8 @@ function held(name: string, log: string[]): Held {
 /** Lets the jobs' promise chains run. */
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-function busy(fn: () => unknown): ZfcError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ZfcError);
-    return err as ZfcError;
-  }
-  throw new Error('expected CAPTURE_BUSY');
-}
+/** The refusal of a synchronous call (rejectionOf takes promises). */
+const busy = (fn: () => unknown): Promise<ZfcError> => rejectionOf(Promise.resolve().then(fn));
 
 describe('EPCIS capture jobs take turns', function () {
   this.timeout(120_000);
@@ -98,7 +92,7 @@ describe('EPCIS capture jobs take turns', function () {
       // a document larger than the limit is taken when nothing is unfinished
       const first = jobs.start(1, big.work, { document: 'a' }, 'rollback', { owner: 'A', bytes: 1500 });
       await jobs.recorded(first);
-      let e = busy(() => jobs.start(1, held('x', log).work, { document: 'x' }, 'rollback', { owner: 'B', bytes: 1 }));
+      let e = await busy(() => jobs.start(1, held('x', log).work, { document: 'x' }, 'rollback', { owner: 'B', bytes: 1 }));
       expect(e.code).to.equal('CAPTURE_BUSY');
       expect(e.status).to.equal(503);
       expect(e.details).to.include({ pendingBytes: 1500, documentBytes: 1, limitBytes: 1000 });
@@ -109,13 +103,13 @@ describe('EPCIS capture jobs take turns', function () {
       const a1 = held('a1', log);
       const j1 = jobs.start(1, a1.work, { document: 'a1' }, 'rollback', { owner: 'A', bytes: 400 });
       // A already holds 400 of its half (500): 200 more is past it; B, holding nothing, gets in
-      e = busy(() => jobs.start(1, held('a2', log).work, { document: 'a2' }, 'rollback', { owner: 'A', bytes: 200 }));
+      e = await busy(() => jobs.start(1, held('a2', log).work, { document: 'a2' }, 'rollback', { owner: 'A', bytes: 200 }));
       expect(e.message).to.match(/this participant/);
       expect(e.details).to.include({ participantPendingBytes: 400 });
       const b1 = held('b1', log);
       const j2 = jobs.start(1, b1.work, { document: 'b1' }, 'rollback', { owner: 'B', bytes: 400 });
       // 400 + 400 + 300 is past the limit, whoever sends it
-      e = busy(() => jobs.start(1, held('c1', log).work, { document: 'c1' }, 'rollback', { owner: 'C', bytes: 300 }));
+      e = await busy(() => jobs.start(1, held('c1', log).work, { document: 'c1' }, 'rollback', { owner: 'C', bytes: 300 }));
       expect(e.message).to.match(/the gateway/);
       expect(() => jobs.admit({ owner: 'C', bytes: 200 }), 'what fits is admitted').not.to.throw();
       await records.settled();
@@ -129,6 +123,19 @@ describe('EPCIS capture jobs take turns', function () {
       await j2.done;
       expect(jobs.stats().pendingBytes).to.equal(0);
       expect(log).to.deep.equal(['big', 'a1', 'b1']);
+
+      // a sender's share is what its unfinished jobs hold: one of two ending frees its part
+      const [d1, d2] = [held('d1', log), held('d2', log)];
+      const k1 = jobs.start(1, d1.work, { document: 'd1' }, 'rollback', { owner: 'D', bytes: 200 });
+      const k2 = jobs.start(1, d2.work, { document: 'd2' }, 'rollback', { owner: 'D', bytes: 200 });
+      expect(() => jobs.admit({ owner: 'D', bytes: 250 }), '400 held, 650 is past the half').to.throw(/this participant/);
+      await settle();
+      d1.end();
+      await k1.done;
+      expect(() => jobs.admit({ owner: 'D', bytes: 250 }), '200 held: 450 is within it').not.to.throw();
+      await settle();
+      d2.end();
+      await k2.done;
     } finally {
       await db.close();
       await fs.promises.rm(dir, { recursive: true, force: true });
