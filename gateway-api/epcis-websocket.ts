@@ -27,7 +27,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ZfcError } from '../chaincode/errors';
-import { toZfcError } from './error-middleware';
+import { errorAnswer, toZfcError, type ProblemForm } from './error-middleware';
 import { assertVersionSpoken } from './epcis-http';
 import { problemOf } from './epcis-problems';
 import { EPCIS_HEADERS } from './epcis-query';
@@ -93,16 +93,15 @@ function requestOf(params: URLSearchParams): SubscriptionRequest {
   };
 }
 
-/** Answers a handshake with the API's problem form instead of upgrading it. */
+/** A handshake's refusals as problems: a subscription's own parameters are its controls (the REST binding's 400 for subscriptions). */
+const handshakeProblem: ProblemForm = (error, method, path) => ({ ...problemOf(error, method, path), ...(error.status === 400 ? { type: 'epcisException:SubscriptionControlsException' } : {}) });
+
+/** Answers a handshake as the API answers a refused request, instead of upgrading it. */
 function refuse(socket: Duplex, err: unknown, path: string): void {
-  const { error, internal } = toZfcError(err);
-  if (internal) process.stderr.write(`[epcis] a WebSocket handshake at ${path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  const problem = problemOf(error, 'GET', path);
-  // a subscription's own parameters are its controls (the REST binding's 400 for subscriptions)
-  const body = JSON.stringify({ ...problem, ...(error.status === 400 ? { type: 'epcisException:SubscriptionControlsException' } : {}), ...error.toJSON() });
-  const retry = typeof error.details['retryAfterSeconds'] === 'number' ? `Retry-After: ${error.details['retryAfterSeconds']}\r\n` : '';
-  const versions = Object.entries(EPCIS_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${versions}${retry}Connection: close\r\n\r\n${body}`);
+  const answer = errorAnswer(err, 'GET', path, handshakeProblem);
+  const body = JSON.stringify(answer.body);
+  const headers = { 'Content-Type': answer.contentType, 'Content-Length': String(Buffer.byteLength(body)), ...EPCIS_HEADERS, ...answer.headers, Connection: 'close' };
+  socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
 }
 
 /** A close reason within the 123 bytes a close frame carries. */

@@ -47,28 +47,54 @@ export function toZfcError(err: unknown): { error: ZfcError; internal: boolean }
   return { error: new ZfcError('INTERNAL', 'Internal error.'), internal: true };
 }
 
+const stderrLog: ErrorLog = (line) => process.stderr.write(`${line}\n`);
+
+/** How a failure is answered over HTTP. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: object;
+}
+
+/**
+ * The answer to a failure of `method path`: the catalogue's status, `{ error }` joined by the
+ * route's `problem` form when it has one, Retry-After when the error says when to come back;
+ * an unexpected failure's cause goes to `log` under a request ID the body names. The error
+ * middleware answers with it, and so does anything that answers outside Koa (a WebSocket
+ * handshake refused before its upgrade).
+ */
+export function errorAnswer(err: unknown, method: string, path: string, problem?: ProblemForm, log: ErrorLog = stderrLog): ErrorAnswer {
+  const { error, internal } = toZfcError(err);
+  const body = error.toJSON();
+  if (internal) {
+    const requestId = randomUUID();
+    log(`[gateway] ${requestId} ${method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    body.error.details = { requestId };
+  }
+  const headers: Record<string, string> = {};
+  if (typeof error.details['retryAfterSeconds'] === 'number') headers['Retry-After'] = String(error.details['retryAfterSeconds']);
+  if (error.code === 'PAYLOAD_TOO_LARGE') headers['Connection'] = 'close';
+  return {
+    status: error.status,
+    contentType: problem ? 'application/problem+json' : 'application/json',
+    headers,
+    body: problem ? { ...problem(error, method, path), ...body } : body,
+  };
+}
+
 /** The error middleware; mount it first. */
-export function errorMiddleware(log: ErrorLog = (line) => process.stderr.write(`${line}\n`)): Middleware {
+export function errorMiddleware(log: ErrorLog = stderrLog): Middleware {
   return async (ctx, next) => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new ZfcError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
     } catch (err) {
-      const { error, internal } = toZfcError(err);
-      const body = error.toJSON();
-      if (internal) {
-        const requestId = randomUUID();
-        log(`[gateway] ${requestId} ${ctx.method} ${ctx.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-        body.error.details = { requestId };
-      }
-      ctx.status = error.status;
-      const problem = ctx.state['problem'] as ProblemForm | undefined;
-      ctx.type = problem ? 'application/problem+json' : 'application/json';
-      ctx.body = problem ? { ...problem(error, ctx.method, ctx.path), ...body } : body;
-      if (typeof error.details['retryAfterSeconds'] === 'number') {
-        ctx.set('Retry-After', String(error.details['retryAfterSeconds']));
-      }
-      if (error.code === 'PAYLOAD_TOO_LARGE') ctx.set('Connection', 'close');
+      const answer = errorAnswer(err, ctx.method, ctx.path, ctx.state['problem'] as ProblemForm | undefined, log);
+      ctx.status = answer.status;
+      ctx.type = answer.contentType;
+      ctx.body = answer.body;
+      for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value);
     }
   };
 }
