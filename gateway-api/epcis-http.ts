@@ -62,7 +62,7 @@ function versionOf(header: string, text: string): [number, number, number | unde
  * NOT_ACCEPTABLE, naming the header; a malformed version is a 400. A version given without its
  * patch number means any patch of it.
  */
-export function assertVersionSpoken(ctx: Pick<Context, 'get'> | { get(name: string): string }): void {
+export function assertVersionSpoken(ctx: { get(name: string): string }): void {
   for (const standard of ['EPCIS', 'CBV'] as const) {
     const spokenText = EPCIS_HEADERS[`GS1-${standard}-Version`] as string;
     const spoken = SPOKEN[standard];

@@ -452,7 +452,9 @@ export class EpcisSubscriptions {
    * Checks a subscription over a connection the subscriber keeps open (a WebSocket,
    * epcis-websocket.ts): the same query, timing, initialRecordTime and limits as
    * {@link subscribe}, without a callback or token. Throws what {@link subscribe} would;
-   * {@link attach} then opens it. Nothing is kept.
+   * {@link attach} then opens it. Nothing is kept: attach prepares it again (its backlog and the
+   * position it goes live after), so that no event applied between the check and the open is
+   * missed, as it would be with the check's.
    */
   checkAttach(queryName: string, request: SubscriptionRequest, owner: string): AttachRequest {
     this.query(queryName);
