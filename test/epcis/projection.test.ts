@@ -3,22 +3,18 @@
  * from the identifier index or a full scan in eventTime order, pages with tokens, waits for its
  * own captures, and is rebuilt identically from the ledger by a second instance.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
-import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import type { EmbeddedLedger, Identity } from '../../ledger-tools';
 import { queryDocument } from '../../gateway-api/epcis-query';
+import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
-import { SeedContract } from './seed-contract';
 
 describe('EPCIS projection store', function () {
   this.timeout(60_000);
-  let dir: string;
+  let world: ProjectionWorld;
   let ledger: EmbeddedLedger;
   let alice: Identity;
   let store: ProjectedEventStore;
@@ -37,17 +33,12 @@ describe('EPCIS projection store', function () {
   }
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-proj-'));
-    ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract] });
-    alice = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'alice', organizationalUnit: 'client' });
-    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-A', name: 'A', role: 'distributor', status: 'active', identities: [] })], alice);
-    store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    world = await openProjectionWorld('proj');
+    ({ ledger, alice, store } = world);
   });
 
   after(async () => {
-    await store.close();
-    await ledger.close();
-    await rm(dir, { recursive: true, force: true });
+    await world.close();
   });
 
   it('answers its own capture at once, in eventTime order, through the identifier index and by scan', async () => {

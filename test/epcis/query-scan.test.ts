@@ -5,24 +5,21 @@
  * at an event its reader may not read tells it nothing, and an altered token or another store's
  * is refused. Through the gateway, a token outlives a restart (its key is kept).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { EpcisContract } from '../../chaincode/epcis-contract';
 import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { startGateway } from '../../gateway-api/server';
-import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import type { EmbeddedLedger, Identity } from '../../ledger-tools';
 import { removeDir, startTestGateway, type TestGateway } from '../gateway/support';
+import { rejectionOf } from '../ledger/suite';
 import { ApiClient } from './api-client';
+import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent } from './fixtures';
-import { SeedContract } from './seed-contract';
 
 describe('EPCIS query pages look at a bounded number of events', function () {
   this.timeout(120_000);
-  let dir: string;
+  let world: ProjectionWorld;
   let ledger: EmbeddedLedger;
   let alice: Identity;
   let store: ProjectedEventStore;
@@ -30,19 +27,14 @@ describe('EPCIS query pages look at a bounded number of events', function () {
   const RARE = [5, 240, 241, 777, 999];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-scan-'));
-    ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract] });
-    alice = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'alice', organizationalUnit: 'client' });
-    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-A', name: 'A', role: 'distributor', status: 'active', identities: [] })], alice);
-    store = await ProjectedEventStore.open(ledger, { idleMs: 50, scanLimit: 100 });
+    world = await openProjectionWorld('scan', { scanLimit: 100 });
+    ({ ledger, alice, store } = world);
     const events = Array.from({ length: 1000 }, (_, i) => objectEvent(i, { bizStep: RARE.includes(i) ? 'accepting' : 'storing' }));
     for (let i = 0; i < events.length; i += 250) await store.capture(validateEpcisDocument(documentOf(events.slice(i, i + 250))), alice);
   });
 
   after(async () => {
-    await store.close();
-    await ledger.close();
-    await rm(dir, { recursive: true, force: true });
+    await world.close();
   });
 
   /** Every page of a query: the events' times, and how many pages it took. */
@@ -94,14 +86,7 @@ describe('EPCIS query pages look at a bounded number of events', function () {
     const page = await store.query({ perPage: 3 }, '', alice);
     const bytes = Buffer.from(page.nextPageToken, 'base64url');
     bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 1, bytes.length - 1); // one bit of the sealed text
-    const refusal = async (token: string, s = store): Promise<string> => {
-      try {
-        await s.query({ perPage: 3 }, token, alice);
-      } catch (err) {
-        return (err as { code: string }).code;
-      }
-      return 'taken';
-    };
+    const refusal = async (token: string, s = store): Promise<string> => (await rejectionOf(s.query({ perPage: 3 }, token, alice))).code;
     expect(await refusal(bytes.toString('base64url'))).to.equal('INVALID_ARGUMENT');
     const other = await ProjectedEventStore.open(ledger, { idleMs: 50 });
     try {

@@ -6,24 +6,19 @@
  * token from before the window or from inside it. Generated windows from a fixed seed, against
  * the whole ledger's events filtered by hand.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { EpcisContract } from '../../chaincode/epcis-contract';
 import type { EpcisQueryPlan } from '../../chaincode/epcis-match';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import type { EventOrder } from '../../gateway-api/epcis-query';
-import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import type { Identity } from '../../ledger-tools';
 import { seededRandom } from '../seeded-random';
+import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent } from './fixtures';
-import { SeedContract } from './seed-contract';
 
 describe('EPCIS queries with an eventTime window', function () {
   this.timeout(60_000);
-  let dir: string;
-  let ledger: EmbeddedLedger;
+  let world: ProjectionWorld;
   let alice: Identity;
   let store: ProjectedEventStore;
   /** Every event, as the unwindowed scan gives them: eventTime, then eventID. */
@@ -46,11 +41,8 @@ describe('EPCIS queries with an eventTime window', function () {
   }
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-window-'));
-    ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract] });
-    alice = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'alice', organizationalUnit: 'client' });
-    await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-A', name: 'A', role: 'distributor', status: 'active', identities: [] })], alice);
-    store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    world = await openProjectionWorld('window');
+    ({ alice, store } = world);
     // 240 events on 40 distinct seconds (six on each: ties decided by eventID), every third about one item
     const rnd = seededRandom(7);
     const events = Array.from({ length: 240 }, (_, i) => {
@@ -65,9 +57,7 @@ describe('EPCIS queries with an eventTime window', function () {
   });
 
   after(async () => {
-    await store.close();
-    await ledger.close();
-    await rm(dir, { recursive: true, force: true });
+    await world.close();
   });
 
   it('answers every window, in both orders and any page size, as filtering every event would', async () => {

@@ -7,25 +7,21 @@
  * stops reading is closed (1013) rather than buffered without end, one that does not answer
  * pings is dropped, and one whose key is revoked is closed at the next ping.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { EpcisContract } from '../../chaincode/epcis-contract';
 import { parseEpcisQuery } from '../../gateway-api/epcis-query';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { ZfcError } from '../../chaincode/errors';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { serveEpcisSockets } from '../../gateway-api/epcis-websocket';
-import { createCertificateAuthority, openEmbeddedLedger, type EmbeddedLedger, type Identity } from '../../ledger-tools';
+import type { Identity } from '../../ledger-tools';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
+import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent } from './fixtures';
-import { SeedContract } from './seed-contract';
 
 /** A subscriber's connection: the documents it was sent, how it closed, and the handshake's answer. */
 interface Subscriber {
@@ -190,8 +186,7 @@ describe('EPCIS subscriptions over WebSockets', function () {
   });
 
   describe('on a bare server with small limits', () => {
-    let dir: string;
-    let ledger: EmbeddedLedger;
+    let world: ProjectionWorld;
     let alice: Identity;
     let store: ProjectedEventStore;
     let subs: EpcisSubscriptions;
@@ -206,11 +201,8 @@ describe('EPCIS subscriptions over WebSockets', function () {
     const revoked = new Set<string>();
 
     before(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'zfc-epcis-ws-'));
-      ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract] });
-      alice = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'alice', organizationalUnit: 'client' });
-      await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-A', name: 'A', role: 'distributor', status: 'active', identities: [] })], alice);
-      store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+      world = await openProjectionWorld('ws');
+      ({ alice, store } = world);
       subs = new EpcisSubscriptions({ source: store });
       await subs.define('all', parseEpcisQuery({ perPage: '1000' }).plan, {}, 'P-A');
       const listening = async (): Promise<[Server, string]> => {
@@ -237,9 +229,7 @@ describe('EPCIS subscriptions over WebSockets', function () {
       await new Promise((r) => server.close(r));
       await new Promise((r) => pinging.close(r));
       await subs.close();
-      await store.close();
-      await ledger.close();
-      await rm(dir, { recursive: true, force: true });
+      await world.close();
     });
 
     it('closes a subscriber that stops reading (1013) once what waits for it passes the limit', async () => {
