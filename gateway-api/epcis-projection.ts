@@ -273,6 +273,11 @@ export class ProjectedEventStore implements EventStore {
     return this.byID.size;
   }
 
+  /** Transactions someone is waiting to see applied ({@link applied}). */
+  get awaitedTransactions(): number {
+    return this.txWaiters.size;
+  }
+
   /** Whether {@link close} was called. */
   get closed(): boolean {
     return this.abort.signal.aborted;
@@ -297,12 +302,19 @@ export class ProjectedEventStore implements EventStore {
   applied(txId: string, timeoutMs = 30_000): Promise<void> {
     if (this.recent.has(txId)) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
       const done = (): void => {
         clearTimeout(timer);
         resolve();
       };
+      // a waiter that times out leaves: a transaction never applied (another contract's, a
+      // projection closed meanwhile) must not keep its waiters for the gateway's lifetime
+      const timer = setTimeout(() => {
+        const left = (this.txWaiters.get(txId) ?? []).filter((w) => w !== done);
+        if (left.length > 0) this.txWaiters.set(txId, left);
+        else this.txWaiters.delete(txId);
+        resolve();
+      }, timeoutMs);
+      timer.unref();
       this.txWaiters.set(txId, [...(this.txWaiters.get(txId) ?? []), done]);
     });
   }

@@ -116,6 +116,16 @@ describe('EPCIS projection store', function () {
     }
   });
 
+  it('forgets a reader that stopped waiting for a transaction it never applied, and wakes one whose transaction it applies', async () => {
+    const waits = [store.applied('never-committed', 20), store.applied('never-committed', 40), store.applied('also-never', 20)];
+    expect(store.awaitedTransactions).to.equal(2);
+    await Promise.all(waits);
+    expect(store.awaitedTransactions, 'a timed-out waiter is not kept').to.equal(0);
+    const { txId } = await ledger.submit('epcis:CaptureEvents', [JSON.stringify(documentOf([objectEvent(3600, { bizStep: 'storing' })]))], alice);
+    await store.applied(txId, 30_000);
+    expect(store.awaitedTransactions).to.equal(0);
+  });
+
   it('is rebuilt identically from the ledger by a new instance', async () => {
     const again = await ProjectedEventStore.open(ledger, { idleMs: 50 });
     try {
