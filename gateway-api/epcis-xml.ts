@@ -1,0 +1,555 @@
+/**
+ * EPCIS documents in the standard's XML binding, read into its JSON/JSON-LD binding, so that the
+ * systems the food industry already runs — EPCIS 1.2 repositories, ERPs and scanner software,
+ * which speak XML — can capture here without custom code. What comes out is checked, captured,
+ * hashed and stored exactly as a JSON document would be: the XML text itself is not kept.
+ *
+ * The mapping (EPCIS 2.0 §9 and §10, and GS1's own paired XML/JSON examples):
+ * - `EPCISDocument` (EPCIS 2.0 or 1.x namespace), or an `EPCISQueryDocument`'s query results:
+ *   its `schemaVersion` and `creationDate`, the SBDH's sender, receiver and instance identifier,
+ *   master data from the header's `EPCISMasterData`, and the events of `EPCISBody/EventList`.
+ * - Each event element's standard fields by name: lists of `epc` become arrays of strings,
+ *   `quantityElement`s objects with a numeric `quantity`, `bizTransaction`/`source`/`destination`
+ *   their `{type, …}` objects, a sensor element's `sensorMetadata`/`sensorReport` attributes
+ *   (numbers and booleans typed as the schema types them), `persistentDisposition`'s `set` and
+ *   `unset` lists.
+ * - CBV 1.x URNs (`urn:epcglobal:cbv:bizstep:shipping`) become the bare words the JSON binding
+ *   writes (`shipping`), as do `gs1:` measurement types; every other value is kept as written.
+ * - EPCIS 1.x's `extension` and `baseExtension` wrappers are unwrapped: their fields are the
+ *   event's (1.2's `TransformationEvent` inside `EventList/extension` included).
+ * - An element in any other namespace is a user extension: the key `prefix:name`, with the
+ *   document's own prefix (a clashing or default-namespace one gets a fresh prefix), and its
+ *   namespace added to the JSON-LD @context. A leaf is its text; an element with children an
+ *   object of them, a name repeated among siblings an array in document order. Type annotations
+ *   (`xsi:type`) are dropped: the JSON binding keeps such values as text.
+ *
+ * Refused with a clear INVALID_ARGUMENT naming the place (an XPath-like path, line and column):
+ * anything not well-formed, entity references beyond XML's five (a DOCTYPE's own entities are
+ * never expanded, so no entity expansion attack), nesting deeper than MAX_JSON_DEPTH, another
+ * root element, an unknown standard field, QuantityEvent (gone in EPCIS 2.0), text where an
+ * element list belongs, and an extension element that mixes text and elements. An extension
+ * element's attributes beside its text are dropped, as in GS1's paired examples (the JSON
+ * binding has no form for them); without text they are its properties.
+ */
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { ZfcError } from '../chaincode/errors';
+import { MAX_JSON_DEPTH } from '../chaincode/json-depth';
+
+type Json = Record<string, unknown>;
+
+/** The EPCIS document namespaces this reader takes (2.0 and 1.x). */
+const EPCIS_NS = new Set(['urn:epcglobal:epcis:xsd:2', 'urn:epcglobal:epcis:xsd:1']);
+const QUERY_NS = new Set(['urn:epcglobal:epcis-query:xsd:2', 'urn:epcglobal:epcis-query:xsd:1']);
+const MASTER_DATA_NS = new Set(['urn:epcglobal:epcis-masterdata:xsd:2', 'urn:epcglobal:epcis-masterdata:xsd:1']);
+const SBDH_NS = 'http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** The JSON-LD context every converted document starts from. */
+export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+
+/** Namespaces the standard's context already names, with the prefix it gives them: no @context entry. */
+const STANDARD_NAMESPACES: ReadonlyMap<string, string> = new Map([
+  ['https://gs1.org/voc/', 'gs1'],
+  ['https://ref.gs1.org/cbv/', 'cbv'],
+  ['https://ref.gs1.org/epcis/', 'epcis'],
+  ['urn:epcglobal:cbv:mda', 'cbvmda'],
+  ['urn:epcglobal:cbv:mda#', 'cbvmda'],
+]);
+
+/** Prefixes a user's namespace may not take (the standard context's terms). */
+const RESERVED_PREFIXES = new Set(['gs1', 'cbv', 'epcis', 'cbvmda', 'rdf', 'rdfs', 'owl', 'xsd', 'dcterms', 'schema', 'sh', 'id', 'type']);
+
+const EVENT_TYPES = new Set(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent']);
+
+/** One element as read: its name, attributes, child elements, text, and where it began. */
+interface XmlElement {
+  readonly uri: string;
+  readonly local: string;
+  readonly prefix: string;
+  readonly attributes: ReadonlyArray<{ readonly uri: string; readonly local: string; readonly prefix: string; readonly value: string }>;
+  readonly children: XmlElement[];
+  text: string;
+  readonly line: number;
+  readonly column: number;
+  /** An XPath-like path: `/EPCISDocument/EPCISBody/EventList/ObjectEvent[2]`. */
+  readonly path: string;
+}
+
+function refusal(message: string, at?: { path: string; line: number; column: number }): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', at ? `${message} (at ${at.path}, line ${at.line}, column ${at.column})` : message, {
+    errors: [{ path: at?.path ?? '/', message, ...(at ? { line: at.line, column: at.column } : {}) }],
+  });
+}
+
+/** Parses XML text into elements, namespaces resolved; refuses anything not well-formed or too deep. */
+function parse(text: string): XmlElement {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const stack: XmlElement[] = [];
+  const counts: Array<Map<string, number>> = [new Map()];
+  let root: XmlElement | undefined;
+  let failure: Error | undefined;
+  let failedAt: { path: string; line: number; column: number } | undefined;
+  parser.on('error', (err) => {
+    if (failure) return;
+    failure = err;
+    failedAt = { path: stack[stack.length - 1]?.path ?? '/', line: parser.line, column: parser.column };
+  });
+  parser.on('xmldecl', (decl) => {
+    // the body is read as UTF-8 (the binding's encoding); another declared encoding would be misread
+    if (decl.encoding !== undefined && !/^(utf-?8|us-ascii)$/i.test(decl.encoding.trim())) {
+      failure ??= refusal(`the XML declaration says encoding="${decl.encoding.slice(0, 40)}"; send the document as UTF-8`, { path: '/', line: parser.line, column: parser.column });
+    }
+  });
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    if (failure) return;
+    const parent = stack[stack.length - 1];
+    if (stack.length >= MAX_JSON_DEPTH) {
+      failure = refusal(`the XML document is nested more than ${MAX_JSON_DEPTH} elements deep`, { path: parent?.path ?? '/', line: parser.line, column: parser.column });
+      return;
+    }
+    const siblings = counts[counts.length - 1] as Map<string, number>;
+    const n = (siblings.get(tag.name) ?? 0) + 1;
+    siblings.set(tag.name, n);
+    const element: XmlElement = {
+      // below the root, the EPCIS namespace's own elements are the standard's unqualified ones (some writers qualify them)
+      uri: parent && EPCIS_NS.has(tag.uri ?? '') ? '' : (tag.uri ?? ''),
+      local: tag.local ?? tag.name,
+      prefix: tag.prefix ?? '',
+      attributes: Object.values(tag.attributes).map((a) => ({ uri: a.uri ?? '', local: a.local ?? a.name, prefix: a.prefix ?? '', value: a.value })),
+      children: [],
+      text: '',
+      line: parser.line,
+      column: parser.column,
+      path: `${parent?.path ?? ''}/${tag.name}${n > 1 ? `[${n}]` : ''}`,
+    };
+    if (parent) parent.children.push(element);
+    else root = element;
+    stack.push(element);
+    counts.push(new Map());
+  });
+  parser.on('text', (t) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += t;
+  });
+  parser.on('cdata', (t) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += t;
+  });
+  parser.on('closetag', () => {
+    stack.pop();
+    counts.pop();
+  });
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    failure ??= err as Error;
+  }
+  if (failure instanceof ZfcError) throw failure;
+  if (failure) throw refusal(`the body is not well-formed XML: ${failure.message.replace(/^(?:[^:\s]*:)?\d+:\d+: /, '').slice(0, 200)}`, failedAt ?? { path: '/', line: parser.line, column: parser.column });
+  if (!root) throw refusal('the body holds no XML element');
+  return root;
+}
+
+const trimmed = (e: XmlElement): string => e.text.trim();
+const attribute = (e: XmlElement, local: string): string | undefined => e.attributes.find((a) => a.uri === '' && a.local === local)?.value;
+
+/** A CBV 1.x URN of `vocabulary` as the JSON binding's bare word; anything else as written. */
+function bare(value: string, vocabulary: 'bizstep' | 'disp' | 'btt' | 'sdt' | 'er'): string {
+  const m = /^urn:epcglobal:cbv:([a-z]+):([A-Za-z0-9_]+)$/.exec(value.trim());
+  return m && m[1] === vocabulary ? (m[2] as string) : value.trim();
+}
+
+/** A GS1 Web Vocabulary term (`gs1:Temperature`, its full URI) as the JSON binding's bare word. */
+function gs1Term(value: string): string {
+  const v = value.trim();
+  if (v.startsWith('gs1:')) return v.slice(4);
+  const m = /^https?:\/\/(?:www\.)?gs1\.org\/voc\/([A-Za-z0-9_]+)$/.exec(v);
+  return m ? (m[1] as string) : v;
+}
+
+/** A number where the schema wants one, if the text is one; the text otherwise (the schema then names the field). */
+function numeric(text: string): number | string {
+  const t = text.trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : t;
+}
+
+function booleanOf(text: string): boolean | string {
+  const t = text.trim();
+  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : t;
+}
+
+const SENSOR_NUMBERS = new Set(['value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
+const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
+const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
+const TEXT_FIELDS = new Set(['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'action', 'parentID', 'transformationID']);
+
+/** Reads one document's elements into JSON, naming its extension namespaces as it goes. */
+class Converter {
+  /** Output prefix → namespace, for the @context (standard namespaces are not listed). */
+  private readonly declared = new Map<string, string>();
+  private readonly prefixOf = new Map<string, string>();
+
+  /** The JSON-LD @context of what was converted. */
+  context(): unknown[] {
+    return this.declared.size === 0 ? [EPCIS_CONTEXT_URL] : [EPCIS_CONTEXT_URL, Object.fromEntries(this.declared)];
+  }
+
+  /** The key of an element or attribute in another namespace: `prefix:local`. */
+  key(node: { uri: string; local: string; prefix: string }): string {
+    return `${this.prefixFor(node.uri, node.prefix)}:${node.local}`;
+  }
+
+  private prefixFor(uri: string, wanted: string): string {
+    const known = this.prefixOf.get(uri) ?? STANDARD_NAMESPACES.get(uri);
+    if (known !== undefined) return known;
+    let prefix = /^[A-Za-z][A-Za-z0-9.-]*$/.test(wanted) && !RESERVED_PREFIXES.has(wanted) ? wanted : 'ns';
+    if (this.declared.has(prefix) || RESERVED_PREFIXES.has(prefix)) {
+      let n = 1;
+      while (this.declared.has(`${prefix}${n}`)) n++;
+      prefix = `${prefix}${n}`;
+    }
+    this.declared.set(prefix, uri);
+    this.prefixOf.set(uri, prefix);
+    return prefix;
+  }
+
+  /** An EPCISDocument or EPCISQueryDocument as the JSON binding's EPCISDocument. */
+  document(root: XmlElement): Json {
+    const isDocument = EPCIS_NS.has(root.uri) && root.local === 'EPCISDocument';
+    const isQuery = QUERY_NS.has(root.uri) && root.local === 'EPCISQueryDocument';
+    if (!isDocument && !isQuery) throw refusal(`the root element must be an EPCISDocument or EPCISQueryDocument of EPCIS 2.0 or 1.x (urn:epcglobal:epcis:xsd:2), not ${root.uri ? `{${root.uri}}` : ''}${root.local}`, root);
+    const out: Json = { type: 'EPCISDocument', schemaVersion: '2.0', creationDate: attribute(root, 'creationDate')?.trim() ?? '' };
+    if (out['creationDate'] === '') delete out['creationDate'];
+    let events: Json[] = [];
+    let header: Json | undefined;
+    for (const child of root.children) {
+      if (child.uri !== '') continue; // a document-level extension: nothing of the JSON binding's
+      if (child.local === 'EPCISHeader') {
+        const read = this.header(child);
+        Object.assign(out, read.sbdh);
+        header = read.header;
+      } else if (child.local === 'EPCISBody') {
+        events = isQuery ? this.queryResults(child) : this.eventList(this.only(child, 'EventList', true));
+      } else if (child.local !== 'extension') {
+        throw refusal(`unknown element ${child.local} in the document`, child);
+      }
+    }
+    return { '@context': this.context(), ...out, ...(header ? { epcisHeader: header } : {}), epcisBody: { eventList: events } };
+  }
+
+  /** One event element on its own (a bare event, or a document of exactly one). */
+  singleEvent(root: XmlElement): Json {
+    if (root.uri === '' && (EVENT_TYPES.has(root.local) || root.local === 'QuantityEvent')) {
+      const event = this.event(root);
+      return { '@context': this.context(), ...event };
+    }
+    const doc = this.document(root);
+    const list = (doc['epcisBody'] as { eventList: Json[] }).eventList;
+    if (list.length !== 1) throw refusal(`a single event is wanted, and the document holds ${list.length}`, root);
+    return { '@context': doc['@context'], ...(list[0] as Json) };
+  }
+
+  /** The one child of `parent` named `local` (no namespace), if any. */
+  private only(parent: XmlElement, local: string, optional = false): XmlElement | undefined {
+    const found = parent.children.filter((c) => c.uri === '' && c.local === local);
+    if (found.length > 1) throw refusal(`${local} may appear once in ${parent.local}`, found[1] as XmlElement);
+    if (!optional && found.length === 0) throw refusal(`${parent.local} needs ${local}`, parent);
+    return found[0];
+  }
+
+  private header(header: XmlElement): { sbdh: Json; header?: Json } {
+    const sbdh: Json = {};
+    let masterData: XmlElement | undefined;
+    const visit = (e: XmlElement): void => {
+      for (const c of e.children) {
+        if (c.uri === SBDH_NS && c.local === 'StandardBusinessDocumentHeader') Object.assign(sbdh, this.sbdh(c));
+        else if ((c.uri === '' || MASTER_DATA_NS.has(c.uri)) && c.local === 'EPCISMasterData') masterData = c;
+        else if (c.uri === '' && c.local === 'extension') visit(c);
+      }
+    };
+    visit(header);
+    if (!masterData) return { sbdh };
+    const list = masterData.children.find((c) => c.local === 'VocabularyList');
+    const vocabularyList = (list?.children ?? []).filter((c) => c.local === 'Vocabulary').map((v) => this.vocabulary(v));
+    return { sbdh, header: { epcisMasterData: { vocabularyList } } };
+  }
+
+  /** The SBDH's sender, receiver and instance identifier: the JSON binding's document fields. */
+  private sbdh(e: XmlElement): Json {
+    const out: Json = {};
+    const text = (...path: string[]): string | undefined => {
+      let at: XmlElement | undefined = e;
+      for (const local of path) at = at?.children.find((c) => c.local === local);
+      const t = at ? trimmed(at) : '';
+      return t === '' ? undefined : t;
+    };
+    const sender = text('Sender', 'Identifier');
+    const receiver = text('Receiver', 'Identifier');
+    const instance = text('DocumentIdentification', 'InstanceIdentifier');
+    if (sender !== undefined) out['sender'] = sender;
+    if (receiver !== undefined) out['receiver'] = receiver;
+    if (instance !== undefined) out['instanceIdentifier'] = instance;
+    return out;
+  }
+
+  private vocabulary(v: XmlElement): Json {
+    const elements = v.children.find((c) => c.local === 'VocabularyElementList');
+    return {
+      type: attribute(v, 'type') ?? '',
+      vocabularyElementList: (elements?.children ?? [])
+        .filter((c) => c.local === 'VocabularyElement')
+        .map((el) => {
+          const attributes = el.children.filter((c) => c.local === 'attribute').map((a) => ({ id: attribute(a, 'id') ?? '', attribute: a.children.length > 0 ? this.extensionObject(a) : trimmed(a) }));
+          const children = el.children.find((c) => c.local === 'children');
+          return {
+            id: attribute(el, 'id') ?? '',
+            ...(attributes.length > 0 ? { attributes } : {}),
+            ...(children ? { children: children.children.filter((c) => c.local === 'id').map(trimmed) } : {}),
+          };
+        }),
+    };
+  }
+
+  private queryResults(body: XmlElement): Json[] {
+    const results = body.children.find((c) => QUERY_NS.has(c.uri) && c.local === 'QueryResults');
+    if (!results) throw refusal('an EPCISQueryDocument needs QueryResults in its EPCISBody', body);
+    const resultsBody = this.only(results, 'resultsBody');
+    return this.eventList(this.only(resultsBody as XmlElement, 'EventList', true));
+  }
+
+  private eventList(list: XmlElement | undefined): Json[] {
+    const out: Json[] = [];
+    const visit = (parent: XmlElement): void => {
+      for (const c of parent.children) {
+        if (c.uri === '' && c.local === 'extension') visit(c); // EPCIS 1.2: TransformationEvent and later types
+        else if (c.uri === '') out.push(this.event(c));
+        // another namespace's element in the list: no event of the standard's
+      }
+    };
+    if (list) visit(list);
+    return out;
+  }
+
+  private event(e: XmlElement): Json {
+    if (e.local === 'QuantityEvent') throw refusal('QuantityEvent was withdrawn in EPCIS 2.0: capture it as an ObjectEvent with a quantityList', e);
+    if (!EVENT_TYPES.has(e.local)) throw refusal(`${e.local} is not an EPCIS event type (ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent)`, e);
+    const out: Json = { type: e.local };
+    this.fields(e, out);
+    return out;
+  }
+
+  /** The standard fields and extensions of an event (1.x wrappers unwrapped) into `out`. */
+  private fields(e: XmlElement, out: Json): void {
+    for (const c of e.children) {
+      if (c.uri !== '') {
+        this.addExtension(out, c);
+        continue;
+      }
+      const name = c.local;
+      if (name === 'extension' || name === 'baseExtension') this.fields(c, out);
+      else if (TEXT_FIELDS.has(name)) this.set(out, c, trimmed(c));
+      else if (name === 'certificationInfo') this.addRepeatable(out, name, trimmed(c));
+      else if (name === 'bizStep') this.set(out, c, bare(c.text, 'bizstep'));
+      else if (name === 'disposition') this.set(out, c, bare(c.text, 'disp'));
+      else if (EPC_LISTS.has(name)) this.set(out, c, this.list(c, 'epc').map(trimmed));
+      else if (QUANTITY_LISTS.has(name)) this.set(out, c, this.list(c, 'quantityElement').map((q) => this.quantity(q)));
+      else if (name === 'readPoint' || name === 'bizLocation') this.set(out, c, this.place(c));
+      else if (name === 'bizTransactionList') this.set(out, c, this.list(c, 'bizTransaction').map((b) => this.typed(b, 'bizTransaction', 'btt')));
+      else if (name === 'sourceList') this.set(out, c, this.list(c, 'source').map((s) => this.typed(s, 'source', 'sdt')));
+      else if (name === 'destinationList') this.set(out, c, this.list(c, 'destination').map((d) => this.typed(d, 'destination', 'sdt')));
+      else if (name === 'sensorElementList') this.set(out, c, this.list(c, 'sensorElement').map((s) => this.sensorElement(s)));
+      else if (name === 'persistentDisposition') this.set(out, c, this.persistentDisposition(c));
+      else if (name === 'ilmd') this.set(out, c, this.extensionsOnly(c));
+      else if (name === 'errorDeclaration') this.set(out, c, this.errorDeclaration(c));
+      else throw refusal(`unknown element ${name} in ${e.local}: a field of the standard's, or an extension in a namespace of its own`, c);
+    }
+  }
+
+  private set(out: Json, at: XmlElement, value: unknown): void {
+    const name = at.local;
+    if (name in out) throw refusal(`${name} may appear once`, at);
+    out[name] = value;
+  }
+
+  private addRepeatable(out: Json, name: string, value: string): void {
+    const known = out[name];
+    out[name] = known === undefined ? value : Array.isArray(known) ? [...(known as string[]), value] : [known, value];
+  }
+
+  /** The children of a list element, each of which must be a `item`. */
+  private list(list: XmlElement, item: string): XmlElement[] {
+    if (trimmed(list) !== '') throw refusal(`${list.local} holds ${item} elements, not text`, list);
+    for (const c of list.children) if (c.uri !== '' || c.local !== item) throw refusal(`${list.local} holds ${item} elements only, not ${c.local}`, c);
+    return list.children;
+  }
+
+  private quantity(q: XmlElement): Json {
+    const out: Json = {};
+    for (const c of q.children) {
+      if (c.uri !== '') this.addExtension(out, c);
+      else if (c.local === 'epcClass' || c.local === 'uom') this.set(out, c, trimmed(c));
+      else if (c.local === 'quantity') {
+        if (c.attributes.some((a) => a.uri === XSI_NS && a.local === 'nil' && a.value.trim() === 'true')) continue;
+        this.set(out, c, numeric(c.text));
+      } else throw refusal(`unknown element ${c.local} in quantityElement`, c);
+    }
+    return out;
+  }
+
+  private place(p: XmlElement): Json {
+    const out: Json = {};
+    const visit = (e: XmlElement): void => {
+      for (const c of e.children) {
+        if (c.uri !== '') this.addExtension(out, c);
+        else if (c.local === 'id') this.set(out, c, trimmed(c));
+        else if (c.local === 'extension') visit(c);
+        else throw refusal(`unknown element ${c.local} in ${p.local}`, c);
+      }
+    };
+    visit(p);
+    return out;
+  }
+
+  /** `<bizTransaction type="…">…</bizTransaction>` as `{ type, bizTransaction }`. */
+  private typed(e: XmlElement, name: string, vocabulary: 'btt' | 'sdt'): Json {
+    const type = attribute(e, 'type');
+    return { ...(type !== undefined ? { type: bare(type, vocabulary) } : {}), [name]: trimmed(e) };
+  }
+
+  private sensorElement(s: XmlElement): Json {
+    const out: Json = {};
+    const reports: Json[] = [];
+    const visit = (e: XmlElement): void => {
+      for (const c of e.children) {
+        if (c.uri !== '') this.addExtension(out, c);
+        else if (c.local === 'sensorMetadata') this.set(out, c, this.sensorAttributes(c));
+        else if (c.local === 'sensorReport') reports.push(this.sensorAttributes(c));
+        else if (c.local === 'extension') visit(c);
+        else throw refusal(`unknown element ${c.local} in sensorElement`, c);
+      }
+    };
+    visit(s);
+    out['sensorReport'] = reports;
+    return out;
+  }
+
+  /** A sensorMetadata's or sensorReport's attributes, typed as the JSON schema types them. */
+  private sensorAttributes(e: XmlElement): Json {
+    if (trimmed(e) !== '' || e.children.length > 0) throw refusal(`${e.local} carries its data in attributes, not in content`, e);
+    const out: Json = {};
+    for (const a of e.attributes) {
+      if (a.uri === XMLNS_NS || a.prefix === 'xmlns' || a.local === 'xmlns' || a.uri === XSI_NS) continue;
+      if (a.uri !== '') out[this.key(a)] = a.value;
+      else if (SENSOR_NUMBERS.has(a.local)) out[a.local] = numeric(a.value);
+      else if (a.local === 'booleanValue') out[a.local] = booleanOf(a.value);
+      else if (a.local === 'type' || a.local === 'exception') out[a.local] = gs1Term(a.value);
+      else out[a.local] = a.value;
+    }
+    return out;
+  }
+
+  private persistentDisposition(p: XmlElement): Json {
+    const out: { set?: string[]; unset?: string[] } = {};
+    for (const c of p.children) {
+      if (c.uri !== '' || (c.local !== 'set' && c.local !== 'unset')) throw refusal(`persistentDisposition holds set and unset only, not ${c.local}`, c);
+      (out[c.local] ??= []).push(bare(c.text, 'disp'));
+    }
+    return out;
+  }
+
+  private errorDeclaration(d: XmlElement): Json {
+    const out: Json = {};
+    const visit = (e: XmlElement): void => {
+      for (const c of e.children) {
+        if (c.uri !== '') this.addExtension(out, c);
+        else if (c.local === 'declarationTime') this.set(out, c, trimmed(c));
+        else if (c.local === 'reason') this.set(out, c, bare(c.text, 'er'));
+        else if (c.local === 'correctiveEventIDs') this.set(out, c, this.list(c, 'correctiveEventID').map(trimmed));
+        else if (c.local === 'extension') visit(c);
+        else throw refusal(`unknown element ${c.local} in errorDeclaration`, c);
+      }
+    };
+    visit(d);
+    return out;
+  }
+
+  /** An element whose children are all extensions (ilmd), 1.x wrappers unwrapped. */
+  private extensionsOnly(e: XmlElement): Json {
+    const out: Json = {};
+    const visit = (at: XmlElement): void => {
+      for (const c of at.children) {
+        if (c.uri === '' && c.local === 'extension') visit(c);
+        else if (c.uri === '') throw refusal(`${c.local} in ${e.local} needs a namespace of its own`, c);
+        else this.addExtension(out, c);
+      }
+    };
+    visit(e);
+    return out;
+  }
+
+  /** Adds a user extension element under its `prefix:name`; a repeated name becomes an array. */
+  private addExtension(out: Json, e: XmlElement): void {
+    const key = this.key(e);
+    const value = this.extensionValue(e);
+    const known = out[key];
+    // an extension's value is never an array of itself: an array here is a repeated name's
+    if (known === undefined) out[key] = value;
+    else if (Array.isArray(known)) known.push(value);
+    else out[key] = [known, value];
+  }
+
+  private extensionValue(e: XmlElement): unknown {
+    if (e.children.length > 0) return this.extensionObject(e);
+    const text = trimmed(e);
+    // attributes beside text have no JSON form: the text is the value, as GS1's paired examples
+    // write `<cbvmda:netWeight measurementUnitCode="KGM">3.5</…>` ("cbvmda:netWeight": "3.5")
+    if (text === '' && this.dataAttributes(e).length > 0) return this.extensionObject(e);
+    if (e.attributes.some((a) => a.uri === XSI_NS && a.local === 'nil' && a.value.trim() === 'true')) return null;
+    return text;
+  }
+
+  private extensionObject(e: XmlElement): Json {
+    if (trimmed(e) !== '' && e.children.length > 0) throw refusal(`the extension element ${e.local} mixes text and elements, which the JSON binding has no form for`, e);
+    const out: Json = {};
+    for (const a of this.dataAttributes(e)) out[a.uri !== '' ? this.key(a) : this.key({ uri: e.uri, local: a.local, prefix: e.prefix })] = a.value;
+    for (const c of e.children) {
+      if (c.uri === '') {
+        // an unqualified child of an extension: its name is the extension's own
+        this.addExtension(out, { ...c, uri: e.uri, prefix: e.prefix } as XmlElement);
+      } else this.addExtension(out, c);
+    }
+    return out;
+  }
+
+  /** An element's attributes that carry data (not namespace declarations or type annotations). */
+  private dataAttributes(e: XmlElement): XmlElement['attributes'] {
+    return e.attributes.filter((a) => a.uri !== XMLNS_NS && a.prefix !== 'xmlns' && a.local !== 'xmlns' && a.uri !== XSI_NS);
+  }
+}
+
+/**
+ * An EPCIS document in the XML binding (EPCIS 2.0 or 1.x; an EPCISDocument or an
+ * EPCISQueryDocument's results) as an EPCISDocument of the JSON binding.
+ *
+ * @throws ZfcError INVALID_ARGUMENT, naming the element (path, line, column), for XML that is not
+ *   well-formed, too deep, of another root, or with a field the standard does not have.
+ * @example
+ * const doc = epcisDocumentFromXml(await readText(ctx)); // then validateEpcisDocument(doc)
+ */
+export function epcisDocumentFromXml(text: string): Json {
+  return new Converter().document(parse(text));
+}
+
+/**
+ * One EPCIS event in the XML binding — a bare event element, or a document holding exactly one —
+ * as an event of the JSON binding (with the @context its extensions need).
+ */
+export function epcisEventFromXml(text: string): Json {
+  return new Converter().singleEvent(parse(text));
+}
+
+/** True for a media type of the XML binding (`application/xml`, `text/xml`, `application/…+xml`). */
+export function isXmlMediaType(contentType: string): boolean {
+  return /^(application|text)\/([a-z0-9.+-]*\+)?xml\s*(;|$)/i.test(contentType.trim());
+}

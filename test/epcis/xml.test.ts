@@ -1,0 +1,196 @@
+/**
+ * The EPCIS XML binding (gateway-api/epcis-xml.ts): documents of EPCIS 1.2 and 2.0 read into
+ * exactly the JSON binding's document, which this project's schema and GS1's official JSON Schema
+ * both accept; an event gets the same event hash ID whichever binding (and whichever XML
+ * spelling) it came in; hostile and malformed XML is refused with the place named; and through a
+ * real gateway, an XML capture is recorded, queried back in JSON, and recognised as the same
+ * event when it is sent again as JSON.
+ */
+import { expect } from 'chai';
+import { eventHashId } from '../../chaincode/epcis-event-hash';
+import { validateEpcisDocument } from '../../chaincode/epcis-validate';
+import { ZfcError } from '../../chaincode/errors';
+import { epcisDocumentFromXml, epcisEventFromXml } from '../../gateway-api/epcis-xml';
+import { call, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
+import { documentOf, officialSchema } from './fixtures';
+import { COLD_CHAIN_2_0, COLD_CHAIN_JSON, HARVEST_1_2, HARVEST_JSON } from './xml-documents';
+
+type Json = Record<string, unknown>;
+
+/** The refusal `fn` throws: an INVALID_ARGUMENT whose first error names `path`. */
+function refusal(fn: () => unknown, path: RegExp, message: RegExp): ZfcError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, 'refused').to.be.instanceOf(ZfcError);
+  const err = caught as ZfcError;
+  expect(err.code).to.equal('INVALID_ARGUMENT');
+  expect(err.message).to.match(message);
+  const first = (err.details as { errors: Array<{ path: string; line?: number; column?: number }> }).errors[0];
+  expect(first?.path).to.match(path);
+  return err;
+}
+
+/** An EPCIS 2.0 document around `events` (XML), with `xmlns` declarations on the root. */
+const xmlDocument = (events: string, xmlns = ''): string =>
+  `<?xml version="1.0"?><epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" ${xmlns} schemaVersion="2.0" creationDate="2026-05-01T00:00:00Z"><EPCISBody><EventList>${events}</EventList></EPCISBody></epcis:EPCISDocument>`;
+
+describe('EPCIS XML binding', function () {
+  this.timeout(120_000);
+
+  it('reads an EPCIS 1.2 document, its extension wrappers unwrapped, into the JSON binding both schemas accept', () => {
+    const doc = epcisDocumentFromXml(HARVEST_1_2);
+    expect(doc).to.deep.equal(HARVEST_JSON);
+    expect(() => validateEpcisDocument(doc)).not.to.throw();
+    const official = officialSchema();
+    expect(official(doc), JSON.stringify(official.errors)).to.equal(true);
+  });
+
+  it('reads an EPCIS 2.0 document with sensor data, master data, an SBDH and namespaces in every awkward form', () => {
+    const doc = epcisDocumentFromXml(COLD_CHAIN_2_0);
+    expect(doc).to.deep.equal(COLD_CHAIN_JSON);
+    expect(() => validateEpcisDocument(doc)).not.to.throw();
+    const official = officialSchema();
+    expect(official(doc), JSON.stringify(official.errors)).to.equal(true);
+  });
+
+  it('gives an event the same event hash ID in XML as in JSON, whatever the XML spelling; another event another', () => {
+    const json: Json = {
+      type: 'ObjectEvent',
+      eventTime: '2026-05-01T08:00:00.000Z',
+      eventTimeZoneOffset: '+08:00',
+      epcList: ['urn:epc:id:sgtin:0695000.030100.R9', 'urn:epc:id:sgtin:0695000.030100.R8'],
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      readPoint: { id: 'urn:epc:id:sgln:0695000.00051.0' },
+      bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0695000000110:PO-9' }],
+      quantityList: [{ epcClass: 'urn:epc:class:lgtin:0695000.030100.LOT-B', quantity: 12, uom: 'KGM' }],
+      'ex:check': { 'ex:by': 'QA', 'ex:ok': 'yes' },
+    };
+    const context = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://checks.example.com/' }];
+    const fromJson = eventHashId(json, context);
+    // EPCIS 2.0, the document's prefix, URNs for the CBV words
+    const modern = xmlDocument(
+      `<ObjectEvent><eventTime>2026-05-01T08:00:00.000Z</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:0695000.030100.R9</epc><epc>urn:epc:id:sgtin:0695000.030100.R8</epc></epcList>
+        <action>OBSERVE</action><bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep><disposition>urn:epcglobal:cbv:disp:in_progress</disposition>
+        <readPoint><id>urn:epc:id:sgln:0695000.00051.0</id></readPoint>
+        <bizTransactionList><bizTransaction type="urn:epcglobal:cbv:btt:po">urn:epcglobal:cbv:bt:0695000000110:PO-9</bizTransaction></bizTransactionList>
+        <quantityList><quantityElement><epcClass>urn:epc:class:lgtin:0695000.030100.LOT-B</epcClass><quantity>12</quantity><uom>KGM</uom></quantityElement></quantityList>
+        <ex:check><ex:by>QA</ex:by><ex:ok>yes</ex:ok></ex:check></ObjectEvent>`,
+      'xmlns:ex="https://checks.example.com/"',
+    );
+    // EPCIS 1.2 wrappers, another prefix for the same namespace declared on the element, other orders, CDATA, whitespace
+    const legacy = `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2026-05-01T00:00:00Z">
+      <EPCISBody><EventList><ObjectEvent>
+        <eventTime> 2026-05-01T08:00:00.000Z </eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:0695000.030100.R8</epc><epc><![CDATA[urn:epc:id:sgtin:0695000.030100.R9]]></epc></epcList>
+        <action>OBSERVE</action><bizStep>receiving</bizStep><disposition>in_progress</disposition>
+        <readPoint><id>urn:epc:id:sgln:0695000.00051.0</id></readPoint>
+        <bizTransactionList><bizTransaction type="po">urn:epcglobal:cbv:bt:0695000000110:PO-9</bizTransaction></bizTransactionList>
+        <extension><quantityList><quantityElement><epcClass>urn:epc:class:lgtin:0695000.030100.LOT-B</epcClass><quantity>12.0</quantity><uom>KGM</uom></quantityElement></quantityList></extension>
+        <q:check xmlns:q="https://checks.example.com/"><q:ok>yes</q:ok><q:by>QA</q:by></q:check>
+      </ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`;
+    for (const xml of [modern, legacy]) {
+      const doc = epcisDocumentFromXml(xml);
+      expect(eventHashId((doc['epcisBody'] as { eventList: Json[] }).eventList[0] as Json, doc['@context'])).to.equal(fromJson);
+    }
+    const other = epcisDocumentFromXml(modern.replace('<ex:ok>yes</ex:ok>', '<ex:ok>no</ex:ok>'));
+    expect(eventHashId((other['epcisBody'] as { eventList: Json[] }).eventList[0] as Json, other['@context'])).not.to.equal(fromJson);
+  });
+
+  it('reads one event: an event element on its own, or a document of exactly one', () => {
+    const bare = '<AggregationEvent><eventTime>2026-03-01T09:00:00Z</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset><parentID>urn:epc:id:sscc:0695000.0000000001</parentID><childEPCs><epc>urn:epc:id:sgtin:0695000.030100.R1</epc><epc>urn:epc:id:sgtin:0695000.030100.R2</epc></childEPCs><action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:packing</bizStep></AggregationEvent>';
+    const expected = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], ...(HARVEST_JSON.epcisBody.eventList[1] as Json) };
+    expect(epcisEventFromXml(bare)).to.deep.equal(expected);
+    expect(epcisEventFromXml(xmlDocument(bare))).to.deep.equal(expected);
+    refusal(() => epcisEventFromXml(xmlDocument(bare + bare)), /EPCISDocument$/, /a single event is wanted, and the document holds 2/);
+  });
+
+  it('refuses malformed and hostile XML, naming the place, and never expands an entity', () => {
+    const event = (inner: string): string => xmlDocument(`<ObjectEvent><eventTime>2026-05-01T08:00:00Z</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset><action>OBSERVE</action>${inner}</ObjectEvent>`);
+    const broken = refusal(() => epcisDocumentFromXml('<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2">\n<EPCISBody></EventList>'), /EPCISDocument/, /not well-formed XML: unexpected close tag/);
+    expect((broken.details as { errors: Array<{ line: number }> }).errors[0]?.line).to.equal(2);
+    const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>`;
+    refusal(() => epcisDocumentFromXml(laughs + event('<bizStep>&lol3;</bizStep>').replace(/^<\?xml[^>]*\?>/, '')), /bizStep/, /not well-formed XML: undefined entity/);
+    const external = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>';
+    refusal(() => epcisDocumentFromXml(external + event('<bizStep>&xxe;</bizStep>').replace(/^<\?xml[^>]*\?>/, '')), /bizStep/, /undefined entity/);
+    const deep = `${'<ex:a>'.repeat(100)}x${'</ex:a>'.repeat(100)}`;
+    refusal(() => epcisDocumentFromXml(event(deep).replace('<epcis:EPCISDocument ', '<epcis:EPCISDocument xmlns:ex="https://e.example/" ')), /ex:a/, /nested more than 64 elements deep/);
+    refusal(() => epcisDocumentFromXml('<EPCISDocument><EPCISBody/></EPCISDocument>'), /^\/EPCISDocument$/, /root element must be an EPCISDocument/);
+    refusal(() => epcisDocumentFromXml(xmlDocument('<QuantityEvent><eventTime>2026-05-01T08:00:00Z</eventTime></QuantityEvent>')), /QuantityEvent$/, /withdrawn in EPCIS 2.0/);
+    refusal(() => epcisDocumentFromXml(event('<colour>red</colour>')), /ObjectEvent\/colour$/, /unknown element colour in ObjectEvent/);
+    refusal(() => epcisDocumentFromXml(event('<epcList>urn:epc:id:sgtin:0695000.030100.R1</epcList>')), /epcList$/, /holds epc elements, not text/);
+    refusal(() => epcisDocumentFromXml(event('<epcList><epc>a</epc><id>b</id></epcList>')), /epcList\/id$/, /epc elements only/);
+    refusal(() => epcisDocumentFromXml(event('<bizStep>a</bizStep><bizStep>b</bizStep>')), /bizStep\[2\]$/, /bizStep may appear once/);
+    refusal(() => epcisDocumentFromXml('<?xml version="1.0" encoding="ISO-8859-1"?>' + event('').replace(/^<\?xml[^>]*\?>/, '')), /^\/$/, /encoding="ISO-8859-1"; send the document as UTF-8/);
+    refusal(() => epcisDocumentFromXml(event('<ex:v xmlns:ex="https://e.example/">text<ex:w/></ex:v>')), /ex:v$/, /mixes text and elements/);
+    refusal(() => epcisDocumentFromXml('   '), /^\/$/, /not well-formed XML: document must contain a root element/);
+  });
+
+  describe('through the gateway', () => {
+    let t: TestGateway;
+    const as = (method: string, url: string, body?: string, type = 'application/xml'): Promise<Reply> =>
+      call(t.gw.url, method, url, { key: t.regulatorKey, ...(body !== undefined ? { body, headers: { 'content-type': type } } : {}) });
+    /** Follows a capture job until it ends. */
+    const finished = async (r: Reply): Promise<Json> => {
+      expect(r.status, r.text).to.equal(202);
+      for (let i = 0; i < 500; i++) {
+        const job = await as('GET', String(r.headers.get('location')));
+        if (!job.body.running) return job.body as Json;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      throw new Error('capture job did not finish');
+    };
+    const count = async (): Promise<number> => (await as('GET', '/epcis/events?perPage=1000')).body.epcisBody.queryResults.resultsBody.eventList.length;
+
+    before(async () => {
+      t = await startTestGateway();
+    });
+
+    after(async () => {
+      await t?.gw.close();
+      if (t) await removeDir(t.dir);
+    });
+
+    it('captures an XML document, answers its events in JSON, and knows them again when they come as JSON', async () => {
+      const job = await finished(await as('POST', '/epcis/capture', HARVEST_1_2));
+      expect(job, JSON.stringify(job)).to.include({ success: true, eventCount: 4, captured: 4, duplicates: 0 });
+      const r = await as('GET', `/epcis/events?EQ_bizStep=commissioning&MATCH_epc=${encodeURIComponent('urn:epc:id:sgtin:0695000.030100.R1')}`);
+      expect(r.status, r.text).to.equal(200);
+      const [harvest] = r.body.epcisBody.queryResults.resultsBody.eventList as Json[];
+      expect(harvest).to.include({ eventID: 'urn:uuid:6f1c0d2e-0000-4000-8000-000000000001', bizStep: 'commissioning', 'zfc:grower': 'Wang & Sons 王氏' });
+      expect(harvest?.['ilmd']).to.deep.equal(HARVEST_JSON.epcisBody.eventList[0]?.ilmd);
+      // the same events in the JSON binding: recorded once, whichever binding carried them first
+      const again = await finished(await as('POST', '/epcis/capture', JSON.stringify(HARVEST_JSON), 'application/ld+json'));
+      expect(again, JSON.stringify(again)).to.include({ success: true, captured: 0, duplicates: 4 });
+      expect(await count()).to.equal(4);
+    });
+
+    it('captures one XML event at /epcis/events, and refuses bad XML and other media types, recording nothing', async () => {
+      const before = await count();
+      const one = await as('POST', '/epcis/events', COLD_CHAIN_2_0.replace(/<ObjectEvent>[\s\S]*<\/ObjectEvent>/, ''));
+      expect(one.status, one.text).to.equal(201);
+      expect(one.headers.get('location')).to.match(/^\/epcis\/events\/ni%3A%2F%2F%2Fsha-256%3B[0-9a-f]{64}/);
+      const bad = await as('POST', '/epcis/capture', HARVEST_1_2.replace('</epcList>', '</epcLis>'));
+      expect(bad.status, bad.text).to.equal(400);
+      expect(bad.headers.get('content-type')).to.match(/^application\/problem\+json/);
+      expect(bad.body.type).to.equal('epcisException:ValidationException');
+      expect(bad.body.error.details.errors[0]).to.include({ line: 13 });
+      // well-formed, but its JSON form breaks the schema: the schema's pointer into it
+      const invalid = await as('POST', '/epcis/capture', HARVEST_1_2.replace('<action>ADD</action>', '<action>MOVE</action>'));
+      expect(invalid.status, invalid.text).to.equal(400);
+      expect(JSON.stringify(invalid.body.error.details)).to.include('/epcisBody/eventList/0/action');
+      const plain = await as('POST', '/epcis/capture', HARVEST_1_2, 'text/plain');
+      expect(plain.status, plain.text).to.equal(415);
+      expect(await count()).to.equal(before + 1);
+      // a JSON capture is untouched by all this
+      const json = await finished(await as('POST', '/epcis/capture', JSON.stringify(documentOf([{ ...(HARVEST_JSON.epcisBody.eventList[3] as Json), eventTime: '2026-03-03T10:00:00Z' }])), 'application/json'));
+      expect(json).to.include({ success: true, captured: 1 });
+    });
+  });
+});
