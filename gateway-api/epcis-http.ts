@@ -1,12 +1,14 @@
 /**
- * The HTTP details every EPCIS route shares: a bounded JSON (or JSON-LD) body reader and the
- * standard's version headers on each answer.
+ * The HTTP details every EPCIS route shares: a bounded JSON (or JSON-LD) body reader, the
+ * capture routes' reader of either binding (JSON or XML), and the standard's version headers on
+ * each answer.
  */
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { EPCIS_HEADERS } from './epcis-query';
 import { problemOf } from './epcis-problems';
-import { readJsonText } from './json-body';
+import { epcisDocumentFromXml, epcisEventFromXml, isXmlMediaType } from './epcis-xml';
+import { readJsonText, readText } from './json-body';
 
 const JSON_TYPES = ['application/json', 'application/ld+json'];
 
@@ -23,8 +25,29 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
 export async function readJsonBodyText(ctx: Context, limit: number): Promise<{ value: unknown; text: string }> {
   if (!ctx.is(JSON_TYPES)) throw new ZfcError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type').slice(0, 200) });
   const body = await readJsonText(ctx, limit);
-  if (body === undefined) throw new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
+  if (body === undefined) throw emptyBody();
   return body;
+}
+
+/**
+ * A capture's body in either binding: JSON or JSON-LD as {@link readJsonBodyText} reads it, or
+ * the XML binding (application/xml, text/xml; epcis-xml.ts) read into the JSON binding, whose
+ * `text` is then that JSON (what is submitted and kept; the XML itself is not). `what` says
+ * whether a document or a single event is wanted.
+ */
+export async function readEpcisBody(ctx: Context, limit: number, what: 'document' | 'event'): Promise<{ value: unknown; text: string }> {
+  if (!isXmlMediaType(ctx.get('content-type'))) {
+    if (!ctx.is(JSON_TYPES)) throw new ZfcError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json, application/ld+json or application/xml', { contentType: ctx.get('content-type').slice(0, 200) });
+    return readJsonBodyText(ctx, limit);
+  }
+  const text = await readText(ctx, limit);
+  if (text === undefined) throw emptyBody();
+  const value = what === 'document' ? epcisDocumentFromXml(text) : epcisEventFromXml(text);
+  return { value, text: JSON.stringify(value) };
+}
+
+function emptyBody(): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
 }
 
 /** Sets the standard's version headers on an answer. */

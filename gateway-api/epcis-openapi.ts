@@ -43,9 +43,17 @@ const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/sc
 const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };
 const security = [{ apiKey: [] }];
 const json = (schema: Record<string, unknown>): Record<string, unknown> => ({ 'application/ld+json': { schema }, 'application/json': { schema } });
+/** A capture body in either binding: JSON-LD/JSON as `schema` says, or the XML binding (gateway-api/epcis-xml.ts). */
+const jsonOrXml = (schema: Record<string, unknown>, xml: string): Record<string, unknown> => ({ ...json(schema), 'application/xml': { schema: { type: 'string', description: xml } } });
 const pathParam = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const queryParams = QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
-const answer = { '200': { description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page.', content: json(ref('EPCISQueryDocument')) }, default: error };
+const answer = {
+  '200': {
+    description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page. In the XML binding when Accept prefers application/xml or text/xml.',
+    content: { ...json(ref('EPCISQueryDocument')), 'application/xml': { schema: { type: 'string', description: 'The EPCISQueryDocument of the XML binding (urn:epcglobal:epcis-query:xsd:2).' } } },
+  },
+  default: error,
+};
 
 const collection = { '200': { description: 'A JSON-LD `Collection` (`member`).', content: json({ type: 'object', required: ['type', 'member'], properties: { type: { const: 'Collection' }, member: { type: 'array', items: { type: 'string' } } } }) }, default: error };
 const pageParams = [{ name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }];
@@ -72,7 +80,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       summary: 'Capture an EPCISDocument (its header\'s master data too: vocabulary elements recorded as the capturer\'s declarations), or the events of an EPCISQueryDocument (another repository\'s answer; at most 10,000 events), all or nothing (or, with GS1-Capture-Error-Behaviour: proceed, every event the rules accept, the job naming each refused one); 202 with a capture job.',
       security,
       parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback', 'proceed'] } }],
-      requestBody: { required: true, content: json(ref('EPCISDocument')) },
+      requestBody: { required: true, content: jsonOrXml(ref('EPCISDocument'), 'An EPCISDocument (or EPCISQueryDocument) of the XML binding, EPCIS 2.0 or 1.x, UTF-8; read into the JSON binding (1.x extension wrappers unwrapped, CBV URNs as bare words) and captured as that JSON document.') },
       responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting.' }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, default: error },
     },
   },
@@ -83,9 +91,9 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     get: { operationId: 'epcisQuery', summary: 'Events matching the standard\'s query parameters, paged.', description: TYPED_FAMILIES, security, parameters: queryParams, responses: answer },
     post: {
       operationId: 'epcisCaptureEvent',
-      summary: 'Capture one event (JSON-LD, with @context); 201 with its Location, 200 if already recorded.',
+      summary: 'Capture one event (JSON-LD, with @context, or XML); 201 with its Location, 200 if already recorded.',
       security,
-      requestBody: { required: true, content: json(ref('EPCISEvent')) },
+      requestBody: { required: true, content: jsonOrXml(ref('EPCISEvent'), 'One event of the XML binding: an event element (ObjectEvent, …) on its own, or an EPCISDocument holding exactly one.') },
       responses: { '201': { description: 'Captured.' }, '200': { description: 'Already recorded.' }, default: error },
     },
   },

@@ -29,7 +29,8 @@ import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
-import { answerAsEpcis, assertVersionSpoken, readJsonBody, readJsonBodyText } from './epcis-http';
+import { queryDocumentXml } from './epcis-xml-write';
+import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes, ownerOf } from './epcis-query-routes';
@@ -142,6 +143,22 @@ export function notReady(): ZfcError {
   return new ZfcError('EPCIS_NOT_READY', 'the EPCIS event store is catching up with the ledger after a start; try again shortly', { retryAfterSeconds: 1 });
 }
 
+/**
+ * Answers an EPCISQueryDocument as JSON-LD, or in the XML binding (epcis-xml-write.ts) when the
+ * request's Accept prefers XML to JSON (`application/xml` or `text/xml`).
+ */
+function answerQueryDocument(ctx: Context, doc: Record<string, unknown>): void {
+  const preferred = ctx.accepts('application/ld+json', 'application/json', 'application/xml', 'text/xml');
+  ctx.vary('Accept');
+  if (preferred === 'application/xml' || preferred === 'text/xml') {
+    ctx.type = preferred;
+    ctx.body = queryDocumentXml(doc);
+    return;
+  }
+  ctx.type = 'application/ld+json';
+  ctx.body = doc;
+}
+
 function nextLink(ctx: Context, token: string): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(ctx.query)) {
@@ -203,7 +220,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const owner = ownerOf(ctx, deps, identity);
     const declared = Number(ctx.get('content-length')) || 0;
     if (declared <= limit) jobs.admit({ owner, bytes: declared }); // a document with no room is refused before it is read (one too large for any room is 413, below)
-    const body = await readJsonBodyText(ctx, limit);
+    const body = await readEpcisBody(ctx, limit, 'document');
     const fromQuery = isQueryDocument(body.value);
     // proceeding, a bad event is the job's to report (the contract names it): only the envelope is judged here
     const proceed = behaviour === 'proceed';
@@ -229,7 +246,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   router.post('/events', async (ctx) => {
     const identity = await deps.identityOf(ctx);
-    const event = validateEpcisEvent(await readJsonBody(ctx, limit));
+    const event = validateEpcisEvent((await readEpcisBody(ctx, limit, 'event')).value);
     const result = await deps.store.capture(wrapEvent(event, now()), identity);
     const eventID = result.captured[0]?.eventID ?? result.duplicates[0]?.eventID ?? '';
     ctx.set('Location', `/epcis/events/${encodeURIComponent(eventID)}`);
@@ -250,8 +267,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
     if (next) ctx.set('Link', nextLink(ctx, next));
-    ctx.type = 'application/ld+json';
-    ctx.body = queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat);
+    answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat));
   };
 
   router.get('/events', (ctx) => answer(ctx));
@@ -261,8 +277,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const eventID = ctx.params['eventID'] ?? '';
     const stored = await deps.store.get(eventID, identity, deps.viewerOf?.(ctx));
     if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
-    ctx.type = 'application/ld+json';
-    ctx.body = queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat);
+    answerQueryDocument(ctx, queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat));
   });
 
   if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink);

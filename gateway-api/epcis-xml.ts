@@ -57,8 +57,12 @@ const STANDARD_NAMESPACES: ReadonlyMap<string, string> = new Map([
   ['urn:epcglobal:cbv:mda#', 'cbvmda'],
 ]);
 
-/** Prefixes a user's namespace may not take (the standard context's terms). */
-const RESERVED_PREFIXES = new Set(['gs1', 'cbv', 'epcis', 'cbvmda', 'rdf', 'rdfs', 'owl', 'xsd', 'dcterms', 'schema', 'sh', 'id', 'type']);
+/**
+ * Prefixes another namespace may not take: the GS1 vocabularies' own, which readers of the JSON
+ * binding take as GS1's whatever the @context says. Any other prefix is kept as the document
+ * wrote it (and declared in the @context), even one the standard's context also defines.
+ */
+const RESERVED_PREFIXES = new Set(['gs1', 'cbv', 'epcis']);
 
 const EVENT_TYPES = new Set(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent']);
 

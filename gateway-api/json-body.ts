@@ -21,15 +21,12 @@ export async function readJson(ctx: Context, limitBytes: number): Promise<unknow
  * is `undefined`. The same limits and errors as {@link readJson}.
  */
 export async function readJsonText(ctx: Context, limitBytes: number): Promise<{ value: unknown; text: string } | undefined> {
-  const declared = Number(ctx.get('content-length') || '0');
-  if (declared > limitBytes) throw tooLarge(limitBytes);
   const type = ctx.get('content-type');
-  const raw = await readRaw(ctx, limitBytes);
-  if (raw.length === 0) return undefined;
+  const text = await readText(ctx, limitBytes);
+  if (text === undefined) return undefined;
   if (type && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
     throw new ZfcError('INVALID_ARGUMENT', 'the body must be JSON (Content-Type: application/json)', { field: '/', contentType: type.slice(0, 100) });
   }
-  const text = raw.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
@@ -40,6 +37,18 @@ export async function readJsonText(ctx: Context, limitBytes: number): Promise<{ 
     throw new ZfcError('INVALID_ARGUMENT', `the body is nested more than ${MAX_DEPTH} levels deep`, { field: '/', limit: MAX_DEPTH });
   }
   return { value, text };
+}
+
+/**
+ * The request body as UTF-8 text, under the same byte limit (413 PAYLOAD_TOO_LARGE past it,
+ * declared or counted); an empty body is `undefined`. For readers of other media types (the
+ * EPCIS XML binding); JSON bodies go through {@link readJsonText}.
+ */
+export async function readText(ctx: Context, limitBytes: number): Promise<string | undefined> {
+  const declared = Number(ctx.get('content-length') || '0');
+  if (declared > limitBytes) throw tooLarge(limitBytes);
+  const raw = await readRaw(ctx, limitBytes);
+  return raw.length === 0 ? undefined : raw.toString('utf8');
 }
 
 /** The deepest nesting a body may have (chaincode/json-depth.ts says why there is a limit). */

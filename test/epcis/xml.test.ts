@@ -2,17 +2,19 @@
  * The EPCIS XML binding (gateway-api/epcis-xml.ts): documents of EPCIS 1.2 and 2.0 read into
  * exactly the JSON binding's document, which this project's schema and GS1's official JSON Schema
  * both accept; an event gets the same event hash ID whichever binding (and whichever XML
- * spelling) it came in; hostile and malformed XML is refused with the place named; and through a
- * real gateway, an XML capture is recorded, queried back in JSON, and recognised as the same
- * event when it is sent again as JSON.
+ * spelling) it came in; hostile and malformed XML is refused with the place named; query answers
+ * written in XML (gateway-api/epcis-xml-write.ts) read back as the very events of every GS1
+ * example; and through a real gateway, an XML capture is recorded, queried back in JSON and in
+ * XML, and recognised as the same event when it is sent again as JSON.
  */
 import { expect } from 'chai';
 import { eventHashId } from '../../chaincode/epcis-event-hash';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ZfcError } from '../../chaincode/errors';
 import { epcisDocumentFromXml, epcisEventFromXml } from '../../gateway-api/epcis-xml';
+import { queryDocumentXml } from '../../gateway-api/epcis-xml-write';
 import { call, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
-import { documentOf, officialSchema } from './fixtures';
+import { documentOf, example, exampleNames, officialSchema } from './fixtures';
 import { COLD_CHAIN_2_0, COLD_CHAIN_JSON, HARVEST_1_2, HARVEST_JSON } from './xml-documents';
 
 type Json = Record<string, unknown>;
@@ -132,6 +134,57 @@ describe('EPCIS XML binding', function () {
     refusal(() => epcisDocumentFromXml('   '), /^\/$/, /not well-formed XML: document must contain a root element/);
   });
 
+  /** An EPCISQueryDocument of events, as the gateway's answers hold them. */
+  const answerOf = (events: unknown[], context: unknown): Json => ({
+    '@context': context,
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate: '2026-06-01T00:00:00Z',
+    epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+  });
+
+  it('writes answers in XML that read back as the very events, for every GS1 example and both XML documents', () => {
+    const names = exampleNames();
+    expect(names).to.have.length(12);
+    for (const name of names) {
+      const doc = example(name);
+      const back = epcisDocumentFromXml(queryDocumentXml(answerOf(doc['epcisBody'].eventList, doc['@context'])));
+      expect((back['epcisBody'] as Json)['eventList'], name).to.deep.equal(doc['epcisBody'].eventList);
+    }
+    for (const [xml, json] of [[HARVEST_1_2, HARVEST_JSON], [COLD_CHAIN_2_0, COLD_CHAIN_JSON]] as const) {
+      const events = (epcisDocumentFromXml(xml)['epcisBody'] as { eventList: Json[] }).eventList;
+      const back = epcisDocumentFromXml(queryDocumentXml(answerOf(events, json['@context'])));
+      expect((back['epcisBody'] as Json)['eventList']).to.deep.equal(json.epcisBody.eventList);
+    }
+  });
+
+  it('writes each event\'s fields in its XSD order, escapes what XML must, and keeps what has no XML form as a comment', () => {
+    const event: Json = {
+      'ex:note': 'a < b & "c" ]]> \u0001 中',
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: ['urn:epc:id:sgtin:0695000.030100.R1'],
+      eventTimeZoneOffset: '+08:00',
+      eventTime: '2026-06-01T00:00:00Z',
+      readPoint: { id: 'urn:epc:id:sgln:0695000.00011.0' },
+      sensorElementList: [{ sensorReport: [{ type: 'Temperature', value: 4, 'ex:where': 'door "left"' }] }],
+      odd: { kept: true },
+      'ex:nested': [['a', 'b']],
+    };
+    const xml = queryDocumentXml(answerOf([event], ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ex.example/' }]));
+    const order = [...xml.matchAll(/<(eventTime|eventTimeZoneOffset|epcList|action|bizStep|readPoint|sensorElementList|ex:note)[ >]/g)].map((m) => m[1]);
+    expect(order).to.deep.equal(['eventTime', 'eventTimeZoneOffset', 'epcList', 'action', 'bizStep', 'readPoint', 'sensorElementList', 'ex:note']);
+    expect(xml).to.include('<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>');
+    expect(xml).to.include('type="https://gs1.org/voc/Temperature"');
+    expect(xml).to.include('<!-- no XML form: {"odd":{"kept":true}} -->');
+    expect(xml).to.include('<!-- no XML form: {"ex:nested":["a","b"]} -->');
+    const back = (epcisDocumentFromXml(xml)['epcisBody'] as { eventList: Json[] }).eventList[0] as Json;
+    expect(back['ex:note']).to.equal('a < b & "c" ]]> \uFFFD 中');
+    expect((back['sensorElementList'] as Json[])[0]).to.deep.equal({ sensorReport: [{ type: 'Temperature', value: 4, 'ex:where': 'door "left"' }] });
+    expect(back).to.not.have.property('odd');
+  });
+
   describe('through the gateway', () => {
     let t: TestGateway;
     const as = (method: string, url: string, body?: string, type = 'application/xml'): Promise<Reply> =>
@@ -169,6 +222,26 @@ describe('EPCIS XML binding', function () {
       const again = await finished(await as('POST', '/epcis/capture', JSON.stringify(HARVEST_JSON), 'application/ld+json'));
       expect(again, JSON.stringify(again)).to.include({ success: true, captured: 0, duplicates: 4 });
       expect(await count()).to.equal(4);
+    });
+
+    it('answers queries in XML to a reader that asks for it, the same events as in JSON', async () => {
+      const query = `/epcis/events?MATCH_anyEPC=${encodeURIComponent('urn:epc:id:sgtin:0695000.030100.R1')}`;
+      const json = await as('GET', query);
+      expect(json.status, json.text).to.equal(200);
+      const xml = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { accept: 'application/xml' } });
+      expect(xml.status, xml.text).to.equal(200);
+      expect(xml.headers.get('content-type')).to.match(/^application\/xml/);
+      expect(xml.headers.get('vary')).to.match(/accept/i);
+      expect(xml.text).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<epcisq:EPCISQueryDocument /);
+      const events = json.body.epcisBody.queryResults.resultsBody.eventList as Json[];
+      expect(events.length).to.be.greaterThan(2);
+      expect((epcisDocumentFromXml(xml.text)['epcisBody'] as Json)['eventList']).to.deep.equal(events);
+      const id = String(events[0]?.['eventID']);
+      const one = await call(t.gw.url, 'GET', `/epcis/events/${encodeURIComponent(id)}`, { key: t.regulatorKey, headers: { accept: 'text/xml;q=1, application/json;q=0.5' } });
+      expect(one.headers.get('content-type')).to.match(/^text\/xml/);
+      expect(epcisEventFromXml(one.text)['eventID']).to.equal(id);
+      const prefersJson = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { accept: 'application/json, application/xml;q=0.5' } });
+      expect(prefersJson.headers.get('content-type')).to.match(/^application\/ld\+json/);
     });
 
     it('captures one XML event at /epcis/events, and refuses bad XML and other media types, recording nothing', async () => {

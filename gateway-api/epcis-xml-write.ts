@@ -1,0 +1,273 @@
+/**
+ * EPCIS query answers in the standard's XML binding, for readers that ask for it (`Accept:
+ * application/xml`): the systems that speak EPCIS 1.2 or 2.0 in XML only. The reverse of
+ * epcis-xml.ts: reading what this writes gives back the answer's JSON events.
+ *
+ * - The EPCISQueryDocument of EPCIS 2.0 (`urn:epcglobal:epcis-query:xsd:2`), its QueryResults
+ *   holding the events in an EventList.
+ * - Each event's standard fields in the order of the EPCIS 2.0 XSD for its type; lists as their
+ *   element lists (`epcList/epc`, `quantityList/quantityElement`, …); a sensor element's metadata
+ *   and reports as attributes.
+ * - CBV bare words as the CBV URNs XML readers know (`shipping` as
+ *   `urn:epcglobal:cbv:bizstep:shipping`), GS1 measurement types and alert types as their GS1
+ *   Web Vocabulary URIs; any other value as it is.
+ * - User extensions (`prefix:name`) as elements of their namespace, declared from the answer's
+ *   JSON-LD @context (an event that carries its own @context declares its prefixes on its own
+ *   element); a prefix no context declares is bound to itself as a URI scheme (`ex:` for
+ *   `ex:name`), which is what an undeclared compact IRI means in JSON-LD. An array is repeated
+ *   elements, an object nested ones, null `xsi:nil`.
+ * - A member with no XML form (an unprefixed key where only extensions may be, an array inside an
+ *   array) is not dropped silently: it is written as an XML comment holding its JSON.
+ */
+type Json = Record<string, unknown>;
+
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+/** The prefixes the standard's JSON-LD context declares, for extension keys that use them undeclared. */
+const STANDARD_PREFIXES: Readonly<Record<string, string>> = { gs1: 'https://gs1.org/voc/', cbv: 'https://ref.gs1.org/cbv/', epcis: 'https://ref.gs1.org/epcis/', cbvmda: 'urn:epcglobal:cbv:mda' };
+
+/** Each event type's standard fields after the common ones, in its XSD's order. */
+const TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  ObjectEvent: ['epcList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'quantityList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition', 'ilmd'],
+  AggregationEvent: ['parentID', 'childEPCs', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'childQuantityList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
+  TransactionEvent: ['bizTransactionList', 'parentID', 'epcList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'quantityList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
+  TransformationEvent: ['inputEPCList', 'inputQuantityList', 'outputEPCList', 'outputQuantityList', 'transformationID', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition', 'ilmd'],
+  AssociationEvent: ['parentID', 'childEPCs', 'childQuantityList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
+};
+const COMMON_FIELDS = ['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'errorDeclaration', 'certificationInfo'] as const;
+const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
+const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
+const CBV_URN: Readonly<Record<string, string>> = { bizStep: 'bizstep', disposition: 'disp' };
+const WORD = /^[A-Za-z0-9_]+$/;
+/** An XML name's local part (letters, digits and . - _ after a letter or _; no colon). */
+const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (s: string): string => escapeText(s).replace(/"/g, '&quot;').replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+/** XML 1.0 cannot carry most control characters (JSON strings can): each becomes U+FFFD. */
+// eslint-disable-next-line no-control-regex -- the control characters are what XML 1.0 cannot carry
+const xmlSafe = (s: string): string => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+const text = (value: unknown): string => escapeText(xmlSafe(typeof value === 'string' ? value : String(value)));
+const attr = (value: unknown): string => escapeAttribute(xmlSafe(typeof value === 'string' ? value : String(value)));
+/** A comment holding a member with no XML form (`--` may not appear in a comment). */
+const comment = (key: string, value: unknown): string => `<!-- no XML form: ${JSON.stringify({ [key]: value }).replace(/--/g, '- -')} -->`;
+
+/** A bare CBV word as its 1.x URN; anything else as it is. */
+function urn(value: unknown, vocabulary: string): string {
+  return typeof value === 'string' && WORD.test(value) ? `urn:epcglobal:cbv:${vocabulary}:${value}` : String(value);
+}
+
+/** A bare GS1 Web Vocabulary term as its URI; anything else as it is. */
+function gs1Uri(value: unknown): string {
+  return typeof value === 'string' && WORD.test(value) ? `https://gs1.org/voc/${value}` : String(value);
+}
+
+/** The prefixes a JSON-LD @context declares (string values of its objects). */
+function contextPrefixes(context: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of Array.isArray(context) ? context : [context]) {
+    if (c && typeof c === 'object') for (const [k, v] of Object.entries(c as Json)) if (typeof v === 'string' && NCNAME.test(k)) out.set(k, v);
+  }
+  return out;
+}
+
+/** Writes one answer; `declared` is what the enclosing elements have declared. */
+class Writer {
+  private out = '';
+
+  constructor(private readonly declared: Map<string, string>) {}
+
+  static document(doc: Json): string {
+    const prefixes = contextPrefixes(doc['@context']);
+    const events = (((doc['epcisBody'] as Json | undefined)?.['queryResults'] as Json | undefined)?.['resultsBody'] as Json | undefined)?.['eventList'];
+    const queryResults = ((doc['epcisBody'] as Json | undefined)?.['queryResults'] ?? {}) as Json;
+    // the prefixes the events use but no context declares: declared once, on the root
+    const all = new Map(prefixes);
+    for (const e of Array.isArray(events) ? (events as Json[]) : []) for (const p of usedPrefixes(e)) if (!all.has(p) && !contextPrefixes(e['@context']).has(p)) all.set(p, STANDARD_PREFIXES[p] ?? `${p}:`);
+    const w = new Writer(all);
+    const xmlns = [...all].map(([p, uri]) => ` xmlns:${p}="${attr(uri)}"`).join('');
+    w.out += '<?xml version="1.0" encoding="UTF-8"?>\n';
+    w.out += `<epcisq:EPCISQueryDocument xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2" xmlns:xsi="${XSI}"${xmlns} schemaVersion="2.0" creationDate="${attr(doc['creationDate'] ?? '')}">`;
+    w.out += '<EPCISBody><epcisq:QueryResults>';
+    w.out += `<queryName>${text(queryResults['queryName'] ?? '')}</queryName>`;
+    if (queryResults['subscriptionID'] !== undefined) w.out += `<subscriptionID>${text(queryResults['subscriptionID'])}</subscriptionID>`;
+    w.out += '<resultsBody><EventList>';
+    for (const e of Array.isArray(events) ? (events as Json[]) : []) w.event(e);
+    w.out += '</EventList></resultsBody></epcisq:QueryResults></EPCISBody></epcisq:EPCISQueryDocument>\n';
+    return w.out;
+  }
+
+  private event(e: Json): void {
+    const type = String(e['type']);
+    const fields = TYPE_FIELDS[type];
+    if (!fields) {
+      this.out += comment('event', e);
+      return;
+    }
+    // an event with a context of its own (its prefixes clash with the answer's) declares them here
+    const own = contextPrefixes(e['@context']);
+    const saved = new Map(this.declared);
+    const decl = [...own].filter(([p, uri]) => this.declared.get(p) !== uri);
+    for (const [p, uri] of own) this.declared.set(p, uri);
+    this.out += `<${type}${decl.map(([p, uri]) => ` xmlns:${p}="${attr(uri)}"`).join('')}>`;
+    const standard = new Set<string>(['type', '@context', ...COMMON_FIELDS, ...fields]);
+    for (const name of [...COMMON_FIELDS, ...fields]) if (e[name] !== undefined) this.field(name, e[name]);
+    for (const [k, v] of Object.entries(e)) if (!standard.has(k)) this.extension(k, v);
+    this.out += `</${type}>`;
+    this.declared.clear();
+    for (const [p, uri] of saved) this.declared.set(p, uri);
+  }
+
+  private field(name: string, value: unknown): void {
+    if (EPC_LISTS.has(name)) return this.list(name, value, (v) => this.leaf('epc', v));
+    if (QUANTITY_LISTS.has(name)) return this.list(name, value, (q) => this.object('quantityElement', q, ['epcClass', 'quantity', 'uom']));
+    if (name === 'certificationInfo') {
+      for (const v of Array.isArray(value) ? value : [value]) this.leaf(name, v);
+      return;
+    }
+    if (name in CBV_URN) return this.leaf(name, urn(value, CBV_URN[name] as string));
+    if (name === 'readPoint' || name === 'bizLocation') return this.object(name, value, ['id']);
+    if (name === 'bizTransactionList') return this.list(name, value, (b) => this.typed('bizTransaction', b, 'btt'));
+    if (name === 'sourceList') return this.list(name, value, (s) => this.typed('source', s, 'sdt'));
+    if (name === 'destinationList') return this.list(name, value, (d) => this.typed('destination', d, 'sdt'));
+    if (name === 'sensorElementList') return this.list(name, value, (s) => this.sensorElement(s));
+    if (name === 'persistentDisposition') return this.persistentDisposition(value);
+    if (name === 'ilmd') return this.object(name, value, []);
+    if (name === 'errorDeclaration') return this.errorDeclaration(value);
+    this.leaf(name, value);
+  }
+
+  private leaf(name: string, value: unknown): void {
+    if (value !== null && typeof value === 'object') {
+      this.out += comment(name, value);
+      return;
+    }
+    this.out += `<${name}>${text(value)}</${name}>`;
+  }
+
+  private list(name: string, value: unknown, each: (v: unknown) => void): void {
+    if (!Array.isArray(value)) {
+      this.out += comment(name, value);
+      return;
+    }
+    this.out += `<${name}>`;
+    for (const v of value) each(v);
+    this.out += `</${name}>`;
+  }
+
+  /** An element of standard `fields` (in order), then its extensions. */
+  private object(name: string, value: unknown, fields: readonly string[]): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.out += comment(name, value);
+      return;
+    }
+    const o = value as Json;
+    this.out += `<${name}>`;
+    for (const f of fields) if (o[f] !== undefined) this.leaf(f, o[f]);
+    for (const [k, v] of Object.entries(o)) if (!fields.includes(k)) this.extension(k, v);
+    this.out += `</${name}>`;
+  }
+
+  private typed(name: string, value: unknown, vocabulary: string): void {
+    const o = (value ?? {}) as Json;
+    const type = o['type'] === undefined ? '' : ` type="${attr(urn(o['type'], vocabulary))}"`;
+    this.out += `<${name}${type}>${text(o[name] ?? '')}</${name}>`;
+    for (const [k, v] of Object.entries(o)) if (k !== 'type' && k !== name) this.out += comment(k, v);
+  }
+
+  private sensorElement(value: unknown): void {
+    const o = (value ?? {}) as Json;
+    this.out += '<sensorElement>';
+    if (o['sensorMetadata'] !== undefined) this.attributes('sensorMetadata', o['sensorMetadata']);
+    for (const r of Array.isArray(o['sensorReport']) ? (o['sensorReport'] as unknown[]) : []) this.attributes('sensorReport', r);
+    for (const [k, v] of Object.entries(o)) if (k !== 'sensorMetadata' && k !== 'sensorReport') this.extension(k, v);
+    this.out += '</sensorElement>';
+  }
+
+  /** A sensor element's metadata or report: every member an attribute. */
+  private attributes(name: string, value: unknown): void {
+    const o = (value ?? {}) as Json;
+    let attrs = '';
+    let comments = '';
+    for (const [k, v] of Object.entries(o)) {
+      if (v !== null && typeof v === 'object') comments += comment(k, v);
+      else if (!NCNAME.test(k) && !this.qualified(k)) comments += comment(k, v);
+      else attrs += ` ${k}="${attr(k === 'type' || k === 'exception' ? gs1Uri(v) : v)}"`;
+    }
+    this.out += `<${name}${attrs}/>${comments}`;
+  }
+
+  private persistentDisposition(value: unknown): void {
+    const o = (value ?? {}) as Json;
+    this.out += '<persistentDisposition>';
+    for (const kind of ['unset', 'set'] as const) for (const v of Array.isArray(o[kind]) ? (o[kind] as unknown[]) : []) this.leaf(kind, urn(v, 'disp'));
+    this.out += '</persistentDisposition>';
+  }
+
+  private errorDeclaration(value: unknown): void {
+    const o = (value ?? {}) as Json;
+    this.out += '<errorDeclaration>';
+    if (o['declarationTime'] !== undefined) this.leaf('declarationTime', o['declarationTime']);
+    if (o['reason'] !== undefined) this.leaf('reason', urn(o['reason'], 'er'));
+    if (Array.isArray(o['correctiveEventIDs'])) this.list('correctiveEventIDs', o['correctiveEventIDs'], (v) => this.leaf('correctiveEventID', v));
+    for (const [k, v] of Object.entries(o)) if (!['declarationTime', 'reason', 'correctiveEventIDs'].includes(k)) this.extension(k, v);
+    this.out += '</errorDeclaration>';
+  }
+
+  /** True for `prefix:local` with a declared (or declarable) prefix and a valid local name. */
+  private qualified(key: string): boolean {
+    const i = key.indexOf(':');
+    return i > 0 && NCNAME.test(key.slice(0, i)) && NCNAME.test(key.slice(i + 1)) && this.declared.has(key.slice(0, i));
+  }
+
+  /** A user extension: repeated elements for an array, nested ones for an object. */
+  private extension(key: string, value: unknown, depth = 0): void {
+    if (!this.qualified(key)) {
+      this.out += comment(key, value);
+      return;
+    }
+    if (Array.isArray(value)) {
+      if (depth > 0) {
+        this.out += comment(key, value); // an array in an array
+        return;
+      }
+      for (const v of value) this.extension(key, v, depth + 1);
+      return;
+    }
+    if (value === null) {
+      this.out += `<${key} xsi:nil="true"/>`;
+      return;
+    }
+    if (typeof value === 'object') {
+      this.out += `<${key}>`;
+      for (const [k, v] of Object.entries(value as Json)) this.extension(k, v);
+      this.out += `</${key}>`;
+      return;
+    }
+    this.out += `<${key}>${text(value)}</${key}>`;
+  }
+}
+
+/** The `prefix` of every `prefix:name` key anywhere in a value. */
+function usedPrefixes(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) usedPrefixes(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Json)) {
+      const i = k.indexOf(':');
+      if (i > 0 && NCNAME.test(k.slice(0, i))) out.add(k.slice(0, i));
+      usedPrefixes(v, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * An EPCISQueryDocument (the JSON binding's, as epcis-query.ts's queryDocument builds it) in the
+ * XML binding.
+ *
+ * @example
+ * ctx.type = 'application/xml';
+ * ctx.body = queryDocumentXml(queryDocument(page.events, now));
+ */
+export function queryDocumentXml(doc: Record<string, unknown>): string {
+  return Writer.document(doc);
+}
