@@ -76,28 +76,52 @@ interface XmlElement {
   text: string;
   readonly line: number;
   readonly column: number;
-  /** An XPath-like path: `/EPCISDocument/EPCISBody/EventList/ObjectEvent[2]`. */
-  readonly path: string;
+  /** Its name as written (`prefix:local`) and its parent: its path, worked out only for an error. */
+  readonly name: string;
+  readonly parent: XmlElement | undefined;
 }
 
-function refusal(message: string, at?: { path: string; line: number; column: number }): ZfcError {
-  return new ZfcError('INVALID_ARGUMENT', at ? `${message} (at ${at.path}, line ${at.line}, column ${at.column})` : message, {
-    errors: [{ path: at?.path ?? '/', message, ...(at ? { line: at.line, column: at.column } : {}) }],
+/** An XPath-like path of an element: `/EPCISDocument/EPCISBody/EventList/ObjectEvent[2]`. */
+function pathOf(e: XmlElement): string {
+  const siblings = e.parent?.children.filter((c) => c.name === e.name) ?? [e];
+  const n = siblings.indexOf(e) + 1;
+  return `${e.parent ? pathOf(e.parent) : ''}/${e.name}${n > 1 ? `[${n}]` : ''}`;
+}
+
+/** A place in the document: an element, or where the parser stood. */
+type Place = XmlElement | { readonly path: string; readonly line: number; readonly column: number };
+
+function refusal(message: string, at?: Place): ZfcError {
+  const where = at === undefined ? undefined : { path: 'path' in at ? at.path : pathOf(at), line: at.line, column: at.column };
+  return new ZfcError('INVALID_ARGUMENT', where ? `${message} (at ${where.path}, line ${where.line}, column ${where.column})` : message, {
+    errors: [{ path: where?.path ?? '/', message, ...(where ? { line: where.line, column: where.column } : {}) }],
   });
+}
+
+const NO_ATTRIBUTES: XmlElement['attributes'] = Object.freeze([]);
+
+/** A tag's attributes, namespaces resolved (most elements have none: one shared empty list). */
+function attributesOf(tag: SaxesTagNS): XmlElement['attributes'] {
+  let out: Array<XmlElement['attributes'][number]> | undefined;
+  for (const name in tag.attributes) {
+    const a = tag.attributes[name] as SaxesTagNS['attributes'][string];
+    (out ??= []).push({ uri: a.uri ?? '', local: a.local ?? a.name, prefix: a.prefix ?? '', value: a.value });
+  }
+  return out ?? NO_ATTRIBUTES;
 }
 
 /** Parses XML text into elements, namespaces resolved; refuses anything not well-formed or too deep. */
 function parse(text: string): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: XmlElement[] = [];
-  const counts: Array<Map<string, number>> = [new Map()];
   let root: XmlElement | undefined;
   let failure: Error | undefined;
   let failedAt: { path: string; line: number; column: number } | undefined;
   parser.on('error', (err) => {
     if (failure) return;
     failure = err;
-    failedAt = { path: stack[stack.length - 1]?.path ?? '/', line: parser.line, column: parser.column };
+    const top = stack[stack.length - 1];
+    failedAt = { path: top ? pathOf(top) : '/', line: parser.line, column: parser.column };
   });
   parser.on('xmldecl', (decl) => {
     // the body is read as UTF-8 (the binding's encoding); another declared encoding would be misread
@@ -109,28 +133,25 @@ function parse(text: string): XmlElement {
     if (failure) return;
     const parent = stack[stack.length - 1];
     if (stack.length >= MAX_JSON_DEPTH) {
-      failure = refusal(`the XML document is nested more than ${MAX_JSON_DEPTH} elements deep`, { path: parent?.path ?? '/', line: parser.line, column: parser.column });
+      failure = refusal(`the XML document is nested more than ${MAX_JSON_DEPTH} elements deep`, { path: parent ? pathOf(parent) : '/', line: parser.line, column: parser.column });
       return;
     }
-    const siblings = counts[counts.length - 1] as Map<string, number>;
-    const n = (siblings.get(tag.name) ?? 0) + 1;
-    siblings.set(tag.name, n);
     const element: XmlElement = {
       // below the root, the EPCIS namespace's own elements are the standard's unqualified ones (some writers qualify them)
       uri: parent && EPCIS_NS.has(tag.uri ?? '') ? '' : (tag.uri ?? ''),
       local: tag.local ?? tag.name,
       prefix: tag.prefix ?? '',
-      attributes: Object.values(tag.attributes).map((a) => ({ uri: a.uri ?? '', local: a.local ?? a.name, prefix: a.prefix ?? '', value: a.value })),
+      attributes: attributesOf(tag),
       children: [],
       text: '',
       line: parser.line,
       column: parser.column,
-      path: `${parent?.path ?? ''}/${tag.name}${n > 1 ? `[${n}]` : ''}`,
+      name: tag.name,
+      parent,
     };
     if (parent) parent.children.push(element);
     else root = element;
     stack.push(element);
-    counts.push(new Map());
   });
   parser.on('text', (t) => {
     const top = stack[stack.length - 1];
@@ -142,7 +163,6 @@ function parse(text: string): XmlElement {
   });
   parser.on('closetag', () => {
     stack.pop();
-    counts.pop();
   });
   try {
     parser.write(text).close();
