@@ -25,7 +25,8 @@
  *
  * Refused with a clear INVALID_ARGUMENT naming the place (an XPath-like path, line and column):
  * anything not well-formed, entity references beyond XML's five (a DOCTYPE's own entities are
- * never expanded, so no entity expansion attack), nesting deeper than MAX_JSON_DEPTH, another
+ * never expanded, so no entity expansion attack), nesting deeper than MAX_JSON_DEPTH, more than
+ * MAX_XML_ELEMENTS elements, another
  * root element, an unknown standard field, QuantityEvent (gone in EPCIS 2.0), text where an
  * element list belongs, and an extension element that mixes text and elements. An extension
  * element's attributes beside its text are dropped, as in GS1's paired examples (the JSON
@@ -98,6 +99,13 @@ function refusal(message: string, at?: Place): ZfcError {
   });
 }
 
+/**
+ * The most elements a document may hold. Each element read is an object here, so a body of tiny
+ * elements (`<a/>`, 4 bytes each) would otherwise cost far more memory than its bytes; a document
+ * of 10,000 rich events (the capture limit) holds well under this.
+ */
+export const MAX_XML_ELEMENTS = 1_000_000;
+
 const NO_ATTRIBUTES: XmlElement['attributes'] = Object.freeze([]);
 
 /** A tag's attributes, namespaces resolved (most elements have none: one shared empty list). */
@@ -114,6 +122,7 @@ function attributesOf(tag: SaxesTagNS): XmlElement['attributes'] {
 function parse(text: string): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: XmlElement[] = [];
+  let elements = 0;
   let root: XmlElement | undefined;
   let failure: Error | undefined;
   let failedAt: { path: string; line: number; column: number } | undefined;
@@ -134,7 +143,11 @@ function parse(text: string): XmlElement {
     const parent = stack[stack.length - 1];
     if (stack.length >= MAX_JSON_DEPTH) {
       failure = refusal(`the XML document is nested more than ${MAX_JSON_DEPTH} elements deep`, { path: parent ? pathOf(parent) : '/', line: parser.line, column: parser.column });
-      return;
+      throw failure; // stops the parser: nothing after this is read
+    }
+    if (++elements > MAX_XML_ELEMENTS) {
+      failure = refusal(`the XML document holds more than ${MAX_XML_ELEMENTS.toLocaleString('en')} elements`, { path: parent ? pathOf(parent) : '/', line: parser.line, column: parser.column });
+      throw failure;
     }
     const element: XmlElement = {
       // below the root, the EPCIS namespace's own elements are the standard's unqualified ones (some writers qualify them)
