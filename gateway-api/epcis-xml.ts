@@ -260,9 +260,10 @@ class Converter {
     if (out['creationDate'] === '') delete out['creationDate'];
     let events: Json[] = [];
     let header: Json | undefined;
+    const extensions: Json = {};
     for (const child of root.children) {
-      if (child.uri !== '') continue; // a document-level extension: nothing of the JSON binding's
-      if (child.local === 'EPCISHeader') {
+      if (child.uri !== '') this.addExtension(extensions, child); // a document-level extension
+      else if (child.local === 'EPCISHeader') {
         const read = this.header(child);
         Object.assign(out, read.sbdh);
         header = read.header;
@@ -272,7 +273,7 @@ class Converter {
         throw refusal(`unknown element ${child.local} in the document`, child);
       }
     }
-    return { '@context': this.context(), ...out, ...(header ? { epcisHeader: header } : {}), epcisBody: { eventList: events } };
+    return { '@context': this.context(), ...out, ...extensions, ...(header ? { epcisHeader: header } : {}), epcisBody: { eventList: events } };
   }
 
   /** One event element on its own (a bare event, or a document of exactly one). */
@@ -297,19 +298,23 @@ class Converter {
 
   private header(header: XmlElement): { sbdh: Json; header?: Json } {
     const sbdh: Json = {};
+    const extensions: Json = {};
     let masterData: XmlElement | undefined;
     const visit = (e: XmlElement): void => {
       for (const c of e.children) {
         if (c.uri === SBDH_NS && c.local === 'StandardBusinessDocumentHeader') Object.assign(sbdh, this.sbdh(c));
         else if ((c.uri === '' || MASTER_DATA_NS.has(c.uri)) && c.local === 'EPCISMasterData') masterData = c;
         else if (c.uri === '' && c.local === 'extension') visit(c);
+        else if (c.uri !== '') this.addExtension(extensions, c);
+        else throw refusal(`unknown element ${c.local} in the EPCISHeader`, c);
       }
     };
     visit(header);
-    if (!masterData) return { sbdh };
-    const list = masterData.children.find((c) => c.local === 'VocabularyList');
-    const vocabularyList = (list?.children ?? []).filter((c) => c.local === 'Vocabulary').map((v) => this.vocabulary(v));
-    return { sbdh, header: { epcisMasterData: { vocabularyList } } };
+    const vocabularyList = masterData
+      ? (masterData.children.find((c) => c.local === 'VocabularyList')?.children ?? []).filter((c) => c.local === 'Vocabulary').map((v) => this.vocabulary(v))
+      : undefined;
+    const out: Json = { ...(vocabularyList ? { epcisMasterData: { vocabularyList } } : {}), ...extensions };
+    return Object.keys(out).length > 0 ? { sbdh, header: out } : { sbdh };
   }
 
   /** The SBDH's sender, receiver and instance identifier: the JSON binding's document fields. */
@@ -361,7 +366,7 @@ class Converter {
       for (const c of parent.children) {
         if (c.uri === '' && c.local === 'extension') visit(c); // EPCIS 1.2: TransformationEvent and later types
         else if (c.uri === '') out.push(this.event(c));
-        // another namespace's element in the list: no event of the standard's
+        else throw refusal(`the EventList holds EPCIS events, not {${c.uri}}${c.local}`, c);
       }
     };
     if (list) visit(list);

@@ -145,7 +145,7 @@ export const HARVEST_JSON = {
 };
 
 /**
- * EPCIS 2.0: an SBDH and master data in the header; an ObjectEvent with sensor data (typed
+ * EPCIS 2.0: an SBDH, master data and an extension in the header, and one after the body; an ObjectEvent with sensor data (typed
  * attributes, an extension attribute), persistentDisposition, certificationInfo and an error
  * declaration; an AssociationEvent; extensions in a default namespace, under a prefix bound to
  * two namespaces in turn, and with a reserved prefix, CDATA and a character reference.
@@ -176,6 +176,7 @@ export const COLD_CHAIN_2_0 = `<?xml version="1.0" encoding="utf-8"?>
         </VocabularyList>
       </EPCISMasterData>
     </extension>
+    <t:carrier>Cold Lines Ltd</t:carrier>
   </EPCISHeader>
   <EPCISBody>
     <EventList>
@@ -226,6 +227,7 @@ export const COLD_CHAIN_2_0 = `<?xml version="1.0" encoding="utf-8"?>
       </AssociationEvent>
     </EventList>
   </EPCISBody>
+  <t:batch>night run</t:batch>
 </epcis:EPCISDocument>`;
 
 /** {@link COLD_CHAIN_2_0} as the JSON binding writes it. */
@@ -240,7 +242,9 @@ export const COLD_CHAIN_JSON = {
   sender: 'urn:epc:id:pgln:0695000.00011',
   receiver: 'urn:epc:id:pgln:0695000.00051',
   instanceIdentifier: 'COLD-0001',
+  't:batch': 'night run',
   epcisHeader: {
+    't:carrier': 'Cold Lines Ltd',
     epcisMasterData: {
       vocabularyList: [
         {
