@@ -384,27 +384,43 @@ class Converter {
   /** The standard fields and extensions of an event (1.x wrappers unwrapped) into `out`. */
   private fields(e: XmlElement, out: Json): void {
     for (const c of e.children) {
-      if (c.uri !== '') {
-        this.addExtension(out, c);
-        continue;
-      }
-      const name = c.local;
-      if (name === 'extension' || name === 'baseExtension') this.fields(c, out);
-      else if (TEXT_FIELDS.has(name)) this.set(out, c, trimmed(c));
-      else if (name === 'certificationInfo') this.addRepeatable(out, name, trimmed(c));
-      else if (name === 'bizStep') this.set(out, c, bare(c.text, 'bizstep'));
-      else if (name === 'disposition') this.set(out, c, bare(c.text, 'disp'));
-      else if (EPC_LISTS.has(name)) this.set(out, c, this.list(c, 'epc').map(trimmed));
-      else if (QUANTITY_LISTS.has(name)) this.set(out, c, this.list(c, 'quantityElement').map((q) => this.quantity(q)));
-      else if (name === 'readPoint' || name === 'bizLocation') this.set(out, c, this.place(c));
-      else if (name === 'bizTransactionList') this.set(out, c, this.list(c, 'bizTransaction').map((b) => this.typed(b, 'bizTransaction', 'btt')));
-      else if (name === 'sourceList') this.set(out, c, this.list(c, 'source').map((s) => this.typed(s, 'source', 'sdt')));
-      else if (name === 'destinationList') this.set(out, c, this.list(c, 'destination').map((d) => this.typed(d, 'destination', 'sdt')));
-      else if (name === 'sensorElementList') this.set(out, c, this.list(c, 'sensorElement').map((s) => this.sensorElement(s)));
-      else if (name === 'persistentDisposition') this.set(out, c, this.persistentDisposition(c));
-      else if (name === 'ilmd') this.set(out, c, this.extensionsOnly(c));
-      else if (name === 'errorDeclaration') this.set(out, c, this.errorDeclaration(c));
-      else throw refusal(`unknown element ${name} in ${e.local}: a field of the standard's, or an extension in a namespace of its own`, c);
+      if (c.uri !== '') this.addExtension(out, c);
+      else if (c.local === 'extension' || c.local === 'baseExtension') this.fields(c, out);
+      else if (c.local === 'certificationInfo') this.addRepeatable(out, c.local, trimmed(c));
+      else this.set(out, c, this.field(c, e));
+    }
+  }
+
+  /** One standard field's value, read by its element's name. */
+  private field(c: XmlElement, event: XmlElement): unknown {
+    const name = c.local;
+    if (TEXT_FIELDS.has(name)) return trimmed(c);
+    if (EPC_LISTS.has(name)) return this.list(c, 'epc').map(trimmed);
+    if (QUANTITY_LISTS.has(name)) return this.list(c, 'quantityElement').map((q) => this.quantity(q));
+    switch (name) {
+      case 'bizStep':
+        return bare(c.text, 'bizstep');
+      case 'disposition':
+        return bare(c.text, 'disp');
+      case 'readPoint':
+      case 'bizLocation':
+        return this.place(c);
+      case 'bizTransactionList':
+        return this.list(c, 'bizTransaction').map((b) => this.typed(b, 'bizTransaction', 'btt'));
+      case 'sourceList':
+        return this.list(c, 'source').map((x) => this.typed(x, 'source', 'sdt'));
+      case 'destinationList':
+        return this.list(c, 'destination').map((x) => this.typed(x, 'destination', 'sdt'));
+      case 'sensorElementList':
+        return this.list(c, 'sensorElement').map((x) => this.sensorElement(x));
+      case 'persistentDisposition':
+        return this.persistentDisposition(c);
+      case 'ilmd':
+        return this.extensionsOnly(c);
+      case 'errorDeclaration':
+        return this.errorDeclaration(c);
+      default:
+        throw refusal(`unknown element ${name} in ${event.local}: a field of the standard's, or an extension in a namespace of its own`, c);
     }
   }
 
@@ -483,6 +499,7 @@ class Converter {
     for (const a of e.attributes) {
       if (a.uri === XMLNS_NS || a.prefix === 'xmlns' || a.local === 'xmlns' || a.uri === XSI_NS) continue;
       if (a.uri !== '') out[this.key(a)] = a.value;
+      else if (a.local === '__proto__') throw refusal(`${e.local} has no attribute __proto__`, e); // assigning it would drop it unseen
       else if (SENSOR_NUMBERS.has(a.local)) out[a.local] = numeric(a.value);
       else if (a.local === 'booleanValue') out[a.local] = booleanOf(a.value);
       else if (a.local === 'type' || a.local === 'exception') out[a.local] = gs1Term(a.value);

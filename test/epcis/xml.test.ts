@@ -127,6 +127,8 @@ describe('EPCIS XML binding', function () {
     const many = event(`<ex:x xmlns:ex="https://e.example/">${'<ex:a/>'.repeat(1_000_000)}</ex:x>`);
     refusal(() => epcisDocumentFromXml(many), /ex:x$/, /holds more than 1,000,000 elements/);
     refusal(() => epcisDocumentFromXml(xmlDocument('<ex:Event xmlns:ex="https://e.example/"/>')), /ex:Event$/, /the EventList holds EPCIS events, not \{https:\/\/e.example\/\}Event/);
+    refusal(() => epcisDocumentFromXml(event('<constructor>x</constructor>')), /ObjectEvent\/constructor$/, /unknown element constructor/);
+    refusal(() => epcisDocumentFromXml(event('<sensorElementList><sensorElement><sensorReport __proto__="x" type="Temperature"/></sensorElement></sensorElementList>')), /sensorReport$/, /no attribute __proto__/);
     refusal(() => epcisDocumentFromXml(xmlDocument('<QuantityEvent><eventTime>2026-05-01T08:00:00Z</eventTime></QuantityEvent>')), /QuantityEvent$/, /withdrawn in EPCIS 2.0/);
     refusal(() => epcisDocumentFromXml(event('<colour>red</colour>')), /ObjectEvent\/colour$/, /unknown element colour in ObjectEvent/);
     refusal(() => epcisDocumentFromXml(event('<epcList>urn:epc:id:sgtin:0695000.030100.R1</epcList>')), /epcList$/, /holds epc elements, not text/);
