@@ -98,7 +98,7 @@ class Writer {
 
   private event(e: Json): void {
     const type = String(e['type']);
-    const fields = TYPE_FIELDS[type];
+    const fields = Object.hasOwn(TYPE_FIELDS, type) ? TYPE_FIELDS[type] : undefined;
     if (!fields) {
       this.out += comment('event', e);
       return;
