@@ -47,6 +47,11 @@ const json = (schema: Record<string, unknown>): Record<string, unknown> => ({ 'a
 const jsonOrXml = (schema: Record<string, unknown>, xml: string): Record<string, unknown> => ({ ...json(schema), 'application/xml': { schema: { type: 'string', description: xml } } });
 const pathParam = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const queryParams = QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
+/** A capture job: JSON, or the XML binding's EPCISCaptureJob (gateway-api/epcis-xml-write.ts). */
+const captureJob = {
+  'application/json': { schema: { type: 'object', required: ['captureID', 'running', 'success', 'captureErrorBehaviour', 'createdAt', 'errors'] } },
+  'application/xml': { schema: { type: 'string', description: 'EPCISCaptureJob (urn:epcglobal:epcis:xsd:2); counts and project error codes in the zfc: namespace.' } },
+};
 const answer = {
   '200': {
     description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page. In the XML binding when Accept prefers application/xml or text/xml.',
@@ -81,11 +86,11 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       security,
       parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback', 'proceed'] } }],
       requestBody: { required: true, content: jsonOrXml(ref('EPCISDocument'), 'An EPCISDocument (or EPCISQueryDocument) of the XML binding, EPCIS 2.0 or 1.x, UTF-8; read into the JSON binding (1.x extension wrappers unwrapped, CBV URNs as bare words) and captured as that JSON document.') },
-      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting.' }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, default: error },
+      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting. As the XML binding\'s EPCISCaptureJob when Accept prefers application/xml.', content: captureJob }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, default: error },
     },
   },
   '/epcis/capture/{captureID}': {
-    get: { operationId: 'epcisCaptureJob', summary: 'A capture job: running, success, and each rejected event and why.', security, parameters: [pathParam('captureID')], responses: { '200': { description: 'The job.' }, default: error } },
+    get: { operationId: 'epcisCaptureJob', summary: 'A capture job: running, success, and each rejected event and why.', security, parameters: [pathParam('captureID')], responses: { '200': { description: 'The job; as the XML binding\'s EPCISCaptureJob when Accept prefers application/xml.', content: captureJob }, default: error } },
   },
   '/epcis/events': {
     get: { operationId: 'epcisQuery', summary: 'Events matching the standard\'s query parameters, paged.', description: TYPED_FAMILIES, security, parameters: queryParams, responses: answer },

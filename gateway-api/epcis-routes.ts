@@ -28,8 +28,8 @@ import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
-import { CaptureJobs, jobJson, type CaptureCounts } from './epcis-capture-jobs';
-import { queryDocumentXml } from './epcis-xml-write';
+import { CaptureJobs, jobJson, type CaptureCounts, type CaptureJob } from './epcis-capture-jobs';
+import { captureJobXml, queryDocumentXml } from './epcis-xml-write';
 import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
@@ -148,15 +148,30 @@ export function notReady(): ZfcError {
  * request's Accept prefers XML to JSON (`application/xml` or `text/xml`).
  */
 function answerQueryDocument(ctx: Context, doc: Record<string, unknown>): void {
-  const preferred = ctx.accepts('application/ld+json', 'application/json', 'application/xml', 'text/xml');
-  ctx.vary('Accept');
-  if (preferred === 'application/xml' || preferred === 'text/xml') {
-    ctx.type = preferred;
+  const xml = prefersXml(ctx);
+  if (xml) {
+    ctx.type = xml;
     ctx.body = queryDocumentXml(doc);
     return;
   }
   ctx.type = 'application/ld+json';
   ctx.body = doc;
+}
+
+/** The XML media type a request's Accept prefers to JSON, if it does. */
+function prefersXml(ctx: Context): 'application/xml' | 'text/xml' | undefined {
+  const preferred = ctx.accepts('application/ld+json', 'application/json', 'application/xml', 'text/xml');
+  ctx.vary('Accept');
+  return preferred === 'application/xml' || preferred === 'text/xml' ? preferred : undefined;
+}
+
+/** Answers a capture job as JSON, or as the XML binding's EPCISCaptureJob to a reader that prefers XML. */
+function answerJob(ctx: Context, job: CaptureJob): void {
+  const xml = prefersXml(ctx);
+  if (xml) {
+    ctx.type = xml;
+    ctx.body = captureJobXml(jobJson(job));
+  } else ctx.body = jobJson(job);
 }
 
 function nextLink(ctx: Context, token: string): string {
@@ -234,14 +249,14 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     ctx.set('GS1-EPCIS-Capture-Limit', String(MAX_EVENTS_PER_DOCUMENT));
     ctx.set('Location', `/epcis/capture/${job.captureID}`);
     ctx.status = 202;
-    ctx.body = jobJson(job);
+    answerJob(ctx, job);
   });
 
   router.get('/capture/:captureID', async (ctx) => {
     await deps.identityOf(ctx);
     const job = jobs.get(ctx.params['captureID'] ?? '');
     if (!job) throw new ZfcError('NOT_FOUND', 'no such capture job', { captureID: ctx.params['captureID'] });
-    ctx.body = jobJson(job);
+    answerJob(ctx, job);
   });
 
   router.post('/events', async (ctx) => {

@@ -19,6 +19,9 @@
  * - A member with no XML form (an unprefixed key where only extensions may be, an array inside an
  *   array) is not dropped silently: it is written as an XML comment holding its JSON.
  */
+import { ZFC_EPCIS_NAMESPACE } from '../chaincode/epcis-event';
+import type { CaptureJob } from './epcis-capture-jobs';
+
 type Json = Record<string, unknown>;
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -270,4 +273,44 @@ function usedPrefixes(value: unknown, out = new Set<string>()): Set<string> {
  */
 export function queryDocumentXml(doc: Record<string, unknown>): string {
   return Writer.document(doc);
+}
+
+/** One field error of a job's error (`{ path, message }`), or a comment for any other shape. */
+function fieldError(e: unknown): string {
+  const f = e as { path?: unknown; message?: unknown } | null;
+  if (f && typeof f === 'object' && typeof f.message === 'string') {
+    return `<zfc:fieldError${typeof f.path === 'string' ? ` path="${attr(f.path)}"` : ''}>${text(f.message)}</zfc:fieldError>`;
+  }
+  return comment('fieldError', e);
+}
+
+/**
+ * A capture job in the XML binding (EPCIS 2.0's `EPCISCaptureJob`): its state as attributes,
+ * its times, and each error as the standard's RFC 7807 problem, the message as its `detail`.
+ * What the standard has no element for — the events counted, captured and found already
+ * recorded, an error's project code, JSON pointer and field errors — is in this project's
+ * namespace (`zfc:`), where the XSD's `##other` wildcard admits it.
+ *
+ * @example
+ * ctx.type = 'application/xml';
+ * ctx.body = captureJobXml(jobJson(job));
+ */
+export function captureJobXml(job: Omit<CaptureJob, 'done'>): string {
+  let out = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  out += `<epcis:EPCISCaptureJob xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:zfc="${attr(ZFC_EPCIS_NAMESPACE)}" running="${job.running}" success="${job.success}" captureID="${attr(job.captureID)}">`;
+  out += `<captureErrorBehaviour>${text(job.captureErrorBehaviour)}</captureErrorBehaviour><createdAt>${text(job.createdAt)}</createdAt>`;
+  if (job.finishedAt !== undefined) out += `<finishedAt>${text(job.finishedAt)}</finishedAt>`;
+  if (job.errors.length > 0) {
+    out += '<errors>';
+    for (const e of job.errors) {
+      out += `<error><type>${text(e.type)}</type><title>${text(e.title)}</title><status>${e.status}</status><detail>${text(e.message)}</detail><zfc:code>${text(e.code)}</zfc:code>`;
+      if (e.path !== undefined) out += `<zfc:path>${text(e.path)}</zfc:path>`;
+      for (const f of e.errors ?? []) out += fieldError(f);
+      out += '</error>';
+    }
+    out += '</errors>';
+  }
+  out += `<zfc:eventCount>${job.eventCount}</zfc:eventCount>`;
+  for (const k of ['captured', 'duplicates', 'masterDataElements'] as const) if (job[k] !== undefined) out += `<zfc:${k}>${job[k]}</zfc:${k}>`;
+  return `${out}</epcis:EPCISCaptureJob>\n`;
 }

@@ -8,6 +8,7 @@
  * XML, and recognised as the same event when it is sent again as JSON.
  */
 import { expect } from 'chai';
+import { SaxesParser } from 'saxes';
 import { eventHashId } from '../../chaincode/epcis-event-hash';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ZfcError } from '../../chaincode/errors';
@@ -18,6 +19,17 @@ import { documentOf, example, exampleNames, officialSchema } from './fixtures';
 import { COLD_CHAIN_2_0, COLD_CHAIN_JSON, HARVEST_1_2, HARVEST_JSON } from './xml-documents';
 
 type Json = Record<string, unknown>;
+
+/** True when a text is well-formed, namespace-correct XML. */
+function wellFormed(xml: string): boolean {
+  const parser = new SaxesParser({ xmlns: true });
+  let ok = true;
+  parser.on('error', () => {
+    ok = false;
+  });
+  parser.write(xml).close();
+  return ok;
+}
 
 /** The refusal `fn` throws: an INVALID_ARGUMENT whose first error names `path`. */
 function refusal(fn: () => unknown, path: RegExp, message: RegExp): ZfcError {
@@ -247,6 +259,28 @@ describe('EPCIS XML binding', function () {
       expect(epcisEventFromXml(one.text)['eventID']).to.equal(id);
       const prefersJson = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { accept: 'application/json, application/xml;q=0.5' } });
       expect(prefersJson.headers.get('content-type')).to.match(/^application\/ld\+json/);
+    });
+
+    it('answers capture jobs as the XML binding\'s EPCISCaptureJob to a reader that prefers XML, errors included', async () => {
+      const headers = { 'content-type': 'application/xml', accept: 'application/xml' };
+      const conflicting = HARVEST_1_2.replace('urn:epcglobal:cbv:disp:active', 'urn:epcglobal:cbv:disp:inactive'); // the first event's eventID, another event
+      const accepted = await call(t.gw.url, 'POST', '/epcis/capture', { key: t.regulatorKey, body: conflicting, headers });
+      expect(accepted.status, accepted.text).to.equal(202);
+      expect(accepted.headers.get('content-type')).to.match(/^application\/xml/);
+      const id = /captureID="([^"]+)"/.exec(accepted.text)?.[1] ?? '';
+      expect(accepted.headers.get('location')).to.equal(`/epcis/capture/${id}`);
+      let xml = '';
+      for (let i = 0; i < 500 && !/running="false"/.test(xml); i++) {
+        await new Promise((res) => setTimeout(res, 20));
+        xml = (await call(t.gw.url, 'GET', `/epcis/capture/${id}`, { key: t.regulatorKey, headers: { accept: 'application/xml' } })).text;
+      }
+      expect(wellFormed(xml)).to.equal(true);
+      expect(xml).to.match(/<epcis:EPCISCaptureJob xmlns:epcis="urn:epcglobal:epcis:xsd:2" [^>]*running="false" success="false" captureID="/);
+      expect(xml).to.match(/<captureErrorBehaviour>rollback<\/captureErrorBehaviour><createdAt>[^<]+<\/createdAt><finishedAt>[^<]+<\/finishedAt><errors><error><type>epcisException:[A-Za-z]+<\/type><title>[^<]+<\/title><status>409<\/status><detail>[^<]+<\/detail><zfc:code>EVENT_ID_CONFLICT<\/zfc:code>/);
+      expect(xml).to.include('<zfc:eventCount>4</zfc:eventCount>');
+      const json = await as('GET', `/epcis/capture/${id}`);
+      expect(json.headers.get('content-type')).to.match(/^application\/json/);
+      expect(json.body).to.include({ captureID: id, running: false, success: false });
     });
 
     it('captures one XML event at /epcis/events, and refuses bad XML and other media types, recording nothing', async () => {
