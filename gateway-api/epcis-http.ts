@@ -8,6 +8,7 @@ import { ZfcError } from '../chaincode/errors';
 import { EPCIS_HEADERS } from './epcis-query';
 import { problemOf } from './epcis-problems';
 import { epcisDocumentFromXml, epcisEventFromXml, isXmlMediaType } from './epcis-xml';
+import { problemXml } from './epcis-xml-write';
 import { readJsonText, readText } from './json-body';
 
 const JSON_TYPES = ['application/json', 'application/ld+json'];
@@ -58,10 +59,12 @@ export function setHeaders(ctx: Context): void {
 /**
  * Makes a request's answer an EPCIS one, whatever it turns out to be: the standard's version
  * headers, and refusals as RFC 7807 problems of its exception types (error-middleware.ts reads
- * `ctx.state.problem`). Set before anything can refuse the request.
+ * `ctx.state.problem`), in XML to a reader that prefers it (`ctx.state.problemXml`). Set before
+ * anything can refuse the request.
  */
 export function answerAsEpcis(ctx: Context): void {
   ctx.state['problem'] = problemOf;
+  ctx.state['problemXml'] = problemXml;
   setHeaders(ctx);
 }
 

@@ -314,3 +314,21 @@ export function captureJobXml(job: Omit<CaptureJob, 'done'>): string {
   for (const k of ['captured', 'duplicates', 'masterDataElements'] as const) if (job[k] !== undefined) out += `<zfc:${k}>${job[k]}</zfc:${k}>`;
   return `${out}</epcis:EPCISCaptureJob>\n`;
 }
+
+/**
+ * A problem answer (RFC 7807 with the project's `error` beside it, epcis-problems.ts) as the XML
+ * binding's `EPCISException`: the problem's fields as the standard's elements, the project's
+ * error code and its details (JSON) in the `zfc:` namespace.
+ */
+export function problemXml(body: object): string {
+  const b = body as { type?: unknown; title?: unknown; status?: unknown; detail?: unknown; instance?: unknown; error?: { code?: unknown; details?: unknown } };
+  let out = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  out += `<epcis:EPCISException xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:zfc="${attr(ZFC_EPCIS_NAMESPACE)}">`;
+  out += `<type>${text(b.type ?? '')}</type><title>${text(b.title ?? '')}</title>`;
+  if (b.status !== undefined) out += `<status>${text(b.status)}</status>`;
+  if (b.detail !== undefined) out += `<detail>${text(b.detail)}</detail>`;
+  if (b.instance !== undefined) out += `<instance>${text(b.instance)}</instance>`;
+  if (b.error?.code !== undefined) out += `<zfc:code>${text(b.error.code)}</zfc:code>`;
+  if (b.error?.details !== undefined) out += `<zfc:details>${text(JSON.stringify(b.error.details))}</zfc:details>`;
+  return `${out}</epcis:EPCISException>\n`;
+}

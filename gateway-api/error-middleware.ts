@@ -83,6 +83,13 @@ export function errorAnswer(err: unknown, method: string, path: string, problem?
   };
 }
 
+/**
+ * A route's XML form of its problem answers (`ctx.state.problemXml`, beside `ctx.state.problem`):
+ * a request whose Accept prefers XML gets the problem body written by it, as
+ * `application/problem+xml` (the EPCIS routes: the XML binding's EPCISException).
+ */
+export type ProblemXml = (body: object) => string;
+
 /** The error middleware; mount it first. */
 export function errorMiddleware(log: ErrorLog = stderrLog): Middleware {
   return async (ctx, next) => {
@@ -91,9 +98,12 @@ export function errorMiddleware(log: ErrorLog = stderrLog): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new ZfcError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
     } catch (err) {
       const answer = errorAnswer(err, ctx.method, ctx.path, ctx.state['problem'] as ProblemForm | undefined, log);
+      const xml = ctx.state['problemXml'] as ProblemXml | undefined;
+      const asXml = xml !== undefined && answer.contentType === 'application/problem+json' && /xml$/.test(String(ctx.accepts('application/problem+json', 'application/json', 'application/problem+xml', 'application/xml')));
       ctx.status = answer.status;
-      ctx.type = answer.contentType;
-      ctx.body = answer.body;
+      ctx.type = asXml ? 'application/problem+xml' : answer.contentType;
+      ctx.body = asXml ? xml(answer.body) : answer.body;
+      if (xml !== undefined) ctx.vary('Accept');
       for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value);
     }
   };

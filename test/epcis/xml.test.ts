@@ -297,6 +297,12 @@ describe('EPCIS XML binding', function () {
       const invalid = await as('POST', '/epcis/capture', HARVEST_1_2.replace('<action>ADD</action>', '<action>MOVE</action>'));
       expect(invalid.status, invalid.text).to.equal(400);
       expect(JSON.stringify(invalid.body.error.details)).to.include('/epcisBody/eventList/0/action');
+      // a reader that prefers XML gets the refusal as the XML binding's EPCISException
+      const badXml = await call(t.gw.url, 'POST', '/epcis/capture', { key: t.regulatorKey, body: HARVEST_1_2.replace('</epcList>', '</epcLis>'), headers: { 'content-type': 'application/xml', accept: 'application/xml' } });
+      expect(badXml.status).to.equal(400);
+      expect(badXml.headers.get('content-type')).to.match(/^application\/problem\+xml/);
+      expect(wellFormed(badXml.text)).to.equal(true);
+      expect(badXml.text).to.match(/<epcis:EPCISException [^>]*><type>epcisException:ValidationException<\/type><title>[^<]+<\/title><status>400<\/status><detail>[^<]*not well-formed[^<]*<\/detail><instance>\/epcis\/capture<\/instance><zfc:code>INVALID_ARGUMENT<\/zfc:code><zfc:details>/);
       const plain = await as('POST', '/epcis/capture', HARVEST_1_2, 'text/plain');
       expect(plain.status, plain.text).to.equal(415);
       expect(await count()).to.equal(before + 1);
