@@ -14,14 +14,13 @@
  * best of interleaved rounds. ZFC_PARTS_EVENTS sets the events per round (default 20,000),
  * ZFC_PARTS_ROUNDS the rounds (5). Run alone: `node .build/<you>/bench/epcis-parts.bench.js`.
  */
-import * as v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { normalizeEpc, normalizeEpcByParser, parseIdentifier, parseIdentifierByParser } from '../chaincode/digital-link';
 import { eventHashId } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, eventPointer } from '../chaincode/epcis-identifiers';
 import { validateEpcisDocument } from '../chaincode/epcis-validate';
 import { referenceHashId, referenceIdentifiers } from '../test/epcis/event-hash-reference';
 import { BENCH_CONTEXT, benchDocument, benchEvent } from './epcis-events';
+import { collectGarbage, interleavedRounds, median } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_PARTS_EVENTS'] ?? 20_000);
@@ -63,15 +62,6 @@ function each<T>(items: readonly T[], fn: (item: T, i: number) => unknown): numb
   return kept;
 }
 
-/**
- * A full collection before each measure, so garbage from building one batch is not charged to
- * the next part. `global.gc` exists only under --expose-gc; V8 lets a running process turn it on.
- */
-const collect: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
 /** µs of this thread's CPU per event for one part on one fresh batch. */
 function measure(part: Part, series: string): number {
   // through JSON, as the chaincode receives them: flat strings, not the concatenations JS builds
@@ -80,30 +70,16 @@ function measure(part: Part, series: string): number {
   for (let i = 0; i < events.length; i += PER_DOCUMENT) docs.push(benchDocument(events.slice(i, i + PER_DOCUMENT)));
   // the canonical URIs the trace index parses back, as they come out of the stored record
   const canonical = JSON.parse(JSON.stringify(events.map((e) => normalizeEpc((e['epcList'] as string[])[0] as string)))) as string[];
-  collect();
+  collectGarbage();
   const cpu0 = process.cpuUsage();
   part.run(events, docs, canonical);
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / EVENTS;
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 /** Runs every part in interleaved rounds (one warm-up), alternating their order, and prints medians, bests and the ratios to the baselines. */
 export async function run(): Promise<void> {
-  const samples = new Map<string, number[]>(PARTS.map((p) => [p.name, []]));
-  for (let round = 0; round <= ROUNDS; round++) {
-    // every other round in reverse, so no part always follows the same one (whose heap it inherits)
-    const order = round % 2 === 0 ? PARTS : [...PARTS].reverse();
-    order.forEach((part, k) => {
-      const us = measure(part, `R${round}P${k}S`);
-      if (round > 0) samples.get(part.name)?.push(us);
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  const samples = await interleavedRounds(PARTS, ROUNDS, (part, round, k) => measure(part, `R${round}P${k}S`));
   const at = (name: string): number => median(samples.get(name) ?? []);
   const best = (name: string): number => Math.min(...(samples.get(name) ?? []));
   log(`${EVENTS} events per round, ${ROUNDS} rounds, CPU µs per event: median and best round`);

@@ -10,12 +10,11 @@
  * ZFC_XML_EVENTS sets the events per round (default 20,000), ZFC_XML_ROUNDS the rounds (5).
  * Run alone: `npm run bench -- epcis-xml`.
  */
-import * as v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { validateEpcisDocument } from '../chaincode/epcis-validate';
 import { epcisDocumentFromXml } from '../gateway-api/epcis-xml';
 import { queryDocumentXml } from '../gateway-api/epcis-xml-write';
 import { benchDocument, benchEvent, BENCH_CONTEXT } from './epcis-events';
+import { collectGarbage, interleavedRounds, median } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_XML_EVENTS'] ?? 20_000);
@@ -46,11 +45,6 @@ const PARTS: ReadonlyArray<{ readonly name: string; readonly run: (b: Batch) => 
   { name: 'write an answer: XML', run: (b) => b.answers.reduce((n, a) => n + queryDocumentXml(a).length, 0) },
 ];
 
-const collect: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
 function batch(series: string): Batch {
   const json: string[] = [];
   const xml: string[] = [];
@@ -67,29 +61,16 @@ function batch(series: string): Batch {
 /** µs of this process's CPU per event for one part on one fresh batch. */
 function measure(run: (b: Batch) => number, series: string): number {
   const b = batch(series);
-  collect();
+  collectGarbage();
   const cpu0 = process.cpuUsage();
   run(b);
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / EVENTS;
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 /** Runs the parts in interleaved rounds (one warm-up, every other round reversed) and prints medians, bests and the XML/JSON ratios. */
 export async function run(): Promise<void> {
-  const samples = new Map<string, number[]>(PARTS.map((p) => [p.name, []]));
-  for (let round = 0; round <= ROUNDS; round++) {
-    const order = round % 2 === 0 ? PARTS : [...PARTS].reverse();
-    order.forEach((part, k) => {
-      const us = measure(part.run, `X${round}P${k}S`);
-      if (round > 0) samples.get(part.name)?.push(us);
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  const samples = await interleavedRounds(PARTS, ROUNDS, (part, round, k) => measure(part.run, `X${round}P${k}S`));
   const at = (name: string): number => median(samples.get(name) ?? []);
   const best = (name: string): number => Math.min(...(samples.get(name) ?? []));
   log(`${EVENTS} events per round, ${PER_DOCUMENT} per document, ${ROUNDS} rounds, CPU µs per event: median and best round`);

@@ -59,6 +59,7 @@ import { listen, openGateway, type GatewayParts, type RunningGateway } from '../
 import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
 import { contracts } from './raw-contract';
+import { median } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -67,11 +68,6 @@ const CONCURRENCY = Number(process.env['ZFC_EPCIS_CONCURRENCY'] ?? 4);
 const ROUNDS = Number(process.env['ZFC_EPCIS_ROUNDS'] ?? 3);
 /** Whether every ledger of the bench runs in a thread of its own, as `npm start` runs it (LEDGER_THREAD). */
 const THREAD = !/^(0|false|no|off)$/i.test(process.env['ZFC_EPCIS_LEDGER_THREAD'] ?? 'true');
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 /** The documents' events; each series names other items, so no run's events are duplicates of another's. */
 function documents(series: string): Array<Record<string, unknown>[]> {

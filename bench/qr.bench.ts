@@ -22,6 +22,7 @@ import {
   createResolverRouter, findCjkFont, labelRequest, packageLink, qrPng, qrSvg, writeLabelSheet, DEFAULT_IMAGE_OPTIONS,
 } from '../qr-service';
 import { fixtureSource, GTIN } from '../test/qr/fixture-source';
+import { median } from './rounds';
 import { log, runAlone } from './standalone';
 
 const SECONDS = Number(process.env['ZFC_QR_BENCH_SECONDS'] ?? 3);
@@ -59,11 +60,6 @@ async function rate(fn: (i: number) => unknown): Promise<Rate> {
 
 function both(r: Rate): string {
   return `${fmt(r.wall)}/s wall, ${fmt(r.cpu)} per CPU-second`;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function fmt(n: number): string {

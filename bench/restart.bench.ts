@@ -23,27 +23,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { gs1CheckDigit } from '../chaincode/gs1';
 import { initialiseRegulator } from '../gateway-api/bootstrap';
 import { loadConfig, type GatewayConfig } from '../gateway-api/config';
 import { listen, openGateway } from '../gateway-api/server';
 import { openThreadedLedger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
+import { collectGarbage, median } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_RESTART_EVENTS'] ?? 100_000);
 const ROUNDS = Number(process.env['ZFC_RESTART_ROUNDS'] ?? 3);
 const BATCH = 500;
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-/** A full collection, so that the heap in use is what is live (not what the fill left to collect). */
-v8.setFlagsFromString('--expose-gc');
-const collect = vm.runInNewContext('gc') as () => void;
 
 const configOf = (dataDir: string): GatewayConfig => loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dataDir, RATE_LIMIT: '1000000', RATE_BURST: '1000000' });
 
@@ -91,14 +82,14 @@ async function ledgerOpen(dataDir: string): Promise<number> {
  */
 async function gatewayOpen(dataDir: string): Promise<{ listening: number; seconds: number; heap: number }> {
   const config = configOf(dataDir);
-  collect();
+  collectGarbage(); // so that the heap in use is what is live (not what the fill left to collect)
   const t = performance.now();
   const parts = await openGateway(config);
   const running = await listen(parts, config);
   const listening = (performance.now() - t) / 1000;
   await parts.epcisReady;
   const seconds = (performance.now() - t) / 1000;
-  collect();
+  collectGarbage();
   const heap = v8.getHeapStatistics().used_heap_size;
   await running.close();
   return { listening, seconds, heap };

@@ -24,10 +24,8 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
 
 /** {@link readJsonBody}, with the body's text beside its value (the text the value was parsed from). */
 export async function readJsonBodyText(ctx: Context, limit: number): Promise<{ value: unknown; text: string }> {
-  if (!ctx.is(JSON_TYPES)) throw new ZfcError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json or application/ld+json', { contentType: ctx.get('content-type').slice(0, 200) });
-  const body = await readJsonText(ctx, limit);
-  if (body === undefined) throw emptyBody();
-  return body;
+  if (!ctx.is(JSON_TYPES)) throw unsupported(ctx, 'application/json or application/ld+json');
+  return present(await readJsonText(ctx, limit));
 }
 
 /**
@@ -37,18 +35,21 @@ export async function readJsonBodyText(ctx: Context, limit: number): Promise<{ v
  * whether a document or a single event is wanted.
  */
 export async function readEpcisBody(ctx: Context, limit: number, what: 'document' | 'event'): Promise<{ value: unknown; text: string }> {
-  if (!isXmlMediaType(ctx.get('content-type'))) {
-    if (!ctx.is(JSON_TYPES)) throw new ZfcError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json, application/ld+json or application/xml', { contentType: ctx.get('content-type').slice(0, 200) });
-    return readJsonBodyText(ctx, limit);
-  }
-  const text = await readText(ctx, limit);
-  if (text === undefined) throw emptyBody();
+  if (ctx.is(JSON_TYPES)) return present(await readJsonText(ctx, limit));
+  if (!isXmlMediaType(ctx.get('content-type'))) throw unsupported(ctx, 'application/json, application/ld+json or application/xml');
+  const text = present(await readText(ctx, limit));
   const value = what === 'document' ? epcisDocumentFromXml(text) : epcisEventFromXml(text);
   return { value, text: JSON.stringify(value) };
 }
 
-function emptyBody(): ZfcError {
-  return new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
+function unsupported(ctx: Context, types: string): ZfcError {
+  return new ZfcError('UNSUPPORTED_MEDIA_TYPE', `the body must be ${types}`, { contentType: ctx.get('content-type').slice(0, 200) });
+}
+
+/** A body that is there, or the refusal of an empty one. */
+function present<T>(body: T | undefined): T {
+  if (body === undefined) throw new ZfcError('INVALID_ARGUMENT', 'the body is empty', { errors: [{ path: '', message: 'is required' }] });
+  return body;
 }
 
 /** Sets the standard's version headers on an answer. */

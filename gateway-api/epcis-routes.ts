@@ -144,35 +144,23 @@ export function notReady(): ZfcError {
 }
 
 /**
- * Answers an EPCISQueryDocument as JSON-LD, or in the XML binding (epcis-xml-write.ts) when the
- * request's Accept prefers XML to JSON (`application/xml` or `text/xml`).
+ * Answers `body` as JSON (of `jsonType`), or as `xml()` writes it in the XML binding
+ * (epcis-xml-write.ts) when the request's Accept prefers XML to JSON (`application/xml` or
+ * `text/xml`).
  */
-function answerQueryDocument(ctx: Context, doc: Record<string, unknown>): void {
-  const xml = prefersXml(ctx);
-  if (xml) {
-    ctx.type = xml;
-    ctx.body = queryDocumentXml(doc);
-    return;
-  }
-  ctx.type = 'application/ld+json';
-  ctx.body = doc;
-}
-
-/** The XML media type a request's Accept prefers to JSON, if it does. */
-function prefersXml(ctx: Context): 'application/xml' | 'text/xml' | undefined {
+function answerNegotiated<T extends object>(ctx: Context, body: T, xml: (body: T) => string, jsonType = 'application/json'): void {
   const preferred = ctx.accepts('application/ld+json', 'application/json', 'application/xml', 'text/xml');
   ctx.vary('Accept');
-  return preferred === 'application/xml' || preferred === 'text/xml' ? preferred : undefined;
+  const asXml = preferred === 'application/xml' || preferred === 'text/xml';
+  ctx.type = asXml ? preferred : jsonType;
+  ctx.body = asXml ? xml(body) : body;
 }
 
-/** Answers a capture job as JSON, or as the XML binding's EPCISCaptureJob to a reader that prefers XML. */
-function answerJob(ctx: Context, job: CaptureJob): void {
-  const xml = prefersXml(ctx);
-  if (xml) {
-    ctx.type = xml;
-    ctx.body = captureJobXml(jobJson(job));
-  } else ctx.body = jobJson(job);
-}
+/** An EPCISQueryDocument, as JSON-LD or in the XML binding. */
+const answerQueryDocument = (ctx: Context, doc: Record<string, unknown>): void => answerNegotiated(ctx, doc, queryDocumentXml, 'application/ld+json');
+
+/** A capture job, as JSON or as the XML binding's EPCISCaptureJob. */
+const answerJob = (ctx: Context, job: CaptureJob): void => answerNegotiated(ctx, jobJson(job), captureJobXml);
 
 function nextLink(ctx: Context, token: string): string {
   const params = new URLSearchParams();

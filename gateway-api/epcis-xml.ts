@@ -383,11 +383,23 @@ class Converter {
 
   /** The standard fields and extensions of an event (1.x wrappers unwrapped) into `out`. */
   private fields(e: XmlElement, out: Json): void {
-    for (const c of e.children) {
-      if (c.uri !== '') this.addExtension(out, c);
-      else if (c.local === 'extension' || c.local === 'baseExtension') this.fields(c, out);
+    this.standardChildren(e, out, (c) => {
+      if (c.local === 'baseExtension') this.fields(c, out); // EPCIS 1.x: eventID and errorDeclaration
       else if (c.local === 'certificationInfo') this.addRepeatable(out, c.local, trimmed(c));
       else this.set(out, c, this.field(c, e));
+    });
+  }
+
+  /**
+   * Hands each child of `e` in no namespace to `read`, in order, with EPCIS 1.x's `extension`
+   * wrappers unwrapped (their children are the parent's); every other namespace's element is a
+   * user extension, added to `out`.
+   */
+  private standardChildren(e: XmlElement, out: Json, read: (c: XmlElement) => void): void {
+    for (const c of e.children) {
+      if (c.uri !== '') this.addExtension(out, c);
+      else if (c.local === 'extension') this.standardChildren(c, out, read);
+      else read(c);
     }
   }
 
@@ -457,15 +469,10 @@ class Converter {
 
   private place(p: XmlElement): Json {
     const out: Json = {};
-    const visit = (e: XmlElement): void => {
-      for (const c of e.children) {
-        if (c.uri !== '') this.addExtension(out, c);
-        else if (c.local === 'id') this.set(out, c, trimmed(c));
-        else if (c.local === 'extension') visit(c);
-        else throw refusal(`unknown element ${c.local} in ${p.local}`, c);
-      }
-    };
-    visit(p);
+    this.standardChildren(p, out, (c) => {
+      if (c.local !== 'id') throw refusal(`unknown element ${c.local} in ${p.local}`, c);
+      this.set(out, c, trimmed(c));
+    });
     return out;
   }
 
@@ -478,16 +485,11 @@ class Converter {
   private sensorElement(s: XmlElement): Json {
     const out: Json = {};
     const reports: Json[] = [];
-    const visit = (e: XmlElement): void => {
-      for (const c of e.children) {
-        if (c.uri !== '') this.addExtension(out, c);
-        else if (c.local === 'sensorMetadata') this.set(out, c, this.sensorAttributes(c));
-        else if (c.local === 'sensorReport') reports.push(this.sensorAttributes(c));
-        else if (c.local === 'extension') visit(c);
-        else throw refusal(`unknown element ${c.local} in sensorElement`, c);
-      }
-    };
-    visit(s);
+    this.standardChildren(s, out, (c) => {
+      if (c.local === 'sensorMetadata') this.set(out, c, this.sensorAttributes(c));
+      else if (c.local === 'sensorReport') reports.push(this.sensorAttributes(c));
+      else throw refusal(`unknown element ${c.local} in sensorElement`, c);
+    });
     out['sensorReport'] = reports;
     return out;
   }
@@ -519,31 +521,21 @@ class Converter {
 
   private errorDeclaration(d: XmlElement): Json {
     const out: Json = {};
-    const visit = (e: XmlElement): void => {
-      for (const c of e.children) {
-        if (c.uri !== '') this.addExtension(out, c);
-        else if (c.local === 'declarationTime') this.set(out, c, trimmed(c));
-        else if (c.local === 'reason') this.set(out, c, bare(c.text, 'er'));
-        else if (c.local === 'correctiveEventIDs') this.set(out, c, this.list(c, 'correctiveEventID').map(trimmed));
-        else if (c.local === 'extension') visit(c);
-        else throw refusal(`unknown element ${c.local} in errorDeclaration`, c);
-      }
-    };
-    visit(d);
+    this.standardChildren(d, out, (c) => {
+      if (c.local === 'declarationTime') this.set(out, c, trimmed(c));
+      else if (c.local === 'reason') this.set(out, c, bare(c.text, 'er'));
+      else if (c.local === 'correctiveEventIDs') this.set(out, c, this.list(c, 'correctiveEventID').map(trimmed));
+      else throw refusal(`unknown element ${c.local} in errorDeclaration`, c);
+    });
     return out;
   }
 
   /** An element whose children are all extensions (ilmd), 1.x wrappers unwrapped. */
   private extensionsOnly(e: XmlElement): Json {
     const out: Json = {};
-    const visit = (at: XmlElement): void => {
-      for (const c of at.children) {
-        if (c.uri === '' && c.local === 'extension') visit(c);
-        else if (c.uri === '') throw refusal(`${c.local} in ${e.local} needs a namespace of its own`, c);
-        else this.addExtension(out, c);
-      }
-    };
-    visit(e);
+    this.standardChildren(e, out, (c) => {
+      throw refusal(`${c.local} in ${e.local} needs a namespace of its own`, c);
+    });
     return out;
   }
 

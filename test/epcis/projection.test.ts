@@ -116,7 +116,7 @@ describe('EPCIS projection store', function () {
     }
   });
 
-  it('forgets a reader that stopped waiting for a transaction it never applied, and wakes one whose transaction it applies', async () => {
+  it('forgets a reader that stopped waiting for a transaction it never applied, and keeps none for one it applied', async () => {
     const waits = [store.applied('never-committed', 20), store.applied('never-committed', 40), store.applied('also-never', 20)];
     expect(store.awaitedTransactions).to.equal(2);
     await Promise.all(waits);
