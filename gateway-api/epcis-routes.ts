@@ -29,7 +29,7 @@ import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts, type CaptureJob } from './epcis-capture-jobs';
-import { captureJobXml, queryDocumentXml } from './epcis-xml-write';
+import { captureJobXml, cbvXmlFormatOf, NEGOTIATED_TYPES, queryDocumentXml, xmlPreferred } from './epcis-xml-write';
 import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
@@ -149,15 +149,23 @@ export function notReady(): ZfcError {
  * `text/xml`).
  */
 function answerNegotiated<T extends object>(ctx: Context, body: T, xml: (body: T) => string, jsonType = 'application/json'): void {
-  const preferred = ctx.accepts('application/ld+json', 'application/json', 'application/xml', 'text/xml');
+  const asXml = xmlPreferred(ctx.accepts(...NEGOTIATED_TYPES));
   ctx.vary('Accept');
-  const asXml = preferred === 'application/xml' || preferred === 'text/xml';
-  ctx.type = asXml ? preferred : jsonType;
+  ctx.type = asXml ?? jsonType;
   ctx.body = asXml ? xml(body) : body;
 }
 
-/** An EPCISQueryDocument, as JSON-LD or in the XML binding. */
-const answerQueryDocument = (ctx: Context, doc: Record<string, unknown>): void => answerNegotiated(ctx, doc, queryDocumentXml, 'application/ld+json');
+/**
+ * An EPCISQueryDocument, as JSON-LD or in the XML binding; in XML, its CBV values as the
+ * request's `GS1-CBV-XML-Format` asks, which the answer's header then names.
+ */
+function answerQueryDocument(ctx: Context, doc: Record<string, unknown>): void {
+  answerNegotiated(ctx, doc, (d) => {
+    const cbv = cbvXmlFormatOf(ctx.get('GS1-CBV-XML-Format'));
+    ctx.set('GS1-CBV-XML-Format', cbv);
+    return queryDocumentXml(d, cbv);
+  }, 'application/ld+json');
+}
 
 /** A capture job, as JSON or as the XML binding's EPCISCaptureJob. */
 const answerJob = (ctx: Context, job: CaptureJob): void => answerNegotiated(ctx, jobJson(job), captureJobXml);

@@ -8,9 +8,12 @@
  * - Each event's standard fields in the order of the EPCIS 2.0 XSD for its type; lists as their
  *   element lists (`epcList/epc`, `quantityList/quantityElement`, …); a sensor element's metadata
  *   and reports as attributes.
- * - CBV bare words as the CBV URNs XML readers know (`shipping` as
- *   `urn:epcglobal:cbv:bizstep:shipping`), GS1 measurement types and alert types as their GS1
- *   Web Vocabulary URIs; any other value as it is.
+ * - CBV values as the reader asks (`GS1-CBV-XML-Format`, {@link cbvXmlFormatOf}): by default a
+ *   bare word as the CBV URN XML readers know (`shipping` as `urn:epcglobal:cbv:bizstep:shipping`)
+ *   and a URI as it was captured; `Always_URN` and `Always_Web_URI` write every CBV value, however
+ *   it was captured, as its URN or as its CBV 2.0 Web URI
+ *   (`https://ref.gs1.org/cbv/BizStep-shipping`). GS1 measurement types and alert types as their
+ *   GS1 Web Vocabulary URIs; any other value as it is.
  * - User extensions (`prefix:name`) as elements of their namespace, declared from the answer's
  *   JSON-LD @context (an event that carries its own @context declares its prefixes on its own
  *   element); a prefix no context declares is bound to itself as a URI scheme (`ex:` for
@@ -19,7 +22,10 @@
  * - A member with no XML form (an unprefixed key where only extensions may be, an array inside an
  *   array) is not dropped silently: it is written as an XML comment holding its JSON.
  */
+import { cbvWord } from '../chaincode/cbv';
+import { ZfcError } from '../chaincode/errors';
 import { ZFC_EPCIS_NAMESPACE } from '../chaincode/epcis-event';
+import { CBV_URN_WEB } from '../chaincode/epcis-event-hash';
 import type { CaptureJob } from './epcis-capture-jobs';
 
 type Json = Record<string, unknown>;
@@ -39,7 +45,7 @@ const TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
 const COMMON_FIELDS = ['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'errorDeclaration', 'certificationInfo'] as const;
 const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
 const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
-const CBV_URN: Readonly<Record<string, string>> = { bizStep: 'bizstep', disposition: 'disp' };
+const CBV_URN: Readonly<Record<string, CbvUrnName>> = { bizStep: 'bizstep', disposition: 'disp' };
 const WORD = /^[A-Za-z0-9_]+$/;
 /** An XML name's local part (letters, digits and . - _ after a letter or _; no colon). */
 const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
@@ -54,9 +60,45 @@ const attr = (value: unknown): string => escapeAttribute(xmlSafe(typeof value ==
 /** A comment holding a member with no XML form (`--` may not appear in a comment). */
 const comment = (key: string, value: unknown): string => `<!-- no XML form: ${JSON.stringify({ [key]: value }).replace(/--/g, '- -')} -->`;
 
-/** A bare CBV word as its 1.x URN; anything else as it is. */
-function urn(value: unknown, vocabulary: string): string {
-  return typeof value === 'string' && WORD.test(value) ? `urn:epcglobal:cbv:${vocabulary}:${value}` : String(value);
+/**
+ * How an XML answer writes CBV values (the REST binding's `GS1-CBV-XML-Format`): a bare word as
+ * its URN and a URI as captured (`Never_Translates`: XML has no bare words, so a word is written
+ * in the form every XML reader knows), or every CBV value as its URN (`Always_URN`) or as its
+ * CBV 2.0 Web URI (`Always_Web_URI`).
+ */
+export type CbvXmlFormat = 'Never_Translates' | 'Always_URN' | 'Always_Web_URI';
+
+/**
+ * The CBV format a request's `GS1-CBV-XML-Format` asks for: `Never_Translates` when it says
+ * nothing or `No_Preference` (the server's choice); INVALID_ARGUMENT for a value the standard
+ * does not define.
+ */
+export function cbvXmlFormatOf(header: string | undefined): CbvXmlFormat {
+  const asked = (header ?? '').trim();
+  if (asked === '' || asked === 'No_Preference' || asked === 'Never_Translates') return 'Never_Translates';
+  if (asked === 'Always_URN' || asked === 'Always_Web_URI') return asked;
+  throw new ZfcError('INVALID_ARGUMENT', 'GS1-CBV-XML-Format is No_Preference, Always_Web_URI, Always_URN or Never_Translates', { errors: [{ path: '/headers/GS1-CBV-XML-Format', message: 'is not one of the standard\'s values' }] });
+}
+
+/** The media types an EPCIS answer is negotiated among (Accept), JSON's first: a reader that says nothing gets JSON-LD. */
+export const NEGOTIATED_TYPES = ['application/ld+json', 'application/json', 'application/xml', 'text/xml'] as const;
+
+/** The XML media type a negotiation among {@link NEGOTIATED_TYPES} chose, or undefined when it chose JSON (or nothing). */
+export function xmlPreferred(chosen: string | false): 'application/xml' | 'text/xml' | undefined {
+  return chosen === 'application/xml' || chosen === 'text/xml' ? chosen : undefined;
+}
+
+/** The CBV vocabularies of XML answers, by their URN names. */
+type CbvUrnName = 'bizstep' | 'disp' | 'btt' | 'sdt' | 'er';
+/** Each vocabulary's name in its Web URIs (`https://ref.gs1.org/cbv/BizStep-…`), as cbv.ts reads them. */
+const WEB_NAME = { bizstep: 'BizStep', disp: 'Disp', btt: 'BTT', sdt: 'SDT', er: 'ER' } as const;
+
+/** A CBV value of `vocabulary` in the form `format` asks for; a value outside the CBV as it is. */
+function cbvValue(value: unknown, vocabulary: CbvUrnName, format: CbvXmlFormat): string {
+  if (typeof value !== 'string') return String(value);
+  const word = WORD.test(value) ? value : format === 'Never_Translates' ? undefined : cbvWord(WEB_NAME[vocabulary], value);
+  if (word === undefined || !WORD.test(word)) return value;
+  return format === 'Always_Web_URI' ? `${CBV_URN_WEB.get(vocabulary) as string}${word}` : `urn:epcglobal:cbv:${vocabulary}:${word}`;
 }
 
 /** A bare GS1 Web Vocabulary term as its URI; anything else as it is. */
@@ -77,16 +119,19 @@ function contextPrefixes(context: unknown): Map<string, string> {
 class Writer {
   private out = '';
 
-  constructor(private readonly declared: Map<string, string>) {}
+  constructor(
+    private readonly declared: Map<string, string>,
+    private readonly cbv: CbvXmlFormat,
+  ) {}
 
-  static document(doc: Json): string {
+  static document(doc: Json, cbv: CbvXmlFormat): string {
     const prefixes = contextPrefixes(doc['@context']);
     const events = (((doc['epcisBody'] as Json | undefined)?.['queryResults'] as Json | undefined)?.['resultsBody'] as Json | undefined)?.['eventList'];
     const queryResults = ((doc['epcisBody'] as Json | undefined)?.['queryResults'] ?? {}) as Json;
     // the prefixes the events use but no context declares: declared once, on the root
     const all = new Map(prefixes);
     for (const e of Array.isArray(events) ? (events as Json[]) : []) for (const p of usedPrefixes(e)) if (!all.has(p) && !contextPrefixes(e['@context']).has(p)) all.set(p, STANDARD_PREFIXES[p] ?? `${p}:`);
-    const w = new Writer(all);
+    const w = new Writer(all, cbv);
     const xmlns = [...all].map(([p, uri]) => ` xmlns:${p}="${attr(uri)}"`).join('');
     w.out += '<?xml version="1.0" encoding="UTF-8"?>\n';
     w.out += `<epcisq:EPCISQueryDocument xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2" xmlns:xsi="${XSI}"${xmlns} schemaVersion="2.0" creationDate="${attr(doc['creationDate'] ?? '')}">`;
@@ -127,7 +172,7 @@ class Writer {
       for (const v of Array.isArray(value) ? value : [value]) this.leaf(name, v);
       return;
     }
-    if (name in CBV_URN) return this.leaf(name, urn(value, CBV_URN[name] as string));
+    if (name in CBV_URN) return this.leaf(name, cbvValue(value, CBV_URN[name] as CbvUrnName, this.cbv));
     if (name === 'readPoint' || name === 'bizLocation') return this.object(name, value, ['id']);
     if (name === 'bizTransactionList') return this.list(name, value, (b) => this.typed('bizTransaction', b, 'btt'));
     if (name === 'sourceList') return this.list(name, value, (s) => this.typed('source', s, 'sdt'));
@@ -170,9 +215,9 @@ class Writer {
     this.out += `</${name}>`;
   }
 
-  private typed(name: string, value: unknown, vocabulary: string): void {
+  private typed(name: string, value: unknown, vocabulary: CbvUrnName): void {
     const o = (value ?? {}) as Json;
-    const type = o['type'] === undefined ? '' : ` type="${attr(urn(o['type'], vocabulary))}"`;
+    const type = o['type'] === undefined ? '' : ` type="${attr(cbvValue(o['type'], vocabulary, this.cbv))}"`;
     this.out += `<${name}${type}>${text(o[name] ?? '')}</${name}>`;
     for (const [k, v] of Object.entries(o)) if (k !== 'type' && k !== name) this.out += comment(k, v);
   }
@@ -202,7 +247,7 @@ class Writer {
   private persistentDisposition(value: unknown): void {
     const o = (value ?? {}) as Json;
     this.out += '<persistentDisposition>';
-    for (const kind of ['unset', 'set'] as const) for (const v of Array.isArray(o[kind]) ? (o[kind] as unknown[]) : []) this.leaf(kind, urn(v, 'disp'));
+    for (const kind of ['unset', 'set'] as const) for (const v of Array.isArray(o[kind]) ? (o[kind] as unknown[]) : []) this.leaf(kind, cbvValue(v, 'disp', this.cbv));
     this.out += '</persistentDisposition>';
   }
 
@@ -210,7 +255,7 @@ class Writer {
     const o = (value ?? {}) as Json;
     this.out += '<errorDeclaration>';
     if (o['declarationTime'] !== undefined) this.leaf('declarationTime', o['declarationTime']);
-    if (o['reason'] !== undefined) this.leaf('reason', urn(o['reason'], 'er'));
+    if (o['reason'] !== undefined) this.leaf('reason', cbvValue(o['reason'], 'er', this.cbv));
     if (Array.isArray(o['correctiveEventIDs'])) this.list('correctiveEventIDs', o['correctiveEventIDs'], (v) => this.leaf('correctiveEventID', v));
     for (const [k, v] of Object.entries(o)) if (!['declarationTime', 'reason', 'correctiveEventIDs'].includes(k)) this.extension(k, v);
     this.out += '</errorDeclaration>';
@@ -265,14 +310,14 @@ function usedPrefixes(value: unknown, out = new Set<string>()): Set<string> {
 
 /**
  * An EPCISQueryDocument (the JSON binding's, as epcis-query.ts's queryDocument builds it) in the
- * XML binding.
+ * XML binding, its CBV values as `cbv` says.
  *
  * @example
  * ctx.type = 'application/xml';
- * ctx.body = queryDocumentXml(queryDocument(page.events, now));
+ * ctx.body = queryDocumentXml(queryDocument(page.events, now), cbvXmlFormatOf(ctx.get('GS1-CBV-XML-Format')));
  */
-export function queryDocumentXml(doc: Record<string, unknown>): string {
-  return Writer.document(doc);
+export function queryDocumentXml(doc: Record<string, unknown>, cbv: CbvXmlFormat = 'Never_Translates'): string {
+  return Writer.document(doc, cbv);
 }
 
 /** One field error of a job's error (`{ path, message }`), or a comment for any other shape. */

@@ -9,11 +9,12 @@
  */
 import { expect } from 'chai';
 import { SaxesParser } from 'saxes';
+import { cbvWord } from '../../chaincode/cbv';
 import { eventHashId } from '../../chaincode/epcis-event-hash';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ZfcError } from '../../chaincode/errors';
 import { epcisDocumentFromXml, epcisEventFromXml } from '../../gateway-api/epcis-xml';
-import { queryDocumentXml } from '../../gateway-api/epcis-xml-write';
+import { cbvXmlFormatOf, queryDocumentXml, type CbvXmlFormat } from '../../gateway-api/epcis-xml-write';
 import { call, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
 import { documentOf, example, exampleNames, officialSchema } from './fixtures';
 import { COLD_CHAIN_2_0, COLD_CHAIN_JSON, HARVEST_1_2, HARVEST_JSON } from './xml-documents';
@@ -203,6 +204,50 @@ describe('EPCIS XML binding', function () {
     expect(back).to.not.have.property('odd');
   });
 
+  it('writes CBV values as the reader asks (GS1-CBV-XML-Format): words as URNs by default, every CBV value as its URN or its Web URI', () => {
+    const event: Json = {
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      eventTime: '2026-06-01T00:00:00Z',
+      eventTimeZoneOffset: '+08:00',
+      epcList: ['urn:epc:id:sgtin:0695000.030100.R1'],
+      bizStep: 'shipping',
+      disposition: 'https://ref.gs1.org/cbv/Disp-in_transit', // captured as a Web URI
+      bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:6950000000019:PO-1' }],
+      sourceList: [{ type: 'urn:epcglobal:cbv:sdt:owning_party', source: 'urn:epc:id:pgln:0695000.00001' }], // a URN, as JSON never holds one, but a stored value might
+      persistentDisposition: { set: ['completeness_verified'] },
+      errorDeclaration: { declarationTime: '2026-06-02T00:00:00Z', reason: 'incorrect_data' },
+    };
+    const outside: Json = { ...event, eventTime: '2026-06-01T01:00:00Z', bizStep: 'https://steps.example/grading', disposition: 'urn:example:disp:fine' };
+    const write = (format?: CbvXmlFormat): string => queryDocumentXml(answerOf([event, outside], 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'), format);
+    const values = (xml: string): string[] => [...xml.matchAll(/<(?:bizStep|disposition|set|reason)>([^<]+)</g), ...xml.matchAll(/ type="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(write()).to.equal(write('Never_Translates'));
+    expect(values(write())).to.deep.equal([
+      'urn:epcglobal:cbv:er:incorrect_data', 'urn:epcglobal:cbv:bizstep:shipping', 'https://ref.gs1.org/cbv/Disp-in_transit', 'urn:epcglobal:cbv:disp:completeness_verified',
+      'urn:epcglobal:cbv:er:incorrect_data', 'https://steps.example/grading', 'urn:example:disp:fine', 'urn:epcglobal:cbv:disp:completeness_verified',
+      'urn:epcglobal:cbv:btt:po', 'urn:epcglobal:cbv:sdt:owning_party', 'urn:epcglobal:cbv:btt:po', 'urn:epcglobal:cbv:sdt:owning_party',
+    ]);
+    expect(values(write('Always_URN'))).to.deep.equal([
+      'urn:epcglobal:cbv:er:incorrect_data', 'urn:epcglobal:cbv:bizstep:shipping', 'urn:epcglobal:cbv:disp:in_transit', 'urn:epcglobal:cbv:disp:completeness_verified',
+      'urn:epcglobal:cbv:er:incorrect_data', 'https://steps.example/grading', 'urn:example:disp:fine', 'urn:epcglobal:cbv:disp:completeness_verified',
+      'urn:epcglobal:cbv:btt:po', 'urn:epcglobal:cbv:sdt:owning_party', 'urn:epcglobal:cbv:btt:po', 'urn:epcglobal:cbv:sdt:owning_party',
+    ]);
+    expect(values(write('Always_Web_URI'))).to.deep.equal([
+      'https://ref.gs1.org/cbv/ER-incorrect_data', 'https://ref.gs1.org/cbv/BizStep-shipping', 'https://ref.gs1.org/cbv/Disp-in_transit', 'https://ref.gs1.org/cbv/Disp-completeness_verified',
+      'https://ref.gs1.org/cbv/ER-incorrect_data', 'https://steps.example/grading', 'urn:example:disp:fine', 'https://ref.gs1.org/cbv/Disp-completeness_verified',
+      'https://ref.gs1.org/cbv/BTT-po', 'https://ref.gs1.org/cbv/SDT-owning_party', 'https://ref.gs1.org/cbv/BTT-po', 'https://ref.gs1.org/cbv/SDT-owning_party',
+    ]);
+    // in every form, the same business step and disposition to whoever reads it
+    for (const format of ['Never_Translates', 'Always_URN', 'Always_Web_URI'] as const) {
+      const [back] = (epcisDocumentFromXml(write(format))['epcisBody'] as { eventList: Json[] }).eventList;
+      expect([cbvWord('BizStep', back?.['bizStep']), cbvWord('Disp', back?.['disposition']), cbvWord('BTT', (back?.['bizTransactionList'] as Json[])[0]?.['type'])], format).to.deep.equal(['shipping', 'in_transit', 'po']);
+    }
+    expect(cbvXmlFormatOf(undefined)).to.equal('Never_Translates');
+    expect(cbvXmlFormatOf(' No_Preference ')).to.equal('Never_Translates');
+    expect(cbvXmlFormatOf('Always_Web_URI')).to.equal('Always_Web_URI');
+    refusal(() => cbvXmlFormatOf('always_urn'), /^\/headers\/GS1-CBV-XML-Format$/, /GS1-CBV-XML-Format is No_Preference, Always_Web_URI, Always_URN or Never_Translates/);
+  });
+
   describe('through the gateway', () => {
     let t: TestGateway;
     const as = (method: string, url: string, body?: string, type = 'application/xml'): Promise<Reply> =>
@@ -260,6 +305,19 @@ describe('EPCIS XML binding', function () {
       expect(epcisEventFromXml(one.text)['eventID']).to.equal(id);
       const prefersJson = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { accept: 'application/json, application/xml;q=0.5' } });
       expect(prefersJson.headers.get('content-type')).to.match(/^application\/ld\+json/);
+      // the CBV form an XML reader asks for, named in the answer; a JSON answer keeps values as captured
+      const web = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { accept: 'application/xml', 'GS1-CBV-XML-Format': 'Always_Web_URI' } });
+      expect(web.status, web.text).to.equal(200);
+      expect(web.headers.get('gs1-cbv-xml-format')).to.equal('Always_Web_URI');
+      expect(web.text).to.include('<bizStep>https://ref.gs1.org/cbv/BizStep-commissioning</bizStep>').and.not.match(/urn:epcglobal:cbv:(?:bizstep|disp|btt|sdt|er):/);
+      expect(xml.headers.get('gs1-cbv-xml-format')).to.equal('Never_Translates');
+      const jsonWeb = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { 'GS1-CBV-XML-Format': 'Always_Web_URI' } });
+      expect(jsonWeb.headers.get('gs1-cbv-xml-format')).to.equal('Never_Translates');
+      expect(jsonWeb.body.epcisBody.queryResults.resultsBody.eventList).to.deep.equal(events);
+      const unknown = await call(t.gw.url, 'GET', query, { key: t.regulatorKey, headers: { accept: 'application/xml', 'GS1-CBV-XML-Format': 'Sometimes' } });
+      expect(unknown.status, unknown.text).to.equal(400);
+      expect(unknown.headers.get('content-type')).to.match(/^application\/problem\+xml/);
+      expect(unknown.text).to.include('GS1-CBV-XML-Format');
     });
 
     it('answers capture jobs as the XML binding\'s EPCISCaptureJob to a reader that prefers XML, errors included', async () => {
