@@ -46,7 +46,15 @@ const json = (schema: Record<string, unknown>): Record<string, unknown> => ({ 'a
 /** A capture body in either binding: JSON-LD/JSON as `schema` says, or the XML binding (gateway-api/epcis-xml.ts). */
 const jsonOrXml = (schema: Record<string, unknown>, xml: string): Record<string, unknown> => ({ ...json(schema), 'application/xml': { schema: { type: 'string', description: xml } } });
 const pathParam = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string' } });
-const queryParams = QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
+/** How XML answers and deliveries write CBV values (epcis-xml-write.ts's cbvXmlFormatOf). */
+const cbvXmlFormat = {
+  name: 'GS1-CBV-XML-Format',
+  in: 'header',
+  description: 'In XML only: Always_URN or Always_Web_URI write every CBV value in that form; No_Preference and Never_Translates (the default) write a bare word as its URN and a URI as captured. The answer names the form it used.',
+  schema: { type: 'string', enum: ['No_Preference', 'Always_Web_URI', 'Always_URN', 'Never_Translates'] },
+};
+
+const queryParams = [...QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })), cbvXmlFormat];
 /** A capture job: JSON, or the XML binding's EPCISCaptureJob (gateway-api/epcis-xml-write.ts). */
 const captureJob = {
   'application/json': { schema: { type: 'object', required: ['captureID', 'running', 'success', 'captureErrorBehaviour', 'createdAt', 'errors'] } },
@@ -103,7 +111,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     },
   },
   '/epcis/events/{eventID}': {
-    get: { operationId: 'epcisEvent', summary: 'One event by eventID.', security, parameters: [pathParam('eventID')], responses: answer },
+    get: { operationId: 'epcisEvent', summary: 'One event by eventID.', security, parameters: [pathParam('eventID'), cbvXmlFormat], responses: answer },
   },
   '/epcis/epcs/{epc}/events': {
     get: { operationId: 'epcisEventsOfEpc', summary: 'Events naming an identifier (EPC URN or Digital Link) in any role.', security, parameters: [pathParam('epc'), ...queryParams], responses: answer },
@@ -119,9 +127,9 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
   '/epcis/queries/{name}/events': {
     get: {
       operationId: 'epcisNamedQueryEvents',
-      summary: 'The events of a named query, paged. With Upgrade: websocket, a subscription over the connection: stream=true, or a schedule (second, minute, hour, dayOfMonth, month, dayOfWeek; reportIfEmpty), and initialRecordTime, as query parameters; each delivery is one EPCISQueryDocument message; the connection closes 1000 when the query is removed, 1001 when the gateway stops, 1013 when the subscriber reads too slowly.',
+      summary: 'The events of a named query, paged. With Upgrade: websocket, a subscription over the connection: stream=true, or a schedule (second, minute, hour, dayOfMonth, month, dayOfWeek; reportIfEmpty), and initialRecordTime, as query parameters; each delivery is one EPCISQueryDocument message (in the XML binding when the handshake\'s Accept prefers application/xml or text/xml, its CBV values as GS1-CBV-XML-Format asks); the connection closes 1000 when the query is removed, 1001 when the gateway stops, 1013 when the subscriber reads too slowly.',
       security,
-      parameters: [pathParam('name'), ...['perPage', 'nextPageToken', 'stream', 'initialRecordTime', 'reportIfEmpty', 'second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }))],
+      parameters: [pathParam('name'), ...['perPage', 'nextPageToken', 'stream', 'initialRecordTime', 'reportIfEmpty', 'second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })), cbvXmlFormat],
       responses: { ...answer, '101': { description: 'Switching to a WebSocket subscription (Upgrade: websocket).' } },
     },
   },
@@ -129,9 +137,9 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     post: {
       operationId: 'epcisSubscribe',
       summary:
-        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first), and with `"zfc:heldBySubscriber": true` only events naming a lot the subscriber holds. Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`.',
+        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first), and with `"zfc:heldBySubscriber": true` only events naming a lot the subscriber holds. Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`: JSON-LD, or the XML binding\'s when this request\'s Accept prefers application/xml or text/xml (its CBV values as GS1-CBV-XML-Format asks; the subscription shows it as `zfc:deliveryFormat`). This answer itself is JSON, the binding\'s one form for it.',
       security,
-      parameters: [pathParam('name')],
+      parameters: [pathParam('name'), cbvXmlFormat],
       responses: { '201': { description: 'The subscription.' }, default: error },
     },
     get: { operationId: 'epcisSubscriptions', summary: 'The caller\'s subscriptions to a named query, with delivery counts and last delivery.', security, parameters: [pathParam('name')], responses: { '200': { description: '`{ subscriptions }`.' }, default: error } },

@@ -1,7 +1,8 @@
 /**
  * The `/epcis/queries` routes: named queries (listed, paged; removed by their owner with their
  * subscriptions), their events, and streaming or scheduled subscriptions whose deliveries are
- * signed (epcis-subscriptions.ts); a subscription's owner reads it back with its delivery counts
+ * signed (epcis-subscriptions.ts), in JSON-LD or, to a subscriber whose Accept prefers XML, in the
+ * XML binding; a subscription's owner reads it back with its delivery counts
  * and last delivery (`GET …/subscriptions[/{id}]`, only its own). Mounted by createEpcisRouter
  * when it is given subscriptions.
  */
@@ -16,6 +17,7 @@ import { readJsonBody } from './epcis-http';
 import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
 import { QUERY_NAME, type EpcisSubscriptions, type SubscriptionRequest } from './epcis-subscriptions';
+import { cbvXmlFormatOf, NEGOTIATED_TYPES, xmlPreferred } from './epcis-xml-write';
 
 /** The owner of what a request creates (a named query, a subscription, a capture job): the gateway's participant, else the certificate's hash. */
 export function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
@@ -88,7 +90,10 @@ export function addQueryRoutes(
     const identity = await deps.identityOf(ctx);
     const body = await readJsonBody(ctx, 64 * 1024);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ZfcError('INVALID_ARGUMENT', 'a subscription is a JSON object', { errors: [{ path: '', message: 'must be an object' }] });
-    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity));
+    // deliveries in XML for a subscriber whose Accept prefers it: the 201 itself stays JSON, the binding's one form for it
+    const xml = xmlPreferred(ctx.accepts(...NEGOTIATED_TYPES));
+    const delivery = xml ? { mediaType: xml, cbv: cbvXmlFormatOf(ctx.get('GS1-CBV-XML-Format')) } : undefined;
+    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity), delivery);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
     ctx.body = sub;

@@ -3,7 +3,8 @@
  * query and subscribes to it with a callback URL and a signature token, and what matches is
  * POSTed to the callback as an EPCISQueryDocument (queryName, subscriptionID) signed with
  * HMAC-SHA256 of the exact body under the token, in the `GS1-Signature` header
- * (`sha256=<hex>`). A streaming subscription (`stream: true`) is sent each new matching event as
+ * (`sha256=<hex>`); a subscriber that asked for XML (XmlDelivery) is sent the XML binding's
+ * EPCISQueryDocument instead of JSON-LD, signed alike. A streaming subscription (`stream: true`) is sent each new matching event as
  * the ledger records it; a scheduled one (`schedule`, epcis-schedule.ts) is sent, at each time its
  * schedule matches, every event that matched since its last report, in one document (several of
  * at most {@link MAX_EVENTS_PER_REPORT} events), and an empty one with `reportIfEmpty`. With
@@ -43,6 +44,7 @@ import { epcisEventsOf, identifiersOf, type EpcisListener } from './epcis-projec
 import type { EpcisRecords, RecordOp } from './epcis-records';
 import { EPCIS_HEADERS, queryDocument } from './epcis-query';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
+import { queryDocumentXml, type CbvXmlFormat } from './epcis-xml-write';
 import type { Lookup } from './public-address';
 
 /** A named query. */
@@ -78,6 +80,8 @@ export interface Subscription {
    * when the event is recorded — "recalls of what I hold", whatever it holds by then.
    */
   readonly 'zfc:heldBySubscriber'?: true;
+  /** How deliveries are written: in the XML binding when the subscriber asked for it; JSON-LD when absent. */
+  readonly 'zfc:deliveryFormat'?: XmlDelivery;
   /** Deliveries made, and deliveries abandoned after every retry failed. */
   delivered: number;
   failed: number;
@@ -85,6 +89,17 @@ export interface Subscription {
   lastDelivery?: LastDelivery;
   /** When the callback last accepted a delivery (the standard's `lastNotifiedAt`). */
   lastNotifiedAt?: string;
+}
+
+/**
+ * Deliveries in the XML binding (epcis-xml-write.ts): an EPCISQueryDocument of media type
+ * `mediaType`, its CBV values as `cbv` says. A subscriber asks for it as it asks for an XML
+ * answer: with an Accept header that prefers XML (and `GS1-CBV-XML-Format`), on its
+ * subscription request or its WebSocket handshake.
+ */
+export interface XmlDelivery {
+  readonly mediaType: 'application/xml' | 'text/xml';
+  readonly cbv: CbvXmlFormat;
 }
 
 /** How a subscription's last delivery ended. */
@@ -200,6 +215,7 @@ export interface AttachRequest {
   readonly queryName: string;
   readonly request: SubscriptionRequest;
   readonly owner: string;
+  readonly xml?: XmlDelivery;
 }
 
 /** The most events a subscription may reach back to with initialRecordTime (the rest is for /events). */
@@ -424,16 +440,16 @@ export class EpcisSubscriptions {
    * Subscribes a callback to a named query: streaming (`stream: true`) or on a `schedule`
    * (with `reportIfEmpty`), from `initialRecordTime` (default now). Events recorded since that
    * time and already on the ledger are reported first (at most {@link MAX_BACKLOG}), in ledger
-   * order, then each new one.
+   * order, then each new one. Deliveries are JSON-LD, or in the XML binding as `xml` says.
    */
-  async subscribe(queryName: string, request: SubscriptionRequest, owner: string): Promise<Subscription> {
+  async subscribe(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlDelivery): Promise<Subscription> {
     this.query(queryName);
     const url = this.destination(request.dest);
     const token = request.signatureToken;
     if (typeof token !== 'string' || token.length < 16 || token.length > MAX_TOKEN) {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
-    const { backlog, ...made } = this.prepare(queryName, request, owner);
+    const { backlog, ...made } = this.prepare(queryName, request, owner, xml);
     const sub = live({ ...made, dest: url.toString(), token });
     // set and queued in this turn, so that no event the source applies next can go before them
     this.subs.set(sub.subscriptionID, sub);
@@ -456,10 +472,10 @@ export class EpcisSubscriptions {
    * position it goes live after), so that no event applied between the check and the open is
    * missed, as it would be with the check's.
    */
-  checkAttach(queryName: string, request: SubscriptionRequest, owner: string): AttachRequest {
+  checkAttach(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlDelivery): AttachRequest {
     this.query(queryName);
-    this.prepare(queryName, request, owner);
-    return { queryName, request, owner };
+    this.prepare(queryName, request, owner, xml);
+    return { queryName, request, owner, ...(xml ? { xml } : {}) };
   }
 
   /**
@@ -471,7 +487,7 @@ export class EpcisSubscriptions {
    * the gateway closes (`sink.end` is told why).
    */
   attach(checked: AttachRequest, sink: SubscriptionSink): { readonly subscription: Subscription; end(): void } {
-    const { backlog, ...made } = this.prepare(checked.queryName, checked.request, checked.owner);
+    const { backlog, ...made } = this.prepare(checked.queryName, checked.request, checked.owner, checked.xml);
     const sub = live({ ...made, dest: 'websocket', token: '' }, sink);
     this.subs.set(sub.subscriptionID, sub);
     for (const event of backlog) this.enqueue(sub, event, '');
@@ -491,7 +507,7 @@ export class EpcisSubscriptions {
    * initialRecordTime (and the backlog since it, at most {@link MAX_BACKLOG}), the holdings
    * filter, and the owner's count.
    */
-  private prepare(queryName: string, request: SubscriptionRequest, owner: string): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
+  private prepare(queryName: string, request: SubscriptionRequest, owner: string, xml: XmlDelivery | undefined): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
     const q = this.query(queryName);
     const timing = timingOf(request);
     const held = request['zfc:heldBySubscriber'];
@@ -516,7 +532,7 @@ export class EpcisSubscriptions {
     return {
       subscriptionID: randomUUID(), queryName, owner, createdAt,
       ...('stream' in timing ? { stream: true } : { schedule: timing.schedule.given, reportIfEmpty: timing.reportIfEmpty }),
-      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), delivered: 0, failed: 0,
+      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), ...(xml ? { 'zfc:deliveryFormat': xml } : {}), delivered: 0, failed: 0,
       ...(reach?.through && this.options.ledger ? { liveAfter: reach.through } : {}),
       backlog: reach?.events ?? [],
     };
@@ -620,6 +636,7 @@ export class EpcisSubscriptions {
       ...(s.schedule ? { schedule: s.schedule, reportIfEmpty: s.reportIfEmpty === true } : { stream: true }),
       ...(s.initialRecordTime !== undefined ? { initialRecordTime: s.initialRecordTime } : {}),
       ...(s['zfc:heldBySubscriber'] ? { 'zfc:heldBySubscriber': true } : {}),
+      ...(s['zfc:deliveryFormat'] ? { 'zfc:deliveryFormat': s['zfc:deliveryFormat'] } : {}),
       delivered: s.delivered, failed: s.failed,
       ...(s.lastDelivery ? { lastDelivery: s.lastDelivery } : {}),
       ...(s.lastNotifiedAt ? { lastNotifiedAt: s.lastNotifiedAt } : {}),
@@ -757,7 +774,8 @@ export class EpcisSubscriptions {
   private async deliver(sub: LiveSubscription, events: readonly StoredEpcisEvent[]): Promise<Outcome> {
     const doc = queryDocument(events, this.now(), sub.queryName);
     (doc['epcisBody'] as { queryResults: Record<string, unknown> }).queryResults['subscriptionID'] = sub.subscriptionID;
-    const body = JSON.stringify(doc);
+    const xml = sub['zfc:deliveryFormat'];
+    const body = xml ? queryDocumentXml(doc, xml.cbv) : JSON.stringify(doc);
     if (sub.sink) {
       if (this.closed || this.subs.get(sub.subscriptionID) !== sub) return 'interrupted';
       if (!sub.sink.send(body)) {
@@ -802,7 +820,11 @@ export class EpcisSubscriptions {
         resolve(0);
         return;
       }
-      const headers = { ...EPCIS_HEADERS, 'GS1-EPC-Format': 'Always_GS1_Digital_Link', 'content-type': 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token), 'content-length': String(Buffer.byteLength(body)) };
+      const xml = sub['zfc:deliveryFormat'];
+      const headers = {
+        ...EPCIS_HEADERS, 'GS1-EPC-Format': 'Always_GS1_Digital_Link', ...(xml ? { 'GS1-CBV-XML-Format': xml.cbv } : {}),
+        'content-type': xml?.mediaType ?? 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token), 'content-length': String(Buffer.byteLength(body)),
+      };
       // a redirect is not followed (its status is a failed attempt); the lookup decides which addresses may be connected to
       const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', headers, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) }, (res) => {
         res.resume();

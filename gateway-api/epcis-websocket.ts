@@ -7,7 +7,9 @@
  * with `initialRecordTime`, the matching events recorded since then first. The matching, the
  * access rule (only events the subscriber may read) and the limits are the callback
  * subscriptions' (epcis-subscriptions.ts); only the delivery differs: nothing is kept or retried,
- * and the subscription lives exactly as long as the connection.
+ * and the subscription lives exactly as long as the connection. A handshake whose Accept prefers
+ * XML (`application/xml`, `text/xml`) is sent the XML binding's EPCISQueryDocuments, their CBV
+ * values as its `GS1-CBV-XML-Format` asks, and is refused with EPCISExceptions.
  *
  * The handshake is authenticated like every API call (`Authorization: Bearer` with the
  * participant's key) and refused, before any upgrade, with the API's own HTTP problem answers:
@@ -25,6 +27,7 @@
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import accepts from 'accepts';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ZfcError } from '../chaincode/errors';
 import { errorAnswer, toZfcError, type ProblemForm } from './error-middleware';
@@ -32,7 +35,8 @@ import { assertVersionSpoken } from './epcis-http';
 import { problemOf } from './epcis-problems';
 import { EPCIS_HEADERS } from './epcis-query';
 import { SCHEDULE_FIELDS } from './epcis-schedule';
-import type { EpcisSubscriptions, SubscriptionRequest } from './epcis-subscriptions';
+import type { EpcisSubscriptions, SubscriptionRequest, XmlDelivery } from './epcis-subscriptions';
+import { cbvXmlFormatOf, NEGOTIATED_TYPES, problemXml, xmlPreferred } from './epcis-xml-write';
 
 /** What the WebSocket subscriptions need. */
 export interface EpcisSocketOptions {
@@ -96,11 +100,15 @@ function requestOf(params: URLSearchParams): SubscriptionRequest {
 /** A handshake's refusals as problems: a subscription's own parameters are its controls (the REST binding's 400 for subscriptions). */
 const handshakeProblem: ProblemForm = (error, method, path) => ({ ...problemOf(error, method, path), ...(error.status === 400 ? { type: 'epcisException:SubscriptionControlsException' } : {}) });
 
-/** Answers a handshake as the API answers a refused request, instead of upgrading it. */
-function refuse(socket: Duplex, err: unknown, path: string): void {
+/**
+ * Answers a handshake as the API answers a refused request, instead of upgrading it: in the XML
+ * binding (an EPCISException) to a subscriber that asked for XML.
+ */
+function refuse(socket: Duplex, err: unknown, path: string, xml: boolean): void {
   const answer = errorAnswer(err, 'GET', path, handshakeProblem);
-  const body = JSON.stringify(answer.body);
-  const headers = { 'Content-Type': answer.contentType, 'Content-Length': String(Buffer.byteLength(body)), ...EPCIS_HEADERS, ...answer.headers, Connection: 'close' };
+  const asXml = xml && answer.contentType === 'application/problem+json';
+  const body = asXml ? problemXml(answer.body as object) : JSON.stringify(answer.body);
+  const headers = { 'Content-Type': asXml ? 'application/problem+xml' : answer.contentType, 'Content-Length': String(Buffer.byteLength(body)), ...EPCIS_HEADERS, ...answer.headers, Connection: 'close' };
   socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
 }
 
@@ -170,6 +178,8 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
   const handle = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://gateway');
+    const chosen = accepts(req).type([...NEGOTIATED_TYPES]); // one type, or false: an array only when asked for none
+    const mediaType = xmlPreferred(typeof chosen === 'string' ? chosen : false);
     try {
       if (closed) throw new ZfcError('LEDGER_CLOSED', 'the gateway is closing');
       const m = PATH.exec(url.pathname);
@@ -183,11 +193,12 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
       } catch {
         throw new ZfcError('NOT_FOUND', 'no such query', { name: (m[1] as string).slice(0, 100) });
       }
-      const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner);
+      const xml: XmlDelivery | undefined = mediaType ? { mediaType, cbv: cbvXmlFormatOf(req.headers['gs1-cbv-xml-format']?.toString()) } : undefined;
+      const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner, xml);
       if (closed || socket.destroyed) return void socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => open(ws, checked, req.headers.authorization));
     } catch (err) {
-      refuse(socket, err, url.pathname);
+      refuse(socket, err, url.pathname, mediaType !== undefined);
     }
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => void handle(req, socket, head);

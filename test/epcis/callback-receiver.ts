@@ -4,7 +4,7 @@
  * says, so a test can make deliveries fail and watch them retried.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One delivery as the endpoint received it. */
@@ -12,6 +12,8 @@ export interface Delivery {
   readonly body: string;
   readonly signature: string;
   readonly status: number;
+  /** Every header of the delivery. */
+  readonly headers: IncomingHttpHeaders;
 }
 
 /** The running endpoint. */
@@ -33,7 +35,7 @@ export async function startCallbackReceiver(path: string): Promise<CallbackRecei
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = receiver.answer(deliveries.length);
-      deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']), status });
+      deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['gs1-signature']), status, headers: req.headers });
       res.statusCode = status;
       res.end();
     });

@@ -3,11 +3,14 @@
  * it holds and is called, on a real HTTP server on loopback, when a regulator issues the recall
  * through /v1; the delivery is an EPCISQueryDocument whose HMAC-SHA256 signature verifies, and
  * a failed delivery is retried, and the shop reads its subscription back with the delivery count
- * and how the last delivery went (others cannot). Bad callbacks, tokens and names are refused.
+ * and how the last delivery went (others cannot). A subscriber that asks for XML is sent the XML
+ * binding's query document, signed alike. Bad callbacks, tokens and names are refused.
  */
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { ZFC_EPCIS_NAMESPACE } from '../../chaincode/epcis-event';
+import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
@@ -89,6 +92,46 @@ describe('EPCIS subscriptions', function () {
     expect((await as('shop-2', 'GET', '/epcis/queries/my-recalls/subscriptions')).body.subscriptions).to.deep.equal([]);
     expect((await as('shop-2', 'GET', path)).status).to.equal(403);
     expect((await as('shop-1', 'GET', '/epcis/queries/my-recalls/subscriptions/nope')).status).to.equal(404);
+  });
+
+  it('delivers in the XML binding, signed over the XML, to a subscriber whose Accept prefers XML, its CBV values as it asked', async () => {
+    const q = await as('shop-1', 'POST', '/epcis/queries', { name: 'my-recalls-xml', query: { EQ_disposition: 'recalled', MATCH_anyEPCClass: [toEpcUrn(lotUri(OIL, 'O2'), 7)] } });
+    expect(q.status, q.text).to.equal(201);
+    const subscribe = (headers: Record<string, string>): Promise<Reply> =>
+      call(front.url, 'POST', '/epcis/queries/my-recalls-xml/subscriptions', { key: keys['shop-1'] as string, body: { dest: callback.url, signatureToken: TOKEN, stream: true }, headers });
+    // a CBV form the standard does not define is refused, and no subscription is made
+    const bad = await subscribe({ accept: 'application/xml', 'GS1-CBV-XML-Format': 'Always_Words' });
+    expect(bad.status, bad.text).to.equal(400);
+    expect(bad.headers.get('content-type')).to.match(/^application\/problem\+xml/);
+    expect(bad.text).to.include('<zfc:code>INVALID_ARGUMENT</zfc:code>');
+    const sub = await subscribe({ accept: 'application/xml, application/json;q=0.5', 'GS1-CBV-XML-Format': 'Always_Web_URI' });
+    expect(sub.status, sub.text).to.equal(201);
+    expect(sub.headers.get('content-type')).to.match(/^application\/json/); // the binding's one form of a subscription
+    expect(sub.body['zfc:deliveryFormat']).to.deep.equal({ mediaType: 'application/xml', cbv: 'Always_Web_URI' });
+    expect((await as('shop-1', 'GET', '/epcis/queries/my-recalls-xml/subscriptions')).body.subscriptions).to.have.length(1);
+
+    callback.deliveries.length = 0;
+    callback.answer = () => 200;
+    expect((await as('mill-1', 'POST', '/v1/lots', { gtin: OIL, lot: 'O2', quantity: 50, unit: 'LTR', productionDate: '2026-04-02', origin: { gln: gln(19) } })).status).to.equal(201);
+    expect((await as('samr', 'POST', '/v1/recalls', { recallId: 'RC-OIL-2', lots: [{ gtin: OIL, lot: 'O2' }], reason: 'aflatoxin B1', class: 'I' })).status).to.equal(201);
+    for (let i = 0; i < 200 && callback.deliveries.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(callback.deliveries.map((d) => d.status)).to.deep.equal([200]);
+    const delivery = callback.deliveries[0] as Delivery;
+    expect(delivery.headers['content-type']).to.equal('application/xml');
+    expect(delivery.headers['gs1-cbv-xml-format']).to.equal('Always_Web_URI');
+    expect(signedWith(TOKEN, delivery)).to.equal(true);
+    expect(delivery.body).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<epcisq:EPCISQueryDocument /);
+    expect(delivery.body).to.include(`<subscriptionID>${sub.body.subscriptionID}</subscriptionID>`);
+    expect(delivery.body).to.include('<disposition>https://ref.gs1.org/cbv/Disp-recalled</disposition>');
+    // the very events the query answers in JSON, their CBV values in the form asked for
+    const events = (await as('shop-1', 'GET', '/epcis/queries/my-recalls-xml/events')).body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
+    expect(events).to.have.length(1);
+    const delivered = (epcisDocumentFromXml(delivery.body)['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList;
+    const asWebUris = ({ '@context': context, ...e }: Record<string, unknown>): Record<string, unknown> => {
+      expect(context).to.deep.include({ zfc: ZFC_EPCIS_NAMESPACE }); // the event's own context: its element's namespaces in XML
+      return { ...e, bizStep: `https://ref.gs1.org/cbv/BizStep-${String(e['bizStep'])}`, disposition: `https://ref.gs1.org/cbv/Disp-${String(e['disposition'])}` };
+    };
+    expect(delivered).to.deep.equal(events.map(asWebUris));
   });
 
   it('refuses bad names, callbacks and tokens, and another participant\'s unsubscribe', async () => {

@@ -2,7 +2,8 @@
  * EPCIS subscriptions over WebSockets (gateway-api/epcis-websocket.ts): a real `ws` client on
  * loopback opens `/epcis/queries/{name}/events?stream=true` on a whole gateway and is sent each
  * new matching event it may read as an EPCISQueryDocument; it reaches back with
- * initialRecordTime; a bad handshake gets the API's problem answer instead of an upgrade;
+ * initialRecordTime; a bad handshake gets the API's problem answer instead of an upgrade; a
+ * subscriber whose handshake prefers XML is sent, and refused in, the XML binding;
  * removing the query closes the connection. On a bare server with small limits: a subscriber that
  * stops reading is closed (1013) rather than buffered without end, one that does not answer
  * pings is dropped, and one whose key is revoked is closed at the next ping.
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import WebSocket from 'ws';
 import { parseEpcisQuery } from '../../gateway-api/epcis-query';
+import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { ZfcError } from '../../chaincode/errors';
@@ -27,6 +29,8 @@ import { documentOf, objectEvent } from './fixtures';
 interface Subscriber {
   readonly ws: WebSocket;
   readonly docs: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Each message as sent (docs holds those that are JSON). */
+  readonly texts: string[];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly headers: Record<string, string | string[] | undefined>;
 }
@@ -36,13 +40,18 @@ function subscribe(base: string, path: string, key?: string, headers: Record<str
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(base.replace(/^http/, 'ws') + path, { headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } });
     const docs: Subscriber['docs'] = [];
+    const texts: string[] = [];
     const closed = new Promise<{ code: number; reason: string }>((done) => ws.on('close', (code, reason) => done({ code, reason: reason.toString('utf8') })));
-    ws.on('message', (data) => docs.push(JSON.parse(data.toString('utf8'))));
-    ws.on('upgrade', (res) => ws.once('open', () => resolve({ ws, docs, closed, headers: res.headers })));
+    ws.on('message', (data) => {
+      const text = data.toString('utf8');
+      texts.push(text);
+      if (!text.startsWith('<')) docs.push(JSON.parse(text));
+    });
+    ws.on('upgrade', (res) => ws.once('open', () => resolve({ ws, docs, texts, closed, headers: res.headers })));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      res.on('end', () => reject(Object.assign(new Error(`handshake answered ${res.statusCode}`), { status: res.statusCode, body: JSON.parse(body || '{}'), headers: res.headers })));
+      res.on('end', () => reject(Object.assign(new Error(`handshake answered ${res.statusCode}`), { status: res.statusCode, body: body.startsWith('<') ? { xml: body } : JSON.parse(body || '{}'), headers: res.headers })));
     });
     ws.on('error', () => undefined);
   });
@@ -172,6 +181,29 @@ describe('EPCIS subscriptions over WebSockets', function () {
       expect(version.status).to.equal(406);
       const elsewhere = await refused(subscribe(t.gw.url, '/epcis/events', api.keys['dist-w']));
       expect(elsewhere.status).to.equal(404);
+    });
+
+    it('sends the XML binding\'s query documents, and refuses in XML, to a subscriber whose handshake prefers XML', async () => {
+      const xml = await subscribe(t.gw.url, '/epcis/queries/shipped-w/events?stream=true', api.keys['dist-w'], { accept: 'application/xml', 'GS1-CBV-XML-Format': 'Always_Web_URI' });
+      const json = await subscribe(t.gw.url, '/epcis/queries/shipped-w/events?stream=true', api.keys['dist-w']);
+      expect(await api.capture('dist-w', [shipping(400), shipping(401)])).to.include({ success: true });
+      await until(() => epcsOf(json).length === 2 && xml.texts.length > 0 && xml.texts.join('').split('<ObjectEvent>').length === 3);
+      expect(xml.docs, 'no JSON to an XML subscriber').to.deep.equal([]);
+      for (const text of xml.texts) expect(text).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<epcisq:EPCISQueryDocument /);
+      const events = xml.texts.flatMap((text) => (epcisDocumentFromXml(text)['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList);
+      expect(events.flatMap((e) => e['epcList'] as string[])).to.deep.equal([item(400), item(401)]);
+      expect(events.map((e) => e['bizStep'])).to.deep.equal(['https://ref.gs1.org/cbv/BizStep-shipping', 'https://ref.gs1.org/cbv/BizStep-shipping']);
+      expect(xml.texts[0]).to.include('<queryName>shipped-w</queryName><subscriptionID>');
+      xml.ws.close();
+      json.ws.close();
+      await Promise.all([xml.closed, json.closed]);
+      const unknown = await refused(subscribe(t.gw.url, '/epcis/queries/no-such/events?stream=true', api.keys['dist-w'], { accept: 'application/xml' }));
+      expect(unknown.status).to.equal(404);
+      expect(unknown.headers['content-type']).to.equal('application/problem+xml');
+      expect(unknown.body['xml']).to.match(/<epcis:EPCISException [^>]*><type>epcisException:NoSuchNameException<\/type>/);
+      const badForm = await refused(subscribe(t.gw.url, '/epcis/queries/shipped-w/events?stream=true', api.keys['dist-w'], { accept: 'application/xml', 'GS1-CBV-XML-Format': 'Sometimes' }));
+      expect(badForm.status).to.equal(400);
+      expect(badForm.body['xml']).to.include('GS1-CBV-XML-Format');
     });
 
     it('takes a schedule instead of stream, and closes the connection when the named query is removed', async () => {
