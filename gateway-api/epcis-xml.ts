@@ -8,6 +8,9 @@
  * - `EPCISDocument` (EPCIS 2.0 or 1.x namespace), or an `EPCISQueryDocument`'s query results:
  *   its `schemaVersion` and `creationDate`, the SBDH's sender, receiver and instance identifier,
  *   master data from the header's `EPCISMasterData`, and the events of `EPCISBody/EventList`.
+ * - `EPCISMasterDataDocument` (EPCIS 1.x's and 2.0's way to send vocabulary alone: a location's
+ *   name, its sub-sites): a document of no events whose header carries the body's vocabularies,
+ *   so the capture records them as it records a header's master data.
  * - Each event element's standard fields by name: lists of `epc` become arrays of strings,
  *   `quantityElement`s objects with a numeric `quantity`, `bizTransaction`/`source`/`destination`
  *   their `{type, …}` objects, a sensor element's `sensorMetadata`/`sensorReport` attributes
@@ -255,11 +258,15 @@ class Converter {
   document(root: XmlElement): Json {
     const isDocument = EPCIS_NS.has(root.uri) && root.local === 'EPCISDocument';
     const isQuery = QUERY_NS.has(root.uri) && root.local === 'EPCISQueryDocument';
-    if (!isDocument && !isQuery) throw refusal(`the root element must be an EPCISDocument or EPCISQueryDocument of EPCIS 2.0 or 1.x (urn:epcglobal:epcis:xsd:2), not ${root.uri ? `{${root.uri}}` : ''}${root.local}`, root);
+    const isMasterData = MASTER_DATA_NS.has(root.uri) && root.local === 'EPCISMasterDataDocument';
+    if (!isDocument && !isQuery && !isMasterData) {
+      throw refusal(`the root element must be an EPCISDocument, EPCISQueryDocument or EPCISMasterDataDocument of EPCIS 2.0 or 1.x (urn:epcglobal:epcis:xsd:2), not ${root.uri ? `{${root.uri}}` : ''}${root.local}`, root);
+    }
     const out: Json = { type: 'EPCISDocument', schemaVersion: '2.0', creationDate: attribute(root, 'creationDate')?.trim() ?? '' };
     if (out['creationDate'] === '') delete out['creationDate'];
     let events: Json[] = [];
     let header: Json | undefined;
+    let vocabularies: Json[] | undefined; // a master data document's body
     const extensions: Json = {};
     for (const child of root.children) {
       if (child.uri !== '') this.addExtension(extensions, child); // a document-level extension
@@ -268,12 +275,23 @@ class Converter {
         Object.assign(out, read.sbdh);
         header = read.header;
       } else if (child.local === 'EPCISBody') {
-        events = isQuery ? this.queryResults(child) : this.eventList(this.only(child, 'EventList', true));
+        if (isMasterData) vocabularies = this.vocabularyList(child);
+        else events = isQuery ? this.queryResults(child) : this.eventList(this.only(child, 'EventList', true));
       } else if (child.local !== 'extension') {
         throw refusal(`unknown element ${child.local} in the document`, child);
       }
     }
+    if (vocabularies) {
+      const given = ((header?.['epcisMasterData'] as Json | undefined)?.['vocabularyList'] ?? []) as Json[];
+      header = { ...header, epcisMasterData: { vocabularyList: [...given, ...vocabularies] } };
+    }
     return { '@context': this.context(), ...out, ...extensions, ...(header ? { epcisHeader: header } : {}), epcisBody: { eventList: events } };
+  }
+
+  /** The vocabularies of an element's `VocabularyList` (none without one). */
+  private vocabularyList(parent: XmlElement): Json[] {
+    const list = this.only(parent, 'VocabularyList', true);
+    return (list?.children ?? []).filter((c) => c.local === 'Vocabulary').map((v) => this.vocabulary(v));
   }
 
   /** One event element on its own (a bare event, or a document of exactly one). */
@@ -310,9 +328,7 @@ class Converter {
       }
     };
     visit(header);
-    const vocabularyList = masterData
-      ? (masterData.children.find((c) => c.local === 'VocabularyList')?.children ?? []).filter((c) => c.local === 'Vocabulary').map((v) => this.vocabulary(v))
-      : undefined;
+    const vocabularyList = masterData ? this.vocabularyList(masterData) : undefined;
     const out: Json = { ...(vocabularyList ? { epcisMasterData: { vocabularyList } } : {}), ...extensions };
     return Object.keys(out).length > 0 ? { sbdh, header: out } : { sbdh };
   }
@@ -342,7 +358,7 @@ class Converter {
       vocabularyElementList: (elements?.children ?? [])
         .filter((c) => c.local === 'VocabularyElement')
         .map((el) => {
-          const attributes = el.children.filter((c) => c.local === 'attribute').map((a) => ({ id: attribute(a, 'id') ?? '', attribute: a.children.length > 0 ? this.extensionObject(a) : trimmed(a) }));
+          const attributes = el.children.filter((c) => c.local === 'attribute').map((a) => ({ id: attribute(a, 'id') ?? '', attribute: this.attributeValue(a) }));
           const children = el.children.find((c) => c.local === 'children');
           return {
             id: attribute(el, 'id') ?? '',
@@ -442,9 +458,12 @@ class Converter {
     out[name] = value;
   }
 
-  private addRepeatable(out: Json, name: string, value: string): void {
+  /** Sets `out[name]`; a name given again makes an array of its values, in document order (a value is never an array itself). */
+  private addRepeatable(out: Json, name: string, value: unknown): void {
     const known = out[name];
-    out[name] = known === undefined ? value : Array.isArray(known) ? [...(known as string[]), value] : [known, value];
+    if (known === undefined) out[name] = value;
+    else if (Array.isArray(known)) known.push(value);
+    else out[name] = [known, value];
   }
 
   /** The children of a list element, each of which must be a `item`. */
@@ -541,13 +560,23 @@ class Converter {
 
   /** Adds a user extension element under its `prefix:name`; a repeated name becomes an array. */
   private addExtension(out: Json, e: XmlElement): void {
-    const key = this.key(e);
-    const value = this.extensionValue(e);
-    const known = out[key];
-    // an extension's value is never an array of itself: an array here is a repeated name's
-    if (known === undefined) out[key] = value;
-    else if (Array.isArray(known)) known.push(value);
-    else out[key] = [known, value];
+    this.addRepeatable(out, this.key(e), this.extensionValue(e));
+  }
+
+  /**
+   * A master data attribute's value: its text, or an object of its child elements — each of a
+   * namespace as a user extension, an unqualified one under its own name. The attribute
+   * element's `id` is the attribute's name, not part of its value.
+   */
+  private attributeValue(a: XmlElement): unknown {
+    if (a.children.length === 0) return trimmed(a);
+    if (trimmed(a) !== '') throw refusal(`${a.local} mixes text and elements, which the JSON binding has no form for`, a);
+    const out: Json = {};
+    for (const c of a.children) {
+      if (c.uri !== '') this.addExtension(out, c);
+      else this.addRepeatable(out, c.local, this.attributeValue(c));
+    }
+    return out;
   }
 
   private extensionValue(e: XmlElement): unknown {

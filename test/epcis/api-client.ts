@@ -20,9 +20,9 @@ export class ApiClient {
   /** `base(url)`: where a request for `url` goes (a getter, so a restarted gateway is followed). */
   constructor(private readonly base: (url: string) => string) {}
 
-  /** A request as participant `who`; `body` is sent as JSON. */
-  as(who: string, method: string, url: string, body?: unknown): Promise<Reply> {
-    return call(this.base(url), method, url, { key: this.keys[who] as string, ...(body !== undefined ? { body } : {}) });
+  /** A request as participant `who`; `body` is sent as JSON (a string as it is, of `type`). */
+  as(who: string, method: string, url: string, body?: unknown, type?: string): Promise<Reply> {
+    return call(this.base(url), method, url, { key: this.keys[who] as string, ...(body !== undefined ? { body } : {}), ...(type ? { headers: { 'content-type': type } } : {}) });
   }
 
   /** Registers participants through `by` (a regulator), each 201, and keeps their API keys. */
@@ -39,9 +39,9 @@ export class ApiClient {
     return this.captureDocument(who, documentOf(events));
   }
 
-  /** POSTs a document (202) and follows the job until it ends; returns the job. */
-  async captureDocument(who: string, document: unknown): Promise<CaptureJobBody> {
-    const r = await this.as(who, 'POST', '/epcis/capture', document);
+  /** POSTs a document (202; a string as it is, of `type`) and follows the job until it ends; returns the job. */
+  async captureDocument(who: string, document: unknown, type?: string): Promise<CaptureJobBody> {
+    const r = await this.as(who, 'POST', '/epcis/capture', document, type);
     expect(r.status, r.text).to.equal(202);
     for (let i = 0; i < 500; i++) {
       const job = await this.as(who, 'GET', String(r.headers.get('location')));

@@ -6,10 +6,12 @@
  * shop's dock is inside the shop's site by the shop's declaration; another participant's
  * declaration that its own yard is inside the shop's site, or of another name for the shop's
  * dock, changes no answer; a location of no participant's GLN is described by the recorder's own
- * declarations. Real gateway, real HTTP, and again after a restart rebuilds the store.
+ * declarations. Vocabulary may also come alone, in an XML EPCISMasterDataDocument. Real gateway,
+ * real HTTP, and again after a restart rebuilds the store.
  */
 import { expect } from 'chai';
 import { glnUri, toEpcUrn } from '../../chaincode/digital-link';
+import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { startGateway } from '../../gateway-api/server';
 import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
@@ -135,6 +137,30 @@ describe('EPCIS master data: locations declared in the header, and the queries t
     } finally {
       await callback.close();
     }
+  });
+
+  it('takes vocabulary alone in an EPCISMasterDataDocument (XML), recorded as a header\'s would be', async () => {
+    const ORCHARD = 'https://example.org/loc/orchard';
+    const ROW = `${ORCHARD}/row-7`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<epcismd:EPCISMasterDataDocument xmlns:epcismd="urn:epcglobal:epcis-masterdata:xsd:1" schemaVersion="1.2" creationDate="2026-05-01T08:00:00Z">
+  <EPCISBody><VocabularyList>
+    <Vocabulary type="${BIZ_LOCATION}"><VocabularyElementList>
+      <VocabularyElement id="${ORCHARD}">
+        <attribute id="https://example.org/mda/address"><ex:Address xmlns:ex="https://example.org/ns"><Street>1 Orchard Road</Street></ex:Address></attribute>
+        <children><id>${ROW}</id></children>
+      </VocabularyElement>
+    </VocabularyElementList></Vocabulary>
+  </VocabularyList></EPCISBody>
+</epcismd:EPCISMasterDataDocument>`;
+    const read = epcisDocumentFromXml(xml);
+    const address = { id: 'https://example.org/mda/address', attribute: { 'ex:Address': { 'ex:Street': '1 Orchard Road' } } }; // the attribute's id names it: no part of its value
+    expect(read['epcisHeader']).to.deep.equal({ epcisMasterData: { vocabularyList: [{ type: BIZ_LOCATION, vocabularyElementList: [{ id: ORCHARD, attributes: [address], children: [ROW] }] }] } });
+    expect(read['@context']).to.deep.equal(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.org/ns' }]);
+    expect(read['epcisBody']).to.deep.equal({ eventList: [] });
+    expect(await api.captureDocument('dc-1', xml, 'application/xml')).to.deep.include({ success: true, eventCount: 0, captured: 0, masterDataElements: 1 });
+    await api.captureOk('dc-1', [at(21, ROW)]);
+    expect(await numbers({ WD_bizLocation: ORCHARD }), 'within the orchard, by the master data document alone').to.deep.equal([21]);
   });
 
   it('refuses a document with a malformed or repeated element (the job names it), and an attribute field it keeps none of', async () => {
