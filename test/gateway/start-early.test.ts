@@ -6,7 +6,7 @@
  * gateway, real embedded ledger, real HTTP.
  */
 import { expect } from 'chai';
-import { listen, openGateway, type RunningGateway } from '../../gateway-api/server';
+import { listen, openGateway } from '../../gateway-api/server';
 import { documentOf, objectEvent } from '../epcis/fixtures';
 import { call, removeDir, startTestGateway, type TestGateway } from './support';
 
@@ -47,36 +47,48 @@ describe('gateway: serving while the EPCIS event store catches up after a restar
   });
 
   it('answers /healthz and /v1 at once, /epcis and /readyz with 503 and Retry-After until the store has caught up, and /epcis in full after', async () => {
-    const parts = await openGateway(t.config);
-    let gw: RunningGateway | undefined;
-    try {
-      gw = await listen(parts, t.config);
-      expect(parts.epcis.isReady, `${EVENTS} events cannot be applied before the gateway listens`).to.equal(false);
-      expect((await call(gw.url, 'GET', '/healthz')).status).to.equal(200);
-      const lots = await call(gw.url, 'GET', '/v1/lots', { key });
-      expect(lots.status, lots.text).to.equal(200);
-      const early = await call(gw.url, 'GET', '/epcis/events?perPage=1', { key });
-      const readyz = await call(gw.url, 'GET', '/readyz');
-      const trace = `/v1/trace/back?code=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.E0x0')}`;
-      expect((await call(gw.url, 'GET', trace, { key })).status, 'the trace itself is served').to.equal(200);
-      const traceAsEpcis = await call(gw.url, 'GET', `${trace}&format=epcis`, { key });
-      // still catching up once both answers arrived (about half a second to spare on a two-core machine), so both must have said so
-      expect(parts.epcis.isReady, 'the store was still catching up when the probes were answered').to.equal(false);
-      expect(early.status, early.text).to.equal(503);
-      expect(early.body.error.code).to.equal('EPCIS_NOT_READY');
-      expect(early.headers.get('retry-after')).to.equal('1');
-      expect(readyz.status).to.equal(503);
-      expect(readyz.body.error.code).to.equal('EPCIS_NOT_READY');
-      expect(readyz.headers.get('retry-after')).to.equal('1');
-      expect(traceAsEpcis.status, 'a trace as EPCIS events needs the projection').to.equal(503);
-      await parts.epcisReady;
-      expect((await call(gw.url, 'GET', `${trace}&format=epcis`, { key })).status).to.equal(200);
-      expect((await call(gw.url, 'GET', '/readyz')).status).to.equal(200);
-      const all = await call(gw.url, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(`urn:epc:id:sgtin:0614141.107346.E${EVENTS / PER_DOCUMENT - 1}x${PER_DOCUMENT - 1}`)}`, { key });
-      expect(all.status, all.text).to.equal(200);
-      expect(all.body.epcisBody.queryResults.resultsBody.eventList).to.have.length(1); // the last event captured before the restart
-    } finally {
-      if (gw) await gw.close();
+    const trace = `/v1/trace/back?code=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.E0x0')}`;
+    // the probes race the catch-up (about half a second to spare on a two-core machine): a start
+    // whose store caught up before every probe was answered proves nothing, and is made again
+    const ATTEMPTS = 3;
+    for (let attempt = 1; ; attempt++) {
+      const parts = await openGateway(t.config);
+      const gw = await listen(parts, t.config);
+      try {
+        expect(parts.epcis.isReady, `${EVENTS} events cannot be applied before the gateway listens`).to.equal(false);
+        const [healthz, lots, early, readyz, traced, traceAsEpcis] = await Promise.all([
+          call(gw.url, 'GET', '/healthz'),
+          call(gw.url, 'GET', '/v1/lots', { key }),
+          call(gw.url, 'GET', '/epcis/events?perPage=1', { key }),
+          call(gw.url, 'GET', '/readyz'),
+          call(gw.url, 'GET', trace, { key }),
+          call(gw.url, 'GET', `${trace}&format=epcis`, { key }),
+        ]);
+        if (parts.epcis.isReady) {
+          expect(attempt, `the store caught up before the probes were answered, ${ATTEMPTS} starts running`).to.be.lessThan(ATTEMPTS);
+          continue; // closed below, and started again
+        }
+        // still catching up once every answer arrived, so each must have said so
+        expect(healthz.status).to.equal(200);
+        expect(lots.status, lots.text).to.equal(200);
+        expect(traced.status, 'the trace itself is served').to.equal(200);
+        expect(early.status, early.text).to.equal(503);
+        expect(early.body.error.code).to.equal('EPCIS_NOT_READY');
+        expect(early.headers.get('retry-after')).to.equal('1');
+        expect(readyz.status).to.equal(503);
+        expect(readyz.body.error.code).to.equal('EPCIS_NOT_READY');
+        expect(readyz.headers.get('retry-after')).to.equal('1');
+        expect(traceAsEpcis.status, 'a trace as EPCIS events needs the projection').to.equal(503);
+        await parts.epcisReady;
+        expect((await call(gw.url, 'GET', `${trace}&format=epcis`, { key })).status).to.equal(200);
+        expect((await call(gw.url, 'GET', '/readyz')).status).to.equal(200);
+        const all = await call(gw.url, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(`urn:epc:id:sgtin:0614141.107346.E${EVENTS / PER_DOCUMENT - 1}x${PER_DOCUMENT - 1}`)}`, { key });
+        expect(all.status, all.text).to.equal(200);
+        expect(all.body.epcisBody.queryResults.resultsBody.eventList).to.have.length(1); // the last event captured before the restart
+        return;
+      } finally {
+        await gw.close();
+      }
     }
   });
 
