@@ -4,13 +4,15 @@
  * are captured straight on the embedded ledger in the same data folder (the mill's shipments and
  * receipts, and another company's shipment the mill may not read), the gateway starts again and
  * the mill's server on loopback receives exactly the missed shipments, in ledger order, signed.
- * Delivery counts and the last delivery are read back through the API across restarts.
+ * Delivery counts and the last delivery are read back through the API across restarts, and a
+ * subscriber that asked for XML is sent the same events in XML throughout.
  */
 import { expect } from 'chai';
 import { openLedger } from '../../gateway-api/ledger-factory';
 import { startGateway } from '../../gateway-api/server';
 import type { Identity } from '../../ledger-tools/ledger';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
@@ -22,12 +24,19 @@ const shipping = (n: number): Record<string, unknown> => objectEvent(n, { eventI
 const verified = (d: Delivery): boolean => signedWith(TOKEN, d);
 
 const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
+/** The eventIDs of a delivery in the XML binding (which it must be, as text/xml). */
+const xmlEventIDsOf = (d: Delivery): string[] => {
+  expect(d.headers['content-type']).to.equal('text/xml'); // the media type the subscriber asked for
+  return ((epcisDocumentFromXml(d.body)['epcisBody'] as { eventList: Array<{ eventID: string }> }).eventList).map((e) => e.eventID);
+};
 
 describe('EPCIS subscriptions catch up on what was committed while the gateway was down', function () {
   this.timeout(120_000);
   let t: TestGateway;
   let gw: TestGateway['gw'];
   let callback: CallbackReceiver;
+  /** The same query's subscriber that asked for XML: its deliveries stay XML across restarts. */
+  let xmlCallback: CallbackReceiver;
   let path = '';
   const keys: Record<string, string> = {};
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
@@ -37,6 +46,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
     expect(await what(), 'waited in vain').to.equal(true);
   };
   const delivered = (): string[] => callback.deliveries.flatMap(eventIDsOf);
+  const deliveredXml = (): string[] => xmlCallback.deliveries.flatMap(xmlEventIDsOf);
   const subscription = async (): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await as('mill-5', 'GET', path);
     expect(r.status, r.text).to.equal(200);
@@ -50,6 +60,7 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
 
   before(async () => {
     callback = await startCallbackReceiver('/shipments');
+    xmlCallback = await startCallbackReceiver('/shipments.xml');
     t = await startTestGateway(undefined, { EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     gw = t.gw;
     keys['samr'] = t.regulatorKey;
@@ -63,12 +74,15 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
     const sub = await as('mill-5', 'POST', '/epcis/queries/my-shipments/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true });
     expect(sub.status, sub.text).to.equal(201);
     path = `/epcis/queries/my-shipments/subscriptions/${sub.body.subscriptionID}`;
+    const xml = await call(gw.url, 'POST', '/epcis/queries/my-shipments/subscriptions', { key: keys['mill-5'] as string, body: { dest: xmlCallback.url, signatureToken: TOKEN, stream: true }, headers: { accept: 'text/xml' } });
+    expect(xml.status, xml.text).to.equal(201);
   });
 
   after(async () => {
     await gw?.close();
     if (t) await removeDir(t.dir);
     await callback?.close();
+    await xmlCallback?.close();
   });
 
   it('delivers live, and keeps the delivery count and last delivery across a restart', async () => {
@@ -111,5 +125,9 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
     await until(() => delivered().includes(id(7)));
     expect(delivered()).to.deep.equal([id(1), id(2), id(4), id(6), id(7)]);
     await until(async () => (await subscription()).delivered === 5);
+    // the subscriber that asked for XML was sent the same events, in XML, before and after every restart
+    await until(() => deliveredXml().includes(id(7)));
+    expect(deliveredXml()).to.deep.equal([id(1), id(2), id(4), id(6), id(7)]);
+    expect(xmlCallback.deliveries.every(verified)).to.equal(true);
   });
 });
