@@ -2,9 +2,9 @@
  * The `/epcis/queries` routes: named queries (listed, paged; removed by their owner with their
  * subscriptions), their events, and streaming or scheduled subscriptions whose deliveries are
  * signed (epcis-subscriptions.ts), in JSON-LD or, to a subscriber whose Accept prefers XML, in the
- * XML binding; a subscription's owner reads it back with its delivery counts
- * and last delivery (`GET …/subscriptions[/{id}]`, only its own). Mounted by createEpcisRouter
- * when it is given subscriptions.
+ * XML binding; a subscription's owner reads it back with its delivery counts and last delivery
+ * (`GET …/subscriptions[/{id}]`, only its own). Mounted by createEpcisRouter when it is given
+ * subscriptions.
  */
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';

@@ -4,8 +4,8 @@
  * POSTed to the callback as an EPCISQueryDocument (queryName, subscriptionID) signed with
  * HMAC-SHA256 of the exact body under the token, in the `GS1-Signature` header
  * (`sha256=<hex>`); a subscriber that asked for XML (XmlDelivery) is sent the XML binding's
- * EPCISQueryDocument instead of JSON-LD, signed alike. A streaming subscription (`stream: true`) is sent each new matching event as
- * the ledger records it; a scheduled one (`schedule`, epcis-schedule.ts) is sent, at each time its
+ * EPCISQueryDocument instead of JSON-LD, signed alike. A streaming subscription
+ * (`stream: true`) is sent each new matching event as the ledger records it; a scheduled one (`schedule`, epcis-schedule.ts) is sent, at each time its
  * schedule matches, every event that matched since its last report, in one document (several of
  * at most {@link MAX_EVENTS_PER_REPORT} events), and an empty one with `reportIfEmpty`. With
  * `initialRecordTime` a subscription is first sent the matching events already recorded since
