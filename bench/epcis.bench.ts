@@ -59,7 +59,7 @@ import { listen, openGateway, type GatewayParts, type RunningGateway } from '../
 import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
 import { contracts } from './raw-contract';
-import { median } from './rounds';
+import { median, quantile } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -153,11 +153,6 @@ async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<s
   return countOf(docs) / (elapsed / 1000);
 }
 
-/** The q-quantile of some numbers. */
-function quantile(xs: readonly number[], q: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
-}
 
 /** The EPCIS router alone over the contract, on the bench's own ledger. */
 async function startRouter(ledger: Ledger, who: Identity): Promise<{ base: string; jobs: CaptureJobs; server: Server }> {

@@ -5,11 +5,14 @@
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** The median of some numbers (0 for none). */
-export function median(xs: readonly number[]): number {
+/** The q-quantile of some numbers (0 for none). */
+export function quantile(xs: readonly number[], q: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
 }
+
+/** The median of some numbers (0 for none). */
+export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 /**
  * A full collection, so that the heap in use is what is live, or so that garbage from building

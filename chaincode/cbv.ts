@@ -12,12 +12,14 @@ import { CBV_URN_WEB, expandCurie } from './epcis-event-hash';
 /** The CBV vocabularies rules read, by the name their Web URIs use. */
 export type CbvVocabulary = 'BizStep' | 'Disp' | 'BTT' | 'SDT' | 'ER';
 
-/** Each vocabulary's Web URI or CBV 1.x URN form of a word, from the event hash's own table of them. */
+/** Each vocabulary's name in its Web URIs, by the name its CBV 1.x URNs use (`bizstep` → `BizStep`), from the event hash's own table of them. */
+export const CBV_VOCABULARY_OF_URN: ReadonlyMap<string, CbvVocabulary> = new Map(
+  [...CBV_URN_WEB].map(([urn, web]) => [urn, web.slice(web.lastIndexOf('/') + 1, -1) as CbvVocabulary]), // https://ref.gs1.org/cbv/BizStep- → BizStep
+);
+
+/** Each vocabulary's Web URI or CBV 1.x URN form of a word. */
 const PATTERNS = new Map<string, RegExp>(
-  [...CBV_URN_WEB].map(([urn, web]) => {
-    const name = web.slice(web.lastIndexOf('/') + 1, -1); // https://ref.gs1.org/cbv/BizStep- → BizStep
-    return [name, new RegExp(`^(?:https?://ref\\.gs1\\.org/cbv/${name}-|urn:epcglobal:cbv:${urn}:)([A-Za-z_]+)$`)];
-  }),
+  [...CBV_VOCABULARY_OF_URN].map(([urn, name]) => [name, new RegExp(`^(?:https?://ref\\.gs1\\.org/cbv/${name}-|urn:epcglobal:cbv:${urn}:)([A-Za-z_]+)$`)]),
 );
 
 /**

@@ -106,6 +106,13 @@ interface Sender {
   served: number;
 }
 
+/** How many jobs run and wait, and what their documents hold, in bytes. */
+export interface CaptureJobStats {
+  readonly running: number;
+  readonly waiting: number;
+  readonly pendingBytes: number;
+}
+
 /** What a job's admission knows of it: whose it is and what its document holds. */
 export interface CaptureAdmission {
   /** The sender: its jobs wait in the order sent, and take turns with others'. */
@@ -164,7 +171,7 @@ export class CaptureJobs {
   }
 
   /** Jobs running and waiting, and what their documents hold (the gateway's metrics). */
-  stats(): { running: number; waiting: number; pendingBytes: number } {
+  stats(): CaptureJobStats {
     return { running: this.running, waiting: this.waitingJobs, pendingBytes: this.pendingBytes };
   }
 

@@ -17,7 +17,7 @@ import { readJsonBody } from './epcis-http';
 import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
 import { QUERY_NAME, type EpcisSubscriptions, type SubscriptionRequest } from './epcis-subscriptions';
-import { cbvXmlFormatOf, NEGOTIATED_TYPES, xmlPreferred } from './epcis-xml-write';
+import { xmlFormAsked } from './epcis-xml-write';
 
 /** The owner of what a request creates (a named query, a subscription, a capture job): the gateway's participant, else the certificate's hash. */
 export function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
@@ -91,9 +91,7 @@ export function addQueryRoutes(
     const body = await readJsonBody(ctx, 64 * 1024);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ZfcError('INVALID_ARGUMENT', 'a subscription is a JSON object', { errors: [{ path: '', message: 'must be an object' }] });
     // deliveries in XML for a subscriber whose Accept prefers it: the 201 itself stays JSON, the binding's one form for it
-    const xml = xmlPreferred(ctx.accepts(...NEGOTIATED_TYPES));
-    const delivery = xml ? { mediaType: xml, cbv: cbvXmlFormatOf(ctx.get('GS1-CBV-XML-Format')) } : undefined;
-    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity), delivery);
+    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity), xmlFormAsked(ctx.req));
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
     ctx.body = sub;

@@ -29,7 +29,7 @@ import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureCounts, type CaptureJob } from './epcis-capture-jobs';
-import { captureJobXml, cbvXmlFormatOf, NEGOTIATED_TYPES, queryDocumentXml, xmlPreferred } from './epcis-xml-write';
+import { captureJobXml, queryDocumentXml, xmlFormAsked, xmlMediaTypeAsked, type XmlForm } from './epcis-xml-write';
 import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { EventStore } from './epcis-store';
@@ -144,15 +144,13 @@ export function notReady(): ZfcError {
 }
 
 /**
- * Answers `body` as JSON (of `jsonType`), or as `xml()` writes it in the XML binding
- * (epcis-xml-write.ts) when the request's Accept prefers XML to JSON (`application/xml` or
- * `text/xml`).
+ * Answers `json` (of `jsonType`), or what `xml()` writes in the XML binding (epcis-xml-write.ts)
+ * when the request's Accept prefers XML to JSON (`asXml`: the media type it chose).
  */
-function answerNegotiated<T extends object>(ctx: Context, body: T, xml: (body: T) => string, jsonType = 'application/json'): void {
-  const asXml = xmlPreferred(ctx.accepts(...NEGOTIATED_TYPES));
+function answerNegotiated(ctx: Context, asXml: XmlForm['mediaType'] | undefined, json: object, jsonType: string, xml: () => string): void {
   ctx.vary('Accept');
   ctx.type = asXml ?? jsonType;
-  ctx.body = asXml ? xml(body) : body;
+  ctx.body = asXml ? xml() : json;
 }
 
 /**
@@ -160,15 +158,16 @@ function answerNegotiated<T extends object>(ctx: Context, body: T, xml: (body: T
  * request's `GS1-CBV-XML-Format` asks, which the answer's header then names.
  */
 function answerQueryDocument(ctx: Context, doc: Record<string, unknown>): void {
-  answerNegotiated(ctx, doc, (d) => {
-    const cbv = cbvXmlFormatOf(ctx.get('GS1-CBV-XML-Format'));
-    ctx.set('GS1-CBV-XML-Format', cbv);
-    return queryDocumentXml(d, cbv);
-  }, 'application/ld+json');
+  const form = xmlFormAsked(ctx.req);
+  if (form) ctx.set('GS1-CBV-XML-Format', form.cbv);
+  answerNegotiated(ctx, form?.mediaType, doc, 'application/ld+json', () => queryDocumentXml(doc, form?.cbv));
 }
 
 /** A capture job, as JSON or as the XML binding's EPCISCaptureJob. */
-const answerJob = (ctx: Context, job: CaptureJob): void => answerNegotiated(ctx, jobJson(job), captureJobXml);
+function answerJob(ctx: Context, job: CaptureJob): void {
+  const json = jobJson(job);
+  answerNegotiated(ctx, xmlMediaTypeAsked(ctx.req), json, 'application/json', () => captureJobXml(json));
+}
 
 function nextLink(ctx: Context, token: string): string {
   const params = new URLSearchParams();

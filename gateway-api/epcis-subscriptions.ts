@@ -3,11 +3,12 @@
  * query and subscribes to it with a callback URL and a signature token, and what matches is
  * POSTed to the callback as an EPCISQueryDocument (queryName, subscriptionID) signed with
  * HMAC-SHA256 of the exact body under the token, in the `GS1-Signature` header
- * (`sha256=<hex>`); a subscriber that asked for XML (XmlDelivery) is sent the XML binding's
+ * (`sha256=<hex>`); a subscriber that asked for XML (XmlForm) is sent the XML binding's
  * EPCISQueryDocument instead of JSON-LD, signed alike. A streaming subscription
- * (`stream: true`) is sent each new matching event as the ledger records it; a scheduled one (`schedule`, epcis-schedule.ts) is sent, at each time its
- * schedule matches, every event that matched since its last report, in one document (several of
- * at most {@link MAX_EVENTS_PER_REPORT} events), and an empty one with `reportIfEmpty`. With
+ * (`stream: true`) is sent each new matching event as the ledger records it; a scheduled one
+ * (`schedule`, epcis-schedule.ts) is sent, at each time its schedule matches, every event that
+ * matched since its last report, in one document (several of at most
+ * {@link MAX_EVENTS_PER_REPORT} events), and an empty one with `reportIfEmpty`. With
  * `initialRecordTime` a subscription is first sent the matching events already recorded since
  * that time (the source's, at most {@link MAX_BACKLOG}); the follower of the ledger then skips
  * what the source had applied when it subscribed, so nothing is sent twice. Failed deliveries
@@ -44,7 +45,7 @@ import { epcisEventsOf, identifiersOf, type EpcisListener } from './epcis-projec
 import type { EpcisRecords, RecordOp } from './epcis-records';
 import { EPCIS_HEADERS, queryDocument } from './epcis-query';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
-import { queryDocumentXml, type CbvXmlFormat } from './epcis-xml-write';
+import { queryDocumentXml, type XmlForm } from './epcis-xml-write';
 import type { Lookup } from './public-address';
 
 /** A named query. */
@@ -80,8 +81,12 @@ export interface Subscription {
    * when the event is recorded — "recalls of what I hold", whatever it holds by then.
    */
   readonly 'zfc:heldBySubscriber'?: true;
-  /** How deliveries are written: in the XML binding when the subscriber asked for it; JSON-LD when absent. */
-  readonly 'zfc:deliveryFormat'?: XmlDelivery;
+  /**
+   * How deliveries are written: in the XML binding when the subscriber asked for it as it asks
+   * for an XML answer (Accept, GS1-CBV-XML-Format) on its subscription request or WebSocket
+   * handshake; JSON-LD when absent.
+   */
+  readonly 'zfc:deliveryFormat'?: XmlForm;
   /** Deliveries made, and deliveries abandoned after every retry failed. */
   delivered: number;
   failed: number;
@@ -89,17 +94,6 @@ export interface Subscription {
   lastDelivery?: LastDelivery;
   /** When the callback last accepted a delivery (the standard's `lastNotifiedAt`). */
   lastNotifiedAt?: string;
-}
-
-/**
- * Deliveries in the XML binding (epcis-xml-write.ts): an EPCISQueryDocument of media type
- * `mediaType`, its CBV values as `cbv` says. A subscriber asks for it as it asks for an XML
- * answer: with an Accept header that prefers XML (and `GS1-CBV-XML-Format`), on its
- * subscription request or its WebSocket handshake.
- */
-export interface XmlDelivery {
-  readonly mediaType: 'application/xml' | 'text/xml';
-  readonly cbv: CbvXmlFormat;
 }
 
 /** How a subscription's last delivery ended. */
@@ -215,7 +209,7 @@ export interface AttachRequest {
   readonly queryName: string;
   readonly request: SubscriptionRequest;
   readonly owner: string;
-  readonly xml?: XmlDelivery;
+  readonly xml?: XmlForm;
 }
 
 /** The most events a subscription may reach back to with initialRecordTime (the rest is for /events). */
@@ -399,7 +393,7 @@ export class EpcisSubscriptions {
     const queued: Array<[LiveSubscription, StoredEpcisEvent, string]> = [];
     for (const event of events) {
       for (const sub of this.matching(event, at)) {
-        const key = sub.sink ? '' : this.deliveryKey(sub); // a connection's deliveries are not kept
+        const key = this.deliveryKey(sub);
         if (key) ops.push({ type: 'put', key, value: event });
         queued.push([sub, event, key]);
       }
@@ -442,7 +436,7 @@ export class EpcisSubscriptions {
    * time and already on the ledger are reported first (at most {@link MAX_BACKLOG}), in ledger
    * order, then each new one. Deliveries are JSON-LD, or in the XML binding as `xml` says.
    */
-  async subscribe(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlDelivery): Promise<Subscription> {
+  async subscribe(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlForm): Promise<Subscription> {
     this.query(queryName);
     const url = this.destination(request.dest);
     const token = request.signatureToken;
@@ -472,7 +466,7 @@ export class EpcisSubscriptions {
    * position it goes live after), so that no event applied between the check and the open is
    * missed, as it would be with the check's.
    */
-  checkAttach(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlDelivery): AttachRequest {
+  checkAttach(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlForm): AttachRequest {
     this.query(queryName);
     this.prepare(queryName, request, owner, xml);
     return { queryName, request, owner, ...(xml ? { xml } : {}) };
@@ -507,7 +501,7 @@ export class EpcisSubscriptions {
    * initialRecordTime (and the backlog since it, at most {@link MAX_BACKLOG}), the holdings
    * filter, and the owner's count.
    */
-  private prepare(queryName: string, request: SubscriptionRequest, owner: string, xml: XmlDelivery | undefined): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
+  private prepare(queryName: string, request: SubscriptionRequest, owner: string, xml: XmlForm | undefined): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
     const q = this.query(queryName);
     const timing = timingOf(request);
     const held = request['zfc:heldBySubscriber'];
@@ -676,7 +670,9 @@ export class EpcisSubscriptions {
     return out;
   }
 
-  private deliveryKey(sub: Subscription): string {
+  /** The key a delivery is kept under until it ends; '' for a connection's (nothing of it is kept). */
+  private deliveryKey(sub: LiveSubscription): string {
+    if (sub.sink) return '';
     return `d|${sub.subscriptionID}|${String(Date.now()).padStart(15, '0')}.${String(this.seq++).padStart(9, '0')}`;
   }
 
@@ -684,7 +680,7 @@ export class EpcisSubscriptions {
   private offer(event: StoredEpcisEvent): void {
     if (this.closed) return;
     for (const sub of this.matching(event)) {
-      const key = sub.sink ? '' : this.deliveryKey(sub);
+      const key = this.deliveryKey(sub);
       if (key) void this.options.records?.put(key, event).catch(() => undefined);
       this.enqueue(sub, event, key);
     }

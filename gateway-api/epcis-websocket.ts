@@ -27,16 +27,16 @@
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import accepts from 'accepts';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ZfcError } from '../chaincode/errors';
-import { errorAnswer, toZfcError, type ProblemForm } from './error-middleware';
+import { errorAnswer, problemInXml, toZfcError, type ProblemForm } from './error-middleware';
 import { assertVersionSpoken } from './epcis-http';
 import { problemOf } from './epcis-problems';
 import { EPCIS_HEADERS } from './epcis-query';
 import { SCHEDULE_FIELDS } from './epcis-schedule';
-import type { EpcisSubscriptions, SubscriptionRequest, XmlDelivery } from './epcis-subscriptions';
-import { cbvXmlFormatOf, NEGOTIATED_TYPES, problemXml, xmlPreferred } from './epcis-xml-write';
+import { notReady } from './epcis-routes';
+import type { EpcisSubscriptions, SubscriptionRequest } from './epcis-subscriptions';
+import { problemXml, xmlFormAsked } from './epcis-xml-write';
 
 /** What the WebSocket subscriptions need. */
 export interface EpcisSocketOptions {
@@ -104,9 +104,9 @@ const handshakeProblem: ProblemForm = (error, method, path) => ({ ...problemOf(e
  * Answers a handshake as the API answers a refused request, instead of upgrading it: in the XML
  * binding (an EPCISException) to a subscriber that asked for XML.
  */
-function refuse(socket: Duplex, err: unknown, path: string, xml: boolean): void {
+function refuse(socket: Duplex, req: IncomingMessage, err: unknown, path: string): void {
   const answer = errorAnswer(err, 'GET', path, handshakeProblem);
-  const asXml = xml && answer.contentType === 'application/problem+json';
+  const asXml = problemInXml(req, answer);
   const body = asXml ? problemXml(answer.body as object) : JSON.stringify(answer.body);
   const headers = { 'Content-Type': asXml ? 'application/problem+xml' : answer.contentType, 'Content-Length': String(Buffer.byteLength(body)), ...EPCIS_HEADERS, ...answer.headers, Connection: 'close' };
   socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
@@ -178,14 +178,12 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
   const handle = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://gateway');
-    const chosen = accepts(req).type([...NEGOTIATED_TYPES]); // one type, or false: an array only when asked for none
-    const mediaType = xmlPreferred(typeof chosen === 'string' ? chosen : false);
     try {
       if (closed) throw new ZfcError('LEDGER_CLOSED', 'the gateway is closing');
       const m = PATH.exec(url.pathname);
       if (!m) throw new ZfcError('NOT_FOUND', 'WebSocket subscriptions are served at /epcis/queries/{name}/events only', { path: url.pathname.slice(0, 200) });
       assertVersionSpoken({ get: (name: string) => String(req.headers[name.toLowerCase()] ?? '') });
-      if (options.ready && !options.ready()) throw new ZfcError('EPCIS_NOT_READY', 'the EPCIS event store is catching up with the ledger after a start; try again shortly', { retryAfterSeconds: 1 });
+      if (options.ready && !options.ready()) throw notReady();
       const owner = await options.authenticate(req.headers.authorization);
       let name: string;
       try {
@@ -193,12 +191,11 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
       } catch {
         throw new ZfcError('NOT_FOUND', 'no such query', { name: (m[1] as string).slice(0, 100) });
       }
-      const xml: XmlDelivery | undefined = mediaType ? { mediaType, cbv: cbvXmlFormatOf(req.headers['gs1-cbv-xml-format']?.toString()) } : undefined;
-      const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner, xml);
+      const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner, xmlFormAsked(req));
       if (closed || socket.destroyed) return void socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => open(ws, checked, req.headers.authorization));
     } catch (err) {
-      refuse(socket, err, url.pathname, mediaType !== undefined);
+      refuse(socket, req, err, url.pathname);
     }
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => void handle(req, socket, head);

@@ -22,17 +22,17 @@
  * - A member with no XML form (an unprefixed key where only extensions may be, an array inside an
  *   array) is not dropped silently: it is written as an XML comment holding its JSON.
  */
-import { cbvWord } from '../chaincode/cbv';
+import type { IncomingMessage } from 'node:http';
+import accepts from 'accepts';
+import { CBV_VOCABULARY_OF_URN, cbvWord, type CbvVocabulary } from '../chaincode/cbv';
 import { ZfcError } from '../chaincode/errors';
 import { ZFC_EPCIS_NAMESPACE } from '../chaincode/epcis-event';
 import { CBV_URN_WEB } from '../chaincode/epcis-event-hash';
 import type { CaptureJob } from './epcis-capture-jobs';
+import { EPC_LISTS, QUANTITY_LISTS, STANDARD_PREFIXES, XSI_NS } from './epcis-xml';
 
 type Json = Record<string, unknown>;
 
-const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
-/** The prefixes the standard's JSON-LD context declares, for extension keys that use them undeclared. */
-const STANDARD_PREFIXES: Readonly<Record<string, string>> = { gs1: 'https://gs1.org/voc/', cbv: 'https://ref.gs1.org/cbv/', epcis: 'https://ref.gs1.org/epcis/', cbvmda: 'urn:epcglobal:cbv:mda' };
 
 /** Each event type's standard fields after the common ones, in its XSD's order. */
 const TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -43,8 +43,6 @@ const TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   AssociationEvent: ['parentID', 'childEPCs', 'childQuantityList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
 };
 const COMMON_FIELDS = ['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'errorDeclaration', 'certificationInfo'] as const;
-const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
-const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
 const CBV_URN: Readonly<Record<string, CbvUrnName>> = { bizStep: 'bizstep', disposition: 'disp' };
 const WORD = /^[A-Za-z0-9_]+$/;
 /** An XML name's local part (letters, digits and . - _ after a letter or _; no colon). */
@@ -81,22 +79,41 @@ export function cbvXmlFormatOf(header: string | undefined): CbvXmlFormat {
 }
 
 /** The media types an EPCIS answer is negotiated among (Accept), JSON's first: a reader that says nothing gets JSON-LD. */
-export const NEGOTIATED_TYPES = ['application/ld+json', 'application/json', 'application/xml', 'text/xml'] as const;
+const NEGOTIATED_TYPES = ['application/ld+json', 'application/json', 'application/xml', 'text/xml'];
 
-/** The XML media type a negotiation among {@link NEGOTIATED_TYPES} chose, or undefined when it chose JSON (or nothing). */
-export function xmlPreferred(chosen: string | false): 'application/xml' | 'text/xml' | undefined {
+/** The XML media type a request's Accept prefers to JSON (`application/xml`, `text/xml`), or undefined. */
+export function xmlMediaTypeAsked(req: IncomingMessage): XmlForm['mediaType'] | undefined {
+  const chosen = accepts(req).type(NEGOTIATED_TYPES);
   return chosen === 'application/xml' || chosen === 'text/xml' ? chosen : undefined;
+}
+
+/**
+ * The XML binding as a reader asked for it: an EPCISQueryDocument of media type `mediaType`, its
+ * CBV values as `cbv` says (a subscription's deliveries keep it: epcis-subscriptions.ts).
+ */
+export interface XmlForm {
+  readonly mediaType: 'application/xml' | 'text/xml';
+  readonly cbv: CbvXmlFormat;
+}
+
+/**
+ * What a request asks for in XML — the media type its Accept prefers to JSON, with the CBV form
+ * its `GS1-CBV-XML-Format` asks ({@link cbvXmlFormatOf}'s refusal for an undefined one) — or
+ * undefined when it prefers JSON.
+ */
+export function xmlFormAsked(req: IncomingMessage): XmlForm | undefined {
+  const mediaType = xmlMediaTypeAsked(req);
+  const header = req.headers['gs1-cbv-xml-format'];
+  return mediaType ? { mediaType, cbv: cbvXmlFormatOf(Array.isArray(header) ? header.join(',') : header) } : undefined;
 }
 
 /** The CBV vocabularies of XML answers, by their URN names. */
 type CbvUrnName = 'bizstep' | 'disp' | 'btt' | 'sdt' | 'er';
-/** Each vocabulary's name in its Web URIs (`https://ref.gs1.org/cbv/BizStep-…`), as cbv.ts reads them. */
-const WEB_NAME = { bizstep: 'BizStep', disp: 'Disp', btt: 'BTT', sdt: 'SDT', er: 'ER' } as const;
 
 /** A CBV value of `vocabulary` in the form `format` asks for; a value outside the CBV as it is. */
-function cbvValue(value: unknown, vocabulary: CbvUrnName, format: CbvXmlFormat): string {
+function cbvXmlValue(value: unknown, vocabulary: CbvUrnName, format: CbvXmlFormat): string {
   if (typeof value !== 'string') return String(value);
-  const word = WORD.test(value) ? value : format === 'Never_Translates' ? undefined : cbvWord(WEB_NAME[vocabulary], value);
+  const word = WORD.test(value) ? value : format === 'Never_Translates' ? undefined : cbvWord(CBV_VOCABULARY_OF_URN.get(vocabulary) as CbvVocabulary, value);
   if (word === undefined || !WORD.test(word)) return value;
   return format === 'Always_Web_URI' ? `${CBV_URN_WEB.get(vocabulary) as string}${word}` : `urn:epcglobal:cbv:${vocabulary}:${word}`;
 }
@@ -130,11 +147,11 @@ class Writer {
     const queryResults = ((doc['epcisBody'] as Json | undefined)?.['queryResults'] ?? {}) as Json;
     // the prefixes the events use but no context declares: declared once, on the root
     const all = new Map(prefixes);
-    for (const e of Array.isArray(events) ? (events as Json[]) : []) for (const p of usedPrefixes(e)) if (!all.has(p) && !contextPrefixes(e['@context']).has(p)) all.set(p, STANDARD_PREFIXES[p] ?? `${p}:`);
+    for (const e of Array.isArray(events) ? (events as Json[]) : []) for (const p of usedPrefixes(e)) if (!all.has(p) && !contextPrefixes(e['@context']).has(p)) all.set(p, STANDARD_PREFIXES.get(p) ?? `${p}:`);
     const w = new Writer(all, cbv);
     const xmlns = [...all].map(([p, uri]) => ` xmlns:${p}="${attr(uri)}"`).join('');
     w.out += '<?xml version="1.0" encoding="UTF-8"?>\n';
-    w.out += `<epcisq:EPCISQueryDocument xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2" xmlns:xsi="${XSI}"${xmlns} schemaVersion="2.0" creationDate="${attr(doc['creationDate'] ?? '')}">`;
+    w.out += `<epcisq:EPCISQueryDocument xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2" xmlns:xsi="${XSI_NS}"${xmlns} schemaVersion="2.0" creationDate="${attr(doc['creationDate'] ?? '')}">`;
     w.out += '<EPCISBody><epcisq:QueryResults>';
     w.out += `<queryName>${text(queryResults['queryName'] ?? '')}</queryName>`;
     if (queryResults['subscriptionID'] !== undefined) w.out += `<subscriptionID>${text(queryResults['subscriptionID'])}</subscriptionID>`;
@@ -172,7 +189,7 @@ class Writer {
       for (const v of Array.isArray(value) ? value : [value]) this.leaf(name, v);
       return;
     }
-    if (name in CBV_URN) return this.leaf(name, cbvValue(value, CBV_URN[name] as CbvUrnName, this.cbv));
+    if (name in CBV_URN) return this.leaf(name, cbvXmlValue(value, CBV_URN[name] as CbvUrnName, this.cbv));
     if (name === 'readPoint' || name === 'bizLocation') return this.object(name, value, ['id']);
     if (name === 'bizTransactionList') return this.list(name, value, (b) => this.typed('bizTransaction', b, 'btt'));
     if (name === 'sourceList') return this.list(name, value, (s) => this.typed('source', s, 'sdt'));
@@ -217,7 +234,7 @@ class Writer {
 
   private typed(name: string, value: unknown, vocabulary: CbvUrnName): void {
     const o = (value ?? {}) as Json;
-    const type = o['type'] === undefined ? '' : ` type="${attr(cbvValue(o['type'], vocabulary, this.cbv))}"`;
+    const type = o['type'] === undefined ? '' : ` type="${attr(cbvXmlValue(o['type'], vocabulary, this.cbv))}"`;
     this.out += `<${name}${type}>${text(o[name] ?? '')}</${name}>`;
     for (const [k, v] of Object.entries(o)) if (k !== 'type' && k !== name) this.out += comment(k, v);
   }
@@ -247,7 +264,7 @@ class Writer {
   private persistentDisposition(value: unknown): void {
     const o = (value ?? {}) as Json;
     this.out += '<persistentDisposition>';
-    for (const kind of ['unset', 'set'] as const) for (const v of Array.isArray(o[kind]) ? (o[kind] as unknown[]) : []) this.leaf(kind, cbvValue(v, 'disp', this.cbv));
+    for (const kind of ['unset', 'set'] as const) for (const v of Array.isArray(o[kind]) ? (o[kind] as unknown[]) : []) this.leaf(kind, cbvXmlValue(v, 'disp', this.cbv));
     this.out += '</persistentDisposition>';
   }
 
@@ -255,7 +272,7 @@ class Writer {
     const o = (value ?? {}) as Json;
     this.out += '<errorDeclaration>';
     if (o['declarationTime'] !== undefined) this.leaf('declarationTime', o['declarationTime']);
-    if (o['reason'] !== undefined) this.leaf('reason', cbvValue(o['reason'], 'er', this.cbv));
+    if (o['reason'] !== undefined) this.leaf('reason', cbvXmlValue(o['reason'], 'er', this.cbv));
     if (Array.isArray(o['correctiveEventIDs'])) this.list('correctiveEventIDs', o['correctiveEventIDs'], (v) => this.leaf('correctiveEventID', v));
     for (const [k, v] of Object.entries(o)) if (!['declarationTime', 'reason', 'correctiveEventIDs'].includes(k)) this.extension(k, v);
     this.out += '</errorDeclaration>';

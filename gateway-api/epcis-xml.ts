@@ -37,7 +37,9 @@
  */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { ZfcError } from '../chaincode/errors';
+import { EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 import { MAX_JSON_DEPTH } from '../chaincode/json-depth';
+import { EPCIS_CONTEXT_URL } from './epcis-query';
 
 type Json = Record<string, unknown>;
 
@@ -46,18 +48,20 @@ const EPCIS_NS = new Set(['urn:epcglobal:epcis:xsd:2', 'urn:epcglobal:epcis:xsd:
 const QUERY_NS = new Set(['urn:epcglobal:epcis-query:xsd:2', 'urn:epcglobal:epcis-query:xsd:1']);
 const MASTER_DATA_NS = new Set(['urn:epcglobal:epcis-masterdata:xsd:2', 'urn:epcglobal:epcis-masterdata:xsd:1']);
 const SBDH_NS = 'http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
-/** The JSON-LD context every converted document starts from. */
-export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+/** The prefixes the standard's JSON-LD context declares, with their namespaces (as XML writes them). */
+export const STANDARD_PREFIXES: ReadonlyMap<string, string> = new Map([
+  ['gs1', 'https://gs1.org/voc/'],
+  ['cbv', 'https://ref.gs1.org/cbv/'],
+  ['epcis', 'https://ref.gs1.org/epcis/'],
+  ['cbvmda', 'urn:epcglobal:cbv:mda'],
+]);
 
-/** Namespaces the standard's context already names, with the prefix it gives them: no @context entry. */
+/** Namespaces the standard's context already names, with the prefix it gives them: no @context entry (the CBV's master data namespace is also written with `#`). */
 const STANDARD_NAMESPACES: ReadonlyMap<string, string> = new Map([
-  ['https://gs1.org/voc/', 'gs1'],
-  ['https://ref.gs1.org/cbv/', 'cbv'],
-  ['https://ref.gs1.org/epcis/', 'epcis'],
-  ['urn:epcglobal:cbv:mda', 'cbvmda'],
+  ...[...STANDARD_PREFIXES].map(([prefix, uri]): [string, string] => [uri, prefix]),
   ['urn:epcglobal:cbv:mda#', 'cbvmda'],
 ]);
 
@@ -68,7 +72,7 @@ const STANDARD_NAMESPACES: ReadonlyMap<string, string> = new Map([
  */
 const RESERVED_PREFIXES = new Set(['gs1', 'cbv', 'epcis']);
 
-const EVENT_TYPES = new Set(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(EPCIS_EVENT_TYPES);
 
 /** One element as read: its name, attributes, child elements, text, and where it began. */
 interface XmlElement {
@@ -220,8 +224,9 @@ function booleanOf(text: string): boolean | string {
 }
 
 const SENSOR_NUMBERS = new Set(['value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
-const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
-const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
+/** The event fields that are lists of EPCs (`epc` elements in XML), and lists of quantities (`quantityElement`s). */
+export const EPC_LISTS: ReadonlySet<string> = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
+export const QUANTITY_LISTS: ReadonlySet<string> = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
 const TEXT_FIELDS = new Set(['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'action', 'parentID', 'transformationID']);
 
 /** Reads one document's elements into JSON, naming its extension namespaces as it goes. */

@@ -8,6 +8,8 @@
  * to the log with a request ID the caller can quote.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import accepts from 'accepts';
 import type { Middleware } from 'koa';
 import { ZfcError, decodeZfcError, type ErrorCode } from '../chaincode/errors';
 
@@ -90,6 +92,20 @@ export function errorAnswer(err: unknown, method: string, path: string, problem?
  */
 export type ProblemXml = (body: object) => string;
 
+/** The media types a problem answer is negotiated among (Accept), JSON's first. */
+const PROBLEM_TYPES = ['application/problem+json', 'application/json', 'application/problem+xml', 'application/xml', 'text/xml'];
+
+/**
+ * Whether `answer` goes to `req` in XML: a route's problem (not the plain error form) to a
+ * reader whose Accept prefers an XML type to JSON. The error middleware asks, and so does a
+ * WebSocket handshake refused before its upgrade.
+ */
+export function problemInXml(req: IncomingMessage, answer: ErrorAnswer): boolean {
+  if (answer.contentType !== 'application/problem+json') return false;
+  const chosen = accepts(req).type(PROBLEM_TYPES);
+  return typeof chosen === 'string' && chosen.endsWith('xml');
+}
+
 /** The error middleware; mount it first. */
 export function errorMiddleware(log: ErrorLog = stderrLog): Middleware {
   return async (ctx, next) => {
@@ -99,7 +115,7 @@ export function errorMiddleware(log: ErrorLog = stderrLog): Middleware {
     } catch (err) {
       const answer = errorAnswer(err, ctx.method, ctx.path, ctx.state['problem'] as ProblemForm | undefined, log);
       const xml = ctx.state['problemXml'] as ProblemXml | undefined;
-      const asXml = xml !== undefined && answer.contentType === 'application/problem+json' && /xml$/.test(String(ctx.accepts('application/problem+json', 'application/json', 'application/problem+xml', 'application/xml')));
+      const asXml = xml !== undefined && problemInXml(ctx.req, answer);
       ctx.status = answer.status;
       ctx.type = asXml ? 'application/problem+xml' : answer.contentType;
       ctx.body = asXml ? xml(answer.body) : answer.body;

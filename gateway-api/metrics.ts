@@ -5,6 +5,7 @@
  */
 import type { Middleware } from 'koa';
 import { toZfcError } from './error-middleware';
+import type { CaptureJobStats } from './epcis-capture-jobs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The gateway's metrics. */
@@ -15,7 +16,7 @@ export interface GatewayMetrics {
   readonly indexBlock: Gauge;
   readonly submits: Counter;
   /** Reports the EPCIS capture jobs' turns at every scrape: how many run, how many wait, what their documents hold. */
-  watchCaptureJobs(stats: () => { running: number; waiting: number; pendingBytes: number }): void;
+  watchCaptureJobs(stats: () => CaptureJobStats): void;
 }
 
 /** Creates a registry with the gateway's metrics. */
@@ -49,8 +50,8 @@ export function createMetrics(): GatewayMetrics {
       requests.inc({ ...labels, status: String(status) });
     }
   };
-  const watchCaptureJobs = (stats: () => { running: number; waiting: number; pendingBytes: number }): void => {
-    const gauge = (name: string, help: string, read: (s: ReturnType<typeof stats>) => number): void => {
+  const watchCaptureJobs = (stats: () => CaptureJobStats): void => {
+    const gauge = (name: string, help: string, read: (s: CaptureJobStats) => number): void => {
       new Gauge({ name, help, registers: [registry], collect() { this.set(read(stats())); } });
     };
     gauge('zfc_epcis_capture_jobs_running', 'EPCIS capture jobs whose documents are in the ledger', (s) => s.running);
