@@ -7,8 +7,10 @@
  * in the transaction's writes, which every ledger hands its followers with the event
  * (LedgerEvent.writes), so projections (trace index, subscriptions) never read world state and
  * no event is in the block twice. Reads answer a
- * query plan (chaincode/epcis-match.ts) by walking the stored event records (epcis-ledger.ts);
- * the gateway answers the standard's queries from its own projection.
+ * query plan (chaincode/epcis-match.ts) by walking the stored event records (epcis-ledger.ts),
+ * master data conditions by the declarations in world state (epcis-master-data.ts), as the
+ * gateway's own projection judges them; the gateway answers the standard's queries from that
+ * projection.
  *
  * @example
  * await ledger.submit('epcis:CaptureEvents', [JSON.stringify(epcisDocument)], identity);
@@ -18,7 +20,8 @@ import 'reflect-metadata';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ZfcError } from './errors';
 import { captureDocument, capturedPayload, EPCIS_CAPTURED, type CaptureErrorBehaviour } from './epcis-capture';
-import { queryEvents, readEvent } from './epcis-ledger';
+import { needsMasterData, queryEvents, readEvent } from './epcis-ledger';
+import { ledgerMasterData } from './epcis-master-data';
 import type { EpcisQueryPlan } from './epcis-match';
 import { validateQueryPlan } from './epcis-validate';
 import { requireParticipant } from './access';
@@ -85,11 +88,17 @@ export class EpcisContract extends Contract {
     return JSON.stringify(stored);
   }
 
-  /** One page of stored events matching a query plan: `{ events, nextPageToken }`. */
+  /**
+   * One page of stored events matching a query plan: `{ events, nextPageToken }`. A plan with
+   * master data conditions (WD_, HASATTR_, EQ_ATTR_) reads every location declaration first.
+   */
   @Transaction(false)
   @Returns('string')
   async QueryEvents(ctx: Context, planJson: string, pageToken: string): Promise<string> {
-    await requireParticipant(new Tx(ctx));
-    return JSON.stringify(await queryEvents(ctx.stub, parsePlan(planJson), String(pageToken ?? '')));
+    const tx = new Tx(ctx);
+    await requireParticipant(tx);
+    const plan = parsePlan(planJson);
+    const masterData = needsMasterData(plan) ? await ledgerMasterData(tx) : undefined;
+    return JSON.stringify(await queryEvents(ctx.stub, plan, String(pageToken ?? ''), masterData));
   }
 }

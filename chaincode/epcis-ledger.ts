@@ -23,8 +23,8 @@ import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
 import { canonicalTime } from './epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from './epcis-identifiers';
+import type { MasterDataView } from './epcis-master-data';
 import { matchesPlan, type EpcisQueryPlan } from './epcis-match';
-import { ZfcError } from './errors';
 import { sha256Hex } from './sha256';
 
 type Stub = Context['stub'];
@@ -240,17 +240,19 @@ function decodeToken(token: string): string | undefined {
   return key > EVENTS && key < EVENTS_END ? key : undefined;
 }
 
+/** Whether a plan has master data conditions (WD_readPoint, WD_bizLocation, HASATTR_, EQ_ATTR_), which need {@link queryEvents}'s `masterData`. */
+export function needsMasterData(plan: EpcisQueryPlan): boolean {
+  return plan.readPointsWithin !== undefined || plan.bizLocationsWithin !== undefined || plan.attributes !== undefined;
+}
+
 /**
  * One page of events matching `plan`, in the order of their keys (a hash of the eventID: the
  * gateway's projection answers in eventTime order). Scans at most {@link MAX_SCAN} records per
- * call; a page may then be short and still carry a token.
+ * call; a page may then be short and still carry a token. Master data conditions are judged by
+ * `masterData` (epcis-master-data.ts's ledgerMasterData); without it, no event passes them.
  */
-export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string): Promise<EventPage> {
-  if (plan.readPointsWithin || plan.bizLocationsWithin || plan.attributes) {
-    // answering them takes every declaration of the locations' vocabularies: the gateway's event store keeps them
-    throw new ZfcError('NOT_IMPLEMENTED', 'master data conditions (WD_readPoint, WD_bizLocation, HASATTR_, EQ_ATTR_) are answered by the gateway\'s EPCIS event store, not by the contract\'s QueryEvents');
-  }
-  if (plan.eventIDs) return byIds(stub, plan);
+export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string, masterData?: MasterDataView): Promise<EventPage> {
+  if (plan.eventIDs) return byIds(stub, plan, masterData);
   const after = decodeToken(token);
   const iterator = await stub.getStateByRange(after ?? EVENTS, EVENTS_END);
   const events: StoredEpcisEvent[] = [];
@@ -264,7 +266,7 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
         last = res.value.key;
         scanned++;
         const stored = await fromBytes(stub, res.value.value, captures);
-        if (stored && matchesPlan(stored, plan)) events.push(stored);
+        if (stored && matchesPlan(stored, plan, masterData)) events.push(stored);
       }
       if (res.done) return { events, nextPageToken: '' };
       if (events.length >= plan.perPage || scanned >= MAX_SCAN) return { events, nextPageToken: encodeToken(last) };
@@ -274,12 +276,12 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
   }
 }
 
-async function byIds(stub: Stub, plan: EpcisQueryPlan): Promise<EventPage> {
+async function byIds(stub: Stub, plan: EpcisQueryPlan, masterData: MasterDataView | undefined): Promise<EventPage> {
   const events: StoredEpcisEvent[] = [];
   const captures: Captures = new Map();
   for (const id of plan.eventIDs ?? []) {
     const stored = await readEvent(stub, id, captures);
-    if (stored && matchesPlan(stored, plan)) events.push(stored);
+    if (stored && matchesPlan(stored, plan, masterData)) events.push(stored);
   }
   return { events: events.slice(0, plan.perPage), nextPageToken: '' };
 }

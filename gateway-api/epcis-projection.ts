@@ -19,13 +19,12 @@ import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chainc
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
-import type { MasterDataRecord } from '../chaincode/epcis-master-data';
+import { LocationMasterData, locationGln, type MasterDataRecord } from '../chaincode/epcis-master-data';
 import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { ChunkedSortedList } from './chunked-sorted-list';
-import { LocationMasterData } from './epcis-master-data';
 import type { EventOrder } from './epcis-query';
 import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
@@ -111,9 +110,6 @@ function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
   if (ids.destinations.length > 0) shared.destinations = ids.destinations.map((p) => pool.of(p));
 }
 
-/** A canonical location (a GLN, with or without an extension) and its GLN. */
-const LOCATION_GLN = /^https:\/\/id\.gs1\.org\/414\/(\d{13})(?:\/254\/[^/]+)?$/;
-
 /**
  * Who may read what: participants' roles and parties, and whom each participant's own events
  * name as a trading party. A recorder's events may be read by the participants its events name
@@ -145,7 +141,7 @@ class Access {
 
   /** The participant registered with the GLN a (canonical) location carries, if any: whose master data describes it. */
   ownerOf(location: string): string | undefined {
-    const gln = LOCATION_GLN.exec(location)?.[1];
+    const gln = locationGln(location);
     return gln === undefined ? undefined : this.byParty.get(glnUri(gln));
   }
 

@@ -289,7 +289,7 @@ export function extensionPrefixes(header: string | undefined): Record<string, st
 /**
  * `HASATTR_{field}` (values: attribute names) and `EQ_ATTR_{field}_{attribute}` (values: the
  * attribute's), for the fields whose master data this repository keeps: read points and
- * business locations (epcis-master-data.ts).
+ * business locations (chaincode/epcis-master-data.ts).
  */
 const ATTRIBUTE_PARAM = /^(?:(HASATTR)_(readPoint|bizLocation)|(EQ_ATTR)_(readPoint|bizLocation)_(.{1,2048}))$/;
 

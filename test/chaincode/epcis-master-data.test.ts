@@ -4,6 +4,8 @@
  * Digital Link alike), a participant's later declaration in place of its own earlier one and
  * never of another's; a malformed or repeated element refuses the capture. Read back as the
  * gateway's followers read it: from the capture's chaincode event and its transaction's writes.
+ * The contract's own QueryEvents answers the master data conditions (WD_, HASATTR_, EQ_ATTR_)
+ * from world state, believing a location's owner (else the recorder) as the gateway's store does.
  */
 import { expect } from 'chai';
 import { glnUri, toEpcUrn } from '../../chaincode/digital-link';
@@ -14,6 +16,8 @@ import { buildChain } from './chain';
 
 type Json = Record<string, unknown>;
 const BIZ_LOCATION = 'urn:epcglobal:epcis:vtype:BusinessLocation';
+const READ_POINT = 'urn:epcglobal:epcis:vtype:ReadPoint';
+const NAME = 'urn:epcglobal:cbv:mda#name';
 
 describe('chaincode: EPCIS master data in a captured document\'s header', function () {
   let w: World;
@@ -23,9 +27,9 @@ describe('chaincode: EPCIS master data in a captured document\'s header', functi
   });
   after(async () => w?.close());
 
-  const documentOf = (elements: Json[], events: Json[] = []): Json => ({
+  const documentOf = (elements: Json[], events: Json[] = [], readPoints: Json[] = []): Json => ({
     '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-02T00:00:00Z',
-    epcisHeader: { epcisMasterData: { vocabularyList: [{ type: BIZ_LOCATION, vocabularyElementList: elements }] } },
+    epcisHeader: { epcisMasterData: { vocabularyList: [{ type: BIZ_LOCATION, vocabularyElementList: elements }, ...(readPoints.length > 0 ? [{ type: READ_POINT, vocabularyElementList: readPoints }] : [])] } },
     epcisBody: { eventList: events },
   });
   /** Captures as `who`; returns the master data its followers read (the chaincode event and the writes), and its writes' keys. */
@@ -69,5 +73,45 @@ describe('chaincode: EPCIS master data in a captured document\'s header', functi
     const twice = await expectCode(w.submit('epcis:CaptureEventsProceeding', documentOf([{ id: site }, { id: toEpcUrn(site, 7) }]), actor(w, 'shop')), 'INVALID_ARGUMENT');
     expect(twice.details['errors']).to.have.nested.property('[0].path', '/epcisHeader/epcisMasterData/vocabularyList/0/vocabularyElementList/1/id');
     expect(await w.ledger.height()).to.equal(height);
+  });
+
+  it('answers WD_ and the ATTR_ conditions in QueryEvents by the owner\'s declarations, else the recorder\'s', async () => {
+    const shop = actor(w, 'shop');
+    const dist = actor(w, 'dist');
+    const site = glnUri(shop.gln, 'q-site');
+    const dock = glnUri(shop.gln, 'q-dock');
+    const shelf = glnUri(shop.gln, 'q-shelf');
+    const shelf1 = glnUri(shop.gln, 'q-shelf1');
+    const door = glnUri(shop.gln, 'q-door');
+    const distYard = glnUri(dist.gln, 'q-yard');
+    // locations of no participant's GLN: described by the recorder's own declarations
+    const yard = 'https://example.org/loc/q-yard';
+    const bay = 'https://example.org/loc/q-yard/bay-3';
+    const at = (n: number, bizLocation: string, readPoint?: string): Json => ({
+      type: 'ObjectEvent', eventID: `urn:uuid:6f1f0000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, eventTime: '2026-03-02T10:00:00Z', eventTimeZoneOffset: '+08:00',
+      action: 'OBSERVE', epcList: [`urn:epc:id:sgtin:0614141.107346.MDQ${n}`], bizStep: 'inspecting', bizLocation: { id: bizLocation }, ...(readPoint ? { readPoint: { id: readPoint } } : {}),
+    });
+    const named = (id: string, name: string, children?: string[]): Json => ({ id, ...(children ? { children } : {}), attributes: [{ id: NAME, attribute: name }] });
+    // the shop: its site holds the dock and the shelf (the dock in URN form), the shelf holds shelf 1; the site's door is a read point of it
+    await capture('shop', documentOf([named(site, 'Shop Q', [toEpcUrn(dock, 7), shelf]), { id: shelf, children: [shelf1] }, named(dock, 'Dock Q')], [at(1, dock, door), at(2, shelf1)], [{ id: site, children: [door] }]));
+    // the distributor puts its own yard inside the shop's site and renames the shop's dock (believed by no one), and declares an ownerless yard
+    await capture('dist', documentOf([{ id: site, children: [distYard] }, named(dock, 'Not the dock'), { id: yard, children: [bay] }], [at(3, dock), at(4, distYard), at(5, bay)]));
+    await capture('shop', documentOf([], [at(6, bay)]));
+    const numbers = async (plan: Json): Promise<number[]> => {
+      const bytes = await w.ledger.evaluate('epcis:QueryEvents', [JSON.stringify({ perPage: 100, ...plan }), ''], actor(w, 'samr').identity);
+      const page = JSON.parse(Buffer.from(bytes).toString('utf8')) as { events: Array<{ eventID: string }>; nextPageToken: string };
+      expect(page.nextPageToken).to.equal('');
+      return page.events.map((e) => e.eventID).filter((id) => id.startsWith('urn:uuid:6f1f0000-')).map((id) => Number(id.slice(-2))).sort((a, b) => a - b);
+    };
+    expect(await numbers({ bizLocationsWithin: [site] })).to.deep.equal([1, 2, 3]);
+    expect(await numbers({ bizLocationsWithin: [shelf] })).to.deep.equal([2]);
+    expect(await numbers({ readPointsWithin: [site] })).to.deep.equal([1]);
+    expect(await numbers({ bizLocationsWithin: [yard] })).to.deep.equal([5]);
+    expect(await numbers({ attributes: [{ field: 'bizLocation', names: [NAME] }] })).to.deep.equal([1, 3]);
+    expect(await numbers({ attributes: [{ field: 'bizLocation', names: [NAME], values: ['Dock Q'] }] })).to.deep.equal([1, 3]);
+    expect(await numbers({ attributes: [{ field: 'bizLocation', names: [NAME], values: ['Not the dock'] }] })).to.deep.equal([]);
+    // with other conditions, and by eventID
+    expect(await numbers({ bizLocationsWithin: [site], attributes: [{ field: 'bizLocation', names: [NAME] }] })).to.deep.equal([1, 3]);
+    expect(await numbers({ eventIDs: ['urn:uuid:6f1f0000-0000-4000-8000-000000000002', 'urn:uuid:6f1f0000-0000-4000-8000-000000000004'], bizLocationsWithin: [site] })).to.deep.equal([2]);
   });
 });
