@@ -57,6 +57,12 @@ export interface GatewayConfig {
    * other callback must be https to a public address (public-address.ts).
    */
   readonly epcisHttpCallbackHosts: readonly string[];
+  /**
+   * EPCIS_GCP_TABLE: GS1's company prefix table (its `gcpprefixformatlist.xml`, or a JSON object of
+   * prefix → length), absolute, if given: what answers in EPC URN form (`GS1-EPC-Format:
+   * Always_EPC_URN`) split company prefixes by, before the ones learnt from captured URNs.
+   */
+  readonly epcisCompanyPrefixTable: string | undefined;
 }
 
 /** A bad setting (or several): the message names each variable and what is wrong. */
@@ -112,6 +118,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),
     epcisHttpCallbackHosts: Object.freeze(hostList(env['EPCIS_HTTP_CALLBACK_HOSTS'] ?? '', problems)),
+    epcisCompanyPrefixTable: env['EPCIS_GCP_TABLE'] ? path.resolve(cwd, env['EPCIS_GCP_TABLE']) : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

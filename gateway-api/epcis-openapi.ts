@@ -54,7 +54,15 @@ const cbvXmlFormat = {
   schema: { type: 'string', enum: ['No_Preference', 'Always_Web_URI', 'Always_URN', 'Never_Translates'] },
 };
 
-const queryParams = [...QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })), cbvXmlFormat];
+/** How answers write EPCs (epcis-query.ts's epcFormatOf). */
+const epcFormat = {
+  name: 'GS1-EPC-Format',
+  in: 'header',
+  description: 'Always_GS1_Digital_Link (the default, also No_Preference): EPCs, classes, places and parties as canonical GS1 Digital Links; Never_Translates: as captured; Always_EPC_URN: as EPC URNs, split by GS1\'s company prefix table (EPCIS_GCP_TABLE) or the company prefixes of identifiers captured as URNs; 406 naming an identifier whose company prefix length is known from neither. The answer names the form it used.',
+  schema: { type: 'string', enum: ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] },
+};
+
+const queryParams = [...QUERY_PARAMETERS.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })), cbvXmlFormat, epcFormat];
 /** A capture job: JSON, or the XML binding's EPCISCaptureJob (gateway-api/epcis-xml-write.ts). */
 const captureJob = {
   'application/json': { schema: { type: 'object', required: ['captureID', 'running', 'success', 'captureErrorBehaviour', 'createdAt', 'errors'] } },

@@ -24,6 +24,7 @@ import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
+import { CompanyPrefixes } from './company-prefixes';
 import { ChunkedSortedList } from './chunked-sorted-list';
 import type { EventOrder } from './epcis-query';
 import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
@@ -221,6 +222,24 @@ export class ProjectedEventStore implements EventStore {
   private constructor(private readonly ledger: Ledger, private readonly contract: string, options: ProjectionOptions) {
     this.tokens = new PageTokens(options.tokenKey ?? randomBytes(32));
     this.scanLimit = options.scanLimit ?? QUERY_SCAN;
+    this.prefixTable = options.companyPrefixTable;
+  }
+
+  private readonly prefixTable: ReadonlyMap<string, number> | undefined;
+  /** Made when an answer in EPC URN form is first asked for; from then on, each applied event teaches it its URNs' company prefixes. */
+  private prefixes: CompanyPrefixes | undefined;
+
+  /**
+   * The company prefix lengths answers in EPC URN form are written by: the operator's table, and
+   * those of every identifier captured as a URN. Made on the first call from every event applied
+   * so far, so that a gateway never asked for URNs never looks.
+   */
+  companyPrefixes(): CompanyPrefixes {
+    if (!this.prefixes) {
+      this.prefixes = new CompanyPrefixes(this.prefixTable);
+      for (const e of this.byID.values()) this.prefixes.learnFrom(e.event);
+    }
+    return this.prefixes;
   }
 
   /**
@@ -345,6 +364,7 @@ export class ProjectedEventStore implements EventStore {
     }
     sharePlaces(stored.ids, this.places);
     this.byID.set(stored.eventID, stored);
+    this.prefixes?.learnFrom(stored.event);
     if (stored.recordTime > this.latestRecordTime) this.latestRecordTime = stored.recordTime;
     const ofTx = this.byTx.get(stored.txId);
     if (ofTx) ofTx.push(stored.eventID);
@@ -526,6 +546,8 @@ export interface ProjectionOptions {
   readonly tokenKey?: Buffer;
   /** Events one page looks at, at most (default {@link QUERY_SCAN}). */
   readonly scanLimit?: number;
+  /** GS1's company prefix table (prefix → company prefix length, company-prefixes.ts), for answers in EPC URN form. */
+  readonly companyPrefixTable?: ReadonlyMap<string, number>;
 }
 
 /** Whether a canonical identifier the event names is one of its classes (not an instance: an EPC). */

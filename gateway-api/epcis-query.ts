@@ -11,6 +11,7 @@
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { cbvWord, type CbvVocabulary } from '../chaincode/cbv';
 import { ZfcError } from '../chaincode/errors';
+import { CompanyPrefixes } from './company-prefixes';
 import { isUri } from '../chaincode/epcis-formats';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import { answeredEvent, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -474,49 +475,53 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
 
 /**
  * How an answer writes EPCs (`GS1-EPC-Format`): as canonical GS1 Digital Links — the standard's
- * default — or as they were captured (`Never_Translates`).
+ * default — as EPC URNs, or as they were captured (`Never_Translates`).
  */
-export type EpcFormat = 'Always_GS1_Digital_Link' | 'Never_Translates';
+export type EpcFormat = 'Always_GS1_Digital_Link' | 'Always_EPC_URN' | 'Never_Translates';
 
 /**
  * The EPC format a request asks for: Digital Link when it says nothing, `No_Preference` or
- * `Always_GS1_Digital_Link`; as captured for `Never_Translates`. `Always_EPC_URN` is refused
- * (NOT_ACCEPTABLE): an EPC URN needs the GS1 company prefix's length, which a Digital Link does
- * not carry and this repository does not know.
+ * `Always_GS1_Digital_Link`; as captured for `Never_Translates`; URNs for `Always_EPC_URN`, which
+ * an answer then writes by the company prefix lengths it knows (company-prefixes.ts), refusing
+ * (NOT_ACCEPTABLE) an identifier of a company whose prefix length it does not.
  */
 export function epcFormatOf(header: string | undefined): EpcFormat {
   const asked = (header ?? '').trim();
   if (asked === '' || asked === 'No_Preference' || asked === 'Always_GS1_Digital_Link') return 'Always_GS1_Digital_Link';
-  if (asked === 'Never_Translates') return 'Never_Translates';
-  if (asked === 'Always_EPC_URN') {
-    throw new ZfcError('NOT_ACCEPTABLE', 'this repository cannot write every EPC as a URN (that needs the company prefix length of identifiers captured as Digital Links): ask for Always_GS1_Digital_Link or Never_Translates', { header: 'GS1-EPC-Format', value: asked });
-  }
+  if (asked === 'Never_Translates' || asked === 'Always_EPC_URN') return asked;
   throw new ZfcError('INVALID_ARGUMENT', 'GS1-EPC-Format is No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates', { errors: [{ path: '/headers/GS1-EPC-Format', message: 'is not one of the standard\'s values' }] });
 }
 
 const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const;
 const PARTY_LISTS = [['sourceList', 'source'], ['destinationList', 'destination'], ['bizTransactionList', 'bizTransaction']] as const;
 
-/** An event with its EPCs, classes, places, parties and business transactions as canonical Digital Links (others unchanged). */
-function inDigitalLink(event: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const dl = (v: unknown): unknown => (typeof v === 'string' ? canonicalOrSame(v) : v);
-  const objectWith = (v: unknown, key: string): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>), [key]: dl((v as Record<string, unknown>)[key]) } : v);
+/** An event with its EPCs, classes, places, parties and business transactions written by `write` (others unchanged). */
+function withIdentifiers(event: Readonly<Record<string, unknown>>, write: (identifier: string) => string): Record<string, unknown> {
+  const id = (v: unknown): unknown => (typeof v === 'string' ? write(v) : v);
+  const objectWith = (v: unknown, key: string): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>), [key]: id((v as Record<string, unknown>)[key]) } : v);
   const out: Record<string, unknown> = { ...event };
-  for (const k of ID_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map(dl);
+  for (const k of ID_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map(id);
   for (const k of QUANTITY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((q) => objectWith(q, 'epcClass'));
   for (const [k, field] of PARTY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((x) => objectWith(x, field));
-  if (out['parentID'] !== undefined) out['parentID'] = dl(out['parentID']);
-  if (out['transformationID'] !== undefined) out['transformationID'] = dl(out['transformationID']);
+  if (out['parentID'] !== undefined) out['parentID'] = id(out['parentID']);
+  if (out['transformationID'] !== undefined) out['transformationID'] = id(out['transformationID']);
   for (const k of ['readPoint', 'bizLocation']) if (out[k] !== undefined) out[k] = objectWith(out[k], 'id');
   return out;
 }
 
 /**
- * A stored event as the query interface answers it: as captured (or its EPCs in Digital Link
- * form), with its eventID and recordTime, and the errorDeclaration made about it later, if any.
+ * A stored event as the query interface answers it: as captured (or its EPCs as canonical
+ * Digital Links, or as EPC URNs by `prefixes`), with its eventID and recordTime, and the
+ * errorDeclaration made about it later, if any.
+ *
+ * @throws ZfcError NOT_ACCEPTABLE in EPC URN form for an identifier whose company prefix length
+ *   `prefixes` does not know, or with no `prefixes` at all.
  */
-export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat): Record<string, unknown> {
-  return answeredEvent(stored, format === 'Always_GS1_Digital_Link' ? inDigitalLink(stored.event) : stored.event);
+export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat, prefixes?: CompanyPrefixes): Record<string, unknown> {
+  if (format === 'Never_Translates') return answeredEvent(stored, stored.event);
+  if (format === 'Always_GS1_Digital_Link') return answeredEvent(stored, withIdentifiers(stored.event, canonicalOrSame));
+  const urns = prefixes ?? new CompanyPrefixes();
+  return answeredEvent(stored, withIdentifiers(stored.event, (v) => urns.urnOf(canonicalOrSame(v))));
 }
 
 /**
@@ -542,10 +547,10 @@ function contexts(events: readonly StoredEpcisEvent[]): { context: unknown[]; ow
  * @example
  * ctx.body = queryDocument(page.events, new Date().toISOString());
  */
-export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery', format: EpcFormat = 'Always_GS1_Digital_Link'): Record<string, unknown> {
+export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery', format: EpcFormat = 'Always_GS1_Digital_Link', prefixes?: CompanyPrefixes): Record<string, unknown> {
   const { context, own } = contexts(events);
   const eventList = events.map((e) => {
-    const out = answerEvent(e, format);
+    const out = answerEvent(e, format, prefixes);
     return own.has(e) && out['@context'] === undefined ? { '@context': e.context, ...out } : out;
   });
   return {

@@ -6,7 +6,7 @@
  * - `GET /epcis/eventTypes`, `/epcis/bizSteps`, `/epcis/dispositions` — the vocabularies this
  *   repository answers for (the event types; the CBV's business steps and dispositions);
  * - `GET /epcis/epcs`, `/epcis/readPoints`, `/epcis/bizLocations` — the identifiers the events
- *   name, canonical (GS1 Digital Link, as `GS1-EPC-Format` says), each named by an event the
+ *   name, canonical (GS1 Digital Link, or EPC URNs when `GS1-EPC-Format` asks), each named by an event the
  *   caller may read, in the order first recorded, paged with `perPage` and `nextPageToken`
  *   (`Link: <…>; rel="next"`);
  * - `GET /epcis/{resource}/{id}` — its sub-resources (`events`), and
@@ -27,6 +27,7 @@ import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, EPCIS_EVENT_TYPES } from '../chaincode
 import { ZfcError } from '../chaincode/errors';
 import { isUri } from '../chaincode/epcis-formats';
 import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, type Vocabulary } from './epcis-query';
+import { CompanyPrefixes } from './company-prefixes';
 import type { EventStore, MemberKind } from './epcis-store';
 
 /** What the resources need of the EPCIS router. */
@@ -163,7 +164,8 @@ export function addTopLevelResources(router: Router, deps: ResourceDeps): void {
       if (!deps.store.members) throw new ZfcError('NOT_IMPLEMENTED', `this deployment's event store does not list ${r.name}`);
       const page = await deps.store.members(r.list, singleParam(ctx, 'nextPageToken') ?? '', perPageOf(ctx), deps.viewerOf?.(ctx));
       if (page.nextPageToken) ctx.set('Link', deps.nextLink(ctx, page.nextPageToken));
-      collection(ctx, page.members);
+      const prefixes = ctx.state['epcFormat'] === 'Always_EPC_URN' ? (deps.store.companyPrefixes?.() ?? new CompanyPrefixes()) : undefined;
+      collection(ctx, prefixes ? page.members.map((m) => prefixes.urnOf(m)) : page.members);
     });
     router.get(`/${r.name}/:${r.segment}`, async (ctx) => {
       await deps.identityOf(ctx);

@@ -277,7 +277,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
     if (next) ctx.set('Link', nextLink(ctx, next));
-    answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat));
+    answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat, deps.store.companyPrefixes?.()));
   };
 
   router.get('/events', (ctx) => answer(ctx));
@@ -287,7 +287,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const eventID = ctx.params['eventID'] ?? '';
     const stored = await deps.store.get(eventID, identity, deps.viewerOf?.(ctx));
     if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
-    answerQueryDocument(ctx, queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat));
+    answerQueryDocument(ctx, queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat, deps.store.companyPrefixes?.()));
   });
 
   if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink);

@@ -11,6 +11,7 @@ import type { EventOrder } from './epcis-query';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger } from '../ledger-tools/ledger';
+import type { CompanyPrefixes } from './company-prefixes';
 import { submitRetrying } from './submit-retrying';
 
 /** Captures and reads EPCIS events on behalf of an identity. */
@@ -37,6 +38,12 @@ export interface EventStore {
    * read. Stores without an index of them leave it out, and those resources answer 501.
    */
   members?(kind: MemberKind, pageToken: string, perPage: number, viewer?: string): Promise<MemberPage>;
+  /**
+   * The company prefix lengths answers in EPC URN form are written by (`GS1-EPC-Format:
+   * Always_EPC_URN`); a store without them answers such a request only for events that name no
+   * GS1 key.
+   */
+  companyPrefixes?(): CompanyPrefixes;
 }
 
 /** The kinds of identifier the top-level resources list. */

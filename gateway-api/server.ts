@@ -4,12 +4,15 @@
  * it in reverse. Used by `zfc start` and by the HTTP tests (port 0, temp data folder).
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { ZfcError } from '../chaincode/errors';
 import type { Ledger } from '../ledger-tools/ledger';
 import { createApp, type GatewayApp } from './app';
-import type { GatewayConfig } from './config';
+import { parsePrefixTable } from './company-prefixes';
+import { ConfigError, type GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
 import { ProjectedEventStore } from './epcis-projection';
 import { CaptureJobs } from './epcis-capture-jobs';
@@ -64,6 +67,7 @@ export interface GatewayParts {
 
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
 export async function openGateway(config: GatewayConfig): Promise<GatewayParts> {
+  const prefixTable = config.epcisCompanyPrefixTable === undefined ? undefined : await readPrefixTable(config.epcisCompanyPrefixTable);
   const opened = await openLedger(config);
   const undo: (() => Promise<void>)[] = [() => opened.ledger.close()];
   try {
@@ -71,14 +75,29 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
     undo.push(() => index.close());
     const store = await GatewayStore.open(path.join(config.dataDir, 'gateway'));
     undo.push(() => store.close());
-    return await assemble(config, opened, index, store);
+    return await assemble(config, opened, index, store, prefixTable);
   } catch (err) {
     for (const close of undo.reverse()) await close().catch(() => undefined);
     throw err;
   }
 }
 
-async function assemble(config: GatewayConfig, opened: OpenedLedger, index: TraceIndex, store: GatewayStore): Promise<GatewayParts> {
+/** GS1's company prefix table from EPCIS_GCP_TABLE; a file that cannot be read or holds no good table stops the start, naming it. */
+async function readPrefixTable(file: string): Promise<Map<string, number>> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`EPCIS_GCP_TABLE=${JSON.stringify(file)}: cannot be read (${(err as Error).message})`]);
+  }
+  try {
+    return parsePrefixTable(text, file);
+  } catch (err) {
+    throw new ConfigError([`EPCIS_GCP_TABLE: ${err instanceof ZfcError ? err.text : (err as Error).message}`]);
+  }
+}
+
+async function assemble(config: GatewayConfig, opened: OpenedLedger, index: TraceIndex, store: GatewayStore, companyPrefixTable: ReadonlyMap<string, number> | undefined): Promise<GatewayParts> {
   const networkParticipants = await importNetworkIdentities(opened.ledger, store.wallet, opened.identities);
   const issuer = opened.ledger.kind === 'embedded' ? await EmbeddedIssuer.open(store) : undefined;
   if (index.olderLayout) {
@@ -89,7 +108,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store) });
+  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
   let epcisUp = false;
   const isEpcisUp = (): boolean => epcisUp;
   const exportTrace = traceEpcisExport(epcis);
