@@ -5,9 +5,9 @@
  * allocation, not something the digits say.
  *
  * Two sources, the operator's first:
- * - GS1's company prefix table (EPCIS_GCP_TABLE: GS1's `gcpprefixformatlist.xml`, whose entries
- *   are `<entry prefix="…" gcpLength="…"/>`, or a JSON object of the same prefix → length): the
- *   longest entry that begins a key's digits gives its prefix length;
+ * - GS1's company prefix table (EPCIS_GCP_TABLE: GS1's `gcpprefixformatlist.xml` or `.json`, whose
+ *   entries are a prefix and a length, or a JSON object of prefix → length): the longest entry
+ *   that begins a key's digits gives its prefix length;
  * - the identifiers captured as URNs: each says where its company prefix ends, and is taken for
  *   every key that begins with that prefix (a company's Digital Links are written as URNs once
  *   any of its identifiers arrived as one). A URN split elsewhere than GS1 allocated still names
@@ -39,8 +39,11 @@ const XML_ENTRY = /<entry\b([^>]*)\/?>/g;
 const MAX_TABLE_ENTRIES = 1_000_000;
 
 /**
- * GS1's company prefix table as a map of prefix → company prefix length, from its XML or from a
- * JSON object. `source` names the file in errors.
+ * GS1's company prefix table as a map of prefix → company prefix length: from its XML
+ * (`<entry prefix="…" gcpLength="…"/>`), its JSON (`{"GCPPrefixFormatList": {"entry": [{"prefix",
+ * "gcpLength"}, …]}}`) or a plain JSON object of prefix → length. A length below 6 marks a range
+ * that holds no company prefix (GS1's restricted and unassigned ranges): a key there has no URN.
+ * `source` names the file in errors.
  *
  * @throws ZfcError INVALID_ARGUMENT for a table that holds no entry or a malformed one.
  */
@@ -48,8 +51,8 @@ export function parsePrefixTable(text: string, source: string): Map<string, numb
   const table = new Map<string, number>();
   const add = (prefix: unknown, length: unknown, where: string): void => {
     const n = typeof length === 'string' && /^\d{1,2}$/.test(length) ? Number(length) : length;
-    if (typeof prefix !== 'string' || !/^\d{1,12}$/.test(prefix) || typeof n !== 'number' || !Number.isInteger(n) || n < MIN_PREFIX || n > MAX_PREFIX || n < prefix.length) {
-      throw new ZfcError('INVALID_ARGUMENT', `${source}: ${where} is not a prefix of 1-12 digits with a company prefix length of ${MIN_PREFIX}-${MAX_PREFIX} (at least the prefix's own)`, { source, entry: where });
+    if (typeof prefix !== 'string' || !/^\d{1,12}$/.test(prefix) || typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_PREFIX) {
+      throw new ZfcError('INVALID_ARGUMENT', `${source}: ${where} is not a prefix of 1-12 digits with a company prefix length of 0-${MAX_PREFIX}`, { source, entry: where });
     }
     if (table.size >= MAX_TABLE_ENTRIES) throw new ZfcError('INVALID_ARGUMENT', `${source}: more than ${MAX_TABLE_ENTRIES} entries`, { source });
     table.set(prefix, n);
@@ -62,14 +65,23 @@ export function parsePrefixTable(text: string, source: string): Map<string, numb
     } catch (err) {
       throw new ZfcError('INVALID_ARGUMENT', `${source}: not JSON: ${(err as Error).message}`, { source });
     }
-    for (const [prefix, length] of Object.entries(parsed as Record<string, unknown>)) add(prefix, length, JSON.stringify({ [prefix]: length }));
+    const list = (parsed as { GCPPrefixFormatList?: { entry?: unknown } }).GCPPrefixFormatList;
+    if (list !== undefined) {
+      const entries = Array.isArray(list?.entry) ? (list.entry as unknown[]) : [];
+      for (const e of entries) {
+        const entry = (e ?? {}) as Record<string, unknown>;
+        add(entry['prefix'], entry['gcpLength'], JSON.stringify(e).slice(0, 120));
+      }
+    } else {
+      for (const [prefix, length] of Object.entries(parsed as Record<string, unknown>)) add(prefix, length, JSON.stringify({ [prefix]: length }));
+    }
   } else {
     for (const m of trimmed.matchAll(XML_ENTRY)) {
       const attrs = m[1] ?? '';
       add(/\bprefix="([^"]*)"/.exec(attrs)?.[1], /\bgcpLength="([^"]*)"/.exec(attrs)?.[1], m[0].slice(0, 120));
     }
   }
-  if (table.size === 0) throw new ZfcError('INVALID_ARGUMENT', `${source}: no entry (GS1's <entry prefix="…" gcpLength="…"/>, or a JSON object of prefix → length)`, { source });
+  if (table.size === 0) throw new ZfcError('INVALID_ARGUMENT', `${source}: no entry (GS1's <entry prefix="…" gcpLength="…"/>, its JSON, or a JSON object of prefix → length)`, { source });
   return table;
 }
 
@@ -101,7 +113,7 @@ export class CompanyPrefixes {
   lengthOf(digits: string): number | undefined {
     for (let n = Math.min(MAX_PREFIX, digits.length); n >= 1; n--) {
       const length = this.table.get(digits.slice(0, n));
-      if (length !== undefined) return length;
+      if (length !== undefined) return length >= MIN_PREFIX ? length : undefined; // GS1's word: a range of no company prefix is not learnt over
     }
     for (let n = Math.min(MAX_PREFIX, digits.length); n >= MIN_PREFIX; n--) {
       const length = this.learned.get(digits.slice(0, n));

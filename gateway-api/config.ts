@@ -58,8 +58,8 @@ export interface GatewayConfig {
    */
   readonly epcisHttpCallbackHosts: readonly string[];
   /**
-   * EPCIS_GCP_TABLE: GS1's company prefix table (its `gcpprefixformatlist.xml`, or a JSON object of
-   * prefix → length), absolute, if given: what answers in EPC URN form (`GS1-EPC-Format:
+   * EPCIS_GCP_TABLE: GS1's company prefix table (its `gcpprefixformatlist.xml` or `.json`, or a
+   * JSON object of prefix → length), absolute, if given: what answers in EPC URN form (`GS1-EPC-Format:
    * Always_EPC_URN`) split company prefixes by, before the ones learnt from captured URNs.
    */
   readonly epcisCompanyPrefixTable: string | undefined;

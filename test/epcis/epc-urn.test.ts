@@ -168,14 +168,18 @@ describe('company prefix lengths', () => {
   it('reads GS1\'s XML table and a JSON one, and refuses a malformed entry', () => {
     expect([...parsePrefixTable(TABLE_XML, 't.xml')]).to.deep.equal([['9506000', 7], ['6950000', 9]]);
     expect(Object.fromEntries(parsePrefixTable('{"0614141": 7, "45": "9"}', 't.json'))).to.deep.equal({ '0614141': 7, '45': 9 });
-    for (const bad of ['{"0614141": 13}', '{"0614141": 5}', '{"06141410": 7}', '{"x": 7}', '<entry prefix="061" gcpLength="seven"/>', '<entry prefix="061"/>', '{', '[]', '']) {
+    // GS1's JSON form, and a range of no company prefix (length 0)
+    const gs1Json = JSON.stringify({ GCPPrefixFormatList: { date: '2026-11-01', entry: [{ prefix: '9506000', gcpLength: 7 }, { prefix: '02', gcpLength: 0 }] } });
+    expect(Object.fromEntries(parsePrefixTable(gs1Json, 't.json'))).to.deep.equal({ '9506000': 7, '02': 0 });
+    for (const bad of ['{"0614141": 13}', '{"0614141": -1}', '{"x": 7}', '{"0614141": 7.5}', '<entry prefix="061" gcpLength="seven"/>', '<entry prefix="061"/>', '{', '[]', '', '{"GCPPrefixFormatList": {"entry": [{"prefix": 614141, "gcpLength": 7}]}}', '{"GCPPrefixFormatList": {}}']) {
       expect(() => parsePrefixTable(bad, 'bad'), bad).to.throw(ZfcError);
     }
   });
 
   it('takes the longest table entry first, then a company prefix seen in a URN, and writes nothing it does not know', () => {
-    const prefixes = new CompanyPrefixes(new Map([['45', 9], ['4512', 8]]));
-    prefixes.learnFrom({ epcList: ['urn:epc:id:sgtin:4512345.012345.1', 'urn:epc:id:sgtin:0614141.107346.1'], ex: { deep: ['urn:epc:id:sscc:08600031.000000001'] } });
+    const prefixes = new CompanyPrefixes(new Map([['45', 9], ['4512', 8], ['02', 0]]));
+    prefixes.learnFrom({ epcList: ['urn:epc:id:sgtin:4512345.012345.1', 'urn:epc:id:sgtin:0614141.107346.1', 'urn:epc:id:sgtin:0212345.012345.1'], ex: { deep: ['urn:epc:id:sscc:08600031.000000001'] } });
+    expect(prefixes.lengthOf('021234501234'), 'a range GS1 gives no company prefix, whatever a URN said').to.equal(undefined);
     expect(prefixes.lengthOf('451234501234'), 'the table\'s longest entry over a learnt prefix').to.equal(8);
     expect(prefixes.lengthOf('450000000000')).to.equal(9);
     expect(prefixes.lengthOf('061414107346')).to.equal(7);
