@@ -32,6 +32,7 @@ import { CaptureJobs, jobJson, type CaptureCounts, type CaptureJob } from './epc
 import { captureJobXml, queryDocumentXml, xmlFormAsked, xmlMediaTypeAsked, type XmlForm } from './epcis-xml-write';
 import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
+import type { CompanyPrefixes } from './company-prefixes';
 import type { EventStore } from './epcis-store';
 import { addQueryRoutes, ownerOf } from './epcis-query-routes';
 import { addTopLevelResources } from './epcis-resources';
@@ -169,6 +170,12 @@ function answerJob(ctx: Context, job: CaptureJob): void {
   answerNegotiated(ctx, xmlMediaTypeAsked(ctx.req), json, 'application/json', () => captureJobXml(json));
 }
 
+/** How a request's answer writes EPCs, and (for EPC URNs only: asking makes the store learn them) the company prefix lengths it writes them by. */
+function answerFormat(ctx: Context, store: EventStore): [EpcFormat, CompanyPrefixes | undefined] {
+  const format = ctx.state['epcFormat'] as EpcFormat;
+  return [format, format === 'Always_EPC_URN' ? store.companyPrefixes?.() : undefined];
+}
+
 function nextLink(ctx: Context, token: string): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(ctx.query)) {
@@ -277,7 +284,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
     if (next) ctx.set('Link', nextLink(ctx, next));
-    answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat, deps.store.companyPrefixes?.()));
+    answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ...answerFormat(ctx, deps.store)));
   };
 
   router.get('/events', (ctx) => answer(ctx));
@@ -287,7 +294,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const eventID = ctx.params['eventID'] ?? '';
     const stored = await deps.store.get(eventID, identity, deps.viewerOf?.(ctx));
     if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
-    answerQueryDocument(ctx, queryDocument([stored], now(), 'SimpleEventQuery', ctx.state['epcFormat'] as EpcFormat, deps.store.companyPrefixes?.()));
+    answerQueryDocument(ctx, queryDocument([stored], now(), 'SimpleEventQuery', ...answerFormat(ctx, deps.store)));
   });
 
   if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink);
