@@ -67,7 +67,7 @@ export const ERROR_CATALOGUE = {
   EPCIS_NOT_READY: { status: 503, message: 'The EPCIS event store is catching up with the ledger.' },
   CAPTURE_BUSY: { status: 503, message: 'The gateway has as many documents waiting to be captured as it keeps; send again later.' },
   NOT_IMPLEMENTED: { status: 501, message: 'This deployment does not offer this.' },
-  NOT_ACCEPTABLE: { status: 406, message: 'The server cannot answer in the version the request asks for.' },
+  NOT_ACCEPTABLE: { status: 406, message: 'The server cannot answer in the version or form the request asks for.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body is not of a media type this resource takes.' },
   QUERY_TOO_LARGE: { status: 413, message: 'The query matches more events than it allows (maxEventCount).' },
   // services
