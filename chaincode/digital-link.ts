@@ -990,6 +990,21 @@ function readTag(scheme: string, rest: string, urn: string): Keys {
 // ---------------------------------------------------------------------------------------------
 // Digital Link → EPC URN
 
+/** Where a key's GS1 company prefix starts in its digits: after the indicator or extension digit (GTIN, SSCC) or GRAI's leading zero; kinds without an EPC URN have none. */
+const COMPANY_PREFIX_START: Readonly<Partial<Record<IdentifierKind, number>>> = {
+  product: 1, lot: 1, item: 1, sscc: 1, grai: 1,
+  location: 0, party: 0, giai: 0, gsrn: 0, gsrnp: 0, gdti: 0, gcn: 0, gsin: 0, cpid: 0,
+};
+
+/**
+ * The digits of a parsed identifier's key from where its company prefix starts (what a company
+ * prefix table is looked up with), or undefined for a kind {@link toEpcUrn} writes no URN for.
+ */
+export function companyPrefixDigits(id: ParsedIdentifier): string | undefined {
+  const start = COMPANY_PREFIX_START[id.kind];
+  return start === undefined ? undefined : id.key.value.slice(start);
+}
+
 /**
  * The EPC URN of an identifier (any form {@link parseIdentifier} accepts). URNs split the key
  * at the GS1 company prefix, whose length (6–12) the identifier itself does not reveal, so the

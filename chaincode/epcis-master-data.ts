@@ -240,16 +240,12 @@ export async function ledgerMasterData(tx: Tx): Promise<LocationMasterData> {
   } finally {
     await iterator.close();
   }
-  const owners = new Map<string, string>();
   const ownerOfGln = new Map<string, string | undefined>();
   for (const r of records) {
     const gln = locationGln(r.id);
-    if (gln === undefined || owners.has(r.id)) continue;
-    if (!ownerOfGln.has(gln)) ownerOfGln.set(gln, (await participantsWithGln(tx, gln))[0]);
-    const owner = ownerOfGln.get(gln);
-    if (owner !== undefined) owners.set(r.id, owner);
+    if (gln !== undefined && !ownerOfGln.has(gln)) ownerOfGln.set(gln, (await participantsWithGln(tx, gln))[0]);
   }
-  const md = new LocationMasterData((location) => owners.get(location));
+  const md = new LocationMasterData((location) => ownerOfGln.get(locationGln(location) ?? ''));
   for (const r of records) md.apply(r);
   return md;
 }

@@ -16,14 +16,8 @@
  * An identifier of neither is refused (406 NOT_ACCEPTABLE, naming it): a URN guessed at could be
  * a wrong one.
  */
-import { parseIdentifier, toEpcUrn, type IdentifierKind } from '../chaincode/digital-link';
+import { companyPrefixDigits, toEpcUrn, tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
-
-/** Where a key's company prefix starts in its digits: after the indicator or extension digit (GTIN, SSCC) or GRAI's leading zero. */
-const PREFIX_OFFSET: Readonly<Partial<Record<IdentifierKind, number>>> = {
-  product: 1, lot: 1, item: 1, sscc: 1, grai: 1,
-  location: 0, party: 0, giai: 0, gsrn: 0, gsrnp: 0, gdti: 0, gcn: 0, gsin: 0, cpid: 0,
-};
 
 /** A company prefix is 6 to 12 digits. */
 const MIN_PREFIX = 6;
@@ -130,15 +124,10 @@ export class CompanyPrefixes {
    */
   urnOf(identifier: string): string {
     if (!identifier.startsWith('https://id.gs1.org/')) return identifier;
-    let parsed;
-    try {
-      parsed = parseIdentifier(identifier);
-    } catch {
-      return identifier;
-    }
-    const offset = PREFIX_OFFSET[parsed.kind];
-    if (offset === undefined) return identifier; // a kind with no EPC URN
-    const length = this.lengthOf(parsed.key.value.slice(offset));
+    const parsed = tryParseIdentifier(identifier);
+    const digits = parsed && companyPrefixDigits(parsed);
+    if (digits === undefined) return identifier; // not a GS1 key, or a kind with no EPC URN
+    const length = this.lengthOf(digits);
     if (length === undefined) {
       throw new ZfcError('NOT_ACCEPTABLE', `the company prefix length of ${identifier} is not known, so it cannot be written as an EPC URN: ask for Always_GS1_Digital_Link or Never_Translates (the gateway learns a company's prefix from any identifier captured as a URN, and reads GS1's table from EPCIS_GCP_TABLE)`, { header: 'GS1-EPC-Format', value: 'Always_EPC_URN', identifier });
     }

@@ -225,6 +225,7 @@ export class ProjectedEventStore implements EventStore {
     this.prefixTable = options.companyPrefixTable;
   }
 
+  /** GS1's company prefix table, if the operator gave one. */
   private readonly prefixTable: ReadonlyMap<string, number> | undefined;
   /** Made when an answer in EPC URN form is first asked for; from then on, each applied event teaches it its URNs' company prefixes. */
   private prefixes: CompanyPrefixes | undefined;

@@ -486,10 +486,20 @@ export type EpcFormat = 'Always_GS1_Digital_Link' | 'Always_EPC_URN' | 'Never_Tr
  * (NOT_ACCEPTABLE) an identifier of a company whose prefix length it does not.
  */
 export function epcFormatOf(header: string | undefined): EpcFormat {
+  return formatHeaderValue('GS1-EPC-Format', header, 'Always_GS1_Digital_Link', ['Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates']);
+}
+
+/**
+ * The value of one of the REST binding's format headers (`GS1-EPC-Format`, `GS1-CBV-XML-Format`):
+ * `preferred` when it says nothing or `No_Preference` (the server's choice), one of `values` as
+ * given, INVALID_ARGUMENT naming the header for anything else.
+ */
+export function formatHeaderValue<T extends string>(name: string, header: string | undefined, preferred: T, values: readonly T[]): T {
   const asked = (header ?? '').trim();
-  if (asked === '' || asked === 'No_Preference' || asked === 'Always_GS1_Digital_Link') return 'Always_GS1_Digital_Link';
-  if (asked === 'Never_Translates' || asked === 'Always_EPC_URN') return asked;
-  throw new ZfcError('INVALID_ARGUMENT', 'GS1-EPC-Format is No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates', { errors: [{ path: '/headers/GS1-EPC-Format', message: 'is not one of the standard\'s values' }] });
+  if (asked === '' || asked === 'No_Preference') return preferred;
+  if ((values as readonly string[]).includes(asked)) return asked as T;
+  const all = ['No_Preference', ...values];
+  throw new ZfcError('INVALID_ARGUMENT', `${name} is ${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}`, { errors: [{ path: `/headers/${name}`, message: 'is not one of the standard\'s values' }] });
 }
 
 const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const;

@@ -26,9 +26,8 @@ import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 import { ZfcError } from '../chaincode/errors';
 import { isUri } from '../chaincode/epcis-formats';
-import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, type Vocabulary } from './epcis-query';
-import { CompanyPrefixes } from './company-prefixes';
-import type { EventStore, MemberKind } from './epcis-store';
+import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, type EpcFormat, type Vocabulary } from './epcis-query';
+import { answerPrefixes, type EventStore, type MemberKind } from './epcis-store';
 
 /** What the resources need of the EPCIS router. */
 export interface ResourceDeps {
@@ -164,7 +163,7 @@ export function addTopLevelResources(router: Router, deps: ResourceDeps): void {
       if (!deps.store.members) throw new ZfcError('NOT_IMPLEMENTED', `this deployment's event store does not list ${r.name}`);
       const page = await deps.store.members(r.list, singleParam(ctx, 'nextPageToken') ?? '', perPageOf(ctx), deps.viewerOf?.(ctx));
       if (page.nextPageToken) ctx.set('Link', deps.nextLink(ctx, page.nextPageToken));
-      const prefixes = ctx.state['epcFormat'] === 'Always_EPC_URN' ? (deps.store.companyPrefixes?.() ?? new CompanyPrefixes()) : undefined;
+      const prefixes = answerPrefixes(deps.store, ctx.state['epcFormat'] as EpcFormat);
       collection(ctx, prefixes ? page.members.map((m) => prefixes.urnOf(m)) : page.members);
     });
     router.get(`/${r.name}/:${r.segment}`, async (ctx) => {

@@ -33,7 +33,7 @@ import { captureJobXml, queryDocumentXml, xmlFormAsked, xmlMediaTypeAsked, type 
 import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
 import type { CompanyPrefixes } from './company-prefixes';
-import type { EventStore } from './epcis-store';
+import { answerPrefixes, type EventStore } from './epcis-store';
 import { addQueryRoutes, ownerOf } from './epcis-query-routes';
 import { addTopLevelResources } from './epcis-resources';
 import type { EpcisSubscriptions } from './epcis-subscriptions';
@@ -170,10 +170,10 @@ function answerJob(ctx: Context, job: CaptureJob): void {
   answerNegotiated(ctx, xmlMediaTypeAsked(ctx.req), json, 'application/json', () => captureJobXml(json));
 }
 
-/** How a request's answer writes EPCs, and (for EPC URNs only: asking makes the store learn them) the company prefix lengths it writes them by. */
+/** How a request's answer writes EPCs, and the company prefixes its EPC URNs are written by. */
 function answerFormat(ctx: Context, store: EventStore): [EpcFormat, CompanyPrefixes | undefined] {
   const format = ctx.state['epcFormat'] as EpcFormat;
-  return [format, format === 'Always_EPC_URN' ? store.companyPrefixes?.() : undefined];
+  return [format, answerPrefixes(store, format)];
 }
 
 function nextLink(ctx: Context, token: string): string {

@@ -7,11 +7,11 @@
 import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import type { EpcisQueryPlan } from '../chaincode/epcis-match';
-import type { EventOrder } from './epcis-query';
+import type { EpcFormat, EventOrder } from './epcis-query';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity, Ledger } from '../ledger-tools/ledger';
-import type { CompanyPrefixes } from './company-prefixes';
+import { CompanyPrefixes } from './company-prefixes';
 import { submitRetrying } from './submit-retrying';
 
 /** Captures and reads EPCIS events on behalf of an identity. */
@@ -44,6 +44,15 @@ export interface EventStore {
    * GS1 key.
    */
   companyPrefixes?(): CompanyPrefixes;
+}
+
+/**
+ * The company prefixes an answer in `format` writes EPC URNs by: the store's, asked only for that
+ * format (asking makes a store start learning them), none known for a store without them.
+ */
+export function answerPrefixes(store: EventStore, format: EpcFormat): CompanyPrefixes | undefined {
+  if (format !== 'Always_EPC_URN') return undefined;
+  return store.companyPrefixes?.() ?? new CompanyPrefixes();
 }
 
 /** The kinds of identifier the top-level resources list. */

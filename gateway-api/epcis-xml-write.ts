@@ -25,10 +25,10 @@
 import type { IncomingMessage } from 'node:http';
 import accepts from 'accepts';
 import { CBV_VOCABULARY_OF_URN, cbvWord, type CbvVocabulary } from '../chaincode/cbv';
-import { ZfcError } from '../chaincode/errors';
 import { ZFC_EPCIS_NAMESPACE } from '../chaincode/epcis-event';
 import { CBV_URN_WEB } from '../chaincode/epcis-event-hash';
 import type { CaptureJob } from './epcis-capture-jobs';
+import { formatHeaderValue } from './epcis-query';
 import { EPC_LISTS, QUANTITY_LISTS, STANDARD_PREFIXES, XSI_NS } from './epcis-xml';
 
 type Json = Record<string, unknown>;
@@ -72,10 +72,7 @@ export type CbvXmlFormat = 'Never_Translates' | 'Always_URN' | 'Always_Web_URI';
  * does not define.
  */
 export function cbvXmlFormatOf(header: string | undefined): CbvXmlFormat {
-  const asked = (header ?? '').trim();
-  if (asked === '' || asked === 'No_Preference' || asked === 'Never_Translates') return 'Never_Translates';
-  if (asked === 'Always_URN' || asked === 'Always_Web_URI') return asked;
-  throw new ZfcError('INVALID_ARGUMENT', 'GS1-CBV-XML-Format is No_Preference, Always_Web_URI, Always_URN or Never_Translates', { errors: [{ path: '/headers/GS1-CBV-XML-Format', message: 'is not one of the standard\'s values' }] });
+  return formatHeaderValue('GS1-CBV-XML-Format', header, 'Never_Translates', ['Always_Web_URI', 'Always_URN', 'Never_Translates']);
 }
 
 /** The media types an EPCIS answer is negotiated among (Accept), JSON's first: a reader that says nothing gets JSON-LD. */
