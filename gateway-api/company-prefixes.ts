@@ -123,14 +123,41 @@ export class CompanyPrefixes {
    * @throws ZfcError NOT_ACCEPTABLE when its company prefix length is known from neither source.
    */
   urnOf(identifier: string): string {
+    const urn = this.urnIfKnown(identifier);
+    if (urn === undefined) {
+      throw new ZfcError('NOT_ACCEPTABLE', `the company prefix length of ${identifier} is not known, so it cannot be written as an EPC URN: ask for Always_GS1_Digital_Link or Never_Translates (the gateway learns a company's prefix from any identifier captured as a URN, and reads GS1's table from EPCIS_GCP_TABLE)`, { header: 'GS1-EPC-Format', value: 'Always_EPC_URN', identifier });
+    }
+    return urn;
+  }
+
+  /**
+   * Writes as {@link urnOf} does, but an identifier whose company prefix length is not known
+   * stays as it is (its Digital Link) and is added to `unwritten`: for a subscription's
+   * deliveries, which cannot be refused as an answer can, and must not be dropped.
+   */
+  orAsGiven(unwritten: Set<string>): UrnWriter {
+    return {
+      urnOf: (identifier) => {
+        const urn = this.urnIfKnown(identifier);
+        if (urn !== undefined) return urn;
+        unwritten.add(identifier);
+        return identifier;
+      },
+    };
+  }
+
+  /** {@link urnOf}'s answer, or undefined where it would refuse. */
+  private urnIfKnown(identifier: string): string | undefined {
     if (!identifier.startsWith('https://id.gs1.org/')) return identifier;
     const parsed = tryParseIdentifier(identifier);
     const digits = parsed && companyPrefixDigits(parsed);
     if (digits === undefined) return identifier; // not a GS1 key, or a kind with no EPC URN
     const length = this.lengthOf(digits);
-    if (length === undefined) {
-      throw new ZfcError('NOT_ACCEPTABLE', `the company prefix length of ${identifier} is not known, so it cannot be written as an EPC URN: ask for Always_GS1_Digital_Link or Never_Translates (the gateway learns a company's prefix from any identifier captured as a URN, and reads GS1's table from EPCIS_GCP_TABLE)`, { header: 'GS1-EPC-Format', value: 'Always_EPC_URN', identifier });
-    }
-    return toEpcUrn(identifier, length);
+    return length === undefined ? undefined : toEpcUrn(identifier, length);
   }
+}
+
+/** What writes an answer's identifiers as EPC URNs: {@link CompanyPrefixes} (refusing the unknown), or {@link CompanyPrefixes.orAsGiven}. */
+export interface UrnWriter {
+  urnOf(identifier: string): string;
 }

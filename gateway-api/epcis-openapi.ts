@@ -137,7 +137,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       operationId: 'epcisNamedQueryEvents',
       summary: 'The events of a named query, paged. With Upgrade: websocket, a subscription over the connection: stream=true, or a schedule (second, minute, hour, dayOfMonth, month, dayOfWeek; reportIfEmpty), and initialRecordTime, as query parameters; each delivery is one EPCISQueryDocument message (in the XML binding when the handshake\'s Accept prefers application/xml or text/xml, its CBV values as GS1-CBV-XML-Format asks); the connection closes 1000 when the query is removed, 1001 when the gateway stops, 1013 when the subscriber reads too slowly.',
       security,
-      parameters: [pathParam('name'), ...['perPage', 'nextPageToken', 'stream', 'initialRecordTime', 'reportIfEmpty', 'second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })), cbvXmlFormat],
+      parameters: [pathParam('name'), ...['perPage', 'nextPageToken', 'stream', 'initialRecordTime', 'reportIfEmpty', 'second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })), cbvXmlFormat, epcFormat],
       responses: { ...answer, '101': { description: 'Switching to a WebSocket subscription (Upgrade: websocket).' } },
     },
   },
@@ -145,9 +145,9 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     post: {
       operationId: 'epcisSubscribe',
       summary:
-        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first), and with `"zfc:heldBySubscriber": true` only events naming a lot the subscriber holds. Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`: JSON-LD, or the XML binding\'s when this request\'s Accept prefers application/xml or text/xml (its CBV values as GS1-CBV-XML-Format asks; the subscription shows it as `zfc:deliveryFormat`). This answer itself is JSON, the binding\'s one form for it.',
+        'Subscribe `{ dest, signatureToken, stream: true }` (each new matching event is POSTed to dest as it is recorded) or `{ dest, signatureToken, schedule: { second, minute, hour, dayOfMonth, month, dayOfWeek }, reportIfEmpty }` (at each matching UTC second, what matched since the last report), optionally from `initialRecordTime` (events already recorded since then first), and with `"zfc:heldBySubscriber": true` only events naming a lot the subscriber holds. Deliveries are EPCISQueryDocuments signed `GS1-Signature: sha256=<HMAC-SHA256 of the body>`: JSON-LD, or the XML binding\'s when this request\'s Accept prefers application/xml or text/xml (its CBV values as GS1-CBV-XML-Format asks; the subscription shows it as `zfc:deliveryFormat`), their EPCs as this request\'s GS1-EPC-Format asks (shown as `zfc:epcFormat`; in EPC URN form an identifier of unknown company prefix length stays a Digital Link, and that delivery\'s GS1-EPC-Format header says No_Preference). This answer itself is JSON, the binding\'s one form for it.',
       security,
-      parameters: [pathParam('name'), cbvXmlFormat],
+      parameters: [pathParam('name'), cbvXmlFormat, epcFormat],
       responses: { '201': { description: 'The subscription.' }, default: error },
     },
     get: { operationId: 'epcisSubscriptions', summary: 'The caller\'s subscriptions to a named query, with delivery counts and last delivery.', security, parameters: [pathParam('name')], responses: { '200': { description: '`{ subscriptions }`.' }, default: error } },

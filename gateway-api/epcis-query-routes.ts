@@ -12,7 +12,7 @@ import type { Context } from 'koa';
 import type { EpcisQueryPlan } from '../chaincode/epcis-match';
 import { ZfcError } from '../chaincode/errors';
 import type { Identity } from '../ledger-tools/ledger';
-import { extensionPrefixes, parseEpcisQuery } from './epcis-query';
+import { extensionPrefixes, parseEpcisQuery, type EpcFormat } from './epcis-query';
 import { readJsonBody } from './epcis-http';
 import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
@@ -91,7 +91,9 @@ export function addQueryRoutes(
     const body = await readJsonBody(ctx, 64 * 1024);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ZfcError('INVALID_ARGUMENT', 'a subscription is a JSON object', { errors: [{ path: '', message: 'must be an object' }] });
     // deliveries in XML for a subscriber whose Accept prefers it: the 201 itself stays JSON, the binding's one form for it
-    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity), xmlFormAsked(ctx.req));
+    // its EPCs as GS1-EPC-Format asked (read by the EPCIS router for every request)
+    const form = { xml: xmlFormAsked(ctx.req), epc: ctx.state['epcFormat'] as EpcFormat | undefined };
+    const sub = await subs.subscribe(ctx.params['name'] ?? '', body as SubscriptionRequest, ownerOf(ctx, deps, identity), form);
     ctx.set('Location', `/epcis/queries/${encodeURIComponent(sub.queryName)}/subscriptions/${sub.subscriptionID}`);
     ctx.status = 201;
     ctx.body = sub;

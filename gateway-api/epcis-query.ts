@@ -11,7 +11,7 @@
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { cbvWord, type CbvVocabulary } from '../chaincode/cbv';
 import { ZfcError } from '../chaincode/errors';
-import { CompanyPrefixes } from './company-prefixes';
+import { CompanyPrefixes, type UrnWriter } from './company-prefixes';
 import { isUri } from '../chaincode/epcis-formats';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import { answeredEvent, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
@@ -521,13 +521,13 @@ function withIdentifiers(event: Readonly<Record<string, unknown>>, write: (ident
 
 /**
  * A stored event as the query interface answers it: as captured (or its EPCs as canonical
- * Digital Links, or as EPC URNs by `prefixes`), with its eventID and recordTime, and the
+ * Digital Links, or as EPC URNs written by `prefixes`), with its eventID and recordTime, and the
  * errorDeclaration made about it later, if any.
  *
  * @throws ZfcError NOT_ACCEPTABLE in EPC URN form for an identifier whose company prefix length
- *   `prefixes` does not know, or with no `prefixes` at all.
+ *   `prefixes` does not know (and refuses), or with no `prefixes` at all.
  */
-export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat, prefixes?: CompanyPrefixes): Record<string, unknown> {
+export function answerEvent(stored: StoredEpcisEvent, format: EpcFormat, prefixes?: UrnWriter): Record<string, unknown> {
   if (format === 'Never_Translates') return answeredEvent(stored, stored.event);
   if (format === 'Always_GS1_Digital_Link') return answeredEvent(stored, withIdentifiers(stored.event, canonicalOrSame));
   const urns = prefixes ?? new CompanyPrefixes();
@@ -557,7 +557,7 @@ function contexts(events: readonly StoredEpcisEvent[]): { context: unknown[]; ow
  * @example
  * ctx.body = queryDocument(page.events, new Date().toISOString());
  */
-export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery', format: EpcFormat = 'Always_GS1_Digital_Link', prefixes?: CompanyPrefixes): Record<string, unknown> {
+export function queryDocument(events: readonly StoredEpcisEvent[], creationDate: string, queryName = 'SimpleEventQuery', format: EpcFormat = 'Always_GS1_Digital_Link', prefixes?: UrnWriter): Record<string, unknown> {
   const { context, own } = contexts(events);
   const eventList = events.map((e) => {
     const out = answerEvent(e, format, prefixes);

@@ -4,7 +4,9 @@
  * POSTed to the callback as an EPCISQueryDocument (queryName, subscriptionID) signed with
  * HMAC-SHA256 of the exact body under the token, in the `GS1-Signature` header
  * (`sha256=<hex>`); a subscriber that asked for XML (XmlForm) is sent the XML binding's
- * EPCISQueryDocument instead of JSON-LD, signed alike. A streaming subscription
+ * EPCISQueryDocument instead of JSON-LD, signed alike; one that asked for EPC URNs
+ * (`GS1-EPC-Format: Always_EPC_URN`) is sent its EPCs as URNs, as far as the gateway knows their
+ * company prefix lengths (company-prefixes.ts). A streaming subscription
  * (`stream: true`) is sent each new matching event as the ledger records it; a scheduled one
  * (`schedule`, epcis-schedule.ts) is sent, at each time its schedule matches, every event that
  * matched since its last report, in one document (several of at most
@@ -43,7 +45,8 @@ import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { isAfter } from '../ledger-tools/call-check';
 import { epcisEventsOf, identifiersOf, type EpcisListener } from './epcis-projection';
 import type { EpcisRecords, RecordOp } from './epcis-records';
-import { EPCIS_HEADERS, queryDocument } from './epcis-query';
+import { CompanyPrefixes } from './company-prefixes';
+import { EPCIS_HEADERS, queryDocument, type EpcFormat } from './epcis-query';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
 import { queryDocumentXml, type XmlForm } from './epcis-xml-write';
 import type { Lookup } from './public-address';
@@ -87,6 +90,14 @@ export interface Subscription {
    * handshake; JSON-LD when absent.
    */
   readonly 'zfc:deliveryFormat'?: XmlForm;
+  /**
+   * How deliveries write EPCs when the subscriber asked for other than Digital Links
+   * (`GS1-EPC-Format` on its subscription request or WebSocket handshake): as EPC URNs, or as
+   * captured. In URN form an identifier whose company prefix length the gateway does not know
+   * is written as its Digital Link (a delivery cannot be refused as an answer can), and the
+   * delivery's `GS1-EPC-Format` header then says `No_Preference`.
+   */
+  readonly 'zfc:epcFormat'?: Exclude<EpcFormat, 'Always_GS1_Digital_Link'>;
   /** Deliveries made, and deliveries abandoned after every retry failed. */
   delivered: number;
   failed: number;
@@ -138,6 +149,8 @@ export interface EventSource {
    * Without it a subscription cannot reach back before it was made.
    */
   recordedSince?(plan: EpcisQueryPlan, since: string, viewer: string, limit: number): RecordedSince;
+  /** The company prefix lengths deliveries in EPC URN form are written by (epcis-store.ts's EventStore.companyPrefixes). */
+  companyPrefixes?(): CompanyPrefixes;
   /** The master data queries believe (WD_, HASATTR_, EQ_ATTR_), as of the event being matched. */
   readonly masterData?: MasterDataView;
 }
@@ -204,12 +217,21 @@ export interface SubscriptionSink {
   end(why: string): void;
 }
 
+/**
+ * How a subscriber asked its deliveries written, with the headers it would ask an answer by:
+ * the XML binding (Accept, GS1-CBV-XML-Format) or JSON-LD, and its EPCs (GS1-EPC-Format).
+ */
+export interface DeliveryForm {
+  readonly xml?: XmlForm | undefined;
+  readonly epc?: EpcFormat | undefined;
+}
+
 /** A checked request for {@link EpcisSubscriptions.attach}. */
 export interface AttachRequest {
   readonly queryName: string;
   readonly request: SubscriptionRequest;
   readonly owner: string;
-  readonly xml?: XmlForm;
+  readonly form: DeliveryForm;
 }
 
 /** The most events a subscription may reach back to with initialRecordTime (the rest is for /events). */
@@ -434,16 +456,17 @@ export class EpcisSubscriptions {
    * Subscribes a callback to a named query: streaming (`stream: true`) or on a `schedule`
    * (with `reportIfEmpty`), from `initialRecordTime` (default now). Events recorded since that
    * time and already on the ledger are reported first (at most {@link MAX_BACKLOG}), in ledger
-   * order, then each new one. Deliveries are JSON-LD, or in the XML binding as `xml` says.
+   * order, then each new one. Deliveries are JSON-LD, or in the XML binding, with their EPCs
+   * written as `form` says.
    */
-  async subscribe(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlForm): Promise<Subscription> {
+  async subscribe(queryName: string, request: SubscriptionRequest, owner: string, form: DeliveryForm = {}): Promise<Subscription> {
     this.query(queryName);
     const url = this.destination(request.dest);
     const token = request.signatureToken;
     if (typeof token !== 'string' || token.length < 16 || token.length > MAX_TOKEN) {
       throw bad('/signatureToken', `must be a string of 16 to ${MAX_TOKEN} characters`);
     }
-    const { backlog, ...made } = this.prepare(queryName, request, owner, xml);
+    const { backlog, ...made } = this.prepare(queryName, request, owner, form);
     const sub = live({ ...made, dest: url.toString(), token });
     // set and queued in this turn, so that no event the source applies next can go before them
     this.subs.set(sub.subscriptionID, sub);
@@ -466,10 +489,10 @@ export class EpcisSubscriptions {
    * position it goes live after), so that no event applied between the check and the open is
    * missed, as it would be with the check's.
    */
-  checkAttach(queryName: string, request: SubscriptionRequest, owner: string, xml?: XmlForm): AttachRequest {
+  checkAttach(queryName: string, request: SubscriptionRequest, owner: string, form: DeliveryForm = {}): AttachRequest {
     this.query(queryName);
-    this.prepare(queryName, request, owner, xml);
-    return { queryName, request, owner, ...(xml ? { xml } : {}) };
+    this.prepare(queryName, request, owner, form);
+    return { queryName, request, owner, form };
   }
 
   /**
@@ -481,7 +504,7 @@ export class EpcisSubscriptions {
    * the gateway closes (`sink.end` is told why).
    */
   attach(checked: AttachRequest, sink: SubscriptionSink): { readonly subscription: Subscription; end(): void } {
-    const { backlog, ...made } = this.prepare(checked.queryName, checked.request, checked.owner, checked.xml);
+    const { backlog, ...made } = this.prepare(checked.queryName, checked.request, checked.owner, checked.form);
     const sub = live({ ...made, dest: 'websocket', token: '' }, sink);
     this.subs.set(sub.subscriptionID, sub);
     for (const event of backlog) this.enqueue(sub, event, '');
@@ -501,7 +524,7 @@ export class EpcisSubscriptions {
    * initialRecordTime (and the backlog since it, at most {@link MAX_BACKLOG}), the holdings
    * filter, and the owner's count.
    */
-  private prepare(queryName: string, request: SubscriptionRequest, owner: string, xml: XmlForm | undefined): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
+  private prepare(queryName: string, request: SubscriptionRequest, owner: string, { xml, epc }: DeliveryForm): Omit<SavedSubscription, 'dest' | 'token'> & { readonly backlog: readonly StoredEpcisEvent[] } {
     const q = this.query(queryName);
     const timing = timingOf(request);
     const held = request['zfc:heldBySubscriber'];
@@ -526,7 +549,8 @@ export class EpcisSubscriptions {
     return {
       subscriptionID: randomUUID(), queryName, owner, createdAt,
       ...('stream' in timing ? { stream: true } : { schedule: timing.schedule.given, reportIfEmpty: timing.reportIfEmpty }),
-      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), ...(xml ? { 'zfc:deliveryFormat': xml } : {}), delivered: 0, failed: 0,
+      initialRecordTime, ...(held === true ? { 'zfc:heldBySubscriber': true } : {}), ...(xml ? { 'zfc:deliveryFormat': xml } : {}),
+      ...(epc && epc !== 'Always_GS1_Digital_Link' ? { 'zfc:epcFormat': epc } : {}), delivered: 0, failed: 0,
       ...(reach?.through && this.options.ledger ? { liveAfter: reach.through } : {}),
       backlog: reach?.events ?? [],
     };
@@ -631,6 +655,7 @@ export class EpcisSubscriptions {
       ...(s.initialRecordTime !== undefined ? { initialRecordTime: s.initialRecordTime } : {}),
       ...(s['zfc:heldBySubscriber'] ? { 'zfc:heldBySubscriber': true } : {}),
       ...(s['zfc:deliveryFormat'] ? { 'zfc:deliveryFormat': s['zfc:deliveryFormat'] } : {}),
+      ...(s['zfc:epcFormat'] ? { 'zfc:epcFormat': s['zfc:epcFormat'] } : {}),
       delivered: s.delivered, failed: s.failed,
       ...(s.lastDelivery ? { lastDelivery: s.lastDelivery } : {}),
       ...(s.lastNotifiedAt ? { lastNotifiedAt: s.lastNotifiedAt } : {}),
@@ -768,10 +793,15 @@ export class EpcisSubscriptions {
   }
 
   private async deliver(sub: LiveSubscription, events: readonly StoredEpcisEvent[]): Promise<Outcome> {
-    const doc = queryDocument(events, this.now(), sub.queryName);
+    const format = sub['zfc:epcFormat'] ?? 'Always_GS1_Digital_Link';
+    // in URN form, what the gateway cannot write as a URN stays a Digital Link: a delivery is never refused
+    const unwritten = new Set<string>();
+    const urns = format === 'Always_EPC_URN' ? (this.options.source.companyPrefixes?.() ?? new CompanyPrefixes()).orAsGiven(unwritten) : undefined;
+    const doc = queryDocument(events, this.now(), sub.queryName, format, urns);
     (doc['epcisBody'] as { queryResults: Record<string, unknown> }).queryResults['subscriptionID'] = sub.subscriptionID;
     const xml = sub['zfc:deliveryFormat'];
     const body = xml ? queryDocumentXml(doc, xml.cbv) : JSON.stringify(doc);
+    const epcHeader = unwritten.size > 0 ? 'No_Preference' : format;
     if (sub.sink) {
       if (this.closed || this.subs.get(sub.subscriptionID) !== sub) return 'interrupted';
       if (!sub.sink.send(body)) {
@@ -789,7 +819,7 @@ export class EpcisSubscriptions {
     let status = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (this.closed || this.subs.get(sub.subscriptionID) !== sub) return 'interrupted'; // closing, or unsubscribed meanwhile
-      status = await this.post(sub, body);
+      status = await this.post(sub, body, epcHeader);
       if (status >= 200 && status < 300) {
         sub.delivered++;
         sub.lastNotifiedAt = this.now();
@@ -806,8 +836,8 @@ export class EpcisSubscriptions {
     return 'failed';
   }
 
-  /** POSTs a delivery; the HTTP status, or 0 when the callback could not be reached. */
-  private post(sub: Subscription & { readonly token: string }, body: string): Promise<number> {
+  /** POSTs a delivery, saying how its EPCs are written (`epcFormat`); the HTTP status, or 0 when the callback could not be reached. */
+  private post(sub: Subscription & { readonly token: string }, body: string, epcFormat: string): Promise<number> {
     return new Promise((resolve) => {
       let url: URL;
       try {
@@ -818,7 +848,7 @@ export class EpcisSubscriptions {
       }
       const xml = sub['zfc:deliveryFormat'];
       const headers = {
-        ...EPCIS_HEADERS, 'GS1-EPC-Format': 'Always_GS1_Digital_Link', ...(xml ? { 'GS1-CBV-XML-Format': xml.cbv } : {}),
+        ...EPCIS_HEADERS, 'GS1-EPC-Format': epcFormat, ...(xml ? { 'GS1-CBV-XML-Format': xml.cbv } : {}),
         'content-type': xml?.mediaType ?? 'application/ld+json', 'GS1-Signature': signDelivery(body, sub.token), 'content-length': String(Buffer.byteLength(body)),
       };
       // a redirect is not followed (its status is a failed attempt); the lookup decides which addresses may be connected to

@@ -9,7 +9,8 @@
  * subscriptions' (epcis-subscriptions.ts); only the delivery differs: nothing is kept or retried,
  * and the subscription lives exactly as long as the connection. A handshake whose Accept prefers
  * XML (`application/xml`, `text/xml`) is sent the XML binding's EPCISQueryDocuments, their CBV
- * values as its `GS1-CBV-XML-Format` asks, and is refused with EPCISExceptions.
+ * values as its `GS1-CBV-XML-Format` asks, and is refused with EPCISExceptions. Its
+ * `GS1-EPC-Format` says how the messages write EPCs, as for a callback subscription.
  *
  * The handshake is authenticated like every API call (`Authorization: Bearer` with the
  * participant's key) and refused, before any upgrade, with the API's own HTTP problem answers:
@@ -32,7 +33,7 @@ import { ZfcError } from '../chaincode/errors';
 import { errorAnswer, problemInXml, toZfcError, type ProblemForm } from './error-middleware';
 import { assertVersionSpoken } from './epcis-http';
 import { problemOf } from './epcis-problems';
-import { EPCIS_HEADERS } from './epcis-query';
+import { EPCIS_HEADERS, epcFormatOf } from './epcis-query';
 import { SCHEDULE_FIELDS } from './epcis-schedule';
 import { notReady } from './epcis-routes';
 import type { EpcisSubscriptions, SubscriptionRequest } from './epcis-subscriptions';
@@ -191,7 +192,8 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
       } catch {
         throw new ZfcError('NOT_FOUND', 'no such query', { name: (m[1] as string).slice(0, 100) });
       }
-      const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner, xmlFormAsked(req));
+      const form = { xml: xmlFormAsked(req), epc: epcFormatOf(String(req.headers['gs1-epc-format'] ?? '')) };
+      const checked = options.subscriptions.checkAttach(name, requestOf(url.searchParams), owner, form);
       if (closed || socket.destroyed) return void socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => open(ws, checked, req.headers.authorization));
     } catch (err) {

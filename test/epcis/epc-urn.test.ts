@@ -17,6 +17,7 @@ import { ConfigError, loadConfig } from '../../gateway-api/config';
 import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
+import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { objectEvent } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -24,6 +25,9 @@ const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0
 const SHOP = gln(81);
 /** A company no identifier was captured of as a URN, and that the table does not list. */
 const UNKNOWN_ITEM = `https://id.gs1.org/01/${withCheck('0401234500000')}/21/U1`;
+/** Another company that no table lists and no URN names: its identifiers never have a URN here. */
+const NEVER_KNOWN_ITEM = `https://id.gs1.org/01/${withCheck('0071234500000')}/21/N1`;
+const TOKEN = 'subscriber-token-0123456789';
 const eventID = (n: number): string => `urn:uuid:7a0c0000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
 
 /** GS1's table's form: entries of prefix and company prefix length (this one written for the test). */
@@ -38,6 +42,7 @@ describe('EPCIS answers in EPC URN form: company prefix lengths from GS1\'s tabl
   let t: TestGateway;
   let gw: TestGateway['gw'];
   let tableFile = '';
+  let callback: CallbackReceiver;
   const api = new ApiClient(() => gw.url);
   const get = (url: string, format: string, accept?: string): Promise<Reply> =>
     call(gw.url, 'GET', url, { key: api.keys['samr'] as string, headers: { 'GS1-EPC-Format': format, ...(accept ? { accept } : {}) } });
@@ -47,7 +52,8 @@ describe('EPCIS answers in EPC URN form: company prefix lengths from GS1\'s tabl
   before(async () => {
     tableFile = path.join(await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-gcp-')), 'gcpprefixformatlist.xml');
     await fs.promises.writeFile(tableFile, TABLE_XML);
-    t = await startTestGateway(undefined, { EPCIS_GCP_TABLE: tableFile });
+    callback = await startCallbackReceiver('/deliveries');
+    t = await startTestGateway(undefined, { EPCIS_GCP_TABLE: tableFile, EPCIS_HTTP_CALLBACK_HOSTS: '127.0.0.1' });
     gw = t.gw;
     api.keys['samr'] = t.regulatorKey;
     await api.register('samr', [
@@ -74,6 +80,7 @@ describe('EPCIS answers in EPC URN form: company prefix lengths from GS1\'s tabl
     await gw?.close();
     if (t) await removeDir(t.dir);
     if (tableFile) await removeDir(path.dirname(tableFile));
+    await callback?.close();
   });
 
   const expectUrnAnswers = async (): Promise<void> => {
@@ -130,11 +137,77 @@ describe('EPCIS answers in EPC URN form: company prefix lengths from GS1\'s tabl
     expect(xml.text).to.not.include('https://id.gs1.org/');
   });
 
+  /** Subscription IDs by the GS1-EPC-Format they were made with ('' for none). */
+  const subscribed = new Map<string, string>();
+  /** The delivery of subscription `format` carrying event `n`, once it has come. */
+  const deliveryOf = async (format: string, n: number): Promise<{ delivery: Delivery; event: Json }> => {
+    for (let i = 0; i < 400; i++) {
+      for (const delivery of callback.deliveries) {
+        const results = JSON.parse(delivery.body).epcisBody.queryResults;
+        const event = (results.resultsBody.eventList as Json[]).find((e) => e['eventID'] === eventID(n));
+        if (results.subscriptionID === subscribed.get(format) && event) return { delivery, event };
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no delivery of event ${n} to the ${format || 'default'} subscription`);
+  };
+  const inspecting = (n: number, extra: Json): Json => objectEvent(n, { eventID: eventID(n), bizStep: 'inspecting', ...extra });
+
+  it('writes a subscription\'s deliveries as its GS1-EPC-Format asked, an identifier of unknown company prefix as its Digital Link', async () => {
+    const as = (method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => call(gw.url, method, url, { key: api.keys['samr'] as string, body, headers });
+    expect((await as('POST', '/epcis/queries', { name: 'inspected', query: { EQ_bizStep: 'inspecting' } })).status).to.equal(201);
+    for (const format of ['Always_EPC_URN', 'Never_Translates', '']) {
+      const made = await as('POST', '/epcis/queries/inspected/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true }, format ? { 'GS1-EPC-Format': format } : {});
+      expect(made.status, made.text).to.equal(201);
+      expect(made.headers.get('gs1-epc-format'), format).to.equal(format || 'Always_GS1_Digital_Link');
+      expect(made.body['zfc:epcFormat'], 'shown on the subscription').to.equal(format || undefined);
+      subscribed.set(format, made.body.subscriptionID);
+    }
+    const bad = await as('POST', '/epcis/queries/inspected/subscriptions', { dest: callback.url, signatureToken: TOKEN, stream: true }, { 'GS1-EPC-Format': 'Always_Barcode' });
+    expect(bad.status, bad.text).to.equal(400);
+    expect((await call(gw.url, 'GET', '/epcis/queries/inspected/subscriptions', { key: api.keys['samr'] as string })).body.subscriptions, 'nothing made by a refused request').to.have.length(3);
+
+    await api.captureOk('shop-u', [
+      inspecting(20, {
+        epcList: ['https://id.gs1.org/01/10614141073464/21/I1', 'urn:epc:id:sgtin:0614141.107346.I2'],
+        quantityList: [{ epcClass: `https://id.gs1.org/01/${withCheck('0950600013435')}/10/L2`, quantity: 2, uom: 'KGM' }],
+        readPoint: { id: glnUri(SHOP) },
+      }),
+    ]);
+    const urn = await deliveryOf('Always_EPC_URN', 20);
+    expect(urn.event).to.deep.include({
+      epcList: ['urn:epc:id:sgtin:0614141.107346.I1', 'urn:epc:id:sgtin:0614141.107346.I2'],
+      quantityList: [{ epcClass: 'urn:epc:class:lgtin:9506000.013435.L2', quantity: 2, uom: 'KGM' }],
+      readPoint: { id: 'urn:epc:id:sgln:695000000.081.0' },
+    });
+    expect(urn.delivery.headers['gs1-epc-format'], 'every identifier is a URN').to.equal('Always_EPC_URN');
+    expect(signedWith(TOKEN, urn.delivery), 'signed over the URN body').to.equal(true);
+    expect((await deliveryOf('Never_Translates', 20)).event['epcList'], 'as captured').to.deep.equal(['https://id.gs1.org/01/10614141073464/21/I1', 'urn:epc:id:sgtin:0614141.107346.I2']);
+    const links = await deliveryOf('', 20);
+    expect(links.event['epcList']).to.deep.equal(['https://id.gs1.org/01/10614141073464/21/I1', 'https://id.gs1.org/01/10614141073464/21/I2']);
+    expect(links.delivery.headers['gs1-epc-format']).to.equal('Always_GS1_Digital_Link');
+
+    // a company the gateway knows no prefix length of: still delivered, that identifier as its Digital Link, and the header says so
+    await api.captureOk('dist-u', [inspecting(21, { epcList: [NEVER_KNOWN_ITEM, 'https://id.gs1.org/01/10614141073464/21/I3'] })]);
+    const mixed = await deliveryOf('Always_EPC_URN', 21);
+    expect(mixed.event['epcList']).to.deep.equal([NEVER_KNOWN_ITEM, 'urn:epc:id:sgtin:0614141.107346.I3']);
+    expect(mixed.delivery.headers['gs1-epc-format']).to.equal('No_Preference');
+    expect(signedWith(TOKEN, mixed.delivery)).to.equal(true);
+  });
+
   it('answers the same after a restart rebuilds what it learnt from the ledger', async () => {
     await gw.close();
     gw = await startGateway(t.config);
     await expectUrnAnswers();
     expect(eventsOf(await get(`/epcis/events/${encodeURIComponent(eventID(3))}`, 'Always_EPC_URN'))[0]?.['epcList']).to.deep.equal(['urn:epc:id:sgtin:4012345.000000.U1']);
+  });
+
+  it('keeps a subscription\'s EPC form across the restart', async () => {
+    await api.captureOk('shop-u', [inspecting(22, { epcList: ['https://id.gs1.org/01/10614141073464/21/I4'] })]);
+    const after = await deliveryOf('Always_EPC_URN', 22);
+    expect(after.event['epcList']).to.deep.equal(['urn:epc:id:sgtin:0614141.107346.I4']);
+    expect(after.delivery.headers['gs1-epc-format']).to.equal('Always_EPC_URN');
+    expect((await deliveryOf('', 22)).event['epcList']).to.deep.equal(['https://id.gs1.org/01/10614141073464/21/I4']);
   });
 
   it('will not start with a table it cannot read or that holds no good entry, naming EPCIS_GCP_TABLE', async () => {

@@ -206,6 +206,24 @@ describe('EPCIS subscriptions over WebSockets', function () {
       expect(badForm.body['xml']).to.include('GS1-CBV-XML-Format');
     });
 
+    it('writes EPCs as the handshake\'s GS1-EPC-Format asks: EPC URNs, as captured, or Digital Links by default', async () => {
+      const path = '/epcis/queries/shipped-w/events?stream=true';
+      const urns = await subscribe(t.gw.url, path, api.keys['dist-w'], { 'GS1-EPC-Format': 'Always_EPC_URN' });
+      const asCaptured = await subscribe(t.gw.url, path, api.keys['dist-w'], { 'GS1-EPC-Format': 'Never_Translates' });
+      const links = await subscribe(t.gw.url, path, api.keys['dist-w']);
+      // one shipped as a Digital Link, one as a URN (this company's prefix is known from the URNs captured before)
+      expect(await api.capture('dist-w', [shipping(410, { epcList: [item(410)] }), shipping(411)])).to.include({ success: true });
+      await until(() => [urns, asCaptured, links].every((s) => epcsOf(s).length === 2));
+      expect(epcsOf(urns)).to.deep.equal([urnOf(410), urnOf(411)]);
+      expect(epcsOf(asCaptured)).to.deep.equal([item(410), urnOf(411)]);
+      expect(epcsOf(links)).to.deep.equal([item(410), item(411)]);
+      for (const s of [urns, asCaptured, links]) s.ws.close();
+      await Promise.all([urns.closed, asCaptured.closed, links.closed]);
+      const bad = await refused(subscribe(t.gw.url, path, api.keys['dist-w'], { 'GS1-EPC-Format': 'Always_Barcode' }));
+      expect(bad.status).to.equal(400);
+      expect(bad.body['error'].message).to.include('GS1-EPC-Format');
+    });
+
     it('takes a schedule instead of stream, and closes the connection when the named query is removed', async () => {
       expect((await api.as('shop-w', 'POST', '/epcis/queries', { name: 'shop-w-daily', query: { EQ_bizStep: 'receiving' } })).status).to.equal(201);
       const daily = await subscribe(t.gw.url, '/epcis/queries/shop-w-daily/events?hour=1&minute=5&reportIfEmpty=true', api.keys['shop-w']);
