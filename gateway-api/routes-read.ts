@@ -18,6 +18,7 @@ import { traceStartOf, type TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
 import { traceDot } from './trace-dot';
+import { epcFormatOf } from './epcis-query';
 import type { TraceEpcisExport } from './trace-epcis';
 
 /** Blocks and transactions with proofs, for ledgers that keep them (capability `blocks`). */
@@ -31,7 +32,7 @@ export interface LedgerInspector {
 export interface ReadDeps {
   readonly index: TraceIndex;
   readonly inspector?: LedgerInspector;
-  /** `format=epcis`: the trace's EPCIS events as an EPCISQueryDocument. */
+  /** `format=epcis`: the trace's EPCIS events as an EPCISQueryDocument, its EPCs as `GS1-EPC-Format` asks. */
   readonly epcisExport?: TraceEpcisExport;
 }
 
@@ -101,8 +102,10 @@ async function traceRoute(ctx: Context, deps: ReadDeps, direction: 'back' | 'for
   const { start, code } = traceStart(q);
   const graph = direction === 'back' ? deps.index.traceBack(start, code) : deps.index.traceForward(start, code);
   if (format === 'epcis' && deps.epcisExport) {
+    const epcFormat = epcFormatOf(ctx.get('GS1-EPC-Format')); // as the EPCIS query interface writes EPCs
+    ctx.body = await deps.epcisExport(graph, ctx.state['caller'] as Caller, epcFormat);
     ctx.type = 'application/ld+json';
-    ctx.body = await deps.epcisExport(graph, ctx.state['caller'] as Caller);
+    ctx.set('GS1-EPC-Format', epcFormat);
   } else if (format === 'csv') {
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="trace-${direction}.csv"`);

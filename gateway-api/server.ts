@@ -113,9 +113,9 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const isEpcisUp = (): boolean => epcisUp;
   const exportTrace = traceEpcisExport(epcis);
   const gateway = createApp({
-    epcisExport: (graph, caller) => {
+    epcisExport: (graph, caller, format) => {
       if (!epcisUp) throw notReady();
-      return exportTrace(graph, caller);
+      return exportTrace(graph, caller, format);
     },
     epcisReady: isEpcisUp,
     ledger: opened.ledger,

@@ -4,27 +4,29 @@
  * an EPCISQueryDocument — what a regulator hands to another system. The events of each
  * transaction, recorded by the contract or captured through /epcis, are looked up by the
  * transaction, never searched for; the EPCIS store's visibility rules decide what the caller
- * may see.
+ * may see. EPCs are written as the query interface writes them for the `GS1-EPC-Format` asked
+ * (Digital Links by default; EPC URNs refused, 406, for an identifier of unknown company prefix).
  */
 import { itemUri, lotUri } from '../chaincode/digital-link';
 import { anyClasses, anyEpcs } from '../chaincode/epcis-identifiers';
 import type { StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import type { Caller } from './api-keys';
 import type { ProjectedEventStore } from './epcis-projection';
-import { queryDocument } from './epcis-query';
+import { queryDocument, type EpcFormat } from './epcis-query';
+import { answerPrefixes } from './epcis-store';
 import { itemSerialOf, type TraceGraph } from './trace-model';
 
 /** Turns a trace into an EPCIS document for a caller. */
-export type TraceEpcisExport = (graph: TraceGraph, caller: Caller) => Promise<Record<string, unknown>>;
+export type TraceEpcisExport = (graph: TraceGraph, caller: Caller, format?: EpcFormat) => Promise<Record<string, unknown>>;
 
 /** The export over the gateway's EPCIS event store. */
 export function traceEpcisExport(store: ProjectedEventStore, clock: () => Date = () => new Date()): TraceEpcisExport {
-  return async (graph, caller) => {
+  return async (graph, caller, format = 'Always_GS1_Digital_Link') => {
     const events: StoredEpcisEvent[] = [];
     const touches = touchesTrace(graph);
     for (const txId of traceTransactions(graph)) events.push(...store.eventsOfTransaction(txId, caller.participant, touches));
     events.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
-    return queryDocument(events, clock().toISOString(), `trace-${graph.direction}`);
+    return queryDocument(events, clock().toISOString(), `trace-${graph.direction}`, format, answerPrefixes(store, format));
   };
 }
 

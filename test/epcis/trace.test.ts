@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import type { TraceGraph } from '../../gateway-api/trace-model';
 import { ApiClient, traceIndexed } from './api-client';
 
@@ -88,6 +88,19 @@ describe('EPCIS capture joins the trace graph', function () {
     const list = doc.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, unknown>>;
     expect(list.map((e) => `${String(e['type'])}/${String(e['bizStep'] ?? '')}`)).to.deep.equal(['ObjectEvent/commissioning', 'ObjectEvent/shipping', 'ObjectEvent/https://ref.gs1.org/cbv/BizStep-receiving', 'TransformationEvent/', 'AggregationEvent/packing']);
     for (const format of ['csv', 'dot']) expect((await as('samr', 'GET', `/v1/trace/back?${code}&format=${format}`)).status).to.equal(200);
+    // EPCs as GS1-EPC-Format asks, as the EPCIS query interface writes them: here every GS1 key as the URN of its Digital Link
+    const identifiers = (r: Reply): string[] => (r.body.epcisBody.queryResults.resultsBody.eventList as Array<Record<string, any>>) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .flatMap((e) => [...(e['epcList'] ?? []), ...(e['childEPCs'] ?? []), ...(e['outputEPCList'] ?? []), ...[...(e['quantityList'] ?? []), ...(e['inputQuantityList'] ?? [])].map((q: { epcClass: string }) => q.epcClass), ...(e['parentID'] ? [e['parentID']] : [])]);
+    const exported = (format: string): Promise<Reply> => call(gw.url, 'GET', `/v1/trace/back?${code}&format=epcis`, { key: keys['samr'] as string, headers: { 'GS1-EPC-Format': format } });
+    const links = identifiers(doc);
+    const urns = await exported('Always_EPC_URN');
+    expect(urns.status, urns.text).to.equal(200);
+    expect(urns.headers.get('gs1-epc-format')).to.equal('Always_EPC_URN');
+    expect(links.length).to.be.greaterThan(5);
+    expect(identifiers(urns)).to.deep.equal(links.map(urn));
+    const asCaptured = identifiers(await exported('Never_Translates'));
+    expect(asCaptured.filter((id) => id.startsWith('https://scan.example.com/')), 'the other domain\'s Digital Links, as captured').to.not.deep.equal([]);
+    expect((await exported('Always_QR')).status).to.equal(400);
   });
 
   it('traces the farm lot forward to every output of the transformation, and a pallet back to the farm', async () => {
