@@ -30,6 +30,7 @@ import { headerElements, isMasterDataKey, writeMasterData, type MasterDataRecord
 import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
 import { validateEpcisDocument, validateEpcisDocumentProceeding, type EpcisEvent } from './epcis-validate';
 import { assertRole, requireParticipant } from './access';
+import { grantNamedReaders } from './epcis-access';
 import { TRANSFORMER_ROLES } from './transformation';
 import { containerLots, distinctLots } from './aggregation';
 import { assertMayUse, assertNewLot, getHolding } from './lot';
@@ -723,6 +724,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   }
   const fresh = unchecked.filter((c) => !guard.has(c.index));
   for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) });
+  await grantNamedReaders(tx, caller.id, fresh.map((c) => c.ids)); // the parties its events name read the caller's events
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
   if (masterData.length > 0) await writeMasterData(tx.stub, masterData, caller.id, tx.txId, tx.time);
   const histories = new CapturedHistories();

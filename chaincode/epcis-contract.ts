@@ -6,8 +6,8 @@
  * emits ONE chaincode event, `EpcisCaptured`, naming what was captured; the events' records are
  * in the transaction's writes, which every ledger hands its followers with the event
  * (LedgerEvent.writes), so projections (trace index, subscriptions) never read world state and
- * no event is in the block twice. Reads answer a
- * query plan (chaincode/epcis-match.ts) by walking the stored event records (epcis-ledger.ts),
+ * no event is in the block twice. Reads answer only what the caller may read (epcis-access.ts),
+ * a query plan (chaincode/epcis-match.ts) by walking the stored event records (epcis-ledger.ts),
  * master data conditions by the declarations in world state (epcis-master-data.ts), as the
  * gateway's own projection judges them; the gateway answers the standard's queries from that
  * projection.
@@ -25,6 +25,7 @@ import { ledgerMasterData } from './epcis-master-data';
 import type { EpcisQueryPlan } from './epcis-match';
 import { validateQueryPlan } from './epcis-validate';
 import { requireParticipant } from './access';
+import { LedgerReadAccess } from './epcis-access';
 import { Tx } from './tx';
 
 /** Largest capture argument accepted (characters of JSON): 10,000 rich events fit. */
@@ -78,27 +79,32 @@ export class EpcisContract extends Contract {
     return capture(ctx, documentJson, 'proceed');
   }
 
-  /** One stored event by eventID (EVENT_NOT_FOUND if none). */
+  /**
+   * One stored event by eventID: EVENT_NOT_FOUND if none, or if the caller may not read it
+   * (epcis-access.ts; an event it may not read is not confirmed to exist).
+   */
   @Transaction(false)
   @Returns('string')
   async GetEvent(ctx: Context, eventID: string): Promise<string> {
-    await requireParticipant(new Tx(ctx));
+    const tx = new Tx(ctx);
+    const access = new LedgerReadAccess(tx, await requireParticipant(tx));
     const stored = await readEvent(ctx.stub, String(eventID));
-    if (!stored) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
+    if (!stored || !(await access.mayRead(stored.capturedBy))) throw new ZfcError('EVENT_NOT_FOUND', 'no event with this eventID', { eventID });
     return JSON.stringify(stored);
   }
 
   /**
-   * One page of stored events matching a query plan: `{ events, nextPageToken }`. A plan with
-   * master data conditions (WD_, HASATTR_, EQ_ATTR_) reads every location declaration first.
+   * One page of stored events matching a query plan that the caller may read (epcis-access.ts):
+   * `{ events, nextPageToken }`. A plan with master data conditions (WD_, HASATTR_, EQ_ATTR_)
+   * reads every location declaration first.
    */
   @Transaction(false)
   @Returns('string')
   async QueryEvents(ctx: Context, planJson: string, pageToken: string): Promise<string> {
     const tx = new Tx(ctx);
-    await requireParticipant(tx);
+    const access = new LedgerReadAccess(tx, await requireParticipant(tx));
     const plan = parsePlan(planJson);
     const masterData = needsMasterData(plan) ? await ledgerMasterData(tx) : undefined;
-    return JSON.stringify(await queryEvents(ctx.stub, plan, String(pageToken ?? ''), masterData));
+    return JSON.stringify(await queryEvents(ctx.stub, plan, String(pageToken ?? ''), masterData, (recorder) => access.mayRead(recorder)));
   }
 }

@@ -249,10 +249,11 @@ export function needsMasterData(plan: EpcisQueryPlan): boolean {
  * One page of events matching `plan`, in the order of their keys (a hash of the eventID: the
  * gateway's projection answers in eventTime order). Scans at most {@link MAX_SCAN} records per
  * call; a page may then be short and still carry a token. Master data conditions are judged by
- * `masterData` (epcis-master-data.ts's ledgerMasterData); without it, no event passes them.
+ * `masterData` (epcis-master-data.ts's ledgerMasterData); without it, no event passes them. With
+ * `mayRead`, only events of recorders it allows are answered (epcis-access.ts).
  */
-export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string, masterData?: MasterDataView): Promise<EventPage> {
-  if (plan.eventIDs) return byIds(stub, plan, masterData);
+export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: string, masterData?: MasterDataView, mayRead?: (recorder: string) => Promise<boolean>): Promise<EventPage> {
+  if (plan.eventIDs) return byIds(stub, plan, masterData, mayRead);
   const after = decodeToken(token);
   const iterator = await stub.getStateByRange(after ?? EVENTS, EVENTS_END);
   const events: StoredEpcisEvent[] = [];
@@ -266,7 +267,7 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
         last = res.value.key;
         scanned++;
         const stored = await fromBytes(stub, res.value.value, captures);
-        if (stored && matchesPlan(stored, plan, masterData)) events.push(stored);
+        if (stored && matchesPlan(stored, plan, masterData) && (!mayRead || (await mayRead(stored.capturedBy)))) events.push(stored);
       }
       if (res.done) return { events, nextPageToken: '' };
       if (events.length >= plan.perPage || scanned >= MAX_SCAN) return { events, nextPageToken: encodeToken(last) };
@@ -276,12 +277,12 @@ export async function queryEvents(stub: Stub, plan: EpcisQueryPlan, token: strin
   }
 }
 
-async function byIds(stub: Stub, plan: EpcisQueryPlan, masterData: MasterDataView | undefined): Promise<EventPage> {
+async function byIds(stub: Stub, plan: EpcisQueryPlan, masterData: MasterDataView | undefined, mayRead: ((recorder: string) => Promise<boolean>) | undefined): Promise<EventPage> {
   const events: StoredEpcisEvent[] = [];
   const captures: Captures = new Map();
   for (const id of plan.eventIDs ?? []) {
     const stored = await readEvent(stub, id, captures);
-    if (stored && matchesPlan(stored, plan, masterData)) events.push(stored);
+    if (stored && matchesPlan(stored, plan, masterData) && (!mayRead || (await mayRead(stored.capturedBy)))) events.push(stored);
   }
   return { events: events.slice(0, plan.perPage), nextPageToken: '' };
 }

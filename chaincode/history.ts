@@ -3,6 +3,7 @@
  * under its eventID, and one history entry per lot the transaction touched, keyed by time and
  * transaction so that a lot's history reads back in order with a prefix scan.
  */
+import { grantNamedReaders } from './epcis-access';
 import { answeredEvent, readEvent, type Captures } from './epcis-ledger';
 import { KEY, sequencePart } from './keys';
 import type { EpcisEvent, EventName } from './events';
@@ -18,9 +19,17 @@ export interface HistoryEntry {
   readonly eventIDs: readonly string[];
 }
 
-/** Writes the transaction's EPCIS events and the histories of the lots it touched. */
+/**
+ * Writes the transaction's EPCIS events, the histories of the lots it touched, and the read
+ * grants its events' trading parties earn (epcis-access.ts: a shipment's recipient may read the
+ * shipper's events, its sender the receiver's).
+ */
 export async function recordEvidence(tx: Tx, event: EventName): Promise<void> {
   for (const e of tx.epcis) await tx.put(KEY.epcis, [e.eventID.slice('urn:uuid:'.length)], e);
+  await grantNamedReaders(tx, tx.callerId, tx.epcis.map((e) => ({
+    sources: (e.sourceList ?? []).map((s) => s.source),
+    destinations: (e.destinationList ?? []).map((d) => d.destination),
+  })));
   const entry: HistoryEntry = { txId: tx.txId, time: tx.time, event, caller: tx.callerId, eventIDs: tx.epcis.map((e) => e.eventID) };
   for (const ref of tx.touched.values()) await tx.put(KEY.history, [ref.gtin, ref.lot, sequencePart(tx.time, tx.txId, 0)], entry);
 }

@@ -34,6 +34,8 @@ export const KEY = {
   scan: 'zfc.scan',
   history: 'zfc.history',
   epcis: 'zfc.epcis',
+  /** A participant whose EPCIS events named another as a trading party, and so may be read by it (epcis-access.ts). */
+  readGrant: 'zfc.readgrant',
   recall: 'zfc.recall',
   recallVisit: 'zfc.recallvisit',
   openRecall: 'zfc.openrecall',

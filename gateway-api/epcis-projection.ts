@@ -14,7 +14,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { AnyEventEnvelope } from '../chaincode/events';
-import { glnUri, partyUri } from '../chaincode/digital-link';
+import { mayRead, namedGlns, type ReadFacts } from '../chaincode/epcis-access';
 import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from '../chaincode/epcis-identifiers';
@@ -112,63 +112,53 @@ function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
 }
 
 /**
- * Who may read what: participants' roles and parties, and whom each participant's own events
- * name as a trading party. A recorder's events may be read by the participants its events name
- * as a source or destination party (the recorder named them: they are one step up or down its
- * chain, by its own word), by regulators, and by itself; a regulator's by everyone. Naming a
- * party gives that party the namer's events, never the namer the party's: otherwise anyone could
- * read a participant's every event by capturing one event that names it as a destination.
- * Partners that trade both ways name each other (a shipping event names the recipient, the
- * receiving event the sender), so each reads the other's.
+ * Who may read what, by the contract's rule (chaincode/epcis-access.ts), kept in memory as the
+ * ledger is followed: participants' roles and GLNs, and whom each participant's own events name
+ * as a trading party.
  */
 class Access {
   private readonly roles = new Map<string, string>();
-  private readonly byParty = new Map<string, string>();
+  private readonly byGln = new Map<string, string>();
   /** Recorder → the participants its events named as a party. */
   private readonly readers = new Map<string, Set<string>>();
+  private readonly facts: ReadFacts = {
+    roleOf: (id) => this.roles.get(id),
+    granted: (recorder, reader) => this.readers.get(recorder)?.has(reader) ?? false,
+  };
 
   learn(envelope: AnyEventEnvelope | undefined): void {
     if (!envelope) return;
     if (envelope.type !== 'ParticipantRegistered' && envelope.type !== 'ParticipantSuspended' && envelope.type !== 'ParticipantReinstated') return;
     const p = envelope.body.participant;
     this.roles.set(p.id, p.role);
-    try {
-      this.byParty.set(partyUri(p.gln), p.id);
-      this.byParty.set(glnUri(p.gln), p.id);
-    } catch {
-      // a participant without a valid GLN is never named as a party
-    }
+    this.byGln.set(p.gln, p.id);
   }
 
   /** The participant registered with the GLN a (canonical) location carries, if any: whose master data describes it. */
   ownerOf(location: string): string | undefined {
     const gln = locationGln(location);
-    return gln === undefined ? undefined : this.byParty.get(glnUri(gln));
+    return gln === undefined ? undefined : this.byGln.get(gln);
   }
 
   /** Lets every participant the event's sources and destinations name read its recorder's events. */
   link(e: StoredEpcisEvent): void {
-    for (const uri of e.ids.sources) this.grant(e.capturedBy, uri);
-    for (const uri of e.ids.destinations) this.grant(e.capturedBy, uri);
-  }
-
-  private grant(recorder: string, uri: string): void {
-    const party = this.byParty.get(uri);
-    if (!party || party === recorder) return;
-    let set = this.readers.get(recorder);
-    if (!set) this.readers.set(recorder, (set = new Set()));
-    set.add(party);
+    if (e.ids.sources.length === 0 && e.ids.destinations.length === 0) return;
+    for (const gln of namedGlns([e.ids])) {
+      const party = this.byGln.get(gln);
+      if (!party || party === e.capturedBy) continue;
+      let set = this.readers.get(e.capturedBy);
+      if (!set) this.readers.set(e.capturedBy, (set = new Set()));
+      set.add(party);
+    }
   }
 
   visible(e: StoredEpcisEvent, viewer: string | undefined): boolean {
     return this.mayRead(e.capturedBy, viewer);
   }
 
-  /** Whether `viewer` may read what `recorder` recorded (the rule depends on nothing else). */
+  /** Whether `viewer` may read what `recorder` recorded (the rule depends on nothing else); anyone, with no viewer. */
   mayRead(recorder: string, viewer: string | undefined): boolean {
-    if (viewer === undefined || recorder === viewer) return true;
-    if (this.roles.get(viewer) === 'regulator' || this.roles.get(recorder) === 'regulator') return true;
-    return this.readers.get(recorder)?.has(viewer) ?? false;
+    return viewer === undefined || mayRead(recorder, viewer, this.facts);
   }
 }
 
