@@ -52,14 +52,20 @@ export const HISTORY_EVENTS_PER_PAGE = 2000;
 /**
  * A page of a lot's history, oldest first, with its EPCIS events: the contract's own, and the
  * captured events that moved the lot or used it (epcis-capture.ts), read from their records, at
- * most {@link HISTORY_EVENTS_PER_PAGE} in all.
+ * most {@link HISTORY_EVENTS_PER_PAGE} in all. A capture's events are given only to a caller
+ * `mayRead` lets read its capturer's events (epcis-access.ts): to any other, its entry says how
+ * many it withholds (`epcisWithheld`), as the trace shows the custody they moved anyway.
  */
-export async function lotHistory(tx: Tx, ref: LotRef, pageSize: number, bookmark: string): Promise<{ entries: (HistoryEntry & { epcis: HistoryEvent[]; epcisOmitted?: number })[]; bookmark: string }> {
+export async function lotHistory(tx: Tx, ref: LotRef, pageSize: number, bookmark: string, mayRead: (recorder: string) => Promise<boolean>): Promise<{ entries: (HistoryEntry & { epcis: HistoryEvent[]; epcisOmitted?: number; epcisWithheld?: number })[]; bookmark: string }> {
   const page = await tx.page<HistoryEntry>(KEY.history, [ref.gtin, ref.lot], pageSize, bookmark);
   const entries = [];
   const captures: Captures = new Map(); // each capture's record read once
   let budget = HISTORY_EVENTS_PER_PAGE;
   for (const { value } of page.entries) {
+    if (value.event === 'EpcisCaptured' && !(await mayRead(value.caller))) {
+      entries.push({ ...value, epcis: [], epcisWithheld: value.eventIDs.length });
+      continue;
+    }
     const read = (id: string): Promise<HistoryEvent | undefined> =>
       value.event === 'EpcisCaptured' ? readEvent(tx.stub, id, captures).then((stored) => stored && answeredEvent(stored)) : getEpcisEvent(tx, id);
     const ids = value.eventIDs.slice(0, budget);

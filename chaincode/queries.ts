@@ -14,6 +14,7 @@ import { listTests } from './test-result';
 import { getContainer } from './aggregation';
 import { getShipment } from './shipment';
 import { getRecall, inputsOf, outputsOf } from './recall';
+import { LedgerReadAccess } from './epcis-access';
 import { getEpcisEvent, lotHistory } from './history';
 import { trace, traceRoots, TRACE_DEFAULTS } from './trace';
 import type { TransactionInputs } from './schemas';
@@ -56,9 +57,9 @@ export const QUERIES = {
     return getRecall(tx, input.recallId);
   },
   GetLotHistory: async (tx: Tx, input: TransactionInputs['GetLotHistory']) => {
-    await requireParticipant(tx);
+    const access = new LedgerReadAccess(tx, await requireParticipant(tx));
     await getLot(tx, input);
-    return lotHistory(tx, input, input.pageSize ?? TRACE_DEFAULTS.pageSize, input.bookmark ?? '');
+    return lotHistory(tx, input, input.pageSize ?? TRACE_DEFAULTS.pageSize, input.bookmark ?? '', (recorder) => access.mayRead(recorder));
   },
   GetLotLineage: async (tx: Tx, input: TransactionInputs['GetLotLineage']) => {
     await requireParticipant(tx);

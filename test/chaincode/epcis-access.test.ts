@@ -8,10 +8,10 @@
  * the same answers.
  */
 import { expect } from 'chai';
-import { partyUri, glnUri } from '../../chaincode/digital-link';
+import { glnUri, lotUri, partyUri } from '../../chaincode/digital-link';
 import type { EventPage } from '../../chaincode/epcis-ledger';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
-import { buildChain } from './chain';
+import { BREAD, buildChain } from './chain';
 import { actor, expectCode, openWorld, type World } from './support';
 
 type Json = Record<string, unknown>;
@@ -106,6 +106,22 @@ describe('chaincode: who reads whose EPCIS events', function () {
     ac.abort();
     expect(keys?.some((k) => k.startsWith('epcis.e|')), 'the capture\'s writes, its event among them').to.equal(true);
     expect(keys?.filter((k) => k.includes('zfc.readgrant')), 'the distributor→shop grant exists already').to.deep.equal([]);
+  });
+
+  it('gives a lot\'s history the captured events only of capturers the caller may read, and says how many it withholds', async () => {
+    // the distributor's captured shipment of bread it holds: the holder rule judges it, so BR1's history has an entry for it
+    const shipped = { type: 'ObjectEvent', eventID: eventID(30), eventTime: '2026-03-03T12:00:00Z', eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'shipping', epcList: [], quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 10, uom: 'EA' }] };
+    const { txId } = await w.submit<{ txId: string }>('epcis:CaptureEvents', { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-03T00:00:00Z', epcisBody: { eventList: [shipped] } }, actor(w, 'dist'));
+    type Entry = { txId: string; eventIDs: string[]; epcis: Array<{ eventID?: string }>; epcisWithheld?: number };
+    const entryFor = async (who: string): Promise<Entry | undefined> =>
+      (await w.evaluate<{ entries: Entry[] }>('GetLotHistory', { gtin: BREAD, lot: 'BR1', pageSize: 500 }, actor(w, who))).entries.find((e) => e.txId === txId);
+    for (const who of ['dist', 'shop', 'samr']) {
+      const entry = await entryFor(who);
+      expect(entry?.epcis.map((e) => e.eventID), who).to.deep.equal([eventID(30)]);
+      expect(entry, who).to.not.have.property('epcisWithheld');
+    }
+    const withheld = await entryFor('shop-b');
+    expect(withheld, 'the entry is there: the custody it moved is the trace\'s').to.deep.include({ eventIDs: [eventID(30)], epcis: [], epcisWithheld: 1 });
   });
 
   it('is the rule the gateway\'s projection answers by, on the same ledger', async () => {
