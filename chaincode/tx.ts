@@ -42,6 +42,8 @@ export class Tx {
    * peer per scan.
    */
   private readonly reads = new Map<string, Uint8Array | null>();
+  /** Ranges already listed, as committed (as {@link reads}: a range cannot change under a running transaction either). */
+  private readonly ranges = new Map<string, Promise<ReadonlyArray<readonly [string, Uint8Array]>>>();
   /** Lots this transaction touched, for their histories (`gtin\u0000lot` → ref). */
   readonly touched = new Map<string, { gtin: string; lot: string }>();
 
@@ -139,14 +141,26 @@ export class Tx {
     await Promise.all(writes.map(([key, bytes]) => (bytes === null ? this.stub.deleteState(key) : this.stub.putState(key, bytes))));
   }
 
-  /** Every committed record under a partial composite key, in key order, at most `limit` (this transaction's own writes are not seen, as on Fabric). */
+  /**
+   * Every committed record under a partial composite key, in key order, at most `limit` (this
+   * transaction's own writes are not seen, as on Fabric). A range is read from the ledger once per
+   * transaction, however many rules list it; each call gets its own decoded records.
+   */
   async list<T>(type: KeyType, parts: readonly string[], limit = 100_000): Promise<Entry<T>[]> {
-    const iterator = await this.stub.getStateByPartialCompositeKey(type, parts.map((p) => checkKeyPart(p)));
-    const out: Entry<T>[] = [];
+    const checked = parts.map((p) => checkKeyPart(p));
+    const id = JSON.stringify([type, checked, limit]);
+    let range = this.ranges.get(id);
+    if (!range) this.ranges.set(id, (range = this.readRange(type, checked, limit)));
+    return (await range).map(([key, value]) => this.entry<T>(key, value));
+  }
+
+  private async readRange(type: KeyType, parts: readonly string[], limit: number): Promise<ReadonlyArray<readonly [string, Uint8Array]>> {
+    const iterator = await this.stub.getStateByPartialCompositeKey(type, [...parts]);
+    const out: Array<readonly [string, Uint8Array]> = [];
     try {
       for (;;) {
         const res = await iterator.next();
-        if (res.value && out.length < limit) out.push(this.entry<T>(res.value.key, res.value.value));
+        if (res.value && out.length < limit) out.push([res.value.key, res.value.value]);
         if (res.done || out.length >= limit) break;
       }
     } finally {

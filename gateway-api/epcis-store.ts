@@ -50,7 +50,7 @@ export interface EventStore {
  * The company prefixes an answer in `format` writes EPC URNs by: the store's, asked only for that
  * format (asking makes a store start learning them), none known for a store without them.
  */
-export function answerPrefixes(store: EventStore, format: EpcFormat): CompanyPrefixes | undefined {
+export function answerPrefixes(store: Pick<EventStore, 'companyPrefixes'>, format: EpcFormat): CompanyPrefixes | undefined {
   if (format !== 'Always_EPC_URN') return undefined;
   return store.companyPrefixes?.() ?? new CompanyPrefixes();
 }

@@ -45,8 +45,9 @@ import type { Checkpoint, Ledger, LedgerEvent } from '../ledger-tools/ledger';
 import { isAfter } from '../ledger-tools/call-check';
 import { epcisEventsOf, identifiersOf, type EpcisListener } from './epcis-projection';
 import type { EpcisRecords, RecordOp } from './epcis-records';
-import { CompanyPrefixes } from './company-prefixes';
+import type { CompanyPrefixes } from './company-prefixes';
 import { EPCIS_HEADERS, queryDocument, type EpcFormat } from './epcis-query';
+import { answerPrefixes } from './epcis-store';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
 import { queryDocumentXml, type XmlForm } from './epcis-xml-write';
 import type { Lookup } from './public-address';
@@ -796,7 +797,7 @@ export class EpcisSubscriptions {
     const format = sub['zfc:epcFormat'] ?? 'Always_GS1_Digital_Link';
     // in URN form, what the gateway cannot write as a URN stays a Digital Link: a delivery is never refused
     const unwritten = new Set<string>();
-    const urns = format === 'Always_EPC_URN' ? (this.options.source.companyPrefixes?.() ?? new CompanyPrefixes()).orAsGiven(unwritten) : undefined;
+    const urns = answerPrefixes(this.options.source, format)?.orAsGiven(unwritten);
     const doc = queryDocument(events, this.now(), sub.queryName, format, urns);
     (doc['epcisBody'] as { queryResults: Record<string, unknown> }).queryResults['subscriptionID'] = sub.subscriptionID;
     const xml = sub['zfc:deliveryFormat'];
