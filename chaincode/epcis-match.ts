@@ -173,6 +173,12 @@ export const FIELD_SCOPES = ['event', 'ilmd', 'errorDeclaration', 'sensorElement
 export type FieldScope = (typeof FIELD_SCOPES)[number];
 export type FieldOp = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE' | 'EXISTS';
 
+/** An extension field as a query names it: `prefix:name`, with the full name when the query declared the prefix. */
+export interface FieldName {
+  readonly name: string;
+  readonly iri?: string;
+}
+
 /**
  * A condition on an extension field (a `prefix:name` key) of the event, its ilmd, its error
  * declaration, its sensor elements, metadata or reports, or its read point or business location:
@@ -182,11 +188,9 @@ export type FieldOp = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE' | 'EXISTS';
  * declared it. EQ: one of `values` (numbers and times compare by value); GT/GE/LT/LE: against
  * `values[0]`, numbers with numbers and times with times; EXISTS: the field is there.
  */
-export interface FieldTest {
+export interface FieldTest extends FieldName {
   readonly scope: FieldScope;
   readonly inner: boolean;
-  readonly name: string;
-  readonly iri?: string;
   readonly op: FieldOp;
   readonly values?: readonly string[];
 }
@@ -540,17 +544,70 @@ function fullName(key: string, prefixes: Readonly<Record<string, string>>): stri
   return ns !== undefined ? ns + key.slice(i + 1) : key;
 }
 
+/**
+ * Which keys are the field: a declared prefix says the namespace; an undeclared one is read as
+ * the event's document declared it.
+ */
+function keyNamed(field: FieldName, prefixes: Readonly<Record<string, string>>): (key: string) => boolean {
+  const wanted = field.iri ?? fullName(field.name, prefixes);
+  return field.iri !== undefined ? (key) => fullName(key, prefixes) === wanted : (key) => key === field.name || fullName(key, prefixes) === wanted;
+}
+
 function fieldsPass(tests: readonly FieldTest[] | undefined, e: MatchableEvent): boolean {
   if (!tests) return true;
   const prefixes = contextPrefixes(e.context);
   return tests.every((t) => {
-    // a declared prefix says the namespace; an undeclared one is read as the event's document declared it
-    const wanted = t.iri ?? fullName(t.name, prefixes);
-    const named = t.iri !== undefined ? (key: string): boolean => fullName(key, prefixes) === wanted : (key: string): boolean => key === t.name || fullName(key, prefixes) === wanted;
-    const values = fieldValues(scopeObjects(t.scope, e), t.inner, named);
+    const values = fieldValues(scopeObjects(t.scope, e), t.inner, keyNamed(t, prefixes));
     if (t.op === 'EXISTS') return values.length > 0;
     return values.some((v) => valuePasses(t.op as Exclude<FieldOp, 'EXISTS'>, v, t.values ?? []));
   });
+}
+
+/**
+ * An event's value of a top-level extension field as `orderBy` sorts it (EPCIS 2.0 §8.2.7.1: a
+ * field of type Int, Float, Time or String): a number (a JSON number, or text that is one), a
+ * time (canonical UTC, so that text order is time order), or other text. Undefined when the event
+ * lacks the field, or gives it as anything else (an object, a list, a boolean).
+ */
+export type OrderValue = { readonly n: number } | { readonly t: string } | { readonly s: string };
+
+export function orderValue(e: MatchableEvent, field: FieldName): OrderValue | undefined {
+  const values = fieldValues([e.event], false, keyNamed(field, contextPrefixes(e.context)));
+  if (values.length !== 1) return undefined;
+  const v = values[0];
+  if (typeof v === 'number') return { n: v };
+  if (typeof v !== 'string') return undefined;
+  if (NUMBER.test(v)) return { n: Number(v) };
+  if (ISO_TIME.test(v)) return { t: canonicalTime(v) };
+  return { s: v };
+}
+
+/** Text in the order of its Unicode code points (UTF-8 byte order), which UTF-16 code units break above U+FFFF. */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    // a surrogate (a code point above U+FFFF) sorts after U+E000..U+FFFF, though its code unit is smaller
+    if (xs && !ys && y >= 0xe000) return 1;
+    if (ys && !xs && x >= 0xe000) return -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Order values ascending: numbers, then times, then text (a field has one type; a mixture still gets one order). */
+export function compareOrderValues(a: OrderValue, b: OrderValue): number {
+  const rank = (v: OrderValue): number => ('n' in v ? 0 : 't' in v ? 1 : 2);
+  const d = rank(a) - rank(b);
+  if (d !== 0) return d;
+  if ('n' in a) return a.n - (b as { n: number }).n;
+  if ('t' in a) return a.t < (b as { t: string }).t ? -1 : a.t > (b as { t: string }).t ? 1 : 0;
+  return compareCodePoints(a.s, (b as { s: string }).s);
 }
 
 /** True if `e` satisfies every condition of `plan` (conditions are ANDed; values within one are ORed). */

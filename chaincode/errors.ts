@@ -70,6 +70,7 @@ export const ERROR_CATALOGUE = {
   NOT_ACCEPTABLE: { status: 406, message: 'The server cannot answer in the version or form the request asks for.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body is not of a media type this resource takes.' },
   QUERY_TOO_LARGE: { status: 413, message: 'The query matches more events than it allows (maxEventCount).' },
+  QUERY_TOO_COMPLEX: { status: 413, message: 'The query asks for more work than one answer may take; narrow it.' },
   // services
   FONT_NOT_FOUND: { status: 500, message: 'No CJK font is installed, so labels in Chinese cannot be printed.' },
   INTERNAL: { status: 500, message: 'Internal error.' },

@@ -20,7 +20,7 @@ import { canonicalTime } from '../chaincode/epcis-event-hash';
 import { eventIdentifiers, type EventIdentifiers } from '../chaincode/epcis-identifiers';
 import type { CaptureResult, EventPage, StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import { LocationMasterData, locationGln, type MasterDataRecord } from '../chaincode/epcis-master-data';
-import { matchesPlan, type EpcisQueryPlan } from '../chaincode/epcis-match';
+import { compareOrderValues, matchesPlan, orderValue, type EpcisQueryPlan, type OrderValue } from '../chaincode/epcis-match';
 import type { EpcisDocument } from '../chaincode/epcis-validate';
 import { ZfcError } from '../chaincode/errors';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../ledger-tools/ledger';
@@ -36,17 +36,21 @@ import { submitRetrying } from './submit-retrying';
 /** Called with each event the projection applies, in ledger order. */
 export type EpcisListener = (event: StoredEpcisEvent) => void;
 
-const order = (a: StoredEpcisEvent, b: StoredEpcisEvent): number =>
+const orderOfEvents = (a: StoredEpcisEvent, b: StoredEpcisEvent): number =>
   a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0;
 
-/** Events in {@link order}: inserts cost a binary search and a shift within one short chunk. */
+/** recordTime order (then eventID): the second order `orderBy` may ask for. */
+const recordOrder = (a: StoredEpcisEvent, b: StoredEpcisEvent): number =>
+  a.recordTime < b.recordTime ? -1 : a.recordTime > b.recordTime ? 1 : a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0;
+
+/** Events in {@link orderOfEvents}: inserts cost a binary search and a shift within one short chunk. */
 type OrderedEvents = ChunkedSortedList<StoredEpcisEvent>;
 
-const EMPTY: OrderedEvents = new ChunkedSortedList(order);
+const EMPTY: OrderedEvents = new ChunkedSortedList(orderOfEvents);
 
-/** Events in {@link order}. */
+/** Events in {@link orderOfEvents}. */
 function orderedOf(...events: StoredEpcisEvent[]): OrderedEvents {
-  const list: OrderedEvents = new ChunkedSortedList(order);
+  const list: OrderedEvents = new ChunkedSortedList(orderOfEvents);
   for (const e of events) list.insert(e);
   return list;
 }
@@ -171,10 +175,12 @@ class Access {
  * const page = await store.query(plan, '', identity);
  */
 export class ProjectedEventStore implements EventStore {
-  private readonly sorted: OrderedEvents = new ChunkedSortedList(order);
+  private readonly sorted: OrderedEvents = new ChunkedSortedList(orderOfEvents);
+  /** The same events in {@link recordOrder}, for `orderBy=recordTime`. */
+  private readonly byRecordTime: OrderedEvents = new ChunkedSortedList(recordOrder);
   private readonly byID = new Map<string, StoredEpcisEvent>();
   /**
-   * Events by every canonical identifier they name, each list in {@link order}. An identifier
+   * Events by every canonical identifier they name, each list in {@link orderOfEvents}. An identifier
    * named by one event only (every serialised item's, until it moves again) maps to that event:
    * a list each would be most of the memory this index takes.
    */
@@ -208,10 +214,12 @@ export class ProjectedEventStore implements EventStore {
 
   private readonly tokens: PageTokens;
   private readonly scanLimit: number;
+  private readonly fieldOrderLimit: number;
 
   private constructor(private readonly ledger: Ledger, private readonly contract: string, options: ProjectionOptions) {
     this.tokens = new PageTokens(options.tokenKey ?? randomBytes(32));
     this.scanLimit = options.scanLimit ?? QUERY_SCAN;
+    this.fieldOrderLimit = options.fieldOrderLimit ?? FIELD_ORDER_SCAN;
     this.prefixTable = options.companyPrefixTable;
   }
 
@@ -361,6 +369,7 @@ export class ProjectedEventStore implements EventStore {
     if (ofTx) ofTx.push(stored.eventID);
     else this.byTx.set(stored.txId, [stored.eventID]);
     this.sorted.insert(stored);
+    this.byRecordTime.insert(stored);
     for (const id of identifiersOf(stored)) {
       const known = this.byIdentifier.get(id);
       if (known === undefined) {
@@ -416,10 +425,11 @@ export class ProjectedEventStore implements EventStore {
     return found;
   }
 
-  /** Puts a newer record of the same event (same time and ID, so the same places) in the old one's stead. */
+  /** Puts a newer record of the same event (same times and ID, so the same places) in the old one's stead. */
   private replace(old: StoredEpcisEvent, next: StoredEpcisEvent): void {
     this.byID.set(next.eventID, next);
     this.sorted.replace(old, next);
+    this.byRecordTime.replace(old, next);
     for (const id of identifiersOf(old)) {
       const known = this.byIdentifier.get(id);
       if (known instanceof ChunkedSortedList) known.replace(old, next);
@@ -434,7 +444,7 @@ export class ProjectedEventStore implements EventStore {
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
   }
 
-  /** The events that name an identifier, in {@link order}. */
+  /** The events that name an identifier, in {@link orderOfEvents}. */
   private eventsNaming(id: string): OrderedEvents {
     const known = this.byIdentifier.get(id);
     if (known === undefined) return EMPTY;
@@ -488,27 +498,35 @@ export class ProjectedEventStore implements EventStore {
   }
 
   /**
-   * One page of matching events in eventTime order (latest first with `order` DESC). A plan that
-   * names one exact identifier is answered from that identifier's events only; any other plan
-   * scans every event, within its eventTime window (GE_eventTime, LT_eventTime) only: the scan
-   * starts at the window's edge and stops past its other one, so a window of recent events is
-   * read in time proportional to the page, not to everything recorded before it. A page looks at
-   * no more than {@link QUERY_SCAN} events: a query that matches few of many is answered in
-   * slices, each page (short, even empty) with a next one while events remain, so no one query
-   * holds the gateway for the whole store. The next page's token is the position of the last
-   * event looked at, sealed: when that is an event the reader may not read, it learns nothing.
+   * One page of matching events in eventTime order, or in the `order` asked for: eventTime or
+   * recordTime, either way (a scan of a list kept in that order), or an extension field's value
+   * ({@link queryByField}). A plan that names one exact identifier is answered from that
+   * identifier's events only; any other plan scans every event, within the ordering time's
+   * window (GE_/LT_eventTime, or GE_/LT_recordTime): the scan starts at the window's edge and
+   * stops past its other one, so a window of recent events is read in time proportional to the
+   * page, not to everything recorded before it. A page looks at no more than {@link QUERY_SCAN}
+   * events: a query that matches few of many is answered in slices, each page (short, even
+   * empty) with a next one while events remain, so no one query holds the gateway for the whole
+   * store. The next page's token is the position of the last event looked at, sealed: when that
+   * is an event the reader may not read, it learns nothing.
    */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string, order?: EventOrder): Promise<EventPage> {
-    const driving = drivingIdentifier(plan);
-    const candidates = driving !== undefined ? this.eventsNaming(driving) : this.sorted;
+    const mark = pageToken ? this.tokens.open(pageToken) : undefined;
+    const kind = orderCode(order);
+    if (mark && (mark.o ?? 'e') !== kind) throw tokenOfAnotherOrder();
+    if (order?.by === 'field') return this.queryByField(plan, mark, viewer, order);
+    const byRecord = order?.by === 'recordTime';
     const desc = order?.direction === 'DESC';
+    const timeOf = byRecord ? (e: StoredEpcisEvent): string => e.recordTime : (e: StoredEpcisEvent): string => e.eventTime;
+    const window = byRecord ? { ge: plan.geRecordTime, lt: plan.ltRecordTime } : { ge: plan.geEventTime, lt: plan.ltEventTime };
+    const candidates = this.candidates(plan, byRecord);
     const events: StoredEpcisEvent[] = [];
-    const from = windowStart(pageToken ? tokenProbe(this.tokens.open(pageToken)) : undefined, plan, desc);
+    const from = windowStart(mark && positionOf(mark), window, desc, byRecord ? recordOrder : orderOfEvents);
     let past = false;
     let looked = 0;
     let lastLooked: StoredEpcisEvent | undefined;
     const visit = (e: StoredEpcisEvent): boolean => {
-      if (desc ? plan.geEventTime !== undefined && e.eventTime < plan.geEventTime : plan.ltEventTime !== undefined && e.eventTime >= plan.ltEventTime) return (past = true);
+      if (desc ? window.ge !== undefined && timeOf(e) < window.ge : window.lt !== undefined && timeOf(e) >= window.lt) return (past = true);
       lastLooked = e;
       if (matchesPlan(e, plan, this.masterData) && this.access.visible(e, viewer)) {
         events.push(e);
@@ -517,8 +535,97 @@ export class ProjectedEventStore implements EventStore {
       return ++looked >= this.scanLimit;
     };
     const more = (desc ? candidates.scanBefore(from, visit) : candidates.scanAfter(from, visit)) && !past;
-    return { events, nextPageToken: more && lastLooked ? this.tokens.seal({ t: lastLooked.eventTime, id: lastLooked.eventID }) : '' };
+    return { events, nextPageToken: more && lastLooked ? this.tokens.seal({ t: timeOf(lastLooked), id: lastLooked.eventID, ...(kind !== 'e' ? { o: kind } : {}) }) : '' };
   }
+
+  /**
+   * The events a scan in eventTime (or recordTime) order walks: those naming the plan's one exact
+   * identifier, or every event. An identifier's events are kept in eventTime order; for recordTime
+   * they are sorted for the query when there are no more than a page looks at, and otherwise
+   * every event is scanned in recordTime order (in slices, as any scan).
+   */
+  private candidates(plan: EpcisQueryPlan, byRecord: boolean): OrderedEvents {
+    const driving = drivingIdentifier(plan);
+    if (driving === undefined) return byRecord ? this.byRecordTime : this.sorted;
+    const naming = this.eventsNaming(driving);
+    if (!byRecord) return naming;
+    if (naming.size > this.scanLimit) return this.byRecordTime;
+    const resorted: OrderedEvents = new ChunkedSortedList(recordOrder);
+    for (const e of naming) resorted.insert(e);
+    return resorted;
+  }
+
+  /**
+   * One page in the order of a top-level extension field's value (EPCIS 2.0 §8.2.7.1), events
+   * without one (or with one of another kind) last either way, ties in eventTime order. No list
+   * is kept in such an order: each page looks at every candidate in the plan's eventTime window
+   * and keeps those after the page token's position (value, eventTime, eventID), so pages stay
+   * exact while events arrive. A query whose window holds more than {@link FIELD_ORDER_SCAN}
+   * events is refused (QUERY_TOO_COMPLEX) rather than hold the gateway: narrow it by eventTime
+   * or by an identifier.
+   */
+  private queryByField(plan: EpcisQueryPlan, mark: PageMark | undefined, viewer: string | undefined, order: Extract<EventOrder, { by: 'field' }>): EventPage {
+    const dir = order.direction === 'DESC' ? -1 : 1;
+    const compare = (a: Keyed, b: Keyed): number => {
+      if (a.v !== undefined && b.v !== undefined) {
+        const c = compareOrderValues(a.v, b.v);
+        if (c !== 0) return dir * c;
+      } else if (a.v !== b.v) {
+        return a.v === undefined ? 1 : -1; // without the field: last, in either direction
+      }
+      return dir * orderOfEvents(a.e, b.e);
+    };
+    const after: Keyed | undefined = mark && { e: positionOf(mark), v: mark.v ?? undefined };
+    const driving = drivingIdentifier(plan);
+    const candidates = driving !== undefined ? this.eventsNaming(driving) : this.sorted;
+    const window = { ge: plan.geEventTime, lt: plan.ltEventTime };
+    const found: Keyed[] = [];
+    let looked = 0;
+    candidates.scanAfter(windowStart(undefined, window, false, orderOfEvents), (e) => {
+      if (window.lt !== undefined && e.eventTime >= window.lt) return true;
+      if (++looked > this.fieldOrderLimit) {
+        throw new ZfcError('QUERY_TOO_COMPLEX', `ordering by ${order.field.name} sorts every event the query could match on each page, and this one could match more than ${this.fieldOrderLimit}: narrow it by eventTime (GE_eventTime, LT_eventTime) or by an identifier (MATCH_epc, MATCH_epcClass, …)`, { limit: this.fieldOrderLimit, orderBy: order.field.name });
+      }
+      if (!matchesPlan(e, plan, this.masterData) || !this.access.visible(e, viewer)) return false;
+      const keyed: Keyed = { e, v: orderValue(e, order.field) };
+      if (!after || compare(keyed, after) > 0) found.push(keyed);
+      return false;
+    });
+    found.sort(compare);
+    const page = found.slice(0, plan.perPage);
+    const last = page[page.length - 1];
+    const more = found.length > page.length && last !== undefined;
+    return { events: page.map((k) => k.e), nextPageToken: more ? this.tokens.seal({ t: last.e.eventTime, id: last.e.eventID, o: orderCode(order), v: last.v ?? null }) : '' };
+  }
+}
+
+/** An event with its value of the field a page is ordered by. */
+interface Keyed {
+  readonly e: StoredEpcisEvent;
+  readonly v: OrderValue | undefined;
+}
+
+/**
+ * A position in a page token: a time and an eventID; the order it is a position in (`o`: `e`
+ * eventTime, the only one earlier tokens knew; `r` recordTime; `f…` an extension field), and, for
+ * a field, the field's value there (null: the event had none).
+ */
+interface PageMark {
+  readonly t: string;
+  readonly id: string;
+  readonly o?: string;
+  readonly v?: OrderValue | null;
+}
+
+/** The page token's order code of an order. */
+function orderCode(order: EventOrder | undefined): string {
+  if (order === undefined) return 'e';
+  if (order.by !== 'field') return order.by === 'recordTime' ? 'r' : 'e';
+  return `f${order.field.iri ?? order.field.name}`;
+}
+
+function tokenOfAnotherOrder(): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', 'nextPageToken belongs to a query in another order (orderBy): ask the next page with the same orderBy', { errors: [{ path: '/query/nextPageToken', message: 'belongs to a query in another order' }] });
 }
 
 /** The most identifiers one page of a top-level resource looks at. */
@@ -526,6 +633,9 @@ const MEMBER_SCAN = 10_000;
 
 /** The most events one page of a query looks at (about 10 ms on the development machine, 0.2 µs an event). */
 export const QUERY_SCAN = 50_000;
+
+/** The most events a page ordered by an extension field sorts (each page sorts them all). */
+export const FIELD_ORDER_SCAN = 200_000;
 
 /** Options of {@link ProjectedEventStore.start}. */
 export interface ProjectionOptions {
@@ -537,6 +647,8 @@ export interface ProjectionOptions {
   readonly tokenKey?: Buffer;
   /** Events one page looks at, at most (default {@link QUERY_SCAN}). */
   readonly scanLimit?: number;
+  /** Events a page ordered by an extension field may sort, at most (default {@link FIELD_ORDER_SCAN}). */
+  readonly fieldOrderLimit?: number;
   /** GS1's company prefix table (prefix → company prefix length, company-prefixes.ts), for answers in EPC URN form. */
   readonly companyPrefixTable?: ReadonlyMap<string, number>;
 }
@@ -559,21 +671,30 @@ function decodeMemberToken(token: string, kind: MemberKind, length: number): num
   return position;
 }
 
-function tokenProbe(mark: { t: string; id: string }): StoredEpcisEvent {
-  return { eventTime: mark.t, eventID: mark.id } as StoredEpcisEvent;
+/** A page token's position as an event to compare with (its time stands for either ordering time). */
+function positionOf(mark: PageMark): StoredEpcisEvent {
+  return { eventTime: mark.t, recordTime: mark.t, eventID: mark.id } as StoredEpcisEvent;
 }
 
 /**
- * Where a scan starts (exclusive): after the page token's event, or, when the plan's eventTime
- * window begins later (ascending; ends earlier, descending), at its edge: every event at
- * GE_eventTime sorts after `(GE_eventTime, '')`, every one before LT_eventTime before `(LT_eventTime, '')`.
+ * Where a scan starts (exclusive): after the page token's event, or, when the ordering time's
+ * window begins later (ascending; ends earlier, descending), at its edge: every event at `ge`
+ * sorts after `(ge, '')`, every one before `lt` before `(lt, '')`.
  */
-function windowStart(token: StoredEpcisEvent | undefined, plan: EpcisQueryPlan, desc: boolean): StoredEpcisEvent | undefined {
-  const edge = desc ? plan.ltEventTime : plan.geEventTime;
+function windowStart(token: StoredEpcisEvent | undefined, window: { ge?: string | undefined; lt?: string | undefined }, desc: boolean, compare: (a: StoredEpcisEvent, b: StoredEpcisEvent) => number): StoredEpcisEvent | undefined {
+  const edge = desc ? window.lt : window.ge;
   if (edge === undefined) return token;
-  const probe = tokenProbe({ t: edge, id: '' });
+  const probe = positionOf({ t: edge, id: '' });
   if (token === undefined) return probe;
-  return (desc ? order(token, probe) > 0 : order(token, probe) < 0) ? probe : token;
+  return (desc ? compare(token, probe) > 0 : compare(token, probe) < 0) ? probe : token;
+}
+
+/** Whether a token's field value is one {@link orderValue} makes. */
+function isOrderValue(v: unknown): boolean {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  const x = (v as Record<string, unknown>)[keys[0] ?? ''];
+  return keys.length === 1 && (keys[0] === 'n' ? typeof x === 'number' : (keys[0] === 't' || keys[0] === 's') && typeof x === 'string');
 }
 
 /** The first byte of a sealed page token (the plain JSON of earlier tokens begins with `{`). */
@@ -597,17 +718,18 @@ class PageTokens {
     if (key.length !== 32) throw new TypeError('a page token key is 32 bytes');
   }
 
-  seal(mark: { t: string; id: string }): string {
+  seal(mark: PageMark): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const sealed = Buffer.concat([cipher.update(JSON.stringify(mark), 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([SEALED]), iv, cipher.getAuthTag(), sealed]).toString('base64url');
   }
 
-  open(token: string): { t: string; id: string } {
+  open(token: string): PageMark {
     const bytes = Buffer.from(token, 'base64url');
     let text: string;
-    if (bytes[0] === SEALED) {
+    const sealed = bytes[0] === SEALED;
+    if (sealed) {
       if (bytes.length <= 1 + IV_BYTES + TAG_BYTES) throw forgedToken();
       try {
         const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + IV_BYTES));
@@ -620,8 +742,12 @@ class PageTokens {
       text = bytes.toString('utf8');
     }
     try {
-      const v = JSON.parse(text) as { t?: unknown; id?: unknown };
-      if (typeof v.t === 'string' && typeof v.id === 'string') return { t: v.t, id: v.id };
+      const v = JSON.parse(text) as { t?: unknown; id?: unknown; o?: unknown; v?: unknown };
+      if (typeof v.t !== 'string' || typeof v.id !== 'string') throw forgedToken();
+      // a plain (earlier) token is a position in eventTime order and nothing else
+      if (!sealed || v.o === undefined) return { t: v.t, id: v.id };
+      if (typeof v.o !== 'string' || (v.v !== undefined && v.v !== null && !isOrderValue(v.v))) throw forgedToken();
+      return { t: v.t, id: v.id, o: v.o, ...(v.v !== undefined ? { v: v.v as OrderValue | null } : {}) };
     } catch {
       // fall through
     }

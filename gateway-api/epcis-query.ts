@@ -17,7 +17,7 @@ import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
 import { answeredEvent, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
   canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, NUMBER, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
-  type AttributeTest, type EpcisQueryPlan, type EpcPattern, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
+  type AttributeTest, type EpcisQueryPlan, type EpcPattern, type FieldName, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
 } from '../chaincode/epcis-match';
 import { CBV_BIZ_STEPS, CBV_BIZ_TRANSACTION_TYPES, CBV_DISPOSITIONS, CBV_ERROR_REASONS, CBV_SOURCE_DEST_TYPES, EPCIS_EVENT_TYPES } from '../chaincode/epcis-schema';
 
@@ -376,25 +376,33 @@ export interface ParsedQuery {
 }
 
 /**
- * The order of an answer: by eventTime (the one order this repository keeps), ascending or
+ * The order of an answer (EPCIS 2.0 §8.2.7.1): by eventTime, by recordTime, or by a top-level
+ * extension field of type Int, Float, Time or String (`orderBy=ex:grade`, the prefix declared in
+ * GS1-Extensions or as each event's document declared it; or the field's full IRI), ascending or
  * descending. Without one, answers come in ascending eventTime order.
  */
-export interface EventOrder {
-  readonly by: 'eventTime';
-  readonly direction: 'ASC' | 'DESC';
-}
+export type EventOrder =
+  | { readonly by: 'eventTime' | 'recordTime'; readonly direction: 'ASC' | 'DESC' }
+  | { readonly by: 'field'; readonly field: FieldName; readonly direction: 'ASC' | 'DESC' };
+
+/** An extension field as `orderBy` names it: `prefix:name` as EQ_ fields are, or a full IRI. */
+const ORDER_FIELD = /^[a-z][a-zA-Z0-9]*:\w+$/;
 
 /**
- * `orderBy` and `orderDirection` (EPCIS 2.0 §8.2.7.1): with `orderBy` the direction defaults to
- * DESC, as the standard says; `orderDirection` alone orders by eventTime, the order this
- * repository answers in anyway. Only eventTime is kept in order here: recordTime or an extension
- * field is refused, never silently replaced by another order.
+ * `orderBy` and `orderDirection`: with `orderBy` the direction defaults to DESC, as the standard
+ * says; `orderDirection` alone orders by eventTime, the order this repository answers in anyway.
  */
-function orderOf(by: string | undefined, direction: string | undefined): EventOrder | undefined {
+function orderOf(by: string | undefined, direction: string | undefined, prefixes: Readonly<Record<string, string>>): EventOrder | undefined {
   if (by === undefined && direction === undefined) return undefined;
-  if (by !== undefined && by !== 'eventTime') throw bad('orderBy', 'must be eventTime (the only order this repository keeps its events in)');
   if (direction !== undefined && direction !== 'ASC' && direction !== 'DESC') throw bad('orderDirection', 'must be ASC or DESC');
-  return { by: 'eventTime', direction: direction ?? (by !== undefined ? 'DESC' : 'ASC') };
+  const dir = direction ?? (by !== undefined ? 'DESC' : 'ASC');
+  if (by === undefined || by === 'eventTime' || by === 'recordTime') return { by: by ?? 'eventTime', direction: dir };
+  if (ORDER_FIELD.test(by)) {
+    const ns = prefixes[by.slice(0, by.indexOf(':'))];
+    return { by: 'field', field: { name: by, ...(ns !== undefined ? { iri: ns + by.slice(by.indexOf(':') + 1) } : {}) }, direction: dir };
+  }
+  if (by.length <= 2048 && isUri(by) && /^https?:\/\//.test(by)) return { by: 'field', field: { name: by, iri: by }, direction: dir };
+  throw bad('orderBy', 'must be eventTime, recordTime, or an extension field (prefix:name, or its full IRI)');
 }
 
 /**
@@ -468,8 +476,9 @@ export function parseEpcisQuery(query: QueryParams, fixed: Partial<EpcisQueryPla
     if (!parser) throw bad(name, `is not a supported query parameter (supported: ${SUPPORTED})`);
     plan = { ...plan, ...parser(valuesOf(name, raw), name) };
   }
-  const order = orderOf(ordering.by, ordering.direction);
+  const order = orderOf(ordering.by, ordering.direction, prefixes);
   if (limits.eventCountLimit !== undefined && limits.maxEventCount !== undefined) throw bad('maxEventCount', 'cannot be given with eventCountLimit (EPCIS 8.2.7.1)');
+  if (limits.eventCountLimit !== undefined && ordering.by === undefined) throw bad('eventCountLimit', 'needs orderBy: the first N are first in an order the query names (EPCIS 8.2.7.1)');
   return { plan: { ...(plan as unknown as EpcisQueryPlan), ...fixed }, pageToken, ...(order ? { order } : {}), ...(Object.keys(limits).length > 0 ? { limits } : {}) };
 }
 

@@ -109,10 +109,14 @@ describe('EPCIS query parameters', () => {
     expect(parseEpcisQuery({ EXISTS_errorDeclaration: 'true' }).plan).to.deep.equal({ perPage: 100, errorDeclared: true });
   });
 
-  it('orders by eventTime only: orderBy alone is latest first, as the standard says, and orderDirection alone sets the direction', () => {
+  it('orders by eventTime, recordTime or an extension field: orderBy alone is latest first, as the standard says, and orderDirection alone sets the direction', () => {
     expect(parseEpcisQuery({ orderBy: 'eventTime' }).order).to.deep.equal({ by: 'eventTime', direction: 'DESC' });
     expect(parseEpcisQuery({ orderBy: 'eventTime', orderDirection: 'ASC' }).order).to.deep.equal({ by: 'eventTime', direction: 'ASC' });
     expect(parseEpcisQuery({ orderDirection: 'DESC' }).order).to.deep.equal({ by: 'eventTime', direction: 'DESC' });
+    expect(parseEpcisQuery({ orderBy: 'recordTime' }).order).to.deep.equal({ by: 'recordTime', direction: 'DESC' });
+    expect(parseEpcisQuery({ orderBy: 'ex:temperature', orderDirection: 'ASC' }).order).to.deep.equal({ by: 'field', field: { name: 'ex:temperature' }, direction: 'ASC' });
+    expect(parseEpcisQuery({ orderBy: 'ex:temperature' }, {}, { ex: 'https://example.org/ext/' }).order).to.deep.equal({ by: 'field', field: { name: 'ex:temperature', iri: 'https://example.org/ext/temperature' }, direction: 'DESC' });
+    expect(parseEpcisQuery({ orderBy: 'https://example.org/ext/temperature' }).order).to.deep.equal({ by: 'field', field: { name: 'https://example.org/ext/temperature', iri: 'https://example.org/ext/temperature' }, direction: 'DESC' });
     expect(parseEpcisQuery({ MATCH_epc: 'urn:epc:id:sgtin:0614141.107346.2017' }).order).to.equal(undefined);
   });
 
@@ -133,8 +137,9 @@ describe('EPCIS query parameters', () => {
     ['a malformed GS1 identifier as a source', { EQ_source_location: 'urn:epc:id:sgln:4012345.00225' }],
     ['an action outside the standard', { EQ_action: 'MOVE' }],
     ['a value for EXISTS_errorDeclaration', { EXISTS_errorDeclaration: 'false' }],
-    ['an order this repository does not keep', { orderBy: 'recordTime' }],
-    ['an order by an extension field', { orderBy: 'ex:temperature' }],
+    ['an order by a standard field other than the two times', { orderBy: 'quantity' }],
+    ['an order by something that names no field', { orderBy: 'ex temperature' }],
+    ['eventCountLimit without orderBy (EPCIS 8.2.7.1)', { eventCountLimit: '3' }],
     ['a direction outside the standard', { orderDirection: 'UP' }],
     ['two directions', { orderDirection: 'ASC,DESC' }],
   ];
