@@ -261,6 +261,19 @@ export async function run(): Promise<void> {
       const window = await readMs(`GE_eventTime=${encodeURIComponent(lastMinute)}&perPage=100`, 1);
       const page = await readMs('EQ_bizStep=accepting', 1);
       const all = await readMs('EQ_bizStep=accepting');
+      // the standard's extremal queries (orderBy, eventCountLimit=1): by recordTime (a list kept in that order) and by an
+      // extension field (no list: each page sorts the candidates, here those of a window of eventTime), beside eventTime
+      const lastHours = new Date(Date.UTC(2026, 2, 1) + Math.max(0, EVENTS - 5000) * 1000).toISOString();
+      let candidates = 0;
+      for (let token: string | undefined; token !== ''; ) {
+        const page = await gw.parts.epcis.query({ perPage: 1000, geEventTime: lastHours }, token ?? '');
+        candidates += page.events.length;
+        token = page.nextPageToken;
+      }
+      const latestRecorded = await readMs('orderBy=recordTime&eventCountLimit=1', 1);
+      const latestByTime = await readMs(`GE_eventTime=${encodeURIComponent(lastHours)}&orderBy=eventTime&eventCountLimit=1`, 1);
+      const warmest = await readMs(`GE_eventTime=${encodeURIComponent(lastHours)}&orderBy=ex:temperature&eventCountLimit=1`, 1);
+      log(`  extremal queries (eventCountLimit=1): the last recorded (orderBy=recordTime) ${latestRecorded.ms.toFixed(1)} ms; in the last ${Math.min(EVENTS, 5000)} s of eventTime (${candidates.toLocaleString('en')} events), the latest (orderBy=eventTime) ${latestByTime.ms.toFixed(1)} ms, the warmest (orderBy=ex:temperature, sorting them all) ${warmest.ms.toFixed(1)} ms; ratio warmest / latest ${(warmest.ms / latestByTime.ms).toFixed(1)}`);
       log(`  GET /epcis/events on the whole gateway's ${gw.parts.epcis.size.toLocaleString('en')} events: the last minute (GE_eventTime, a page of 100) ${window.ms.toFixed(1)} ms; a query matching none, a page (${QUERY_SCAN.toLocaleString('en')} events looked at at most) ${page.ms.toFixed(1)} ms, all ${all.pages} of its pages ${all.ms.toFixed(1)} ms; ratio last minute / every page ${(window.ms / all.ms).toFixed(2)}`);
     }
     log(`  CPU per event (the process's, every thread, median) whole gateway / raw in its own thread: ${(median(cpu.gateway) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}; direct / raw: ${(median(cpu.direct) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}`);

@@ -497,16 +497,17 @@ function fieldValues(objects: readonly Json[], inner: boolean, named: (key: stri
       for (const x of v) walk(x, depth + 1);
       return;
     }
-    for (const [k, x] of Object.entries(v as Json)) {
+    for (const k of Object.keys(v)) {
+      const x = (v as Json)[k];
       if (named(k)) take(x);
       walk(x, depth + 1);
     }
   };
   for (const o of objects) {
-    for (const [k, v] of Object.entries(o)) {
+    for (const k of Object.keys(o)) {
       if (!k.includes(':')) continue; // the standard's own fields are not extensions
-      if (inner) walk(v, 0);
-      else if (named(k)) take(v);
+      if (inner) walk(o[k], 0);
+      else if (named(k)) take(o[k]);
     }
   }
   return out;

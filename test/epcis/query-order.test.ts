@@ -157,6 +157,44 @@ describe('EPCIS orderBy: eventTime, recordTime and extension fields', function (
   });
 });
 
+describe('EPCIS orderBy over more events than a page keeps while it looks', function () {
+  this.timeout(60_000);
+  let world: ProjectionWorld;
+  const N = 3000;
+  /** Event i's grade: a permutation of 0..N-1, so that capture order says nothing of grade order. */
+  const grade = (i: number): number => (i * 7919) % N;
+
+  before(async () => {
+    world = await openProjectionWorld('order-many');
+    for (let i = 0; i < N; i += 500) {
+      const events = Array.from({ length: 500 }, (_, j) => objectEvent(i + j, { eventID: `urn:uuid:0b0b0b0b-0000-4000-8000-${String(i + j).padStart(12, '0')}`, 'ex:grade': grade(i + j) }));
+      await world.store.capture(validateEpcisDocument(documentOf(events)), world.alice);
+    }
+  });
+
+  after(async () => {
+    await world?.close();
+  });
+
+  it('gives each page exactly the next events in the order, one at a time or a thousand', async () => {
+    const grades = async (params: Record<string, string>, pages: number): Promise<number[]> => {
+      const { plan, order } = parseEpcisQuery(params);
+      const out: number[] = [];
+      let token = '';
+      for (let p = 0; p < pages; p++) {
+        const page = await world.store.query(plan, token, world.alice, undefined, order);
+        out.push(...page.events.map((e) => e.event['ex:grade'] as number));
+        token = page.nextPageToken;
+        if (!token) break;
+      }
+      return out;
+    };
+    expect(await grades({ orderBy: 'ex:grade', orderDirection: 'ASC', perPage: '1' }, 5)).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(await grades({ orderBy: 'ex:grade', perPage: '2' }, 3)).to.deep.equal([N - 1, N - 2, N - 3, N - 4, N - 5, N - 6]);
+    expect(await grades({ orderBy: 'ex:grade', orderDirection: 'ASC', perPage: '1000' }, 10)).to.deep.equal(Array.from({ length: N }, (_, i) => i));
+  });
+});
+
 /** The one error the parser gives for `params`. */
 function parseError(params: Record<string, string>): unknown {
   try {
