@@ -124,6 +124,9 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
   '/epcis/epcs/{epc}/events': {
     get: { operationId: 'epcisEventsOfEpc', summary: 'Events naming an identifier (EPC URN or Digital Link) in any role.', security, parameters: [pathParam('epc'), ...queryParams], responses: answer },
   },
+  '/epcis/nextPageToken/{token}': {
+    delete: { operationId: 'epcisReleasePageToken', summary: 'The binding\'s optional release of a page token\'s resources: 501, since a token here is a sealed position that holds nothing on the server (it stays usable).', security, parameters: [pathParam('token')], responses: { '501': { description: 'NOT_IMPLEMENTED: nothing to release.' }, default: error } },
+  },
   '/epcis/queries': {
     get: { operationId: 'epcisNamedQueries', summary: 'Every named query, by name, as `[{ name, query, createdAt }]`, paged (`Link` rel="next").', security, parameters: pageParams, responses: { '200': { description: 'The named queries.' }, default: error } },
     post: { operationId: 'epcisDefineQuery', summary: 'Define a named query: `{ name, query: { <query parameters> } }`.', security, responses: { '201': { description: 'Defined.' }, default: error } },

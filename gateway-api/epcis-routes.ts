@@ -304,6 +304,13 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     await answer(ctx, { anyEpcs: plan.anyEpcs ?? [] });
   });
 
+  // the binding's optional release of a page token's resources: a token here is a sealed position
+  // that holds nothing on the server, so there is nothing to release, and it cannot be withdrawn
+  router.delete('/nextPageToken/:token', async (ctx) => {
+    await deps.identityOf(ctx);
+    throw new ZfcError('NOT_IMPLEMENTED', 'page tokens here hold no resources on the server (each is a sealed position in the answer\'s order): there is nothing to release, and the token stays usable', { token: 'stateless' });
+  });
+
   addTopLevelResources(router, { store: deps.store, identityOf: deps.identityOf, ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}), answer, nextLink, queries: deps.subscriptions !== undefined });
 
   // discovery (the REST binding's OPTIONS on every resource): the methods it allows, the versions

@@ -251,6 +251,11 @@ describe('EPCIS routes over HTTP', function () {
     expect((await call('GET', '/epcis/dispositions', undefined, '')).status).to.equal(401);
     // nor does it keep events in time order
     expect((await call('GET', '/epcis/events?orderBy=eventTime')).body['error'].code).to.equal('NOT_IMPLEMENTED');
+    // a page token holds nothing to release: the binding's optional DELETE says so (501), to a caller it knows
+    const release = await call('DELETE', '/epcis/nextPageToken/abc');
+    expect(release.status).to.equal(501);
+    expect(release.body).to.include({ type: 'epcisException:ImplementationException' });
+    expect((await call('DELETE', '/epcis/nextPageToken/abc', undefined, '')).status).to.equal(401);
   });
 });
 
