@@ -21,7 +21,7 @@ const QUERY_PARAMETERS = [
   'eventType', 'GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'EQ_bizStep', 'EQ_disposition',
   'EQ_readPoint', 'EQ_bizLocation', 'WD_readPoint', 'WD_bizLocation', 'MATCH_epc', 'MATCH_anyEPC', 'MATCH_parentID', 'MATCH_inputEPC', 'MATCH_outputEPC',
   'MATCH_epcClass', 'MATCH_inputEPCClass', 'MATCH_outputEPCClass', 'MATCH_anyEPCClass', 'EQ_eventID', 'EQ_action', 'EQ_transformationID',
-  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'GE_errorDeclaration_Time', 'LT_errorDeclaration_Time',
+  'EXISTS_errorDeclaration', 'EQ_errorReason', 'EQ_correctiveEventID', 'GE_errorDeclaration_Time', 'LT_errorDeclaration_Time', 'GE_errorDeclarationTime', 'LT_errorDeclarationTime',
   'EQ_persistentDisposition_set', 'EQ_persistentDisposition_unset', 'EQ_quantity', 'GT_quantity', 'GE_quantity', 'LT_quantity', 'LE_quantity',
   'EXISTS_sensorElementList', 'GE_time', 'LT_time', 'GE_startTime', 'LT_startTime', 'GE_endTime', 'LT_endTime', 'EQ_type', 'EQ_deviceID',
   'EQ_dataProcessingMethod', 'EQ_bizRules', 'EQ_microorganism', 'EQ_chemicalSubstance', 'EQ_stringValue', 'EQ_booleanValue', 'EQ_hexBinaryValue',

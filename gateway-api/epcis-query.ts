@@ -170,6 +170,9 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   EQ_correctiveEventID: (v) => ({ correctiveEventIDs: v }),
   GE_errorDeclaration_Time: (v, n) => ({ geErrorDeclarationTime: time(n, v) }),
   LT_errorDeclaration_Time: (v, n) => ({ ltErrorDeclarationTime: time(n, v) }),
+  // the REST binding's OpenAPI spells these without the underscore (GS1's query schema with it): both are taken
+  GE_errorDeclarationTime: (v, n) => ({ geErrorDeclarationTime: time(n, v) }),
+  LT_errorDeclarationTime: (v, n) => ({ ltErrorDeclarationTime: time(n, v) }),
   EQ_persistentDisposition_set: (v) => ({ persistentDispositionsSet: vocab(DISPOSITION, v) }),
   EQ_persistentDisposition_unset: (v) => ({ persistentDispositionsUnset: vocab(DISPOSITION, v) }),
   perPage: (v, n) => {

@@ -138,6 +138,11 @@ describe('EPCIS queries of sensor data, quantities, persistent dispositions and 
     expect(hit({ GE_errorDeclaration_Time: '2006-11-07T13:00:00Z' })).to.equal(true);
     expect(hit({ GE_errorDeclaration_Time: '2006-11-07T13:00:00.001Z' })).to.equal(false);
     expect(hit({ LT_errorDeclaration_Time: '2006-11-07T13:00:00.001Z' })).to.equal(true);
+    // the REST binding's OpenAPI spells them without the underscore: the same conditions
+    expect(hit({ GE_errorDeclarationTime: '2006-11-07T13:00:00Z' })).to.equal(true);
+    expect(hit({ GE_errorDeclarationTime: '2006-11-07T13:00:00.001Z' })).to.equal(false);
+    expect(hit({ LT_errorDeclarationTime: '2006-11-07T13:00:00Z' })).to.equal(false);
+    expect(hit({ LT_errorDeclarationTime: '2006-11-07T13:00:00.001Z' })).to.equal(true);
     expect(hit({ EQ_quantity_KGM: '200', EXISTS_sensorElementList: '', EQ_type: 'Temperature', GE_maxValue_CEL: '26.2', EQ_deviceID: 'urn:epc:id:giai:4000001.111' })).to.equal(true);
     expect(matchesPlan(stored(objectEvent(99), 0), parseEpcisQuery({ GE_errorDeclaration_Time: '2000-01-01T00:00:00Z' }).plan)).to.equal(false);
   });
