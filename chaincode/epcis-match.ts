@@ -578,7 +578,7 @@ export function orderValue(e: MatchableEvent, field: FieldName): OrderValue | un
   const v = values[0];
   if (typeof v === 'number') return { n: v };
   if (typeof v !== 'string') return undefined;
-  if (NUMBER.test(v)) return { n: Number(v) };
+  if (NUMBER.test(v) && Number.isFinite(Number(v))) return { n: Number(v) }; // '1e999' is text: a page token could not hold it
   if (ISO_TIME.test(v)) return { t: canonicalTime(v) };
   return { s: v };
 }

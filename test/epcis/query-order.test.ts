@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import type { StoredEpcisEvent } from '../../chaincode/epcis-ledger';
+import { compareCodePoints, orderValue } from '../../chaincode/epcis-match';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ZfcError } from '../../chaincode/errors';
 import { problemOf } from '../../gateway-api/epcis-problems';
@@ -192,6 +193,23 @@ describe('EPCIS orderBy over more events than a page keeps while it looks', func
     expect(await grades({ orderBy: 'ex:grade', orderDirection: 'ASC', perPage: '1' }, 5)).to.deep.equal([0, 1, 2, 3, 4]);
     expect(await grades({ orderBy: 'ex:grade', perPage: '2' }, 3)).to.deep.equal([N - 1, N - 2, N - 3, N - 4, N - 5, N - 6]);
     expect(await grades({ orderBy: 'ex:grade', orderDirection: 'ASC', perPage: '1000' }, 10)).to.deep.equal(Array.from({ length: N }, (_, i) => i));
+  });
+});
+
+describe('EPCIS orderBy values', () => {
+  const valueOf = (v: unknown): unknown => orderValue({ eventID: 'x', eventTime: '', recordTime: '', ids: {} as never, event: { 'ex:f': v }, context: [{ ex: 'https://example.org/ext/' }] }, { name: 'ex:f' });
+
+  it('reads numbers, times and text, and nothing else, as a field of one value', () => {
+    expect(valueOf(4)).to.deep.equal({ n: 4 });
+    expect(valueOf('-4.5e2')).to.deep.equal({ n: -450 });
+    expect(valueOf('1e999'), 'not a finite number: text').to.deep.equal({ s: '1e999' });
+    expect(valueOf('2026-03-01T10:00:00+08:00')).to.deep.equal({ t: '2026-03-01T02:00:00.000Z' });
+    expect(valueOf('grade A')).to.deep.equal({ s: 'grade A' });
+    for (const none of [true, null, { 'ex:v': 1 }, [1, 2]]) expect(valueOf(none), JSON.stringify(none)).to.equal(undefined);
+    expect(compareCodePoints('\uFFDA', '\u{1D538}')).to.be.below(0);
+    expect(compareCodePoints('\u{1D538}', '\uFFDA')).to.be.above(0);
+    expect(compareCodePoints('b', 'ab')).to.be.above(0);
+    expect(compareCodePoints('a', 'ab')).to.be.below(0);
   });
 });
 
