@@ -257,11 +257,22 @@ describe('EPCIS orderBy through the REST binding', function () {
       at = /<([^>]+)>; rel="next"/.exec(String(r.headers.get('link') ?? ''))?.[1];
     }
     expect(seen).to.deep.equal([3, 8, 2, 4, 0, 1, 7, 5, 6, 9].map(id));
-    for (const [url, name] of [['/epcis/events?eventCountLimit=1', 'eventCountLimit'], ['/epcis/events?orderBy=ex%20grade', 'orderBy']]) {
+    const hostile = [
+      ['/epcis/events?eventCountLimit=1', 'eventCountLimit'],
+      ['/epcis/events?orderBy=ex%20grade', 'orderBy'],
+      ['/epcis/events?orderBy=eventTime&orderBy=recordTime', 'orderBy'],
+      ['/epcis/events?orderBy=', 'orderBy'],
+      [`/epcis/events?orderBy=${encodeURIComponent('https://example.org/' + 'x'.repeat(3000))}`, 'orderBy'],
+      [`/epcis/events?orderBy=${encodeURIComponent('ex:gr\u00e4de')}`, 'orderBy'],
+      [`/epcis/events?orderBy=${encodeURIComponent('ex:a\u001fb')}`, 'orderBy'],
+    ];
+    for (const [url, name] of hostile) {
       const r = await get(url as string);
       expect(r.status, r.text).to.equal(400);
       expect(r.body).to.include({ type: 'epcisException:QueryParameterException' });
-      expect(r.body.error.details.errors[0].path).to.equal(`/query/${name}`);
+      expect(r.body.error.details.errors[0].path, url).to.equal(`/query/${name}`);
     }
+    // and the next answer is as before
+    expect(ids(await get('/epcis/events?orderBy=recordTime&eventCountLimit=1'))).to.deep.equal([id(9)]);
   });
 });
