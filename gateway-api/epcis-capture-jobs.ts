@@ -121,9 +121,21 @@ export interface CaptureAdmission {
   readonly bytes?: number;
 }
 
+/** A job as the records keep it: its JSON and whose it is (absent in records written before jobs were listed). */
+type JobRecord = Omit<CaptureJob, 'done'> & { readonly owner?: string };
+
+/** One page of a sender's jobs, newest first, and where the next begins (none: the last page). */
+export interface CaptureJobPage {
+  readonly jobs: readonly CaptureJob[];
+  readonly next?: number;
+}
+
 /** The capture jobs of one gateway. */
 export class CaptureJobs {
   private readonly jobs = new Map<string, CaptureJob>();
+  /** Whose each job is, and its place in the order jobs were taken (what {@link list} pages by). */
+  private readonly taken = new Map<string, { readonly owner: string; readonly seq: number }>();
+  private seq = 0;
   /** Once closing, outcomes are no longer recorded: a job cut short by shutdown resumes on restart. */
   private closing = false;
   /** Each job's last write, so its next one goes after it (level does not order separate writes). */
@@ -161,10 +173,10 @@ export class CaptureJobs {
   async restore<S>(rerun: (saved: S) => () => Promise<CaptureCounts>, ownerOf: (saved: S) => string = () => ''): Promise<void> {
     if (!this.records) return;
     const saved = new Map(await this.records.list<S>('w|'));
-    const jobs = (await this.records.list<CaptureJob>('j|')).map(([, j]) => j).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-    for (const job of jobs) {
-      this.remember(job);
+    const records = (await this.records.list<JobRecord>('j|')).map(([, j]) => j).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    for (const { owner, ...job } of records) {
       const work = saved.get(job.captureID);
+      this.remember(job, owner ?? (work !== undefined ? ownerOf(work) : ''));
       if (job.running && work !== undefined) this.queue(job, rerun(work), ownerOf(work), 0);
       else if (job.running) this.fail(job, new ZfcError('INTERNAL', 'the gateway stopped before the capture ended'));
     }
@@ -215,9 +227,9 @@ export class CaptureJobs {
       eventCount,
       errors: [],
     };
-    this.remember(job);
+    this.remember(job, admission.owner ?? '');
     this.firstWrites.set(job, this.write(job.captureID, [
-      { type: 'put', key: `j|${job.captureID}`, value: jobJson(job) },
+      { type: 'put', key: `j|${job.captureID}`, value: this.recordOf(job) },
       ...(saved !== undefined ? [{ type: 'put', key: `w|${job.captureID}`, value: saved } as const] : []),
     ]));
     this.queue(job, work, admission.owner ?? '', admission.bytes ?? 0);
@@ -255,11 +267,13 @@ export class CaptureJobs {
     this.closing = true;
   }
 
-  private remember(job: CaptureJob): void {
+  private remember(job: CaptureJob, owner: string): void {
     this.jobs.set(job.captureID, job);
+    this.taken.set(job.captureID, { owner, seq: ++this.seq });
     if (this.jobs.size <= MAX_JOBS) return;
     const oldest = this.jobs.keys().next().value as string;
     this.jobs.delete(oldest);
+    this.taken.delete(oldest);
     void this.write(oldest, [{ type: 'del', key: `j|${oldest}` }]).catch(() => undefined);
   }
 
@@ -313,6 +327,30 @@ export class CaptureJobs {
     return this.jobs.get(captureID);
   }
 
+  /**
+   * A page of `owner`'s jobs that are still kept, newest first: at most `perPage`, taken before
+   * position `before` (a page's `next`; from the newest without one). Jobs that records from
+   * before jobs had owners restored are listed to no one (each is still read by its ID).
+   */
+  list(owner: string, perPage: number, before = Number.POSITIVE_INFINITY): CaptureJobPage {
+    const jobs: CaptureJob[] = [];
+    const ids = [...this.taken.keys()];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const id = ids[i] as string;
+      const t = this.taken.get(id);
+      const job = this.jobs.get(id);
+      if (!t || !job || t.seq >= before || t.owner !== owner || owner === '') continue;
+      if (jobs.length === perPage) return { jobs, next: (this.taken.get(jobs[jobs.length - 1]?.captureID ?? '')?.seq ?? 0) };
+      jobs.push(job);
+    }
+    return { jobs };
+  }
+
+  /** A job as its records keep it: its JSON, and whose it is. */
+  private recordOf(job: CaptureJob): JobRecord {
+    return { ...jobJson(job), owner: this.taken.get(job.captureID)?.owner ?? '' };
+  }
+
   private finish(job: CaptureJob, success: boolean, r?: CaptureCounts): void {
     job.running = false;
     job.success = success;
@@ -323,7 +361,7 @@ export class CaptureJobs {
       if (r.masterDataElements !== undefined) job.masterDataElements = r.masterDataElements;
     }
     if (this.closing) return;
-    void this.write(job.captureID, [{ type: 'put', key: `j|${job.captureID}`, value: jobJson(job) }, { type: 'del', key: `w|${job.captureID}` }]).catch(() => undefined);
+    void this.write(job.captureID, [{ type: 'put', key: `j|${job.captureID}`, value: this.recordOf(job) }, { type: 'del', key: `w|${job.captureID}` }]).catch(() => undefined);
   }
 
   private fail(job: CaptureJob, err: unknown): void {

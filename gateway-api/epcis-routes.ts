@@ -35,7 +35,7 @@ import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, que
 import type { CompanyPrefixes } from './company-prefixes';
 import { answerPrefixes, type EventStore } from './epcis-store';
 import { addQueryRoutes, ownerOf } from './epcis-query-routes';
-import { addTopLevelResources } from './epcis-resources';
+import { addTopLevelResources, onlyParams, perPageOf, singleParam } from './epcis-resources';
 import type { EpcisSubscriptions } from './epcis-subscriptions';
 
 /** What the EPCIS routes need. */
@@ -80,6 +80,13 @@ export function captureWork(store: EventStore, saved: SavedCapture): () => Promi
     const r = await store.capture(saved.document, saved.identity, saved.behaviour ?? 'rollback');
     return { captured: r.captured.length, duplicates: r.duplicates.length, ...(r.rejected && r.rejected.length > 0 ? { rejected: r.rejected } : {}), ...(r.masterDataElements ? { masterDataElements: r.masterDataElements } : {}) };
   };
+}
+
+/** The position a capture job list's page token holds. */
+function jobsPosition(token: string): number {
+  const m = /^c(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!m) throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for the capture jobs', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+  return Number(m[1]);
 }
 
 /** A page token of a query with eventCountLimit: how many events earlier pages gave, and the store's own token. */
@@ -252,6 +259,16 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     ctx.set('Location', `/epcis/capture/${job.captureID}`);
     ctx.status = 202;
     answerJob(ctx, job);
+  });
+
+  // the caller's own capture jobs, newest first, paged (a job's errors name its document's events: no one else's are listed)
+  router.get('/capture', async (ctx) => {
+    const identity = await deps.identityOf(ctx);
+    onlyParams(ctx, ['perPage', 'nextPageToken']);
+    const token = singleParam(ctx, 'nextPageToken');
+    const page = jobs.list(ownerOf(ctx, deps, identity), perPageOf(ctx), token === undefined ? undefined : jobsPosition(token));
+    if (page.next !== undefined) ctx.set('Link', nextLink(ctx, Buffer.from(`c${page.next}`, 'utf8').toString('base64url')));
+    ctx.body = page.jobs.map(jobJson);
   });
 
   router.get('/capture/:captureID', async (ctx) => {

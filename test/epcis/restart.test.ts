@@ -121,6 +121,53 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
     expect(job.body).to.include({ running: false, success: true, captured: 1, eventCount: 1 });
   });
 
+  it('lists each participant its own capture jobs, newest first, paged, before and after a restart', async () => {
+    const link = (r: Reply): string | undefined => /<([^>]+)>; rel="next"/.exec(String(r.headers.get('link') ?? ''))?.[1];
+    /** Every page of `who`'s jobs, `perPage` at a time: the captureIDs in order, and the page sizes. */
+    const listed = async (who: string, perPage: number): Promise<{ ids: string[]; sizes: number[] }> => {
+      const ids: string[] = [];
+      const sizes: number[] = [];
+      for (let at: string | undefined = `/epcis/capture?perPage=${perPage}`; at; ) {
+        const r = await as(who, 'GET', at);
+        at = link(r);
+        expect(r.status, r.text).to.equal(200);
+        expect(r.body, 'a JSON array of jobs').to.be.an('array');
+        for (const job of r.body as Array<Record<string, unknown>>) expect(job, 'no owner in a job').to.not.have.property('owner');
+        ids.push(...(r.body as Array<{ captureID: string }>).map((j) => j.captureID));
+        sizes.push((r.body as unknown[]).length);
+      }
+      return { ids, sizes };
+    };
+    const earlier = (await listed('mill-4', 1000)).ids;
+    const captureOne = async (who: string, i: number): Promise<string> => {
+      const r = await as(who, 'POST', '/epcis/capture', documentOf([objectEvent(i)]));
+      expect(r.status, r.text).to.equal(202);
+      const location = String(r.headers.get('location'));
+      for (let n = 0; n < 500 && (await as(who, 'GET', location)).body.running; n++) await new Promise((res) => setTimeout(res, 20));
+      return location.slice('/epcis/capture/'.length);
+    };
+    const mine = [await captureOne('mill-4', 30), await captureOne('mill-4', 31), await captureOne('mill-4', 32)];
+    const shops = await captureOne('shop-4', 33);
+    const expected = [...[...mine].reverse(), ...earlier];
+    const byTwo = await listed('mill-4', 2);
+    expect(byTwo.ids).to.deep.equal(expected);
+    expect(byTwo.sizes.slice(0, -1).every((n) => n === 2), 'full pages but the last').to.equal(true);
+    expect((await listed('shop-4', 100)).ids).to.deep.equal([shops]);
+    expect(earlier.length, 'the earlier tests\' job is listed too').to.be.at.least(1);
+    // what the list says of a job is what the job's own resource says
+    const first = await as('mill-4', 'GET', '/epcis/capture?perPage=1');
+    expect(first.body[0]).to.deep.equal((await as('mill-4', 'GET', `/epcis/capture/${mine[2]}`)).body);
+    await restart();
+    expect((await listed('mill-4', 2)).ids, 'the same list after a restart').to.deep.equal(expected);
+    expect((await listed('shop-4', 100)).ids).to.deep.equal([shops]);
+    for (const bad of ['/epcis/capture?perPage=0', '/epcis/capture?nextPageToken=bm9wZQ', '/epcis/capture?running=true', '/epcis/capture?perPage=1&perPage=2']) {
+      const r = await as('mill-4', 'GET', bad);
+      expect(r.status, bad).to.equal(400);
+      expect(r.body.type, bad).to.equal('epcisException:QueryParameterException');
+    }
+    expect((await call(gw.url, 'GET', '/epcis/capture')).status).to.equal(401);
+  });
+
   it('has a job and its work on record before answering 202, and never lets a late "running" write outlive "finished"', async () => {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-jobs-'));
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
