@@ -322,9 +322,13 @@ export class CaptureJobs {
     }
   }
 
-  /** A job by ID, or undefined. */
-  get(captureID: string): CaptureJob | undefined {
-    return this.jobs.get(captureID);
+  /**
+   * A job by ID, or undefined; with `reader`, only a job that is the reader's (or whose owner
+   * its record, from before jobs had owners, does not say).
+   */
+  get(captureID: string, reader?: string): CaptureJob | undefined {
+    const owner = this.taken.get(captureID)?.owner;
+    return reader === undefined || !owner || owner === reader ? this.jobs.get(captureID) : undefined;
   }
 
   /**

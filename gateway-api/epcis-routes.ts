@@ -272,8 +272,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   });
 
   router.get('/capture/:captureID', async (ctx) => {
-    await deps.identityOf(ctx);
-    const job = jobs.get(ctx.params['captureID'] ?? '');
+    const identity = await deps.identityOf(ctx);
+    const job = jobs.get(ctx.params['captureID'] ?? '', ownerOf(ctx, deps, identity)); // another's job is as absent
     if (!job) throw new ZfcError('NOT_FOUND', 'no such capture job', { captureID: ctx.params['captureID'] });
     answerJob(ctx, job);
   });

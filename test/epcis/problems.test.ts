@@ -113,7 +113,7 @@ describe('EPCIS errors as RFC 7807 problems of the standard\'s exception types',
   it('answers discovery (OPTIONS) on every resource: what it allows, the versions spoken, and the capture limits', async () => {
     const capture = await as('OPTIONS', '/epcis/capture');
     expect(capture.status).to.equal(204);
-    expect(capture.headers.get('allow')?.split(', ').sort()).to.deep.equal(['OPTIONS', 'POST']);
+    expect(capture.headers.get('allow')?.split(', ').sort()).to.deep.equal(['GET', 'HEAD', 'OPTIONS', 'POST']);
     expect(capture.headers.get('gs1-epcis-capture-limit')).to.equal('10000');
     expect(Number(capture.headers.get('gs1-epcis-capture-file-size-limit'))).to.be.greaterThan(1_000_000);
     expect(capture.headers.get('gs1-epcis-version')).to.equal('2.0.0');

@@ -153,6 +153,11 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
     expect(byTwo.ids).to.deep.equal(expected);
     expect(byTwo.sizes.slice(0, -1).every((n) => n === 2), 'full pages but the last').to.equal(true);
     expect((await listed('shop-4', 100)).ids).to.deep.equal([shops]);
+    // nor read by its ID: another's job is answered as an absent one
+    const theirs = await as('shop-4', 'GET', `/epcis/capture/${mine[0]}`);
+    expect(theirs.status, theirs.text).to.equal(404);
+    expect(theirs.body.detail).to.equal((await as('shop-4', 'GET', '/epcis/capture/no-such-job')).body.detail);
+    expect((await as('mill-4', 'GET', `/epcis/capture/${mine[0]}`)).status).to.equal(200);
     expect(earlier.length, 'the earlier tests\' job is listed too').to.be.at.least(1);
     // what the list says of a job is what the job's own resource says
     const first = await as('mill-4', 'GET', '/epcis/capture?perPage=1');
