@@ -132,9 +132,8 @@ export interface CaptureJobPage {
 
 /** The capture jobs of one gateway. */
 export class CaptureJobs {
-  private readonly jobs = new Map<string, CaptureJob>();
-  /** Whose each job is, and its place in the order jobs were taken (what {@link list} pages by). */
-  private readonly taken = new Map<string, { readonly owner: string; readonly seq: number }>();
+  /** Each job kept, oldest first, with whose it is and its place in the order jobs were taken (what {@link list} pages by). */
+  private readonly jobs = new Map<string, { readonly job: CaptureJob; readonly owner: string; readonly seq: number }>();
   private seq = 0;
   /** Once closing, outcomes are no longer recorded: a job cut short by shutdown resumes on restart. */
   private closing = false;
@@ -268,12 +267,10 @@ export class CaptureJobs {
   }
 
   private remember(job: CaptureJob, owner: string): void {
-    this.jobs.set(job.captureID, job);
-    this.taken.set(job.captureID, { owner, seq: ++this.seq });
+    this.jobs.set(job.captureID, { job, owner, seq: ++this.seq });
     if (this.jobs.size <= MAX_JOBS) return;
     const oldest = this.jobs.keys().next().value as string;
     this.jobs.delete(oldest);
-    this.taken.delete(oldest);
     void this.write(oldest, [{ type: 'del', key: `j|${oldest}` }]).catch(() => undefined);
   }
 
@@ -327,8 +324,8 @@ export class CaptureJobs {
    * its record, from before jobs had owners, does not say).
    */
   get(captureID: string, reader?: string): CaptureJob | undefined {
-    const owner = this.taken.get(captureID)?.owner;
-    return reader === undefined || !owner || owner === reader ? this.jobs.get(captureID) : undefined;
+    const kept = this.jobs.get(captureID);
+    return kept && (reader === undefined || !kept.owner || kept.owner === reader) ? kept.job : undefined;
   }
 
   /**
@@ -338,21 +335,22 @@ export class CaptureJobs {
    */
   list(owner: string, perPage: number, before = Number.POSITIVE_INFINITY): CaptureJobPage {
     const jobs: CaptureJob[] = [];
-    const ids = [...this.taken.keys()];
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const id = ids[i] as string;
-      const t = this.taken.get(id);
-      const job = this.jobs.get(id);
-      if (!t || !job || t.seq >= before || t.owner !== owner || owner === '') continue;
-      if (jobs.length === perPage) return { jobs, next: (this.taken.get(jobs[jobs.length - 1]?.captureID ?? '')?.seq ?? 0) };
-      jobs.push(job);
+    if (owner === '') return { jobs };
+    const kept = [...this.jobs.values()];
+    let last = 0;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      const k = kept[i] as (typeof kept)[number];
+      if (k.seq >= before || k.owner !== owner) continue;
+      if (jobs.length === perPage) return { jobs, next: last };
+      jobs.push(k.job);
+      last = k.seq;
     }
     return { jobs };
   }
 
   /** A job as its records keep it: its JSON, and whose it is. */
   private recordOf(job: CaptureJob): JobRecord {
-    return { ...jobJson(job), owner: this.taken.get(job.captureID)?.owner ?? '' };
+    return { ...jobJson(job), owner: this.jobs.get(job.captureID)?.owner ?? '' };
   }
 
   private finish(job: CaptureJob, success: boolean, r?: CaptureCounts): void {

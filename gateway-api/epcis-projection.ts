@@ -202,8 +202,6 @@ export class ProjectedEventStore implements EventStore {
    */
   private readonly firstNamed: Record<MemberKind, string[]> = { epcs: [], readPoints: [], bizLocations: [] };
   private readonly recordedAt: Record<'readPoints' | 'bizLocations', Map<string, Set<string>>> = { readPoints: new Map(), bizLocations: new Map() };
-  /** The latest recordTime of any event applied ('' before the first): a subscription made now reaches back to nothing. */
-  private latestRecordTime = '';
   /** Transactions applied lately (bounded), so a capture can wait for its own. */
   private readonly recent = new Set<string>();
   private readonly txWaiters = new Map<string, Array<() => void>>();
@@ -364,7 +362,6 @@ export class ProjectedEventStore implements EventStore {
     sharePlaces(stored.ids, this.places);
     this.byID.set(stored.eventID, stored);
     this.prefixes?.learnFrom(stored.event);
-    if (stored.recordTime > this.latestRecordTime) this.latestRecordTime = stored.recordTime;
     const ofTx = this.byTx.get(stored.txId);
     if (ofTx) ofTx.push(stored.eventID);
     else this.byTx.set(stored.txId, [stored.eventID]);
@@ -466,6 +463,13 @@ export class ProjectedEventStore implements EventStore {
     return out;
   }
 
+  /** The latest recordTime of any event applied ('' before the first): a subscription made now reaches back to nothing. */
+  private latestRecordTime(): string {
+    let latest = '';
+    this.byRecordTime.scanBefore(undefined, (e) => ((latest = e.recordTime), true));
+    return latest;
+  }
+
   /**
    * The events applied so far that match the plan, were recorded at or after `since` (canonical
    * UTC) and `viewer` may read, in ledger order, at most `limit`; and the ledger position of
@@ -475,7 +479,7 @@ export class ProjectedEventStore implements EventStore {
    */
   recordedSince(plan: EpcisQueryPlan, since: string, viewer: string, limit: number): RecordedSince {
     const events: StoredEpcisEvent[] = [];
-    if (since > this.latestRecordTime) return { events, through: this.seenAt }; // nothing recorded since: no need to look (a subscription made now)
+    if (since > this.latestRecordTime()) return { events, through: this.seenAt }; // nothing recorded since: no need to look (a subscription made now)
     for (const ids of this.byTx.values()) {
       for (const id of ids) {
         const e = this.byID.get(id);
@@ -514,7 +518,7 @@ export class ProjectedEventStore implements EventStore {
     const mark = pageToken ? this.tokens.open(pageToken) : undefined;
     const kind = orderCode(order);
     if (mark && (mark.o ?? 'e') !== kind) throw tokenOfAnotherOrder();
-    if (order?.by === 'field') return this.queryByField(plan, mark, viewer, order);
+    if (order?.by === 'field') return this.queryByField(plan, mark, viewer, order, kind);
     const byRecord = order?.by === 'recordTime';
     const desc = order?.direction === 'DESC';
     const timeOf = byRecord ? (e: StoredEpcisEvent): string => e.recordTime : (e: StoredEpcisEvent): string => e.eventTime;
@@ -564,7 +568,7 @@ export class ProjectedEventStore implements EventStore {
    * events is refused (QUERY_TOO_COMPLEX) rather than hold the gateway: narrow it by eventTime
    * or by an identifier.
    */
-  private queryByField(plan: EpcisQueryPlan, mark: PageMark | undefined, viewer: string | undefined, order: Extract<EventOrder, { by: 'field' }>): EventPage {
+  private queryByField(plan: EpcisQueryPlan, mark: PageMark | undefined, viewer: string | undefined, order: Extract<EventOrder, { by: 'field' }>, kind: string): EventPage {
     const dir = order.direction === 'DESC' ? -1 : 1;
     const compare = (a: Keyed, b: Keyed): number => {
       if (a.v !== undefined && b.v !== undefined) {
@@ -598,7 +602,7 @@ export class ProjectedEventStore implements EventStore {
     const page = found.slice(0, plan.perPage);
     const last = page[page.length - 1];
     const more = found.length > page.length && last !== undefined;
-    return { events: page.map((k) => k.e), nextPageToken: more ? this.tokens.seal({ t: last.e.eventTime, id: last.e.eventID, o: orderCode(order), v: last.v ?? null }) : '' };
+    return { events: page.map((k) => k.e), nextPageToken: more ? this.tokens.seal({ t: last.e.eventTime, id: last.e.eventID, o: kind, v: last.v ?? null }) : '' };
   }
 }
 

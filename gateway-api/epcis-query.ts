@@ -136,6 +136,10 @@ const TYPED: ReadonlyArray<{ readonly prefix: string; readonly field: 'bizTransa
 
 const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
 
+/** GE_/LT_errorDeclarationTime, under either of its two spellings. */
+const declaredFrom: Parser = (v, n) => ({ geErrorDeclarationTime: time(n, v) });
+const declaredBefore: Parser = (v, n) => ({ ltErrorDeclarationTime: time(n, v) });
+
 const PARSERS: Readonly<Record<string, Parser>> = {
   eventType: (v, n) => {
     for (const t of v) if (!(EPCIS_EVENT_TYPES as readonly string[]).includes(t)) throw bad(n, `must be one of ${EPCIS_EVENT_TYPES.join(', ')}`);
@@ -168,11 +172,11 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   EQ_transformationID: (v, n) => ({ transformationIDs: ids(n, v) }),
   EQ_errorReason: (v) => ({ errorReasons: vocab(ERROR_REASON, v) }),
   EQ_correctiveEventID: (v) => ({ correctiveEventIDs: v }),
-  GE_errorDeclaration_Time: (v, n) => ({ geErrorDeclarationTime: time(n, v) }),
-  LT_errorDeclaration_Time: (v, n) => ({ ltErrorDeclarationTime: time(n, v) }),
+  GE_errorDeclaration_Time: declaredFrom,
+  LT_errorDeclaration_Time: declaredBefore,
   // the REST binding's OpenAPI spells these without the underscore (GS1's query schema with it): both are taken
-  GE_errorDeclarationTime: (v, n) => ({ geErrorDeclarationTime: time(n, v) }),
-  LT_errorDeclarationTime: (v, n) => ({ ltErrorDeclarationTime: time(n, v) }),
+  GE_errorDeclarationTime: declaredFrom,
+  LT_errorDeclarationTime: declaredBefore,
   EQ_persistentDisposition_set: (v) => ({ persistentDispositionsSet: vocab(DISPOSITION, v) }),
   EQ_persistentDisposition_unset: (v) => ({ persistentDispositionsUnset: vocab(DISPOSITION, v) }),
   perPage: (v, n) => {

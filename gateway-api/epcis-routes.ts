@@ -82,7 +82,12 @@ export function captureWork(store: EventStore, saved: SavedCapture): () => Promi
   };
 }
 
-/** The position a capture job list's page token holds. */
+/** The page token of a capture job list that goes on before position `seq`. */
+function jobsToken(seq: number): string {
+  return Buffer.from(`c${seq}`, 'utf8').toString('base64url');
+}
+
+/** The position a capture job list's page token ({@link jobsToken}) holds. */
 function jobsPosition(token: string): number {
   const m = /^c(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!m) throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for the capture jobs', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
@@ -267,7 +272,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     onlyParams(ctx, ['perPage', 'nextPageToken']);
     const token = singleParam(ctx, 'nextPageToken');
     const page = jobs.list(ownerOf(ctx, deps, identity), perPageOf(ctx), token === undefined ? undefined : jobsPosition(token));
-    if (page.next !== undefined) ctx.set('Link', nextLink(ctx, Buffer.from(`c${page.next}`, 'utf8').toString('base64url')));
+    if (page.next !== undefined) ctx.set('Link', nextLink(ctx, jobsToken(page.next)));
     ctx.body = page.jobs.map(jobJson);
   });
 

@@ -13,6 +13,7 @@ import { ZfcError } from '../../chaincode/errors';
 import { problemOf } from '../../gateway-api/epcis-problems';
 import { extensionPrefixes, parseEpcisQuery } from '../../gateway-api/epcis-query';
 import { call, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
+import { ApiClient } from './api-client';
 import { documentOf, objectEvent } from './fixtures';
 import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 
@@ -231,11 +232,9 @@ describe('EPCIS orderBy through the REST binding', function () {
 
   before(async () => {
     t = await startTestGateway();
-    for (const events of CAPTURES) {
-      const r = await call(t.gw.url, 'POST', '/epcis/capture', { key: t.regulatorKey, body: documentOf(events.map((e) => objectEvent(e.at, { eventID: id(e.i), ...e.fields }))) });
-      expect(r.status, r.text).to.equal(202);
-      for (let i = 0; i < 400 && (await get(String(r.headers.get('location')))).body.running; i++) await new Promise((res) => setTimeout(res, 25));
-    }
+    const api = new ApiClient(() => t.gw.url);
+    api.keys['samr'] = t.regulatorKey;
+    for (const events of CAPTURES) await api.captureOk('samr', events.map((e) => objectEvent(e.at, { eventID: id(e.i), ...e.fields })));
   });
 
   after(async () => {

@@ -16,6 +16,7 @@ import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { ApiClient } from './api-client';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
@@ -139,13 +140,9 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
       return { ids, sizes };
     };
     const earlier = (await listed('mill-4', 1000)).ids;
-    const captureOne = async (who: string, i: number): Promise<string> => {
-      const r = await as(who, 'POST', '/epcis/capture', documentOf([objectEvent(i)]));
-      expect(r.status, r.text).to.equal(202);
-      const location = String(r.headers.get('location'));
-      for (let n = 0; n < 500 && (await as(who, 'GET', location)).body.running; n++) await new Promise((res) => setTimeout(res, 20));
-      return location.slice('/epcis/capture/'.length);
-    };
+    const api = new ApiClient(() => gw.url);
+    Object.assign(api.keys, keys);
+    const captureOne = async (who: string, i: number): Promise<string> => (await api.captureOk(who, [objectEvent(i)]))['captureID'] as string;
     const mine = [await captureOne('mill-4', 30), await captureOne('mill-4', 31), await captureOne('mill-4', 32)];
     const shops = await captureOne('shop-4', 33);
     const expected = [...[...mine].reverse(), ...earlier];
