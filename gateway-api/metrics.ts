@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of one gateway: request counts and durations by route, and the trace
- * index's size and position. Each app has its own registry, so several apps (tests) can run
- * in one process.
+ * index's size and position. Each app has its own registry, so several apps (tests, a restart)
+ * can run in one process. The process's own metrics (CPU, memory, GC, event loop) are collected
+ * once per process and served beside each gateway's.
  */
 import type { Middleware } from 'koa';
 import { toZfcError } from './error-middleware';
@@ -10,7 +11,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** The gateway's metrics. */
 export interface GatewayMetrics {
+  /** The gateway's own metrics. */
   readonly registry: Registry;
+  /** The text exposition that /metrics serves: the process's metrics, then the gateway's. */
+  scrape(): Promise<string>;
   readonly middleware: Middleware;
   readonly indexLots: Gauge;
   readonly indexBlock: Gauge;
@@ -19,10 +23,27 @@ export interface GatewayMetrics {
   watchCaptureJobs(stats: () => CaptureJobStats): void;
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * The process's metrics, collected into one registry for the life of the process. prom-client's
+ * collectors watch GC and the event loop for good (a PerformanceObserver that is never
+ * disconnected), and they hold their registry: collected once per gateway, they kept every
+ * closed gateway, with its EPCIS event store and trace graph, alive to the end of the process.
+ */
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 /** Creates a registry with the gateway's metrics. */
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const shared = processMetrics();
+  const scrape = async (): Promise<string> => `${await shared.metrics()}\n${await registry.metrics()}`;
   const requests = new Counter({ name: 'zfc_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const duration = new Histogram({
     name: 'zfc_http_request_duration_seconds',
@@ -58,5 +79,5 @@ export function createMetrics(): GatewayMetrics {
     gauge('zfc_epcis_capture_jobs_waiting', 'EPCIS capture jobs waiting their turn', (s) => s.waiting);
     gauge('zfc_epcis_capture_pending_bytes', 'Bytes of the documents of unfinished EPCIS capture jobs', (s) => s.pendingBytes);
   };
-  return { registry, middleware, indexLots, indexBlock, submits, watchCaptureJobs };
+  return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs };
 }

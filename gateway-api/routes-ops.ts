@@ -42,7 +42,7 @@ export function addOpsRoutes(router: Router, deps: OpsDeps): void {
     deps.metrics.indexLots.set(deps.index.lotCount);
     deps.metrics.indexBlock.set(deps.index.checkpoint?.blockNumber ?? -1);
     ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
+    ctx.body = await deps.metrics.scrape();
   });
   router.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument(deps.baseUrl);
