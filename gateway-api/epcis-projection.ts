@@ -30,7 +30,7 @@ import type { EventOrder } from './epcis-query';
 import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 import type { RecordedSince } from './epcis-subscriptions';
-import { StringPool } from './string-pool';
+import { flat, StringPool } from './string-pool';
 import { submitRetrying } from './submit-retrying';
 
 /** Called with each event the projection applies, in ledger order. */
@@ -105,9 +105,14 @@ export function epcisEventsOf(e: LedgerEvent): { events: readonly StoredEpcisEve
 /**
  * Gives `ids` the pool's string for each read point, business location and party it names (in
  * place: the same text): events name the same few over and over, and the projection keeps every
- * event's identifiers.
+ * event's identifiers. The identifiers of what the event names, mostly each its own, are made
+ * flat (built by concatenation, each would otherwise hold its parts).
  */
 function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
+  for (const list of [ids.epcList, ids.childEPCs, ids.inputEPCList, ids.outputEPCList, ids.epcClasses, ids.inputEPCClasses, ids.outputEPCClasses]) {
+    for (const id of list) flat(id);
+  }
+  if (ids.parentID !== undefined) flat(ids.parentID);
   const shared = ids as { readPoint?: string; bizLocation?: string; sources: readonly string[]; destinations: readonly string[] };
   if (ids.readPoint !== undefined) shared.readPoint = pool.of(ids.readPoint);
   if (ids.bizLocation !== undefined) shared.bizLocation = pool.of(ids.bizLocation);

@@ -36,7 +36,7 @@ import {
   type UnitHopFact,
 } from './trace-model';
 import type { ParsedIdentifier } from '../chaincode/digital-link';
-import { StringPool } from './string-pool';
+import { flat, StringPool } from './string-pool';
 
 /** A lot in memory. Its arrays are kept in ledger order (by `seq`). */
 export interface LotNode {
@@ -161,7 +161,7 @@ export class TraceGraphStore {
     let node = this.lots.get(key);
     if (!node) {
       node = {
-        key,
+        key: flat(key), // kept by the node and the map for good
         ref: { gtin: ref.gtin, lot: ref.lot },
         fact: undefined,
         status: 'active',
