@@ -33,7 +33,11 @@
  * client). On a machine of few cores that is what caps the rate: it says how much work each path
  * does per event, where the rate mixes work with waiting. It varies from run to run about as much
  * as the rate (5-10% on a quiet two-core machine), and it includes compactions of what the
- * measure before left behind, which the interleaving spreads over every measure alike.
+ * measure before left behind, which the interleaving spreads over every measure alike. On Linux
+ * that time is also split by thread (/proc/self/task): the ledger's own thread, the main thread,
+ * and the rest. A thread uses one core at a time, so the busiest thread bounds a path's rate on
+ * any machine, however many cores it has; the ratio of the busiest threads says what the ratio
+ * would be if every thread had a core to itself.
  *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
@@ -59,7 +63,7 @@ import { listen, openGateway, type GatewayParts, type RunningGateway } from '../
 import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
 import { contracts } from './raw-contract';
-import { median, quantile } from './rounds';
+import { median, quantile, threadShares, threadTimes } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -207,12 +211,22 @@ export async function run(): Promise<void> {
     type Measure = 'raw' | 'rawOther' | 'shaped' | 'direct' | 'router' | 'gateway' | 'burst';
     const rates: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     const cpu: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
-    /** Runs one measure, keeping its rate and the CPU time the process spent per event meanwhile (every thread: a steadier figure than the rate on a shared machine). */
+    const threads: Record<Measure, Array<{ main: number; busiest: number; rest: number }>> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
+    /**
+     * Runs one measure, keeping its rate, the CPU time the process spent per event meanwhile
+     * (every thread: a steadier figure than the rate on a shared machine), and that time by thread.
+     */
     const measure = async (k: Measure, run: () => Promise<number>): Promise<void> => {
       const before = process.cpuUsage();
+      const threadsBefore = threadTimes();
       rates[k].push(await run());
       const used = process.cpuUsage(before);
+      const threadsAfter = threadTimes();
       cpu[k].push((used.user + used.system) / EVENTS);
+      if (threadsBefore && threadsAfter) {
+        const shares = threadShares(threadsBefore, threadsAfter);
+        threads[k].push({ main: shares.main / EVENTS, busiest: shares.busiest / EVENTS, rest: shares.rest / EVENTS });
+      }
     };
     const readLatencies: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
@@ -277,6 +291,17 @@ export async function run(): Promise<void> {
       log(`  GET /epcis/events on the whole gateway's ${gw.parts.epcis.size.toLocaleString('en')} events: the last minute (GE_eventTime, a page of 100) ${window.ms.toFixed(1)} ms; a query matching none, a page (${QUERY_SCAN.toLocaleString('en')} events looked at at most) ${page.ms.toFixed(1)} ms, all ${all.pages} of its pages ${all.ms.toFixed(1)} ms; ratio last minute / every page ${(window.ms / all.ms).toFixed(2)}`);
     }
     log(`  CPU per event (the process's, every thread, median) whole gateway / raw in its own thread: ${(median(cpu.gateway) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}; direct / raw: ${(median(cpu.direct) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}`);
+    if (THREAD && threads.raw.length > 0 && threads.gateway.length > 0) {
+      // Where the CPU time goes, thread by thread. A thread runs on one core at a time, so the busiest one bounds the rate
+      // however many cores the machine has; on a machine of few cores the sum of them all does (the figure above).
+      const byThread = (k: Measure): { main: number; ledger: number; rest: number } => ({
+        main: median(threads[k].map((t) => t.main)), ledger: median(threads[k].map((t) => t.busiest)), rest: median(threads[k].map((t) => t.rest)),
+      });
+      const [r, d, g] = [byThread('raw'), byThread('direct'), byThread('gateway')];
+      const fmt = (t: { main: number; ledger: number; rest: number }): string => `the ledger's thread ${t.ledger.toFixed(0)}, the main thread ${t.main.toFixed(0)}, the others together ${t.rest.toFixed(0)}`;
+      log(`  CPU µs per event by thread (median; the ledger's thread is the busiest other than the main one; the others are V8's GC helpers, LevelDB's compactions, libuv's pool): raw ${fmt(r)}; the contract directly ${fmt(d)}; whole gateway ${fmt(g)}`);
+      log(`  ratio raw's busiest thread / the whole gateway's busiest thread: ${(Math.max(r.main, r.ledger) / Math.max(g.main, g.ledger)).toFixed(2)} (the ratio if every thread had a core to itself; ${os.cpus().length} cores here)`);
+    }
   } finally {
     if (router) await new Promise((r) => router?.server.close(r));
     await gateway?.running.close();

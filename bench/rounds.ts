@@ -2,8 +2,55 @@
  * What the benches measure with: medians, a full garbage collection on demand, and interleaved
  * rounds of several parts, so that a busy spell of a shared machine weighs on every part alike.
  */
+import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux Node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time each of the process's threads has used, in microseconds by thread ID (Linux's
+ * /proc/self/task; undefined where there is none). Node names none of its threads, so a caller
+ * tells them apart by the main thread's ID (the process ID) and by how busy they are.
+ */
+export function threadTimes(): Map<number, number> | undefined {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
+  const times = new Map<number, number>();
+  for (const task of tasks) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name, in parentheses, may hold spaces
+    times.set(Number(task), ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND); // utime, stime
+  }
+  return times;
+}
+
+/**
+ * Per-thread CPU time between two {@link threadTimes}: the main thread's, the busiest other
+ * thread's (in the EPCIS and ledger benches, the ledger's own thread), and the rest together.
+ */
+export function threadShares(before: Map<number, number>, after: Map<number, number>): { main: number; busiest: number; rest: number } {
+  let main = 0;
+  let busiest = 0;
+  let total = 0;
+  for (const [tid, t] of after) {
+    const used = t - (before.get(tid) ?? 0);
+    total += used;
+    if (tid === process.pid) main = used;
+    else busiest = Math.max(busiest, used);
+  }
+  return { main, busiest, rest: total - main - busiest };
+}
 
 /** The q-quantile of some numbers (0 for none). */
 export function quantile(xs: readonly number[], q: number): number {
