@@ -269,6 +269,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   // the caller's own capture jobs, newest first, paged (a job's errors name its document's events: no one else's are listed)
   router.get('/capture', async (ctx) => {
     const identity = await deps.identityOf(ctx);
+    // the binding's list is JSON only (its XML schema has no list of jobs): a client that takes no JSON is told so
+    if (!ctx.accepts('application/json')) throw new ZfcError('NOT_ACCEPTABLE', 'the list of capture jobs is answered as JSON only (application/json); each job is also answered in XML at /epcis/capture/{captureID}', { header: 'Accept', value: ctx.get('Accept').slice(0, 100) });
     onlyParams(ctx, ['perPage', 'nextPageToken']);
     const token = singleParam(ctx, 'nextPageToken');
     const page = jobs.list(ownerOf(ctx, deps, identity), perPageOf(ctx), token === undefined ? undefined : jobsPosition(token));

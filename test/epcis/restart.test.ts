@@ -168,6 +168,12 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
       expect(r.body.type, bad).to.equal('epcisException:QueryParameterException');
     }
     expect((await call(gw.url, 'GET', '/epcis/capture')).status).to.equal(401);
+    // the list is JSON only: a client that takes only XML is told so; one that takes anything gets JSON
+    const xmlOnly = await call(gw.url, 'GET', '/epcis/capture', { key: keys['mill-4'] as string, headers: { accept: 'application/xml' } });
+    expect([xmlOnly.status, xmlOnly.headers.get('content-type')], xmlOnly.text).to.deep.equal([406, 'application/problem+xml']); // the refusal itself in XML, which the client takes
+    expect(xmlOnly.text).to.include('NotAcceptableException');
+    const anything = await call(gw.url, 'GET', '/epcis/capture', { key: keys['mill-4'] as string, headers: { accept: 'application/xml;q=0.9, */*;q=0.1' } });
+    expect([anything.status, String(anything.headers.get('content-type'))], anything.text).to.deep.equal([200, 'application/json; charset=utf-8']);
   });
 
   it('has a job and its work on record before answering 202, and never lets a late "running" write outlive "finished"', async () => {
