@@ -21,6 +21,8 @@ export interface GatewayMetrics {
   readonly submits: Counter;
   /** Reports the EPCIS capture jobs' turns at every scrape: how many run, how many wait, what their documents hold. */
   watchCaptureJobs(stats: () => CaptureJobStats): void;
+  /** Reports at every scrape how many events the EPCIS event store holds in memory (it grows with the ledger). */
+  watchEpcisStore(size: () => number): void;
 }
 
 let processRegistry: Registry | undefined;
@@ -79,5 +81,8 @@ export function createMetrics(): GatewayMetrics {
     gauge('zfc_epcis_capture_jobs_waiting', 'EPCIS capture jobs waiting their turn', (s) => s.waiting);
     gauge('zfc_epcis_capture_pending_bytes', 'Bytes of the documents of unfinished EPCIS capture jobs', (s) => s.pendingBytes);
   };
-  return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs };
+  const watchEpcisStore = (size: () => number): void => {
+    new Gauge({ name: 'zfc_epcis_events', help: 'EPCIS events in the gateway\'s event store, all held in memory (about 2 kB each with the trace graph)', registers: [registry], collect() { this.set(size()); } });
+  };
+  return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs, watchEpcisStore };
 }

@@ -129,6 +129,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, holds: (participant, ids) => index.holdsAny(participant, ids), holdingsAt: async (at) => void (await index.reached(at)), allowDestination: (u) => httpHosts.has(u.hostname.toLowerCase()) || (u.protocol === 'https:' && isPublicHost(u.hostname)), lookup: publicLookup(httpHosts) });
   const captureJobs = new CaptureJobs(undefined, store.epcis, { running: config.captureConcurrency, pendingBytes: config.capturePendingBytes });
   gateway.metrics.watchCaptureJobs(() => captureJobs.stats());
+  gateway.metrics.watchEpcisStore(() => epcis.size);
   // subscriptions ask the store who may read what they catch up on, and a job run again waits
   // for the store to apply its transaction: both start once the store has caught up
   const epcisReady = epcis.ready.then(async () => {

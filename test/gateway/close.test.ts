@@ -31,6 +31,9 @@ async function openUseAndClose(dir: string): Promise<{ refs: Array<WeakRef<objec
     expect(posted.status, posted.text).to.equal(201);
     const metrics = await call(running.url, 'GET', '/metrics');
     expect(metrics.status).to.equal(200);
+    // the event store's size, which grows with the ledger and is all in memory
+    expect(parts.epcis.size, 'the event captured at least').to.be.at.least(1);
+    expect(metrics.text).to.match(new RegExp(`^zfc_epcis_events ${parts.epcis.size}$`, 'm'));
     return { refs: [new WeakRef(parts.epcis), new WeakRef(parts.index), new WeakRef(parts.captureJobs), new WeakRef(running)], metrics: metrics.text };
   } finally {
     await running.close();
