@@ -176,7 +176,10 @@ export class CaptureJobs {
     for (const { owner, ...job } of records) {
       const work = saved.get(job.captureID);
       this.remember(job, owner ?? (work !== undefined ? ownerOf(work) : ''));
-      if (job.running && work !== undefined) this.queue(job, rerun(work), ownerOf(work), 0);
+      if (job.running && work !== undefined) {
+        job.success = true; // running again from the start, no error so far (records of earlier versions said false)
+        this.queue(job, rerun(work), ownerOf(work), 0);
+      }
       else if (job.running) this.fail(job, new ZfcError('INTERNAL', 'the gateway stopped before the capture ended'));
     }
   }
@@ -221,7 +224,7 @@ export class CaptureJobs {
       captureID: randomUUID(),
       createdAt: this.clock().toISOString(),
       running: true,
-      success: false,
+      success: true, // no error so far: GS1's binding reads running with success false as "failing, rolling back"
       captureErrorBehaviour: behaviour,
       eventCount,
       errors: [],

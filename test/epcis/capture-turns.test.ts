@@ -62,6 +62,8 @@ describe('EPCIS capture jobs take turns', function () {
     expect(log).to.deep.equal(['a1', 'a2']);
     expect(jobs.stats()).to.deep.include({ running: 2, waiting: 4 });
     expect(started.every((j) => j.running)).to.equal(true); // a waiting job is unfinished, as the standard's job says
+    // and successful so far: GS1's binding reads running with success false as "an error occurred, rolling back"
+    expect(started.map((j) => j.success)).to.deep.equal([true, true, true, true, true, true]);
     a1.end();
     await settle();
     expect(log, 'B has waited since before A was last served').to.deep.equal(['a1', 'a2', 'b1']);

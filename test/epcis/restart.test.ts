@@ -242,16 +242,26 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
 
       db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
       records = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
+      // a job an earlier version recorded as running, when a job said success false until it ended
+      const legacy = { captureID: 'legacy-1', createdAt: '2026-01-01T00:00:00.000Z', running: true, success: false, captureErrorBehaviour: 'rollback', eventCount: 1, errors: [], owner: 'P-1' };
+      await records.batch([{ type: 'put', key: 'j|legacy-1', value: legacy }, { type: 'put', key: 'w|legacy-1', value: { document: 'doc-2' } }]);
       const again = new CaptureJobs(undefined, records);
       const reran: unknown[] = [];
+      let releaseLegacy: () => void = () => undefined;
       await again.restore<{ document: string }>((saved) => async () => {
         reran.push(saved);
+        if (saved.document === 'doc-2') await new Promise<void>((resolve) => (releaseLegacy = resolve));
         return { captured: 2, duplicates: 1 };
       });
       const job = again.get(stuck.captureID);
       await job?.done;
-      expect(reran).to.deep.equal([{ document: 'doc-1' }]);
+      expect(reran).to.deep.equal([{ document: 'doc-2' }, { document: 'doc-1' }]);
       expect(job).to.include({ running: false, success: true, captured: 2, duplicates: 1, eventCount: 3 });
+      // running again, it is successful so far, whatever its record said
+      expect(again.get('legacy-1', 'P-1')).to.include({ running: true, success: true });
+      releaseLegacy();
+      await again.get('legacy-1', 'P-1')?.done;
+      expect(again.get('legacy-1', 'P-1')).to.include({ running: false, success: true });
       await records.settled();
       expect(await records.list('w|')).to.deep.equal([]);
       await db.close();
