@@ -19,6 +19,9 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { status: 403, message: 'The caller may not perform this action.' },
   NOT_OWNER: { status: 403, message: 'The caller does not hold or own this record.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  URI_TOO_LONG: { status: 414, message: 'The request\'s URL is too long.' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request\'s headers are too large.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },
   NOT_FOUND: { status: 404, message: 'No such resource.' },
   // records

@@ -34,6 +34,7 @@ export function problemType(error: ZfcError, method: string, path: string): stri
   if (status === 401 || status === 403) return ex('SecurityException');
   if (status === 406) return ex('NotAcceptableException');
   if (status === 415) return ex('UnsupportedMediaTypeException');
+  if (status === 414) return ex('URITooLongException');
   if (error.code === 'QUERY_TOO_COMPLEX') return ex('QueryTooComplexException');
   if (status === 413) return ex(p.startsWith('/capture') || (p === '/events' && method === 'POST') ? 'CaptureLimitExceededException' : 'QueryTooLargeException');
   if (status === 404) return ex(error.details['name'] !== undefined && /^\/queries\//.test(p) ? 'NoSuchNameException' : 'NoSuchResourceException');

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { ZfcError } from '../chaincode/errors';
 import type { Ledger } from '../ledger-tools/ledger';
 import { createApp, type GatewayApp } from './app';
+import { answerClientErrors } from './client-errors';
 import { parsePrefixTable } from './company-prefixes';
 import { ConfigError, type GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
@@ -158,6 +159,7 @@ async function pageTokenKey(store: GatewayStore): Promise<Buffer> {
 /** Starts listening; resolves with the URL. */
 export async function listen(parts: GatewayParts, config: GatewayConfig): Promise<RunningGateway> {
   const server = http.createServer(parts.gateway.app.callback());
+  answerClientErrors(server); // what Node's parser refuses is answered with a typed body too
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
   await new Promise<void>((resolve, reject) => {
