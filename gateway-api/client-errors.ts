@@ -12,10 +12,10 @@
  * The answer never echoes the URL: it may be as long as the limit, or hold what the client did
  * not mean to send back.
  */
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ZfcError } from '../chaincode/errors';
-import { errorAnswer } from './error-middleware';
+import { endWithAnswer, errorAnswer } from './error-middleware';
 import { problemOf } from './epcis-problems';
 import { EPCIS_HEADERS } from './epcis-query';
 
@@ -60,8 +60,6 @@ export function answerClientErrors(server: Server): void {
     const path = head.path ?? '/';
     const epcis = /^\/epcis(?:\/|$)/.test(path);
     const answer = errorAnswer(errorOf(err.code, head), head.method ?? 'GET', path, epcis ? problemOf : undefined);
-    const body = JSON.stringify(answer.body);
-    const headers = { 'Content-Type': answer.contentType, 'Content-Length': String(Buffer.byteLength(body)), ...(epcis ? EPCIS_HEADERS : {}), ...answer.headers, Connection: 'close' };
-    socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+    endWithAnswer(socket, answer.status, { 'Content-Type': answer.contentType, ...(epcis ? EPCIS_HEADERS : {}), ...answer.headers }, JSON.stringify(answer.body));
   });
 }

@@ -105,14 +105,9 @@ export function epcisEventsOf(e: LedgerEvent): { events: readonly StoredEpcisEve
 /**
  * Gives `ids` the pool's string for each read point, business location and party it names (in
  * place: the same text): events name the same few over and over, and the projection keeps every
- * event's identifiers. The identifiers of what the event names, mostly each its own, are made
- * flat (built by concatenation, each would otherwise hold its parts).
+ * event's identifiers.
  */
 function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
-  for (const list of [ids.epcList, ids.childEPCs, ids.inputEPCList, ids.outputEPCList, ids.epcClasses, ids.inputEPCClasses, ids.outputEPCClasses]) {
-    for (const id of list) flat(id);
-  }
-  if (ids.parentID !== undefined) flat(ids.parentID);
   const shared = ids as { readPoint?: string; bizLocation?: string; sources: readonly string[]; destinations: readonly string[] };
   if (ids.readPoint !== undefined) shared.readPoint = pool.of(ids.readPoint);
   if (ids.bizLocation !== undefined) shared.bizLocation = pool.of(ids.bizLocation);
@@ -373,6 +368,7 @@ export class ProjectedEventStore implements EventStore {
     this.sorted.insert(stored);
     this.byRecordTime.insert(stored);
     for (const id of identifiersOf(stored)) {
+      flat(id); // kept for good, here and in the event's ids (the same string): built by concatenation, it would hold its parts
       const known = this.byIdentifier.get(id);
       if (known === undefined) {
         this.byIdentifier.set(id, stored);

@@ -26,11 +26,11 @@
  * const sockets = serveEpcisSockets(httpServer, { subscriptions, authenticate: async (h) => (await keys.authenticate(h)).participant });
  * // client: new WebSocket('wss://gateway/epcis/queries/my-recalls/events?stream=true', { headers: { authorization: `Bearer ${key}` } })
  */
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ZfcError } from '../chaincode/errors';
-import { errorAnswer, problemInXml, toZfcError, type ProblemForm } from './error-middleware';
+import { endWithAnswer, errorAnswer, problemInXml, toZfcError, type ProblemForm } from './error-middleware';
 import { assertVersionSpoken } from './epcis-http';
 import { problemOf } from './epcis-problems';
 import { EPCIS_HEADERS, epcFormatOf } from './epcis-query';
@@ -109,8 +109,7 @@ function refuse(socket: Duplex, req: IncomingMessage, err: unknown, path: string
   const answer = errorAnswer(err, 'GET', path, handshakeProblem);
   const asXml = problemInXml(req, answer);
   const body = asXml ? problemXml(answer.body as object) : JSON.stringify(answer.body);
-  const headers = { 'Content-Type': asXml ? 'application/problem+xml' : answer.contentType, 'Content-Length': String(Buffer.byteLength(body)), ...EPCIS_HEADERS, ...answer.headers, Connection: 'close' };
-  socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  endWithAnswer(socket, answer.status, { 'Content-Type': asXml ? 'application/problem+xml' : answer.contentType, ...EPCIS_HEADERS, ...answer.headers }, body);
 }
 
 /** A close reason within the 123 bytes a close frame carries. */

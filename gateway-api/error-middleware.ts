@@ -8,7 +8,8 @@
  * to the log with a request ID the caller can quote.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import accepts from 'accepts';
 import type { Middleware } from 'koa';
 import { ZfcError, decodeZfcError, type ErrorCode } from '../chaincode/errors';
@@ -83,6 +84,17 @@ export function errorAnswer(err: unknown, method: string, path: string, problem?
     headers,
     body: problem ? { ...problem(error, method, path), ...body } : body,
   };
+}
+
+/**
+ * Writes a refusal's answer straight to `socket` and closes the connection: for refusals made
+ * outside Koa (a WebSocket handshake refused before its upgrade, a request Node's HTTP parser
+ * refused). `headers` are the answer's own (its content type first); the length and
+ * `Connection: close` are added.
+ */
+export function endWithAnswer(socket: Duplex, status: number, headers: Readonly<Record<string, string>>, body: string): void {
+  const all = { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
 }
 
 /**

@@ -73,16 +73,17 @@ export function createMetrics(): GatewayMetrics {
       requests.inc({ ...labels, status: String(status) });
     }
   };
+  /** A gauge read at every scrape. */
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  };
   const watchCaptureJobs = (stats: () => CaptureJobStats): void => {
-    const gauge = (name: string, help: string, read: (s: CaptureJobStats) => number): void => {
-      new Gauge({ name, help, registers: [registry], collect() { this.set(read(stats())); } });
-    };
-    gauge('zfc_epcis_capture_jobs_running', 'EPCIS capture jobs whose documents are in the ledger', (s) => s.running);
-    gauge('zfc_epcis_capture_jobs_waiting', 'EPCIS capture jobs waiting their turn', (s) => s.waiting);
-    gauge('zfc_epcis_capture_pending_bytes', 'Bytes of the documents of unfinished EPCIS capture jobs', (s) => s.pendingBytes);
+    gauge('zfc_epcis_capture_jobs_running', 'EPCIS capture jobs whose documents are in the ledger', () => stats().running);
+    gauge('zfc_epcis_capture_jobs_waiting', 'EPCIS capture jobs waiting their turn', () => stats().waiting);
+    gauge('zfc_epcis_capture_pending_bytes', 'Bytes of the documents of unfinished EPCIS capture jobs', () => stats().pendingBytes);
   };
   const watchEpcisStore = (size: () => number): void => {
-    new Gauge({ name: 'zfc_epcis_events', help: 'EPCIS events in the gateway\'s event store, all held in memory (about 2 kB each with the trace graph)', registers: [registry], collect() { this.set(size()); } });
+    gauge('zfc_epcis_events', 'EPCIS events in the gateway\'s event store, all held in memory (about 2 kB each with the trace graph)', size);
   };
   return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs, watchEpcisStore };
 }

@@ -118,7 +118,8 @@ describe('EPCIS: generated hostile input through the whole gateway', function ()
         }
         expect(job.running, step).to.equal(false);
         for (const e of job.errors as any[]) expect(e.code, `${step}: ${JSON.stringify(e)}`).to.not.equal('INTERNAL');
-        const captured = job.success || behaviour === 'proceed' ? (job.captured ?? 0) : 0;
+        const captured: number = job.captured ?? 0;
+        if (behaviour === 'rollback' && !job.success) expect(captured, `${step}: a rolled-back job captured nothing`).to.equal(0);
         expect(await stored(), `${step}: the store grows by what the job captured (${JSON.stringify(job).slice(0, 300)})`).to.equal(before + captured);
       } else if (action < 0.7) {
         const doc = pick(rnd, docs);
@@ -145,7 +146,7 @@ describe('EPCIS: generated hostile input through the whole gateway', function ()
       }
     }
     // both sides were exercised: work done and input refused
-    expect(Object.keys(tally).some((k) => k === 'capture 202'), JSON.stringify(tally)).to.equal(true);
+    expect(tally['capture 202'], JSON.stringify(tally)).to.be.greaterThan(0);
     expect(Object.keys(tally).some((k) => /^(capture|event) 4\d\d$/.test(k)), JSON.stringify(tally)).to.equal(true);
     expect((await call(t.gw.url, 'GET', '/readyz')).status).to.equal(200);
   });
