@@ -23,7 +23,7 @@ import { ZfcError } from './errors';
 import { contextPrefixes, eventHashId, eventPreHash } from './epcis-event-hash';
 import { anyClasses, anyEpcs, eventIdentifiers, eventPointer, type EventIdentifiers } from './epcis-identifiers';
 import {
-  captureKey, eventExists, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
+  captureKey, eventExists, eventKeyHash, isEventKey, readEvent, storedEvent, writeCapture, writeDeclaration, writeEvent,
   type CaptureRecord, type CaptureResult, type EventRecord, type RejectedEvent, type StoredEpcisEvent,
 } from './epcis-ledger';
 import { headerElements, isMasterDataKey, writeMasterData, type MasterDataRecord } from './epcis-master-data';
@@ -484,6 +484,8 @@ interface Candidate {
   readonly ids: EventIdentifiers;
   readonly eventID: string;
   readonly generatedID: boolean;
+  /** The eventID's state key hash (epcis-ledger.ts eventKeyHash), computed once for the dedupe read and the write. */
+  readonly keyHash: string;
 }
 
 /** A new event, with the ledger shipment it ships or receives (a desadv urn:zfc:shipment:…), if any. */
@@ -503,7 +505,8 @@ function candidates(events: readonly EpcisEvent[], context: unknown, guard: Guar
     const path = eventPointer(index);
     const c = guard.sync(index, () => {
       const given = typeof event['eventID'] === 'string' ? event['eventID'] : undefined;
-      return { index, path, event, ids: eventIdentifiers(event, path), eventID: given ?? eventHashId(event, context), generatedID: given === undefined };
+      const eventID = given ?? eventHashId(event, context);
+      return { index, path, event, ids: eventIdentifiers(event, path), eventID, generatedID: given === undefined, keyHash: eventKeyHash(eventID) };
     });
     if (c) out.push(c);
   });
@@ -569,7 +572,7 @@ async function dedupe(tx: Tx, all: readonly Candidate[]): Promise<{ fresh: Candi
   const first = new Map<string, Candidate>();
   for (const c of all) if (!first.has(c.eventID)) first.set(c.eventID, c);
   const unique = [...first.values()];
-  const exists = await Promise.all(unique.map((c) => eventExists(tx.stub, c.eventID)));
+  const exists = await Promise.all(unique.map((c) => eventExists(tx.stub, c.eventID, c.keyHash)));
   const recorded = new Set(unique.filter((_, i) => exists[i]).map((c) => c.eventID));
   const isFresh = (c: Candidate): boolean => first.get(c.eventID) === c && !recorded.has(c.eventID);
   const fresh = all.filter(isFresh);
@@ -723,7 +726,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     if (!done) restore?.();
   }
   const fresh = unchecked.filter((c) => !guard.has(c.index));
-  for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) });
+  for (const c of fresh) await writeEvent(tx.stub, { eventID: c.eventID, generatedID: c.generatedID, txId: tx.txId, event: c.event, ...moved.get(c) }, c.keyHash);
   await grantNamedReaders(tx, caller.id, fresh.map((c) => c.ids)); // the parties its events name read the caller's events
   if (fresh.length > 0) await writeCapture(tx.stub, tx.txId, { capturedBy: caller.id, recordTime: tx.time, ...(context !== undefined ? { context } : {}) });
   if (masterData.length > 0) await writeMasterData(tx.stub, masterData, caller.id, tx.txId, tx.time);

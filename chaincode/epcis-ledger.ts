@@ -196,9 +196,9 @@ export async function readEvent(stub: Stub, eventID: string, captures: Captures 
   return bytes && bytes.length > 0 ? fromBytes(stub, bytes, captures) : undefined;
 }
 
-/** True if an event with this ID is already recorded. */
-export async function eventExists(stub: Stub, eventID: string): Promise<boolean> {
-  const bytes = await stub.getState(eventKey(eventKeyHash(eventID)));
+/** True if an event with this ID is already recorded (`keyHash`: its {@link eventKeyHash}, when the caller has it). */
+export async function eventExists(stub: Stub, eventID: string, keyHash = eventKeyHash(eventID)): Promise<boolean> {
+  const bytes = await stub.getState(eventKey(keyHash));
   return !!bytes && bytes.length > 0;
 }
 
@@ -207,10 +207,10 @@ export async function writeCapture(stub: Stub, txId: string, capture: CaptureRec
   await stub.putState(captureKey(txId), Buffer.from(canonicalJson(capture), 'utf8'));
 }
 
-/** Writes an event's record; returns its canonical JSON. */
-export async function writeEvent(stub: Stub, record: EventRecord): Promise<string> {
+/** Writes an event's record (`keyHash`: its eventID's {@link eventKeyHash}, when the caller has it); returns its canonical JSON. */
+export async function writeEvent(stub: Stub, record: EventRecord, keyHash = eventKeyHash(record.eventID)): Promise<string> {
   const json = canonicalJson(record);
-  await stub.putState(eventKey(eventKeyHash(record.eventID)), Buffer.from(json, 'utf8'));
+  await stub.putState(eventKey(keyHash), Buffer.from(json, 'utf8'));
   return json;
 }
 
