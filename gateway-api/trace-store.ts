@@ -21,7 +21,10 @@
  *
  * C, D and E are the index's own observations, not projections of the ledger: a rebuild keeps them.
  *
- * Every value is the positioned fact itself, so loading replays facts into the in-memory graph.
+ * Every value is the positioned fact itself, so loading replays facts into the in-memory graph;
+ * a custody hop (H|), one per captured shipping or receiving event and the most numerous fact,
+ * is kept compact: its key already holds its lot and position, so its value is a list of the
+ * rest ({@link hopValue}); hops stored before (the whole fact) are read as they are.
  * Free text in keys is URI-encoded, so `|` only ever separates; `seq` is fixed-width and sorts
  * in ledger order. A batch of facts and the checkpoint after them are written atomically.
  */
@@ -112,6 +115,44 @@ const LOAD_BATCH = 4096;
  */
 const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'U|', 'X|', 'W|', 'S|', 'Z|'] as const;
 
+/**
+ * A hop's stored value: what its key (`H|gtin|lot|seq`) does not hold, as a list — kind, from,
+ * to, quantity, unit, txId, timestamp, then the shipment and location when there are any.
+ * About half the bytes of the whole fact (the trace index's largest share of its writes).
+ */
+export function hopValue(f: HopFact): unknown[] {
+  const v: unknown[] = [f.kind, f.from, f.to, f.quantity, f.unit, f.txId, f.timestamp];
+  if (f.shipmentId !== undefined || f.location !== undefined) v.push(f.shipmentId ?? null);
+  if (f.location !== undefined) v.push(f.location);
+  return v;
+}
+
+/**
+ * The hop a stored `H|` entry records: a compact value ({@link hopValue}) joined with its key,
+ * or a whole fact as stored before. The key is read from its end: the lot is URI-encoded and the
+ * position fixed-width, neither holding `|`.
+ */
+export function hopFromEntry(key: string, value: unknown): HopFact {
+  if (!Array.isArray(value)) return value as HopFact;
+  const last = key.lastIndexOf('|');
+  const before = key.lastIndexOf('|', last - 1);
+  const [kind, from, to, quantity, unit, txId, timestamp, shipmentId, location] = value as [HopFact['kind'], string, string, number, string, string, string, string | null | undefined, string | undefined];
+  return {
+    type: 'hop',
+    kind,
+    lotRef: { gtin: key.slice(2, before), lot: decodeURIComponent(key.slice(before + 1, last)) },
+    from,
+    to,
+    quantity,
+    unit,
+    ...(typeof shipmentId === 'string' ? { shipmentId } : {}),
+    ...(location !== undefined ? { location } : {}),
+    txId,
+    timestamp,
+    seq: key.slice(last + 1),
+  };
+}
+
 /** The level keys (and values) that record one fact. */
 export function factOps(f: PositionedFact): Op[] {
   const put = (key: string, value: unknown = f): Op => ({ type: 'put', key, value });
@@ -127,7 +168,7 @@ export function factOps(f: PositionedFact): Op[] {
     case 'input':
       return [put(`I|${lk(f.to)}|${f.seq}`), put(`O|${lk(f.from)}|${f.seq}`, { to: f.to, seq: f.seq })];
     case 'hop':
-      return [put(`H|${lk(f.lotRef)}|${f.seq}`)];
+      return [put(`H|${lk(f.lotRef)}|${f.seq}`, hopValue(f))];
     case 'test':
       return [put(`T|${lk(f.lotRef)}|${f.seq}`)];
     case 'items':
@@ -198,10 +239,12 @@ export class TraceStore {
   async load(graph: TraceGraphStore): Promise<number> {
     let n = 0;
     for (const prefix of LOAD_ORDER) {
-      const it = this.db.values({ gte: prefix, lt: prefix + END });
+      const range = { gte: prefix, lt: prefix + END };
+      const hops = prefix === 'H|'; // a hop needs its key: its lot and position are there
+      const it: { nextv(size: number): Promise<unknown[]>; close(): Promise<void> } = hops ? this.db.iterator(range) : this.db.values(range);
       try {
         for (let batch = await it.nextv(LOAD_BATCH); batch.length > 0; batch = await it.nextv(LOAD_BATCH)) {
-          for (const value of batch) graph.apply(value as PositionedFact);
+          for (const item of batch) graph.apply(hops ? hopFromEntry(...(item as [string, unknown])) : (item as PositionedFact));
           n += batch.length;
         }
       } finally {
@@ -236,7 +279,7 @@ export class TraceStore {
       for (const ref of frontier) {
         await Promise.all([this.db.get(`L|${lk(ref)}`), this.scan(`T|${lk(ref)}|`)]); // what an answer shows of each lot
         const steps = new Set<string>();
-        for (const h of (await this.scan(`H|${lk(ref)}|`)) as HopFact[]) {
+        for (const h of await this.hops(ref)) {
           if (withdrawn.take(hopSig(h))) continue;
           steps.add(stepOf(h));
           if (counted(h.kind)) hops += 1;
@@ -338,6 +381,12 @@ export class TraceStore {
     }
     cache.set(sscc, list);
     return list;
+  }
+
+  /** A lot's custody hops, read from disk in ledger order. */
+  async hops(ref: LotRef): Promise<HopFact[]> {
+    const prefix = `H|${lk(ref)}|`;
+    return (await this.db.iterator({ gte: prefix, lt: prefix + END }).all()).map(([key, value]) => hopFromEntry(key, value));
   }
 
   private async scan(prefix: string): Promise<unknown[]> {

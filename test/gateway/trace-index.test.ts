@@ -7,7 +7,9 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Level } from 'level';
 import { TraceIndex } from '../../gateway-api/trace-index';
+import { hopFromEntry, hopValue } from '../../gateway-api/trace-store';
 import { traceCsv, CSV_COLUMNS } from '../../gateway-api/trace-csv';
 import { traceDot } from '../../gateway-api/trace-dot';
 import type { Fact } from '../../gateway-api/trace-model';
@@ -58,8 +60,10 @@ const EVENTS: Fact[][] = [
   ],
 ];
 
-async function feed(index: TraceIndex, events: Fact[][]): Promise<void> {
-  for (const [i, facts] of events.entries()) {
+/** Applies each list of facts as one transaction, in blocks from `first` on. */
+async function feed(index: TraceIndex, events: Fact[][], first = 0): Promise<void> {
+  for (const [j, facts] of events.entries()) {
+    const i = first + j;
     await index.applyFacts(facts, { blockNumber: i, txIndex: 0, txId: `tx${i}`, timestamp: `2026-05-${String(1 + i).padStart(2, '0')}T00:00:00.000Z` });
   }
 }
@@ -130,6 +134,40 @@ describe('gateway: trace index', () => {
       const g = dir === 'back' ? index.traceBack({ lot: start }, '') : index.traceForward({ lot: start }, '');
       expect(await index.traceOnDisk(dir, start), `${dir} ${start.lot}`).to.deep.equal({ lots: g.lots.length, edges: g.edges.length, hops: g.hops.length });
     }
+  });
+
+  it('keeps each hop compact (its key holds its lot and position), and reads hops stored whole before it the same', async () => {
+    // a lot whose name holds the key's separator, a percent sign and CJK; a hop with a location and no shipment
+    const odd = { gtin: G1, lot: 'A|B %7C 批次' };
+    await feed(index, [
+      [{ type: 'lot', kind: 'commissioning', ...odd, producer: 'farm-a', quantity: 10, unit: 'KGM', productionDate: '2026-06-01' }],
+      [{ type: 'hop', kind: 'ship', lotRef: odd, from: 'farm-a', to: 'proc', quantity: 2.5, unit: 'KGM', location: '6950000000017' }],
+      [{ type: 'hop', kind: 'sale', lotRef: odd, from: 'farm-a', to: '', quantity: 1, unit: 'KGM' }],
+    ], EVENTS.length);
+    const answers = async (ix: TraceIndex): Promise<string> =>
+      JSON.stringify([ix.traceBack({ lot: P1 }, 'x'), ix.traceForward({ lot: F1 }, 'y'), ix.traceForward({ lot: odd }, 'z'), ix.lot(odd), await ix.history(odd), await ix.history(P1)]);
+    const expected = await answers(index);
+    const onDisk = async (): Promise<unknown[]> => [await index.traceOnDisk('forward', F1), await index.traceOnDisk('forward', odd)];
+    const walked = await onDisk();
+    await index.close();
+    const db = new Level<string, unknown>(path.join(dir, 'index'), { valueEncoding: 'json' });
+    const hops = await db.iterator({ gte: 'H|', lt: 'H|~' }).all();
+    expect(hops).to.have.length(EVENTS.flat().filter((f) => f.type === 'hop').length + 2);
+    for (const [key, value] of hops) {
+      expect(value, key).to.be.an('array');
+      const hop = hopFromEntry(key, value);
+      expect(hopValue(hop), key).to.deep.equal(value); // nothing lost either way
+      expect(Buffer.byteLength(JSON.stringify(value))).to.be.below(Buffer.byteLength(JSON.stringify(hop)) * 0.7);
+    }
+    const located = hops.map(([key, value]) => hopFromEntry(key, value)).find((h) => h.lotRef.lot === odd.lot && h.kind === 'ship');
+    expect(located).to.deep.include({ lotRef: odd, quantity: 2.5, location: '6950000000017', txId: `tx${EVENTS.length + 1}` });
+    expect(located).to.not.have.property('shipmentId');
+    // the whole facts, as stores of the earlier layout hold them
+    await db.batch(hops.map(([key, value]) => ({ type: 'put' as const, key, value: hopFromEntry(key, value) })));
+    await db.close();
+    index = await TraceIndex.open({ dir: path.join(dir, 'index') });
+    expect(await answers(index)).to.equal(expected);
+    expect(await onDisk()).to.deep.equal(walked);
   });
 
   it('pages a lot search with a cursor', () => {
