@@ -11,6 +11,7 @@
  */
 import * as path from 'node:path';
 import { DEFAULT_CAPTURE_PENDING_BYTES, DEFAULT_CAPTURE_RUNNING } from './epcis-capture-jobs';
+import { defaultHeapLimitMb } from './heap-room';
 
 /** Which ledger the gateway talks to. */
 export type LedgerKind = 'embedded' | 'fabric';
@@ -45,6 +46,11 @@ export interface GatewayConfig {
    * a new one is refused with 503 CAPTURE_BUSY (a participant's own, beyond half of it).
    */
   readonly capturePendingBytes: number;
+  /**
+   * CAPTURE_HEAP_LIMIT_MB: the heap, in MiB, live after a full garbage collection, at which EPCIS
+   * capture is refused with 507 CAPTURE_NO_ROOM (heap-room.ts); by default 85% of Node's heap limit.
+   */
+  readonly captureHeapLimitMb: number;
   /** DEMO_SEED: seed demo data on a first start (`true`/`false`). */
   readonly demoSeed: boolean;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (`true`/`false`). */
@@ -114,6 +120,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     rateBurst: int('RATE_BURST', 60, 1, 1_000_000),
     captureConcurrency: int('CAPTURE_CONCURRENCY', DEFAULT_CAPTURE_RUNNING, 1, 64),
     capturePendingBytes: int('CAPTURE_PENDING_BYTES', DEFAULT_CAPTURE_PENDING_BYTES, 1024 * 1024, 16 * 1024 * 1024 * 1024),
+    captureHeapLimitMb: int('CAPTURE_HEAP_LIMIT_MB', defaultHeapLimitMb(), 1, 1024 * 1024),
     demoSeed: bool('DEMO_SEED', true),
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),

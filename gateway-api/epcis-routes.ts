@@ -4,7 +4,8 @@
  * - `POST /epcis/capture` — an EPCISDocument; 202 with a capture job (`Location`), checked
  *   against the schema first (400 with field pointers; 413 beyond 10,000 events); 503
  *   CAPTURE_BUSY with Retry-After when the jobs waiting their turn hold as much as the gateway
- *   keeps (epcis-capture-jobs.ts).
+ *   keeps (epcis-capture-jobs.ts); 507 CAPTURE_NO_ROOM, here and at `POST /epcis/events`, when
+ *   the gateway's heap is full (heap-room.ts).
  * - `GET /epcis/capture/{captureID}` — the job: running, success, each rejected event and why.
  * - `POST /epcis/events` — one event; 201 with `Location: /epcis/events/{eventID}`
  *   (200 when that eventID was already recorded).
@@ -59,6 +60,8 @@ export interface EpcisRouterDeps {
   /** Largest request body accepted, in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number;
   readonly clock?: () => Date;
+  /** Asked before a capture (document or event) is read: throws (CAPTURE_NO_ROOM) when the gateway has no heap left to keep it (heap-room.ts). */
+  readonly heapRoom?: { assertRoom(): void };
 }
 
 /**
@@ -246,6 +249,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
       throw new ZfcError('INVALID_ARGUMENT', 'the capture error behaviour is rollback (the default) or proceed', { errors: [{ path: '/headers/GS1-Capture-Error-Behaviour', message: 'must be rollback or proceed' }] });
     }
     const behaviour: CaptureErrorBehaviour = header === 'proceed' ? 'proceed' : 'rollback';
+    deps.heapRoom?.assertRoom();
     const owner = ownerOf(ctx, deps, identity);
     const declared = Number(ctx.get('content-length')) || 0;
     if (declared <= limit) jobs.admit({ owner, bytes: declared }); // a document with no room is refused before it is read (one too large for any room is 413, below)
@@ -287,6 +291,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
 
   router.post('/events', async (ctx) => {
     const identity = await deps.identityOf(ctx);
+    deps.heapRoom?.assertRoom();
     const event = validateEpcisEvent((await readEpcisBody(ctx, limit, 'event')).value);
     const result = await deps.store.capture(wrapEvent(event, now()), identity);
     const eventID = result.captured[0]?.eventID ?? result.duplicates[0]?.eventID ?? '';

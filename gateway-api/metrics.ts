@@ -23,6 +23,8 @@ export interface GatewayMetrics {
   watchCaptureJobs(stats: () => CaptureJobStats): void;
   /** Reports at every scrape how many events the EPCIS event store holds in memory (it grows with the ledger). */
   watchEpcisStore(size: () => number): void;
+  /** Reports at every scrape the heap live after the last full collection, beside the limit at which capture is refused (heap-room.ts). */
+  watchHeapRoom(live: () => number, limitBytes: number): void;
 }
 
 let processRegistry: Registry | undefined;
@@ -85,5 +87,9 @@ export function createMetrics(): GatewayMetrics {
   const watchEpcisStore = (size: () => number): void => {
     gauge('zfc_epcis_events', 'EPCIS events in the gateway\'s event store, all held in memory (about 2 kB each with the trace graph)', size);
   };
-  return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs, watchEpcisStore };
+  const watchHeapRoom = (live: () => number, limitBytes: number): void => {
+    gauge('zfc_heap_live_bytes', 'Heap in use just after the last full garbage collection (0 before the first)', live);
+    gauge('zfc_capture_heap_limit_bytes', 'The live heap at which EPCIS capture is refused with 507 CAPTURE_NO_ROOM (CAPTURE_HEAP_LIMIT_MB)', () => limitBytes);
+  };
+  return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs, watchEpcisStore, watchHeapRoom };
 }

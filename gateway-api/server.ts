@@ -24,6 +24,7 @@ import { GatewayStore } from './gateway-store';
 import { importNetworkIdentities } from './network-identities';
 import { serveEpcisSockets } from './epcis-websocket';
 import { openLedger, type OpenedLedger } from './ledger-factory';
+import { HeapRoom, heapLiveBytes } from './heap-room';
 import { projectEvent } from './projection';
 import { isPublicHost, publicLookup } from './public-address';
 import { TraceIndex } from './trace-index';
@@ -131,6 +132,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const captureJobs = new CaptureJobs(undefined, store.epcis, { running: config.captureConcurrency, pendingBytes: config.capturePendingBytes });
   gateway.metrics.watchCaptureJobs(() => captureJobs.stats());
   gateway.metrics.watchEpcisStore(() => epcis.size);
+  gateway.metrics.watchHeapRoom(heapLiveBytes, config.captureHeapLimitMb * 1024 * 1024);
   // subscriptions ask the store who may read what they catch up on, and a job run again waits
   // for the store to apply its transaction: both start once the store has caught up
   const epcisReady = epcis.ready.then(async () => {
@@ -142,7 +144,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   epcisReady.catch((err: unknown) => {
     process.stderr.write(`[epcis] the EPCIS event store could not start; /epcis stays unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, ready: isEpcisUp, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, ready: isEpcisUp, heapRoom: new HeapRoom(config.captureHeapLimitMb), identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
   return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, isEpcisUp };
 }

@@ -1,0 +1,79 @@
+/**
+ * The heap room EPCIS capture is refused without. The EPCIS event store and the trace graph
+ * keep every event in memory (about 1.9 kB each), so a bulk sender could fill the heap: Node
+ * would then abort, and every restart would abort again while catching up on the same events,
+ * taking the consumer pages and recalls down with it. Instead, once the heap still in use after
+ * a full garbage collection reaches the limit (CAPTURE_HEAP_LIMIT_MB, by default 85% of V8's
+ * heap limit), new capture documents and events are refused with 507 CAPTURE_NO_ROOM, which
+ * says how to give the gateway more heap; nothing of them is recorded. The ledger's own
+ * transactions (`/v1`: shipments, recalls) are never refused for it.
+ *
+ * The heap in use right now counts garbage not yet collected (between full collections it can be
+ * twice what is live), so the figure judged is the one read just after the last full collection.
+ * V8 collects more often as the heap fills, so the figure follows the live heap where it matters.
+ */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import { ZfcError } from '../chaincode/errors';
+
+const MIB = 1024 * 1024;
+
+/** The default limit: 85% of the heap V8 may grow to, in whole MiB. */
+export function defaultHeapLimitMb(): number {
+  return Math.floor((v8.getHeapStatistics().heap_size_limit * 0.85) / MIB);
+}
+
+/** Bytes in use after the last full collection (0: none yet); one observer for the process. */
+let liveAfterFullGc = 0;
+let observer: PerformanceObserver | undefined;
+
+function watchFullCollections(): void {
+  if (observer) return;
+  observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) liveAfterFullGc = v8.getHeapStatistics().used_heap_size;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
+/** The heap in use after the last full garbage collection, in bytes (0 before the first). */
+export function heapLiveBytes(): number {
+  watchFullCollections();
+  return liveAfterFullGc;
+}
+
+/** Refuses EPCIS capture while the live heap is at or above a limit, and says so once per spell. */
+export class HeapRoom {
+  private refusing = false;
+
+  /** `limitMb`: the live heap, in MiB, at which capture is refused; `log` is told when refusals start and stop. */
+  constructor(
+    private readonly limitMb: number,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {
+    if (!Number.isSafeInteger(limitMb) || limitMb < 1) throw new TypeError('limitMb must be a positive whole number');
+    watchFullCollections();
+  }
+
+  /**
+   * Returns when there is room to capture; otherwise throws.
+   *
+   * @throws ZfcError CAPTURE_NO_ROOM (507) while the heap live after the last full collection is at or above the limit.
+   */
+  assertRoom(): void {
+    const live = heapLiveBytes();
+    const full = live >= this.limitMb * MIB;
+    if (full !== this.refusing) {
+      this.refusing = full;
+      this.log(full
+        ? `[epcis] refusing captures: ${Math.round(live / MIB)} MiB of heap live after the last full collection, at or above CAPTURE_HEAP_LIMIT_MB=${this.limitMb}; give Node more heap (NODE_OPTIONS=--max-old-space-size=<MiB>) and raise the limit`
+        : `[epcis] taking captures again: ${Math.round(live / MIB)} MiB of heap live, below CAPTURE_HEAP_LIMIT_MB=${this.limitMb}`);
+    }
+    if (!full) return;
+    throw new ZfcError('CAPTURE_NO_ROOM', `the gateway keeps every EPCIS event in memory and its heap is full (${Math.round(live / MIB)} MiB live, limit ${this.limitMb} MiB): nothing was recorded; the operator must give it more heap`, {
+      heapLiveBytes: live,
+      limitBytes: this.limitMb * MIB,
+    });
+  }
+}

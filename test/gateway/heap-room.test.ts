@@ -1,0 +1,125 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON answers */
+/**
+ * EPCIS capture is refused, recording nothing, once the heap live after a full garbage collection
+ * reaches CAPTURE_HEAP_LIMIT_MB (gateway-api/heap-room.ts): a bulk sender gets a typed 507 that
+ * says what to do, instead of filling the heap until Node aborts. Reads and the ledger's own
+ * routes go on. Real gateways; the full collection is forced, so the figure judged is known.
+ */
+import { expect } from 'chai';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ConfigError, loadConfig } from '../../gateway-api/config';
+import { defaultHeapLimitMb, HeapRoom, heapLiveBytes } from '../../gateway-api/heap-room';
+import { call, removeDir, startTestGateway, type TestGateway } from './support';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** A full collection, then a turn of the event loop so that its observer has read the heap. */
+async function fullCollection(): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const document = (serial: string): unknown => ({
+  '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-01T00:00:00Z',
+  epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2026-03-01T08:00:00Z', eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'inspecting', epcList: [`urn:epc:id:sgtin:0614141.107346.${serial}`] }] },
+});
+
+/** One event to POST alone, with its @context. */
+const eventOf = (serial: string): unknown => {
+  const doc = document(serial) as { '@context': unknown; epcisBody: { eventList: Record<string, unknown>[] } };
+  return { '@context': doc['@context'], ...doc.epcisBody.eventList[0] };
+};
+
+/** The value of a metric without labels in a /metrics exposition. */
+function metric(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`no ${name} in /metrics`);
+  return Number(line.slice(name.length + 1));
+}
+
+describe('gateway: EPCIS capture refused when the heap is full', function () {
+  this.timeout(60_000);
+
+  it('reads the heap after a full collection, and says once when refusals start', async () => {
+    heapLiveBytes(); // watching from now on
+    await fullCollection();
+    const live = heapLiveBytes();
+    expect(live).to.be.greaterThan(1024 * 1024);
+    const lines: string[] = [];
+    const full = new HeapRoom(1, (l) => lines.push(l));
+    for (let i = 0; i < 3; i++) {
+      try {
+        full.assertRoom();
+        expect.fail('a heap above the limit must refuse');
+      } catch (err: any) {
+        expect(err.code).to.equal('CAPTURE_NO_ROOM');
+        expect(err.status).to.equal(507);
+        expect(err.details.limitBytes).to.equal(1024 * 1024);
+        expect(err.details.heapLiveBytes).to.be.at.least(live * 0.5);
+      }
+    }
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include('CAPTURE_HEAP_LIMIT_MB=1').and.include('--max-old-space-size');
+    const roomy = new HeapRoom(1024 * 1024, (l) => lines.push(l));
+    roomy.assertRoom();
+    expect(lines).to.have.length(1);
+    expect(() => new HeapRoom(0)).to.throw(TypeError);
+  });
+
+  it('defaults to 85% of the heap limit and refuses a limit that is not a positive whole number of MiB', () => {
+    expect(loadConfig({}).captureHeapLimitMb).to.equal(defaultHeapLimitMb());
+    expect(defaultHeapLimitMb()).to.be.greaterThan(100);
+    expect(loadConfig({ CAPTURE_HEAP_LIMIT_MB: '512' }).captureHeapLimitMb).to.equal(512);
+    for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => loadConfig({ CAPTURE_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'CAPTURE_HEAP_LIMIT_MB');
+  });
+
+  describe('through the whole gateway', () => {
+    let full: TestGateway;
+    let roomy: TestGateway;
+    before(async () => {
+      full = await startTestGateway(undefined, { CAPTURE_HEAP_LIMIT_MB: '1' });
+      roomy = await startTestGateway(undefined, { CAPTURE_HEAP_LIMIT_MB: String(1024 * 1024) });
+      await fullCollection();
+    });
+    after(async () => {
+      for (const t of [full, roomy]) {
+        await t.gw.close();
+        await removeDir(t.dir);
+      }
+    });
+
+    it('refuses a capture document and a single event with 507, as the binding\'s ImplementationException, recording nothing', async () => {
+      const before = metric((await call(full.gw.url, 'GET', '/metrics')).text, 'zfc_epcis_events');
+      const doc = await call(full.gw.url, 'POST', '/epcis/capture', { key: full.regulatorKey, body: document('H1'), headers: { 'content-type': 'application/ld+json' } });
+      expect(doc.status, doc.text).to.equal(507);
+      expect(doc.headers.get('content-type')).to.equal('application/problem+json');
+      expect(doc.body).to.include({ type: 'epcisException:ImplementationException', status: 507, instance: '/epcis/capture' });
+      expect(doc.body.error.code).to.equal('CAPTURE_NO_ROOM');
+      expect(doc.body.error.message).to.include('heap');
+      const one = await call(full.gw.url, 'POST', '/epcis/events', { key: full.regulatorKey, body: eventOf('H2') });
+      expect(one.status, one.text).to.equal(507);
+      expect(one.body.error.code).to.equal('CAPTURE_NO_ROOM');
+      const jobs = await call(full.gw.url, 'GET', '/epcis/capture', { key: full.regulatorKey });
+      expect(jobs.status).to.equal(200);
+      expect(jobs.body).to.deep.equal([]); // no job was made
+      const metrics = (await call(full.gw.url, 'GET', '/metrics')).text;
+      expect(metric(metrics, 'zfc_epcis_events')).to.equal(before);
+      expect(metric(metrics, 'zfc_capture_heap_limit_bytes')).to.equal(1024 * 1024);
+      expect(metric(metrics, 'zfc_heap_live_bytes')).to.be.greaterThan(1024 * 1024);
+    });
+
+    it('still answers queries and health checks, and a gateway with room still captures', async () => {
+      expect((await call(full.gw.url, 'GET', '/epcis/events?EQ_bizStep=inspecting', { key: full.regulatorKey })).status).to.equal(200);
+      expect((await call(full.gw.url, 'GET', '/healthz')).status).to.equal(200);
+      const doc = await call(roomy.gw.url, 'POST', '/epcis/capture', { key: roomy.regulatorKey, body: document('H3'), headers: { 'content-type': 'application/ld+json' } });
+      expect(doc.status, doc.text).to.equal(202);
+      const one = await call(roomy.gw.url, 'POST', '/epcis/events', { key: roomy.regulatorKey, body: eventOf('H4') });
+      expect(one.status, one.text).to.equal(201);
+    });
+  });
+});
