@@ -48,7 +48,7 @@ export interface GatewayConfig {
   readonly capturePendingBytes: number;
   /**
    * CAPTURE_HEAP_LIMIT_MB: the heap, in MiB, live after a full garbage collection, at which EPCIS
-   * capture is refused with 507 CAPTURE_NO_ROOM (heap-room.ts); by default 85% of Node's heap limit.
+   * capture is refused with 507 CAPTURE_NO_ROOM (heap-room.ts); by default 70% of Node's heap limit (room to restart).
    */
   readonly captureHeapLimitMb: number;
   /** DEMO_SEED: seed demo data on a first start (`true`/`false`). */
