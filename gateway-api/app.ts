@@ -40,8 +40,8 @@ export interface AppOptions {
   readonly inspector?: LedgerInspector;
   /** `format=epcis` of traces (when the gateway has an EPCIS event store). */
   readonly epcisExport?: TraceEpcisExport;
-  /** Whether that EPCIS event store has caught up with the ledger (`/readyz` says so). */
-  readonly epcisReady?: () => boolean;
+  /** Throws while that EPCIS event store cannot answer (catching up, or stopped for lack of heap): `/readyz` answers what it threw. */
+  readonly epcisAvailable?: () => void;
   /** Where unexpected errors are logged (stderr by default). */
   readonly log?: ErrorLog;
 }
@@ -77,7 +77,7 @@ export function createApp(options: AppOptions): GatewayApp {
 
   const publicRouter = new Router();
   publicRouter.use(rateLimit({ perMinute: config.rateLimitPerMinute, burst: config.rateBurst, trustProxy: config.trustProxy }));
-  addOpsRoutes(publicRouter, { ledger, index, metrics, baseUrl: config.baseUrl, ...(options.epcisReady ? { epcisReady: options.epcisReady } : {}) });
+  addOpsRoutes(publicRouter, { ledger, index, metrics, baseUrl: config.baseUrl, ...(options.epcisAvailable ? { epcisAvailable: options.epcisAvailable } : {}) });
 
   const apiRouter = new Router();
   apiRouter.use(async (ctx, next) => {

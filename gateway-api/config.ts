@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import { DEFAULT_CAPTURE_PENDING_BYTES, DEFAULT_CAPTURE_RUNNING } from './epcis-capture-jobs';
-import { defaultHeapLimitMb } from './heap-room';
+import { defaultHeapLimitMb, defaultStoreHeapLimitMb } from './heap-room';
 
 /** Which ledger the gateway talks to. */
 export type LedgerKind = 'embedded' | 'fabric';
@@ -51,6 +51,12 @@ export interface GatewayConfig {
    * capture is refused with 507 CAPTURE_NO_ROOM (heap-room.ts); by default 70% of Node's heap limit (room to restart).
    */
   readonly captureHeapLimitMb: number;
+  /**
+   * EPCIS_STORE_HEAP_LIMIT_MB: the live heap, in MiB, at which the EPCIS event store stops following
+   * the ledger and /epcis answers 503 EPCIS_STORE_FULL, rather than the gateway aborting; by default 85%
+   * of Node's heap limit.
+   */
+  readonly epcisStoreHeapLimitMb: number;
   /** DEMO_SEED: seed demo data on a first start (`true`/`false`). */
   readonly demoSeed: boolean;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (`true`/`false`). */
@@ -121,6 +127,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     captureConcurrency: int('CAPTURE_CONCURRENCY', DEFAULT_CAPTURE_RUNNING, 1, 64),
     capturePendingBytes: int('CAPTURE_PENDING_BYTES', DEFAULT_CAPTURE_PENDING_BYTES, 1024 * 1024, 16 * 1024 * 1024 * 1024),
     captureHeapLimitMb: int('CAPTURE_HEAP_LIMIT_MB', defaultHeapLimitMb(), 1, 1024 * 1024),
+    epcisStoreHeapLimitMb: int('EPCIS_STORE_HEAP_LIMIT_MB', defaultStoreHeapLimitMb(), 1, 1024 * 1024),
     demoSeed: bool('DEMO_SEED', true),
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),

@@ -219,6 +219,19 @@ export class ProjectedEventStore implements EventStore {
     this.scanLimit = options.scanLimit ?? QUERY_SCAN;
     this.fieldOrderLimit = options.fieldOrderLimit ?? FIELD_ORDER_SCAN;
     this.prefixTable = options.companyPrefixTable;
+    this.room = options.room;
+  }
+
+  private readonly room: (() => boolean) | undefined;
+  private stoppedError: ZfcError | undefined;
+
+  /**
+   * Why the store stopped following the ledger for lack of heap (EPCIS_STORE_FULL), naming the
+   * first block it did not apply; undefined while it follows. Its answers would miss events from
+   * there on, so the gateway stops serving /epcis; the rest of the gateway goes on.
+   */
+  get stopped(): ZfcError | undefined {
+    return this.stoppedError;
   }
 
   /** GS1's company prefix table, if the operator gave one. */
@@ -312,7 +325,7 @@ export class ProjectedEventStore implements EventStore {
    * (the transaction is committed either way; only reading it back may lag).
    */
   applied(txId: string, timeoutMs = 30_000): Promise<void> {
-    if (this.recent.has(txId)) return Promise.resolve();
+    if (this.recent.has(txId) || this.stoppedError) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -333,6 +346,10 @@ export class ProjectedEventStore implements EventStore {
 
   private async follow(): Promise<void> {
     for await (const e of this.ledger.events({ signal: this.abort.signal })) {
+      if (this.room && !this.room()) {
+        this.stop(e);
+        return;
+      }
       try {
         const { events, envelope, masterData } = epcisEventsOf(e);
         this.access.learn(envelope);
@@ -351,6 +368,17 @@ export class ProjectedEventStore implements EventStore {
       for (const resolve of this.txWaiters.get(e.txId) ?? []) resolve();
       this.txWaiters.delete(e.txId);
     }
+  }
+
+  /** Stops following before ledger event `e`, for lack of heap: says so, and lets every waiting capture go. */
+  private stop(e: LedgerEvent): void {
+    this.stoppedError = new ZfcError('EPCIS_STORE_FULL', `the EPCIS event store stopped at block ${e.blockNumber} with ${this.byID.size} events: the gateway's heap has no room for more (EPCIS_STORE_HEAP_LIMIT_MB); restart it with more heap (NODE_OPTIONS=--max-old-space-size=<MiB>)`, {
+      events: this.byID.size,
+      stoppedAtBlock: e.blockNumber,
+    });
+    process.stderr.write(`[epcis] ${this.stoppedError.text}; /epcis answers 503 EPCIS_STORE_FULL until then, the rest of the gateway goes on\n`);
+    for (const waiters of this.txWaiters.values()) for (const resolve of waiters) resolve();
+    this.txWaiters.clear();
   }
 
   private apply(stored: StoredEpcisEvent): void {
@@ -662,6 +690,12 @@ export interface ProjectionOptions {
   readonly fieldOrderLimit?: number;
   /** GS1's company prefix table (prefix → company prefix length, company-prefixes.ts), for answers in EPC URN form. */
   readonly companyPrefixTable?: ReadonlyMap<string, number>;
+  /**
+   * Asked before each ledger event is applied: false when the heap has no room for more events
+   * (heap-room.ts), and the store stops following ({@link ProjectedEventStore.stopped}) rather
+   * than fill the heap until Node aborts. Default: always room.
+   */
+  readonly room?: () => boolean;
 }
 
 /** Whether a canonical identifier the event names is one of its classes (not an instance: an EPC). */

@@ -5,7 +5,8 @@
  *   against the schema first (400 with field pointers; 413 beyond 10,000 events); 503
  *   CAPTURE_BUSY with Retry-After when the jobs waiting their turn hold as much as the gateway
  *   keeps (epcis-capture-jobs.ts); 507 CAPTURE_NO_ROOM, here and at `POST /epcis/events`, when
- *   the gateway's heap is full (heap-room.ts).
+ *   the gateway's heap is full (heap-room.ts). Every route answers 503 EPCIS_NOT_READY while the
+ *   store catches up after a start, and 503 EPCIS_STORE_FULL once it stopped for lack of heap.
  * - `GET /epcis/capture/{captureID}` — the job: running, success, each rejected event and why.
  * - `POST /epcis/events` — one event; 201 with `Location: /epcis/events/{eventID}`
  *   (200 when that eventID was already recorded).
@@ -53,10 +54,12 @@ export interface EpcisRouterDeps {
   /** Who owns a named query, subscription or capture job made by a request (default: the identity's certificate hash); capture jobs take turns by it. */
   readonly ownerOf?: (ctx: Context) => string;
   /**
-   * Whether the store has caught up with the ledger (and what it restores after a restart is
-   * restored); until then every route answers 503 EPCIS_NOT_READY with Retry-After. Default: ready.
+   * Throws while the store cannot answer, and every route answers what it threw: 503
+   * EPCIS_NOT_READY with Retry-After until the store has caught up with the ledger (and what it
+   * restores after a restart is restored), 503 EPCIS_STORE_FULL once it stopped for lack of heap.
+   * Default: always available.
    */
-  readonly ready?: () => boolean;
+  readonly available?: () => void;
   /** Largest request body accepted, in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number;
   readonly clock?: () => Date;
@@ -231,14 +234,14 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const limit = deps.maxBodyBytes ?? 64 * 1024 * 1024;
   const now = (): string => (deps.clock ?? (() => new Date()))().toISOString();
   const router = new Router({ prefix: '/epcis' });
-  const ready = deps.ready;
+  const available = deps.available;
   router.use(async (ctx, next) => {
     answerAsEpcis(ctx); // on every answer, refusals included (also set by the gateway before authentication)
     assertVersionSpoken(ctx);
     const format = epcFormatOf(ctx.get('GS1-EPC-Format')); // how answers write EPCs (Digital Link unless asked)
     ctx.state['epcFormat'] = format;
     ctx.set('GS1-EPC-Format', format);
-    if (ready && !ready()) throw notReady();
+    available?.();
     await next();
   });
 

@@ -35,7 +35,6 @@ import { assertVersionSpoken } from './epcis-http';
 import { problemOf } from './epcis-problems';
 import { EPCIS_HEADERS, epcFormatOf } from './epcis-query';
 import { SCHEDULE_FIELDS } from './epcis-schedule';
-import { notReady } from './epcis-routes';
 import type { EpcisSubscriptions, SubscriptionRequest } from './epcis-subscriptions';
 import { problemXml, xmlFormAsked } from './epcis-xml-write';
 
@@ -44,8 +43,8 @@ export interface EpcisSocketOptions {
   readonly subscriptions: EpcisSubscriptions;
   /** The participant an `Authorization` header names; throws ZfcError UNAUTHENTICATED (or another refusal) otherwise. */
   readonly authenticate: (authorization: string | undefined) => Promise<string>;
-  /** Whether the event store has caught up after a start (until then 503 EPCIS_NOT_READY). Default: ready. */
-  readonly ready?: () => boolean;
+  /** Throws while the event store cannot answer (503 EPCIS_NOT_READY while it catches up, EPCIS_STORE_FULL once it stopped), refusing the handshake with it. Default: always available. */
+  readonly available?: () => void;
   /** Bytes a connection may have waiting to be sent before it is closed as too slow. Default 8 MiB. */
   readonly maxBufferedBytes?: number;
   /** How often each connection is pinged (and its key checked again); one that did not answer the last ping is dropped. Default 30 s. */
@@ -183,7 +182,7 @@ export function serveEpcisSockets(server: Server, options: EpcisSocketOptions): 
       const m = PATH.exec(url.pathname);
       if (!m) throw new ZfcError('NOT_FOUND', 'WebSocket subscriptions are served at /epcis/queries/{name}/events only', { path: url.pathname.slice(0, 200) });
       assertVersionSpoken({ get: (name: string) => String(req.headers[name.toLowerCase()] ?? '') });
-      if (options.ready && !options.ready()) throw notReady();
+      options.available?.();
       const owner = await options.authenticate(req.headers.authorization);
       let name: string;
       try {

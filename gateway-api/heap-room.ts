@@ -8,6 +8,9 @@
  * says how to give the gateway more heap; nothing of them is recorded. The ledger's own
  * transactions (`/v1`: shipments, recalls) are never refused for it.
  *
+ * The event store itself stops following the ledger at a higher limit (EPCIS_STORE_HEAP_LIMIT_MB,
+ * {@link defaultStoreHeapLimitMb}), for events that come another way than capture here.
+ *
  * The heap in use right now counts garbage not yet collected (between full collections it can be
  * twice what is live), so the figure judged is the one read just after the last full collection.
  * V8 collects more often as the heap fills, so the figure follows the live heap where it matters.
@@ -26,6 +29,23 @@ const MIB = 1024 * 1024;
  */
 export function defaultHeapLimitMb(): number {
   return Math.floor((v8.getHeapStatistics().heap_size_limit * 0.7) / MIB);
+}
+
+/**
+ * The default heap, in whole MiB, live after a full collection, at which the EPCIS event store
+ * stops following the ledger (EPCIS_STORE_HEAP_LIMIT_MB): 85% of the heap V8 may grow to. Capture
+ * stops before it (70%); the store gets there only by events that came another way (a restart
+ * with a smaller heap, other organisations' captures on a shared Fabric channel). Stopping there,
+ * the gateway goes on serving all but /epcis, where it would otherwise abort at every start.
+ */
+export function defaultStoreHeapLimitMb(): number {
+  return Math.floor((v8.getHeapStatistics().heap_size_limit * 0.85) / MIB);
+}
+
+/** A check that there is room below `limitMb` of live heap (for the event store's `room` option). */
+export function heapRoomBelow(limitMb: number): () => boolean {
+  watchFullCollections();
+  return () => liveAfterFullGc < limitMb * MIB;
 }
 
 /** Bytes in use after the last full collection (0: none yet); one observer for the process. */

@@ -21,8 +21,8 @@ export interface GatewayMetrics {
   readonly submits: Counter;
   /** Reports the EPCIS capture jobs' turns at every scrape: how many run, how many wait, what their documents hold. */
   watchCaptureJobs(stats: () => CaptureJobStats): void;
-  /** Reports at every scrape how many events the EPCIS event store holds in memory (it grows with the ledger). */
-  watchEpcisStore(size: () => number): void;
+  /** Reports at every scrape how many events the EPCIS event store holds in memory (it grows with the ledger), and whether it stopped for lack of heap. */
+  watchEpcisStore(size: () => number, stopped: () => boolean): void;
   /** Reports at every scrape the heap live after the last full collection, beside the limit at which capture is refused (heap-room.ts). */
   watchHeapRoom(live: () => number, limitBytes: number): void;
 }
@@ -84,7 +84,8 @@ export function createMetrics(): GatewayMetrics {
     gauge('zfc_epcis_capture_jobs_waiting', 'EPCIS capture jobs waiting their turn', () => stats().waiting);
     gauge('zfc_epcis_capture_pending_bytes', 'Bytes of the documents of unfinished EPCIS capture jobs', () => stats().pendingBytes);
   };
-  const watchEpcisStore = (size: () => number): void => {
+  const watchEpcisStore = (size: () => number, stopped: () => boolean): void => {
+    gauge('zfc_epcis_store_stopped', '1 once the EPCIS event store stopped following the ledger for lack of heap (/epcis answers 503 EPCIS_STORE_FULL), else 0', () => (stopped() ? 1 : 0));
     gauge('zfc_epcis_events', 'EPCIS events in the gateway\'s event store, all held in memory (about 2 kB each with the trace graph)', size);
   };
   const watchHeapRoom = (live: () => number, limitBytes: number): void => {

@@ -16,8 +16,8 @@ export interface OpsDeps {
   readonly index: TraceIndex;
   readonly metrics: GatewayMetrics;
   readonly baseUrl: string;
-  /** Whether the EPCIS event store has caught up (absent: no such store, or always). */
-  readonly epcisReady?: () => boolean;
+  /** Throws while the EPCIS event store cannot answer: catching up (EPCIS_NOT_READY), or stopped for lack of heap (EPCIS_STORE_FULL). Absent: no such store, or always. */
+  readonly epcisAvailable?: () => void;
 }
 
 /** Adds /healthz, /readyz, /metrics, /openapi.json and /docs. */
@@ -35,7 +35,7 @@ export function addOpsRoutes(router: Router, deps: OpsDeps): void {
     if (!(await deps.index.caughtUp(deps.ledger))) {
       throw new ZfcError('INDEX_NOT_READY', 'the trace index is catching up', { height, index: deps.index.checkpoint ?? null, retryAfterSeconds: 1 });
     }
-    if (deps.epcisReady && !deps.epcisReady()) throw new ZfcError('EPCIS_NOT_READY', 'the EPCIS event store is catching up with the ledger', { height, retryAfterSeconds: 1 });
+    deps.epcisAvailable?.();
     ctx.body = { status: 'ready', ledger: deps.ledger.kind, height, index: deps.index.checkpoint ?? null };
   });
   router.get('/metrics', async (ctx) => {

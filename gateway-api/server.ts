@@ -24,7 +24,7 @@ import { GatewayStore } from './gateway-store';
 import { importNetworkIdentities } from './network-identities';
 import { serveEpcisSockets } from './epcis-websocket';
 import { openLedger, type OpenedLedger } from './ledger-factory';
-import { HeapRoom, heapLiveBytes } from './heap-room';
+import { HeapRoom, heapLiveBytes, heapRoomBelow } from './heap-room';
 import { projectEvent } from './projection';
 import { isPublicHost, publicLookup } from './public-address';
 import { TraceIndex } from './trace-index';
@@ -63,8 +63,10 @@ export interface GatewayParts {
    * other routes need none of it); until then `/epcis` and `/readyz` answer 503.
    */
   readonly epcisReady: Promise<void>;
-  /** Whether {@link epcisReady} has settled with the store up. */
+  /** Whether {@link epcisReady} has settled with the store up (and it has not stopped for lack of heap since). */
   readonly isEpcisUp: () => boolean;
+  /** Throws what `/epcis` answers while the store cannot: EPCIS_STORE_FULL once it stopped for lack of heap, EPCIS_NOT_READY while it catches up. */
+  readonly epcisAvailable: () => void;
 }
 
 /** Opens the ledger, the index (and starts following), the store, and builds the app. */
@@ -110,16 +112,21 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
+  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store), room: heapRoomBelow(config.epcisStoreHeapLimitMb), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
   let epcisUp = false;
-  const isEpcisUp = (): boolean => epcisUp;
+  const isEpcisUp = (): boolean => epcisUp && !epcis.stopped;
+  /** Throws what /epcis answers while the store cannot: stopped for lack of heap, or still catching up. */
+  const epcisAvailable = (): void => {
+    if (epcis.stopped) throw epcis.stopped;
+    if (!epcisUp) throw notReady();
+  };
   const exportTrace = traceEpcisExport(epcis);
   const gateway = createApp({
     epcisExport: (graph, caller, format) => {
-      if (!epcisUp) throw notReady();
+      epcisAvailable();
       return exportTrace(graph, caller, format);
     },
-    epcisReady: isEpcisUp,
+    epcisAvailable,
     ledger: opened.ledger,
     index,
     store,
@@ -131,7 +138,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, holds: (participant, ids) => index.holdsAny(participant, ids), holdingsAt: async (at) => void (await index.reached(at)), allowDestination: (u) => httpHosts.has(u.hostname.toLowerCase()) || (u.protocol === 'https:' && isPublicHost(u.hostname)), lookup: publicLookup(httpHosts) });
   const captureJobs = new CaptureJobs(undefined, store.epcis, { running: config.captureConcurrency, pendingBytes: config.capturePendingBytes });
   gateway.metrics.watchCaptureJobs(() => captureJobs.stats());
-  gateway.metrics.watchEpcisStore(() => epcis.size);
+  gateway.metrics.watchEpcisStore(() => epcis.size, () => epcis.stopped !== undefined);
   gateway.metrics.watchHeapRoom(heapLiveBytes, config.captureHeapLimitMb * 1024 * 1024);
   // subscriptions ask the store who may read what they catch up on, and a job run again waits
   // for the store to apply its transaction: both start once the store has caught up
@@ -144,9 +151,9 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   epcisReady.catch((err: unknown) => {
     process.stderr.write(`[epcis] the EPCIS event store could not start; /epcis stays unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, ready: isEpcisUp, heapRoom: new HeapRoom(config.captureHeapLimitMb), identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, available: epcisAvailable, heapRoom: new HeapRoom(config.captureHeapLimitMb), identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, isEpcisUp };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, isEpcisUp, epcisAvailable };
 }
 
 /** The key EPCIS page tokens are sealed with: made once, kept in the gateway's store, so tokens outlive a restart. */
@@ -171,7 +178,7 @@ export async function listen(parts: GatewayParts, config: GatewayConfig): Promis
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // EPCIS subscriptions over WebSockets: the same subscriptions, authenticated by the same keys
-  const sockets = serveEpcisSockets(server, { subscriptions: parts.subscriptions, ready: parts.isEpcisUp, authenticate: async (authorization) => (await parts.store.keys.authenticate(authorization)).participant });
+  const sockets = serveEpcisSockets(server, { subscriptions: parts.subscriptions, available: parts.epcisAvailable, authenticate: async (authorization) => (await parts.store.keys.authenticate(authorization)).participant });
   const close = async (): Promise<void> => {
     sockets.close();
     await new Promise<void>((resolve) => {

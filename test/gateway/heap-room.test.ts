@@ -78,6 +78,38 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => loadConfig({ CAPTURE_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'CAPTURE_HEAP_LIMIT_MB');
   });
 
+  describe('a gateway whose event store stopped for lack of heap', () => {
+    let t: TestGateway;
+    before(async () => {
+      heapLiveBytes();
+      await fullCollection(); // the heap figure is known (and above 1 MiB) before the store follows anything
+      t = await startTestGateway(undefined, { EPCIS_STORE_HEAP_LIMIT_MB: '1' });
+    });
+    after(async () => {
+      await t.gw.close();
+      await removeDir(t.dir);
+    });
+
+    it('answers /epcis and /readyz with 503 EPCIS_STORE_FULL and goes on serving the rest', async () => {
+      const q = await call(t.gw.url, 'GET', '/epcis/events', { key: t.regulatorKey });
+      expect(q.status, q.text).to.equal(503);
+      expect(q.body).to.include({ type: 'epcisException:ImplementationException', status: 503 });
+      expect(q.body.error.code).to.equal('EPCIS_STORE_FULL');
+      expect(q.body.error.message).to.include('restart it with more heap');
+      expect(q.headers.get('retry-after')).to.equal(null); // not a wait: the operator must act
+      const capture = await call(t.gw.url, 'POST', '/epcis/capture', { key: t.regulatorKey, body: document('S1'), headers: { 'content-type': 'application/ld+json' } });
+      expect(capture.status, capture.text).to.equal(503);
+      expect(capture.body.error.code).to.equal('EPCIS_STORE_FULL');
+      const ready = await call(t.gw.url, 'GET', '/readyz');
+      expect(ready.status).to.equal(503);
+      expect(ready.body.error.code).to.equal('EPCIS_STORE_FULL');
+      expect((await call(t.gw.url, 'GET', '/healthz')).status).to.equal(200);
+      const lots = await call(t.gw.url, 'GET', '/v1/lots', { key: t.regulatorKey });
+      expect(lots.status, lots.text).to.equal(200);
+      expect(metric((await call(t.gw.url, 'GET', '/metrics')).text, 'zfc_epcis_store_stopped')).to.equal(1);
+    });
+  });
+
   describe('through the whole gateway', () => {
     let full: TestGateway;
     let roomy: TestGateway;
@@ -111,6 +143,7 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
       expect(metric(metrics, 'zfc_epcis_events')).to.equal(before);
       expect(metric(metrics, 'zfc_capture_heap_limit_bytes')).to.equal(1024 * 1024);
       expect(metric(metrics, 'zfc_heap_live_bytes')).to.be.greaterThan(1024 * 1024);
+      expect(metric(metrics, 'zfc_epcis_store_stopped')).to.equal(0); // its store follows on: only capture is refused
     });
 
     it('still answers queries and health checks, and a gateway with room still captures', async () => {
