@@ -253,8 +253,8 @@ export class ProjectedEventStore implements EventStore {
   }
 
   /**
-   * Settles once the blocks committed before the store started are applied (or the ledger has
-   * been quiet for `idleMs`): until then answers would miss events the ledger holds.
+   * Settles once every block committed before the store started is applied (or the store stopped
+   * or closed, or its ledger failed): until then answers would miss events the ledger holds.
    */
   ready: Promise<void> = Promise.resolve();
   /** Whether {@link ready} has settled. */
@@ -262,7 +262,7 @@ export class ProjectedEventStore implements EventStore {
 
   /**
    * Opens the store, starts following the ledger from its first block, and resolves once the
-   * blocks committed before the call are applied (or the ledger has been quiet for `idleMs`).
+   * blocks committed before the call are applied.
    */
   static async open(ledger: Ledger, options: ProjectionOptions = {}): Promise<ProjectedEventStore> {
     const store = ProjectedEventStore.start(ledger, options);
@@ -277,19 +277,26 @@ export class ProjectedEventStore implements EventStore {
   static start(ledger: Ledger, options: ProjectionOptions = {}): ProjectedEventStore {
     const store = new ProjectedEventStore(ledger, options.contract ?? 'epcis', options);
     const height = ledger.height(); // asked before following starts, so it counts only blocks committed before
-    store.following = store.follow();
+    store.following = store.follow().finally(() => {
+      store.followed = true;
+    });
     store.ready = store.catchUp(height, options.idleMs ?? 500);
     return store;
   }
 
-  private async catchUp(height: Promise<number>, idleMs: number): Promise<void> {
+  /** The last block whose every event was applied (the ledger says when a block ends: EventsOptions.onBlockEnd). */
+  private endedBlock = -1;
+  /** Whether following has ended (closed, stopped, or the ledger failed). */
+  private followed = false;
+
+  /**
+   * Waits until every block below `height` has ended. Not on a quiet spell: reading back many
+   * large blocks can pause longer than any spell, and a store ready too soon answers with events
+   * missing (a restart of a gateway with 250,000 events was ready at 18,000).
+   */
+  private async catchUp(height: Promise<number>, pollMs: number): Promise<void> {
     const last = (await height) - 1;
-    let seen = -2;
-    const seenBlock = (): number => this.seenAt?.blockNumber ?? -1;
-    while (seenBlock() < last && seenBlock() !== seen && !this.closed) {
-      seen = seenBlock();
-      await new Promise((r) => setTimeout(r, idleMs));
-    }
+    while (this.endedBlock < last && !this.followed && !this.closed && !this.stoppedError) await new Promise((r) => setTimeout(r, pollMs));
     this.isReady = !this.closed;
   }
 
@@ -345,10 +352,22 @@ export class ProjectedEventStore implements EventStore {
   }
 
   private async follow(): Promise<void> {
-    for await (const e of this.ledger.events({ signal: this.abort.signal })) {
-      if (this.room && !this.room()) {
-        this.stop(e);
-        return;
+    let block = -1;
+    const onBlockEnd = (n: number): void => {
+      this.endedBlock = n;
+    };
+    for await (const e of this.ledger.events({ signal: this.abort.signal, onBlockEnd })) {
+      if (this.room) {
+        if (e.blockNumber !== block) {
+          // a turn of the event loop at each block: a ledger hands out many blocks' events at once,
+          // and the heap figure `room` reads is taken after each full collection, in a later turn
+          block = e.blockNumber;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (!this.room()) {
+          this.stop(e);
+          return;
+        }
       }
       try {
         const { events, envelope, masterData } = epcisEventsOf(e);
@@ -680,7 +699,7 @@ export const FIELD_ORDER_SCAN = 100_000;
 export interface ProjectionOptions {
   /** The contract captures go to (default `epcis`). */
   readonly contract?: string;
-  /** How long the ledger may be quiet before the store counts itself caught up (default 500 ms). */
+  /** How often {@link ProjectedEventStore.ready} looks whether the store has caught up (default 500 ms). */
   readonly idleMs?: number;
   /** The 32-byte key page tokens are sealed with; kept by the gateway so tokens outlive a restart (default: a fresh one). */
   readonly tokenKey?: Buffer;
