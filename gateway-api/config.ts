@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import { DEFAULT_CAPTURE_PENDING_BYTES, DEFAULT_CAPTURE_RUNNING } from './epcis-capture-jobs';
-import { defaultHeapLimitMb, defaultStoreHeapLimitMb } from './heap-room';
+import { defaultHeapLimitMb, defaultStoreHeapLimitMb, heapLimitMb } from './heap-room';
 
 /** Which ledger the gateway talks to. */
 export type LedgerKind = 'embedded' | 'fabric';
@@ -100,6 +100,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     }
     return n;
   };
+  // a heap limit at or above the heap Node may grow to would never be reached: Node aborts first
+  const heapMb = (name: string, def: number): number => {
+    const heap = heapLimitMb();
+    const n = int(name, def, 1, 1024 * 1024);
+    if (n < heap) return n;
+    problems.push(`${name}=${n}: must be below this process's heap limit (${heap} MiB), or Node runs out of heap first; give Node a larger heap (NODE_OPTIONS=--max-old-space-size=<MiB>)`);
+    return def;
+  };
   const bool = (name: string, def: boolean): boolean => {
     const raw = env[name];
     if (raw === undefined || raw === '') return def;
@@ -126,8 +134,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     rateBurst: int('RATE_BURST', 60, 1, 1_000_000),
     captureConcurrency: int('CAPTURE_CONCURRENCY', DEFAULT_CAPTURE_RUNNING, 1, 64),
     capturePendingBytes: int('CAPTURE_PENDING_BYTES', DEFAULT_CAPTURE_PENDING_BYTES, 1024 * 1024, 16 * 1024 * 1024 * 1024),
-    captureHeapLimitMb: int('CAPTURE_HEAP_LIMIT_MB', defaultHeapLimitMb(), 1, 1024 * 1024),
-    epcisStoreHeapLimitMb: int('EPCIS_STORE_HEAP_LIMIT_MB', defaultStoreHeapLimitMb(), 1, 1024 * 1024),
+    captureHeapLimitMb: heapMb('CAPTURE_HEAP_LIMIT_MB', defaultHeapLimitMb()),
+    epcisStoreHeapLimitMb: heapMb('EPCIS_STORE_HEAP_LIMIT_MB', defaultStoreHeapLimitMb()),
     demoSeed: bool('DEMO_SEED', true),
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),

@@ -21,6 +21,11 @@ import { ZfcError } from '../chaincode/errors';
 
 const MIB = 1024 * 1024;
 
+/** The heap V8 may grow to, in whole MiB (`--max-old-space-size` and the young generation). */
+export function heapLimitMb(): number {
+  return Math.floor(v8.getHeapStatistics().heap_size_limit / MIB);
+}
+
 /**
  * The default limit: 70% of the heap V8 may grow to, in whole MiB. A restart needs more than the
  * running gateway did (it rebuilds the event store while the trace graph loads): a gateway with a

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
-import { defaultHeapLimitMb, HeapRoom, heapLiveBytes } from '../../gateway-api/heap-room';
+import { defaultHeapLimitMb, defaultStoreHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes } from '../../gateway-api/heap-room';
 import { call, removeDir, startTestGateway, type TestGateway } from './support';
 
 setFlagsFromString('--expose-gc');
@@ -76,6 +76,12 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     expect(defaultHeapLimitMb()).to.equal(Math.floor((getHeapStatistics().heap_size_limit * 0.7) / (1024 * 1024))); // as documented: room to restart
     expect(loadConfig({ CAPTURE_HEAP_LIMIT_MB: '512' }).captureHeapLimitMb).to.equal(512);
     for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => loadConfig({ CAPTURE_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'CAPTURE_HEAP_LIMIT_MB');
+    // a limit the heap cannot reach would never refuse: Node aborts first
+    for (const name of ['CAPTURE_HEAP_LIMIT_MB', 'EPCIS_STORE_HEAP_LIMIT_MB']) {
+      expect(() => loadConfig({ [name]: String(heapLimitMb()) }), name).to.throw(ConfigError, `${name}=${heapLimitMb()}: must be below this process's heap limit`);
+      expect(loadConfig({ [name]: String(heapLimitMb() - 1) })).to.be.an('object');
+    }
+    expect(loadConfig({}).epcisStoreHeapLimitMb).to.equal(defaultStoreHeapLimitMb());
   });
 
   describe('a gateway whose event store stopped for lack of heap', () => {
@@ -115,7 +121,7 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     let roomy: TestGateway;
     before(async () => {
       full = await startTestGateway(undefined, { CAPTURE_HEAP_LIMIT_MB: '1' });
-      roomy = await startTestGateway(undefined, { CAPTURE_HEAP_LIMIT_MB: String(1024 * 1024) });
+      roomy = await startTestGateway(undefined, { CAPTURE_HEAP_LIMIT_MB: String(heapLimitMb() - 1) });
       await fullCollection();
     });
     after(async () => {
