@@ -286,7 +286,7 @@ export class ProjectedEventStore implements EventStore {
 
   /** The last block whose every event was applied (the ledger says when a block ends: EventsOptions.onBlockEnd). */
   private endedBlock = -1;
-  /** Whether following has ended (closed, stopped, or the ledger failed). */
+  /** Whether following has ended: the store closed or stopped, or the ledger failed. */
   private followed = false;
 
   /**
@@ -296,7 +296,7 @@ export class ProjectedEventStore implements EventStore {
    */
   private async catchUp(height: Promise<number>, pollMs: number): Promise<void> {
     const last = (await height) - 1;
-    while (this.endedBlock < last && !this.followed && !this.closed && !this.stoppedError) await new Promise((r) => setTimeout(r, pollMs));
+    while (this.endedBlock < last && !this.followed) await new Promise((r) => setTimeout(r, pollMs));
     this.isReady = !this.closed;
   }
 

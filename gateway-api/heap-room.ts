@@ -23,7 +23,7 @@ const MIB = 1024 * 1024;
 
 /** The heap V8 may grow to, in whole MiB (`--max-old-space-size` and the young generation). */
 export function heapLimitMb(): number {
-  return Math.floor(v8.getHeapStatistics().heap_size_limit / MIB);
+  return heapShareMb(1);
 }
 
 /**
@@ -33,7 +33,7 @@ export function heapLimitMb(): number {
  * events; 443 MiB in use once ready).
  */
 export function defaultHeapLimitMb(): number {
-  return Math.floor((v8.getHeapStatistics().heap_size_limit * 0.7) / MIB);
+  return heapShareMb(0.7);
 }
 
 /**
@@ -44,7 +44,12 @@ export function defaultHeapLimitMb(): number {
  * the gateway goes on serving all but /epcis, where it would otherwise abort at every start.
  */
 export function defaultStoreHeapLimitMb(): number {
-  return Math.floor((v8.getHeapStatistics().heap_size_limit * 0.85) / MIB);
+  return heapShareMb(0.85);
+}
+
+/** A share of the heap V8 may grow to, in whole MiB. */
+function heapShareMb(share: number): number {
+  return Math.floor((v8.getHeapStatistics().heap_size_limit * share) / MIB);
 }
 
 /** A check that there is room below `limitMb` of live heap (for the event store's `room` option). */
@@ -76,6 +81,7 @@ export function heapLiveBytes(): number {
 /** Refuses EPCIS capture while the live heap is at or above a limit, and says so once per spell. */
 export class HeapRoom {
   private refusing = false;
+  private readonly hasRoom: () => boolean;
 
   /** `limitMb`: the live heap, in MiB, at which capture is refused; `log` is told when refusals start and stop. */
   constructor(
@@ -83,7 +89,7 @@ export class HeapRoom {
     private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     if (!Number.isSafeInteger(limitMb) || limitMb < 1) throw new TypeError('limitMb must be a positive whole number');
-    watchFullCollections();
+    this.hasRoom = heapRoomBelow(limitMb);
   }
 
   /**
@@ -92,8 +98,8 @@ export class HeapRoom {
    * @throws ZfcError CAPTURE_NO_ROOM (507) while the heap live after the last full collection is at or above the limit.
    */
   assertRoom(): void {
+    const full = !this.hasRoom();
     const live = heapLiveBytes();
-    const full = live >= this.limitMb * MIB;
     if (full !== this.refusing) {
       this.refusing = full;
       this.log(full

@@ -63,8 +63,6 @@ export interface GatewayParts {
    * other routes need none of it); until then `/epcis` and `/readyz` answer 503.
    */
   readonly epcisReady: Promise<void>;
-  /** Whether {@link epcisReady} has settled with the store up (and it has not stopped for lack of heap since). */
-  readonly isEpcisUp: () => boolean;
   /** Throws what `/epcis` answers while the store cannot: EPCIS_STORE_FULL once it stopped for lack of heap, EPCIS_NOT_READY while it catches up. */
   readonly epcisAvailable: () => void;
 }
@@ -114,7 +112,6 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   });
   const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store), room: heapRoomBelow(config.epcisStoreHeapLimitMb), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
   let epcisUp = false;
-  const isEpcisUp = (): boolean => epcisUp && !epcis.stopped;
   /** Throws what /epcis answers while the store cannot: stopped for lack of heap, or still catching up. */
   const epcisAvailable = (): void => {
     if (epcis.stopped) throw epcis.stopped;
@@ -153,7 +150,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   });
   const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, available: epcisAvailable, heapRoom: new HeapRoom(config.captureHeapLimitMb), identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
-  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, isEpcisUp, epcisAvailable };
+  return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, epcisAvailable };
 }
 
 /** The key EPCIS page tokens are sealed with: made once, kept in the gateway's store, so tokens outlive a restart. */

@@ -384,7 +384,7 @@ export class TraceStore {
   }
 
   /** A lot's custody hops, read from disk in ledger order. */
-  async hops(ref: LotRef): Promise<HopFact[]> {
+  private async hops(ref: LotRef): Promise<HopFact[]> {
     const prefix = `H|${lk(ref)}|`;
     return (await this.db.iterator({ gte: prefix, lt: prefix + END }).all()).map(([key, value]) => hopFromEntry(key, value));
   }
