@@ -5,7 +5,8 @@
  * least half the raw rate.
  *
  * Capture is measured three times:
- * - through the whole gateway as `npm start` runs it (gateway-api/server.ts: API-key
+ * - through the whole gateway as `npm start` runs it, in a process of its own (bench/gateway-process.ts;
+ *   gateway-api/server.ts: API-key
  *   authentication, the capture job kept in the gateway's store, the `epcis` contract —
  *   validation, identifier normalisation, event hash IDs, dedupe reads, lot rules — and the job
  *   finishing only once the gateway's EPCIS projection has the events; the measure ends when the
@@ -25,19 +26,33 @@
  * both kinds of ledger, and the ratios are taken against the faster of the two: a thread hop that
  * slowed the baseline would otherwise flatter the ratio.
  *
- * While the whole gateway captures, a reader asks GET /healthz every 5 ms: its latency says how
- * long a consumer's scan would wait behind captures (the median and 90th percentile).
+ * After the rounds, the whole gateway captures once more while a reader asks GET /healthz every
+ * 5 ms: its latency says how long a consumer's scan would wait behind captures (the median and
+ * 90th percentile). That measure stays out of the ratio, as the baseline has no reader: the
+ * reader's 200 requests a second cost the machine's two cores about a seventh of their time (the
+ * sender's fetch about 0.5 ms of CPU each, the gateway about 0.2 ms), and ran inside the capture
+ * measure until this version.
  *
- * Each measure also reports the CPU time the whole process spent per event while it ran (every
- * thread: the ledger's, LevelDB's compactions, the garbage collector's helpers, the bench's own
- * client). On a machine of few cores that is what caps the rate: it says how much work each path
- * does per event, where the rate mixes work with waiting. It varies from run to run about as much
- * as the rate (5-10% on a quiet two-core machine), and it includes compactions of what the
- * measure before left behind, which the interleaving spreads over every measure alike. On Linux
- * that time is also split by thread (/proc/self/task): the ledger's own thread, the main thread,
- * and the rest. A thread uses one core at a time, so the busiest thread bounds a path's rate on
- * any machine, however many cores it has; the ratio of the busiest threads says what the ratio
- * would be if every thread had a core to itself.
+ * The whole gateway runs in a process of its own (bench/gateway-process.ts), as it is deployed:
+ * inside the bench's process it shared one heap, one garbage collector and the compiled code with
+ * the baseline's ledgers and the in-process router, and was measured slower than it runs alone.
+ * Its senders stay in the bench's process and learn that a job has ended over Node's IPC channel.
+ *
+ * Each measure starts once both processes are quiet (rounds.ts `quiet`: LevelDB's compactions,
+ * sweeping and followers from the measure before have ended, or 20 s have passed), so that no
+ * measure is charged for the leftovers of the one before; a longer measure would otherwise take
+ * more of them.
+ *
+ * Each measure also reports the CPU time spent per event while it ran (every thread: the
+ * ledger's, LevelDB's compactions, the garbage collector's helpers, the bench's own client; for
+ * the whole gateway its process's and the bench's together). On a machine of few cores that is
+ * what caps the rate: it says how much work each path does per event, where the rate mixes work
+ * with waiting. It varies from run to run about as much as the rate (5-10% on a quiet two-core
+ * machine). On Linux that time is also split by thread (/proc/<pid>/task): the ledger's own
+ * thread, the main thread, and the rest (for the whole gateway, its process's threads). A thread
+ * uses one core at a time, so the busiest thread bounds a path's rate on any machine, however
+ * many cores it has; the ratio of the busiest threads says what the ratio would be if every
+ * thread had a core to itself.
  *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
@@ -51,19 +66,16 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Koa from 'koa';
-import { gs1CheckDigit } from '../chaincode/gs1';
-import { initialiseRegulator } from '../gateway-api/bootstrap';
-import { loadConfig } from '../gateway-api/config';
 import { CaptureJobs } from '../gateway-api/epcis-capture-jobs';
 import { createEpcisRouter } from '../gateway-api/epcis-routes';
 import { QUERY_SCAN } from '../gateway-api/epcis-projection';
 import { LedgerEventStore } from '../gateway-api/epcis-store';
 import { errorMiddleware } from '../gateway-api/error-middleware';
-import { listen, openGateway, type GatewayParts, type RunningGateway } from '../gateway-api/server';
 import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, type Identity, type Ledger } from '../ledger-tools';
 import { benchDocument, benchEvent } from './epcis-events';
+import { GatewayProcess, type JobOutcome } from './gateway-process';
 import { contracts } from './raw-contract';
-import { median, quantile, threadShares, threadTimes } from './rounds';
+import { median, quantile, quiet, threadShares, threadTimes } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -114,13 +126,13 @@ async function directRate(ledger: Ledger, who: Identity, docs: Array<Record<stri
 
 /**
  * Documents POSTed to /epcis/capture at `base` (with `key` as the API key, if any); each counts
- * once its capture job has finished (awaited in process, not polled), and the measure ends when
+ * once its capture job has finished (`jobEnd`: awaited, not polled), and the measure ends when
  * `settled` (if given) says every follower of the ledger has caught up. Each of the CONCURRENCY
  * senders waits for its job to finish before it sends the next document; with `burst`, only for
  * the 202 (a bulk sender with its backlog: the gateway's jobs take turns), and the measure ends
  * when every job has finished.
  */
-async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<string, unknown>[]>, key?: string, settled?: () => Promise<boolean>, readLatencies?: number[], burst = false): Promise<number> {
+async function captureRate(base: string, jobEnd: (captureID: string) => Promise<JobOutcome>, docs: Array<Record<string, unknown>[]>, key?: string, settled?: () => Promise<boolean>, readLatencies?: number[], burst = false): Promise<number> {
   const headers: Record<string, string> = { 'content-type': 'application/ld+json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
   const bodies = asText(docs, benchDocument);
   let capturing = true;
@@ -141,11 +153,9 @@ async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<s
     const res = await fetch(`${base}/epcis/capture`, { method: 'POST', headers, body });
     if (res.status !== 202) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
     const { captureID } = (await res.json()) as { captureID: string };
-    const job = jobs.get(captureID);
-    const finished = (async () => {
-      await job?.done;
-      if (!job || !job.success) throw new Error(`capture failed: ${JSON.stringify(job?.errors)}`);
-    })();
+    const finished = jobEnd(captureID).then((job) => {
+      if (!job.success) throw new Error(`capture failed: ${JSON.stringify(job.errors)}`);
+    });
     if (burst) sent.push(finished);
     else await finished;
   });
@@ -157,6 +167,14 @@ async function captureRate(base: string, jobs: CaptureJobs, docs: Array<Record<s
   return countOf(docs) / (elapsed / 1000);
 }
 
+
+/** The end of an in-process capture job. */
+async function jobIn(jobs: CaptureJobs, captureID: string): Promise<JobOutcome> {
+  const job = jobs.get(captureID);
+  if (!job) throw new Error(`no capture job ${captureID}`);
+  await job.done;
+  return job;
+}
 
 /** The EPCIS router alone over the contract, on the bench's own ledger. */
 async function startRouter(ledger: Ledger, who: Identity): Promise<{ base: string; jobs: CaptureJobs; server: Server }> {
@@ -170,16 +188,6 @@ async function startRouter(ledger: Ledger, who: Identity): Promise<{ base: strin
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, jobs, server };
 }
 
-/** The whole gateway, as `npm start` runs it (without demo data), and a regulator's API key. */
-async function startWholeGateway(dataDir: string): Promise<{ parts: GatewayParts; running: RunningGateway; key: string }> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: dataDir, RATE_LIMIT: '1000000', RATE_BURST: '1000000', LEDGER_THREAD: String(THREAD) });
-  const parts = await openGateway(config);
-  const running = await listen(parts, config);
-  await parts.epcisReady;
-  const { key } = await initialiseRegulator(running, { id: 'samr', name: 'Bench Regulator', licence: 'REG-BENCH', gln: `695000000001${gs1CheckDigit('695000000001')}` });
-  return { parts, running, key };
-}
-
 /** Runs the benchmark and prints its figures. */
 export async function run(): Promise<void> {
   const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-bench-'));
@@ -189,55 +197,59 @@ export async function run(): Promise<void> {
   const otherDir = path.join(root, 'ledger-other');
   const other = THREAD ? await openEmbeddedLedger({ dir: otherDir, contracts }) : await openThreadedLedger({ dir: otherDir, contractsModule: require.resolve('./raw-contract') });
   let router: Awaited<ReturnType<typeof startRouter>> | undefined;
-  let gateway: Awaited<ReturnType<typeof startWholeGateway>> | undefined;
+  let gateway: GatewayProcess | undefined;
   try {
     const who = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'bench', organizationalUnit: 'client' });
     await ledger.submit('raw:Register', ['P-BENCH'], who);
     await other.submit('raw:Register', ['P-BENCH'], who);
     router = await startRouter(ledger, who);
-    gateway = await startWholeGateway(path.join(root, 'gateway'));
+    gateway = await GatewayProcess.start(path.join(root, 'gateway'), THREAD);
     const gw = gateway;
     const viaRouterAt = router;
-    const warm = documents('W')[0] ?? [];
-    await rawRate(ledger, who, [warm], 'raw:PutShaped');
-    await rawRate(ledger, who, [warm]); // compile schemas, load code paths, fill caches: every side
-    await rawRate(other, who, [warm]);
-    await directRate(ledger, who, [documents('V')[0] ?? []]);
-    await captureRate(router.base, router.jobs, [documents('U')[0] ?? []]);
+    const routerJob = (id: string): Promise<JobOutcome> => jobIn(viaRouterAt.jobs, id);
+    const gatewayJob = (id: string): Promise<JobOutcome> => gw.job(id);
     // the trace index follows the gateway's ledger on its own: a measure ends once it has caught up
-    const indexed = (): Promise<boolean> => gw.parts.index.caughtUp(gw.parts.ledger);
-    await captureRate(gw.running.url, gw.parts.captureJobs, [documents('T')[0] ?? []], gw.key, indexed);
-    log(`epcis: ${EVENTS.toLocaleString('en')} events per measure, ${BATCH} per document, ${CONCURRENCY} in flight, ${ROUNDS} interleaved rounds (medians); every ledger ${THREAD ? 'in a thread of its own, as npm start runs it' : 'in the calling thread (ZFC_EPCIS_LEDGER_THREAD=false)'}`);
+    const indexed = (): Promise<boolean> => gw.caughtUp();
+    log(`epcis: ${EVENTS.toLocaleString('en')} events per measure, ${BATCH} per document, ${CONCURRENCY} in flight, ${ROUNDS} interleaved rounds (medians) after a warm-up round of every measure; every ledger ${THREAD ? 'in a thread of its own, as npm start runs it' : 'in the calling thread (ZFC_EPCIS_LEDGER_THREAD=false)'}`);
     type Measure = 'raw' | 'rawOther' | 'shaped' | 'direct' | 'router' | 'gateway' | 'burst';
     const rates: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     const cpu: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     const threads: Record<Measure, Array<{ main: number; busiest: number; rest: number }>> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     /**
-     * Runs one measure, keeping its rate, the CPU time the process spent per event meanwhile
-     * (every thread: a steadier figure than the rate on a shared machine), and that time by thread.
+     * Runs one measure, keeping its rate, the CPU time spent per event meanwhile (every thread: a
+     * steadier figure than the rate on a shared machine), and that time by thread. For a measure
+     * of the gateway's process (`pid`), the CPU time is that process's and the bench's (the
+     * sender's) together, and the threads are the gateway's.
      */
-    const measure = async (k: Measure, run: () => Promise<number>): Promise<void> => {
+    const quietWaits: number[] = [];
+    let warmingUp = true;
+    const measure = async (k: Measure, run: () => Promise<number>, pid = process.pid): Promise<void> => {
+      const waited = await quiet([process.pid, gw.pid]);
       const before = process.cpuUsage();
-      const threadsBefore = threadTimes();
-      rates[k].push(await run());
+      const threadsBefore = threadTimes(pid);
+      const rate = await run();
       const used = process.cpuUsage(before);
-      const threadsAfter = threadTimes();
-      cpu[k].push((used.user + used.system) / EVENTS);
-      if (threadsBefore && threadsAfter) {
-        const shares = threadShares(threadsBefore, threadsAfter);
-        threads[k].push({ main: shares.main / EVENTS, busiest: shares.busiest / EVENTS, rest: shares.rest / EVENTS });
-      }
+      const threadsAfter = threadTimes(pid);
+      if (warmingUp) return;
+      quietWaits.push(waited);
+      rates[k].push(rate);
+      const shares = threadsBefore && threadsAfter ? threadShares(threadsBefore, threadsAfter, pid) : undefined;
+      const elsewhere = shares && pid !== process.pid ? shares.main + shares.busiest + shares.rest : 0;
+      cpu[k].push((used.user + used.system + elsewhere) / EVENTS);
+      if (shares) threads[k].push({ main: shares.main / EVENTS, busiest: shares.busiest / EVENTS, rest: shares.rest / EVENTS });
     };
     const readLatencies: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      // interleaved, so that a busy spell of a shared machine weighs on every measure alike
+    for (let r = 0; r <= ROUNDS; r++) {
+      // round 0 warms every measure up (compiles the schemas and the code paths, fills the caches) and is not counted;
+      // the rounds are interleaved, so that a busy spell of a shared machine weighs on every measure alike
+      warmingUp = r === 0;
       await measure('raw', () => rawRate(ledger, who, documents(`R${r}-`)));
       await measure('rawOther', () => rawRate(other, who, documents(`Q${r}-`)));
       await measure('shaped', () => rawRate(ledger, who, documents(`H${r}-`), 'raw:PutShaped'));
       await measure('direct', () => directRate(ledger, who, documents(`D${r}-`)));
-      await measure('router', () => captureRate(viaRouterAt.base, viaRouterAt.jobs, documents(`C${r}-`)));
-      await measure('gateway', () => captureRate(gw.running.url, gw.parts.captureJobs, documents(`G${r}-`), gw.key, indexed, readLatencies));
-      await measure('burst', () => captureRate(gw.running.url, gw.parts.captureJobs, documents(`B${r}-`), gw.key, indexed, undefined, true));
+      await measure('router', () => captureRate(viaRouterAt.base, routerJob, documents(`C${r}-`)));
+      await measure('gateway', () => captureRate(gw.url, gatewayJob, documents(`G${r}-`), gw.key, indexed), gw.pid);
+      await measure('burst', () => captureRate(gw.url, gatewayJob, documents(`B${r}-`), gw.key, indexed, undefined, true), gw.pid);
     }
     const [rawHere, rawOther, shaped, direct, viaRouter, viaGateway, burst] = (['raw', 'rawOther', 'shaped', 'direct', 'router', 'gateway', 'burst'] as const).map((k) => median(rates[k])) as [number, number, number, number, number, number, number];
     const raw = Math.max(rawHere, rawOther);
@@ -251,7 +263,10 @@ export async function run(): Promise<void> {
     log(`  POST /epcis/capture, EPCIS router over the contract:       ${viaRouter.toFixed(0)} events/s  [${each(rates.router)}]; CPU ${perEvent('router')}`);
     log(`  POST /epcis/capture, whole gateway (auth, jobs, projection, trace index): ${viaGateway.toFixed(0)} events/s  [${each(rates.gateway)}]; CPU ${perEvent('gateway')}`);
     log(`  POST /epcis/capture, whole gateway, a burst (senders wait only for the 202; jobs take turns): ${burst.toFixed(0)} events/s  [${each(rates.burst)}]; CPU ${perEvent('burst')}`);
-    log(`  GET /healthz while the whole gateway captures: median ${quantile(readLatencies, 0.5).toFixed(1)} ms, 90th percentile ${quantile(readLatencies, 0.9).toFixed(1)} ms (${readLatencies.length} reads)`);
+    log(`  waited for both processes to be quiet before each measure: median ${(median(quietWaits) / 1000).toFixed(1)} s, at most ${(Math.max(...quietWaits) / 1000).toFixed(1)} s`);
+    await quiet([process.pid, gw.pid]);
+    const withReader = await captureRate(gw.url, gatewayJob, documents('L-'), gw.key, indexed, readLatencies);
+    log(`  GET /healthz while the whole gateway captures (one more measure, not in the ratio): median ${quantile(readLatencies, 0.5).toFixed(1)} ms, 90th percentile ${quantile(readLatencies, 0.9).toFixed(1)} ms (${readLatencies.length} reads); capture meanwhile ${withReader.toFixed(0)} events/s`);
     log(`  ratio capture / raw (the faster raw, ${raw.toFixed(0)} events/s): whole gateway ${(viaGateway / raw).toFixed(2)} (a burst ${(burst / raw).toFixed(2)}), router ${(viaRouter / raw).toFixed(2)} (goal ≥ 0.50); same-shape raw / raw ${(shaped / raw).toFixed(2)}; direct / raw ${(direct / raw).toFixed(2)}`);
     // what the captured events are read back at: the last minute of the events' hours (the scan starts at the window's edge)
     // against a query that matches nothing: one page of it (it looks at QUERY_SCAN events at most), and every page of it
@@ -263,7 +278,7 @@ export async function run(): Promise<void> {
         for (let i = 0; i < 20; i++) {
           let url = `/epcis/events?${query}`;
           for (read = 0; url && read < pages; read++) {
-            const res = await fetch(`${gw.running.url}${url}`, { headers: { authorization: `Bearer ${gw.key}` } });
+            const res = await fetch(`${gw.url}${url}`, { headers: { authorization: `Bearer ${gw.key}` } });
             if (res.status !== 200) throw new Error(`query answered ${res.status}: ${await res.text()}`);
             await res.arrayBuffer();
             url = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? '';
@@ -278,17 +293,12 @@ export async function run(): Promise<void> {
       // the standard's extremal queries (orderBy, eventCountLimit=1): by recordTime (a list kept in that order) and by an
       // extension field (no list: each page sorts the candidates, here those of a window of eventTime), beside eventTime
       const lastHours = new Date(Date.UTC(2026, 2, 1) + Math.max(0, EVENTS - 5000) * 1000).toISOString();
-      let candidates = 0;
-      for (let token: string | undefined; token !== ''; ) {
-        const page = await gw.parts.epcis.query({ perPage: 1000, geEventTime: lastHours }, token ?? '');
-        candidates += page.events.length;
-        token = page.nextPageToken;
-      }
+      const candidates = await gw.countSince(lastHours);
       const latestRecorded = await readMs('orderBy=recordTime&eventCountLimit=1', 1);
       const latestByTime = await readMs(`GE_eventTime=${encodeURIComponent(lastHours)}&orderBy=eventTime&eventCountLimit=1`, 1);
       const warmest = await readMs(`GE_eventTime=${encodeURIComponent(lastHours)}&orderBy=ex:temperature&eventCountLimit=1`, 1);
       log(`  extremal queries (eventCountLimit=1): the last recorded (orderBy=recordTime) ${latestRecorded.ms.toFixed(1)} ms; in the last ${Math.min(EVENTS, 5000)} s of eventTime (${candidates.toLocaleString('en')} events), the latest (orderBy=eventTime) ${latestByTime.ms.toFixed(1)} ms, the warmest (orderBy=ex:temperature, sorting them all) ${warmest.ms.toFixed(1)} ms; ratio warmest / latest ${(warmest.ms / latestByTime.ms).toFixed(1)}`);
-      log(`  GET /epcis/events on the whole gateway's ${gw.parts.epcis.size.toLocaleString('en')} events: the last minute (GE_eventTime, a page of 100) ${window.ms.toFixed(1)} ms; a query matching none, a page (${QUERY_SCAN.toLocaleString('en')} events looked at at most) ${page.ms.toFixed(1)} ms, all ${all.pages} of its pages ${all.ms.toFixed(1)} ms; ratio last minute / every page ${(window.ms / all.ms).toFixed(2)}`);
+      log(`  GET /epcis/events on the whole gateway's ${(await gw.size()).toLocaleString('en')} events: the last minute (GE_eventTime, a page of 100) ${window.ms.toFixed(1)} ms; a query matching none, a page (${QUERY_SCAN.toLocaleString('en')} events looked at at most) ${page.ms.toFixed(1)} ms, all ${all.pages} of its pages ${all.ms.toFixed(1)} ms; ratio last minute / every page ${(window.ms / all.ms).toFixed(2)}`);
     }
     log(`  CPU per event (the process's, every thread, median) whole gateway / raw in its own thread: ${(median(cpu.gateway) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}; direct / raw: ${(median(cpu.direct) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}`);
     if (THREAD && threads.raw.length > 0 && threads.gateway.length > 0) {
@@ -304,7 +314,7 @@ export async function run(): Promise<void> {
     }
   } finally {
     if (router) await new Promise((r) => router?.server.close(r));
-    await gateway?.running.close();
+    await gateway?.close();
     await ledger.close();
     await other.close();
     await fs.promises.rm(root, { recursive: true, force: true });

@@ -10,14 +10,15 @@ import { runInNewContext } from 'node:vm';
 const TICKS_PER_SECOND = 100;
 
 /**
- * The CPU time each of the process's threads has used, in microseconds by thread ID (Linux's
- * /proc/self/task; undefined where there is none). Node names none of its threads, so a caller
- * tells them apart by the main thread's ID (the process ID) and by how busy they are.
+ * The CPU time each thread of process `pid` (this one by default) has used, in microseconds by
+ * thread ID (Linux's /proc/<pid>/task; undefined where there is none). Node names none of its
+ * threads, so a caller tells them apart by the main thread's ID (the process ID) and by how busy
+ * they are.
  */
-export function threadTimes(): Map<number, number> | undefined {
+export function threadTimes(pid: number = process.pid): Map<number, number> | undefined {
   let tasks: string[];
   try {
-    tasks = fs.readdirSync('/proc/self/task');
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }
@@ -25,7 +26,7 @@ export function threadTimes(): Map<number, number> | undefined {
   for (const task of tasks) {
     let stat: string;
     try {
-      stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
     } catch {
       continue; // the thread ended meanwhile
     }
@@ -36,20 +37,57 @@ export function threadTimes(): Map<number, number> | undefined {
 }
 
 /**
- * Per-thread CPU time between two {@link threadTimes}: the main thread's, the busiest other
- * thread's (in the EPCIS and ledger benches, the ledger's own thread), and the rest together.
+ * Per-thread CPU time between two {@link threadTimes} of process `pid` (this one by default): the
+ * main thread's, the busiest other thread's (in the EPCIS and ledger benches, the ledger's own
+ * thread), and the rest together.
  */
-export function threadShares(before: Map<number, number>, after: Map<number, number>): { main: number; busiest: number; rest: number } {
+export function threadShares(before: Map<number, number>, after: Map<number, number>, pid: number = process.pid): { main: number; busiest: number; rest: number } {
   let main = 0;
   let busiest = 0;
   let total = 0;
   for (const [tid, t] of after) {
     const used = t - (before.get(tid) ?? 0);
     total += used;
-    if (tid === process.pid) main = used;
+    if (tid === pid) main = used;
     else busiest = Math.max(busiest, used);
   }
   return { main, busiest, rest: total - main - busiest };
+}
+
+/** CPU time process `pid` has used so far, every thread, in microseconds (undefined off Linux). */
+function processTime(pid: number): number | undefined {
+  const times = threadTimes(pid);
+  return times ? [...times.values()].reduce((a, b) => a + b, 0) : undefined;
+}
+
+/**
+ * Waits until processes `pids` are quiet: together under `share` of one core over `spell` ms
+ * (LevelDB's compactions, the garbage collector's sweeping, followers catching up), or `limit` ms
+ * have passed; gives the ms waited. A measure started on a quiet machine is charged only for
+ * its own work, not for what the measure before it left running; where /proc cannot be read it
+ * waits one spell.
+ */
+export async function quiet(pids: readonly number[], { share = 0.05, spell = 200, limit = 20_000 } = {}): Promise<number> {
+  const start = performance.now();
+  const used = (): number | undefined => {
+    let sum = 0;
+    for (const pid of pids) {
+      const t = processTime(pid);
+      if (t === undefined) return undefined;
+      sum += t;
+    }
+    return sum;
+  };
+  for (;;) {
+    const before = used();
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, spell));
+    const after = used();
+    const elapsed = performance.now() - start;
+    if (before === undefined || after === undefined) return elapsed;
+    // CPU ticks are 10 ms: a spell of 200 ms at 5% allows one tick
+    if (after - before <= share * (performance.now() - t0) * 1000 || elapsed >= limit) return elapsed;
+  }
 }
 
 /** The q-quantile of some numbers (0 for none). */
