@@ -143,9 +143,18 @@ class FabricLedger implements Ledger {
     );
   }
 
+  /**
+   * The channel's height, asked first of the peer that committed this ledger's latest submit
+   * (as reads are): peers commit a block at slightly different times, and another peer could
+   * answer a height without the block a submit here has just been told is committed.
+   */
   async height(): Promise<number> {
-    const bytes = await this.#onAnyPeer(this.#options.identity, 'height', (gateway) =>
-      gateway.getNetwork(this.#options.channel).getContract('qscc').evaluateTransaction('GetChainInfo', this.#options.channel),
+    const identity = this.#options.identity;
+    const bytes = await this.#onAnyPeer(
+      identity,
+      'height',
+      (gateway) => gateway.getNetwork(this.#options.channel).getContract('qscc').evaluateTransaction('GetChainInfo', this.#options.channel),
+      this.#readOrder(identity),
     );
     return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
   }

@@ -145,6 +145,14 @@ export function ledgerComplianceSuite(options: LedgerSuiteOptions): void {
         expect(await get(`${p}a`)).to.equal('apple');
       });
 
+      it('counts in its height the block of a submit it has just committed, whichever member submitted it', async () => {
+        // on Fabric each member's submit is endorsed, and its commit awaited, on a peer of its own organisation
+        for (let i = 0; i < 10; i++) {
+          const result = await fx.ledger.submit('Put', [`${p}height${i}`, String(i)], i % 2 === 0 ? fx.alice : fx.bob);
+          expect(await fx.ledger.height(), `after submit ${i}`).to.be.greaterThan(result.blockNumber);
+        }
+      });
+
       it('overwrites and deletes', async () => {
         await put(`${p}k`, 'one');
         await put(`${p}k`, 'two');
