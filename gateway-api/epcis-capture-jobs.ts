@@ -82,6 +82,13 @@ export interface CaptureLimits {
    * has nothing unfinished.
    */
   readonly pendingBytes?: number;
+  /**
+   * Asked again when a job's turn comes, and throws when there is no room to capture (the
+   * gateway's HeapRoom: CAPTURE_NO_ROOM). A document admitted while there was room may wait
+   * behind others' (CAPTURE_PENDING_BYTES of them), and the heap can fill meanwhile: the job then
+   * fails with that error and records nothing.
+   */
+  readonly room?: { assertRoom(): void };
 }
 
 /**
@@ -143,6 +150,7 @@ export class CaptureJobs {
   private readonly firstWrites = new WeakMap<CaptureJob, Promise<void>>();
   private readonly maxRunning: number;
   private readonly maxPendingBytes: number;
+  private readonly room: { assertRoom(): void } | undefined;
   /** Senders with unfinished jobs (a sender with none is forgotten: new again when it sends). */
   private readonly senders = new Map<string, Sender>();
   /** Jobs started so far: a sender's `served` is this count when its last job started. */
@@ -159,6 +167,7 @@ export class CaptureJobs {
   ) {
     this.maxRunning = limits.running ?? DEFAULT_CAPTURE_RUNNING;
     this.maxPendingBytes = limits.pendingBytes ?? DEFAULT_CAPTURE_PENDING_BYTES;
+    this.room = limits.room;
     if (!Number.isSafeInteger(this.maxRunning) || this.maxRunning < 1) throw new TypeError('limits.running must be a positive whole number');
     if (!Number.isSafeInteger(this.maxPendingBytes) || this.maxPendingBytes < 1) throw new TypeError('limits.pendingBytes must be a positive whole number');
   }
@@ -167,7 +176,8 @@ export class CaptureJobs {
    * Takes up the jobs the records hold; each one left running is run again with
    * `rerun(saved)`, `saved` being what {@link start} was given, in the order they were created
    * and in turns as any others (`ownerOf(saved)` names whose). Call once, before serving. They
-   * were taken before the restart, so no limit refuses them, and they hold no share of it.
+   * were taken before the restart, so no limit of documents refuses them, and they hold no share
+   * of it; the room to capture is asked at their turn, as for any job.
    */
   async restore<S>(rerun: (saved: S) => () => Promise<CaptureCounts>, ownerOf: (saved: S) => string = () => ''): Promise<void> {
     if (!this.records) return;
@@ -288,7 +298,10 @@ export class CaptureJobs {
     this.waitingJobs++;
     const turn = new Promise<void>((resolve) => mine.turns.push(resolve));
     job.done = turn
-      .then(work)
+      .then(() => {
+        this.room?.assertRoom();
+        return work();
+      })
       .then(
         (r) => {
           // proceeding past refused events: the job ends unsuccessful, naming each (the rest are captured)

@@ -133,7 +133,8 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   });
   const httpHosts = new Set(config.epcisHttpCallbackHosts);
   const subscriptions = new EpcisSubscriptions({ source: epcis, records: store.epcis, ledger: opened.ledger, holds: (participant, ids) => index.holdsAny(participant, ids), holdingsAt: async (at) => void (await index.reached(at)), allowDestination: (u) => httpHosts.has(u.hostname.toLowerCase()) || (u.protocol === 'https:' && isPublicHost(u.hostname)), lookup: publicLookup(httpHosts) });
-  const captureJobs = new CaptureJobs(undefined, store.epcis, { running: config.captureConcurrency, pendingBytes: config.capturePendingBytes });
+  const heapRoom = new HeapRoom(config.captureHeapLimitMb);
+  const captureJobs = new CaptureJobs(undefined, store.epcis, { running: config.captureConcurrency, pendingBytes: config.capturePendingBytes, room: heapRoom });
   gateway.metrics.watchCaptureJobs(() => captureJobs.stats());
   gateway.metrics.watchEpcisStore(() => epcis.size, () => epcis.stopped !== undefined);
   gateway.metrics.watchHeapRoom(heapLiveBytes, config.captureHeapLimitMb * 1024 * 1024);
@@ -148,7 +149,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   epcisReady.catch((err: unknown) => {
     process.stderr.write(`[epcis] the EPCIS event store could not start; /epcis stays unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, available: epcisAvailable, heapRoom: new HeapRoom(config.captureHeapLimitMb), identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, available: epcisAvailable, heapRoom, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
   return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, epcisAvailable };
 }

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
+import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { defaultHeapLimitMb, defaultStoreHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes } from '../../gateway-api/heap-room';
 import { call, removeDir, startTestGateway, type TestGateway } from './support';
 
@@ -82,6 +83,45 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
       expect(loadConfig({ [name]: String(heapLimitMb() - 1) })).to.be.an('object');
     }
     expect(loadConfig({}).epcisStoreHeapLimitMb).to.equal(defaultStoreHeapLimitMb());
+  });
+
+  it('fails a job admitted while there was room whose turn comes once the heap is full, running none of it', async () => {
+    const MIB = 1024 * 1024;
+    heapLiveBytes();
+    await fullCollection();
+    const limitMb = Math.ceil(heapLiveBytes() / MIB) + 48; // room now; not once 64 MiB more is live
+    const lines: string[] = [];
+    const jobs = new CaptureJobs(undefined, undefined, { running: 1, room: new HeapRoom(limitMb, (l) => lines.push(l)) });
+    let release: (() => void) | undefined;
+    const ahead = jobs.start(1, () => new Promise((resolve) => (release = () => resolve({ captured: 1, duplicates: 0 }))));
+    let ran = 0;
+    const work = async (): Promise<{ captured: number; duplicates: number }> => {
+      ran++;
+      return { captured: 1, duplicates: 0 };
+    };
+    const waiting = jobs.start(1, work);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(jobs.stats()).to.deep.include({ running: 1, waiting: 1 });
+    let ballast: number[][] | undefined = Array.from({ length: 64 }, () => new Array<number>(131_072).fill(0.5)); // 64 MiB of doubles
+    await fullCollection();
+    expect(heapLiveBytes()).to.be.at.least(limitMb * MIB);
+    release?.();
+    await Promise.all([ahead.done, waiting.done]);
+    expect(ballast.length).to.equal(64); // live until here
+    expect(ahead.success, 'the job that was running ends as it would').to.equal(true);
+    expect(waiting.success).to.equal(false);
+    expect(waiting.running).to.equal(false);
+    expect(waiting.errors).to.have.length(1);
+    expect(waiting.errors[0]).to.deep.include({ code: 'CAPTURE_NO_ROOM', status: 507 });
+    expect(ran, 'nothing of the waiting job ran').to.equal(0);
+    expect(lines).to.have.length(1);
+    ballast = undefined;
+    await fullCollection();
+    const later = jobs.start(1, work);
+    await later.done;
+    expect(later.success, 'with room again, a job runs').to.equal(true);
+    expect(ran).to.equal(1);
+    expect(jobs.stats()).to.deep.equal({ running: 0, waiting: 0, pendingBytes: 0 });
   });
 
   describe('a gateway whose event store stopped for lack of heap', () => {
