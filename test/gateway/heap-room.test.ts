@@ -6,11 +6,14 @@
  * routes go on. Real gateways; the full collection is forced, so the figure judged is known.
  */
 import { expect } from 'chai';
+import { Level } from 'level';
+import * as path from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { defaultHeapLimitMb, defaultStoreHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes } from '../../gateway-api/heap-room';
+import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, type TestGateway } from './support';
 
 setFlagsFromString('--expose-gc');
@@ -190,6 +193,42 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
       expect(metric(metrics, 'zfc_capture_heap_limit_bytes')).to.equal(1024 * 1024);
       expect(metric(metrics, 'zfc_heap_live_bytes')).to.be.greaterThan(1024 * 1024);
       expect(metric(metrics, 'zfc_epcis_store_stopped')).to.equal(0); // its store follows on: only capture is refused
+    });
+
+    it('fails, at its turn after a restart without room, a job it took with room and was stopped in the middle of, running none of it', async () => {
+      const t = await startTestGateway();
+      try {
+        await t.gw.close();
+        // what the gateway keeps of a job it took and was stopped in the middle of: the job, running, and its work
+        const db = new Level<string, unknown>(path.join(t.dir, 'gateway'), { valueEncoding: 'json' });
+        const records = db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' });
+        const job = { captureID: 'room-1', createdAt: '2026-03-01T00:00:00.000Z', running: true, success: true, captureErrorBehaviour: 'rollback', eventCount: 1, errors: [], owner: 'samr' };
+        const regulator = await db.sublevel<string, unknown>('wallet', { valueEncoding: 'json' }).get('samr');
+        expect(regulator, "the regulator's identity").to.be.an('object');
+        await records.batch([
+          { type: 'put', key: 'j|room-1', value: job },
+          { type: 'put', key: 'w|room-1', value: { document: JSON.stringify(document('H5')), identity: regulator, owner: 'samr' } },
+        ]);
+        await db.close();
+        await fullCollection();
+        const gw = await startGateway({ ...t.config, captureHeapLimitMb: 1 });
+        try {
+          let reply = await call(gw.url, 'GET', '/epcis/capture/room-1', { key: t.regulatorKey });
+          for (const end = Date.now() + 20_000; reply.body?.running !== false && Date.now() < end; ) {
+            await new Promise((resolve) => setTimeout(resolve, 25));
+            reply = await call(gw.url, 'GET', '/epcis/capture/room-1', { key: t.regulatorKey });
+          }
+          expect(reply.status, reply.text).to.equal(200);
+          expect(reply.body).to.include({ running: false, success: false });
+          expect(reply.body.errors).to.have.length(1);
+          expect(reply.body.errors[0]).to.include({ code: 'CAPTURE_NO_ROOM', status: 507 });
+          expect(metric((await call(gw.url, 'GET', '/metrics')).text, 'zfc_epcis_events'), 'nothing of it recorded').to.equal(0);
+        } finally {
+          await gw.close();
+        }
+      } finally {
+        await removeDir(t.dir);
+      }
     });
 
     it('still answers queries and health checks, and a gateway with room still captures', async () => {
