@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { isPublicAddress, isPublicHost, publicLookup } from '../../gateway-api/public-address';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 import { startCallbackReceiver, type CallbackReceiver } from './callback-receiver';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
@@ -54,8 +54,7 @@ describe('EPCIS subscriptions call back public addresses only', function () {
     after(async () => {
       await front?.close();
       await callback?.close();
-      await t.gw.close();
-      await removeDir(t.dir);
+      await t.stop();
     });
 
     it('refuses a callback URL on the gateway\'s machine or network when subscribing, naming the field', async () => {

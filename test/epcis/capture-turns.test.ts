@@ -15,7 +15,7 @@ import type { ZfcError } from '../../chaincode/errors';
 import { loadConfig } from '../../gateway-api/config';
 import { CaptureJobs, type CaptureCounts, type CaptureJob } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { rejectionOf } from '../ledger/suite';
 import { documentOf, objectEvent } from './fixtures';
 
@@ -232,8 +232,7 @@ describe('EPCIS capture jobs take turns', function () {
     });
 
     after(async () => {
-      await t.gw.close();
-      await removeDir(t.dir);
+      await t.stop();
     });
 
     it('refuses with 503 CAPTURE_BUSY and Retry-After what has no room, records none of it, and takes another participant in meanwhile', async () => {

@@ -11,7 +11,7 @@
  */
 import { expect } from 'chai';
 import { pick, seededRandom } from '../seeded-random';
-import { call, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
+import { call, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
 import { example, exampleNames } from './fixtures';
 
 /** The run's seed: fixed, so a failure reproduces; ZFC_FUZZ_SEED explores others. */
@@ -74,8 +74,7 @@ describe('EPCIS: generated hostile input through the whole gateway', function ()
     t = await startTestGateway();
   });
   after(async () => {
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   /** The events the gateway's event store holds, as /metrics reports them. */

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
-import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { call, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient, traceIndexed } from './api-client';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
@@ -45,8 +45,7 @@ describe('EPCIS in the gateway', function () {
 
   after(async () => {
     await front.close();
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   it('is mounted by the gateway itself, behind its API keys', async () => {

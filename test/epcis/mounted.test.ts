@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { EVENT_NAMES } from '../../chaincode/events';
-import { call, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { call, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
@@ -31,8 +31,7 @@ describe('EPCIS as the gateway mounts it', function () {
   });
 
   after(async () => {
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   it('applies access rules: a participant reads its own events, an unrelated one does not, a regulator reads all', async () => {

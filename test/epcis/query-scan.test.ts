@@ -11,7 +11,7 @@ import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { startGateway } from '../../gateway-api/server';
 import type { EmbeddedLedger, Identity } from '../../ledger-tools';
-import { removeDir, startTestGateway, type TestGateway } from '../gateway/support';
+import { startTestGateway, type TestGateway } from '../gateway/support';
 import { rejectionOf } from '../ledger/suite';
 import { ApiClient } from './api-client';
 import { openProjectionWorld, type ProjectionWorld } from './projection-world';
@@ -107,8 +107,7 @@ describe('EPCIS query pages look at a bounded number of events', function () {
     const api = new ApiClient(() => t.gw.url);
 
     after(async () => {
-      await t.gw.close();
-      await removeDir(t.dir);
+      await t.stop();
     });
 
     it('keeps its token key: a page token outlives a restart', async () => {

@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { ZFC_EPCIS_NAMESPACE } from '../../chaincode/epcis-event';
 import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
@@ -50,8 +50,7 @@ describe('EPCIS subscriptions', function () {
 
   after(async () => {
     await front.close();
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
     await callback?.close();
   });
 

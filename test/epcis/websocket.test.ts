@@ -20,7 +20,7 @@ import { ZfcError } from '../../chaincode/errors';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { serveEpcisSockets } from '../../gateway-api/epcis-websocket';
 import type { Identity } from '../../ledger-tools';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent } from './fixtures';
@@ -100,8 +100,7 @@ describe('EPCIS subscriptions over WebSockets', function () {
     });
 
     after(async () => {
-      await t.gw.close();
-      await removeDir(t.dir);
+      await t.stop();
     });
 
     it('streams each new matching event the subscriber may read, as an EPCISQueryDocument naming the query and subscription', async () => {

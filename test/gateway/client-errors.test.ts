@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import { call, removeDir, startTestGateway, type TestGateway } from './support';
+import { call, startTestGateway, type TestGateway } from './support';
 
 /** Sends raw bytes and reads the whole answer (the server closes the connection). */
 function raw(url: string, bytes: string): Promise<string> {
@@ -37,8 +37,7 @@ describe('gateway: requests the HTTP parser refuses', function () {
     t = await startTestGateway();
   });
   after(async () => {
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   it('answers a query too long for a URL with 414, as the EPCIS binding\'s URITooLongException, without echoing it', async () => {

@@ -135,8 +135,7 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
       t = await startTestGateway(undefined, { EPCIS_STORE_HEAP_LIMIT_MB: '1' });
     });
     after(async () => {
-      await t.gw.close();
-      await removeDir(t.dir);
+      await t.stop();
     });
 
     it('answers /epcis and /readyz with 503 EPCIS_STORE_FULL and goes on serving the rest', async () => {
@@ -169,8 +168,7 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     });
     after(async () => {
       for (const t of [full, roomy]) {
-        await t.gw.close();
-        await removeDir(t.dir);
+        await t.stop();
       }
     });
 

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import { call, removeDir, startTestGateway, withCheck, type TestGateway } from './support';
+import { call, startTestGateway, withCheck, type TestGateway } from './support';
 import { loadConfig, ConfigError } from '../../gateway-api/config';
 import { startGateway } from '../../gateway-api/server';
 import { initialiseRegulator } from '../../gateway-api/bootstrap';
@@ -37,8 +37,7 @@ describe('gateway: hostile input, idempotency, operations, restart', function ()
   });
 
   after(async () => {
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   it('refuses hostile bodies with a 4xx and a code, and changes nothing', async () => {
@@ -172,8 +171,7 @@ describe('gateway: hostile input, idempotency, operations, restart', function ()
       expect(r.body.error.code).to.equal('RATE_LIMITED');
       expect(Number(r.headers.get('retry-after'))).to.be.at.least(1);
     } finally {
-      await limited.gw.close();
-      await removeDir(limited.dir);
+      await limited.stop();
     }
   });
 

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import type { Identity } from '../../ledger-tools/ledger';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, type TestGateway } from './support';
+import { call, startTestGateway, type TestGateway } from './support';
 
 async function until(what: () => Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -30,8 +30,7 @@ describe('gateway: readiness over blocks without chaincode events', function () 
   });
 
   after(async () => {
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   const eventless = async (): Promise<number> => (await t.gw.ledger.submit('GetCaller', ['{}'], regulator)).blockNumber;

@@ -21,6 +21,13 @@ export interface TestGateway {
   readonly dir: string;
   readonly config: GatewayConfig;
   readonly regulatorKey: string;
+  /** Closes its gateway and removes its folder (the gateway it holds when called: a test may restart it as `{ ...t, gw }`). */
+  stop(this: TestGateway): Promise<void>;
+}
+
+async function stopTestGateway(this: TestGateway): Promise<void> {
+  await this.gw.close();
+  await removeDir(this.dir);
 }
 
 /** Starts a gateway in `dir` (a fresh temp folder when absent). */
@@ -29,7 +36,7 @@ export async function startTestGateway(dir?: string, env: Record<string, string>
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: data, RATE_LIMIT: '100000', RATE_BURST: '100000', ...env });
   const gw = await startGateway(config);
   const reg = await initialiseRegulator(gw, { id: 'samr', name: 'Market Regulator', licence: 'REG-1', gln: withCheck('695000000001') });
-  return { gw, dir: data, config, regulatorKey: reg.key };
+  return { gw, dir: data, config, regulatorKey: reg.key, stop: stopTestGateway };
 }
 
 /** A JSON answer. */

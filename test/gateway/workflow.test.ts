@@ -5,7 +5,7 @@
  * the shop's till; and the index rebuilt from the ledger gives identical traces.
  */
 import { expect } from 'chai';
-import { call, removeDir, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
+import { call, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
 import { decodePayload } from '../../gateway-api/routes-write';
 import { transactionHash, verifyMerkleProof } from '../../ledger-tools';
 import { importNetworkIdentities } from '../../gateway-api/network-identities';
@@ -61,8 +61,7 @@ describe('gateway: role workflows over HTTP', function () {
   });
 
   after(async () => {
-    await t.gw.close();
-    await removeDir(t.dir);
+    await t.stop();
   });
 
   it('runs harvest → test → ship → transform → distribute → sell', async () => {
