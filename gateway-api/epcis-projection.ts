@@ -279,8 +279,9 @@ export class ProjectedEventStore implements EventStore {
     const height = ledger.height(); // asked before following starts, so it counts only blocks committed before
     store.following = store.follow().finally(() => {
       store.followed = true;
+      store.progressed();
     });
-    store.ready = store.catchUp(height, options.idleMs ?? 500);
+    store.ready = store.catchUp(height);
     return store;
   }
 
@@ -288,15 +289,17 @@ export class ProjectedEventStore implements EventStore {
   private endedBlock = -1;
   /** Whether following has ended: the store closed or stopped, or the ledger failed. */
   private followed = false;
+  /** Wakes {@link catchUp} when a block ends or following ends. */
+  private progressed: () => void = () => undefined;
 
   /**
    * Waits until every block below `height` has ended. Not on a quiet spell: reading back many
    * large blocks can pause longer than any spell, and a store ready too soon answers with events
    * missing (a restart of a gateway with 250,000 events was ready at 18,000).
    */
-  private async catchUp(height: Promise<number>, pollMs: number): Promise<void> {
+  private async catchUp(height: Promise<number>): Promise<void> {
     const last = (await height) - 1;
-    while (this.endedBlock < last && !this.followed) await new Promise((r) => setTimeout(r, pollMs));
+    while (this.endedBlock < last && !this.followed) await new Promise<void>((resolve) => (this.progressed = resolve));
     this.isReady = !this.closed;
   }
 
@@ -355,6 +358,7 @@ export class ProjectedEventStore implements EventStore {
     let block = -1;
     const onBlockEnd = (n: number): void => {
       this.endedBlock = n;
+      this.progressed();
     };
     for await (const e of this.ledger.events({ signal: this.abort.signal, onBlockEnd })) {
       if (this.room) {
@@ -699,8 +703,6 @@ export const FIELD_ORDER_SCAN = 100_000;
 export interface ProjectionOptions {
   /** The contract captures go to (default `epcis`). */
   readonly contract?: string;
-  /** How often {@link ProjectedEventStore.ready} looks whether the store has caught up (default 500 ms). */
-  readonly idleMs?: number;
   /** The 32-byte key page tokens are sealed with; kept by the gateway so tokens outlive a restart (default: a fresh one). */
   readonly tokenKey?: Buffer;
   /** Events one page looks at, at most (default {@link QUERY_SCAN}). */

@@ -110,7 +110,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcis = ProjectedEventStore.start(opened.ledger, { idleMs: 200, tokenKey: await pageTokenKey(store), room: heapRoomBelow(config.epcisStoreHeapLimitMb), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
+  const epcis = ProjectedEventStore.start(opened.ledger, { tokenKey: await pageTokenKey(store), room: heapRoomBelow(config.epcisStoreHeapLimitMb), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
   let epcisUp = false;
   /** Throws what /epcis answers while the store cannot: stopped for lack of heap, or still catching up. */
   const epcisAvailable = (): void => {

@@ -75,7 +75,7 @@ describe('EPCIS capture of the document as received', function () {
     await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-ALICE', name: 'Alice Foods', role: 'retailer', status: 'active', identities: [] })], alice);
     db = new Level<string, unknown>(join(dir, 'gateway'), { valueEncoding: 'json' });
     records = new WatchedRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }));
-    store = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    store = await ProjectedEventStore.open(ledger);
     ({ base, server } = await serveRouterAs(alice, { store, jobs: new CaptureJobs(undefined, records) }));
   });
 

@@ -23,7 +23,7 @@ export interface EpcisFront {
 
 /** Starts a front over `t`'s ledger and API keys. */
 export async function startEpcisFront(t: TestGateway, options: Omit<SubscriptionOptions, 'source'> = {}): Promise<EpcisFront> {
-  const projection = await ProjectedEventStore.open(t.gw.ledger, { idleMs: 100 });
+  const projection = await ProjectedEventStore.open(t.gw.ledger);
   const subscriptions = new EpcisSubscriptions({ source: projection, ...options });
   const app = new Koa();
   app.silent = true;

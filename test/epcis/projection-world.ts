@@ -21,15 +21,14 @@ export interface ProjectionWorld {
 }
 
 /**
- * Opens a world; `name` names its temporary folder, `options` the store's (idleMs 50 unless
- * given); `clock`, when given, is the ledger's (transaction timestamps: captured events' recordTime).
+ * Opens a world; `name` names its temporary folder, `options` the store's; `clock`, when given, is the ledger's (transaction timestamps: captured events' recordTime).
  */
 export async function openProjectionWorld(name: string, options: ProjectionOptions = {}, clock?: () => Date): Promise<ProjectionWorld> {
   const dir = await mkdtemp(join(tmpdir(), `zfc-epcis-${name}-`));
   const ledger = await openEmbeddedLedger({ dir, contracts: [EpcisContract, SeedContract], ...(clock ? { clock } : {}) });
   const alice = await (await createCertificateAuthority('Org1MSP')).issue({ commonName: 'alice', organizationalUnit: 'client' });
   await ledger.submit('seed:Participant', [JSON.stringify({ id: 'P-A', name: 'A', role: 'distributor', status: 'active', identities: [] })], alice);
-  const store = await ProjectedEventStore.open(ledger, { idleMs: 50, ...options });
+  const store = await ProjectedEventStore.open(ledger, options);
   return {
     dir,
     ledger,

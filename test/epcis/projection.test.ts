@@ -127,7 +127,7 @@ describe('EPCIS projection store', function () {
   });
 
   it('is rebuilt identically from the ledger by a new instance', async () => {
-    const again = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    const again = await ProjectedEventStore.open(ledger);
     try {
       expect(await all(again, { bizSteps: ['storing'] }, 100)).to.deep.equal(await all(store, { bizSteps: ['storing'] }, 100));
     } finally {
@@ -167,7 +167,7 @@ describe('EPCIS projection store', function () {
     const stranger = await pages(store, 10, 'P-NOBODY');
     expect(stranger.flat()).to.deep.equal([]);
     expect(stranger).to.have.length(Math.ceil(everyone.length / 10_000)); // empty pages, each after looking at 10,000
-    const again = await ProjectedEventStore.open(ledger, { idleMs: 50 });
+    const again = await ProjectedEventStore.open(ledger);
     try {
       expect((await pages(again, 1000)).flat()).to.deep.equal(everyone); // rebuilt in the same order
       expect((await again.members('readPoints', '', 10)).members).to.deep.equal(['https://id.gs1.org/414/0614141073467']);

@@ -47,7 +47,7 @@ describe('EPCIS subscriptions: reaching back while the follower lags the project
     dir = await mkdtemp(path.join(tmpdir(), 'zfc-sub-lag-'));
     db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
     callback = await startCallbackReceiver('/lag');
-    projection = await ProjectedEventStore.open(w.ledger, { idleMs: 50 });
+    projection = await ProjectedEventStore.open(w.ledger);
     // the projection as the subscriptions' source, except that the follower waits at the gate
     const source = {
       listen: projection.listen.bind(projection),
