@@ -41,6 +41,8 @@ const TYPED_FAMILIES =
 
 const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const error = { description: 'An error from the catalogue.', content: { 'application/json': { schema: ref('Error') } } };
+/** Both capture routes' 507 (heap-room.ts). */
+const noRoom = { description: 'CAPTURE_NO_ROOM: the gateway keeps every event in memory and its heap live after a full garbage collection has reached CAPTURE_HEAP_LIMIT_MB; nothing recorded.' };
 const security = [{ apiKey: [] }];
 const json = (schema: Record<string, unknown>): Record<string, unknown> => ({ 'application/ld+json': { schema }, 'application/json': { schema } });
 /** A capture body in either binding: JSON-LD/JSON as `schema` says, or the XML binding (gateway-api/epcis-xml.ts). */
@@ -102,7 +104,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       security,
       parameters: [{ name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { enum: ['rollback', 'proceed'] } }],
       requestBody: { required: true, content: jsonOrXml(ref('EPCISDocument'), 'An EPCISDocument (or EPCISQueryDocument, or EPCISMasterDataDocument: its vocabularies captured as header master data) of the XML binding, EPCIS 2.0 or 1.x, UTF-8; read into the JSON binding (1.x extension wrappers unwrapped, CBV URNs as bare words) and captured as that JSON document.') },
-      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting. As the XML binding\'s EPCISCaptureJob when Accept prefers application/xml.', content: captureJob }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, '507': { description: 'CAPTURE_NO_ROOM: the gateway keeps every event in memory and its heap live after a full garbage collection has reached CAPTURE_HEAP_LIMIT_MB; nothing recorded.' }, default: error },
+      responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting. As the XML binding\'s EPCISCaptureJob when Accept prefers application/xml.', content: captureJob }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, '507': noRoom, default: error },
     },
     get: { operationId: 'epcisCaptureJobs', summary: 'The caller\'s own capture jobs that are still kept (the last 10,000 of all), newest first, as a JSON array of jobs; paged with perPage and nextPageToken (`Link` rel="next").', security, parameters: pageParams, responses: { '200': { description: 'The jobs.' }, '406': { description: 'NOT_ACCEPTABLE: the request\'s Accept takes no JSON (the list has no XML form; each job has, at /epcis/capture/{captureID}).' }, default: error } },
   },
@@ -116,7 +118,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       summary: 'Capture one event (JSON-LD, with @context, or XML); 201 with its Location, 200 if already recorded.',
       security,
       requestBody: { required: true, content: jsonOrXml(ref('EPCISEvent'), 'One event of the XML binding: an event element (ObjectEvent, …) on its own, or an EPCISDocument holding exactly one.') },
-      responses: { '201': { description: 'Captured.' }, '200': { description: 'Already recorded.' }, '507': { description: 'CAPTURE_NO_ROOM: the gateway keeps every event in memory and its heap live after a full garbage collection has reached CAPTURE_HEAP_LIMIT_MB; nothing recorded.' }, default: error },
+      responses: { '201': { description: 'Captured.' }, '200': { description: 'Already recorded.' }, '507': noRoom, default: error },
     },
   },
   '/epcis/events/{eventID}': {

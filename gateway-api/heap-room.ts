@@ -5,7 +5,8 @@
  * taking the consumer pages and recalls down with it. Instead, once the heap still in use after
  * a full garbage collection reaches the limit (CAPTURE_HEAP_LIMIT_MB, by default 70% of V8's
  * heap limit), new capture documents and events are refused with 507 CAPTURE_NO_ROOM, which
- * says how to give the gateway more heap; nothing of them is recorded. The ledger's own
+ * says how to give the gateway more heap; nothing of them is recorded. A capture job that was
+ * admitted and waits for its turn is judged again when the turn comes (epcis-capture-jobs.ts). The ledger's own
  * transactions (`/v1`: shipments, recalls) are never refused for it.
  *
  * The event store itself stops following the ledger at a higher limit (EPCIS_STORE_HEAP_LIMIT_MB,
