@@ -7,7 +7,10 @@
  *
  * Layout (utf8 keys, buffer values):
  *   s!<key>                      state: u32 block, u32 tx (big-endian), then the value bytes
- *   h!<len>:<key>!<block><tx>    history: "<txId>\n<timestamp>\n<0|1 deleted>\n" then the value bytes
+ *   h!<len>:<key>!<block><tx>    history: "<txId>\n<timestamp>\n<2|1>\n": 2, a write, whose value is the one
+ *                                the block's transaction wrote (read from the block, as a Fabric peer's
+ *                                history does); 1, a delete. Ledgers before kept the value here too
+ *                                (0, then the value bytes), which those entries still do
  *   b!<block>                    the block's canonical JSON, or, for a block of BLOCK_FILE_MIN_BYTES or
  *                                more, where it is in the block file (block-file.ts): "@<offset>,<length>"
  *   t!<txId>                     "<block>,<tx>"
@@ -95,24 +98,48 @@ export function decodeState(stored: Uint8Array): VersionedValue {
   return { version: { block: buf.readUInt32BE(0), tx: buf.readUInt32BE(4) }, value: buf.subarray(8) };
 }
 
-/** Encodes a history entry. */
+/** A history entry's kind: a write whose value is in its block, a delete, or (ledgers before) a write with its value. */
+const IN_BLOCK = '2';
+const DELETED = '1';
+const WITH_VALUE = '0';
+
+/**
+ * Encodes a history entry: who changed the key when, and whether it was deleted. A write's value
+ * is not repeated here (its block has it): every value was stored twice in level, and LevelDB's
+ * compactions rewrote both copies again and again as the ledger grew.
+ */
 export function encodeHistory(write: StateWrite): Buffer {
-  const head = `${write.txId}\n${write.timestamp}\n${write.value ? 0 : 1}\n`;
-  const headLength = Buffer.byteLength(head);
-  const out = Buffer.allocUnsafe(headLength + (write.value ? write.value.length : 0));
-  out.write(head, 0, 'utf8');
-  if (write.value) write.value.copy(out, headLength);
-  return out;
+  return historyEntry(write.txId, write.timestamp, write.value === null);
 }
 
-/** Decodes a history entry. */
-export function decodeHistory(stored: Buffer): HistoryEntry {
+function historyEntry(txId: string, timestamp: string, deleted: boolean): Buffer {
+  return Buffer.from(`${txId}\n${timestamp}\n${deleted ? DELETED : IN_BLOCK}\n`, 'utf8');
+}
+
+/** A history entry as ledgers before this layout wrote it: a write's value after the head. */
+export function encodeHistoryWithValue(write: StateWrite): Buffer {
+  const head = Buffer.from(`${write.txId}\n${write.timestamp}\n${write.value ? WITH_VALUE : DELETED}\n`, 'utf8');
+  return write.value ? Buffer.concat([head, write.value]) : head;
+}
+
+/** A stored history entry, decoded: its value is absent when the block holds it. */
+interface StoredHistory {
+  readonly txId: string;
+  readonly timestamp: string;
+  readonly isDelete: boolean;
+  readonly value?: Buffer;
+}
+
+/** Decodes a history entry of either layout. */
+function decodeHistory(stored: Buffer): StoredHistory {
   const a = stored.indexOf(10);
   const b = stored.indexOf(10, a + 1);
   const c = stored.indexOf(10, b + 1);
-  if (a < 0 || b < 0 || c < 0) throw new ZfcError('LEDGER_CORRUPT', 'a history entry is malformed');
-  const text = stored.subarray(0, c).toString('utf8').split('\n');
-  return { txId: text[0] ?? '', timestamp: text[1] ?? '', isDelete: text[2] === '1', value: Buffer.from(stored.subarray(c + 1)) };
+  const [txId = '', timestamp = '', kind] = a < 0 || b < 0 || c < 0 ? [] : stored.subarray(0, c).toString('utf8').split('\n');
+  if (kind === IN_BLOCK && c === stored.length - 1) return { txId, timestamp, isDelete: false };
+  if (kind === DELETED && c === stored.length - 1) return { txId, timestamp, isDelete: true, value: Buffer.alloc(0) };
+  if (kind === WITH_VALUE) return { txId, timestamp, isDelete: false, value: Buffer.from(stored.subarray(c + 1)) };
+  throw new ZfcError('LEDGER_CORRUPT', 'a history entry is malformed');
 }
 
 /**
@@ -157,7 +184,7 @@ class SharedParts {
     this.versionHeader = Buffer.allocUnsafe(8);
     this.versionHeader.writeUInt32BE(w.version.block, 0);
     this.versionHeader.writeUInt32BE(w.version.tx, 4);
-    this.heads = [Buffer.from(`${w.txId}\n${w.timestamp}\n0\n`, 'utf8'), Buffer.from(`${w.txId}\n${w.timestamp}\n1\n`, 'utf8')];
+    this.heads = [historyEntry(w.txId, w.timestamp, false), historyEntry(w.txId, w.timestamp, true)];
   }
 
   matches(w: StateWrite): boolean {
@@ -172,14 +199,9 @@ class SharedParts {
     return out;
   }
 
-  /** {@link encodeHistory} of a write of this value (null: a delete). */
+  /** {@link encodeHistory} of a write of this value (null: a delete): one buffer for every write of the transaction (level copies what it writes). */
   history(value: Buffer | null): Buffer {
-    const head = this.heads[value ? 0 : 1];
-    if (!value) return Buffer.from(head);
-    const out = Buffer.allocUnsafe(head.length + value.length);
-    head.copy(out, 0);
-    value.copy(out, head.length);
-    return out;
+    return this.heads[value ? 0 : 1];
   }
 }
 
@@ -342,11 +364,33 @@ export class LedgerStore implements StateReader {
     return out;
   }
 
+  /**
+   * The committed changes of `key`, newest first. A write's value is read from its block (each
+   * block once per call), so a key changed in many large blocks costs as many block reads: history
+   * is for audits and the inspect tool, not for hot paths (no contract of this project asks it).
+   */
   async history(key: string): Promise<HistoryEntry[]> {
     const prefix = historyPrefix(key);
     const out: HistoryEntry[] = [];
-    for await (const value of this.db.values({ gte: prefix, lt: prefix + '~', reverse: true })) out.push(decodeHistory(value));
+    const blocks = new Map<number, Promise<Block>>();
+    for await (const [k, stored] of this.db.iterator({ gte: prefix, lt: prefix + '~', reverse: true })) {
+      const entry = decodeHistory(stored);
+      out.push(entry.value ? { ...entry, value: entry.value } : { ...entry, value: await this.writtenValue(key, k.slice(prefix.length), blocks) });
+    }
     return out;
+  }
+
+  /** The value that the transaction at `version` (a history key's suffix: block, then tx, padded) wrote to `key`, from its block. */
+  private async writtenValue(key: string, version: string, blocks: Map<number, Promise<Block>>): Promise<Buffer> {
+    const number = Number(version.slice(0, NUMBER_WIDTH));
+    const index = Number(version.slice(NUMBER_WIDTH));
+    let block = blocks.get(number);
+    if (!block) blocks.set(number, (block = this.block(number)));
+    const write = (await block).transactions[index]?.rwset.writes.find((w) => w.key === key);
+    if (write?.value === undefined || write.isDelete) {
+      throw new ZfcError('LEDGER_CORRUPT', `the history of ${JSON.stringify(key)} names block ${number}, transaction ${index}, which wrote no value to it`, { key, block: number, tx: index });
+    }
+    return Buffer.from(write.value, 'base64');
   }
 
   /** Stores a block and its effects in one atomic, synced batch. */
