@@ -214,6 +214,17 @@ class SharedParts {
  */
 export const BLOCK_FILE_MIN_BYTES = 512 * 1024;
 
+/** The value that a block's transaction `index`, a valid one, wrote to `key` (what a history entry of today's layout names). */
+function writtenValue(block: Block, index: number, key: string): Buffer {
+  const tx = block.transactions[index];
+  const write = tx?.validationCode === 'VALID' ? tx.rwset.writes.find((w) => w.key === key) : undefined;
+  if (write?.value === undefined || write.isDelete) {
+    const number = block.header.number;
+    throw new ZfcError('LEDGER_CORRUPT', `the history of ${JSON.stringify(key)} names block ${number}, transaction ${index}, which wrote no value to it`, { key, block: number, tx: index });
+  }
+  return Buffer.from(write.value, 'base64');
+}
+
 /** A snapshot of a store's level database (for reads that must agree with each other). */
 export type Snapshot = ReturnType<Level<string, Buffer>['snapshot']>;
 
@@ -365,32 +376,26 @@ export class LedgerStore implements StateReader {
   }
 
   /**
-   * The committed changes of `key`, newest first. A write's value is read from its block (each
-   * block once per call), so a key changed in many large blocks costs as many block reads: history
-   * is for audits and the inspect tool, not for hot paths (no contract of this project asks it).
+   * The committed changes of `key`, newest first. A write's value is read from its block, so a
+   * key changed in many large blocks costs as many block reads (the entries of one block are
+   * next to each other, and share one read): history is for audits and the inspect tool, not for
+   * hot paths (no contract of this project asks it).
    */
   async history(key: string): Promise<HistoryEntry[]> {
     const prefix = historyPrefix(key);
     const out: HistoryEntry[] = [];
-    const blocks = new Map<number, Promise<Block>>();
+    let last: { number: number; block: Block } | undefined;
     for await (const [k, stored] of this.db.iterator({ gte: prefix, lt: prefix + '~', reverse: true })) {
       const entry = decodeHistory(stored);
-      out.push(entry.value ? { ...entry, value: entry.value } : { ...entry, value: await this.writtenValue(key, k.slice(prefix.length), blocks) });
+      if (entry.value) {
+        out.push({ ...entry, value: entry.value });
+        continue;
+      }
+      const number = Number(k.slice(prefix.length, prefix.length + NUMBER_WIDTH));
+      if (last?.number !== number) last = { number, block: await this.block(number) };
+      out.push({ ...entry, value: writtenValue(last.block, Number(k.slice(prefix.length + NUMBER_WIDTH)), key) });
     }
     return out;
-  }
-
-  /** The value that the transaction at `version` (a history key's suffix: block, then tx, padded) wrote to `key`, from its block. */
-  private async writtenValue(key: string, version: string, blocks: Map<number, Promise<Block>>): Promise<Buffer> {
-    const number = Number(version.slice(0, NUMBER_WIDTH));
-    const index = Number(version.slice(NUMBER_WIDTH));
-    let block = blocks.get(number);
-    if (!block) blocks.set(number, (block = this.block(number)));
-    const write = (await block).transactions[index]?.rwset.writes.find((w) => w.key === key);
-    if (write?.value === undefined || write.isDelete) {
-      throw new ZfcError('LEDGER_CORRUPT', `the history of ${JSON.stringify(key)} names block ${number}, transaction ${index}, which wrote no value to it`, { key, block: number, tx: index });
-    }
-    return Buffer.from(write.value, 'base64');
   }
 
   /** Stores a block and its effects in one atomic, synced batch. */

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, LedgerStore, openEmbeddedLedger, verifyLedger, type Identity } from '../../ledger-tools';
-import { encodeHistoryWithValue, historyPrefix } from '../../ledger-tools/store';
+import { encodeHistory, encodeHistoryWithValue, historyPrefix, padNumber } from '../../ledger-tools/store';
 import { contracts } from './kv-contract';
 import { rejectionOf } from './suite';
 
@@ -134,6 +134,30 @@ describe('Ledger key history', function () {
       }
       await store.db.put(levelKey, original);
       expect(await read(store)).to.deep.equal(expected());
+    });
+  });
+
+  it('refuses, as LEDGER_CORRUPT, an entry naming an invalid transaction, whose writes were never applied', async () => {
+    // two increments of one counter read the same version: one of them is invalid (MVCC), though its block holds its write
+    const ledger = await openEmbeddedLedger({ dir, contracts, blockFileMinBytes: FILE_FROM, batchSize: 4, batchTimeoutMs: 5 });
+    let invalid: string | undefined;
+    try {
+      const outcomes = await Promise.allSettled([ledger.submit('Increment', ['n'], alice), ledger.submit('Increment', ['n'], alice)]);
+      invalid = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { txId?: string }).txId] : []))[0];
+    } finally {
+      await ledger.close();
+    }
+    expect(invalid, 'one increment is invalid').to.be.a('string');
+    await withStore(dir, async (store) => {
+      const at = await store.txLocation(invalid as string);
+      if (!at) throw new Error('the invalid transaction is not in the index');
+      const block = await store.block(at.block);
+      expect(block.transactions[at.tx]?.validationCode).to.not.equal('VALID');
+      expect(block.transactions[at.tx]?.rwset.writes.map((w) => w.key)).to.deep.equal(['n']);
+      expect(await store.history('n')).to.have.length(1);
+      await store.db.put(historyPrefix('n') + padNumber(at.block) + padNumber(at.tx), encodeHistory({ key: 'n', value: Buffer.from('1'), version: { block: at.block, tx: at.tx }, txId: invalid as string, timestamp: block.transactions[at.tx]?.timestamp ?? '' }));
+      expect(await rejectionOf(store.history('n'))).to.include({ code: 'LEDGER_CORRUPT' });
+      expect((await verifyLedger(store)).firstBadBlock).to.equal(at.block);
     });
   });
 });
