@@ -13,19 +13,10 @@ import { appendFile, mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK_FILE, BlockFile } from '../../ledger-tools/block-file';
-import { createCertificateAuthority, exportBlocks, LedgerStore, openEmbeddedLedger, verifyLedger, type Identity } from '../../ledger-tools';
+import { createCertificateAuthority, exportBlocks, openEmbeddedLedger, verifyLedger, type Identity } from '../../ledger-tools';
 import { BLOCK_FILE_MIN_BYTES, blockKey } from '../../ledger-tools/store';
 import { contracts } from './kv-contract';
-import { rejectionOf } from './suite';
-
-async function withStore<T>(dir: string, fn: (store: LedgerStore) => Promise<T>, create = true): Promise<T> {
-  const store = await LedgerStore.open(dir, { create });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
+import { rejectionOf, withStore } from './suite';
 
 /** Every block's level entry and bytes, in order. */
 async function blocksOf(dir: string): Promise<Array<{ entry: string; bytes: string }>> {

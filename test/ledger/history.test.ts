@@ -9,23 +9,14 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCertificateAuthority, LedgerStore, openEmbeddedLedger, verifyLedger, type Identity } from '../../ledger-tools';
+import { createCertificateAuthority, openEmbeddedLedger, verifyLedger, type Identity, type LedgerStore } from '../../ledger-tools';
 import { encodeHistory, encodeHistoryWithValue, historyPrefix, padNumber } from '../../ledger-tools/store';
 import { contracts } from './kv-contract';
-import { rejectionOf } from './suite';
+import { rejectionOf, withStore } from './suite';
 
 /** Blocks of this many bytes or more go to the block file here, so the history below reads from both places. */
 const FILE_FROM = 4096;
 const LARGE = 'L'.repeat(20_000);
-
-async function withStore<T>(dir: string, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
-  const store = await LedgerStore.open(dir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** The stored history entries of `key`, newest first, with their level keys. */
 async function storedEntries(store: LedgerStore, key: string): Promise<Array<[string, Buffer]>> {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ZfcError } from '../../chaincode/errors';
 import { createCertificateAuthority } from '../../ledger-tools/certificate-authority';
 import type { Checkpoint, Identity, Ledger, LedgerEvent } from '../../ledger-tools/ledger';
+import { LedgerStore } from '../../ledger-tools/store';
 
 /** What a factory gives the suite. The ledger must run the KV test contract (test/ledger/kv-contract.ts). */
 export interface LedgerFixture {
@@ -60,6 +61,16 @@ export async function tempLedger<L extends Ledger>(prefix: string, open: (dir: s
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `fn` on the embedded ledger store in `dir` (opened for it, created unless `create` is false), and closes it. */
+export async function withStore<T>(dir: string, fn: (store: LedgerStore) => Promise<T>, create = true): Promise<T> {
+  const store = await LedgerStore.open(dir, { create });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** The rejection of `promise`, which must be a ZfcError. */

@@ -20,7 +20,6 @@ import {
   exportBlocks,
   importBlocks,
   inspectKey,
-  LedgerStore,
   merkleProof,
   merkleRoot,
   openEmbeddedLedger,
@@ -33,7 +32,7 @@ import {
 } from '../../ledger-tools';
 import { blockKey, stateKey, historyPrefix, padNumber, txKey } from '../../ledger-tools/store';
 import { contracts } from './kv-contract';
-import { rejectionOf } from './suite';
+import { rejectionOf, withStore } from './suite';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '../../cli/zfc.js');
@@ -49,15 +48,6 @@ async function buildLedger(dir: string, alice: Identity): Promise<{ txId: string
   const height = await ledger.height();
   await ledger.close();
   return { txId, height };
-}
-
-async function withStore<T>(dir: string, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
-  const store = await LedgerStore.open(dir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 describe('Ledger tools', function () {
