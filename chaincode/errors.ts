@@ -70,6 +70,7 @@ export const ERROR_CATALOGUE = {
   EPCIS_NOT_READY: { status: 503, message: 'The EPCIS event store is catching up with the ledger.' },
   CAPTURE_BUSY: { status: 503, message: 'The gateway has as many documents waiting to be captured as it keeps; send again later.' },
   EPCIS_STORE_FULL: { status: 503, message: 'The EPCIS event store stopped following the ledger: the gateway has no heap left to keep more events. Its operator must give it more heap and restart it.' },
+  TRACE_INDEX_FULL: { status: 503, message: 'The trace index stopped following the ledger: the gateway has no heap left to keep more of its graph. Its operator must give it more heap and restart it.' },
   CAPTURE_NO_ROOM: { status: 507, message: 'The gateway has no memory left to keep more EPCIS events; nothing was recorded. Its operator must give it more heap.' },
   NOT_IMPLEMENTED: { status: 501, message: 'This deployment does not offer this.' },
   NOT_ACCEPTABLE: { status: 406, message: 'The server cannot answer in the version or form the request asks for.' },

@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import { DEFAULT_CAPTURE_PENDING_BYTES, DEFAULT_CAPTURE_RUNNING } from './epcis-capture-jobs';
-import { defaultHeapLimitMb, defaultStoreHeapLimitMb, heapLimitMb } from './heap-room';
+import { defaultHeapLimitMb, defaultStoreHeapLimitMb, defaultTraceIndexHeapLimitMb, heapLimitMb } from './heap-room';
 
 /** Which ledger the gateway talks to. */
 export type LedgerKind = 'embedded' | 'fabric';
@@ -57,6 +57,12 @@ export interface GatewayConfig {
    * of Node's heap limit.
    */
   readonly epcisStoreHeapLimitMb: number;
+  /**
+   * TRACE_INDEX_HEAP_LIMIT_MB: the live heap, in MiB, at which the trace index stops following the
+   * ledger (or, at a start, loading its graph) and its answers are 503 TRACE_INDEX_FULL, rather
+   * than the gateway aborting; by default 90% of Node's heap limit.
+   */
+  readonly traceIndexHeapLimitMb: number;
   /** DEMO_SEED: seed demo data on a first start (`true`/`false`). */
   readonly demoSeed: boolean;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (`true`/`false`). */
@@ -136,6 +142,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): GatewayConfig
     capturePendingBytes: int('CAPTURE_PENDING_BYTES', DEFAULT_CAPTURE_PENDING_BYTES, 1024 * 1024, 16 * 1024 * 1024 * 1024),
     captureHeapLimitMb: heapMb('CAPTURE_HEAP_LIMIT_MB', defaultHeapLimitMb()),
     epcisStoreHeapLimitMb: heapMb('EPCIS_STORE_HEAP_LIMIT_MB', defaultStoreHeapLimitMb()),
+    traceIndexHeapLimitMb: heapMb('TRACE_INDEX_HEAP_LIMIT_MB', defaultTraceIndexHeapLimitMb()),
     demoSeed: bool('DEMO_SEED', true),
     trustProxy: bool('TRUST_PROXY', false),
     fabricNetworkDir: path.resolve(cwd, env['FABRIC_NETWORK'] || 'network/data'),

@@ -48,6 +48,19 @@ export function defaultStoreHeapLimitMb(): number {
   return heapShareMb(0.85);
 }
 
+/**
+ * The default heap, in MiB, live after a full collection, at which the trace index stops
+ * following the ledger and loading its graph (TRACE_INDEX_HEAP_LIMIT_MB): 90% of the heap V8 may
+ * grow to, above the event store's 85%, so that the store, which grows with every EPCIS event,
+ * stops first and the index goes on for the ledger's own transactions. There the
+ * gateway answers traces, lots and consumer pages 503 TRACE_INDEX_FULL and goes on recording
+ * (the contract applies the ledger's rules, recalls included), where it would otherwise abort,
+ * and abort again at every start while it loads the same graph.
+ */
+export function defaultTraceIndexHeapLimitMb(): number {
+  return heapShareMb(0.9);
+}
+
 /** A share of the heap V8 may grow to, in whole MiB. */
 function heapShareMb(share: number): number {
   return Math.floor((v8.getHeapStatistics().heap_size_limit * share) / MIB);

@@ -18,6 +18,8 @@ export interface GatewayMetrics {
   readonly middleware: Middleware;
   readonly indexLots: Gauge;
   readonly indexBlock: Gauge;
+  /** 1 once the trace index stopped for lack of heap (TRACE_INDEX_FULL), else 0: set at every scrape. */
+  readonly indexStopped: Gauge;
   readonly submits: Counter;
   /** Reports the EPCIS capture jobs' turns at every scrape: how many run, how many wait, what their documents hold. */
   watchCaptureJobs(stats: () => CaptureJobStats): void;
@@ -58,6 +60,7 @@ export function createMetrics(): GatewayMetrics {
   });
   const indexLots = new Gauge({ name: 'zfc_trace_index_lots', help: 'Lots in the trace index', registers: [registry] });
   const indexBlock = new Gauge({ name: 'zfc_trace_index_block', help: 'Last ledger block applied to the trace index', registers: [registry] });
+  const indexStopped = new Gauge({ name: 'zfc_trace_index_stopped', help: '1 once the trace index stopped following the ledger for lack of heap (its answers are 503 TRACE_INDEX_FULL), else 0', registers: [registry] });
   const submits = new Counter({ name: 'zfc_ledger_submits_total', help: 'Transactions submitted', labelNames: ['fn', 'outcome'], registers: [registry] });
   const middleware: Middleware = async (ctx, next) => {
     const end = duration.startTimer();
@@ -92,5 +95,5 @@ export function createMetrics(): GatewayMetrics {
     gauge('zfc_heap_live_bytes', 'Heap in use just after the last full garbage collection (0 before the first)', live);
     gauge('zfc_capture_heap_limit_bytes', 'The live heap at which EPCIS capture is refused with 507 CAPTURE_NO_ROOM (CAPTURE_HEAP_LIMIT_MB)', () => limitBytes);
   };
-  return { registry, scrape, middleware, indexLots, indexBlock, submits, watchCaptureJobs, watchEpcisStore, watchHeapRoom };
+  return { registry, scrape, middleware, indexLots, indexBlock, indexStopped, submits, watchCaptureJobs, watchEpcisStore, watchHeapRoom };
 }

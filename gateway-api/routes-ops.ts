@@ -32,6 +32,7 @@ export function addOpsRoutes(router: Router, deps: OpsDeps): void {
     } catch {
       throw new ZfcError('LEDGER_UNAVAILABLE', 'the ledger does not answer');
     }
+    if (deps.index.stopped) throw deps.index.stopped;
     if (!(await deps.index.caughtUp(deps.ledger))) {
       throw new ZfcError('INDEX_NOT_READY', 'the trace index is catching up', { height, index: deps.index.checkpoint ?? null, retryAfterSeconds: 1 });
     }
@@ -41,6 +42,7 @@ export function addOpsRoutes(router: Router, deps: OpsDeps): void {
   router.get('/metrics', async (ctx) => {
     deps.metrics.indexLots.set(deps.index.lotCount);
     deps.metrics.indexBlock.set(deps.index.checkpoint?.blockNumber ?? -1);
+    deps.metrics.indexStopped.set(deps.index.stopped ? 1 : 0);
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.scrape();
   });

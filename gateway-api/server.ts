@@ -73,7 +73,7 @@ export async function openGateway(config: GatewayConfig): Promise<GatewayParts> 
   const opened = await openLedger(config);
   const undo: (() => Promise<void>)[] = [() => opened.ledger.close()];
   try {
-    const index = await TraceIndex.open({ dir: path.join(config.dataDir, 'index'), project: projectEvent });
+    const index = await TraceIndex.open({ dir: path.join(config.dataDir, 'index'), project: projectEvent, room: heapRoomBelow(config.traceIndexHeapLimitMb) });
     undo.push(() => index.close());
     const store = await GatewayStore.open(path.join(config.dataDir, 'gateway'));
     undo.push(() => store.close());

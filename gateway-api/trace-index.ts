@@ -35,6 +35,14 @@ export interface TraceIndexOptions {
   readonly dir: string;
   /** How chaincode events become facts (projection.ts); without it, only applyFacts feeds the index. */
   readonly project?: Projection;
+  /**
+   * Asked before each batch of stored facts the graph loads and each batch of ledger events it
+   * applies: false when the heap has no room for more (heap-room.ts). The index then stops
+   * ({@link TraceIndex.stopped}): it follows the ledger no further and refuses every answer
+   * drawn from its graph with 503 TRACE_INDEX_FULL, rather than fill the heap until Node aborts
+   * (and aborts again at every start, loading the same graph). Default: always room.
+   */
+  readonly room?: () => boolean;
 }
 
 /** A lot with what a lot page needs: holders, lineage, custody, warnings. */
@@ -110,7 +118,8 @@ function positioned(f: Fact, e: LedgerEvent, seq: string): PositionedFact {
 export class TraceIndex {
   private graph = new TraceGraphStore();
   private last: Checkpoint | undefined;
-  private readonly waiters = new Map<string, (() => void)[]>();
+  /** Who waits for a transaction to be applied: told true once it is, false if the index stops first. */
+  private readonly waiters = new Map<string, ((applied: boolean) => void)[]>();
   private readonly applied = new Set<string>();
   private readonly publicScans = new Map<string, number>();
   private readonly scanPoints = new Map<string, ScanPoint[]>();
@@ -125,19 +134,30 @@ export class TraceIndex {
   /** Events handed to the index and not yet applied. */
   private unapplied = 0;
 
+  private stoppedError: ZfcError | undefined;
+
   private constructor(
     private readonly store: TraceStore,
     private readonly project: Projection | undefined,
+    private readonly room: () => boolean,
   ) {}
 
-  /** Opens the index in `dir` and loads its graph into memory. */
+  /**
+   * Opens the index in `dir` and loads its graph into memory. A graph the heap has no room for
+   * (`room`) is not loaded: the index opens stopped ({@link stopped}).
+   */
   static async open(options: TraceIndexOptions): Promise<TraceIndex> {
     const store = await TraceStore.open(options.dir);
-    const index = new TraceIndex(store, options.project);
+    const index = new TraceIndex(store, options.project, options.room ?? (() => true));
     index.last = await store.checkpoint();
     if (index.last) index.olderLayout = await store.isOlderLayout();
     else await store.markLayout(); // a new store is of this layout
-    await store.load(index.graph);
+    const loaded = await store.load(index.graph, index.room);
+    if (!loaded.complete) {
+      index.graph = new TraceGraphStore(); // what was loaded answers nothing right: its heap goes back
+      index.halt(`while loading its graph (after ${loaded.facts} stored facts)`);
+      return index;
+    }
     for (const [code, n] of await store.publicScans()) index.publicScans.set(code, n);
     for (const [code, points] of await store.publicEntries('D|')) index.scanPoints.set(code, points as ScanPoint[]);
     for (const [code, flag] of await store.publicEntries('E|')) index.clones.set(code, flag as CloneFlag);
@@ -149,6 +169,36 @@ export class TraceIndex {
    * answers may be wrong until {@link rebuild} (the gateway rebuilds it before following).
    */
   olderLayout = false;
+
+  /**
+   * Why the index stopped for lack of heap (TRACE_INDEX_FULL), saying where; undefined while it
+   * can answer. Its graph would miss facts from there on, so it answers nothing drawn from it.
+   */
+  get stopped(): ZfcError | undefined {
+    return this.stoppedError;
+  }
+
+  /** Throws {@link stopped}, if the index stopped: every answer drawn from the graph asks first. */
+  private available(): void {
+    if (this.stoppedError) throw this.stoppedError;
+  }
+
+  /**
+   * Stops the index for lack of heap (`where` it stopped): follows no further, says so once,
+   * and lets every waiter go (told that its transaction was not applied).
+   */
+  private halt(where: string, details: Record<string, unknown> = {}): void {
+    if (this.stoppedError) return;
+    this.stoppedError = new ZfcError('TRACE_INDEX_FULL', `the trace index stopped ${where}: the gateway's heap has no room for more (TRACE_INDEX_HEAP_LIMIT_MB); restart it with more heap (NODE_OPTIONS=--max-old-space-size=<MiB>)`, {
+      ...details,
+      checkpoint: this.last ?? null,
+    });
+    process.stderr.write(`[gateway] ${this.stoppedError.text}; traces, lots and consumer pages answer 503 TRACE_INDEX_FULL until then, the ledger's own rules go on\n`);
+    this.following?.abort();
+    this.following = undefined;
+    for (const list of this.waiters.values()) for (const w of list) w(false);
+    this.waiters.clear();
+  }
 
   /** The last ledger position applied. */
   get checkpoint(): Checkpoint | undefined {
@@ -203,6 +253,7 @@ export class TraceIndex {
 
   /** Follows the ledger's events from the checkpoint until {@link stop} or the ledger closes. */
   async follow(ledger: Ledger): Promise<void> {
+    if (this.stoppedError) return;
     this.following?.abort();
     const ac = new AbortController();
     this.following = ac;
@@ -227,7 +278,10 @@ export class TraceIndex {
     const it = source[Symbol.asyncIterator]();
     let pending: LedgerEvent[] = [];
     let n = 0;
-    const flush = async (): Promise<void> => {
+    /** Applies what is pending, if the heap has room for it; false once the index stopped. */
+    const flush = async (): Promise<boolean> => {
+      if (!this.stoppedError && !this.room()) this.halt(`at block ${(pending[0] as LedgerEvent).blockNumber}`, { stoppedAtBlock: (pending[0] as LedgerEvent).blockNumber });
+      if (this.stoppedError) return false;
       // Every event of a block up to `through` was handed out before its block-end signal: it is in this batch or applied.
       const through = this.endedBlock;
       const batch = pending;
@@ -236,6 +290,7 @@ export class TraceIndex {
       this.unapplied -= batch.length;
       this.processedBlock = Math.max(this.processedBlock, through);
       n += batch.length;
+      return true;
     };
     let next = it.next();
     try {
@@ -245,7 +300,7 @@ export class TraceIndex {
         const r = await Promise.race([next, pending.length > 0 ? pause(0) : pause(idle)]);
         if (r === PAUSE) {
           if (pending.length === 0) break; // idle for idleMs
-          await flush();
+          if (!(await flush())) break;
           if (options.until && options.until(this.appliedThrough())) break;
           continue;
         }
@@ -253,9 +308,9 @@ export class TraceIndex {
         pending.push(r.value);
         this.unapplied++;
         next = it.next();
-        if (pending.length >= BATCH_EVENTS) await flush();
+        if (pending.length >= BATCH_EVENTS && !(await flush())) break;
       }
-      if (pending.length > 0) await flush();
+      if (pending.length > 0 && !this.stoppedError) await flush();
     } finally {
       if (pending.length > 0) {
         // stopped with events handed out but not applied: their blocks are not processed
@@ -283,15 +338,19 @@ export class TraceIndex {
     return this.waitFor(at.txId, timeoutMs);
   }
 
-  /** Resolves when the event of `txId` has been applied (or after `timeoutMs`, returning false). */
+  /**
+   * Resolves when the event of `txId` has been applied (or after `timeoutMs`, returning false;
+   * at once with false once the index stopped, which applies nothing more).
+   */
   async waitFor(txId: string, timeoutMs = 5000): Promise<boolean> {
     if (this.applied.has(txId)) return true;
+    if (this.stoppedError) return false;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       const list = this.waiters.get(txId) ?? [];
-      list.push(() => {
+      list.push((applied) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(applied);
       });
       this.waiters.set(txId, list);
     });
@@ -303,7 +362,7 @@ export class TraceIndex {
     const list = this.waiters.get(txId);
     if (!list) return;
     this.waiters.delete(txId);
-    for (const w of list) w();
+    for (const w of list) w(true);
   }
 
   /**
@@ -328,6 +387,7 @@ export class TraceIndex {
   async rebuild(ledger: Ledger, idleMs = 1000): Promise<number> {
     this.stop();
     await this.store.clear();
+    this.stoppedError = undefined; // a fresh graph, judged anew as it grows
     this.graph = new TraceGraphStore();
     this.last = undefined;
     this.endedBlock = -1;
@@ -355,6 +415,7 @@ export class TraceIndex {
 
   /** The lots a start names (a lot, an item, an SSCC); LOT_NOT_FOUND etc. when none. */
   resolve(start: TraceStart): LotNode[] {
+    this.available();
     const nodes = this.graph.resolve(start);
     if (nodes.length > 0) return nodes;
     if ('lot' in start) throw new ZfcError('LOT_NOT_FOUND', `lot ${start.lot.gtin}/${start.lot.lot} not found`, { ...start.lot });
@@ -374,11 +435,13 @@ export class TraceIndex {
 
   /** The same trace answered from the level database alone (range scans, no memory graph): counts only. */
   traceOnDisk(direction: 'back' | 'forward', start: LotRef): Promise<{ lots: number; edges: number; hops: number }> {
+    this.available();
     return this.store.walk(direction, start);
   }
 
   /** A lot's page: status, holders and what they hold now, lineage, tests, warnings. */
   lot(ref: LotRef): LotDetail {
+    this.available();
     const node = this.graph.lots.get(lotKey(ref));
     if (!node || !node.fact) throw new ZfcError('LOT_NOT_FOUND', `lot ${ref.gtin}/${ref.lot} not found`, { gtin: ref.gtin, lot: ref.lot });
     return {
@@ -399,6 +462,7 @@ export class TraceIndex {
 
   /** A lot's events in ledger order: creation, inputs, outputs, custody, tests, status, scans. */
   async history(ref: LotRef, scanLimit = 1000): Promise<{ seq: string; type: string; txId: string; timestamp: string; fact: PositionedFact }[]> {
+    this.available();
     const node = this.graph.lots.get(lotKey(ref));
     if (!node || !node.fact) throw new ZfcError('LOT_NOT_FOUND', `lot ${ref.gtin}/${ref.lot} not found`, { gtin: ref.gtin, lot: ref.lot });
     const facts: PositionedFact[] = [node.fact];
@@ -419,6 +483,7 @@ export class TraceIndex {
    * a lot, an item's lot, or the lots a case or pallet carries), as the trace shows holdings.
    */
   holdsAny(participant: string, identifiers: Iterable<string>): boolean {
+    this.available();
     for (const id of identifiers) {
       const parsed = tryParseIdentifier(id);
       const start = parsed && traceStartOf(parsed);
@@ -432,6 +497,7 @@ export class TraceIndex {
 
   /** Lots matching a query, in key order, a page at a time. */
   searchLots(q: LotQuery): { lots: LotView[]; next: string | undefined } {
+    this.available();
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
     const keys: string[] = [];
     const candidates = q.holder !== undefined ? this.graph.lotsTouchedBy(q.holder) : this.graph.lots.values();
@@ -462,6 +528,7 @@ export class TraceIndex {
     receivedAt: string;
     txIds: string[];
   } {
+    this.available();
     const hops = this.graph.shipments.get(id)?.map((h) => h.view) ?? [];
     const ship = hops.filter((h) => h.kind === 'ship');
     const first = ship[0];
@@ -483,6 +550,7 @@ export class TraceIndex {
 
   /** A recall with the lots it reached. */
   recall(id: string): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string } {
+    this.available();
     const r = this.graph.recalls.get(id);
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
     const affected = [...r.affected].sort((a, b) => (lotKey(a) < lotKey(b) ? -1 : 1));
@@ -491,11 +559,13 @@ export class TraceIndex {
 
   /** Every warning, in ledger order. */
   warnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    this.available();
     return this.graph.warnings.map((w) => ({ kind: w.kind, lot: w.lotRef, message: w.message, details: { ...(w.details ?? {}) }, txId: w.txId, timestamp: w.timestamp }));
   }
 
   /** Lots shipped without any passing test: one warning each, at the first shipment. */
   untestedShipped(): { kind: string; lot: LotRef; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    this.available();
     const out: { kind: string; lot: LotRef; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] = [];
     for (const node of this.graph.lots.values()) {
       const ship = node.hops.find((h) => h.view.kind === 'ship')?.view;
@@ -508,12 +578,14 @@ export class TraceIndex {
 
   /** A product as the index knows it. */
   product(gtin: string): { gtin: string; name: string; owner: string; unit: string } | undefined {
+    this.available();
     const p = this.graph.products.get(gtin);
     return p ? { gtin, name: p.name, owner: p.owner ?? '', unit: p.unit ?? '' } : undefined;
   }
 
   /** The lot an item serial was commissioned under, if any. */
   itemLot(gtin: string, serial: string): LotRef | undefined {
+    this.available();
     return this.graph.itemLot(gtin, serial)?.ref;
   }
 
@@ -526,6 +598,7 @@ export class TraceIndex {
    * must never slow a scan).
    */
   countPublicScan(code: string, point?: ScanPoint): number {
+    this.available();
     const n = (this.publicScans.get(code) ?? 0) + 1;
     this.publicScans.set(code, n);
     this.queueWrite(() => this.store.putPublicScans(code, n));
@@ -552,11 +625,13 @@ export class TraceIndex {
 
   /** The possible-clone flag of an item code (`gtin/serial`), if any. */
   cloneFlag(code: string): CloneFlag | undefined {
+    this.available();
     return this.clones.get(code);
   }
 
   /** Every item code flagged as a possible clone, as warnings (kind `possible_clone`), by time flagged. */
   cloneWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    this.available();
     const out = [...this.clones.values()].map((f) => {
       const [gtin = '', serial = ''] = f.code.split('/');
       return { kind: 'possible_clone', lot: this.itemLot(gtin, serial), message: f.warning.message.en, details: { gtin, serial, code: f.warning.code, zh: f.warning.message.zh }, txId: '', timestamp: f.at };
@@ -566,6 +641,7 @@ export class TraceIndex {
 
   /** How often a code was scanned anonymously. */
   publicScanCount(code: string): number {
+    this.available();
     return this.publicScans.get(code) ?? 0;
   }
 
@@ -574,6 +650,7 @@ export class TraceIndex {
    * `offset` (ranges are expanded only as far as the page needs), and how many there are.
    */
   async lotSerials(ref: LotRef, offset: number, limit: number): Promise<{ serials: string[]; total: number }> {
+    this.available();
     const serials: string[] = [];
     let total = 0;
     const take = (s: string): void => {
@@ -601,11 +678,13 @@ export class TraceIndex {
 
   /** A participant's name and role as the index knows them. */
   participant(id: string): { id: string; name: string; role: string; gln: string } {
+    this.available();
     return this.graph.participantView(id);
   }
 
   /** A product's name, if known. */
   productName(gtin: string): string | undefined {
+    this.available();
     return this.graph.products.get(gtin)?.name;
   }
 

@@ -235,8 +235,11 @@ export class TraceStore {
     return this.db.get(`M|${name}`);
   }
 
-  /** Replays every stored fact into an in-memory graph. */
-  async load(graph: TraceGraphStore): Promise<number> {
+  /**
+   * Replays every stored fact into an in-memory graph, asking `room` before each batch of them:
+   * when it says no, the load ends there, incomplete (the graph then answers nothing right).
+   */
+  async load(graph: TraceGraphStore, room: () => boolean = () => true): Promise<{ facts: number; complete: boolean }> {
     let n = 0;
     for (const prefix of LOAD_ORDER) {
       const range = { gte: prefix, lt: prefix + END };
@@ -244,6 +247,7 @@ export class TraceStore {
       const it: { nextv(size: number): Promise<unknown[]>; close(): Promise<void> } = hops ? this.db.iterator(range) : this.db.values(range);
       try {
         for (let batch = await it.nextv(LOAD_BATCH); batch.length > 0; batch = await it.nextv(LOAD_BATCH)) {
+          if (!room()) return { facts: n, complete: false };
           for (const item of batch) graph.apply(hops ? hopFromEntry(...(item as [string, unknown])) : (item as PositionedFact));
           n += batch.length;
         }
@@ -252,7 +256,7 @@ export class TraceStore {
       }
     }
     graph.sortAll();
-    return n;
+    return { facts: n, complete: true };
   }
 
   /**

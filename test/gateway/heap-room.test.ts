@@ -12,7 +12,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
-import { defaultHeapLimitMb, defaultStoreHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes } from '../../gateway-api/heap-room';
+import { defaultHeapLimitMb, defaultStoreHeapLimitMb, defaultTraceIndexHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes } from '../../gateway-api/heap-room';
 import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, type TestGateway } from './support';
 
@@ -81,11 +81,17 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     expect(loadConfig({ CAPTURE_HEAP_LIMIT_MB: '512' }).captureHeapLimitMb).to.equal(512);
     for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => loadConfig({ CAPTURE_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'CAPTURE_HEAP_LIMIT_MB');
     // a limit the heap cannot reach would never refuse: Node aborts first
-    for (const name of ['CAPTURE_HEAP_LIMIT_MB', 'EPCIS_STORE_HEAP_LIMIT_MB']) {
+    for (const name of ['CAPTURE_HEAP_LIMIT_MB', 'EPCIS_STORE_HEAP_LIMIT_MB', 'TRACE_INDEX_HEAP_LIMIT_MB']) {
       expect(() => loadConfig({ [name]: String(heapLimitMb()) }), name).to.throw(ConfigError, `${name}=${heapLimitMb()}: must be below this process's heap limit`);
       expect(loadConfig({ [name]: String(heapLimitMb() - 1) })).to.be.an('object');
     }
     expect(loadConfig({}).epcisStoreHeapLimitMb).to.equal(defaultStoreHeapLimitMb());
+    // the trace index stops last: after capture is refused and after the event store stopped
+    expect(loadConfig({}).traceIndexHeapLimitMb).to.equal(defaultTraceIndexHeapLimitMb());
+    expect(defaultTraceIndexHeapLimitMb()).to.equal(Math.floor((getHeapStatistics().heap_size_limit * 0.9) / (1024 * 1024)));
+    expect(defaultTraceIndexHeapLimitMb()).to.be.greaterThan(defaultStoreHeapLimitMb());
+    expect(loadConfig({ TRACE_INDEX_HEAP_LIMIT_MB: '600' }).traceIndexHeapLimitMb).to.equal(600);
+    for (const bad of ['0', '1.5', 'lots']) expect(() => loadConfig({ TRACE_INDEX_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'TRACE_INDEX_HEAP_LIMIT_MB');
   });
 
   it('fails a job admitted while there was room whose turn comes once the heap is full, running none of it', async () => {
