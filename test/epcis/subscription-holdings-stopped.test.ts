@@ -1,0 +1,92 @@
+/**
+ * A subscription to what its subscriber holds (`zfc:heldBySubscriber`: a shop's recalls) when the
+ * holdings cannot be told, as once the trace index stopped for lack of heap (TRACE_INDEX_FULL):
+ * the subscriptions' follower stops at that event rather than guess, and sends nothing; a restart
+ * whose holdings answer again follows on from the position it kept and sends the event, so no
+ * recall notice is lost. Real embedded ledger, real level database, real callback server.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { Level } from 'level';
+import { ZfcError } from '../../chaincode/errors';
+import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
+import { EpcisRecords, type JsonSection } from '../../gateway-api/epcis-records';
+import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
+import { parseEpcisQuery } from '../../gateway-api/epcis-query';
+import { actor, openWorld, type World } from '../chaincode/support';
+import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
+import { documentOf, objectEvent } from './fixtures';
+
+const TOKEN = 'holdings-stopped-token-0001';
+const id = (n: number): string => `urn:uuid:0b1c2d3e-4f50-4617-8a9b-71000000${String(n).padStart(4, '0')}`;
+const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
+
+async function until(what: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !what(); ) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('EPCIS subscriptions: what a subscriber holds cannot be told', function () {
+  this.timeout(60_000);
+  let w: World;
+  let dir: string;
+  let db: Level<string, unknown>;
+  let projection: ProjectedEventStore;
+  let callback: CallbackReceiver;
+  const open: EpcisSubscriptions[] = [];
+
+  before(async () => {
+    w = await openWorld();
+    dir = await mkdtemp(path.join(tmpdir(), 'zfc-sub-held-'));
+    db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+    callback = await startCallbackReceiver('/held');
+    projection = await ProjectedEventStore.open(w.ledger);
+  });
+
+  after(async () => {
+    for (const s of open) await s.close();
+    await projection?.close();
+    await db?.close();
+    await w?.close();
+    await callback?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Subscriptions over the same kept records, whose holdings answer with `holds`. */
+  async function subscriptions(holds: (participant: string) => boolean): Promise<EpcisSubscriptions> {
+    const records = new EpcisRecords(db.sublevel<string, unknown>('epcis', { valueEncoding: 'json' }) as unknown as JsonSection);
+    const subs = new EpcisSubscriptions({ source: projection, records, ledger: w.ledger, allowDestination: (u) => u.hostname === '127.0.0.1', backoffMs: 20, holds, holdingsAt: async () => undefined });
+    open.push(subs);
+    await subs.restore();
+    return subs;
+  }
+
+  it('stops at the event rather than guess, and sends it after a restart whose holdings answer', async () => {
+    let asked = 0;
+    const first = await subscriptions(() => {
+      asked++;
+      throw new ZfcError('TRACE_INDEX_FULL', 'the trace index stopped at block 9');
+    });
+    await first.define('recalled', parseEpcisQuery({ EQ_disposition: 'recalled' }).plan, { EQ_disposition: 'recalled' }, 'dist');
+    const sub = await first.subscribe('recalled', { dest: callback.url, signatureToken: TOKEN, stream: true, 'zfc:heldBySubscriber': true }, 'dist');
+    const sent = (): string[] => callback.deliveries.filter((d) => JSON.parse(d.body).epcisBody.queryResults.subscriptionID === sub.subscriptionID).flatMap(eventIDsOf);
+    const recall = (n: number) => w.submit('epcis:CaptureEvents', documentOf([objectEvent(970 + n, { eventID: id(n), bizStep: 'shipping', disposition: 'recalled', epcList: [`urn:epc:id:sgtin:0614141.107346.97${n}`] })]), actor(w, 'dist'));
+    await recall(1);
+    await until(() => asked > 0);
+    await recall(2); // after the follower stopped: never looked at by it
+    await new Promise((r) => setTimeout(r, 300)); // time for a delivery to show, if one were made
+    expect(asked, 'the follower stopped at the first event it could not judge').to.equal(1);
+    expect(sent()).to.deep.equal([]);
+    await first.close();
+
+    const again = await subscriptions((participant) => participant === 'dist');
+    expect(again.subscriptionsOf('recalled', 'dist').map((s) => s.subscriptionID)).to.deep.equal([sub.subscriptionID]);
+    await until(() => sent().length >= 2);
+    await new Promise((r) => setTimeout(r, 200)); // time for a repeat to show
+    expect(sent()).to.deep.equal([id(1), id(2)]);
+  });
+});
