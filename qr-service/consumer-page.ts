@@ -156,10 +156,13 @@ export function renderConsumerPage(res: Resolution, ctx: PageContext): string {
   return shell(lang, `${name} · ${phrase('title', lang)}`, ctx.switchHref, header, body);
 }
 
-/** The page for a code that is not a valid trace code, or names an unregistered product. */
-export function renderProblemPage(problem: 'invalid' | 'unknown', lang: Language, switchHref: string): string {
-  const title = phrase(problem === 'invalid' ? 'invalidTitle' : 'unknownTitle', lang);
-  const body = `<section class="alert" role="alert" id="warning"><h2>⚠ ${escapeHtml(title)}</h2>`
-    + `<p>${t(problem === 'invalid' ? 'invalidBody' : 'unknownBody', lang)}</p><p><a href="tel:12315">${t('hotline', lang)}</a></p></section>`;
+/** The page for a code that is not a valid trace code, names an unregistered product, or whose record cannot be shown now. */
+export function renderProblemPage(problem: 'invalid' | 'unknown' | 'unavailable', lang: Language, switchHref: string): string {
+  const title = phrase(`${problem}Title`, lang);
+  const hotline = `<p><a href="tel:12315">${t('hotline', lang)}</a></p>`;
+  // the system failing says nothing about the product: a notice, not a counterfeit warning
+  const body = problem === 'unavailable'
+    ? `<section class="notice" role="status" id="unavailable"><h2>${escapeHtml(title)}</h2><p>${t('unavailableBody', lang)}</p>${hotline}</section>`
+    : `<section class="alert" role="alert" id="warning"><h2>⚠ ${escapeHtml(title)}</h2><p>${t(`${problem}Body`, lang)}</p>${hotline}</section>`;
   return shell(lang, title, switchHref, `<h1>${escapeHtml(title)}</h1>`, body);
 }

@@ -71,6 +71,11 @@ const TEXT = {
     zh: '此商品条码未在溯源系统中登记，可能为仿冒产品。请谨慎食用，如有疑问请拨打 12315。',
     en: 'This product is not registered in the trace system and may be counterfeit. Be careful; if in doubt, call 12315.',
   },
+  unavailableTitle: { zh: '暂时无法查询', en: 'Record unavailable for now' },
+  unavailableBody: {
+    zh: '溯源系统暂时无法显示此码的记录，这并不说明产品有问题。请稍后再扫；如有疑问请拨打 12315。',
+    en: 'The trace system cannot show this code\'s record right now; that says nothing about the product. Please scan again later; if in doubt, call 12315.',
+  },
 } as const;
 
 /** A fixed phrase in `lang`. */

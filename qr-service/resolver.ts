@@ -114,7 +114,8 @@ export async function resolveRequest(req: ResolverRequest, source: ResolverSourc
     res = await lookUp(identifier, source, base);
   } catch (err) {
     if (wantsJson || !(err instanceof ZfcError)) throw err;
-    const problem = err.code === 'INVALID_ARGUMENT' ? 'invalid' : 'unknown';
+    // a code it cannot read, a product it does not know, or (a 5xx) a record it cannot show now
+    const problem = err.code === 'INVALID_ARGUMENT' ? 'invalid' : err.status >= 500 ? 'unavailable' : 'unknown';
     return html(err.status, renderProblemPage(problem, lang, switchHref(req.querystring, lang)), lang);
   }
   const link = { Link: linkHeader(res) };

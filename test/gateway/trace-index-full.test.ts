@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ZfcError } from '../../chaincode/errors';
+import { heapLiveBytes } from '../../gateway-api/heap-room';
 import { projectEvent } from '../../gateway-api/projection';
 import { mountPublicParts } from '../../gateway-api/public-parts';
 import { startGateway } from '../../gateway-api/server';
@@ -135,6 +136,7 @@ describe('gateway: the trace index stops for lack of heap', function () {
     let t: TestGateway;
     let key = '';
     before(async () => {
+      heapLiveBytes(); // watching full collections from now on
       await fullCollection(); // the heap figure is known (and above 1 MiB) before the index follows anything
       t = await startTestGateway(undefined, { TRACE_INDEX_HEAP_LIMIT_MB: '1' });
       mountPublicParts(t.gw, t.gw.index, t.config); // the consumer pages, as `npm start` mounts them
@@ -174,9 +176,14 @@ describe('gateway: the trace index stops for lack of heap', function () {
       const page = await call(t.gw.url, 'GET', `/01/${GTIN}/10/S1`, { headers: { accept: 'application/json' } });
       expect(page.status, page.text).to.equal(503);
       expect(page.body.error.code).to.equal('TRACE_INDEX_FULL');
-      const html = await fetch(`${t.gw.url}/01/${GTIN}/10/S1`, { headers: { accept: 'text/html' } });
-      expect(html.status).to.equal(503);
-      expect(await html.text()).to.not.include('Rice');
+      // in a browser: a notice to scan again later, not the counterfeit warning of an unregistered product
+      for (const [lang, says, not] of [['zh-CN', '暂时无法查询', '未登记的产品'], ['en', 'Record unavailable for now', 'counterfeit']]) {
+        const html = await fetch(`${t.gw.url}/01/${GTIN}/10/S1`, { headers: { accept: 'text/html', 'accept-language': lang as string } });
+        expect(html.status).to.equal(503);
+        const text = await html.text();
+        expect(text).to.include(says as string).and.not.include(not as string).and.not.include('Rice');
+        expect(text).to.not.include('role="alert"');
+      }
       // the EPCIS event store is a store of its own, and answers
       expect((await call(t.gw.url, 'GET', '/epcis/events', { key: t.regulatorKey })).status).to.equal(200);
     });
