@@ -10,7 +10,9 @@
  * transactions (`/v1`: shipments, recalls) are never refused for it.
  *
  * The event store itself stops following the ledger at a higher limit (EPCIS_STORE_HEAP_LIMIT_MB,
- * {@link defaultStoreHeapLimitMb}), for events that come another way than capture here.
+ * {@link defaultStoreHeapLimitMb}), for events that come another way than capture here, and the
+ * trace index at the highest (TRACE_INDEX_HEAP_LIMIT_MB, {@link defaultTraceIndexHeapLimitMb}),
+ * for the ledger's own transactions, which are never refused for it.
  *
  * The heap in use right now counts garbage not yet collected (between full collections it can be
  * twice what is live), so the figure judged is the one read just after the last full collection.
