@@ -48,7 +48,7 @@ export interface GatewayConfig {
   readonly capturePendingBytes: number;
   /**
    * CAPTURE_HEAP_LIMIT_MB: the heap, in MiB, live after a full garbage collection, at which EPCIS
-   * capture is refused with 507 CAPTURE_NO_ROOM (heap-room.ts); by default 70% of Node's heap limit (room to restart).
+   * capture is refused with 507 CAPTURE_NO_ROOM (heap-room.ts); by default 70% of Node's heap limit less its young generation (room to restart; heap-room.ts).
    */
   readonly captureHeapLimitMb: number;
   /**

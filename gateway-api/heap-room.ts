@@ -3,8 +3,8 @@
  * keep every event in memory (about 1.9 kB each), so a bulk sender could fill the heap: Node
  * would then abort, and every restart would abort again while catching up on the same events,
  * taking the consumer pages and recalls down with it. Instead, once the heap still in use after
- * a full garbage collection reaches the limit (CAPTURE_HEAP_LIMIT_MB, by default 70% of V8's
- * heap limit), new capture documents and events are refused with 507 CAPTURE_NO_ROOM, which
+ * a full garbage collection reaches the limit (CAPTURE_HEAP_LIMIT_MB, by default 70% of what
+ * V8's old generation can keep, {@link heapShareMb}), new capture documents and events are refused with 507 CAPTURE_NO_ROOM, which
  * says how to give the gateway more heap; nothing of them is recorded. A capture job that was
  * admitted and waits for its turn is judged again when the turn comes (epcis-capture-jobs.ts). The ledger's own
  * transactions (`/v1`: shipments, recalls) are never refused for it.
@@ -24,16 +24,49 @@ import { ZfcError } from '../chaincode/errors';
 
 const MIB = 1024 * 1024;
 
-/** The heap V8 may grow to, in whole MiB (`--max-old-space-size` and the young generation). */
-export function heapLimitMb(): number {
-  return heapShareMb(1);
+/** V8's largest semi-space on a 64-bit machine when `--max-semi-space-size` is not given, in MiB. */
+const DEFAULT_SEMI_SPACE_MB = 16;
+
+/**
+ * The semi-space size this process was started with, in MiB: `--max-semi-space-size` on the
+ * command line (bin/zfc.js gives 64) or in NODE_OPTIONS, the last one given; else V8's default.
+ */
+export function semiSpaceMb(argv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): number {
+  const flags = [...nodeOptions.split(/\s+/), ...argv];
+  let mb = DEFAULT_SEMI_SPACE_MB;
+  for (let i = 0; i < flags.length; i++) {
+    const m = /^--max[-_]semi[-_]space[-_]size(?:=(.*))?$/.exec(flags[i] ?? '');
+    if (!m) continue;
+    const n = Number(m[1] ?? flags[i + 1]);
+    if (Number.isFinite(n) && n > 0) mb = n;
+  }
+  return mb;
 }
 
 /**
- * The default limit: 70% of the heap V8 may grow to, in whole MiB. A restart needs more than the
- * running gateway did (it rebuilds the event store while the trace graph loads): a gateway with a
- * 512 MiB heap filled to 85% could not start again in it, one filled to 70% could (206,000
- * events; 443 MiB in use once ready).
+ * The heap the gateway's lasting data may grow to, in whole MiB: V8's old generation, which
+ * `--max-old-space-size` sets. V8's heap limit also counts the young generation (three
+ * semi-spaces: 192 MiB with bin/zfc.js's 64 MiB ones), where nothing stays; the event store and
+ * the trace graph live in the old generation. A share of the whole limit could be more than the
+ * old generation holds: 85% of a 512 MiB old generation's limit (704 MiB) is 598 MiB, and the
+ * event store never stopped, the gateway aborted.
+ */
+export function heapLimitMb(): number {
+  return Math.floor(heapLimitBytes() / MIB);
+}
+
+function heapLimitBytes(): number {
+  const whole = v8.getHeapStatistics().heap_size_limit;
+  return Math.max(MIB, whole - 3 * semiSpaceMb() * MIB);
+}
+
+/**
+ * The default limit: 70% of what the old generation can keep ({@link heapShareMb}), in whole
+ * MiB. A restart needs more than the running gateway did (it rebuilds the event store while the
+ * trace graph loads). Measured: a gateway started as bin/zfc.js starts it (64 MiB semi-spaces)
+ * with a 512 MiB old generation refused capture at 114,000 events (245 MiB live) and started again
+ * in the same heap with all of them (ready in about 5 s, 300-310 MiB in use). With the limit taken
+ * as 70% of V8's whole heap limit instead (492 MiB there), it captured past 200,000 events and aborted.
  */
 export function defaultHeapLimitMb(): number {
   return heapShareMb(0.7);
@@ -41,7 +74,7 @@ export function defaultHeapLimitMb(): number {
 
 /**
  * The default heap, in whole MiB, live after a full collection, at which the EPCIS event store
- * stops following the ledger (EPCIS_STORE_HEAP_LIMIT_MB): 85% of the heap V8 may grow to. Capture
+ * stops following the ledger (EPCIS_STORE_HEAP_LIMIT_MB): 85% of what the old generation can keep. Capture
  * stops before it (70%); the store gets there only by events that came another way (a restart
  * with a smaller heap, other organisations' captures on a shared Fabric channel). Stopping there,
  * the gateway goes on serving all but /epcis, where it would otherwise abort at every start.
@@ -52,8 +85,8 @@ export function defaultStoreHeapLimitMb(): number {
 
 /**
  * The default heap, in MiB, live after a full collection, at which the trace index stops
- * following the ledger and loading its graph (TRACE_INDEX_HEAP_LIMIT_MB): 90% of the heap V8 may
- * grow to, above the event store's 85%, so that the store, which grows with every EPCIS event,
+ * following the ledger and loading its graph (TRACE_INDEX_HEAP_LIMIT_MB): 90% of what the old
+ * generation can keep, above the event store's 85%, so that the store, which grows with every EPCIS event,
  * stops first and the index goes on for the ledger's own transactions. There the
  * gateway answers traces, lots and consumer pages 503 TRACE_INDEX_FULL and goes on recording
  * (the contract applies the ledger's rules, recalls included), where it would otherwise abort,
@@ -63,9 +96,18 @@ export function defaultTraceIndexHeapLimitMb(): number {
   return heapShareMb(0.9);
 }
 
-/** A share of the heap V8 may grow to, in whole MiB. */
+/**
+ * A share of what the old generation can keep ({@link heapLimitMb}) once room is left for the
+ * young generation's size above it, in whole MiB. The figure judged is read after a full
+ * collection, and before the next one scavenges can promote up to what the young generation
+ * holds (192 MiB with bin/zfc.js's semi-spaces). On a 4 GiB old generation that room is a twentieth;
+ * on a small one with large semi-spaces it is most of it: with a 256 MiB old generation and 64
+ * MiB semi-spaces, the event store's 85% of the old generation left 38 MiB, and a restart aborted
+ * while the store caught up.
+ */
 function heapShareMb(share: number): number {
-  return Math.floor((v8.getHeapStatistics().heap_size_limit * share) / MIB);
+  const usable = heapLimitBytes() - 3 * semiSpaceMb() * MIB;
+  return Math.max(1, Math.floor((usable * share) / MIB));
 }
 
 /** A check that there is room below `limitMb` of live heap (for the event store's `room` option). */

@@ -6,13 +6,14 @@
  * routes go on. Real gateways; the full collection is forced, so the figure judged is known.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { Level } from 'level';
 import * as path from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
-import { defaultHeapLimitMb, defaultStoreHeapLimitMb, defaultTraceIndexHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes } from '../../gateway-api/heap-room';
+import { defaultHeapLimitMb, defaultStoreHeapLimitMb, defaultTraceIndexHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes, semiSpaceMb } from '../../gateway-api/heap-room';
 import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, type TestGateway } from './support';
 
@@ -75,9 +76,37 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     expect(() => new HeapRoom(0)).to.throw(TypeError);
   });
 
+  it('takes its limits as shares of the old generation, where what the gateway keeps lives, not of the young generation too', () => {
+    // this process: V8's whole limit less three semi-spaces
+    expect(heapLimitMb()).to.equal(Math.floor(getHeapStatistics().heap_size_limit / (1024 * 1024)) - 3 * semiSpaceMb());
+    // other processes, as bin/zfc.js and NODE_OPTIONS start them: the limit is exactly --max-old-space-size
+    /** [the heap limit, and the capture, event store and trace index defaults] of a process started with `args`. */
+    const limitsIn = (args: string[], env: Record<string, string> = {}): number[] => {
+      const m = JSON.stringify(require.resolve('../../gateway-api/heap-room'));
+      const r = spawnSync(process.execPath, [...args, '-e', `const h = require(${m}); process.stdout.write(JSON.stringify([h.heapLimitMb(), h.defaultHeapLimitMb(), h.defaultStoreHeapLimitMb(), h.defaultTraceIndexHeapLimitMb()]))`], { env: { ...process.env, NODE_OPTIONS: '', ...env }, encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      return JSON.parse(r.stdout) as number[];
+    };
+    // 128 MiB less 48 MiB of young generation (16 MiB semi-spaces): 80 MiB to share
+    expect(limitsIn(['--max-old-space-size=128'])).to.deep.equal([128, 56, 68, 72]);
+    // npm start's 64 MiB semi-spaces: 192 MiB of young generation, 320 MiB to share (measured: capture was
+    // refused at 114,000 events, and a restart in the same heap was ready with all of them)
+    expect(limitsIn(['--max-old-space-size=512', '--max-semi-space-size=64'])).to.deep.equal([512, 224, 272, 288]);
+    expect(limitsIn(['--max-old-space-size=512'], { NODE_OPTIONS: '--max-semi-space-size=32' })).to.deep.equal([512, 291, 353, 374]);
+    // semi-spaces as large as the old generation leave nothing to share: every limit is 1 MiB and stops at once
+    expect(limitsIn(['--max-old-space-size=64', '--max-semi-space-size=64'])).to.deep.equal([64, 1, 1, 1]);
+    // how the semi-space size is read: the last one given wins, the command line after NODE_OPTIONS
+    expect(semiSpaceMb([], '')).to.equal(16);
+    expect(semiSpaceMb(['--max-semi-space-size=64'], '--max-semi-space-size=8')).to.equal(64);
+    expect(semiSpaceMb(['--max_semi_space_size', '8'], '')).to.equal(8);
+    expect(semiSpaceMb([], '--inspect --max-semi-space-size=32')).to.equal(32);
+    expect(semiSpaceMb(['--max-semi-space-size=lots'], '')).to.equal(16);
+  });
+
   it('defaults to 70% of the heap limit and refuses a limit that is not a positive whole number of MiB', () => {
     expect(loadConfig({}).captureHeapLimitMb).to.equal(defaultHeapLimitMb());
-    expect(defaultHeapLimitMb()).to.equal(Math.floor((getHeapStatistics().heap_size_limit * 0.7) / (1024 * 1024))); // as documented: room to restart
+    const usable = heapLimitMb() - 3 * semiSpaceMb(); // the old generation less room for the young one to promote into
+    expect(defaultHeapLimitMb()).to.equal(Math.floor(usable * 0.7)); // as documented: room to restart
     expect(loadConfig({ CAPTURE_HEAP_LIMIT_MB: '512' }).captureHeapLimitMb).to.equal(512);
     for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => loadConfig({ CAPTURE_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'CAPTURE_HEAP_LIMIT_MB');
     // a limit the heap cannot reach would never refuse: Node aborts first
@@ -88,7 +117,7 @@ describe('gateway: EPCIS capture refused when the heap is full', function () {
     expect(loadConfig({}).epcisStoreHeapLimitMb).to.equal(defaultStoreHeapLimitMb());
     // the trace index stops last: after capture is refused and after the event store stopped
     expect(loadConfig({}).traceIndexHeapLimitMb).to.equal(defaultTraceIndexHeapLimitMb());
-    expect(defaultTraceIndexHeapLimitMb()).to.equal(Math.floor((getHeapStatistics().heap_size_limit * 0.9) / (1024 * 1024)));
+    expect(defaultTraceIndexHeapLimitMb()).to.equal(Math.floor(usable * 0.9));
     expect(defaultTraceIndexHeapLimitMb()).to.be.greaterThan(defaultStoreHeapLimitMb());
     expect(loadConfig({ TRACE_INDEX_HEAP_LIMIT_MB: '600' }).traceIndexHeapLimitMb).to.equal(600);
     for (const bad of ['0', '1.5', 'lots']) expect(() => loadConfig({ TRACE_INDEX_HEAP_LIMIT_MB: bad }), bad).to.throw(ConfigError, 'TRACE_INDEX_HEAP_LIMIT_MB');
