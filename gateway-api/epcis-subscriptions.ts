@@ -82,7 +82,9 @@ export interface Subscription {
   readonly initialRecordTime?: string;
   /**
    * `zfc:heldBySubscriber`: only events naming a lot (an item's, a case's) the subscriber holds
-   * when the event is recorded — "recalls of what I hold", whatever it holds by then.
+   * when the event is recorded — "recalls of what I hold", whatever it holds by then. While what
+   * it holds cannot be told (the trace index stopped for lack of heap), every event it would
+   * otherwise be sent and may read is sent: one recall notice too many rather than one late.
    */
   readonly 'zfc:heldBySubscriber'?: true;
   /**
@@ -165,7 +167,9 @@ export interface SubscriptionOptions {
   readonly backoffMs?: number;
   /**
    * Whether a participant holds some of a lot the canonical identifiers name (the trace index's
-   * holdings); without it, `zfc:heldBySubscriber` subscriptions are refused.
+   * holdings); without it, `zfc:heldBySubscriber` subscriptions are refused. A ZfcError of a 5xx
+   * status says it cannot be told now (TRACE_INDEX_FULL): the event is then sent; any other error
+   * stops the following where it is, to go on from there at the next start.
    */
   readonly holds?: (participant: string, identifiers: Iterable<string>) => boolean;
   /** Resolves once {@link holds} answers as of a ledger event (its holdings have caught up with it). */
@@ -690,10 +694,30 @@ export class EpcisSubscriptions {
       const q = this.queries.get(sub.queryName);
       if (!q || !matchesPlan(event, q.plan, this.options.source.masterData)) continue;
       if (this.options.source.visible && !this.options.source.visible(event, sub.owner)) continue;
-      if (sub['zfc:heldBySubscriber'] && !this.options.holds?.(sub.owner, identifiersOf(event))) continue;
+      if (sub['zfc:heldBySubscriber'] && !this.holdsOrCannotTell(sub.owner, event)) continue;
       out.push(sub);
     }
     return out;
+  }
+
+  private holdingsUnknown = false;
+
+  /**
+   * Whether the subscriber holds what the event names, or that cannot be told now (a 5xx from
+   * {@link SubscriptionOptions.holds}): a shop that may read a recall is better told one too
+   * many than told late, when the gateway's operator has restarted it with more heap.
+   */
+  private holdsOrCannotTell(owner: string, event: StoredEpcisEvent): boolean {
+    try {
+      return this.options.holds?.(owner, identifiersOf(event)) ?? false;
+    } catch (err) {
+      if (!(err instanceof ZfcError) || err.status < 500) throw err;
+      if (!this.holdingsUnknown) {
+        this.holdingsUnknown = true;
+        process.stderr.write(`[epcis] what subscribers hold cannot be told (${err.code}): zfc:heldBySubscriber subscriptions are sent every event they match and may read until it can\n`);
+      }
+      return true;
+    }
   }
 
   /** The key a delivery is kept under until it ends; '' for a connection's (nothing of it is kept). */
