@@ -1,13 +1,14 @@
 /**
  * The heap room EPCIS capture is refused without. The EPCIS event store and the trace graph
- * keep every event in memory (about 1.9 kB each), so a bulk sender could fill the heap: Node
+ * keep every event in memory (about 2 kB each), so a bulk sender could fill the heap: Node
  * would then abort, and every restart would abort again while catching up on the same events,
  * taking the consumer pages and recalls down with it. Instead, once the heap still in use after
  * a full garbage collection reaches the limit (CAPTURE_HEAP_LIMIT_MB, by default 70% of what
- * V8's old generation can keep, {@link heapShareMb}), new capture documents and events are refused with 507 CAPTURE_NO_ROOM, which
- * says how to give the gateway more heap; nothing of them is recorded. A capture job that was
- * admitted and waits for its turn is judged again when the turn comes (epcis-capture-jobs.ts). The ledger's own
- * transactions (`/v1`: shipments, recalls) are never refused for it.
+ * V8's old generation can keep, {@link heapShareMb}), new capture documents and events are
+ * refused with 507 CAPTURE_NO_ROOM, which says how to give the gateway more heap; nothing of
+ * them is recorded. A capture job that was admitted and waits for its turn is judged again when
+ * the turn comes (epcis-capture-jobs.ts). The ledger's own transactions (`/v1`: shipments,
+ * recalls) are never refused for it.
  *
  * The event store itself stops following the ledger at a higher limit (EPCIS_STORE_HEAP_LIMIT_MB,
  * {@link defaultStoreHeapLimitMb}), for events that come another way than capture here, and the
@@ -56,8 +57,12 @@ export function heapLimitMb(): number {
 }
 
 function heapLimitBytes(): number {
-  const whole = v8.getHeapStatistics().heap_size_limit;
-  return Math.max(MIB, whole - 3 * semiSpaceMb() * MIB);
+  return Math.max(MIB, v8.getHeapStatistics().heap_size_limit - youngGenerationBytes());
+}
+
+/** The young generation's part of V8's heap limit: three semi-spaces. */
+function youngGenerationBytes(): number {
+  return 3 * semiSpaceMb() * MIB;
 }
 
 /**
@@ -74,8 +79,8 @@ export function defaultHeapLimitMb(): number {
 
 /**
  * The default heap, in whole MiB, live after a full collection, at which the EPCIS event store
- * stops following the ledger (EPCIS_STORE_HEAP_LIMIT_MB): 85% of what the old generation can keep. Capture
- * stops before it (70%); the store gets there only by events that came another way (a restart
+ * stops following the ledger (EPCIS_STORE_HEAP_LIMIT_MB): 85% of what the old generation can
+ * keep. Capture stops before it (70%); the store gets there only by events that came another way (a restart
  * with a smaller heap, other organisations' captures on a shared Fabric channel). Stopping there,
  * the gateway goes on serving all but /epcis, where it would otherwise abort at every start.
  */
@@ -86,8 +91,8 @@ export function defaultStoreHeapLimitMb(): number {
 /**
  * The default heap, in MiB, live after a full collection, at which the trace index stops
  * following the ledger and loading its graph (TRACE_INDEX_HEAP_LIMIT_MB): 90% of what the old
- * generation can keep, above the event store's 85%, so that the store, which grows with every EPCIS event,
- * stops first and the index goes on for the ledger's own transactions. There the
+ * generation can keep, above the event store's 85%, so that the store, which grows with every
+ * EPCIS event, stops first and the index goes on for the ledger's own transactions. There the
  * gateway answers traces, lots and consumer pages 503 TRACE_INDEX_FULL and goes on recording
  * (the contract applies the ledger's rules, recalls included), where it would otherwise abort,
  * and abort again at every start while it loads the same graph.
@@ -106,7 +111,7 @@ export function defaultTraceIndexHeapLimitMb(): number {
  * while the store caught up.
  */
 function heapShareMb(share: number): number {
-  const usable = heapLimitBytes() - 3 * semiSpaceMb() * MIB;
+  const usable = heapLimitBytes() - youngGenerationBytes();
   return Math.max(1, Math.floor((usable * share) / MIB));
 }
 

@@ -194,8 +194,7 @@ export class TraceIndex {
       checkpoint: this.last ?? null,
     });
     process.stderr.write(`[gateway] ${this.stoppedError.text}; traces, lots and consumer pages answer 503 TRACE_INDEX_FULL until then, the ledger's own rules go on\n`);
-    this.following?.abort();
-    this.following = undefined;
+    this.stop();
     for (const list of this.waiters.values()) for (const w of list) w(false);
     this.waiters.clear();
   }
@@ -280,7 +279,10 @@ export class TraceIndex {
     let n = 0;
     /** Applies what is pending, if the heap has room for it; false once the index stopped. */
     const flush = async (): Promise<boolean> => {
-      if (!this.stoppedError && !this.room()) this.halt(`at block ${(pending[0] as LedgerEvent).blockNumber}`, { stoppedAtBlock: (pending[0] as LedgerEvent).blockNumber });
+      if (!this.stoppedError && !this.room()) {
+        const block = (pending[0] as LedgerEvent).blockNumber;
+        this.halt(`at block ${block}`, { stoppedAtBlock: block });
+      }
       if (this.stoppedError) return false;
       // Every event of a block up to `through` was handed out before its block-end signal: it is in this batch or applied.
       const through = this.endedBlock;
