@@ -56,3 +56,8 @@ export function signedWith(token: string, d: Delivery): boolean {
   const given = Buffer.from(d.signature);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** The eventIDs a JSON-LD delivery carries, in order. */
+export function eventIDsOf(d: Delivery): string[] {
+  return (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
+}

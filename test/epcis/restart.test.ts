@@ -19,6 +19,7 @@ import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGate
 import { ApiClient } from './api-client';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
+import { until } from '../until';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const OIL = withCheck('0695000000615');
@@ -38,10 +39,6 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
   const restart = async (): Promise<void> => {
     await gw.close();
     gw = await startGateway(t.config);
-  };
-  const until = async (what: () => boolean, ms = 20_000): Promise<void> => {
-    for (const end = Date.now() + ms; !what() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
-    expect(what(), 'waited in vain').to.equal(true);
   };
   const recalledLots = (d: Delivery): string[] =>
     (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ quantityList?: Array<{ epcClass: string }> }>).flatMap((e) => (e.quantityList ?? []).map((q) => q.epcClass));

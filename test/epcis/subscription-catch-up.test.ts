@@ -13,8 +13,9 @@ import { startGateway } from '../../gateway-api/server';
 import type { Identity } from '../../ledger-tools/ledger';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
-import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
+import { eventIDsOf, signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
+import { until } from '../until';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const TOKEN = 'mill-five-signing-token-0042';
@@ -23,7 +24,6 @@ const shipping = (n: number): Record<string, unknown> => objectEvent(n, { eventI
 
 const verified = (d: Delivery): boolean => signedWith(TOKEN, d);
 
-const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
 /** The eventIDs of a delivery in the XML binding (which it must be, as text/xml). */
 const xmlEventIDsOf = (d: Delivery): string[] => {
   expect(d.headers['content-type']).to.equal('text/xml'); // the media type the subscriber asked for
@@ -41,10 +41,6 @@ describe('EPCIS subscriptions catch up on what was committed while the gateway w
   const keys: Record<string, string> = {};
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
     call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
-  const until = async (what: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
-    for (const end = Date.now() + ms; !(await what()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
-    expect(await what(), 'waited in vain').to.equal(true);
-  };
   const delivered = (): string[] => callback.deliveries.flatMap(eventIDsOf);
   const deliveredXml = (): string[] => xmlCallback.deliveries.flatMap(xmlEventIDsOf);
   const subscription = async (): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any

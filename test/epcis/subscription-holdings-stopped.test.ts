@@ -18,19 +18,12 @@ import { EpcisRecords, type JsonSection } from '../../gateway-api/epcis-records'
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
 import { parseEpcisQuery } from '../../gateway-api/epcis-query';
 import { actor, openWorld, type World } from '../chaincode/support';
-import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
+import { eventIDsOf, startCallbackReceiver, type CallbackReceiver } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
+import { until } from '../until';
 
 const TOKEN = 'holdings-stopped-token-0001';
 const id = (n: number): string => `urn:uuid:0b1c2d3e-4f50-4617-8a9b-71000000${String(n).padStart(4, '0')}`;
-const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
-
-async function until(what: () => boolean, ms = 5000): Promise<void> {
-  for (const end = Date.now() + ms; !what(); ) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('EPCIS subscriptions: what a subscriber holds cannot be told', function () {
   this.timeout(60_000);

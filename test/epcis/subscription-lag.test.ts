@@ -16,12 +16,11 @@ import { EpcisRecords, type JsonSection } from '../../gateway-api/epcis-records'
 import { EpcisSubscriptions, MAX_QUERIES_PER_OWNER, MAX_SUBSCRIPTIONS_PER_OWNER } from '../../gateway-api/epcis-subscriptions';
 import { parseEpcisQuery } from '../../gateway-api/epcis-query';
 import { actor, expectCode, openWorld, type World } from '../chaincode/support';
-import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
+import { eventIDsOf, startCallbackReceiver, type CallbackReceiver } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
 const TOKEN = 'lagging-follower-token-0001';
 const id = (n: number): string => `urn:uuid:0b1c2d3e-4f50-4617-8a9b-70000000${String(n).padStart(4, '0')}`;
-const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
 
 describe('EPCIS subscriptions: reaching back while the follower lags the projection', function () {
   this.timeout(60_000);

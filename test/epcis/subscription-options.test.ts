@@ -12,14 +12,14 @@
 import { expect } from 'chai';
 import { startGateway } from '../../gateway-api/server';
 import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
-import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
+import { eventIDsOf, signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
+import { until } from '../until';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const TOKEN = 'mill-eight-signing-token-0808';
 const id = (n: number): string => `urn:uuid:6a1d2e3f-4b5c-4d6e-8f70-80000000${String(n).padStart(4, '0')}`;
 const shipping = (n: number): Record<string, unknown> => objectEvent(800 + n, { eventID: id(n), bizStep: 'shipping' });
-const eventIDsOf = (d: Delivery): string[] => (JSON.parse(d.body).epcisBody.queryResults.resultsBody.eventList as Array<{ eventID: string }>).map((e) => e.eventID);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('EPCIS subscriptions: initialRecordTime, schedules, and the queries collection', function () {
@@ -30,10 +30,6 @@ describe('EPCIS subscriptions: initialRecordTime, schedules, and the queries col
   const keys: Record<string, string> = {};
   const as = (who: string, method: string, url: string, body?: unknown): Promise<Reply> =>
     call(gw.url, method, url, { key: keys[who] as string, ...(body !== undefined ? { body } : {}) });
-  const until = async (what: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
-    for (const end = Date.now() + ms; !(await what()) && Date.now() < end; ) await sleep(25);
-    expect(await what(), 'waited in vain').to.equal(true);
-  };
   const delivered = (at: string): string[] => (callbacks[at] as CallbackReceiver).deliveries.flatMap(eventIDsOf);
   const capture = async (who: string, events: unknown[]): Promise<void> => {
     const r = await as(who, 'POST', '/epcis/capture', documentOf(events));

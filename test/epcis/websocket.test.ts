@@ -24,6 +24,7 @@ import { startTestGateway, withCheck, type TestGateway } from '../gateway/suppor
 import { ApiClient } from './api-client';
 import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent } from './fixtures';
+import { until } from '../until';
 
 /** A subscriber's connection: the documents it was sent, how it closed, and the handshake's answer. */
 interface Subscriber {
@@ -70,11 +71,6 @@ async function refused(attempt: Promise<Subscriber>): Promise<{ status: number; 
 
 /** The events of every document a subscriber was sent, by their EPC. */
 const epcsOf = (s: Subscriber): string[] => s.docs.flatMap((d) => (d['epcisBody'].queryResults.resultsBody.eventList as Array<{ epcList: string[] }>).flatMap((e) => e.epcList));
-
-async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
-  expect(what(), 'waited in vain').to.equal(true);
-}
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const item = (n: number): string => `https://id.gs1.org/01/10614141073464/21/WS${n}`;

@@ -9,22 +9,12 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { Level } from 'level';
 import * as path from 'node:path';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { defaultHeapLimitMb, defaultStoreHeapLimitMb, defaultTraceIndexHeapLimitMb, HeapRoom, heapLimitMb, heapLiveBytes, semiSpaceMb } from '../../gateway-api/heap-room';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, type TestGateway } from './support';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** A full collection, then a turn of the event loop so that its observer has read the heap. */
-async function fullCollection(): Promise<void> {
-  collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
+import { call, fullCollection, metric, removeDir, startTestGateway, type TestGateway } from './support';
 
 const document = (serial: string): unknown => ({
   '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
@@ -39,13 +29,6 @@ const eventOf = (serial: string): unknown => {
   const doc = document(serial) as { '@context': unknown; epcisBody: { eventList: Record<string, unknown>[] } };
   return { '@context': doc['@context'], ...doc.epcisBody.eventList[0] };
 };
-
-/** The value of a metric without labels in a /metrics exposition. */
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  if (!line) throw new Error(`no ${name} in /metrics`);
-  return Number(line.slice(name.length + 1));
-}
 
 describe('gateway: EPCIS capture refused when the heap is full', function () {
   this.timeout(60_000);

@@ -1,10 +1,13 @@
 /**
  * Helpers of the gateway's HTTP tests: a real gateway on port 0 over a fresh embedded ledger
- * in a temporary folder, a small JSON client, and valid GS1 identifiers.
+ * in a temporary folder, a small JSON client, valid GS1 identifiers, and what the heap guards'
+ * tests need: a forced full collection and a metric's value.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gs1CheckDigit } from '../../chaincode/gs1';
 import { loadConfig, type GatewayConfig } from '../../gateway-api/config';
 import { startGateway, type RunningGateway } from '../../gateway-api/server';
@@ -75,4 +78,23 @@ export async function call(
 /** Removes a temp folder. */
 export async function removeDir(dir: string): Promise<void> {
   await fs.promises.rm(dir, { recursive: true, force: true });
+}
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * A full garbage collection, then a turn of the event loop so that the gateway's heap watcher
+ * (gateway-api/heap-room.ts) has read the heap live after it.
+ */
+export async function fullCollection(): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The value of a metric without labels in a /metrics exposition. */
+export function metric(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`no ${name} in /metrics`);
+  return Number(line.slice(name.length + 1));
 }

@@ -10,50 +10,14 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { ZfcError } from '../../chaincode/errors';
 import { heapLiveBytes } from '../../gateway-api/heap-room';
 import { projectEvent } from '../../gateway-api/projection';
 import { mountPublicParts } from '../../gateway-api/public-parts';
 import { startGateway } from '../../gateway-api/server';
 import { TraceIndex } from '../../gateway-api/trace-index';
-import { call, removeDir, startTestGateway, withCheck, type TestGateway } from './support';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** A full collection, then a turn of the event loop so that its observer has read the heap. */
-async function fullCollection(): Promise<void> {
-  collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-async function until(what: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The value of a metric without labels in a /metrics exposition. */
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  if (!line) throw new Error(`no ${name} in /metrics`);
-  return Number(line.slice(name.length + 1));
-}
-
-/** What a call throws, or fails the test if it throws nothing. */
-function thrown(fn: () => unknown): ZfcError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ZfcError);
-    return err as ZfcError;
-  }
-  return expect.fail('expected it to throw') as never;
-}
+import { call, fullCollection, metric, removeDir, startTestGateway, withCheck, type TestGateway } from './support';
+import { expectCode } from '../chaincode/support';
+import { until } from '../until';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const GTIN = withCheck('0695000000318');
@@ -106,7 +70,7 @@ describe('gateway: the trace index stops for lack of heap', function () {
       expect(stopped?.details['stoppedAtBlock']).to.be.greaterThan(applied?.blockNumber ?? Infinity);
       expect(opened.checkpoint, 'nothing after the checkpoint was applied').to.deep.equal(applied);
       for (const read of [() => opened.searchLots({}), () => opened.lot({ gtin: GTIN, lot: 'F1' }), () => opened.traceBack({ lot: { gtin: GTIN, lot: 'F1' } }, 'F1'), () => opened.participant('farm-21'), () => opened.holdsAny('farm-21', [])]) {
-        expect(thrown(read).code).to.equal('TRACE_INDEX_FULL');
+        await expectCode(Promise.resolve().then((): unknown => read()), 'TRACE_INDEX_FULL');
       }
       // a writer waiting for its transaction is told at once that it will not be applied (not after the timeout)
       expect(await opened.waitFor(later.txId, 600_000)).to.equal(false);
