@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config';
 import { initialiseNetworkRegulator, initialiseRegulator, type RegulatorDetails } from './bootstrap';
 import { DEMO, isSeeded, readDemoKeys, seedDemo, type DemoKeys } from './demo-seed';
 import { GatewayStore } from './gateway-store';
+import { heapRoomBelow } from './heap-room';
 import { loadFabricNetwork } from '../ledger-tools';
 import { openLedger } from './ledger-factory';
 import { projectEvent } from './projection';
@@ -116,10 +117,16 @@ export function registerGatewayCommands(program: Command): void {
       const cfg = config();
       const dir = path.join(cfg.dataDir, 'index');
       const opened = await openLedger(cfg);
-      const index = await TraceIndex.open({ dir, project: projectEvent });
+      // the gateway's heap guard (TRACE_INDEX_HEAP_LIMIT_MB): a ledger whose graph outgrows the
+      // heap stops the rebuild between batches, kept up to its checkpoint, instead of aborting Node
+      // (the stored graph is not loaded: the rebuild replaces it; a stop is said once, below)
+      const index = await TraceIndex.open({ dir, project: projectEvent, room: heapRoomBelow(cfg.traceIndexHeapLimitMb), load: false, log: () => undefined });
       try {
         const t = Date.now();
         const n = await index.rebuild(opened.ledger);
+        if (index.stopped) {
+          throw new Error(`${index.stopped.text}. The index holds the ledger's first ${n} events; a gateway started with more heap goes on from there (or run zfc ledger reindex again with more heap)`);
+        }
         out(`rebuilt the trace index from ${n} events (${index.lotCount} lots) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
       } finally {
         await index.close();

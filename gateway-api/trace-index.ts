@@ -43,6 +43,10 @@ export interface TraceIndexOptions {
    * (and aborts again at every start, loading the same graph). Default: always room.
    */
   readonly room?: () => boolean;
+  /** False: open without loading the stored graph, for a {@link TraceIndex.rebuild} that replaces it (`zfc ledger reindex`). Default true. */
+  readonly load?: boolean;
+  /** Told once, in a line, when the index stops for lack of heap. Default: the gateway's standard error. */
+  readonly log?: (line: string) => void;
 }
 
 /** A lot with what a lot page needs: holders, lineage, custody, warnings. */
@@ -140,6 +144,7 @@ export class TraceIndex {
     private readonly store: TraceStore,
     private readonly project: Projection | undefined,
     private readonly room: () => boolean,
+    private readonly log: (line: string) => void,
   ) {}
 
   /**
@@ -148,10 +153,11 @@ export class TraceIndex {
    */
   static async open(options: TraceIndexOptions): Promise<TraceIndex> {
     const store = await TraceStore.open(options.dir);
-    const index = new TraceIndex(store, options.project, options.room ?? (() => true));
+    const index = new TraceIndex(store, options.project, options.room ?? (() => true), options.log ?? ((line) => process.stderr.write(`[gateway] ${line}\n`)));
     index.last = await store.checkpoint();
     if (index.last) index.olderLayout = await store.isOlderLayout();
     else await store.markLayout(); // a new store is of this layout
+    if (options.load === false) return index;
     const loaded = await store.load(index.graph, index.room);
     if (!loaded.complete) {
       index.graph = new TraceGraphStore(); // what was loaded answers nothing right: its heap goes back
@@ -193,7 +199,7 @@ export class TraceIndex {
       ...details,
       checkpoint: this.last ?? null,
     });
-    process.stderr.write(`[gateway] ${this.stoppedError.text}; traces, lots and consumer pages answer 503 TRACE_INDEX_FULL until then, the ledger's own rules go on\n`);
+    this.log(`${this.stoppedError.text}; traces, lots and consumer pages answer 503 TRACE_INDEX_FULL until then, the ledger's own rules go on`);
     this.stop();
     for (const list of this.waiters.values()) for (const w of list) w(false);
     this.waiters.clear();
