@@ -222,6 +222,7 @@ function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>,
   print('Try:');
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/back?gtin=${DEMO.tea}&serial=B00011"`);
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/forward?gtin=${DEMO.leaf2}&lot=${DEMO.recalledFarmLot}&format=csv"`);
+  print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/inspections/plan"   # which sites to inspect first, and why`);
   print(`  curl -H "Authorization: Bearer ${keys.retailer}" "${url}/v1/lots/${DEMO.tea}/${DEMO.recalledTeaLot}"`);
   print(`  curl -X POST -H "Authorization: Bearer ${keys.retailer}" -H "Content-Type: application/json" -H "Idempotency-Key: till-1" \\`);
   print(`       -d '{"kind":"sale","gtin":"${DEMO.tea}","serial":"B00012","location":{"gln":"${DEMO.shopGln}"}}' ${url}/v1/scans   # refused: recalled`);

@@ -28,6 +28,7 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/shipments/{id}', summary: 'A shipment: lines shipped, lines received, in transit or received.', params: [], auth: true },
   { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
   { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped, possible cloned codes (regulators).', params: [], auth: true },
+  { path: '/v1/inspections/plan', summary: 'Which sites to inspect first, and why (regulators): every participant scored from failed tests, recalls it originated, material-balance warnings, recalled or held stock it still holds, untested lots it shipped and receipts overdue by overdueDays (default 7) at asOf (default now); each signal with its count and evidence; limit (1-500, default 50); format=json|csv.', params: ['limit', 'overdueDays', 'asOf', 'format'], auth: true },
   { path: '/v1/ledger/blocks/{n}', summary: 'A block of the ledger (regulators: a block holds every participant\'s transactions).', params: [], auth: true },
   { path: '/v1/ledger/tx/{txId}', summary: 'A transaction with its Merkle inclusion proof (regulators, and the participant that submitted it).', params: [], auth: true },
   { path: '/healthz', summary: 'The process is up.', params: [], auth: false },

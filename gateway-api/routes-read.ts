@@ -1,6 +1,7 @@
 /**
- * The read routes: lots, histories, traces, recalls and warnings from the trace index, and
- * blocks and transactions (with inclusion proofs) from the ledger when it can show them.
+ * The read routes: lots, histories, traces, recalls, warnings and the inspection plan from the
+ * trace index, and blocks and transactions (with inclusion proofs) from the ledger when it can
+ * show them.
  *
  * Query parameters are checked as strictly as bodies: a repeated parameter, a GTIN with a bad
  * check digit or a lot code outside GS1's character set is a 400, never a lookup.
@@ -17,6 +18,7 @@ import type { Caller } from './api-keys';
 import { traceStartOf, type TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
+import { inspectionPlanCsv } from './inspection-plan';
 import { traceDot } from './trace-dot';
 import { epcFormatOf } from './epcis-query';
 import type { TraceEpcisExport } from './trace-epcis';
@@ -65,6 +67,26 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/warnings', (ctx) => {
     if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
     ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped(), ...index.cloneWarnings()] };
+  });
+  router.get('/v1/inspections/plan', (ctx) => {
+    if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators plan inspections');
+    const q = query(ctx, ['limit', 'overdueDays', 'asOf', 'format']);
+    const format = q['format'] ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw bad('format', 'must be json or csv');
+    const limit = q['limit'] === undefined ? 50 : Number(q['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('limit', 'must be 1 to 500');
+    const overdueDays = q['overdueDays'] === undefined ? 7 : Number(q['overdueDays']);
+    if (!/^[0-9]{1,3}$/.test(q['overdueDays'] ?? '7') || overdueDays < 1 || overdueDays > 365) throw bad('overdueDays', 'must be a whole number of days, 1 to 365');
+    const asOf = q['asOf'] ?? new Date().toISOString();
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw bad('asOf', 'must be an ISO 8601 date and time with a zone, such as 2026-03-01T00:00:00Z');
+    const plan = index.inspectionPlan({ asOf: new Date(asOf).toISOString(), overdueDays, limit });
+    if (format === 'csv') {
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.set('Content-Disposition', 'attachment; filename="inspection-plan.csv"');
+      ctx.body = inspectionPlanCsv(plan);
+    } else {
+      ctx.body = plan;
+    }
   });
   // Blocks and transactions carry every write in full, captured EPCIS events included: a
   // participant reads only what it submitted itself, as the EPCIS access rule would let it.

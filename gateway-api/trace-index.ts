@@ -19,6 +19,7 @@ import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
 import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
 import { TraceStore } from './trace-store';
+import { planInspections, type InspectionPlan, type PlanOptions } from './inspection-plan';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
 
 /**
@@ -582,6 +583,12 @@ export class TraceIndex {
       out.push({ kind: 'untested_shipped', lot: node.ref, message, details: { shipmentId: ship.shipmentId, to: ship.to }, txId: ship.txId, timestamp: ship.timestamp });
     }
     return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  }
+
+  /** Which sites a regulator should inspect first, and why (inspection-plan.ts). */
+  inspectionPlan(options: PlanOptions): InspectionPlan {
+    this.available();
+    return planInspections(this.graph, holdings, options);
   }
 
   /** A product as the index knows it. */
