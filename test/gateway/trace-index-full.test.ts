@@ -136,6 +136,8 @@ describe('gateway: the trace index stops for lack of heap', function () {
       const trace = await call(t.gw.url, 'GET', `/v1/trace/back?gtin=${GTIN}&lot=S1`, { key: t.regulatorKey });
       expect(trace.status, trace.text).to.equal(503);
       expect(trace.body.error.code).to.equal('TRACE_INDEX_FULL');
+      const plan = await call(t.gw.url, 'GET', '/v1/inspections/plan', { key: t.regulatorKey });
+      expect([plan.status, plan.body.error.code], 'an inspection plan would miss what the index did not apply').to.deep.equal([503, 'TRACE_INDEX_FULL']);
       // a consumer's scan is answered with the error, not with a page that would miss the lot's latest status
       const page = await call(t.gw.url, 'GET', `/01/${GTIN}/10/S1`, { headers: { accept: 'application/json' } });
       expect(page.status, page.text).to.equal(503);
