@@ -15,6 +15,10 @@
  * | `unreceived_shipment` | the consignee of a shipment in transit  |     10 |
  * |                       | longer than `overdueDays`               |        |
  *
+ * With `since` (a regulator's last round), events recorded before it (failed tests, recalls,
+ * material-balance warnings, untested releases) no longer count; the two that are states of now
+ * (recalled stock still held, shipments still in transit) count whatever their age.
+ *
  * A site's score is the sum over its signals of weight × count, each count taken at most
  * {@link COUNTED_AT_MOST} times, so one noisy signal cannot hide every other site. The plan
  * lists the sites with a positive score, highest first (then by participant ID), each signal
@@ -24,9 +28,8 @@
  * Read-only and derived like the rest of the index: it judges nothing the contract enforces
  * (a recalled lot cannot be sold whatever the plan says); it orders a regulator's visits.
  */
-import type { HolderView, LotRef } from './trace-model';
 import type { LotNode, TraceGraphStore } from './trace-graph';
-import { lotKey } from './trace-model';
+import { lotKey, type HolderView, type LotRef } from './trace-model';
 import { cell } from './trace-csv';
 
 export type SignalKind = 'failed_test' | 'recall_origin' | 'material_balance' | 'recalled_stock' | 'untested_shipped' | 'unreceived_shipment';
@@ -83,6 +86,8 @@ export interface InspectionPlan {
   readonly overdueDays: number;
   readonly weights: Readonly<Record<SignalKind, number>>;
   readonly countedAtMost: number;
+  /** Events recorded before it were left out, when given. */
+  readonly since?: string;
   /** Sites with a positive score, in all (`sites` holds the first `limit`). */
   readonly total: number;
   readonly sites: readonly PlannedSite[];
@@ -95,7 +100,12 @@ export interface PlanOptions {
   readonly overdueDays: number;
   /** Sites listed at most. */
   readonly limit: number;
+  /** Events recorded before this time (ISO 8601) are left out; states of now are not. */
+  readonly since?: string;
 }
+
+/** The signals that are states of now, not events: `since` leaves none of them out. */
+const CURRENT: ReadonlySet<SignalKind> = new Set(['recalled_stock', 'unreceived_shipment']);
 
 const DAY_MS = 86_400_000;
 
@@ -105,8 +115,10 @@ const DAY_MS = 86_400_000;
  */
 export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNode) => readonly (HolderView & { holding: number })[], options: PlanOptions): InspectionPlan {
   const found = new Map<string, Map<SignalKind, Evidence[]>>();
+  const since = options.since;
   const add = (participant: string | undefined, kind: SignalKind, evidence: Evidence): void => {
     if (!participant) return;
+    if (since !== undefined && !CURRENT.has(kind) && evidence.timestamp < since) return;
     let signals = found.get(participant);
     if (!signals) found.set(participant, (signals = new Map()));
     const list = signals.get(kind);
@@ -174,6 +186,7 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
   sites.sort((a, b) => b.score - a.score || (a.participant.id < b.participant.id ? -1 : a.participant.id > b.participant.id ? 1 : 0));
   return {
     asOf: options.asOf,
+    ...(since !== undefined ? { since } : {}),
     overdueDays: options.overdueDays,
     weights: SIGNAL_WEIGHTS,
     countedAtMost: COUNTED_AT_MOST,

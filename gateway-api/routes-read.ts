@@ -70,16 +70,16 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   });
   router.get('/v1/inspections/plan', (ctx) => {
     if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators plan inspections');
-    const q = query(ctx, ['limit', 'overdueDays', 'asOf', 'format']);
+    const q = query(ctx, ['limit', 'overdueDays', 'asOf', 'since', 'format']);
     const format = q['format'] ?? 'json';
     if (format !== 'json' && format !== 'csv') throw bad('format', 'must be json or csv');
     const limit = q['limit'] === undefined ? 50 : Number(q['limit']);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('limit', 'must be 1 to 500');
     const overdueDays = q['overdueDays'] === undefined ? 7 : Number(q['overdueDays']);
     if (!/^[0-9]{1,3}$/.test(q['overdueDays'] ?? '7') || overdueDays < 1 || overdueDays > 365) throw bad('overdueDays', 'must be a whole number of days, 1 to 365');
-    const asOf = q['asOf'] ?? new Date().toISOString();
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw bad('asOf', 'must be an ISO 8601 date and time with a zone, such as 2026-03-01T00:00:00Z');
-    const plan = index.inspectionPlan({ asOf: new Date(asOf).toISOString(), overdueDays, limit });
+    const asOf = instant(q, 'asOf') ?? new Date().toISOString();
+    const since = instant(q, 'since');
+    const plan = index.inspectionPlan({ asOf, overdueDays, limit, ...(since !== undefined ? { since } : {}) });
     if (format === 'csv') {
       ctx.type = 'text/csv; charset=utf-8';
       ctx.set('Content-Disposition', 'attachment; filename="inspection-plan.csv"');
@@ -183,6 +183,14 @@ function query(ctx: Context, allowed: readonly string[]): Record<string, string 
     out[k] = v;
   }
   return out;
+}
+
+/** A date-time parameter (ISO 8601 with a zone) as UTC ISO text, if given. */
+function instant(q: Record<string, string | undefined>, field: string): string | undefined {
+  const v = q[field];
+  if (v === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) throw bad(field, 'must be an ISO 8601 date and time with a zone, such as 2026-03-01T00:00:00Z');
+  return new Date(v).toISOString();
 }
 
 function definedOnly(q: Record<string, string | undefined>, keys: readonly string[]): Record<string, string> {

@@ -71,6 +71,7 @@ describe('gateway: the inspection plan', function () {
     await post('dist', '/v1/shipments/SH-2/receipt', { location: { gln: gln(65) } });
     txOf['SH-3'] = (await post('dist', '/v1/shipments', { shipmentId: 'SH-3', to: 'shop', lines: [{ gtin: TEA, lot: 'P-1', quantity: 50 }], origin: { gln: gln(65) } })).body.txId;
     txOf['RC-1'] = (await post('samr', '/v1/recalls', { recallId: 'RC-1', lots: [{ gtin: LEAF, lot: 'A-1' }], reason: 'chlorpyrifos above limit', class: 'I' })).body.txIds[0];
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the next millisecond: later than every transaction above
   });
 
   after(async () => {
@@ -129,6 +130,22 @@ describe('gateway: the inspection plan', function () {
     expect([first.body.total, (first.body.sites as Site[]).map((s) => s.participant.id)]).to.deep.equal([4, ['farm-b', 'proc']]);
   });
 
+  it('leaves out the events recorded before since, but not the stock and shipments of now', async () => {
+    const inEightDays = new Date(Date.now() + 8 * 86_400_000).toISOString();
+    const r = await plan(`?since=${encodeURIComponent(new Date().toISOString())}&asOf=${encodeURIComponent(inEightDays)}`);
+    expect(r.status, r.text).to.equal(200);
+    const sites = (r.body.sites as Site[]).map((s) => [s.participant.id, s.signals.map((x) => x.kind).join(), s.score]);
+    expect(sites).to.deep.equal([
+      ['dist', 'recalled_stock', SIGNAL_WEIGHTS.recalled_stock],
+      ['farm-a', 'recalled_stock', SIGNAL_WEIGHTS.recalled_stock],
+      ['farm-b', 'recalled_stock', SIGNAL_WEIGHTS.recalled_stock],
+      ['proc', 'recalled_stock', SIGNAL_WEIGHTS.recalled_stock],
+      ['shop', 'unreceived_shipment', SIGNAL_WEIGHTS.unreceived_shipment],
+    ]);
+    const before = await plan('?since=2020-01-01T00:00:00%2B08:00');
+    expect([before.body.since, (before.body.sites as Site[]).map((s) => s.score)]).to.deep.equal(['2019-12-31T16:00:00.000Z', [225, 75, 55, 25]]);
+  });
+
   it('answers a spreadsheet a formula in a name cannot run in', async () => {
     const inEightDays = new Date(Date.now() + 8 * 86_400_000).toISOString();
     const r = await plan(`?format=csv&asOf=${encodeURIComponent(inEightDays)}`);
@@ -148,6 +165,7 @@ describe('gateway: the inspection plan', function () {
       ['?limit=0', 'limit'], ['?limit=501', 'limit'], ['?limit=2.5', 'limit'], ['?limit=ten', 'limit'],
       ['?overdueDays=0', 'overdueDays'], ['?overdueDays=366', 'overdueDays'], ['?overdueDays=1e1', 'overdueDays'], ['?overdueDays=-3', 'overdueDays'],
       ['?asOf=yesterday', 'asOf'], ['?asOf=2026-13-01T00:00:00Z', 'asOf'], ['?asOf=2026-03-01', 'asOf'], ['?asOf=2026-03-01T00:00:00', 'asOf'],
+      ['?since=last-week', 'since'], ['?since=2026-03-01T00:00:00', 'since'],
       ['?format=xml', 'format'], ['?limit=1&limit=2', 'limit'], ['?owner=me', 'owner'], [`?asOf=${'9'.repeat(3000)}`, 'asOf'],
     ];
     for (const [query, field] of cases) {
