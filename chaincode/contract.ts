@@ -17,6 +17,7 @@ import { QUERIES } from './queries';
 import * as participant from './participant';
 import { registerProduct } from './product';
 import { createLot, placeHold, releaseHold } from './lot';
+import { recordInspection } from './inspection';
 import { commissionItems } from './item';
 import { recordTest } from './test-result';
 import { transformLots } from './transformation';
@@ -127,6 +128,9 @@ export class ZfcContract extends Contract {
   @Transaction() @Param('input', 'string') @Returns('string')
   async ContinueRecall(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'ContinueRecall', input, 'RecallProgressed', continueRecall); }
 
+  @Transaction() @Param('input', 'string') @Returns('string')
+  async RecordInspection(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'RecordInspection', input, 'InspectionRecorded', recordInspection); }
+
   @Transaction(false) @Param('input', 'string') @Returns('string')
   async GetCaller(ctx: Context, input: string): Promise<string> { return runQuery(ctx, 'GetCaller', input); }
 
@@ -150,6 +154,9 @@ export class ZfcContract extends Contract {
 
   @Transaction(false) @Param('input', 'string') @Returns('string')
   async GetRecall(ctx: Context, input: string): Promise<string> { return runQuery(ctx, 'GetRecall', input); }
+
+  @Transaction(false) @Param('input', 'string') @Returns('string')
+  async GetInspection(ctx: Context, input: string): Promise<string> { return runQuery(ctx, 'GetInspection', input); }
 
   @Transaction(false) @Param('input', 'string') @Returns('string')
   async GetLotHistory(ctx: Context, input: string): Promise<string> { return runQuery(ctx, 'GetLotHistory', input); }

@@ -10,7 +10,7 @@ import { add } from './quantity';
 import type { EpcisEvent, EpcisQuantity } from './events';
 import type { Tx } from './tx';
 import type {
-  Analyte, Container, Location, Lot, LotQuantity, LotRef, Participant, ScanKind, Shipment, TestResult,
+  Analyte, Container, Inspection, Location, Lot, LotQuantity, LotRef, Participant, ScanKind, Shipment, TestResult,
 } from './records';
 
 /** The namespace of Zhe Food Chain's EPCIS extensions (prefix `zfc:`). */
@@ -115,6 +115,21 @@ export function testRecorded(tx: Tx, test: TestResult, lab: Participant): EpcisE
     ...(test.standard ? { 'zfc:standard': test.standard } : {}),
     'zfc:report': { 'zfc:sha256': test.report.sha256, 'zfc:uri': test.report.uri },
   });
+}
+
+/**
+ * A regulator's inspection of a site: ObjectEvent OBSERVE, inspecting, at the site's GLN and at
+ * the time of the inspection; conformant unless non-compliant. The findings stay in the
+ * inspection's record (GetInspection); the event says who, where, when and the outcome.
+ */
+export function inspected(tx: Tx, inspection: Inspection, site: Participant): EpcisEvent {
+  return record(tx, 'ObjectEvent', {
+    action: 'OBSERVE', bizStep: 'inspecting', disposition: inspection.outcome === 'non_compliant' ? 'non_conformant' : 'conformant',
+    epcList: [],
+    readPoint: { id: glnUri(site.gln) }, bizLocation: { id: glnUri(site.gln) },
+    'zfc:inspectionId': inspection.inspectionId, 'zfc:participant': site.id, 'zfc:outcome': inspection.outcome, 'zfc:inspector': inspection.inspector,
+    ...(inspection.report ? { 'zfc:report': { 'zfc:sha256': inspection.report.sha256, 'zfc:uri': inspection.report.uri } } : {}),
+  }, inspection.inspectedAt);
 }
 
 /** A transformation: TransformationEvent with input and output quantity lists. */

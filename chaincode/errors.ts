@@ -40,6 +40,7 @@ export const ERROR_CATALOGUE = {
   SHIPMENT_EXISTS: { status: 409, message: 'The shipment already exists.' },
   SHIPMENT_NOT_IN_TRANSIT: { status: 409, message: 'The shipment is not in transit.' },
   RECALL_NOT_FOUND: { status: 404, message: 'No such recall.' },
+  INSPECTION_NOT_FOUND: { status: 404, message: 'No such inspection (or not one of yours).' },
   RECALL_EXISTS: { status: 409, message: 'The recall already exists.' },
   CONTAINER_NOT_FOUND: { status: 404, message: 'No such case or pallet.' },
   EVENT_NOT_FOUND: { status: 404, message: 'No such event.' },

@@ -15,7 +15,7 @@
 import { canonicalBytes } from './canonical-json';
 import type { EpcisCapturedBody } from './epcis-capture';
 import type {
-  AffectedLot, Container, Hold, Item, LineageEdge, Location, Lot, LotQuantity, LotRef, MassBalance,
+  AffectedLot, Container, Hold, Inspection, Item, LineageEdge, Location, Lot, LotQuantity, LotRef, MassBalance,
   Participant, ParticipantIdentity, Product, Recall, Scan, SerialBatch, Shipment, TestResult, Warning, Holding,
 } from './records';
 
@@ -112,6 +112,8 @@ export interface EventBodies {
   RecallIssued: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
   /** A recall continued from its cursor; `marked` in this transaction. */
   RecallProgressed: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
+  /** A regulator's inspection of a site, with the site as the ledger knows it. */
+  InspectionRecorded: { readonly inspection: Inspection; readonly site: Pick<Participant, 'id' | 'name' | 'role' | 'gln'> };
   /**
    * EPCIS events captured through the `epcis` contract, as decodeEpcisCaptured gives them
    * (epcis-capture.ts): on the wire the body only names the captured events, whose records are
@@ -135,7 +137,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'ParticipantRegistered', 'ParticipantSuspended', 'ParticipantReinstated', 'ProductRegistered',
   'LotCreated', 'ItemsCommissioned', 'TestRecorded', 'LotTransformed', 'Aggregated', 'Disaggregated',
   'Shipped', 'Received', 'Scanned', 'LotHeld', 'LotReleased', 'RecallIssued', 'RecallProgressed',
-  'IdentityAdded', 'IdentityRemoved', 'EpcisCaptured',
+  'IdentityAdded', 'IdentityRemoved', 'EpcisCaptured', 'InspectionRecorded',
 ];
 
 /** The payload of a chaincode event (canonical JSON). */

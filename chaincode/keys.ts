@@ -37,6 +37,8 @@ export const KEY = {
   /** A participant whose EPCIS events named another as a trading party, and so may be read by it (epcis-access.ts). */
   readGrant: 'zfc.readgrant',
   recall: 'zfc.recall',
+  /** A regulator's inspection of a site (inspection.ts). */
+  inspection: 'zfc.inspection',
   recallVisit: 'zfc.recallvisit',
   openRecall: 'zfc.openrecall',
 } as const;

@@ -18,7 +18,7 @@ import { LedgerReadAccess } from './epcis-access';
 import { getEpcisEvent, lotHistory } from './history';
 import { trace, traceRoots, TRACE_DEFAULTS } from './trace';
 import type { TransactionInputs } from './schemas';
-import type { Packed, Warning } from './records';
+import type { Inspection, Packed, Warning } from './records';
 import type { Tx } from './tx';
 
 /** The read transactions, by name: each returns a JSON-safe value. */
@@ -55,6 +55,15 @@ export const QUERIES = {
   GetRecall: async (tx: Tx, input: TransactionInputs['GetRecall']) => {
     await requireParticipant(tx);
     return getRecall(tx, input.recallId);
+  },
+  GetInspection: async (tx: Tx, input: TransactionInputs['GetInspection']) => {
+    const caller = await requireParticipant(tx);
+    const inspection = await tx.get<Inspection>(KEY.inspection, [input.inspectionId]);
+    // another site's inspection is as absent: its findings are the regulator's and that site's
+    if (!inspection || (caller.role !== 'regulator' && caller.id !== inspection.participant)) {
+      throw new ZfcError('INSPECTION_NOT_FOUND', `inspection ${input.inspectionId} not found`, { inspectionId: input.inspectionId });
+    }
+    return inspection;
   },
   GetLotHistory: async (tx: Tx, input: TransactionInputs['GetLotHistory']) => {
     const access = new LedgerReadAccess(tx, await requireParticipant(tx));

@@ -185,6 +185,25 @@ export interface TestResult extends LotRef {
   readonly txId: string;
 }
 
+/** What an inspection found: nothing to correct, findings to correct, or a breach of the rules. */
+export const INSPECTION_OUTCOMES = ['compliant', 'minor_findings', 'non_compliant'] as const;
+export type InspectionOutcome = (typeof INSPECTION_OUTCOMES)[number];
+
+/** A regulator's inspection of a participant's site, and what it found. */
+export interface Inspection {
+  readonly inspectionId: string;
+  /** The participant inspected (at its GLN). */
+  readonly participant: string;
+  readonly inspectedAt: string;
+  readonly outcome: InspectionOutcome;
+  readonly findings?: string;
+  readonly report?: { readonly sha256: string; readonly uri: string };
+  /** The regulator that recorded it. */
+  readonly inspector: string;
+  readonly recordedAt: string;
+  readonly txId: string;
+}
+
 /** A lineage edge: some of an input lot went into an output lot. */
 export interface LineageEdge {
   readonly input: LotRef;

@@ -6,7 +6,7 @@
  * embedded anywhere. GS1 check digits are the formats `gtin`, `gln` and `sscc` (see
  * validate.ts, which registers them on any Ajv instance with {@link addZfcFormats}).
  */
-import { ROLES, SCAN_KINDS, type RecallClass, type Role, type ScanKind } from './records';
+import { INSPECTION_OUTCOMES, ROLES, SCAN_KINDS, type InspectionOutcome, type RecallClass, type Role, type ScanKind } from './records';
 import { UNIT_CODES, type UnitCode } from './gs1';
 
 /** Limits on the size of one transaction's input. */
@@ -154,6 +154,12 @@ export const SCHEMAS = {
       recallId: id, lots: { ...list(lotRef, LIMITS.recallLots), uniqueItems: true }, reason: text(LIMITS.longText),
       class: { type: 'string', enum: ['I', 'II', 'III'] }, budget: { type: 'integer', minimum: 1, maximum: LIMITS.recallBudget },
     }, ['recallId', 'lots', 'reason', 'class'])),
+  RecordInspection: schema('RecordInspection', 'A regulator records an inspection of a participant\'s site and what it found; non-compliance needs its findings.',
+    obj({
+      inspectionId: id, participant: id, inspectedAt: dateTime,
+      outcome: { type: 'string', enum: [...INSPECTION_OUTCOMES] }, findings: text(LIMITS.longText),
+      report: obj({ sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, uri: { type: 'string', format: 'uri', maxLength: 1024 } }, ['sha256', 'uri']),
+    }, ['inspectionId', 'participant', 'inspectedAt', 'outcome'])),
   ContinueRecall: schema('ContinueRecall', 'Continues a recall\'s propagation from its cursor.',
     obj({ recallId: id, budget: { type: 'integer', minimum: 1, maximum: LIMITS.recallBudget } }, ['recallId'])),
   // reads
@@ -165,6 +171,7 @@ export const SCHEMAS = {
   GetContainer: schema('GetContainer', 'A case or pallet and its contents.', obj({ sscc }, ['sscc'])),
   GetShipment: schema('GetShipment', 'A shipment.', obj({ shipmentId: id }, ['shipmentId'])),
   GetRecall: schema('GetRecall', 'A recall and its progress.', obj({ recallId: id }, ['recallId'])),
+  GetInspection: schema('GetInspection', 'An inspection with its findings (regulators, and the participant inspected).', obj({ inspectionId: id }, ['inspectionId'])),
   GetLotHistory: schema('GetLotHistory', 'The EPCIS events of a lot, in order (paginated).', obj({ gtin, lot, ...page }, ['gtin', 'lot'])),
   GetLotLineage: schema('GetLotLineage', 'The direct inputs and outputs of a lot.', obj({ gtin, lot }, ['gtin', 'lot'])),
   TraceBack: schema('TraceBack', 'Every lot a lot (or an item\'s lot, or every lot in an SSCC) was made from, breadth first, bounded and paginated.', trace),
@@ -216,6 +223,7 @@ export interface TransactionInputs {
   ReleaseHold: LotRefInput & { reason: string };
   IssueRecall: { recallId: string; lots: LotRefInput[]; reason: string; class: RecallClass; budget?: number };
   ContinueRecall: { recallId: string; budget?: number };
+  RecordInspection: { inspectionId: string; participant: string; inspectedAt: string; outcome: InspectionOutcome; findings?: string; report?: { sha256: string; uri: string } };
   GetCaller: Record<string, never>;
   GetParticipant: { id: string };
   GetProduct: { gtin: string };
@@ -224,6 +232,7 @@ export interface TransactionInputs {
   GetContainer: { sscc: string };
   GetShipment: { shipmentId: string };
   GetRecall: { recallId: string };
+  GetInspection: { inspectionId: string };
   GetLotHistory: LotRefInput & PageInput;
   GetLotLineage: LotRefInput;
   TraceBack: TraceInput;
