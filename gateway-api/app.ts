@@ -87,6 +87,7 @@ export function createApp(options: AppOptions): GatewayApp {
   });
   addReadRoutes(apiRouter, {
     index,
+    ledger,
     ...(options.inspector ? { inspector: options.inspector } : {}),
     ...(options.epcisExport ? { epcisExport: options.epcisExport } : {}),
   });

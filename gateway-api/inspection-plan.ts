@@ -4,20 +4,25 @@
  * is. Every registered participant other than a regulator is scored from what the trace index
  * holds about it:
  *
- * | signal                | whose                                   | weight |
- * | --------------------- | --------------------------------------- | -----: |
- * | `failed_test`         | the producer of a lot whose test failed |     40 |
- * | `recall_origin`       | the producer of a lot a recall names    |     30 |
- * | `material_balance`    | who made more than its inputs allow     |     30 |
- * | `recalled_stock`      | who still holds a recalled or held lot  |     25 |
- * | `untested_shipped`    | the producer that shipped its lot with  |     20 |
- * |                       | no passing test                         |        |
- * | `unreceived_shipment` | the consignee of a shipment in transit  |     10 |
- * |                       | longer than `overdueDays`               |        |
+ * | signal                     | whose                                         | weight |
+ * | -------------------------- | --------------------------------------------- | -----: |
+ * | `failed_test`              | the producer of a lot whose test failed       |     40 |
+ * | `non_compliant_inspection` | a site its latest inspection found breaching  |     40 |
+ * | `recall_origin`            | the producer of a lot a recall names          |     30 |
+ * | `material_balance`         | who made more than its inputs allow           |     30 |
+ * | `recalled_stock`           | who still holds a recalled or held lot        |     25 |
+ * | `untested_shipped`         | the producer that shipped its lot untested    |     20 |
+ * | `inspection_findings`      | a site its latest inspection found minor      |     15 |
+ * |                            | findings at                                   |        |
+ * | `unreceived_shipment`      | the consignee of a shipment in transit longer |     10 |
+ * |                            | than `overdueDays`                            |        |
  *
- * With `since` (a regulator's last round), events recorded before it (failed tests, recalls,
- * material-balance warnings, untested releases) no longer count; the two that are states of now
- * (recalled stock still held, shipments still in transit) count whatever their age.
+ * A site's latest inspection (RecordInspection, chaincode/inspection.ts) is its regulator's
+ * last look: the events recorded at the site before it (failed tests, recalls, warnings,
+ * untested releases) no longer count, and what the inspection found does, until the next one.
+ * With `since` (a regulator's last round), events recorded before it no longer count at any
+ * site. The states of now count whatever their age: recalled stock still held, shipments still
+ * in transit, and the outcome of a site's latest inspection.
  *
  * A site's score is the sum over its signals of weight × count, each count taken at most
  * {@link COUNTED_AT_MOST} times, so one noisy signal cannot hide every other site. The plan
@@ -32,7 +37,7 @@ import type { LotNode, TraceGraphStore } from './trace-graph';
 import { lotKey, type HolderView, type LotRef } from './trace-model';
 import { cell } from './trace-csv';
 
-export type SignalKind = 'failed_test' | 'recall_origin' | 'material_balance' | 'recalled_stock' | 'untested_shipped' | 'unreceived_shipment';
+export type SignalKind = 'failed_test' | 'recall_origin' | 'material_balance' | 'recalled_stock' | 'untested_shipped' | 'unreceived_shipment' | 'non_compliant_inspection' | 'inspection_findings';
 
 /** Points per occurrence of each signal. */
 export const SIGNAL_WEIGHTS: Readonly<Record<SignalKind, number>> = {
@@ -42,6 +47,8 @@ export const SIGNAL_WEIGHTS: Readonly<Record<SignalKind, number>> = {
   recalled_stock: 25,
   untested_shipped: 20,
   unreceived_shipment: 10,
+  non_compliant_inspection: 40,
+  inspection_findings: 15,
 };
 
 /** Occurrences of one signal that count toward a score; the rest are still listed. */
@@ -76,6 +83,8 @@ export interface PlannedSite {
   readonly rank: number;
   readonly participant: { readonly id: string; readonly name: string; readonly role: string; readonly gln: string; readonly status: string };
   readonly score: number;
+  /** The site's latest inspection, when it had one: the events before it no longer count. */
+  readonly lastInspection?: { readonly inspectionId: string; readonly inspectedAt: string; readonly outcome: string; readonly inspector: string; readonly txId: string };
   /** Highest points first. */
   readonly signals: readonly Signal[];
 }
@@ -105,7 +114,7 @@ export interface PlanOptions {
 }
 
 /** The signals that are states of now, not events: `since` leaves none of them out. */
-const CURRENT: ReadonlySet<SignalKind> = new Set(['recalled_stock', 'unreceived_shipment']);
+const CURRENT: ReadonlySet<SignalKind> = new Set(['recalled_stock', 'unreceived_shipment', 'non_compliant_inspection', 'inspection_findings']);
 
 const DAY_MS = 86_400_000;
 
@@ -115,10 +124,15 @@ const DAY_MS = 86_400_000;
  */
 export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNode) => readonly (HolderView & { holding: number })[], options: PlanOptions): InspectionPlan {
   const found = new Map<string, Map<SignalKind, Evidence[]>>();
-  const since = options.since;
+  const since = options.since === undefined ? -Infinity : Date.parse(options.since);
+  /** From when a site's events count: its latest inspection, or `since` if later. */
+  const countsFrom = (participant: string): number => {
+    const last = graph.inspections.get(participant);
+    return last ? Math.max(since, Date.parse(last.inspectedAt)) : since;
+  };
   const add = (participant: string | undefined, kind: SignalKind, evidence: Evidence): void => {
     if (!participant) return;
-    if (since !== undefined && !CURRENT.has(kind) && evidence.timestamp < since) return;
+    if (!CURRENT.has(kind) && Date.parse(evidence.timestamp) < countsFrom(participant)) return;
     let signals = found.get(participant);
     if (!signals) found.set(participant, (signals = new Map()));
     const list = signals.get(kind);
@@ -170,6 +184,12 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
     add(shipped.to, 'unreceived_shipment', { message: `shipment ${shipmentId} from ${shipped.from}, shipped ${days} days before ${options.asOf}, has no recorded receipt`, shipmentId, txId: shipped.txId, timestamp: shipped.timestamp });
   }
 
+  for (const i of graph.inspections.values()) {
+    if (i.outcome !== 'non_compliant' && i.outcome !== 'minor_findings') continue;
+    const kind: SignalKind = i.outcome === 'non_compliant' ? 'non_compliant_inspection' : 'inspection_findings';
+    add(i.participant, kind, { message: `inspection ${i.inspectionId} of ${i.inspectedAt} found it ${i.outcome === 'non_compliant' ? 'non-compliant' : 'with minor findings'}`, txId: i.txId, timestamp: i.timestamp });
+  }
+
   const sites: Omit<PlannedSite, 'rank'>[] = [];
   for (const [id, kinds] of found) {
     const p = graph.participants.get(id);
@@ -181,12 +201,14 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
     });
     signals.sort((a, b) => b.points - a.points || (a.kind < b.kind ? -1 : 1));
     const score = signals.reduce((s, x) => s + x.points, 0);
-    sites.push({ participant: { id, name: p.name, role: p.role, gln: p.gln ?? '', status: p.status ?? 'active' }, score, signals });
+    const last = graph.inspections.get(id);
+    const lastInspection = last ? { lastInspection: { inspectionId: last.inspectionId, inspectedAt: last.inspectedAt, outcome: last.outcome, inspector: last.inspector, txId: last.txId } } : {};
+    sites.push({ participant: { id, name: p.name, role: p.role, gln: p.gln ?? '', status: p.status ?? 'active' }, score, ...lastInspection, signals });
   }
   sites.sort((a, b) => b.score - a.score || (a.participant.id < b.participant.id ? -1 : a.participant.id > b.participant.id ? 1 : 0));
   return {
     asOf: options.asOf,
-    ...(since !== undefined ? { since } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
     overdueDays: options.overdueDays,
     weights: SIGNAL_WEIGHTS,
     countedAtMost: COUNTED_AT_MOST,

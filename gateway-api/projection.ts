@@ -62,6 +62,10 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
     case 'RecallIssued':
     case 'RecallProgressed':
       return recalled(env.body);
+    case 'InspectionRecorded': {
+      const i = env.body.inspection;
+      return [{ type: 'inspection', inspectionId: i.inspectionId, participant: i.participant, inspectedAt: i.inspectedAt, outcome: i.outcome, inspector: i.inspector }];
+    }
     case 'EpcisCaptured': {
       const expanded = expandEpcisCaptured(env, writes); // events captured through the EPCIS interface
       return expanded ? captureFacts(expanded.body) : [];

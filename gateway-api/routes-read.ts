@@ -10,15 +10,17 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { isGtin14, isLotCode, isSerial, isSscc } from '../chaincode/gs1';
+import { ID_PATTERN } from '../chaincode/schemas';
 import { parseIdentifier } from '../chaincode/digital-link';
 import type { TransactionRecord } from '../ledger-tools/block';
 import { certificateHash } from '../ledger-tools/embedded-ledger';
-import type { Identity } from '../ledger-tools/ledger';
+import type { Identity, Ledger } from '../ledger-tools/ledger';
 import type { Caller } from './api-keys';
 import { traceStartOf, type TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
 import { inspectionPlanCsv } from './inspection-plan';
+import { decodePayload } from './routes-write';
 import { traceDot } from './trace-dot';
 import { epcFormatOf } from './epcis-query';
 import type { TraceEpcisExport } from './trace-epcis';
@@ -33,6 +35,8 @@ export interface LedgerInspector {
 /** What the read routes need. */
 export interface ReadDeps {
   readonly index: TraceIndex;
+  /** The contract's own reads, as the caller (an inspection's findings). */
+  readonly ledger?: Ledger;
   readonly inspector?: LedgerInspector;
   /** `format=epcis`: the trace's EPCIS events as an EPCISQueryDocument, its EPCs as `GS1-EPC-Format` asks. */
   readonly epcisExport?: TraceEpcisExport;
@@ -87,6 +91,13 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     } else {
       ctx.body = plan;
     }
+  });
+  // an inspection with its findings, as the contract answers the caller: a regulator, or the site inspected
+  router.get('/v1/inspections/:inspectionId', async (ctx) => {
+    const inspectionId = String(ctx.params['inspectionId']);
+    if (!new RegExp(ID_PATTERN).test(inspectionId)) throw bad('inspectionId', 'must be an ID (letters, digits, . _ : -; at most 64)');
+    if (!deps.ledger) throw new ZfcError('NOT_FOUND', 'this gateway does not read the contract');
+    ctx.body = decodePayload(await deps.ledger.evaluate('GetInspection', [JSON.stringify({ inspectionId })], (ctx.state['caller'] as Caller).identity));
   });
   // Blocks and transactions carry every write in full, captured EPCIS events included: a
   // participant reads only what it submitted itself, as the EPCIS access rule would let it.

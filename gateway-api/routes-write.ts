@@ -55,6 +55,7 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { path: '/v1/holds', tx: 'PlaceHold', summary: 'Put a lot on hold (regulator).' },
   { path: '/v1/holds/release', tx: 'ReleaseHold', summary: 'Release a hold (regulator).' },
   { path: '/v1/recalls', tx: 'IssueRecall', summary: 'Recall lots; the gateway continues the propagation until complete.' },
+  { path: '/v1/inspections', tx: 'RecordInspection', summary: 'Record an inspection of a participant\'s site and what it found (regulator); the inspection plan then counts what happened there since.' },
 ];
 
 /** What the write routes need. */

@@ -23,6 +23,7 @@ import {
   itemAsLot,
   itemSerialOf,
   type FactPosition,
+  type InspectionFact,
   type LotFact,
   type ParticipantFact,
   type ProductFact,
@@ -149,6 +150,8 @@ export class TraceGraphStore {
   private readonly unitHops = new Map<string, UnitHop[]>();
   /** Ship and receive hops of each shipment, in ledger order. */
   readonly shipments = new Map<string, HopNode[]>();
+  /** Each participant's latest inspection (by inspectedAt). */
+  readonly inspections = new Map<string, InspectionFact & FactPosition>();
   /** Lots each participant has made or received (it may hold some now), for searches by holder. */
   private readonly touched = new Map<string, Set<string>>();
 
@@ -241,6 +244,12 @@ export class TraceGraphStore {
       case 'retraction':
         for (const f of fact.facts) this.retract(f, fact);
         return;
+      case 'inspection': {
+        // the latest inspection of each site (by when it took place; a late record of an earlier one changes nothing)
+        const last = this.inspections.get(fact.participant);
+        if (!last || Date.parse(fact.inspectedAt) >= Date.parse(last.inspectedAt)) this.inspections.set(fact.participant, fact);
+        return;
+      }
     }
   }
 

@@ -209,7 +209,18 @@ export type Fact =
   | RecallFact
   | WarningFact
   | ScanFact
-  | RetractionFact;
+  | RetractionFact
+  | InspectionFact;
+
+/** A regulator's inspection of a participant's site (the findings stay on the ledger: GetInspection). */
+export interface InspectionFact {
+  readonly type: 'inspection';
+  readonly inspectionId: string;
+  readonly participant: string;
+  readonly inspectedAt: string;
+  readonly outcome: string;
+  readonly inspector: string;
+}
 
 /** A fact with its position in the ledger. */
 export type PositionedFact = Fact & FactPosition;

@@ -11,6 +11,7 @@
  *   U|sscc|seq       a custody step of a logistic unit as a whole (loaded after A|: the graph
  *                    gives one hop to each lot the unit carried, so it needs the packings first)
  *   P|id|seq         a participant                        G|gtin      a product
+ *   V|id|seq         a regulator's inspection of a participant's site
  *   W|seq            a warning                            M|checkpoint the last applied ledger position
  *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
  *   D|code           where and when an item's code was last scanned anonymously (recent points)
@@ -113,7 +114,7 @@ const LOAD_BATCH = 4096;
  * Prefixes loaded into memory, in an order where each depends only on the ones before (item
  * serials first: a captured item resolves to the lot the ledger commissioned it under).
  */
-const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'U|', 'X|', 'W|', 'S|', 'Z|'] as const;
+const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'U|', 'X|', 'W|', 'S|', 'V|', 'Z|'] as const;
 
 /**
  * A hop's stored value: what its key (`H|gtin|lot|seq`) does not hold, as a list — kind, from,
@@ -187,6 +188,8 @@ export function factOps(f: PositionedFact): Op[] {
       return [put(`S|${lk(f.lotRef)}|${f.seq}`)];
     case 'retraction':
       return [put(`Z|${f.seq}`)];
+    case 'inspection':
+      return [put(`V|${enc(f.participant)}|${f.seq}`)];
   }
 }
 

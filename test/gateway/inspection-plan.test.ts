@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { call, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
 import { COUNTED_AT_MOST, SIGNAL_WEIGHTS } from '../../gateway-api/inspection-plan';
+import { startGateway } from '../../gateway-api/server';
 
 const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const LEAF = withCheck('0695000000301');
@@ -152,10 +153,10 @@ describe('gateway: the inspection plan', function () {
     expect(r.status).to.equal(200);
     expect(r.headers.get('content-type')).to.match(/^text\/csv/);
     const lines = r.text.split('\r\n');
-    expect(lines[0]).to.equal('rank,participant,name,role,gln,status,score,failed_test,recall_origin,material_balance,recalled_stock,untested_shipped,unreceived_shipment,reasons');
-    expect(lines[1]).to.match(new RegExp(`^1,farm-b,Anji Farm,producer,${gln(62)},active,225,6,0,0,1,0,0,"failed_test: test T-B1 of lot ${LEAF2}/B-1 failed`));
+    expect(lines[0]).to.equal('rank,participant,name,role,gln,status,score,failed_test,non_compliant_inspection,recall_origin,material_balance,recalled_stock,untested_shipped,inspection_findings,unreceived_shipment,reasons');
+    expect(lines[1]).to.match(new RegExp(`^1,farm-b,Anji Farm,producer,${gln(62)},active,225,6,0,0,0,1,0,0,0,"failed_test: test T-B1 of lot ${LEAF2}/B-1 failed`));
     const shop = lines.find((l) => l.startsWith('5,shop,'));
-    expect(shop).to.match(new RegExp(`^5,shop,"'=HYPERLINK\\(""https://evil\\.example"",""West Lake""\\)",retailer,${gln(66)},active,10,0,0,0,0,0,1,"unreceived_shipment: shipment SH-3 from dist, shipped 8 days before `));
+    expect(shop).to.match(new RegExp(`^5,shop,"'=HYPERLINK\\(""https://evil\\.example"",""West Lake""\\)",retailer,${gln(66)},active,10,0,0,0,0,0,0,0,1,"unreceived_shipment: shipment SH-3 from dist, shipped 8 days before `));
   });
 
   it('is for regulators only, and refuses bad parameters with the field named', async () => {
@@ -172,5 +173,47 @@ describe('gateway: the inspection plan', function () {
       const r = await plan(query);
       expect([r.status, r.body?.error?.code, r.body?.error?.details?.field], query).to.deep.equal([400, 'INVALID_ARGUMENT', field]);
     }
+  });
+
+  it('counts at each site only what happened since its latest inspection, and what that inspection found', async () => {
+    const refusedToShop = await call(base, 'POST', '/v1/inspections', { key: keys['shop'] as string, body: { inspectionId: 'INS-X', participant: 'dist', inspectedAt: new Date().toISOString(), outcome: 'compliant' } });
+    expect([refusedToShop.status, refusedToShop.body.error.code]).to.deep.equal([403, 'FORBIDDEN']);
+    await post('samr', '/v1/inspections', { inspectionId: 'INS-B', participant: 'farm-b', inspectedAt: new Date().toISOString(), outcome: 'compliant' });
+    const findings = 'no cleaning records for the roasting line; yield records kept on loose paper';
+    const inspectedProc = new Date().toISOString();
+    const recorded = await post('samr', '/v1/inspections', { inspectionId: 'INS-P', participant: 'proc', inspectedAt: inspectedProc, outcome: 'non_compliant', findings });
+    // a later inspection of farm-b stands for it; the record, made later, of an earlier inspection of proc does not
+    await post('samr', '/v1/inspections', { inspectionId: 'INS-B2', participant: 'farm-b', inspectedAt: new Date().toISOString(), outcome: 'minor_findings', findings: 'hold signs missing' });
+    await post('samr', '/v1/inspections', { inspectionId: 'INS-P0', participant: 'proc', inspectedAt: new Date(Date.parse(inspectedProc) - 3_600_000).toISOString(), outcome: 'compliant' });
+    const r = await plan();
+    const byId = new Map((r.body.sites as (Site & { lastInspection?: Record<string, string> })[]).map((s) => [s.participant.id, s]));
+    // farm-b's six failed tests were before the inspection; the lot they put on hold is still in its store
+    expect(byId.get('farm-b')?.signals.map((x) => [x.kind, x.points])).to.deep.equal([['recalled_stock', SIGNAL_WEIGHTS.recalled_stock], ['inspection_findings', SIGNAL_WEIGHTS.inspection_findings]]);
+    expect(byId.get('farm-b')?.lastInspection).to.include({ inspectionId: 'INS-B2', outcome: 'minor_findings', inspector: 'samr' });
+    // proc: its warning and its untested release are behind it; what the inspection found is not
+    const proc = byId.get('proc');
+    expect(proc?.signals.map((x) => [x.kind, x.points])).to.deep.equal([['non_compliant_inspection', SIGNAL_WEIGHTS.non_compliant_inspection], ['recalled_stock', SIGNAL_WEIGHTS.recalled_stock]]);
+    expect(proc?.lastInspection).to.deep.equal({ inspectionId: 'INS-P', inspectedAt: inspectedProc, outcome: 'non_compliant', inspector: 'samr', txId: recorded.body.txId });
+    expect((r.body.sites as Site[]).map((s) => s.participant.id)).to.deep.equal(['proc', 'farm-a', 'farm-b', 'dist']);
+    // the findings: the regulator and the site read them; another participant is told there is no such inspection
+    const own = await call(base, 'GET', '/v1/inspections/INS-P', { key: keys['proc'] as string });
+    expect([own.status, own.body.findings, own.body.outcome]).to.deep.equal([200, findings, 'non_compliant']);
+    const other = await call(base, 'GET', '/v1/inspections/INS-P', { key: keys['dist'] as string });
+    expect([other.status, other.body.error.code]).to.deep.equal([404, 'INSPECTION_NOT_FOUND']);
+    const badId = await call(base, 'GET', '/v1/inspections/INS%7C%00', { key: keys['samr'] as string });
+    expect([badId.status, badId.body.error.details.field]).to.deep.equal([400, 'inspectionId']);
+  });
+
+  it('gives the same plan after a restart (the index read back from level) and after a rebuild from the ledger', async () => {
+    const query = `?asOf=${encodeURIComponent('2030-01-01T00:00:00Z')}`;
+    const before = await plan(query);
+    expect(before.status, before.text).to.equal(200);
+    expect((before.body.sites as (Site & { lastInspection?: unknown })[]).filter((s) => s.lastInspection).map((s) => s.participant.id).sort()).to.deep.equal(['farm-b', 'proc']);
+    await t.gw.close();
+    t = { ...t, gw: await startGateway(t.config) };
+    base = t.gw.url;
+    expect((await plan(query)).body, 'read back from level').to.deep.equal(before.body);
+    await t.gw.index.rebuild(t.gw.ledger);
+    expect((await plan(query)).body, 'rebuilt from the ledger').to.deep.equal(before.body);
   });
 });
