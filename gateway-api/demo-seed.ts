@@ -173,4 +173,9 @@ async function runChain(submitAs: SubmitAs, now: Date): Promise<void> {
   for (let i = 0; i < 100 && (answer as { body?: { recall?: { status?: string } } }).body?.recall?.status === 'propagating'; i++) {
     answer = await submitAs('zj-samr', 'ContinueRecall', { recallId: 'RC-2026-001' });
   }
+  // the regulator's first visit after the recall: the shop has taken the tea off its shelves, but kept no withdrawal log
+  await submitAs('zj-samr', 'RecordInspection', {
+    inspectionId: 'INS-2026-001', participant: 'westlake-market', inspectedAt: now.toISOString(), outcome: 'minor_findings',
+    findings: '召回茶叶已下架，未做下架记录 Recalled tea off the shelves; no withdrawal log kept',
+  });
 }

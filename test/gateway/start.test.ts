@@ -48,6 +48,14 @@ describe('gateway: zfc start with demo data', function () {
       expect([refused.status, refused.body.error.code]).to.deep.equal([409, 'LOT_RECALLED']);
       const sold = await call(u, 'POST', '/v1/scans', { key: keys.retailer, body: { kind: 'sale', gtin: DEMO.tea, serial: 'A00009', location: { gln: DEMO.shopGln } } });
       expect(sold.status, sold.text).to.equal(201);
+      // the regulator's plan: the shop still holds recalled tea, and its inspection found no withdrawal log
+      const plan = await call(u, 'GET', '/v1/inspections/plan', { key: keys.regulator });
+      const shop = (plan.body.sites as { participant: { gln: string }; lastInspection?: unknown; signals: { kind: string }[] }[]).find((x) => x.participant.gln === DEMO.shopGln);
+      expect(shop?.lastInspection).to.include({ inspectionId: 'INS-2026-001', outcome: 'minor_findings' });
+      expect(shop?.signals.map((x) => x.kind)).to.have.members(['recalled_stock', 'inspection_findings']);
+      const inspection = await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.retailer });
+      expect([inspection.status, inspection.body.findings]).to.deep.equal([200, '召回茶叶已下架，未做下架记录 Recalled tea off the shelves; no withdrawal log kept']);
+      expect((await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.distributor })).status, 'another site\'s inspection').to.equal(404);
 
       const png = await fetch(`${u}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
       expect(png.status).to.equal(200);
