@@ -15,13 +15,12 @@ import { ZfcError } from '../../chaincode/errors';
 import { CompanyPrefixes, parsePrefixTable } from '../../gateway-api/company-prefixes';
 import { ConfigError, loadConfig } from '../../gateway-api/config';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { objectEvent } from './fixtures';
 
 type Json = Record<string, unknown>;
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const SHOP = gln(81);
 /** A company no identifier was captured of as a URN, and that the table does not list. */
 const UNKNOWN_ITEM = `https://id.gs1.org/01/${withCheck('0401234500000')}/21/U1`;

@@ -6,12 +6,11 @@
  */
 import { expect } from 'chai';
 import { itemUri, lotUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
-import { call, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { call, gln, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient, traceIndexed } from './api-client';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const RICE = withCheck('0695000000301');
 const urn = (uri: string): string => toEpcUrn(uri, 7);
 const elsewhere = (uri: string): string => uri.replace('https://id.gs1.org', 'https://shop.example.cn/dl');

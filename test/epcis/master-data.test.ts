@@ -13,13 +13,12 @@ import { expect } from 'chai';
 import { glnUri, toEpcUrn } from '../../chaincode/digital-link';
 import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { startGateway } from '../../gateway-api/server';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { gln, removeDir, startTestGateway, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 import { startCallbackReceiver, type CallbackReceiver } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 
 type Json = Record<string, unknown>;
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const BIZ_LOCATION = 'urn:epcglobal:epcis:vtype:BusinessLocation';
 const READ_POINT = 'urn:epcglobal:epcis:vtype:ReadPoint';
 const NAME = 'urn:epcglobal:cbv:mda#name';

@@ -6,10 +6,9 @@
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { EVENT_NAMES } from '../../chaincode/events';
-import { call, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { call, gln, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const TEA = withCheck('0695000000707');
 
 describe('EPCIS as the gateway mounts it', function () {

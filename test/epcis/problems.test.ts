@@ -5,10 +5,9 @@
  * each error of a failed capture job. The rest of the gateway keeps its plain JSON errors.
  */
 import { expect } from 'chai';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { documentOf, objectEvent } from './fixtures';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 
 describe('EPCIS errors as RFC 7807 problems of the standard\'s exception types', function () {
   this.timeout(60_000);

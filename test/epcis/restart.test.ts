@@ -15,13 +15,12 @@ import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 import { until } from '../until';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const OIL = withCheck('0695000000615');
 const TOKEN = 'corner-shop-signing-token-42';
 

@@ -11,13 +11,12 @@ import { expect } from 'chai';
 import { openLedger } from '../../gateway-api/ledger-factory';
 import { startGateway } from '../../gateway-api/server';
 import type { Identity } from '../../ledger-tools/ledger';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, gln, removeDir, startTestGateway, type Reply, type TestGateway } from '../gateway/support';
 import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { eventIDsOf, signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent } from './fixtures';
 import { until } from '../until';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const TOKEN = 'mill-five-signing-token-0042';
 const id = (n: number): string => `urn:uuid:3f0c9d4e-1b2a-4c5d-8e9f-50000000${String(n).padStart(4, '0')}`;
 const shipping = (n: number): Record<string, unknown> => objectEvent(n, { eventID: id(n), bizStep: 'shipping' });

@@ -11,12 +11,11 @@
  */
 import { expect } from 'chai';
 import { startGateway } from '../../gateway-api/server';
-import { call, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { eventIDsOf, signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { documentOf, objectEvent, officialSchema } from './fixtures';
 import { until } from '../until';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const TOKEN = 'mill-eight-signing-token-0808';
 const id = (n: number): string => `urn:uuid:6a1d2e3f-4b5c-4d6e-8f70-80000000${String(n).padStart(4, '0')}`;
 const shipping = (n: number): Record<string, unknown> => objectEvent(800 + n, { eventID: id(n), bizStep: 'shipping' });

@@ -8,14 +8,13 @@
  */
 import { expect } from 'chai';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
-import { call, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
+import { call, gln, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { ZFC_EPCIS_NAMESPACE } from '../../chaincode/epcis-event';
 import { epcisDocumentFromXml } from '../../gateway-api/epcis-xml';
 import { signedWith, startCallbackReceiver, type CallbackReceiver, type Delivery } from './callback-receiver';
 import { officialSchema } from './fixtures';
 import { startEpcisFront, type EpcisFront } from './gateway-front';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const OIL = withCheck('0695000000608');
 const TOKEN = 'shop-secret-token-0123456789';
 

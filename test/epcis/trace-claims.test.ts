@@ -10,10 +10,9 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { gln, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import { ApiClient, traceIndexed } from './api-client';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const COCOA = withCheck('0695000000950');
 
 describe('EPCIS capture: who made a lot, when several captures claim it', function () {

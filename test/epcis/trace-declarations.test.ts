@@ -11,11 +11,10 @@
 import { expect } from 'chai';
 import { itemUri, lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { gln, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import type { TraceGraph } from '../../gateway-api/trace-model';
 import { ApiClient, traceIndexed } from './api-client';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const RICE = withCheck('0695000000810');
 const MEAL = withCheck('0695000000820');
 const TEA = withCheck('0695000000830');

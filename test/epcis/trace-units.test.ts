@@ -11,11 +11,10 @@
 import { expect } from 'chai';
 import { lotUri, partyUri, ssccUri, toEpcUrn } from '../../chaincode/digital-link';
 import { startGateway } from '../../gateway-api/server';
-import { removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { gln, removeDir, startTestGateway, withCheck, type TestGateway } from '../gateway/support';
 import type { TraceGraph } from '../../gateway-api/trace-model';
 import { ApiClient, traceIndexed } from './api-client';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const APPLES = withCheck('0695000000710');
 const PEARS = withCheck('0695000000720');
 const JUICE = withCheck('0695000000730');

@@ -20,7 +20,7 @@ import { ZfcError } from '../../chaincode/errors';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
 import { serveEpcisSockets } from '../../gateway-api/epcis-websocket';
 import type { Identity } from '../../ledger-tools';
-import { startTestGateway, withCheck, type TestGateway } from '../gateway/support';
+import { gln, startTestGateway, type TestGateway } from '../gateway/support';
 import { ApiClient } from './api-client';
 import { openProjectionWorld, type ProjectionWorld } from './projection-world';
 import { documentOf, objectEvent } from './fixtures';
@@ -72,7 +72,6 @@ async function refused(attempt: Promise<Subscriber>): Promise<{ status: number; 
 /** The events of every document a subscriber was sent, by their EPC. */
 const epcsOf = (s: Subscriber): string[] => s.docs.flatMap((d) => (d['epcisBody'].queryResults.resultsBody.eventList as Array<{ epcList: string[] }>).flatMap((e) => e.epcList));
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const item = (n: number): string => `https://id.gs1.org/01/10614141073464/21/WS${n}`;
 const urnOf = (n: number): string => `urn:epc:id:sgtin:0614141.107346.WS${n}`;
 

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
-import { call, startTestGateway, withCheck, type TestGateway } from './support';
+import { call, gln, startTestGateway, withCheck, type TestGateway } from './support';
 import { loadConfig, ConfigError } from '../../gateway-api/config';
 import { startGateway } from '../../gateway-api/server';
 import { initialiseRegulator } from '../../gateway-api/bootstrap';
@@ -14,7 +14,6 @@ import { TraceIndex } from '../../gateway-api/trace-index';
 import { projectEvent } from '../../gateway-api/projection';
 import * as path from 'node:path';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const GTIN = withCheck('0695000000301');
 
 describe('gateway: hostile input, idempotency, operations, restart', function () {

@@ -5,11 +5,10 @@
  * receipt judged at `asOf`; the count cap; CSV that a spreadsheet cannot run; and the refusals.
  */
 import { expect } from 'chai';
-import { call, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
+import { call, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
 import { COUNTED_AT_MOST, SIGNAL_WEIGHTS } from '../../gateway-api/inspection-plan';
 import { startGateway } from '../../gateway-api/server';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const LEAF = withCheck('0695000000301');
 const LEAF2 = withCheck('0695000000302');
 const TEA = withCheck('0695000000303');

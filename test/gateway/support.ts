@@ -18,6 +18,9 @@ export function withCheck(body: string): string {
   return body + String(gs1CheckDigit(body));
 }
 
+/** The `n`th test GLN (695000000001 is the test regulator's). */
+export const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
+
 /** A running test gateway and the regulator's key. */
 export interface TestGateway {
   readonly gw: RunningGateway;
@@ -38,7 +41,7 @@ export async function startTestGateway(dir?: string, env: Record<string, string>
   const data = dir ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-gw-')));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ZFC_DATA: data, RATE_LIMIT: '100000', RATE_BURST: '100000', ...env });
   const gw = await startGateway(config);
-  const reg = await initialiseRegulator(gw, { id: 'samr', name: 'Market Regulator', licence: 'REG-1', gln: withCheck('695000000001') });
+  const reg = await initialiseRegulator(gw, { id: 'samr', name: 'Market Regulator', licence: 'REG-1', gln: gln(1) });
   return { gw, dir: data, config, regulatorKey: reg.key, stop: stopTestGateway };
 }
 

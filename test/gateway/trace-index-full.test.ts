@@ -15,11 +15,10 @@ import { projectEvent } from '../../gateway-api/projection';
 import { mountPublicParts } from '../../gateway-api/public-parts';
 import { startGateway } from '../../gateway-api/server';
 import { TraceIndex } from '../../gateway-api/trace-index';
-import { call, fullCollection, metric, removeDir, startTestGateway, withCheck, type TestGateway } from './support';
+import { call, fullCollection, gln, metric, removeDir, startTestGateway, withCheck, type TestGateway } from './support';
 import { expectCode } from '../chaincode/support';
 import { until } from '../until';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const GTIN = withCheck('0695000000318');
 const lot = (code: string): Record<string, unknown> => ({ gtin: GTIN, lot: code, quantity: 10, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(21) } });
 

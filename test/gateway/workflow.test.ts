@@ -5,13 +5,12 @@
  * the shop's till; and the index rebuilt from the ledger gives identical traces.
  */
 import { expect } from 'chai';
-import { call, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
+import { call, gln, startTestGateway, withCheck, type TestGateway, type Reply } from './support';
 import { decodePayload } from '../../gateway-api/routes-write';
 import { transactionHash, verifyMerkleProof } from '../../ledger-tools';
 import { importNetworkIdentities } from '../../gateway-api/network-identities';
 import Ajv from 'ajv';
 
-const gln = (n: number): string => withCheck(`69500000${String(n).padStart(4, '0')}`);
 const LEAF = withCheck('0695000000101');
 const LEAF2 = withCheck('0695000000103');
 const TEA = withCheck('0695000000202');
