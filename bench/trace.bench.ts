@@ -13,6 +13,7 @@ import { TraceIndex, factSeq } from '../gateway-api/trace-index';
 import type { Fact, PositionedFact, TraceGraph } from '../gateway-api/trace-model';
 import { buildChain, prng, type ChainEvent } from './trace-chain';
 import { SqliteTrace, type SqlTrace } from './trace-sqlite';
+import { median } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_TRACE_EVENTS'] ?? 1_000_000);
@@ -179,7 +180,7 @@ function medianMs(fn: () => unknown): number {
     fn();
     ms.push(performance.now() - t);
   }
-  return ms.sort((a, b) => a - b)[2] as number;
+  return median(ms);
 }
 
 function avg(xs: readonly number[]): number {

@@ -51,6 +51,7 @@ import { answerPrefixes } from './epcis-store';
 import { parseSchedule, type QuerySchedule, type Schedule } from './epcis-schedule';
 import { queryDocumentXml, type XmlForm } from './epcis-xml-write';
 import type { Lookup } from './public-address';
+import { utcInstantOf } from './rfc3339';
 
 /** A named query. */
 export interface NamedQuery {
@@ -286,13 +287,11 @@ function countOf(items: Iterable<{ readonly owner: string }>, owner: string): nu
   return n;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
-
 /** A client's initialRecordTime in the canonical UTC form records carry (`toISOString`). */
 function recordTimeOf(value: unknown): string {
-  const t = typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(t)) throw bad('/initialRecordTime', 'must be a date and time with its offset (RFC 3339), such as 2026-03-01T00:00:00Z');
-  return new Date(t).toISOString();
+  const t = utcInstantOf(value);
+  if (t === undefined) throw bad('/initialRecordTime', 'must be a date and time with its offset (RFC 3339), such as 2026-03-01T00:00:00Z');
+  return t;
 }
 
 /** How a subscription reports: streaming, or on a schedule (exactly one, as the standard requires). */

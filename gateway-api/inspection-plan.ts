@@ -149,9 +149,9 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
     }
     if (node.status === 'recalled' || node.status === 'on_hold') {
       const what = node.status === 'recalled' ? 'recalled' : 'on hold';
+      const recall = node.recallId ? graph.recalls.get(node.recallId) : undefined;
       for (const h of holdingsOf(node)) {
         if (h.holding <= 0) continue;
-        const recall = node.recallId ? graph.recalls.get(node.recallId) : undefined;
         add(h.participant, 'recalled_stock', { message: `holds ${h.holding} ${h.unit} of lot ${name(node.ref)}, ${what}${node.recallId ? ` (recall ${node.recallId})` : ''}`, lot: node.ref, ...(node.recallId ? { recallId: node.recallId } : {}), ...(recall ? { txId: recall.txId } : {}), timestamp: node.statusAt });
       }
     }
@@ -175,12 +175,13 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
     add(by, 'material_balance', { message: w.lotRef ? `lot ${name(w.lotRef)}: ${w.message}` : w.message, ...(w.lotRef ? { lot: w.lotRef } : {}), txId: w.txId, timestamp: w.timestamp });
   }
 
-  const due = Date.parse(options.asOf) - options.overdueDays * DAY_MS;
+  const asOf = Date.parse(options.asOf);
+  const due = asOf - options.overdueDays * DAY_MS;
   for (const [shipmentId, hops] of graph.shipments) {
     if (hops.some((h) => h.view.kind === 'receive')) continue;
     const shipped = hops.find((h) => h.view.kind === 'ship')?.view;
     if (!shipped || Date.parse(shipped.timestamp) > due) continue;
-    const days = Math.floor((Date.parse(options.asOf) - Date.parse(shipped.timestamp)) / DAY_MS);
+    const days = Math.floor((asOf - Date.parse(shipped.timestamp)) / DAY_MS);
     add(shipped.to, 'unreceived_shipment', { message: `shipment ${shipmentId} from ${shipped.from}, shipped ${days} days before ${options.asOf}, has no recorded receipt`, shipmentId, txId: shipped.txId, timestamp: shipped.timestamp });
   }
 

@@ -20,6 +20,7 @@ import { traceStartOf, type TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
 import { inspectionPlanCsv } from './inspection-plan';
+import { utcInstantOf } from './rfc3339';
 import { decodePayload } from './routes-write';
 import { traceDot } from './trace-dot';
 import { epcFormatOf } from './epcis-query';
@@ -196,12 +197,12 @@ function query(ctx: Context, allowed: readonly string[]): Record<string, string 
   return out;
 }
 
-/** A date-time parameter (ISO 8601 with a zone) as UTC ISO text, if given. */
+/** A date-time parameter (RFC 3339) as UTC ISO text, if given. */
 function instant(q: Record<string, string | undefined>, field: string): string | undefined {
-  const v = q[field];
-  if (v === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) throw bad(field, 'must be an ISO 8601 date and time with a zone, such as 2026-03-01T00:00:00Z');
-  return new Date(v).toISOString();
+  if (q[field] === undefined) return undefined;
+  const t = utcInstantOf(q[field]);
+  if (t === undefined) throw bad(field, 'must be an ISO 8601 date and time with a zone, such as 2026-03-01T00:00:00Z');
+  return t;
 }
 
 function definedOnly(q: Record<string, string | undefined>, keys: readonly string[]): Record<string, string> {
