@@ -10,10 +10,22 @@ import type { LotDetail, TraceIndex } from './trace-index';
 
 const MAX_PATH = 24;
 
-/** Splits "龙井绿茶 Longjing green tea" into its Chinese and English parts. */
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
+/** Whether a word starts English text: two Latin letters, and not a unit after a number (`250 g`, `5 kg` stay with the Chinese). */
+const startsEnglish = (word: string, before: string): boolean => /^[A-Za-z]{2}/.test(word) && !(/\d$/.test(before) && /^[a-z]{1,3}$/.test(word));
+
+/**
+ * Splits "龙井绿茶 250 g Longjing green tea 250 g" into its Chinese and English parts: the English
+ * begins at the first word of two Latin letters after the first Chinese one, a quantity's unit
+ * excepted. Text that is not of that form is shown as recorded in both.
+ */
 export function localText(text: string): LocalText {
-  const m = /^([^A-Za-z]*[\u3400-\u9fff\uf900-\ufaff][^A-Za-z]*?)\s+([A-Za-z].*)$/u.exec(text);
-  return m ? { zh: (m[1] as string).trim(), en: (m[2] as string).trim() } : { zh: text, en: text };
+  const words = text.trim().split(/\s+/u);
+  const firstChinese = words.findIndex((w) => CJK.test(w));
+  if (firstChinese < 0 || words.slice(0, firstChinese).some((w) => /[A-Za-z]/.test(w))) return { zh: text, en: text };
+  const english = words.findIndex((w, i) => i > firstChinese && startsEnglish(w, words[i - 1] as string));
+  if (english < 0) return { zh: text, en: text };
+  return { zh: words.slice(0, english).join(' '), en: words.slice(english).join(' ') };
 }
 
 /** A {@link ResolverSource} over the trace index. */
