@@ -5,7 +5,7 @@
  * languages; anything else is shown as recorded in both.
  */
 import { ZfcError } from '../chaincode/errors';
-import type { HopView, LocalText, LotView, ItemView, PartyView, ProductView, ResolverSource, TestView } from '../qr-service';
+import type { HopView, InspectionOutcome, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, ResolverSource, TestView } from '../qr-service';
 import type { LotDetail, TraceIndex } from './trace-index';
 
 const MAX_PATH = 24;
@@ -70,7 +70,19 @@ export class IndexResolverSource implements ResolverSource {
 
   private party(id: string): PartyView {
     const p = this.index.participant(id);
-    return { name: localText(p.name), ...(p.gln ? { gln: p.gln } : {}) };
+    const inspection = this.inspection(id);
+    return { name: localText(p.name), ...(p.gln ? { gln: p.gln } : {}), ...(inspection ? { inspection } : {}) };
+  }
+
+  /**
+   * A site's latest official inspection as the public sees it (outcome, date, authority), as
+   * regulators publish inspection results at the premises; the findings stay with the regulator
+   * and the site (GetInspection).
+   */
+  private inspection(id: string): InspectionView | undefined {
+    const i = this.index.latestInspection(id);
+    if (!i || !isOutcome(i.outcome)) return undefined;
+    return { outcome: i.outcome, date: i.inspectedAt.slice(0, 10), authority: localText(this.index.participant(i.inspector).name) };
   }
 
   /** Where the lot's raw materials come from: its own origin, or its origin lots' for a processed lot. */
@@ -135,6 +147,12 @@ export class IndexResolverSource implements ResolverSource {
     }
     return steps.slice(0, MAX_PATH);
   }
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set<InspectionOutcome>(['compliant', 'minor_findings', 'non_compliant']);
+
+function isOutcome(v: string): v is InspectionOutcome {
+  return OUTCOMES.has(v);
 }
 
 function verdict(v: string): 'pass' | 'fail' | 'pending' {

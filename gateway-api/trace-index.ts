@@ -697,6 +697,16 @@ export class TraceIndex {
     return this.graph.participantView(id);
   }
 
+  /**
+   * A site's latest inspection (by when it took place), as the public may see it: when, by whom
+   * and its outcome; the findings stay on the ledger (GetInspection).
+   */
+  latestInspection(participant: string): { inspectionId: string; inspectedAt: string; outcome: string; inspector: string } | undefined {
+    this.available();
+    const i = this.graph.inspections.get(participant);
+    return i ? { inspectionId: i.inspectionId, inspectedAt: i.inspectedAt, outcome: i.outcome, inspector: i.inspector } : undefined;
+  }
+
   /** A product's name, if known. */
   productName(gtin: string): string | undefined {
     this.available();

@@ -8,7 +8,7 @@ import { escapeHtml } from './html';
 import type { Language } from './language';
 import { phrase, type PhraseKey } from './page-text';
 import type { Resolution } from './resolution';
-import type { HopView, LocalText, LotView, PartyView, TestView } from './resolver-source';
+import type { HopView, InspectionOutcome, LocalText, LotView, PartyView, TestView } from './resolver-source';
 
 /** What the page needs besides the resolution. */
 export interface PageContext {
@@ -32,6 +32,7 @@ h2{margin:0 0 .5rem;font-size:1.1rem}.alert{background:#b00020;color:#fff;border
 .verdict{float:right;font-weight:700;padding:0 .5rem;border-radius:.4rem}.pass .verdict{color:#1f6f43;background:#e3f4e8}.fail .verdict{color:#fff;background:#b00020}
 .pending .verdict{color:#5f4300;background:#ffecb3}small{color:#5f6368;display:block}.path li{position:relative;padding:0 0 .9rem 1.4rem;border-left:2px solid #1f6f43;margin-left:.4rem}
 .path li:last-child{border-left-color:transparent}.path li::before{content:"";position:absolute;left:-.45rem;top:.3rem;width:.7rem;height:.7rem;border-radius:50%;background:#1f6f43}
+.insp{font-weight:700;padding:0 .4rem;border-radius:.4rem}.insp.compliant{color:#1f6f43;background:#e3f4e8}.insp.minor_findings{color:#5f4300;background:#ffecb3}.insp.non_compliant{color:#fff;background:#b00020}
 .role{font-weight:700}time{white-space:nowrap}footer{margin:1rem;color:#5f6368;font-size:.85rem;text-align:center}`;
 
 function loc(text: LocalText | undefined, lang: Language): string {
@@ -54,6 +55,20 @@ function fact(key: PhraseKey, value: string, lang: Language): string {
 
 function party(p: PartyView | undefined, lang: Language): string {
   return p === undefined ? '' : escapeHtml(loc(p.name, lang));
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set<InspectionOutcome>(['compliant', 'minor_findings', 'non_compliant']);
+
+/**
+ * A party's latest official inspection, as regulators publish results at the premises: its
+ * outcome (coloured like a test verdict), date and authority; nothing for none, or for an
+ * outcome the page has no words for.
+ */
+function inspection(p: PartyView | undefined, lang: Language): string {
+  const i = p?.inspection;
+  if (i === undefined || !OUTCOMES.has(i.outcome)) return '';
+  const by = i.authority === undefined ? '' : ` · ${escapeHtml(loc(i.authority, lang))}`;
+  return `<span class="insp ${i.outcome}">${t(i.outcome, lang)}</span> ${date(i.date)}${by}`;
 }
 
 function alert(lot: LotView | undefined, lang: Language): string {
@@ -82,6 +97,7 @@ function facts(res: Resolution, lang: Language): string {
   const serial = res.identifier.serial ?? '';
   const rows = fact('producer', party(lot?.producer ?? p.producer, lang), lang)
     + fact('licence', escapeHtml((lot?.producer ?? p.producer).licence ?? ''), lang)
+    + fact('inspection', inspection(lot?.producer ?? p.producer, lang), lang)
     + fact('brand', escapeHtml(loc(p.brand, lang)), lang)
     + fact('origin', escapeHtml(loc(lot?.origin, lang)), lang)
     + fact('productionDate', date(lot?.productionDate), lang)
@@ -113,7 +129,9 @@ function tests(lot: LotView | undefined, lang: Language): string {
 
 function hop(h: HopView, lang: Language): string {
   const place = h.place === undefined ? '' : ` · ${escapeHtml(loc(h.place, lang))}`;
-  return `<li><span class="role">${t(`${h.role}_role`, lang)}</span> ${party(h.party, lang)}${place}<small>${date(h.date)}</small></li>`;
+  const inspected = inspection(h.party, lang);
+  const line = inspected === '' ? '' : `<small class="inspected">${t('inspectedLine', lang)}${inspected}</small>`;
+  return `<li><span class="role">${t(`${h.role}_role`, lang)}</span> ${party(h.party, lang)}${place}<small>${date(h.date)}</small>${line}</li>`;
 }
 
 function path(lot: LotView | undefined, lang: Language): string {

@@ -18,7 +18,7 @@ export { labelRequest, type LabelInput, type LabelRequest, type SerialRange } fr
 export { writeLabelSheet, LABELS_PER_PAGE, LABEL_LAYOUT, type LabelSheetOptions, type LabelSheetSummary } from './label-sheet';
 export { createLabelRouter, createQrRouter } from './qr-router';
 export type {
-  CertificationView, HopView, ItemView, ItemWarning, LocalText, LotStatus, LotView, PartyView, ProductView, ResolverSource, TestView,
+  CertificationView, HopView, InspectionOutcome, InspectionView, ItemView, ItemWarning, LocalText, LotStatus, LotView, PartyView, ProductView, ResolverSource, TestView,
 } from './resolver-source';
 export { lookUp, type Resolution, type ResolvedLevel } from './resolution';
 export { linkset, LINK_TYPES, type ServedLinkType } from './linkset';

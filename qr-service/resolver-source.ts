@@ -10,12 +10,28 @@ export interface LocalText {
   readonly en: string;
 }
 
+/**
+ * The outcome of an official inspection, in the words of China's food inspection results
+ * (符合 / 基本符合 / 不符合): compliant, minor findings, non-compliant.
+ */
+export type InspectionOutcome = 'compliant' | 'minor_findings' | 'non_compliant';
+
+/** A site's latest official inspection, as published to the public: when, by whom, and its outcome (never the findings). */
+export interface InspectionView {
+  readonly outcome: InspectionOutcome;
+  /** ISO date it took place. */
+  readonly date: string;
+  readonly authority?: LocalText;
+}
+
 /** A company or authority. */
 export interface PartyView {
   readonly name: LocalText;
   readonly gln?: string;
   readonly licence?: string;
   readonly address?: LocalText;
+  /** Its site's latest official inspection, when it has had one. */
+  readonly inspection?: InspectionView;
 }
 
 /** One test of a lot. */

@@ -50,7 +50,7 @@ describe('gateway: zfc start with demo data', function () {
       expect(sold.status, sold.text).to.equal(201);
       // the regulator's plan: the shop still holds recalled tea, and its inspection found no withdrawal log
       const plan = await call(u, 'GET', '/v1/inspections/plan', { key: keys.regulator });
-      const shop = (plan.body.sites as { participant: { gln: string }; lastInspection?: unknown; signals: { kind: string }[] }[]).find((x) => x.participant.gln === DEMO.shopGln);
+      const shop = (plan.body.sites as { participant: { gln: string }; lastInspection?: { inspectedAt: string }; signals: { kind: string }[] }[]).find((x) => x.participant.gln === DEMO.shopGln);
       expect(shop?.lastInspection).to.include({ inspectionId: 'INS-2026-001', outcome: 'minor_findings' });
       expect(shop?.signals.map((x) => x.kind)).to.have.members(['recalled_stock', 'inspection_findings']);
       const inspection = await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.retailer });
@@ -64,6 +64,11 @@ describe('gateway: zfc start with demo data', function () {
       const html = await page.text();
       expect(page.status).to.equal(200);
       expect(html).to.include('请勿食用');
+      // the shop's inspection, on its step of the path as regulators publish results: outcome, date, authority; never the findings
+      const published = /<small class="inspected">监督检查：<span class="insp minor_findings">基本符合<\/span> <time>(\d{4}-\d{2}-\d{2})<\/time> · 浙江省市场监管局<\/small>/.exec(html);
+      expect(published?.[1], 'the shop\'s inspection on the page').to.equal(shop?.lastInspection?.inspectedAt.slice(0, 10));
+      expect(html.match(/class="inspected"/g), 'only the inspected shop').to.have.length(1);
+      expect(html).to.not.include('未做下架记录');
       const json = await call(u, 'GET', `/01/${DEMO.tea}/10/${DEMO.teaLot}`, { headers: { accept: 'application/json' } });
       expect(json.status, json.text).to.equal(200);
 

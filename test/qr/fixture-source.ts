@@ -3,14 +3,18 @@
  * and a product whose name tries to inject markup — what the gateway's trace index will
  * provide from the ledger, built here by hand so the resolver and page can be tested alone.
  */
-import type { ItemView, LotView, PartyView, ProductView, ResolverSource } from '../../qr-service';
+import type { InspectionOutcome, ItemView, LotView, PartyView, ProductView, ResolverSource } from '../../qr-service';
 
 export const GTIN = '09506000134352';
 export const HOSTILE_GTIN = '00614141777778';
 
+/** The municipal regulator: it recalls, and it inspects sites. */
+const regulator: PartyView['name'] = { zh: '杭州市市场监督管理局', en: 'Hangzhou Market Supervision Administration' };
+
 const producer: PartyView = {
   name: { zh: '杭州西湖龙井茶业有限公司', en: 'Hangzhou West Lake Longjing Tea Co., Ltd.' },
   gln: '0614141123452', licence: 'SC11433010600123',
+  inspection: { outcome: 'compliant', date: '2026-03-15', authority: regulator },
 };
 const lab: PartyView['name'] = { zh: '浙江省食品质量检测中心', en: 'Zhejiang Food Quality Testing Centre' };
 
@@ -27,7 +31,11 @@ const path: LotView['path'] = [
   { role: 'origin', party: producer, place: { zh: '杭州市西湖区龙井村', en: 'Longjing Village, Xihu District, Hangzhou' }, date: '2026-04-02' },
   { role: 'processing', party: producer, place: { zh: '杭州', en: 'Hangzhou' }, date: '2026-04-03' },
   { role: 'distribution', party: { name: { zh: '浙江供销物流', en: 'Zhejiang Supply Logistics' } }, date: '2026-04-10T08:30:00Z' },
-  { role: 'retail', party: { name: { zh: '联华超市 文三路店', en: 'Lianhua Supermarket, Wensan Road' } }, date: '2026-04-12' },
+  {
+    role: 'retail',
+    party: { name: { zh: '联华超市 文三路店', en: 'Lianhua Supermarket, Wensan Road' }, inspection: { outcome: 'minor_findings', date: '2026-04-25', authority: { zh: '<b>西湖区</b>市场监管局', en: 'Xihu <b>District</b> Market Supervision' } } },
+    date: '2026-04-12',
+  },
 ];
 
 function lot(code: string, status: LotView['status']): LotView {
@@ -41,7 +49,7 @@ function lot(code: string, status: LotView['status']): LotView {
     ],
     path,
     ...(status === 'recalled'
-      ? { recall: { reason: { zh: '草甘膦残留超标', en: 'Glyphosate residue above the legal limit' }, since: '2026-04-20', authority: { zh: '杭州市市场监督管理局', en: 'Hangzhou Market Supervision Administration' }, contact: '0571-12345678' } }
+      ? { recall: { reason: { zh: '草甘膦残留超标', en: 'Glyphosate residue above the legal limit' }, since: '2026-04-20', authority: regulator, contact: '0571-12345678' } }
       : status === 'on_hold' ? { recall: { reason: { zh: '疑似标签错误', en: 'Suspected labelling error' }, since: '2026-04-21' } } : {}),
   };
 }
@@ -64,7 +72,8 @@ const items = new Map<string, ItemView>([
 const hostile: ProductView = {
   gtin: HOSTILE_GTIN,
   name: { zh: '<script>alert(1)</script>', en: '"><img src=x onerror=alert(1)>' },
-  producer: { name: { zh: "O'Brien & <Sons>", en: "O'Brien & <Sons>" } },
+  // an outcome the page has no words for (a source's bug) is not shown, let alone as markup
+  producer: { name: { zh: "O'Brien & <Sons>", en: "O'Brien & <Sons>" }, inspection: { outcome: '" onmouseover="alert(1)' as InspectionOutcome, date: '2026-01-01' } },
 };
 
 /** The fixture source; `calls` counts lookups. */

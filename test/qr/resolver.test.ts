@@ -124,6 +124,21 @@ describe('qr-service: resolver', () => {
     expect(held).to.contain('ON HOLD — DO NOT EAT').and.contain('Suspected labelling error');
   });
 
+  it('shows each site\'s latest official inspection as regulators publish it: outcome, date and authority', async () => {
+    const zh = await (await get(`/01/${GTIN}/10/LJ2026A`, { accept: BROWSER, 'accept-language': 'zh' })).text();
+    // the producer's, among the facts, and on each step it made; the shop's on its step; none for the distributor, never inspected
+    expect(zh).to.contain('<dt>监督检查</dt><dd><span class="insp compliant">符合</span> <time>2026-03-15</time> · 杭州市市场监督管理局</dd>');
+    expect(zh).to.contain('<small class="inspected">监督检查：<span class="insp minor_findings">基本符合</span> <time>2026-04-25</time> · &lt;b&gt;西湖区&lt;/b&gt;市场监管局</small>');
+    expect(zh.match(/class="inspected"/g)).to.have.length(3);
+    expect(zh).to.match(/浙江供销物流<small><time>2026-04-10 08:30<\/time><\/small><\/li>/);
+    expect(zh).to.not.contain('<b>西湖区');
+    const en = await (await get(`/01/${GTIN}/10/LJ2026A?lang=en`, { accept: BROWSER })).text();
+    expect(en).to.contain('Official inspection: <span class="insp minor_findings">Minor findings</span>').and.contain('<span class="insp compliant">Compliant</span>');
+    // programs read it in the trace resource
+    const trace = (await (await get(`/01/${GTIN}/10/LJ2026A?linkType=gs1:traceability`)).json()) as { lot: { path: Array<{ party: Record<string, unknown> }> } };
+    expect(trace.lot.path[3]?.party['inspection']).to.deep.equal({ outcome: 'minor_findings', date: '2026-04-25', authority: { zh: '<b>西湖区</b>市场监管局', en: 'Xihu <b>District</b> Market Supervision' } });
+  });
+
   it('lists clone warnings about an item', async () => {
     const page = await (await get(`/01/${GTIN}/10/LJ2026A/21/000003`, { accept: BROWSER, 'accept-language': 'en' })).text();
     expect(page).to.contain('POSSIBLE_CLONE').and.contain('1,200 km apart');
@@ -133,6 +148,7 @@ describe('qr-service: resolver', () => {
     const page = await (await get(`/01/${HOSTILE_GTIN}`, { accept: BROWSER })).text();
     expect(page).to.not.contain('<script>alert').and.not.contain('<img');
     expect(page).to.contain('&lt;script&gt;alert(1)&lt;/script&gt;').and.contain('O&#39;Brien &amp; &lt;Sons&gt;');
+    expect(page).to.not.contain('onmouseover').and.not.contain('class="insp');
     const sneaky = await (await get(`/01/${GTIN}/10/LJ2026A?lang=en&x="><script>`, { accept: BROWSER })).text();
     expect(sneaky).to.not.contain('"><script>');
   });
