@@ -7,8 +7,11 @@
 import { ZfcError } from '../chaincode/errors';
 import type { HopView, InspectionOutcome, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, ResolverSource, TestView } from '../qr-service';
 import type { LotDetail, TraceIndex } from './trace-index';
+import type { LotView as TraceLotView, TraceGraph } from './trace-model';
 
 const MAX_PATH = 24;
+/** Raw material tests shown on a lot's page: enough for a blend of a dozen farm lots, few enough for a phone. */
+const MAX_MATERIAL_TESTS = 12;
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
 /** Whether a word starts English text: two Latin letters, and not a unit after a number (`250 g`, `5 kg` stay with the Chinese). */
@@ -47,17 +50,19 @@ export class IndexResolverSource implements ResolverSource {
       throw err;
     }
     const status = detail.status === 'recalled' || detail.status === 'on_hold' ? detail.status : 'active';
+    const back = this.index.traceBack({ lot: { gtin, lot } }, '');
+    const origin = this.origin(detail, back);
     return {
       gtin,
       lot,
       status,
       ...(detail.productionDate ? { productionDate: detail.productionDate } : {}),
       ...(detail.expiry ? { expiry: detail.expiry } : {}),
-      ...(this.origin(detail) ? { origin: this.origin(detail) as LocalText } : {}),
+      ...(origin ? { origin } : {}),
       ...(detail.producer ? { producer: this.party(detail.producer) } : {}),
       ...(status !== 'active' ? { recall: this.recall(detail) } : {}),
-      tests: this.tests(detail),
-      path: this.path(detail),
+      tests: [...this.tests(detail), ...this.materialTests(back)],
+      path: this.path(detail, back),
     };
   }
 
@@ -86,9 +91,8 @@ export class IndexResolverSource implements ResolverSource {
   }
 
   /** Where the lot's raw materials come from: its own origin, or its origin lots' for a processed lot. */
-  private origin(detail: LotDetail): LocalText | undefined {
+  private origin(detail: LotDetail, back: TraceGraph): LocalText | undefined {
     if (detail.originName) return localText(detail.originName);
-    const back = this.index.traceBack({ lot: { gtin: detail.gtin, lot: detail.lot } }, '');
     const origins = back.lots.filter((l) => l.kind === 'commissioning').map((l) => this.index.lot(l).originName || l.producerName);
     const names = [...new Set(origins.filter((o) => o))];
     if (names.length === 0) return undefined;
@@ -108,12 +112,13 @@ export class IndexResolverSource implements ResolverSource {
     }
   }
 
-  private tests(detail: LotDetail): TestView[] {
+  private tests(lot: Pick<TraceLotView, 'tests'>, material?: TestView['material']): TestView[] {
     const out: TestView[] = [];
-    for (const t of detail.tests) {
+    const of = material ? { material } : {};
+    for (const t of lot.tests) {
       const lab = this.party(t.lab).name;
       const date = (t.sampledAt || t.timestamp).slice(0, 10);
-      if (t.analytes.length === 0) out.push({ analyte: localText(t.method || t.testId), result: t.verdict, verdict: verdict(t.verdict), lab, date });
+      if (t.analytes.length === 0) out.push({ analyte: localText(t.method || t.testId), result: t.verdict, verdict: verdict(t.verdict), lab, date, ...of });
       for (const a of t.analytes) {
         const within = a.limitType === 'min' ? a.value >= a.limit : a.value <= a.limit;
         out.push({
@@ -123,15 +128,27 @@ export class IndexResolverSource implements ResolverSource {
           verdict: within ? 'pass' : 'fail',
           lab,
           date,
+          ...of,
         });
       }
     }
     return out;
   }
 
+  /**
+   * The tests of the lots this lot was made from, nearest first, at most {@link MAX_MATERIAL_TESTS}
+   * (failures first: a cut leaves out passes before any failure): a processed lot is often tested only as
+   * raw material, and a recall of it for a residue names the farm lot's test.
+   */
+  private materialTests(back: TraceGraph): TestView[] {
+    const lots = back.lots.filter((l) => l.depth > 0 && l.tests.length > 0).sort((a, b) => a.depth - b.depth);
+    const out = lots.flatMap((l) => this.tests(l, { lot: l.lot, ...(l.producer ? { producer: this.party(l.producer).name } : {}) }));
+    const failed = out.filter((t) => t.verdict === 'fail');
+    return [...failed, ...out.filter((t) => t.verdict !== 'fail')].slice(0, MAX_MATERIAL_TESTS);
+  }
+
   /** Origin farms, processing, then each place the lot was received, in order. */
-  private path(detail: LotDetail): HopView[] {
-    const back = this.index.traceBack({ lot: { gtin: detail.gtin, lot: detail.lot } }, '');
+  private path(detail: LotDetail, back: TraceGraph): HopView[] {
     const steps: HopView[] = [];
     const lots = [...back.lots].sort((a, b) => b.depth - a.depth);
     for (const l of lots) {

@@ -117,8 +117,10 @@ function expiryFromCode(res: Resolution): string | undefined {
 function testItem(test: TestView, lang: Language): string {
   const limit = test.limit === undefined ? '' : ` (${t('limit', lang)} ${escapeHtml(test.limit)})`;
   const mark = test.verdict === 'pass' ? '✓' : test.verdict === 'fail' ? '✗' : '…';
+  const m = test.material;
+  const material = m === undefined ? '' : `<small class="material">${t('materialLot', lang)} ${escapeHtml(m.lot)}${m.producer ? ` · ${escapeHtml(loc(m.producer, lang))}` : ''}</small>`;
   return `<li class="${test.verdict}"><span class="verdict">${mark} ${t(test.verdict, lang)}</span><b>${escapeHtml(loc(test.analyte, lang))}</b> `
-    + `${escapeHtml(test.result)}${limit}<small>${escapeHtml(loc(test.lab, lang))} · ${date(test.date)}</small></li>`;
+    + `${escapeHtml(test.result)}${limit}${material}<small>${escapeHtml(loc(test.lab, lang))} · ${date(test.date)}</small></li>`;
 }
 
 function tests(lot: LotView | undefined, lang: Language): string {

@@ -24,6 +24,7 @@ const TEXT = {
   non_compliant: { zh: '不符合', en: 'Non-compliant' },
   tests: { zh: '检测结果', en: 'Test results' },
   noTests: { zh: '暂无检测记录。', en: 'No tests recorded yet.' },
+  materialLot: { zh: '原料批次', en: 'Raw material lot' },
   limit: { zh: '限量', en: 'limit' },
   pass: { zh: '合格', en: 'Pass' },
   fail: { zh: '不合格', en: 'Fail' },

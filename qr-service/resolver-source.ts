@@ -44,6 +44,8 @@ export interface TestView {
   readonly lab: LocalText;
   /** ISO date. */
   readonly date: string;
+  /** Set when the test is of a raw material: a lot this lot was made from, and its producer. */
+  readonly material?: { readonly lot: string; readonly producer?: LocalText };
 }
 
 /** One step on the way from origin to shop. */
@@ -87,6 +89,7 @@ export interface LotView {
   readonly origin?: LocalText;
   readonly producer?: PartyView;
   readonly recall?: RecallView;
+  /** The lot's own tests, then its raw materials' (each with its {@link TestView.material}). */
   readonly tests: readonly TestView[];
   readonly path: readonly HopView[];
   readonly certifications?: readonly CertificationView[];

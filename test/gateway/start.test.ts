@@ -69,6 +69,8 @@ describe('gateway: zfc start with demo data', function () {
       expect(published?.[1], 'the shop\'s inspection on the page').to.equal(shop?.lastInspection?.inspectedAt.slice(0, 10));
       expect(html.match(/class="inspected"/g), 'only the inspected shop').to.have.length(1);
       expect(html).to.not.include('未做下架记录');
+      // the tea itself was not tested: its page shows its raw materials' tests, first the farm lot's failed one the recall is about
+      expect(html).to.match(/<ul class="tests"><li class="fail"><span class="verdict">✗ 不合格<\/span><b>chlorpyrifos<\/b> 0\.42 mg\/kg \(限量 ≤ 0\.1 mg\/kg\)<small class="material">原料批次 AJ-2026-038 · 安吉白茶场<\/small>/);
       const json = await call(u, 'GET', `/01/${DEMO.tea}/10/${DEMO.teaLot}`, { headers: { accept: 'application/json' } });
       expect(json.status, json.text).to.equal(200);
 

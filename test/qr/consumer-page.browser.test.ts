@@ -99,7 +99,8 @@ describe('qr-service: consumer page in a browser', function () {
         );
         expect(style.bg).to.equal('rgb(176, 0, 32)');
         expect(style.h2).to.be.at.least(24);
-        expect(await page.locator('#tests li.fail').count()).to.equal(1);
+        expect(await page.locator('#tests li.fail').count()).to.equal(2); // the lot's own failed test, and its raw material's
+        expect(await page.locator('#tests li.fail .material').innerText()).to.match(/^(原料批次|Raw material lot) LJ-<F>1 · (龙井<i>茶园<\/i>|Longjing <i>Farm<\/i>)$/);
         await fitsScreen(page);
         expect(requests).to.have.length(1);
         await page.screenshot({ path: path.join(shots, `recalled-${locale}.png`), fullPage: true });

@@ -46,6 +46,10 @@ function lot(code: string, status: LotView['status']): LotView {
       { analyte: { zh: '铅', en: 'Lead (Pb)' }, result: '0.3 mg/kg', limit: '≤ 5 mg/kg', verdict: 'pass', lab, date: '2026-04-05' },
       { analyte: { zh: '草甘膦', en: 'Glyphosate' }, result: status === 'recalled' ? '2.1 mg/kg' : 'not detected', limit: '≤ 1 mg/kg', verdict: status === 'recalled' ? 'fail' : 'pass', lab, date: '2026-04-05' },
       { analyte: { zh: '茶多酚', en: 'Tea polyphenols' }, result: 'awaiting report', verdict: 'pending', lab, date: '2026-04-06' },
+      // the raw material's test: the farm lot the tea was made from (its producer's name as hostile as any record)
+      ...(status === 'recalled'
+        ? [{ analyte: { zh: '毒死蜱', en: 'Chlorpyrifos' }, result: '0.42 mg/kg', limit: '≤ 0.1 mg/kg', verdict: 'fail' as const, lab, date: '2026-04-18', material: { lot: 'LJ-<F>1', producer: { zh: '龙井<i>茶园</i>', en: 'Longjing <i>Farm</i>' } } }]
+        : []),
     ],
     path,
     ...(status === 'recalled'

@@ -120,6 +120,9 @@ describe('qr-service: resolver', () => {
     const alertAt = recalled.indexOf('role="alert"');
     expect(alertAt).to.be.greaterThan(0).and.lessThan(recalled.indexOf('id="facts"'));
     expect(recalled).to.contain('召回警告：请勿食用！').and.contain('草甘膦残留超标').and.contain('tel:0571-12345678').and.contain('12315');
+    // a raw material's test names its lot and producer
+    expect(recalled).to.contain('0.42 mg/kg (限量 ≤ 0.1 mg/kg)<small class="material">原料批次 LJ-&lt;F&gt;1 · 龙井&lt;i&gt;茶园&lt;/i&gt;</small>');
+    expect(recalled.match(/class="material"/g)).to.have.length(1);
     const held = await (await get(`/01/${GTIN}/10/LJ2026H`, { accept: BROWSER, 'accept-language': 'en' })).text();
     expect(held).to.contain('ON HOLD — DO NOT EAT').and.contain('Suspected labelling error');
   });
