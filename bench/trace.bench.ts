@@ -42,10 +42,12 @@ async function bench(dir: string): Promise<void> {
   const batches: PositionedFact[][] = [];
   let current: PositionedFact[] = [];
   let n = 0;
+  const shipmentIds = new Set<string>();
   const shape = buildChain(EVENTS, (e: ChainEvent) => {
     const at = { blockNumber: Math.floor(n / 100), txIndex: n % 100 };
     const timestamp = new Date(Date.UTC(2026, 4, 1) + n * 1000).toISOString();
     e.facts.forEach((f, i) => current.push({ ...f, txId: `tx${n}`, timestamp, seq: factSeq(at, i) } as PositionedFact));
+    for (const f of e.facts) if (f.type === 'hop' && f.kind === 'ship' && f.shipmentId) shipmentIds.add(f.shipmentId);
     n += 1;
     if (n % BATCH === 0) {
       batches.push(current);
@@ -118,6 +120,18 @@ async function bench(dir: string): Promise<void> {
   const planned = index.inspectionPlan({ asOf, overdueDays: 7, limit: 50 });
   const [planMs, passMs] = [medianMs(() => index.inspectionPlan({ asOf, overdueDays: 7, limit: 50 })), medianMs(() => index.untestedShipped())];
   log(`  inspection plan over ${index.lotCount.toLocaleString('en')} lots (${planned.total} sites with a signal): ${planMs.toFixed(1)} ms, beside the untested-lots pass of /v1/warnings ${passMs.toFixed(1)} ms (median of 5 each; ratio ${(planMs / passMs).toFixed(1)})`);
+  // GET /v1/shipments beside GET /v1/shipments/{id}: a shop's inbox of shipments in transit (empty: every synthetic
+  // shipment is received) and its first page of what it received, from its own list of shipments; and a regulator's
+  // first page of everyone's, one pass over every shipment
+  const someShipment = shipmentIds.values().next().value as string;
+  const [inboxMs, pageMs, allMs, oneMs] = [
+    medianMs(() => index.shipments({ participant: 'shop-0', direction: 'incoming', status: 'in_transit' })),
+    medianMs(() => index.shipments({ participant: 'shop-0', direction: 'incoming', limit: 50 })),
+    medianMs(() => index.shipments({ limit: 50 })),
+    medianMs(() => index.shipment(someShipment)),
+  ];
+  const shopShipments = index.shipments({ participant: 'shop-0', direction: 'incoming', limit: 500 }).shipments.length;
+  log(`  shipments (${shipmentIds.size.toLocaleString('en')}): shop-0's inbox, in transit, ${inboxMs.toFixed(3)} ms; its first page of 50 (of ${shopShipments}${shopShipments === 500 ? '+' : ''} received) ${pageMs.toFixed(3)} ms; a regulator's first page of all ${allMs.toFixed(1)} ms; one shipment by ID ${oneMs.toFixed(3)} ms (median of 5 each)`);
   sql.close();
   await index.close();
 }

@@ -178,4 +178,6 @@ async function runChain(submitAs: SubmitAs, now: Date): Promise<void> {
     inspectionId: 'INS-2026-001', participant: 'westlake-market', inspectedAt: now.toISOString(), outcome: 'minor_findings',
     findings: '召回茶叶已下架，未做下架记录 Recalled tea off the shelves; no withdrawal log kept',
   });
+  // a restock of the good tea, on its way to the shop: what its inbox lists (GET /v1/shipments?direction=incoming&status=in_transit)
+  await submitAs('east-logistics', 'Ship', ship('SH-3004', 'westlake-market', [{ gtin: tea, lot: teaLot, quantity: 60 }], gln(401)));
 }

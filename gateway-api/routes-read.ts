@@ -69,6 +69,28 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     ctx.body = index.recall(String(ctx.params['id']));
   });
   const isRegulator = (ctx: Context): boolean => index.participant((ctx.state['caller'] as Caller).participant).role === 'regulator';
+  // a participant's own shipments (what is on its way to it, to receive), or a regulator's pick of anyone's
+  router.get('/v1/shipments', (ctx) => {
+    const q = query(ctx, ['participant', 'direction', 'status', 'limit', 'cursor']);
+    const caller = (ctx.state['caller'] as Caller).participant;
+    const regulator = isRegulator(ctx);
+    if (q['participant'] !== undefined && q['participant'] !== caller && !regulator) throw new ZfcError('FORBIDDEN', 'a participant lists its own shipments; only regulators list another\'s');
+    const participant = q['participant'] ?? (regulator ? undefined : caller);
+    const direction = q['direction'];
+    if (direction !== undefined && direction !== 'incoming' && direction !== 'outgoing') throw bad('direction', 'must be incoming or outgoing');
+    if (direction !== undefined && participant === undefined) throw bad('direction', 'needs a participant: incoming to whom, outgoing from whom');
+    const status = q['status'];
+    if (status !== undefined && status !== 'in_transit' && status !== 'received') throw bad('status', 'must be in_transit or received');
+    const limit = q['limit'] === undefined ? undefined : Number(q['limit']);
+    if (limit !== undefined && (!/^[0-9]{1,3}$/.test(q['limit'] ?? '') || limit < 1 || limit > 500)) throw bad('limit', 'must be 1 to 500');
+    ctx.body = index.shipments({
+      ...(participant !== undefined ? { participant } : {}),
+      ...(direction !== undefined ? { direction } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(q['cursor'] !== undefined ? { cursor: q['cursor'] } : {}),
+    });
+  });
   router.get('/v1/warnings', (ctx) => {
     if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
     ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped(), ...index.cloneWarnings()] };

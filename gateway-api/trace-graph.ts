@@ -150,6 +150,16 @@ export class TraceGraphStore {
   private readonly unitHops = new Map<string, UnitHop[]>();
   /** Ship and receive hops of each shipment, in ledger order. */
   readonly shipments = new Map<string, HopNode[]>();
+  /**
+   * The shipments each participant shipped or was shipped (IDs, in the order applied: a load
+   * from the store applies them by lot, and a retracted one may stay listed or come twice), so
+   * that a participant's shipments are found without a pass over everyone's.
+   */
+  readonly shipmentsOf = new Map<string, string[]>();
+  /** Every shipment's ID and the position of its first ship hop, in that order (once sorted: see {@link shipmentsInOrder}). */
+  private shipOrder: { ids: string[]; seqs: string[] } = { ids: [], seqs: [] };
+  /** Whether {@link shipOrder} may be out of order, hold a shipment twice or one no longer shipped. */
+  private shipOrderStale = false;
   /** Each participant's latest inspection (by inspectedAt). */
   readonly inspections = new Map<string, InspectionFact & FactPosition>();
   /** Lots each participant has made or received (it may hold some now), for searches by holder. */
@@ -212,7 +222,10 @@ export class TraceGraphStore {
         const hop: HopNode = { view: hopView(fact, node.ref, this.shared), seq: fact.seq };
         node.hops = plus(node.hops, hop);
         if (fact.kind === 'receive') this.touch(fact.to, node.key);
-        if (fact.shipmentId) addTo(this.shipments, fact.shipmentId, hop);
+        if (fact.shipmentId) {
+          this.noteShipment(hop);
+          addTo(this.shipments, fact.shipmentId, hop);
+        }
         return;
       }
       case 'test': {
@@ -355,9 +368,54 @@ export class TraceGraphStore {
       const hop: HopNode = { view, seq: f.seq };
       node.hops = plusBySeq(node.hops, hop);
       if (f.kind === 'receive') this.touch(f.to, node.key);
-      if (f.shipmentId) this.shipments.set(f.shipmentId, plusBySeq(this.shipments.get(f.shipmentId) ?? NONE, hop) as HopNode[]);
+      if (f.shipmentId) {
+        this.noteShipment(hop);
+        this.shipments.set(f.shipmentId, plusBySeq(this.shipments.get(f.shipmentId) ?? NONE, hop) as HopNode[]);
+      }
       record.hops.push({ node, hop });
     }
+  }
+
+  /** Lists a shipment under its shipper and its receiver when `hop` is the first ship hop it has (before it is added). */
+  private noteShipment(hop: HopNode): void {
+    const { kind, shipmentId, from, to } = hop.view;
+    if (kind !== 'ship' || this.shipments.get(shipmentId)?.some((h) => h.view.kind === 'ship')) return;
+    addTo(this.shipmentsOf, from, shipmentId);
+    if (to !== from) addTo(this.shipmentsOf, to, shipmentId);
+    const { ids, seqs } = this.shipOrder;
+    const last = seqs[seqs.length - 1];
+    if (last !== undefined && last > hop.seq) this.shipOrderStale = true; // applied out of ledger order (a load from the store)
+    ids.push(shipmentId);
+    seqs.push(hop.seq);
+  }
+
+  /**
+   * Every shipment's ID, in the order of its first ship hop, from just after position `after`
+   * (all when absent): a page of them costs a binary search and the page, not a pass over all.
+   */
+  *shipmentsInOrder(after?: string): Generator<string> {
+    if (this.shipOrderStale) this.sortShipments();
+    const { ids, seqs } = this.shipOrder;
+    let lo = 0;
+    let hi = seqs.length;
+    while (after !== undefined && lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((seqs[mid] as string) <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < ids.length; i++) yield ids[i] as string;
+  }
+
+  /** Rebuilds {@link shipOrder} from the shipments as they are: each once, by its first ship hop. */
+  private sortShipments(): void {
+    const order: Array<{ id: string; seq: string }> = [];
+    for (const [id, hops] of this.shipments) {
+      const first = hops.find((h) => h.view.kind === 'ship');
+      if (first) order.push({ id, seq: first.seq });
+    }
+    order.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    this.shipOrder = { ids: order.map((o) => o.id), seqs: order.map((o) => o.seq) };
+    this.shipOrderStale = false;
   }
 
   /** Takes back the hops a unit hop gave. */
@@ -373,6 +431,7 @@ export class TraceGraphStore {
     const j = list ? list.indexOf(hop) : -1;
     if (list && j >= 0) list.splice(j, 1);
     if (list?.length === 0) this.shipments.delete(hop.view.shipmentId);
+    if (hop.view.kind === 'ship') this.shipOrderStale = true; // perhaps its shipment's first
   }
 
   /**
@@ -434,10 +493,7 @@ export class TraceGraphStore {
         const i = node.hops.findIndex((h) => h.view.txId === tx && h.view.kind === f.kind && h.view.shipmentId === (f.shipmentId ?? '') && h.view.quantity === f.quantity);
         const hop = node.hops[i];
         if (!hop) continue;
-        (node.hops as HopNode[]).splice(i, 1);
-        const list = this.shipments.get(hop.view.shipmentId);
-        list?.splice(list.indexOf(hop), 1);
-        if (list?.length === 0) this.shipments.delete(hop.view.shipmentId);
+        this.dropHop(node, hop);
         return;
       }
     } else if (f.type === 'input') {
@@ -545,6 +601,7 @@ export class TraceGraphStore {
       (node.tests as (TestFact & FactPosition)[]).sort(bySeq);
     }
     for (const list of this.shipments.values()) list.sort(bySeq);
+    this.sortShipments();
     this.warnings.sort(bySeq);
   }
 

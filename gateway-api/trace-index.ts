@@ -64,6 +64,32 @@ export interface LotDetail extends LotView {
   readonly scans: number;
 }
 
+/** A shipment: who shipped what to whom, and what was received (in transit until then). */
+export interface ShipmentView {
+  readonly shipmentId: string;
+  readonly status: 'in_transit' | 'received';
+  readonly from: string;
+  readonly to: string;
+  readonly lines: readonly { lot: LotRef; quantity: number; unit: string }[];
+  readonly received: readonly { lot: LotRef; quantity: number; unit: string }[];
+  readonly shippedAt: string;
+  /** Empty while in transit. */
+  readonly receivedAt: string;
+  readonly txIds: readonly string[];
+}
+
+/** A search over shipments. */
+export interface ShipmentQuery {
+  /** Shipments from or to this participant (all when absent). */
+  readonly participant?: string;
+  /** With a participant: only those to it (`incoming`) or from it (`outgoing`). */
+  readonly direction?: 'incoming' | 'outgoing';
+  readonly status?: 'in_transit' | 'received';
+  readonly limit?: number;
+  /** The `next` of a previous page. */
+  readonly cursor?: string;
+}
+
 /** A search over lots. */
 export interface LotQuery {
   readonly product?: string;
@@ -525,18 +551,47 @@ export class TraceIndex {
     return { lots, next: keys.length > limit ? page[page.length - 1] : undefined };
   }
 
+  /**
+   * One page of shipments in the order they were shipped (oldest first: what waits longest to be
+   * received comes first), at most `limit` (1-500, default 50); `next` goes on after the page.
+   */
+  shipments(q: ShipmentQuery): { shipments: ShipmentView[]; next: string | undefined } {
+    this.available();
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const found: Array<{ seq: string; id: string }> = [];
+    const match = (id: string): void => {
+      const hops = this.graph.shipments.get(id) ?? [];
+      const first = hops.find((h) => h.view.kind === 'ship'); // hops are in ledger order
+      if (!first || (q.cursor !== undefined && first.seq <= q.cursor)) return;
+      const { from, to } = first.view;
+      if (q.participant !== undefined) {
+        const incoming = to === q.participant;
+        const outgoing = from === q.participant;
+        if (q.direction === 'incoming' ? !incoming : q.direction === 'outgoing' ? !outgoing : !incoming && !outgoing) return;
+      }
+      if (q.status !== undefined && hops.some((h) => h.view.kind === 'receive') !== (q.status === 'received')) return;
+      found.push({ seq: first.seq, id });
+    };
+    if (q.participant !== undefined) {
+      // a participant's own shipments (each once), put in order here: a few, however many everyone has
+      for (const id of new Set(this.graph.shipmentsOf.get(q.participant))) match(id);
+      found.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    } else {
+      // everyone's, already in order: from the cursor until the page is full and one more says there is a next
+      const seen = new Set<string>();
+      for (const id of this.graph.shipmentsInOrder(q.cursor)) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        match(id);
+        if (found.length > limit) break;
+      }
+    }
+    const page = found.slice(0, limit);
+    return { shipments: page.map((f) => this.shipment(f.id)), next: found.length > limit ? page[page.length - 1]?.seq : undefined };
+  }
+
   /** A shipment: who shipped what to whom, and what was received (in transit until then). */
-  shipment(id: string): {
-    shipmentId: string;
-    status: 'in_transit' | 'received';
-    from: string;
-    to: string;
-    lines: { lot: LotRef; quantity: number; unit: string }[];
-    received: { lot: LotRef; quantity: number; unit: string }[];
-    shippedAt: string;
-    receivedAt: string;
-    txIds: string[];
-  } {
+  shipment(id: string): ShipmentView {
     this.available();
     const hops = this.graph.shipments.get(id)?.map((h) => h.view) ?? [];
     const ship = hops.filter((h) => h.kind === 'ship');

@@ -56,6 +56,9 @@ describe('gateway: zfc start with demo data', function () {
       const inspection = await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.retailer });
       expect([inspection.status, inspection.body.findings]).to.deep.equal([200, '召回茶叶已下架，未做下架记录 Recalled tea off the shelves; no withdrawal log kept']);
       expect((await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.distributor })).status, 'another site\'s inspection').to.equal(404);
+      // the shop's inbox: the restock on its way
+      const inbox = await call(u, 'GET', '/v1/shipments?direction=incoming&status=in_transit', { key: keys.retailer });
+      expect(inbox.body.shipments.map((s: { shipmentId: string; from: string }) => [s.shipmentId, s.from]), inbox.text).to.deep.equal([['SH-3004', 'east-logistics']]);
 
       const png = await fetch(`${u}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
       expect(png.status).to.equal(200);

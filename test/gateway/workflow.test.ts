@@ -9,6 +9,7 @@ import { call, gln, startTestGateway, withCheck, type TestGateway, type Reply } 
 import { decodePayload } from '../../gateway-api/routes-write';
 import { transactionHash, verifyMerkleProof } from '../../ledger-tools';
 import { importNetworkIdentities } from '../../gateway-api/network-identities';
+import { startGateway } from '../../gateway-api/server';
 import Ajv from 'ajv';
 
 const LEAF = withCheck('0695000000101');
@@ -159,6 +160,50 @@ describe('gateway: role workflows over HTTP', function () {
     expect([missing.status, missing.body.error.code]).to.deep.equal([404, 'SHIPMENT_NOT_FOUND']);
   });
 
+  it('lists shipments: a participant\'s own, what waits to be received, a regulator\'s of anyone, page by page', async () => {
+    // the farm's lot again, after its other shipments: in the index's own store it sorts before them (`rebuilds ...` reads it back)
+    await ok('farm-1', '/v1/shipments', { shipmentId: 'SH-5', to: 'proc-1', lines: [{ gtin: LEAF, lot: 'F1-2026', quantity: 20 }], origin: { gln: gln(11) } });
+    const ids = (r: Reply): string[] => {
+      expect(r.status, r.text).to.equal(200);
+      return (r.body.shipments as { shipmentId: string }[]).map((x) => x.shipmentId);
+    };
+    // the processor's inbox: what is on its way to it
+    const inbox = await get('proc-1', '/v1/shipments?direction=incoming&status=in_transit');
+    expect(inbox.body.shipments).to.deep.equal([{
+      shipmentId: 'SH-5', status: 'in_transit', from: 'farm-1', to: 'proc-1', lines: [{ lot: { gtin: LEAF, lot: 'F1-2026' }, quantity: 20, unit: 'KGM' }],
+      received: [], shippedAt: (await get('farm-1', '/v1/shipments/SH-5')).body.shippedAt, receivedAt: '', txIds: inbox.body.shipments[0].txIds,
+    }]);
+    expect(inbox.body.next).to.equal(undefined);
+    expect(ids(await get('proc-1', '/v1/shipments'))).to.deep.equal(['SH-1', 'SH-2', 'SH-3', 'SH-5']);
+    expect(ids(await get('proc-1', '/v1/shipments?status=received'))).to.deep.equal(['SH-1', 'SH-2', 'SH-3']);
+    expect(ids(await get('proc-1', '/v1/shipments?direction=outgoing'))).to.deep.equal(['SH-3']);
+    expect(ids(await get('farm-1', '/v1/shipments?direction=outgoing'))).to.deep.equal(['SH-1', 'SH-5']);
+    expect(ids(await get('dist-1', '/v1/shipments?participant=dist-1&direction=incoming'))).to.deep.equal(['SH-3']);
+    expect(ids(await get('farm-2', '/v1/shipments?direction=incoming'))).to.deep.equal([]);
+    // a regulator's: anyone's, or all in the order shipped, a page at a time
+    expect(ids(await get('samr', '/v1/shipments?participant=shop-1'))).to.deep.equal(['SH-4']);
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await get('samr', `/v1/shipments?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      pages.push(ids(page));
+      cursor = page.body.next;
+    } while (cursor !== undefined && pages.length < 5);
+    expect(pages).to.deep.equal([['SH-1', 'SH-2'], ['SH-3', 'SH-4'], ['SH-5']]);
+    // another's shipments are a regulator's to list; bad parameters name themselves
+    const refused = await get('proc-1', '/v1/shipments?participant=dist-1');
+    expect([refused.status, refused.body.error.code]).to.deep.equal([403, 'FORBIDDEN']);
+    for (const [q, field] of [
+      ['direction=sideways', 'direction'], ['status=lost', 'status'], ['limit=0', 'limit'], ['limit=501', 'limit'], ['limit=1.5', 'limit'], ['limit=', 'limit'],
+      ['status=in_transit&status=received', 'status'], ['to=shop-1', 'to'],
+    ] as const) {
+      const r = await get('shop-1', `/v1/shipments?${q}`);
+      expect([r.status, r.body.error.code, r.body.error.details.field], q).to.deep.equal([400, 'INVALID_ARGUMENT', field]);
+    }
+    const allIncoming = await get('samr', '/v1/shipments?direction=incoming');
+    expect([allIncoming.status, allIncoming.body.error.details.field], 'incoming to whom').to.deep.equal([400, 'direction']);
+  });
+
   it('searches lots by holder, status and product', async () => {
     const held = await get('samr', '/v1/lots?holder=shop-1');
     expect(held.body.lots.map((l: { lot: string }) => l.lot)).to.deep.equal(['P1-2026']);
@@ -279,12 +324,19 @@ describe('gateway: role workflows over HTTP', function () {
     const farm = (await t.gw.store.wallet.get('farm-1'))!;
     const bulk = await Promise.all(Array.from({ length: 30 }, (_, i) => t.gw.ledger.submit('CreateLot', [JSON.stringify({ gtin: LEAF, lot: `BULK-${i}`, quantity: 1, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(11) } })], farm)));
     for (const r of bulk) expect(await t.gw.index.waitFor(r.txId, 10_000)).to.equal(true);
-    const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1', '/v1/lots?limit=500'];
+    const urls = [`/v1/trace/back?gtin=${TEA}&serial=P1-0007`, `/v1/trace/forward?gtin=${LEAF}&lot=F1-2026`, `/v1/lots/${TEA}/P1-2026`, '/v1/recalls/RC-1', '/v1/lots?limit=500', '/v1/shipments'];
     const before = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
     await t.gw.index.rebuild(t.gw.ledger, 300);
     void t.gw.index.follow(t.gw.ledger);
     const after = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
     expect(after).to.deep.equal(before);
     expect(JSON.parse(after[4] as string).lots.filter((l: { lot: string }) => l.lot.startsWith('BULK-'))).to.have.length(30);
+    // and read back from the index's own store by a restart (its facts come back by lot, not in ledger order)
+    await t.gw.close();
+    t = { ...t, gw: await startGateway(t.config) };
+    base = t.gw.url;
+    const restarted = await Promise.all(urls.map(async (u) => (await get('samr', u)).text));
+    expect(restarted).to.deep.equal(before);
+    expect(JSON.parse(restarted[5] as string).shipments.map((x: { shipmentId: string }) => x.shipmentId)).to.deep.equal(['SH-1', 'SH-2', 'SH-3', 'SH-4', 'SH-5']);
   });
 });
