@@ -11,6 +11,7 @@ import type { Context } from 'koa';
 import { ZfcError } from '../chaincode/errors';
 import { isGtin14, isLotCode, isSerial, isSscc } from '../chaincode/gs1';
 import { ID_PATTERN } from '../chaincode/schemas';
+import { ROLES } from '../chaincode/records';
 import { parseIdentifier } from '../chaincode/digital-link';
 import type { TransactionRecord } from '../ledger-tools/block';
 import { certificateHash } from '../ledger-tools/embedded-ledger';
@@ -69,6 +70,27 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     ctx.body = index.recall(String(ctx.params['id']));
   });
   const isRegulator = (ctx: Context): boolean => index.participant((ctx.state['caller'] as Caller).participant).role === 'regulator';
+  // the network's directory: who is on it, in what role, at which GLN, active or suspended; each record whole from the contract
+  router.get('/v1/participants', (ctx) => {
+    const q = query(ctx, ['role', 'status', 'limit', 'cursor']);
+    if (q['role'] !== undefined && !(ROLES as readonly string[]).includes(q['role'])) throw bad('role', `must be ${ROLES.join(', ')}`);
+    if (q['status'] !== undefined && q['status'] !== 'active' && q['status'] !== 'suspended') throw bad('status', 'must be active or suspended');
+    ctx.body = index.participants({ ...definedOnly(q, ['role', 'status', 'cursor']), ...limitOf(q) });
+  });
+  router.get('/v1/participants/:id', async (ctx) => {
+    const id = String(ctx.params['id']);
+    if (!new RegExp(ID_PATTERN).test(id)) throw bad('id', 'must be an ID (letters, digits, . _ : -; at most 64)');
+    ctx.body = decodePayload(await contract(deps).evaluate('GetParticipant', [JSON.stringify({ id })], (ctx.state['caller'] as Caller).identity));
+  });
+  router.get('/v1/products', (ctx) => {
+    const q = query(ctx, ['owner', 'limit', 'cursor']);
+    ctx.body = index.products({ ...definedOnly(q, ['owner', 'cursor']), ...limitOf(q) });
+  });
+  router.get('/v1/products/:gtin', async (ctx) => {
+    const gtin = String(ctx.params['gtin']);
+    if (!isGtin14(gtin)) throw bad('gtin', 'must be a GTIN-14 with its check digit');
+    ctx.body = decodePayload(await contract(deps).evaluate('GetProduct', [JSON.stringify({ gtin })], (ctx.state['caller'] as Caller).identity));
+  });
   // a participant's own shipments (what is on its way to it, to receive), or a regulator's pick of anyone's
   router.get('/v1/shipments', (ctx) => {
     const q = query(ctx, ['participant', 'direction', 'status', 'limit', 'cursor']);
@@ -81,13 +103,11 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     if (direction !== undefined && participant === undefined) throw bad('direction', 'needs a participant: incoming to whom, outgoing from whom');
     const status = q['status'];
     if (status !== undefined && status !== 'in_transit' && status !== 'received') throw bad('status', 'must be in_transit or received');
-    const limit = q['limit'] === undefined ? undefined : Number(q['limit']);
-    if (limit !== undefined && (!/^[0-9]{1,3}$/.test(q['limit'] ?? '') || limit < 1 || limit > 500)) throw bad('limit', 'must be 1 to 500');
     ctx.body = index.shipments({
       ...(participant !== undefined ? { participant } : {}),
       ...(direction !== undefined ? { direction } : {}),
       ...(status !== undefined ? { status } : {}),
-      ...(limit !== undefined ? { limit } : {}),
+      ...limitOf(q),
       ...(q['cursor'] !== undefined ? { cursor: q['cursor'] } : {}),
     });
   });
@@ -119,8 +139,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/inspections/:inspectionId', async (ctx) => {
     const inspectionId = String(ctx.params['inspectionId']);
     if (!new RegExp(ID_PATTERN).test(inspectionId)) throw bad('inspectionId', 'must be an ID (letters, digits, . _ : -; at most 64)');
-    if (!deps.ledger) throw new ZfcError('NOT_FOUND', 'this gateway does not read the contract');
-    ctx.body = decodePayload(await deps.ledger.evaluate('GetInspection', [JSON.stringify({ inspectionId })], (ctx.state['caller'] as Caller).identity));
+    ctx.body = decodePayload(await contract(deps).evaluate('GetInspection', [JSON.stringify({ inspectionId })], (ctx.state['caller'] as Caller).identity));
   });
   // Blocks and transactions carry every write in full, captured EPCIS events included: a
   // participant reads only what it submitted itself, as the EPCIS access rule would let it.
@@ -143,6 +162,19 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
 /** Whether a transaction's creator is this identity. */
 function submittedBy(creator: TransactionRecord['creator'], identity: Identity): boolean {
   return creator.mspId === identity.mspId && creator.certificateHash === certificateHash(identity.certificate);
+}
+
+/** The ledger, to evaluate the contract's own reads as the caller. */
+function contract(deps: ReadDeps): Ledger {
+  if (!deps.ledger) throw new ZfcError('NOT_FOUND', 'this gateway does not read the contract');
+  return deps.ledger;
+}
+
+/** A page size parameter (1-500), if given. */
+function limitOf(q: Record<string, string | undefined>): { limit?: number } {
+  if (q['limit'] === undefined) return {};
+  if (!/^[0-9]{1,3}$/.test(q['limit']) || Number(q['limit']) < 1 || Number(q['limit']) > 500) throw bad('limit', 'must be 1 to 500');
+  return { limit: Number(q['limit']) };
 }
 
 function inspector(deps: ReadDeps): LedgerInspector {

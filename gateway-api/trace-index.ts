@@ -78,6 +78,27 @@ export interface ShipmentView {
   readonly txIds: readonly string[];
 }
 
+/** A participant as the directory lists it, with its site's latest inspection (outcome and date; the findings stay on the ledger). */
+export interface ParticipantEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly gln: string;
+  readonly status: string;
+  readonly inspection?: { readonly outcome: string; readonly inspectedAt: string };
+}
+
+/** A search over the participants or the products: those matching, by ID (or GTIN), a page at a time. */
+export interface DirectoryQuery {
+  /** Participants: of this role; products: registered by this participant. */
+  readonly role?: string;
+  readonly status?: string;
+  readonly owner?: string;
+  readonly limit?: number;
+  /** The `next` of a previous page. */
+  readonly cursor?: string;
+}
+
 /** A search over shipments. */
 export interface ShipmentQuery {
   /** Shipments from or to this participant (all when absent). */
@@ -646,6 +667,26 @@ export class TraceIndex {
     return planInspections(this.graph, holdings, options);
   }
 
+  /** One page of the participants, by ID: the network's directory (who to ship to, who is suspended). */
+  participants(q: DirectoryQuery): { participants: ParticipantEntry[]; next: string | undefined } {
+    this.available();
+    const { page, next } = pageOf(this.graph.participants.values(), (p) => p.id, q, (p) => (q.role === undefined || p.role === q.role) && (q.status === undefined || (p.status ?? 'active') === q.status));
+    return {
+      participants: page.map((p) => {
+        const i = this.graph.inspections.get(p.id);
+        return { id: p.id, name: p.name, role: p.role, gln: p.gln ?? '', status: p.status ?? 'active', ...(i ? { inspection: { outcome: i.outcome, inspectedAt: i.inspectedAt } } : {}) };
+      }),
+      next,
+    };
+  }
+
+  /** One page of the products, by GTIN. */
+  products(q: DirectoryQuery): { products: Array<{ gtin: string; name: string; owner: string; unit: string }>; next: string | undefined } {
+    this.available();
+    const { page, next } = pageOf(this.graph.products.values(), (p) => p.gtin, q, (p) => q.owner === undefined || p.owner === q.owner);
+    return { products: page.map((p) => ({ gtin: p.gtin, name: p.name, owner: p.owner ?? '', unit: p.unit ?? '' })), next };
+  }
+
   /** A product as the index knows it. */
   product(gtin: string): { gtin: string; name: string; owner: string; unit: string } | undefined {
     this.available();
@@ -797,4 +838,15 @@ function holdings(node: LotNode): (HolderView & { holding: number })[] {
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** The page of `items` (matching `keep`, after `q.cursor` by `key`) in key order, at most `q.limit` (1-500, default 50), and the key it ends at when more follow. */
+function pageOf<T>(items: Iterable<T>, key: (item: T) => string, q: { limit?: number; cursor?: string }, keep: (item: T) => boolean): { page: T[]; next: string | undefined } {
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+  const found: T[] = [];
+  for (const item of items) if ((q.cursor === undefined || key(item) > q.cursor) && keep(item)) found.push(item);
+  found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const page = found.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, next: found.length > limit && last !== undefined ? key(last) : undefined };
 }

@@ -2,7 +2,7 @@
  * The consumer page of a processed lot, on a real gateway and embedded ledger: the lot itself is
  * not tested, its raw materials are, so the page shows their tests, each naming its raw material
  * lot and producer — a failed one first, nearest lots before farther ones, at most twelve — and
- * the sites' latest official inspections on the path, outcome only.
+ * the sites' latest official inspections on the path and in the directory, outcome only.
  */
 import { expect } from 'chai';
 import { mountPublicParts } from '../../gateway-api/public-parts';
@@ -104,5 +104,9 @@ describe('gateway: the consumer page of a processed lot', function () {
     const html = await (await fetch(`${base}/01/${BLEND}/10/B-1`, { headers: BROWSER })).text();
     expect(html.match(/Official inspection: <span class="insp non_compliant">Non-compliant<\/span>/g)).to.have.length(2); // TR-1 and TR-2
     expect(html).to.not.contain('sorting records');
+    // and in the network's directory, for everyone on it
+    const listed = await call(base, 'GET', '/v1/participants?role=processor', { key: keys['farm'] as string });
+    expect(listed.body.participants).to.deep.equal([{ id: 'proc', name: '杭州茶业 Hangzhou Tea Co', role: 'processor', gln: gln(73), status: 'active', inspection: { outcome: 'non_compliant', inspectedAt: listed.body.participants[0]?.inspection?.inspectedAt } }]);
+    expect(listed.body.participants[0].inspection.inspectedAt).to.match(/^\d{4}-\d{2}-\d{2}T/);
   });
 });

@@ -204,6 +204,39 @@ describe('gateway: role workflows over HTTP', function () {
     expect([allIncoming.status, allIncoming.body.error.details.field], 'incoming to whom').to.deep.equal([400, 'direction']);
   });
 
+  it('lists the directory: participants and products a page at a time, each record whole from the contract', async () => {
+    const ids = (r: Reply, list: string, key: string): string[] => {
+      expect(r.status, r.text).to.equal(200);
+      return (r.body[list] as Array<Record<string, string>>).map((x) => x[key] as string);
+    };
+    const everyone = ['dist-1', 'farm-1', 'farm-2', 'lab-1', 'proc-1', 'samr', 'shop-1'];
+    expect(ids(await get('shop-1', '/v1/participants'), 'participants', 'id')).to.deep.equal(everyone);
+    const first = await get('shop-1', '/v1/participants?limit=4');
+    expect(ids(first, 'participants', 'id')).to.deep.equal(everyone.slice(0, 4));
+    expect(ids(await get('shop-1', `/v1/participants?limit=4&cursor=${encodeURIComponent(first.body.next)}`), 'participants', 'id')).to.deep.equal(everyone.slice(4));
+    expect(ids(await get('shop-1', '/v1/participants?role=producer'), 'participants', 'id')).to.deep.equal(['farm-1', 'farm-2']);
+    expect((await get('shop-1', '/v1/participants?role=lab')).body.participants).to.deep.equal([{ id: 'lab-1', name: 'Zhejiang Test Lab', role: 'lab', gln: gln(21), status: 'active' }]);
+    // one participant as the contract records it: the licence, and the identities it acts through
+    const farm = await get('shop-1', '/v1/participants/farm-1');
+    expect(farm.body).to.include({ id: 'farm-1', role: 'producer', licence: 'SC-1', gln: gln(11), status: 'active' });
+    expect(farm.body.identities).to.have.length(1);
+    expect((await get('shop-1', '/v1/participants/nobody')).body.error.code).to.equal('PARTICIPANT_NOT_FOUND');
+    // products: the registry, and one product whole
+    expect(ids(await get('shop-1', '/v1/products'), 'products', 'gtin')).to.deep.equal([LEAF, LEAF2, TEA]);
+    expect((await get('shop-1', '/v1/products?owner=proc-1')).body.products).to.deep.equal([{ gtin: TEA, name: 'Longjing green tea', owner: 'proc-1', unit: 'KGM' }]);
+    expect((await get('shop-1', `/v1/products/${TEA}`)).body).to.deep.include({ gtin: TEA, owner: 'proc-1', requiresTest: false, yield: { min: 0.1, max: 0.5 } });
+    const unknown = await get('shop-1', `/v1/products/${withCheck('0695000000999')}`);
+    expect([unknown.status, unknown.body.error.code]).to.deep.equal([404, 'PRODUCT_NOT_FOUND']);
+    for (const [url, field] of [
+      ['/v1/participants?role=king', 'role'], ['/v1/participants?status=gone', 'status'], ['/v1/participants?limit=0', 'limit'], ['/v1/participants?limit=1e2', 'limit'],
+      ['/v1/participants?name=x', 'name'], ['/v1/participants/a%7Cb', 'id'], [`/v1/participants/${'x'.repeat(65)}`, 'id'],
+      ['/v1/products?limit=501', 'limit'], ['/v1/products/06950000001011', 'gtin'], ['/v1/products/x', 'gtin'],
+    ] as const) {
+      const r = await get('shop-1', url);
+      expect([r.status, r.body.error.code, r.body.error.details.field], url).to.deep.equal([400, 'INVALID_ARGUMENT', field]);
+    }
+  });
+
   it('searches lots by holder, status and product', async () => {
     const held = await get('samr', '/v1/lots?holder=shop-1');
     expect(held.body.lots.map((l: { lot: string }) => l.lot)).to.deep.equal(['P1-2026']);
@@ -301,10 +334,14 @@ describe('gateway: role workflows over HTTP', function () {
 
   it('suspends and reinstates a participant, and revokes a key', async () => {
     await ok('samr', '/v1/participants/farm-2/suspension', { reason: 'licence lapsed' });
+    // the directory says so, and so does the contract's record
+    expect((await get('shop-1', '/v1/participants?status=suspended')).body.participants.map((p: { id: string }) => p.id)).to.deep.equal(['farm-2']);
+    expect((await get('shop-1', '/v1/participants/farm-2')).body.status).to.equal('suspended');
     const lot = { gtin: LEAF2, lot: 'F3-2026', quantity: 5, unit: 'KGM', productionDate: '2026-04-03', origin: { gln: gln(12) } };
     const refused = await post('farm-2', '/v1/lots', lot);
     expect([refused.status, refused.body.error.code]).to.deep.equal([403, 'PARTICIPANT_SUSPENDED']);
     await ok('samr', '/v1/participants/farm-2/reinstatement', { reason: 'licence renewed' });
+    expect((await get('shop-1', '/v1/participants?status=suspended')).body.participants).to.deep.equal([]);
     await ok('farm-2', '/v1/lots', lot);
     const mismatch = await post('samr', '/v1/participants/farm-2/suspension', { id: 'farm-1', reason: 'x' });
     expect([mismatch.status, mismatch.body.error.code]).to.deep.equal([400, 'INVALID_ARGUMENT']);
