@@ -23,6 +23,7 @@ import { addOpsRoutes } from './routes-ops';
 import { addReadRoutes, type LedgerInspector } from './routes-read';
 import { addPackageScanRoutes } from './routes-package-scan';
 import { addWriteRoutes, type IdentityIssuer, type WriteDeps } from './routes-write';
+import { addKeyRoutes } from './routes-keys';
 import { answerAsEpcis } from './epcis-http';
 import type { TraceEpcisExport } from './trace-epcis';
 import type { TraceIndex } from './trace-index';
@@ -102,6 +103,7 @@ export function createApp(options: AppOptions): GatewayApp {
     onSubmit: (fn, outcome) => metrics.submits.inc({ fn, outcome }),
   };
   addWriteRoutes(apiRouter, writeDeps);
+  addKeyRoutes(apiRouter, { keys: store.keys, index, idempotency: store.idempotency, bodyLimitBytes: config.bodyLimitBytes });
   addPackageScanRoutes(apiRouter, { ...writeDeps, baseUrl: config.baseUrl });
 
   app.use(publicRouter.routes());

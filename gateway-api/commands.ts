@@ -57,7 +57,7 @@ export function registerGatewayCommands(program: Command): void {
         const created = await initialise(cfg, parts, details, opts);
         out(`registered the first regulator ${details.id}; its API key (shown once):`);
         out(`${created.id}\t${created.key}`);
-        out('register participants with it: POST /v1/participants (see /docs); more keys: zfc keys create --participant …');
+        out('register participants with it: POST /v1/participants (see /docs); more keys: POST /v1/keys while it runs, or zfc keys create --participant … while it is stopped');
       } finally {
         await closeParts(parts);
       }

@@ -4,7 +4,8 @@
  * page of the same content that needs no script or CDN.
  */
 import { ERROR_CATALOGUE } from '../chaincode/errors';
-import { SCHEMAS } from '../chaincode/schemas';
+import { ID_PATTERN, SCHEMAS } from '../chaincode/schemas';
+import { MAX_KEY_LABEL } from './routes-keys';
 import { epcisOpenApi } from './epcis-openapi';
 import { WRITE_ROUTES } from './routes-write';
 
@@ -29,6 +30,7 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/participants/{id}', summary: 'A participant as the contract records it: role, licence, GLN, status and the identities it acts through.', params: [], auth: true },
   { path: '/v1/products', summary: 'The registered products, by GTIN: name, unit and the participant that registered it (owner); paginated with limit (1-500, default 50) and cursor.', params: ['owner', 'limit', 'cursor'], auth: true },
   { path: '/v1/products/{gtin}', summary: 'A product as the contract records it: name, category, unit, owner, whether its lots need a passing test to ship, its declared yield.', params: [], auth: true },
+  { path: '/v1/keys', summary: 'API keys (never the keys themselves): the caller\'s participant\'s, or (regulators) anyone\'s with participant, or all; `current` marks the key of this request.', params: ['participant'], auth: true },
   { path: '/v1/shipments', summary: 'Shipments in the order shipped, oldest first: a participant\'s own (direction=incoming|outgoing; status=in_transit lists what waits to be received), a regulator\'s of anyone (participant) or of all; status=in_transit|received; paginated with limit (1-500, default 50) and cursor.', params: ['participant', 'direction', 'status', 'limit', 'cursor'], auth: true },
   { path: '/v1/shipments/{id}', summary: 'A shipment: lines shipped, lines received, in transit or received.', params: [], auth: true },
   { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
@@ -133,7 +135,32 @@ export function openApiDocument(baseUrl: string, version = '0.1.0'): Record<stri
       },
     };
   }
-  const schemas: Record<string, unknown> = { Error: ERROR_SCHEMA, TraceGraph: TRACE_GRAPH_SCHEMA };
+  // API keys (routes-keys.ts): beside the ledger's write routes, as they write the gateway's own records
+  paths['/v1/keys'] = {
+    ...(paths['/v1/keys'] ?? {}),
+    post: {
+      operationId: 'CreateApiKey',
+      summary: 'Issue an API key: to the caller\'s participant, or (regulators) to `participant`; the key is in the 201 answer once (a retry under the same Idempotency-Key gets it as null).',
+      security: [{ apiKey: [] }],
+      parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } }],
+      requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateApiKey' } } } },
+      responses: { '201': { description: 'The key record, `current`, and the key itself.' }, default: errorResponse },
+    },
+  };
+  paths['/v1/keys/{id}/revocation'] = {
+    post: {
+      operationId: 'RevokeApiKey',
+      summary: 'Revoke an API key at once: one of the caller\'s own (not its last active one), or (regulators) anyone\'s.',
+      security: [{ apiKey: [] }],
+      parameters: pathParams('/v1/keys/{id}/revocation'),
+      responses: { '200': { description: 'The key record, with revokedAt.' }, default: errorResponse },
+    },
+  };
+  const schemas: Record<string, unknown> = {
+    Error: ERROR_SCHEMA,
+    TraceGraph: TRACE_GRAPH_SCHEMA,
+    CreateApiKey: { type: 'object', additionalProperties: false, properties: { label: { type: 'string', maxLength: MAX_KEY_LABEL }, participant: { type: 'string', pattern: ID_PATTERN } } },
+  };
   for (const r of WRITE_ROUTES) schemas[r.tx] = componentSchema(SCHEMAS[r.tx]);
   const epcis = epcisOpenApi();
   Object.assign(paths, epcis.paths);
