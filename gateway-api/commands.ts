@@ -231,4 +231,5 @@ function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>,
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" -o labels.pdf "${url}/v1/lots/${DEMO.tea}/${DEMO.teaLot}/labels.pdf?limit=48"`);
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/epcis/events?EQ_bizTransaction_desadv=urn:zfc:shipment:SH-2001"   # EPCIS 2.0: a shipment's shipping and receiving events`);
   print(`  consumer page: ${url}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012   QR: ${url}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
+  print(`  recall notices (public): ${url}/recalls`);
 }

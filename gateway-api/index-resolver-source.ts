@@ -5,7 +5,7 @@
  * languages; anything else is shown as recorded in both.
  */
 import { ZfcError } from '../chaincode/errors';
-import type { HopView, InspectionOutcome, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, ResolverSource, TestView } from '../qr-service';
+import type { HopView, InspectionOutcome, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, RecallNoticeSource, RecallNoticeView, ResolverSource, TestView } from '../qr-service';
 import type { LotDetail, TraceIndex } from './trace-index';
 import type { LotView as TraceLotView, TraceGraph } from './trace-model';
 
@@ -31,8 +31,11 @@ export function localText(text: string): LocalText {
   return { zh: words.slice(0, english).join(' '), en: words.slice(english).join(' ') };
 }
 
-/** A {@link ResolverSource} over the trace index. */
-export class IndexResolverSource implements ResolverSource {
+/** Lot codes a recall notice lists per product before it says how many more. */
+const NOTICE_LOTS = 20;
+
+/** A {@link ResolverSource} (and the recall notices' source) over the trace index. */
+export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
   constructor(private readonly index: TraceIndex) {}
 
   async product(gtin: string): Promise<ProductView | undefined> {
@@ -71,6 +74,31 @@ export class IndexResolverSource implements ResolverSource {
     if (!lot) return undefined;
     const clone = this.index.cloneFlag(`${gtin}/${serial}`);
     return { gtin, serial, lot: lot.lot, scans: this.index.publicScanCount(`${gtin}/${serial}`), ...(clone ? { warnings: [clone.warning] } : {}) };
+  }
+
+  async recalls(limit: number): Promise<RecallNoticeView[]> {
+    return this.index.recalls({ limit }).recalls.map((summary) => {
+      const r = this.index.recall(summary.recallId);
+      // what it reached (the lots it named among them), or, before the first lot is marked, what it named
+      const byProduct = new Map<string, string[]>();
+      for (const l of r.affected.length > 0 ? r.affected : r.lots) {
+        const lots = byProduct.get(l.gtin);
+        if (lots) lots.push(l.lot);
+        else byProduct.set(l.gtin, [l.lot]);
+      }
+      const products = [...byProduct].map(([gtin, lots]) => ({
+        gtin, name: localText(this.index.product(gtin)?.name ?? gtin), lots: lots.sort().slice(0, NOTICE_LOTS), moreLots: Math.max(0, lots.length - NOTICE_LOTS),
+      }));
+      return {
+        recallId: r.recallId,
+        status: r.status === 'complete' ? 'complete' : 'propagating',
+        since: r.timestamp.slice(0, 10),
+        reason: localText(r.reason),
+        authority: this.party(r.issuer).name,
+        ...(r.recallClass ? { recallClass: r.recallClass } : {}),
+        products,
+      } satisfies RecallNoticeView;
+    });
   }
 
   private party(id: string): PartyView {

@@ -1,6 +1,7 @@
 /**
  * The public face mounted beside the API in one process: QR images and label sheets, and the
- * GS1 Digital Link resolver with the consumer page, answered from the trace index. Mounted on
+ * GS1 Digital Link resolver with the consumer page, and the public recall notices, answered
+ * from the trace index. Mounted on
  * the gateway's public router, so they share its rate limit and error middleware; label sheets
  * of a lot's items (routes-labels.ts) go on the authenticated API.
  *
@@ -9,7 +10,7 @@
  */
 import { normaliseBaseUrl } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
-import { createQrRouter, createResolverRouter, qrConfig, qrConfigFromEnv } from '../qr-service';
+import { createQrRouter, createRecallNoticesRouter, createResolverRouter, qrConfig, qrConfigFromEnv } from '../qr-service';
 import type { GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { IndexResolverSource } from './index-resolver-source';
@@ -20,9 +21,11 @@ import type { TraceIndex } from './trace-index';
 /** Mounts the QR service and the resolver on the gateway's public router, and label sheets on its API. */
 export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config: GatewayConfig): void {
   const qr = createQrRouter({ baseUrl: config.baseUrl });
+  const source = new IndexResolverSource(index);
   const resolver = createResolverRouter({
     baseUrl: config.baseUrl,
-    source: new IndexResolverSource(index),
+    source,
+    recallNotices: true,
     onScan: (resolution, ctx) => {
       const { gtin, serial, lot } = resolution.identifier;
       if (!gtin) return;
@@ -45,6 +48,7 @@ export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config:
     await next();
   });
   gateway.publicRouter.use(resolver.routes());
+  gateway.publicRouter.use(createRecallNoticesRouter({ baseUrl: config.baseUrl, source }).routes());
   // Label sheets cost seconds of CPU and print the ledger's items: behind an API key.
   // The CJK font and the most labels per sheet come from ZFC_CJK_FONT(_FACE) and ZFC_MAX_LABELS.
   addLabelRoutes(gateway.apiRouter, { index, qr: qrConfig({ ...qrConfigFromEnv(process.env), baseUrl: config.baseUrl }) });

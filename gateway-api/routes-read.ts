@@ -66,6 +66,11 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/shipments/:id', (ctx) => {
     ctx.body = index.shipment(String(ctx.params['id']));
   });
+  router.get('/v1/recalls', (ctx) => {
+    const q = query(ctx, ['status', 'limit', 'cursor']);
+    if (q['status'] !== undefined && q['status'] !== 'propagating' && q['status'] !== 'complete') throw bad('status', 'must be propagating or complete');
+    ctx.body = index.recalls({ ...definedOnly(q, ['status', 'cursor']), ...limitOf(q) });
+  });
   router.get('/v1/recalls/:id', (ctx) => {
     ctx.body = index.recall(String(ctx.params['id']));
   });

@@ -99,6 +99,19 @@ export interface DirectoryQuery {
   readonly cursor?: string;
 }
 
+/** A recall as a list shows it: the lots it named, and how many lots it reached. */
+export interface RecallSummary {
+  readonly recallId: string;
+  readonly status: string;
+  readonly lots: readonly LotRef[];
+  readonly affectedCount: number;
+  readonly reason: string;
+  readonly recallClass: string;
+  readonly issuer: string;
+  readonly txId: string;
+  readonly timestamp: string;
+}
+
 /** A search over shipments. */
 export interface ShipmentQuery {
   /** Shipments from or to this participant (all when absent). */
@@ -640,6 +653,24 @@ export class TraceIndex {
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
     const affected = [...r.affected].sort((a, b) => (lotKey(a) < lotKey(b) ? -1 : 1));
     return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp };
+  }
+
+  /**
+   * One page of the recalls, newest first, at most `limit` (1-500, default 50): each with the lots
+   * it named and how many it reached (the whole list at {@link recall}); `next` goes on after it.
+   */
+  recalls(q: { status?: string; limit?: number; cursor?: string }): { recalls: RecallSummary[]; next: string | undefined } {
+    this.available();
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const found = [...this.graph.recalls.values()].filter((r) => (q.cursor === undefined || r.seq < q.cursor) && (q.status === undefined || (r.status ?? '') === q.status));
+    found.sort((a, b) => (a.seq < b.seq ? 1 : a.seq > b.seq ? -1 : 0));
+    const page = found.slice(0, limit);
+    return {
+      recalls: page.map((r) => ({
+        recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affectedCount: r.affected.length, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp,
+      })),
+      next: found.length > limit ? page[page.length - 1]?.seq : undefined,
+    };
   }
 
   /** Every warning, in ledger order. */

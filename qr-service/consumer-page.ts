@@ -17,6 +17,8 @@ export interface PageContext {
   readonly switchHref: string;
   /** Today, ISO `YYYY-MM-DD`, to tell whether the lot is past its expiry. */
   readonly today: string;
+  /** The public recall notices (recall-notices.ts), when this deployment serves them: a recall warning links there. */
+  readonly recallsHref?: string;
 }
 
 const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1b1b1b;background:#f4f5f2}
@@ -71,7 +73,7 @@ function inspection(p: PartyView | undefined, lang: Language): string {
   return `<span class="insp ${i.outcome}">${t(i.outcome, lang)}</span> ${date(i.date)}${by}`;
 }
 
-function alert(lot: LotView | undefined, lang: Language): string {
+function alert(lot: LotView | undefined, lang: Language, recallsHref?: string): string {
   if (lot === undefined || lot.status === 'active') return '';
   const recalled = lot.status === 'recalled';
   const r = lot.recall;
@@ -79,7 +81,8 @@ function alert(lot: LotView | undefined, lang: Language): string {
     + `${fact('authority', escapeHtml(loc(r.authority, lang)), lang)}${r.contact ? fact('call', `<a href="tel:${escapeHtml(r.contact)}">${escapeHtml(r.contact)}</a>`, lang) : ''}</dl>`
     + (r.advice ? `<p>${escapeHtml(loc(r.advice, lang))}</p>` : '');
   return `<section class="alert" role="alert" id="warning"><h2>⚠ ${t(recalled ? 'recalledTitle' : 'heldTitle', lang)}</h2>`
-    + `<p>${t(recalled ? 'recalledBody' : 'heldBody', lang)}</p>${details}<p><a href="tel:12315">${t('hotline', lang)}</a></p></section>`;
+    + `<p>${t(recalled ? 'recalledBody' : 'heldBody', lang)}</p>${details}<p><a href="tel:12315">${t('hotline', lang)}</a></p>`
+    + (recalled && recallsHref !== undefined ? `<p><a href="${escapeHtml(recallsHref)}">${t('allRecalls', lang)}</a></p>` : '') + '</section>';
 }
 
 function notices(res: Resolution, ctx: PageContext): string {
@@ -171,7 +174,7 @@ export function renderConsumerPage(res: Resolution, ctx: PageContext): string {
     : `<span class="badge bad" id="status">${t(status === 'recalled' ? 'recalledTitle' : 'heldTitle', lang)}</span>`;
   const header = `<h1>${escapeHtml(name)}</h1>`
     + (otherName && otherName !== name ? `<p class="sub">${escapeHtml(otherName)}</p>` : '') + badge;
-  const body = alert(res.lot, lang) + notices(res, ctx) + facts(res, lang) + tests(res.lot, lang) + path(res.lot, lang) + certifications(res, lang)
+  const body = alert(res.lot, lang, ctx.recallsHref) + notices(res, ctx) + facts(res, lang) + tests(res.lot, lang) + path(res.lot, lang) + certifications(res, lang)
     + (res.item?.scans === undefined ? '' : `<footer>${escapeHtml(phrase('scans', lang).replace('{n}', String(res.item.scans)))}</footer>`);
   return shell(lang, `${name} · ${phrase('title', lang)}`, ctx.switchHref, header, body);
 }
@@ -186,3 +189,6 @@ export function renderProblemPage(problem: 'invalid' | 'unknown' | 'unavailable'
     : `<section class="alert" role="alert" id="warning"><h2>⚠ ${escapeHtml(title)}</h2><p>${t(`${problem}Body`, lang)}</p>${hotline}</section>`;
   return shell(lang, title, switchHref, `<h1>${escapeHtml(title)}</h1>`, body);
 }
+
+/** The page's parts, for the other public pages (recall notices) to look and read the same. */
+export { loc as localised, t as phraseHtml, date as timeHtml, shell as pageShell };

@@ -18,12 +18,13 @@ export { labelRequest, type LabelInput, type LabelRequest, type SerialRange } fr
 export { writeLabelSheet, LABELS_PER_PAGE, LABEL_LAYOUT, type LabelSheetOptions, type LabelSheetSummary } from './label-sheet';
 export { createLabelRouter, createQrRouter } from './qr-router';
 export type {
-  CertificationView, HopView, InspectionOutcome, InspectionView, ItemView, ItemWarning, LocalText, LotStatus, LotView, PartyView, ProductView, ResolverSource, TestView,
+  CertificationView, HopView, InspectionOutcome, InspectionView, ItemView, ItemWarning, LocalText, LotStatus, LotView, PartyView, ProductView, RecallNoticeSource, RecallNoticeView, ResolverSource, TestView,
 } from './resolver-source';
 export { lookUp, type Resolution, type ResolvedLevel } from './resolution';
 export { linkset, LINK_TYPES, type ServedLinkType } from './linkset';
 export { resolveRequest, prefersJson, type ResolverOptions, type ResolverRequest, type ResolverResponse } from './resolver';
 export { createResolverRouter, type ResolverRouterOptions } from './resolver-router';
+export { createRecallNoticesRouter, renderRecallNotices, MAX_NOTICES, type NoticesContext } from './recall-notices';
 export { renderConsumerPage, renderProblemPage, type PageContext } from './consumer-page';
 export { chooseLanguage, LANGUAGES, type Language } from './language';
 export { registerQrCommands } from './commands';

@@ -133,3 +133,23 @@ export interface ResolverSource {
   lot(gtin: string, lot: string): Promise<LotView | undefined>;
   item(gtin: string, serial: string): Promise<ItemView | undefined>;
 }
+
+/** One recall as the public notice shows it: when, why, by whom, and what it reached, product by product. */
+export interface RecallNoticeView {
+  readonly recallId: string;
+  /** `propagating` while the ledger still marks downstream lots, then `complete`. */
+  readonly status: 'propagating' | 'complete';
+  /** ISO date it was issued. */
+  readonly since: string;
+  readonly reason: LocalText;
+  readonly authority?: LocalText;
+  /** `I` (the most serious), `II` or `III`. */
+  readonly recallClass?: string;
+  /** The products it reached, each with lot codes (the first ones) and how many more. */
+  readonly products: readonly { readonly gtin: string; readonly name: LocalText; readonly lots: readonly string[]; readonly moreLots: number }[];
+}
+
+/** Where the public recall notices come from: the newest first, at most `limit`. */
+export interface RecallNoticeSource {
+  recalls(limit: number): Promise<readonly RecallNoticeView[]>;
+}

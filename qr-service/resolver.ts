@@ -39,9 +39,11 @@ export interface ResolverOptions {
   readonly epcisBaseUrl?: string;
   /** Today's date, ISO `YYYY-MM-DD` (default: the system clock, UTC). */
   readonly today?: () => string;
+  /** Whether `/recalls` (recall-notices.ts) is served beside the resolver: a recalled lot's page links to it. */
+  readonly recallNotices?: boolean;
 }
 
-const HTML_HEADERS = {
+export const HTML_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -125,7 +127,9 @@ export async function resolveRequest(req: ResolverRequest, source: ResolverSourc
     case 'gs1:pip':
     case 'gs1:defaultLink':
       if (wantsJson) return found(json(200, linkset(res, options.epcisBaseUrl), linksetType(req.accept), link));
-      return found(html(200, renderConsumerPage(res, { lang, switchHref: switchHref(req.querystring, lang), today: today(options) }), lang, link));
+      return found(html(200, renderConsumerPage(res, {
+        lang, switchHref: switchHref(req.querystring, lang), today: today(options), ...(options.recallNotices ? { recallsHref: `${new URL(base).pathname.replace(/\/+$/, '')}/recalls` } : {}),
+      }), lang, link));
     case 'linkset':
     case 'all':
       return found(json(200, linkset(res, options.epcisBaseUrl), linksetType(req.accept), link));

@@ -74,6 +74,9 @@ describe('gateway: zfc start with demo data', function () {
       expect(html).to.not.include('未做下架记录');
       // the tea itself was not tested: its page shows its raw materials' tests, first the farm lot's failed one the recall is about
       expect(html).to.match(/<ul class="tests"><li class="fail"><span class="verdict">✗ 不合格<\/span><b>chlorpyrifos<\/b> 0\.42 mg\/kg \(限量 ≤ 0\.1 mg\/kg\)<small class="material">原料批次 AJ-2026-038 · 安吉白茶场<\/small>/);
+      // the public recall notices: the demo's recall, the farm lot and the tea made from it
+      const notices = await call(u, 'GET', '/recalls', { headers: { accept: 'application/json' } });
+      expect(notices.body.recalls.map((r: { recallId: string; products: { lots: string[] }[] }) => [r.recallId, r.products.flatMap((p) => p.lots).sort()])).to.deep.equal([['RC-2026-001', [DEMO.recalledFarmLot, DEMO.recalledTeaLot].sort()]]);
       const json = await call(u, 'GET', `/01/${DEMO.tea}/10/${DEMO.teaLot}`, { headers: { accept: 'application/json' } });
       expect(json.status, json.text).to.equal(200);
 
