@@ -51,9 +51,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     const q = query(ctx, ['product', 'producer', 'holder', 'status', 'limit', 'cursor']);
     if (q['product'] !== undefined && !isGtin14(q['product'])) throw bad('product', 'must be a GTIN-14');
     if (q['status'] !== undefined && !['active', 'on_hold', 'recalled'].includes(q['status'])) throw bad('status', 'must be active, on_hold or recalled');
-    const limit = q['limit'] === undefined ? undefined : Number(q['limit']);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw bad('limit', 'must be 1 to 500');
-    ctx.body = index.searchLots({ ...definedOnly(q, ['product', 'producer', 'holder', 'status', 'cursor']), ...(limit !== undefined ? { limit } : {}) });
+    ctx.body = index.searchLots({ ...definedOnly(q, ['product', 'producer', 'holder', 'status', 'cursor']), ...limitOf(q) });
   });
   router.get('/v1/lots/:gtin/:lot', (ctx) => {
     ctx.body = index.lot(lotParams(ctx));
@@ -125,8 +123,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     const q = query(ctx, ['limit', 'overdueDays', 'asOf', 'since', 'format']);
     const format = q['format'] ?? 'json';
     if (format !== 'json' && format !== 'csv') throw bad('format', 'must be json or csv');
-    const limit = q['limit'] === undefined ? 50 : Number(q['limit']);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('limit', 'must be 1 to 500');
+    const limit = limitOf(q).limit ?? 50;
     const overdueDays = q['overdueDays'] === undefined ? 7 : Number(q['overdueDays']);
     if (!/^[0-9]{1,3}$/.test(q['overdueDays'] ?? '7') || overdueDays < 1 || overdueDays > 365) throw bad('overdueDays', 'must be a whole number of days, 1 to 365');
     const asOf = instant(q, 'asOf') ?? new Date().toISOString();

@@ -567,7 +567,7 @@ export class TraceIndex {
   /** Lots matching a query, in key order, a page at a time. */
   searchLots(q: LotQuery): { lots: LotView[]; next: string | undefined } {
     this.available();
-    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const limit = pageLimit(q.limit);
     const keys: string[] = [];
     const candidates = q.holder !== undefined ? this.graph.lotsTouchedBy(q.holder) : this.graph.lots.values();
     for (const node of candidates) {
@@ -591,7 +591,7 @@ export class TraceIndex {
    */
   shipments(q: ShipmentQuery): { shipments: ShipmentView[]; next: string | undefined } {
     this.available();
-    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const limit = pageLimit(q.limit);
     const found: Array<{ seq: string; id: string }> = [];
     const match = (id: string): void => {
       const hops = this.graph.shipments.get(id) ?? [];
@@ -661,7 +661,7 @@ export class TraceIndex {
    */
   recalls(q: { status?: string; limit?: number; cursor?: string }): { recalls: RecallSummary[]; next: string | undefined } {
     this.available();
-    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const limit = pageLimit(q.limit);
     const found = [...this.graph.recalls.values()].filter((r) => (q.cursor === undefined || r.seq < q.cursor) && (q.status === undefined || (r.status ?? '') === q.status));
     found.sort((a, b) => (a.seq < b.seq ? 1 : a.seq > b.seq ? -1 : 0));
     const page = found.slice(0, limit);
@@ -871,9 +871,14 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+/** A page's size: `limit` within 1-500, 50 when not given. */
+function pageLimit(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? 50, 1), 500);
+}
+
 /** The page of `items` (matching `keep`, after `q.cursor` by `key`) in key order, at most `q.limit` (1-500, default 50), and the key it ends at when more follow. */
 function pageOf<T>(items: Iterable<T>, key: (item: T) => string, q: { limit?: number; cursor?: string }, keep: (item: T) => boolean): { page: T[]; next: string | undefined } {
-  const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+  const limit = pageLimit(q.limit);
   const found: T[] = [];
   for (const item of items) if ((q.cursor === undefined || key(item) > q.cursor) && keep(item)) found.push(item);
   found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
