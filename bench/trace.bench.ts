@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceIndex, factSeq } from '../gateway-api/trace-index';
+import { IndexResolverSource } from '../gateway-api/index-resolver-source';
+import { MAX_NOTICES } from '../qr-service';
 import type { Fact, PositionedFact, TraceGraph } from '../gateway-api/trace-model';
 import { buildChain, prng, type ChainEvent } from './trace-chain';
 import { SqliteTrace, type SqlTrace } from './trace-sqlite';
@@ -131,6 +133,16 @@ async function bench(dir: string): Promise<void> {
     medianMs(() => index.shipment(someShipment)),
   ];
   const shopShipments = index.shipments({ participant: 'shop-0', direction: 'incoming', limit: 500 }).shipments.length;
+  // the public recall notices (/recalls) of the recall above: built once per recall change, then kept
+  const notices = new IndexResolverSource(index);
+  let t0 = performance.now();
+  const built = await notices.recalls(MAX_NOTICES);
+  const buildMs = performance.now() - t0;
+  t0 = performance.now();
+  for (let i = 0; i < 100; i++) await notices.recalls(MAX_NOTICES);
+  const keptMs = (performance.now() - t0) / 100;
+  const reached = built.reduce((n, r) => n + r.products.reduce((m, p) => m + p.lots.length + p.moreLots, 0), 0);
+  log(`  recall notices (${built.length} recall reaching ${reached.toLocaleString('en')} lots): built in ${buildMs.toFixed(1)} ms, then answered from what was built in ${keptMs.toFixed(3)} ms until a recall changes`);
   log(`  shipments (${shipmentIds.size.toLocaleString('en')}): shop-0's inbox, in transit, ${inboxMs.toFixed(3)} ms; its first page of 50 (of ${shopShipments}${shopShipments === 500 ? '+' : ''} received) ${pageMs.toFixed(3)} ms; a regulator's first page of all ${allMs.toFixed(1)} ms; one shipment by ID ${oneMs.toFixed(3)} ms (median of 5 each)`);
   sql.close();
   await index.close();

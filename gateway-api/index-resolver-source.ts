@@ -36,6 +36,12 @@ const NOTICE_LOTS = 20;
 
 /** A {@link ResolverSource} (and the recall notices' source) over the trace index. */
 export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
+  /**
+   * The notices as of the index's last recall change: `/recalls` is public and each recall's
+   * lots are sorted and grouped, so they are built once per change, not once per request.
+   */
+  private notices?: { readonly version: string; readonly limit: number; readonly views: RecallNoticeView[] };
+
   constructor(private readonly index: TraceIndex) {}
 
   async product(gtin: string): Promise<ProductView | undefined> {
@@ -77,7 +83,9 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
   }
 
   async recalls(limit: number): Promise<RecallNoticeView[]> {
-    return this.index.recalls({ limit }).recalls.map((summary) => {
+    const version = this.index.recallsVersion();
+    if (this.notices?.version === version && this.notices.limit === limit) return this.notices.views;
+    const views = this.index.recalls({ limit }).recalls.map((summary) => {
       const r = this.index.recall(summary.recallId);
       // what it reached (the lots it named among them), or, before the first lot is marked, what it named
       const byProduct = new Map<string, string[]>();
@@ -99,6 +107,8 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
         products,
       } satisfies RecallNoticeView;
     });
+    this.notices = { version, limit, views };
+    return views;
   }
 
   private party(id: string): PartyView {

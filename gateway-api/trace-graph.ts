@@ -132,6 +132,9 @@ export class TraceGraphStore {
   readonly participants = new Map<string, ParticipantFact>();
   readonly products = new Map<string, ProductFact>();
   readonly recalls = new Map<string, RecallFact & FactPosition & { affected: LotRef[] }>();
+  private recallChanges = 0;
+  /** This graph among those the process made (a rebuild makes a new one). */
+  private readonly made = ++graphsMade;
   readonly warnings: (WarningFact & FactPosition)[] = [];
   private readonly items = new Map<string, Map<string, LotNode>>();
   private readonly ranges = new Map<string, ItemRange[]>();
@@ -557,11 +560,20 @@ export class TraceGraphStore {
     node.statusReason = reason;
     node.recallId = recallId;
     const recall = recallId ? this.recalls.get(recallId) : undefined;
-    if (recall && status === 'recalled' && !recall.affected.some((r) => lotKey(r) === node.key)) recall.affected.push(node.ref);
+    if (recall && status === 'recalled' && !recall.affected.some((r) => lotKey(r) === node.key)) {
+      recall.affected.push(node.ref);
+      this.recallChanges += 1;
+    }
+  }
+
+  /** Which graph this is, and how many times its recalls changed (issued, progressed, reached a lot): what the recall notices are as of. */
+  get recallsVersion(): string {
+    return `${this.made}:${this.recallChanges}`;
   }
 
   /** A recall as first issued; later progress only moves its status. */
   private recall(fact: RecallFact & FactPosition): void {
+    this.recallChanges += 1;
     const known = this.recalls.get(fact.recallId);
     if (known) {
       this.recalls.set(fact.recallId, { ...known, ...(fact.status !== undefined ? { status: fact.status } : {}) });
@@ -841,6 +853,8 @@ function plusBySeq<T extends { readonly seq: string }>(list: readonly T[], entry
 }
 
 /** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
+let graphsMade = 0;
+
 function addTo<T>(map: Map<string, T[]>, key: string, entry: T): void {
   const list = map.get(key);
   if (list) list.push(entry);

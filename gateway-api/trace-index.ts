@@ -673,6 +673,11 @@ export class TraceIndex {
     };
   }
 
+  /** Changes whenever a recall does (issued, progressed, reached another lot), or the index is rebuilt: what to cache recall notices by. */
+  recallsVersion(): string {
+    return this.graph.recallsVersion;
+  }
+
   /** Every warning, in ledger order. */
   warnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
     this.available();

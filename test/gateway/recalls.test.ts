@@ -108,4 +108,13 @@ describe('gateway: recalls listed, and the public recall notices', function () {
     expect(ids(await call(base, 'GET', '/v1/recalls', { key: keys['proc'] as string }))).to.deep.equal(['RC-C', 'RC-A', 'RC-B']);
     expect(sections(await (await fetch(`${base}/recalls`)).text())).to.deep.equal(['RC-C', 'RC-A', 'RC-B']);
   });
+
+  it('shows a new recall at once', async () => {
+    expect(sections(await (await fetch(`${base}/recalls`)).text())).to.have.length(3); // built, and kept until a recall changes
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-4', quantity: 10, unit: 'KGM', productionDate: '2026-04-02', origin: { gln: gln(91) } });
+    await post('samr', '/v1/recalls', { recallId: 'RC-D', lots: [{ gtin: LEAF, lot: 'F-4' }], reason: '复检不合格 Failed a second test', class: 'I' });
+    const json = await call(base, 'GET', '/recalls', { headers: { accept: 'application/json' } });
+    expect(json.body.recalls.map((r: { recallId: string }) => r.recallId)).to.deep.equal(['RC-D', 'RC-C', 'RC-A', 'RC-B']);
+    expect(json.body.recalls[0]).to.deep.include({ status: 'complete', products: [{ gtin: LEAF, name: { zh: '鲜叶', en: 'Fresh tea leaves' }, lots: ['F-4'], moreLots: 0 }] });
+  });
 });
