@@ -102,7 +102,10 @@ const TRACE_GRAPH_SCHEMA = objectOf({
     items: objectOf({ lot: lotRef, kind: { type: 'string', enum: ['ship', 'receive', 'sale'] }, from: str, to: str, quantity: num, unit: str, shipmentId: str, location: str, txId: str, timestamp: str }),
   },
   holders: { type: 'array', items: objectOf({ lot: lotRef, participant: str, received: num, shipped: num, sold: num, sales: num, unit: str }) },
-  participants: { type: 'array', items: objectOf({ id: str, name: str, role: str, gln: str }) },
+  participants: {
+    type: 'array',
+    items: { ...objectOf({ id: str, name: str, role: str, gln: str }), properties: { id: str, name: str, role: str, gln: str, inspection: objectOf({ outcome: str, inspectedAt: str }) }, additionalProperties: false },
+  },
 });
 
 const errorResponse = { description: 'An error from the catalogue.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };

@@ -733,8 +733,14 @@ export class TraceGraphStore {
       edges,
       hops,
       holders,
-      participants: [...ids].sort().map((id) => this.participantView(id)),
+      participants: [...ids].sort().map((id) => this.tracedParticipant(id)),
     };
+  }
+
+  /** A participant in a trace: as {@link participantView}, with its site's latest inspection (outcome and when; the findings stay on the ledger). */
+  private tracedParticipant(id: string): TraceGraph['participants'][number] {
+    const i = this.inspections.get(id);
+    return { ...this.participantView(id), ...(i ? { inspection: { outcome: i.outcome, inspectedAt: i.inspectedAt } } : {}) };
   }
 
   /** A participant as traces show it; unknown IDs keep their ID as the name. */

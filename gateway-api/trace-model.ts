@@ -296,7 +296,8 @@ export interface TraceGraph {
   readonly edges: readonly EdgeView[];
   readonly hops: readonly HopView[];
   readonly holders: readonly HolderView[];
-  readonly participants: readonly { id: string; name: string; role: string; gln: string }[];
+  /** Everyone the trace reaches, each with its site's latest inspection when it has had one (in an incident: who was last found wanting). */
+  readonly participants: readonly { id: string; name: string; role: string; gln: string; inspection?: { outcome: string; inspectedAt: string } }[];
 }
 
 /** The key of a lot, unique: `|` is outside the GS1 lot character set. */

@@ -2,9 +2,10 @@
  * The consumer page of a processed lot, on a real gateway and embedded ledger: the lot itself is
  * not tested, its raw materials are, so the page shows their tests, each naming its raw material
  * lot and producer — a failed one first, nearest lots before farther ones, at most twelve — and
- * the sites' latest official inspections on the path and in the directory, outcome only.
+ * the sites' latest official inspections on the path, in the directory and in a trace, outcome only.
  */
 import { expect } from 'chai';
+import Ajv from 'ajv';
 import { mountPublicParts } from '../../gateway-api/public-parts';
 import { call, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
 
@@ -108,5 +109,16 @@ describe('gateway: the consumer page of a processed lot', function () {
     const listed = await call(base, 'GET', '/v1/participants?role=processor', { key: keys['farm'] as string });
     expect(listed.body.participants).to.deep.equal([{ id: 'proc', name: '杭州茶业 Hangzhou Tea Co', role: 'processor', gln: gln(73), status: 'active', inspection: { outcome: 'non_compliant', inspectedAt: listed.body.participants[0]?.inspection?.inspectedAt } }]);
     expect(listed.body.participants[0].inspection.inspectedAt).to.match(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('gives a trace each site\'s latest inspection, as the OpenAPI document describes it', async () => {
+    const back = await call(base, 'GET', `/v1/trace/back?gtin=${BLEND}&lot=B-1`, { key: keys['samr'] as string });
+    expect(back.status, back.text).to.equal(200);
+    const byId = new Map((back.body.participants as Array<{ id: string; inspection?: unknown }>).map((p) => [p.id, p]));
+    expect(byId.get('proc')?.inspection).to.deep.include({ outcome: 'non_compliant' });
+    expect(byId.get('farm')).to.not.have.property('inspection');
+    const doc = await call(base, 'GET', '/openapi.json');
+    const validate = new Ajv({ strict: false }).compile(doc.body.components.schemas.TraceGraph as object);
+    expect(validate(back.body), JSON.stringify(validate.errors)).to.equal(true);
   });
 });
