@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceIndex, factSeq } from '../gateway-api/trace-index';
 import { IndexResolverSource } from '../gateway-api/index-resolver-source';
+import { TraceGraphStore } from '../gateway-api/trace-graph';
 import { MAX_NOTICES } from '../qr-service';
 import type { Fact, PositionedFact, TraceGraph } from '../gateway-api/trace-model';
 import { buildChain, prng, type ChainEvent } from './trace-chain';
@@ -143,6 +144,8 @@ async function bench(dir: string): Promise<void> {
   const keptMs = (performance.now() - t0) / 100;
   const reached = built.reduce((n, r) => n + r.products.reduce((m, p) => m + p.lots.length + p.moreLots, 0), 0);
   log(`  recall notices (${built.length} recall reaching ${reached.toLocaleString('en')} lots): built in ${buildMs.toFixed(1)} ms, then answered from what was built in ${keptMs.toFixed(3)} ms until a recall changes`);
+  const [recalledMs, heldMs] = [wideStatusMs(20_000, 'RC-WIDE'), wideStatusMs(20_000, '')];
+  log(`  a recall reaching 20,000 lots: their status facts applied in ${recalledMs.toFixed(0)} ms, beside the same lots put on hold (no recall to note them in) ${heldMs.toFixed(0)} ms; ratio ${(recalledMs / heldMs).toFixed(1)}`);
   log(`  shipments (${shipmentIds.size.toLocaleString('en')}): shop-0's inbox, in transit, ${inboxMs.toFixed(3)} ms; its first page of 50 (of ${shopShipments}${shopShipments === 500 ? '+' : ''} received) ${pageMs.toFixed(3)} ms; a regulator's first page of all ${allMs.toFixed(1)} ms; one shipment by ID ${oneMs.toFixed(3)} ms (median of 5 each)`);
   sql.close();
   await index.close();
@@ -199,6 +202,21 @@ function row(name: string, idx: Timing, sql: Timing): void {
 }
 
 /** The median of five timings of `fn`, in milliseconds. */
+/**
+ * Milliseconds to apply `n` status facts to a fresh graph of `n` lots: `recalled` under recall
+ * `recallId` (each lot noted as reached), or `on_hold` with none.
+ */
+function wideStatusMs(n: number, recallId: string): number {
+  const graph = new TraceGraphStore();
+  const at = (i: number): { txId: string; timestamp: string; seq: string } => ({ txId: `tx${i}`, timestamp: '2026-05-01T00:00:00.000Z', seq: String(i).padStart(12, '0') });
+  const gtin = '09506000134352';
+  for (let i = 0; i < n; i++) graph.apply({ type: 'lot', kind: 'commissioning', gtin, lot: `W${i}`, producer: 'farm-0', quantity: 1, unit: 'EA', ...at(i) });
+  if (recallId) graph.apply({ type: 'recall', recallId, lots: [{ gtin, lot: 'W0' }], reason: 'bench', issuer: 'regulator', ...at(n) });
+  const t = performance.now();
+  for (let i = 0; i < n; i++) graph.apply({ type: 'status', lotRef: { gtin, lot: `W${i}` }, status: recallId ? 'recalled' : 'on_hold', ...(recallId ? { recallId } : {}), ...at(n + 1 + i) });
+  return performance.now() - t;
+}
+
 function medianMs(fn: () => unknown): number {
   const ms: number[] = [];
   for (let i = 0; i < 5; i++) {

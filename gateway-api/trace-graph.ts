@@ -133,6 +133,7 @@ export class TraceGraphStore {
   readonly products = new Map<string, ProductFact>();
   readonly recalls = new Map<string, RecallFact & FactPosition & { affected: LotRef[] }>();
   private recallChanges = 0;
+  private readonly recallReached = new Map<string, Set<string>>();
   /** This graph among those the process made (a rebuild makes a new one). */
   private readonly made = ++graphsMade;
   readonly warnings: (WarningFact & FactPosition)[] = [];
@@ -560,10 +561,18 @@ export class TraceGraphStore {
     node.statusReason = reason;
     node.recallId = recallId;
     const recall = recallId ? this.recalls.get(recallId) : undefined;
-    if (recall && status === 'recalled' && !recall.affected.some((r) => lotKey(r) === node.key)) {
+    if (recall && status === 'recalled' && !this.reached(recallId).has(node.key)) {
+      this.reached(recallId).add(node.key);
       recall.affected.push(node.ref);
       this.recallChanges += 1;
     }
+  }
+
+  /** The lots (keys) a recall has reached: a recall of thousands of lots looked each new one up in its list. */
+  private reached(recallId: string): Set<string> {
+    let keys = this.recallReached.get(recallId);
+    if (!keys) this.recallReached.set(recallId, (keys = new Set()));
+    return keys;
   }
 
   /** Which graph this is, and how many times its recalls changed (issued, progressed, reached a lot): what the recall notices are as of. */
