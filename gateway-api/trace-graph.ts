@@ -867,9 +867,10 @@ function plusBySeq<T extends { readonly seq: string }>(list: readonly T[], entry
   return list;
 }
 
-/** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
+/** Graphs made so far in this process (each graph's {@link TraceGraphStore.recallsVersion} names its own). */
 let graphsMade = 0;
 
+/** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
 function addTo<T>(map: Map<string, T[]>, key: string, entry: T): void {
   const list = map.get(key);
   if (list) list.push(entry);
