@@ -94,6 +94,16 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     if (!isGtin14(gtin)) throw bad('gtin', 'must be a GTIN-14 with its check digit');
     ctx.body = decodePayload(await contract(deps).evaluate('GetProduct', [JSON.stringify({ gtin })], (ctx.state['caller'] as Caller).identity));
   });
+  // stock: a participant's own (what of a recall is still on its shelves), or a regulator's of anyone or everyone
+  router.get('/v1/holdings', (ctx) => {
+    const q = query(ctx, ['participant', 'status', 'limit', 'cursor']);
+    const caller = (ctx.state['caller'] as Caller).participant;
+    const regulator = isRegulator(ctx);
+    if (q['participant'] !== undefined && q['participant'] !== caller && !regulator) throw new ZfcError('FORBIDDEN', 'a participant lists its own stock; only regulators list another\'s');
+    if (q['status'] !== undefined && !['active', 'on_hold', 'recalled'].includes(q['status'])) throw bad('status', 'must be active, on_hold or recalled');
+    const participant = q['participant'] ?? (regulator ? undefined : caller);
+    ctx.body = index.holdings({ ...(participant !== undefined ? { participant } : {}), ...definedOnly(q, ['status', 'cursor']), ...limitOf(q) });
+  });
   // a participant's own shipments (what is on its way to it, to receive), or a regulator's pick of anyone's
   router.get('/v1/shipments', (ctx) => {
     const q = query(ctx, ['participant', 'direction', 'status', 'limit', 'cursor']);

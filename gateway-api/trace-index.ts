@@ -112,6 +112,20 @@ export interface RecallSummary {
   readonly timestamp: string;
 }
 
+/** What one participant holds of one lot now (its stock), with the lot's status. */
+export interface HoldingEntry {
+  readonly participant: string;
+  readonly lot: LotRef;
+  readonly product: string;
+  readonly quantity: number;
+  readonly unit: string;
+  /** The lot's status: `active`, `on_hold` or `recalled`. */
+  readonly status: string;
+  /** The recall or hold's reason and recall, when not active. */
+  readonly statusReason?: string;
+  readonly recallId?: string;
+}
+
 /** A search over shipments. */
 export interface ShipmentQuery {
   /** Shipments from or to this participant (all when absent). */
@@ -583,6 +597,37 @@ export class TraceIndex {
     const page = keys.slice(0, limit);
     const lots = page.map((k) => this.graph.lotView(this.graph.lots.get(k) as LotNode, 0));
     return { lots, next: keys.length > limit ? page[page.length - 1] : undefined };
+  }
+
+  /**
+   * One page of stock: what each participant holds now (quantity above zero), by lot then
+   * participant; of one participant (its own lots: made or received) or of all, and of lots in one
+   * status (`recalled`: the recalled stock still out there, and where).
+   */
+  holdings(q: { participant?: string; status?: string; limit?: number; cursor?: string }): { holdings: HoldingEntry[]; next: string | undefined } {
+    this.available();
+    const limit = pageLimit(q.limit);
+    const found: Array<{ key: string; entry: HoldingEntry }> = [];
+    const candidates = q.participant !== undefined ? this.graph.lotsTouchedBy(q.participant) : this.graph.lots.values();
+    for (const node of candidates) {
+      const status = node.status || 'active';
+      if (!node.fact || (q.status !== undefined && status !== q.status)) continue;
+      for (const h of holdings(node)) {
+        if (h.holding <= 0 || (q.participant !== undefined && h.participant !== q.participant)) continue;
+        const key = `${node.key}|${h.participant}`;
+        if (q.cursor !== undefined && key <= q.cursor) continue;
+        found.push({
+          key,
+          entry: {
+            participant: h.participant, lot: node.ref, product: this.graph.products.get(node.ref.gtin)?.name ?? '', quantity: h.holding, unit: h.unit || node.fact.unit, status,
+            ...(status !== 'active' ? { statusReason: node.statusReason, ...(node.recallId ? { recallId: node.recallId } : {}) } : {}),
+          },
+        });
+      }
+    }
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = found.slice(0, limit);
+    return { holdings: page.map((f) => f.entry), next: found.length > limit ? page[page.length - 1]?.key : undefined };
   }
 
   /**

@@ -273,6 +273,35 @@ describe('gateway: role workflows over HTTP', function () {
     expect(recalled.body.lots.map((l: { lot: string }) => l.lot)).to.have.members(['F2-2026', 'P1-2026']);
   });
 
+  it('lists stock: a shop\'s recalled stock on its shelves, and every holder of it for a regulator', async () => {
+    const shop = await get('shop-1', '/v1/holdings?status=recalled');
+    expect(shop.status, shop.text).to.equal(200);
+    expect(shop.body.holdings).to.deep.equal([{
+      participant: 'shop-1', lot: { gtin: TEA, lot: 'P1-2026' }, product: 'Longjing green tea', quantity: 41, unit: 'KGM', status: 'recalled', statusReason: shop.body.holdings[0]?.statusReason, recallId: 'RC-1',
+    }]);
+    expect((await get('shop-1', '/v1/holdings?status=active')).body.holdings).to.deep.equal([]);
+    // a regulator's: every holder of recalled stock, each as the lot's own record counts it
+    const all = await get('samr', '/v1/holdings?status=recalled');
+    const held = (all.body.holdings as { participant: string; lot: { gtin: string; lot: string }; quantity: number }[]).map((h) => [h.lot.lot, h.participant, h.quantity]);
+    const lots = await Promise.all([[LEAF2, 'F2-2026'], [TEA, 'P1-2026']].map(async ([g, l]) => (await get('samr', `/v1/lots/${g}/${l}`)).body));
+    const expected = lots.flatMap((lot: { lot: string; holders: { participant: string; holding: number }[] }) => lot.holders.filter((h) => h.holding > 0).map((h) => [lot.lot, h.participant, h.holding]));
+    expect(held).to.have.deep.members(expected);
+    expect(held).to.deep.include(['P1-2026', 'shop-1', 41]);
+    // a page at a time, by lot then holder
+    const first = await get('samr', '/v1/holdings?limit=1');
+    const second = await get('samr', `/v1/holdings?limit=1&cursor=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.holdings[0]).to.not.deep.equal(first.body.holdings[0]);
+    const farm = await get('farm-1', '/v1/holdings');
+    expect((farm.body.holdings as { participant: string }[]).every((h) => h.participant === 'farm-1')).to.equal(true);
+    expect((farm.body.holdings as { lot: { lot: string }; quantity: number }[]).map((h) => [h.lot.lot, h.quantity])).to.deep.include(['F1-2026', 180]);
+    const refused = await get('shop-1', '/v1/holdings?participant=dist-1');
+    expect([refused.status, refused.body.error.code]).to.deep.equal([403, 'FORBIDDEN']);
+    for (const [q, field] of [['status=gone', 'status'], ['limit=0', 'limit'], ['holder=x', 'holder']] as const) {
+      const r = await get('samr', `/v1/holdings?${q}`);
+      expect([r.status, r.body.error.details.field], q).to.deep.equal([400, field]);
+    }
+  });
+
   it('refuses each role what it may not do, with status and code', async () => {
     const cases: [string, string, unknown, number, string][] = [
       ['farm-1', '/v1/participants', { ...PARTICIPANTS[0], id: 'farm-9' }, 403, 'FORBIDDEN'],
