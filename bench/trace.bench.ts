@@ -144,6 +144,14 @@ async function bench(dir: string): Promise<void> {
   const keptMs = (performance.now() - t0) / 100;
   const reached = built.reduce((n, r) => n + r.products.reduce((m, p) => m + p.lots.length + p.moreLots, 0), 0);
   log(`  recall notices (${built.length} recall reaching ${reached.toLocaleString('en')} lots): built in ${buildMs.toFixed(1)} ms, then answered from what was built in ${keptMs.toFixed(3)} ms until a recall changes`);
+  // GET /v1/holdings: a shop's own stock (its lots), the recalled stock of everyone, and everyone's first page (every lot's holders)
+  const [shopStockMs, recalledStockMs, allStockMs] = [
+    medianMs(() => index.holdings({ participant: 'shop-0' })),
+    medianMs(() => index.holdings({ status: 'recalled' })),
+    medianMs(() => index.holdings({ limit: 50 })),
+  ];
+  const recalledHeld = index.holdings({ status: 'recalled', limit: 500 }).holdings.length;
+  log(`  stock: shop-0's own ${shopStockMs.toFixed(1)} ms; every holder of recalled lots (${recalledHeld}${recalledHeld === 500 ? '+' : ''} entries) ${recalledStockMs.toFixed(1)} ms; everyone's first page of 50 ${allStockMs.toFixed(1)} ms (median of 5 each)`);
   const [recalledMs, heldMs] = [wideStatusMs(20_000, 'RC-WIDE'), wideStatusMs(20_000, '')];
   log(`  a recall reaching 20,000 lots: their status facts applied in ${recalledMs.toFixed(0)} ms, beside the same lots put on hold (no recall to note them in) ${heldMs.toFixed(0)} ms; ratio ${(recalledMs / heldMs).toFixed(1)}`);
   log(`  shipments (${shipmentIds.size.toLocaleString('en')}): shop-0's inbox, in transit, ${inboxMs.toFixed(3)} ms; its first page of 50 (of ${shopShipments}${shopShipments === 500 ? '+' : ''} received) ${pageMs.toFixed(3)} ms; a regulator's first page of all ${allMs.toFixed(1)} ms; one shipment by ID ${oneMs.toFixed(3)} ms (median of 5 each)`);

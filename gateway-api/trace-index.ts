@@ -196,6 +196,8 @@ function positioned(f: Fact, e: LedgerEvent, seq: string): PositionedFact {
 /** The trace index. */
 export class TraceIndex {
   private graph = new TraceGraphStore();
+  /** The lots' keys in order, as of a graph and its count of lots (lots are never removed). */
+  private sortedLots?: { readonly graph: TraceGraphStore; readonly size: number; readonly keys: string[] };
   private last: Checkpoint | undefined;
   /** Who waits for a transaction to be applied: told true once it is, false if the index stops first. */
   private readonly waiters = new Map<string, ((applied: boolean) => void)[]>();
@@ -607,27 +609,42 @@ export class TraceIndex {
   holdings(q: { participant?: string; status?: string; limit?: number; cursor?: string }): { holdings: HoldingEntry[]; next: string | undefined } {
     this.available();
     const limit = pageLimit(q.limit);
-    const found: Array<{ key: string; entry: HoldingEntry }> = [];
-    const candidates = q.participant !== undefined ? this.graph.lotsTouchedBy(q.participant) : this.graph.lots.values();
-    for (const node of candidates) {
-      const status = node.status || 'active';
-      if (!node.fact || (q.status !== undefined && status !== q.status)) continue;
-      for (const h of holdings(node)) {
-        if (h.holding <= 0 || (q.participant !== undefined && h.participant !== q.participant)) continue;
-        const key = `${node.key}|${h.participant}`;
-        if (q.cursor !== undefined && key <= q.cursor) continue;
+    // lots in key order, from the cursor's lot on; a lot's holders are counted only until the page is full and one more says there is a next
+    const keys = q.participant !== undefined ? this.graph.lotsTouchedBy(q.participant).map((n) => n.key).sort() : this.lotKeysInOrder();
+    // a cursor is the last entry's lot key and holder: `gtin|lot|participant` (neither a lot code nor an ID holds `|`)
+    const cursor = q.cursor ?? '';
+    const cut = cursor.lastIndexOf('|');
+    const [cursorLot, cursorHolder] = cut >= 0 ? [cursor.slice(0, cut), cursor.slice(cut + 1)] : [cursor, ''];
+    let i = q.cursor === undefined ? 0 : lowerBound(keys, cursorLot);
+    const found: HoldingEntry[] = [];
+    let next: string | undefined;
+    for (; i < keys.length && next === undefined; i++) {
+      const node = this.graph.lots.get(keys[i] as string);
+      const status = node?.status || 'active';
+      if (!node?.fact || (q.status !== undefined && status !== q.status)) continue;
+      const held = holdings(node)
+        .filter((h) => h.holding > 0 && (q.participant === undefined || h.participant === q.participant) && (node.key !== cursorLot || h.participant > cursorHolder))
+        .sort((a, b) => (a.participant < b.participant ? -1 : a.participant > b.participant ? 1 : 0));
+      for (const h of held) {
+        if (found.length === limit) {
+          const last = found[found.length - 1] as HoldingEntry;
+          next = `${lotKey(last.lot)}|${last.participant}`;
+          break;
+        }
         found.push({
-          key,
-          entry: {
-            participant: h.participant, lot: node.ref, product: this.graph.products.get(node.ref.gtin)?.name ?? '', quantity: h.holding, unit: h.unit || node.fact.unit, status,
-            ...(status !== 'active' ? { statusReason: node.statusReason, ...(node.recallId ? { recallId: node.recallId } : {}) } : {}),
-          },
+          participant: h.participant, lot: node.ref, product: this.graph.products.get(node.ref.gtin)?.name ?? '', quantity: h.holding, unit: h.unit || node.fact.unit, status,
+          ...(status !== 'active' ? { statusReason: node.statusReason, ...(node.recallId ? { recallId: node.recallId } : {}) } : {}),
         });
       }
     }
-    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const page = found.slice(0, limit);
-    return { holdings: page.map((f) => f.entry), next: found.length > limit ? page[page.length - 1]?.key : undefined };
+    return { holdings: found, next };
+  }
+
+  /** Every lot's key, in key order: sorted once for each lot added, not for every page of stock. */
+  private lotKeysInOrder(): string[] {
+    const graph = this.graph;
+    if (this.sortedLots?.graph !== graph || this.sortedLots.size !== graph.lots.size) this.sortedLots = { graph, size: graph.lots.size, keys: [...graph.lots.keys()].sort() };
+    return this.sortedLots.keys;
   }
 
   /**
@@ -935,4 +952,16 @@ function pageOf<T>(items: Iterable<T>, key: (item: T) => string, q: { limit?: nu
   const page = found.slice(0, limit);
   const last = page[page.length - 1];
   return { page, next: found.length > limit && last !== undefined ? key(last) : undefined };
+}
+
+/** The first position in sorted `keys` whose key is not below `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
