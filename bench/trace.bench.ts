@@ -151,6 +151,8 @@ async function bench(dir: string): Promise<void> {
     medianMs(() => index.holdings({ limit: 50 })),
   ];
   const recalledHeld = index.holdings({ status: 'recalled', limit: 500 }).holdings.length;
+  const [lotsPageMs, productPageMs] = [medianMs(() => index.searchLots({ limit: 50 })), medianMs(() => index.searchLots({ product: shape.farmLots[0]?.gtin as string, limit: 50 }))];
+  log(`  GET /v1/lots: the first page of 50 of all ${index.lotCount.toLocaleString('en')} lots ${lotsPageMs.toFixed(2)} ms; of one product's ${productPageMs.toFixed(2)} ms (median of 5 each)`);
   log(`  stock: shop-0's own ${shopStockMs.toFixed(1)} ms; every holder of recalled lots (${recalledHeld}${recalledHeld === 500 ? '+' : ''} entries) ${recalledStockMs.toFixed(1)} ms; everyone's first page of 50 ${allStockMs.toFixed(1)} ms (median of 5 each)`);
   const [recalledMs, heldMs] = [wideStatusMs(20_000, 'RC-WIDE'), wideStatusMs(20_000, '')];
   log(`  a recall reaching 20,000 lots: their status facts applied in ${recalledMs.toFixed(0)} ms, beside the same lots put on hold (no recall to note them in) ${heldMs.toFixed(0)} ms; ratio ${(recalledMs / heldMs).toFixed(1)}`);

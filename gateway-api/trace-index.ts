@@ -584,21 +584,24 @@ export class TraceIndex {
   searchLots(q: LotQuery): { lots: LotView[]; next: string | undefined } {
     this.available();
     const limit = pageLimit(q.limit);
-    const keys: string[] = [];
-    const candidates = q.holder !== undefined ? this.graph.lotsTouchedBy(q.holder) : this.graph.lots.values();
-    for (const node of candidates) {
-      const key = node.key;
-      if (!node.fact || (q.cursor !== undefined && key <= q.cursor)) continue;
+    // lots in key order from the cursor on, until the page is full and one more says there is a next
+    const keys = q.holder !== undefined ? this.graph.lotsTouchedBy(q.holder).map((n) => n.key).sort() : this.lotKeysInOrder();
+    const page: LotNode[] = [];
+    let more = false;
+    for (let i = q.cursor === undefined ? 0 : lowerBound(keys, q.cursor); i < keys.length; i++) {
+      const node = this.graph.lots.get(keys[i] as string);
+      if (!node?.fact || (q.cursor !== undefined && node.key <= q.cursor)) continue;
       if (q.product !== undefined && node.ref.gtin !== q.product) continue;
       if (q.producer !== undefined && node.fact.producer !== q.producer) continue;
       if (q.status !== undefined && node.status !== q.status) continue;
       if (q.holder !== undefined && !holdings(node).some((h) => h.participant === q.holder && h.holding > 0)) continue;
-      keys.push(key);
+      if (page.length === limit) {
+        more = true;
+        break;
+      }
+      page.push(node);
     }
-    keys.sort();
-    const page = keys.slice(0, limit);
-    const lots = page.map((k) => this.graph.lotView(this.graph.lots.get(k) as LotNode, 0));
-    return { lots, next: keys.length > limit ? page[page.length - 1] : undefined };
+    return { lots: page.map((n) => this.graph.lotView(n, 0)), next: more ? page[page.length - 1]?.key : undefined };
   }
 
   /**
