@@ -189,6 +189,11 @@ export interface TestResult extends LotRef {
 export const INSPECTION_OUTCOMES = ['compliant', 'minor_findings', 'non_compliant'] as const;
 export type InspectionOutcome = (typeof INSPECTION_OUTCOMES)[number];
 
+/** Whether a value is one of the {@link INSPECTION_OUTCOMES}. */
+export function isInspectionOutcome(v: unknown): v is InspectionOutcome {
+  return (INSPECTION_OUTCOMES as readonly unknown[]).includes(v);
+}
+
 /** A regulator's inspection of a participant's site, and what it found. */
 export interface Inspection {
   readonly inspectionId: string;

@@ -5,7 +5,8 @@
  * languages; anything else is shown as recorded in both.
  */
 import { ZfcError } from '../chaincode/errors';
-import type { HopView, InspectionOutcome, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, RecallNoticeSource, RecallNoticeView, ResolverSource, TestView } from '../qr-service';
+import { isInspectionOutcome } from '../chaincode/records';
+import type { HopView, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, RecallNoticeSource, RecallNoticeView, ResolverSource, TestView } from '../qr-service';
 import type { LotDetail, TraceIndex } from './trace-index';
 import type { LotView as TraceLotView, TraceGraph } from './trace-model';
 
@@ -102,7 +103,7 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
         status: r.status === 'complete' ? 'complete' : 'propagating',
         since: r.timestamp.slice(0, 10),
         reason: localText(r.reason),
-        authority: this.party(r.issuer).name,
+        authority: this.name(r.issuer),
         ...(r.recallClass ? { recallClass: r.recallClass } : {}),
         products,
       } satisfies RecallNoticeView;
@@ -117,6 +118,11 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
     return { name: localText(p.name), ...(p.gln ? { gln: p.gln } : {}), ...(inspection ? { inspection } : {}) };
   }
 
+  /** A participant's name alone (a lab, an authority): without the rest of {@link party}, its inspection looked up for nothing. */
+  private name(id: string): LocalText {
+    return localText(this.index.participant(id).name);
+  }
+
   /**
    * A site's latest official inspection as the public sees it (outcome, date, authority), as
    * regulators publish inspection results at the premises; the findings stay with the regulator
@@ -124,8 +130,8 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
    */
   private inspection(id: string): InspectionView | undefined {
     const i = this.index.latestInspection(id);
-    if (!i || !isOutcome(i.outcome)) return undefined;
-    return { outcome: i.outcome, date: i.inspectedAt.slice(0, 10), authority: localText(this.index.participant(i.inspector).name) };
+    if (!i || !isInspectionOutcome(i.outcome)) return undefined;
+    return { outcome: i.outcome, date: i.inspectedAt.slice(0, 10), authority: this.name(i.inspector) };
   }
 
   /** Where the lot's raw materials come from: its own origin, or its origin lots' for a processed lot. */
@@ -144,7 +150,7 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
     if (!detail.recallId) return { reason, since };
     try {
       const r = this.index.recall(detail.recallId);
-      return { reason: localText(r.reason), since, authority: this.party(r.issuer).name };
+      return { reason: localText(r.reason), since, authority: this.name(r.issuer) };
     } catch {
       return { reason, since };
     }
@@ -154,7 +160,7 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
     const out: TestView[] = [];
     const of = material ? { material } : {};
     for (const t of lot.tests) {
-      const lab = this.party(t.lab).name;
+      const lab = this.name(t.lab);
       const date = (t.sampledAt || t.timestamp).slice(0, 10);
       if (t.analytes.length === 0) out.push({ analyte: localText(t.method || t.testId), result: t.verdict, verdict: verdict(t.verdict), lab, date, ...of });
       for (const a of t.analytes) {
@@ -180,7 +186,7 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
    */
   private materialTests(back: TraceGraph): TestView[] {
     const lots = back.lots.filter((l) => l.depth > 0 && l.tests.length > 0).sort((a, b) => a.depth - b.depth);
-    const out = lots.flatMap((l) => this.tests(l, { lot: l.lot, ...(l.producer ? { producer: this.party(l.producer).name } : {}) }));
+    const out = lots.flatMap((l) => this.tests(l, { lot: l.lot, ...(l.producer ? { producer: this.name(l.producer) } : {}) }));
     const failed = out.filter((t) => t.verdict === 'fail');
     return [...failed, ...out.filter((t) => t.verdict !== 'fail')].slice(0, MAX_MATERIAL_TESTS);
   }
@@ -202,12 +208,6 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
     }
     return steps.slice(0, MAX_PATH);
   }
-}
-
-const OUTCOMES: ReadonlySet<string> = new Set<InspectionOutcome>(['compliant', 'minor_findings', 'non_compliant']);
-
-function isOutcome(v: string): v is InspectionOutcome {
-  return OUTCOMES.has(v);
 }
 
 function verdict(v: string): 'pass' | 'fail' | 'pending' {

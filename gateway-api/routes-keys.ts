@@ -16,6 +16,7 @@ import { ID_PATTERN } from '../chaincode/schemas';
 import type { ApiKeyRecord, ApiKeys, Caller } from './api-keys';
 import { fingerprint, type IdempotencyStore } from './idempotency';
 import { readJson } from './json-body';
+import { callerIsRegulator, listedFor } from './routes-read';
 import type { TraceIndex } from './trace-index';
 
 /** What the key routes need. */
@@ -37,7 +38,7 @@ const ID = new RegExp(ID_PATTERN);
 /** Adds the key routes to an authenticated router. */
 export function addKeyRoutes(router: Router, deps: KeyDeps): void {
   const caller = (ctx: Context): Caller => ctx.state['caller'] as Caller;
-  const isRegulator = (ctx: Context): boolean => deps.index.participant(caller(ctx).participant).role === 'regulator';
+  const isRegulator = (ctx: Context): boolean => callerIsRegulator(deps.index, ctx);
   const answer = (ctx: Context, r: ApiKeyRecord): KeyAnswer => ({ ...r, current: r.id === caller(ctx).keyId });
 
   router.get('/v1/keys', async (ctx) => {
@@ -46,10 +47,7 @@ export function addKeyRoutes(router: Router, deps: KeyDeps): void {
       if (k !== 'participant') throw bad(k, 'is not a parameter of this route (allowed: participant)');
       if (typeof v !== 'string' || !ID.test(v)) throw bad('participant', 'must be a participant ID, given once');
     }
-    const asked = ctx.query['participant'] as string | undefined;
-    const own = caller(ctx).participant;
-    if (asked !== undefined && asked !== own && !isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'a participant lists its own keys; only regulators list another\'s');
-    const whose = asked ?? (isRegulator(ctx) ? undefined : own);
+    const whose = listedFor(deps.index, ctx, ctx.query['participant'] as string | undefined, 'keys');
     ctx.body = { keys: (await deps.keys.list()).filter((r) => whose === undefined || r.participant === whose).map((r) => answer(ctx, r)) };
   });
 

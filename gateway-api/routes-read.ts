@@ -50,7 +50,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/lots', (ctx) => {
     const q = query(ctx, ['product', 'producer', 'holder', 'status', 'limit', 'cursor']);
     if (q['product'] !== undefined && !isGtin14(q['product'])) throw bad('product', 'must be a GTIN-14');
-    if (q['status'] !== undefined && !['active', 'on_hold', 'recalled'].includes(q['status'])) throw bad('status', 'must be active, on_hold or recalled');
+    if (q['status'] !== undefined && !LOT_STATUSES.includes(q['status'])) throw bad('status', `must be ${LOT_STATUSES.join(', ')}`);
     ctx.body = index.searchLots({ ...definedOnly(q, ['product', 'producer', 'holder', 'status', 'cursor']), ...limitOf(q) });
   });
   router.get('/v1/lots/:gtin/:lot', (ctx) => {
@@ -72,7 +72,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   router.get('/v1/recalls/:id', (ctx) => {
     ctx.body = index.recall(String(ctx.params['id']));
   });
-  const isRegulator = (ctx: Context): boolean => index.participant((ctx.state['caller'] as Caller).participant).role === 'regulator';
+  const isRegulator = (ctx: Context): boolean => callerIsRegulator(index, ctx);
   // the network's directory: who is on it, in what role, at which GLN, active or suspended; each record whole from the contract
   router.get('/v1/participants', (ctx) => {
     const q = query(ctx, ['role', 'status', 'limit', 'cursor']);
@@ -81,8 +81,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     ctx.body = index.participants({ ...definedOnly(q, ['role', 'status', 'cursor']), ...limitOf(q) });
   });
   router.get('/v1/participants/:id', async (ctx) => {
-    const id = String(ctx.params['id']);
-    if (!new RegExp(ID_PATTERN).test(id)) throw bad('id', 'must be an ID (letters, digits, . _ : -; at most 64)');
+    const id = idParam(ctx, 'id');
     ctx.body = decodePayload(await contract(deps).evaluate('GetParticipant', [JSON.stringify({ id })], (ctx.state['caller'] as Caller).identity));
   });
   router.get('/v1/products', (ctx) => {
@@ -97,20 +96,14 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   // stock: a participant's own (what of a recall is still on its shelves), or a regulator's of anyone or everyone
   router.get('/v1/holdings', (ctx) => {
     const q = query(ctx, ['participant', 'status', 'limit', 'cursor']);
-    const caller = (ctx.state['caller'] as Caller).participant;
-    const regulator = isRegulator(ctx);
-    if (q['participant'] !== undefined && q['participant'] !== caller && !regulator) throw new ZfcError('FORBIDDEN', 'a participant lists its own stock; only regulators list another\'s');
-    if (q['status'] !== undefined && !['active', 'on_hold', 'recalled'].includes(q['status'])) throw bad('status', 'must be active, on_hold or recalled');
-    const participant = q['participant'] ?? (regulator ? undefined : caller);
+    const participant = listedFor(index, ctx, q['participant'], 'stock');
+    if (q['status'] !== undefined && !LOT_STATUSES.includes(q['status'])) throw bad('status', `must be ${LOT_STATUSES.join(', ')}`);
     ctx.body = index.holdings({ ...(participant !== undefined ? { participant } : {}), ...definedOnly(q, ['status', 'cursor']), ...limitOf(q) });
   });
   // a participant's own shipments (what is on its way to it, to receive), or a regulator's pick of anyone's
   router.get('/v1/shipments', (ctx) => {
     const q = query(ctx, ['participant', 'direction', 'status', 'limit', 'cursor']);
-    const caller = (ctx.state['caller'] as Caller).participant;
-    const regulator = isRegulator(ctx);
-    if (q['participant'] !== undefined && q['participant'] !== caller && !regulator) throw new ZfcError('FORBIDDEN', 'a participant lists its own shipments; only regulators list another\'s');
-    const participant = q['participant'] ?? (regulator ? undefined : caller);
+    const participant = listedFor(index, ctx, q['participant'], 'shipments');
     const direction = q['direction'];
     if (direction !== undefined && direction !== 'incoming' && direction !== 'outgoing') throw bad('direction', 'must be incoming or outgoing');
     if (direction !== undefined && participant === undefined) throw bad('direction', 'needs a participant: incoming to whom, outgoing from whom');
@@ -149,8 +142,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   });
   // an inspection with its findings, as the contract answers the caller: a regulator, or the site inspected
   router.get('/v1/inspections/:inspectionId', async (ctx) => {
-    const inspectionId = String(ctx.params['inspectionId']);
-    if (!new RegExp(ID_PATTERN).test(inspectionId)) throw bad('inspectionId', 'must be an ID (letters, digits, . _ : -; at most 64)');
+    const inspectionId = idParam(ctx, 'inspectionId');
     ctx.body = decodePayload(await contract(deps).evaluate('GetInspection', [JSON.stringify({ inspectionId })], (ctx.state['caller'] as Caller).identity));
   });
   // Blocks and transactions carry every write in full, captured EPCIS events included: a
@@ -174,6 +166,34 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
 /** Whether a transaction's creator is this identity. */
 function submittedBy(creator: TransactionRecord['creator'], identity: Identity): boolean {
   return creator.mspId === identity.mspId && creator.certificateHash === certificateHash(identity.certificate);
+}
+
+/** A lot's statuses, as searches filter by them. */
+const LOT_STATUSES: readonly string[] = ['active', 'on_hold', 'recalled'];
+
+const ID = new RegExp(ID_PATTERN);
+
+/** A path parameter that must be an ID (a participant's, an inspection's). */
+function idParam(ctx: Context, name: string): string {
+  const id = String(ctx.params[name]);
+  if (!ID.test(id)) throw bad(name, 'must be an ID (letters, digits, . _ : -; at most 64)');
+  return id;
+}
+
+/** Whether the authenticated caller acts for a regulator. */
+export function callerIsRegulator(index: TraceIndex, ctx: Context): boolean {
+  return index.participant((ctx.state['caller'] as Caller).participant).role === 'regulator';
+}
+
+/**
+ * Whose records a list shows: the caller's own; for a regulator, `asked`'s, or everyone's
+ * (undefined) when it names no one. Anyone else naming another is refused (FORBIDDEN).
+ */
+export function listedFor(index: TraceIndex, ctx: Context, asked: string | undefined, what: string): string | undefined {
+  const own = (ctx.state['caller'] as Caller).participant;
+  if (asked === undefined || asked === own) return callerIsRegulator(index, ctx) && asked === undefined ? undefined : own;
+  if (!callerIsRegulator(index, ctx)) throw new ZfcError('FORBIDDEN', `a participant lists its own ${what}; only regulators list another's`);
+  return asked;
 }
 
 /** The ledger, to evaluate the contract's own reads as the caller. */

@@ -131,9 +131,9 @@ export class TraceGraphStore {
   private readonly shared = new StringPool();
   readonly participants = new Map<string, ParticipantFact>();
   readonly products = new Map<string, ProductFact>();
-  readonly recalls = new Map<string, RecallFact & FactPosition & { affected: LotRef[] }>();
+  /** Each recall as issued, with the lots it has reached so far, by lot key. */
+  readonly recalls = new Map<string, RecallFact & FactPosition & { affected: Map<string, LotRef> }>();
   private recallChanges = 0;
-  private readonly recallReached = new Map<string, Set<string>>();
   /** This graph among those the process made (a rebuild makes a new one). */
   private readonly made = ++graphsMade;
   readonly warnings: (WarningFact & FactPosition)[] = [];
@@ -561,18 +561,11 @@ export class TraceGraphStore {
     node.statusReason = reason;
     node.recallId = recallId;
     const recall = recallId ? this.recalls.get(recallId) : undefined;
-    if (recall && status === 'recalled' && !this.reached(recallId).has(node.key)) {
-      this.reached(recallId).add(node.key);
-      recall.affected.push(node.ref);
+    // (by key: a recall of thousands of lots looked each new one up in the list of those before)
+    if (recall && status === 'recalled' && !recall.affected.has(node.key)) {
+      recall.affected.set(node.key, node.ref);
       this.recallChanges += 1;
     }
-  }
-
-  /** The lots (keys) a recall has reached: a recall of thousands of lots looked each new one up in its list. */
-  private reached(recallId: string): Set<string> {
-    let keys = this.recallReached.get(recallId);
-    if (!keys) this.recallReached.set(recallId, (keys = new Set()));
-    return keys;
   }
 
   /** Which graph this is, and how many times its recalls changed (issued, progressed, reached a lot): what the recall notices are as of. */
@@ -588,7 +581,7 @@ export class TraceGraphStore {
       this.recalls.set(fact.recallId, { ...known, ...(fact.status !== undefined ? { status: fact.status } : {}) });
       return;
     }
-    this.recalls.set(fact.recallId, { ...fact, affected: [] });
+    this.recalls.set(fact.recallId, { ...fact, affected: new Map() });
   }
 
   private scan(fact: ScanFact & FactPosition): void {
@@ -601,14 +594,15 @@ export class TraceGraphStore {
     set.add(key);
   }
 
-  /** The lots a participant has made or received. */
-  lotsTouchedBy(participant: string): readonly LotNode[] {
-    const out: LotNode[] = [];
-    for (const k of this.touched.get(participant) ?? []) {
-      const n = this.lots.get(k);
-      if (n) out.push(n);
-    }
-    return out;
+  /** The keys of the lots a participant has made or received, in key order. */
+  lotKeysTouchedBy(participant: string): string[] {
+    return [...(this.touched.get(participant) ?? [])].sort();
+  }
+
+  /** A site's latest inspection as everyone may see it: its outcome and when (the findings stay on the ledger). */
+  inspectionSummary(participant: string): { outcome: string; inspectedAt: string } | undefined {
+    const i = this.inspections.get(participant);
+    return i ? { outcome: i.outcome, inspectedAt: i.inspectedAt } : undefined;
   }
 
   /** Sorts every node's arrays by ledger position (after loading from disk in key order). */
@@ -746,10 +740,10 @@ export class TraceGraphStore {
     };
   }
 
-  /** A participant in a trace: as {@link participantView}, with its site's latest inspection (outcome and when; the findings stay on the ledger). */
+  /** A participant in a trace: as {@link participantView}, with its site's latest inspection. */
   private tracedParticipant(id: string): TraceGraph['participants'][number] {
-    const i = this.inspections.get(id);
-    return { ...this.participantView(id), ...(i ? { inspection: { outcome: i.outcome, inspectedAt: i.inspectedAt } } : {}) };
+    const inspection = this.inspectionSummary(id);
+    return { ...this.participantView(id), ...(inspection ? { inspection } : {}) };
   }
 
   /** A participant as traces show it; unknown IDs keep their ID as the name. */

@@ -585,7 +585,7 @@ export class TraceIndex {
     this.available();
     const limit = pageLimit(q.limit);
     // lots in key order from the cursor on, until the page is full and one more says there is a next
-    const keys = q.holder !== undefined ? this.graph.lotsTouchedBy(q.holder).map((n) => n.key).sort() : this.lotKeysInOrder();
+    const keys = q.holder !== undefined ? this.graph.lotKeysTouchedBy(q.holder) : this.lotKeysInOrder();
     const page: LotNode[] = [];
     let more = false;
     for (let i = q.cursor === undefined ? 0 : lowerBound(keys, q.cursor); i < keys.length; i++) {
@@ -613,7 +613,7 @@ export class TraceIndex {
     this.available();
     const limit = pageLimit(q.limit);
     // lots in key order, from the cursor's lot on; a lot's holders are counted only until the page is full and one more says there is a next
-    const keys = q.participant !== undefined ? this.graph.lotsTouchedBy(q.participant).map((n) => n.key).sort() : this.lotKeysInOrder();
+    const keys = q.participant !== undefined ? this.graph.lotKeysTouchedBy(q.participant) : this.lotKeysInOrder();
     // a cursor is the last entry's lot key and holder: `gtin|lot|participant` (neither a lot code nor an ID holds `|`)
     const cursor = q.cursor ?? '';
     const cut = cursor.lastIndexOf('|');
@@ -716,7 +716,7 @@ export class TraceIndex {
     this.available();
     const r = this.graph.recalls.get(id);
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
-    const affected = [...r.affected].sort((a, b) => (lotKey(a) < lotKey(b) ? -1 : 1));
+    const affected = [...r.affected.keys()].sort().map((k) => r.affected.get(k) as LotRef);
     return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp };
   }
 
@@ -732,7 +732,7 @@ export class TraceIndex {
     const page = found.slice(0, limit);
     return {
       recalls: page.map((r) => ({
-        recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affectedCount: r.affected.length, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp,
+        recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affectedCount: r.affected.size, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp,
       })),
       next: found.length > limit ? page[page.length - 1]?.seq : undefined,
     };
@@ -774,8 +774,8 @@ export class TraceIndex {
     const { page, next } = pageOf(this.graph.participants.values(), (p) => p.id, q, (p) => (q.role === undefined || p.role === q.role) && (q.status === undefined || (p.status ?? 'active') === q.status));
     return {
       participants: page.map((p) => {
-        const i = this.graph.inspections.get(p.id);
-        return { id: p.id, name: p.name, role: p.role, gln: p.gln ?? '', status: p.status ?? 'active', ...(i ? { inspection: { outcome: i.outcome, inspectedAt: i.inspectedAt } } : {}) };
+        const inspection = this.graph.inspectionSummary(p.id);
+        return { id: p.id, name: p.name, role: p.role, gln: p.gln ?? '', status: p.status ?? 'active', ...(inspection ? { inspection } : {}) };
       }),
       next,
     };

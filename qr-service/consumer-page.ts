@@ -8,7 +8,8 @@ import { escapeHtml } from './html';
 import type { Language } from './language';
 import { phrase, type PhraseKey } from './page-text';
 import type { Resolution } from './resolution';
-import type { HopView, InspectionOutcome, LocalText, LotView, PartyView, TestView } from './resolver-source';
+import { isInspectionOutcome } from '../chaincode/records';
+import type { HopView, LocalText, LotView, PartyView, TestView } from './resolver-source';
 
 /** What the page needs besides the resolution. */
 export interface PageContext {
@@ -59,8 +60,6 @@ function party(p: PartyView | undefined, lang: Language): string {
   return p === undefined ? '' : escapeHtml(loc(p.name, lang));
 }
 
-const OUTCOMES: ReadonlySet<string> = new Set<InspectionOutcome>(['compliant', 'minor_findings', 'non_compliant']);
-
 /**
  * A party's latest official inspection, as regulators publish results at the premises: its
  * outcome (coloured like a test verdict), date and authority; nothing for none, or for an
@@ -68,7 +67,7 @@ const OUTCOMES: ReadonlySet<string> = new Set<InspectionOutcome>(['compliant', '
  */
 function inspection(p: PartyView | undefined, lang: Language): string {
   const i = p?.inspection;
-  if (i === undefined || !OUTCOMES.has(i.outcome)) return '';
+  if (i === undefined || !isInspectionOutcome(i.outcome)) return '';
   const by = i.authority === undefined ? '' : ` · ${escapeHtml(loc(i.authority, lang))}`;
   return `<span class="insp ${i.outcome}">${t(i.outcome, lang)}</span> ${date(i.date)}${by}`;
 }

@@ -12,7 +12,7 @@ import { localised, pageShell, phraseHtml, timeHtml } from './consumer-page';
 import { escapeHtml } from './html';
 import { chooseLanguage, type Language } from './language';
 import { phrase } from './page-text';
-import { HTML_HEADERS, prefersJson } from './resolver';
+import { COMMON_HEADERS, HTML_HEADERS, prefersJson } from './resolver';
 import type { RecallNoticeSource, RecallNoticeView } from './resolver-source';
 
 /** Recalls on the page: years of a province's recalls, on one phone screen after another. */
@@ -64,7 +64,7 @@ export function createRecallNoticesRouter(options: { readonly baseUrl: string; r
   const prefix = new URL(normaliseBaseUrl(options.baseUrl)).pathname.replace(/\/+$/, '');
   router.get(`${prefix}/recalls`, async (ctx) => {
     const notices = await options.source.recalls(MAX_NOTICES);
-    ctx.set({ Vary: 'Accept, Accept-Language', 'Cache-Control': 'no-cache' });
+    ctx.set(COMMON_HEADERS);
     if (prefersJson(ctx.get('accept'))) {
       ctx.body = { recalls: notices };
       return;

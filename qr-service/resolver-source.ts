@@ -3,6 +3,7 @@
  * index in the gateway, an in-memory fixture in tests. The resolver only ever reads these view
  * models; it never sees the ledger. Text a consumer reads comes in both languages.
  */
+import type { InspectionOutcome } from '../chaincode/records';
 
 /** Text in Chinese and English; either may be empty, then the other is shown. */
 export interface LocalText {
@@ -12,9 +13,9 @@ export interface LocalText {
 
 /**
  * The outcome of an official inspection, in the words of China's food inspection results
- * (符合 / 基本符合 / 不符合): compliant, minor findings, non-compliant.
+ * (符合 / 基本符合 / 不符合): compliant, minor findings, non-compliant — the contract's own.
  */
-export type InspectionOutcome = 'compliant' | 'minor_findings' | 'non_compliant';
+export type { InspectionOutcome };
 
 /** A site's latest official inspection, as published to the public: when, by whom, and its outcome (never the findings). */
 export interface InspectionView {

@@ -48,7 +48,7 @@ export const HTML_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
-const COMMON_HEADERS = { Vary: 'Accept, Accept-Language', 'Cache-Control': 'no-cache' };
+export const COMMON_HEADERS = { Vary: 'Accept, Accept-Language', 'Cache-Control': 'no-cache' };
 
 /** True if the client ranks JSON above HTML (Accept q-values; ties go to HTML). */
 export function prefersJson(accept: string | undefined): boolean {

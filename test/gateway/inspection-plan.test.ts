@@ -5,7 +5,7 @@
  * receipt judged at `asOf`; the count cap; CSV that a spreadsheet cannot run; and the refusals.
  */
 import { expect } from 'chai';
-import { call, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
+import { call, created, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
 import { COUNTED_AT_MOST, SIGNAL_WEIGHTS } from '../../gateway-api/inspection-plan';
 import { startGateway } from '../../gateway-api/server';
 
@@ -36,11 +36,7 @@ describe('gateway: the inspection plan', function () {
   const keys: Record<string, string> = {};
   const txOf: Record<string, string> = {};
 
-  const post = async (who: string, url: string, body: unknown): Promise<Reply> => {
-    const r = await call(base, 'POST', url, { key: keys[who] as string, body });
-    expect(r.status, `${who} POST ${url}: ${r.text}`).to.equal(201);
-    return r;
-  };
+  const post = (who: string, url: string, body: unknown): Promise<Reply> => created(base, keys[who] as string, url, body, who);
   const plan = async (query = '', who = 'samr'): Promise<Reply> => call(base, 'GET', `/v1/inspections/plan${query}`, { key: keys[who] as string });
   const failing = (testId: string): unknown => ({
     testId, gtin: LEAF2, lot: 'B-1', method: 'GB 2763-2021 pesticide residues', sampledAt: '2026-05-02T08:00:00Z', verdict: 'fail',

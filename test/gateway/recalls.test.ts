@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { mountPublicParts } from '../../gateway-api/public-parts';
 import { startGateway } from '../../gateway-api/server';
-import { call, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
+import { call, created, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
 
 const LEAF = withCheck('0695000000501');
 const TEA = withCheck('0695000000502');
@@ -18,11 +18,7 @@ describe('gateway: recalls listed, and the public recall notices', function () {
   let base = '';
   const keys: Record<string, string> = {};
 
-  const post = async (who: string, url: string, body: unknown): Promise<Reply> => {
-    const r = await call(base, 'POST', url, { key: keys[who] as string, body });
-    expect(r.status, `${who} POST ${url}: ${r.text}`).to.equal(201);
-    return r;
-  };
+  const post = (who: string, url: string, body: unknown): Promise<Reply> => created(base, keys[who] as string, url, body, who);
   const ids = (r: Reply): string[] => {
     expect(r.status, r.text).to.equal(200);
     return (r.body.recalls as { recallId: string }[]).map((x) => x.recallId);

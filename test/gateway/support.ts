@@ -3,6 +3,7 @@
  * in a temporary folder, a small JSON client, valid GS1 identifiers, and what the heap guards'
  * tests need: a forced full collection and a metric's value.
  */
+import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,6 +77,13 @@ export async function call(
     body = undefined;
   }
   return { status: res.status, body, text, headers: res.headers };
+}
+
+/** POSTs `body` with `key` and expects 201 (the message names `who` and the answer): a test's setup writes. */
+export async function created(base: string, key: string, url: string, body: unknown, who = ''): Promise<Reply> {
+  const r = await call(base, 'POST', url, { key, body });
+  expect(r.status, `${who} POST ${url}: ${r.text}`).to.equal(201);
+  return r;
 }
 
 /** Removes a temp folder. */
