@@ -232,4 +232,5 @@ function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>,
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/epcis/events?EQ_bizTransaction_desadv=urn:zfc:shipment:SH-2001"   # EPCIS 2.0: a shipment's shipping and receiving events`);
   print(`  consumer page: ${url}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012   QR: ${url}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
   print(`  recall notices (public): ${url}/recalls`);
+  print(`  home page (look a package up by its printed barcode number and lot): ${url}/`);
 }

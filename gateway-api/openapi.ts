@@ -37,6 +37,8 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/recalls', summary: 'The recalls, newest first: each with the lots it named and how many it reached (affectedCount; the lots at /v1/recalls/{id}); status=propagating|complete; paginated with limit (1-500, default 50) and cursor. The public notices are at /recalls.', params: ['status', 'limit', 'cursor'], auth: true },
   { path: '/recalls', summary: 'The public recall notices (no key): a page in Chinese or English, or `{ recalls }` for Accept: application/json; newest first, each with the products and lots it reached.', params: ['lang'], auth: false },
   { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
+  { path: '/', summary: 'The public home page (no key): a form that finds a package\'s page from the numbers printed on it or a pasted code, the latest recalls, and where companies and programs go next; `{ name, links }` for Accept: application/json.', params: ['lang'], auth: false },
+  { path: '/lookup', summary: 'The home page\'s form (no key): 303 to the page of a code (Digital Link on any domain, element string, EPC URN) or of a barcode number (GTIN-8/12/13/14) with its lot or serial; 400 with the form given back and what was wrong, or a typed error for Accept: application/json.', params: ['code', 'gtin', 'lot', 'serial', 'lang'], auth: false },
   { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped, possible cloned codes (regulators).', params: [], auth: true },
   { path: '/v1/inspections/plan', summary: 'Which sites to inspect first, and why (regulators): every participant scored from failed tests, recalls it originated, material-balance warnings, recalled or held stock it still holds, untested lots it shipped, receipts overdue by overdueDays (default 7) at asOf (default now) and the findings of its latest inspection, counting only what happened since that inspection; each signal with its count and evidence; since (a last round of inspections) leaves out the events recorded before it at every site, not the stock, shipments and inspection outcomes of now; limit (1-500, default 50); format=json|csv.', params: ['limit', 'overdueDays', 'asOf', 'since', 'format'], auth: true },
   { path: '/v1/inspections/{inspectionId}', summary: 'An inspection with its findings, as the contract answers (regulators, and the participant inspected; to anyone else it is not found).', params: [], auth: true },
@@ -141,6 +143,8 @@ export function openApiDocument(baseUrl: string, version = '0.1.0'): Record<stri
       },
     };
   }
+  // the home page's form answers with a redirect to the code's page (qr-service/home-page.ts)
+  (paths['/lookup'] as { get: { responses: Record<string, unknown> } }).get.responses = { '303': { description: 'See Other: Location is the code\'s page on this deployment.' }, default: errorResponse };
   // API keys (routes-keys.ts): beside the ledger's write routes, as they write the gateway's own records
   paths['/v1/keys'] = {
     ...(paths['/v1/keys'] ?? {}),

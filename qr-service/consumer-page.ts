@@ -36,7 +36,10 @@ h2{margin:0 0 .5rem;font-size:1.1rem}.alert{background:#b00020;color:#fff;border
 .pending .verdict{color:#5f4300;background:#ffecb3}small{color:#5f6368;display:block}.path li{position:relative;padding:0 0 .9rem 1.4rem;border-left:2px solid #1f6f43;margin-left:.4rem}
 .path li:last-child{border-left-color:transparent}.path li::before{content:"";position:absolute;left:-.45rem;top:.3rem;width:.7rem;height:.7rem;border-radius:50%;background:#1f6f43}
 .insp{font-weight:700;padding:0 .4rem;border-radius:.4rem}.insp.compliant{color:#1f6f43;background:#e3f4e8}.insp.minor_findings{color:#5f4300;background:#ffecb3}.insp.non_compliant{color:#fff;background:#b00020}
-.role{font-weight:700}time{white-space:nowrap}footer{margin:1rem;color:#5f6368;font-size:.85rem;text-align:center}`;
+.role{font-weight:700}time{white-space:nowrap}footer{margin:1rem;color:#5f6368;font-size:.85rem;text-align:center}
+form label{display:block;margin:.6rem 0 .2rem;color:#5f6368}form input{width:100%;font:inherit;padding:.5rem .6rem;border:1px solid #c4c7c5;border-radius:.4rem}
+form button{margin-top:.9rem;width:100%;font:inherit;font-weight:700;padding:.6rem;border:0;border-radius:.4rem;background:#1f6f43;color:#fff}
+.or{margin:.9rem 0 0;font-weight:600}.opt{display:inline;color:#5f6368}.formerror{color:#b00020;font-weight:600}`;
 
 function loc(text: LocalText | undefined, lang: Language): string {
   if (text === undefined) return '';

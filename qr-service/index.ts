@@ -25,6 +25,7 @@ export { linkset, LINK_TYPES, type ServedLinkType } from './linkset';
 export { resolveRequest, prefersJson, type ResolverOptions, type ResolverRequest, type ResolverResponse } from './resolver';
 export { createResolverRouter, type ResolverRouterOptions } from './resolver-router';
 export { createRecallNoticesRouter, renderRecallNotices, MAX_NOTICES, type NoticesContext } from './recall-notices';
+export { createHomeRouter, lookupPath, renderHomePage, HOME_RECALLS, type HomeLink, type HomeRouterOptions, type LookupOutcome, type LookupQuery } from './home-page';
 export { renderConsumerPage, renderProblemPage, type PageContext } from './consumer-page';
 export { chooseLanguage, LANGUAGES, type Language } from './language';
 export { registerQrCommands } from './commands';

@@ -77,6 +77,17 @@ describe('gateway: zfc start with demo data', function () {
       // the public recall notices: the demo's recall, the farm lot and the tea made from it
       const notices = await call(u, 'GET', '/recalls', { headers: { accept: 'application/json' } });
       expect(notices.body.recalls.map((r: { recallId: string; products: { lots: string[] }[] }) => [r.recallId, r.products.flatMap((p) => p.lots).sort()])).to.deep.equal([['RC-2026-001', [DEMO.recalledFarmLot, DEMO.recalledTeaLot].sort()]]);
+      // the home page (the address npm start prints): the latest recall, and the lookup by the numbers printed on the package
+      const home = await fetch(`${u}/`, { headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
+      const homeHtml = await home.text();
+      expect([home.status, homeHtml.match(/<section class="notice" id="recalls">.*?<\/section>/)?.[0]]).to.deep.equal([200,
+        '<section class="notice" id="recalls"><h2>最新召回</h2><ul class="tests"><li><a href="/recalls#recall-RC-2026-001"><b>毒死蜱超标</b></a>'
+        + `<small>${notices.body.recalls[0].products.map((p: { name: { zh: string } }) => p.name.zh).join('、')} · <time>${notices.body.recalls[0].since.slice(0, 10)}</time></small></li></ul>`
+        + '<p><a href="/recalls">全部召回公告</a></p></section>']);
+      const found = await fetch(`${u}/lookup?gtin=${DEMO.tea.slice(1)}&lot=${DEMO.recalledTeaLot}&serial=B00012`, { redirect: 'manual' });
+      expect([found.status, found.headers.get('location')]).to.deep.equal([303, `/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012`]);
+      const landed = await fetch(`${u}/lookup?code=${encodeURIComponent(`(01)${DEMO.tea}(10)${DEMO.recalledTeaLot}(21)B00012`)}`, { headers: { 'accept-language': 'zh-CN' } });
+      expect([landed.status, landed.url, (await landed.text()).includes('请勿食用')]).to.deep.equal([200, `${u}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012`, true]);
       const json = await call(u, 'GET', `/01/${DEMO.tea}/10/${DEMO.teaLot}`, { headers: { accept: 'application/json' } });
       expect(json.status, json.text).to.equal(200);
 
