@@ -2,7 +2,9 @@
  * A trace as the sortable spreadsheet regulators ask for: one row per critical tracking event
  * (commissioning or harvest, transformation, shipping, receiving, sale) with its key data
  * elements — traceability lot code, product, quantity and unit, location, date, the step
- * before and after, and the transaction ID as the reference record.
+ * before and after, and the transaction ID as the reference record — and the latest official
+ * inspection of the row's participant (outcome and when), so an incident's sheet sorts by who
+ * was last found wanting.
  *
  * Cells are quoted as RFC 4180 says, and a cell that a spreadsheet would run as a formula
  * (starting with = + - @ or a control character) is prefixed with a quote, because lot codes
@@ -24,6 +26,8 @@ export const CSV_COLUMNS = [
   'previous_step',
   'next_step',
   'reference_tx',
+  'participant_inspection',
+  'participant_inspected_at',
 ] as const;
 
 type Row = Record<(typeof CSV_COLUMNS)[number], string>;
@@ -33,16 +37,23 @@ export function traceCsv(graph: TraceGraph): string {
   const names = new Map(graph.participants.map((p) => [p.id, p]));
   const place = (id: string, location = ''): string => location || names.get(id)?.gln || names.get(id)?.name || id;
   const name = (id: string): string => names.get(id)?.name ?? id;
+  const inspected = (id: string): Pick<Row, 'participant_inspection' | 'participant_inspected_at'> => {
+    const inspection = names.get(id)?.inspection;
+    return { participant_inspection: inspection?.outcome ?? '', participant_inspected_at: inspection?.inspectedAt ?? '' };
+  };
   const byKey = new Map(graph.lots.map((l) => [`${l.gtin}|${l.lot}`, l]));
   const rows: Row[] = [];
-  for (const lot of graph.lots) rows.push(lotRow(graph, lot, place, name));
-  for (const hop of graph.hops) rows.push(hopRow(hop, byKey.get(`${hop.lot.gtin}|${hop.lot.lot}`), place, name));
+  for (const lot of graph.lots) rows.push({ ...lotRow(graph, lot, place, name), ...inspected(lot.producer) });
+  for (const hop of graph.hops) rows.push({ ...hopRow(hop, byKey.get(`${hop.lot.gtin}|${hop.lot.lot}`), place, name), ...inspected(hop.kind === 'receive' ? hop.to : hop.from) });
   rows.sort((a, b) => cmp(a.date, b.date) || cmp(a.reference_tx, b.reference_tx) || cmp(a.event, b.event) || cmp(a.traceability_lot_code, b.traceability_lot_code));
   const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))];
   return lines.join('\r\n') + '\r\n';
 }
 
-function lotRow(graph: TraceGraph, lot: LotView, place: (id: string, loc?: string) => string, name: (id: string) => string): Row {
+/** A row without its participant's inspection (added by {@link traceCsv}). */
+type EventRow = Omit<Row, 'participant_inspection' | 'participant_inspected_at'>;
+
+function lotRow(graph: TraceGraph, lot: LotView, place: (id: string, loc?: string) => string, name: (id: string) => string): EventRow {
   const inputs = graph.edges.filter((e) => e.to.gtin === lot.gtin && e.to.lot === lot.lot).map((e) => `${e.from.gtin}/${e.from.lot}`);
   const outputs = graph.edges.filter((e) => e.from.gtin === lot.gtin && e.from.lot === lot.lot).map((e) => `${e.to.gtin}/${e.to.lot}`);
   return {
@@ -61,7 +72,7 @@ function lotRow(graph: TraceGraph, lot: LotView, place: (id: string, loc?: strin
   };
 }
 
-function hopRow(hop: HopView, lot: LotView | undefined, place: (id: string, loc?: string) => string, name: (id: string) => string): Row {
+function hopRow(hop: HopView, lot: LotView | undefined, place: (id: string, loc?: string) => string, name: (id: string) => string): EventRow {
   const event = hop.kind === 'ship' ? 'shipping' : hop.kind === 'receive' ? 'receiving' : 'sale';
   const at = hop.kind === 'receive' ? hop.to : hop.from;
   return {

@@ -1,6 +1,7 @@
 /**
  * A trace as a Graphviz DOT digraph: lots as boxes (recalled in red), participants as
- * ellipses, lineage as solid arrows, custody as dashed arrows labelled with the quantity.
+ * ellipses (with their latest official inspection: non-compliant in red, minor findings in
+ * orange), lineage as solid arrows, custody as dashed arrows labelled with the quantity.
  * Every label is escaped, so hostile names cannot break out of a string.
  */
 import type { TraceGraph } from './trace-model';
@@ -12,7 +13,11 @@ export function traceDot(graph: TraceGraph): string {
     const colour = l.status === 'recalled' ? ' color="red" fontcolor="red"' : l.status === 'on_hold' ? ' color="orange"' : '';
     out.push(`  ${q(`lot:${l.gtin}/${l.lot}`)} [shape=box label=${q(`${l.product || l.gtin}\n${l.lot}\n${l.quantity} ${l.unit}`)}${colour}];`);
   }
-  for (const p of graph.participants) out.push(`  ${q(`p:${p.id}`)} [shape=ellipse label=${q(`${p.name}\n${p.role}`)}];`);
+  for (const p of graph.participants) {
+    const inspection = p.inspection ? `\ninspection: ${p.inspection.outcome} ${p.inspection.inspectedAt.slice(0, 10)}` : '';
+    const colour = p.inspection?.outcome === 'non_compliant' ? ' color="red" fontcolor="red"' : p.inspection?.outcome === 'minor_findings' ? ' color="orange"' : '';
+    out.push(`  ${q(`p:${p.id}`)} [shape=ellipse label=${q(`${p.name}\n${p.role}${inspection}`)}${colour}];`);
+  }
   for (const e of graph.edges) {
     out.push(`  ${q(`lot:${e.from.gtin}/${e.from.lot}`)} -> ${q(`lot:${e.to.gtin}/${e.to.lot}`)} [label=${q(`${e.quantity} ${e.unit}`)}];`);
   }

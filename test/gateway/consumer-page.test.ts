@@ -117,4 +117,17 @@ describe('gateway: the consumer page of a processed lot', function () {
     const validate = new Ajv({ strict: false }).compile(doc.body.components.schemas.TraceGraph as object);
     expect(validate(back.body), JSON.stringify(validate.errors)).to.equal(true);
   });
+
+  it('puts each row\'s participant\'s inspection in the trace\'s CSV and DOT exports', async () => {
+    const csv = await fetch(`${base}/v1/trace/back?gtin=${BLEND}&lot=B-1&format=csv`, { headers: { authorization: `Bearer ${keys['samr'] as string}` } });
+    const [header = '', ...rows] = (await csv.text()).trimEnd().split('\r\n').map((l) => l.split(','));
+    const col = (name: string): number => header.indexOf(name);
+    expect(header.slice(-2)).to.deep.equal(['participant_inspection', 'participant_inspected_at']);
+    const inspectionOf = (participant: string): string[] => [...new Set(rows.filter((r) => r[col('participant')] === participant).map((r) => `${r[col('participant_inspection')]} ${r[col('participant_inspected_at')]}`))];
+    expect(inspectionOf('杭州茶业 Hangzhou Tea Co'), 'both transformations and the receipt').to.deep.equal([`non_compliant ${inspectedAt}`]);
+    expect(inspectionOf('龙井茶园 Longjing Farm'), 'never inspected').to.deep.equal([' ']);
+    const dot = await (await fetch(`${base}/v1/trace/back?gtin=${BLEND}&lot=B-1&format=dot`, { headers: { authorization: `Bearer ${keys['samr'] as string}` } })).text();
+    expect(dot).to.contain(`"p:proc" [shape=ellipse label="杭州茶业 Hangzhou Tea Co\\nprocessor\\ninspection: non_compliant ${inspectedAt.slice(0, 10)}" color="red" fontcolor="red"];`);
+    expect(dot).to.contain('"p:farm" [shape=ellipse label="龙井茶园 Longjing Farm\\nproducer"];');
+  });
 });
