@@ -195,6 +195,7 @@ export async function start(cfg: GatewayConfig, print: Out = out): Promise<Runni
   }
   const running = await listen(parts, cfg);
   print(`Zhe Food Chain gateway on ${running.url} (ledger: ${cfg.ledger}, data: ${cfg.dataDir})`);
+  print(`  open in a browser: ${running.url}/ (look a package up by its barcode number and lot; the latest recalls)`);
   print(`  API docs: ${running.url}/docs   OpenAPI: ${running.url}/openapi.json   health: ${running.url}/readyz`);
   if (keys) printKeys(keys, cfg.dataDir, running.url, print);
   else if (!(await isSeeded(parts.store))) print('No participants yet (DEMO_SEED=false): stop the server and run `zfc init --id … --name … --licence … --gln …` for the first regulator\'s API key.');
@@ -232,5 +233,4 @@ function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>,
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/epcis/events?EQ_bizTransaction_desadv=urn:zfc:shipment:SH-2001"   # EPCIS 2.0: a shipment's shipping and receiving events`);
   print(`  consumer page: ${url}/01/${DEMO.tea}/10/${DEMO.recalledTeaLot}/21/B00012   QR: ${url}/qr/png/01/${DEMO.tea}/10/${DEMO.teaLot}`);
   print(`  recall notices (public): ${url}/recalls`);
-  print(`  home page (look a package up by its printed barcode number and lot): ${url}/`);
 }

@@ -78,6 +78,7 @@ describe('gateway: zfc start with demo data', function () {
       const notices = await call(u, 'GET', '/recalls', { headers: { accept: 'application/json' } });
       expect(notices.body.recalls.map((r: { recallId: string; products: { lots: string[] }[] }) => [r.recallId, r.products.flatMap((p) => p.lots).sort()])).to.deep.equal([['RC-2026-001', [DEMO.recalledFarmLot, DEMO.recalledTeaLot].sort()]]);
       // the home page (the address npm start prints): the latest recall, and the lookup by the numbers printed on the package
+      expect(lines.join('\n')).to.include(`open in a browser: ${u}/ (`);
       const home = await fetch(`${u}/`, { headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
       const homeHtml = await home.text();
       expect([home.status, homeHtml.match(/<section class="notice" id="recalls">.*?<\/section>/)?.[0]]).to.deep.equal([200,
