@@ -18,6 +18,7 @@ import * as participant from './participant';
 import { registerProduct } from './product';
 import { createLot, placeHold, releaseHold } from './lot';
 import { recordInspection } from './inspection';
+import { recordDisposal } from './disposal';
 import { commissionItems } from './item';
 import { recordTest } from './test-result';
 import { transformLots } from './transformation';
@@ -130,6 +131,9 @@ export class ZfcContract extends Contract {
 
   @Transaction() @Param('input', 'string') @Returns('string')
   async RecordInspection(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'RecordInspection', input, 'InspectionRecorded', recordInspection); }
+
+  @Transaction() @Param('input', 'string') @Returns('string')
+  async RecordDisposal(ctx: Context, input: string): Promise<string> { return runSubmit(ctx, 'RecordDisposal', input, 'StockDisposed', recordDisposal); }
 
   @Transaction(false) @Param('input', 'string') @Returns('string')
   async GetCaller(ctx: Context, input: string): Promise<string> { return runQuery(ctx, 'GetCaller', input); }

@@ -10,7 +10,7 @@ import { add } from './quantity';
 import type { EpcisEvent, EpcisQuantity } from './events';
 import type { Tx } from './tx';
 import type {
-  Analyte, Container, Inspection, Location, Lot, LotQuantity, LotRef, Participant, ScanKind, Shipment, TestResult,
+  Analyte, Container, Disposal, Inspection, Location, Lot, LotQuantity, LotRef, Participant, ScanKind, Shipment, TestResult,
 } from './records';
 
 /** The namespace of Zhe Food Chain's EPCIS extensions (prefix `zfc:`). */
@@ -240,6 +240,19 @@ export function holdChanged(tx: Tx, lot: LotRef, held: boolean, reason: string):
   return record(tx, 'ObjectEvent', {
     action: 'OBSERVE', bizStep: 'holding', disposition: held ? 'non_sellable_other' : 'sellable_accessible',
     quantityList: [lotQuantity(lot)], 'zfc:reason': reason,
+  });
+}
+
+/**
+ * A quantity of a lot destroyed or disposed of: ObjectEvent DELETE (it leaves the supply chain),
+ * destroying / destroyed or disposed, where it happened; the recall it closes out, if any.
+ */
+export function disposed(tx: Tx, disposal: Disposal): EpcisEvent {
+  return record(tx, 'ObjectEvent', {
+    action: 'DELETE', bizStep: 'destroying', disposition: disposal.method,
+    quantityList: [lotQuantity(disposal, disposal.quantity, disposal.unit)], ...place(disposal.location),
+    'zfc:disposalId': disposal.disposalId, 'zfc:reason': disposal.reason,
+    ...(disposal.recallId !== undefined ? { 'zfc:recallId': disposal.recallId } : {}),
   });
 }
 

@@ -15,7 +15,7 @@
 import { canonicalBytes } from './canonical-json';
 import type { EpcisCapturedBody } from './epcis-capture';
 import type {
-  AffectedLot, Container, Hold, Inspection, Item, LineageEdge, Location, Lot, LotQuantity, LotRef, MassBalance,
+  AffectedLot, Container, Disposal, Hold, Inspection, Item, LineageEdge, Location, Lot, LotQuantity, LotRef, MassBalance,
   Participant, ParticipantIdentity, Product, Recall, Scan, SerialBatch, Shipment, TestResult, Warning, Holding,
 } from './records';
 
@@ -112,6 +112,8 @@ export interface EventBodies {
   RecallIssued: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
   /** A recall continued from its cursor; `marked` in this transaction. */
   RecallProgressed: { readonly recall: Recall; readonly marked: readonly AffectedLot[] };
+  /** A quantity of a lot destroyed or disposed of by its holder; `holding` is what it holds after. */
+  StockDisposed: { readonly disposal: Disposal; readonly holding: Holding };
   /** A regulator's inspection of a site, with the site as the ledger knows it. */
   InspectionRecorded: { readonly inspection: Inspection; readonly site: Pick<Participant, 'id' | 'name' | 'role' | 'gln'> };
   /**
@@ -137,7 +139,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'ParticipantRegistered', 'ParticipantSuspended', 'ParticipantReinstated', 'ProductRegistered',
   'LotCreated', 'ItemsCommissioned', 'TestRecorded', 'LotTransformed', 'Aggregated', 'Disaggregated',
   'Shipped', 'Received', 'Scanned', 'LotHeld', 'LotReleased', 'RecallIssued', 'RecallProgressed',
-  'IdentityAdded', 'IdentityRemoved', 'EpcisCaptured', 'InspectionRecorded',
+  'IdentityAdded', 'IdentityRemoved', 'EpcisCaptured', 'InspectionRecorded', 'StockDisposed',
 ];
 
 /** The payload of a chaincode event (canonical JSON). */

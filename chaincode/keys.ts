@@ -39,6 +39,8 @@ export const KEY = {
   recall: 'zfc.recall',
   /** A regulator's inspection of a site (inspection.ts). */
   inspection: 'zfc.inspection',
+  /** A quantity of a lot destroyed or disposed of by its holder (disposal.ts). */
+  disposal: 'zfc.disposal',
   recallVisit: 'zfc.recallvisit',
   openRecall: 'zfc.openrecall',
 } as const;

@@ -209,6 +209,25 @@ export interface Inspection {
   readonly txId: string;
 }
 
+/** How a quantity left the supply chain for good: destroyed (CBV `destroyed`), or disposed of otherwise (`disposed`: rendered harmless, landfill, …). */
+export const DISPOSAL_METHODS = ['destroyed', 'disposed'] as const;
+export type DisposalMethod = (typeof DISPOSAL_METHODS)[number];
+
+/** A quantity of a lot its holder destroyed or disposed of (disposal.ts): out of its holding for good. */
+export interface Disposal extends LotQuantity {
+  readonly disposalId: string;
+  readonly method: DisposalMethod;
+  readonly reason: string;
+  /** The participant that held it and disposed of it. */
+  readonly holder: string;
+  readonly location: Location;
+  /** The lot's status when it was disposed of, and its recall if it was recalled. */
+  readonly lotStatus: LotStatus;
+  readonly recallId?: string;
+  readonly recordedAt: string;
+  readonly txId: string;
+}
+
 /** A lineage edge: some of an input lot went into an output lot. */
 export interface LineageEdge {
   readonly input: LotRef;

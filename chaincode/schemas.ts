@@ -6,7 +6,7 @@
  * embedded anywhere. GS1 check digits are the formats `gtin`, `gln` and `sscc` (see
  * validate.ts, which registers them on any Ajv instance with {@link addZfcFormats}).
  */
-import { INSPECTION_OUTCOMES, ROLES, SCAN_KINDS, type InspectionOutcome, type RecallClass, type Role, type ScanKind } from './records';
+import { DISPOSAL_METHODS, INSPECTION_OUTCOMES, ROLES, SCAN_KINDS, type DisposalMethod, type InspectionOutcome, type RecallClass, type Role, type ScanKind } from './records';
 import { UNIT_CODES, type UnitCode } from './gs1';
 
 /** Limits on the size of one transaction's input. */
@@ -160,6 +160,9 @@ export const SCHEMAS = {
       outcome: { type: 'string', enum: [...INSPECTION_OUTCOMES] }, findings: text(LIMITS.longText),
       report: obj({ sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, uri: { type: 'string', format: 'uri', maxLength: 1024 } }, ['sha256', 'uri']),
     }, ['inspectionId', 'participant', 'inspectedAt', 'outcome'])),
+  RecordDisposal: schema('RecordDisposal', 'The holder destroys, or otherwise disposes of, a quantity of a lot (recalled stock withdrawn and destroyed, a held lot, spoiled food): it leaves the holding for good.',
+    obj({ disposalId: id, gtin, lot, quantity, method: { type: 'string', enum: [...DISPOSAL_METHODS] }, reason: text(), location },
+      ['disposalId', 'gtin', 'lot', 'quantity', 'method', 'reason', 'location'])),
   ContinueRecall: schema('ContinueRecall', 'Continues a recall\'s propagation from its cursor.',
     obj({ recallId: id, budget: { type: 'integer', minimum: 1, maximum: LIMITS.recallBudget } }, ['recallId'])),
   // reads
@@ -224,6 +227,7 @@ export interface TransactionInputs {
   IssueRecall: { recallId: string; lots: LotRefInput[]; reason: string; class: RecallClass; budget?: number };
   ContinueRecall: { recallId: string; budget?: number };
   RecordInspection: { inspectionId: string; participant: string; inspectedAt: string; outcome: InspectionOutcome; findings?: string; report?: { sha256: string; uri: string } };
+  RecordDisposal: LotQuantityInput & { disposalId: string; method: DisposalMethod; reason: string; location: LocationInput };
   GetCaller: Record<string, never>;
   GetParticipant: { id: string };
   GetProduct: { gtin: string };

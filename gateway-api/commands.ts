@@ -224,6 +224,7 @@ function printKeys(keys: Partial<DemoKeys> & Record<string, string | undefined>,
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/back?gtin=${DEMO.tea}&serial=B00011"`);
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/trace/forward?gtin=${DEMO.leaf2}&lot=${DEMO.recalledFarmLot}&format=csv"`);
   print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/inspections/plan"   # which sites to inspect first, and why`);
+  print(`  curl -H "Authorization: Bearer ${keys.regulator}" "${url}/v1/recalls/RC-2026-001"   # what became of the recalled tea: sold, destroyed, still held and where`);
   print(`  curl -H "Authorization: Bearer ${keys.retailer}" "${url}/v1/lots/${DEMO.tea}/${DEMO.recalledTeaLot}"`);
   print(`  curl -H "Authorization: Bearer ${keys.retailer}" "${url}/v1/shipments?direction=incoming&status=in_transit"   # the shop's inbox: a restock on its way`);
   print(`  curl -X POST -H "Authorization: Bearer ${keys.retailer}" -H "Content-Type: application/json" -H "Idempotency-Key: till-1" \\`);

@@ -178,6 +178,11 @@ async function runChain(submitAs: SubmitAs, now: Date): Promise<void> {
     inspectionId: 'INS-2026-001', participant: 'westlake-market', inspectedAt: now.toISOString(), outcome: 'minor_findings',
     findings: '召回茶叶已下架，未做下架记录 Recalled tea off the shelves; no withdrawal log kept',
   });
+  // another shop has destroyed its recalled tea under the regulator's eye: what the recall's progress counts (GET /v1/recalls/RC-2026-001)
+  await submitAs('hefang-shop', 'RecordDisposal', {
+    disposalId: 'DS-2026-001', gtin: tea, lot: recalledTeaLot, quantity: 150, method: 'destroyed',
+    reason: '召回 RC-2026-001：在市场监管人员监督下销毁 Destroyed under the market regulator\'s supervision', location: { gln: gln(502) },
+  });
   // a restock of the good tea, on its way to the shop: what its inbox lists (GET /v1/shipments?direction=incoming&status=in_transit)
   await submitAs('east-logistics', 'Ship', ship('SH-3004', 'westlake-market', [{ gtin: tea, lot: teaLot, quantity: 60 }], gln(401)));
 }

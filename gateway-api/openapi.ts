@@ -36,7 +36,7 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/v1/shipments/{id}', summary: 'A shipment: lines shipped, lines received, in transit or received.', params: [], auth: true },
   { path: '/v1/recalls', summary: 'The recalls, newest first: each with the lots it named and how many it reached (affectedCount; the lots at /v1/recalls/{id}); status=propagating|complete; paginated with limit (1-500, default 50) and cursor. The public notices are at /recalls.', params: ['status', 'limit', 'cursor'], auth: true },
   { path: '/recalls', summary: 'The public recall notices (no key): a page in Chinese or English, or `{ recalls }` for Accept: application/json; newest first, each with the products and lots it reached.', params: ['lang'], auth: false },
-  { path: '/v1/recalls/{id}', summary: 'A recall and the lots it reached.', params: [], auth: true },
+  { path: '/v1/recalls/{id}', summary: 'A recall, the lots it reached, and what became of them (progress): for each lot, what was made, sold to consumers, destroyed or disposed of (POST /v1/disposals), still held and by whom, and on its way; closedOut once nothing of them is held or in transit.', params: [], auth: true },
   { path: '/', summary: 'The public home page (no key): a form that finds a package\'s page from the numbers printed on it or a pasted code, the latest recalls, and where companies and programs go next; `{ name, links }` for Accept: application/json.', params: ['lang'], auth: false },
   { path: '/lookup', summary: 'The home page\'s form (no key): 303 to the page of a code (Digital Link on any domain, element string, EPC URN) or of a barcode number (GTIN-8/12/13/14) with its lot or serial; 400 with the form given back and what was wrong, or a typed error for Accept: application/json.', params: ['code', 'gtin', 'lot', 'serial', 'lang'], auth: false },
   { path: '/v1/warnings', summary: 'Material-balance warnings, failed tests, untested lots shipped, possible cloned codes (regulators).', params: [], auth: true },
@@ -102,9 +102,9 @@ const TRACE_GRAPH_SCHEMA = objectOf({
   edges: { type: 'array', items: objectOf({ from: lotRef, to: lotRef, quantity: num, unit: str, txId: str, timestamp: str }) },
   hops: {
     type: 'array',
-    items: objectOf({ lot: lotRef, kind: { type: 'string', enum: ['ship', 'receive', 'sale'] }, from: str, to: str, quantity: num, unit: str, shipmentId: str, location: str, txId: str, timestamp: str }),
+    items: objectOf({ lot: lotRef, kind: { type: 'string', enum: ['ship', 'receive', 'sale', 'dispose'] }, from: str, to: str, quantity: num, unit: str, shipmentId: str, location: str, txId: str, timestamp: str }),
   },
-  holders: { type: 'array', items: objectOf({ lot: lotRef, participant: str, received: num, shipped: num, sold: num, sales: num, unit: str }) },
+  holders: { type: 'array', items: objectOf({ lot: lotRef, participant: str, received: num, shipped: num, sold: num, sales: num, disposed: num, unit: str }) },
   participants: {
     type: 'array',
     items: { ...objectOf({ id: str, name: str, role: str, gln: str }), properties: { id: str, name: str, role: str, gln: str, inspection: objectOf({ outcome: str, inspectedAt: str }) }, additionalProperties: false },

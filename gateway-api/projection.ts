@@ -62,6 +62,10 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
     case 'RecallIssued':
     case 'RecallProgressed':
       return recalled(env.body);
+    case 'StockDisposed': {
+      const d = env.body.disposal;
+      return [{ type: 'hop', kind: 'dispose', lotRef: ref(d), from: d.holder, to: '', quantity: d.quantity, unit: d.unit, location: d.location.gln }];
+    }
     case 'InspectionRecorded': {
       const i = env.body.inspection;
       return [{ type: 'inspection', inspectionId: i.inspectionId, participant: i.participant, inspectedAt: i.inspectedAt, outcome: i.outcome, inspector: i.inspector }];

@@ -56,6 +56,7 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { path: '/v1/holds/release', tx: 'ReleaseHold', summary: 'Release a hold (regulator).' },
   { path: '/v1/recalls', tx: 'IssueRecall', summary: 'Recall lots; the gateway continues the propagation until complete.' },
   { path: '/v1/inspections', tx: 'RecordInspection', summary: 'Record an inspection of a participant\'s site and what it found (regulator); the inspection plan then counts what happened there since.' },
+  { path: '/v1/disposals', tx: 'RecordDisposal', summary: 'Record that the holder destroyed or disposed of a quantity of a lot it holds (recalled stock destroyed under supervision, a held lot, spoiled food): it leaves the holding for good, and the recall\'s progress counts it.' },
 ];
 
 /** What the write routes need. */

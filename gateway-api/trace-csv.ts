@@ -1,6 +1,6 @@
 /**
  * A trace as the sortable spreadsheet regulators ask for: one row per critical tracking event
- * (commissioning or harvest, transformation, shipping, receiving, sale) with its key data
+ * (commissioning or harvest, transformation, shipping, receiving, sale, destruction) with its key data
  * elements — traceability lot code, product, quantity and unit, location, date, the step
  * before and after, and the transaction ID as the reference record — and the latest official
  * inspection of the row's participant (outcome and when), so an incident's sheet sorts by who
@@ -73,7 +73,7 @@ function lotRow(graph: TraceGraph, lot: LotView, place: (id: string, loc?: strin
 }
 
 function hopRow(hop: HopView, lot: LotView | undefined, place: (id: string, loc?: string) => string, name: (id: string) => string): EventRow {
-  const event = hop.kind === 'ship' ? 'shipping' : hop.kind === 'receive' ? 'receiving' : 'sale';
+  const event = hop.kind === 'ship' ? 'shipping' : hop.kind === 'receive' ? 'receiving' : hop.kind === 'dispose' ? 'destroying' : 'sale';
   const at = hop.kind === 'receive' ? hop.to : hop.from;
   return {
     event,
@@ -86,7 +86,7 @@ function hopRow(hop: HopView, lot: LotView | undefined, place: (id: string, loc?
     participant: name(at),
     date: hop.timestamp,
     previous_step: place(hop.from),
-    next_step: hop.to ? place(hop.to) : 'consumer',
+    next_step: hop.to ? place(hop.to) : hop.kind === 'dispose' ? 'disposed' : 'consumer',
     reference_tx: hop.txId,
   };
 }

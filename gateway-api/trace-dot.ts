@@ -1,7 +1,8 @@
 /**
  * A trace as a Graphviz DOT digraph: lots as boxes (recalled in red), participants as
  * ellipses (with their latest official inspection: non-compliant in red, minor findings in
- * orange), lineage as solid arrows, custody as dashed arrows labelled with the quantity.
+ * orange), lineage as solid arrows, custody as dashed arrows labelled with the quantity (to
+ * "consumer" for sales, to "disposed" for what a holder destroyed).
  * Every label is escaped, so hostile names cannot break out of a string.
  */
 import type { TraceGraph } from './trace-model';
@@ -23,10 +24,10 @@ export function traceDot(graph: TraceGraph): string {
   }
   const seen = new Set<string>();
   for (const h of graph.hops) {
-    if (h.kind !== 'ship' && h.kind !== 'sale') continue;
-    const to = h.to ? `p:${h.to}` : 'consumer';
+    if (h.kind === 'receive') continue;
+    const to = h.to ? `p:${h.to}` : h.kind === 'dispose' ? 'disposed' : 'consumer';
     const line = `  ${q(`p:${h.from}`)} -> ${q(to)} [style=dashed label=${q(`${h.lot.lot}: ${h.quantity} ${h.unit}`)}];`;
-    if (h.kind === 'sale' && seen.has(line)) continue;
+    if (h.kind !== 'ship' && seen.has(line)) continue;
     seen.add(line);
     out.push(line);
   }

@@ -690,7 +690,7 @@ export class TraceGraphStore {
     const hops: HopView[] = [];
     for (const node of depth.keys()) {
       for (const e of node.inputs) edges.push(e.view);
-      for (const h of node.hops) if (h.view.kind !== 'sale') hops.push(h.view);
+      for (const h of node.hops) if (h.view.kind !== 'sale' && h.view.kind !== 'dispose') hops.push(h.view);
     }
     return this.graph('back', code, startNodes, depth, edges, hops, []);
   }
@@ -816,18 +816,20 @@ function walk(
   return depth;
 }
 
-/** Per participant: what it received, shipped and sold of one lot. */
+/** Per participant: what it received, shipped, sold and disposed of one lot. */
 export function holdersOf(node: LotNode): HolderView[] {
-  const by = new Map<string, { received: number; shipped: number; sold: number; sales: number }>();
-  const get = (id: string): { received: number; shipped: number; sold: number; sales: number } => {
+  type Counts = { received: number; shipped: number; sold: number; sales: number; disposed: number };
+  const by = new Map<string, Counts>();
+  const get = (id: string): Counts => {
     let h = by.get(id);
-    if (!h) by.set(id, (h = { received: 0, shipped: 0, sold: 0, sales: 0 }));
+    if (!h) by.set(id, (h = { received: 0, shipped: 0, sold: 0, sales: 0, disposed: 0 }));
     return h;
   };
   const unit = node.fact?.unit ?? node.hops[0]?.view.unit ?? '';
   for (const { view: h } of node.hops) {
     if (h.kind === 'receive') get(h.to).received += h.quantity;
     else if (h.kind === 'ship') get(h.from).shipped += h.quantity;
+    else if (h.kind === 'dispose') get(h.from).disposed += h.quantity;
     else {
       const s = get(h.from);
       s.sold += h.quantity;

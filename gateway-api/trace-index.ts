@@ -711,13 +711,34 @@ export class TraceIndex {
     };
   }
 
-  /** A recall with the lots it reached. */
-  recall(id: string): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string } {
+  /** A recall with the lots it reached, and what became of them ({@link RecallProgress}). */
+  recall(id: string): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string; progress: RecallProgress } {
     this.available();
     const r = this.graph.recalls.get(id);
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
-    const affected = [...r.affected.keys()].sort().map((k) => r.affected.get(k) as LotRef);
-    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp };
+    const keys = [...r.affected.keys()].sort();
+    const affected = keys.map((k) => r.affected.get(k) as LotRef);
+    const lots = keys.flatMap((k) => {
+      const node = this.graph.lots.get(k);
+      return node ? [this.lotProgress(node)] : [];
+    });
+    const progress: RecallProgress = { closedOut: r.status === 'complete' && lots.every((l) => l.held === 0 && l.inTransit === 0), lots };
+    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp, progress };
+  }
+
+  /** What became of one lot: made, sold, destroyed, held now (by whom) and on its way. */
+  private lotProgress(node: LotNode): RecallProgress['lots'][number] {
+    const held = holdings(node);
+    let inTransit = 0;
+    for (const { view: h } of node.hops) {
+      if (h.kind === 'ship' && !(this.graph.shipments.get(h.shipmentId) ?? []).some((x) => x.view.kind === 'receive')) inTransit += h.quantity;
+    }
+    const sum = (f: (h: (typeof held)[number]) => number): number => round(held.reduce((n, h) => n + f(h), 0));
+    return {
+      lot: node.ref, unit: node.fact?.unit ?? held[0]?.unit ?? '', produced: node.fact?.quantity ?? 0,
+      sold: sum((h) => h.sold), disposed: sum((h) => h.disposed), held: sum((h) => Math.max(0, h.holding)), inTransit: round(inTransit),
+      holders: held.filter((h) => h.holding > 0).map((h) => ({ participant: h.participant, holding: h.holding })),
+    };
   }
 
   /**
@@ -918,7 +939,29 @@ export class TraceIndex {
 }
 
 
-/** What each participant holds of a lot now: produced + received − shipped − sold − consumed. */
+/**
+ * What became of a recall's lots, as a regulator closes a recall out: for each lot it reached,
+ * what was made of it, sold to consumers (before the recall: a sale of a recalled lot is
+ * refused), destroyed or disposed of by its holders (RecordDisposal), and what is still held
+ * (and by whom) or on its way to someone. `closedOut` once the recall has reached every lot and
+ * none of them is held or in transit any more. What went into another lot is that lot's (which
+ * the recall reached too); a shortfall on receipt is in none of these.
+ */
+export interface RecallProgress {
+  readonly closedOut: boolean;
+  readonly lots: readonly {
+    readonly lot: LotRef;
+    readonly unit: string;
+    readonly produced: number;
+    readonly sold: number;
+    readonly disposed: number;
+    readonly held: number;
+    readonly inTransit: number;
+    readonly holders: readonly { readonly participant: string; readonly holding: number }[];
+  }[];
+}
+
+/** What each participant holds of a lot now: produced + received − shipped − sold − disposed − consumed. */
 function holdings(node: LotNode): (HolderView & { holding: number })[] {
   const base = holdersOf(node);
   const producer = node.fact?.producer;
@@ -928,11 +971,11 @@ function holdings(node: LotNode): (HolderView & { holding: number })[] {
     consumed.set(by, (consumed.get(by) ?? 0) + e.view.quantity);
   }
   if (producer && !base.some((h) => h.participant === producer)) {
-    base.unshift({ lot: node.ref, participant: producer, received: 0, shipped: 0, sold: 0, sales: 0, unit: node.fact?.unit ?? '' });
+    base.unshift({ lot: node.ref, participant: producer, received: 0, shipped: 0, sold: 0, sales: 0, disposed: 0, unit: node.fact?.unit ?? '' });
   }
   return base.map((h) => {
     const produced = h.participant === producer ? (node.fact?.quantity ?? 0) : 0;
-    const holding = round(produced + h.received - h.shipped - h.sold - (consumed.get(h.participant) ?? 0));
+    const holding = round(produced + h.received - h.shipped - h.sold - h.disposed - (consumed.get(h.participant) ?? 0));
     return { ...h, holding };
   });
 }

@@ -72,14 +72,17 @@ export interface InputFact {
   readonly unit: string;
 }
 
-/** One custody step of a quantity of a lot: shipped, received, sold, or dispatched. */
+/** How a quantity of a lot moves: shipped, received, sold to a consumer, or destroyed or disposed of by its holder (it leaves the chain). */
+export type HopKind = 'ship' | 'receive' | 'sale' | 'dispose';
+
+/** One custody step of a quantity of a lot: shipped, received, sold, or disposed of. */
 export interface HopFact {
   readonly type: 'hop';
-  readonly kind: 'ship' | 'receive' | 'sale';
+  readonly kind: HopKind;
   readonly lotRef: LotRef;
-  /** The participant the quantity leaves (ship, sale) or comes from (receive). */
+  /** The participant the quantity leaves (ship, sale, dispose) or comes from (receive). */
   readonly from: string;
-  /** The participant it goes to; empty for a sale to a consumer. */
+  /** The participant it goes to; empty for a sale to a consumer and for a disposal. */
   readonly to: string;
   readonly quantity: number;
   readonly unit: string;
@@ -266,7 +269,7 @@ export interface EdgeView {
 /** A custody hop of a lot. */
 export interface HopView {
   readonly lot: LotRef;
-  readonly kind: 'ship' | 'receive' | 'sale';
+  readonly kind: HopKind;
   readonly from: string;
   readonly to: string;
   readonly quantity: number;
@@ -277,7 +280,7 @@ export interface HopView {
   readonly timestamp: string;
 }
 
-/** A holder of a lot in a forward trace: what it received and what it sold. */
+/** A holder of a lot in a forward trace: what it received, sold and disposed of. */
 export interface HolderView {
   readonly lot: LotRef;
   readonly participant: string;
@@ -285,6 +288,8 @@ export interface HolderView {
   readonly shipped: number;
   readonly sold: number;
   readonly sales: number;
+  /** Destroyed or disposed of (RecordDisposal): out of the chain, not sold. */
+  readonly disposed: number;
   readonly unit: string;
 }
 

@@ -5,7 +5,8 @@
  *   L|lot            the lot (its creating fact)          X|lot|seq   its status changes
  *   L|lot|seq        a captured claim to have made it
  *   I|lot|seq        an input edge into the lot           O|lot|seq   the same edge, from the input's side
- *   H|lot|seq        a custody hop (ship, receive, sale)  T|lot|seq   a test
+ *   H|lot|seq        a custody hop (ship, receive, sale,  T|lot|seq   a test
+ *                    disposal)
  *   S|lot|seq        another scan                         N|gtin|seq  item serials commissioned
  *   A|sscc|seq       packing/unpacking of a logistic unit R|recall|seq a recall, then its progress
  *   U|sscc|seq       a custody step of a logistic unit as a whole (loaded after A|: the graph
@@ -276,7 +277,7 @@ export class TraceStore {
   async walk(direction: 'back' | 'forward', start: LotRef, maxLots = 100_000): Promise<{ lots: number; edges: number; hops: number }> {
     const withdrawn = await this.withdrawn();
     const unitHops = await this.unitHopsByLot(withdrawn);
-    const counted = (kind: string): boolean => direction === 'forward' || kind !== 'sale';
+    const counted = (kind: string): boolean => direction === 'forward' || (kind !== 'sale' && kind !== 'dispose'); // as the graph's traces count them
     const seen = new Set<string>([lk(start)]);
     let frontier: LotRef[] = [start];
     let edges = 0;

@@ -1,0 +1,127 @@
+/**
+ * Closing out a recall, on a real gateway and embedded ledger: shops and the processor destroy
+ * the recalled tea they hold (POST /v1/disposals), and GET /v1/recalls/{id} says what became of
+ * each lot the recall reached — sold before it, destroyed, still held and by whom, on its way —
+ * until nothing is left; the stock list, the inspection plan, the forward trace and its CSV
+ * agree; a replayed request destroys nothing twice; the answers are the same after a restart.
+ */
+import { expect } from 'chai';
+import { startGateway } from '../../gateway-api/server';
+import { call, created, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
+
+const LEAF = withCheck('0695000000601');
+const TEA = withCheck('0695000000602');
+
+type LotProgress = { lot: { gtin: string; lot: string }; unit: string; produced: number; sold: number; disposed: number; held: number; inTransit: number; holders: { participant: string; holding: number }[] };
+
+describe('gateway: disposals close a recall out', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  let base = '';
+  const keys: Record<string, string> = {};
+  const post = (who: string, url: string, body: unknown): Promise<Reply> => created(base, keys[who] as string, url, body, who);
+  const progress = async (): Promise<{ closedOut: boolean; lots: LotProgress[] }> => {
+    const r = await call(base, 'GET', '/v1/recalls/RC-1', { key: keys['samr'] as string });
+    expect(r.status, r.text).to.equal(200);
+    return r.body.progress;
+  };
+  const destroy = (who: string, disposalId: string, quantity: number): Promise<Reply> =>
+    post(who, '/v1/disposals', { disposalId, gtin: TEA, lot: 'P-1', quantity, method: 'destroyed', reason: '召回 RC-1 监督销毁 Destroyed under supervision', location: { gln: gln(who === 'proc' ? 62 : who === 'shop' ? 63 : 64) } });
+
+  before(async () => {
+    t = await startTestGateway();
+    base = t.gw.url;
+    keys['samr'] = t.regulatorKey;
+    for (const p of [
+      { id: 'farm', name: '龙井茶园 Longjing Farm', role: 'producer', licence: 'SC-F', gln: gln(61) },
+      { id: 'proc', name: '杭州茶业 Hangzhou Tea Co', role: 'processor', licence: 'SC-P', gln: gln(62) },
+      { id: 'shop', name: '西湖市场 West Lake Market', role: 'retailer', licence: 'SC-S', gln: gln(63) },
+      { id: 'shop2', name: '宁波超市 Ningbo Mart', role: 'retailer', licence: 'SC-S2', gln: gln(64) },
+    ]) keys[p.id] = (await post('samr', '/v1/participants', p)).body.apiKey;
+    await post('farm', '/v1/products', { gtin: LEAF, name: '鲜叶 Fresh tea leaves', category: 'tea', unit: 'KGM', requiresTest: false });
+    await post('proc', '/v1/products', { gtin: TEA, name: '龙井绿茶 Longjing green tea', category: 'tea', unit: 'KGM', requiresTest: false });
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-1', quantity: 10, unit: 'KGM', productionDate: '2026-04-01', origin: { gln: gln(61) } });
+    await post('farm', '/v1/shipments', { shipmentId: 'SH-1', to: 'proc', lines: [{ gtin: LEAF, lot: 'F-1', quantity: 10 }], origin: { gln: gln(61) } });
+    await post('proc', '/v1/shipments/SH-1/receipt', { location: { gln: gln(62) } });
+    await post('proc', '/v1/transformations', { transformationId: 'TR-1', inputs: [{ gtin: LEAF, lot: 'F-1', quantity: 10 }], output: { gtin: TEA, lot: 'P-1', quantity: 5, productionDate: '2026-04-05' }, location: { gln: gln(62) } });
+    await post('proc', '/v1/shipments', { shipmentId: 'SH-2', to: 'shop', lines: [{ gtin: TEA, lot: 'P-1', quantity: 3 }], origin: { gln: gln(62) } });
+    await post('shop', '/v1/shipments/SH-2/receipt', { location: { gln: gln(63) } });
+    await post('proc', '/v1/shipments', { shipmentId: 'SH-3', to: 'shop2', lines: [{ gtin: TEA, lot: 'P-1', quantity: 1 }], origin: { gln: gln(62) } }); // still on its way at the recall
+    await post('shop', '/v1/scans', { kind: 'sale', gtin: TEA, lot: 'P-1', quantity: 0.5, location: { gln: gln(63) } });
+    await post('samr', '/v1/recalls', { recallId: 'RC-1', lots: [{ gtin: LEAF, lot: 'F-1' }], reason: '毒死蜱超标 Chlorpyrifos above the legal limit', class: 'I' });
+  });
+
+  after(async () => {
+    await t.stop();
+  });
+
+  it('says what became of each lot the recall reached, until nothing is left out there', async () => {
+    const at = await progress();
+    expect(at.closedOut).to.equal(false);
+    expect(at.lots).to.deep.equal([
+      { lot: { gtin: LEAF, lot: 'F-1' }, unit: 'KGM', produced: 10, sold: 0, disposed: 0, held: 0, inTransit: 0, holders: [] }, // all of it went into the tea
+      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 0, held: 3.5, inTransit: 1, holders: [{ participant: 'proc', holding: 1 }, { participant: 'shop', holding: 2.5 }] },
+    ].sort((a, b) => (`${a.lot.gtin}|${a.lot.lot}` < `${b.lot.gtin}|${b.lot.lot}` ? -1 : 1)));
+    const plan = async (): Promise<string[]> => ((await call(base, 'GET', '/v1/inspections/plan', { key: keys['samr'] as string })).body.sites as { participant: { id: string }; signals: { kind: string }[] }[])
+      .filter((s) => s.signals.some((x) => x.kind === 'recalled_stock')).map((s) => s.participant.id).sort();
+    expect(await plan()).to.deep.equal(['proc', 'shop']);
+
+    const shopDestroyed = await destroy('shop', 'DS-1', 2.5);
+    expect(shopDestroyed.body.result.body.disposal).to.include({ disposalId: 'DS-1', holder: 'shop', lotStatus: 'recalled', recallId: 'RC-1', quantity: 2.5 });
+    await destroy('proc', 'DS-2', 1);
+    const mid = await progress();
+    expect([mid.closedOut, mid.lots.find((l) => l.lot.lot === 'P-1')]).to.deep.equal([false,
+      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 3.5, held: 0, inTransit: 1, holders: [] }]);
+    expect(await plan(), 'destroyed stock is no longer held').to.deep.equal([]);
+
+    // the shipment on its way arrives (a receipt of recalled stock is taken: it has to go somewhere), and is destroyed in turn
+    await post('shop2', '/v1/shipments/SH-3/receipt', { location: { gln: gln(64) } });
+    const arrived = await progress();
+    expect(arrived.closedOut, 'held by the shop it arrived at').to.equal(false);
+    expect(arrived.lots.find((l) => l.lot.lot === 'P-1')).to.include({ held: 1, inTransit: 0 });
+    await destroy('shop2', 'DS-3', 1);
+    const done = await progress();
+    expect([done.closedOut, done.lots.find((l) => l.lot.lot === 'P-1')]).to.deep.equal([true,
+      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 4.5, held: 0, inTransit: 0, holders: [] }]);
+    const stock = await call(base, 'GET', '/v1/holdings?status=recalled', { key: keys['samr'] as string });
+    expect(stock.body.holdings).to.deep.equal([]);
+  });
+
+  it('shows the disposals in the forward trace and its CSV, and destroys nothing twice on a replay', async () => {
+    const forward = await call(base, 'GET', `/v1/trace/forward?gtin=${LEAF}&lot=F-1`, { key: keys['samr'] as string });
+    const holders = (forward.body.holders as { lot: { lot: string }; participant: string; disposed: number; sold: number }[]).filter((h) => h.lot.lot === 'P-1');
+    expect(holders.map((h) => [h.participant, h.sold, h.disposed]).sort()).to.deep.equal([['proc', 0, 1], ['shop', 0.5, 2.5], ['shop2', 0, 1]]);
+    const csv = await fetch(`${base}/v1/trace/forward?gtin=${LEAF}&lot=F-1&format=csv`, { headers: { authorization: `Bearer ${keys['samr'] as string}` } });
+    const rows = (await csv.text()).trimEnd().split('\r\n').filter((l) => l.startsWith('destroying,'));
+    expect(rows.map((l) => l.split(',').slice(0, 10).join(','))).to.have.members([
+      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,2.5,KGM,${gln(63)},西湖市场 West Lake Market,${rows[0]?.split(',')[8]},${gln(63)}`,
+      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,1,KGM,${gln(62)},杭州茶业 Hangzhou Tea Co,${rows[1]?.split(',')[8]},${gln(62)}`,
+      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,1,KGM,${gln(64)},宁波超市 Ningbo Mart,${rows[2]?.split(',')[8]},${gln(64)}`,
+    ]);
+    expect(rows.every((l) => l.split(',')[10] === 'disposed')).to.equal(true);
+
+    // a replay of an acknowledged request answers the same and destroys nothing more; the same ID under another key is a conflict
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-2', quantity: 10, unit: 'KGM', productionDate: '2026-04-02', origin: { gln: gln(61) } });
+    const body = { disposalId: 'DS-9', gtin: LEAF, lot: 'F-2', quantity: 4, method: 'disposed', reason: '霉变 mould', location: { gln: gln(61) } };
+    const headers = { 'idempotency-key': 'dispose-f2' };
+    const first = await call(base, 'POST', '/v1/disposals', { key: keys['farm'] as string, body, headers });
+    const again = await call(base, 'POST', '/v1/disposals', { key: keys['farm'] as string, body, headers });
+    expect([first.status, again.status, again.body.txId]).to.deep.equal([201, 201, first.body.txId]);
+    const other = await call(base, 'POST', '/v1/disposals', { key: keys['farm'] as string, body, headers: { 'idempotency-key': 'dispose-f2-b' } });
+    expect([other.status, other.body.error.code]).to.deep.equal([409, 'CONFLICT']);
+    const lot = await call(base, 'GET', `/v1/lots/${LEAF}/F-2`, { key: keys['farm'] as string });
+    expect(lot.body.holders.map((h: { participant: string; holding: number; disposed: number }) => [h.participant, h.holding, h.disposed])).to.deep.equal([['farm', 6, 4]]);
+    for (const [change, status, code] of [[{ quantity: 7 }, 409, 'QUANTITY_EXCEEDS_HOLDING'], [{ quantity: -1 }, 400, 'INVALID_ARGUMENT'], [{ method: 'burnt' }, 400, 'INVALID_ARGUMENT'], [{ reason: undefined }, 400, 'INVALID_ARGUMENT']] as const) {
+      const r = await call(base, 'POST', '/v1/disposals', { key: keys['farm'] as string, body: { ...body, disposalId: 'DS-10', ...change } });
+      expect([r.status, r.body.error.code], JSON.stringify(change)).to.deep.equal([status, code]);
+    }
+  });
+
+  it('gives the same progress after a restart reads the index back from its own store', async () => {
+    const before = await progress();
+    await t.gw.close();
+    t = { ...t, gw: await startGateway(t.config) };
+    base = t.gw.url;
+    expect(await progress()).to.deep.equal(before);
+  });
+});
