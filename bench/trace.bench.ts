@@ -144,6 +144,11 @@ async function bench(dir: string): Promise<void> {
   const keptMs = (performance.now() - t0) / 100;
   const reached = built.reduce((n, r) => n + r.products.reduce((m, p) => m + p.lots.length + p.moreLots, 0), 0);
   log(`  recall notices (${built.length} recall reaching ${reached.toLocaleString('en')} lots): built in ${buildMs.toFixed(1)} ms, then answered from what was built in ${keptMs.toFixed(3)} ms until a recall changes`);
+  // GET /v1/recalls/{id}: the same recall with its progress (per lot reached: sold, destroyed, held and by whom, in transit)
+  const progressMs = medianMs(() => index.recall('RC-BENCH'));
+  const withProgress = index.recall('RC-BENCH');
+  const stillHeld = withProgress.progress.lots.filter((l) => l.held > 0).length;
+  log(`  a recall's progress (GET /v1/recalls/{id}, ${withProgress.progress.lots.length.toLocaleString('en')} lots, ${stillHeld.toLocaleString('en')} still held): ${progressMs.toFixed(1)} ms (median of 5), ${(JSON.stringify(withProgress).length / 1024).toFixed(0)} KiB of JSON`);
   // GET /v1/holdings: a shop's own stock (its lots), the recalled stock of everyone, and everyone's first page (every lot's holders)
   const [shopStockMs, recalledStockMs, allStockMs] = [
     medianMs(() => index.holdings({ participant: 'shop-0' })),

@@ -736,7 +736,8 @@ export class TraceIndex {
     const sum = (f: (h: (typeof held)[number]) => number): number => round(held.reduce((n, h) => n + f(h), 0));
     return {
       lot: node.ref, unit: node.fact?.unit ?? held[0]?.unit ?? '', produced: node.fact?.quantity ?? 0,
-      sold: sum((h) => h.sold), disposed: sum((h) => h.disposed), held: sum((h) => Math.max(0, h.holding)), inTransit: round(inTransit),
+      sold: sum((h) => h.sold), disposed: sum((h) => h.disposed), consumed: round(node.outputs.reduce((n, e) => n + e.view.quantity, 0)),
+      held: sum((h) => Math.max(0, h.holding)), inTransit: round(inTransit),
       holders: held.filter((h) => h.holding > 0).map((h) => ({ participant: h.participant, holding: h.holding })),
     };
   }
@@ -942,10 +943,10 @@ export class TraceIndex {
 /**
  * What became of a recall's lots, as a regulator closes a recall out: for each lot it reached,
  * what was made of it, sold to consumers (before the recall: a sale of a recalled lot is
- * refused), destroyed or disposed of by its holders (RecordDisposal), and what is still held
- * (and by whom) or on its way to someone. `closedOut` once the recall has reached every lot and
- * none of them is held or in transit any more. What went into another lot is that lot's (which
- * the recall reached too); a shortfall on receipt is in none of these.
+ * refused), destroyed or disposed of by its holders (RecordDisposal), used to make other lots
+ * (which the recall reached too: their own entries say what became of them), and what is still
+ * held (and by whom) or on its way to someone. `closedOut` once the recall has reached every lot
+ * and none of them is held or in transit any more. A shortfall on receipt is in none of these.
  */
 export interface RecallProgress {
   readonly closedOut: boolean;
@@ -955,6 +956,7 @@ export interface RecallProgress {
     readonly produced: number;
     readonly sold: number;
     readonly disposed: number;
+    readonly consumed: number;
     readonly held: number;
     readonly inTransit: number;
     readonly holders: readonly { readonly participant: string; readonly holding: number }[];

@@ -12,7 +12,7 @@ import { call, created, gln, startTestGateway, withCheck, type Reply, type TestG
 const LEAF = withCheck('0695000000601');
 const TEA = withCheck('0695000000602');
 
-type LotProgress = { lot: { gtin: string; lot: string }; unit: string; produced: number; sold: number; disposed: number; held: number; inTransit: number; holders: { participant: string; holding: number }[] };
+type LotProgress = { lot: { gtin: string; lot: string }; unit: string; produced: number; sold: number; disposed: number; consumed: number; held: number; inTransit: number; holders: { participant: string; holding: number }[] };
 
 describe('gateway: disposals close a recall out', function () {
   this.timeout(120_000);
@@ -59,8 +59,8 @@ describe('gateway: disposals close a recall out', function () {
     const at = await progress();
     expect(at.closedOut).to.equal(false);
     expect(at.lots).to.deep.equal([
-      { lot: { gtin: LEAF, lot: 'F-1' }, unit: 'KGM', produced: 10, sold: 0, disposed: 0, held: 0, inTransit: 0, holders: [] }, // all of it went into the tea
-      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 0, held: 3.5, inTransit: 1, holders: [{ participant: 'proc', holding: 1 }, { participant: 'shop', holding: 2.5 }] },
+      { lot: { gtin: LEAF, lot: 'F-1' }, unit: 'KGM', produced: 10, sold: 0, disposed: 0, consumed: 10, held: 0, inTransit: 0, holders: [] }, // all of it went into the tea
+      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 0, consumed: 0, held: 3.5, inTransit: 1, holders: [{ participant: 'proc', holding: 1 }, { participant: 'shop', holding: 2.5 }] },
     ].sort((a, b) => (`${a.lot.gtin}|${a.lot.lot}` < `${b.lot.gtin}|${b.lot.lot}` ? -1 : 1)));
     const plan = async (): Promise<string[]> => ((await call(base, 'GET', '/v1/inspections/plan', { key: keys['samr'] as string })).body.sites as { participant: { id: string }; signals: { kind: string }[] }[])
       .filter((s) => s.signals.some((x) => x.kind === 'recalled_stock')).map((s) => s.participant.id).sort();
@@ -71,7 +71,7 @@ describe('gateway: disposals close a recall out', function () {
     await destroy('proc', 'DS-2', 1);
     const mid = await progress();
     expect([mid.closedOut, mid.lots.find((l) => l.lot.lot === 'P-1')]).to.deep.equal([false,
-      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 3.5, held: 0, inTransit: 1, holders: [] }]);
+      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 3.5, consumed: 0, held: 0, inTransit: 1, holders: [] }]);
     expect(await plan(), 'destroyed stock is no longer held').to.deep.equal([]);
 
     // the shipment on its way arrives (a receipt of recalled stock is taken: it has to go somewhere), and is destroyed in turn
@@ -82,7 +82,7 @@ describe('gateway: disposals close a recall out', function () {
     await destroy('shop2', 'DS-3', 1);
     const done = await progress();
     expect([done.closedOut, done.lots.find((l) => l.lot.lot === 'P-1')]).to.deep.equal([true,
-      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 4.5, held: 0, inTransit: 0, holders: [] }]);
+      { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 4.5, consumed: 0, held: 0, inTransit: 0, holders: [] }]);
     const stock = await call(base, 'GET', '/v1/holdings?status=recalled', { key: keys['samr'] as string });
     expect(stock.body.holdings).to.deep.equal([]);
   });
