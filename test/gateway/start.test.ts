@@ -56,6 +56,10 @@ describe('gateway: zfc start with demo data', function () {
       const inspection = await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.retailer });
       expect([inspection.status, inspection.body.findings]).to.deep.equal([200, '召回茶叶已下架，未做下架记录 Recalled tea off the shelves; no withdrawal log kept']);
       expect((await call(u, 'GET', '/v1/inspections/INS-2026-001', { key: keys.distributor })).status, 'another site\'s inspection').to.equal(404);
+      // the recall's progress: another shop destroyed its recalled tea under supervision, the rest is still out there
+      const recall = await call(u, 'GET', '/v1/recalls/RC-2026-001', { key: keys.regulator });
+      const tea = (recall.body.progress.lots as { lot: { lot: string }; disposed: number; sold: number; holders: { participant: string }[] }[]).find((l) => l.lot.lot === DEMO.recalledTeaLot);
+      expect([recall.body.progress.closedOut, tea?.disposed, tea?.sold, tea?.holders.map((h) => h.participant).includes('hefang-shop'), tea?.holders.map((h) => h.participant).includes('westlake-market')]).to.deep.equal([false, 150, 1, false, true]);
       // the shop's inbox: the restock on its way
       const inbox = await call(u, 'GET', '/v1/shipments?direction=incoming&status=in_transit', { key: keys.retailer });
       expect(inbox.body.shipments.map((s: { shipmentId: string; from: string }) => [s.shipmentId, s.from]), inbox.text).to.deep.equal([['SH-3004', 'east-logistics']]);
