@@ -176,10 +176,10 @@ function parties(from: Participant, to: Participant, shipment: Shipment): Fields
   };
 }
 
-/** A shipment leaving: ObjectEvent OBSERVE, shipping / in_transit, with source and destination. */
+/** A shipment leaving: ObjectEvent OBSERVE, shipping / in_transit (a return: returned), with source and destination. */
 export function shipped(tx: Tx, shipment: Shipment, from: Participant, to: Participant): EpcisEvent {
   return record(tx, 'ObjectEvent', {
-    action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit',
+    action: 'OBSERVE', bizStep: 'shipping', disposition: shipment.purpose === 'return' ? 'returned' : 'in_transit',
     epcList: shipment.containers.map((c) => ssccUri(c)), quantityList: quantities(shipment.lines),
     readPoint: { id: glnUri(shipment.origin.gln) }, ...parties(from, to, shipment), 'zfc:shipmentId': shipment.shipmentId,
   });

@@ -281,6 +281,8 @@ export interface Shipment {
   readonly shipmentId: string;
   readonly from: string;
   readonly to: string;
+  /** `return`: goods sent back to the lots' producer (recalled, held or expired stock it will destroy or rework). */
+  readonly purpose?: 'return';
   readonly lines: readonly LotQuantity[];
   readonly containers: readonly string[];
   readonly origin: Location;

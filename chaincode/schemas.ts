@@ -135,8 +135,8 @@ export const SCHEMAS = {
   Disaggregate: schema('Disaggregate', 'The holder unpacks a case or pallet (everything, when no children are named).',
     obj({ sscc, items: list(itemRef, LIMITS.serialsPerTx), lots: list(lotRef, LIMITS.linesPerTx), containers: list(sscc, LIMITS.linesPerTx), location },
       ['sscc', 'location'])),
-  Ship: schema('Ship', 'The holder ships quantities of lots (and the cases or pallets carrying them) to another participant.',
-    obj({ shipmentId: id, to: id, lines: list(lotQuantity, LIMITS.linesPerTx), containers: list(sscc, LIMITS.linesPerTx), origin: location, destination: location },
+  Ship: schema('Ship', 'The holder ships quantities of lots (and the cases or pallets carrying them) to another participant; purpose `return` sends lot quantities back to their producer, recalled or held as they may be.',
+    obj({ shipmentId: id, to: id, lines: list(lotQuantity, LIMITS.linesPerTx), containers: list(sscc, LIMITS.linesPerTx), origin: location, destination: location, purpose: { type: 'string', enum: ['return'] } },
       ['shipmentId', 'to', 'lines', 'origin'])),
   Receive: schema('Receive', 'The recipient receives a shipment, in full or short (never over).',
     obj({ shipmentId: id, lines: list(lotQuantity, LIMITS.linesPerTx, 0), location }, ['shipmentId', 'location'])),
@@ -219,7 +219,7 @@ export interface TransactionInputs {
   };
   Aggregate: { sscc: string; items?: { gtin: string; serial: string }[]; lots?: LotQuantityInput[]; containers?: string[]; location: LocationInput };
   Disaggregate: { sscc: string; items?: { gtin: string; serial: string }[]; lots?: LotRefInput[]; containers?: string[]; location: LocationInput };
-  Ship: { shipmentId: string; to: string; lines: LotQuantityInput[]; containers?: string[]; origin: LocationInput; destination?: LocationInput };
+  Ship: { shipmentId: string; to: string; lines: LotQuantityInput[]; containers?: string[]; origin: LocationInput; destination?: LocationInput; purpose?: 'return' };
   Receive: { shipmentId: string; lines?: LotQuantityInput[]; location: LocationInput };
   RecordScans: { scans: ScanInput[] };
   PlaceHold: LotRefInput & { reason: string };

@@ -6,6 +6,11 @@
  * released from the sender when shipped, claimed by the
  * recipient on receipt (never beyond what it then holds). Receiving is never refused for a
  * recalled lot: the goods have physically arrived and stay recalled.
+ *
+ * A return (`purpose: 'return'`) sends lot quantities back to their producer, whatever their
+ * state: recalled or held stock (which no other shipment may move) goes back to the maker that
+ * will destroy or rework it, as recalls are often run. It carries lot quantities only (unpack
+ * cases first), every one of them the recipient's own make.
  */
 import { ZfcError } from './errors';
 import { KEY } from './keys';
@@ -36,12 +41,15 @@ export function assertDistinctLots(lines: readonly { gtin: string; lot: string }
   });
 }
 
-async function shipLines(tx: Tx, sender: string, lines: TransactionInputs['Ship']['lines']): Promise<{ shippedLines: LotQuantity[]; holdings: Holding[] }> {
+async function shipLines(tx: Tx, sender: string, input: TransactionInputs['Ship']): Promise<{ shippedLines: LotQuantity[]; holdings: Holding[] }> {
   const shippedLines: LotQuantity[] = [];
   const holdings: Holding[] = [];
-  for (const line of lines) {
+  for (const [i, line] of input.lines.entries()) {
     const lot = await getLot(tx, line);
-    await assertMayUse(tx, lot, 'ship');
+    if (input.purpose !== 'return') await assertMayUse(tx, lot, 'ship');
+    else if (lot.producer !== input.to) {
+      throw new ZfcError('INVALID_ARGUMENT', `/lines/${i}: a return goes back to the lot's producer (${lot.producer}), not to ${input.to}`, { field: `/lines/${i}`, producer: lot.producer, to: input.to });
+    }
     holdings.push(await debit(tx, lot, sender, line.quantity));
     shippedLines.push({ gtin: lot.gtin, lot: lot.lot, quantity: line.quantity, unit: lot.unit });
   }
@@ -105,10 +113,11 @@ export async function shipFrom(tx: Tx, sender: Participant, input: TransactionIn
   if (recipient.status !== 'active') throw new ZfcError('PARTICIPANT_SUSPENDED', `participant ${recipient.id} is suspended`, { participant: recipient.id });
   assertDistinctLots(input.lines, '/lines');
   const containers = input.containers ?? [];
+  if (input.purpose === 'return' && containers.length > 0) throw new ZfcError('INVALID_ARGUMENT', '/containers: a return carries lot quantities; unpack its cases first', { field: '/containers' });
   assertLinesCover(input.lines, await checkContainers(tx, sender.id, containers, input.shipmentId));
-  const { shippedLines, holdings } = await shipLines(tx, sender.id, input.lines);
+  const { shippedLines, holdings } = await shipLines(tx, sender.id, input);
   const shipment: Shipment = {
-    shipmentId: input.shipmentId, from: sender.id, to: recipient.id, lines: shippedLines, containers: [...containers],
+    shipmentId: input.shipmentId, from: sender.id, to: recipient.id, ...(input.purpose ? { purpose: input.purpose } : {}), lines: shippedLines, containers: [...containers],
     origin: { ...input.origin }, ...(input.destination ? { destination: { ...input.destination } } : {}),
     status: 'in_transit', shippedAt: tx.time, txId: tx.txId,
   };

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { Disposal, ErrorCode, Holding, Lot } from '../../chaincode';
-import { actor, allEvents, expectCode, openWorld, stateProbe, type Actor, type World } from './support';
+import { actor, allEvents, expectCode, openWorld, sscc, stateProbe, type Actor, type World } from './support';
 import { BREAD, FLOUR, WHEAT, buildChain, ref } from './chain';
 
 describe('chaincode: disposals', function () {
@@ -91,5 +91,29 @@ describe('chaincode: disposals', function () {
     await refused(noPlace, dist, 'INVALID_ARGUMENT', '/location');
     await w.submit('RecordDisposal', ok, dist); // the same input, valid, is recorded
     expect(await held(BREAD, 'BR1', 'dist')).to.equal(90);
+  });
+
+  it('returns recalled stock to its producer, and only there, which destroys it in turn', async () => {
+    const dist = actor(w, 'dist');
+    const bakery = actor(w, 'bakery');
+    const back = { shipmentId: 'RET-1', to: 'bakery', lines: [{ ...ref(BREAD, 'BR1'), quantity: 40 }], origin: at('dist'), purpose: 'return' };
+    const height = await w.ledger.height();
+    await expectCode(w.submit('Ship', { ...back, purpose: undefined }, dist), 'LOT_RECALLED'); // an ordinary shipment of it is refused, as ever
+    const elsewhere = await expectCode(w.submit('Ship', { ...back, to: 'mill' }, dist), 'INVALID_ARGUMENT');
+    expect(elsewhere.details).to.include({ field: '/lines/0', producer: 'bakery', to: 'mill' });
+    const packed = await expectCode(w.submit('Ship', { ...back, containers: [sscc(77)] }, dist), 'INVALID_ARGUMENT');
+    expect(packed.details['field']).to.equal('/containers');
+    await expectCode(w.submit('Ship', { ...back, purpose: 'gift' }, dist), 'INVALID_ARGUMENT');
+    expect(await w.ledger.height(), 'refused returns committed nothing').to.equal(height);
+
+    const shipped = await w.submit<{ body: { shipment: { purpose?: string; status: string } } }>('Ship', back, dist);
+    expect(shipped.body.shipment).to.include({ purpose: 'return', status: 'in_transit' });
+    expect(await held(BREAD, 'BR1', 'dist')).to.equal(50);
+    const event = (await allEvents(w)).filter((e) => e.eventName === 'Shipped').pop();
+    expect(event?.epcis[0]).to.include({ bizStep: 'shipping', disposition: 'returned' });
+    await w.submit('Receive', { shipmentId: 'RET-1', location: at('bakery') }, bakery);
+    const before = await held(BREAD, 'BR1', 'bakery');
+    await w.submit('RecordDisposal', { disposalId: 'D-RET-1', ...ref(BREAD, 'BR1'), quantity: 40, method: 'destroyed', reason: 'returned under recall R-1', location: at('bakery') }, bakery);
+    expect(await held(BREAD, 'BR1', 'bakery')).to.equal((before ?? 0) - 40);
   });
 });

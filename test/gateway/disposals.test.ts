@@ -3,7 +3,8 @@
  * the recalled tea they hold (POST /v1/disposals), and GET /v1/recalls/{id} says what became of
  * each lot the recall reached — sold before it, destroyed, still held and by whom, on its way —
  * until nothing is left; the stock list, the inspection plan, the forward trace and its CSV
- * agree; a replayed request destroys nothing twice; the answers are the same after a restart.
+ * agree; a replayed request destroys nothing twice; recalled stock goes back to its maker (a
+ * return) to be destroyed there; the answers are the same after a restart.
  */
 import { expect } from 'chai';
 import { startGateway } from '../../gateway-api/server';
@@ -115,6 +116,26 @@ describe('gateway: disposals close a recall out', function () {
       const r = await call(base, 'POST', '/v1/disposals', { key: keys['farm'] as string, body: { ...body, disposalId: 'DS-10', ...change } });
       expect([r.status, r.body.error.code], JSON.stringify(change)).to.deep.equal([status, code]);
     }
+  });
+
+  it('takes recalled stock back to its maker (a return), on its way and then held there, until the maker destroys it', async () => {
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-3', quantity: 4, unit: 'KGM', productionDate: '2026-04-03', origin: { gln: gln(61) } });
+    await post('farm', '/v1/shipments', { shipmentId: 'SH-31', to: 'proc', lines: [{ gtin: LEAF, lot: 'F-3', quantity: 4 }], origin: { gln: gln(61) } });
+    await post('proc', '/v1/shipments/SH-31/receipt', { location: { gln: gln(62) } });
+    await post('samr', '/v1/recalls', { recallId: 'RC-3', lots: [{ gtin: LEAF, lot: 'F-3' }], reason: '异物 Foreign matter', class: 'II' });
+    const lotOf = async (): Promise<LotProgress | undefined> =>
+      ((await call(base, 'GET', '/v1/recalls/RC-3', { key: keys['samr'] as string })).body.progress.lots as LotProgress[]).find((l) => l.lot.lot === 'F-3');
+    const ordinary = await call(base, 'POST', '/v1/shipments', { key: keys['proc'] as string, body: { shipmentId: 'SH-32', to: 'farm', lines: [{ gtin: LEAF, lot: 'F-3', quantity: 4 }], origin: { gln: gln(62) } } });
+    expect([ordinary.status, ordinary.body.error.code]).to.deep.equal([409, 'LOT_RECALLED']);
+    await post('proc', '/v1/shipments', { shipmentId: 'SH-32', to: 'farm', lines: [{ gtin: LEAF, lot: 'F-3', quantity: 4 }], origin: { gln: gln(62) }, purpose: 'return' });
+    expect(await lotOf()).to.include({ held: 0, inTransit: 4 });
+    const inbox = await call(base, 'GET', '/v1/shipments?direction=incoming&status=in_transit', { key: keys['farm'] as string });
+    expect(inbox.body.shipments.map((x: { shipmentId: string }) => x.shipmentId)).to.deep.equal(['SH-32']);
+    await post('farm', '/v1/shipments/SH-32/receipt', { location: { gln: gln(61) } });
+    expect(await lotOf()).to.deep.include({ held: 4, inTransit: 0, holders: [{ participant: 'farm', holding: 4 }] });
+    await post('farm', '/v1/disposals', { disposalId: 'DS-31', gtin: LEAF, lot: 'F-3', quantity: 4, method: 'destroyed', reason: '退回销毁 returned and destroyed', location: { gln: gln(61) } });
+    expect(await lotOf()).to.include({ held: 0, inTransit: 0, disposed: 4 });
+    expect((await call(base, 'GET', '/v1/recalls/RC-3', { key: keys['samr'] as string })).body.progress.closedOut).to.equal(true);
   });
 
   it('gives the same progress after a restart reads the index back from its own store', async () => {
