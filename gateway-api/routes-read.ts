@@ -70,7 +70,8 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     ctx.body = index.recalls({ ...definedOnly(q, ['status', 'cursor']), ...limitOf(q) });
   });
   router.get('/v1/recalls/:id', (ctx) => {
-    ctx.body = index.recall(String(ctx.params['id']));
+    const q = query(ctx, ['limit', 'cursor']);
+    ctx.body = index.recall(String(ctx.params['id']), { ...definedOnly(q, ['cursor']), ...limitOf(q) });
   });
   const isRegulator = (ctx: Context): boolean => callerIsRegulator(index, ctx);
   // the network's directory: who is on it, in what role, at which GLN, active or suspended; each record whole from the contract

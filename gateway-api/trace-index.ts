@@ -711,33 +711,53 @@ export class TraceIndex {
     };
   }
 
-  /** A recall with the lots it reached, and what became of them ({@link RecallProgress}). */
-  recall(id: string): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string; progress: RecallProgress } {
+  /**
+   * A recall with the lots it reached, and what became of them ({@link RecallProgress}): the
+   * progress a page of lots at a time, in key order (`limit` 1-500, default 50; `cursor` the
+   * page's `next`), as a recall may reach tens of thousands of lots; `closedOut` over them all.
+   */
+  recall(id: string, page: { limit?: number; cursor?: string } = {}): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string; progress: RecallProgress } {
     this.available();
     const r = this.graph.recalls.get(id);
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
     const keys = [...r.affected.keys()].sort();
     const affected = keys.map((k) => r.affected.get(k) as LotRef);
-    const lots = keys.flatMap((k) => {
+    const limit = pageLimit(page.limit);
+    const from = page.cursor === undefined ? 0 : lowerBound(keys, `${page.cursor}\u0000`);
+    const lots: RecallProgress['lots'][number][] = [];
+    let i = from;
+    for (; i < keys.length && lots.length < limit; i++) {
+      const node = this.graph.lots.get(keys[i] as string);
+      if (node) lots.push(this.lotProgress(node));
+    }
+    // closed out once complete and nothing of any lot is left out there: stops at the first lot still out
+    const closedOut = r.status === 'complete' && !keys.some((k) => {
       const node = this.graph.lots.get(k);
-      return node ? [this.lotProgress(node)] : [];
+      return node !== undefined && (holdings(node).some((h) => h.holding > 0) || this.inTransit(node) > 0);
     });
-    const progress: RecallProgress = { closedOut: r.status === 'complete' && lots.every((l) => l.held === 0 && l.inTransit === 0), lots };
+    const next = i < keys.length ? keys[i - 1] : undefined;
+    const progress: RecallProgress = { closedOut, lots, ...(next !== undefined ? { next } : {}) };
     return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp, progress };
+  }
+
+  /** What of a lot is on its way: its shipments not received yet. */
+  private inTransit(node: LotNode): number {
+    let quantity = 0;
+    for (const { view: h } of node.hops) {
+      if (h.kind === 'ship' && !(this.graph.shipments.get(h.shipmentId) ?? []).some((x) => x.view.kind === 'receive')) quantity += h.quantity;
+    }
+    return round(quantity);
   }
 
   /** What became of one lot: made, sold, destroyed, held now (by whom) and on its way. */
   private lotProgress(node: LotNode): RecallProgress['lots'][number] {
     const held = holdings(node);
-    let inTransit = 0;
-    for (const { view: h } of node.hops) {
-      if (h.kind === 'ship' && !(this.graph.shipments.get(h.shipmentId) ?? []).some((x) => x.view.kind === 'receive')) inTransit += h.quantity;
-    }
+    const inTransit = this.inTransit(node);
     const sum = (f: (h: (typeof held)[number]) => number): number => round(held.reduce((n, h) => n + f(h), 0));
     return {
       lot: node.ref, unit: node.fact?.unit ?? held[0]?.unit ?? '', produced: node.fact?.quantity ?? 0,
       sold: sum((h) => h.sold), disposed: sum((h) => h.disposed), consumed: round(node.outputs.reduce((n, e) => n + e.view.quantity, 0)),
-      held: sum((h) => Math.max(0, h.holding)), inTransit: round(inTransit),
+      held: sum((h) => Math.max(0, h.holding)), inTransit,
       holders: held.filter((h) => h.holding > 0).map((h) => ({ participant: h.participant, holding: h.holding })),
     };
   }
@@ -945,11 +965,14 @@ export class TraceIndex {
  * what was made of it, sold to consumers (before the recall: a sale of a recalled lot is
  * refused), destroyed or disposed of by its holders (RecordDisposal), used to make other lots
  * (which the recall reached too: their own entries say what became of them), and what is still
- * held (and by whom) or on its way to someone. `closedOut` once the recall has reached every lot
- * and none of them is held or in transit any more. A shortfall on receipt is in none of these.
+ * held (and by whom) or on its way to someone, a page of lots at a time. `closedOut` once the
+ * recall has reached every lot and none of them is held or in transit any more. A shortfall on
+ * receipt is in none of these.
  */
 export interface RecallProgress {
   readonly closedOut: boolean;
+  /** Where the next page of lots begins (the `cursor` to ask with), when more follow. */
+  readonly next?: string;
   readonly lots: readonly {
     readonly lot: LotRef;
     readonly unit: string;

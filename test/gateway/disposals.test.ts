@@ -86,6 +86,15 @@ describe('gateway: disposals close a recall out', function () {
       { lot: { gtin: TEA, lot: 'P-1' }, unit: 'KGM', produced: 5, sold: 0.5, disposed: 4.5, consumed: 0, held: 0, inTransit: 0, holders: [] }]);
     const stock = await call(base, 'GET', '/v1/holdings?status=recalled', { key: keys['samr'] as string });
     expect(stock.body.holdings).to.deep.equal([]);
+    // a page of lots at a time (a recall may reach tens of thousands), closedOut over them all
+    const first = await call(base, 'GET', '/v1/recalls/RC-1?limit=1', { key: keys['samr'] as string });
+    const second = await call(base, 'GET', `/v1/recalls/RC-1?limit=1&cursor=${encodeURIComponent(first.body.progress.next)}`, { key: keys['samr'] as string });
+    expect([...first.body.progress.lots, ...second.body.progress.lots]).to.deep.equal(done.lots);
+    expect([first.body.progress.closedOut, second.body.progress.closedOut, second.body.progress.next]).to.deep.equal([true, true, undefined]);
+    for (const [q, field] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['page=2', 'page'], ['cursor=a&cursor=b', 'cursor']] as const) {
+      const r = await call(base, 'GET', `/v1/recalls/RC-1?${q}`, { key: keys['samr'] as string });
+      expect([r.status, r.body.error.code, r.body.error.details.field], q).to.deep.equal([400, 'INVALID_ARGUMENT', field]);
+    }
   });
 
   it('shows the disposals in the forward trace and its CSV, and destroys nothing twice on a replay', async () => {
