@@ -1,0 +1,84 @@
+/**
+ * The home page in a real browser (Debian's Chromium through playwright-core), phone-sized: a
+ * shopper types the barcode number and lot printed on a package and submits the form, under the
+ * page's own Content-Security-Policy, and lands on the package's page; a mistyped barcode number
+ * comes back with the reason and what was typed. Nothing is fetched beyond the pages themselves,
+ * nothing is wider than the screen. Screenshots go to test-output/qr/. Without Chromium, one line
+ * says the test was skipped.
+ */
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Koa from 'koa';
+import { chromium, type Browser } from 'playwright-core';
+import { createHomeRouter, createResolverRouter } from '../../qr-service';
+import { fixtureSource, GTIN } from './fixture-source';
+import { errorMiddleware } from '../../gateway-api/error-middleware';
+import { listen, repoRoot } from './support';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+describe('qr-service: home page in a browser', function () {
+  this.timeout(120_000);
+  let browser: Browser | undefined;
+  let server: { url: string; close: () => Promise<void> } | undefined;
+  const shots = path.join(repoRoot(), 'test-output', 'qr');
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    browser test skipped: ${CHROMIUM} is not installed (apt-get install -y chromium fonts-noto-cjk)`);
+      this.skip();
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const app = new Koa();
+    app.use(errorMiddleware());
+    app.use(createHomeRouter({ baseUrl: 'https://zfc.example.cn' }).routes());
+    app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }).routes());
+    server = await listen(app);
+    fs.mkdirSync(shots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('finds a package\'s page from the numbers printed on it, and says what was wrong with a mistyped one', async () => {
+    const context = await (browser as Browser).newContext({ ...PHONE, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const blocked: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
+    try {
+      const base = (server as { url: string }).url;
+      expect((await page.goto(`${base}/`))?.status()).to.equal(200);
+      expect(await page.locator('h1').innerText()).to.equal('浙食链 · 食品溯源');
+      const { scroll, inner } = await page.evaluate<{ scroll: number; inner: number }>('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })');
+      expect(scroll).to.be.at.most(inner);
+      await page.screenshot({ path: path.join(shots, 'home-zh.png'), fullPage: true });
+
+      // the 13 digits under the barcode, and the lot
+      await page.locator('#gtin').fill(GTIN.slice(1));
+      await page.locator('#lot').fill('LJ2026A');
+      await Promise.all([page.waitForURL(`${base}/01/${GTIN}/10/LJ2026A?lang=zh`), page.locator('button[type=submit]').click()]);
+      expect(await page.locator('h1').innerText()).to.equal('西湖龙井茶 特级 250克');
+
+      // a mistyped barcode number: the form again, with the reason and what was typed
+      await page.goto(`${base}/`);
+      await page.locator('#gtin').fill('9506000134353');
+      await page.locator('#lot').fill('LJ2026A');
+      await Promise.all([page.waitForURL(/\/lookup\?/), page.locator('button[type=submit]').click()]);
+      expect(await page.locator('#lookup-error').innerText()).to.contain('商品条码应为 8、12、13 或 14 位数字');
+      expect(await page.locator('#gtin').inputValue()).to.equal('9506000134353');
+      await page.screenshot({ path: path.join(shots, 'home-lookup-error-zh.png'), fullPage: true });
+
+      expect(blocked, 'the page\'s CSP blocked nothing').to.deep.equal([]);
+      expect([...new Set(requests)].sort()).to.deep.equal(['/', '/lookup', `/01/${GTIN}/10/LJ2026A`].sort());
+    } finally {
+      await context.close();
+    }
+  });
+});
