@@ -7,8 +7,14 @@
  * return) to be destroyed there; the answers are the same after a restart.
  */
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startGateway } from '../../gateway-api/server';
-import { call, created, gln, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
+import { TraceIndex } from '../../gateway-api/trace-index';
+import type { Fact } from '../../gateway-api/trace-model';
+import type { LedgerEvent } from '../../ledger-tools';
+import { call, created, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
 
 const LEAF = withCheck('0695000000601');
 const TEA = withCheck('0695000000602');
@@ -145,6 +151,29 @@ describe('gateway: disposals close a recall out', function () {
     await post('farm', '/v1/disposals', { disposalId: 'DS-31', gtin: LEAF, lot: 'F-3', quantity: 4, method: 'destroyed', reason: '退回销毁 returned and destroyed', location: { gln: gln(61) } });
     expect(await lotOf()).to.include({ held: 0, inTransit: 0, disposed: 4 });
     expect((await call(base, 'GET', '/v1/recalls/RC-3', { key: keys['samr'] as string })).body.progress.closedOut).to.equal(true);
+  });
+
+  it('does not call a recall closed out while it is still reaching lots', async () => {
+    // the gateway runs every recall to its end before answering, so the index is fed directly here
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-progress-'));
+    const blocks: Fact[][] = [
+      [{ type: 'lot', kind: 'commissioning', gtin: LEAF, lot: 'L1', producer: 'farm', quantity: 10, unit: 'KGM', location: '', productionDate: '2026-04-01' }],
+      [{ type: 'hop', kind: 'dispose', lotRef: { gtin: LEAF, lot: 'L1' }, from: 'farm', to: '', quantity: 10, unit: 'KGM' }],
+      [{ type: 'recall', recallId: 'R', lots: [{ gtin: LEAF, lot: 'L1' }], reason: 'x', issuer: 'samr', status: 'propagating' },
+        { type: 'status', lotRef: { gtin: LEAF, lot: 'L1' }, status: 'recalled', recallId: 'R' }],
+      [{ type: 'recall', recallId: 'R', lots: [{ gtin: LEAF, lot: 'L1' }], reason: 'x', issuer: 'samr', status: 'complete' }],
+    ];
+    const event = (i: number): LedgerEvent => ({ blockNumber: i, txIndex: 0, txId: `tx${i}`, eventName: 'Test', payload: Buffer.from(String(i)), timestamp: '2026-05-01T00:00:00.000Z' });
+    const index = await TraceIndex.open({ dir, project: (e) => blocks[Number(String(e.payload))] ?? [] });
+    try {
+      await index.applyEvents([0, 1, 2].map(event));
+      expect([index.recall('R').status, index.recall('R').progress.lots[0]?.held, index.recall('R').progress.closedOut]).to.deep.equal(['propagating', 0, false]);
+      await index.applyEvents([event(3)]);
+      expect([index.recall('R').status, index.recall('R').progress.closedOut]).to.deep.equal(['complete', true]);
+    } finally {
+      await index.close();
+      await removeDir(dir);
+    }
   });
 
   it('gives the same progress after a restart reads the index back from its own store', async () => {
