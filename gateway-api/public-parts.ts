@@ -8,9 +8,8 @@
  * Each resolved code counts as an anonymous scan in the trace index; an item's scan that says
  * where it happened (scan-location.ts) is also checked for a cloned code.
  */
-import { normaliseBaseUrl } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
-import { createHomeRouter, createQrRouter, createRecallNoticesRouter, createResolverRouter, qrConfig, qrConfigFromEnv, type HomeLink } from '../qr-service';
+import { basePath, createHomeRouter, createQrRouter, createRecallNoticesRouter, createResolverRouter, qrConfig, qrConfigFromEnv, type HomeLink } from '../qr-service';
 import type { GatewayApp } from './app';
 import type { GatewayConfig } from './config';
 import { IndexResolverSource } from './index-resolver-source';
@@ -47,7 +46,7 @@ export function mountPublicParts(gateway: GatewayApp, index: TraceIndex, config:
     },
   });
   gateway.publicRouter.use(qr.routes());
-  const codePath = `${new URL(normaliseBaseUrl(config.baseUrl)).pathname.replace(/\/+$/, '')}/01/`;
+  const codePath = `${basePath(config.baseUrl)}/01/`;
   gateway.publicRouter.use(async (ctx, next) => {
     // A till that GETs the package URL with its key and a kind would record nothing: say how.
     if (ctx.method === 'GET' && ctx.path.startsWith(codePath) && ctx.get('authorization') && ctx.query['kind'] !== undefined) {

@@ -668,7 +668,7 @@ export class TraceIndex {
         const outgoing = from === q.participant;
         if (q.direction === 'incoming' ? !incoming : q.direction === 'outgoing' ? !outgoing : !incoming && !outgoing) return;
       }
-      if (q.status !== undefined && hops.some((h) => h.view.kind === 'receive') !== (q.status === 'received')) return;
+      if (q.status !== undefined && this.isReceived(id) !== (q.status === 'received')) return;
       found.push({ seq: first.seq, id });
     };
     if (q.participant !== undefined) {
@@ -743,10 +743,13 @@ export class TraceIndex {
   /** What of a lot is on its way: its shipments not received yet. */
   private inTransit(node: LotNode): number {
     let quantity = 0;
-    for (const { view: h } of node.hops) {
-      if (h.kind === 'ship' && !(this.graph.shipments.get(h.shipmentId) ?? []).some((x) => x.view.kind === 'receive')) quantity += h.quantity;
-    }
+    for (const { view: h } of node.hops) if (h.kind === 'ship' && !this.isReceived(h.shipmentId)) quantity += h.quantity;
     return round(quantity);
+  }
+
+  /** Whether a shipment has been received (in full or short). */
+  private isReceived(shipmentId: string): boolean {
+    return (this.graph.shipments.get(shipmentId) ?? []).some((h) => h.view.kind === 'receive');
   }
 
   /** What became of one lot: made, sold, destroyed, held now (by whom) and on its way. */

@@ -14,11 +14,12 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { GS1_RESOLVER, gtinLink, normaliseBaseUrl, parseIdentifier } from '../chaincode/digital-link';
+import { GS1_RESOLVER, gtinLink, parseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { localised, pageShell, phraseHtml, timeHtml } from './consumer-page';
 import { escapeHtml } from './html';
-import { chooseLanguage, type Language } from './language';
+import type { Language } from './language';
+import { basePath, requestLanguage, sendPage } from './page-route';
 import { phrase, type PhraseKey } from './page-text';
 import { COMMON_HEADERS, HTML_HEADERS, prefersJson } from './resolver';
 import type { LocalText, RecallNoticeSource, RecallNoticeView } from './resolver-source';
@@ -170,15 +171,12 @@ const HOME_HEADERS = { ...HTML_HEADERS, 'Content-Security-Policy': HTML_HEADERS[
  */
 export function createHomeRouter(options: HomeRouterOptions): Router {
   const router = new Router();
-  const prefix = new URL(normaliseBaseUrl(options.baseUrl)).pathname.replace(/\/+$/, '');
+  const prefix = basePath(options.baseUrl);
   const links = options.links ?? {};
-  const languageOf = (ctx: Context): Language => chooseLanguage(ctx.get('accept-language'), typeof ctx.query['lang'] === 'string' ? ctx.query['lang'] : undefined);
   const page = async (ctx: Context, extra: { given?: LookupQuery; problem?: { phrase: PhraseKey; detail: string } } = {}): Promise<void> => {
-    const lang = languageOf(ctx);
+    const lang = requestLanguage(ctx);
     const recalls = options.recalls ? await options.recalls.recalls(HOME_RECALLS) : [];
-    ctx.set({ ...HOME_HEADERS, 'Content-Language': lang === 'zh' ? 'zh-CN' : 'en' });
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderHomePage({ lang, prefix, recalls, links, ...extra });
+    sendPage(ctx, lang, renderHomePage({ lang, prefix, recalls, links, ...extra }), HOME_HEADERS);
   };
   router.get(prefix === '' ? '/' : `${prefix}/`, async (ctx) => {
     ctx.set(COMMON_HEADERS);

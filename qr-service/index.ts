@@ -28,5 +28,6 @@ export { createRecallNoticesRouter, renderRecallNotices, MAX_NOTICES, type Notic
 export { createHomeRouter, lookupPath, renderHomePage, HOME_RECALLS, type HomeLink, type HomeRouterOptions, type LookupOutcome, type LookupQuery } from './home-page';
 export { renderConsumerPage, renderProblemPage, type PageContext } from './consumer-page';
 export { chooseLanguage, LANGUAGES, type Language } from './language';
+export { basePath, requestLanguage, sendPage } from './page-route';
 export { registerQrCommands } from './commands';
 export { cloneWarning, distanceKm, impossibleTravel, type CloneCheckOptions, type ImpossibleTravel, type ScanPoint } from './clone-check';

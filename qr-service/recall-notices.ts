@@ -7,12 +7,12 @@
  * more than the consumer page of each lot already shows.
  */
 import Router from '@koa/router';
-import { normaliseBaseUrl } from '../chaincode/digital-link';
 import { localised, pageShell, phraseHtml, timeHtml } from './consumer-page';
 import { escapeHtml } from './html';
-import { chooseLanguage, type Language } from './language';
+import type { Language } from './language';
+import { basePath, requestLanguage, sendPage } from './page-route';
 import { phrase } from './page-text';
-import { COMMON_HEADERS, HTML_HEADERS, prefersJson } from './resolver';
+import { COMMON_HEADERS, prefersJson } from './resolver';
 import type { RecallNoticeSource, RecallNoticeView } from './resolver-source';
 
 /** Recalls on the page: years of a province's recalls, on one phone screen after another. */
@@ -61,7 +61,7 @@ export function renderRecallNotices(notices: readonly RecallNoticeView[], ctx: N
  */
 export function createRecallNoticesRouter(options: { readonly baseUrl: string; readonly source: RecallNoticeSource }): Router {
   const router = new Router();
-  const prefix = new URL(normaliseBaseUrl(options.baseUrl)).pathname.replace(/\/+$/, '');
+  const prefix = basePath(options.baseUrl);
   router.get(`${prefix}/recalls`, async (ctx) => {
     const notices = await options.source.recalls(MAX_NOTICES);
     ctx.set(COMMON_HEADERS);
@@ -69,11 +69,8 @@ export function createRecallNoticesRouter(options: { readonly baseUrl: string; r
       ctx.body = { recalls: notices };
       return;
     }
-    const explicit = typeof ctx.query['lang'] === 'string' ? ctx.query['lang'] : undefined;
-    const lang = chooseLanguage(ctx.get('accept-language'), explicit);
-    ctx.set({ ...HTML_HEADERS, 'Content-Language': lang === 'zh' ? 'zh-CN' : 'en' });
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderRecallNotices(notices, { lang, switchHref: `?lang=${lang === 'zh' ? 'en' : 'zh'}`, prefix });
+    const lang = requestLanguage(ctx);
+    sendPage(ctx, lang, renderRecallNotices(notices, { lang, switchHref: `?lang=${lang === 'zh' ? 'en' : 'zh'}`, prefix }));
   });
   return router;
 }

@@ -5,7 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { normaliseBaseUrl } from '../chaincode/digital-link';
+import { basePath } from './page-route';
 import { resolveRequest, type ResolverOptions } from './resolver';
 import type { Resolution } from './resolution';
 import type { ResolverSource } from './resolver-source';
@@ -24,8 +24,7 @@ export interface ResolverRouterOptions extends ResolverOptions {
  */
 export function createResolverRouter(options: ResolverRouterOptions): Router {
   const router = new Router();
-  // codes on `https://host/prefix` carry `/prefix/01/…`: answer there
-  const prefix = new URL(normaliseBaseUrl(options.baseUrl)).pathname.replace(/\/+$/, '');
+  const prefix = basePath(options.baseUrl); // codes on `https://host/prefix` carry `/prefix/01/…`: answer there
   router.get(`${prefix}/01/*rest`, async (ctx) => {
     const res = await resolveRequest({
       path: ctx.path, querystring: ctx.querystring, accept: ctx.get('accept'), acceptLanguage: ctx.get('accept-language'),

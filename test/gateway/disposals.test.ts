@@ -18,6 +18,8 @@ import { call, created, gln, removeDir, startTestGateway, withCheck, type Reply,
 
 const LEAF = withCheck('0695000000601');
 const TEA = withCheck('0695000000602');
+/** Each participant's site (the number its GLN is made from). */
+const SITE: Record<string, number> & { farm: number; proc: number; shop: number; shop2: number } = { farm: 61, proc: 62, shop: 63, shop2: 64 };
 
 type LotProgress = { lot: { gtin: string; lot: string }; unit: string; produced: number; sold: number; disposed: number; consumed: number; held: number; inTransit: number; holders: { participant: string; holding: number }[] };
 
@@ -33,17 +35,17 @@ describe('gateway: disposals close a recall out', function () {
     return r.body.progress;
   };
   const destroy = (who: string, disposalId: string, quantity: number): Promise<Reply> =>
-    post(who, '/v1/disposals', { disposalId, gtin: TEA, lot: 'P-1', quantity, method: 'destroyed', reason: '召回 RC-1 监督销毁 Destroyed under supervision', location: { gln: gln(who === 'proc' ? 62 : who === 'shop' ? 63 : 64) } });
+    post(who, '/v1/disposals', { disposalId, gtin: TEA, lot: 'P-1', quantity, method: 'destroyed', reason: '召回 RC-1 监督销毁 Destroyed under supervision', location: { gln: gln(SITE[who] ?? 0) } });
 
   before(async () => {
     t = await startTestGateway();
     base = t.gw.url;
     keys['samr'] = t.regulatorKey;
     for (const p of [
-      { id: 'farm', name: '龙井茶园 Longjing Farm', role: 'producer', licence: 'SC-F', gln: gln(61) },
-      { id: 'proc', name: '杭州茶业 Hangzhou Tea Co', role: 'processor', licence: 'SC-P', gln: gln(62) },
-      { id: 'shop', name: '西湖市场 West Lake Market', role: 'retailer', licence: 'SC-S', gln: gln(63) },
-      { id: 'shop2', name: '宁波超市 Ningbo Mart', role: 'retailer', licence: 'SC-S2', gln: gln(64) },
+      { id: 'farm', name: '龙井茶园 Longjing Farm', role: 'producer', licence: 'SC-F', gln: gln(SITE.farm) },
+      { id: 'proc', name: '杭州茶业 Hangzhou Tea Co', role: 'processor', licence: 'SC-P', gln: gln(SITE.proc) },
+      { id: 'shop', name: '西湖市场 West Lake Market', role: 'retailer', licence: 'SC-S', gln: gln(SITE.shop) },
+      { id: 'shop2', name: '宁波超市 Ningbo Mart', role: 'retailer', licence: 'SC-S2', gln: gln(SITE.shop2) },
     ]) keys[p.id] = (await post('samr', '/v1/participants', p)).body.apiKey;
     await post('farm', '/v1/products', { gtin: LEAF, name: '鲜叶 Fresh tea leaves', category: 'tea', unit: 'KGM', requiresTest: false });
     await post('proc', '/v1/products', { gtin: TEA, name: '龙井绿茶 Longjing green tea', category: 'tea', unit: 'KGM', requiresTest: false });
@@ -109,12 +111,14 @@ describe('gateway: disposals close a recall out', function () {
     expect(holders.map((h) => [h.participant, h.sold, h.disposed]).sort()).to.deep.equal([['proc', 0, 1], ['shop', 0.5, 2.5], ['shop2', 0, 1]]);
     const csv = await fetch(`${base}/v1/trace/forward?gtin=${LEAF}&lot=F-1&format=csv`, { headers: { authorization: `Bearer ${keys['samr'] as string}` } });
     const rows = (await csv.text()).trimEnd().split('\r\n').filter((l) => l.startsWith('destroying,'));
-    expect(rows.map((l) => l.split(',').slice(0, 10).join(','))).to.have.members([
-      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,2.5,KGM,${gln(63)},西湖市场 West Lake Market,${rows[0]?.split(',')[8]},${gln(63)}`,
-      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,1,KGM,${gln(62)},杭州茶业 Hangzhou Tea Co,${rows[1]?.split(',')[8]},${gln(62)}`,
-      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,1,KGM,${gln(64)},宁波超市 Ningbo Mart,${rows[2]?.split(',')[8]},${gln(64)}`,
+    // every column but the date (index 8), which must be a time
+    const cells = rows.map((l) => l.split(','));
+    expect(cells.map((c) => [...c.slice(0, 8), ...c.slice(9, 11)].join(','))).to.have.members([
+      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,2.5,KGM,${gln(SITE.shop)},西湖市场 West Lake Market,${gln(SITE.shop)},disposed`,
+      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,1,KGM,${gln(SITE.proc)},杭州茶业 Hangzhou Tea Co,${gln(SITE.proc)},disposed`,
+      `destroying,P-1,${TEA},龙井绿茶 Longjing green tea,1,KGM,${gln(SITE.shop2)},宁波超市 Ningbo Mart,${gln(SITE.shop2)},disposed`,
     ]);
-    expect(rows.every((l) => l.split(',')[10] === 'disposed')).to.equal(true);
+    expect(cells.every((c) => !Number.isNaN(Date.parse(c[8] ?? '')))).to.equal(true);
 
     // a replay of an acknowledged request answers the same and destroys nothing more; the same ID under another key is a conflict
     await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-2', quantity: 10, unit: 'KGM', productionDate: '2026-04-02', origin: { gln: gln(61) } });

@@ -8,18 +8,12 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Koa from 'koa';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createResolverRouter } from '../../qr-service';
 import { fixtureSource, GTIN } from './fixture-source';
 import { errorMiddleware } from '../../gateway-api/error-middleware';
 import { listen, repoRoot } from './support';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+import { launchChromium, PHONE } from './browser';
 
 describe('qr-service: consumer page in a browser', function () {
   this.timeout(120_000);
@@ -28,11 +22,7 @@ describe('qr-service: consumer page in a browser', function () {
   const shots = path.join(repoRoot(), 'test-output', 'qr');
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    browser test skipped: ${CHROMIUM} is not installed (apt-get install -y chromium fonts-noto-cjk)`);
-      this.skip();
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium(this);
     const app = new Koa();
     app.use(errorMiddleware());
     app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }).routes());
