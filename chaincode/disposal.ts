@@ -16,7 +16,7 @@ import { KEY } from './keys';
 import { requireRole } from './access';
 import { debit, getLot } from './lot';
 import { disposed } from './epcis-event';
-import type { Disposal, Role } from './records';
+import type { Disposal, Participant, Role } from './records';
 import type { TransactionInputs } from './schemas';
 import type { Tx } from './tx';
 import type { EventBodies } from './events';
@@ -27,6 +27,19 @@ export const DISPOSAL_ROLES: readonly Role[] = ['producer', 'processor', 'distri
 /** The holder destroys or disposes of a quantity of a lot it holds. */
 export async function recordDisposal(tx: Tx, input: TransactionInputs['RecordDisposal']): Promise<EventBodies['StockDisposed']> {
   const holder = await requireRole(tx, DISPOSAL_ROLES, 'record disposals');
+  const done = await disposeFrom(tx, holder, input);
+  disposed(tx, done.disposal);
+  return done;
+}
+
+/**
+ * Every check and change of RecordDisposal but its EPCIS event, for `holder` (whose role the
+ * caller has judged): a captured destroying event that names a disposal of this ledger is its
+ * own evidence (epcis-disposals.ts).
+ *
+ * @throws ZfcError CONFLICT (the disposal ID is recorded), LOT_NOT_FOUND, NOT_OWNER, QUANTITY_EXCEEDS_HOLDING
+ */
+export async function disposeFrom(tx: Tx, holder: Participant, input: TransactionInputs['RecordDisposal']): Promise<EventBodies['StockDisposed']> {
   if (await tx.get(KEY.disposal, [input.disposalId])) {
     throw new ZfcError('CONFLICT', `disposal ${input.disposalId} is already recorded`, { disposalId: input.disposalId });
   }
@@ -40,6 +53,5 @@ export async function recordDisposal(tx: Tx, input: TransactionInputs['RecordDis
     recordedAt: tx.time, txId: tx.txId,
   };
   await tx.put(KEY.disposal, [disposal.disposalId], disposal);
-  disposed(tx, disposal);
   return { disposal, holding };
 }

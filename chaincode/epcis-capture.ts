@@ -28,6 +28,7 @@ import {
 } from './epcis-ledger';
 import { headerElements, isMasterDataKey, writeMasterData, type MasterDataRecord } from './epcis-master-data';
 import { linkedShipment, receiveCaptured, shipCaptured, type CapturedReceipt, type CapturedShipment } from './epcis-shipments';
+import { disposeCaptured, linkedDisposal, type CapturedDisposal } from './epcis-disposals';
 import { validateEpcisDocument, validateEpcisDocumentProceeding, type EpcisEvent } from './epcis-validate';
 import { assertRole, requireParticipant } from './access';
 import { grantNamedReaders } from './epcis-access';
@@ -63,16 +64,19 @@ export interface EpcisCapturedBody extends CaptureResult {
   readonly shipments?: readonly CapturedShipment[];
   /** The ledger's shipments its receiving events received, as Receive's event would give them. */
   readonly receipts?: readonly CapturedReceipt[];
+  /** The ledger's disposals its destroying events recorded, as RecordDisposal's event would give them. */
+  readonly disposals?: readonly CapturedDisposal[];
   /** The vocabulary elements its header declared (epcis-master-data.ts), as recorded. */
   readonly masterData?: readonly MasterDataRecord[];
 }
 
-/** What a capture did: its result, the events it declared erroneous, the shipments it shipped and received, and the document's @context. */
+/** What a capture did: its result, the events it declared erroneous, the shipments it shipped and received, the disposals it recorded, and the document's @context. */
 export interface CaptureOutcome {
   readonly result: CaptureResult;
   readonly declared: readonly StoredEpcisEvent[];
   readonly shipments: readonly CapturedShipment[];
   readonly receipts: readonly CapturedReceipt[];
+  readonly disposals?: readonly CapturedDisposal[];
   readonly context?: unknown;
 }
 
@@ -488,9 +492,10 @@ interface Candidate {
   readonly keyHash: string;
 }
 
-/** A new event, with the ledger shipment it ships or receives (a desadv urn:zfc:shipment:…), if any. */
+/** A new event, with the ledger shipment it ships or receives (a desadv urn:zfc:shipment:…), or the disposal it records (zfc:disposalId), if any. */
 interface Fresh extends Candidate {
   readonly link: ReturnType<typeof linkedShipment>;
+  readonly disposal: string | undefined;
 }
 
 /**
@@ -650,6 +655,9 @@ async function declaration(tx: Tx, c: Candidate, recorded: ReadonlySet<string>, 
     const what = stored.shipped !== undefined ? 'shipped' : 'received';
     throw new ZfcError('INVALID_STATE', `${c.path}: this event ${what} shipment ${movedShipment} on the ledger, which an error declaration does not undo`, { path: c.path, eventID: c.eventID, shipmentId: movedShipment });
   }
+  if (stored.disposal !== undefined) {
+    throw new ZfcError('INVALID_STATE', `${c.path}: this event recorded disposal ${stored.disposal} on the ledger, which an error declaration does not undo`, { path: c.path, eventID: c.eventID, disposalId: stored.disposal });
+  }
   if (stored.capturedBy !== caller.id && caller.role !== 'regulator') {
     throw new ZfcError('FORBIDDEN', `${c.path}: only the participant that captured an event, or a regulator, may declare it erroneous`, { path: c.path, eventID: c.eventID });
   }
@@ -682,8 +690,8 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const masterData = headerElements(doc); // the header's, judged with the envelope: a bad one refuses the capture
   const deduped = await dedupe(tx, candidates(doc.epcisBody.eventList, context, guard));
   const { fresh: news, duplicates: repeated } = deduped;
-  // each new event's ledger shipment, read once (a malformed despatch advice refuses the event)
-  const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path, prefixes) }]) ?? []);
+  // each new event's ledger shipment or disposal, read once (a malformed despatch advice or disposal ID refuses the event)
+  const unchecked: Fresh[] = news.flatMap((c) => guard.sync(c.index, () => [{ ...c, link: linkedShipment(c.event, c.path, prefixes), disposal: linkedDisposal(c.event, c.path, prefixes) }]) ?? []);
   const { declared, records: declarationRecords } = await declarations(tx, deduped, context, caller, guard);
   const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
@@ -699,23 +707,29 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     if (v.value.judged.length > 0) lotsOfEvent.set(c, v.value.judged);
     if (v.value.packed.length > 0) packedBy.set(c, v.value.packed);
   });
-  // shipping and receiving events linked to the ledger's shipments, in document order (a
-  // document may ship a shipment and another's receipt; Tx reads its own writes); an event
-  // refused while proceeding leaves none of its writes behind
+  // shipping and receiving events linked to the ledger's shipments, and destroying events to its
+  // disposals, in document order (a document may ship a shipment and another's receipt; Tx reads
+  // its own writes); an event refused while proceeding leaves none of its writes behind
   const shipments: CapturedShipment[] = [];
   const receipts: CapturedReceipt[] = [];
-  const moved = new Map<Candidate, { shipped: string } | { receipt: string }>();
+  const disposals: CapturedDisposal[] = [];
+  const moved = new Map<Candidate, { shipped: string } | { receipt: string } | { disposal: string }>();
   for (const c of unchecked) {
-    const link = c.link;
-    if (!link || guard.has(c.index)) continue;
+    const { link, disposal } = c;
+    if ((!link && disposal === undefined) || guard.has(c.index)) continue;
     const restore = proceed ? tx.savepoint() : undefined;
     const done = await guard.run(c.index, async () => {
-      if (link.step === 'shipping') {
+      if (disposal !== undefined) {
+        const done = await disposeCaptured(tx, c.event, c.path, c.eventID, disposal, caller, prefixes);
+        disposals.push({ eventID: c.eventID, ...done });
+        moved.set(c, { disposal });
+        lotsOfEvent.set(c, [...(lotsOfEvent.get(c) ?? []), done.disposal]);
+      } else if (link?.step === 'shipping') {
         const done = await shipCaptured(tx, c.event, c.path, link.shipmentId, caller, prefixes);
         shipments.push({ eventID: c.eventID, ...done });
         moved.set(c, { shipped: link.shipmentId });
         lotsOfEvent.set(c, [...(lotsOfEvent.get(c) ?? []), ...done.shipment.lines]);
-      } else {
+      } else if (link) {
         const done = await receiveCaptured(tx, c.event, c.path, link.shipmentId, caller);
         receipts.push({ eventID: c.eventID, ...done });
         moved.set(c, { receipt: link.shipmentId });
@@ -744,7 +758,7 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
     ...(proceed ? { rejected: guard.rejected.sort((x, y) => x.index - y.index) } : {}),
     ...(masterData.length > 0 ? { masterDataElements: masterData.length } : {}),
   };
-  return { result, declared: declarationRecords, shipments, receipts, ...(context !== undefined ? { context } : {}) };
+  return { result, declared: declarationRecords, shipments, receipts, ...(disposals.length > 0 ? { disposals } : {}), ...(context !== undefined ? { context } : {}) };
 }
 
 /**
@@ -756,13 +770,14 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
  * transactions, so they travel whole.
  */
 export function capturedPayload(outcome: CaptureOutcome, timestamp: string): Buffer {
-  const { result, declared, shipments, receipts, context } = outcome;
+  const { result, declared, shipments, receipts, disposals = [], context } = outcome;
   const body = {
     ...result,
     ...(context !== undefined ? { context } : {}),
     ...(declared.length > 0 ? { declaredEvents: declared } : {}),
     ...(shipments.length > 0 ? { shipments } : {}),
     ...(receipts.length > 0 ? { receipts } : {}),
+    ...(disposals.length > 0 ? { disposals } : {}),
   };
   return Buffer.from(canonicalJson({ v: 1, type: EPCIS_CAPTURED, txId: result.txId, timestamp, caller: result.capturedBy, body, epcis: [] }), 'utf8');
 }

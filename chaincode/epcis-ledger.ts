@@ -57,6 +57,8 @@ export interface StoredEpcisEvent {
   /** The ledger's shipment this shipping event shipped, or this receiving event received, when captured (epcis-shipments.ts). */
   readonly shipped?: string;
   readonly receipt?: string;
+  /** The ledger's disposal this destroying event recorded, when captured (epcis-disposals.ts). */
+  readonly disposal?: string;
 }
 
 /** One event's record in world state (and in the `EpcisCaptured` chaincode event). */
@@ -70,6 +72,8 @@ export interface EventRecord {
   /** The ledger's shipment this (shipping) event shipped, or this (receiving) event received (epcis-shipments.ts). */
   readonly shipped?: string;
   readonly receipt?: string;
+  /** The ledger's disposal this (destroying) event recorded (epcis-disposals.ts). */
+  readonly disposal?: string;
 }
 
 /** What the events of one capture share, written once per capture. */
@@ -162,6 +166,7 @@ export function storedEvent(record: EventRecord, capture: CaptureRecord): Stored
     ...(record.declaration ? { declaration: record.declaration } : {}),
     ...(record.shipped !== undefined ? { shipped: record.shipped } : {}),
     ...(record.receipt !== undefined ? { receipt: record.receipt } : {}),
+    ...(record.disposal !== undefined ? { disposal: record.disposal } : {}),
   };
 }
 

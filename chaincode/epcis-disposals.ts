@@ -1,0 +1,161 @@
+/**
+ * Captured destroying events that record the ledger's disposals, as RecordDisposal would, so that
+ * a shop or a maker whose own EPCIS system records the stock it destroyed takes it off the ledger
+ * without calling RecordDisposal: a recall is closed out by the events it already sends.
+ *
+ * The link is the extension the ledger's own disposal events carry, `zfc:disposalId` (the
+ * ledger's namespace, https://ns.zhefoodchain.org/epcis/, under any prefix the document's
+ * @context binds to it, or written out in full): an ObjectEvent DELETE of the `destroying` step
+ * naming a new disposal ID that way disposes of what its quantityList names —
+ *
+ * - one lot (an LGTIN class, in the lot's unit) and its quantity, from the capturer's holding;
+ * - `destroyed` or `disposed` as its disposition says; `zfc:reason` as the reason (else the
+ *   event's step, disposition and eventID say it); its bizLocation (else readPoint) as where;
+ * - then every check and change of RecordDisposal: the capturer is a holder's role and holds that
+ *   much free, the disposal ID is new; recalled and held lots too (that is the point).
+ *
+ * A refusal names the event and the field, and refuses the whole capture (or, when the capture
+ * proceeds past refused events, that event alone). The captured event is the disposal's evidence:
+ * no other EPCIS event is recorded for it; its record says which disposal it recorded, and it
+ * cannot be declared erroneous later (what it did on the ledger stands). Other destroying events
+ * stay evidence and take nothing off the ledger, as before.
+ */
+import { assertRole } from './access';
+import { cbvWord } from './cbv';
+import { tryParseIdentifier } from './digital-link';
+import { DISPOSAL_ROLES, disposeFrom } from './disposal';
+import { ZFC_EPCIS_NAMESPACE } from './epcis-event';
+import { normalizeCached } from './epcis-identifiers';
+import { ZfcError } from './errors';
+import type { EventBodies } from './events';
+import { getLot } from './lot';
+import { DISPOSAL_METHODS, type DisposalMethod, type Participant } from './records';
+import { ID_PATTERN } from './schemas';
+import type { Tx } from './tx';
+import { validateValue } from './validate';
+
+type Json = Readonly<Record<string, unknown>>;
+type Prefixes = Readonly<Record<string, string>>;
+
+/** A disposal a capture recorded: the destroying event, and what RecordDisposal would have given. */
+export type CapturedDisposal = EventBodies['StockDisposed'] & { readonly eventID: string };
+
+const DISPOSAL_ID = new RegExp(ID_PATTERN);
+
+/**
+ * The event's field that is the ledger's extension `local` (`zfc:{local}`): its key as written
+ * and its value, or undefined. The key is a compact IRI whose prefix the document's @context binds
+ * to the ledger's namespace, or the full IRI.
+ */
+export function zfcExtension(event: Json, local: string, prefixes: Prefixes): { readonly key: string; readonly value: unknown } | undefined {
+  const iri = `${ZFC_EPCIS_NAMESPACE}${local}`;
+  for (const key of Object.keys(event)) {
+    const colon = key.indexOf(':');
+    if (colon < 1) continue;
+    if (key === iri || (key.slice(colon + 1) === local && prefixes[key.slice(0, colon)] === ZFC_EPCIS_NAMESPACE)) return { key, value: event[key] };
+  }
+  return undefined;
+}
+
+/**
+ * The ID of the ledger's disposal a captured event records, or undefined when it records none:
+ * only an ObjectEvent DELETE of the `destroying` step (not itself an error declaration) naming
+ * one as `zfc:disposalId` does.
+ *
+ * @throws ZfcError INVALID_ARGUMENT when it names a malformed disposal ID.
+ */
+export function linkedDisposal(event: Json, path: string, prefixes: Prefixes): string | undefined {
+  if (event['type'] !== 'ObjectEvent' || event['action'] !== 'DELETE' || event['errorDeclaration'] !== undefined) return undefined;
+  if (cbvWord('BizStep', event['bizStep'], prefixes) !== 'destroying') return undefined;
+  const named = zfcExtension(event, 'disposalId', prefixes);
+  if (!named) return undefined;
+  if (typeof named.value !== 'string' || !DISPOSAL_ID.test(named.value)) {
+    throw new ZfcError('INVALID_ARGUMENT', `${path}: ${named.key} names no disposal ID this ledger takes`, { path, errors: [{ path: `${path}/${named.key}`, message: 'a disposal ID is 1 to 64 letters, digits and ._:- (starting with a letter or digit)' }] });
+  }
+  return named.value;
+}
+
+/** A GS1 identifier's parse from any form, or undefined. */
+function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
+  try {
+    return tryParseIdentifier(normalizeCached(String(text)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The one lot and quantity a disposal's quantityList names. */
+function lotLine(event: Json, path: string): { gtin: string; lot: string; quantity: number; uom?: string } {
+  const list = Array.isArray(event['quantityList']) ? (event['quantityList'] as Json[]) : [];
+  const epcs = Array.isArray(event['epcList']) ? event['epcList'] : [];
+  if (list.length !== 1 || epcs.length > 0) {
+    const field = epcs.length > 0 ? `${path}/epcList` : `${path}/quantityList`;
+    throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal of this ledger names one lot and its quantity (one quantityList entry, no epcList); send one event per lot`, { path, errors: [{ path: field, message: epcs.length > 0 ? 'must be empty: a disposal counts quantities of a lot' : 'must name one lot (an LGTIN class) and its quantity' }] });
+  }
+  const q = list[0] as Json;
+  const at = `${path}/quantityList/0`;
+  const id = parsed(q['epcClass']);
+  if (id?.kind !== 'lot' || !id.gtin || id.lot === undefined) {
+    throw new ZfcError('INVALID_ARGUMENT', `${at}: a disposal names a lot (a GTIN with a lot)`, { path, errors: [{ path: `${at}/epcClass`, message: 'names no lot' }] });
+  }
+  const quantity = q['quantity'];
+  if (typeof quantity !== 'number' || !(quantity > 0)) {
+    throw new ZfcError('INVALID_ARGUMENT', `${at}: a disposal gives the quantity destroyed`, { path, errors: [{ path: `${at}/quantity`, message: 'must be a quantity above 0' }] });
+  }
+  return { gtin: id.gtin, lot: id.lot, quantity, ...(typeof q['uom'] === 'string' ? { uom: q['uom'] } : {}) };
+}
+
+/** Where the event took place: its business location, else its read point, as a GLN. */
+function placeOf(event: Json, path: string): { gln: string } {
+  for (const field of ['bizLocation', 'readPoint'] as const) {
+    const gln = parsed((event[field] as Json | undefined)?.['id'])?.gln;
+    if (gln) return { gln };
+  }
+  throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal says where it took place`, { path, errors: [{ path: `${path}/bizLocation`, message: 'needs a bizLocation or readPoint with a GLN' }] });
+}
+
+/** Where in a captured event each field of RecordDisposal's input came from. */
+const FIELDS: Readonly<Record<string, string>> = { gtin: 'quantityList/0/epcClass', lot: 'quantityList/0/epcClass', quantity: 'quantityList/0/quantity', method: 'disposition', location: 'bizLocation' };
+
+/** A refusal of the disposal, naming the event (and the field its input came from). */
+function atEvent(err: unknown, path: string, reasonKey: string): unknown {
+  if (!(err instanceof ZfcError) || String(err.details['path'] ?? '').startsWith(path)) return err;
+  const field = (given: unknown): string => {
+    const top = typeof given === 'string' ? given.split('/')[1] ?? '' : '';
+    return top === 'reason' ? `${path}/${reasonKey}` : top === 'disposalId' ? path : FIELDS[top] !== undefined ? `${path}/${FIELDS[top]}` : path;
+  };
+  const errors = Array.isArray(err.details['errors'])
+    ? { errors: (err.details['errors'] as Array<{ field?: unknown; message?: unknown }>).map((e) => ({ path: field(e.field), message: String(e.message ?? '') })) }
+    : {};
+  return new ZfcError(err.code, `${path}: ${err.text}`, { ...err.details, path, ...(err.details['field'] !== undefined ? { field: field(err.details['field']) } : {}), ...errors });
+}
+
+/**
+ * Records, as RecordDisposal would, the disposal a captured destroying event names, by the
+ * capturer from its own holding.
+ *
+ * @throws ZfcError FORBIDDEN, CONFLICT, LOT_NOT_FOUND, NOT_OWNER, QUANTITY_EXCEEDS_HOLDING,
+ *   UNIT_MISMATCH, INVALID_ARGUMENT — each with `details.path`, the event's JSON pointer.
+ */
+export async function disposeCaptured(tx: Tx, event: Json, path: string, eventID: string, disposalId: string, holder: Participant, prefixes: Prefixes): Promise<EventBodies['StockDisposed']> {
+  const reasonKey = zfcExtension(event, 'reason', prefixes)?.key ?? 'zfc:reason';
+  try {
+    assertRole(holder, DISPOSAL_ROLES, 'record disposals');
+    const method = cbvWord('Disp', event['disposition'], prefixes);
+    if (!DISPOSAL_METHODS.includes(method as DisposalMethod)) {
+      throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal of this ledger says how the stock left: disposition destroyed or disposed`, { path, errors: [{ path: `${path}/disposition`, message: 'must be destroyed or disposed' }] });
+    }
+    const line = lotLine(event, path);
+    const stated = zfcExtension(event, 'reason', prefixes)?.value;
+    const reason = stated !== undefined ? stated : `EPCIS event ${eventID.slice(0, 200)}: destroying, ${String(method)}`;
+    // bounded as RecordDisposal's own input is (identifiers, quantity, reason), before the lot is read
+    const input = validateValue('RecordDisposal', { disposalId, gtin: line.gtin, lot: line.lot, quantity: line.quantity, method, reason, location: placeOf(event, path) });
+    const { unit } = await getLot(tx, input);
+    if (line.uom !== undefined && line.uom !== unit) {
+      throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/0: the lot is counted in ${unit}, disposed of in ${line.uom}`, { path, field: `${path}/quantityList/0/uom`, unit });
+    }
+    return await disposeFrom(tx, holder, input);
+  } catch (err) {
+    throw atEvent(err, path, reasonKey);
+  }
+}
