@@ -62,10 +62,8 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
     case 'RecallIssued':
     case 'RecallProgressed':
       return recalled(env.body);
-    case 'StockDisposed': {
-      const d = env.body.disposal;
-      return [{ type: 'hop', kind: 'dispose', lotRef: ref(d), from: d.holder, to: '', quantity: d.quantity, unit: d.unit, location: d.location.gln }];
-    }
+    case 'StockDisposed':
+      return disposed(env.body);
     case 'InspectionRecorded': {
       const i = env.body.inspection;
       return [{ type: 'inspection', inspectionId: i.inspectionId, participant: i.participant, inspectedAt: i.inspectedAt, outcome: i.outcome, inspector: i.inspector }];
@@ -82,14 +80,22 @@ export function projectEnvelope(env: AnyEventEnvelope, writes?: LedgerEvent['wri
 /**
  * The facts of a capture: each event's, in order; a shipping or receiving event that shipped or
  * received one of the ledger's shipments gives the shipment's or the receipt's facts instead,
- * exactly as Ship's or Receive's event would (its own would give the hops without the shipment).
+ * exactly as Ship's or Receive's event would (its own would give the hops without the shipment),
+ * and a destroying event that recorded one of its disposals the disposal's, as RecordDisposal's would.
  */
 function captureFacts(body: EpcisCapturedBody): Fact[] {
   const moved = new Map<string, Fact[]>();
   for (const s of body.shipments ?? []) moved.set(s.eventID, shipped(s));
   for (const r of body.receipts ?? []) moved.set(r.eventID, received(r));
+  for (const d of body.disposals ?? []) moved.set(d.eventID, disposed(d));
   if (moved.size === 0) return capturedFacts(body.events);
   return body.events.flatMap((e) => (!e.declaration && moved.get(e.eventID)) || capturedFacts([e]));
+}
+
+/** A disposal: the quantity leaves its holder's holding for good. */
+function disposed(b: EventBodies['StockDisposed']): Fact[] {
+  const d = b.disposal;
+  return [{ type: 'hop', kind: 'dispose', lotRef: ref(d), from: d.holder, to: '', quantity: d.quantity, unit: d.unit, location: d.location.gln }];
 }
 
 function ref(r: LotRef): LotRef {

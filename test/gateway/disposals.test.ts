@@ -4,7 +4,8 @@
  * each lot the recall reached — sold before it, destroyed, still held and by whom, on its way —
  * until nothing is left; the stock list, the inspection plan, the forward trace and its CSV
  * agree; a replayed request destroys nothing twice; recalled stock goes back to its maker (a
- * return) to be destroyed there; the answers are the same after a restart.
+ * return) to be destroyed there; a shop's own EPCIS destroying event counts as its disposal; the
+ * answers are the same after a restart.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -15,6 +16,9 @@ import { TraceIndex } from '../../gateway-api/trace-index';
 import type { Fact } from '../../gateway-api/trace-model';
 import type { LedgerEvent } from '../../ledger-tools';
 import { call, created, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
+import { glnUri, lotUri } from '../../chaincode/digital-link';
+import { ApiClient, traceIndexed } from '../epcis/api-client';
+import { documentOf } from '../epcis/fixtures';
 
 const LEAF = withCheck('0695000000601');
 const TEA = withCheck('0695000000602');
@@ -155,6 +159,31 @@ describe('gateway: disposals close a recall out', function () {
     await post('farm', '/v1/disposals', { disposalId: 'DS-31', gtin: LEAF, lot: 'F-3', quantity: 4, method: 'destroyed', reason: '退回销毁 returned and destroyed', location: { gln: gln(61) } });
     expect(await lotOf()).to.include({ held: 0, inTransit: 0, disposed: 4 });
     expect((await call(base, 'GET', '/v1/recalls/RC-3', { key: keys['samr'] as string })).body.progress.closedOut).to.equal(true);
+  });
+
+  it('counts what a shop\'s own EPCIS system says it destroyed (POST /epcis/capture, zfc:disposalId) as a disposal', async () => {
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-4', quantity: 6, unit: 'KGM', productionDate: '2026-04-04', origin: { gln: gln(61) } });
+    await post('farm', '/v1/shipments', { shipmentId: 'SH-41', to: 'shop', lines: [{ gtin: LEAF, lot: 'F-4', quantity: 6 }], origin: { gln: gln(61) } });
+    await post('shop', '/v1/shipments/SH-41/receipt', { location: { gln: gln(63) } });
+    await post('samr', '/v1/recalls', { recallId: 'RC-4', lots: [{ gtin: LEAF, lot: 'F-4' }], reason: '异物 Foreign matter', class: 'II' });
+    const client = new ApiClient(() => base);
+    client.keys['shop'] = keys['shop'] as string;
+    const destroying = (extra: Record<string, unknown>): Record<string, unknown> => ({
+      type: 'ObjectEvent', eventTime: '2026-04-06T09:00:00Z', eventTimeZoneOffset: '+08:00', action: 'DELETE', bizStep: 'destroying', disposition: 'destroyed',
+      quantityList: [{ epcClass: lotUri(LEAF, 'F-4'), quantity: 2, uom: 'KGM' }], bizLocation: { id: glnUri(gln(SITE.shop)) }, ...extra,
+    });
+    const document = (events: unknown[]) => ({ ...documentOf(events), '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { zfc: 'https://ns.zhefoodchain.org/epcis/' }] });
+    const job = await client.captureDocument('shop', document([destroying({ 'zfc:disposalId': 'DS-41', 'zfc:reason': '门店监督销毁' }), destroying({ eventTime: '2026-04-06T09:05:00Z' })]));
+    expect([job['success'], job['captured']], JSON.stringify(job['errors'])).to.deep.equal([true, 2]);
+    await traceIndexed(t.gw);
+    const lot = ((await call(base, 'GET', '/v1/recalls/RC-4', { key: keys['samr'] as string })).body.progress.lots as LotProgress[]).find((l) => l.lot.lot === 'F-4');
+    expect(lot, 'the event without a disposal ID is evidence only').to.deep.include({ disposed: 2, held: 4, holders: [{ participant: 'shop', holding: 4 }] });
+    const holding = await call(base, 'GET', `/v1/lots/${LEAF}/F-4`, { key: keys['shop'] as string });
+    expect(holding.body.holders.map((h: { participant: string; holding: number; disposed: number }) => [h.participant, h.holding, h.disposed])).to.deep.include(['shop', 4, 2]);
+    // one lot per disposal: refused with the field named, and nothing taken
+    const two = await client.captureDocument('shop', document([destroying({ 'zfc:disposalId': 'DS-42', quantityList: [{ epcClass: lotUri(LEAF, 'F-4'), quantity: 1 }, { epcClass: lotUri(LEAF, 'F-4'), quantity: 1 }] })]));
+    expect([two['success'], two['errors'][0].code, two['errors'][0].path]).to.deep.equal([false, 'INVALID_ARGUMENT', '/epcisBody/eventList/0/quantityList']);
+    expect((await call(base, 'GET', `/v1/lots/${LEAF}/F-4`, { key: keys['shop'] as string })).body.holders.find((h: { participant: string }) => h.participant === 'shop')).to.include({ holding: 4 });
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {
