@@ -20,6 +20,7 @@ import type { Caller } from './api-keys';
 import { traceStartOf, type TraceStart } from './trace-graph';
 import type { TraceIndex } from './trace-index';
 import { traceCsv } from './trace-csv';
+import { recallCsv } from './recall-csv';
 import { inspectionPlanCsv } from './inspection-plan';
 import { utcInstantOf } from './rfc3339';
 import { decodePayload } from './routes-write';
@@ -69,9 +70,19 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
     if (q['status'] !== undefined && q['status'] !== 'propagating' && q['status'] !== 'complete') throw bad('status', 'must be propagating or complete');
     ctx.body = index.recalls({ ...definedOnly(q, ['status', 'cursor']), ...limitOf(q) });
   });
-  router.get('/v1/recalls/:id', (ctx) => {
-    const q = query(ctx, ['limit', 'cursor']);
-    ctx.body = index.recall(String(ctx.params['id']), { ...definedOnly(q, ['cursor']), ...limitOf(q) });
+  router.get('/v1/recalls/:id', async (ctx) => {
+    const q = query(ctx, ['limit', 'cursor', 'format']);
+    const format = q['format'] ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw bad('format', 'must be json or csv');
+    const id = String(ctx.params['id']);
+    if (format === 'json') {
+      ctx.body = index.recall(id, { ...definedOnly(q, ['cursor']), ...limitOf(q) });
+      return;
+    }
+    for (const field of ['limit', 'cursor'] as const) if (q[field] !== undefined) throw bad(field, 'pages the JSON answer: the CSV has every lot the recall reached');
+    ctx.body = await recallCsv(index, id);
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="recall-${id.replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`);
   });
   const isRegulator = (ctx: Context): boolean => callerIsRegulator(index, ctx);
   // the network's directory: who is on it, in what role, at which GLN, active or suspended; each record whole from the contract

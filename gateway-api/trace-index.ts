@@ -722,6 +722,30 @@ export class TraceIndex {
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
     const keys = [...r.affected.keys()].sort();
     const affected = keys.map((k) => r.affected.get(k) as LotRef);
+    const { lots, next } = this.progressPage(keys, page);
+    // closed out once complete and nothing of any lot is left out there: stops at the first lot still out
+    const closedOut = r.status === 'complete' && !keys.some((k) => {
+      const node = this.graph.lots.get(k);
+      return node !== undefined && (holdings(node).some((h) => h.holding > 0) || this.inTransit(node) > 0);
+    });
+    const progress: RecallProgress = { closedOut, lots, ...(next !== undefined ? { next } : {}) };
+    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp, progress };
+  }
+
+  /**
+   * A page of what became of a recall's lots ({@link recall}'s `progress.lots`, paged alike),
+   * without the look at every lot that `closedOut` takes: what a reader of every page (the
+   * recall's CSV) asks page after page.
+   */
+  recallLots(id: string, page: { limit?: number; cursor?: string } = {}): Pick<RecallProgress, 'lots' | 'next'> {
+    this.available();
+    const r = this.graph.recalls.get(id);
+    if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
+    return this.progressPage([...r.affected.keys()].sort(), page);
+  }
+
+  /** The progress of the lots of sorted `keys` after `page.cursor`, at most `page.limit`, and the key the page ends at when more follow. */
+  private progressPage(keys: readonly string[], page: { limit?: number; cursor?: string }): Pick<RecallProgress, 'lots' | 'next'> {
     const limit = pageLimit(page.limit);
     const from = page.cursor === undefined ? 0 : lowerBound(keys, `${page.cursor}\u0000`);
     const lots: RecallProgress['lots'][number][] = [];
@@ -730,14 +754,8 @@ export class TraceIndex {
       const node = this.graph.lots.get(keys[i] as string);
       if (node) lots.push(this.lotProgress(node));
     }
-    // closed out once complete and nothing of any lot is left out there: stops at the first lot still out
-    const closedOut = r.status === 'complete' && !keys.some((k) => {
-      const node = this.graph.lots.get(k);
-      return node !== undefined && (holdings(node).some((h) => h.holding > 0) || this.inTransit(node) > 0);
-    });
     const next = i < keys.length ? keys[i - 1] : undefined;
-    const progress: RecallProgress = { closedOut, lots, ...(next !== undefined ? { next } : {}) };
-    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp, progress };
+    return { lots, ...(next !== undefined ? { next } : {}) };
   }
 
   /** What of a lot is on its way: its shipments not received yet. */

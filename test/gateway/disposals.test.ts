@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startGateway } from '../../gateway-api/server';
+import { recallCsv } from '../../gateway-api/recall-csv';
 import { TraceIndex } from '../../gateway-api/trace-index';
 import type { Fact } from '../../gateway-api/trace-model';
 import type { LedgerEvent } from '../../ledger-tools';
@@ -184,6 +185,42 @@ describe('gateway: disposals close a recall out', function () {
     const two = await client.captureDocument('shop', document([destroying({ 'zfc:disposalId': 'DS-42', quantityList: [{ epcClass: lotUri(LEAF, 'F-4'), quantity: 1 }, { epcClass: lotUri(LEAF, 'F-4'), quantity: 1 }] })]));
     expect([two['success'], two['errors'][0].code, two['errors'][0].path]).to.deep.equal([false, 'INVALID_ARGUMENT', '/epcisBody/eventList/0/quantityList']);
     expect((await call(base, 'GET', `/v1/lots/${LEAF}/F-4`, { key: keys['shop'] as string })).body.holders.find((h: { participant: string }) => h.participant === 'shop')).to.include({ holding: 4 });
+  });
+
+  it('gives the whole progress as a spreadsheet: a row per lot and holder, with the holder\'s GLN and latest inspection', async () => {
+    const lotCode = '=P5(A1)'; // a legal lot code that a spreadsheet would run as a formula
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-5', quantity: 10, unit: 'KGM', productionDate: '2026-04-05', origin: { gln: gln(61) } });
+    await post('farm', '/v1/shipments', { shipmentId: 'SH-51', to: 'proc', lines: [{ gtin: LEAF, lot: 'F-5', quantity: 10 }], origin: { gln: gln(61) } });
+    await post('proc', '/v1/shipments/SH-51/receipt', { location: { gln: gln(62) } });
+    await post('proc', '/v1/transformations', { transformationId: 'TR-5', inputs: [{ gtin: LEAF, lot: 'F-5', quantity: 10 }], output: { gtin: TEA, lot: lotCode, quantity: 5, productionDate: '2026-04-06' }, location: { gln: gln(62) } });
+    for (const [id, to] of [['SH-52', 'shop'], ['SH-53', 'shop2']] as const) {
+      await post('proc', '/v1/shipments', { shipmentId: id, to, lines: [{ gtin: TEA, lot: lotCode, quantity: 1 }], origin: { gln: gln(62) } });
+      await post(to, `/v1/shipments/${id}/receipt`, { location: { gln: gln(SITE[to]) } });
+    }
+    await post('samr', '/v1/inspections', { inspectionId: 'INS-5', participant: 'shop', inspectedAt: '2026-04-07T02:00:00Z', outcome: 'non_compliant', findings: 'recalled tea on the shelf' });
+    await post('samr', '/v1/recalls', { recallId: 'RC-5', lots: [{ gtin: LEAF, lot: 'F-5' }], reason: '农残 Residue', class: 'I' });
+    const r = await fetch(`${base}/v1/recalls/RC-5?format=csv`, { headers: { authorization: `Bearer ${keys['samr'] as string}` } });
+    expect([r.status, r.headers.get('content-type'), r.headers.get('content-disposition')]).to.deep.equal([200, 'text/csv; charset=utf-8', 'attachment; filename="recall-RC-5.csv"']);
+    const lines = (await r.text()).split('\r\n');
+    expect(lines.pop(), 'the last line ends with CRLF').to.equal('');
+    expect(lines).to.deep.equal([
+      'recall_id,gtin,traceability_lot_code,product,unit,produced,sold,disposed,consumed,held,in_transit,holder,holder_name,holder_gln,holding,holder_inspection,holder_inspected_at',
+      `RC-5,${LEAF},F-5,鲜叶 Fresh tea leaves,KGM,10,0,0,10,0,0,,,,,,`, // all of it went into the tea: nobody holds it
+      `RC-5,${TEA},'${lotCode},龙井绿茶 Longjing green tea,KGM,5,0,0,0,5,0,proc,杭州茶业 Hangzhou Tea Co,${gln(SITE.proc)},3,,`,
+      `RC-5,${TEA},'${lotCode},龙井绿茶 Longjing green tea,KGM,5,0,0,0,5,0,shop,西湖市场 West Lake Market,${gln(SITE.shop)},1,non_compliant,2026-04-07T02:00:00Z`,
+      `RC-5,${TEA},'${lotCode},龙井绿茶 Longjing green tea,KGM,5,0,0,0,5,0,shop2,宁波超市 Ningbo Mart,${gln(SITE.shop2)},1,,`,
+    ]);
+    // a lot a page, as a recall of tens of thousands of lots is read: the same sheet
+    expect(await recallCsv(t.gw.index, 'RC-5', 1)).to.equal([...lines, ''].join('\r\n'));
+    // the JSON pages say the same
+    const json = await call(base, 'GET', '/v1/recalls/RC-5', { key: keys['samr'] as string });
+    expect((json.body.progress.lots as LotProgress[]).flatMap((l) => (l.holders.length === 0 ? [0] : l.holders.map((h) => h.holding)))).to.deep.equal([0, 3, 1, 1]);
+    for (const [q, status, field] of [['format=xml', 400, 'format'], ['format=csv&limit=10', 400, 'limit'], ['format=csv&cursor=x', 400, 'cursor'], ['format=csv&format=csv', 400, 'format']] as const) {
+      const bad = await call(base, 'GET', `/v1/recalls/RC-5?${q}`, { key: keys['samr'] as string });
+      expect([bad.status, bad.body.error.code, bad.body.error.details.field], q).to.deep.equal([status, 'INVALID_ARGUMENT', field]);
+    }
+    const missing = await call(base, 'GET', '/v1/recalls/RC-404?format=csv', { key: keys['samr'] as string });
+    expect([missing.status, missing.body.error.code]).to.deep.equal([404, 'RECALL_NOT_FOUND']);
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {
