@@ -194,6 +194,7 @@ function shipped(b: EventBodies['Shipped']): Fact[] {
     unit: l.unit,
     shipmentId: s.shipmentId,
     location: s.origin.gln,
+    ...(s.purpose === 'return' ? { purpose: 'return' as const } : {}),
   }));
 }
 

@@ -893,5 +893,6 @@ function hopView(f: PositionedFact & { type: 'hop' }, lot: LotRef, shared: Strin
     location: shared.of(f.location ?? ''),
     txId: shared.of(f.txId),
     timestamp: shared.of(f.timestamp),
+    ...(f.purpose === 'return' ? { purpose: f.purpose } : {}),
   });
 }

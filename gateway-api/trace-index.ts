@@ -76,6 +76,8 @@ export interface ShipmentView {
   /** Empty while in transit. */
   readonly receivedAt: string;
   readonly txIds: readonly string[];
+  /** `return`: the lots go back to their producer (Ship's `purpose`), recalled or held as they may be; absent for an ordinary shipment. */
+  readonly purpose?: 'return';
 }
 
 /** A participant as the directory lists it, with its site's latest inspection (outcome and date; the findings stay on the ledger). */
@@ -708,6 +710,7 @@ export class TraceIndex {
       shippedAt: first.timestamp,
       receivedAt: receipt[0]?.timestamp ?? '',
       txIds: [...new Set(hops.map((h) => h.txId))],
+      ...(first.purpose === 'return' ? { purpose: first.purpose } : {}),
     };
   }
 

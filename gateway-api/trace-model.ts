@@ -88,6 +88,8 @@ export interface HopFact {
   readonly unit: string;
   readonly shipmentId?: string;
   readonly location?: string;
+  /** A shipment's purpose when it is a return of the lot to its producer (Ship's `purpose`); absent for an ordinary one. */
+  readonly purpose?: 'return';
 }
 
 /** A test result for a lot. */
@@ -278,6 +280,8 @@ export interface HopView {
   readonly location: string;
   readonly txId: string;
   readonly timestamp: string;
+  /** `return` for a shipment of the lot back to its producer; absent otherwise. */
+  readonly purpose?: 'return';
 }
 
 /** A holder of a lot in a forward trace: what it received, sold and disposed of. */

@@ -154,7 +154,8 @@ describe('gateway: disposals close a recall out', function () {
     await post('proc', '/v1/shipments', { shipmentId: 'SH-32', to: 'farm', lines: [{ gtin: LEAF, lot: 'F-3', quantity: 4 }], origin: { gln: gln(62) }, purpose: 'return' });
     expect(await lotOf()).to.include({ held: 0, inTransit: 4 });
     const inbox = await call(base, 'GET', '/v1/shipments?direction=incoming&status=in_transit', { key: keys['farm'] as string });
-    expect(inbox.body.shipments.map((x: { shipmentId: string }) => x.shipmentId)).to.deep.equal(['SH-32']);
+    expect(inbox.body.shipments.map((x: { shipmentId: string; purpose?: string }) => [x.shipmentId, x.purpose])).to.deep.equal([['SH-32', 'return']], 'the maker sees a return coming, not an order');
+    expect((await call(base, 'GET', '/v1/shipments/SH-31', { key: keys['farm'] as string })).body.purpose, 'an ordinary shipment says none').to.equal(undefined);
     await post('farm', '/v1/shipments/SH-32/receipt', { location: { gln: gln(61) } });
     expect(await lotOf()).to.deep.include({ held: 4, inTransit: 0, holders: [{ participant: 'farm', holding: 4 }] });
     await post('farm', '/v1/disposals', { disposalId: 'DS-31', gtin: LEAF, lot: 'F-3', quantity: 4, method: 'destroyed', reason: '退回销毁 returned and destroyed', location: { gln: gln(61) } });
@@ -246,11 +247,14 @@ describe('gateway: disposals close a recall out', function () {
     }
   });
 
-  it('gives the same progress after a restart reads the index back from its own store', async () => {
+  it('gives the same progress, and a return as a return, after a restart reads the index back from its own store', async () => {
     const before = await progress();
+    const returned = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     await t.gw.close();
     t = { ...t, gw: await startGateway(t.config) };
     base = t.gw.url;
     expect(await progress()).to.deep.equal(before);
+    const again = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
+    expect([again.body.purpose, again.body]).to.deep.equal(['return', returned.body]);
   });
 });

@@ -170,6 +170,14 @@ describe('gateway: trace index', () => {
     expect(await onDisk()).to.deep.equal(walked);
   });
 
+  it('keeps a return\'s purpose in a hop\'s compact value, with or without a location before it', () => {
+    const base = { type: 'hop', kind: 'ship', lotRef: { gtin: G1, lot: 'F|1%' }, from: 'shop-1', to: 'farm-a', quantity: 3, unit: 'KGM', txId: 'tx9', timestamp: '2026-05-01T00:00:00.000Z', seq: '0000000009.000000.0000' } as const;
+    for (const hop of [{ ...base, shipmentId: 'RT-1', purpose: 'return' as const }, { ...base, shipmentId: 'RT-1', location: '6950000000017', purpose: 'return' as const }, { ...base, purpose: 'return' as const }, { ...base, shipmentId: 'RT-2' }]) {
+      const key = `H|${G1}|${encodeURIComponent(hop.lotRef.lot)}|${hop.seq}`;
+      expect(hopFromEntry(key, JSON.parse(JSON.stringify(hopValue(hop)))), JSON.stringify(hop)).to.deep.equal(hop);
+    }
+  });
+
   it('pages a lot search with a cursor', () => {
     const first = index.searchLots({ limit: 2 });
     expect(first.lots).to.have.length(2);
