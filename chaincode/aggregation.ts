@@ -99,6 +99,7 @@ async function packItems(tx: Tx, holder: string, sscc: string, items: readonly {
     const item = await findItem(tx, ref.gtin, ref.serial);
     if (item.container) throw new ZfcError('CONFLICT', `item ${ref.gtin}/${ref.serial} is already packed in ${item.container}`, { ...ref, container: item.container });
     if (item.status === 'sold') throw new ZfcError('INVALID_STATE', `item ${ref.gtin}/${ref.serial} is sold`, { ...ref });
+    if (item.status === 'disposed') throw new ZfcError('INVALID_STATE', `item ${ref.gtin}/${ref.serial} was destroyed or disposed of (disposal ${item.disposalId ?? ''})`, { ...ref, disposalId: item.disposalId });
     const lot = await getLot(tx, item);
     await assertUsableNow(tx, lot, 'pack');
     const holding = await getHolding(tx, lot, holder);

@@ -154,7 +154,8 @@ export async function disposeCaptured(tx: Tx, event: Json, path: string, eventID
     if (line.uom !== undefined && line.uom !== unit) {
       throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/0: the lot is counted in ${unit}, disposed of in ${line.uom}`, { path, field: `${path}/quantityList/0/uom`, unit });
     }
-    return await disposeFrom(tx, holder, input);
+    const { disposal, holding } = await disposeFrom(tx, holder, input);
+    return { disposal, holding };
   } catch (err) {
     throw atEvent(err, path, reasonKey);
   }

@@ -245,12 +245,18 @@ export function holdChanged(tx: Tx, lot: LotRef, held: boolean, reason: string):
 
 /**
  * A quantity of a lot destroyed or disposed of: ObjectEvent DELETE (it leaves the supply chain),
- * destroying / destroyed or disposed, where it happened; the recall it closes out, if any.
+ * destroying / destroyed or disposed, where it happened; the recall it closes out, if any. The
+ * items the holder named are the epcList, and the quantityList the rest of the quantity: all of
+ * it when the items' size is unknown (`itemsQuantity` undefined: variable-measure items, whose
+ * weight is in the quantity), none when the items are all of it.
  */
-export function disposed(tx: Tx, disposal: Disposal): EpcisEvent {
+export function disposed(tx: Tx, disposal: Disposal, itemsQuantity?: number): EpcisEvent {
+  const rest = Math.round((disposal.quantity - (itemsQuantity ?? 0)) * 1e6) / 1e6;
+  const items = (disposal.serials ?? []).map((s) => itemUri(disposal.gtin, s));
   return record(tx, 'ObjectEvent', {
     action: 'DELETE', bizStep: 'destroying', disposition: disposal.method,
-    quantityList: [lotQuantity(disposal, disposal.quantity, disposal.unit)], ...place(disposal.location),
+    ...(items.length > 0 || rest <= 0 ? { epcList: items } : {}),
+    ...(rest > 0 ? { quantityList: [lotQuantity(disposal, rest, disposal.unit)] } : {}), ...place(disposal.location),
     'zfc:disposalId': disposal.disposalId, 'zfc:reason': disposal.reason,
     ...(disposal.recallId !== undefined ? { 'zfc:recallId': disposal.recallId } : {}),
   });

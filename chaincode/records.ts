@@ -154,7 +154,10 @@ export interface SerialBatch extends LotRef {
 /** An item (SGTIN) once it has been scanned or packed; before that it lives in a {@link SerialBatch}. */
 export interface Item extends LotRef {
   readonly serial: string;
-  readonly status: 'active' | 'sold';
+  /** `disposed`: destroyed or disposed of by its holder (RecordDisposal): it may not be sold or packed again. */
+  readonly status: 'active' | 'sold' | 'disposed';
+  /** The disposal that took it out of the chain, once disposed. */
+  readonly disposalId?: string;
   readonly container?: string;
   readonly lastScan?: { readonly kind: ScanKind; readonly at: string; readonly by: string; readonly txId: string };
 }
@@ -224,6 +227,8 @@ export interface Disposal extends LotQuantity {
   /** The lot's status when it was disposed of, and its recall if it was recalled. */
   readonly lotStatus: LotStatus;
   readonly recallId?: string;
+  /** The labelled items (serials) among the quantity, when the holder named them: each is marked disposed. */
+  readonly serials?: readonly string[];
   readonly recordedAt: string;
   readonly txId: string;
 }

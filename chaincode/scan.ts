@@ -75,6 +75,9 @@ async function sell(tx: Tx, seller: Participant, scan: ScanInput, resolved: Reso
     return { holding: await debit(tx, lot, seller.id, scan.quantity), quantity: scan.quantity };
   }
   if (item.status === 'sold') throw new ZfcError('INVALID_STATE', `item ${item.gtin}/${item.serial} is already sold`, { gtin: item.gtin, serial: item.serial });
+  if (item.status === 'disposed') {
+    throw new ZfcError('INVALID_STATE', `item ${item.gtin}/${item.serial} was destroyed or disposed of (disposal ${item.disposalId ?? ''}): it may not be sold`, { gtin: item.gtin, serial: item.serial, disposalId: item.disposalId });
+  }
   if (item.container) {
     throw new ZfcError('INVALID_STATE', `item ${item.gtin}/${item.serial} is packed in ${item.container}: unpack it before selling it`, { gtin: item.gtin, serial: item.serial, container: item.container });
   }

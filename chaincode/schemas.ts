@@ -160,8 +160,8 @@ export const SCHEMAS = {
       outcome: { type: 'string', enum: [...INSPECTION_OUTCOMES] }, findings: text(LIMITS.longText),
       report: obj({ sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, uri: { type: 'string', format: 'uri', maxLength: 1024 } }, ['sha256', 'uri']),
     }, ['inspectionId', 'participant', 'inspectedAt', 'outcome'])),
-  RecordDisposal: schema('RecordDisposal', 'The holder destroys, or otherwise disposes of, a quantity of a lot (recalled stock withdrawn and destroyed, a held lot, spoiled food): it leaves the holding for good.',
-    obj({ disposalId: id, gtin, lot, quantity, method: { type: 'string', enum: [...DISPOSAL_METHODS] }, reason: text(), location },
+  RecordDisposal: schema('RecordDisposal', 'The holder destroys, or otherwise disposes of, a quantity of a lot (recalled stock withdrawn and destroyed, a held lot, spoiled food): it leaves the holding for good; the labelled items among it (serials), if named, may never be sold or packed again.',
+    obj({ disposalId: id, gtin, lot, quantity, method: { type: 'string', enum: [...DISPOSAL_METHODS] }, reason: text(), location, serials: { ...list(serial, LIMITS.serialsPerTx), uniqueItems: true } },
       ['disposalId', 'gtin', 'lot', 'quantity', 'method', 'reason', 'location'])),
   ContinueRecall: schema('ContinueRecall', 'Continues a recall\'s propagation from its cursor.',
     obj({ recallId: id, budget: { type: 'integer', minimum: 1, maximum: LIMITS.recallBudget } }, ['recallId'])),
@@ -227,7 +227,7 @@ export interface TransactionInputs {
   IssueRecall: { recallId: string; lots: LotRefInput[]; reason: string; class: RecallClass; budget?: number };
   ContinueRecall: { recallId: string; budget?: number };
   RecordInspection: { inspectionId: string; participant: string; inspectedAt: string; outcome: InspectionOutcome; findings?: string; report?: { sha256: string; uri: string } };
-  RecordDisposal: LotQuantityInput & { disposalId: string; method: DisposalMethod; reason: string; location: LocationInput };
+  RecordDisposal: LotQuantityInput & { disposalId: string; method: DisposalMethod; reason: string; location: LocationInput; serials?: string[] };
   GetCaller: Record<string, never>;
   GetParticipant: { id: string };
   GetProduct: { gtin: string };

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import type { Disposal, ErrorCode, Holding, Lot } from '../../chaincode';
 import { actor, allEvents, expectCode, openWorld, sscc, stateProbe, type Actor, type World } from './support';
-import { BREAD, FLOUR, WHEAT, buildChain, ref } from './chain';
+import { BREAD, FLOUR, SUGAR, WHEAT, buildChain, ref } from './chain';
 
 describe('chaincode: disposals', function () {
   let w: World;
@@ -91,6 +91,56 @@ describe('chaincode: disposals', function () {
     await refused(noPlace, dist, 'INVALID_ARGUMENT', '/location');
     await w.submit('RecordDisposal', ok, dist); // the same input, valid, is recorded
     expect(await held(BREAD, 'BR1', 'dist')).to.equal(90);
+  });
+
+  it('marks the labelled items it names disposed: never sold or packed again, and the EPCIS event lists them', async () => {
+    const bakery = actor(w, 'bakery');
+    const shop = actor(w, 'shop');
+    for (const [lot, prefix] of [['BR8', 'BZ-'], ['BR9', 'BX-']] as const) {
+      await w.submit('TransformLots', { transformationId: `BAKE-${lot}`, inputs: [{ ...ref(SUGAR, 'S1'), quantity: 5 }], output: { ...ref(BREAD, lot), quantity: 20, productionDate: '2026-03-01' }, location: at('bakery') }, bakery);
+      await w.submit('CommissionItems', { ...ref(BREAD, lot), ranges: [{ prefix, from: 1, to: 10 }] }, bakery);
+    }
+    await w.submit('Ship', { shipmentId: 'SH-BX', to: 'shop', lines: [{ ...ref(BREAD, 'BR9'), quantity: 10 }], origin: at('bakery') }, bakery);
+    await w.submit('Receive', { shipmentId: 'SH-BX', location: at('shop') }, shop);
+    const dispose = { disposalId: 'D-BX1', ...ref(BREAD, 'BR9'), quantity: 3, method: 'destroyed', reason: '包装破损 damaged packaging', location: at('shop'), serials: ['BX-1', 'BX-2'] };
+    const answer = await w.submit<{ body: { disposal: Disposal } }>('RecordDisposal', dispose, shop);
+    expect(answer.body.disposal.serials).to.deep.equal(['BX-1', 'BX-2']);
+    expect(await held(BREAD, 'BR9', 'shop')).to.equal(7);
+    const item = async (serial: string) => w.evaluate<{ item: { status: string; disposalId?: string } }>('GetItem', { gtin: BREAD, serial }, actor(w, 'samr'));
+    expect((await item('BX-1')).item).to.include({ status: 'disposed', disposalId: 'D-BX1' });
+    expect((await item('BX-3')).item.status).to.equal('active');
+    // the EPCIS event: the two items as instances, the third piece as a quantity
+    const env = (await allEvents(w)).filter((e) => e.eventName === 'StockDisposed').pop();
+    const epcis = env?.epcis[0] as unknown as Record<string, unknown>;
+    expect(epcis['epcList']).to.deep.equal([`https://id.gs1.org/01/${BREAD}/21/BX-1`, `https://id.gs1.org/01/${BREAD}/21/BX-2`]);
+    expect(epcis['quantityList']).to.deep.equal([{ epcClass: `https://id.gs1.org/01/${BREAD}/10/BR9`, quantity: 1, uom: 'EA' }]);
+    // a destroyed package may not be sold, nor packed, on the ledger; its neighbour may
+    const sale = (serial: string) => w.submit('RecordScans', { scans: [{ kind: 'sale', gtin: BREAD, serial, location: at('shop') }] }, shop);
+    const refusedSale = await expectCode(sale('BX-1'), 'INVALID_STATE');
+    expect(refusedSale.details).to.include({ serial: 'BX-1', disposalId: 'D-BX1' });
+    await expectCode(w.submit('Aggregate', { sscc: sscc(91), location: at('shop'), items: [{ gtin: BREAD, serial: 'BX-2' }] }, shop), 'INVALID_STATE');
+    await sale('BX-3');
+    // refusals, each changing nothing and naming the serial
+    const again = async (change: Record<string, unknown>, code: ErrorCode, field: string): Promise<void> => {
+      const height = await w.ledger.height();
+      const err = await expectCode(w.submit('RecordDisposal', { ...dispose, disposalId: 'D-BX2', ...change }, shop), code);
+      expect(err.details['field'], err.message).to.equal(field);
+      expect(await w.ledger.height()).to.equal(height);
+    };
+    await again({ serials: ['BX-4', 'BX-1'] }, 'INVALID_STATE', '/serials/1'); // disposed of already
+    await again({ serials: ['BX-3'] }, 'INVALID_STATE', '/serials/0'); // sold
+    await again({ serials: ['BX-404'] }, 'ITEM_NOT_FOUND', '/serials/0');
+    await again({ quantity: 1, serials: ['BX-4', 'BX-5'] }, 'INVALID_ARGUMENT', '/serials'); // two pieces are more than one
+    await again({ serials: ['BX-4', 'BX-4'] }, 'INVALID_ARGUMENT', '/serials');
+    await again({ serials: [] }, 'INVALID_ARGUMENT', '/serials');
+    await again({ serials: ['BZ-1'] }, 'INVALID_ARGUMENT', '/serials/0'); // an item of another lot
+    await w.submit('Aggregate', { sscc: sscc(92), location: at('shop'), items: [{ gtin: BREAD, serial: 'BX-6' }] }, shop);
+    await again({ serials: ['BX-6'] }, 'INVALID_STATE', '/serials/0'); // packed in a case: unpacked first
+    expect((await item('BX-4')).item.status, 'refused disposals marked nothing').to.equal('active');
+    // every item of the quantity: the event has no quantity left
+    await w.submit('RecordDisposal', { ...dispose, disposalId: 'D-BX3', quantity: 2, serials: ['BX-4', 'BX-5'] }, shop);
+    const last = (await allEvents(w)).filter((e) => e.eventName === 'StockDisposed').pop()?.epcis[0] as unknown as Record<string, unknown>;
+    expect([last['epcList'], last['quantityList']]).to.deep.equal([[`https://id.gs1.org/01/${BREAD}/21/BX-4`, `https://id.gs1.org/01/${BREAD}/21/BX-5`], undefined]);
   });
 
   it('returns recalled stock to its producer, and only there, which destroys it in turn', async () => {

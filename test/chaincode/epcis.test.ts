@@ -48,6 +48,8 @@ async function everyKindOfEvent(w: World): Promise<void> {
   await w.submit('IssueRecall', { recallId: 'R-1', lots: [ref(WHEAT, 'W1')], reason: 'aflatoxin', class: 'I', budget: 1 }, actor(w, 'samr'));
   await w.submit('ContinueRecall', { recallId: 'R-1', budget: 100 }, actor(w, 'samr'));
   await w.submit('RecordDisposal', { disposalId: 'D-1', ...ref(BREAD, 'BR1'), quantity: 20, method: 'destroyed', reason: 'recall R-1', location: { gln: gln(8) } }, actor(w, 'shop'));
+  // labelled items among a disposal: instances beside the quantity
+  await w.submit('RecordDisposal', { disposalId: 'D-2', ...ref(SUGAR, 'S1'), quantity: 2, method: 'disposed', reason: 'spoiled', location: { gln: farmB.gln }, serials: ['SG003', 'SG004'] }, farmB);
   await w.submit('RecordInspection', { inspectionId: 'INS-1', participant: 'mill', inspectedAt: '2026-02-27T10:00:00+08:00', outcome: 'minor_findings', findings: 'flour store door left open', report: { sha256: 'd'.repeat(64), uri: 'https://samr.example.cn/ins/1.pdf' } }, actor(w, 'samr'));
   // every character GS1 allows in a lot code that a URI must percent-encode
   await w.submit('CreateLot', { gtin: SUGAR, lot: 'Q"<>%&\'()*+,/:;=?!', quantity: 1, unit: 'KGM', productionDate: '2026-02-20', origin: { gln: gln(101) } }, farmB);
