@@ -8,7 +8,11 @@
  * @context binds to it, or written out in full): an ObjectEvent DELETE of the `destroying` step
  * naming a new disposal ID that way disposes of what its quantityList names —
  *
- * - one lot (an LGTIN class, in the lot's unit) and its quantity, from the capturer's holding;
+ * - one lot: a quantity of it (one quantityList entry, an LGTIN class in the lot's unit), its
+ *   labelled items (epcList SGTINs, each then marked disposed, as RecordDisposal's `serials`), or
+ *   both, counted apart as EPCIS counts them (the items hold what their product declares; items
+ *   of no declared size, weighed, are in the quantityList's quantity, which must then be given),
+ *   from the capturer's holding;
  * - `destroyed` or `disposed` as its disposition says; `zfc:reason` as the reason (else the
  *   event's step, disposition and eventID say it); its bizLocation (else readPoint) as where;
  * - then every check and change of RecordDisposal: the capturer is a holder's role and holds that
@@ -28,8 +32,9 @@ import { ZFC_EPCIS_NAMESPACE } from './epcis-event';
 import { normalizeCached } from './epcis-identifiers';
 import { ZfcError } from './errors';
 import type { EventBodies } from './events';
+import { findItem, itemQuantity } from './item';
 import { getLot } from './lot';
-import { DISPOSAL_METHODS, type DisposalMethod, type Participant } from './records';
+import { DISPOSAL_METHODS, type DisposalMethod, type Lot, type Participant } from './records';
 import { ID_PATTERN } from './schemas';
 import type { Tx } from './tx';
 import { validateValue } from './validate';
@@ -84,15 +89,28 @@ function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
   }
 }
 
-/** The one lot and quantity a disposal's quantityList names. */
-function lotLine(event: Json, path: string): { gtin: string; lot: string; quantity: number; uom?: string } {
+/** What a disposal's event names: at most one lot with a quantity (quantityList), and items (epcList SGTINs) of one product. */
+interface Named {
+  readonly line?: { readonly gtin: string; readonly lot: string; readonly quantity: number; readonly uom?: string };
+  readonly items: readonly { readonly gtin: string; readonly serial: string }[];
+}
+
+/** The lot and quantity of a disposal's quantityList, and the items of its epcList (each checked for form only). */
+function namedStock(event: Json, path: string): Named {
   const list = Array.isArray(event['quantityList']) ? (event['quantityList'] as Json[]) : [];
-  const epcs = Array.isArray(event['epcList']) ? event['epcList'] : [];
-  if (list.length !== 1 || epcs.length > 0) {
-    const field = epcs.length > 0 ? `${path}/epcList` : `${path}/quantityList`;
-    throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal of this ledger names one lot and its quantity (one quantityList entry, no epcList); send one event per lot`, { path, errors: [{ path: field, message: epcs.length > 0 ? 'must be empty: a disposal counts quantities of a lot' : 'must name one lot (an LGTIN class) and its quantity' }] });
+  const epcs = Array.isArray(event['epcList']) ? (event['epcList'] as unknown[]) : [];
+  if (list.length > 1 || (list.length === 0 && epcs.length === 0)) {
+    throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal of this ledger names one lot: its quantity (one quantityList entry), its labelled items (epcList), or both; send one event per lot`, { path, errors: [{ path: `${path}/quantityList`, message: 'must name one lot (an LGTIN class) and its quantity, or be left out for the items of epcList' }] });
   }
-  const q = list[0] as Json;
+  const items = epcs.map((epc, i) => {
+    const id = parsed(epc);
+    if (id?.kind !== 'item' || !id.gtin || id.serial === undefined) {
+      throw new ZfcError('INVALID_ARGUMENT', `${path}/epcList/${i}: a disposal's epcList names items (a GTIN with a serial)`, { path, errors: [{ path: `${path}/epcList/${i}`, message: 'names no item' }] });
+    }
+    return { gtin: id.gtin, serial: id.serial };
+  });
+  const q = list[0];
+  if (!q) return { items };
   const at = `${path}/quantityList/0`;
   const id = parsed(q['epcClass']);
   if (id?.kind !== 'lot' || !id.gtin || id.lot === undefined) {
@@ -102,7 +120,32 @@ function lotLine(event: Json, path: string): { gtin: string; lot: string; quanti
   if (typeof quantity !== 'number' || !(quantity > 0)) {
     throw new ZfcError('INVALID_ARGUMENT', `${at}: a disposal gives the quantity destroyed`, { path, errors: [{ path: `${at}/quantity`, message: 'must be a quantity above 0' }] });
   }
-  return { gtin: id.gtin, lot: id.lot, quantity, ...(typeof q['uom'] === 'string' ? { uom: q['uom'] } : {}) };
+  return { line: { gtin: id.gtin, lot: id.lot, quantity, ...(typeof q['uom'] === 'string' ? { uom: q['uom'] } : {}) }, items };
+}
+
+/**
+ * The lot a disposal's event names (its quantityList's, else its first item's) and the quantity
+ * that leaves the holding: the quantityList's plus what the items hold, as EPCIS counts the
+ * instances of epcList apart from the quantities of quantityList; for items of no known size
+ * (variable measure: their weight is in the quantity), the quantityList's, which must be given.
+ */
+async function lotAndQuantity(tx: Tx, { line, items }: Named, path: string): Promise<{ lot: Lot; quantity: number }> {
+  const stray = items.findIndex((i) => i.gtin !== (line?.gtin ?? items[0]?.gtin));
+  if (stray >= 0) throw new ZfcError('INVALID_ARGUMENT', `${path}/epcList/${stray}: a disposal names items of its one lot`, { path, errors: [{ path: `${path}/epcList/${stray}`, message: 'is an item of another product' }] });
+  const first = items[0];
+  const ref = line ?? (first ? await findItem(tx, first.gtin, first.serial).catch((err: unknown) => {
+    throw err instanceof ZfcError ? new ZfcError(err.code, `${path}/epcList/0: ${err.text}`, { ...err.details, path, field: `${path}/epcList/0` }) : err;
+  }) : undefined);
+  if (!ref) throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal names a lot`, { path });
+  const lot = await getLot(tx, { gtin: ref.gtin, lot: ref.lot });
+  if (line?.uom !== undefined && line.uom !== lot.unit) {
+    throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/0: the lot is counted in ${lot.unit}, disposed of in ${line.uom}`, { path, field: `${path}/quantityList/0/uom`, unit: lot.unit });
+  }
+  const each = items.length > 0 ? await itemQuantity(tx, lot) : 0;
+  if (each === undefined && !line) {
+    throw new ZfcError('INVALID_ARGUMENT', `${path}: the items of a lot counted in ${lot.unit} have no declared size: give the quantity they weigh in quantityList`, { path, errors: [{ path: `${path}/quantityList`, message: `must give the quantity in ${lot.unit}` }] });
+  }
+  return { lot, quantity: each === undefined ? (line?.quantity ?? 0) : Math.round(((line?.quantity ?? 0) + items.length * each) * 1e6) / 1e6 };
 }
 
 /** Where the event took place: its business location, else its read point, as a GLN. */
@@ -115,13 +158,14 @@ function placeOf(event: Json, path: string): { gln: string } {
 }
 
 /** Where in a captured event each field of RecordDisposal's input came from. */
-const FIELDS: Readonly<Record<string, string>> = { gtin: 'quantityList/0/epcClass', lot: 'quantityList/0/epcClass', quantity: 'quantityList/0/quantity', method: 'disposition', location: 'bizLocation' };
+const FIELDS: Readonly<Record<string, string>> = { gtin: 'quantityList/0/epcClass', lot: 'quantityList/0/epcClass', quantity: 'quantityList/0/quantity', method: 'disposition', location: 'bizLocation', serials: 'epcList' };
 
 /** A refusal of the disposal, naming the event (and the field its input came from). */
 function atEvent(err: unknown, path: string, reasonKey: string): unknown {
   if (!(err instanceof ZfcError) || String(err.details['path'] ?? '').startsWith(path)) return err;
   const field = (given: unknown): string => {
-    const top = typeof given === 'string' ? given.split('/')[1] ?? '' : '';
+    const [top = '', ...rest] = typeof given === 'string' ? given.split('/').slice(1) : [];
+    if (top === 'serials') return [`${path}/epcList`, ...rest].join('/'); // the item's own place in epcList
     return top === 'reason' ? `${path}/${reasonKey}` : top === 'disposalId' ? path : FIELDS[top] !== undefined ? `${path}/${FIELDS[top]}` : path;
   };
   const errors = Array.isArray(err.details['errors'])
@@ -145,15 +189,16 @@ export async function disposeCaptured(tx: Tx, event: Json, path: string, eventID
     if (!DISPOSAL_METHODS.includes(method as DisposalMethod)) {
       throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal of this ledger says how the stock left: disposition destroyed or disposed`, { path, errors: [{ path: `${path}/disposition`, message: 'must be destroyed or disposed' }] });
     }
-    const line = lotLine(event, path);
+    const named = namedStock(event, path);
     const stated = zfcExtension(event, 'reason', prefixes)?.value;
     const reason = stated !== undefined ? stated : `EPCIS event ${eventID.slice(0, 200)}: destroying, ${String(method)}`;
-    // bounded as RecordDisposal's own input is (identifiers, quantity, reason), before the lot is read
-    const input = validateValue('RecordDisposal', { disposalId, gtin: line.gtin, lot: line.lot, quantity: line.quantity, method, reason, location: placeOf(event, path) });
-    const { unit } = await getLot(tx, input);
-    if (line.uom !== undefined && line.uom !== unit) {
-      throw new ZfcError('UNIT_MISMATCH', `${path}/quantityList/0: the lot is counted in ${unit}, disposed of in ${line.uom}`, { path, field: `${path}/quantityList/0/uom`, unit });
-    }
+    const location = placeOf(event, path);
+    // bounded as RecordDisposal's own input is (identifiers, quantity, reason, items), before a lot or item is read
+    const serials = named.items.map((i) => i.serial);
+    const first = named.line ?? named.items[0];
+    validateValue('RecordDisposal', { disposalId, gtin: first?.gtin, lot: named.line?.lot ?? 'items', quantity: named.line?.quantity ?? 1, method, reason, location, ...(serials.length > 0 ? { serials } : {}) });
+    const { lot, quantity } = await lotAndQuantity(tx, named, path);
+    const input = validateValue('RecordDisposal', { disposalId, gtin: lot.gtin, lot: lot.lot, quantity, method, reason, location, ...(serials.length > 0 ? { serials } : {}) });
     const { disposal, holding } = await disposeFrom(tx, holder, input);
     return { disposal, holding };
   } catch (err) {

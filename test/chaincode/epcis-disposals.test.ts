@@ -12,7 +12,7 @@ import type { Disposal, Holding } from '../../chaincode';
 import { glnUri, itemUri, lotUri, toEpcUrn } from '../../chaincode/digital-link';
 import { ZFC_EPCIS_NAMESPACE } from '../../chaincode/epcis-event';
 import { actor, allEvents, expectCode, type World, openWorld } from './support';
-import { BREAD, WHEAT, buildChain, ref } from './chain';
+import { BREAD, SUGAR, WHEAT, buildChain, ref } from './chain';
 
 type Json = Record<string, unknown>;
 type Captured = { txId: string; captured: Array<{ eventID: string }>; duplicates: unknown[]; rejected?: Array<{ index: number; code: string; path: string }> };
@@ -126,7 +126,9 @@ describe('chaincode: captured destroying events record the ledger\'s disposals t
     const e0 = '/epcisBody/eventList/0';
     await errorAt(destroying('DC-R1', 1, { disposition: 'damaged' }), `${e0}/disposition`);
     await errorAt(destroying('DC-R1', 1, { quantityList: [{ epcClass: lotUri(BREAD, 'BR1'), quantity: 1 }, { epcClass: lotUri(BREAD, 'BR1'), quantity: 1 }] }), `${e0}/quantityList`);
-    await errorAt(destroying('DC-R1', 1, { epcList: [itemUri(BREAD, 'B-1')] }), `${e0}/epcList`);
+    await errorAt(destroying('DC-R1', 1, { epcList: [lotUri(BREAD, 'BR1')] }), `${e0}/epcList/0`); // a lot is a quantity, not an instance
+    await errorAt(destroying('DC-R1', 1, { epcList: [itemUri(BREAD, 'B-404')] }), `${e0}/epcList/0`, 'ITEM_NOT_FOUND');
+    await errorAt(destroying('DC-R1', 1, { quantityList: [], epcList: [] }), `${e0}/quantityList`);
     await errorAt(destroying('DC-R1', 1, { quantityList: [{ epcClass: itemUri(BREAD, 'B-1'), quantity: 1 }] }), `${e0}/quantityList/0/epcClass`);
     await errorAt(destroying('DC-R1', 1e13), `${e0}/quantityList/0/quantity`);
     await errorAt(destroying('DC-R1', 1, { 'zfc:reason': 'x'.repeat(5000) }), `${e0}/zfc:reason`);
@@ -138,6 +140,35 @@ describe('chaincode: captured destroying events record the ledger\'s disposals t
     await refused(() => capture('shop', destroying('DC-R2', 1), destroying('DC-R2', 1)), 'CONFLICT', '/epcisBody/eventList/1');
     // the refused capture recorded neither: the ID is still free
     await w.submit('RecordDisposal', { disposalId: 'DC-R2', ...ref(BREAD, 'BR1'), quantity: 1, method: 'destroyed', reason: 'still free', location: { gln: actor(w, 'shop').gln } }, actor(w, 'shop'));
+  });
+
+  it('marks the labelled items an event names disposed, counting them beside its quantity as EPCIS does', async () => {
+    const bakery = actor(w, 'bakery');
+    await w.submit('TransformLots', { transformationId: 'BAKE-9', inputs: [{ ...ref(SUGAR, 'S1'), quantity: 5 }], output: { ...ref(BREAD, 'BR9'), quantity: 20, productionDate: '2026-03-01' }, location: { gln: actor(w, 'bakery').gln } }, bakery);
+    await w.submit('CommissionItems', { ...ref(BREAD, 'BR9'), ranges: [{ prefix: 'BX-', from: 1, to: 10 }] }, bakery);
+    await w.submit('Ship', { shipmentId: 'SH-BX', to: 'shop', lines: [{ ...ref(BREAD, 'BR9'), quantity: 10 }], origin: { gln: actor(w, 'bakery').gln } }, bakery);
+    await w.submit('Receive', { shipmentId: 'SH-BX', location: { gln: actor(w, 'shop').gln } }, actor(w, 'shop'));
+    const status = async (serial: string): Promise<string> => (await w.evaluate<{ item: { status: string } }>('GetItem', { gtin: BREAD, serial }, actor(w, 'samr'))).item.status;
+    // two items (one as an EPC URN) and one more piece: three leave the holding
+    await capture('shop', destroying('DC-I1', 1, { quantityList: [{ epcClass: lotUri(BREAD, 'BR9'), quantity: 1, uom: 'EA' }], epcList: [toEpcUrn(itemUri(BREAD, 'BX-1'), 7), itemUri(BREAD, 'BX-2')] }));
+    expect(await held('shop', 'BR9')).to.equal(7);
+    expect([await status('BX-1'), await status('BX-2'), await status('BX-3')]).to.deep.equal(['disposed', 'disposed', 'active']);
+    expect((await lastPayload()).body.disposals?.[0]?.disposal).to.deep.include({ lot: 'BR9', quantity: 3, serials: ['BX-1', 'BX-2'] });
+    // items alone: their lot is theirs
+    await capture('shop', destroying('DC-I2', 1, { quantityList: undefined, epcList: [itemUri(BREAD, 'BX-3')] }));
+    expect([await held('shop', 'BR9'), await status('BX-3')]).to.deep.equal([6, 'disposed']);
+    // refused as RecordDisposal refuses the items, at the item's place in the event
+    const twice = await refused(() => capture('shop', destroying('DC-I3', 1, { quantityList: undefined, epcList: [itemUri(BREAD, 'BX-4'), itemUri(BREAD, 'BX-1')] })), 'INVALID_STATE');
+    expect(twice['field']).to.equal('/epcisBody/eventList/0/epcList/1');
+    await refused(() => capture('shop', destroying('DC-I3', 1, { quantityList: undefined, epcList: [itemUri(BREAD, 'BX-4'), itemUri(WHEAT, 'X-1')] })), 'INVALID_ARGUMENT');
+    // items of no declared size (sugar, weighed) need their weight in quantityList
+    const farmB = actor(w, 'farm-b');
+    await w.submit('CommissionItems', { ...ref(SUGAR, 'S1'), ranges: [{ prefix: 'SG', from: 1, to: 3 }] }, farmB);
+    const sugar = { quantityList: undefined, epcList: [itemUri(SUGAR, 'SG1')], bizLocation: { id: glnUri(farmB.gln) } };
+    const err = await expectCode(capture('farm-b', destroying('DC-I4', 1, sugar)), 'INVALID_ARGUMENT');
+    expect((err.details['errors'] as Array<{ path: string }>).map((e) => e.path)).to.deep.equal(['/epcisBody/eventList/0/quantityList']);
+    await capture('farm-b', destroying('DC-I4', 1, { ...sugar, quantityList: [{ epcClass: lotUri(SUGAR, 'S1'), quantity: 0.5, uom: 'KGM' }] }));
+    expect((await lastPayload()).body.disposals?.[0]?.disposal).to.deep.include({ lot: 'S1', quantity: 0.5, unit: 'KGM', serials: ['SG1'] });
   });
 
   it('proceeding past refused events keeps none of a refused disposal\'s writes', async () => {
