@@ -6,7 +6,7 @@
  */
 import { ZfcError } from '../chaincode/errors';
 import { isInspectionOutcome } from '../chaincode/records';
-import type { HopView, InspectionView, LocalText, LotView, ItemView, PartyView, ProductView, RecallNoticeSource, RecallNoticeView, ResolverSource, TestView } from '../qr-service';
+import type { HopView, InspectionView, ItemWarning, LocalText, LotView, ItemView, PartyView, ProductView, RecallNoticeSource, RecallNoticeView, ResolverSource, TestView } from '../qr-service';
 import type { LotDetail, TraceIndex } from './trace-index';
 import type { LotView as TraceLotView, TraceGraph } from './trace-model';
 
@@ -30,6 +30,22 @@ export function localText(text: string): LocalText {
   const english = words.findIndex((w, i) => i > firstChinese && startsEnglish(w, words[i - 1] as string));
   if (english < 0) return { zh: text, en: text };
   return { zh: words.slice(0, english).join(' '), en: words.slice(english).join(' ') };
+}
+
+/**
+ * The warning on the page of a labelled item its holder recorded destroyed or disposed of
+ * (RecordDisposal's serials, or a captured destroying event's items): a package that turns up
+ * after that was diverted, not destroyed.
+ */
+export function destroyedWarning(timestamp: string, holder: LocalText): ItemWarning {
+  const day = timestamp.slice(0, 10);
+  return {
+    code: 'ITEM_DESTROYED',
+    message: {
+      zh: `此件商品已于 ${day} 由${holder.zh}在账本上记录为销毁或处置，不应再出售。请勿食用，并向当地市场监管部门（12315）报告购买地点。`,
+      en: `This package was recorded on the ledger as destroyed or disposed of on ${day} by ${holder.en}: it should not be on sale. Do not eat it, and report where you bought it to the market regulator.`,
+    },
+  };
 }
 
 /** Lot codes a recall notice lists per product before it says how many more. */
@@ -80,7 +96,9 @@ export class IndexResolverSource implements ResolverSource, RecallNoticeSource {
     const lot = this.index.itemLot(gtin, serial);
     if (!lot) return undefined;
     const clone = this.index.cloneFlag(`${gtin}/${serial}`);
-    return { gtin, serial, lot: lot.lot, scans: this.index.publicScanCount(`${gtin}/${serial}`), ...(clone ? { warnings: [clone.warning] } : {}) };
+    const disposed = this.index.disposedItem(`${gtin}/${serial}`);
+    const warnings = [...(disposed ? [destroyedWarning(disposed.timestamp, this.name(disposed.holder))] : []), ...(clone ? [clone.warning] : [])];
+    return { gtin, serial, lot: lot.lot, scans: this.index.publicScanCount(`${gtin}/${serial}`), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   async recalls(limit: number): Promise<RecallNoticeView[]> {

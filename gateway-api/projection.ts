@@ -95,7 +95,7 @@ function captureFacts(body: EpcisCapturedBody): Fact[] {
 /** A disposal: the quantity leaves its holder's holding for good. */
 function disposed(b: EventBodies['StockDisposed']): Fact[] {
   const d = b.disposal;
-  return [{ type: 'hop', kind: 'dispose', lotRef: ref(d), from: d.holder, to: '', quantity: d.quantity, unit: d.unit, location: d.location.gln }];
+  return [{ type: 'hop', kind: 'dispose', lotRef: ref(d), from: d.holder, to: '', quantity: d.quantity, unit: d.unit, location: d.location.gln, ...(d.serials && d.serials.length > 0 ? { serials: [...d.serials] } : {}) }];
 }
 
 function ref(r: LotRef): LotRef {

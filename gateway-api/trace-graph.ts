@@ -154,6 +154,8 @@ export class TraceGraphStore {
   private readonly unitHops = new Map<string, UnitHop[]>();
   /** Ship and receive hops of each shipment, in ledger order. */
   readonly shipments = new Map<string, HopNode[]>();
+  /** Labelled items recorded destroyed or disposed of (`gtin/serial`): who held them, and when. */
+  readonly disposedItems = new Map<string, { readonly holder: string; readonly timestamp: string; readonly txId: string }>();
   /**
    * The shipments each participant shipped or was shipped (IDs, in the order applied: a load
    * from the store applies them by lot, and a retracted one may stay listed or come twice), so
@@ -229,6 +231,9 @@ export class TraceGraphStore {
         if (fact.shipmentId) {
           this.noteShipment(hop);
           addTo(this.shipments, fact.shipmentId, hop);
+        }
+        for (const serial of fact.kind === 'dispose' ? fact.serials ?? [] : []) {
+          this.disposedItems.set(`${fact.lotRef.gtin}/${serial}`, { holder: hop.view.from, timestamp: hop.view.timestamp, txId: hop.view.txId });
         }
         return;
       }

@@ -862,6 +862,12 @@ export class TraceIndex {
   }
 
   /** The lot an item serial was commissioned under, if any. */
+  /** A labelled item recorded destroyed or disposed of (`gtin/serial`): who held it and when; undefined for any other. */
+  disposedItem(code: string): { holder: string; timestamp: string; txId: string } | undefined {
+    this.available();
+    return this.graph.disposedItems.get(code);
+  }
+
   itemLot(gtin: string, serial: string): LotRef | undefined {
     this.available();
     return this.graph.itemLot(gtin, serial)?.ref;

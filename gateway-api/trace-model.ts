@@ -90,6 +90,8 @@ export interface HopFact {
   readonly location?: string;
   /** A shipment's purpose when it is a return of the lot to its producer (Ship's `purpose`); absent for an ordinary one. */
   readonly purpose?: 'return';
+  /** A disposal's labelled items (serials of the lot's GTIN), each out of the chain for good. */
+  readonly serials?: readonly string[];
 }
 
 /** A test result for a lot. */

@@ -119,15 +119,16 @@ const LOAD_ORDER = ['P|', 'G|', 'R|', 'N|', 'L|', 'I|', 'H|', 'T|', 'A|', 'U|', 
 
 /**
  * A hop's stored value: what its key (`H|gtin|lot|seq`) does not hold, as a list — kind, from,
- * to, quantity, unit, txId, timestamp, then the shipment, location and a return's purpose when
- * there are any (null holding the place of one absent before another).
+ * to, quantity, unit, txId, timestamp, then the shipment, location, a return's purpose and a
+ * disposal's items when there are any (null holding the place of one absent before another).
  * About half the bytes of the whole fact (the trace index's largest share of its writes).
  */
 export function hopValue(f: HopFact): unknown[] {
   const v: unknown[] = [f.kind, f.from, f.to, f.quantity, f.unit, f.txId, f.timestamp];
-  if (f.shipmentId !== undefined || f.location !== undefined || f.purpose !== undefined) v.push(f.shipmentId ?? null);
-  if (f.location !== undefined || f.purpose !== undefined) v.push(f.location ?? null);
-  if (f.purpose !== undefined) v.push(f.purpose);
+  const tail = [f.shipmentId, f.location, f.purpose, f.serials];
+  let last = tail.length - 1;
+  while (last >= 0 && tail[last] === undefined) last--;
+  for (let i = 0; i <= last; i++) v.push(tail[i] ?? null);
   return v;
 }
 
@@ -140,7 +141,7 @@ export function hopFromEntry(key: string, value: unknown): HopFact {
   if (!Array.isArray(value)) return value as HopFact;
   const last = key.lastIndexOf('|');
   const before = key.lastIndexOf('|', last - 1);
-  const [kind, from, to, quantity, unit, txId, timestamp, shipmentId, location, purpose] = value as [HopFact['kind'], string, string, number, string, string, string, string | null | undefined, string | null | undefined, string | undefined];
+  const [kind, from, to, quantity, unit, txId, timestamp, shipmentId, location, purpose, serials] = value as [HopFact['kind'], string, string, number, string, string, string, string | null | undefined, string | null | undefined, string | null | undefined, string[] | null | undefined];
   return {
     type: 'hop',
     kind,
@@ -152,6 +153,7 @@ export function hopFromEntry(key: string, value: unknown): HopFact {
     ...(typeof shipmentId === 'string' ? { shipmentId } : {}),
     ...(typeof location === 'string' ? { location } : {}),
     ...(purpose === 'return' ? { purpose } : {}),
+    ...(Array.isArray(serials) ? { serials } : {}),
     txId,
     timestamp,
     seq: key.slice(last + 1),

@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { mountPublicParts } from '../../gateway-api/public-parts';
 import { startGateway } from '../../gateway-api/server';
 import { recallCsv } from '../../gateway-api/recall-csv';
 import { TraceIndex } from '../../gateway-api/trace-index';
@@ -39,11 +40,13 @@ describe('gateway: disposals close a recall out', function () {
     expect(r.status, r.text).to.equal(200);
     return r.body.progress;
   };
+  const itemPage = (serial: string): string => `/01/${LEAF}/10/F-7/21/${serial}`;
   const destroy = (who: string, disposalId: string, quantity: number): Promise<Reply> =>
     post(who, '/v1/disposals', { disposalId, gtin: TEA, lot: 'P-1', quantity, method: 'destroyed', reason: '召回 RC-1 监督销毁 Destroyed under supervision', location: { gln: gln(SITE[who] ?? 0) } });
 
   before(async () => {
     t = await startTestGateway();
+    mountPublicParts(t.gw, t.gw.index, t.config); // the consumer pages, as `npm start` mounts them
     base = t.gw.url;
     keys['samr'] = t.regulatorKey;
     for (const p of [
@@ -224,6 +227,20 @@ describe('gateway: disposals close a recall out', function () {
     expect([missing.status, missing.body.error.code]).to.deep.equal([404, 'RECALL_NOT_FOUND']);
   });
 
+  it('warns on a destroyed package\'s own page that it should not be on sale', async () => {
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-7', quantity: 5, unit: 'KGM', productionDate: '2026-04-07', origin: { gln: gln(61) } });
+    await post('farm', '/v1/lots/' + LEAF + '/F-7/items', { serials: ['L-1', 'L-2'] });
+    await post('farm', '/v1/disposals', { disposalId: 'DS-71', gtin: LEAF, lot: 'F-7', quantity: 0.5, method: 'destroyed', reason: '破损 damaged', location: { gln: gln(61) }, serials: ['L-1'] });
+    const page = async (serial: string, lang: string): Promise<string> => {
+      const r = await call(base, 'GET', itemPage(serial), { headers: { accept: 'text/html', 'accept-language': lang } });
+      expect(r.status, r.text).to.equal(200);
+      return r.text;
+    };
+    expect(await page('L-1', 'en')).to.contain('ITEM_DESTROYED').and.to.match(/recorded on the ledger as destroyed or disposed of on \d{4}-\d{2}-\d{2} by Longjing Farm:/);
+    expect(await page('L-1', 'zh')).to.contain('记录为销毁或处置');
+    expect(await page('L-2', 'en')).to.not.contain('ITEM_DESTROYED');
+  });
+
   it('does not call a recall closed out while it is still reaching lots', async () => {
     // the gateway runs every recall to its end before answering, so the index is fed directly here
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-progress-'));
@@ -252,9 +269,11 @@ describe('gateway: disposals close a recall out', function () {
     const returned = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     await t.gw.close();
     t = { ...t, gw: await startGateway(t.config) };
+    mountPublicParts(t.gw, t.gw.index, t.config);
     base = t.gw.url;
     expect(await progress()).to.deep.equal(before);
     const again = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     expect([again.body.purpose, again.body]).to.deep.equal(['return', returned.body]);
+    expect((await call(base, 'GET', itemPage('L-1'), { headers: { accept: 'text/html' } })).text, 'the destroyed item, read back from the store').to.contain('ITEM_DESTROYED');
   });
 });

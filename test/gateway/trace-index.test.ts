@@ -170,9 +170,9 @@ describe('gateway: trace index', () => {
     expect(await onDisk()).to.deep.equal(walked);
   });
 
-  it('keeps a return\'s purpose in a hop\'s compact value, with or without a location before it', () => {
+  it('keeps a return\'s purpose and a disposal\'s items in a hop\'s compact value, with or without the fields before them', () => {
     const base = { type: 'hop', kind: 'ship', lotRef: { gtin: G1, lot: 'F|1%' }, from: 'shop-1', to: 'farm-a', quantity: 3, unit: 'KGM', txId: 'tx9', timestamp: '2026-05-01T00:00:00.000Z', seq: '0000000009.000000.0000' } as const;
-    for (const hop of [{ ...base, shipmentId: 'RT-1', purpose: 'return' as const }, { ...base, shipmentId: 'RT-1', location: '6950000000017', purpose: 'return' as const }, { ...base, purpose: 'return' as const }, { ...base, shipmentId: 'RT-2' }]) {
+    for (const hop of [{ ...base, shipmentId: 'RT-1', purpose: 'return' as const }, { ...base, shipmentId: 'RT-1', location: '6950000000017', purpose: 'return' as const }, { ...base, purpose: 'return' as const }, { ...base, shipmentId: 'RT-2' }, { ...base, kind: 'dispose' as const, to: '', serials: ['S-1', 'S|2'] }, { ...base, kind: 'dispose' as const, to: '', location: '6950000000017', serials: ['S-3'] }]) {
       const key = `H|${G1}|${encodeURIComponent(hop.lotRef.lot)}|${hop.seq}`;
       expect(hopFromEntry(key, JSON.parse(JSON.stringify(hopValue(hop)))), JSON.stringify(hop)).to.deep.equal(hop);
     }
