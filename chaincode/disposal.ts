@@ -44,7 +44,9 @@ export async function recordDisposal(tx: Tx, input: TransactionInputs['RecordDis
  * caller has judged): a captured destroying event that names a disposal of this ledger is its
  * own evidence (epcis-disposals.ts).
  *
- * @throws ZfcError CONFLICT (the disposal ID is recorded), LOT_NOT_FOUND, NOT_OWNER, QUANTITY_EXCEEDS_HOLDING
+ * @throws ZfcError CONFLICT (the disposal ID is recorded), LOT_NOT_FOUND, NOT_OWNER, QUANTITY_EXCEEDS_HOLDING;
+ *   for a named item ITEM_NOT_FOUND, INVALID_STATE (sold, packed, disposed of) or INVALID_ARGUMENT
+ *   (of another lot, or more items than the quantity), its `field` the item's place in `/serials`
  */
 export async function disposeFrom(tx: Tx, holder: Participant, input: TransactionInputs['RecordDisposal']): Promise<EventBodies['StockDisposed'] & { readonly itemsQuantity?: number }> {
   if (await tx.get(KEY.disposal, [input.disposalId])) {

@@ -5,8 +5,9 @@
  *
  * The link is the extension the ledger's own disposal events carry, `zfc:disposalId` (the
  * ledger's namespace, https://ns.zhefoodchain.org/epcis/, under any prefix the document's
- * @context binds to it, or written out in full): an ObjectEvent DELETE of the `destroying` step
- * naming a new disposal ID that way disposes of what its quantityList names —
+ * @context binds to it, `zfc:` itself unless the document binds it to another, or written out in
+ * full): an ObjectEvent DELETE of the `destroying` step naming a new disposal ID that way
+ * disposes of what it names —
  *
  * - one lot: a quantity of it (one quantityList entry, an LGTIN class in the lot's unit), its
  *   labelled items (epcList SGTINs, each then marked disposed, as RecordDisposal's `serials`), or
@@ -50,14 +51,17 @@ const DISPOSAL_ID = new RegExp(ID_PATTERN);
 /**
  * The event's field that is the ledger's extension `local` (`zfc:{local}`): its key as written
  * and its value, or undefined. The key is a compact IRI whose prefix the document's @context binds
- * to the ledger's namespace, or the full IRI.
+ * to the ledger's namespace (or `zfc`, which a document that leaves it unbound can only mean as
+ * the ledger's), or the full IRI.
  */
 export function zfcExtension(event: Json, local: string, prefixes: Prefixes): { readonly key: string; readonly value: unknown } | undefined {
   const iri = `${ZFC_EPCIS_NAMESPACE}${local}`;
   for (const key of Object.keys(event)) {
     const colon = key.indexOf(':');
     if (colon < 1) continue;
-    if (key === iri || (key.slice(colon + 1) === local && prefixes[key.slice(0, colon)] === ZFC_EPCIS_NAMESPACE)) return { key, value: event[key] };
+    const prefix = key.slice(0, colon);
+    const ours = prefixes[prefix] === ZFC_EPCIS_NAMESPACE || (prefix === 'zfc' && prefixes[prefix] === undefined);
+    if (key === iri || (key.slice(colon + 1) === local && ours)) return { key, value: event[key] };
   }
   return undefined;
 }

@@ -86,7 +86,7 @@ describe('chaincode: captured destroying events record the ledger\'s disposals t
     expect(declared['disposalId']).to.equal('DC-1');
   });
 
-  it('reads the extension under any prefix bound to the ledger\'s namespace, or in full, the disposition in any CBV form, and says why when the event does not', async () => {
+  it('reads the extension under any prefix bound to the ledger\'s namespace, zfc: unbound, or in full, the disposition in any CBV form, and says why when the event does not', async () => {
     const before = await held('shop');
     const renamed = Object.fromEntries(Object.entries(destroying('DC-2', 3)).map(([k, v]) => [k.replace(/^zfc:/, 'zhe:'), v]));
     await w.submit<Captured>('epcis:CaptureEvents', documentOf([renamed], [{ zhe: ZFC_EPCIS_NAMESPACE }]), actor(w, 'shop'));
@@ -97,6 +97,9 @@ describe('chaincode: captured destroying events record the ledger\'s disposals t
     const disposal = (await lastPayload()).body.disposals?.[0]?.disposal;
     expect(disposal).to.deep.include({ disposalId: 'DC-3', method: 'disposed', quantity: 2 });
     expect(disposal?.reason).to.equal(`EPCIS event ${done.captured[0]?.eventID}: destroying, disposed`);
+    // a document that binds no prefix zfc can mean only the ledger's by it
+    await w.submit<Captured>('epcis:CaptureEvents', documentOf([destroying('DC-4', 1)], []), actor(w, 'shop'));
+    expect(await held('shop')).to.equal(before - 6);
   });
 
   it('leaves other destroying events as evidence: another namespace\'s disposalId, an OBSERVE, no disposal ID', async () => {
