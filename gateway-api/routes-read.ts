@@ -131,7 +131,7 @@ export function addReadRoutes(router: Router, deps: ReadDeps): void {
   });
   router.get('/v1/warnings', (ctx) => {
     if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators list warnings');
-    ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped(), ...index.cloneWarnings()] };
+    ctx.body = { warnings: [...index.warnings(), ...index.untestedShipped(), ...index.cloneWarnings(), ...index.destroyedItemWarnings()] };
   });
   router.get('/v1/inspections/plan', (ctx) => {
     if (!isRegulator(ctx)) throw new ZfcError('FORBIDDEN', 'only regulators plan inspections');

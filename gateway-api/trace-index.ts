@@ -160,6 +160,15 @@ export interface CloneFlag {
   readonly at: string;
 }
 
+/** Anonymous scans of an item after its holder recorded it destroyed or disposed of. */
+interface DestroyedSeen {
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly scans: number;
+  /** The last place a scan gave (a located scan), if any did. */
+  readonly lastPlace?: { readonly lat: number; readonly lon: number };
+}
+
 /** How many located anonymous scans of one item are kept to compare the next against. */
 const SCAN_POINTS_KEPT = 20;
 
@@ -207,6 +216,8 @@ export class TraceIndex {
   private readonly publicScans = new Map<string, number>();
   private readonly scanPoints = new Map<string, ScanPoint[]>();
   private readonly clones = new Map<string, CloneFlag>();
+  /** Anonymous scans of items recorded destroyed, by code (`gtin/serial`). */
+  private readonly destroyedSeen = new Map<string, DestroyedSeen>();
   /** The anonymous scan counts being written, in order (awaited on close). */
   private scanWrites: Promise<void> = Promise.resolve();
   private following: AbortController | undefined;
@@ -246,6 +257,7 @@ export class TraceIndex {
     for (const [code, n] of await store.publicScans()) index.publicScans.set(code, n);
     for (const [code, points] of await store.publicEntries('D|')) index.scanPoints.set(code, points as ScanPoint[]);
     for (const [code, flag] of await store.publicEntries('E|')) index.clones.set(code, flag as CloneFlag);
+    for (const [code, seen] of await store.publicEntries('Ed|')) index.destroyedSeen.set(code, seen as DestroyedSeen);
     return index;
   }
 
@@ -861,13 +873,13 @@ export class TraceIndex {
     return p ? { gtin, name: p.name, owner: p.owner ?? '', unit: p.unit ?? '' } : undefined;
   }
 
-  /** The lot an item serial was commissioned under, if any. */
   /** A labelled item recorded destroyed or disposed of (`gtin/serial`): who held it and when; undefined for any other. */
   disposedItem(code: string): { holder: string; timestamp: string; txId: string } | undefined {
     this.available();
     return this.graph.disposedItems.get(code);
   }
 
+  /** The lot an item serial was commissioned under, if any. */
   itemLot(gtin: string, serial: string): LotRef | undefined {
     this.available();
     return this.graph.itemLot(gtin, serial)?.ref;
@@ -878,8 +890,9 @@ export class TraceIndex {
    * ledger, and kept across a rebuild (which replaces only what the ledger can give back).
    * With `point` (where and when, for an item code `gtin/serial`), the scan is also compared
    * with the item's recent located scans: an impossible journey flags the code as a possible
-   * clone ({@link cloneFlags}). Returns the count so far; the writes are not awaited (a count
-   * must never slow a scan).
+   * clone ({@link cloneFlags}). A scan of an item its holder had recorded destroyed is kept
+   * apart too ({@link destroyedItemWarnings}): a diverted package surfacing. Returns the count so
+   * far; the writes are not awaited (a count must never slow a scan).
    */
   countPublicScan(code: string, point?: ScanPoint): number {
     this.available();
@@ -887,7 +900,39 @@ export class TraceIndex {
     this.publicScans.set(code, n);
     this.queueWrite(() => this.store.putPublicScans(code, n));
     if (point) this.locateScan(code, point);
+    if (this.graph.disposedItems.has(code)) this.seenDestroyed(code, point);
     return n;
+  }
+
+  private seenDestroyed(code: string, point: ScanPoint | undefined): void {
+    const before = this.destroyedSeen.get(code);
+    const at = point?.at ?? new Date().toISOString();
+    const place = point ? { lat: point.lat, lon: point.lon } : before?.lastPlace;
+    const seen: DestroyedSeen = { firstAt: before?.firstAt ?? at, lastAt: at, scans: (before?.scans ?? 0) + 1, ...(place ? { lastPlace: place } : {}) };
+    this.destroyedSeen.set(code, seen);
+    this.queueWrite(() => this.store.putDestroyedSeen(code, seen));
+  }
+
+  /**
+   * Every item scanned anonymously after its holder recorded it destroyed or disposed of, as
+   * warnings (kind `destroyed_item_scanned`), by the last scan: who disposed of it and when,
+   * how often and when it was scanned since, and the last place a scan gave.
+   */
+  destroyedItemWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+    this.available();
+    const out = [...this.destroyedSeen].flatMap(([code, seen]) => {
+      const disposal = this.graph.disposedItems.get(code);
+      if (!disposal) return []; // a rebuild from a ledger without it
+      const [gtin = '', serial = ''] = code.split('/');
+      const holder = this.graph.participantView(disposal.holder).name;
+      return [{
+        kind: 'destroyed_item_scanned', lot: this.itemLot(gtin, serial),
+        message: `item ${code}, recorded destroyed or disposed of by ${holder} on ${disposal.timestamp.slice(0, 10)}, was scanned by the public ${seen.scans} time(s) since, last on ${seen.lastAt.slice(0, 10)}`,
+        details: { gtin, serial, disposedBy: disposal.holder, disposedAt: disposal.timestamp, scans: seen.scans, firstScanAt: seen.firstAt, lastScanAt: seen.lastAt, ...(seen.lastPlace ? { lastPlace: seen.lastPlace } : {}) },
+        txId: disposal.txId, timestamp: seen.lastAt,
+      }];
+    });
+    return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
   }
 
   private locateScan(code: string, point: ScanPoint): void {

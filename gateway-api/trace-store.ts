@@ -17,6 +17,8 @@
  *   C|code           anonymous (consumer) scans of a code: counted here, never on the ledger
  *   D|code           where and when an item's code was last scanned anonymously (recent points)
  *   E|code           a possible cloned code: the impossible journey that flagged it
+ *   Ed|code          anonymous scans of an item its holder had recorded destroyed (when, how
+ *                    many, the last place): where a diverted package surfaces
  *   Z|seq            an error declaration's retraction of a captured event's facts (loaded last;
  *                    {@link TraceStore.walk}, the disk-only check, reads them first and skips
  *                    what they withdrew)
@@ -449,16 +451,21 @@ export class TraceStore {
     await this.db.put(`E|${enc(code)}`, flag);
   }
 
-  /** Every value under one of the public prefixes (`D|` points, `E|` clone flags), by code. */
-  async publicEntries(prefix: 'D|' | 'E|'): Promise<[string, unknown][]> {
+  /** Records the anonymous scans of a destroyed item (`Ed|code`). */
+  async putDestroyedSeen(code: string, seen: unknown): Promise<void> {
+    await this.db.put(`Ed|${enc(code)}`, seen);
+  }
+
+  /** Every value under one of the public prefixes (`D|` points, `E|` clone flags, `Ed|` destroyed items seen), by code. */
+  async publicEntries(prefix: 'D|' | 'E|' | 'Ed|'): Promise<[string, unknown][]> {
     const out: [string, unknown][] = [];
-    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefix + END })) out.push([decodeURIComponent(k.slice(2)), v]);
+    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefix + END })) out.push([decodeURIComponent(k.slice(prefix.length)), v]);
     return out;
   }
 
   /**
    * Deletes every projection of the ledger (before a rebuild), keeping the index's own
-   * observations (C|, D|, E|: anonymous scans), which the ledger cannot give back.
+   * observations (C|, D|, E|, Ed|: anonymous scans), which the ledger cannot give back.
    */
   async clear(): Promise<void> {
     await this.db.clear({ lt: 'C|' });

@@ -41,6 +41,9 @@ describe('gateway: disposals close a recall out', function () {
     return r.body.progress;
   };
   const itemPage = (serial: string): string => `/01/${LEAF}/10/F-7/21/${serial}`;
+  /** The regulator's warnings of destroyed items scanned since, in brief. */
+  const seen = async (): Promise<unknown[]> => ((await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string })).body.warnings as { kind: string; details: Record<string, unknown> }[])
+    .filter((w) => w.kind === 'destroyed_item_scanned').map(({ details: d }) => ({ serial: d['serial'], disposedBy: d['disposedBy'], scans: d['scans'], lastPlace: d['lastPlace'] }));
   const destroy = (who: string, disposalId: string, quantity: number): Promise<Reply> =>
     post(who, '/v1/disposals', { disposalId, gtin: TEA, lot: 'P-1', quantity, method: 'destroyed', reason: '召回 RC-1 监督销毁 Destroyed under supervision', location: { gln: gln(SITE[who] ?? 0) } });
 
@@ -239,6 +242,12 @@ describe('gateway: disposals close a recall out', function () {
     expect(await page('L-1', 'en')).to.contain('ITEM_DESTROYED').and.to.match(/recorded on the ledger as destroyed or disposed of on \d{4}-\d{2}-\d{2} by Longjing Farm:/);
     expect(await page('L-1', 'zh')).to.contain('记录为销毁或处置');
     expect(await page('L-2', 'en')).to.not.contain('ITEM_DESTROYED');
+    // where it surfaces is the regulator's lead: each scan since, and the last place one gave
+    expect((await call(base, 'GET', `${itemPage('L-1')}?loc=39.90,116.40`)).status).to.equal(200);
+    await call(base, 'GET', `${itemPage('L-2')}?loc=39.90,116.40`);
+    expect(await seen()).to.deep.equal([{ serial: 'L-1', disposedBy: 'farm', scans: 3, lastPlace: { lat: 39.9, lon: 116.4 } }]);
+    const listed = await call(base, 'GET', '/v1/warnings', { key: keys['farm'] as string });
+    expect(listed.status, 'a regulator\'s list').to.equal(403);
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {
@@ -274,6 +283,8 @@ describe('gateway: disposals close a recall out', function () {
     expect(await progress()).to.deep.equal(before);
     const again = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     expect([again.body.purpose, again.body]).to.deep.equal(['return', returned.body]);
+    const scansBefore = await seen();
     expect((await call(base, 'GET', itemPage('L-1'), { headers: { accept: 'text/html' } })).text, 'the destroyed item, read back from the store').to.contain('ITEM_DESTROYED');
+    expect(await seen(), 'the scans since, kept in the index\'s own store and counted on').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
   });
 });
