@@ -273,7 +273,7 @@ describe('gateway: disposals close a recall out', function () {
     }
   });
 
-  it('gives the same progress, and a return as a return, after a restart reads the index back from its own store', async () => {
+  it('gives the same progress, a return as a return and a destroyed item\'s scans, after a restart reads the index back from its own store', async () => {
     const before = await progress();
     const returned = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     await t.gw.close();
@@ -286,5 +286,11 @@ describe('gateway: disposals close a recall out', function () {
     const scansBefore = await seen();
     expect((await call(base, 'GET', itemPage('L-1'), { headers: { accept: 'text/html' } })).text, 'the destroyed item, read back from the store').to.contain('ITEM_DESTROYED');
     expect(await seen(), 'the scans since, kept in the index\'s own store and counted on').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
+    await t.gw.index.rebuild(t.gw.ledger);
+    await t.gw.close();
+    t = { ...t, gw: await startGateway(t.config) };
+    mountPublicParts(t.gw, t.gw.index, t.config);
+    base = t.gw.url;
+    expect(await seen(), 'and after a rebuild of the index from the ledger, and another restart').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
   });
 });
