@@ -7,6 +7,8 @@
  * | signal                     | whose                                         | weight |
  * | -------------------------- | --------------------------------------------- | -----: |
  * | `failed_test`              | the producer of a lot whose test failed       |     40 |
+ * | `diverted_stock`           | who recorded an item destroyed that shoppers  |     40 |
+ * |                            | scanned since (where did it go instead?)      |        |
  * | `non_compliant_inspection` | a site its latest inspection found breaching  |     40 |
  * | `recall_origin`            | the producer of a lot a recall names          |     30 |
  * | `material_balance`         | who made more than its inputs allow           |     30 |
@@ -37,11 +39,12 @@ import type { LotNode, TraceGraphStore } from './trace-graph';
 import { lotKey, type HolderView, type LotRef } from './trace-model';
 import { cell } from './trace-csv';
 
-export type SignalKind = 'failed_test' | 'recall_origin' | 'material_balance' | 'recalled_stock' | 'untested_shipped' | 'unreceived_shipment' | 'non_compliant_inspection' | 'inspection_findings';
+export type SignalKind = 'failed_test' | 'diverted_stock' | 'recall_origin' | 'material_balance' | 'recalled_stock' | 'untested_shipped' | 'unreceived_shipment' | 'non_compliant_inspection' | 'inspection_findings';
 
 /** Points per occurrence of each signal. */
 export const SIGNAL_WEIGHTS: Readonly<Record<SignalKind, number>> = {
   failed_test: 40,
+  diverted_stock: 40,
   recall_origin: 30,
   material_balance: 30,
   recalled_stock: 25,
@@ -122,7 +125,19 @@ const DAY_MS = 86_400_000;
  * The plan, from the index's graph and its holdings (what each participant holds of a lot now,
  * as lot pages show it).
  */
-export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNode) => readonly (HolderView & { holding: number })[], options: PlanOptions): InspectionPlan {
+/** An item its holder recorded destroyed or disposed of, scanned by shoppers since: who disposed of it, and the scans. */
+export interface DivertedItem {
+  readonly holder: string;
+  readonly code: string;
+  readonly lot?: LotRef;
+  /** The disposal's transaction. */
+  readonly txId: string;
+  readonly scans: number;
+  /** The last scan: an event of its own, which an inspection after it answers. */
+  readonly lastScanAt: string;
+}
+
+export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNode) => readonly (HolderView & { holding: number })[], options: PlanOptions, diverted: readonly DivertedItem[] = []): InspectionPlan {
   const found = new Map<string, Map<SignalKind, Evidence[]>>();
   const since = options.since === undefined ? -Infinity : Date.parse(options.since);
   /** From when a site's events count: its latest inspection, or `since` if later. */
@@ -183,6 +198,10 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
     if (!shipped || Date.parse(shipped.timestamp) > due) continue;
     const days = Math.floor((asOf - Date.parse(shipped.timestamp)) / DAY_MS);
     add(shipped.to, 'unreceived_shipment', { message: `shipment ${shipmentId} from ${shipped.from}, shipped ${days} days before ${options.asOf}, has no recorded receipt`, shipmentId, txId: shipped.txId, timestamp: shipped.timestamp });
+  }
+
+  for (const d of diverted) {
+    add(d.holder, 'diverted_stock', { message: `item ${d.code}, which it recorded destroyed or disposed of, was scanned by shoppers ${d.scans} time(s) since, last on ${d.lastScanAt.slice(0, 10)}`, ...(d.lot ? { lot: d.lot } : {}), txId: d.txId, timestamp: d.lastScanAt });
   }
 
   for (const i of graph.inspections.values()) {

@@ -843,7 +843,13 @@ export class TraceIndex {
   /** Which sites a regulator should inspect first, and why (inspection-plan.ts). */
   inspectionPlan(options: PlanOptions): InspectionPlan {
     this.available();
-    return planInspections(this.graph, holdings, options);
+    const diverted = [...this.destroyedSeen].flatMap(([code, seen]) => {
+      const disposal = this.graph.disposedItems.get(code);
+      const [gtin = '', serial = ''] = code.split('/');
+      const lot = this.graph.itemLot(gtin, serial)?.ref;
+      return disposal ? [{ holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans: seen.scans, lastScanAt: seen.lastAt }] : [];
+    });
+    return planInspections(this.graph, holdings, options, diverted);
   }
 
   /** One page of the participants, by ID: the network's directory (who to ship to, who is suspended). */

@@ -248,6 +248,14 @@ describe('gateway: disposals close a recall out', function () {
     expect(await seen()).to.deep.equal([{ serial: 'L-1', disposedBy: 'farm', scans: 3, lastPlace: { lat: 39.9, lon: 116.4 } }]);
     const listed = await call(base, 'GET', '/v1/warnings', { key: keys['farm'] as string });
     expect(listed.status, 'a regulator\'s list').to.equal(403);
+    // and a reason to visit the farm that said it destroyed it
+    const diverted = async (): Promise<unknown> => ((await call(base, 'GET', '/v1/inspections/plan', { key: keys['samr'] as string })).body.sites as { participant: { id: string }; signals: { kind: string; count: number; evidence: { message: string; lot?: { lot: string } }[] }[] }[])
+      .flatMap((site) => site.signals.filter((x) => x.kind === 'diverted_stock').map((x) => [site.participant.id, x.count, x.evidence[0]?.lot?.lot, x.evidence[0]?.message.includes(`${LEAF}/L-1`)]));
+    expect(await diverted()).to.deep.equal([['farm', 1, 'F-7', true]]);
+    // an inspection of the farm after the last scan answers it, until the next scan
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await post('samr', '/v1/inspections', { inspectionId: 'INS-7', participant: 'farm', inspectedAt: new Date().toISOString(), outcome: 'compliant' });
+    expect(await diverted()).to.deep.equal([]);
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {

@@ -148,10 +148,10 @@ describe('gateway: the inspection plan', function () {
     expect(r.status).to.equal(200);
     expect(r.headers.get('content-type')).to.match(/^text\/csv/);
     const lines = r.text.split('\r\n');
-    expect(lines[0]).to.equal('rank,participant,name,role,gln,status,score,failed_test,non_compliant_inspection,recall_origin,material_balance,recalled_stock,untested_shipped,inspection_findings,unreceived_shipment,reasons');
-    expect(lines[1]).to.match(new RegExp(`^1,farm-b,Anji Farm,producer,${gln(62)},active,225,6,0,0,0,1,0,0,0,"failed_test: test T-B1 of lot ${LEAF2}/B-1 failed`));
+    expect(lines[0]).to.equal('rank,participant,name,role,gln,status,score,failed_test,diverted_stock,non_compliant_inspection,recall_origin,material_balance,recalled_stock,untested_shipped,inspection_findings,unreceived_shipment,reasons');
+    expect(lines[1]).to.match(new RegExp(`^1,farm-b,Anji Farm,producer,${gln(62)},active,225,6,0,0,0,0,1,0,0,0,"failed_test: test T-B1 of lot ${LEAF2}/B-1 failed`));
     const shop = lines.find((l) => l.startsWith('5,shop,'));
-    expect(shop).to.match(new RegExp(`^5,shop,"'=HYPERLINK\\(""https://evil\\.example"",""West Lake""\\)",retailer,${gln(66)},active,10,0,0,0,0,0,0,0,1,"unreceived_shipment: shipment SH-3 from dist, shipped 8 days before `));
+    expect(shop).to.match(new RegExp(`^5,shop,"'=HYPERLINK\\(""https://evil\\.example"",""West Lake""\\)",retailer,${gln(66)},active,10,0,0,0,0,0,0,0,0,1,"unreceived_shipment: shipment SH-3 from dist, shipped 8 days before `));
   });
 
   it('is for regulators only, and refuses bad parameters with the field named', async () => {
