@@ -169,6 +169,12 @@ interface DestroyedSeen {
   readonly lastPlace?: { readonly lat: number; readonly lon: number };
 }
 
+/** An item code's GTIN and serial (`gtin/serial`: a serial may itself hold `/`, a GTIN never). */
+function itemCodeParts(code: string): [string, string] {
+  const slash = code.indexOf('/');
+  return slash < 0 ? [code, ''] : [code.slice(0, slash), code.slice(slash + 1)];
+}
+
 /** How many located anonymous scans of one item are kept to compare the next against. */
 const SCAN_POINTS_KEPT = 20;
 
@@ -845,7 +851,7 @@ export class TraceIndex {
     this.available();
     const diverted = [...this.destroyedSeen].flatMap(([code, seen]) => {
       const disposal = this.graph.disposedItems.get(code);
-      const [gtin = '', serial = ''] = code.split('/');
+      const [gtin, serial] = itemCodeParts(code);
       const lot = this.graph.itemLot(gtin, serial)?.ref;
       return disposal ? [{ holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans: seen.scans, lastScanAt: seen.lastAt }] : [];
     });
@@ -929,7 +935,7 @@ export class TraceIndex {
     const out = [...this.destroyedSeen].flatMap(([code, seen]) => {
       const disposal = this.graph.disposedItems.get(code);
       if (!disposal) return []; // a rebuild from a ledger without it
-      const [gtin = '', serial = ''] = code.split('/');
+      const [gtin, serial] = itemCodeParts(code);
       const holder = this.graph.participantView(disposal.holder).name;
       return [{
         kind: 'destroyed_item_scanned', lot: this.itemLot(gtin, serial),
@@ -968,7 +974,7 @@ export class TraceIndex {
   cloneWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
     this.available();
     const out = [...this.clones.values()].map((f) => {
-      const [gtin = '', serial = ''] = f.code.split('/');
+      const [gtin, serial] = itemCodeParts(f.code);
       return { kind: 'possible_clone', lot: this.itemLot(gtin, serial), message: f.warning.message.en, details: { gtin, serial, code: f.warning.code, zh: f.warning.message.zh }, txId: '', timestamp: f.at };
     });
     return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));

@@ -178,6 +178,18 @@ describe('gateway: trace index', () => {
     }
   });
 
+  it('names a destroyed item scanned since, whose serial may hold a slash, with its lot and who disposed of it', async () => {
+    const D1 = { gtin: G2, lot: 'D1' };
+    await feed(index, [
+      [{ type: 'lot', kind: 'commissioning', gtin: G2, lot: 'D1', producer: 'proc', quantity: 10, unit: 'EA', location: '', productionDate: '2026-04-01' }, { type: 'items', lotRef: D1, serials: ['A/1', 'A-2'] }],
+      [{ type: 'hop', kind: 'dispose', lotRef: D1, from: 'proc', to: '', quantity: 1, unit: 'EA', serials: ['A/1'] }],
+    ], EVENTS.length);
+    index.countPublicScan(`${G2}/A/1`);
+    index.countPublicScan(`${G2}/A-2`);
+    const found = index.destroyedItemWarnings().map((w) => [w.details['serial'], w.lot?.lot, w.details['scans'], w.details['disposedBy']]);
+    expect(found).to.deep.equal([['A/1', 'D1', 1, 'proc']]);
+  });
+
   it('pages a lot search with a cursor', () => {
     const first = index.searchLots({ limit: 2 });
     expect(first.lots).to.have.length(2);
