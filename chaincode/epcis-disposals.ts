@@ -27,14 +27,15 @@
  */
 import { assertRole } from './access';
 import { cbvWord } from './cbv';
-import { tryParseIdentifier } from './digital-link';
 import { DISPOSAL_ROLES, disposeFrom } from './disposal';
 import { ZFC_EPCIS_NAMESPACE } from './epcis-event';
-import { normalizeCached } from './epcis-identifiers';
+import { expandCurie } from './epcis-event-hash';
+import { locationOf, parsed } from './epcis-shipments';
 import { ZfcError } from './errors';
 import type { EventBodies } from './events';
 import { findItem, itemQuantity } from './item';
 import { getLot } from './lot';
+import { add } from './quantity';
 import { DISPOSAL_METHODS, type DisposalMethod, type Lot, type Participant } from './records';
 import { ID_PATTERN } from './schemas';
 import type { Tx } from './tx';
@@ -50,19 +51,14 @@ const DISPOSAL_ID = new RegExp(ID_PATTERN);
 
 /**
  * The event's field that is the ledger's extension `local` (`zfc:{local}`): its key as written
- * and its value, or undefined. The key is a compact IRI whose prefix the document's @context binds
- * to the ledger's namespace (or `zfc`, which a document that leaves it unbound can only mean as
- * the ledger's), or the full IRI.
+ * and its value, or undefined. The key is a compact IRI that the document's @context expands to
+ * the ledger's namespace (`zfc` itself by default: a document that leaves it unbound can only
+ * mean the ledger's), or the full IRI (epcis-event-hash.ts expandCurie).
  */
 export function zfcExtension(event: Json, local: string, prefixes: Prefixes): { readonly key: string; readonly value: unknown } | undefined {
   const iri = `${ZFC_EPCIS_NAMESPACE}${local}`;
-  for (const key of Object.keys(event)) {
-    const colon = key.indexOf(':');
-    if (colon < 1) continue;
-    const prefix = key.slice(0, colon);
-    const ours = prefixes[prefix] === ZFC_EPCIS_NAMESPACE || (prefix === 'zfc' && prefixes[prefix] === undefined);
-    if (key === iri || (key.slice(colon + 1) === local && ours)) return { key, value: event[key] };
-  }
+  const bound: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { zfc: ZFC_EPCIS_NAMESPACE }, prefixes);
+  for (const key of Object.keys(event)) if (key.endsWith(local) && expandCurie(key, bound) === iri) return { key, value: event[key] };
   return undefined;
 }
 
@@ -82,15 +78,6 @@ export function linkedDisposal(event: Json, path: string, prefixes: Prefixes): s
     throw new ZfcError('INVALID_ARGUMENT', `${path}: ${named.key} names no disposal ID this ledger takes`, { path, errors: [{ path: `${path}/${named.key}`, message: 'a disposal ID is 1 to 64 letters, digits and ._:- (starting with a letter or digit)' }] });
   }
   return named.value;
-}
-
-/** A GS1 identifier's parse from any form, or undefined. */
-function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
-  try {
-    return tryParseIdentifier(normalizeCached(String(text)));
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a disposal's event names: at most one lot with a quantity (quantityList), and items (epcList SGTINs) of one product. */
@@ -149,16 +136,7 @@ async function lotAndQuantity(tx: Tx, { line, items }: Named, path: string): Pro
   if (each === undefined && !line) {
     throw new ZfcError('INVALID_ARGUMENT', `${path}: the items of a lot counted in ${lot.unit} have no declared size: give the quantity they weigh in quantityList`, { path, errors: [{ path: `${path}/quantityList`, message: `must give the quantity in ${lot.unit}` }] });
   }
-  return { lot, quantity: each === undefined ? (line?.quantity ?? 0) : Math.round(((line?.quantity ?? 0) + items.length * each) * 1e6) / 1e6 };
-}
-
-/** Where the event took place: its business location, else its read point, as a GLN. */
-function placeOf(event: Json, path: string): { gln: string } {
-  for (const field of ['bizLocation', 'readPoint'] as const) {
-    const gln = parsed((event[field] as Json | undefined)?.['id'])?.gln;
-    if (gln) return { gln };
-  }
-  throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal says where it took place`, { path, errors: [{ path: `${path}/bizLocation`, message: 'needs a bizLocation or readPoint with a GLN' }] });
+  return { lot, quantity: each === undefined ? (line?.quantity ?? 0) : add(line?.quantity ?? 0, items.length * each) };
 }
 
 /** Where in a captured event each field of RecordDisposal's input came from. */
@@ -186,7 +164,8 @@ function atEvent(err: unknown, path: string, reasonKey: string): unknown {
  *   UNIT_MISMATCH, INVALID_ARGUMENT — each with `details.path`, the event's JSON pointer.
  */
 export async function disposeCaptured(tx: Tx, event: Json, path: string, eventID: string, disposalId: string, holder: Participant, prefixes: Prefixes): Promise<EventBodies['StockDisposed']> {
-  const reasonKey = zfcExtension(event, 'reason', prefixes)?.key ?? 'zfc:reason';
+  const stated = zfcExtension(event, 'reason', prefixes);
+  const reasonKey = stated?.key ?? 'zfc:reason';
   try {
     assertRole(holder, DISPOSAL_ROLES, 'record disposals');
     const method = cbvWord('Disp', event['disposition'], prefixes);
@@ -194,9 +173,8 @@ export async function disposeCaptured(tx: Tx, event: Json, path: string, eventID
       throw new ZfcError('INVALID_ARGUMENT', `${path}: a disposal of this ledger says how the stock left: disposition destroyed or disposed`, { path, errors: [{ path: `${path}/disposition`, message: 'must be destroyed or disposed' }] });
     }
     const named = namedStock(event, path);
-    const stated = zfcExtension(event, 'reason', prefixes)?.value;
-    const reason = stated !== undefined ? stated : `EPCIS event ${eventID.slice(0, 200)}: destroying, ${String(method)}`;
-    const location = placeOf(event, path);
+    const reason = stated !== undefined ? stated.value : `EPCIS event ${eventID.slice(0, 200)}: destroying, ${String(method)}`;
+    const location = locationOf(event, path, 'a disposal');
     // bounded as RecordDisposal's own input is (identifiers, quantity, reason, items), before a lot or item is read
     const serials = named.items.map((i) => i.serial);
     const first = named.line ?? named.items[0];

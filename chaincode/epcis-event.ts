@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { glnUri, itemUri, lotUri, partyUri, ssccUri } from './digital-link';
-import { add } from './quantity';
+import { add, sub } from './quantity';
 import type { EpcisEvent, EpcisQuantity } from './events';
 import type { Tx } from './tx';
 import type {
@@ -251,7 +251,7 @@ export function holdChanged(tx: Tx, lot: LotRef, held: boolean, reason: string):
  * weight is in the quantity), none when the items are all of it.
  */
 export function disposed(tx: Tx, disposal: Disposal, itemsQuantity?: number): EpcisEvent {
-  const rest = Math.round((disposal.quantity - (itemsQuantity ?? 0)) * 1e6) / 1e6;
+  const rest = sub(disposal.quantity, itemsQuantity ?? 0);
   const items = (disposal.serials ?? []).map((s) => itemUri(disposal.gtin, s));
   return record(tx, 'ObjectEvent', {
     action: 'DELETE', bizStep: 'destroying', disposition: disposal.method,

@@ -50,7 +50,7 @@ export type CapturedShipment = EventBodies['Shipped'] & { readonly eventID: stri
 const SHIPMENT_ID = new RegExp(ID_PATTERN);
 
 /** A GS1 identifier in any form, parsed from its canonical form; undefined for anything else. */
-function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
+export function parsed(text: unknown): ReturnType<typeof tryParseIdentifier> {
   try {
     return tryParseIdentifier(normalizeCached(String(text)));
   } catch {
@@ -104,13 +104,17 @@ function glnOf(id: unknown): string | undefined {
   return typeof id === 'string' ? parsed(id)?.gln : undefined;
 }
 
-/** Where the event took place: its business location, else its read point, as a GLN. */
-function locationOf(event: Json, path: string): Location {
+/**
+ * Where the event took place: its business location, else its read point, as a GLN; refused
+ * (INVALID_ARGUMENT at the event's bizLocation) when it gives neither, `what` (a shipment, a
+ * disposal) naming what needs it.
+ */
+export function locationOf(event: Json, path: string, what = 'a shipment or a receipt of one'): Location {
   for (const field of ['bizLocation', 'readPoint'] as const) {
     const gln = glnOf((event[field] as Json | undefined)?.['id']);
     if (gln) return { gln };
   }
-  throw new ZfcError('INVALID_ARGUMENT', `${path}: a shipment or a receipt of one says where it took place`, { path, errors: [{ path: `${path}/bizLocation`, message: 'needs a bizLocation or readPoint with a GLN' }] });
+  throw new ZfcError('INVALID_ARGUMENT', `${path}: ${what} says where it took place`, { path, errors: [{ path: `${path}/bizLocation`, message: 'needs a bizLocation or readPoint with a GLN' }] });
 }
 
 /** Where in a captured event each field of Ship's and Receive's input came from. */

@@ -738,9 +738,7 @@ export class TraceIndex {
    * page's `next`), as a recall may reach tens of thousands of lots; `closedOut` over them all.
    */
   recall(id: string, page: { limit?: number; cursor?: string } = {}): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string; progress: RecallProgress } {
-    this.available();
-    const r = this.graph.recalls.get(id);
-    if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
+    const r = this.recallNamed(id);
     const keys = [...r.affected.keys()].sort();
     const affected = keys.map((k) => r.affected.get(k) as LotRef);
     const { lots, next } = this.progressPage(keys, page);
@@ -759,10 +757,15 @@ export class TraceIndex {
    * recall's CSV) asks page after page.
    */
   recallLots(id: string, page: { limit?: number; cursor?: string } = {}): Pick<RecallProgress, 'lots' | 'next'> {
+    return this.progressPage([...this.recallNamed(id).affected.keys()].sort(), page);
+  }
+
+  /** A recall by ID, once the index is available. @throws ZfcError RECALL_NOT_FOUND */
+  private recallNamed(id: string): NonNullable<ReturnType<TraceGraphStore['recalls']['get']>> {
     this.available();
     const r = this.graph.recalls.get(id);
     if (!r) throw new ZfcError('RECALL_NOT_FOUND', `recall ${id} not found`, { recallId: id });
-    return this.progressPage([...r.affected.keys()].sort(), page);
+    return r;
   }
 
   /** The progress of the lots of sorted `keys` after `page.cursor`, at most `page.limit`, and the key the page ends at when more follow. */
@@ -849,12 +852,7 @@ export class TraceIndex {
   /** Which sites a regulator should inspect first, and why (inspection-plan.ts). */
   inspectionPlan(options: PlanOptions): InspectionPlan {
     this.available();
-    const diverted = [...this.destroyedSeen].flatMap(([code, seen]) => {
-      const disposal = this.graph.disposedItems.get(code);
-      const [gtin, serial] = itemCodeParts(code);
-      const lot = this.graph.itemLot(gtin, serial)?.ref;
-      return disposal ? [{ holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans: seen.scans, lastScanAt: seen.lastAt }] : [];
-    });
+    const diverted = this.divertedItems().map(({ code, lot, disposal, seen }) => ({ holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans: seen.scans, lastScanAt: seen.lastAt }));
     return planInspections(this.graph, holdings, options, diverted);
   }
 
@@ -932,19 +930,26 @@ export class TraceIndex {
    */
   destroyedItemWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
     this.available();
-    const out = [...this.destroyedSeen].flatMap(([code, seen]) => {
-      const disposal = this.graph.disposedItems.get(code);
-      if (!disposal) return []; // a rebuild from a ledger without it
-      const [gtin, serial] = itemCodeParts(code);
+    const out = this.divertedItems().map(({ code, gtin, serial, lot, disposal, seen }) => {
       const holder = this.graph.participantView(disposal.holder).name;
-      return [{
-        kind: 'destroyed_item_scanned', lot: this.itemLot(gtin, serial),
+      return {
+        kind: 'destroyed_item_scanned', lot,
         message: `item ${code}, recorded destroyed or disposed of by ${holder} on ${disposal.timestamp.slice(0, 10)}, was scanned by the public ${seen.scans} time(s) since, last on ${seen.lastAt.slice(0, 10)}`,
         details: { gtin, serial, disposedBy: disposal.holder, disposedAt: disposal.timestamp, scans: seen.scans, firstScanAt: seen.firstAt, lastScanAt: seen.lastAt, ...(seen.lastPlace ? { lastPlace: seen.lastPlace } : {}) },
         txId: disposal.txId, timestamp: seen.lastAt,
-      }];
+      };
     });
     return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  }
+
+  /** Each item scanned anonymously since its disposal, with the disposal and its lot (none for a disposal a rebuild from another ledger lacks). */
+  private divertedItems(): { code: string; gtin: string; serial: string; lot: LotRef | undefined; disposal: { holder: string; timestamp: string; txId: string }; seen: DestroyedSeen }[] {
+    return [...this.destroyedSeen].flatMap(([code, seen]) => {
+      const disposal = this.graph.disposedItems.get(code);
+      if (!disposal) return [];
+      const [gtin, serial] = itemCodeParts(code);
+      return [{ code, gtin, serial, lot: this.graph.itemLot(gtin, serial)?.ref, disposal, seen }];
+    });
   }
 
   private locateScan(code: string, point: ScanPoint): void {

@@ -7,40 +7,34 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Koa from 'koa';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createResolverRouter } from '../../qr-service';
 import { fixtureSource, GTIN } from './fixture-source';
-import { errorMiddleware } from '../../gateway-api/error-middleware';
-import { listen, repoRoot } from './support';
-import { launchChromium, PHONE } from './browser';
+import { repoRoot } from './support';
+import { PHONE, servePagesInChromium, type PagesInChromium } from './browser';
 
 describe('qr-service: consumer page in a browser', function () {
   this.timeout(120_000);
-  let browser: Browser | undefined;
-  let server: { url: string; close: () => Promise<void> } | undefined;
+  let served: PagesInChromium | undefined;
   const shots = path.join(repoRoot(), 'test-output', 'qr');
 
   before(async function () {
-    browser = await launchChromium(this);
-    const app = new Koa();
-    app.use(errorMiddleware());
-    app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }).routes());
-    server = await listen(app);
+    served = await servePagesInChromium(this, [
+      createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }),
+    ]);
     fs.mkdirSync(shots, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await served?.close();
   });
 
   async function open(locale: string, url: string): Promise<{ context: BrowserContext; page: Page; requests: string[] }> {
-    const context = await (browser as Browser).newContext({ ...PHONE, locale });
+    const context = await (served as PagesInChromium).browser.newContext({ ...PHONE, locale });
     const page = await context.newPage();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
-    const res = await page.goto((server as { url: string }).url + url);
+    const res = await page.goto((served as PagesInChromium).url + url);
     expect(res?.status()).to.equal(200);
     return { context, page, requests };
   }
@@ -68,7 +62,7 @@ describe('qr-service: consumer page in a browser', function () {
       expect(await page.locator('h1').innerText()).to.equal('West Lake Longjing Tea, Special Grade, 250 g');
       expect(await page.locator('#tests').innerText()).to.contain('Lead (Pb)').and.contain('Pass');
       await page.screenshot({ path: path.join(shots, 'normal-en.png'), fullPage: true });
-      expect(requests.filter((u) => !u.startsWith((server as { url: string }).url))).to.deep.equal([]);
+      expect(requests.filter((u) => !u.startsWith((served as PagesInChromium).url))).to.deep.equal([]);
       expect(requests).to.have.length(2); // the page, then the page in the other language
     } finally {
       await context.close();

@@ -9,44 +9,37 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Koa from 'koa';
-import type { Browser } from 'playwright-core';
 import { createHomeRouter, createResolverRouter } from '../../qr-service';
 import { fixtureSource, GTIN } from './fixture-source';
-import { errorMiddleware } from '../../gateway-api/error-middleware';
-import { listen, repoRoot } from './support';
-import { launchChromium, PHONE } from './browser';
+import { repoRoot } from './support';
+import { PHONE, servePagesInChromium, type PagesInChromium } from './browser';
 
 describe('qr-service: home page in a browser', function () {
   this.timeout(120_000);
-  let browser: Browser | undefined;
-  let server: { url: string; close: () => Promise<void> } | undefined;
+  let served: PagesInChromium | undefined;
   const shots = path.join(repoRoot(), 'test-output', 'qr');
 
   before(async function () {
-    browser = await launchChromium(this);
-    const app = new Koa();
-    app.use(errorMiddleware());
-    app.use(createHomeRouter({ baseUrl: 'https://zfc.example.cn' }).routes());
-    app.use(createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }).routes());
-    server = await listen(app);
+    served = await servePagesInChromium(this, [
+      createHomeRouter({ baseUrl: 'https://zfc.example.cn' }),
+      createResolverRouter({ baseUrl: 'https://zfc.example.cn', source: fixtureSource(), today: () => '2026-05-01' }),
+    ]);
     fs.mkdirSync(shots, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await served?.close();
   });
 
   it('finds a package\'s page from the numbers printed on it, and says what was wrong with a mistyped one', async () => {
-    const context = await (browser as Browser).newContext({ ...PHONE, locale: 'zh-CN' });
+    const context = await (served as PagesInChromium).browser.newContext({ ...PHONE, locale: 'zh-CN' });
     const page = await context.newPage();
     const requests: string[] = [];
     const blocked: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
     try {
-      const base = (server as { url: string }).url;
+      const base = (served as PagesInChromium).url;
       expect((await page.goto(`${base}/`))?.status()).to.equal(200);
       expect(await page.locator('h1').innerText()).to.equal('浙食链 · 食品溯源');
       const { scroll, inner } = await page.evaluate<{ scroll: number; inner: number }>('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })');
