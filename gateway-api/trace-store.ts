@@ -212,12 +212,17 @@ export class TraceStore {
     return new TraceStore(db);
   }
 
-  /** Writes facts and the checkpoint after them in one atomic batch. */
+  /**
+   * Writes facts and the checkpoint after them in one atomic batch. A chained batch: level's
+   * array form copies and checks every operation once more before handing it over, which cost
+   * the capture path about a third of each hop's write (bench/epcis.bench.ts, one hop an event).
+   */
   async write(facts: readonly PositionedFact[], checkpoint: Checkpoint | undefined): Promise<void> {
-    const ops: Op[] = [];
-    for (const f of facts) for (const op of factOps(f)) ops.push(op);
-    if (checkpoint) ops.push({ type: 'put', key: 'M|checkpoint', value: checkpoint });
-    if (ops.length > 0) await this.db.batch(ops);
+    if (facts.length === 0 && !checkpoint) return;
+    const batch = this.db.batch();
+    for (const f of facts) for (const op of factOps(f)) batch.put(op.key, op.value);
+    if (checkpoint) batch.put('M|checkpoint', checkpoint);
+    await batch.write();
   }
 
   /** The last ledger position applied, if any. */
