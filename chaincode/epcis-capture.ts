@@ -387,6 +387,72 @@ class LedgerLookups {
 }
 
 /**
+ * The GTIN a canonical identifier is built on, if any: what {@link LedgerLookups.lotOf} asks the
+ * ledger about before anything else (the common forms by pattern, any other by parsing).
+ */
+function gtinOf(canonical: string): string | undefined {
+  const gtin = GTIN_BASED.exec(canonical)?.[1];
+  if (gtin !== undefined) return gtin;
+  try {
+    return parseIdentifier(canonical).gtin;
+  } catch {
+    return undefined; // a private (non-GS1) identifier
+  }
+}
+
+/** What the lot rules would look at in an event: what it makes, and what its gates use. */
+interface RuledIdentifiers {
+  readonly made: readonly string[];
+  readonly used: readonly string[];
+}
+
+function ruledIdentifiers({ event, ids }: Candidate, prefixes: Prefixes): RuledIdentifiers {
+  const used: string[] = [];
+  for (const gate of gatesOf(event, ids, prefixes)) for (const id of gate.identifiers) used.push(id);
+  return { made: madeBy(event, ids, prefixes).identifiers, used };
+}
+
+/**
+ * The events the lot rules may have something to say about (in their order), the others
+ * answered here with no lots judged: only an event that makes a product the ledger manages, or
+ * uses (ships, sells, packs, transforms) a case or pallet or anything built on such a product,
+ * can meet a rule. Most captured events name products of other systems: each distinct GTIN of
+ * the document is read once, up front, instead of each event awaiting its own lookups
+ * ({@link checkLotRules} reads nothing more for them either).
+ */
+async function eventsUnderLotRules(lookups: LedgerLookups, events: readonly Fresh[], prefixes: Prefixes): Promise<Fresh[]> {
+  const named: Array<RuledIdentifiers | undefined> = events.map((c) => {
+    try {
+      return ruledIdentifiers(c, prefixes);
+    } catch {
+      return undefined; // judged in full, where the refusal is the event's
+    }
+  });
+  const gtins = new Set<string>();
+  for (const n of named) {
+    if (!n) continue;
+    for (const id of n.made) {
+      const gtin = GTIN_BASED.exec(id)?.[1];
+      if (gtin !== undefined) gtins.add(gtin);
+    }
+    for (const id of n.used) {
+      const gtin = gtinOf(id);
+      if (gtin !== undefined) gtins.add(gtin);
+    }
+  }
+  const managed = new Set<string>();
+  await Promise.all([...gtins].map(async (gtin) => {
+    if (await lookups.managesProduct(gtin)) managed.add(gtin);
+  }));
+  const meets = (n: RuledIdentifiers): boolean =>
+    n.made.some((id) => managed.has(GTIN_BASED.exec(id)?.[1] ?? '')) || n.used.some((id) => SSCC.test(id) || managed.has(gtinOf(id) ?? ''));
+  return events.filter((_, i) => {
+    const n = named[i];
+    return n === undefined || meets(n);
+  });
+}
+
+/**
  * Applies the ledger's lot rules to one event; the error names the event's position. Returns
  * the managed lots the rules judged its use of (what it ships, sells, packs or transforms).
  */
@@ -695,11 +761,12 @@ export async function captureDocument(tx: Tx, document: unknown, behaviour: Capt
   const { declared, records: declarationRecords } = await declarations(tx, deduped, context, caller, guard);
   const duplicates = repeated.filter((c) => !declared.includes(c) && !guard.has(c.index)).map((c) => ({ index: c.index, eventID: c.eventID }));
   const lookups = new LedgerLookups(tx);
-  const verdicts = await Promise.allSettled(unchecked.map((c) => checkLotRules(lookups, c, caller, prefixes)));
+  const ruled = await eventsUnderLotRules(lookups, unchecked, prefixes);
+  const verdicts = await Promise.allSettled(ruled.map((c) => checkLotRules(lookups, c, caller, prefixes)));
   const lotsOfEvent = new Map<Candidate, LotRef[]>();
   const packedBy = new Map<Candidate, LotRef[]>();
   verdicts.forEach((v, i) => {
-    const c = unchecked[i] as Fresh;
+    const c = ruled[i] as Fresh;
     if (v.status === 'rejected') {
       guard.refuse(c.index, v.reason); // rolling back: the first refused event, in document order
       return;
