@@ -137,6 +137,27 @@ export interface CaptureJobPage {
   readonly next?: number;
 }
 
+/**
+ * A job's saved work as stored: its JSON, except that a `document` given as text goes after the
+ * JSON of the rest and a line break, as it is. The document is nearly all of it, and JSON would
+ * escape each of its quotes: for the bench's documents (bench/epcis-events.ts) that took the
+ * job's two writes from about 1.8 to 3.4 µs of CPU per event.
+ */
+export function savedText(saved: unknown): string {
+  if (saved !== null && typeof saved === 'object' && typeof (saved as { document?: unknown }).document === 'string') {
+    const { document, ...rest } = saved as { document: string };
+    return `${JSON.stringify(rest)}\n${document}`;
+  }
+  return JSON.stringify(saved);
+}
+
+/** The saved work {@link savedText} stored, or a JSON record stored before it (JSON text never holds a bare line break). */
+export function savedOf(text: string): unknown {
+  const end = text.indexOf('\n');
+  if (end < 0) return JSON.parse(text) as unknown;
+  return { ...(JSON.parse(text.slice(0, end)) as object), document: text.slice(end + 1) };
+}
+
 /** The capture jobs of one gateway. */
 export class CaptureJobs {
   /** Each job kept, oldest first, with whose it is and its place in the order jobs were taken (what {@link list} pages by). */
@@ -181,7 +202,7 @@ export class CaptureJobs {
    */
   async restore<S>(rerun: (saved: S) => () => Promise<CaptureCounts>, ownerOf: (saved: S) => string = () => ''): Promise<void> {
     if (!this.records) return;
-    const saved = new Map(await this.records.list<S>('w|'));
+    const saved = new Map((await this.records.listText('w|')).map(([id, text]) => [id, savedOf(text) as S]));
     const records = (await this.records.list<JobRecord>('j|')).map(([, j]) => j).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
     for (const { owner, ...job } of records) {
       const work = saved.get(job.captureID);
@@ -242,7 +263,7 @@ export class CaptureJobs {
     this.remember(job, admission.owner ?? '');
     this.firstWrites.set(job, this.write(job.captureID, [
       { type: 'put', key: `j|${job.captureID}`, value: this.recordOf(job) },
-      ...(saved !== undefined ? [{ type: 'put', key: `w|${job.captureID}`, value: saved } as const] : []),
+      ...(saved !== undefined ? [{ type: 'put', key: `w|${job.captureID}`, value: savedText(saved), valueEncoding: 'utf8' } as const] : []),
     ]));
     this.queue(job, work, admission.owner ?? '', admission.bytes ?? 0);
     return job;

@@ -9,8 +9,12 @@
  */
 import type { AbstractSublevel } from 'abstract-level';
 
-/** One write of a {@link EpcisRecords.batch}. */
-export type RecordOp = { readonly type: 'put'; readonly key: string; readonly value: unknown } | { readonly type: 'del'; readonly key: string };
+/**
+ * One write of a {@link EpcisRecords.batch}. A put's value is JSON, or (`valueEncoding: 'utf8'`)
+ * a string stored as it is: a capture's document is most of the bytes a job writes, and JSON
+ * would escape every quote of it on the way in and back out.
+ */
+export type RecordOp = { readonly type: 'put'; readonly key: string; readonly value: unknown; readonly valueEncoding?: 'utf8' } | { readonly type: 'del'; readonly key: string };
 
 /** A level section with JSON values (a sublevel of the gateway's database). */
 export type JsonSection = AbstractSublevel<any, any, string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,6 +32,13 @@ export class EpcisRecords {
   async list<T>(prefix: string): Promise<Array<[string, T]>> {
     const out: Array<[string, T]> = [];
     for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefix + END })) out.push([k.slice(prefix.length), v as T]);
+    return out;
+  }
+
+  /** Every value under `prefix` as the text stored, in key order, with its key (without the prefix). */
+  async listText(prefix: string): Promise<Array<[string, string]>> {
+    const out: Array<[string, string]> = [];
+    for await (const [k, v] of this.db.iterator({ gte: prefix, lt: prefix + END, valueEncoding: 'utf8' })) out.push([k.slice(prefix.length), v as string]);
     return out;
   }
 
@@ -50,6 +61,11 @@ export class EpcisRecords {
   /** One value, or undefined. */
   async get<T>(key: string): Promise<T | undefined> {
     return (await this.db.get(key)) as T | undefined;
+  }
+
+  /** One value as the text stored, or undefined. */
+  async getText(key: string): Promise<string | undefined> {
+    return (await this.db.get(key, { valueEncoding: 'utf8' })) as string | undefined;
   }
 
   /** Resolves once every write issued so far has settled. */

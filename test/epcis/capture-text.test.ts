@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { EpcisContract } from '../../chaincode/epcis-contract';
 import { validateEpcisDocument } from '../../chaincode/epcis-validate';
-import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
+import { CaptureJobs, savedOf } from '../../gateway-api/epcis-capture-jobs';
 import { ProjectedEventStore } from '../../gateway-api/epcis-projection';
 import { EpcisRecords, type JsonSection, type RecordOp } from '../../gateway-api/epcis-records';
 import { captureWork } from '../../gateway-api/epcis-routes';
@@ -101,9 +101,12 @@ describe('EPCIS capture of the document as received', function () {
 
     const saved = records.puts.filter(([k]) => k === `w|${String(job['captureID'])}`).map(([, v]) => v);
     expect(saved).to.have.length(1);
-    expect((saved[0] as { document: unknown }).document).to.equal(text);
+    // stored as it came, after the JSON of the rest of the job's work: not escaped into a JSON string
+    expect(saved[0]).to.be.a('string');
+    expect((saved[0] as string).endsWith(`\n${text}`)).to.equal(true);
+    expect((savedOf(saved[0] as string) as { document: unknown }).document).to.equal(text);
     await records.settled();
-    expect(await records.list('w|')).to.deep.equal([]);
+    expect(await records.listText('w|')).to.deep.equal([]);
 
     const found = await get(`/epcis/events?MATCH_epc=${encodeURIComponent('urn:epc:id:sgtin:0614141.107346.T1')}`);
     const list = found['epcisBody']['queryResults']['resultsBody']['eventList'] as Json[];

@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import type { ZfcError } from '../../chaincode/errors';
 import { loadConfig } from '../../gateway-api/config';
-import { CaptureJobs, type CaptureCounts, type CaptureJob } from '../../gateway-api/epcis-capture-jobs';
+import { CaptureJobs, savedOf, type CaptureCounts, type CaptureJob } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { call, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
 import { rejectionOf } from '../ledger/suite';
@@ -115,7 +115,7 @@ describe('EPCIS capture jobs take turns', function () {
       expect(e.message).to.match(/the gateway/);
       expect(() => jobs.admit({ owner: 'C', bytes: 200 }), 'what fits is admitted').not.to.throw();
       await records.settled();
-      const onRecord = (await records.list<{ document: string }>('w|')).map(([, w]) => w.document).sort();
+      const onRecord = (await records.listText('w|')).map(([, w]) => (savedOf(w) as { document: string }).document).sort();
       expect(onRecord, 'the refused documents are nowhere on record').to.deep.equal(['a1', 'b1']);
       expect(jobs.stats()).to.deep.equal({ running: 1, waiting: 1, pendingBytes: 800 });
       a1.end();
@@ -174,7 +174,7 @@ describe('EPCIS capture jobs take turns', function () {
       }
       expect([...log].sort()).to.deep.equal(['d1', 'd2', 'd3']);
       await records.settled();
-      expect(await records.list('w|'), 'each ended: no work left on record').to.deep.equal([]);
+      expect(await records.listText('w|'), 'each ended: no work left on record').to.deep.equal([]);
       await db.close();
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });

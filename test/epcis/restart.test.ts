@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { lotUri, toEpcUrn } from '../../chaincode/digital-link';
-import { CaptureJobs } from '../../gateway-api/epcis-capture-jobs';
+import { CaptureJobs, savedOf } from '../../gateway-api/epcis-capture-jobs';
 import { EpcisRecords } from '../../gateway-api/epcis-records';
 import { startGateway } from '../../gateway-api/server';
 import { call, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from '../gateway/support';
@@ -204,7 +204,7 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
       for (let i = 0; i < 50 && (await records.get<{ running: boolean }>(`j|${job.captureID}`))?.running !== false; i++) await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 200)); // any late write would have landed by now
       expect(await records.get(`j|${job.captureID}`)).to.include({ running: false, success: true, captured: 1 });
-      expect(await records.get(`w|${job.captureID}`)).to.equal(undefined);
+      expect(await records.getText(`w|${job.captureID}`)).to.equal(undefined);
       // a job still running when 202 is sent has its work on record too (the work waits for the test: no race with its end)
       let finish: () => void = () => undefined;
       const working = new Promise<void>((resolve) => (finish = resolve));
@@ -214,11 +214,11 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
       }, { document: 'doc-3' });
       await jobs.recorded(running);
       expect(await records.get(`j|${running.captureID}`)).to.include({ running: true });
-      expect(await records.get(`w|${running.captureID}`)).to.deep.equal({ document: 'doc-3' });
+      expect(savedOf((await records.getText(`w|${running.captureID}`)) ?? '')).to.deep.equal({ document: 'doc-3' });
       finish();
       await running.done;
-      for (let i = 0; i < 50 && (await records.get(`w|${running.captureID}`)) !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await records.get(`w|${running.captureID}`), 'its work is gone once it ended').to.equal(undefined);
+      for (let i = 0; i < 50 && (await records.getText(`w|${running.captureID}`)) !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await records.getText(`w|${running.captureID}`), 'its work is gone once it ended').to.equal(undefined);
     } finally {
       await db.close();
       await fs.promises.rm(dir, { recursive: true, force: true });
@@ -259,7 +259,7 @@ describe('EPCIS subscriptions and capture jobs across a gateway restart', functi
       await again.get('legacy-1', 'P-1')?.done;
       expect(again.get('legacy-1', 'P-1')).to.include({ running: false, success: true });
       await records.settled();
-      expect(await records.list('w|')).to.deep.equal([]);
+      expect(await records.listText('w|')).to.deep.equal([]);
       await db.close();
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });
