@@ -8,7 +8,8 @@
  * | -------------------------- | --------------------------------------------- | -----: |
  * | `failed_test`              | the producer of a lot whose test failed       |     40 |
  * | `diverted_stock`           | who recorded an item destroyed that shoppers  |     40 |
- * |                            | scanned since (where did it go instead?)      |        |
+ * |                            | or participants scanned since (where did it   |        |
+ * |                            | go instead?)                                  |        |
  * | `non_compliant_inspection` | a site its latest inspection found breaching  |     40 |
  * | `recall_origin`            | the producer of a lot a recall names          |     30 |
  * | `material_balance`         | who made more than its inputs allow           |     30 |
@@ -125,7 +126,7 @@ const DAY_MS = 86_400_000;
  * The plan, from the index's graph and its holdings (what each participant holds of a lot now,
  * as lot pages show it).
  */
-/** An item its holder recorded destroyed or disposed of, scanned by shoppers since: who disposed of it, and the scans. */
+/** An item its holder recorded destroyed or disposed of, scanned since (by shoppers, or on the ledger by a participant): who disposed of it, and the scans. */
 export interface DivertedItem {
   readonly holder: string;
   readonly code: string;
@@ -201,7 +202,7 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
   }
 
   for (const d of diverted) {
-    add(d.holder, 'diverted_stock', { message: `item ${d.code}, which it recorded destroyed or disposed of, was scanned by shoppers ${d.scans} time(s) since, last on ${d.lastScanAt.slice(0, 10)}`, ...(d.lot ? { lot: d.lot } : {}), txId: d.txId, timestamp: d.lastScanAt });
+    add(d.holder, 'diverted_stock', { message: `item ${d.code}, which it recorded destroyed or disposed of, was scanned ${d.scans} time(s) since (by shoppers, or on the ledger by a participant), last on ${d.lastScanAt.slice(0, 10)}`, ...(d.lot ? { lot: d.lot } : {}), txId: d.txId, timestamp: d.lastScanAt });
   }
 
   for (const i of graph.inspections.values()) {

@@ -124,6 +124,21 @@ export interface TraceLimits {
 
 const DEFAULT_LIMITS: TraceLimits = { maxLots: 100_000 };
 
+/** A participant's scans of an item after its disposal (TraceGraphStore.handledDestroyed): the last one's who, what, where and transaction, and how many. */
+export interface HandledDestroyed {
+  readonly participant: string;
+  readonly kind: string;
+  /** The GLN the last scan gave ('' for none). */
+  readonly location: string;
+  readonly txId: string;
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly scans: number;
+}
+
+/** An item's code in a scan (`gtin/21/serial`): its GTIN and serial (a serial may hold `/`). */
+const ITEM_SCAN = /^(\d{14})\/21\/(.+)$/s;
+
 /** The in-memory graph. */
 export class TraceGraphStore {
   readonly lots = new Map<string, LotNode>();
@@ -154,8 +169,14 @@ export class TraceGraphStore {
   private readonly unitHops = new Map<string, UnitHop[]>();
   /** Ship and receive hops of each shipment, in ledger order. */
   readonly shipments = new Map<string, HopNode[]>();
-  /** Labelled items recorded destroyed or disposed of (`gtin/serial`): who held them, and when. */
-  readonly disposedItems = new Map<string, { readonly holder: string; readonly timestamp: string; readonly txId: string }>();
+  /** Labelled items recorded destroyed or disposed of (`gtin/serial`): who held them, when, and the disposal's position. */
+  readonly disposedItems = new Map<string, { readonly holder: string; readonly timestamp: string; readonly txId: string; readonly seq: string }>();
+  /**
+   * Labelled items a participant scanned on the ledger (a receipt, a check) after their holder had
+   * recorded them destroyed or disposed of (`gtin/serial`): a package said to be destroyed that is
+   * back in the chain. The last such scan, and how many.
+   */
+  readonly handledDestroyed = new Map<string, HandledDestroyed>();
   /**
    * The shipments each participant shipped or was shipped (IDs, in the order applied: a load
    * from the store applies them by lot, and a retracted one may stay listed or come twice), so
@@ -233,7 +254,7 @@ export class TraceGraphStore {
           addTo(this.shipments, fact.shipmentId, hop);
         }
         for (const serial of fact.kind === 'dispose' ? fact.serials ?? [] : []) {
-          this.disposedItems.set(`${fact.lotRef.gtin}/${serial}`, { holder: hop.view.from, timestamp: hop.view.timestamp, txId: hop.view.txId });
+          this.disposedItems.set(`${fact.lotRef.gtin}/${serial}`, { holder: hop.view.from, timestamp: hop.view.timestamp, txId: hop.view.txId, seq: fact.seq });
         }
         return;
       }
@@ -591,6 +612,17 @@ export class TraceGraphStore {
 
   private scan(fact: ScanFact & FactPosition): void {
     this.node(fact.lotRef).scans += 1;
+    const item = ITEM_SCAN.exec(fact.code);
+    if (!item || fact.participant === undefined) return;
+    const code = `${item[1] as string}/${item[2] as string}`;
+    const disposal = this.disposedItems.get(code);
+    // after the disposal in ledger order: a load replays every disposal (H|) before any scan (S|)
+    if (!disposal || fact.seq <= disposal.seq) return;
+    const before = this.handledDestroyed.get(code);
+    this.handledDestroyed.set(code, {
+      participant: fact.participant, kind: fact.kind, location: fact.location ?? '', txId: fact.txId,
+      firstAt: before?.firstAt ?? fact.timestamp, lastAt: fact.timestamp, scans: (before?.scans ?? 0) + 1,
+    });
   }
 
   private touch(participant: string, key: string): void {

@@ -17,7 +17,7 @@ import { isAfter } from '../ledger-tools/call-check';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
-import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
+import { TraceGraphStore, type HandledDestroyed, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
 import { TraceStore } from './trace-store';
 import { planInspections, type InspectionPlan, type PlanOptions } from './inspection-plan';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
@@ -852,8 +852,16 @@ export class TraceIndex {
   /** Which sites a regulator should inspect first, and why (inspection-plan.ts). */
   inspectionPlan(options: PlanOptions): InspectionPlan {
     this.available();
-    const diverted = this.divertedItems().map(({ code, lot, disposal, seen }) => ({ holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans: seen.scans, lastScanAt: seen.lastAt }));
-    return planInspections(this.graph, holdings, options, diverted);
+    // an item counts once, with its scans of either kind: the public's, and participants' on the ledger
+    const byCode = new Map<string, { holder: string; code: string; lot?: LotRef; txId: string; scans: number; lastScanAt: string }>();
+    const add = (code: string, lot: LotRef | undefined, disposal: { holder: string; txId: string }, scans: number, lastScanAt: string): void => {
+      const known = byCode.get(code);
+      if (known) byCode.set(code, { ...known, scans: known.scans + scans, lastScanAt: lastScanAt > known.lastScanAt ? lastScanAt : known.lastScanAt });
+      else byCode.set(code, { holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans, lastScanAt });
+    };
+    for (const { code, lot, disposal, seen } of this.divertedItems()) add(code, lot, disposal, seen.scans, seen.lastAt);
+    for (const { code, lot, disposal, handled } of this.handledItems()) add(code, lot, disposal, handled.scans, handled.lastAt);
+    return planInspections(this.graph, holdings, options, [...byCode.values()]);
   }
 
   /** One page of the participants, by ID: the network's directory (who to ship to, who is suspended). */
@@ -926,11 +934,14 @@ export class TraceIndex {
   /**
    * Every item scanned anonymously after its holder recorded it destroyed or disposed of, as
    * warnings (kind `destroyed_item_scanned`), by the last scan: who disposed of it and when,
-   * how often and when it was scanned since, and the last place a scan gave.
+   * how often and when it was scanned since, and the last place a scan gave; and every such
+   * item a participant scanned on the ledger since (`destroyed_item_handled`: who, how, where,
+   * how often), a package said to be destroyed that is back in the chain.
    */
   destroyedItemWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
     this.available();
-    const out = this.divertedItems().map(({ code, gtin, serial, lot, disposal, seen }) => {
+    type Warning = { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string };
+    const out: Warning[] = this.divertedItems().map(({ code, gtin, serial, lot, disposal, seen }) => {
       const holder = this.graph.participantView(disposal.holder).name;
       return {
         kind: 'destroyed_item_scanned', lot,
@@ -939,7 +950,31 @@ export class TraceIndex {
         txId: disposal.txId, timestamp: seen.lastAt,
       };
     });
+    for (const { code, gtin, serial, lot, disposal, handled } of this.handledItems()) {
+      const holder = this.graph.participantView(disposal.holder).name;
+      const by = this.graph.participantView(handled.participant).name;
+      out.push({
+        kind: 'destroyed_item_handled', lot,
+        message: `item ${code}, recorded destroyed or disposed of by ${holder} on ${disposal.timestamp.slice(0, 10)}, was scanned on the ledger ${handled.scans} time(s) since, last by ${by} (${handled.kind}${handled.location ? ` at ${handled.location}` : ''}) on ${handled.lastAt.slice(0, 10)}`,
+        details: {
+          gtin, serial, disposedBy: disposal.holder, disposedAt: disposal.timestamp, disposalTxId: disposal.txId,
+          scannedBy: handled.participant, scanKind: handled.kind, ...(handled.location ? { location: handled.location } : {}),
+          scans: handled.scans, firstScanAt: handled.firstAt, lastScanAt: handled.lastAt,
+        },
+        txId: handled.txId, timestamp: handled.lastAt,
+      });
+    }
     return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  }
+
+  /** Each item a participant scanned on the ledger after its disposal, with the disposal and its lot. */
+  private handledItems(): { code: string; gtin: string; serial: string; lot: LotRef | undefined; disposal: { holder: string; timestamp: string; txId: string }; handled: HandledDestroyed }[] {
+    return [...this.graph.handledDestroyed].flatMap(([code, handled]) => {
+      const disposal = this.graph.disposedItems.get(code);
+      if (!disposal) return [];
+      const [gtin, serial] = itemCodeParts(code);
+      return [{ code, gtin, serial, lot: this.graph.itemLot(gtin, serial)?.ref, disposal, handled }];
+    });
   }
 
   /** Each item scanned anonymously since its disposal, with the disposal and its lot (none for a disposal a rebuild from another ledger lacks). */

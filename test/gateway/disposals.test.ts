@@ -258,6 +258,29 @@ describe('gateway: disposals close a recall out', function () {
     expect(await diverted()).to.deep.equal([]);
   });
 
+  it('warns when a participant scans a destroyed package on the ledger: it is back in the chain', async () => {
+    await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-8', quantity: 5, unit: 'KGM', productionDate: '2026-04-08', origin: { gln: gln(61) } });
+    await post('farm', '/v1/lots/' + LEAF + '/F-8/items', { serials: ['M-1', 'M-2', 'M/3'] });
+    const scan = (who: string, kind: string, serial: string, site: number): Promise<Reply> => post(who, '/v1/scans', { kind, gtin: LEAF, serial, location: { gln: gln(site) } });
+    await scan('shop2', 'check', 'M-2', SITE.shop2); // before its disposal: nothing to say
+    await post('farm', '/v1/disposals', { disposalId: 'DS-81', gtin: LEAF, lot: 'F-8', quantity: 1, method: 'destroyed', reason: '破损 damaged', location: { gln: gln(61) }, serials: ['M-1', 'M-2', 'M/3'] });
+    await scan('shop', 'receive', 'M-1', SITE.shop);
+    await scan('shop', 'check', 'M-1', SITE.shop2);
+    await scan('proc', 'receive', 'M/3', SITE.proc);
+    const handled = async (): Promise<unknown[]> => ((await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string })).body.warnings as { kind: string; lot?: { lot: string }; message: string; details: Record<string, unknown> }[])
+      .filter((w) => w.kind === 'destroyed_item_handled')
+      .map(({ lot, message, details: d }) => ({ lot: lot?.lot, serial: d['serial'], disposedBy: d['disposedBy'], scannedBy: d['scannedBy'], scanKind: d['scanKind'], location: d['location'], scans: d['scans'], named: message.includes('West Lake Market') || message.includes('Hangzhou Tea Co') }));
+    expect(await handled()).to.deep.equal([
+      { lot: 'F-8', serial: 'M-1', disposedBy: 'farm', scannedBy: 'shop', scanKind: 'check', location: gln(SITE.shop2), scans: 2, named: true },
+      { lot: 'F-8', serial: 'M/3', disposedBy: 'farm', scannedBy: 'proc', scanKind: 'receive', location: gln(SITE.proc), scans: 1, named: true },
+    ]);
+    // and the farm that said it destroyed them is the site to ask where they went: two items
+    const plan = await call(base, 'GET', '/v1/inspections/plan', { key: keys['samr'] as string });
+    const signal = (plan.body.sites as { participant: { id: string }; signals: { kind: string; count: number; evidence: { message: string }[] }[] }[])
+      .find((site) => site.participant.id === 'farm')?.signals.find((x) => x.kind === 'diverted_stock');
+    expect([signal?.count, signal?.evidence.map((e) => /item \d{14}\/(\S+), .* scanned (\d) time/.exec(e.message)?.slice(1)).sort()]).to.deep.equal([2, [['M-1', '2'], ['M/3', '1']]]);
+  });
+
   it('does not call a recall closed out while it is still reaching lots', async () => {
     // the gateway runs every recall to its end before answering, so the index is fed directly here
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-progress-'));
@@ -283,6 +306,9 @@ describe('gateway: disposals close a recall out', function () {
 
   it('gives the same progress, a return as a return and a destroyed item\'s scans, after a restart reads the index back from its own store', async () => {
     const before = await progress();
+    const handledAgain = async (): Promise<unknown[]> => ((await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string })).body.warnings as { kind: string }[]).filter((w) => w.kind === 'destroyed_item_handled');
+    const handledBefore = await handledAgain();
+    expect(handledBefore).to.have.length(2);
     const returned = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     await t.gw.close();
     t = { ...t, gw: await startGateway(t.config) };
@@ -292,6 +318,7 @@ describe('gateway: disposals close a recall out', function () {
     const again = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     expect([again.body.purpose, again.body]).to.deep.equal(['return', returned.body]);
     const scansBefore = await seen();
+    expect(await handledAgain(), 'participants\' scans of destroyed items, read back from the store').to.deep.equal(handledBefore);
     expect((await call(base, 'GET', itemPage('L-1'), { headers: { accept: 'text/html' } })).text, 'the destroyed item, read back from the store').to.contain('ITEM_DESTROYED');
     expect(await seen(), 'the scans since, kept in the index\'s own store and counted on').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
     await t.gw.index.rebuild(t.gw.ledger);
@@ -300,5 +327,6 @@ describe('gateway: disposals close a recall out', function () {
     mountPublicParts(t.gw, t.gw.index, t.config);
     base = t.gw.url;
     expect(await seen(), 'and after a rebuild of the index from the ledger, and another restart').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
+    expect(await handledAgain(), 'participants\' scans of destroyed items after the rebuild').to.deep.equal(handledBefore);
   });
 });
