@@ -400,16 +400,32 @@ function gtinOf(canonical: string): string | undefined {
   }
 }
 
-/** What the lot rules would look at in an event: what it makes, and what its gates use. */
-interface RuledIdentifiers {
-  readonly made: readonly string[];
-  readonly used: readonly string[];
+/**
+ * What the lot rules would ask the ledger about an event: the GTINs of what it makes (as
+ * {@link LedgerLookups.mayMake} reads them) and of what its gates use (as
+ * {@link LedgerLookups.lotsOf} does), and whether a gate uses a case or pallet (whose contents
+ * are read whatever they are).
+ */
+interface RuledGtins {
+  readonly gtins: readonly string[];
+  readonly unit: boolean;
 }
 
-function ruledIdentifiers({ event, ids }: Candidate, prefixes: Prefixes): RuledIdentifiers {
-  const used: string[] = [];
-  for (const gate of gatesOf(event, ids, prefixes)) for (const id of gate.identifiers) used.push(id);
-  return { made: madeBy(event, ids, prefixes).identifiers, used };
+function ruledGtins({ event, ids }: Candidate, prefixes: Prefixes): RuledGtins {
+  const gtins: string[] = [];
+  let unit = false;
+  for (const id of madeBy(event, ids, prefixes).identifiers) {
+    const gtin = GTIN_BASED.exec(id)?.[1];
+    if (gtin !== undefined) gtins.push(gtin);
+  }
+  for (const gate of gatesOf(event, ids, prefixes)) {
+    for (const id of gate.identifiers) {
+      if (SSCC.test(id)) unit = true;
+      const gtin = gtinOf(id);
+      if (gtin !== undefined) gtins.push(gtin);
+    }
+  }
+  return { gtins, unit };
 }
 
 /**
@@ -421,34 +437,22 @@ function ruledIdentifiers({ event, ids }: Candidate, prefixes: Prefixes): RuledI
  * ({@link checkLotRules} reads nothing more for them either).
  */
 async function eventsUnderLotRules(lookups: LedgerLookups, events: readonly Fresh[], prefixes: Prefixes): Promise<Fresh[]> {
-  const named: Array<RuledIdentifiers | undefined> = events.map((c) => {
+  const named: Array<RuledGtins | undefined> = events.map((c) => {
     try {
-      return ruledIdentifiers(c, prefixes);
+      return ruledGtins(c, prefixes);
     } catch {
       return undefined; // judged in full, where the refusal is the event's
     }
   });
   const gtins = new Set<string>();
-  for (const n of named) {
-    if (!n) continue;
-    for (const id of n.made) {
-      const gtin = GTIN_BASED.exec(id)?.[1];
-      if (gtin !== undefined) gtins.add(gtin);
-    }
-    for (const id of n.used) {
-      const gtin = gtinOf(id);
-      if (gtin !== undefined) gtins.add(gtin);
-    }
-  }
+  for (const n of named) for (const gtin of n?.gtins ?? []) gtins.add(gtin);
   const managed = new Set<string>();
   await Promise.all([...gtins].map(async (gtin) => {
     if (await lookups.managesProduct(gtin)) managed.add(gtin);
   }));
-  const meets = (n: RuledIdentifiers): boolean =>
-    n.made.some((id) => managed.has(GTIN_BASED.exec(id)?.[1] ?? '')) || n.used.some((id) => SSCC.test(id) || managed.has(gtinOf(id) ?? ''));
   return events.filter((_, i) => {
     const n = named[i];
-    return n === undefined || meets(n);
+    return n === undefined || n.unit || n.gtins.some((gtin) => managed.has(gtin));
   });
 }
 
