@@ -17,9 +17,9 @@ import { isAfter } from '../ledger-tools/call-check';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
-import { TraceGraphStore, type HandledDestroyed, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
+import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
 import { TraceStore } from './trace-store';
-import { planInspections, type InspectionPlan, type PlanOptions } from './inspection-plan';
+import { planInspections, type DivertedItem, type InspectionPlan, type PlanOptions } from './inspection-plan';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
 
 /**
@@ -168,6 +168,9 @@ interface DestroyedSeen {
   /** The last place a scan gave (a located scan), if any did. */
   readonly lastPlace?: { readonly lat: number; readonly lon: number };
 }
+
+/** A warning about one item, as GET /v1/warnings lists it (its lot, when the index knows it). */
+type ItemWarningEntry = { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string };
 
 /** An item code's GTIN and serial (`gtin/serial`: a serial may itself hold `/`, a GTIN never). */
 function itemCodeParts(code: string): [string, string] {
@@ -853,14 +856,14 @@ export class TraceIndex {
   inspectionPlan(options: PlanOptions): InspectionPlan {
     this.available();
     // an item counts once, with its scans of either kind: the public's, and participants' on the ledger
-    const byCode = new Map<string, { holder: string; code: string; lot?: LotRef; txId: string; scans: number; lastScanAt: string }>();
+    const byCode = new Map<string, DivertedItem>();
     const add = (code: string, lot: LotRef | undefined, disposal: { holder: string; txId: string }, scans: number, lastScanAt: string): void => {
       const known = byCode.get(code);
       if (known) byCode.set(code, { ...known, scans: known.scans + scans, lastScanAt: lastScanAt > known.lastScanAt ? lastScanAt : known.lastScanAt });
       else byCode.set(code, { holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans, lastScanAt });
     };
-    for (const { code, lot, disposal, seen } of this.divertedItems()) add(code, lot, disposal, seen.scans, seen.lastAt);
-    for (const { code, lot, disposal, handled } of this.handledItems()) add(code, lot, disposal, handled.scans, handled.lastAt);
+    for (const { code, lot, disposal, scans: seen } of this.sinceDisposal(this.destroyedSeen)) add(code, lot, disposal, seen.scans, seen.lastAt);
+    for (const { code, lot, disposal, scans: handled } of this.sinceDisposal(this.graph.handledDestroyed)) add(code, lot, disposal, handled.scans, handled.lastAt);
     return planInspections(this.graph, holdings, options, [...byCode.values()]);
   }
 
@@ -938,10 +941,9 @@ export class TraceIndex {
    * item a participant scanned on the ledger since (`destroyed_item_handled`: who, how, where,
    * how often), a package said to be destroyed that is back in the chain.
    */
-  destroyedItemWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+  destroyedItemWarnings(): ItemWarningEntry[] {
     this.available();
-    type Warning = { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string };
-    const out: Warning[] = this.divertedItems().map(({ code, gtin, serial, lot, disposal, seen }) => {
+    const out: ItemWarningEntry[] = this.sinceDisposal(this.destroyedSeen).map(({ code, gtin, serial, lot, disposal, scans: seen }) => {
       const holder = this.graph.participantView(disposal.holder).name;
       return {
         kind: 'destroyed_item_scanned', lot,
@@ -950,7 +952,7 @@ export class TraceIndex {
         txId: disposal.txId, timestamp: seen.lastAt,
       };
     });
-    for (const { code, gtin, serial, lot, disposal, handled } of this.handledItems()) {
+    for (const { code, gtin, serial, lot, disposal, scans: handled } of this.sinceDisposal(this.graph.handledDestroyed)) {
       const holder = this.graph.participantView(disposal.holder).name;
       const by = this.graph.participantView(handled.participant).name;
       out.push({
@@ -967,23 +969,18 @@ export class TraceIndex {
     return out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
   }
 
-  /** Each item a participant scanned on the ledger after its disposal, with the disposal and its lot. */
-  private handledItems(): { code: string; gtin: string; serial: string; lot: LotRef | undefined; disposal: { holder: string; timestamp: string; txId: string }; handled: HandledDestroyed }[] {
-    return [...this.graph.handledDestroyed].flatMap(([code, handled]) => {
+  /**
+   * Each item of `entries` (by code, `gtin/serial`) with its disposal and its lot, in the entries'
+   * order; none for an item whose disposal the graph lacks (a rebuild from another ledger): the
+   * anonymous scans since a disposal ({@link destroyedSeen}) and participants' on the ledger
+   * (TraceGraphStore.handledDestroyed) alike.
+   */
+  private sinceDisposal<T>(entries: Iterable<[string, T]>): { code: string; gtin: string; serial: string; lot: LotRef | undefined; disposal: { holder: string; timestamp: string; txId: string }; scans: T }[] {
+    return [...entries].flatMap(([code, scans]) => {
       const disposal = this.graph.disposedItems.get(code);
       if (!disposal) return [];
       const [gtin, serial] = itemCodeParts(code);
-      return [{ code, gtin, serial, lot: this.graph.itemLot(gtin, serial)?.ref, disposal, handled }];
-    });
-  }
-
-  /** Each item scanned anonymously since its disposal, with the disposal and its lot (none for a disposal a rebuild from another ledger lacks). */
-  private divertedItems(): { code: string; gtin: string; serial: string; lot: LotRef | undefined; disposal: { holder: string; timestamp: string; txId: string }; seen: DestroyedSeen }[] {
-    return [...this.destroyedSeen].flatMap(([code, seen]) => {
-      const disposal = this.graph.disposedItems.get(code);
-      if (!disposal) return [];
-      const [gtin, serial] = itemCodeParts(code);
-      return [{ code, gtin, serial, lot: this.graph.itemLot(gtin, serial)?.ref, disposal, seen }];
+      return [{ code, gtin, serial, lot: this.graph.itemLot(gtin, serial)?.ref, disposal, scans }];
     });
   }
 

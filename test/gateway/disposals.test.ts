@@ -42,8 +42,14 @@ describe('gateway: disposals close a recall out', function () {
   };
   const itemPage = (serial: string): string => `/01/${LEAF}/10/F-7/21/${serial}`;
   /** The regulator's warnings of destroyed items scanned since, in brief. */
-  const seen = async (): Promise<unknown[]> => ((await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string })).body.warnings as { kind: string; details: Record<string, unknown> }[])
-    .filter((w) => w.kind === 'destroyed_item_scanned').map(({ details: d }) => ({ serial: d['serial'], disposedBy: d['disposedBy'], scans: d['scans'], lastPlace: d['lastPlace'] }));
+  type Warning = { kind: string; lot?: { lot: string }; message: string; details: Record<string, unknown> };
+  /** The regulator's warnings of one kind. */
+  const warningsOf = async (kind: string): Promise<Warning[]> => {
+    const r = await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string });
+    expect(r.status, r.text).to.equal(200);
+    return (r.body.warnings as Warning[]).filter((w) => w.kind === kind);
+  };
+  const seen = async (): Promise<unknown[]> => (await warningsOf('destroyed_item_scanned')).map(({ details: d }) => ({ serial: d['serial'], disposedBy: d['disposedBy'], scans: d['scans'], lastPlace: d['lastPlace'] }));
   const destroy = (who: string, disposalId: string, quantity: number): Promise<Reply> =>
     post(who, '/v1/disposals', { disposalId, gtin: TEA, lot: 'P-1', quantity, method: 'destroyed', reason: '召回 RC-1 监督销毁 Destroyed under supervision', location: { gln: gln(SITE[who] ?? 0) } });
 
@@ -267,8 +273,7 @@ describe('gateway: disposals close a recall out', function () {
     await scan('shop', 'receive', 'M-1', SITE.shop);
     await scan('shop', 'check', 'M-1', SITE.shop2);
     await scan('proc', 'receive', 'M/3', SITE.proc);
-    const handled = async (): Promise<unknown[]> => ((await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string })).body.warnings as { kind: string; lot?: { lot: string }; message: string; details: Record<string, unknown> }[])
-      .filter((w) => w.kind === 'destroyed_item_handled')
+    const handled = async (): Promise<unknown[]> => (await warningsOf('destroyed_item_handled'))
       .map(({ lot, message, details: d }) => ({ lot: lot?.lot, serial: d['serial'], disposedBy: d['disposedBy'], scannedBy: d['scannedBy'], scanKind: d['scanKind'], location: d['location'], scans: d['scans'], named: message.includes('West Lake Market') || message.includes('Hangzhou Tea Co') }));
     expect(await handled()).to.deep.equal([
       { lot: 'F-8', serial: 'M-1', disposedBy: 'farm', scannedBy: 'shop', scanKind: 'check', location: gln(SITE.shop2), scans: 2, named: true },
@@ -306,8 +311,7 @@ describe('gateway: disposals close a recall out', function () {
 
   it('gives the same progress, a return as a return and a destroyed item\'s scans, after a restart reads the index back from its own store', async () => {
     const before = await progress();
-    const handledAgain = async (): Promise<unknown[]> => ((await call(base, 'GET', '/v1/warnings', { key: keys['samr'] as string })).body.warnings as { kind: string }[]).filter((w) => w.kind === 'destroyed_item_handled');
-    const handledBefore = await handledAgain();
+    const handledBefore = await warningsOf('destroyed_item_handled');
     expect(handledBefore).to.have.length(2);
     const returned = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     await t.gw.close();
@@ -318,7 +322,7 @@ describe('gateway: disposals close a recall out', function () {
     const again = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     expect([again.body.purpose, again.body]).to.deep.equal(['return', returned.body]);
     const scansBefore = await seen();
-    expect(await handledAgain(), 'participants\' scans of destroyed items, read back from the store').to.deep.equal(handledBefore);
+    expect(await warningsOf('destroyed_item_handled'), 'participants\' scans of destroyed items, read back from the store').to.deep.equal(handledBefore);
     expect((await call(base, 'GET', itemPage('L-1'), { headers: { accept: 'text/html' } })).text, 'the destroyed item, read back from the store').to.contain('ITEM_DESTROYED');
     expect(await seen(), 'the scans since, kept in the index\'s own store and counted on').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
     await t.gw.index.rebuild(t.gw.ledger);
@@ -327,6 +331,6 @@ describe('gateway: disposals close a recall out', function () {
     mountPublicParts(t.gw, t.gw.index, t.config);
     base = t.gw.url;
     expect(await seen(), 'and after a rebuild of the index from the ledger, and another restart').to.deep.equal([{ ...(scansBefore[0] as object), scans: 4 }]);
-    expect(await handledAgain(), 'participants\' scans of destroyed items after the rebuild').to.deep.equal(handledBefore);
+    expect(await warningsOf('destroyed_item_handled'), 'participants\' scans of destroyed items after the rebuild').to.deep.equal(handledBefore);
   });
 });
