@@ -126,7 +126,7 @@ const DAY_MS = 86_400_000;
  * The plan, from the index's graph and its holdings (what each participant holds of a lot now,
  * as lot pages show it).
  */
-/** An item its holder recorded destroyed or disposed of, scanned since (by shoppers, or on the ledger by a participant): who disposed of it, and the scans. */
+/** An item its holder recorded destroyed or disposed of, scanned since (by shoppers, or on the ledger by a participant, a captured EPCIS event included): who disposed of it, and the scans. */
 export interface DivertedItem {
   readonly holder: string;
   readonly code: string;
@@ -202,7 +202,7 @@ export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNo
   }
 
   for (const d of diverted) {
-    add(d.holder, 'diverted_stock', { message: `item ${d.code}, which it recorded destroyed or disposed of, was scanned ${d.scans} time(s) since (by shoppers, or on the ledger by a participant), last on ${d.lastScanAt.slice(0, 10)}`, ...(d.lot ? { lot: d.lot } : {}), txId: d.txId, timestamp: d.lastScanAt });
+    add(d.holder, 'diverted_stock', { message: `item ${d.code}, which it recorded destroyed or disposed of, was scanned ${d.scans} time(s) since (by shoppers, or on the ledger by a participant: a scan, or a captured EPCIS event shipping, receiving or selling it), last on ${d.lastScanAt.slice(0, 10)}`, ...(d.lot ? { lot: d.lot } : {}), txId: d.txId, timestamp: d.lastScanAt });
   }
 
   for (const i of graph.inspections.values()) {

@@ -66,6 +66,8 @@ export interface LotNode {
 export interface HopNode {
   readonly view: HopView;
   readonly seq: string;
+  /** A captured item's hop on the node of the lot the ledger commissioned it under: the item (`gtin/serial`), which the view does not name. */
+  readonly item?: string;
 }
 
 /** A lineage edge in memory: its view plus pointers to both ends. */
@@ -124,16 +126,28 @@ export interface TraceLimits {
 
 const DEFAULT_LIMITS: TraceLimits = { maxLots: 100_000 };
 
-/** A participant's scans of an item after its disposal (TraceGraphStore.handledDestroyed): the last one's who, what, where and transaction, and how many. */
+/**
+ * How an item was handled after its disposal (TraceGraphStore.handledSinceDisposal): the last
+ * record's who, what, where and transaction, and how many there were.
+ */
 export interface HandledDestroyed {
   readonly participant: string;
+  /** The scan's kind (receive, check), or the captured event's custody step (ship, receive, sale). */
   readonly kind: string;
-  /** The GLN the last scan gave ('' for none). */
+  /** The GLN the last record gave ('' for none). */
   readonly location: string;
   readonly txId: string;
+  /** The first and the last record's ledger positions. */
+  readonly firstSeq: string;
+  readonly seq: string;
   readonly firstAt: string;
   readonly lastAt: string;
+  /** Every record since the disposal: the ledger's scans and the captured events together. */
   readonly scans: number;
+  /** How many of them were captured EPCIS events (a participant's own system shipping, receiving or selling the item). */
+  readonly captured: number;
+  /** The last record's EPCIS eventID, when it was a captured event. */
+  readonly eventID?: string;
 }
 
 /** An item's code in a scan (`gtin/21/serial`): its GTIN and serial (a serial may hold `/`). */
@@ -176,7 +190,14 @@ export class TraceGraphStore {
    * recorded them destroyed or disposed of (`gtin/serial`): a package said to be destroyed that is
    * back in the chain. The last such scan, and how many.
    */
-  readonly handledDestroyed = new Map<string, HandledDestroyed>();
+  private readonly handledDestroyed = new Map<string, HandledDestroyed>();
+  /**
+   * Captured custody hops (EPCIS shipping, receiving, retail_selling) of labelled items that
+   * landed on the lot the ledger commissioned them under (`gtin/serial`): the lot's hop views
+   * name the lot, not the item, so one item's are told apart from its lot-mates' here. An item
+   * standing for its own lot has its own node's hops instead.
+   */
+  private readonly itemHops = new Map<string, HopNode[]>();
   /**
    * The shipments each participant shipped or was shipped (IDs, in the order applied: a load
    * from the store applies them by lot, and a retracted one may stay listed or come twice), so
@@ -246,13 +267,15 @@ export class TraceGraphStore {
         return;
       case 'hop': {
         const node = this.node(fact.lotRef);
-        const hop: HopNode = { view: hopView(fact, node.ref, this.shared), seq: fact.seq };
+        const item = fact.lotRef.lot !== node.ref.lot ? itemCode(fact.lotRef) : undefined;
+        const hop: HopNode = item === undefined ? { view: hopView(fact, node.ref, this.shared), seq: fact.seq } : { view: hopView(fact, node.ref, this.shared), seq: fact.seq, item };
         node.hops = plus(node.hops, hop);
         if (fact.kind === 'receive') this.touch(fact.to, node.key);
         if (fact.shipmentId) {
           this.noteShipment(hop);
           addTo(this.shipments, fact.shipmentId, hop);
         }
+        if (item !== undefined) addTo(this.itemHops, item, hop);
         for (const serial of fact.kind === 'dispose' ? fact.serials ?? [] : []) {
           this.disposedItems.set(`${fact.lotRef.gtin}/${serial}`, { holder: hop.view.from, timestamp: hop.view.timestamp, txId: hop.view.txId, seq: fact.seq });
         }
@@ -457,6 +480,11 @@ export class TraceGraphStore {
   private dropHop(node: LotNode, hop: HopNode): void {
     const i = node.hops.indexOf(hop);
     if (i >= 0) (node.hops as HopNode[]).splice(i, 1);
+    const ofItem = hop.item !== undefined ? this.itemHops.get(hop.item) : undefined;
+    if (ofItem && hop.item !== undefined) {
+      ofItem.splice(ofItem.indexOf(hop), 1);
+      if (ofItem.length === 0) this.itemHops.delete(hop.item);
+    }
     const list = this.shipments.get(hop.view.shipmentId);
     const j = list ? list.indexOf(hop) : -1;
     if (list && j >= 0) list.splice(j, 1);
@@ -520,8 +548,9 @@ export class TraceGraphStore {
     const tx = r.capturedTxId;
     if (f.type === 'hop') {
       for (const node of this.nodesOf(f.lotRef)) {
-        const i = node.hops.findIndex((h) => h.view.txId === tx && h.view.kind === f.kind && h.view.shipmentId === (f.shipmentId ?? '') && h.view.quantity === f.quantity);
-        const hop = node.hops[i];
+        // on the node of the lot an item was commissioned under, the item's own hop: not a lot-mate's of the same event
+        const item = f.lotRef.lot !== node.ref.lot ? itemCode(f.lotRef) : undefined;
+        const hop = node.hops.find((h) => h.item === item && h.view.txId === tx && h.view.kind === f.kind && h.view.shipmentId === (f.shipmentId ?? '') && h.view.quantity === f.quantity);
         if (!hop) continue;
         this.dropHop(node, hop);
         return;
@@ -620,9 +649,41 @@ export class TraceGraphStore {
     if (!disposal || fact.seq <= disposal.seq) return;
     const before = this.handledDestroyed.get(code);
     this.handledDestroyed.set(code, {
-      participant: fact.participant, kind: fact.kind, location: fact.location ?? '', txId: fact.txId,
-      firstAt: before?.firstAt ?? fact.timestamp, lastAt: fact.timestamp, scans: (before?.scans ?? 0) + 1,
+      participant: fact.participant, kind: fact.kind, location: fact.location ?? '', txId: fact.txId, firstSeq: before?.firstSeq ?? fact.seq, seq: fact.seq,
+      firstAt: before?.firstAt ?? fact.timestamp, lastAt: fact.timestamp, scans: (before?.scans ?? 0) + 1, captured: 0,
     });
+  }
+
+  /**
+   * Every labelled item recorded destroyed or disposed of that was handled since (`gtin/serial`):
+   * scanned by a participant on the ledger (a receipt, a check), or shipped, received or sold in
+   * an EPCIS event a participant's own system captured, at a later ledger position. A package
+   * said to be destroyed that is back in the chain. The captured events are looked at when
+   * asked, so an event later declared erroneous (its hop withdrawn) no longer counts.
+   */
+  handledSinceDisposal(): Map<string, HandledDestroyed> {
+    const out = new Map(this.handledDestroyed);
+    for (const [code, disposal] of this.disposedItems) {
+      const [gtin, serial] = itemCodeParts(code);
+      const own = this.lots.get(lotKey(itemAsLot(gtin, serial)))?.hops ?? NONE;
+      const onLot = this.itemHops.get(code) ?? NONE;
+      if (own.length === 0 && onLot.length === 0) continue;
+      let handled = out.get(code);
+      for (const hop of [...own, ...onLot].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))) {
+        if (hop.seq <= disposal.seq || hop.view.kind === 'dispose') continue;
+        const v = hop.view;
+        const first = handled === undefined || hop.seq < handled.firstSeq;
+        const last = handled === undefined || hop.seq > handled.seq;
+        handled = {
+          ...(last ? { participant: v.kind === 'receive' ? v.to : v.from, kind: v.kind, location: v.location, txId: v.txId, seq: hop.seq, lastAt: v.timestamp, eventID: v.shipmentId } : (handled as HandledDestroyed)),
+          ...(first ? { firstSeq: hop.seq, firstAt: v.timestamp } : { firstSeq: (handled as HandledDestroyed).firstSeq, firstAt: (handled as HandledDestroyed).firstAt }),
+          scans: (handled?.scans ?? 0) + 1,
+          captured: (handled?.captured ?? 0) + 1,
+        };
+      }
+      if (handled) out.set(code, handled);
+    }
+    return out;
   }
 
   private touch(participant: string, key: string): void {
@@ -904,6 +965,17 @@ function plusBySeq<T extends { readonly seq: string }>(list: readonly T[], entry
 let graphsMade = 0;
 
 /** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
+/** An item reference's code (`gtin/serial`, as disposals name items). */
+function itemCode(ref: LotRef): string {
+  return `${ref.gtin}/${ref.lot.slice(1)}`;
+}
+
+/** An item code's GTIN and serial (`gtin/serial`: a serial may itself hold `/`, a GTIN never). */
+export function itemCodeParts(code: string): [string, string] {
+  const slash = code.indexOf('/');
+  return slash < 0 ? [code, ''] : [code.slice(0, slash), code.slice(slash + 1)];
+}
+
 function addTo<T>(map: Map<string, T[]>, key: string, entry: T): void {
   const list = map.get(key);
   if (list) list.push(entry);

@@ -17,7 +17,7 @@ import { isAfter } from '../ledger-tools/call-check';
 import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
-import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, traceStartOf } from './trace-graph';
+import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, itemCodeParts, traceStartOf } from './trace-graph';
 import { TraceStore } from './trace-store';
 import { planInspections, type DivertedItem, type InspectionPlan, type PlanOptions } from './inspection-plan';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
@@ -171,12 +171,6 @@ interface DestroyedSeen {
 
 /** A warning about one item, as GET /v1/warnings lists it (its lot, when the index knows it). */
 type ItemWarningEntry = { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string };
-
-/** An item code's GTIN and serial (`gtin/serial`: a serial may itself hold `/`, a GTIN never). */
-function itemCodeParts(code: string): [string, string] {
-  const slash = code.indexOf('/');
-  return slash < 0 ? [code, ''] : [code.slice(0, slash), code.slice(slash + 1)];
-}
 
 /** How many located anonymous scans of one item are kept to compare the next against. */
 const SCAN_POINTS_KEPT = 20;
@@ -863,7 +857,7 @@ export class TraceIndex {
       else byCode.set(code, { holder: disposal.holder, code, ...(lot ? { lot } : {}), txId: disposal.txId, scans, lastScanAt });
     };
     for (const { code, lot, disposal, scans: seen } of this.sinceDisposal(this.destroyedSeen)) add(code, lot, disposal, seen.scans, seen.lastAt);
-    for (const { code, lot, disposal, scans: handled } of this.sinceDisposal(this.graph.handledDestroyed)) add(code, lot, disposal, handled.scans, handled.lastAt);
+    for (const { code, lot, disposal, scans: handled } of this.sinceDisposal(this.graph.handledSinceDisposal())) add(code, lot, disposal, handled.scans, handled.lastAt);
     return planInspections(this.graph, holdings, options, [...byCode.values()]);
   }
 
@@ -938,8 +932,9 @@ export class TraceIndex {
    * Every item scanned anonymously after its holder recorded it destroyed or disposed of, as
    * warnings (kind `destroyed_item_scanned`), by the last scan: who disposed of it and when,
    * how often and when it was scanned since, and the last place a scan gave; and every such
-   * item a participant scanned on the ledger since (`destroyed_item_handled`: who, how, where,
-   * how often), a package said to be destroyed that is back in the chain.
+   * item a participant handled on the ledger since (`destroyed_item_handled`: who, how, where,
+   * how often): a scan (a receipt, a check) or a captured EPCIS event shipping, receiving or
+   * selling it; a package said to be destroyed that is back in the chain.
    */
   destroyedItemWarnings(): ItemWarningEntry[] {
     this.available();
@@ -952,16 +947,17 @@ export class TraceIndex {
         txId: disposal.txId, timestamp: seen.lastAt,
       };
     });
-    for (const { code, gtin, serial, lot, disposal, scans: handled } of this.sinceDisposal(this.graph.handledDestroyed)) {
+    for (const { code, gtin, serial, lot, disposal, scans: handled } of this.sinceDisposal(this.graph.handledSinceDisposal())) {
       const holder = this.graph.participantView(disposal.holder).name;
       const by = this.graph.participantView(handled.participant).name;
       out.push({
         kind: 'destroyed_item_handled', lot,
-        message: `item ${code}, recorded destroyed or disposed of by ${holder} on ${disposal.timestamp.slice(0, 10)}, was scanned on the ledger ${handled.scans} time(s) since, last by ${by} (${handled.kind}${handled.location ? ` at ${handled.location}` : ''}) on ${handled.lastAt.slice(0, 10)}`,
+        message: `item ${code}, recorded destroyed or disposed of by ${holder} on ${disposal.timestamp.slice(0, 10)}, was handled on the ledger ${handled.scans} time(s) since${handled.captured > 0 ? ` (${handled.captured} in EPCIS events captured from its handlers' own systems)` : ''}, last by ${by} (${handled.kind}${handled.location ? ` at ${handled.location}` : ''}${handled.eventID !== undefined ? `, EPCIS event ${handled.eventID}` : ''}) on ${handled.lastAt.slice(0, 10)}`,
         details: {
           gtin, serial, disposedBy: disposal.holder, disposedAt: disposal.timestamp, disposalTxId: disposal.txId,
           scannedBy: handled.participant, scanKind: handled.kind, ...(handled.location ? { location: handled.location } : {}),
-          scans: handled.scans, firstScanAt: handled.firstAt, lastScanAt: handled.lastAt,
+          scans: handled.scans, capturedEvents: handled.captured, ...(handled.eventID !== undefined ? { eventID: handled.eventID } : {}),
+          firstScanAt: handled.firstAt, lastScanAt: handled.lastAt,
         },
         txId: handled.txId, timestamp: handled.lastAt,
       });

@@ -18,7 +18,7 @@ import { TraceIndex } from '../../gateway-api/trace-index';
 import type { Fact } from '../../gateway-api/trace-model';
 import type { LedgerEvent } from '../../ledger-tools';
 import { call, created, gln, removeDir, startTestGateway, withCheck, type Reply, type TestGateway } from './support';
-import { glnUri, lotUri } from '../../chaincode/digital-link';
+import { glnUri, itemUri, lotUri } from '../../chaincode/digital-link';
 import { ApiClient, traceIndexed } from '../epcis/api-client';
 import { documentOf } from '../epcis/fixtures';
 
@@ -264,26 +264,51 @@ describe('gateway: disposals close a recall out', function () {
     expect(await diverted()).to.deep.equal([]);
   });
 
-  it('warns when a participant scans a destroyed package on the ledger: it is back in the chain', async () => {
+  it('warns when a participant scans a destroyed package on the ledger, or its own system ships, receives or sells it: it is back in the chain', async () => {
     await post('farm', '/v1/lots', { gtin: LEAF, lot: 'F-8', quantity: 5, unit: 'KGM', productionDate: '2026-04-08', origin: { gln: gln(61) } });
-    await post('farm', '/v1/lots/' + LEAF + '/F-8/items', { serials: ['M-1', 'M-2', 'M/3'] });
+    await post('farm', '/v1/lots/' + LEAF + '/F-8/items', { serials: ['M-1', 'M-2', 'M/3', 'M-4'] });
+    await post('farm', '/v1/shipments', { shipmentId: 'SH-81', to: 'shop2', lines: [{ gtin: LEAF, lot: 'F-8', quantity: 2 }], origin: { gln: gln(61) } });
+    await post('shop2', '/v1/shipments/SH-81/receipt', { location: { gln: gln(SITE.shop2) } });
     const scan = (who: string, kind: string, serial: string, site: number): Promise<Reply> => post(who, '/v1/scans', { kind, gtin: LEAF, serial, location: { gln: gln(site) } });
-    await scan('shop2', 'check', 'M-2', SITE.shop2); // before its disposal: nothing to say
-    await post('farm', '/v1/disposals', { disposalId: 'DS-81', gtin: LEAF, lot: 'F-8', quantity: 1, method: 'destroyed', reason: '破损 damaged', location: { gln: gln(61) }, serials: ['M-1', 'M-2', 'M/3'] });
+    const client = new ApiClient(() => base);
+    for (const who of ['shop', 'shop2']) client.keys[who] = keys[who] as string;
+    /** A custody event of one item, as a shop's own EPCIS system captures it. */
+    const custody = (serial: string, bizStep: string, site: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      type: 'ObjectEvent', eventTime: '2026-04-09T10:00:00Z', eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep, epcList: [itemUri(LEAF, serial)], bizLocation: { id: glnUri(gln(site)) }, ...extra,
+    });
+    const captured = async (who: string, events: unknown[]): Promise<void> => {
+      const job = await client.captureDocument(who, documentOf(events));
+      expect(job['success'], JSON.stringify(job['errors'])).to.equal(true);
+      await traceIndexed(t.gw);
+    };
+    // before its disposal: nothing to say, whether scanned on the ledger or received in a captured event
+    await scan('shop2', 'check', 'M-2', SITE.shop2);
+    await captured('shop2', [custody('M-2', 'receiving', SITE.shop2, { eventID: 'urn:uuid:0d6c1b9e-5c4b-4d0e-9a61-3f0c2a8b7e01' })]);
+    await post('farm', '/v1/disposals', { disposalId: 'DS-81', gtin: LEAF, lot: 'F-8', quantity: 1, method: 'destroyed', reason: '破损 damaged', location: { gln: gln(61) }, serials: ['M-1', 'M-2', 'M/3', 'M-4'] });
     await scan('shop', 'receive', 'M-1', SITE.shop);
     await scan('shop', 'check', 'M-1', SITE.shop2);
     await scan('proc', 'receive', 'M/3', SITE.proc);
     const handled = async (): Promise<unknown[]> => (await warningsOf('destroyed_item_handled'))
-      .map(({ lot, message, details: d }) => ({ lot: lot?.lot, serial: d['serial'], disposedBy: d['disposedBy'], scannedBy: d['scannedBy'], scanKind: d['scanKind'], location: d['location'], scans: d['scans'], named: message.includes('West Lake Market') || message.includes('Hangzhou Tea Co') }));
-    expect(await handled()).to.deep.equal([
-      { lot: 'F-8', serial: 'M-1', disposedBy: 'farm', scannedBy: 'shop', scanKind: 'check', location: gln(SITE.shop2), scans: 2, named: true },
-      { lot: 'F-8', serial: 'M/3', disposedBy: 'farm', scannedBy: 'proc', scanKind: 'receive', location: gln(SITE.proc), scans: 1, named: true },
-    ]);
-    // and the farm that said it destroyed them is the site to ask where they went: two items
+      .map(({ lot, message, details: d }) => ({ lot: lot?.lot, serial: d['serial'], disposedBy: d['disposedBy'], scannedBy: d['scannedBy'], scanKind: d['scanKind'], location: d['location'], scans: d['scans'], captured: d['capturedEvents'], eventID: d['eventID'], named: message.includes('West Lake Market') || message.includes('Hangzhou Tea Co') || message.includes('Ningbo Mart') }));
+    const m1 = { lot: 'F-8', serial: 'M-1', disposedBy: 'farm', scannedBy: 'shop', scanKind: 'check', location: gln(SITE.shop2), scans: 2, captured: 0, eventID: undefined, named: true };
+    const m3 = { lot: 'F-8', serial: 'M/3', disposedBy: 'farm', scannedBy: 'proc', scanKind: 'receive', location: gln(SITE.proc), scans: 1, captured: 0, eventID: undefined, named: true };
+    expect(await handled()).to.deep.equal([m1, m3]);
+    // the shops' own systems: one sells M-2 (its lot-mates' events on the lot's node are not its),
+    // the other receives M-1, then declares that event erroneous, which withdraws it
+    const received = custody('M-1', 'receiving', SITE.shop, { eventID: 'urn:uuid:0d6c1b9e-5c4b-4d0e-9a61-3f0c2a8b7e02' });
+    await captured('shop', [received]);
+    expect((await handled()).find((w) => (w as { serial: string }).serial === 'M-1')).to.deep.equal({ ...m1, scanKind: 'receive', location: gln(SITE.shop), scans: 3, captured: 1, eventID: received['eventID'] });
+    await captured('shop2', [custody('M-2', 'retail_selling', SITE.shop2), custody('M-9', 'retail_selling', SITE.shop2)]);
+    await captured('shop', [{ ...received, errorDeclaration: { declarationTime: '2026-04-10T00:00:00Z', reason: 'incorrect_data' } }]);
+    const m2 = { lot: 'F-8', serial: 'M-2', disposedBy: 'farm', scannedBy: 'shop2', scanKind: 'sale', location: gln(SITE.shop2), scans: 1, captured: 1, named: true };
+    const now = await handled();
+    expect(now.map((w) => ({ ...(w as object), eventID: undefined }))).to.deep.equal([m1, m3, { ...m2, eventID: undefined }]);
+    expect((now[2] as { eventID: string }).eventID, 'the selling event\'s hash ID').to.match(/^ni:\/\/\/sha-256;/);
+    // and the farm that said it destroyed them is the site to ask where they went: three items
     const plan = await call(base, 'GET', '/v1/inspections/plan', { key: keys['samr'] as string });
     const signal = (plan.body.sites as { participant: { id: string }; signals: { kind: string; count: number; evidence: { message: string }[] }[] }[])
       .find((site) => site.participant.id === 'farm')?.signals.find((x) => x.kind === 'diverted_stock');
-    expect([signal?.count, signal?.evidence.map((e) => /item \d{14}\/(\S+), .* scanned (\d) time/.exec(e.message)?.slice(1)).sort()]).to.deep.equal([2, [['M-1', '2'], ['M/3', '1']]]);
+    expect([signal?.count, signal?.evidence.map((e) => /item \d{14}\/(\S+), .* scanned (\d) time/.exec(e.message)?.slice(1)).sort()]).to.deep.equal([3, [['M-1', '2'], ['M-2', '1'], ['M/3', '1']]]);
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {
@@ -312,7 +337,7 @@ describe('gateway: disposals close a recall out', function () {
   it('gives the same progress, a return as a return and a destroyed item\'s scans, after a restart reads the index back from its own store', async () => {
     const before = await progress();
     const handledBefore = await warningsOf('destroyed_item_handled');
-    expect(handledBefore).to.have.length(2);
+    expect(handledBefore).to.have.length(3);
     const returned = await call(base, 'GET', '/v1/shipments/SH-32', { key: keys['farm'] as string });
     await t.gw.close();
     t = { ...t, gw: await startGateway(t.config) };
