@@ -149,6 +149,8 @@ async function bench(dir: string): Promise<void> {
   const withProgress = index.recall('RC-BENCH');
   const stillHeld = withProgress.progress.lots.filter((l) => l.held > 0).length;
   log(`  a recall's progress (GET /v1/recalls/{id}, ${withProgress.progress.lots.length.toLocaleString('en')} lots, ${stillHeld.toLocaleString('en')} still held): ${progressMs.toFixed(1)} ms (median of 5), ${(JSON.stringify(withProgress).length / 1024).toFixed(0)} KiB of JSON`);
+  const wide = await widePages(index, 20_000, Math.ceil(n / 100) + 2);
+  log(`  a complete recall reaching ${wide.lots.toLocaleString('en')} lots, each shipped, received and destroyed (closed out), a page of 50 at a time: the first page after the index changed ${wide.firstMs.toFixed(1)} ms (whether it is closed out looks at every lot), the next pages until it changes again ${wide.nextMs.toFixed(2)} ms (median of 5 each; ratio ${(wide.firstMs / wide.nextMs).toFixed(0)}); ${(wide.pageBytes / 1024).toFixed(0)} KiB of JSON a page`);
   // GET /v1/holdings: a shop's own stock (its lots), the recalled stock of everyone, and everyone's first page (every lot's holders)
   const [shopStockMs, recalledStockMs, allStockMs] = [
     medianMs(() => index.holdings({ participant: 'shop-0' })),
@@ -216,7 +218,42 @@ function row(name: string, idx: Timing, sql: Timing): void {
   log(`  ${name.padEnd(15)} ${f(idx.p50)} ${f(idx.p99)} ${f(sql.p50)} ${f(sql.p99)}  ${(sql.p99 / idx.p99).toFixed(1)}× (p50 ${(sql.p50 / idx.p50).toFixed(1)}×)`);
 }
 
-/** The median of five timings of `fn`, in milliseconds. */
+/**
+ * A complete recall reaching `n` new lots of `index`, each shipped to a shop, received and
+ * destroyed there (so that the recall is closed out, and finding so looks at every lot), then
+ * its progress read a page at a time: the first page after any change to the index (which
+ * works out whether it is closed out), and a next page until the index changes again.
+ */
+async function widePages(index: TraceIndex, n: number, firstBlock: number): Promise<{ lots: number; firstMs: number; nextMs: number; pageBytes: number }> {
+  const gtin = '09506000134369';
+  const facts: Fact[] = [{ type: 'recall', recallId: 'RC-PAGES', lots: [{ gtin, lot: 'WP0' }], reason: 'bench', issuer: 'regulator', status: 'complete' }];
+  for (let i = 0; i < n; i++) {
+    const lotRef = { gtin, lot: `WP${i}` };
+    const shop = `shop-${i % 50}`;
+    facts.push(
+      { type: 'lot', kind: 'commissioning', gtin, lot: lotRef.lot, producer: 'farm-0', quantity: 10, unit: 'KGM', location: '', productionDate: '2026-05-01' },
+      { type: 'hop', kind: 'ship', lotRef, from: 'farm-0', to: shop, quantity: 10, unit: 'KGM', shipmentId: `SH-WP${i}` },
+      { type: 'hop', kind: 'receive', lotRef, from: 'farm-0', to: shop, quantity: 10, unit: 'KGM', shipmentId: `SH-WP${i}` },
+      { type: 'hop', kind: 'dispose', lotRef, from: shop, to: '', quantity: 10, unit: 'KGM' },
+      { type: 'status', lotRef, status: 'recalled', recallId: 'RC-PAGES' },
+    );
+  }
+  const at = (block: number, txId: string): { blockNumber: number; txIndex: number; txId: string; timestamp: string } => ({ blockNumber: block, txIndex: 0, txId, timestamp: '2026-05-02T00:00:00.000Z' });
+  let block = firstBlock;
+  for (let i = 0; i < facts.length; i += 5000) await index.applyFacts(facts.slice(i, i + 5000), at(block++, `tx-pages-${i}`)); // a transaction's facts are numbered in 4 digits
+  const first = index.recall('RC-PAGES');
+  if (!first.progress.closedOut || first.affectedCount !== n) throw new Error(`the wide recall is not closed out over ${n} lots: ${first.affectedCount}`);
+  const firstMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await index.applyFacts([{ type: 'product', gtin, name: `touched ${i}` }], at(block++, `tx-touch-${i}`)); // any change at all
+    const t = performance.now();
+    index.recall('RC-PAGES');
+    firstMs.push(performance.now() - t);
+  }
+  const cursor = first.progress.next as string;
+  return { lots: first.affectedCount, firstMs: median(firstMs), nextMs: medianMs(() => index.recall('RC-PAGES', { cursor })), pageBytes: JSON.stringify(first).length };
+}
+
 /**
  * Milliseconds to apply `n` status facts to a fresh graph of `n` lots: `recalled` under recall
  * `recallId` (each lot noted as reached), or `on_hold` with none.
@@ -232,6 +269,7 @@ function wideStatusMs(n: number, recallId: string): number {
   return performance.now() - t;
 }
 
+/** The median of five timings of `fn`, in milliseconds. */
 function medianMs(fn: () => unknown): number {
   const ms: number[] = [];
   for (let i = 0; i < 5; i++) {

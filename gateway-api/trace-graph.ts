@@ -240,8 +240,15 @@ export class TraceGraphStore {
     return node;
   }
 
+  /** How many facts the graph has applied: any answer drawn from it holds as long as this does not change. */
+  get factsApplied(): number {
+    return this.applied;
+  }
+  private applied = 0;
+
   /** Feeds one fact into the graph. */
   apply(fact: PositionedFact): void {
+    this.applied += 1;
     switch (fact.type) {
       case 'participant':
         this.participants.set(fact.id, { ...(this.participants.get(fact.id) ?? {}), ...fact });

@@ -730,22 +730,19 @@ export class TraceIndex {
   }
 
   /**
-   * A recall with the lots it reached, and what became of them ({@link RecallProgress}): the
-   * progress a page of lots at a time, in key order (`limit` 1-500, default 50; `cursor` the
-   * page's `next`), as a recall may reach tens of thousands of lots; `closedOut` over them all.
+   * A recall with the lots it reached, and what became of them ({@link RecallProgress}): both a
+   * page of lots at a time, in key order (`limit` 1-500, default 50; `cursor` the page's
+   * `next`), as a recall may reach tens of thousands of lots; `affectedCount` and `closedOut`
+   * over them all.
    */
-  recall(id: string, page: { limit?: number; cursor?: string } = {}): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string; progress: RecallProgress } {
+  recall(id: string, page: { limit?: number; cursor?: string } = {}): { recallId: string; status: string; lots: LotRef[]; affected: LotRef[]; affectedCount: number; reason: string; recallClass: string; issuer: string; txId: string; timestamp: string; progress: RecallProgress } {
     const r = this.recallNamed(id);
-    const keys = [...r.affected.keys()].sort();
-    const affected = keys.map((k) => r.affected.get(k) as LotRef);
-    const { lots, next } = this.progressPage(keys, page);
-    // closed out once complete and nothing of any lot is left out there: stops at the first lot still out
-    const closedOut = r.status === 'complete' && !keys.some((k) => {
-      const node = this.graph.lots.get(k);
-      return node !== undefined && (holdings(node).some((h) => h.holding > 0) || this.inTransit(node) > 0);
-    });
-    const progress: RecallProgress = { closedOut, lots, ...(next !== undefined ? { next } : {}) };
-    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp, progress };
+    const keys = this.recallKeys(id, r.affected);
+    const { lots, next, keys: onPage } = this.progressPage(keys, page);
+    // the lots reached, a page at a time like their progress: a recall may reach tens of thousands
+    const affected = onPage.map((k) => r.affected.get(k) as LotRef);
+    const progress: RecallProgress = { closedOut: r.status === 'complete' && this.closedOut(id, keys), lots, ...(next !== undefined ? { next } : {}) };
+    return { recallId: r.recallId, status: r.status ?? '', lots: [...r.lots], affected, affectedCount: keys.length, reason: r.reason, recallClass: r.recallClass ?? '', issuer: r.issuer, txId: r.txId, timestamp: r.timestamp, progress };
   }
 
   /**
@@ -754,7 +751,39 @@ export class TraceIndex {
    * recall's CSV) asks page after page.
    */
   recallLots(id: string, page: { limit?: number; cursor?: string } = {}): Pick<RecallProgress, 'lots' | 'next'> {
-    return this.progressPage([...this.recallNamed(id).affected.keys()].sort(), page);
+    const { lots, next } = this.progressPage(this.recallKeys(id, this.recallNamed(id).affected), page);
+    return { lots, ...(next !== undefined ? { next } : {}) };
+  }
+
+  /** Each recall's lot keys in order, as of a graph and the recall's count of lots (a recall never loses a lot it reached). */
+  private readonly sortedRecallKeys = new Map<string, { readonly graph: TraceGraphStore; readonly size: number; readonly keys: string[] }>();
+
+  /** A recall's lot keys in order, sorted once for as long as it reaches no further lot: not again for each page. */
+  private recallKeys(id: string, affected: ReadonlyMap<string, LotRef>): string[] {
+    const known = this.sortedRecallKeys.get(id);
+    if (known && known.graph === this.graph && known.size === affected.size) return known.keys;
+    const keys = [...affected.keys()].sort();
+    this.sortedRecallKeys.set(id, { graph: this.graph, size: affected.size, keys });
+    return keys;
+  }
+
+  /** Whether each complete recall was closed out, as of a graph and its count of facts applied. */
+  private readonly closedOutAsOf = new Map<string, { readonly graph: TraceGraphStore; readonly facts: number; readonly closedOut: boolean }>();
+
+  /**
+   * Whether nothing of any lot of a complete recall is left out there, held or on its way: a
+   * look at every lot (stopping at the first still out), taken again only once the graph has
+   * changed, so a regulator paging through tens of thousands of lots pays for it once.
+   */
+  private closedOut(id: string, keys: readonly string[]): boolean {
+    const known = this.closedOutAsOf.get(id);
+    if (known && known.graph === this.graph && known.facts === this.graph.factsApplied) return known.closedOut;
+    const closedOut = !keys.some((k) => {
+      const node = this.graph.lots.get(k);
+      return node !== undefined && (holdings(node).some((h) => h.holding > 0) || this.inTransit(node) > 0);
+    });
+    this.closedOutAsOf.set(id, { graph: this.graph, facts: this.graph.factsApplied, closedOut });
+    return closedOut;
   }
 
   /** A recall by ID, once the index is available. @throws ZfcError RECALL_NOT_FOUND */
@@ -766,7 +795,7 @@ export class TraceIndex {
   }
 
   /** The progress of the lots of sorted `keys` after `page.cursor`, at most `page.limit`, and the key the page ends at when more follow. */
-  private progressPage(keys: readonly string[], page: { limit?: number; cursor?: string }): Pick<RecallProgress, 'lots' | 'next'> {
+  private progressPage(keys: readonly string[], page: { limit?: number; cursor?: string }): Pick<RecallProgress, 'lots' | 'next'> & { keys: readonly string[] } {
     const limit = pageLimit(page.limit);
     const from = page.cursor === undefined ? 0 : lowerBound(keys, `${page.cursor}\u0000`);
     const lots: RecallProgress['lots'][number][] = [];
@@ -776,7 +805,7 @@ export class TraceIndex {
       if (node) lots.push(this.lotProgress(node));
     }
     const next = i < keys.length ? keys[i - 1] : undefined;
-    return { lots, ...(next !== undefined ? { next } : {}) };
+    return { lots, keys: keys.slice(from, i), ...(next !== undefined ? { next } : {}) };
   }
 
   /** What of a lot is on its way: its shipments not received yet. */

@@ -115,6 +115,9 @@ describe('gateway: disposals close a recall out', function () {
     const first = await call(base, 'GET', '/v1/recalls/RC-1?limit=1', { key: keys['samr'] as string });
     const second = await call(base, 'GET', `/v1/recalls/RC-1?limit=1&cursor=${encodeURIComponent(first.body.progress.next)}`, { key: keys['samr'] as string });
     expect([...first.body.progress.lots, ...second.body.progress.lots]).to.deep.equal(done.lots);
+    // the lots reached, paged alike: the answer stays small however far a recall reached
+    expect([first.body.affected, second.body.affected, first.body.affectedCount, second.body.affectedCount])
+      .to.deep.equal([[first.body.progress.lots[0].lot], [second.body.progress.lots[0].lot], 2, 2]);
     expect([first.body.progress.closedOut, second.body.progress.closedOut, second.body.progress.next]).to.deep.equal([true, true, undefined]);
     for (const [q, field] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['page=2', 'page'], ['cursor=a&cursor=b', 'cursor']] as const) {
       const r = await call(base, 'GET', `/v1/recalls/RC-1?${q}`, { key: keys['samr'] as string });
@@ -319,6 +322,9 @@ describe('gateway: disposals close a recall out', function () {
       [{ type: 'hop', kind: 'dispose', lotRef: { gtin: LEAF, lot: 'L1' }, from: 'farm', to: '', quantity: 10, unit: 'KGM' }],
       [{ type: 'recall', recallId: 'R', lots: [{ gtin: LEAF, lot: 'L1' }], reason: 'x', issuer: 'samr', status: 'propagating' },
         { type: 'status', lotRef: { gtin: LEAF, lot: 'L1' }, status: 'recalled', recallId: 'R' }],
+      [{ type: 'lot', kind: 'commissioning', gtin: LEAF, lot: 'L0', producer: 'farm', quantity: 1, unit: 'KGM', location: '', productionDate: '2026-04-01' },
+        { type: 'hop', kind: 'dispose', lotRef: { gtin: LEAF, lot: 'L0' }, from: 'farm', to: '', quantity: 1, unit: 'KGM' },
+        { type: 'status', lotRef: { gtin: LEAF, lot: 'L0' }, status: 'recalled', recallId: 'R' }],
       [{ type: 'recall', recallId: 'R', lots: [{ gtin: LEAF, lot: 'L1' }], reason: 'x', issuer: 'samr', status: 'complete' }],
     ];
     const event = (i: number): LedgerEvent => ({ blockNumber: i, txIndex: 0, txId: `tx${i}`, eventName: 'Test', payload: Buffer.from(String(i)), timestamp: '2026-05-01T00:00:00.000Z' });
@@ -326,7 +332,10 @@ describe('gateway: disposals close a recall out', function () {
     try {
       await index.applyEvents([0, 1, 2].map(event));
       expect([index.recall('R').status, index.recall('R').progress.lots[0]?.held, index.recall('R').progress.closedOut]).to.deep.equal(['propagating', 0, false]);
+      // a lot the recall reaches later (before its first in key order) is on the first page from then on
       await index.applyEvents([event(3)]);
+      expect([index.recall('R', { limit: 1 }).affected, index.recall('R').affectedCount]).to.deep.equal([[{ gtin: LEAF, lot: 'L0' }], 2]);
+      await index.applyEvents([event(4)]);
       expect([index.recall('R').status, index.recall('R').progress.closedOut]).to.deep.equal(['complete', true]);
     } finally {
       await index.close();
