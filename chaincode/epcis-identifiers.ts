@@ -43,7 +43,9 @@ const cache = new Map<string, string>();
  */
 export function normalizeCached(text: string): string {
   const fast = typeof text === 'string' ? canonicalEpcFast(text) : undefined;
-  if (fast !== undefined) return fast; // the common forms cost less than a cache lookup, and fill no cache
+  // the common forms cost less than a cache lookup, and fill no cache; an identifier already in
+  // canonical form is answered with itself, not an equal copy that a projection would keep too
+  if (fast !== undefined) return fast === text ? text : fast;
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const canonical = normalizeEpc(text);

@@ -115,6 +115,39 @@ function sharePlaces(ids: EventIdentifiers, pool: StringPool): void {
   if (ids.destinations.length > 0) shared.destinations = ids.destinations.map((p) => pool.of(p));
 }
 
+/** Fields of an event whose text events repeat: JSON.parse internalises no string longer than ten characters. */
+const REPEATED_WORDS = ['type', 'bizStep', 'disposition'] as const;
+const REPEATED_PLACES = ['readPoint', 'bizLocation'] as const;
+const REPEATED_PARTIES = [['sourceList', 'source'], ['destinationList', 'destination']] as const;
+
+/**
+ * Gives the event's own texts that events repeat — its type, business step and disposition, its
+ * read point and business location, the parties of its source and destination lists — the
+ * pool's string (in place: the same text), as {@link sharePlaces} does for its identifiers:
+ * JSON.parse makes a fresh copy of each in every event the projection keeps.
+ */
+function shareEventTexts(event: Record<string, unknown>, pool: StringPool): void {
+  if (Object.isFrozen(event)) return;
+  for (const k of REPEATED_WORDS) {
+    const v = event[k];
+    if (typeof v === 'string' && v.length > 10) event[k] = pool.of(v);
+  }
+  for (const k of REPEATED_PLACES) {
+    const place = event[k] as Record<string, unknown> | undefined;
+    if (place && typeof place === 'object' && typeof place['id'] === 'string' && !Object.isFrozen(place)) place['id'] = pool.of(place['id']);
+  }
+  for (const [k, field] of REPEATED_PARTIES) {
+    const list = event[k];
+    if (!Array.isArray(list)) continue;
+    for (const party of list as unknown[]) {
+      if (!party || typeof party !== 'object' || Object.isFrozen(party)) continue;
+      const p = party as Record<string, unknown>;
+      if (typeof p['type'] === 'string') p['type'] = pool.of(p['type']);
+      if (typeof p[field] === 'string') p[field] = pool.of(p[field]);
+    }
+  }
+}
+
 /**
  * Who may read what, by the contract's rule (chaincode/epcis-access.ts), kept in memory as the
  * ledger is followed: participants' roles and GLNs, and whom each participant's own events name
@@ -411,6 +444,7 @@ export class ProjectedEventStore implements EventStore {
       return;
     }
     sharePlaces(stored.ids, this.places);
+    shareEventTexts(stored.event as Record<string, unknown>, this.places);
     this.byID.set(stored.eventID, stored);
     this.prefixes?.learnFrom(stored.event);
     const ofTx = this.byTx.get(stored.txId);
