@@ -223,7 +223,7 @@ export class TraceGraphStore {
     if (!node) {
       node = {
         key: flat(key), // kept by the node and the map for good
-        ref: { gtin: ref.gtin, lot: ref.lot },
+        ref: { gtin: this.shared.of(ref.gtin), lot: ref.lot }, // a GTIN is most often cut from a longer identifier, which the cut would keep
         fact: undefined,
         status: 'active',
         statusReason: '',

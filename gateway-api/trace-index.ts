@@ -189,7 +189,12 @@ function pause(ms: number | undefined): Promise<typeof PAUSE> {
 
 /** A sortable ledger position for the i-th fact of a transaction. */
 export function factSeq(at: Checkpoint, i: number): string {
-  return seqPrefix(at) + String(i).padStart(4, '0');
+  return seqAt(seqPrefix(at), i);
+}
+
+/** The i-th fact's position after its transaction's {@link seqPrefix}: one flat string, as the graph keeps one for every hop (a concatenation would keep its parts too). */
+function seqAt(prefix: string, i: number): string {
+  return [prefix, String(i).padStart(4, '0')].join('');
 }
 
 /** The part of {@link factSeq} common to every fact of a transaction. */
@@ -340,7 +345,7 @@ export class TraceIndex {
       if (this.last && !isAfter(e, this.last)) continue;
       const projected = this.project ? this.project(e) : [];
       const prefix = seqPrefix(e);
-      for (let i = 0; i < projected.length; i++) facts.push(positioned(projected[i] as Fact, e, prefix + String(i).padStart(4, '0')));
+      for (let i = 0; i < projected.length; i++) facts.push(positioned(projected[i] as Fact, e, seqAt(prefix, i)));
       last = e;
     }
     if (!last) return;
