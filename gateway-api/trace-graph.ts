@@ -971,8 +971,7 @@ function plusBySeq<T extends { readonly seq: string }>(list: readonly T[], entry
 /** Graphs made so far in this process (each graph's {@link TraceGraphStore.recallsVersion} names its own). */
 let graphsMade = 0;
 
-/** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
-/** An item reference's code (`gtin/serial`, as disposals name items). */
+/** An item reference's ({@link itemAsLot}) code (`gtin/serial`, as disposals name items). */
 function itemCode(ref: LotRef): string {
   return `${ref.gtin}/${ref.lot.slice(1)}`;
 }
@@ -983,6 +982,7 @@ export function itemCodeParts(code: string): [string, string] {
   return slash < 0 ? [code, ''] : [code.slice(0, slash), code.slice(slash + 1)];
 }
 
+/** Appends to the list under a key, creating it (with exactly one slot, as {@link plus}). */
 function addTo<T>(map: Map<string, T[]>, key: string, entry: T): void {
   const list = map.get(key);
   if (list) list.push(entry);
