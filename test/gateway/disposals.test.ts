@@ -274,7 +274,7 @@ describe('gateway: disposals close a recall out', function () {
     await post('shop2', '/v1/shipments/SH-81/receipt', { location: { gln: gln(SITE.shop2) } });
     const scan = (who: string, kind: string, serial: string, site: number): Promise<Reply> => post(who, '/v1/scans', { kind, gtin: LEAF, serial, location: { gln: gln(site) } });
     const client = new ApiClient(() => base);
-    for (const who of ['shop', 'shop2']) client.keys[who] = keys[who] as string;
+    for (const who of ['shop', 'shop2', 'proc']) client.keys[who] = keys[who] as string;
     /** A custody event of one item, as a shop's own EPCIS system captures it. */
     const custody = (serial: string, bizStep: string, site: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
       type: 'ObjectEvent', eventTime: '2026-04-09T10:00:00Z', eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep, epcList: [itemUri(LEAF, serial)], bizLocation: { id: glnUri(gln(site)) }, ...extra,
@@ -302,16 +302,18 @@ describe('gateway: disposals close a recall out', function () {
     await captured('shop', [received]);
     expect((await handled()).find((w) => (w as { serial: string }).serial === 'M-1')).to.deep.equal({ ...m1, scanKind: 'receive', location: gln(SITE.shop), scans: 3, captured: 1, eventID: received['eventID'] });
     await captured('shop2', [custody('M-2', 'retail_selling', SITE.shop2), custody('M-9', 'retail_selling', SITE.shop2)]);
+    // a serial holding `/` (M%2F3 in its Digital Link) is the same item as on the ledger, also on a URN
+    await captured('proc', [custody('M/3', 'receiving', SITE.proc, { epcList: [`urn:epc:id:sgtin:${LEAF.slice(1, 8)}.${LEAF[0]}${LEAF.slice(8, 13)}.M%2F3`] })]);
     await captured('shop', [{ ...received, errorDeclaration: { declarationTime: '2026-04-10T00:00:00Z', reason: 'incorrect_data' } }]);
     const m2 = { lot: 'F-8', serial: 'M-2', disposedBy: 'farm', scannedBy: 'shop2', scanKind: 'sale', location: gln(SITE.shop2), scans: 1, captured: 1, named: true };
     const now = await handled();
-    expect(now.map((w) => ({ ...(w as object), eventID: undefined }))).to.deep.equal([m1, m3, { ...m2, eventID: undefined }]);
-    expect((now[2] as { eventID: string }).eventID, 'the selling event\'s hash ID').to.match(/^ni:\/\/\/sha-256;/);
+    expect(now.map((w) => ({ ...(w as object), eventID: undefined }))).to.deep.equal([m1, { ...m2, eventID: undefined }, { ...m3, scans: 2, captured: 1 }]);
+    expect((now[1] as { eventID: string }).eventID, 'the selling event\'s hash ID').to.match(/^ni:\/\/\/sha-256;/);
     // and the farm that said it destroyed them is the site to ask where they went: three items
     const plan = await call(base, 'GET', '/v1/inspections/plan', { key: keys['samr'] as string });
     const signal = (plan.body.sites as { participant: { id: string }; signals: { kind: string; count: number; evidence: { message: string }[] }[] }[])
       .find((site) => site.participant.id === 'farm')?.signals.find((x) => x.kind === 'diverted_stock');
-    expect([signal?.count, signal?.evidence.map((e) => /item \d{14}\/(\S+), .* scanned (\d) time/.exec(e.message)?.slice(1)).sort()]).to.deep.equal([3, [['M-1', '2'], ['M-2', '1'], ['M/3', '1']]]);
+    expect([signal?.count, signal?.evidence.map((e) => /item \d{14}\/(\S+), .* scanned (\d) time/.exec(e.message)?.slice(1)).sort()]).to.deep.equal([3, [['M-1', '2'], ['M-2', '1'], ['M/3', '2']]]);
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {
