@@ -124,6 +124,8 @@ export interface RejectedEvent {
 export interface EventPage {
   readonly events: StoredEpcisEvent[];
   readonly nextPageToken: string;
+  /** When `nextPageToken` expires (RFC 3339), where tokens expire: what GS1-Next-Page-Token-Expires says. */
+  readonly nextPageTokenExpires?: string;
 }
 
 /** Records scanned by one query call before it returns a partial page with a token. */

@@ -72,7 +72,11 @@ const captureJob = {
 };
 const answer = {
   '200': {
-    description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page. In the XML binding when Accept prefers application/xml or text/xml.',
+    description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page, and `GS1-Next-Page-Token-Expires` when its token expires (a day on; a token past it is refused, 400). In the XML binding when Accept prefers application/xml or text/xml.',
+    headers: {
+      Link: { description: 'The next page, `<…>; rel="next"`, while there is one.', schema: { type: 'string' } },
+      'GS1-Next-Page-Token-Expires': { description: 'When the next page\'s nextPageToken expires (RFC 3339, UTC).', schema: { type: 'string', format: 'date-time' } },
+    },
     content: { ...json(ref('EPCISQueryDocument')), 'application/xml': { schema: { type: 'string', description: 'The EPCISQueryDocument of the XML binding (urn:epcglobal:epcis-query:xsd:2).' } } },
   },
   default: error,

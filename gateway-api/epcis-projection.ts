@@ -248,7 +248,7 @@ export class ProjectedEventStore implements EventStore {
   private readonly fieldOrderLimit: number;
 
   private constructor(private readonly ledger: Ledger, private readonly contract: string, options: ProjectionOptions) {
-    this.tokens = new PageTokens(options.tokenKey ?? randomBytes(32));
+    this.tokens = new PageTokens(options.tokenKey ?? randomBytes(32), options.pageTokenLifetimeMs ?? PAGE_TOKEN_LIFETIME_MS, options.clock ?? (() => new Date()));
     this.scanLimit = options.scanLimit ?? QUERY_SCAN;
     this.fieldOrderLimit = options.fieldOrderLimit ?? FIELD_ORDER_SCAN;
     this.prefixTable = options.companyPrefixTable;
@@ -625,7 +625,7 @@ export class ProjectedEventStore implements EventStore {
       return ++looked >= this.scanLimit;
     };
     const more = (desc ? candidates.scanBefore(from, visit) : candidates.scanAfter(from, visit)) && !past;
-    return { events, nextPageToken: more && lastLooked ? this.tokens.seal({ t: timeOf(lastLooked), id: lastLooked.eventID, ...(kind !== 'e' ? { o: kind } : {}) }) : '' };
+    return { events, ...(more && lastLooked ? this.tokens.seal({ t: timeOf(lastLooked), id: lastLooked.eventID, ...(kind !== 'e' ? { o: kind } : {}) }) : { nextPageToken: '' }) };
   }
 
   /**
@@ -688,7 +688,7 @@ export class ProjectedEventStore implements EventStore {
     const page = found.slice(0, plan.perPage);
     const last = page[page.length - 1];
     const more = found.length > page.length && last !== undefined;
-    return { events: page.map((k) => k.e), nextPageToken: more ? this.tokens.seal({ t: last.e.eventTime, id: last.e.eventID, o: kind, v: last.v ?? null }) : '' };
+    return { events: page.map((k) => k.e), ...(more ? this.tokens.seal({ t: last.e.eventTime, id: last.e.eventID, o: kind, v: last.v ?? null }) : { nextPageToken: '' }) };
   }
 }
 
@@ -739,6 +739,10 @@ export interface ProjectionOptions {
   readonly contract?: string;
   /** The 32-byte key page tokens are sealed with; kept by the gateway so tokens outlive a restart (default: a fresh one). */
   readonly tokenKey?: Buffer;
+  /** How long a page token may be used, in milliseconds (default {@link PAGE_TOKEN_LIFETIME_MS}): its expiry is sealed in it and answered in `GS1-Next-Page-Token-Expires`. */
+  readonly pageTokenLifetimeMs?: number;
+  /** The time now, for page tokens' expiry (default: the system clock). */
+  readonly clock?: () => Date;
   /** Events one page looks at, at most (default {@link QUERY_SCAN}). */
   readonly scanLimit?: number;
   /** Events a page ordered by an extension field may sort, at most (default {@link FIELD_ORDER_SCAN}). */
@@ -802,27 +806,39 @@ const SEALED = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** How long a page token may be used: a reader paging through a large answer has a day. */
+export const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+function expiredToken(expired: string): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', `nextPageToken expired at ${expired} (GS1-Next-Page-Token-Expires): ask for the first page again`, { errors: [{ path: '/query/nextPageToken', message: `expired at ${expired}` }], expired });
+}
+
 function forgedToken(): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
 }
 
 /**
- * Page tokens: a position in eventTime order (`{t, id}`), sealed with AES-256-GCM under the
- * store's key, so that a token neither tells the position's event (a page that ended at the scan
- * limit may stop at an event its reader may not read) nor can be altered. Tokens issued before
- * tokens were sealed (the position in plain JSON, always of an event its reader was given) are
+ * Page tokens: a position in eventTime order (`{t, id}`) and when the token expires (`x`, epoch
+ * seconds), sealed with AES-256-GCM under the store's key, so that a token neither tells the
+ * position's event (a page that ended at the scan limit may stop at an event its reader may not
+ * read) nor can be altered, its expiry included. Tokens issued before tokens were sealed (the
+ * position in plain JSON, always of an event its reader was given) or before they expired are
  * still taken.
  */
 class PageTokens {
-  constructor(private readonly key: Buffer) {
+  constructor(private readonly key: Buffer, private readonly lifetimeMs: number, private readonly clock: () => Date) {
     if (key.length !== 32) throw new TypeError('a page token key is 32 bytes');
+    if (!Number.isSafeInteger(lifetimeMs) || lifetimeMs < 1000) throw new TypeError('a page token lives a whole number of milliseconds, at least a second');
   }
 
-  seal(mark: PageMark): string {
+  /** A token of `mark`, and when it expires (RFC 3339, whole seconds: what GS1-Next-Page-Token-Expires says). */
+  seal(mark: PageMark): { nextPageToken: string; nextPageTokenExpires: string } {
+    const x = Math.floor((this.clock().getTime() + this.lifetimeMs) / 1000);
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const sealed = Buffer.concat([cipher.update(JSON.stringify(mark), 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.from([SEALED]), iv, cipher.getAuthTag(), sealed]).toString('base64url');
+    const sealed = Buffer.concat([cipher.update(JSON.stringify({ ...mark, x }), 'utf8'), cipher.final()]);
+    const nextPageToken = Buffer.concat([Buffer.from([SEALED]), iv, cipher.getAuthTag(), sealed]).toString('base64url');
+    return { nextPageToken, nextPageTokenExpires: expiryText(x) };
   }
 
   open(token: string): PageMark {
@@ -841,16 +857,26 @@ class PageTokens {
     } else {
       text = bytes.toString('utf8');
     }
+    let v: { t?: unknown; id?: unknown; o?: unknown; v?: unknown; x?: unknown };
     try {
-      const v = JSON.parse(text) as { t?: unknown; id?: unknown; o?: unknown; v?: unknown };
-      if (typeof v.t !== 'string' || typeof v.id !== 'string') throw forgedToken();
-      // a plain (earlier) token is a position in eventTime order and nothing else
-      if (!sealed || v.o === undefined) return { t: v.t, id: v.id };
-      if (typeof v.o !== 'string' || (v.v !== undefined && v.v !== null && !isOrderValue(v.v))) throw forgedToken();
-      return { t: v.t, id: v.id, o: v.o, ...(v.v !== undefined ? { v: v.v as OrderValue | null } : {}) };
+      v = JSON.parse(text) as typeof v;
     } catch {
-      // fall through
+      throw forgedToken();
     }
-    throw forgedToken();
+    if (!v || typeof v !== 'object' || typeof v.t !== 'string' || typeof v.id !== 'string') throw forgedToken();
+    if (sealed && v.x !== undefined) {
+      // sealed with the token, so never altered: past it, the token is refused
+      if (!Number.isSafeInteger(v.x)) throw forgedToken();
+      if (this.clock().getTime() >= (v.x as number) * 1000) throw expiredToken(expiryText(v.x as number));
+    }
+    // a plain (earlier) token is a position in eventTime order and nothing else
+    if (!sealed || v.o === undefined) return { t: v.t, id: v.id };
+    if (typeof v.o !== 'string' || (v.v !== undefined && v.v !== null && !isOrderValue(v.v))) throw forgedToken();
+    return { t: v.t, id: v.id, o: v.o, ...(v.v !== undefined ? { v: v.v as OrderValue | null } : {}) };
   }
+}
+
+/** Epoch seconds as RFC 3339 in UTC, whole seconds. */
+function expiryText(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -316,6 +316,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
     if (next) ctx.set('Link', nextLink(ctx, next));
+    if (next && page.nextPageTokenExpires !== undefined) ctx.set('GS1-Next-Page-Token-Expires', page.nextPageTokenExpires);
     answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ...answerFormat(ctx, deps.store)));
   };
 
@@ -340,7 +341,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   // that holds nothing on the server, so there is nothing to release, and it cannot be withdrawn
   router.delete('/nextPageToken/:token', async (ctx) => {
     await deps.identityOf(ctx);
-    throw new ZfcError('NOT_IMPLEMENTED', 'page tokens here hold no resources on the server (each is a sealed position in the answer\'s order): there is nothing to release, and the token stays usable', { token: 'stateless' });
+    throw new ZfcError('NOT_IMPLEMENTED', 'page tokens here hold no resources on the server (each is a sealed position in the answer\'s order): there is nothing to release, and the token stays usable until it expires (GS1-Next-Page-Token-Expires)', { token: 'stateless' });
   });
 
   addTopLevelResources(router, { store: deps.store, identityOf: deps.identityOf, ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}), answer, nextLink, queries: deps.subscriptions !== undefined });

@@ -102,6 +102,26 @@ describe('EPCIS query pages look at a bounded number of events', function () {
     expect(next.events.map((e) => e.eventID)).to.deep.equal(sealed.events.map((e) => e.eventID));
   });
 
+  it('seals the token\'s expiry in it, says when in nextPageTokenExpires, and refuses it from then on', async () => {
+    let now = new Date('2026-06-01T08:00:00.250Z');
+    const timed = await ProjectedEventStore.open(ledger, { clock: () => now, pageTokenLifetimeMs: 60_000 });
+    try {
+      const page = await timed.query({ perPage: 3 }, '', alice);
+      expect(page.nextPageTokenExpires, 'a minute on, in whole seconds').to.equal('2026-06-01T08:01:00Z');
+      now = new Date('2026-06-01T08:00:59.900Z');
+      expect((await timed.query({ perPage: 3 }, page.nextPageToken, alice)).events, 'still usable').to.have.length(3);
+      now = new Date('2026-06-01T08:01:00.000Z');
+      const refused = await rejectionOf(timed.query({ perPage: 3 }, page.nextPageToken, alice));
+      expect([refused.code, refused.details['expired']]).to.deep.equal(['INVALID_ARGUMENT', '2026-06-01T08:01:00Z']);
+      expect(refused.message).to.match(/expired at 2026-06-01T08:01:00Z .*first page again/);
+      // the last page has no token, so no expiry
+      const last = await timed.query({ perPage: 1000 }, '', alice);
+      expect([last.nextPageToken, last.nextPageTokenExpires]).to.deep.equal(['', undefined]);
+    } finally {
+      await timed.close();
+    }
+  });
+
   describe('through the gateway', () => {
     let t: TestGateway;
     const api = new ApiClient(() => t.gw.url);
@@ -118,6 +138,12 @@ describe('EPCIS query pages look at a bounded number of events', function () {
       const link = first.headers.get('link') ?? '';
       const next = /nextPageToken=([A-Za-z0-9_-]+)/.exec(link)?.[1];
       expect(next, link).to.be.a('string');
+      // when the token expires, as the standard's header says: a day from now, to the second
+      const expires = first.headers.get('gs1-next-page-token-expires') ?? '';
+      expect(expires).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(Date.parse(expires) - Date.now()).to.be.within(24 * 3600_000 - 60_000, 24 * 3600_000 + 1000);
+      const all = await api.as('samr', 'GET', '/epcis/events?perPage=100');
+      expect([all.headers.get('link'), all.headers.get('gs1-next-page-token-expires')], 'the last page: no token, no expiry').to.deep.equal([null, null]);
       await t.gw.close();
       t = { ...t, gw: await startGateway(t.config) };
       const second = await api.as('samr', 'GET', `/epcis/events?perPage=10&nextPageToken=${next}`);
