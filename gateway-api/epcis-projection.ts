@@ -808,6 +808,8 @@ const TAG_BYTES = 16;
 
 /** How long a page token may be used: a reader paging through a large answer has a day. */
 export const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** The longest a page token may be made to live: its expiry must stay a date that can be written. */
+const MAX_PAGE_TOKEN_LIFETIME_MS = 3650 * PAGE_TOKEN_LIFETIME_MS;
 
 function expiredToken(expired: string): ZfcError {
   return new ZfcError('INVALID_ARGUMENT', `nextPageToken expired at ${expired} (GS1-Next-Page-Token-Expires): ask for the first page again`, { errors: [{ path: '/query/nextPageToken', message: `expired at ${expired}` }], expired });
@@ -828,7 +830,7 @@ function forgedToken(): ZfcError {
 class PageTokens {
   constructor(private readonly key: Buffer, private readonly lifetimeMs: number, private readonly clock: () => Date) {
     if (key.length !== 32) throw new TypeError('a page token key is 32 bytes');
-    if (!Number.isSafeInteger(lifetimeMs) || lifetimeMs < 1000) throw new TypeError('a page token lives a whole number of milliseconds, at least a second');
+    if (!Number.isSafeInteger(lifetimeMs) || lifetimeMs < 1000 || lifetimeMs > MAX_PAGE_TOKEN_LIFETIME_MS) throw new TypeError('a page token lives a whole number of milliseconds, from a second to ten years');
   }
 
   /** A token of `mark`, and when it expires (RFC 3339, whole seconds: what GS1-Next-Page-Token-Expires says). */

@@ -117,6 +117,8 @@ describe('EPCIS query pages look at a bounded number of events', function () {
       // the last page has no token, so no expiry
       const last = await timed.query({ perPage: 1000 }, '', alice);
       expect([last.nextPageToken, last.nextPageTokenExpires]).to.deep.equal(['', undefined]);
+      // a lifetime whose expiry could not be written as a date, or under a second, is a programmer's mistake
+      for (const pageTokenLifetimeMs of [999, 1500.5, 3650 * 86_400_000 + 1]) expect(() => ProjectedEventStore.start(ledger, { pageTokenLifetimeMs }), String(pageTokenLifetimeMs)).to.throw(TypeError);
     } finally {
       await timed.close();
     }
