@@ -122,10 +122,6 @@ const CURRENT: ReadonlySet<SignalKind> = new Set(['recalled_stock', 'unreceived_
 
 const DAY_MS = 86_400_000;
 
-/**
- * The plan, from the index's graph and its holdings (what each participant holds of a lot now,
- * as lot pages show it).
- */
 /** An item its holder recorded destroyed or disposed of, scanned since (by shoppers, or on the ledger by a participant, a captured EPCIS event included): who disposed of it, and the scans. */
 export interface DivertedItem {
   readonly holder: string;
@@ -138,6 +134,10 @@ export interface DivertedItem {
   readonly lastScanAt: string;
 }
 
+/**
+ * The plan, from the index's graph and its holdings (what each participant holds of a lot now,
+ * as lot pages show it), and the items recorded destroyed that were scanned since (`diverted`).
+ */
 export function planInspections(graph: TraceGraphStore, holdingsOf: (node: LotNode) => readonly (HolderView & { holding: number })[], options: PlanOptions, diverted: readonly DivertedItem[] = []): InspectionPlan {
   const found = new Map<string, Map<SignalKind, Evidence[]>>();
   const since = options.since === undefined ? -Infinity : Date.parse(options.since);

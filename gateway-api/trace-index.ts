@@ -169,8 +169,8 @@ interface DestroyedSeen {
   readonly lastPlace?: { readonly lat: number; readonly lon: number };
 }
 
-/** A warning about one item, as GET /v1/warnings lists it (its lot, when the index knows it). */
-type ItemWarningEntry = { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string };
+/** A warning as GET /v1/warnings lists it (its lot, when the index knows one). */
+type WarningEntry = { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string };
 
 /** How many located anonymous scans of one item are kept to compare the next against. */
 const SCAN_POINTS_KEPT = 20;
@@ -862,7 +862,7 @@ export class TraceIndex {
   }
 
   /** Every warning, in ledger order. */
-  warnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+  warnings(): WarningEntry[] {
     this.available();
     return this.graph.warnings.map((w) => ({ kind: w.kind, lot: w.lotRef, message: w.message, details: { ...(w.details ?? {}) }, txId: w.txId, timestamp: w.timestamp }));
   }
@@ -970,9 +970,9 @@ export class TraceIndex {
    * how often): a scan (a receipt, a check) or a captured EPCIS event shipping, receiving or
    * selling it; a package said to be destroyed that is back in the chain.
    */
-  destroyedItemWarnings(): ItemWarningEntry[] {
+  destroyedItemWarnings(): WarningEntry[] {
     this.available();
-    const out: ItemWarningEntry[] = this.sinceDisposal(this.destroyedSeen).map(({ code, gtin, serial, lot, disposal, scans: seen }) => {
+    const out: WarningEntry[] = this.sinceDisposal(this.destroyedSeen).map(({ code, gtin, serial, lot, disposal, scans: seen }) => {
       const holder = this.graph.participantView(disposal.holder).name;
       return {
         kind: 'destroyed_item_scanned', lot,
@@ -1038,7 +1038,7 @@ export class TraceIndex {
   }
 
   /** Every item code flagged as a possible clone, as warnings (kind `possible_clone`), by time flagged. */
-  cloneWarnings(): { kind: string; lot: LotRef | undefined; message: string; details: Record<string, unknown>; txId: string; timestamp: string }[] {
+  cloneWarnings(): WarningEntry[] {
     this.available();
     const out = [...this.clones.values()].map((f) => {
       const [gtin, serial] = itemCodeParts(f.code);
