@@ -70,25 +70,29 @@ const captureJob = {
   'application/json': { schema: { type: 'object', required: ['captureID', 'running', 'success', 'captureErrorBehaviour', 'createdAt', 'errors'] } },
   'application/xml': { schema: { type: 'string', description: 'EPCISCaptureJob (urn:epcglobal:epcis:xsd:2); counts and project error codes in the zfc: namespace.' } },
 };
+/** The headers of every paged answer: the next page, and when its token expires (a day on; a token past it is refused, 400). */
+const pageHeaders = {
+  Link: { description: 'The next page, `<…>; rel="next"`, while there is one.', schema: { type: 'string' } },
+  'GS1-Next-Page-Token-Expires': { description: 'When the next page\'s nextPageToken expires (RFC 3339, UTC).', schema: { type: 'string', format: 'date-time' } },
+};
 const answer = {
   '200': {
     description: 'An EPCISQueryDocument; `Link: <…>; rel="next"` when there is a next page, and `GS1-Next-Page-Token-Expires` when its token expires (a day on; a token past it is refused, 400). In the XML binding when Accept prefers application/xml or text/xml.',
-    headers: {
-      Link: { description: 'The next page, `<…>; rel="next"`, while there is one.', schema: { type: 'string' } },
-      'GS1-Next-Page-Token-Expires': { description: 'When the next page\'s nextPageToken expires (RFC 3339, UTC).', schema: { type: 'string', format: 'date-time' } },
-    },
+    headers: pageHeaders,
     content: { ...json(ref('EPCISQueryDocument')), 'application/xml': { schema: { type: 'string', description: 'The EPCISQueryDocument of the XML binding (urn:epcglobal:epcis-query:xsd:2).' } } },
   },
   default: error,
 };
 
 const collection = { '200': { description: 'A JSON-LD `Collection` (`member`).', content: json({ type: 'object', required: ['type', 'member'], properties: { type: { const: 'Collection' }, member: { type: 'array', items: { type: 'string' } } } }) }, default: error };
+/** A paged collection (the identifiers of a top-level resource), with its page headers. */
+const pagedCollection = { ...collection, '200': { ...collection['200'], description: 'A JSON-LD `Collection` (`member`), paged: `Link` rel="next" and `GS1-Next-Page-Token-Expires` while there is a next page.', headers: pageHeaders } };
 const pageParams = [{ name: 'perPage', in: 'query', schema: { type: 'string' } }, { name: 'nextPageToken', in: 'query', schema: { type: 'string' } }];
 /** The paths of the EPCIS 2.0 top-level resources (epcis-resources.ts); `/epcis/epcs/{epc}/events` is documented with the router's own. */
 function topLevelPaths(): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { name, segment, summary, paged } of TOP_LEVEL_RESOURCES) {
-    paths[`/epcis/${name}`] = { get: { operationId: `epcis_${name}`, summary, security, ...(paged ? { parameters: pageParams } : {}), responses: collection } };
+    paths[`/epcis/${name}`] = { get: { operationId: `epcis_${name}`, summary, security, ...(paged ? { parameters: pageParams } : {}), responses: paged ? pagedCollection : collection } };
     paths[`/epcis/${name}/{${segment}}`] = { get: { operationId: `epcis_${name}_one`, summary: `The sub-resources of one ${segment} (\`events\`).`, security, parameters: [pathParam(segment)], responses: collection } };
     if (name !== 'epcs') {
       paths[`/epcis/${name}/{${segment}}/events`] = { get: { operationId: `epcis_${name}_events`, summary: `The events of one ${segment}, narrowed by any other query parameter.`, security, parameters: [pathParam(segment), ...queryParams], responses: answer } };
@@ -110,7 +114,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
       requestBody: { required: true, content: jsonOrXml(ref('EPCISDocument'), 'An EPCISDocument (or EPCISQueryDocument, or EPCISMasterDataDocument: its vocabularies captured as header master data) of the XML binding, EPCIS 2.0 or 1.x, UTF-8; read into the JSON binding (1.x extension wrappers unwrapped, CBV URNs as bare words) and captured as that JSON document.') },
       responses: { '202': { description: 'The capture job (Location: /epcis/capture/{captureID}); jobs run in turns, two at once, the others waiting. As the XML binding\'s EPCISCaptureJob when Accept prefers application/xml.', content: captureJob }, '413': error, '503': { description: 'CAPTURE_BUSY: the documents waiting their turn hold as much as the gateway keeps (CAPTURE_PENDING_BYTES, a participant half of it); nothing recorded; Retry-After says when to send again.' }, '507': noRoom, default: error },
     },
-    get: { operationId: 'epcisCaptureJobs', summary: 'The caller\'s own capture jobs that are still kept (the last 10,000 of all), newest first, as a JSON array of jobs; paged with perPage and nextPageToken (`Link` rel="next").', security, parameters: pageParams, responses: { '200': { description: 'The jobs.' }, '406': { description: 'NOT_ACCEPTABLE: the request\'s Accept takes no JSON (the list has no XML form; each job has, at /epcis/capture/{captureID}).' }, default: error } },
+    get: { operationId: 'epcisCaptureJobs', summary: 'The caller\'s own capture jobs that are still kept (the last 10,000 of all), newest first, as a JSON array of jobs; paged with perPage and nextPageToken (`Link` rel="next", and `GS1-Next-Page-Token-Expires`).', security, parameters: pageParams, responses: { '200': { description: 'The jobs.', headers: pageHeaders }, '406': { description: 'NOT_ACCEPTABLE: the request\'s Accept takes no JSON (the list has no XML form; each job has, at /epcis/capture/{captureID}).' }, default: error } },
   },
   '/epcis/capture/{captureID}': {
     get: { operationId: 'epcisCaptureJob', summary: 'A capture job: running, success, and each rejected event and why.', security, parameters: [pathParam('captureID')], responses: { '200': { description: 'The job; as the XML binding\'s EPCISCaptureJob when Accept prefers application/xml.', content: captureJob }, default: error } },
@@ -135,7 +139,7 @@ export const EPCIS_OPENAPI_PATHS: Readonly<Record<string, Record<string, unknown
     delete: { operationId: 'epcisReleasePageToken', summary: 'The binding\'s optional release of a page token\'s resources: 501, since a token here is a sealed position that holds nothing on the server (it stays usable).', security, parameters: [pathParam('token')], responses: { '501': { description: 'NOT_IMPLEMENTED: nothing to release.' }, default: error } },
   },
   '/epcis/queries': {
-    get: { operationId: 'epcisNamedQueries', summary: 'Every named query, by name, as `[{ name, query, createdAt }]`, paged (`Link` rel="next").', security, parameters: pageParams, responses: { '200': { description: 'The named queries.' }, default: error } },
+    get: { operationId: 'epcisNamedQueries', summary: 'Every named query, by name, as `[{ name, query, createdAt }]`, paged (`Link` rel="next", and `GS1-Next-Page-Token-Expires`).', security, parameters: pageParams, responses: { '200': { description: 'The named queries.', headers: pageHeaders }, default: error } },
     post: { operationId: 'epcisDefineQuery', summary: 'Define a named query: `{ name, query: { <query parameters> } }`.', security, responses: { '201': { description: 'Defined.' }, default: error } },
   },
   '/epcis/queries/{name}': {

@@ -12,7 +12,7 @@
  * or that it named, as a source or destination (one step up and down its chain) — and those
  * recorded by regulators (holds and recalls are public).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AnyEventEnvelope } from '../chaincode/events';
 import { mayRead, namedGlns, type ReadFacts } from '../chaincode/epcis-access';
 import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chaincode/epcis-capture';
@@ -30,6 +30,7 @@ import type { EventOrder } from './epcis-query';
 import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 import type { RecordedSince } from './epcis-subscriptions';
+import { forgedToken, PAGE_TOKEN_LIFETIME_MS, PageTokens } from './page-tokens';
 import { flat, StringPool } from './string-pool';
 import { submitRetrying } from './submit-retrying';
 
@@ -485,7 +486,7 @@ export class ProjectedEventStore implements EventStore {
    */
   async members(kind: MemberKind, pageToken: string, perPage: number, viewer?: string): Promise<MemberPage> {
     const list = this.firstNamed[kind];
-    const from = pageToken ? decodeMemberToken(pageToken, kind, list.length) : 0;
+    const from = pageToken ? this.memberPosition(pageToken, kind, list.length) : 0;
     const end = Math.min(list.length, from + MEMBER_SCAN);
     const members: string[] = [];
     let i = from;
@@ -493,7 +494,19 @@ export class ProjectedEventStore implements EventStore {
       const id = list[i] as string;
       if (this.namedFor(kind, id, viewer)) members.push(id);
     }
-    return { members, nextPageToken: i < list.length ? encodeMemberToken(kind, i) : '' };
+    return { members, ...(i < list.length ? this.tokens.seal({ m: kind, p: i }) : { nextPageToken: '' }) };
+  }
+
+  /**
+   * Where a member list's page token goes on: a sealed position in that list, or a token of the
+   * plain form earlier versions issued (`kind:position`, base64url).
+   */
+  private memberPosition(token: string, kind: MemberKind, length: number): number {
+    const sealed = this.tokens.open(token);
+    if (sealed === undefined) return decodeMemberToken(token, kind, length);
+    const position = sealed['p'];
+    if (sealed['m'] !== kind || !Number.isSafeInteger(position) || (position as number) < 0 || (position as number) > length) throw forgedToken();
+    return position as number;
   }
 
   /** Whether an event `viewer` may read names the identifier. */
@@ -601,7 +614,7 @@ export class ProjectedEventStore implements EventStore {
    * is an event the reader may not read, it learns nothing.
    */
   async query(plan: EpcisQueryPlan, pageToken: string, _identity?: Identity, viewer?: string, order?: EventOrder): Promise<EventPage> {
-    const mark = pageToken ? this.tokens.open(pageToken) : undefined;
+    const mark = pageToken ? openEventToken(this.tokens, pageToken) : undefined;
     const kind = orderCode(order);
     if (mark && (mark.o ?? 'e') !== kind) throw tokenOfAnotherOrder();
     if (order?.by === 'field') return this.queryByField(plan, mark, viewer, order, kind);
@@ -762,10 +775,7 @@ function isClass(id: string, ids: EventIdentifiers): boolean {
   return ids.epcClasses.includes(id) || ids.inputEPCClasses.includes(id) || ids.outputEPCClasses.includes(id);
 }
 
-function encodeMemberToken(kind: MemberKind, position: number): string {
-  return Buffer.from(`${kind}:${position}`, 'utf8').toString('base64url');
-}
-
+/** The position a member list's page token of the plain form earlier versions issued (`kind:position`) holds. */
 function decodeMemberToken(token: string, kind: MemberKind, length: number): number {
   const m = /^([A-Za-z]+):(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   const position = Number(m?.[2]);
@@ -801,84 +811,29 @@ function isOrderValue(v: unknown): boolean {
   return keys.length === 1 && (keys[0] === 'n' ? typeof x === 'number' : (keys[0] === 't' || keys[0] === 's') && typeof x === 'string');
 }
 
-/** The first byte of a sealed page token (the plain JSON of earlier tokens begins with `{`). */
-const SEALED = 2;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-/** How long a page token may be used: a reader paging through a large answer has a day. */
-export const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
-/** The longest a page token may be made to live: its expiry must stay a date that can be written. */
-const MAX_PAGE_TOKEN_LIFETIME_MS = 3650 * PAGE_TOKEN_LIFETIME_MS;
-
-function expiredToken(expired: string): ZfcError {
-  return new ZfcError('INVALID_ARGUMENT', `nextPageToken expired at ${expired} (GS1-Next-Page-Token-Expires): ask for the first page again`, { errors: [{ path: '/query/nextPageToken', message: `expired at ${expired}` }], expired });
-}
-
-function forgedToken(): ZfcError {
-  return new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
-}
-
 /**
- * Page tokens: a position in eventTime order (`{t, id}`) and when the token expires (`x`, epoch
- * seconds), sealed with AES-256-GCM under the store's key, so that a token neither tells the
- * position's event (a page that ended at the scan limit may stop at an event its reader may not
- * read) nor can be altered, its expiry included. Tokens issued before tokens were sealed (the
- * position in plain JSON, always of an event its reader was given) or before they expired are
- * still taken.
+ * The position an event page token holds (page-tokens.ts seals it, with its expiry): a position
+ * in eventTime order (`{t, id}`), or in another order (`o`) with its field's value (`v`). A
+ * token from before tokens were sealed (the position in plain JSON, always of an event its reader
+ * was given) is still taken, as a position in eventTime order.
  */
-class PageTokens {
-  constructor(private readonly key: Buffer, private readonly lifetimeMs: number, private readonly clock: () => Date) {
-    if (key.length !== 32) throw new TypeError('a page token key is 32 bytes');
-    if (!Number.isSafeInteger(lifetimeMs) || lifetimeMs < 1000 || lifetimeMs > MAX_PAGE_TOKEN_LIFETIME_MS) throw new TypeError('a page token lives a whole number of milliseconds, from a second to ten years');
-  }
-
-  /** A token of `mark`, and when it expires (RFC 3339, whole seconds: what GS1-Next-Page-Token-Expires says). */
-  seal(mark: PageMark): { nextPageToken: string; nextPageTokenExpires: string } {
-    const x = Math.floor((this.clock().getTime() + this.lifetimeMs) / 1000);
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const sealed = Buffer.concat([cipher.update(JSON.stringify({ ...mark, x }), 'utf8'), cipher.final()]);
-    const nextPageToken = Buffer.concat([Buffer.from([SEALED]), iv, cipher.getAuthTag(), sealed]).toString('base64url');
-    return { nextPageToken, nextPageTokenExpires: expiryText(x) };
-  }
-
-  open(token: string): PageMark {
-    const bytes = Buffer.from(token, 'base64url');
-    let text: string;
-    const sealed = bytes[0] === SEALED;
-    if (sealed) {
-      if (bytes.length <= 1 + IV_BYTES + TAG_BYTES) throw forgedToken();
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + IV_BYTES));
-        decipher.setAuthTag(bytes.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
-        text = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-      } catch {
-        throw forgedToken(); // altered, or sealed under another key
-      }
-    } else {
-      text = bytes.toString('utf8');
-    }
-    let v: { t?: unknown; id?: unknown; o?: unknown; v?: unknown; x?: unknown };
+function openEventToken(tokens: PageTokens, token: string): PageMark {
+  let v = tokens.open(token);
+  const sealed = v !== undefined;
+  if (!sealed) {
     try {
-      v = JSON.parse(text) as typeof v;
+      v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
     } catch {
       throw forgedToken();
     }
-    if (!v || typeof v !== 'object' || typeof v.t !== 'string' || typeof v.id !== 'string') throw forgedToken();
-    if (sealed && v.x !== undefined) {
-      // sealed with the token, so never altered: past it, the token is refused
-      if (!Number.isSafeInteger(v.x)) throw forgedToken();
-      if (this.clock().getTime() >= (v.x as number) * 1000) throw expiredToken(expiryText(v.x as number));
-    }
-    // a plain (earlier) token is a position in eventTime order and nothing else
-    if (!sealed || v.o === undefined) return { t: v.t, id: v.id };
-    if (typeof v.o !== 'string' || (v.v !== undefined && v.v !== null && !isOrderValue(v.v))) throw forgedToken();
-    return { t: v.t, id: v.id, o: v.o, ...(v.v !== undefined ? { v: v.v as OrderValue | null } : {}) };
   }
-}
-
-/** Epoch seconds as RFC 3339 in UTC, whole seconds. */
-function expiryText(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  if (!v || typeof v !== 'object' || typeof v['t'] !== 'string' || typeof v['id'] !== 'string') throw forgedToken();
+  const t = v['t'];
+  const id = v['id'];
+  // a plain (earlier) token is a position in eventTime order and nothing else
+  if (!sealed || v['o'] === undefined) return { t, id };
+  const o = v['o'];
+  const value = v['v'];
+  if (typeof o !== 'string' || (value !== undefined && value !== null && !isOrderValue(value))) throw forgedToken();
+  return { t, id, o, ...(value !== undefined ? { v: value as OrderValue | null } : {}) };
 }

@@ -18,6 +18,7 @@ import type { EpcisRouterDeps } from './epcis-routes';
 import { onlyParams, perPageOf, singleParam } from './epcis-resources';
 import { QUERY_NAME, type EpcisSubscriptions, type SubscriptionRequest } from './epcis-subscriptions';
 import { xmlFormAsked } from './epcis-xml-write';
+import { forgedToken, linkNextPage, type PageTokens } from './page-tokens';
 
 /** The owner of what a request creates (a named query, a subscription, a capture job): the gateway's participant, else the certificate's hash. */
 export function ownerOf(ctx: Context, deps: EpcisRouterDeps, identity: Identity): string {
@@ -47,14 +48,15 @@ export function addQueryRoutes(
   limit: number,
   answer: (ctx: Context, fixed?: Parameters<typeof parseEpcisQuery>[1]) => Promise<void>,
   nextLink: (ctx: Context, token: string) => string,
+  pageTokens: PageTokens,
 ): void {
   router.get('/queries', async (ctx) => {
     await deps.identityOf(ctx);
     onlyParams(ctx, ['perPage', 'nextPageToken']);
     const token = singleParam(ctx, 'nextPageToken') ?? '';
-    const after = token ? decodeQueriesToken(token) : '';
+    const after = token ? queriesPosition(pageTokens, token) : '';
     const page = subs.queriesPage(after, perPageOf(ctx));
-    if (page.next) ctx.set('Link', nextLink(ctx, Buffer.from(page.next, 'utf8').toString('base64url')));
+    if (page.next) linkNextPage(ctx, nextLink, pageTokens.seal({ q: page.next }));
     ctx.body = page.queries.map((q) => ({ name: q.name, query: q.query, createdAt: q.createdAt }));
   });
 
@@ -124,8 +126,17 @@ function withoutPerPage(plan: EpcisQueryPlan): Partial<EpcisQueryPlan> {
   return copy as Partial<EpcisQueryPlan>;
 }
 
-/** The name a `/queries` page token says to go on after. */
-function decodeQueriesToken(token: string): string {
+/**
+ * The name a `/queries` page token says to go on after: sealed (page-tokens.ts), or the plain
+ * form earlier versions issued (the name, base64url).
+ */
+function queriesPosition(pageTokens: PageTokens, token: string): string {
+  const sealed = pageTokens.open(token);
+  if (sealed !== undefined) {
+    const name = sealed['q'];
+    if (typeof name !== 'string' || !QUERY_NAME.test(name)) throw forgedToken();
+    return name;
+  }
   const name = Buffer.from(token, 'base64url').toString('utf8');
   if (!QUERY_NAME.test(name)) {
     throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });

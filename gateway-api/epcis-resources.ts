@@ -28,6 +28,7 @@ import { ZfcError } from '../chaincode/errors';
 import { isUri } from '../chaincode/epcis-formats';
 import { BIZ_STEP, cbvValue, DISPOSITION, EPCIS_CONTEXT_URL, type EpcFormat, type Vocabulary } from './epcis-query';
 import { answerPrefixes, type EventStore, type MemberKind } from './epcis-store';
+import { linkNextPage } from './page-tokens';
 
 /** What the resources need of the EPCIS router. */
 export interface ResourceDeps {
@@ -162,7 +163,7 @@ export function addTopLevelResources(router: Router, deps: ResourceDeps): void {
       onlyParams(ctx, ['perPage', 'nextPageToken']);
       if (!deps.store.members) throw new ZfcError('NOT_IMPLEMENTED', `this deployment's event store does not list ${r.name}`);
       const page = await deps.store.members(r.list, singleParam(ctx, 'nextPageToken') ?? '', perPageOf(ctx), deps.viewerOf?.(ctx));
-      if (page.nextPageToken) ctx.set('Link', deps.nextLink(ctx, page.nextPageToken));
+      linkNextPage(ctx, deps.nextLink, page);
       const prefixes = answerPrefixes(deps.store, ctx.state['epcFormat'] as EpcFormat);
       collection(ctx, prefixes ? page.members.map((m) => prefixes.urnOf(m)) : page.members);
     });

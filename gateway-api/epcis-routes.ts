@@ -37,6 +37,7 @@ import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, que
 import type { CompanyPrefixes } from './company-prefixes';
 import { answerPrefixes, type EventStore } from './epcis-store';
 import { addQueryRoutes, ownerOf } from './epcis-query-routes';
+import { forgedToken, linkNextPage, PageTokens } from './page-tokens';
 import { addTopLevelResources, onlyParams, perPageOf, singleParam } from './epcis-resources';
 import type { EpcisSubscriptions } from './epcis-subscriptions';
 
@@ -65,6 +66,11 @@ export interface EpcisRouterDeps {
   readonly clock?: () => Date;
   /** Asked before a capture (document or event) is read: throws (CAPTURE_NO_ROOM) when the gateway has no heap left to keep it (heap-room.ts). */
   readonly heapRoom?: { assertRoom(): void };
+  /**
+   * What seals the page tokens of the capture job, named query and top-level resource lists
+   * (the event store seals its own). Default: a fresh key, so such tokens die with the process.
+   */
+  readonly pageTokens?: PageTokens;
 }
 
 /**
@@ -88,17 +94,23 @@ export function captureWork(store: EventStore, saved: SavedCapture): () => Promi
   };
 }
 
-/** The page token of a capture job list that goes on before position `seq`. */
-function jobsToken(seq: number): string {
-  return Buffer.from(`c${seq}`, 'utf8').toString('base64url');
-}
-
-/** The position a capture job list's page token ({@link jobsToken}) holds. */
-function jobsPosition(token: string): number {
+/**
+ * The position a capture job list's page token holds: the list goes on before it. Sealed
+ * (page-tokens.ts: a job's position counts every participant's jobs, which the token does not
+ * tell), or the plain form earlier versions issued (`c<position>`, base64url).
+ */
+function jobsPosition(tokens: PageTokens, token: string): number {
+  const sealed = tokens.open(token);
+  if (sealed !== undefined) {
+    const position = sealed['j'];
+    if (!Number.isSafeInteger(position) || (position as number) < 0) throw forgedToken();
+    return position as number;
+  }
   const m = /^c(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!m) throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for the capture jobs', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
   return Number(m[1]);
 }
+
 
 /** A page token of a query with eventCountLimit: how many events earlier pages gave, and the store's own token. */
 function servedBy(token: string): { served: number; inner: string } {
@@ -231,6 +243,7 @@ export function gatewayCallerParticipant(ctx: Context): string {
  */
 export function createEpcisRouter(deps: EpcisRouterDeps): Router {
   const jobs = deps.jobs ?? new CaptureJobs(deps.clock);
+  const pageTokens = deps.pageTokens ?? PageTokens.ephemeral(undefined, deps.clock);
   const limit = deps.maxBodyBytes ?? 64 * 1024 * 1024;
   const now = (): string => (deps.clock ?? (() => new Date()))().toISOString();
   const router = new Router({ prefix: '/epcis' });
@@ -280,8 +293,8 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     if (!ctx.accepts('application/json')) throw new ZfcError('NOT_ACCEPTABLE', 'the list of capture jobs is answered as JSON only (application/json); each job is also answered in XML at /epcis/capture/{captureID}', { header: 'Accept', value: ctx.get('Accept').slice(0, 100) });
     onlyParams(ctx, ['perPage', 'nextPageToken']);
     const token = singleParam(ctx, 'nextPageToken');
-    const page = jobs.list(ownerOf(ctx, deps, identity), perPageOf(ctx), token === undefined ? undefined : jobsPosition(token));
-    if (page.next !== undefined) ctx.set('Link', nextLink(ctx, jobsToken(page.next)));
+    const page = jobs.list(ownerOf(ctx, deps, identity), perPageOf(ctx), token === undefined ? undefined : jobsPosition(pageTokens, token));
+    if (page.next !== undefined) linkNextPage(ctx, nextLink, pageTokens.seal({ j: page.next }));
     ctx.body = page.jobs.map(jobJson);
   });
 
@@ -315,8 +328,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const page = remaining > 0 ? await deps.store.query({ ...plan, perPage: Math.min(plan.perPage, remaining) }, inner, identity, viewer, order) : { events: [], nextPageToken: '' };
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
-    if (next) ctx.set('Link', nextLink(ctx, next));
-    if (next && page.nextPageTokenExpires !== undefined) ctx.set('GS1-Next-Page-Token-Expires', page.nextPageTokenExpires);
+    linkNextPage(ctx, nextLink, { nextPageToken: next, nextPageTokenExpires: 'nextPageTokenExpires' in page ? page.nextPageTokenExpires : undefined });
     answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ...answerFormat(ctx, deps.store)));
   };
 
@@ -330,7 +342,7 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     answerQueryDocument(ctx, queryDocument([stored], now(), 'SimpleEventQuery', ...answerFormat(ctx, deps.store)));
   });
 
-  if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink);
+  if (deps.subscriptions) addQueryRoutes(router, deps, deps.subscriptions, limit, answer, nextLink, pageTokens);
 
   router.get('/epcs/:epc/events', async (ctx) => {
     const { plan } = parseEpcisQuery({ MATCH_anyEPC: ctx.params['epc'] ?? '' });

@@ -62,6 +62,8 @@ export type MemberKind = 'epcs' | 'readPoints' | 'bizLocations';
 export interface MemberPage {
   readonly members: readonly string[];
   readonly nextPageToken: string;
+  /** When `nextPageToken` expires (RFC 3339), for stores whose tokens do (GS1-Next-Page-Token-Expires). */
+  readonly nextPageTokenExpires?: string;
 }
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');

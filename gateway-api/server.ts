@@ -16,6 +16,7 @@ import { parsePrefixTable } from './company-prefixes';
 import { ConfigError, type GatewayConfig } from './config';
 import { EmbeddedIssuer } from './embedded-identities';
 import { ProjectedEventStore } from './epcis-projection';
+import { PageTokens } from './page-tokens';
 import { CaptureJobs } from './epcis-capture-jobs';
 import { captureWork, createEpcisRouter, gatewayCallerIdentity, gatewayCallerParticipant, notReady, type SavedCapture } from './epcis-routes';
 import { EpcisSubscriptions } from './epcis-subscriptions';
@@ -110,7 +111,8 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   const following = index.follow(opened.ledger).catch((err: unknown) => {
     process.stderr.write(`[gateway] the trace index stopped following the ledger: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcis = ProjectedEventStore.start(opened.ledger, { tokenKey: await pageTokenKey(store), room: heapRoomBelow(config.epcisStoreHeapLimitMb), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
+  const tokenKey = await pageTokenKey(store);
+  const epcis = ProjectedEventStore.start(opened.ledger, { tokenKey, room: heapRoomBelow(config.epcisStoreHeapLimitMb), ...(companyPrefixTable ? { companyPrefixTable } : {}) });
   let epcisUp = false;
   /** Throws what /epcis answers while the store cannot: stopped for lack of heap, or still catching up. */
   const epcisAvailable = (): void => {
@@ -149,7 +151,7 @@ async function assemble(config: GatewayConfig, opened: OpenedLedger, index: Trac
   epcisReady.catch((err: unknown) => {
     process.stderr.write(`[epcis] the EPCIS event store could not start; /epcis stays unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
   });
-  const epcisRouter = createEpcisRouter({ store: epcis, subscriptions, jobs: captureJobs, available: epcisAvailable, heapRoom, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
+  const epcisRouter = createEpcisRouter({ store: epcis, pageTokens: new PageTokens(tokenKey), subscriptions, jobs: captureJobs, available: epcisAvailable, heapRoom, identityOf: gatewayCallerIdentity, viewerOf: gatewayCallerParticipant, ownerOf: gatewayCallerParticipant });
   gateway.apiRouter.use(epcisRouter.routes(), epcisRouter.allowedMethods());
   return { ledger: opened.ledger, index, store, issuer, gateway, following, epcis, subscriptions, captureJobs, networkParticipants, epcisReady, epcisAvailable };
 }
