@@ -6,7 +6,7 @@
  * tokens earlier versions issued are still taken. On a real HTTP server over an embedded ledger,
  * with a clock the test moves.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { EpcisSubscriptions } from '../../gateway-api/epcis-subscriptions';
@@ -133,5 +133,46 @@ describe('EPCIS list page tokens: sealed, expiring, each list its own', function
     const epcs = namesOf((await get('/epcis/epcs?perPage=100')).body);
     expect(namesOf((await get(`/epcis/epcs?perPage=2&nextPageToken=${plain('epcs:1')}`)).body)).to.deep.equal(epcs.slice(1, 3));
     expect((await get(`/epcis/epcs?perPage=2&nextPageToken=${plain('readPoints:1')}`)).status, 'another list\'s plain token').to.equal(400);
+  });
+});
+
+describe('PageTokens', () => {
+  const key = randomBytes(32);
+  /** A token sealed by hand under `key`: the form PageTokens writes, with any payload text. */
+  const sealedByHand = (text: string, under = key): string => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', under, iv);
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from([2]), iv, cipher.getAuthTag(), body]).toString('base64url');
+  };
+  const codeOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+      return undefined;
+    } catch (err) {
+      return (err as { code?: string }).code ?? (err as Error).name;
+    }
+  };
+
+  it('opens what it sealed, without the expiry; a plain token is not its own', () => {
+    const tokens = new PageTokens(key, 60_000, () => START);
+    const { nextPageToken, nextPageTokenExpires } = tokens.seal({ j: 7 });
+    expect(nextPageTokenExpires).to.equal(EXPIRES);
+    expect(tokens.open(nextPageToken)).to.deep.equal({ j: 7 });
+    expect(tokens.open(Buffer.from('c7', 'utf8').toString('base64url')), 'a plain token is left to its list').to.equal(undefined);
+  });
+
+  it('takes a token sealed before tokens expired, and refuses one altered, another key\'s, cut short, or not an object', () => {
+    const tokens = new PageTokens(key, 60_000, () => START);
+    expect(tokens.open(sealedByHand('{"j":3}')), 'sealed without an expiry').to.deep.equal({ j: 3 });
+    expect(codeOf(() => tokens.open(sealedByHand('{"j":3}', randomBytes(32)))), 'another key').to.equal('INVALID_ARGUMENT');
+    expect(codeOf(() => tokens.open(Buffer.from([2, 1, 2, 3]).toString('base64url'))), 'cut short').to.equal('INVALID_ARGUMENT');
+    for (const text of ['[1,2]', '5', 'null', '{"j":1', '{"j":1,"x":"soon"}']) expect(codeOf(() => tokens.open(sealedByHand(text))), text).to.equal('INVALID_ARGUMENT');
+  });
+
+  it('refuses a key that is not 32 bytes and a lifetime that is not a second to ten years', () => {
+    expect(codeOf(() => new PageTokens(randomBytes(16)))).to.equal('TypeError');
+    for (const ms of [999, 1500.5, 3650 * 86_400_000 + 1, Number.NaN]) expect(codeOf(() => new PageTokens(key, ms)), String(ms)).to.equal('TypeError');
+    expect(codeOf(() => new PageTokens(key, 3650 * 86_400_000))).to.equal(undefined);
   });
 });
