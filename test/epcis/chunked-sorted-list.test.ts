@@ -111,6 +111,31 @@ describe('ChunkedSortedList against a sorted array', () => {
     });
   }
 
+  it('gives the same order when feeds of one period arrive one after another, each in order (inserts next to the last one)', () => {
+    // as a repository receives a second system's events of days it already holds, or a back-fill:
+    // each feed in time order, its values landing among the earlier feeds', with ties (equal keys)
+    const rnd = random(3);
+    const list = new ChunkedSortedList<Entry>(byKey);
+    const ref = new SortedArray();
+    let n = 0;
+    for (let feed = 0; feed < 8; feed++) {
+      const stride = 1 + (feed % 3);
+      const from = Math.floor(rnd() * 500);
+      for (let key = from; key < from + 3000; key += stride) {
+        // now and then a value out of the run (anywhere), or the same key twice
+        const k = rnd() < 0.05 ? Math.floor(rnd() * 4000) : key;
+        for (let twice = rnd() < 0.1 ? 2 : 1; twice > 0; twice--) {
+          const v = { key: k, n: n++ };
+          list.insert(v);
+          ref.insert(v);
+        }
+      }
+    }
+    expect(ref.values.length, 'enough to split chunks').to.be.above(CHUNK_SIZE * 8);
+    expect([...list].every((v, i) => v === ref.values[i]), 'same values in the same order, by identity').to.equal(true);
+    expect(list.size).to.equal(ref.values.length);
+  });
+
   it('appends in order into full chunks, and walks from probes before, between and after them', () => {
     const list = new ChunkedSortedList<Entry>(byKey);
     const total = CHUNK_SIZE * 3 + 5;
