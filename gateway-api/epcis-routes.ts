@@ -111,7 +111,6 @@ function jobsPosition(tokens: PageTokens, token: string): number {
   return Number(m[1]);
 }
 
-
 /** A page token of a query with eventCountLimit: how many events earlier pages gave, and the store's own token. */
 function servedBy(token: string): { served: number; inner: string } {
   if (token === '') return { served: 0, inner: '' };
