@@ -12,7 +12,6 @@
  * or that it named, as a source or destination (one step up and down its chain) — and those
  * recorded by regulators (holds and recalls are public).
  */
-import { randomBytes } from 'node:crypto';
 import type { AnyEventEnvelope } from '../chaincode/events';
 import { mayRead, namedGlns, type ReadFacts } from '../chaincode/epcis-access';
 import { CaptureWritesMissingError, type CaptureErrorBehaviour } from '../chaincode/epcis-capture';
@@ -30,7 +29,7 @@ import type { EventOrder } from './epcis-query';
 import { captureFunction, documentText, type EventStore, type MemberKind, type MemberPage } from './epcis-store';
 import { decodedPayload } from './ledger-payload';
 import type { RecordedSince } from './epcis-subscriptions';
-import { forgedToken, PAGE_TOKEN_LIFETIME_MS, PageTokens } from './page-tokens';
+import { forgedToken, PageTokens } from './page-tokens';
 import { flat, StringPool } from './string-pool';
 import { submitRetrying } from './submit-retrying';
 
@@ -249,7 +248,7 @@ export class ProjectedEventStore implements EventStore {
   private readonly fieldOrderLimit: number;
 
   private constructor(private readonly ledger: Ledger, private readonly contract: string, options: ProjectionOptions) {
-    this.tokens = new PageTokens(options.tokenKey ?? randomBytes(32), options.pageTokenLifetimeMs ?? PAGE_TOKEN_LIFETIME_MS, options.clock ?? (() => new Date()));
+    this.tokens = options.tokenKey ? new PageTokens(options.tokenKey, options.pageTokenLifetimeMs, options.clock) : PageTokens.ephemeral(options.pageTokenLifetimeMs, options.clock);
     this.scanLimit = options.scanLimit ?? QUERY_SCAN;
     this.fieldOrderLimit = options.fieldOrderLimit ?? FIELD_ORDER_SCAN;
     this.prefixTable = options.companyPrefixTable;
@@ -752,7 +751,7 @@ export interface ProjectionOptions {
   readonly contract?: string;
   /** The 32-byte key page tokens are sealed with; kept by the gateway so tokens outlive a restart (default: a fresh one). */
   readonly tokenKey?: Buffer;
-  /** How long a page token may be used, in milliseconds (default {@link PAGE_TOKEN_LIFETIME_MS}): its expiry is sealed in it and answered in `GS1-Next-Page-Token-Expires`. */
+  /** How long a page token may be used, in milliseconds (default a day, page-tokens.ts): its expiry is sealed in it and answered in `GS1-Next-Page-Token-Expires`. */
   readonly pageTokenLifetimeMs?: number;
   /** The time now, for page tokens' expiry (default: the system clock). */
   readonly clock?: () => Date;

@@ -488,9 +488,10 @@ export class TraceGraphStore {
     const i = node.hops.indexOf(hop);
     if (i >= 0) (node.hops as HopNode[]).splice(i, 1);
     const ofItem = hop.item !== undefined ? this.itemHops.get(hop.item) : undefined;
-    if (ofItem && hop.item !== undefined) {
-      ofItem.splice(ofItem.indexOf(hop), 1);
-      if (ofItem.length === 0) this.itemHops.delete(hop.item);
+    const k = ofItem ? ofItem.indexOf(hop) : -1;
+    if (ofItem && k >= 0) {
+      ofItem.splice(k, 1);
+      if (ofItem.length === 0) this.itemHops.delete(hop.item as string);
     }
     const list = this.shipments.get(hop.view.shipmentId);
     const j = list ? list.indexOf(hop) : -1;
@@ -676,17 +677,21 @@ export class TraceGraphStore {
       const onLot = this.itemHops.get(code) ?? NONE;
       if (own.length === 0 && onLot.length === 0) continue;
       let handled = out.get(code);
-      for (const hop of [...own, ...onLot].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))) {
-        if (hop.seq <= disposal.seq || hop.view.kind === 'dispose') continue;
-        const v = hop.view;
-        const first = handled === undefined || hop.seq < handled.firstSeq;
-        const last = handled === undefined || hop.seq > handled.seq;
-        handled = {
-          ...(last ? { participant: v.kind === 'receive' ? v.to : v.from, kind: v.kind, location: v.location, txId: v.txId, seq: hop.seq, lastAt: v.timestamp, eventID: v.shipmentId } : (handled as HandledDestroyed)),
-          ...(first ? { firstSeq: hop.seq, firstAt: v.timestamp } : { firstSeq: (handled as HandledDestroyed).firstSeq, firstAt: (handled as HandledDestroyed).firstAt }),
-          scans: (handled?.scans ?? 0) + 1,
-          captured: (handled?.captured ?? 0) + 1,
-        };
+      // in any order: the first and the last are found by position
+      for (const list of [own, onLot]) {
+        for (const hop of list) {
+          if (hop.seq <= disposal.seq || hop.view.kind === 'dispose') continue;
+          const v = hop.view;
+          const before = handled;
+          const stillFirst = before !== undefined && before.firstSeq < hop.seq;
+          handled = {
+            ...(before !== undefined && before.seq > hop.seq ? before : { participant: v.kind === 'receive' ? v.to : v.from, kind: v.kind, location: v.location, txId: v.txId, seq: hop.seq, lastAt: v.timestamp, eventID: v.shipmentId }),
+            firstSeq: stillFirst ? before.firstSeq : hop.seq,
+            firstAt: stillFirst ? before.firstAt : v.timestamp,
+            scans: (before?.scans ?? 0) + 1,
+            captured: (before?.captured ?? 0) + 1,
+          };
+        }
       }
       if (handled) out.set(code, handled);
     }
@@ -971,9 +976,10 @@ function plusBySeq<T extends { readonly seq: string }>(list: readonly T[], entry
 /** Graphs made so far in this process (each graph's {@link TraceGraphStore.recallsVersion} names its own). */
 let graphsMade = 0;
 
-/** An item reference's ({@link itemAsLot}) code (`gtin/serial`, as disposals name items). */
-function itemCode(ref: LotRef): string {
-  return `${ref.gtin}/${ref.lot.slice(1)}`;
+/** An item reference's ({@link itemAsLot}) code (`gtin/serial`, as disposals name items); undefined for a real lot. */
+function itemCode(ref: LotRef): string | undefined {
+  const serial = itemSerialOf(ref);
+  return serial === undefined ? undefined : `${ref.gtin}/${serial}`;
 }
 
 /** An item code's GTIN and serial (`gtin/serial`: a serial may itself hold `/`, a GTIN never). */

@@ -301,6 +301,13 @@ describe('gateway: disposals close a recall out', function () {
     const received = custody('M-1', 'receiving', SITE.shop, { eventID: 'urn:uuid:0d6c1b9e-5c4b-4d0e-9a61-3f0c2a8b7e02' });
     await captured('shop', [received]);
     expect((await handled()).find((w) => (w as { serial: string }).serial === 'M-1')).to.deep.equal({ ...m1, scanKind: 'receive', location: gln(SITE.shop), scans: 3, captured: 1, eventID: received['eventID'] });
+    /** The first and last record's times of an item's warning. */
+    const span = async (serial: string): Promise<[string, string]> => {
+      const d = (await warningsOf('destroyed_item_handled')).find((w) => w.details['serial'] === serial)?.details ?? {};
+      return [String(d['firstScanAt']), String(d['lastScanAt'])];
+    };
+    const [m1First, m1Last] = await span('M-1');
+    expect(m1First < m1Last, 'the ledger\'s first scan stays the first; the captured receipt is the last').to.equal(true);
     await captured('shop2', [custody('M-2', 'retail_selling', SITE.shop2), custody('M-9', 'retail_selling', SITE.shop2)]);
     // a serial holding `/` (M%2F3 in its Digital Link) is the same item as on the ledger, also on a URN
     await captured('proc', [custody('M/3', 'receiving', SITE.proc, { epcList: [`urn:epc:id:sgtin:${LEAF.slice(1, 8)}.${LEAF[0]}${LEAF.slice(8, 13)}.M%2F3`] })]);
@@ -314,6 +321,11 @@ describe('gateway: disposals close a recall out', function () {
     const signal = (plan.body.sites as { participant: { id: string }; signals: { kind: string; count: number; evidence: { message: string }[] }[] }[])
       .find((site) => site.participant.id === 'farm')?.signals.find((x) => x.kind === 'diverted_stock');
     expect([signal?.count, signal?.evidence.map((e) => /item \d{14}\/(\S+), .* scanned (\d) time/.exec(e.message)?.slice(1)).sort()]).to.deep.equal([3, [['M-1', '2'], ['M-2', '1'], ['M/3', '2']]]);
+    // a ledger scan after the captured sale is the sold item's last record; the sale stays its first
+    await scan('shop2', 'check', 'M-2', SITE.shop2);
+    expect((await handled()).find((w) => (w as { serial: string }).serial === 'M-2')).to.deep.equal({ ...m2, scanKind: 'check', scans: 2, captured: 1, eventID: undefined });
+    const [m2First, m2Last] = await span('M-2');
+    expect(m2First < m2Last, 'the sale first, the check last').to.equal(true);
   });
 
   it('does not call a recall closed out while it is still reaching lots', async () => {
