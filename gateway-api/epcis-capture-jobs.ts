@@ -92,11 +92,23 @@ export interface CaptureLimits {
 }
 
 /**
- * Two jobs at once: while one executes in the ledger the next is on its way there (its reads,
+ * Two jobs in the ledger at once: while one executes the next is on its way there (its reads,
  * its block's commit). Measured on two cores (bench/epcis.bench.ts): with 1 the ledger waits
  * between documents, and beyond 2 documents only interleave, each slower and all in memory.
+ * A job's turn in the ledger ends when the ledger has committed its document
+ * ({@link CaptureWork}), not when the gateway's followers have its events: the next document
+ * executes while they apply the last.
  */
 export const DEFAULT_CAPTURE_RUNNING = 2;
+
+/**
+ * A job's work: captures its document and settles with the counts. It calls `committed` once
+ * the ledger has committed the document's transaction, if it can tell; that ends the job's
+ * turn in the ledger, and the next waiting job starts while this one waits for the rest of its
+ * work (the gateway's projection applying its events). Work that never calls it holds its turn
+ * until it settles.
+ */
+export type CaptureWork = (committed: () => void) => Promise<CaptureCounts>;
 
 /** 128 MiB of documents: two documents of the largest body a capture takes (64 MiB), or about 30 s of the ledger's capture work. */
 export const DEFAULT_CAPTURE_PENDING_BYTES = 128 * 1024 * 1024;
@@ -200,7 +212,7 @@ export class CaptureJobs {
    * were taken before the restart, so no limit of documents refuses them, and they hold no share
    * of it; the room to capture is asked at their turn, as for any job.
    */
-  async restore<S>(rerun: (saved: S) => () => Promise<CaptureCounts>, ownerOf: (saved: S) => string = () => ''): Promise<void> {
+  async restore<S>(rerun: (saved: S) => CaptureWork, ownerOf: (saved: S) => string = () => ''): Promise<void> {
     if (!this.records) return;
     const saved = new Map((await this.records.listText('w|')).map(([id, text]) => [id, savedOf(text) as S]));
     const records = (await this.records.list<JobRecord>('j|')).map(([, j]) => j).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
@@ -215,7 +227,7 @@ export class CaptureJobs {
     }
   }
 
-  /** Jobs running and waiting, and what their documents hold (the gateway's metrics). */
+  /** Jobs in the ledger and waiting their turn, and what unfinished jobs' documents hold (the gateway's metrics). */
   stats(): CaptureJobStats {
     return { running: this.running, waiting: this.waitingJobs, pendingBytes: this.pendingBytes };
   }
@@ -249,7 +261,7 @@ export class CaptureJobs {
    *
    * @throws ZfcError CAPTURE_BUSY when the unfinished jobs have no room for it ({@link admit}); nothing is recorded.
    */
-  start(eventCount: number, work: () => Promise<CaptureCounts>, saved?: unknown, behaviour: CaptureErrorBehaviour = 'rollback', admission: CaptureAdmission = {}): CaptureJob {
+  start(eventCount: number, work: CaptureWork, saved?: unknown, behaviour: CaptureErrorBehaviour = 'rollback', admission: CaptureAdmission = {}): CaptureJob {
     this.admit(admission);
     const job: CaptureJob = {
       captureID: randomUUID(),
@@ -309,7 +321,7 @@ export class CaptureJobs {
   }
 
   /** Queues a job for its turn; its `bytes` count as unfinished until it ends. */
-  private queue(job: CaptureJob, work: () => Promise<CaptureCounts>, owner: string, bytes: number): void {
+  private queue(job: CaptureJob, work: CaptureWork, owner: string, bytes: number): void {
     let sender = this.senders.get(owner);
     if (!sender) this.senders.set(owner, (sender = { turns: [], jobs: 0, bytes: 0, served: -1 }));
     const mine = sender;
@@ -317,11 +329,22 @@ export class CaptureJobs {
     mine.bytes += bytes;
     this.pendingBytes += bytes;
     this.waitingJobs++;
-    const turn = new Promise<void>((resolve) => mine.turns.push(resolve));
+    /** Whether the job holds one of the turns in the ledger (from its start until its document is committed, or it settles). */
+    let inLedger = false;
+    const leaveLedger = (): void => {
+      if (!inLedger) return;
+      inLedger = false;
+      this.running--;
+      this.next();
+    };
+    const turn = new Promise<void>((resolve) => mine.turns.push(() => {
+      inLedger = true;
+      resolve();
+    }));
     job.done = turn
       .then(() => {
         this.room?.assertRoom();
-        return work();
+        return work(leaveLedger);
       })
       .then(
         (r) => {
@@ -333,11 +356,10 @@ export class CaptureJobs {
         (err: unknown) => this.fail(job, err),
       )
       .finally(() => {
-        this.running--;
         this.pendingBytes -= bytes;
         mine.bytes -= bytes;
         if (--mine.jobs === 0) this.senders.delete(owner); // nothing left: new again when it sends, and the map stays as small as the senders at work
-        this.next();
+        leaveLedger();
       });
     this.next();
   }

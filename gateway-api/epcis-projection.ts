@@ -533,8 +533,9 @@ export class ProjectedEventStore implements EventStore {
     for (const l of this.listeners) l(next);
   }
 
-  async capture(document: EpcisDocument | string, identity: Identity, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureResult> {
+  async capture(document: EpcisDocument | string, identity: Identity, behaviour: CaptureErrorBehaviour = 'rollback', committed?: () => void): Promise<CaptureResult> {
     const { payload, txId } = await submitRetrying(this.ledger, `${this.contract}:${captureFunction(behaviour)}`, [documentText(document)], identity);
+    committed?.();
     await this.applied(txId);
     return JSON.parse(Buffer.from(payload).toString('utf8')) as CaptureResult;
   }

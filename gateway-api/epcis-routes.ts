@@ -30,7 +30,7 @@ import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
 import type { Identity } from '../ledger-tools/ledger';
-import { CaptureJobs, jobJson, type CaptureCounts, type CaptureJob } from './epcis-capture-jobs';
+import { CaptureJobs, jobJson, type CaptureJob, type CaptureWork } from './epcis-capture-jobs';
 import { captureJobXml, queryDocumentXml, xmlFormAsked, xmlMediaTypeAsked, type XmlForm } from './epcis-xml-write';
 import { answerAsEpcis, assertVersionSpoken, readEpcisBody } from './epcis-http';
 import { EPCIS_CONTEXT_URL, epcFormatOf, extensionPrefixes, parseEpcisQuery, queryDocument, type EpcFormat, type EventOrder } from './epcis-query';
@@ -86,10 +86,10 @@ export interface SavedCapture {
   readonly owner?: string;
 }
 
-/** The work of a capture job: the document captured into the store, as counts. */
-export function captureWork(store: EventStore, saved: SavedCapture): () => Promise<CaptureCounts> {
-  return async () => {
-    const r = await store.capture(saved.document, saved.identity, saved.behaviour ?? 'rollback');
+/** The work of a capture job: the document captured into the store, as counts; `committed` once the ledger has it. */
+export function captureWork(store: EventStore, saved: SavedCapture): CaptureWork {
+  return async (committed) => {
+    const r = await store.capture(saved.document, saved.identity, saved.behaviour ?? 'rollback', committed);
     return { captured: r.captured.length, duplicates: r.duplicates.length, ...(r.rejected && r.rejected.length > 0 ? { rejected: r.rejected } : {}), ...(r.masterDataElements ? { masterDataElements: r.masterDataElements } : {}) };
   };
 }

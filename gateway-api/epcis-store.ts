@@ -20,8 +20,11 @@ export interface EventStore {
    * Captures a validated document — all or nothing, or (`behaviour` proceed) every event the
    * rules accept, naming the others in the result's `rejected` — given as the document, or the
    * JSON text it was parsed from (what a request carried), which is then submitted as it is.
+   * `committed`, if given, is called once the ledger has committed the capture's transaction,
+   * which may be before the returned promise settles (a store that answers only once its own
+   * followers have the events): capture jobs then let the next document into the ledger.
    */
-  capture(document: EpcisDocument | string, identity: Identity, behaviour?: CaptureErrorBehaviour): Promise<CaptureResult>;
+  capture(document: EpcisDocument | string, identity: Identity, behaviour?: CaptureErrorBehaviour, committed?: () => void): Promise<CaptureResult>;
   /**
    * One event by eventID, or undefined (also when `viewer`, a participant ID, may not read it;
    * stores that cannot tell who may read what ignore `viewer`).
@@ -88,8 +91,9 @@ export function documentText(document: EpcisDocument | string): string {
 export class LedgerEventStore implements EventStore {
   constructor(private readonly ledger: Ledger, private readonly contract = 'epcis') {}
 
-  async capture(document: EpcisDocument | string, identity: Identity, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureResult> {
+  async capture(document: EpcisDocument | string, identity: Identity, behaviour: CaptureErrorBehaviour = 'rollback', committed?: () => void): Promise<CaptureResult> {
     const { payload } = await submitRetrying(this.ledger, `${this.contract}:${captureFunction(behaviour)}`, [documentText(document)], identity);
+    committed?.();
     return JSON.parse(text(payload)) as CaptureResult;
   }
 

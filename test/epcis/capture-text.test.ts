@@ -115,11 +115,26 @@ describe('EPCIS capture of the document as received', function () {
 
   it('runs again a job saved with the document itself (as jobs were saved before), and with its text', async () => {
     const asValue = validateEpcisDocument(documentOf([objectEvent(700, { epcList: ['urn:epc:id:sgtin:0614141.107346.V1'] })]));
-    expect(await captureWork(store, { document: asValue, identity: alice })()).to.deep.equal({ captured: 1, duplicates: 0 });
+    expect(await captureWork(store, { document: asValue, identity: alice })(() => undefined)).to.deep.equal({ captured: 1, duplicates: 0 });
     const asText = JSON.stringify(documentOf([objectEvent(700, { epcList: ['urn:epc:id:sgtin:0614141.107346.V1'] }), objectEvent(701, { epcList: ['urn:epc:id:sgtin:0614141.107346.V2'] })]));
-    expect(await captureWork(store, { document: asText, identity: alice })()).to.deep.equal({ captured: 1, duplicates: 1 });
+    expect(await captureWork(store, { document: asText, identity: alice })(() => undefined)).to.deep.equal({ captured: 1, duplicates: 1 });
     const page = await store.query({ perPage: 10, epcs: [{ value: 'https://id.gs1.org/01/10614141073464/21/V2', prefix: false }] }, '', alice);
     expect(page.events.map((e) => e.eventTime)).to.deep.equal(['2026-03-01T08:11:41.000Z']);
+  });
+
+  it('says once that the ledger has committed a capture, before the store answers, and never for a refused one', async () => {
+    const commits: boolean[] = [];
+    let answered = false;
+    const text = JSON.stringify(documentOf([objectEvent(710, { epcList: ['urn:epc:id:sgtin:0614141.107346.W1'] })]));
+    const result = await store.capture(text, alice, 'rollback', () => commits.push(answered));
+    answered = true;
+    expect(result.captured).to.have.length(1);
+    expect(commits, 'called once, while the store had not yet answered').to.deep.equal([false]);
+    const refused = JSON.stringify(documentOf([{ type: 'ObjectEvent', action: 'OBSERVE' }]));
+    let failed = false;
+    await store.capture(refused, alice, 'rollback', () => commits.push(true)).catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    expect(commits, 'nothing committed for a refused document').to.deep.equal([false]);
   });
 
   it('refuses a document that is not valid, keeping no job and no record', async () => {

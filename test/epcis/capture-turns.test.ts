@@ -83,6 +83,58 @@ describe('EPCIS capture jobs take turns', function () {
     expect(jobs.stats()).to.deep.equal({ running: 0, waiting: 0, pendingBytes: 0 });
   });
 
+  it("ends a job's turn in the ledger once its document is committed, while the job waits for the rest of its work", async () => {
+    const jobs = new CaptureJobs(undefined, undefined, { running: 1 });
+    const log: string[] = [];
+    /** Work that commits, then settles (or fails), each when the test says. */
+    const staged = (name: string): { commit(): void; end(fail?: boolean): void; work: (committed: () => void) => Promise<CaptureCounts> } => {
+      let commit: () => void = () => undefined;
+      let end: (fail?: boolean) => void = () => undefined;
+      return {
+        commit: () => commit(),
+        end: (fail) => end(fail),
+        work: async (committed) => {
+          log.push(name);
+          await new Promise<void>((resolve) => (commit = resolve));
+          committed();
+          committed(); // twice: still one turn
+          await new Promise<void>((resolve, reject) => (end = (fail) => (fail ? reject(new Error('follower failed')) : resolve())));
+          return { captured: 1, duplicates: 0 };
+        },
+      };
+    };
+    const [a, b] = [staged('a'), staged('b')];
+    const c = held('c', log); // work that never says it committed
+    const [ja, jb, jc] = [a, b, c].map((s, i) => jobs.start(1, s.work, undefined, 'rollback', { owner: ['A', 'B', 'C'][i] as string })) as [CaptureJob, CaptureJob, CaptureJob];
+    await settle();
+    expect(log).to.deep.equal(['a']);
+    a.commit();
+    await settle();
+    expect(log, 'b executes while a waits for its followers').to.deep.equal(['a', 'b']);
+    expect(ja.running, 'a is unfinished until its work settles').to.equal(true);
+    expect(jobs.stats()).to.deep.include({ running: 1, waiting: 1 });
+    b.commit();
+    await settle();
+    expect(log).to.deep.equal(['a', 'b', 'c']);
+    a.end(true); // a failure after the commit frees no second turn
+    b.end();
+    await Promise.all([ja.done, jb.done]);
+    expect(ja.success).to.equal(false);
+    expect(jb.success).to.equal(true);
+    expect(jobs.stats()).to.deep.include({ running: 1, waiting: 0 });
+    const d = held('d', log);
+    const jd = jobs.start(1, d.work, undefined, 'rollback', { owner: 'D' });
+    await settle();
+    expect(log, 'c holds the one turn until it settles').to.deep.equal(['a', 'b', 'c']);
+    c.end();
+    await jc.done;
+    await settle();
+    expect(log).to.deep.equal(['a', 'b', 'c', 'd']);
+    d.end();
+    await jd.done;
+    expect(jobs.stats()).to.deep.equal({ running: 0, waiting: 0, pendingBytes: 0 });
+  });
+
   it('refuses a document the unfinished jobs have no room for, in all or for its sender, and records nothing of it', async () => {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zfc-epcis-turns-'));
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
