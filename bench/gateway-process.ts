@@ -20,7 +20,7 @@ import { loadConfig } from '../gateway-api/config';
 import { listen, openGateway } from '../gateway-api/server';
 
 /** Node's options for the gateway, as bin/zfc.js (`npm start`) gives them. */
-export const GATEWAY_NODE_OPTIONS = ['--max-semi-space-size=64'];
+export const GATEWAY_NODE_OPTIONS = ['--max-semi-space-size=64', '--heap-growing-percent=300'];
 
 export interface GatewayReady {
   readonly ready: { readonly url: string; readonly key: string; readonly pid: number };
