@@ -52,7 +52,9 @@
  * thread, the main thread, and the rest (for the whole gateway, its process's threads). A thread
  * uses one core at a time, so the busiest thread bounds a path's rate on any machine, however
  * many cores it has; the ratio of the busiest threads says what the ratio would be if every
- * thread had a core to itself.
+ * thread had a core to itself. The ledger's thread's wall time per event is split too (Linux's
+ * schedstat): running, ready but waiting for a core, and idle — a path whose ledger idles is held
+ * up by its own hand-offs, one whose ledger waits is short of cores.
  *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
@@ -75,7 +77,7 @@ import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, typ
 import { benchDocument, benchEvent } from './epcis-events';
 import { GatewayProcess, type JobOutcome } from './gateway-process';
 import { contracts } from './raw-contract';
-import { median, quantile, quiet, threadShares, threadTimes } from './rounds';
+import { median, quantile, quiet, threadSchedule, threadShares, threadTimes } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -215,6 +217,8 @@ export async function run(): Promise<void> {
     const rates: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     const cpu: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     const threads: Record<Measure, Array<{ main: number; busiest: number; rest: number }>> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
+    /** The ledger's thread's time per event, µs: running, ready but waiting for a core, and idle (the rest of the wall time). */
+    const ledgerTime: Record<Measure, Array<{ run: number; wait: number; idle: number }>> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     /**
      * Runs one measure, keeping its rate, the CPU time spent per event meanwhile (every thread: a
      * steadier figure than the rate on a shared machine), and that time by thread. For a measure
@@ -227,9 +231,11 @@ export async function run(): Promise<void> {
       const waited = await quiet([process.pid, gw.pid]);
       const before = process.cpuUsage();
       const threadsBefore = threadTimes(pid);
+      const scheduleBefore = threadSchedule(pid);
       const rate = await run();
       const used = process.cpuUsage(before);
       const threadsAfter = threadTimes(pid);
+      const scheduleAfter = threadSchedule(pid);
       if (warmingUp) return;
       quietWaits.push(waited);
       rates[k].push(rate);
@@ -237,6 +243,11 @@ export async function run(): Promise<void> {
       const elsewhere = shares && pid !== process.pid ? shares.main + shares.busiest + shares.rest : 0;
       cpu[k].push((used.user + used.system + elsewhere) / EVENTS);
       if (shares) threads[k].push({ main: shares.main / EVENTS, busiest: shares.busiest / EVENTS, rest: shares.rest / EVENTS });
+      const [s0, s1] = [scheduleBefore?.get(shares?.busiestTid ?? -1), scheduleAfter?.get(shares?.busiestTid ?? -1)];
+      if (s0 && s1) {
+        const [runUs, waitUs] = [(s1.run - s0.run) / EVENTS, (s1.wait - s0.wait) / EVENTS];
+        ledgerTime[k].push({ run: runUs, wait: waitUs, idle: Math.max(0, 1e6 / rate - runUs - waitUs) });
+      }
     };
     const readLatencies: number[] = [];
     for (let r = 0; r <= ROUNDS; r++) {
@@ -311,6 +322,16 @@ export async function run(): Promise<void> {
       const fmt = (t: { main: number; ledger: number; rest: number }): string => `the ledger's thread ${t.ledger.toFixed(0)}, the main thread ${t.main.toFixed(0)}, the others together ${t.rest.toFixed(0)}`;
       log(`  CPU µs per event by thread (median; the ledger's thread is the busiest other than the main one; the others are V8's GC helpers, LevelDB's compactions, libuv's pool): raw ${fmt(r)}; the contract directly ${fmt(d)}; whole gateway ${fmt(g)}`);
       log(`  ratio raw's busiest thread / the whole gateway's busiest thread: ${(Math.max(r.main, r.ledger) / Math.max(g.main, g.ledger)).toFixed(2)} (the ratio if every thread had a core to itself; ${os.cpus().length} cores here)`);
+      if ((['raw', 'direct', 'gateway'] as const).every((k) => ledgerTime[k].length > 0)) {
+        // where the ledger's thread spends an event's wall time: a path bound by its cores waits for one; a path bound by
+        // its hand-offs (the gateway's HTTP, its followers, its senders) leaves its ledger idle
+        const spent = (k: Measure): string => {
+          const t = ledgerTime[k];
+          const [run, wait, idle] = [median(t.map((x) => x.run)), median(t.map((x) => x.wait)), median(t.map((x) => x.idle))];
+          return `running ${run.toFixed(0)}, waiting for a core ${wait.toFixed(0)}, idle ${idle.toFixed(0)}`;
+        };
+        log(`  the ledger's thread, µs per event (median; /proc schedstat): raw ${spent('raw')}; the contract directly ${spent('direct')}; whole gateway ${spent('gateway')}`);
+      }
     }
   } finally {
     if (router) await new Promise((r) => router?.server.close(r));

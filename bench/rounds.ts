@@ -39,19 +39,49 @@ export function threadTimes(pid: number = process.pid): Map<number, number> | un
 /**
  * Per-thread CPU time between two {@link threadTimes} of process `pid` (this one by default): the
  * main thread's, the busiest other thread's (in the EPCIS and ledger benches, the ledger's own
- * thread), and the rest together.
+ * thread) and its ID, and the rest together.
  */
-export function threadShares(before: Map<number, number>, after: Map<number, number>, pid: number = process.pid): { main: number; busiest: number; rest: number } {
+export function threadShares(before: Map<number, number>, after: Map<number, number>, pid: number = process.pid): { main: number; busiest: number; busiestTid: number; rest: number } {
   let main = 0;
   let busiest = 0;
+  let busiestTid = pid;
   let total = 0;
   for (const [tid, t] of after) {
     const used = t - (before.get(tid) ?? 0);
     total += used;
     if (tid === pid) main = used;
-    else busiest = Math.max(busiest, used);
+    else if (used > busiest) {
+      busiest = used;
+      busiestTid = tid;
+    }
   }
-  return { main, busiest, rest: total - main - busiest };
+  return { main, busiest, busiestTid, rest: total - main - busiest };
+}
+
+/**
+ * How long each thread of process `pid` has run and how long it has waited, ready, for a core,
+ * in microseconds by thread ID (Linux's /proc/<pid>/task/<tid>/schedstat, kept by the scheduler
+ * in nanoseconds; undefined where there is none). Between two readings, a thread's wall time
+ * less both is the time it had nothing to do: whether a path is bound by its cores (little idle
+ * time, much waiting) or by its own hand-offs (its busiest thread idle) shows there.
+ */
+export function threadSchedule(pid: number = process.pid): Map<number, { run: number; wait: number }> | undefined {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const out = new Map<number, { run: number; wait: number }>();
+  for (const task of tasks) {
+    try {
+      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').trim().split(' ').map(Number);
+      if (Number.isFinite(run) && Number.isFinite(wait)) out.set(Number(task), { run: (run as number) / 1000, wait: (wait as number) / 1000 });
+    } catch {
+      continue; // the thread ended meanwhile, or the kernel keeps no schedule statistics
+    }
+  }
+  return out.size > 0 ? out : undefined;
 }
 
 /** CPU time process `pid` has used so far, every thread, in microseconds (undefined off Linux). */
