@@ -1,6 +1,7 @@
 /**
- * Capture jobs take turns (gateway-api/epcis-capture-jobs.ts): a few run at once, the others
- * wait, each participant's in order and the participants in turn; a document the waiting jobs
+ * Capture jobs take turns (gateway-api/epcis-capture-jobs.ts): a few run in the ledger at once
+ * (each until the ledger has committed its document), the others wait, each participant's in
+ * order and the participants in turn; a document the waiting jobs
  * have no room for is refused (503 CAPTURE_BUSY, Retry-After) before anything is recorded. The
  * turns are checked on the job list itself, with work the test finishes by hand; the refusal
  * through a whole gateway, on its embedded ledger.
