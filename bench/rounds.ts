@@ -16,24 +16,36 @@ const TICKS_PER_SECOND = 100;
  * they are.
  */
 export function threadTimes(pid: number = process.pid): Map<number, number> | undefined {
+  return perThread(pid, 'stat', (stat) => {
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name, in parentheses, may hold spaces
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND; // utime, stime
+  });
+}
+
+/**
+ * A figure of each thread of process `pid`, read from its /proc/<pid>/task/<tid>/`file` (by
+ * thread ID; a thread that ended meanwhile, or whose figure `read` cannot give, is left out);
+ * undefined where there is no such folder or no thread gave one.
+ */
+function perThread<T>(pid: number, file: string, read: (text: string) => T | undefined): Map<number, T> | undefined {
   let tasks: string[];
   try {
     tasks = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }
-  const times = new Map<number, number>();
+  const out = new Map<number, T>();
   for (const task of tasks) {
-    let stat: string;
+    let text: string;
     try {
-      stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      text = fs.readFileSync(`/proc/${pid}/task/${task}/${file}`, 'utf8');
     } catch {
-      continue; // the thread ended meanwhile
+      continue; // the thread ended meanwhile, or the kernel keeps no such file
     }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name, in parentheses, may hold spaces
-    times.set(Number(task), ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND); // utime, stime
+    const figure = read(text);
+    if (figure !== undefined) out.set(Number(task), figure);
   }
-  return times;
+  return out.size > 0 ? out : undefined;
 }
 
 /**
@@ -66,22 +78,10 @@ export function threadShares(before: Map<number, number>, after: Map<number, num
  * time, much waiting) or by its own hand-offs (its busiest thread idle) shows there.
  */
 export function threadSchedule(pid: number = process.pid): Map<number, { run: number; wait: number }> | undefined {
-  let tasks: string[];
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return undefined;
-  }
-  const out = new Map<number, { run: number; wait: number }>();
-  for (const task of tasks) {
-    try {
-      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').trim().split(' ').map(Number);
-      if (Number.isFinite(run) && Number.isFinite(wait)) out.set(Number(task), { run: (run as number) / 1000, wait: (wait as number) / 1000 });
-    } catch {
-      continue; // the thread ended meanwhile, or the kernel keeps no schedule statistics
-    }
-  }
-  return out.size > 0 ? out : undefined;
+  return perThread(pid, 'schedstat', (text) => {
+    const [run, wait] = text.trim().split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { run: (run as number) / 1000, wait: (wait as number) / 1000 } : undefined;
+  });
 }
 
 /** CPU time process `pid` has used so far, every thread, in microseconds (undefined off Linux). */

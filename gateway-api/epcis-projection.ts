@@ -779,9 +779,7 @@ function isClass(id: string, ids: EventIdentifiers): boolean {
 function decodeMemberToken(token: string, kind: MemberKind, length: number): number {
   const m = /^([A-Za-z]+):(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   const position = Number(m?.[2]);
-  if (!m || m[1] !== kind || position > length) {
-    throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for this resource', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued for this resource' }] });
-  }
+  if (!m || m[1] !== kind || position > length) throw forgedToken('this resource');
   return position;
 }
 

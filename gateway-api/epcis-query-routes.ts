@@ -138,8 +138,6 @@ function queriesPosition(pageTokens: PageTokens, token: string): string {
     return name;
   }
   const name = Buffer.from(token, 'base64url').toString('utf8');
-  if (!QUERY_NAME.test(name)) {
-    throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
-  }
+  if (!QUERY_NAME.test(name)) throw forgedToken();
   return name;
 }

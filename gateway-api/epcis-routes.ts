@@ -29,6 +29,7 @@ import { MAX_EVENTS_PER_DOCUMENT } from '../chaincode/epcis-schema';
 import type { CaptureErrorBehaviour } from '../chaincode/epcis-capture';
 import { MAX_PER_PAGE, type EpcisQueryPlan } from '../chaincode/epcis-match';
 import { validateEpcisDocument, validateEpcisEnvelope, validateEpcisEvent, validateEpcisQueryDocument, type EpcisDocument } from '../chaincode/epcis-validate';
+import type { EventPage } from '../chaincode/epcis-ledger';
 import type { Identity } from '../ledger-tools/ledger';
 import { CaptureJobs, jobJson, type CaptureJob, type CaptureWork } from './epcis-capture-jobs';
 import { captureJobXml, queryDocumentXml, xmlFormAsked, xmlMediaTypeAsked, type XmlForm } from './epcis-xml-write';
@@ -107,7 +108,7 @@ function jobsPosition(tokens: PageTokens, token: string): number {
     return position as number;
   }
   const m = /^c(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!m) throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for the capture jobs', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+  if (!m) throw forgedToken('the capture jobs');
   return Number(m[1]);
 }
 
@@ -115,7 +116,7 @@ function jobsPosition(tokens: PageTokens, token: string): number {
 function servedBy(token: string): { served: number; inner: string } {
   if (token === '') return { served: 0, inner: '' };
   const m = /^n(\d{1,16})x([A-Za-z0-9_-]+)$/.exec(token);
-  if (!m) throw new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued for a query with eventCountLimit', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+  if (!m) throw forgedToken('a query with eventCountLimit');
   return { served: Number(m[1]), inner: m[2] as string };
 }
 
@@ -324,10 +325,10 @@ export function createEpcisRouter(deps: EpcisRouterDeps): Router {
     const limit = limits?.eventCountLimit;
     const { served, inner } = limit !== undefined ? servedBy(pageToken) : { served: 0, inner: pageToken };
     const remaining = limit !== undefined ? limit - served : Number.POSITIVE_INFINITY;
-    const page = remaining > 0 ? await deps.store.query({ ...plan, perPage: Math.min(plan.perPage, remaining) }, inner, identity, viewer, order) : { events: [], nextPageToken: '' };
+    const page: EventPage = remaining > 0 ? await deps.store.query({ ...plan, perPage: Math.min(plan.perPage, remaining) }, inner, identity, viewer, order) : { events: [], nextPageToken: '' };
     const more = page.nextPageToken !== '' && page.events.length < remaining;
     const next = !more ? '' : limit !== undefined ? `n${served + page.events.length}x${page.nextPageToken}` : page.nextPageToken;
-    linkNextPage(ctx, nextLink, { nextPageToken: next, nextPageTokenExpires: 'nextPageTokenExpires' in page ? page.nextPageTokenExpires : undefined });
+    linkNextPage(ctx, nextLink, { nextPageToken: next, nextPageTokenExpires: page.nextPageTokenExpires });
     answerQueryDocument(ctx, queryDocument(page.events, now(), 'SimpleEventQuery', ...answerFormat(ctx, deps.store)));
   };
 

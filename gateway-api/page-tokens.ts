@@ -34,9 +34,9 @@ export interface SealedToken {
   readonly nextPageTokenExpires: string;
 }
 
-/** The error for a token this server did not issue (or issued for another list). */
-export function forgedToken(): ZfcError {
-  return new ZfcError('INVALID_ARGUMENT', 'nextPageToken is not a page token this server issued', { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
+/** The error for a token this server did not issue (or issued for another list); `list` names the one it was given to. */
+export function forgedToken(list?: string): ZfcError {
+  return new ZfcError('INVALID_ARGUMENT', `nextPageToken is not a page token this server issued${list ? ` for ${list}` : ''}`, { errors: [{ path: '/query/nextPageToken', message: 'is not a page token this server issued' }] });
 }
 
 function expiredToken(expired: string): ZfcError {

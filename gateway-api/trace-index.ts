@@ -18,6 +18,7 @@ import { tryParseIdentifier } from '../chaincode/digital-link';
 import { ZfcError } from '../chaincode/errors';
 import { cloneWarning, type ItemWarning, type ScanPoint } from '../qr-service';
 import { TraceGraphStore, type LotNode, type TraceStart, holdersOf, itemCodeParts, traceStartOf } from './trace-graph';
+import { flat } from './string-pool';
 import { TraceStore } from './trace-store';
 import { planInspections, type DivertedItem, type InspectionPlan, type PlanOptions } from './inspection-plan';
 import { type Fact, type LotRef, type PositionedFact, type TraceGraph, type LotView, type HolderView, lotKey } from './trace-model';
@@ -194,7 +195,7 @@ export function factSeq(at: Checkpoint, i: number): string {
 
 /** The i-th fact's position after its transaction's {@link seqPrefix}: one flat string, as the graph keeps one for every hop (a concatenation would keep its parts too). */
 function seqAt(prefix: string, i: number): string {
-  return [prefix, String(i).padStart(4, '0')].join('');
+  return flat(prefix + String(i).padStart(4, '0'));
 }
 
 /** The part of {@link factSeq} common to every fact of a transaction. */
