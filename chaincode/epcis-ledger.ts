@@ -149,8 +149,28 @@ export const isEventKey = (key: string): boolean => key.startsWith(EVENTS);
  * given), with its eventID and recordTime, and the errorDeclaration made about it later, if any.
  */
 export function answeredEvent(stored: StoredEpcisEvent, event: Json = stored.event): Record<string, unknown> {
-  const declared = stored.declaration ? { errorDeclaration: stored.declaration.errorDeclaration } : {};
-  return { ...event, eventID: stored.eventID, recordTime: stored.recordTime, ...declared };
+  const out = copyOf(event);
+  out['eventID'] = stored.eventID;
+  out['recordTime'] = stored.recordTime;
+  if (stored.declaration) out['errorDeclaration'] = stored.declaration.errorDeclaration;
+  return out;
+}
+
+/**
+ * A shallow copy of a JSON object: its own fields in their order, a field named `__proto__`
+ * (JSON.parse makes one from such a key) an own field too, as `{ ...obj }` makes them; fields set
+ * on the copy afterwards go after them, or stay in place if the object had them, as in
+ * `{ ...obj, field }`. Written out because Node 20's V8 takes a slow path for a literal that
+ * begins with a spread and sets fields after it: an answered event cost about 3.5 µs so, and
+ * about 0.6 µs so (bench/epcis.bench.ts's events).
+ */
+export function copyOf(obj: Json): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    if (key === '__proto__') Object.defineProperty(out, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = obj[key];
+  }
+  return out;
 }
 
 /** The consumers' form of an event record, given its capture's record. */

@@ -14,7 +14,7 @@ import { ZfcError } from '../chaincode/errors';
 import { CompanyPrefixes, type UrnWriter } from './company-prefixes';
 import { isUri } from '../chaincode/epcis-formats';
 import { canonicalIdentifier } from '../chaincode/epcis-identifiers';
-import { answeredEvent, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
+import { answeredEvent, copyOf, type StoredEpcisEvent } from '../chaincode/epcis-ledger';
 import {
   canonicalOrSame, DEFAULT_PER_PAGE, MAX_PER_PAGE, measurementType, NUMBER, QUANTITY_LISTS, SENSOR_VALUE_FIELDS,
   type AttributeTest, type EpcisQueryPlan, type EpcPattern, type FieldName, type FieldOp, type FieldScope, type FieldTest, type NumberTest, type QuantityTest, type SensorTest, type SensorValueTest, type TypedValues,
@@ -524,8 +524,13 @@ const PARTY_LISTS = [['sourceList', 'source'], ['destinationList', 'destination'
 /** An event with its EPCs, classes, places, parties and business transactions written by `write` (others unchanged). */
 function withIdentifiers(event: Readonly<Record<string, unknown>>, write: (identifier: string) => string): Record<string, unknown> {
   const id = (v: unknown): unknown => (typeof v === 'string' ? write(v) : v);
-  const objectWith = (v: unknown, key: string): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>), [key]: id((v as Record<string, unknown>)[key]) } : v);
-  const out: Record<string, unknown> = { ...event };
+  const objectWith = (v: unknown, key: string): unknown => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+    const copy = copyOf(v as Record<string, unknown>); // not { ...v, [key]: … }: epcis-ledger.ts copyOf says why
+    copy[key] = id((v as Record<string, unknown>)[key]);
+    return copy;
+  };
+  const out = copyOf(event);
   for (const k of ID_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map(id);
   for (const k of QUANTITY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((q) => objectWith(q, 'epcClass'));
   for (const [k, field] of PARTY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((x) => objectWith(x, field));
