@@ -161,8 +161,8 @@ export function answeredEvent(stored: StoredEpcisEvent, event: Json = stored.eve
  * (JSON.parse makes one from such a key) an own field too, as `{ ...obj }` makes them; fields set
  * on the copy afterwards go after them, or stay in place if the object had them, as in
  * `{ ...obj, field }`. Written out because Node 20's V8 takes a slow path for a literal that
- * begins with a spread and sets fields after it: an answered event cost about 3.5 µs so, and
- * about 0.6 µs so (bench/epcis.bench.ts's events).
+ * begins with a spread and sets fields after it: answering one of bench/epcis.bench.ts's events
+ * took about 3.5 µs with the spread, and takes about 0.6 µs with this copy.
  */
 export function copyOf(obj: Json): Record<string, unknown> {
   const out: Record<string, unknown> = {};
