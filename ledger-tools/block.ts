@@ -9,7 +9,8 @@ import { sha256Hex } from '../chaincode/sha256';
 import type { BlockHeader } from './ledger';
 import { merkleRoot } from './merkle';
 import type { ReadWriteSet } from './rwset';
-import { transactionJson } from './transaction-json';
+import { writeTransactionJson } from './transaction-json';
+import { Utf8Builder } from './utf8-builder';
 
 /** The previous hash of block 0. */
 export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
@@ -67,11 +68,13 @@ export interface SealedBlock {
 }
 
 /**
- * Seals transactions into block `number` after a block whose hash is `previousHash`. Each
- * transaction is serialized and UTF-8 encoded once: its hash is taken of those bytes, and the
- * block's bytes are those pieces copied together (keys `certificates` < `hash` < `header` <
- * `transactions`: the result is canonical JSON of the block). Hashing the text and encoding the
- * whole block's text again encoded every transaction twice.
+ * Seals transactions into block `number` after a block whose hash is `previousHash`. The block's
+ * bytes are written once, into one buffer: the head (`{"certificates":…,"hash":…,"header":…,
+ * "transactions":[`, keys in canonical order) and then each transaction's canonical JSON, in
+ * pieces (transaction-json.ts), never as one string of a transaction or of the block
+ * (utf8-builder.ts says why). The head's hashes depend on the transactions', so its place is
+ * kept with hashes of the same length and written over once they are known. Each transaction's
+ * hash is taken of its bytes where they lie in the block.
  */
 export function sealBlock(
   number: number,
@@ -80,18 +83,50 @@ export function sealBlock(
   txs: readonly TransactionRecord[],
   certificates: Readonly<Record<string, string>>,
 ): SealedBlock {
-  const txBytes = txs.map((tx) => Buffer.from(transactionJson(tx), 'utf8'));
-  const txHashes = txBytes.map((bytes) => sha256Hex(bytes));
-  const header: BlockHeader = { number, previousHash, merkleRoot: merkleRoot(txHashes), timestamp, txCount: txs.length };
+  const out = new Utf8Builder(estimatedBytes(txs) + 1024);
+  const headOf = (merkle: string, hash: string): { head: string; header: BlockHeader } => {
+    const header: BlockHeader = { number, previousHash, merkleRoot: merkle, timestamp, txCount: txs.length };
+    return { header, head: `{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[` };
+  };
+  const placeholder = headOf(HASH_SIZED, HASH_SIZED).head;
+  out.add(placeholder);
+  const spans: number[] = [];
+  txs.forEach((tx, i) => {
+    if (i > 0) out.add(',');
+    const start = out.length;
+    writeTransactionJson(tx, out);
+    spans.push(start, out.length);
+  });
+  out.add(']}');
+  const bytes = out.bytes();
+  const txHashes = txs.map((_, i) => sha256Hex(bytes.subarray(spans[2 * i], spans[2 * i + 1])));
+  const { header } = headOf(merkleRoot(txHashes), HASH_SIZED);
   const hash = blockHash(header);
-  const pieces = [Buffer.from(`{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[`, 'utf8')];
-  txBytes.forEach((bytes, i) => pieces.push(...(i > 0 ? [COMMA, bytes] : [bytes])));
-  pieces.push(CLOSE);
-  return { block: { header, hash, certificates, transactions: txs }, bytes: Buffer.concat(pieces), txHashes };
+  const { head } = headOf(header.merkleRoot, hash);
+  if (head.length !== placeholder.length) throw new Error(`sealBlock: the head of block ${number} changed length with its hashes`);
+  out.overwrite(0, head);
+  return { block: { header, hash, certificates, transactions: txs }, bytes, txHashes };
 }
 
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']}');
+/** A hash's length in hex, for the head's place before the hashes are known. */
+const HASH_SIZED = '0'.repeat(64);
+
+/**
+ * About the bytes of transactions' JSON: their long texts (arguments, payloads, written values)
+ * with a quarter more for escapes, and a little for each key and field. The buffer grows if
+ * it falls short; an estimate only saves copying.
+ */
+function estimatedBytes(txs: readonly TransactionRecord[]): number {
+  let n = 0;
+  for (const tx of txs) {
+    n += 512 + tx.response.length + (tx.event ? tx.event.name.length + tx.event.payload.length : 0);
+    for (const a of tx.args) n += a.length * 1.25;
+    for (const r of tx.rwset.reads) n += 64 + r.key.length;
+    for (const w of tx.rwset.writes) n += 48 + w.key.length + (w.value?.length ?? 0);
+    for (const r of tx.rwset.ranges) n += 128 + r.startKey.length + r.endKey.length + r.reads.length * 64;
+  }
+  return n;
+}
 
 /** Parses stored block bytes (no checks: see verify for those). */
 export function parseBlock(bytes: Uint8Array): Block {
