@@ -54,7 +54,10 @@
  * many cores it has; the ratio of the busiest threads says what the ratio would be if every
  * thread had a core to itself. The ledger's thread's wall time per event is split too (Linux's
  * schedstat): running, ready but waiting for a core, and idle — a path whose ledger idles is held
- * up by its own hand-offs, one whose ledger waits is short of cores.
+ * up by its own hand-offs, one whose ledger waits is short of cores. Last, the minor page faults
+ * per event of the measured process (rounds.ts minorFaults): on a virtual machine each costs
+ * microseconds, and long strings (V8 gives every string over ~128 KB fresh memory of its own) and
+ * a growing heap make them; a path's faults say how much of its CPU time is spent taking memory.
  *
  * ZFC_EPCIS_EVENTS sets the events per measure (default 10,000); ZFC_EPCIS_BATCH the events per
  * document / transaction (default 500); ZFC_EPCIS_CONCURRENCY the documents in flight (4);
@@ -77,7 +80,7 @@ import { createCertificateAuthority, openEmbeddedLedger, openThreadedLedger, typ
 import { benchDocument, benchEvent } from './epcis-events';
 import { GatewayProcess, type JobOutcome } from './gateway-process';
 import { contracts } from './raw-contract';
-import { median, quantile, quiet, threadSchedule, threadShares, threadTimes } from './rounds';
+import { median, minorFaults, quantile, quiet, threadSchedule, threadShares, threadTimes } from './rounds';
 import { log, runAlone } from './standalone';
 
 const EVENTS = Number(process.env['ZFC_EPCIS_EVENTS'] ?? 10_000);
@@ -126,9 +129,6 @@ async function directRate(ledger: Ledger, who: Identity, docs: Array<Record<stri
   return countOf(docs) / ((performance.now() - t) / 1000);
 }
 
-/** Keep-alive connections for the capture senders (one each, as fetch keeps them). */
-const senders = new Agent({ keepAlive: true, maxSockets: 16 });
-
 /**
  * POSTs one document and gives the capture job's ID from the 202. Through node:http rather than
  * fetch: the senders share the machine's cores with the gateway, and fetch spent about twice the
@@ -136,9 +136,9 @@ const senders = new Agent({ keepAlive: true, maxSockets: 16 });
  * the two on this machine), which the gateway's figure then paid for in cores. The raw baselines
  * have no client at all.
  */
-function postCapture(url: string, headers: Record<string, string>, body: string): Promise<string> {
+function postCapture(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: senders, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -178,17 +178,26 @@ async function captureRate(base: string, jobEnd: (captureID: string) => Promise<
     : undefined;
   const t = performance.now();
   const sent: Array<Promise<void>> = [];
-  await pool(bodies, async (body) => {
-    const captureID = await postCapture(`${base}/epcis/capture`, headers, body);
-    const finished = jobEnd(captureID).then((job) => {
-      if (!job.success) throw new Error(`capture failed: ${JSON.stringify(job.errors)}`);
+  // keep-alive connections of this measure only (one a sender): kept from one measure to the next, a connection sat idle
+  // past the server's keep-alive timeout (5 s) through the quiet waits, and a POST sent as the server closed it failed
+  // with "socket hang up"
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let elapsed: number;
+  try {
+    await pool(bodies, async (body) => {
+      const captureID = await postCapture(agent, `${base}/epcis/capture`, headers, body);
+      const finished = jobEnd(captureID).then((job) => {
+        if (!job.success) throw new Error(`capture failed: ${JSON.stringify(job.errors)}`);
+      });
+      if (burst) sent.push(finished);
+      else await finished;
     });
-    if (burst) sent.push(finished);
-    else await finished;
-  });
-  await Promise.all(sent);
-  while (settled && !(await settled())) await new Promise((r) => setTimeout(r, 5));
-  const elapsed = performance.now() - t;
+    await Promise.all(sent);
+    while (settled && !(await settled())) await new Promise((r) => setTimeout(r, 5));
+    elapsed = performance.now() - t;
+  } finally {
+    agent.destroy(); // its idle connections would otherwise hold the router's server open at the end
+  }
   capturing = false;
   await reader;
   return countOf(docs) / (elapsed / 1000);
@@ -244,6 +253,8 @@ export async function run(): Promise<void> {
     const threads: Record<Measure, Array<{ main: number; busiest: number; rest: number }>> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     /** The ledger's thread's time per event, µs: running, ready but waiting for a core, and idle (the rest of the wall time). */
     const ledgerTime: Record<Measure, Array<{ run: number; wait: number; idle: number }>> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
+    /** Minor page faults per event of the measured process (the gateway's for its measures, the bench's for the others). */
+    const faults: Record<Measure, number[]> = { raw: [], rawOther: [], shaped: [], direct: [], router: [], gateway: [], burst: [] };
     /**
      * Runs one measure, keeping its rate, the CPU time spent per event meanwhile (every thread: a
      * steadier figure than the rate on a shared machine), and that time by thread. For a measure
@@ -257,13 +268,16 @@ export async function run(): Promise<void> {
       const before = process.cpuUsage();
       const threadsBefore = threadTimes(pid);
       const scheduleBefore = threadSchedule(pid);
+      const faultsBefore = minorFaults(pid);
       const rate = await run();
+      const faultsAfter = minorFaults(pid);
       const used = process.cpuUsage(before);
       const threadsAfter = threadTimes(pid);
       const scheduleAfter = threadSchedule(pid);
       if (warmingUp) return;
       quietWaits.push(waited);
       rates[k].push(rate);
+      if (faultsBefore !== undefined && faultsAfter !== undefined) faults[k].push((faultsAfter - faultsBefore) / EVENTS);
       const shares = threadsBefore && threadsAfter ? threadShares(threadsBefore, threadsAfter, pid) : undefined;
       const elsewhere = shares && pid !== process.pid ? shares.main + shares.busiest + shares.rest : 0;
       cpu[k].push((used.user + used.system + elsewhere) / EVENTS);
@@ -336,6 +350,11 @@ export async function run(): Promise<void> {
       log(`  extremal queries (eventCountLimit=1): the last recorded (orderBy=recordTime) ${latestRecorded.ms.toFixed(1)} ms; in the last ${Math.min(EVENTS, 5000)} s of eventTime (${candidates.toLocaleString('en')} events), the latest (orderBy=eventTime) ${latestByTime.ms.toFixed(1)} ms, the warmest (orderBy=ex:temperature, sorting them all) ${warmest.ms.toFixed(1)} ms; ratio warmest / latest ${(warmest.ms / latestByTime.ms).toFixed(1)}`);
       log(`  GET /epcis/events on the whole gateway's ${(await gw.size()).toLocaleString('en')} events: the last minute (GE_eventTime, a page of 100) ${window.ms.toFixed(1)} ms; a query matching none, a page (${QUERY_SCAN.toLocaleString('en')} events looked at at most) ${page.ms.toFixed(1)} ms, all ${all.pages} of its pages ${all.ms.toFixed(1)} ms; ratio last minute / every page ${(window.ms / all.ms).toFixed(2)}`);
     }
+    if ((['raw', 'direct', 'gateway'] as const).every((k) => faults[k].length > 0)) {
+      // each fault is a first touch of fresh memory: on a VM it costs microseconds, and a path that makes long strings
+      // (V8 puts any string over ~128 KB in memory of its own) or grows its heap pays it again and again
+      log(`  page faults per event (minor, the measured process's, median): raw ${median(faults.raw).toFixed(2)}, the contract directly ${median(faults.direct).toFixed(2)}, whole gateway ${median(faults.gateway).toFixed(2)} (its own process)`);
+    }
     log(`  CPU per event (the process's, every thread, median) whole gateway / raw in its own thread: ${(median(cpu.gateway) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}; direct / raw: ${(median(cpu.direct) / median(cpu[THREAD ? 'raw' : 'rawOther'])).toFixed(2)}`);
     if (THREAD && threads.raw.length > 0 && threads.gateway.length > 0) {
       // Where the CPU time goes, thread by thread. A thread runs on one core at a time, so the busiest one bounds the rate
@@ -359,7 +378,6 @@ export async function run(): Promise<void> {
       }
     }
   } finally {
-    senders.destroy(); // its idle keep-alive connections would hold the router's server open
     if (router) await new Promise((r) => router?.server.close(r));
     await gateway?.close();
     await ledger.close();
