@@ -103,7 +103,7 @@ export function sealBlock(
   const { header } = headOf(merkleRoot(txHashes), HASH_SIZED);
   const hash = blockHash(header);
   const { head } = headOf(header.merkleRoot, hash);
-  if (head.length !== placeholder.length) throw new Error(`sealBlock: the head of block ${number} changed length with its hashes`);
+  if (Buffer.byteLength(head) !== Buffer.byteLength(placeholder)) throw new Error(`sealBlock: the head of block ${number} changed length with its hashes`);
   out.overwrite(0, head);
   return { block: { header, hash, certificates, transactions: txs }, bytes, txHashes };
 }

@@ -72,9 +72,9 @@ export class Utf8Builder implements TextSink {
     const text = this.pending;
     if (text.length === 0) return;
     this.pending = '';
-    const most = text.length * 3; // a UTF-16 code unit is at most three bytes of UTF-8
-    if (this.written + most > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.written + most));
+    // a UTF-16 code unit is at most three bytes of UTF-8; only near the end are the bytes counted exactly
+    if (this.written + text.length * 3 > this.buf.length && this.written + Buffer.byteLength(text, 'utf8') > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.written + text.length * 3));
       this.buf.copy(grown, 0, 0, this.written);
       this.buf = grown;
     }
