@@ -17,7 +17,7 @@ const TICKS_PER_SECOND = 100;
  */
 export function threadTimes(pid: number = process.pid): Map<number, number> | undefined {
   return perThread(pid, 'stat', (stat) => {
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name, in parentheses, may hold spaces
+    const fields = statFields(stat);
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND; // utime, stime
   });
 }
@@ -36,8 +36,13 @@ export function minorFaults(pid: number = process.pid): number | undefined {
   } catch {
     return undefined;
   }
-  const faults = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]); // minflt, after state, ppid, pgrp, session, tty, tpgid and flags
+  const faults = Number(statFields(stat)[7]); // minflt, after state, ppid, pgrp, session, tty, tpgid and flags
   return Number.isFinite(faults) ? faults : undefined;
+}
+
+/** The fields of a /proc `stat` line after the name (in parentheses, it may hold spaces): state is [0]. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /**

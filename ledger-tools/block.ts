@@ -83,12 +83,10 @@ export function sealBlock(
   txs: readonly TransactionRecord[],
   certificates: Readonly<Record<string, string>>,
 ): SealedBlock {
+  const headerWith = (merkle: string): BlockHeader => ({ number, previousHash, merkleRoot: merkle, timestamp, txCount: txs.length });
+  const headOf = (header: BlockHeader, hash: string): string => `{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[`;
   const out = new Utf8Builder(estimatedBytes(txs) + 1024);
-  const headOf = (merkle: string, hash: string): { head: string; header: BlockHeader } => {
-    const header: BlockHeader = { number, previousHash, merkleRoot: merkle, timestamp, txCount: txs.length };
-    return { header, head: `{"certificates":${canonicalJson(certificates)},"hash":${JSON.stringify(hash)},"header":${canonicalJson(header)},"transactions":[` };
-  };
-  const placeholder = headOf(HASH_SIZED, HASH_SIZED).head;
+  const placeholder = headOf(headerWith(HASH_SIZED), HASH_SIZED);
   out.add(placeholder);
   const spans: number[] = [];
   txs.forEach((tx, i) => {
@@ -100,9 +98,9 @@ export function sealBlock(
   out.add(']}');
   const bytes = out.bytes();
   const txHashes = txs.map((_, i) => sha256Hex(bytes.subarray(spans[2 * i], spans[2 * i + 1])));
-  const { header } = headOf(merkleRoot(txHashes), HASH_SIZED);
+  const header = headerWith(merkleRoot(txHashes));
   const hash = blockHash(header);
-  const { head } = headOf(header.merkleRoot, hash);
+  const head = headOf(header, hash);
   if (Buffer.byteLength(head) !== Buffer.byteLength(placeholder)) throw new Error(`sealBlock: the head of block ${number} changed length with its hashes`);
   out.overwrite(0, head);
   return { block: { header, hash, certificates, transactions: txs }, bytes, txHashes };

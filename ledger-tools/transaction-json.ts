@@ -64,7 +64,7 @@ function readJson(r: KeyRead): string {
 }
 
 function readsInto(sink: TextSink, reads: readonly KeyRead[]): void {
-  for (let i = 0; i < reads.length; i++) sink.add(i > 0 ? `,${readJson(reads[i] as KeyRead)}` : readJson(reads[i] as KeyRead));
+  for (let i = 0; i < reads.length; i++) sink.add((i > 0 ? ',' : '') + readJson(reads[i] as KeyRead));
 }
 
 function writeJson(w: KeyWrite, sink: TextSink): void {
